@@ -1,0 +1,361 @@
+use std::cmp::Ordering;
+
+use ndarray::{Array1, Array2, ArrayView2, Axis};
+
+use crate::error::{DataError, Result};
+
+/// Whether a feature column holds numbers or category codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeatureKind {
+    Numeric,
+    Categorical,
+}
+
+/// One feature column: its name, its kind, and its column in
+/// [`Dataset::numeric`] or [`Dataset::categorical`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Feature {
+    pub name: String,
+    pub kind: FeatureKind,
+    pub index: usize,
+}
+
+/// A labelled table: numeric features (`f64`), categorical features (codes
+/// into per-column dictionaries) and one class label per row.
+///
+/// Classes are numbered `0..n_classes` in the order imbalanced-learn sorts
+/// them (`np.unique`): numerically when every label is a number, else by
+/// string. The original label and category strings are kept, so writing the
+/// dataset back reproduces them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dataset {
+    features: Vec<Feature>,
+    numeric: Array2<f64>,
+    categorical: Array2<u32>,
+    categories: Vec<Vec<String>>,
+    target_name: String,
+    target_position: usize,
+    classes: Vec<String>,
+    y: Vec<usize>,
+}
+
+/// Sorts label or category strings as NumPy sorts them: numerically when all
+/// parse as numbers, lexicographically otherwise.
+pub fn sort_labels(labels: &mut [String]) {
+    let numeric: Option<Vec<f64>> = labels
+        .iter()
+        .map(|s| s.trim().parse::<f64>().ok())
+        .collect();
+    match numeric {
+        Some(_) => labels.sort_by(|a, b| {
+            let (x, y) = (
+                a.trim().parse::<f64>().unwrap_or(0.0),
+                b.trim().parse::<f64>().unwrap_or(0.0),
+            );
+            x.partial_cmp(&y)
+                .unwrap_or(Ordering::Equal)
+                .then_with(|| a.cmp(b))
+        }),
+        None => labels.sort(),
+    }
+}
+
+/// Turns strings into codes into their sorted distinct values.
+pub(crate) fn encode<S: AsRef<str>>(values: &[S]) -> (Vec<String>, Vec<usize>) {
+    let mut distinct: Vec<String> = values.iter().map(|s| s.as_ref().to_string()).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    sort_labels(&mut distinct);
+    let lookup: std::collections::HashMap<&str, usize> = distinct
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.as_str(), i))
+        .collect();
+    let codes = values.iter().map(|s| lookup[s.as_ref()]).collect();
+    (distinct, codes)
+}
+
+impl Dataset {
+    /// A dataset of numeric features only. `labels` are the class labels, one
+    /// per row; feature columns are named `f0, f1, ...` and the target `target`.
+    pub fn from_numeric<S: AsRef<str>>(x: Array2<f64>, labels: &[S]) -> Result<Self> {
+        let names = (0..x.ncols()).map(|j| format!("f{j}")).collect::<Vec<_>>();
+        Self::builder(names, x, labels)
+    }
+
+    fn builder<S: AsRef<str>>(names: Vec<String>, x: Array2<f64>, labels: &[S]) -> Result<Self> {
+        if x.nrows() != labels.len() {
+            return Err(DataError::Invalid(format!(
+                "{} rows of features but {} labels",
+                x.nrows(),
+                labels.len()
+            )));
+        }
+        let (classes, y) = encode(labels);
+        let features = names
+            .into_iter()
+            .enumerate()
+            .map(|(index, name)| Feature {
+                name,
+                kind: FeatureKind::Numeric,
+                index,
+            })
+            .collect::<Vec<_>>();
+        let n = x.nrows();
+        let target_position = features.len();
+        let ds = Dataset {
+            features,
+            numeric: x,
+            categorical: Array2::zeros((n, 0)),
+            categories: Vec::new(),
+            target_name: "target".into(),
+            target_position,
+            classes,
+            y,
+        };
+        ds.validate()?;
+        Ok(ds)
+    }
+
+    /// Assembles a dataset from its parts; checks that the shapes agree, that
+    /// every code is in range and that numeric values are finite.
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_parts(
+        features: Vec<Feature>,
+        numeric: Array2<f64>,
+        categorical: Array2<u32>,
+        categories: Vec<Vec<String>>,
+        target_name: String,
+        target_position: usize,
+        classes: Vec<String>,
+        y: Vec<usize>,
+    ) -> Result<Self> {
+        let ds = Dataset {
+            features,
+            numeric,
+            categorical,
+            categories,
+            target_name,
+            target_position,
+            classes,
+            y,
+        };
+        ds.validate()?;
+        Ok(ds)
+    }
+
+    fn validate(&self) -> Result<()> {
+        let n = self.y.len();
+        let bad = |m: String| Err(DataError::Invalid(m));
+        if self.numeric.nrows() != n || self.categorical.nrows() != n {
+            return bad(format!(
+                "{} labels, {} numeric rows, {} categorical rows",
+                n,
+                self.numeric.nrows(),
+                self.categorical.nrows()
+            ));
+        }
+        if self.categories.len() != self.categorical.ncols() {
+            return bad("one category dictionary per categorical column is needed".into());
+        }
+        let n_num = self
+            .features
+            .iter()
+            .filter(|f| f.kind == FeatureKind::Numeric)
+            .count();
+        if n_num != self.numeric.ncols() || self.features.len() - n_num != self.categorical.ncols()
+        {
+            return bad("the feature list does not match the matrices".into());
+        }
+        if self.target_position > self.features.len() {
+            return bad("target position out of range".into());
+        }
+        if let Some(&c) = self.y.iter().find(|&&c| c >= self.classes.len()) {
+            return bad(format!(
+                "class code {c} but only {} classes",
+                self.classes.len()
+            ));
+        }
+        for (j, col) in self.categorical.axis_iter(Axis(1)).enumerate() {
+            if col.iter().any(|&c| c as usize >= self.categories[j].len()) {
+                return bad(format!("category code out of range in column {j}"));
+            }
+        }
+        if let Some(((i, j), v)) = self.numeric.indexed_iter().find(|(_, v)| !v.is_finite()) {
+            let name = self.numeric_names().nth(j).unwrap_or_default();
+            return Err(DataError::NonFinite {
+                column: name.to_string(),
+                line: i as u64 + 2,
+                value: v.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Number of rows.
+    pub fn n_samples(&self) -> usize {
+        self.y.len()
+    }
+
+    /// Feature columns in file order (the target excluded).
+    pub fn features(&self) -> &[Feature] {
+        &self.features
+    }
+
+    /// Names of the numeric columns, in the order of [`Dataset::numeric`]'s columns.
+    pub fn numeric_names(&self) -> impl Iterator<Item = &str> {
+        self.features
+            .iter()
+            .filter(|f| f.kind == FeatureKind::Numeric)
+            .map(|f| f.name.as_str())
+    }
+
+    /// The numeric features, `n_samples x n_numeric`.
+    pub fn numeric(&self) -> ArrayView2<'_, f64> {
+        self.numeric.view()
+    }
+
+    /// The categorical features as codes, `n_samples x n_categorical`.
+    pub fn categorical(&self) -> ArrayView2<'_, u32> {
+        self.categorical.view()
+    }
+
+    /// The dictionary of categorical column `j`: code -> original string.
+    pub fn categories(&self) -> &[Vec<String>] {
+        &self.categories
+    }
+
+    /// Class code of every row (`0..n_classes`).
+    pub fn y(&self) -> &[usize] {
+        &self.y
+    }
+
+    /// Original label of every class code, in sorted order.
+    pub fn classes(&self) -> &[String] {
+        &self.classes
+    }
+
+    /// Name of the target column.
+    pub fn target_name(&self) -> &str {
+        &self.target_name
+    }
+
+    /// Position of the target among all columns of the source file.
+    pub fn target_position(&self) -> usize {
+        self.target_position
+    }
+
+    /// Number of rows of each class, indexed by class code.
+    pub fn class_counts(&self) -> Vec<usize> {
+        let mut counts = vec![0; self.classes.len()];
+        for &c in &self.y {
+            counts[c] += 1;
+        }
+        counts
+    }
+
+    /// Whether any feature is categorical.
+    pub fn has_categorical(&self) -> bool {
+        self.categorical.ncols() > 0
+    }
+
+    /// Code of a class given its original label.
+    pub fn class_code(&self, label: &str) -> Option<usize> {
+        self.classes.iter().position(|c| c == label)
+    }
+
+    /// The rows `indices` (in that order, repeats allowed), with the same schema.
+    pub fn select_rows(&self, indices: &[usize]) -> Self {
+        Dataset {
+            numeric: self.numeric.select(Axis(0), indices),
+            categorical: self.categorical.select(Axis(0), indices),
+            y: indices.iter().map(|&i| self.y[i]).collect(),
+            ..self.schema_clone()
+        }
+    }
+
+    /// A dataset with this one's schema (columns, dictionaries, classes) and new rows.
+    pub fn with_rows(
+        &self,
+        numeric: Array2<f64>,
+        categorical: Array2<u32>,
+        y: Vec<usize>,
+    ) -> Result<Self> {
+        let ds = Dataset {
+            numeric,
+            categorical,
+            y,
+            ..self.schema_clone()
+        };
+        ds.validate()?;
+        Ok(ds)
+    }
+
+    fn schema_clone(&self) -> Self {
+        Dataset {
+            features: self.features.clone(),
+            numeric: Array2::zeros((0, 0)),
+            categorical: Array2::zeros((0, 0)),
+            categories: self.categories.clone(),
+            target_name: self.target_name.clone(),
+            target_position: self.target_position,
+            classes: self.classes.clone(),
+            y: Vec::new(),
+        }
+    }
+
+    /// Median of each numeric column, ignoring nothing (the data is complete).
+    pub fn numeric_medians(&self) -> Array1<f64> {
+        self.numeric.map_axis(Axis(0), |c| {
+            let mut v = c.to_vec();
+            median(&mut v)
+        })
+    }
+}
+
+/// Median as NumPy computes it (mean of the two middle values for even n).
+pub(crate) fn median(v: &mut [f64]) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_unstable_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn labels_sort_numerically_when_numeric() {
+        let mut l = vec!["10".to_string(), "9".into(), "-1".into()];
+        sort_labels(&mut l);
+        assert_eq!(l, ["-1", "9", "10"]);
+        let mut s = vec!["positive".to_string(), "negative".into()];
+        sort_labels(&mut s);
+        assert_eq!(s, ["negative", "positive"]);
+    }
+
+    #[test]
+    fn from_numeric_encodes_sorted_classes() {
+        let ds = Dataset::from_numeric(array![[1.0], [2.0], [3.0]], &["b", "a", "b"]).unwrap();
+        assert_eq!(ds.classes(), ["a", "b"]);
+        assert_eq!(ds.y(), [1, 0, 1]);
+        assert_eq!(ds.class_counts(), [1, 2]);
+        let sub = ds.select_rows(&[2, 2]);
+        assert_eq!(sub.numeric(), array![[3.0], [3.0]]);
+    }
+
+    #[test]
+    fn rejects_mismatched_shapes_and_non_finite() {
+        assert!(Dataset::from_numeric(array![[1.0], [2.0]], &["a"]).is_err());
+        let err = Dataset::from_numeric(array![[1.0], [f64::INFINITY]], &["a", "b"]).unwrap_err();
+        assert!(matches!(err, DataError::NonFinite { .. }), "{err}");
+    }
+}

@@ -1,0 +1,21 @@
+//! Datasets for imbalanced learning and their file formats.
+//!
+//! A [`Dataset`] holds numeric features (`f64`), categorical features (codes
+//! plus their original strings) and class labels (codes plus the original
+//! label strings, sorted as NumPy sorts them). [`read`] and [`write`] handle
+//! CSV, KEEL `.dat`, ARFF and (feature `parquet`) Parquet, chosen by file
+//! extension; writes are atomic.
+
+mod csv_io;
+mod dataset;
+mod error;
+mod io;
+mod keel;
+mod parquet_io;
+mod table;
+
+pub use csv_io::{read_csv, write_csv};
+pub use dataset::{sort_labels, Dataset, Feature, FeatureKind};
+pub use error::{DataError, Result};
+pub use io::{format_number, read, write, write_atomic, Format, ReadOptions};
+pub use keel::{read_keel, write_keel, Dialect};
