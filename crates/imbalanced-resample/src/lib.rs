@@ -1,1 +1,154 @@
+//! Every imbalanced-learn sampler, with the same parameters, defaults,
+//! `sampling_strategy` semantics and output order.
+//!
+//! Samplers are plain structs with public, documented parameters and
+//! `Default` values equal to imbalanced-learn 0.14.2's; each implements
+//! [`Resampler`]. Randomised samplers take a `random_state` seed and an
+//! [`RngKind`]: with [`RngKind::Numpy`] they reproduce imbalanced-learn's
+//! arrays for the same integer seed.
+//!
+//! Labels are class codes `0..n_classes` in sorted label order, as
+//! [`imbalanced_data::Dataset::y`] gives them.
 
+/// Builder-style setters, one per public parameter field.
+macro_rules! setters {
+    ($ty:ty { $($field:ident : $t:ty),* $(,)? }) => {
+        impl $ty {
+            $(
+                #[doc = concat!("Sets `", stringify!($field), "`.")]
+                #[must_use]
+                pub fn $field(mut self, value: $t) -> Self {
+                    self.$field = value;
+                    self
+                }
+            )*
+        }
+    };
+}
+
+mod combine;
+mod error;
+mod over;
+mod registry;
+mod rng;
+mod strategy;
+mod under;
+mod util;
+
+use imbalanced_data::{Dataset, FeatureKind};
+use ndarray::{Array2, ArrayView2, Axis};
+
+pub use combine::{SmoteEnn, SmoteTomek};
+pub use error::{ResampleError, Result};
+pub use over::{Adasyn, BorderlineKind, BorderlineSmote, RandomOverSampler, Shrinkage, Smote};
+pub use registry::{build, describe, SamplerInfo, SAMPLERS};
+pub use rng::{Mt19937, RngKind, SamplerRng};
+pub use strategy::{
+    class_counts, majority_class, minority_class, minority_class_by_appearance, SamplingKind, SamplingStrategy,
+};
+pub use under::{
+    AllKnn, CondensedNearestNeighbour, EditedNearestNeighbours, KindSel, NearMiss, NeighbourhoodCleaningRule,
+    OneSidedSelection, RandomUnderSampler, RepeatedEditedNearestNeighbours, TomekLinks,
+};
+
+/// The output of a sampler: features, class codes, and where each output
+/// row comes from (`Some(input row)`, or `None` for a synthetic row).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resampled {
+    pub x: Array2<f64>,
+    pub y: Vec<usize>,
+    pub origin: Vec<Option<usize>>,
+}
+
+impl Resampled {
+    /// Output made of input rows only.
+    pub(crate) fn from_indices(x: ArrayView2<'_, f64>, y: &[usize], indices: Vec<usize>) -> Self {
+        Resampled {
+            x: x.select(Axis(0), &indices),
+            y: indices.iter().map(|&i| y[i]).collect(),
+            origin: indices.into_iter().map(Some).collect(),
+        }
+    }
+
+    /// The input rows that appear in the output, in output order
+    /// (imbalanced-learn's `sample_indices_` for under-samplers).
+    pub fn sample_indices(&self) -> Vec<usize> {
+        self.origin.iter().flatten().copied().collect()
+    }
+
+    /// Number of synthetic rows.
+    pub fn n_synthetic(&self) -> usize {
+        self.origin.iter().filter(|o| o.is_none()).count()
+    }
+}
+
+/// A sampler: turns a labelled sample into a resampled one.
+pub trait Resampler: Send + Sync {
+    /// imbalanced-learn's class name (`"SMOTE"`, `"TomekLinks"`, ...).
+    fn name(&self) -> &'static str;
+
+    /// Resamples numeric features `x` (`n x d`) with class codes `y`.
+    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled>;
+
+    /// Whether the output depends on feature values. Samplers that only pick
+    /// rows at random (RandomUnderSampler, RandomOverSampler without
+    /// shrinkage) do not, so they accept categorical features as they are.
+    fn reads_features(&self) -> bool {
+        true
+    }
+
+    /// Resamples a whole dataset, carrying categorical columns along with
+    /// their rows. Samplers that compute on feature values refuse
+    /// categorical columns; SMOTENC and SMOTEN handle them.
+    fn fit_resample_dataset(&self, data: &Dataset) -> Result<Dataset> {
+        if data.has_categorical() && self.reads_features() {
+            let columns = data
+                .features()
+                .iter()
+                .filter(|f| f.kind == FeatureKind::Categorical)
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(ResampleError::CategoricalUnsupported {
+                sampler: self.name(),
+                columns,
+            });
+        }
+        let out = self
+            .fit_resample(data.numeric(), data.y())
+            .map_err(|e| util::name_classes(e, data.classes()))?;
+        // Categorical columns are only present for samplers that never synthesise.
+        let rows: Vec<usize> = out.origin.iter().map(|o| o.unwrap_or(0)).collect();
+        let categorical = data.categorical().select(Axis(0), &rows);
+        Ok(data.with_rows(out.x, categorical, out.y)?)
+    }
+}
+
+/// The checks every sampler runs first: shapes agree, at least one row,
+/// finite features, at least two classes. Returns the class counts.
+/// `finite` is false for the samplers that never read feature values.
+pub(crate) fn check_input(
+    x: ArrayView2<'_, f64>,
+    y: &[usize],
+    finite: bool,
+) -> Result<std::collections::BTreeMap<usize, usize>> {
+    if x.nrows() != y.len() {
+        return Err(ResampleError::ShapeMismatch {
+            x_rows: x.nrows(),
+            y_len: y.len(),
+        });
+    }
+    if y.is_empty() {
+        return Err(ResampleError::Empty);
+    }
+    if finite {
+        if let Some(((row, column), &value)) = x.indexed_iter().find(|(_, v)| !v.is_finite()) {
+            return Err(ResampleError::NonFinite { row, column, value });
+        }
+    }
+    let counts = class_counts(y);
+    if counts.len() < 2 {
+        return Err(ResampleError::SingleClass(counts.len()));
+    }
+    Ok(counts)
+}

@@ -1,0 +1,109 @@
+use ndarray::{Array2, ArrayView2, Axis};
+
+use crate::error::{ResampleError, Result};
+use crate::over::smote::{check_k, other_class_neighbours, stack};
+use crate::rng::RngKind;
+use crate::strategy::{SamplingKind, SamplingStrategy};
+use crate::util::{class_indices, make_rng, neighbors_of_rows, numpy_sum};
+use crate::{check_input, Resampled, Resampler};
+
+/// ADASYN (He et al. 2008): like SMOTE, but each sample of the class seeds
+/// new samples in proportion to the share of other-class points among its
+/// `n_neighbors` nearest neighbours (in the whole data), so harder regions
+/// get more. Per-sample counts are `rint(r_i / Σr * n)`, hence the total
+/// is only approximately the requested one. imbalanced-learn's `ADASYN`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Adasyn {
+    /// Default: `Auto`.
+    pub sampling_strategy: SamplingStrategy,
+    /// Default: 0.
+    pub random_state: u64,
+    /// Default: [`RngKind::Default`].
+    pub rng: RngKind,
+    /// Default: 5.
+    pub n_neighbors: usize,
+}
+
+impl Default for Adasyn {
+    fn default() -> Self {
+        Adasyn {
+            sampling_strategy: SamplingStrategy::Auto,
+            random_state: 0,
+            rng: RngKind::Default,
+            n_neighbors: 5,
+        }
+    }
+}
+
+setters!(Adasyn {
+    sampling_strategy: SamplingStrategy,
+    random_state: u64,
+    rng: RngKind,
+    n_neighbors: usize,
+});
+
+impl Adasyn {
+    /// How many samples each row of class `class` seeds when `n_new` are
+    /// asked for: `rint(ratio_i * n_new)` with `ratio` the normalised share
+    /// of other-class neighbours.
+    pub fn allocation(&self, x: ArrayView2<'_, f64>, y: &[usize], class: usize, n_new: usize) -> Result<Vec<usize>> {
+        let k = self.n_neighbors;
+        let members = class_indices(y, class);
+        let others = other_class_neighbours(x, y, &members, class, k)?;
+        let mut ratio: Vec<f64> = others.iter().map(|&o| o as f64 / k as f64).collect();
+        let total = numpy_sum(&ratio);
+        if total == 0.0 {
+            return Err(ResampleError::NotApplicable(format!(
+                "ADASYN: no neighbour of class {class}'s samples belongs to another class, so its \
+                 density ratio is 0/0: use SMOTE for this data"
+            )));
+        }
+        ratio.iter_mut().for_each(|r| *r /= total);
+        Ok(ratio.iter().map(|r| (r * n_new as f64).round_ties_even() as usize).collect())
+    }
+}
+
+impl Resampler for Adasyn {
+    fn name(&self) -> &'static str {
+        "ADASYN"
+    }
+
+    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
+        check_k("n_neighbors", self.n_neighbors)?;
+        let counts = check_input(x, y, true)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over)?;
+        let mut rng = make_rng(self.rng, self.random_state)?;
+        let k = self.n_neighbors;
+        let mut blocks = Vec::new();
+        for (&c, &n_new) in targets.iter().filter(|(_, &n)| n > 0) {
+            let per_row = self.allocation(x, y, c, n_new)?;
+            let n_total: usize = per_row.iter().sum();
+            if n_total == 0 {
+                return Err(ResampleError::NotApplicable(
+                    "ADASYN: no samples would be generated with this sampling_strategy: ask for more".into(),
+                ));
+            }
+            let members = class_indices(y, c);
+            let xc = x.select(Axis(0), &members);
+            let all: Vec<usize> = (0..members.len()).collect();
+            let nns = neighbors_of_rows(xc.view(), &all, k, c, "n_neighbors")?.indices;
+            let rows: Vec<usize> = per_row
+                .iter()
+                .enumerate()
+                .flat_map(|(i, &m)| std::iter::repeat_n(i, m))
+                .collect();
+            let cols: Vec<usize> = (0..n_total).map(|_| rng.randint(k)).collect();
+            let steps: Vec<f64> = (0..n_total).map(|_| rng.uniform(0.0, 1.0)).collect();
+            let d = x.ncols();
+            let mut block = Array2::zeros((n_total, d));
+            for (i, ((&r, &col), &s)) in rows.iter().zip(&cols).zip(&steps).enumerate() {
+                let (a, b) = (xc.row(r), xc.row(nns[(r, col)]));
+                for j in 0..d {
+                    block[(i, j)] = a[j] + s * (b[j] - a[j]);
+                }
+            }
+            blocks.push((c, block));
+        }
+        Ok(stack(x, y, blocks))
+    }
+}

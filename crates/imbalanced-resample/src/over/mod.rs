@@ -1,0 +1,11 @@
+//! Over-samplers: add rows to the classes a strategy names. The output is
+//! the input unchanged, then the new rows class by class in sorted order.
+
+mod adasyn;
+mod random;
+mod smote;
+
+pub use adasyn::Adasyn;
+pub use random::{RandomOverSampler, Shrinkage};
+pub(crate) use smote::check_k;
+pub use smote::{BorderlineKind, BorderlineSmote, Smote};

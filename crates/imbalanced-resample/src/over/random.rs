@@ -1,0 +1,124 @@
+use std::collections::BTreeMap;
+
+use ndarray::{concatenate, Array2, ArrayView2, Axis};
+
+use crate::error::{ResampleError, Result};
+use crate::rng::RngKind;
+use crate::strategy::{SamplingKind, SamplingStrategy};
+use crate::util::{class_indices, make_rng};
+use crate::{check_input, Resampled, Resampler};
+
+/// `shrinkage` of [`RandomOverSampler`]: the smoothed bootstrap's scale.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shrinkage {
+    /// One factor for every resampled class.
+    All(f64),
+    /// A factor per class code; every resampled class needs one.
+    PerClass(BTreeMap<usize, f64>),
+}
+
+/// Random over-sampling: draws rows of each resampled class with replacement.
+///
+/// With `shrinkage`, a smoothed bootstrap (ROSE, Menardi & Torelli 2014):
+/// each drawn row gets Gaussian noise of scale
+/// `shrinkage * (4 / ((d + 2) n))^(1 / (d + 4)) * std_class` per feature.
+/// imbalanced-learn's `RandomOverSampler`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RandomOverSampler {
+    /// Default: `Auto` (every class but the majority, up to its size).
+    pub sampling_strategy: SamplingStrategy,
+    /// Default: 0.
+    pub random_state: u64,
+    /// Default: [`RngKind::Default`].
+    pub rng: RngKind,
+    /// Default: `None` (plain bootstrap).
+    pub shrinkage: Option<Shrinkage>,
+}
+
+impl Default for RandomOverSampler {
+    fn default() -> Self {
+        RandomOverSampler {
+            sampling_strategy: SamplingStrategy::Auto,
+            random_state: 0,
+            rng: RngKind::Default,
+            shrinkage: None,
+        }
+    }
+}
+
+setters!(RandomOverSampler {
+    sampling_strategy: SamplingStrategy,
+    random_state: u64,
+    rng: RngKind,
+    shrinkage: Option<Shrinkage>,
+});
+
+impl Resampler for RandomOverSampler {
+    fn name(&self) -> &'static str {
+        "RandomOverSampler"
+    }
+
+    fn reads_features(&self) -> bool {
+        self.shrinkage.is_some()
+    }
+
+    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
+        let counts = check_input(x, y, self.reads_features())?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over)?;
+        let factor = |c: usize| -> Result<Option<f64>> {
+            let f = match &self.shrinkage {
+                None => return Ok(None),
+                Some(Shrinkage::All(f)) => *f,
+                Some(Shrinkage::PerClass(m)) => *m.get(&c).ok_or_else(|| ResampleError::Parameter {
+                    name: "shrinkage".into(),
+                    value: format!("{m:?}"),
+                    expected: format!("a shrinkage factor for every resampled class; class {c} has none"),
+                })?,
+            };
+            if f.is_nan() || f < 0.0 {
+                return Err(ResampleError::Parameter {
+                    name: "shrinkage".into(),
+                    value: f.to_string(),
+                    expected: "a factor >= 0".into(),
+                });
+            }
+            Ok(Some(f))
+        };
+        let mut rng = make_rng(self.rng, self.random_state)?;
+        let mut indices: Vec<usize> = (0..y.len()).collect();
+        let mut blocks = vec![x.to_owned()];
+        let (n, d) = x.dim();
+        for (&c, &n_new) in &targets {
+            let members = class_indices(y, c);
+            let boot: Vec<usize> = (0..n_new).map(|_| members[rng.randint(members.len())]).collect();
+            indices.extend_from_slice(&boot);
+            let mut block = x.select(Axis(0), &boot);
+            if let Some(f) = factor(c)? {
+                let smoothing = (4.0 / ((d as f64 + 2.0) * n as f64)).powf(1.0 / (d as f64 + 4.0));
+                let class_x = x.select(Axis(0), &members);
+                let std = class_x.std_axis(Axis(0), 0.0);
+                let scale = std.mapv(|s| f * smoothing * s);
+                // Row-major draws, as NumPy's `randn(n_new, d)`.
+                let draws = (0..n_new * d).map(|_| rng.standard_normal()).collect();
+                let noise = Array2::from_shape_vec((n_new, d), draws).expect("n_new * d draws");
+                block = noise * &scale + &block;
+            }
+            blocks.push(block);
+        }
+        let views: Vec<_> = blocks.iter().map(|b| b.view()).collect();
+        let out_y = indices.iter().map(|&i| y[i]).collect();
+        let x_out = concatenate(Axis(0), &views).expect("blocks share the column count");
+        // Smoothed rows are synthetic: only the original rows are input rows.
+        let smoothed = self.shrinkage.is_some();
+        let origin = indices
+            .into_iter()
+            .enumerate()
+            .map(|(r, i)| (r < n || !smoothed).then_some(i))
+            .collect();
+        Ok(Resampled {
+            x: x_out,
+            y: out_y,
+            origin,
+        })
+    }
+}

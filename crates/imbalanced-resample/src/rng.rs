@@ -1,0 +1,318 @@
+//! Random numbers for the samplers.
+//!
+//! Two bit sources share one set of sampling algorithms, NumPy's legacy
+//! `RandomState` ones (masked rejection for integers, 53-bit doubles, the
+//! polar method for normals, Fisher-Yates from the end for permutations):
+//!
+//! * [`RngKind::Numpy`]: MT19937 seeded as `np.random.RandomState(seed)`.
+//!   With it every draw equals NumPy's bit for bit, so samplers reproduce
+//!   imbalanced-learn's output for the same integer `random_state`.
+//! * [`RngKind::Default`]: xoshiro256++ (`rand_xoshiro`), faster and with a
+//!   longer-lived, well-tested stream; not NumPy-compatible.
+
+use rand_core::{Rng as _, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// Which bit source a sampler draws from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RngKind {
+    /// xoshiro256++: fast; the default.
+    #[default]
+    Default,
+    /// MT19937 with NumPy's legacy algorithms: bit-for-bit imbalanced-learn parity.
+    Numpy,
+}
+
+impl std::str::FromStr for RngKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "default" | "fast" | "xoshiro" => Ok(RngKind::Default),
+            "numpy" | "mt19937" | "parity" => Ok(RngKind::Numpy),
+            other => Err(format!("unknown generator {other:?}: use numpy or default")),
+        }
+    }
+}
+
+/// MT19937 as NumPy's `RandomState` runs it.
+#[derive(Clone)]
+pub struct Mt19937 {
+    key: [u32; 624],
+    pos: usize,
+}
+
+impl Mt19937 {
+    /// `np.random.RandomState(seed)`: Knuth's initialisation (`init_genrand`).
+    pub fn new(seed: u32) -> Self {
+        let mut key = [0u32; 624];
+        let mut s = seed;
+        for (pos, k) in key.iter_mut().enumerate() {
+            *k = s;
+            s = 1_812_433_253u32
+                .wrapping_mul(s ^ (s >> 30))
+                .wrapping_add(pos as u32 + 1);
+        }
+        Mt19937 { key, pos: 624 }
+    }
+
+    fn generate(&mut self) {
+        const UPPER: u32 = 0x8000_0000;
+        const LOWER: u32 = 0x7fff_ffff;
+        const MATRIX_A: u32 = 0x9908_b0df;
+        for i in 0..624 {
+            let y = (self.key[i] & UPPER) | (self.key[(i + 1) % 624] & LOWER);
+            let mag = if y & 1 == 1 { MATRIX_A } else { 0 };
+            self.key[i] = self.key[(i + 397) % 624] ^ (y >> 1) ^ mag;
+        }
+        self.pos = 0;
+    }
+
+    fn next(&mut self) -> u32 {
+        if self.pos == 624 {
+            self.generate();
+        }
+        let mut y = self.key[self.pos];
+        self.pos += 1;
+        y ^= y >> 11;
+        y ^= (y << 7) & 0x9d2c_5680;
+        y ^= (y << 15) & 0xefc6_0000;
+        y ^ (y >> 18)
+    }
+}
+
+#[derive(Clone)]
+enum Source {
+    Mt(Box<Mt19937>),
+    Xoshiro(Xoshiro256PlusPlus),
+}
+
+/// A seeded generator with NumPy's legacy sampling algorithms.
+#[derive(Clone)]
+pub struct SamplerRng {
+    source: Source,
+    /// The second normal of the last polar-method pair (NumPy's `gauss` cache).
+    gauss: Option<f64>,
+}
+
+impl SamplerRng {
+    /// A generator of the given kind, seeded with `seed`.
+    ///
+    /// For [`RngKind::Numpy`] the seed must fit in 32 bits, as NumPy requires
+    /// (`RandomState(seed)` rejects larger ones); higher bits are an error
+    /// upstream, so samplers validate seeds with [`check_seed`].
+    pub fn new(kind: RngKind, seed: u64) -> Self {
+        let source = match kind {
+            RngKind::Numpy => Source::Mt(Box::new(Mt19937::new(seed as u32))),
+            RngKind::Default => Source::Xoshiro(Xoshiro256PlusPlus::seed_from_u64(seed)),
+        };
+        SamplerRng { source, gauss: None }
+    }
+
+    /// 32 random bits.
+    #[inline]
+    pub fn next_u32(&mut self) -> u32 {
+        match &mut self.source {
+            Source::Mt(mt) => mt.next(),
+            Source::Xoshiro(x) => x.next_u32(),
+        }
+    }
+
+    /// 64 random bits (for MT19937: two draws, high word first, as NumPy).
+    #[inline]
+    pub fn next_u64(&mut self) -> u64 {
+        match &mut self.source {
+            Source::Mt(mt) => ((mt.next() as u64) << 32) | mt.next() as u64,
+            Source::Xoshiro(x) => x.next_u64(),
+        }
+    }
+
+    /// Uniform on `[0, 1)` with 53 random bits (`random_sample`).
+    #[inline]
+    pub fn random(&mut self) -> f64 {
+        let a = (self.next_u32() >> 5) as f64;
+        let b = (self.next_u32() >> 6) as f64;
+        (a * 67_108_864.0 + b) / 9_007_199_254_740_992.0
+    }
+
+    /// Uniform on `[low, high)` (`uniform(low, high)`).
+    #[inline]
+    pub fn uniform(&mut self, low: f64, high: f64) -> f64 {
+        low + (high - low) * self.random()
+    }
+
+    /// An integer in `[0, high)` (`randint(0, high)`); `high >= 1`.
+    pub fn randint(&mut self, high: usize) -> usize {
+        debug_assert!(high >= 1);
+        let rng = (high - 1) as u64;
+        if rng == 0 {
+            return 0;
+        }
+        if rng <= u32::MAX as u64 {
+            if rng == u32::MAX as u64 {
+                return self.next_u32() as usize;
+            }
+            let mask = mask_for(rng) as u32;
+            loop {
+                let v = self.next_u32() & mask;
+                if v as u64 <= rng {
+                    return v as usize;
+                }
+            }
+        }
+        let mask = mask_for(rng);
+        loop {
+            let v = self.next_u64() & mask;
+            if v <= rng {
+                return v as usize;
+            }
+        }
+    }
+
+    /// An integer in `[0, max]` (NumPy's `random_interval`, used by `shuffle`).
+    fn interval(&mut self, max: u64) -> u64 {
+        if max == 0 {
+            return 0;
+        }
+        let mask = mask_for(max);
+        if max <= u32::MAX as u64 {
+            loop {
+                let v = (self.next_u32() as u64) & mask;
+                if v <= max {
+                    return v;
+                }
+            }
+        }
+        loop {
+            let v = self.next_u64() & mask;
+            if v <= max {
+                return v;
+            }
+        }
+    }
+
+    /// Shuffles in place as `RandomState.shuffle` does a 1-d array.
+    pub fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = self.interval(i as u64) as usize;
+            v.swap(i, j);
+        }
+    }
+
+    /// `permutation(n)`: a shuffled `0..n`.
+    pub fn permutation(&mut self, n: usize) -> Vec<usize> {
+        let mut v: Vec<usize> = (0..n).collect();
+        self.shuffle(&mut v);
+        v
+    }
+
+    /// `choice(n, size, replace)` without weights: indices into `0..n`.
+    /// Without replacement `size <= n` is required (callers check).
+    pub fn choice(&mut self, n: usize, size: usize, replace: bool) -> Vec<usize> {
+        if replace {
+            (0..size).map(|_| self.randint(n)).collect()
+        } else {
+            let mut p = self.permutation(n);
+            p.truncate(size);
+            p
+        }
+    }
+
+    /// A standard normal draw (`randn`, `standard_normal`): the polar method
+    /// with NumPy's caching of the pair's second value.
+    pub fn standard_normal(&mut self) -> f64 {
+        if let Some(g) = self.gauss.take() {
+            return g;
+        }
+        loop {
+            let x1 = 2.0 * self.random() - 1.0;
+            let x2 = 2.0 * self.random() - 1.0;
+            let r2 = x1 * x1 + x2 * x2;
+            if r2 < 1.0 && r2 != 0.0 {
+                let f = (-2.0 * r2.ln() / r2).sqrt();
+                self.gauss = Some(f * x1);
+                return f * x2;
+            }
+        }
+    }
+}
+
+/// Smallest all-ones bit mask `>= v`.
+fn mask_for(v: u64) -> u64 {
+    let mut m = v;
+    m |= m >> 1;
+    m |= m >> 2;
+    m |= m >> 4;
+    m |= m >> 8;
+    m |= m >> 16;
+    m |= m >> 32;
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn np(seed: u64) -> SamplerRng {
+        SamplerRng::new(RngKind::Numpy, seed)
+    }
+
+    // Expected values printed by NumPy 2.4.6:
+    //   rs = np.random.RandomState(0); [rs.randint(0, 2**32) ...], rs.random_sample() ...
+    #[test]
+    fn mt19937_raw_stream_matches_numpy() {
+        let mut r = np(0);
+        let got: Vec<u32> = (0..3).map(|_| r.next_u32()).collect();
+        assert_eq!(got, [2_357_136_044, 2_546_248_239, 3_071_714_933]);
+    }
+
+    #[test]
+    fn random_sample_matches_numpy() {
+        let mut r = np(0);
+        let got: Vec<f64> = (0..3).map(|_| r.random()).collect();
+        assert_eq!(got, [0.5488135039273248, 0.7151893663724195, 0.6027633760716439]);
+    }
+
+    #[test]
+    fn randint_matches_numpy() {
+        // np.random.RandomState(42).randint(0, 10, size=8)
+        let mut r = np(42);
+        let got: Vec<usize> = (0..8).map(|_| r.randint(10)).collect();
+        assert_eq!(got, [6, 3, 7, 4, 6, 9, 2, 6]);
+    }
+
+    #[test]
+    fn permutation_matches_numpy() {
+        // np.random.RandomState(0).permutation(10)
+        assert_eq!(np(0).permutation(10), [2, 8, 4, 9, 1, 6, 7, 3, 0, 5]);
+    }
+
+    #[test]
+    fn randn_matches_numpy() {
+        // np.random.RandomState(0).randn(3)
+        let mut r = np(0);
+        let got: Vec<f64> = (0..3).map(|_| r.standard_normal()).collect();
+        assert_eq!(got, [1.764052345967664, 0.4001572083672233, 0.9787379841057392]);
+    }
+
+    #[test]
+    fn same_seed_same_stream_for_both_kinds() {
+        for kind in [RngKind::Numpy, RngKind::Default] {
+            let a: Vec<u32> = {
+                let mut r = SamplerRng::new(kind, 7);
+                (0..100).map(|_| r.next_u32()).collect()
+            };
+            let mut r = SamplerRng::new(kind, 7);
+            assert!(a.iter().all(|&v| v == r.next_u32()));
+        }
+    }
+
+    #[test]
+    fn randint_stays_in_range() {
+        let mut r = SamplerRng::new(RngKind::Default, 1);
+        for high in [1usize, 2, 3, 7, 1000, 1 << 33] {
+            for _ in 0..200 {
+                assert!(r.randint(high) < high);
+            }
+        }
+    }
+}

@@ -1,0 +1,242 @@
+use std::collections::{BTreeMap, HashSet};
+
+use imbalanced_neighbors::{squared_distance, KnnIndex};
+use ndarray::{ArrayView2, Axis};
+
+use crate::error::{ResampleError, Result};
+use crate::over::check_k;
+use crate::rng::RngKind;
+use crate::strategy::{minority_class_by_appearance, SamplingKind, SamplingStrategy};
+use crate::under::tomek::tomek_links;
+use crate::util::{class_indices, make_rng, mode_smallest};
+use crate::{check_input, Resampled, Resampler};
+
+/// A k-NN classifier over a growing reference set `c` that keeps, for every
+/// query, its `k` nearest references (squared distance, then position in
+/// `c`), so adding a reference costs one distance per query instead of a
+/// refit. Predictions equal scikit-learn's `KNeighborsClassifier` refit on
+/// the same references (majority vote, ties to the smallest class).
+struct GrowingKnn<'a> {
+    x: ArrayView2<'a, f64>,
+    y: &'a [usize],
+    k: usize,
+    reference: Vec<usize>,
+    queries: Vec<usize>,
+    nearest: Vec<Vec<(f64, usize)>>,
+}
+
+impl<'a> GrowingKnn<'a> {
+    fn new(x: ArrayView2<'a, f64>, y: &'a [usize], k: usize, reference: Vec<usize>, queries: Vec<usize>) -> Result<Self> {
+        if k > reference.len() {
+            return Err(ResampleError::TooFewSamples {
+                class: "(minority + seeds)".into(),
+                n: reference.len(),
+                needed: k,
+                param: "n_neighbors",
+                k,
+            });
+        }
+        let xr = x.select(Axis(0), &reference);
+        let xq = x.select(Axis(0), &queries);
+        let nn = KnnIndex::new(xr.view()).query(xq.view(), k)?;
+        let nearest = nn
+            .indices
+            .rows()
+            .into_iter()
+            .zip(&queries)
+            .map(|(row, &q)| {
+                let qr = x.row(q).to_vec();
+                row.iter()
+                    .map(|&p| (squared_distance(&qr, &x.row(reference[p]).to_vec()), p))
+                    .collect()
+            })
+            .collect();
+        Ok(GrowingKnn {
+            x,
+            y,
+            k,
+            reference,
+            queries,
+            nearest,
+        })
+    }
+
+    fn predict(&self, q: usize) -> usize {
+        mode_smallest(self.nearest[q].iter().map(|&(_, p)| self.y[self.reference[p]]))
+    }
+
+    /// Adds row `r` to the references.
+    fn add(&mut self, r: usize) {
+        let pos = self.reference.len();
+        self.reference.push(r);
+        let xr = self.x.row(r).to_vec();
+        for (qi, &q) in self.queries.iter().enumerate() {
+            let d = squared_distance(&self.x.row(q).to_vec(), &xr);
+            let list = &mut self.nearest[qi];
+            if list.len() == self.k && list.last().is_some_and(|&(w, _)| d >= w) {
+                continue;
+            }
+            let at = list.partition_point(|&(v, _)| v <= d);
+            list.insert(at, (d, pos));
+            list.truncate(self.k);
+        }
+    }
+}
+
+/// Condensed nearest neighbour (Hart 1968): for each cleaned class, starts
+/// from the minority class plus `n_seeds_S` random samples of the class and
+/// adds every sample of the class that a k-NN classifier on the current set
+/// misclassifies, in one pass. imbalanced-learn's
+/// `CondensedNearestNeighbour`, including its skip rule (which compares the
+/// row's position in the class with the *dataset* indices of the samples
+/// already added), so that the kept rows are the same.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CondensedNearestNeighbour {
+    /// Default: `Auto` (every class but the minority).
+    pub sampling_strategy: SamplingStrategy,
+    /// Default: 0.
+    pub random_state: u64,
+    /// Default: [`RngKind::Default`].
+    pub rng: RngKind,
+    /// k of the k-NN classifier. Default: 1.
+    pub n_neighbors: usize,
+    /// Default: 1.
+    pub n_seeds_s: usize,
+}
+
+impl Default for CondensedNearestNeighbour {
+    fn default() -> Self {
+        CondensedNearestNeighbour {
+            sampling_strategy: SamplingStrategy::Auto,
+            random_state: 0,
+            rng: RngKind::Default,
+            n_neighbors: 1,
+            n_seeds_s: 1,
+        }
+    }
+}
+
+setters!(CondensedNearestNeighbour {
+    sampling_strategy: SamplingStrategy,
+    random_state: u64,
+    rng: RngKind,
+    n_neighbors: usize,
+    n_seeds_s: usize,
+});
+
+impl Resampler for CondensedNearestNeighbour {
+    fn name(&self) -> &'static str {
+        "CondensedNearestNeighbour"
+    }
+
+    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
+        check_k("n_neighbors", self.n_neighbors)?;
+        check_k("n_seeds_S", self.n_seeds_s)?;
+        let counts = check_input(x, y, true)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Clean)?;
+        let mut rng = make_rng(self.rng, self.random_state)?;
+        let minority = class_indices(y, minority_class_by_appearance(y, &counts));
+        let mut keep = Vec::new();
+        for &c in counts.keys() {
+            let members = class_indices(y, c);
+            if !targets.contains_key(&c) {
+                keep.extend(members);
+                continue;
+            }
+            let seeds: Vec<usize> = (0..self.n_seeds_s).map(|_| members[rng.randint(members.len())]).collect();
+            let mut reference = minority.clone();
+            reference.extend(&seeds);
+            let mut knn = GrowingKnn::new(x, y, self.n_neighbors, reference, members.clone())?;
+            let mut added: HashSet<usize> = seeds.iter().copied().collect();
+            let mut kept = seeds;
+            let mut correct: Vec<bool> = Vec::new();
+            for (pos, &row) in members.iter().enumerate() {
+                let good = added.contains(&pos) || correct.get(pos).copied().unwrap_or(false);
+                if good || knn.predict(pos) == c {
+                    continue;
+                }
+                kept.push(row);
+                added.insert(row);
+                knn.add(row);
+                correct = (0..members.len()).map(|q| knn.predict(q) == c).collect();
+            }
+            keep.extend(kept);
+        }
+        Ok(Resampled::from_indices(x, y, keep))
+    }
+}
+
+/// One-sided selection (Kubat & Matwin 1997): for each cleaned class, keeps
+/// `n_seeds_S` random samples plus those a k-NN classifier trained on the
+/// minority class and the seeds misclassifies, then removes Tomek links.
+/// imbalanced-learn's `OneSidedSelection`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OneSidedSelection {
+    /// Default: `Auto` (every class but the minority).
+    pub sampling_strategy: SamplingStrategy,
+    /// Default: 0.
+    pub random_state: u64,
+    /// Default: [`RngKind::Default`].
+    pub rng: RngKind,
+    /// k of the k-NN classifier. Default: 1.
+    pub n_neighbors: usize,
+    /// Default: 1.
+    pub n_seeds_s: usize,
+}
+
+impl Default for OneSidedSelection {
+    fn default() -> Self {
+        OneSidedSelection {
+            sampling_strategy: SamplingStrategy::Auto,
+            random_state: 0,
+            rng: RngKind::Default,
+            n_neighbors: 1,
+            n_seeds_s: 1,
+        }
+    }
+}
+
+setters!(OneSidedSelection {
+    sampling_strategy: SamplingStrategy,
+    random_state: u64,
+    rng: RngKind,
+    n_neighbors: usize,
+    n_seeds_s: usize,
+});
+
+impl Resampler for OneSidedSelection {
+    fn name(&self) -> &'static str {
+        "OneSidedSelection"
+    }
+
+    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
+        check_k("n_neighbors", self.n_neighbors)?;
+        check_k("n_seeds_S", self.n_seeds_s)?;
+        let counts = check_input(x, y, true)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Clean)?;
+        let mut rng = make_rng(self.rng, self.random_state)?;
+        let minority = class_indices(y, minority_class_by_appearance(y, &counts));
+        let mut kept = Vec::new();
+        for &c in counts.keys() {
+            let members = class_indices(y, c);
+            if !targets.contains_key(&c) {
+                kept.extend(members);
+                continue;
+            }
+            let picks: Vec<usize> = (0..self.n_seeds_s).map(|_| rng.randint(members.len())).collect();
+            let seeds: Vec<usize> = picks.iter().map(|&p| members[p]).collect();
+            let picked: HashSet<usize> = picks.into_iter().collect();
+            let rest: Vec<usize> = (0..members.len()).filter(|p| !picked.contains(p)).map(|p| members[p]).collect();
+            let mut reference = minority.clone();
+            reference.extend(&seeds);
+            let knn = GrowingKnn::new(x, y, self.n_neighbors, reference, rest.clone())?;
+            kept.extend(seeds);
+            kept.extend((0..rest.len()).filter(|&q| knn.predict(q) != c).map(|q| rest[q]));
+        }
+        let ys: Vec<usize> = kept.iter().map(|&i| y[i]).collect();
+        let clean: BTreeMap<usize, usize> = targets.keys().map(|&c| (c, 0)).collect();
+        let links = tomek_links(x.select(Axis(0), &kept).view(), &ys, &clean)?;
+        let keep = kept.iter().zip(links).filter(|(_, l)| !l).map(|(&i, _)| i).collect();
+        Ok(Resampled::from_indices(x, y, keep))
+    }
+}

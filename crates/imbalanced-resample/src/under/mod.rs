@@ -1,0 +1,17 @@
+//! Under-samplers: keep a subset of the rows (prototype selection). The
+//! output rows are grouped by class in sorted order, except for TomekLinks
+//! and NeighbourhoodCleaningRule, which keep the input order.
+
+mod cnn;
+mod enn;
+mod nearmiss;
+mod ncr;
+mod random;
+mod tomek;
+
+pub use cnn::{CondensedNearestNeighbour, OneSidedSelection};
+pub use enn::{AllKnn, EditedNearestNeighbours, KindSel, RepeatedEditedNearestNeighbours};
+pub use nearmiss::NearMiss;
+pub use ncr::NeighbourhoodCleaningRule;
+pub use random::RandomUnderSampler;
+pub use tomek::TomekLinks;

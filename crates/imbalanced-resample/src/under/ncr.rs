@@ -1,0 +1,82 @@
+use imbalanced_neighbors::KnnIndex;
+use ndarray::{ArrayView2, Axis};
+
+use crate::error::{ResampleError, Result};
+use crate::over::check_k;
+use crate::strategy::{minority_class_by_appearance, SamplingKind, SamplingStrategy};
+use crate::under::enn::enn_keep;
+use crate::under::KindSel;
+use crate::util::{class_indices, mode_smallest};
+use crate::{check_input, Resampled, Resampler};
+
+/// Neighbourhood cleaning rule (Laurikkala 2001): removes (1) the samples
+/// that ENN (`kind_sel='mode'`) would remove and (2) the neighbours, in
+/// classes larger than `threshold_cleaning` times the minority, of minority
+/// samples that a `n_neighbors`-NN classifier misclassifies. Keeps the input
+/// order. imbalanced-learn's `NeighbourhoodCleaningRule`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NeighbourhoodCleaningRule {
+    /// Default: `Auto` (every class but the minority).
+    pub sampling_strategy: SamplingStrategy,
+    /// Default: 3.
+    pub n_neighbors: usize,
+    /// Default: 0.5.
+    pub threshold_cleaning: f64,
+}
+
+impl Default for NeighbourhoodCleaningRule {
+    fn default() -> Self {
+        NeighbourhoodCleaningRule {
+            sampling_strategy: SamplingStrategy::Auto,
+            n_neighbors: 3,
+            threshold_cleaning: 0.5,
+        }
+    }
+}
+
+setters!(NeighbourhoodCleaningRule {
+    sampling_strategy: SamplingStrategy,
+    n_neighbors: usize,
+    threshold_cleaning: f64,
+});
+
+impl Resampler for NeighbourhoodCleaningRule {
+    fn name(&self) -> &'static str {
+        "NeighbourhoodCleaningRule"
+    }
+
+    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
+        check_k("n_neighbors", self.n_neighbors)?;
+        if !(self.threshold_cleaning >= 0.0 && self.threshold_cleaning <= 1.0) {
+            return Err(ResampleError::Parameter {
+                name: "threshold_cleaning".into(),
+                value: self.threshold_cleaning.to_string(),
+                expected: "a number in [0, 1]".into(),
+            });
+        }
+        let counts = check_input(x, y, true)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Clean)?;
+        let k = self.n_neighbors;
+        let mut removed = vec![true; y.len()];
+        for i in enn_keep(x, y, &self.sampling_strategy, k, KindSel::Mode)? {
+            removed[i] = false;
+        }
+        let minority = minority_class_by_appearance(y, &counts);
+        let to_clean = |c: usize| targets.contains_key(&c) && counts[&c] as f64 > counts[&minority] as f64 * self.threshold_cleaning;
+        let min_rows = class_indices(y, minority);
+        // The classifier is fit on all of x, so each minority sample is its own nearest neighbour.
+        let nn = KnnIndex::new(x).query(x.select(Axis(0), &min_rows).view(), k + 1)?;
+        for row in nn.indices.rows() {
+            let predicted = mode_smallest(row.iter().take(k).map(|&j| y[j]));
+            if predicted != minority {
+                for &j in row.iter().skip(1) {
+                    if to_clean(y[j]) {
+                        removed[j] = true;
+                    }
+                }
+            }
+        }
+        let keep = (0..y.len()).filter(|&i| !removed[i]).collect();
+        Ok(Resampled::from_indices(x, y, keep))
+    }
+}

@@ -1,0 +1,148 @@
+use imbalanced_neighbors::KnnIndex;
+use ndarray::{ArrayView2, Axis};
+
+use crate::error::{ResampleError, Result};
+use crate::over::check_k;
+use crate::strategy::{minority_class_by_appearance, SamplingKind, SamplingStrategy};
+use crate::util::{class_indices, numpy_sum};
+use crate::{check_input, Resampled, Resampler};
+
+/// NearMiss (Mani & Zhang 2003): keeps the samples of each under-sampled
+/// class that are closest to the minority class.
+///
+/// * version 1: smallest mean distance to their `n_neighbors` nearest
+///   minority samples;
+/// * version 2: smallest mean distance to their `n_neighbors` *farthest*
+///   minority samples;
+/// * version 3: among the `n_neighbors_ver3` nearest neighbours (in the
+///   class) of each minority sample, those with the largest mean distance to
+///   their `n_neighbors` nearest minority samples; may keep fewer than asked.
+///
+/// Ties keep the input order (Python's stable sort). imbalanced-learn's `NearMiss`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NearMiss {
+    /// Default: `Auto` (every class but the minority, down to its size).
+    pub sampling_strategy: SamplingStrategy,
+    /// 1, 2 or 3. Default: 1.
+    pub version: u8,
+    /// Default: 3.
+    pub n_neighbors: usize,
+    /// Default: 3.
+    pub n_neighbors_ver3: usize,
+}
+
+impl Default for NearMiss {
+    fn default() -> Self {
+        NearMiss {
+            sampling_strategy: SamplingStrategy::Auto,
+            version: 1,
+            n_neighbors: 3,
+            n_neighbors_ver3: 3,
+        }
+    }
+}
+
+setters!(NearMiss {
+    sampling_strategy: SamplingStrategy,
+    version: u8,
+    n_neighbors: usize,
+    n_neighbors_ver3: usize,
+});
+
+/// Positions `0..scores.len()` sorted by score (stable), ascending or not.
+fn stable_order(scores: &[f64], ascending: bool) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| {
+        let o = scores[a].total_cmp(&scores[b]);
+        if ascending {
+            o
+        } else {
+            o.reverse()
+        }
+    });
+    order
+}
+
+impl Resampler for NearMiss {
+    fn name(&self) -> &'static str {
+        "NearMiss"
+    }
+
+    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
+        if !(1..=3).contains(&self.version) {
+            return Err(ResampleError::Parameter {
+                name: "version".into(),
+                value: self.version.to_string(),
+                expected: "1, 2 or 3".into(),
+            });
+        }
+        check_k("n_neighbors", self.n_neighbors)?;
+        check_k("n_neighbors_ver3", self.n_neighbors_ver3)?;
+        let counts = check_input(x, y, true)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Under)?;
+        let minority = minority_class_by_appearance(y, &counts);
+        let min_rows = class_indices(y, minority);
+        let k = self.n_neighbors;
+        if k > min_rows.len() {
+            return Err(ResampleError::TooFewSamples {
+                class: minority.to_string(),
+                n: min_rows.len(),
+                needed: k,
+                param: "n_neighbors",
+                k,
+            });
+        }
+        let x_min = x.select(Axis(0), &min_rows);
+        let min_index = KnnIndex::new(x_min.view());
+        // Sum of the last `k` distances of each query's `width` nearest minority samples.
+        let scores = |q: ArrayView2<'_, f64>, width: usize| -> Result<Vec<f64>> {
+            let nn = min_index.query(q, width)?;
+            Ok(nn
+                .distances
+                .rows()
+                .into_iter()
+                .map(|r| numpy_sum(&r.to_vec()[width - k..]))
+                .collect())
+        };
+        let mut keep = Vec::new();
+        for &c in counts.keys() {
+            let members = class_indices(y, c);
+            let Some(&n_keep) = targets.get(&c) else {
+                keep.extend(members);
+                continue;
+            };
+            let xc = x.select(Axis(0), &members);
+            let chosen: Vec<usize> = match self.version {
+                1 | 2 => {
+                    let width = if self.version == 1 { k } else { min_rows.len() };
+                    let s = scores(xc.view(), width)?;
+                    stable_order(&s, true).into_iter().take(n_keep).collect()
+                }
+                _ => {
+                    let k3 = self.n_neighbors_ver3;
+                    if k3 > members.len() {
+                        return Err(ResampleError::TooFewSamples {
+                            class: c.to_string(),
+                            n: members.len(),
+                            needed: k3,
+                            param: "n_neighbors_ver3",
+                            k: k3,
+                        });
+                    }
+                    let near = KnnIndex::new(xc.view()).query(x_min.view(), k3)?.indices;
+                    let mut selected: Vec<usize> = near.iter().copied().collect();
+                    selected.sort_unstable();
+                    selected.dedup();
+                    let s = scores(xc.select(Axis(0), &selected).view(), k)?;
+                    stable_order(&s, false)
+                        .into_iter()
+                        .take(n_keep)
+                        .map(|p| selected[p])
+                        .collect()
+                }
+            };
+            keep.extend(chosen.into_iter().map(|p| members[p]));
+        }
+        Ok(Resampled::from_indices(x, y, keep))
+    }
+}

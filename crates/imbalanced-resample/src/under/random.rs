@@ -1,0 +1,73 @@
+use ndarray::ArrayView2;
+
+use crate::error::{ResampleError, Result};
+use crate::rng::RngKind;
+use crate::strategy::{SamplingKind, SamplingStrategy};
+use crate::util::{class_indices, make_rng};
+use crate::{check_input, Resampled, Resampler};
+
+/// Random under-sampling: keeps a random subset of each resampled class.
+/// imbalanced-learn's `RandomUnderSampler`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RandomUnderSampler {
+    /// Default: `Auto` (every class but the minority, down to its size).
+    pub sampling_strategy: SamplingStrategy,
+    /// Default: 0.
+    pub random_state: u64,
+    /// Default: [`RngKind::Default`].
+    pub rng: RngKind,
+    /// Draw with replacement. Default: `false`.
+    pub replacement: bool,
+}
+
+impl Default for RandomUnderSampler {
+    fn default() -> Self {
+        RandomUnderSampler {
+            sampling_strategy: SamplingStrategy::Auto,
+            random_state: 0,
+            rng: RngKind::Default,
+            replacement: false,
+        }
+    }
+}
+
+setters!(RandomUnderSampler {
+    sampling_strategy: SamplingStrategy,
+    random_state: u64,
+    rng: RngKind,
+    replacement: bool,
+});
+
+impl Resampler for RandomUnderSampler {
+    fn name(&self) -> &'static str {
+        "RandomUnderSampler"
+    }
+
+    fn reads_features(&self) -> bool {
+        false
+    }
+
+    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
+        let counts = check_input(x, y, false)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Under)?;
+        let mut rng = make_rng(self.rng, self.random_state)?;
+        let mut keep = Vec::new();
+        for &c in counts.keys() {
+            let members = class_indices(y, c);
+            match targets.get(&c) {
+                Some(&n) => {
+                    if !self.replacement && n > members.len() {
+                        return Err(ResampleError::Strategy(format!(
+                            "class {c} has {} samples; cannot draw {n} without replacement",
+                            members.len()
+                        )));
+                    }
+                    let picks = rng.choice(members.len(), n, self.replacement);
+                    keep.extend(picks.into_iter().map(|i| members[i]));
+                }
+                None => keep.extend(members),
+            }
+        }
+        Ok(Resampled::from_indices(x, y, keep))
+    }
+}
