@@ -22,7 +22,9 @@ use rayon::prelude::*;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum NeighborsError {
-    #[error("asked for {k} neighbours but only {n} points are indexed: use a smaller k or more samples")]
+    #[error(
+        "asked for {k} neighbours but only {n} points are indexed: use a smaller k or more samples"
+    )]
     TooFewPoints { k: usize, n: usize },
     #[error("queries have {query} features but the indexed points have {data}")]
     DimensionMismatch { query: usize, data: usize },
@@ -95,7 +97,9 @@ impl TopK {
                 return;
             }
         }
-        let pos = self.items.partition_point(|&(x, j)| x < d || (x == d && j < i));
+        let pos = self
+            .items
+            .partition_point(|&(x, j)| x < d || (x == d && j < i));
         self.items.insert(pos, (d, i));
         if full {
             self.items.pop();
@@ -137,7 +141,11 @@ impl<'a> KnnIndex<'a> {
     /// first, ties by lower index. A query that is itself an indexed point
     /// finds itself at distance 0 (drop it as scikit-learn users do, with
     /// [`Neighbors::without_first`]).
-    pub fn query(&self, queries: ArrayView2<'_, f64>, k: usize) -> Result<Neighbors, NeighborsError> {
+    pub fn query(
+        &self,
+        queries: ArrayView2<'_, f64>,
+        k: usize,
+    ) -> Result<Neighbors, NeighborsError> {
         if k == 0 {
             return Err(NeighborsError::ZeroK);
         }
@@ -197,7 +205,10 @@ impl<'a> KnnIndex<'a> {
                         continue;
                     }
                     let i = start + c;
-                    point.iter_mut().zip(self.data.row(i)).for_each(|(p, &v)| *p = v);
+                    point
+                        .iter_mut()
+                        .zip(self.data.row(i))
+                        .for_each(|(p, &v)| *p = v);
                     let exact = squared_distance(&q_rows[r], &point);
                     top.push(exact, i);
                     bound = top.worst();
@@ -225,7 +236,10 @@ impl Neighbors {
 /// as imbalanced-learn computes them (`kneighbors(X, k + 1)[:, 1:]`).
 pub fn self_neighbors(data: ArrayView2<'_, f64>, k: usize) -> Result<Neighbors, NeighborsError> {
     if k + 1 > data.nrows() {
-        return Err(NeighborsError::TooFewPoints { k: k + 1, n: data.nrows() });
+        return Err(NeighborsError::TooFewPoints {
+            k: k + 1,
+            n: data.nrows(),
+        });
     }
     Ok(KnnIndex::new(data).query(data, k + 1)?.without_first())
 }
@@ -256,7 +270,9 @@ mod tests {
     #[test]
     fn ties_go_to_the_lower_index() {
         let data = array![[0.0], [1.0], [-1.0], [1.0]];
-        let nn = KnnIndex::new(data.view()).query(array![[0.0]].view(), 3).unwrap();
+        let nn = KnnIndex::new(data.view())
+            .query(array![[0.0]].view(), 3)
+            .unwrap();
         assert_eq!(nn.indices.row(0).to_vec(), vec![0, 1, 2]);
         assert_eq!(nn.distances.row(0).to_vec(), vec![0.0, 1.0, 1.0]);
     }
@@ -272,7 +288,10 @@ mod tests {
     fn bad_queries_are_errors() {
         let data = array![[0.0], [1.0]];
         let idx = KnnIndex::new(data.view());
-        assert_eq!(idx.query(data.view(), 3), Err(NeighborsError::TooFewPoints { k: 3, n: 2 }));
+        assert_eq!(
+            idx.query(data.view(), 3),
+            Err(NeighborsError::TooFewPoints { k: 3, n: 2 })
+        );
         assert_eq!(idx.query(data.view(), 0), Err(NeighborsError::ZeroK));
         assert!(matches!(
             idx.query(array![[0.0, 1.0]].view(), 1),

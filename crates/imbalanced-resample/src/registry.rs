@@ -8,8 +8,9 @@ use crate::over::{Adasyn, BorderlineKind, BorderlineSmote, RandomOverSampler, Sh
 use crate::rng::RngKind;
 use crate::strategy::SamplingStrategy;
 use crate::under::{
-    AllKnn, CondensedNearestNeighbour, EditedNearestNeighbours, KindSel, NearMiss, NeighbourhoodCleaningRule,
-    OneSidedSelection, RandomUnderSampler, RepeatedEditedNearestNeighbours, TomekLinks,
+    AllKnn, CondensedNearestNeighbour, EditedNearestNeighbours, KindSel, NearMiss,
+    NeighbourhoodCleaningRule, OneSidedSelection, RandomUnderSampler,
+    RepeatedEditedNearestNeighbours, TomekLinks,
 };
 use crate::{Resampler, SmoteEnn, SmoteTomek};
 
@@ -138,7 +139,10 @@ pub const SAMPLERS: &[SamplerInfo] = &[
 ];
 
 fn normalise(s: &str) -> String {
-    s.chars().filter(|c| *c != '-' && *c != '_').flat_map(char::to_lowercase).collect()
+    s.chars()
+        .filter(|c| *c != '-' && *c != '_')
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// The catalogue entry for a name or alias (case, `-` and `_` ignored).
@@ -157,7 +161,13 @@ struct Params<'a> {
 }
 
 impl Params<'_> {
-    fn take<T>(&mut self, key: &str, default: T, parse: impl Fn(&str) -> Option<T>, expected: &str) -> Result<T> {
+    fn take<T>(
+        &mut self,
+        key: &str,
+        default: T,
+        parse: impl Fn(&str) -> Option<T>,
+        expected: &str,
+    ) -> Result<T> {
         match self.values.remove(key) {
             None => Ok(default),
             Some(v) => parse(v.trim()).ok_or_else(|| ResampleError::Parameter {
@@ -197,7 +207,12 @@ impl Params<'_> {
     }
 
     fn kind_sel(&mut self) -> Result<KindSel> {
-        self.take("kind_sel", KindSel::All, |v| v.parse().ok(), "'all' or 'mode'")
+        self.take(
+            "kind_sel",
+            KindSel::All,
+            |v| v.parse().ok(),
+            "'all' or 'mode'",
+        )
     }
 
     fn finish(self, accepted: &str) -> Result<()> {
@@ -206,7 +221,10 @@ impl Params<'_> {
             Some(k) => Err(ResampleError::Parameter {
                 name: k,
                 value: String::new(),
-                expected: format!("not a parameter of {}; it takes {accepted} random_state", self.sampler),
+                expected: format!(
+                    "not a parameter of {}; it takes {accepted} random_state",
+                    self.sampler
+                ),
             }),
         }
     }
@@ -230,7 +248,12 @@ pub fn build(
         values: params.iter().cloned().collect(),
         classes,
     };
-    let seed = p.take("random_state", seed, |v| v.parse().ok(), "a non-negative integer seed")?;
+    let seed = p.take(
+        "random_state",
+        seed,
+        |v| v.parse().ok(),
+        "a non-negative integer seed",
+    )?;
     let strategy = p.strategy()?;
     let sampler: Box<dyn Resampler> = match info.name {
         "RandomOverSampler" => {
@@ -395,7 +418,9 @@ mod tests {
             Err(ResampleError::UnknownSampler { .. })
         ));
         let bad = vec![("k_neighbours".to_string(), "3".to_string())];
-        let err = build("SMOTE", &bad, 0, RngKind::Default, &classes).err().unwrap();
+        let err = build("SMOTE", &bad, 0, RngKind::Default, &classes)
+            .err()
+            .unwrap();
         assert!(err.to_string().contains("k_neighbors=5"), "{err}");
         let bad = vec![("k_neighbors".to_string(), "three".to_string())];
         assert!(build("SMOTE", &bad, 0, RngKind::Default, &classes).is_err());

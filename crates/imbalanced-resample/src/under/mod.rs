@@ -4,14 +4,14 @@
 
 mod cnn;
 mod enn;
-mod nearmiss;
 mod ncr;
+mod nearmiss;
 mod random;
 mod tomek;
 
 pub use cnn::{CondensedNearestNeighbour, OneSidedSelection};
 pub use enn::{AllKnn, EditedNearestNeighbours, KindSel, RepeatedEditedNearestNeighbours};
-pub use nearmiss::NearMiss;
 pub use ncr::NeighbourhoodCleaningRule;
+pub use nearmiss::NearMiss;
 pub use random::RandomUnderSampler;
 pub use tomek::TomekLinks;

@@ -79,11 +79,14 @@ impl Resampler for NearMiss {
         check_k("n_neighbors", self.n_neighbors)?;
         check_k("n_neighbors_ver3", self.n_neighbors_ver3)?;
         let counts = check_input(x, y, true)?;
-        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Under)?;
+        let targets = self
+            .sampling_strategy
+            .resolve(&counts, SamplingKind::Under)?;
         let minority = minority_class_by_appearance(y, &counts);
         let min_rows = class_indices(y, minority);
         let k = self.n_neighbors;
-        if k > min_rows.len() {
+        // Version 2 looks at all minority samples, so only 1 and 3 need k of them.
+        if self.version != 2 && k > min_rows.len() {
             return Err(ResampleError::TooFewSamples {
                 class: minority.to_string(),
                 n: min_rows.len(),
@@ -101,7 +104,7 @@ impl Resampler for NearMiss {
                 .distances
                 .rows()
                 .into_iter()
-                .map(|r| numpy_sum(&r.to_vec()[width - k..]))
+                .map(|r| numpy_sum(&r.to_vec()[width.saturating_sub(k)..]))
                 .collect())
         };
         let mut keep = Vec::new();
