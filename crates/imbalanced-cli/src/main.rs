@@ -1,1 +1,85 @@
-fn main() {}
+//! The `imbalanced` command: a thin shell over the `imbalanced` library.
+
+mod inspect;
+mod plot;
+mod resample;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use imbalanced::data::{read, Dataset, ReadOptions};
+
+/// Learning from class-imbalanced data: inspect a dataset's imbalance and
+/// resample it with any imbalanced-learn sampler.
+#[derive(Parser)]
+#[command(name = "imbalanced", version, propagate_version = true)]
+#[command(after_help = "Examples:\n  \
+    imbalanced inspect data/keel/yeast6.csv --plot yeast6.svg\n  \
+    imbalanced resample data/keel/yeast6.csv --method SMOTE --param k_neighbors=3 --out balanced.csv\n  \
+    imbalanced resample --list")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Class counts, imbalance ratio and how hard each class is to learn
+    /// (safe / borderline / rare / outlier samples, Napierala & Stefanowski 2016).
+    #[command(after_help = "Examples:\n  \
+        imbalanced inspect data/keel/glass4.csv\n  \
+        imbalanced inspect data/keel/flare-F.dat --plot classes.png\n  \
+        imbalanced inspect data.csv --target label --categorical colour,shape --json")]
+    Inspect(inspect::InspectArgs),
+    /// Resample a dataset with an imbalanced-learn sampler and write the result.
+    #[command(after_help = "Examples:\n  \
+        imbalanced resample data/keel/yeast6.csv --method SMOTE --out balanced.csv\n  \
+        imbalanced resample data.csv --method NearMiss --param version=2 --out small.csv\n  \
+        imbalanced resample data.csv --method smote --param 'sampling_strategy={\"1\": 200}' \\\n      \
+        --seed 0 --rng numpy --out same-as-imblearn.csv\n  \
+        imbalanced resample --list")]
+    Resample(resample::ResampleArgs),
+}
+
+/// How to read the input file; shared by every command.
+#[derive(Args, Clone)]
+pub struct InputArgs {
+    /// The label column. Default: KEEL's @outputs attribute, else the last column.
+    #[arg(long, value_name = "COL")]
+    pub target: Option<String>,
+    /// Columns to read as categorical even if their values look numeric (comma-separated).
+    #[arg(long, value_name = "COLS", value_delimiter = ',')]
+    pub categorical: Vec<String>,
+    /// Fill missing values (median for numeric columns, most frequent value for
+    /// categorical ones) instead of stopping with an error.
+    #[arg(long)]
+    pub impute: bool,
+}
+
+impl InputArgs {
+    pub fn load(&self, path: &PathBuf) -> Result<Dataset, Box<dyn std::error::Error>> {
+        let opts = ReadOptions {
+            target: self.target.clone(),
+            categorical: self.categorical.clone(),
+            impute: self.impute,
+            format: None,
+        };
+        Ok(read(path, &opts)?)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Inspect(args) => inspect::run(args),
+        Command::Resample(args) => resample::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,1 +1,39 @@
+//! Learning from class-imbalanced data.
+//!
+//! The facade over the workspace's crates:
+//!
+//! * [`data`]: the [`Dataset`](data::Dataset) type and CSV / KEEL / ARFF
+//!   (and, with the `parquet` feature, Parquet) readers and writers;
+//! * [`neighbors`]: exact k-nearest-neighbour search;
+//! * [`resample`]: every imbalanced-learn sampler behind the
+//!   [`Resampler`](resample::Resampler) trait, with NumPy-parity randomness;
+//! * [`diagnose`]: class counts, imbalance ratio and sample difficulty.
+//!
+//! ```
+//! use imbalanced::prelude::*;
+//! use ndarray::array;
+//!
+//! let x = array![[0.0, 0.0], [0.1, 0.2], [0.2, 0.1], [0.3, 0.3], [1.0, 1.0], [1.1, 0.9]];
+//! let data = Dataset::from_numeric(x, &["maj", "maj", "maj", "maj", "min", "min"])?;
+//! let smote = Smote::default().k_neighbors(1).random_state(7);
+//! let balanced = smote.fit_resample_dataset(&data)?;
+//! assert_eq!(balanced.class_counts(), vec![4, 4]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
+pub use imbalanced_data as data;
+pub use imbalanced_diagnose as diagnose;
+pub use imbalanced_neighbors as neighbors;
+pub use imbalanced_resample as resample;
+
+/// The names most programs need.
+pub mod prelude {
+    pub use imbalanced_data::{read, write, Dataset, ReadOptions};
+    pub use imbalanced_diagnose::{profile, Difficulty, Profile};
+    pub use imbalanced_resample::{
+        AllKnn, Adasyn, BorderlineSmote, CondensedNearestNeighbour, EditedNearestNeighbours, NearMiss,
+        NeighbourhoodCleaningRule, OneSidedSelection, RandomOverSampler, RandomUnderSampler,
+        RepeatedEditedNearestNeighbours, Resampled, Resampler, RngKind, SamplingStrategy, Smote, SmoteEnn,
+        SmoteTomek, TomekLinks,
+    };
+}

@@ -1,0 +1,156 @@
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
+use imbalanced::data::{write, Format};
+use imbalanced::resample::{build, RngKind, SAMPLERS};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use crate::InputArgs;
+
+#[derive(Args)]
+pub struct ResampleArgs {
+    /// CSV, KEEL .dat, ARFF or Parquet file.
+    #[arg(required_unless_present = "list")]
+    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Sampler: imbalanced-learn's class name, any case (SMOTE, TomekLinks, NearMiss, ...),
+    /// or an alias (smote-tomek, rus, enn, ...). See --list.
+    #[arg(long, short, required_unless_present = "list")]
+    pub method: Option<String>,
+    /// A sampler parameter in imbalanced-learn's name, repeatable:
+    /// k_neighbors=3, kind_sel=mode, version=2, sampling_strategy=minority,
+    /// sampling_strategy='{"0":100,"1":50}'.
+    #[arg(long = "param", short, value_name = "KEY=VALUE")]
+    pub params: Vec<String>,
+    /// Seed of randomised samplers (imbalanced-learn's random_state).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Random generator: `numpy` reproduces imbalanced-learn's output for the same
+    /// seed; `default` is a faster xoshiro256++.
+    #[arg(long, default_value = "default", value_parser = parse_rng)]
+    pub rng: RngKind,
+    /// Output file; its extension (.csv, .dat, .arff, .parquet) picks the format.
+    #[arg(long, short, required_unless_present = "list")]
+    pub out: Option<PathBuf>,
+    /// Print the result as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// List the samplers, one line each.
+    #[arg(long)]
+    pub list: bool,
+}
+
+fn parse_rng(s: &str) -> Result<RngKind, String> {
+    s.parse()
+}
+
+#[derive(Serialize)]
+struct ClassChange {
+    label: String,
+    before: usize,
+    after: usize,
+}
+
+#[derive(Serialize)]
+struct Report {
+    method: &'static str,
+    params: Vec<(String, String)>,
+    seed: u64,
+    rng: String,
+    input: String,
+    output: String,
+    rows_before: usize,
+    rows_after: usize,
+    seconds: f64,
+    classes: Vec<ClassChange>,
+}
+
+fn list() {
+    let width = SAMPLERS.iter().map(|s| s.name.len()).max().unwrap_or(0);
+    for s in SAMPLERS {
+        println!("{:width$}  {:8}  {}", s.name, s.kind, s.summary);
+        println!("{:width$}  {:8}  params: {}", "", "", s.params);
+    }
+}
+
+fn split_param(p: &str) -> Result<(String, String), String> {
+    p.split_once('=')
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .ok_or_else(|| format!("--param {p:?} is not KEY=VALUE (e.g. --param k_neighbors=3)"))
+}
+
+pub fn run(args: ResampleArgs) -> Result<(), Box<dyn std::error::Error>> {
+    if args.list {
+        list();
+        return Ok(());
+    }
+    let (Some(file), Some(method), Some(out)) = (&args.file, &args.method, &args.out) else {
+        unreachable!("clap requires FILE, --method and --out without --list");
+    };
+    Format::from_path(out)?;
+    let params = args.params.iter().map(|p| split_param(p)).collect::<Result<Vec<_>, _>>()?;
+    let data = args.input.load(file)?;
+    let sampler = build(method, &params, args.seed, args.rng, data.classes())?;
+
+    let spinner = ProgressBar::new_spinner().with_message(format!("{} on {} rows", sampler.name(), data.n_samples()));
+    spinner.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("valid template"));
+    spinner.enable_steady_tick(Duration::from_millis(120));
+    let started = Instant::now();
+    let result = sampler.fit_resample_dataset(&data);
+    let seconds = started.elapsed().as_secs_f64();
+    spinner.finish_and_clear();
+    let resampled = result?;
+    write(&resampled, out)?;
+
+    let (before, after) = (data.class_counts(), resampled.class_counts());
+    let report = Report {
+        method: sampler.name(),
+        params,
+        seed: args.seed,
+        rng: format!("{:?}", args.rng).to_lowercase(),
+        input: file.display().to_string(),
+        output: out.display().to_string(),
+        rows_before: data.n_samples(),
+        rows_after: resampled.n_samples(),
+        seconds,
+        classes: data
+            .classes()
+            .iter()
+            .enumerate()
+            .map(|(c, label)| ClassChange {
+                label: label.clone(),
+                before: before[c],
+                after: after[c],
+            })
+            .collect(),
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED);
+    table.set_header(["class", "before", "after", "change"]);
+    for c in &report.classes {
+        table.add_row([
+            c.label.clone(),
+            c.before.to_string(),
+            c.after.to_string(),
+            format!("{:+}", c.after as i64 - c.before as i64),
+        ]);
+    }
+    table.add_row([
+        "total".to_string(),
+        report.rows_before.to_string(),
+        report.rows_after.to_string(),
+        format!("{:+}", report.rows_after as i64 - report.rows_before as i64),
+    ]);
+    println!("{} ({:.3} s)", report.method, seconds);
+    println!("{table}");
+    println!("wrote {}", out.display());
+    Ok(())
+}
