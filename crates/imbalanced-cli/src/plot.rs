@@ -31,9 +31,21 @@ enum Anchor {
 }
 
 enum Shape {
-    Rect { x: f64, y: f64, w: f64, h: f64, fill: Rgb },
+    Rect {
+        x: f64,
+        y: f64,
+        w: f64,
+        h: f64,
+        fill: Rgb,
+    },
     /// `size` is a multiple of 8 px (the bitmap font's cell) in PNG output.
-    Text { x: f64, y: f64, size: u32, anchor: Anchor, text: String },
+    Text {
+        x: f64,
+        y: f64,
+        size: u32,
+        anchor: Anchor,
+        text: String,
+    },
 }
 
 struct Scene {
@@ -106,7 +118,13 @@ impl Scene {
         };
         for shape in &self.shapes {
             match shape {
-                Shape::Rect { x, y, w: rw, h: rh, fill } => {
+                Shape::Rect {
+                    x,
+                    y,
+                    w: rw,
+                    h: rh,
+                    fill,
+                } => {
                     for yy in y.round() as i64..(y + rh).round() as i64 {
                         for xx in x.round() as i64..(x + rw).round() as i64 {
                             put(xx, yy, *fill);
@@ -156,10 +174,20 @@ impl Scene {
 
     /// Writes the scene to `path`, as PNG if its extension is `.png`, else SVG.
     fn save(&self, path: &Path) -> Result<(), Box<dyn std::error::Error>> {
-        let png = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("png"));
-        let svg = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("svg"));
+        let png = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("png"));
+        let svg = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
         if !png && !svg {
-            return Err(format!("cannot tell the plot format of {}: name it .svg or .png", path.display()).into());
+            return Err(format!(
+                "cannot tell the plot format of {}: name it .svg or .png",
+                path.display()
+            )
+            .into());
         }
         write_atomic(path, |w| {
             let io = |e: std::io::Error| imbalanced::data::DataError::Invalid(e.to_string());
@@ -183,7 +211,11 @@ impl Scene {
 fn nice_axis(max: f64) -> (f64, f64) {
     let raw = (max / 5.0).max(1.0);
     let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * mag).find(|s| *s >= raw).unwrap_or(10.0 * mag);
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
     ((max / step).ceil() * step, step)
 }
 
@@ -203,7 +235,12 @@ pub fn class_distribution(p: &Profile, title: &str, out: &Path) -> Result<(), Bo
         58.0,
         8,
         Anchor::Start,
-        format!("{} rows, {} classes, imbalance ratio {:.2}", p.n_samples, p.classes.len(), p.imbalance_ratio),
+        format!(
+            "{} rows, {} classes, imbalance ratio {:.2}",
+            p.n_samples,
+            p.classes.len(),
+            p.imbalance_ratio
+        ),
     );
 
     // Left: counts.
@@ -232,20 +269,36 @@ pub fn class_distribution(p: &Profile, title: &str, out: &Path) -> Result<(), Bo
 
     // Right: difficulty mix.
     let (left, right) = (600.0, width as f64 - 40.0);
-    s.text(left - 80.0, 88.0, 8, Anchor::Start, format!("difficulty of each class's samples (k={})", p.k));
+    s.text(
+        left - 80.0,
+        88.0,
+        8,
+        Anchor::Start,
+        format!("difficulty of each class's samples (k={})", p.k),
+    );
     let row = ((bottom - top) / p.classes.len() as f64).min(40.0);
     for (i, c) in p.classes.iter().enumerate() {
         let y = top + row * i as f64 + row * 0.15;
         let h = row * 0.7;
         s.text(left - 10.0, y + h / 2.0 + 4.0, 8, Anchor::End, c.label.clone());
         let mut x = left;
-        for (share, colour) in [(c.safe, SAFE), (c.borderline, BORDERLINE), (c.rare, RARE), (c.outlier, OUTLIER)] {
+        for (share, colour) in [
+            (c.safe, SAFE),
+            (c.borderline, BORDERLINE),
+            (c.rare, RARE),
+            (c.outlier, OUTLIER),
+        ] {
             let w = (right - left) * share;
             s.rect(x, y, w, h, colour);
             x += w;
         }
     }
-    let legend = [("safe", SAFE), ("borderline", BORDERLINE), ("rare", RARE), ("outlier", OUTLIER)];
+    let legend = [
+        ("safe", SAFE),
+        ("borderline", BORDERLINE),
+        ("rare", RARE),
+        ("outlier", OUTLIER),
+    ];
     let mut lx = left - 80.0;
     let ly = top + row * p.classes.len() as f64 + 20.0;
     for (name, colour) in legend {

@@ -92,7 +92,11 @@ pub fn run(args: ResampleArgs) -> Result<(), Box<dyn std::error::Error>> {
         unreachable!("clap requires FILE, --method and --out without --list");
     };
     Format::from_path(out)?;
-    let params = args.params.iter().map(|p| split_param(p)).collect::<Result<Vec<_>, _>>()?;
+    let params = args
+        .params
+        .iter()
+        .map(|p| split_param(p))
+        .collect::<Result<Vec<_>, _>>()?;
     let data = args.input.load(file)?;
     let sampler = build(method, &params, args.seed, args.rng, data.classes())?;
 

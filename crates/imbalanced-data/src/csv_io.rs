@@ -67,9 +67,7 @@ pub fn write_csv<W: Write>(ds: &Dataset, writer: W) -> Result<()> {
         for f in ds.features() {
             row.push(match f.kind {
                 FeatureKind::Numeric => format_number(num[(i, f.index)]),
-                FeatureKind::Categorical => {
-                    ds.categories()[f.index][cat[(i, f.index)] as usize].clone()
-                }
+                FeatureKind::Categorical => ds.categories()[f.index][cat[(i, f.index)] as usize].clone(),
             });
         }
         row.insert(ds.target_position(), ds.classes()[ds.y()[i]].clone());

@@ -42,19 +42,14 @@ pub struct Dataset {
 /// Sorts label or category strings as NumPy sorts them: numerically when all
 /// parse as numbers, lexicographically otherwise.
 pub fn sort_labels(labels: &mut [String]) {
-    let numeric: Option<Vec<f64>> = labels
-        .iter()
-        .map(|s| s.trim().parse::<f64>().ok())
-        .collect();
+    let numeric: Option<Vec<f64>> = labels.iter().map(|s| s.trim().parse::<f64>().ok()).collect();
     match numeric {
         Some(_) => labels.sort_by(|a, b| {
             let (x, y) = (
                 a.trim().parse::<f64>().unwrap_or(0.0),
                 b.trim().parse::<f64>().unwrap_or(0.0),
             );
-            x.partial_cmp(&y)
-                .unwrap_or(Ordering::Equal)
-                .then_with(|| a.cmp(b))
+            x.partial_cmp(&y).unwrap_or(Ordering::Equal).then_with(|| a.cmp(b))
         }),
         None => labels.sort(),
     }
@@ -66,11 +61,8 @@ pub(crate) fn encode<S: AsRef<str>>(values: &[S]) -> (Vec<String>, Vec<usize>) {
     distinct.sort_unstable();
     distinct.dedup();
     sort_labels(&mut distinct);
-    let lookup: std::collections::HashMap<&str, usize> = distinct
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.as_str(), i))
-        .collect();
+    let lookup: std::collections::HashMap<&str, usize> =
+        distinct.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
     let codes = values.iter().map(|s| lookup[s.as_ref()]).collect();
     (distinct, codes)
 }
@@ -158,23 +150,15 @@ impl Dataset {
         if self.categories.len() != self.categorical.ncols() {
             return bad("one category dictionary per categorical column is needed".into());
         }
-        let n_num = self
-            .features
-            .iter()
-            .filter(|f| f.kind == FeatureKind::Numeric)
-            .count();
-        if n_num != self.numeric.ncols() || self.features.len() - n_num != self.categorical.ncols()
-        {
+        let n_num = self.features.iter().filter(|f| f.kind == FeatureKind::Numeric).count();
+        if n_num != self.numeric.ncols() || self.features.len() - n_num != self.categorical.ncols() {
             return bad("the feature list does not match the matrices".into());
         }
         if self.target_position > self.features.len() {
             return bad("target position out of range".into());
         }
         if let Some(&c) = self.y.iter().find(|&&c| c >= self.classes.len()) {
-            return bad(format!(
-                "class code {c} but only {} classes",
-                self.classes.len()
-            ));
+            return bad(format!("class code {c} but only {} classes", self.classes.len()));
         }
         for (j, col) in self.categorical.axis_iter(Axis(1)).enumerate() {
             if col.iter().any(|&c| c as usize >= self.categories[j].len()) {
@@ -275,12 +259,7 @@ impl Dataset {
     }
 
     /// A dataset with this one's schema (columns, dictionaries, classes) and new rows.
-    pub fn with_rows(
-        &self,
-        numeric: Array2<f64>,
-        categorical: Array2<u32>,
-        y: Vec<usize>,
-    ) -> Result<Self> {
+    pub fn with_rows(&self, numeric: Array2<f64>, categorical: Array2<u32>, y: Vec<usize>) -> Result<Self> {
         let ds = Dataset {
             numeric,
             categorical,

@@ -18,11 +18,7 @@ pub enum DataError {
     #[error("{path} has a header but no data rows: add at least one row per class")]
     NoRows { path: PathBuf },
     #[error("line {line} has {found} fields but the header has {expected}: every row needs one value per column")]
-    Ragged {
-        line: u64,
-        expected: usize,
-        found: usize,
-    },
+    Ragged { line: u64, expected: usize, found: usize },
     #[error("column name {name:?} appears twice in the header: rename one of them")]
     DuplicateColumn { name: String },
     #[error("unknown column {name:?}: the columns are {available}")]
@@ -37,11 +33,7 @@ pub enum DataError {
         examples: String,
     },
     #[error("column {column:?}, line {line}: value {value:?} is not finite: replace it with a finite number or mark it missing")]
-    NonFinite {
-        column: String,
-        line: u64,
-        value: String,
-    },
+    NonFinite { column: String, line: u64, value: String },
     #[error(
         "column {column:?}, line {line}: missing value: fill it in, or pass --impute \
          (median for numeric columns, most frequent value for categorical ones)"
@@ -52,11 +44,7 @@ pub enum DataError {
     #[error("column {column:?} has no values at all: drop it")]
     AllMissing { column: String },
     #[error("{path}: line {line}: {message}")]
-    Syntax {
-        path: PathBuf,
-        line: u64,
-        message: String,
-    },
+    Syntax { path: PathBuf, line: u64, message: String },
     #[error("cannot tell the format of {path}: use a .csv, .dat, .arff or .parquet file name")]
     UnknownFormat { path: PathBuf },
     #[error("{format} support is not built in: rebuild with `--features {feature}`")]

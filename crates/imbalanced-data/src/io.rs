@@ -89,11 +89,7 @@ pub fn read(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Dataset> {
 pub fn write(ds: &Dataset, path: impl AsRef<Path>) -> Result<()> {
     let path = path.as_ref();
     let format = Format::from_path(path)?;
-    let relation = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("data")
-        .to_string();
+    let relation = path.file_stem().and_then(|s| s.to_str()).unwrap_or("data").to_string();
     write_atomic(path, |w| match format {
         Format::Csv => write_csv(ds, w),
         Format::Keel => write_keel(ds, &relation, Dialect::Keel, w),
@@ -104,10 +100,7 @@ pub fn write(ds: &Dataset, path: impl AsRef<Path>) -> Result<()> {
 
 /// Runs `body` on a temporary file beside `path`, then renames it to `path`;
 /// on any error the temporary file is removed and `path` is left untouched.
-pub fn write_atomic(
-    path: &Path,
-    body: impl FnOnce(&mut BufWriter<File>) -> Result<()>,
-) -> Result<()> {
+pub fn write_atomic(path: &Path, body: impl FnOnce(&mut BufWriter<File>) -> Result<()>) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -162,17 +155,7 @@ mod tests {
 
     #[test]
     fn numbers_round_trip() {
-        for v in [
-            0.0,
-            1.0,
-            -3.0,
-            0.1,
-            1.0 / 3.0,
-            1e-300,
-            6.02e23,
-            -2.5e-7,
-            123456.789,
-        ] {
+        for v in [0.0, 1.0, -3.0, 0.1, 1.0 / 3.0, 1e-300, 6.02e23, -2.5e-7, 123456.789] {
             assert_eq!(format_number(v).parse::<f64>().unwrap(), v, "{v}");
         }
         assert_eq!(format_number(2.0), "2");

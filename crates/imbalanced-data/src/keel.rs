@@ -27,9 +27,7 @@ fn split_name(s: &str) -> Option<(String, &str)> {
         let end = s[1..].find(q)? + 1;
         Some((s[1..end].to_string(), &s[end + 1..]))
     } else {
-        let end = s
-            .find(|c: char| c.is_whitespace() || c == '{')
-            .unwrap_or(s.len());
+        let end = s.find(|c: char| c.is_whitespace() || c == '{').unwrap_or(s.len());
         Some((s[..end].to_string(), &s[end..]))
     }
 }
@@ -57,10 +55,7 @@ fn parse_type(t: &str) -> std::result::Result<Declared, String> {
             .filter(|v| !v.is_empty());
         return Ok(Declared::Categorical(Some(values.collect())));
     }
-    let word = t
-        .split(|c: char| c.is_whitespace() || c == '[')
-        .next()
-        .unwrap_or("");
+    let word = t.split(|c: char| c.is_whitespace() || c == '[').next().unwrap_or("");
     match word.to_ascii_lowercase().as_str() {
         "real" | "integer" | "numeric" => Ok(Declared::Numeric),
         "string" => Ok(Declared::Categorical(None)),
@@ -138,18 +133,11 @@ pub fn read_keel<R: BufRead>(reader: R, path: &Path, opts: &ReadOptions) -> Resu
                     declared[j] = Declared::Categorical(None);
                 }
             }
-            table = Some(TableBuilder::new(
-                std::mem::take(&mut names),
-                target,
-                declared,
-            )?);
+            table = Some(TableBuilder::new(std::mem::take(&mut names), target, declared)?);
         } else if lower.starts_with("@relation") || lower.starts_with("@input") {
             // The relation name and the inputs list carry nothing we need.
         } else {
-            return Err(syntax(
-                line_no,
-                format!("unexpected header line {t:?} before @data"),
-            ));
+            return Err(syntax(line_no, format!("unexpected header line {t:?} before @data")));
         }
     }
     match table {
@@ -157,10 +145,7 @@ pub fn read_keel<R: BufRead>(reader: R, path: &Path, opts: &ReadOptions) -> Resu
         None if !saw_anything => Err(DataError::Empty {
             path: path.to_path_buf(),
         }),
-        None => Err(syntax(
-            0,
-            "no @data line: the header must end with @data".into(),
-        )),
+        None => Err(syntax(0, "no @data line: the header must end with @data".into())),
     }
 }
 
@@ -173,12 +158,7 @@ fn quote_name(name: &str) -> String {
 }
 
 /// Writes `ds` as KEEL `.dat` or ARFF, named `relation`.
-pub fn write_keel<W: Write>(
-    ds: &Dataset,
-    relation: &str,
-    dialect: Dialect,
-    mut w: W,
-) -> Result<()> {
+pub fn write_keel<W: Write>(ds: &Dataset, relation: &str, dialect: Dialect, mut w: W) -> Result<()> {
     let io = |e: std::io::Error| DataError::Invalid(format!("cannot write: {e}"));
     writeln!(w, "@relation {}", quote_name(relation)).map_err(io)?;
     let num = ds.numeric();
@@ -223,9 +203,7 @@ pub fn write_keel<W: Write>(
         for f in ds.features() {
             row.push(match f.kind {
                 FeatureKind::Numeric => format_number(num[(i, f.index)]),
-                FeatureKind::Categorical => {
-                    ds.categories()[f.index][cat[(i, f.index)] as usize].clone()
-                }
+                FeatureKind::Categorical => ds.categories()[f.index][cat[(i, f.index)] as usize].clone(),
             });
         }
         row.insert(ds.target_position(), ds.classes()[ds.y()[i]].clone());

@@ -38,6 +38,7 @@ struct Column {
     bad: Vec<(u64, String)>,
     n_bad: usize,
     first_missing: Option<u64>,
+    n_missing: usize,
     non_finite: Option<(u64, String)>,
 }
 
@@ -54,6 +55,7 @@ impl Column {
         let v = raw.trim();
         if is_missing(v) {
             self.first_missing.get_or_insert(line);
+            self.n_missing += 1;
             self.nums.push(f64::NAN);
             if self.keeps_strings() {
                 self.strs.push(None);
@@ -131,6 +133,7 @@ impl TableBuilder {
                 bad: Vec::new(),
                 n_bad: 0,
                 first_missing: None,
+                n_missing: 0,
                 non_finite: None,
             })
             .collect();
@@ -167,32 +170,19 @@ impl TableBuilder {
         let mut target = None;
         for (i, col) in self.columns.into_iter().enumerate() {
             if let Some(line) = col.first_missing.filter(|_| i == self.target) {
-                return Err(DataError::MissingLabel {
-                    column: col.name,
-                    line,
-                });
+                return Err(DataError::MissingLabel { column: col.name, line });
             }
-            let observed = n - col.strs.iter().filter(|s| s.is_none()).count();
-            if (col.is_categorical() && observed == 0)
-                || (!col.is_categorical() && col.n_numeric == 0)
-            {
+            if col.n_missing == n {
                 return Err(DataError::AllMissing { column: col.name });
             }
             if i == self.target {
-                let labels: Vec<String> = col
-                    .strs
-                    .into_iter()
-                    .map(Option::unwrap_or_default)
-                    .collect();
+                let labels: Vec<String> = col.strs.into_iter().map(Option::unwrap_or_default).collect();
                 target = Some((col.name, i, labels));
                 continue;
             }
             if !impute {
                 if let Some(line) = col.first_missing {
-                    return Err(DataError::Missing {
-                        column: col.name,
-                        line,
-                    });
+                    return Err(DataError::Missing { column: col.name, line });
                 }
             }
             if col.is_categorical() {
@@ -227,8 +217,7 @@ impl TableBuilder {
                 }
                 let mut nums = col.nums;
                 if col.first_missing.is_some() {
-                    let mut present: Vec<f64> =
-                        nums.iter().copied().filter(|v| !v.is_nan()).collect();
+                    let mut present: Vec<f64> = nums.iter().copied().filter(|v| !v.is_nan()).collect();
                     let m = median(&mut present);
                     nums.iter_mut().filter(|v| v.is_nan()).for_each(|v| *v = m);
                 }
@@ -240,8 +229,7 @@ impl TableBuilder {
                 num_cols.push(nums);
             }
         }
-        let (target_name, target_position, labels) =
-            target.expect("the target column is always collected");
+        let (target_name, target_position, labels) = target.expect("the target column is always collected");
         let (classes, y) = encode(&labels);
         let numeric = Array2::from_shape_fn((n, num_cols.len()), |(i, j)| num_cols[j][i]);
         let categorical = Array2::from_shape_fn((n, cat_cols.len()), |(i, j)| cat_cols[j][i]);
@@ -260,11 +248,7 @@ impl TableBuilder {
 
 /// Codes of a categorical column; missing values get the most frequent
 /// category (ties: the first in sorted order, as scikit-learn's SimpleImputer).
-fn categorical_codes(
-    strs: &[Option<String>],
-    declared: Declared,
-    name: &str,
-) -> Result<(Vec<String>, Vec<u32>)> {
+fn categorical_codes(strs: &[Option<String>], declared: Declared, name: &str) -> Result<(Vec<String>, Vec<u32>)> {
     let mut dict: Vec<String> = match declared {
         Declared::Categorical(Some(d)) => d,
         _ => strs.iter().flatten().cloned().collect(),
@@ -272,11 +256,7 @@ fn categorical_codes(
     dict.sort_unstable();
     dict.dedup();
     sort_labels(&mut dict);
-    let lookup: HashMap<&str, u32> = dict
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.as_str(), i as u32))
-        .collect();
+    let lookup: HashMap<&str, u32> = dict.iter().enumerate().map(|(i, s)| (s.as_str(), i as u32)).collect();
     let mut counts = vec![0usize; dict.len()];
     let mut codes = Vec::with_capacity(strs.len());
     for s in strs {
@@ -296,9 +276,6 @@ fn categorical_codes(
         .enumerate()
         .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))
         .map_or(0, |(i, _)| i as u32);
-    codes
-        .iter_mut()
-        .filter(|c| **c == u32::MAX)
-        .for_each(|c| *c = mode);
+    codes.iter_mut().filter(|c| **c == u32::MAX).for_each(|c| *c = mode);
     Ok((dict, codes))
 }

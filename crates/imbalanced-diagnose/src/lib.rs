@@ -141,7 +141,12 @@ pub fn profile(data: &Dataset, k: usize) -> Result<Profile, DiagnoseError> {
         .enumerate()
         .map(|(c, &count)| {
             let share = |d: Difficulty| {
-                let m = data.y().iter().zip(&kinds).filter(|(&yc, &kd)| yc == c && kd == d).count();
+                let m = data
+                    .y()
+                    .iter()
+                    .zip(&kinds)
+                    .filter(|(&yc, &kd)| yc == c && kd == d)
+                    .count();
                 m as f64 / count as f64
             };
             ClassProfile {

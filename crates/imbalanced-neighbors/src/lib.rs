@@ -22,9 +22,7 @@ use rayon::prelude::*;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum NeighborsError {
-    #[error(
-        "asked for {k} neighbours but only {n} points are indexed: use a smaller k or more samples"
-    )]
+    #[error("asked for {k} neighbours but only {n} points are indexed: use a smaller k or more samples")]
     TooFewPoints { k: usize, n: usize },
     #[error("queries have {query} features but the indexed points have {data}")]
     DimensionMismatch { query: usize, data: usize },
@@ -97,9 +95,7 @@ impl TopK {
                 return;
             }
         }
-        let pos = self
-            .items
-            .partition_point(|&(x, j)| x < d || (x == d && j < i));
+        let pos = self.items.partition_point(|&(x, j)| x < d || (x == d && j < i));
         self.items.insert(pos, (d, i));
         if full {
             self.items.pop();
@@ -141,11 +137,7 @@ impl<'a> KnnIndex<'a> {
     /// first, ties by lower index. A query that is itself an indexed point
     /// finds itself at distance 0 (drop it as scikit-learn users do, with
     /// [`Neighbors::without_first`]).
-    pub fn query(
-        &self,
-        queries: ArrayView2<'_, f64>,
-        k: usize,
-    ) -> Result<Neighbors, NeighborsError> {
+    pub fn query(&self, queries: ArrayView2<'_, f64>, k: usize) -> Result<Neighbors, NeighborsError> {
         if k == 0 {
             return Err(NeighborsError::ZeroK);
         }
@@ -205,10 +197,7 @@ impl<'a> KnnIndex<'a> {
                         continue;
                     }
                     let i = start + c;
-                    point
-                        .iter_mut()
-                        .zip(self.data.row(i))
-                        .for_each(|(p, &v)| *p = v);
+                    point.iter_mut().zip(self.data.row(i)).for_each(|(p, &v)| *p = v);
                     let exact = squared_distance(&q_rows[r], &point);
                     top.push(exact, i);
                     bound = top.worst();
@@ -270,9 +259,7 @@ mod tests {
     #[test]
     fn ties_go_to_the_lower_index() {
         let data = array![[0.0], [1.0], [-1.0], [1.0]];
-        let nn = KnnIndex::new(data.view())
-            .query(array![[0.0]].view(), 3)
-            .unwrap();
+        let nn = KnnIndex::new(data.view()).query(array![[0.0]].view(), 3).unwrap();
         assert_eq!(nn.indices.row(0).to_vec(), vec![0, 1, 2]);
         assert_eq!(nn.distances.row(0).to_vec(), vec![0.0, 1.0, 1.0]);
     }

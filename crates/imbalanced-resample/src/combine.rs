@@ -12,11 +12,7 @@ use crate::{Resampled, Resampler};
 /// Runs `second` on the output of `first`, tracing rows back to the input.
 fn chain(first: Resampled, second: &dyn Resampler) -> Result<Resampled> {
     let out = second.fit_resample(first.x.view(), &first.y)?;
-    let origin = out
-        .origin
-        .iter()
-        .map(|o| o.and_then(|i| first.origin[i]))
-        .collect();
+    let origin = out.origin.iter().map(|o| o.and_then(|i| first.origin[i])).collect();
     Ok(Resampled { origin, ..out })
 }
 
@@ -46,12 +42,7 @@ setters!(SmoteEnn {
     enn: Option<EditedNearestNeighbours>,
 });
 
-fn default_smote(
-    strategy: &SamplingStrategy,
-    seed: u64,
-    rng: RngKind,
-    given: &Option<Smote>,
-) -> Smote {
+fn default_smote(strategy: &SamplingStrategy, seed: u64, rng: RngKind, given: &Option<Smote>) -> Smote {
     given.clone().unwrap_or_else(|| {
         Smote::default()
             .sampling_strategy(strategy.clone())
@@ -66,15 +57,11 @@ impl Resampler for SmoteEnn {
     }
 
     fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
-        let smote = default_smote(
-            &self.sampling_strategy,
-            self.random_state,
-            self.rng,
-            &self.smote,
-        );
-        let enn = self.enn.clone().unwrap_or_else(|| {
-            EditedNearestNeighbours::default().sampling_strategy(SamplingStrategy::All)
-        });
+        let smote = default_smote(&self.sampling_strategy, self.random_state, self.rng, &self.smote);
+        let enn = self
+            .enn
+            .clone()
+            .unwrap_or_else(|| EditedNearestNeighbours::default().sampling_strategy(SamplingStrategy::All));
         chain(smote.fit_resample(x, y)?, &enn)
     }
 }
@@ -110,12 +97,7 @@ impl Resampler for SmoteTomek {
     }
 
     fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
-        let smote = default_smote(
-            &self.sampling_strategy,
-            self.random_state,
-            self.rng,
-            &self.smote,
-        );
+        let smote = default_smote(&self.sampling_strategy, self.random_state, self.rng, &self.smote);
         let tomek = self
             .tomek
             .clone()

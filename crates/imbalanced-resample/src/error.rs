@@ -10,12 +10,10 @@ pub enum ResampleError {
     SingleClass(usize),
     #[error("the data has no rows")]
     Empty,
-    #[error("feature column {column} of row {row} is {value}: resampling needs finite numbers; drop or impute that row")]
-    NonFinite {
-        row: usize,
-        column: usize,
-        value: f64,
-    },
+    #[error(
+        "feature column {column} of row {row} is {value}: resampling needs finite numbers; drop or impute that row"
+    )]
+    NonFinite { row: usize, column: usize, value: f64 },
     #[error("invalid sampling_strategy: {0}")]
     Strategy(String),
     #[error("invalid parameter {name}={value}: {expected}")]
@@ -40,10 +38,7 @@ pub enum ResampleError {
          use SMOTENC (mixed) or SMOTEN (categorical only), RandomOverSampler or RandomUnderSampler, \
          or one-hot encode those columns first"
     )]
-    CategoricalUnsupported {
-        sampler: &'static str,
-        columns: String,
-    },
+    CategoricalUnsupported { sampler: &'static str, columns: String },
     #[error("{0}")]
     NotApplicable(String),
     #[error("unknown sampler {name:?}: run `imbalanced resample --list` for the names")]

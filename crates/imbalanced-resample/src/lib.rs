@@ -44,13 +44,11 @@ pub use over::{Adasyn, BorderlineKind, BorderlineSmote, RandomOverSampler, Shrin
 pub use registry::{build, describe, SamplerInfo, SAMPLERS};
 pub use rng::{Mt19937, RngKind, SamplerRng};
 pub use strategy::{
-    class_counts, majority_class, minority_class, minority_class_by_appearance, SamplingKind,
-    SamplingStrategy,
+    class_counts, majority_class, minority_class, minority_class_by_appearance, SamplingKind, SamplingStrategy,
 };
 pub use under::{
-    AllKnn, CondensedNearestNeighbour, EditedNearestNeighbours, KindSel, NearMiss,
-    NeighbourhoodCleaningRule, OneSidedSelection, RandomUnderSampler,
-    RepeatedEditedNearestNeighbours, TomekLinks,
+    AllKnn, CondensedNearestNeighbour, EditedNearestNeighbours, KindSel, NearMiss, NeighbourhoodCleaningRule,
+    OneSidedSelection, RandomUnderSampler, RepeatedEditedNearestNeighbours, TomekLinks,
 };
 
 /// The output of a sampler: features, class codes, and where each output

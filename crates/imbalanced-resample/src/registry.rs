@@ -8,9 +8,8 @@ use crate::over::{Adasyn, BorderlineKind, BorderlineSmote, RandomOverSampler, Sh
 use crate::rng::RngKind;
 use crate::strategy::SamplingStrategy;
 use crate::under::{
-    AllKnn, CondensedNearestNeighbour, EditedNearestNeighbours, KindSel, NearMiss,
-    NeighbourhoodCleaningRule, OneSidedSelection, RandomUnderSampler,
-    RepeatedEditedNearestNeighbours, TomekLinks,
+    AllKnn, CondensedNearestNeighbour, EditedNearestNeighbours, KindSel, NearMiss, NeighbourhoodCleaningRule,
+    OneSidedSelection, RandomUnderSampler, RepeatedEditedNearestNeighbours, TomekLinks,
 };
 use crate::{Resampler, SmoteEnn, SmoteTomek};
 
@@ -161,13 +160,7 @@ struct Params<'a> {
 }
 
 impl Params<'_> {
-    fn take<T>(
-        &mut self,
-        key: &str,
-        default: T,
-        parse: impl Fn(&str) -> Option<T>,
-        expected: &str,
-    ) -> Result<T> {
+    fn take<T>(&mut self, key: &str, default: T, parse: impl Fn(&str) -> Option<T>, expected: &str) -> Result<T> {
         match self.values.remove(key) {
             None => Ok(default),
             Some(v) => parse(v.trim()).ok_or_else(|| ResampleError::Parameter {
@@ -207,12 +200,7 @@ impl Params<'_> {
     }
 
     fn kind_sel(&mut self) -> Result<KindSel> {
-        self.take(
-            "kind_sel",
-            KindSel::All,
-            |v| v.parse().ok(),
-            "'all' or 'mode'",
-        )
+        self.take("kind_sel", KindSel::All, |v| v.parse().ok(), "'all' or 'mode'")
     }
 
     fn finish(self, accepted: &str) -> Result<()> {
@@ -221,10 +209,7 @@ impl Params<'_> {
             Some(k) => Err(ResampleError::Parameter {
                 name: k,
                 value: String::new(),
-                expected: format!(
-                    "not a parameter of {}; it takes {accepted} random_state",
-                    self.sampler
-                ),
+                expected: format!("not a parameter of {}; it takes {accepted} random_state", self.sampler),
             }),
         }
     }
@@ -248,12 +233,7 @@ pub fn build(
         values: params.iter().cloned().collect(),
         classes,
     };
-    let seed = p.take(
-        "random_state",
-        seed,
-        |v| v.parse().ok(),
-        "a non-negative integer seed",
-    )?;
+    let seed = p.take("random_state", seed, |v| v.parse().ok(), "a non-negative integer seed")?;
     let strategy = p.strategy()?;
     let sampler: Box<dyn Resampler> = match info.name {
         "RandomOverSampler" => {
@@ -418,9 +398,7 @@ mod tests {
             Err(ResampleError::UnknownSampler { .. })
         ));
         let bad = vec![("k_neighbours".to_string(), "3".to_string())];
-        let err = build("SMOTE", &bad, 0, RngKind::Default, &classes)
-            .err()
-            .unwrap();
+        let err = build("SMOTE", &bad, 0, RngKind::Default, &classes).err().unwrap();
         assert!(err.to_string().contains("k_neighbors=5"), "{err}");
         let bad = vec![("k_neighbors".to_string(), "three".to_string())];
         assert!(build("SMOTE", &bad, 0, RngKind::Default, &classes).is_err());

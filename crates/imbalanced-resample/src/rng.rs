@@ -105,10 +105,7 @@ impl SamplerRng {
             RngKind::Numpy => Source::Mt(Box::new(Mt19937::new(seed as u32))),
             RngKind::Default => Source::Xoshiro(Xoshiro256PlusPlus::seed_from_u64(seed)),
         };
-        SamplerRng {
-            source,
-            gauss: None,
-        }
+        SamplerRng { source, gauss: None }
     }
 
     /// 32 random bits.
@@ -272,10 +269,7 @@ mod tests {
     fn random_sample_matches_numpy() {
         let mut r = np(0);
         let got: Vec<f64> = (0..3).map(|_| r.random()).collect();
-        assert_eq!(
-            got,
-            [0.5488135039273248, 0.7151893663724195, 0.6027633760716439]
-        );
+        assert_eq!(got, [0.5488135039273248, 0.7151893663724195, 0.6027633760716439]);
     }
 
     #[test]
@@ -297,10 +291,7 @@ mod tests {
         // np.random.RandomState(0).randn(3)
         let mut r = np(0);
         let got: Vec<f64> = (0..3).map(|_| r.standard_normal()).collect();
-        assert_eq!(
-            got,
-            [1.764052345967664, 0.4001572083672233, 0.9787379841057392]
-        );
+        assert_eq!(got, [1.764052345967664, 0.4001572083672233, 0.9787379841057392]);
     }
 
     #[test]

@@ -56,19 +56,13 @@ pub fn class_counts(y: &[usize]) -> BTreeMap<usize, usize> {
 /// Python's `min(dict, key=...)` over `np.unique`'s order.
 pub fn minority_class(counts: &BTreeMap<usize, usize>) -> usize {
     let min = counts.values().min().copied().unwrap_or(0);
-    counts
-        .iter()
-        .find(|(_, &n)| n == min)
-        .map_or(0, |(&c, _)| c)
+    counts.iter().find(|(_, &n)| n == min).map_or(0, |(&c, _)| c)
 }
 
 /// The class with the most samples; ties go to the lowest code.
 pub fn majority_class(counts: &BTreeMap<usize, usize>) -> usize {
     let max = counts.values().max().copied().unwrap_or(0);
-    counts
-        .iter()
-        .find(|(_, &n)| n == max)
-        .map_or(0, |(&c, _)| c)
+    counts.iter().find(|(_, &n)| n == max).map_or(0, |(&c, _)| c)
 }
 
 /// The minority class as `min(Counter(y), key=...)` picks it: among the
@@ -82,11 +76,7 @@ pub fn minority_class_by_appearance(y: &[usize], counts: &BTreeMap<usize, usize>
 
 impl SamplingStrategy {
     /// Resolves the strategy for labels with these class `counts`.
-    pub fn resolve(
-        &self,
-        counts: &BTreeMap<usize, usize>,
-        kind: SamplingKind,
-    ) -> Result<BTreeMap<usize, usize>> {
+    pub fn resolve(&self, counts: &BTreeMap<usize, usize>, kind: SamplingKind) -> Result<BTreeMap<usize, usize>> {
         use SamplingKind::*;
         if counts.len() <= 1 {
             return Err(ResampleError::SingleClass(counts.len()));
@@ -107,12 +97,8 @@ impl SamplingStrategy {
             SamplingStrategy::Auto if kind == Over => Ok(select(&|c| c != maj)),
             SamplingStrategy::Auto => Ok(select(&|c| c != min)),
             SamplingStrategy::Minority if kind == Over => Ok(select(&|c| c == min)),
-            SamplingStrategy::Minority => {
-                err("'minority' cannot be used with under-samplers and cleaning samplers")
-            }
-            SamplingStrategy::Majority if kind == Over => {
-                err("'majority' cannot be used with over-samplers")
-            }
+            SamplingStrategy::Minority => err("'minority' cannot be used with under-samplers and cleaning samplers"),
+            SamplingStrategy::Majority if kind == Over => err("'majority' cannot be used with over-samplers"),
             SamplingStrategy::Majority => Ok(select(&|c| c == maj)),
             SamplingStrategy::NotMinority => Ok(select(&|c| c != min)),
             SamplingStrategy::NotMajority => Ok(select(&|c| c != maj)),
@@ -122,7 +108,9 @@ impl SamplingStrategy {
                     return err(&format!("a float must be in (0, 1], got {r}"));
                 }
                 if counts.len() != 2 {
-                    return err("a float is allowed only for binary targets: for multi-class data give per-class counts");
+                    return err(
+                        "a float is allowed only for binary targets: for multi-class data give per-class counts",
+                    );
                 }
                 match kind {
                     Over => {
@@ -152,9 +140,7 @@ impl SamplingStrategy {
                         }
                         Ok(out)
                     }
-                    Clean => err(
-                        "cleaning samplers do not take a ratio: give a list of classes to clean",
-                    ),
+                    Clean => err("cleaning samplers do not take a ratio: give a list of classes to clean"),
                 }
             }
             SamplingStrategy::Counts(map) => {
@@ -163,9 +149,9 @@ impl SamplingStrategy {
                 }
                 let mut out = BTreeMap::new();
                 for (&c, &want) in map {
-                    let have = *counts.get(&c).ok_or_else(|| {
-                        ResampleError::Strategy(format!("class {c} is not present in the data"))
-                    })?;
+                    let have = *counts
+                        .get(&c)
+                        .ok_or_else(|| ResampleError::Strategy(format!("class {c} is not present in the data")))?;
                     match kind {
                         Over if want < have => {
                             return err(&format!(
@@ -185,9 +171,7 @@ impl SamplingStrategy {
             }
             SamplingStrategy::Classes(list) => {
                 if kind != Clean {
-                    return err(
-                        "a list of classes is only for cleaning samplers: give per-class counts",
-                    );
+                    return err("a list of classes is only for cleaning samplers: give per-class counts");
                 }
                 let mut out = BTreeMap::new();
                 for &c in list {
@@ -244,9 +228,7 @@ impl SamplingStrategy {
                         let mut counts = BTreeMap::new();
                         for (k, v) in map {
                             let n = v.as_u64().ok_or_else(|| {
-                                bad(format!(
-                                    "the count for class {k:?} must be a non-negative integer"
-                                ))
+                                bad(format!("the count for class {k:?} must be a non-negative integer"))
                             })?;
                             counts.insert(code(&serde_json::Value::String(k))?, n as usize);
                         }
@@ -268,9 +250,7 @@ impl SamplingStrategy {
 fn lookup_label(label: &str, classes: &[String]) -> Option<usize> {
     classes.iter().position(|c| c == label).or_else(|| {
         let v = label.parse::<f64>().ok()?;
-        classes
-            .iter()
-            .position(|c| c.parse::<f64>().ok() == Some(v))
+        classes.iter().position(|c| c.parse::<f64>().ok() == Some(v))
     })
 }
 

@@ -8,11 +8,7 @@ use crate::rng::{RngKind, SamplerRng};
 
 /// Rows of class `c`, ascending (`np.flatnonzero(y == c)`).
 pub(crate) fn class_indices(y: &[usize], c: usize) -> Vec<usize> {
-    y.iter()
-        .enumerate()
-        .filter(|(_, &v)| v == c)
-        .map(|(i, _)| i)
-        .collect()
+    y.iter().enumerate().filter(|(_, &v)| v == c).map(|(i, _)| i).collect()
 }
 
 /// A generator for a sampler's `random_state`. NumPy's `RandomState`
@@ -35,10 +31,7 @@ pub(crate) fn make_rng(kind: RngKind, seed: u64) -> Result<SamplerRng> {
 pub(crate) fn class_rng(kind: RngKind, seed: u64, class: usize) -> Result<SamplerRng> {
     match kind {
         RngKind::Numpy => make_rng(kind, seed),
-        RngKind::Default => make_rng(
-            kind,
-            seed ^ (class as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15),
-        ),
+        RngKind::Default => make_rng(kind, seed ^ (class as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
     }
 }
 

@@ -54,19 +54,10 @@ fn check(rec: &Record, x: &Array2<f64>, labels: &[i64]) -> Result<(), String> {
     classes.sort_unstable();
     classes.dedup();
     let names: Vec<String> = classes.iter().map(i64::to_string).collect();
-    let y: Vec<usize> = labels
-        .iter()
-        .map(|l| classes.binary_search(l).unwrap())
-        .collect();
+    let y: Vec<usize> = labels.iter().map(|l| classes.binary_search(l).unwrap()).collect();
     let params: Vec<(String, String)> = rec.params.clone().into_iter().collect();
-    let sampler = build(
-        &rec.sampler,
-        &params,
-        rec.seed.unwrap_or(0),
-        RngKind::Numpy,
-        &names,
-    )
-    .map_err(|e| format!("build: {e}"))?;
+    let sampler = build(&rec.sampler, &params, rec.seed.unwrap_or(0), RngKind::Numpy, &names)
+        .map_err(|e| format!("build: {e}"))?;
     let out = match (sampler.fit_resample(x.view(), &y), &rec.error) {
         (Err(_), Some(_)) => return Ok(()),
         (Ok(_), Some(want)) => return Err(format!("expected an error like {want:?}")),
@@ -133,11 +124,8 @@ fn imblearn_hard_coded_tests() {
             ));
         }
         if let Some(n_iter) = rec.n_iter {
-            let renn = imbalanced_resample::RepeatedEditedNearestNeighbours::default().max_iter(
-                rec.params
-                    .get("max_iter")
-                    .map_or(100, |v| v.parse().unwrap()),
-            );
+            let renn = imbalanced_resample::RepeatedEditedNearestNeighbours::default()
+                .max_iter(rec.params.get("max_iter").map_or(100, |v| v.parse().unwrap()));
             let labels = rec.y_in.as_ref().unwrap();
             let y: Vec<usize> = labels.iter().map(|&l| l as usize).collect();
             let (_, got) = renn.fit_resample_iter(x.view(), &y).unwrap();
@@ -172,20 +160,13 @@ fn keel_datasets_match_imblearn() {
         // traversal; datasets with many are compared for errors only.
         let strict = fx.tied_rows.unwrap() * 10 < fx.n.unwrap();
         strict_sets += usize::from(strict);
-        let ds =
-            imbalanced_data::read(data.join(format!("{name}.csv")), &Default::default()).unwrap();
-        let labels: Vec<i64> = ds
-            .y()
-            .iter()
-            .map(|&c| ds.classes()[c].parse().unwrap())
-            .collect();
+        let ds = imbalanced_data::read(data.join(format!("{name}.csv")), &Default::default()).unwrap();
+        let labels: Vec<i64> = ds.y().iter().map(|&c| ds.classes()[c].parse().unwrap()).collect();
         let x = ds.numeric().to_owned();
         for rec in &fx.records {
             checked += 1;
             match check(rec, &x, &labels) {
-                Err(e) if strict || e.contains("error") => {
-                    failures.push(format!("{name}: {}: {e}", describe(rec)))
-                }
+                Err(e) if strict || e.contains("error") => failures.push(format!("{name}: {}: {e}", describe(rec))),
                 Err(_) => loose.push(format!("{name}: {}", describe(rec))),
                 Ok(()) => {}
             }
@@ -196,10 +177,7 @@ fn keel_datasets_match_imblearn() {
         loose.len(),
         loose.join("\n")
     );
-    assert!(
-        strict_sets >= 6,
-        "only {strict_sets} datasets are compared exactly"
-    );
+    assert!(strict_sets >= 6, "only {strict_sets} datasets are compared exactly");
     assert!(
         failures.is_empty(),
         "{} of {checked} differ:\n{}",

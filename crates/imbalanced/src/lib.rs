@@ -31,9 +31,9 @@ pub mod prelude {
     pub use imbalanced_data::{read, write, Dataset, ReadOptions};
     pub use imbalanced_diagnose::{profile, Difficulty, Profile};
     pub use imbalanced_resample::{
-        AllKnn, Adasyn, BorderlineSmote, CondensedNearestNeighbour, EditedNearestNeighbours, NearMiss,
+        Adasyn, AllKnn, BorderlineSmote, CondensedNearestNeighbour, EditedNearestNeighbours, NearMiss,
         NeighbourhoodCleaningRule, OneSidedSelection, RandomOverSampler, RandomUnderSampler,
-        RepeatedEditedNearestNeighbours, Resampled, Resampler, RngKind, SamplingStrategy, Smote, SmoteEnn,
-        SmoteTomek, TomekLinks,
+        RepeatedEditedNearestNeighbours, Resampled, Resampler, RngKind, SamplingStrategy, Smote, SmoteEnn, SmoteTomek,
+        TomekLinks,
     };
 }

@@ -46,13 +46,7 @@ impl Adasyn {
     /// How many samples each row of class `class` seeds when `n_new` are
     /// asked for: `rint(ratio_i * n_new)` with `ratio` the normalised share
     /// of other-class neighbours.
-    pub fn allocation(
-        &self,
-        x: ArrayView2<'_, f64>,
-        y: &[usize],
-        class: usize,
-        n_new: usize,
-    ) -> Result<Vec<usize>> {
+    pub fn allocation(&self, x: ArrayView2<'_, f64>, y: &[usize], class: usize, n_new: usize) -> Result<Vec<usize>> {
         let k = self.n_neighbors;
         let members = class_indices(y, class);
         let others = other_class_neighbours(x, y, &members, class, k)?;
@@ -80,9 +74,7 @@ impl Resampler for Adasyn {
     fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
         check_k("n_neighbors", self.n_neighbors)?;
         let counts = check_input(x, y, true)?;
-        let targets = self
-            .sampling_strategy
-            .resolve(&counts, SamplingKind::Over)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over)?;
         let mut rng = make_rng(self.rng, self.random_state)?;
         let k = self.n_neighbors;
         let mut blocks = Vec::new();

@@ -64,22 +64,16 @@ impl Resampler for RandomOverSampler {
 
     fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
         let counts = check_input(x, y, self.reads_features())?;
-        let targets = self
-            .sampling_strategy
-            .resolve(&counts, SamplingKind::Over)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over)?;
         let factor = |c: usize| -> Result<Option<f64>> {
             let f = match &self.shrinkage {
                 None => return Ok(None),
                 Some(Shrinkage::All(f)) => *f,
-                Some(Shrinkage::PerClass(m)) => {
-                    *m.get(&c).ok_or_else(|| ResampleError::Parameter {
-                        name: "shrinkage".into(),
-                        value: format!("{m:?}"),
-                        expected: format!(
-                            "a shrinkage factor for every resampled class; class {c} has none"
-                        ),
-                    })?
-                }
+                Some(Shrinkage::PerClass(m)) => *m.get(&c).ok_or_else(|| ResampleError::Parameter {
+                    name: "shrinkage".into(),
+                    value: format!("{m:?}"),
+                    expected: format!("a shrinkage factor for every resampled class; class {c} has none"),
+                })?,
             };
             if f.is_nan() || f < 0.0 {
                 return Err(ResampleError::Parameter {
@@ -96,9 +90,7 @@ impl Resampler for RandomOverSampler {
         let (n, d) = x.dim();
         for (&c, &n_new) in &targets {
             let members = class_indices(y, c);
-            let boot: Vec<usize> = (0..n_new)
-                .map(|_| members[rng.randint(members.len())])
-                .collect();
+            let boot: Vec<usize> = (0..n_new).map(|_| members[rng.randint(members.len())]).collect();
             indices.extend_from_slice(&boot);
             let mut block = x.select(Axis(0), &boot);
             if let Some(f) = factor(c)? {

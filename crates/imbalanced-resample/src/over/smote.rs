@@ -70,9 +70,7 @@ impl SampleDraw<'_> {
         let total = self.nns.len();
         // NumPy draws all the indices, then all the steps.
         let picks: Vec<usize> = (0..n).map(|_| rng.randint(total)).collect();
-        let steps: Vec<f64> = (0..n)
-            .map(|_| self.step_size * rng.uniform(0.0, 1.0))
-            .collect();
+        let steps: Vec<f64> = (0..n).map(|_| self.step_size * rng.uniform(0.0, 1.0)).collect();
         let d = self.base.ncols();
         let mut out = Array2::zeros((n, d));
         let mut pair = self.pair_labels;
@@ -97,11 +95,7 @@ impl SampleDraw<'_> {
 }
 
 /// Stacks the input and the synthetic blocks.
-pub(crate) fn stack(
-    x: ArrayView2<'_, f64>,
-    y: &[usize],
-    blocks: Vec<(usize, Array2<f64>)>,
-) -> Resampled {
+pub(crate) fn stack(x: ArrayView2<'_, f64>, y: &[usize], blocks: Vec<(usize, Array2<f64>)>) -> Resampled {
     let mut views = vec![x];
     let mut out_y = y.to_vec();
     let n_new: usize = blocks.iter().map(|(_, b)| b.nrows()).sum();
@@ -112,10 +106,7 @@ pub(crate) fn stack(
     Resampled {
         x: concatenate(Axis(0), &views).expect("same column count"),
         y: out_y,
-        origin: (0..y.len())
-            .map(Some)
-            .chain(std::iter::repeat_n(None, n_new))
-            .collect(),
+        origin: (0..y.len()).map(Some).chain(std::iter::repeat_n(None, n_new)).collect(),
     }
 }
 
@@ -127,9 +118,7 @@ impl Resampler for Smote {
     fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
         check_k("k_neighbors", self.k_neighbors)?;
         let counts = check_input(x, y, true)?;
-        let targets = self
-            .sampling_strategy
-            .resolve(&counts, SamplingKind::Over)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over)?;
         let mut blocks = Vec::new();
         for (&c, &n_new) in targets.iter().filter(|(_, &n)| n > 0) {
             let members = class_indices(y, c);
@@ -231,12 +220,7 @@ pub(crate) fn other_class_neighbours(
 
 impl BorderlineSmote {
     /// The rows of class `class` that are in danger (see the type's docs).
-    pub fn danger_rows(
-        &self,
-        x: ArrayView2<'_, f64>,
-        y: &[usize],
-        class: usize,
-    ) -> Result<Vec<usize>> {
+    pub fn danger_rows(&self, x: ArrayView2<'_, f64>, y: &[usize], class: usize) -> Result<Vec<usize>> {
         let members = class_indices(y, class);
         let m = self.m_neighbors;
         let n_other = other_class_neighbours(x, y, &members, class, m)?;
@@ -258,9 +242,7 @@ impl Resampler for BorderlineSmote {
         check_k("k_neighbors", self.k_neighbors)?;
         check_k("m_neighbors", self.m_neighbors)?;
         let counts = check_input(x, y, true)?;
-        let targets = self
-            .sampling_strategy
-            .resolve(&counts, SamplingKind::Over)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over)?;
         let mut blocks = Vec::new();
         for (&c, &n_new) in targets.iter().filter(|(_, &n)| n > 0) {
             let danger = self.danger_rows(x, y, c)?;
@@ -277,9 +259,7 @@ impl Resampler for BorderlineSmote {
                         .iter()
                         .map(|i| members.binary_search(i).expect("member"))
                         .collect();
-                    let nns =
-                        neighbors_of_rows(xc.view(), &pos, self.k_neighbors, c, "k_neighbors")?
-                            .indices;
+                    let nns = neighbors_of_rows(xc.view(), &pos, self.k_neighbors, c, "k_neighbors")?.indices;
                     SampleDraw {
                         base: x_danger.view(),
                         nn_data: xc.view(),
@@ -290,8 +270,7 @@ impl Resampler for BorderlineSmote {
                     .generate(&mut rng, n_new)
                 }
                 BorderlineKind::Borderline2 => {
-                    let nns =
-                        neighbors_of_rows(x, &danger, self.k_neighbors, c, "k_neighbors")?.indices;
+                    let nns = neighbors_of_rows(x, &danger, self.k_neighbors, c, "k_neighbors")?.indices;
                     // imbalanced-learn re-creates the generator from the seed for these
                     // draws, replaying the stream; elsewhere use an independent stream.
                     let pair_seed = match self.rng {

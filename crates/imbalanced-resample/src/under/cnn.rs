@@ -68,11 +68,7 @@ impl<'a> GrowingKnn<'a> {
     }
 
     fn predict(&self, q: usize) -> usize {
-        mode_smallest(
-            self.nearest[q]
-                .iter()
-                .map(|&(_, p)| self.y[self.reference[p]]),
-        )
+        mode_smallest(self.nearest[q].iter().map(|&(_, p)| self.y[self.reference[p]]))
     }
 
     /// Adds row `r` to the references.
@@ -143,9 +139,7 @@ impl Resampler for CondensedNearestNeighbour {
         check_k("n_neighbors", self.n_neighbors)?;
         check_k("n_seeds_S", self.n_seeds_s)?;
         let counts = check_input(x, y, true)?;
-        let targets = self
-            .sampling_strategy
-            .resolve(&counts, SamplingKind::Clean)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Clean)?;
         let mut rng = make_rng(self.rng, self.random_state)?;
         let minority = class_indices(y, minority_class_by_appearance(y, &counts));
         let mut keep = Vec::new();
@@ -227,9 +221,7 @@ impl Resampler for OneSidedSelection {
         check_k("n_neighbors", self.n_neighbors)?;
         check_k("n_seeds_S", self.n_seeds_s)?;
         let counts = check_input(x, y, true)?;
-        let targets = self
-            .sampling_strategy
-            .resolve(&counts, SamplingKind::Clean)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Clean)?;
         let mut rng = make_rng(self.rng, self.random_state)?;
         let minority = class_indices(y, minority_class_by_appearance(y, &counts));
         let mut kept = Vec::new();
@@ -239,9 +231,7 @@ impl Resampler for OneSidedSelection {
                 kept.extend(members);
                 continue;
             }
-            let picks: Vec<usize> = (0..self.n_seeds_s)
-                .map(|_| rng.randint(members.len()))
-                .collect();
+            let picks: Vec<usize> = (0..self.n_seeds_s).map(|_| rng.randint(members.len())).collect();
             let seeds: Vec<usize> = picks.iter().map(|&p| members[p]).collect();
             let picked: HashSet<usize> = picks.into_iter().collect();
             let rest: Vec<usize> = (0..members.len())
@@ -252,21 +242,12 @@ impl Resampler for OneSidedSelection {
             reference.extend(&seeds);
             let knn = GrowingKnn::new(x, y, self.n_neighbors, reference, rest.clone())?;
             kept.extend(seeds);
-            kept.extend(
-                (0..rest.len())
-                    .filter(|&q| knn.predict(q) != c)
-                    .map(|q| rest[q]),
-            );
+            kept.extend((0..rest.len()).filter(|&q| knn.predict(q) != c).map(|q| rest[q]));
         }
         let ys: Vec<usize> = kept.iter().map(|&i| y[i]).collect();
         let clean: BTreeMap<usize, usize> = targets.keys().map(|&c| (c, 0)).collect();
         let links = tomek_links(x.select(Axis(0), &kept).view(), &ys, &clean)?;
-        let keep = kept
-            .iter()
-            .zip(links)
-            .filter(|(_, l)| !l)
-            .map(|(&i, _)| i)
-            .collect();
+        let keep = kept.iter().zip(links).filter(|(_, l)| !l).map(|(&i, _)| i).collect();
         Ok(Resampled::from_indices(x, y, keep))
     }
 }

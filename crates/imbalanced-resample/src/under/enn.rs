@@ -87,9 +87,7 @@ pub(crate) fn enn_keep(
             keep.extend(members);
             continue;
         }
-        let nn = index
-            .query(x.select(Axis(0), &members).view(), k + 1)?
-            .without_first();
+        let nn = index.query(x.select(Axis(0), &members).view(), k + 1)?.without_first();
         for (row, &i) in nn.indices.rows().into_iter().zip(&members) {
             let agrees = match kind_sel {
                 KindSel::All => row.iter().all(|&j| y[j] == c),
@@ -110,13 +108,7 @@ impl Resampler for EditedNearestNeighbours {
 
     fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
         check_k("n_neighbors", self.n_neighbors)?;
-        let keep = enn_keep(
-            x,
-            y,
-            &self.sampling_strategy,
-            self.n_neighbors,
-            self.kind_sel,
-        )?;
+        let keep = enn_keep(x, y, &self.sampling_strategy, self.n_neighbors, self.kind_sel)?;
         Ok(Resampled::from_indices(x, y, keep))
     }
 }
@@ -139,19 +131,13 @@ fn repeat_edit(
     let mut passes = 0;
     for k in ks {
         passes += 1;
-        let (xs, ys) = (
-            x.select(Axis(0), &kept),
-            kept.iter().map(|&i| y[i]).collect::<Vec<_>>(),
-        );
+        let (xs, ys) = (x.select(Axis(0), &kept), kept.iter().map(|&i| y[i]).collect::<Vec<_>>());
         let local = enn_keep(xs.view(), &ys, strategy, k, kind_sel)?;
         let converged = local.len() == ys.len();
         kept = local.iter().map(|&i| kept[i]).collect();
-        let now: BTreeMap<usize, usize> =
-            class_counts(&kept.iter().map(|&i| y[i]).collect::<Vec<_>>());
-        let minority_became_majority = !allow_minority
-            && now
-                .iter()
-                .any(|(&c, &n)| c != minority && n < counts[&minority]);
+        let now: BTreeMap<usize, usize> = class_counts(&kept.iter().map(|&i| y[i]).collect::<Vec<_>>());
+        let minority_became_majority =
+            !allow_minority && now.iter().any(|(&c, &n)| c != minority && n < counts[&minority]);
         let lost_a_class = now.len() < counts.len();
         if (stop_on_convergence && converged) || minority_became_majority || lost_a_class {
             break;
@@ -196,23 +182,11 @@ setters!(RepeatedEditedNearestNeighbours {
 
 impl RepeatedEditedNearestNeighbours {
     /// Resamples and also returns the number of ENN passes (`n_iter_`).
-    pub fn fit_resample_iter(
-        &self,
-        x: ArrayView2<'_, f64>,
-        y: &[usize],
-    ) -> Result<(Resampled, usize)> {
+    pub fn fit_resample_iter(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<(Resampled, usize)> {
         check_k("n_neighbors", self.n_neighbors)?;
         check_k("max_iter", self.max_iter)?;
         let ks = std::iter::repeat_n(self.n_neighbors, self.max_iter);
-        let (keep, passes) = repeat_edit(
-            x,
-            y,
-            &self.sampling_strategy,
-            self.kind_sel,
-            ks,
-            true,
-            false,
-        )?;
+        let (keep, passes) = repeat_edit(x, y, &self.sampling_strategy, self.kind_sel, ks, true, false)?;
         Ok((Resampled::from_indices(x, y, keep), passes))
     }
 }

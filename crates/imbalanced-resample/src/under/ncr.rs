@@ -55,9 +55,7 @@ impl Resampler for NeighbourhoodCleaningRule {
             });
         }
         let counts = check_input(x, y, true)?;
-        let targets = self
-            .sampling_strategy
-            .resolve(&counts, SamplingKind::Clean)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Clean)?;
         let k = self.n_neighbors;
         let mut removed = vec![true; y.len()];
         for i in enn_keep(x, y, &self.sampling_strategy, k, KindSel::Mode)? {
@@ -65,8 +63,7 @@ impl Resampler for NeighbourhoodCleaningRule {
         }
         let minority = minority_class_by_appearance(y, &counts);
         let to_clean = |c: usize| {
-            targets.contains_key(&c)
-                && counts[&c] as f64 > counts[&minority] as f64 * self.threshold_cleaning
+            targets.contains_key(&c) && counts[&c] as f64 > counts[&minority] as f64 * self.threshold_cleaning
         };
         let min_rows = class_indices(y, minority);
         // The classifier is fit on all of x, so each minority sample is its own nearest neighbour.

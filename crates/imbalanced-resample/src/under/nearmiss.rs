@@ -79,9 +79,7 @@ impl Resampler for NearMiss {
         check_k("n_neighbors", self.n_neighbors)?;
         check_k("n_neighbors_ver3", self.n_neighbors_ver3)?;
         let counts = check_input(x, y, true)?;
-        let targets = self
-            .sampling_strategy
-            .resolve(&counts, SamplingKind::Under)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Under)?;
         let minority = minority_class_by_appearance(y, &counts);
         let min_rows = class_indices(y, minority);
         let k = self.n_neighbors;

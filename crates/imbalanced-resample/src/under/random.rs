@@ -49,9 +49,7 @@ impl Resampler for RandomUnderSampler {
 
     fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
         let counts = check_input(x, y, false)?;
-        let targets = self
-            .sampling_strategy
-            .resolve(&counts, SamplingKind::Under)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Under)?;
         let mut rng = make_rng(self.rng, self.random_state)?;
         let mut keep = Vec::new();
         for &c in counts.keys() {

@@ -21,11 +21,7 @@ setters!(TomekLinks {
 });
 
 /// Which rows are in a Tomek link and belong to a class of `clean`.
-pub(crate) fn tomek_links(
-    x: ArrayView2<'_, f64>,
-    y: &[usize],
-    clean: &BTreeMap<usize, usize>,
-) -> Result<Vec<bool>> {
+pub(crate) fn tomek_links(x: ArrayView2<'_, f64>, y: &[usize], clean: &BTreeMap<usize, usize>) -> Result<Vec<bool>> {
     let nn = self_neighbors(x, 1)?.indices;
     Ok((0..y.len())
         .map(|i| {
@@ -42,9 +38,7 @@ impl Resampler for TomekLinks {
 
     fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
         let counts = check_input(x, y, true)?;
-        let clean = self
-            .sampling_strategy
-            .resolve(&counts, SamplingKind::Clean)?;
+        let clean = self.sampling_strategy.resolve(&counts, SamplingKind::Clean)?;
         let links = tomek_links(x, y, &clean)?;
         let keep = (0..y.len()).filter(|&i| !links[i]).collect();
         Ok(Resampled::from_indices(x, y, keep))

@@ -1,0 +1,251 @@
+//! The `imbalanced` binary end to end: outputs, exit codes, messages, and
+//! that a failed run leaves no output file behind.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_imbalanced"))
+}
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/keel").join(name)
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn resample_writes_the_balanced_data_and_a_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("balanced.csv");
+    let o = run(&[
+        "resample",
+        data("glass4.csv").to_str().unwrap(),
+        "--method",
+        "smote",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("+188"), "{}", stdout(&o));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(text.lines().count(), 1 + 2 * 201);
+    assert!(text.starts_with("f0,f1,f2,f3,f4,f5,f6,f7,f8,target\n"));
+}
+
+#[test]
+fn resample_json_reports_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("small.dat");
+    let o = run(&[
+        "resample",
+        data("glass4.dat").to_str().unwrap(),
+        "--method",
+        "NearMiss",
+        "--param",
+        "version=2",
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["method"], "NearMiss");
+    assert_eq!(v["rows_after"], 26);
+    assert_eq!(v["classes"][1]["label"], "positive");
+    assert!(std::fs::read_to_string(&out).unwrap().contains("@outputs Class"));
+}
+
+#[test]
+fn the_same_seed_and_generator_give_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    std::fs::write(&input, "a,b,y\n0,0,0\n1,0,0\n0,1,0\n1,1,0\n5,5,1\n6,5,1\n").unwrap();
+    let out = dir.path().join("out.csv");
+    let args = |rng: &str| {
+        run(&[
+            "resample",
+            input.to_str().unwrap(),
+            "-m",
+            "SMOTE",
+            "-p",
+            "k_neighbors=1",
+            "--rng",
+            rng,
+            "--seed",
+            "3",
+            "-o",
+            out.to_str().unwrap(),
+        ])
+    };
+    assert!(args("numpy").status.success());
+    let first = std::fs::read_to_string(&out).unwrap();
+    assert!(args("numpy").status.success());
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), first);
+    assert!(!args("mersenne").status.success());
+}
+
+#[test]
+fn list_and_help_work() {
+    let o = run(&["resample", "--list"]);
+    assert!(o.status.success());
+    let s = stdout(&o);
+    for name in [
+        "SMOTE",
+        "TomekLinks",
+        "NearMiss",
+        "SMOTEENN",
+        "CondensedNearestNeighbour",
+    ] {
+        assert!(s.contains(name), "{name} missing from --list");
+    }
+    for cmd in [&["--help"][..], &["inspect", "--help"], &["resample", "--help"]] {
+        let o = run(cmd);
+        assert!(o.status.success());
+        assert!(stdout(&o).contains("Examples:"), "{cmd:?}");
+    }
+}
+
+#[test]
+fn inspect_prints_profile_json_and_plots() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(&["inspect", data("glass.csv").to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["classes"].as_array().unwrap().len(), 6);
+    assert!((v["imbalance_ratio"].as_f64().unwrap() - 76.0 / 9.0).abs() < 1e-12);
+    for ext in ["svg", "png"] {
+        let plot = dir.path().join(format!("p.{ext}"));
+        let o = run(&[
+            "inspect",
+            data("glass.csv").to_str().unwrap(),
+            "--plot",
+            plot.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let bytes = std::fs::read(&plot).unwrap();
+        match ext {
+            "svg" => assert!(String::from_utf8(bytes).unwrap().contains("<svg")),
+            _ => assert_eq!(&bytes[1..4], b"PNG"),
+        }
+    }
+    let o = run(&["inspect", data("glass.csv").to_str().unwrap(), "--plot", "p.gif"]);
+    assert!(!o.status.success() && stderr(&o).contains(".svg or .png"));
+}
+
+/// Runs a failing resample and checks the exit code, the message, and that
+/// the output directory stays empty.
+fn fails(input: &str, extra: &[&str], message: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("in.csv");
+    std::fs::write(&src, input).unwrap();
+    let outdir = tempfile::tempdir().unwrap();
+    let out = outdir.path().join("out.csv");
+    let mut args = vec!["resample", src.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    if !extra.contains(&"--method") {
+        args.extend(["--method", "SMOTE"]);
+    }
+    args.extend(extra);
+    let o = run(&args);
+    assert!(!o.status.success(), "{input:?} {extra:?} should fail");
+    let e = stderr(&o);
+    assert!(e.contains(message), "expected {message:?} in {e:?}");
+    assert!(!e.contains("panicked"), "{e}");
+    assert_eq!(
+        std::fs::read_dir(outdir.path()).unwrap().count(),
+        0,
+        "output left behind"
+    );
+}
+
+#[test]
+fn bad_input_fails_cleanly() {
+    let ok = "a,b,y\n0,0,0\n1,0,0\n0,1,0\n1,1,0\n2,2,0\n3,3,0\n5,5,1\n6,5,1\n";
+    fails("", &[], "empty");
+    fails("a,b,y\n", &[], "no data rows");
+    fails("a,b,y\n1,2,0\n1,2\n", &[], "line 3 has 2 fields");
+    fails("a,b,y\n1,2,0\nnan,2,1\n", &[], "missing value");
+    fails("a,b,y\n1,2,0\ninf,2,1\n", &[], "not finite");
+    fails("a,b,y\n1,2,0\n1,oops,1\n", &[], "\"oops\" on line 3");
+    fails(ok, &["--target", "label"], "unknown column \"label\"");
+    fails("a,b,y\n1,2,0\n3,4,0\n", &[], "at least 2 classes");
+    fails(ok, &[], "class \"1\" has 2 samples but k_neighbors=5 needs at least 6");
+    fails("a,a,y\n1,2,0\n", &[], "appears twice");
+    fails(
+        ok,
+        &["--param", "k_neighbors=1", "--param", r#"sampling_strategy={"0": 3}"#],
+        "cannot shrink",
+    );
+    fails(
+        ok,
+        &["--method", "rus", "--param", r#"sampling_strategy={"1": 5}"#],
+        "cannot grow",
+    );
+    fails(ok, &["--method", "SMOOTE"], "unknown sampler");
+    fails(ok, &["--param", "k_neighbours=3"], "not a parameter of SMOTE");
+    fails(ok, &["--param", "k_neighbors"], "KEY=VALUE");
+    fails("c,y\nred,0\nblue,0\nred,1\n", &["--method", "enn"], "categorical");
+}
+
+#[test]
+fn unreadable_and_unwritable_paths_fail() {
+    let o = run(&[
+        "resample",
+        "/nonexistent/in.csv",
+        "--method",
+        "smote",
+        "--out",
+        "/tmp/x.csv",
+    ]);
+    assert!(!o.status.success() && stderr(&o).contains("cannot open"));
+    let o = run(&[
+        "resample",
+        data("glass4.csv").to_str().unwrap(),
+        "--method",
+        "rus",
+        "--out",
+        "/nonexistent/out.csv",
+    ]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("/nonexistent/out.csv"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&[
+        "resample",
+        data("glass4.csv").to_str().unwrap(),
+        "--method",
+        "rus",
+        "--out",
+        "out.xlsx",
+    ]);
+    assert!(!o.status.success() && stderr(&o).contains("cannot tell the format"));
+}
+
+#[test]
+fn categorical_data_passes_through_random_samplers() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.csv");
+    let o = run(&[
+        "resample",
+        data("flare-F.dat").to_str().unwrap(),
+        "--method",
+        "RandomUnderSampler",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(text.lines().count(), 1 + 2 * 43);
+    assert!(text.lines().nth(1).unwrap().ends_with(",negative"));
+}
