@@ -124,12 +124,13 @@ fn imblearn_hard_coded_tests() {
             ));
         }
         if let Some(n_iter) = rec.n_iter {
+            let param = |k: &str| rec.params.get(k).map(String::as_str);
             let renn = imbalanced_resample::RepeatedEditedNearestNeighbours::default()
-                .max_iter(rec.params.get("max_iter").map_or(100, |v| v.parse().unwrap()));
-            let labels = rec.y_in.as_ref().unwrap();
-            let y: Vec<usize> = labels.iter().map(|&l| l as usize).collect();
+                .max_iter(param("max_iter").map_or(100, |v| v.parse().unwrap()))
+                .kind_sel(param("kind_sel").unwrap_or("all").parse().unwrap());
+            let y: Vec<usize> = rec.y_in.as_ref().unwrap().iter().map(|&l| l as usize).collect();
             let (_, got) = renn.fit_resample_iter(x.view(), &y).unwrap();
-            if got != n_iter && rec.params.get("kind_sel").is_none() {
+            if got != n_iter {
                 failures.push(format!("{}: n_iter {got} vs {n_iter}", describe(rec)));
             }
         }
