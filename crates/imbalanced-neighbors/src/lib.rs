@@ -15,6 +15,8 @@
 //! computes distances in scikit-learn's summation order, and linfa-nn is
 //! 3-25x slower than this (see `../shared/design/STACK.md`).
 
+mod symmetric;
+
 use ndarray::{linalg::general_mat_mul, s, Array1, Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 
@@ -40,16 +42,19 @@ pub struct Neighbors {
 }
 
 /// Queries per block: the GEMM's `m`.
-const QUERY_BLOCK: usize = 64;
-/// Points per block: the GEMM's `n`; a 64 x 2048 f64 block of products fits L2.
-const POINT_BLOCK: usize = 2048;
+const QUERY_BLOCK: usize = 256;
+/// Points per block: the GEMM's `n`; a 256 x 1024 f32 block of scores fits L2.
+const POINT_BLOCK: usize = 1024;
 
 /// An index over a set of points (rows of a matrix).
 pub struct KnnIndex<'a> {
     data: ArrayView2<'a, f64>,
     mean: Array1<f64>,
-    centered: Array2<f64>,
-    sq_norms: Array1<f64>,
+    /// Per point: `-2 (x - mean)` and, last, `|x - mean|^2 (1 - tol)`, in f32,
+    /// so that one f32 GEMM with `[q - mean, 1]` gives each pair's pruning score.
+    scored: Array2<f32>,
+    /// Relative error bound of the f32 score (see [`KnnIndex::query_block`]).
+    tol: f64,
 }
 
 /// Squared Euclidean distance summed in column order (scikit-learn's `rdist`).
@@ -106,20 +111,31 @@ impl TopK {
 impl<'a> KnnIndex<'a> {
     /// Indexes the rows of `data`. Costs one pass over the data.
     pub fn new(data: ArrayView2<'a, f64>) -> Self {
-        let mean = if data.nrows() > 0 {
+        let (n, d) = data.dim();
+        let mean = if n > 0 {
             data.mean_axis(Axis(0)).expect("non-empty")
         } else {
-            Array1::zeros(data.ncols())
+            Array1::zeros(d)
         };
-        // Centring shrinks the norms, and with them the rounding error of the
-        // GEMM identity, so fewer pairs need the exact re-measure.
-        let centered = &data - &mean;
-        let sq_norms = centered.rows().into_iter().map(|r| r.dot(&r)).collect();
+        // The f32 score |x|^2 - 2 q.x differs from the exact |q - x|^2 - |q|^2 by
+        // at most a few (d + 2) f32 roundings of |q|^2 + |x|^2; 4 (d + 4) eps is a
+        // safe margin. Centring shrinks the norms, hence the margin.
+        let tol = 4.0 * (d as f64 + 4.0) * f32::EPSILON as f64;
+        let mut scored = Array2::<f32>::zeros((n, d + 1));
+        for (i, row) in data.rows().into_iter().enumerate() {
+            let mut norm = 0.0;
+            for j in 0..d {
+                let c = row[j] - mean[j];
+                norm += c * c;
+                scored[(i, j)] = (-2.0 * c) as f32;
+            }
+            scored[(i, d)] = (norm * (1.0 - tol)) as f32;
+        }
         KnnIndex {
             data,
             mean,
-            centered,
-            sq_norms,
+            scored,
+            tol,
         }
     }
 
@@ -172,35 +188,58 @@ impl<'a> KnnIndex<'a> {
         Ok(Neighbors { indices, distances })
     }
 
+    /// Top-k lists of a block of queries. A pair is measured exactly only if
+    /// its f32 score `g = |x|^2 (1 - tol) - 2 q.x` could place it in the
+    /// current top k: `|q - x|^2 >= |q|^2 (1 - tol) + g`, so a pair with
+    /// `g > bound - |q|^2 (1 - tol)` is provably farther than the k-th best.
     fn query_block(&self, q: ArrayView2<'_, f64>, k: usize) -> Vec<TopK> {
-        let qc = &q - &self.mean;
-        let q_norms: Vec<f64> = qc.rows().into_iter().map(|r| r.dot(&r)).collect();
+        let (b, d) = q.dim();
+        let mut qaug = Array2::<f32>::ones((b, d + 1));
+        let mut q_norms = vec![0.0f64; b];
+        for (r, row) in q.rows().into_iter().enumerate() {
+            for j in 0..d {
+                let c = row[j] - self.mean[j];
+                q_norms[r] += c * c;
+                qaug[(r, j)] = c as f32;
+            }
+        }
         let q_rows: Vec<Vec<f64>> = q.rows().into_iter().map(|r| r.to_vec()).collect();
-        let mut tops: Vec<TopK> = (0..q.nrows()).map(|_| TopK::new(k)).collect();
-        let d = self.data.ncols() as f64;
-        let rel_tol = 4.0 * (d + 4.0) * f64::EPSILON;
-        let mut gram = Array2::<f64>::zeros((q.nrows(), POINT_BLOCK.min(self.len())));
-        let mut point = vec![0.0; self.data.ncols()];
+        let mut tops: Vec<TopK> = (0..b).map(|_| TopK::new(k)).collect();
+        let mut gram = Array2::<f32>::zeros((b, POINT_BLOCK.min(self.len())));
+        let mut point = vec![0.0; d];
         for start in (0..self.len()).step_by(POINT_BLOCK) {
             let end = (start + POINT_BLOCK).min(self.len());
-            let xb = self.centered.slice(s![start..end, ..]);
+            let xb = self.scored.slice(s![start..end, ..]);
             let mut g = gram.slice_mut(s![.., ..end - start]);
-            general_mat_mul(1.0, &qc, &xb.t(), 0.0, &mut g);
+            general_mat_mul(1.0, &qaug, &xb.t(), 0.0, &mut g);
             for (r, top) in tops.iter_mut().enumerate() {
-                let qn = q_norms[r];
-                let grow = g.row(r);
-                let mut bound = top.worst();
-                for (c, &dot) in grow.iter().enumerate() {
-                    let xn = self.sq_norms[start + c];
-                    let approx = qn + xn - 2.0 * dot;
-                    if approx - rel_tol * (qn + xn) > bound {
+                let shift = q_norms[r] * (1.0 - self.tol);
+                let mut thr = top.worst() - shift;
+                let row = g.row(r);
+                let row = row.as_slice().expect("a fresh row-major block");
+                const LANES: usize = 16;
+                for (chunk_no, chunk) in row.chunks(LANES).enumerate() {
+                    // Rounded up, so the f32 test never rejects what the f64 one keeps.
+                    let thr32 = (thr as f32).next_up();
+                    if !chunk.iter().fold(false, |any, &v| any | (v <= thr32)) {
                         continue;
                     }
-                    let i = start + c;
-                    point.iter_mut().zip(self.data.row(i)).for_each(|(p, &v)| *p = v);
-                    let exact = squared_distance(&q_rows[r], &point);
-                    top.push(exact, i);
-                    bound = top.worst();
+                    for (o, &v) in chunk.iter().enumerate() {
+                        if (v as f64) > thr {
+                            continue;
+                        }
+                        let i = start + chunk_no * LANES + o;
+                        let x = self.data.row(i);
+                        let exact = match x.as_slice() {
+                            Some(xs) => squared_distance(&q_rows[r], xs),
+                            None => {
+                                point.iter_mut().zip(x).for_each(|(p, &v)| *p = v);
+                                squared_distance(&q_rows[r], &point)
+                            }
+                        };
+                        top.push(exact, i);
+                        thr = top.worst() - shift;
+                    }
                 }
             }
         }
@@ -230,7 +269,7 @@ pub fn self_neighbors(data: ArrayView2<'_, f64>, k: usize) -> Result<Neighbors, 
             n: data.nrows(),
         });
     }
-    Ok(KnnIndex::new(data).query(data, k + 1)?.without_first())
+    Ok(KnnIndex::new(data).query_self(k + 1)?.without_first())
 }
 
 #[cfg(test)]
@@ -289,7 +328,7 @@ mod tests {
     proptest! {
         #[test]
         fn matches_naive_search(
-            n in 1usize..300,
+            n in 1usize..700,
             d in 1usize..6,
             k in 1usize..8,
             seed in 0u64..1000,
@@ -304,13 +343,15 @@ mod tests {
                 let u = (s >> 11) as f64 / (1u64 << 53) as f64;
                 if grid { offset + (u * 4.0).floor() } else { offset + u }
             });
-            let got = KnnIndex::new(data.view()).query(data.view(), k).unwrap();
+            let index = KnnIndex::new(data.view());
+            let got = index.query(data.view(), k).unwrap();
             let want = naive(data.view(), data.view(), k);
             for (i, w) in want.iter().enumerate() {
                 let gi: Vec<usize> = got.indices.row(i).to_vec();
                 let wi: Vec<usize> = w.iter().map(|x| x.1).collect();
                 prop_assert_eq!(gi, wi);
             }
+            prop_assert_eq!(index.query_self(k).unwrap(), got);
         }
     }
 }

@@ -54,8 +54,18 @@ pub(crate) fn neighbors_of_rows(
             k,
         });
     }
+    let index = KnnIndex::new(data);
+    if 2 * queries.len() >= data.nrows() {
+        // Most points are queries: the all-points search does each pair once.
+        let all = index.query_self(k + 1)?;
+        return Ok(Neighbors {
+            indices: all.indices.select(Axis(0), queries),
+            distances: all.distances.select(Axis(0), queries),
+        }
+        .without_first());
+    }
     let q = data.select(Axis(0), queries);
-    Ok(KnnIndex::new(data).query(q.view(), k + 1)?.without_first())
+    Ok(index.query(q.view(), k + 1)?.without_first())
 }
 
 /// NumPy's pairwise summation (`np.sum` of a contiguous float64 array), so

@@ -1,12 +1,11 @@
 use std::collections::BTreeMap;
 
-use imbalanced_neighbors::KnnIndex;
 use ndarray::{ArrayView2, Axis};
 
 use crate::error::{ResampleError, Result};
 use crate::over::check_k;
 use crate::strategy::{class_counts, minority_class_by_appearance, SamplingKind, SamplingStrategy};
-use crate::util::{class_indices, mode_smallest};
+use crate::util::{class_indices, mode_smallest, neighbors_of_rows};
 use crate::{check_input, Resampled, Resampler};
 
 /// How ENN decides that a sample agrees with its neighbourhood.
@@ -79,25 +78,26 @@ pub(crate) fn enn_keep(
             k,
         });
     }
-    let index = KnnIndex::new(x);
-    let mut keep = Vec::with_capacity(y.len());
-    for &c in counts.keys() {
-        let members = class_indices(y, c);
-        if !clean.contains_key(&c) {
-            keep.extend(members);
-            continue;
-        }
-        let nn = index.query(x.select(Axis(0), &members).view(), k + 1)?.without_first();
-        for (row, &i) in nn.indices.rows().into_iter().zip(&members) {
-            let agrees = match kind_sel {
-                KindSel::All => row.iter().all(|&j| y[j] == c),
-                KindSel::Mode => mode_smallest(row.iter().map(|&j| y[j])) == c,
-            };
-            if agrees {
-                keep.push(i);
-            }
-        }
+    // One search for the rows of every cleaned class, in class order.
+    let cleaned: Vec<usize> = counts
+        .keys()
+        .filter(|c| clean.contains_key(c))
+        .flat_map(|&c| class_indices(y, c))
+        .collect();
+    let nn = neighbors_of_rows(x, &cleaned, k, 0, "n_neighbors")?;
+    let mut agrees = vec![true; y.len()];
+    for (row, &i) in nn.indices.rows().into_iter().zip(&cleaned) {
+        let c = y[i];
+        agrees[i] = match kind_sel {
+            KindSel::All => row.iter().all(|&j| y[j] == c),
+            KindSel::Mode => mode_smallest(row.iter().map(|&j| y[j])) == c,
+        };
     }
+    let keep = counts
+        .keys()
+        .flat_map(|&c| class_indices(y, c))
+        .filter(|&i| agrees[i])
+        .collect();
     Ok(keep)
 }
 

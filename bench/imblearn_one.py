@@ -1,0 +1,30 @@
+#!/usr/bin/env python3
+"""One imbalanced-learn run for bench/run.py: `imblearn_one.py SAMPLER CSV`.
+
+Loads the CSV, times fit_resample only, prints {"seconds", "rows"} as JSON.
+"""
+import json
+import sys
+import time
+
+import numpy as np
+from imblearn import combine, over_sampling, under_sampling
+
+RANDOMISED = {"RandomOverSampler", "RandomUnderSampler", "SMOTE", "BorderlineSMOTE", "ADASYN",
+              "CondensedNearestNeighbour", "OneSidedSelection", "SMOTEENN", "SMOTETomek", "SVMSMOTE",
+              "KMeansSMOTE", "ClusterCentroids", "InstanceHardnessThreshold", "SMOTENC", "SMOTEN"}
+
+
+def main(name, path):
+    table = np.loadtxt(path, delimiter=",", skiprows=1)
+    X, y = table[:, :-1], table[:, -1].astype(int)
+    del table
+    cls = next(getattr(m, name) for m in (over_sampling, under_sampling, combine) if hasattr(m, name))
+    kwargs = {"random_state": 0} if name in RANDOMISED else {}
+    start = time.perf_counter()
+    _, y_res = cls(**kwargs).fit_resample(X, y)
+    print(json.dumps({"seconds": time.perf_counter() - start, "rows": int(len(y_res))}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Times every sampler against imbalanced-learn on the same data, in one run.
+
+    python3 -m venv /tmp/bench-venv
+    /tmp/bench-venv/bin/pip install -r scripts/fixtures/requirements.txt
+    /tmp/bench-venv/bin/python bench/make_data.py 10000 100000 1000000
+    /tmp/bench-venv/bin/python bench/run.py --sizes 10000 100000 --timeout 300
+
+Each run is its own process: imbalanced-learn 0.14.2 through bench/imblearn_one.py,
+ours through the release `imbalanced resample ... --json` (default generator). Both
+report the time of fit_resample alone; peak memory is the process's maximum resident
+set size (loading the data included, on both sides). Prints a Markdown table.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT / "target" / "release" / "imbalanced"
+SAMPLERS = ["RandomOverSampler", "SMOTE", "BorderlineSMOTE", "ADASYN", "RandomUnderSampler", "NearMiss",
+            "TomekLinks", "EditedNearestNeighbours", "RepeatedEditedNearestNeighbours", "AllKNN",
+            "CondensedNearestNeighbour", "OneSidedSelection", "NeighbourhoodCleaningRule", "SMOTEENN", "SMOTETomek"]
+
+
+def measure(cmd, timeout):
+    """(stdout, peak RSS in MB) of a command, or (None, None) past the timeout."""
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                proc.kill()
+                os.wait4(proc.pid, 0)
+                return None, None
+            time.sleep(0.05)
+        out.seek(0)
+        text = out.read().decode()
+        if status != 0:
+            return None, None
+        return json.loads(text), usage.ru_maxrss / 1024
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--samplers", nargs="+", default=SAMPLERS)
+    ap.add_argument("--timeout", type=float, default=300)
+    ap.add_argument("--skip-imblearn", action="store_true")
+    args = ap.parse_args()
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "imbalanced-cli"], cwd=ROOT, check=True)
+    print("| sampler | rows | imblearn s | ours s | speed-up | imblearn peak MB | ours peak MB |")
+    print("|---|---|---|---|---|---|---|")
+    for n in args.sizes:
+        data = ROOT / "bench" / "data" / f"clf_{n}.csv"
+        if not data.exists():
+            sys.exit(f"{data} is missing: run bench/make_data.py {n}")
+        for name in args.samplers:
+            with tempfile.TemporaryDirectory() as tmp:
+                ours, ours_mb = measure([str(BIN), "resample", str(data), "--method", name,
+                                         "--out", f"{tmp}/out.csv", "--json"], args.timeout)
+            ref, ref_mb = (None, None) if args.skip_imblearn else measure(
+                [sys.executable, str(ROOT / "bench" / "imblearn_one.py"), name, str(data)], args.timeout)
+            fmt = lambda r: f"{r['seconds']:.3f}" if r else f"> {args.timeout:.0f}"
+            speed = f"{ref['seconds'] / ours['seconds']:.1f}x" if ref and ours else (
+                f"> {args.timeout / ours['seconds']:.0f}x" if ours and not args.skip_imblearn else "-")
+            mb = lambda v: f"{v:.0f}" if v else "-"
+            print(f"| {name} | {n} | {fmt(ref)} | {fmt(ours)} | {speed} | {mb(ref_mb)} | {mb(ours_mb)} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,216 @@
+//! All-points k-NN of the indexed data itself, computing each pair once.
+//!
+//! Distances are symmetric, so a block pair (I, J) with I <= J updates both
+//! the neighbour lists of I's points (rows) and of J's points (columns):
+//! half the GEMM work of querying the data against itself. Each worker owns
+//! full-size lists; merging them keeps the `k` smallest (distance, index)
+//! pairs of the union, which is the exact answer whatever the split, so the
+//! result does not depend on the thread count.
+
+use ndarray::{linalg::general_mat_mul, s, Array2, Axis};
+use rayon::prelude::*;
+
+use crate::{squared_distance, KnnIndex, Neighbors, NeighborsError};
+
+/// Rows per block: the GEMM's `m`.
+const BLOCK: usize = 256;
+/// Columns per GEMM: a 256 x 1024 f32 block of scores (1 MiB) stays in L2.
+const COLUMNS: usize = 256;
+const LANES: usize = 16;
+
+/// Per point, its best `k` (distance², index) pairs so far, sorted; empty
+/// slots hold (inf, usize::MAX).
+struct Lists {
+    k: usize,
+    d2: Vec<f64>,
+    idx: Vec<usize>,
+}
+
+impl Lists {
+    fn new(n: usize, k: usize) -> Self {
+        Lists {
+            k,
+            d2: vec![f64::INFINITY; n * k],
+            idx: vec![usize::MAX; n * k],
+        }
+    }
+
+    #[inline]
+    fn worst(&self, p: usize) -> f64 {
+        self.d2[p * self.k + self.k - 1]
+    }
+
+    #[inline]
+    fn push(&mut self, p: usize, d: f64, i: usize) {
+        let (lo, k) = (p * self.k, self.k);
+        let (wd, wi) = (self.d2[lo + k - 1], self.idx[lo + k - 1]);
+        if d > wd || (d == wd && i > wi) {
+            return;
+        }
+        let mut at = lo + k - 1;
+        while at > lo && (self.d2[at - 1] > d || (self.d2[at - 1] == d && self.idx[at - 1] > i)) {
+            self.d2[at] = self.d2[at - 1];
+            self.idx[at] = self.idx[at - 1];
+            at -= 1;
+        }
+        self.d2[at] = d;
+        self.idx[at] = i;
+    }
+}
+
+impl KnnIndex<'_> {
+    /// The `k` nearest indexed points of every indexed point, itself
+    /// included: the same answer as `query(data, k)` on the indexed data,
+    /// for about half the arithmetic.
+    pub fn query_self(&self, k: usize) -> Result<Neighbors, NeighborsError> {
+        let n = self.len();
+        if k == 0 {
+            return Err(NeighborsError::ZeroK);
+        }
+        if k > n {
+            return Err(NeighborsError::TooFewPoints { k, n });
+        }
+        let blocks = n.div_ceil(BLOCK);
+        let workers = rayon::current_num_threads().clamp(1, blocks);
+        let parts: Vec<Lists> = (0..workers)
+            .into_par_iter()
+            .map(|w| {
+                let mut lists = Lists::new(n, k);
+                for bi in (w..blocks).step_by(workers) {
+                    self.row_block(bi, &mut lists);
+                }
+                lists
+            })
+            .collect();
+        let mut indices = Array2::zeros((n, k));
+        let mut distances = Array2::zeros((n, k));
+        indices
+            .axis_iter_mut(Axis(0))
+            .into_par_iter()
+            .zip(distances.axis_iter_mut(Axis(0)))
+            .enumerate()
+            .for_each(|(p, (mut ir, mut dr))| {
+                let mut all: Vec<(f64, usize)> = parts
+                    .iter()
+                    .flat_map(|l| (p * k..p * k + k).map(move |s| (l.d2[s], l.idx[s])))
+                    .collect();
+                all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                for (c, (d2, i)) in all.into_iter().take(k).enumerate() {
+                    ir[c] = i;
+                    dr[c] = d2.sqrt();
+                }
+            });
+        Ok(Neighbors { indices, distances })
+    }
+
+    /// The pairs (i, j >= i) of the rows `i` of block `bi`.
+    fn row_block(&self, bi: usize, lists: &mut Lists) {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+            // SAFETY: the CPU supports the features the function is compiled for.
+            return unsafe { self.row_block_avx2(bi, lists) };
+        }
+        self.row_block_impl(bi, lists)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    fn row_block_avx2(&self, bi: usize, lists: &mut Lists) {
+        self.row_block_impl(bi, lists)
+    }
+
+    #[inline(always)]
+    fn row_block_impl(&self, bi: usize, lists: &mut Lists) {
+        let n = self.len();
+        let d = self.data.ncols();
+        let r0 = bi * BLOCK;
+        let r1 = (r0 + BLOCK).min(n);
+        let rows: Vec<Vec<f64>> = (r0..r1).map(|i| self.data.row(i).to_vec()).collect();
+        let mut qaug = Array2::<f32>::ones((r1 - r0, d + 1));
+        let mut shift = vec![0.0f64; r1 - r0];
+        for (r, row) in rows.iter().enumerate() {
+            let mut norm = 0.0;
+            for j in 0..d {
+                let c = row[j] - self.mean[j];
+                norm += c * c;
+                qaug[(r, j)] = c as f32;
+            }
+            shift[r] = norm * (1.0 - self.tol);
+        }
+        let mut gram = Array2::<f32>::zeros((r1 - r0, COLUMNS));
+        let mut col = vec![0.0; d];
+        let mut colw = [f64::INFINITY; COLUMNS];
+        for c0 in (r0..n).step_by(COLUMNS) {
+            let c1 = (c0 + COLUMNS).min(n);
+            let mut g = gram.slice_mut(s![.., ..c1 - c0]);
+            general_mat_mul(1.0, &qaug, &self.scored.slice(s![c0..c1, ..]).t(), 0.0, &mut g);
+            for (c, w) in colw.iter_mut().enumerate() {
+                *w = if c0 + c < c1 {
+                    lists.worst(c0 + c)
+                } else {
+                    f64::NEG_INFINITY
+                };
+            }
+            for r in 0..r1 - r0 {
+                let i = r0 + r;
+                let row = g.row(r);
+                let row = row.as_slice().expect("a fresh row-major block");
+                // Only pairs (i, j >= i).
+                let first = i.saturating_sub(c0);
+                for (ch, chunk) in row.chunks(LANES).enumerate() {
+                    let base = ch * LANES;
+                    if base + LANES <= first {
+                        continue;
+                    }
+                    // A pair is a candidate if its lower bound beats the row's or the
+                    // column's current k-th distance; the bound (see `query_block`) is
+                    // the f32 score plus the row's shift.
+                    let mut mask = candidates(chunk, &colw[base..base + chunk.len()], shift[r], lists.worst(i));
+                    while mask != 0 {
+                        let o = mask.trailing_zeros() as usize;
+                        mask &= mask - 1;
+                        let c = base + o;
+                        if c < first {
+                            continue;
+                        }
+                        let j = c0 + c;
+                        let score = chunk[o] as f64 + shift[r];
+                        let for_row = score <= lists.worst(i);
+                        let for_col = j != i && score <= lists.worst(j);
+                        if !for_row && !for_col {
+                            continue;
+                        }
+                        let x = self.data.row(j);
+                        let exact = match x.as_slice() {
+                            Some(xs) => squared_distance(&rows[r], xs),
+                            None => {
+                                col.iter_mut().zip(x).for_each(|(p, &v)| *p = v);
+                                squared_distance(&rows[r], &col)
+                            }
+                        };
+                        if for_row {
+                            lists.push(i, exact, j);
+                            if (c0..c1).contains(&i) {
+                                colw[i - c0] = lists.worst(i);
+                            }
+                        }
+                        if for_col {
+                            lists.push(j, exact, i);
+                            colw[c] = lists.worst(j);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Bit `o` set if `chunk[o] + shift <= max(row_worst, col_worst[o])`.
+#[inline(always)]
+fn candidates(chunk: &[f32], col_worst: &[f64], shift: f64, row_worst: f64) -> u32 {
+    let mut mask = 0u32;
+    for (o, (&v, &w)) in chunk.iter().zip(col_worst).enumerate() {
+        mask |= u32::from(v as f64 + shift <= row_worst.max(w)) << o;
+    }
+    mask
+}
