@@ -293,7 +293,7 @@ impl Dataset {
 }
 
 /// Median as NumPy computes it (mean of the two middle values for even n).
-pub(crate) fn median(v: &mut [f64]) -> f64 {
+pub fn median(v: &mut [f64]) -> f64 {
     if v.is_empty() {
         return f64::NAN;
     }

@@ -15,7 +15,7 @@ mod parquet_io;
 mod table;
 
 pub use csv_io::{read_csv, write_csv};
-pub use dataset::{sort_labels, Dataset, Feature, FeatureKind};
+pub use dataset::{median, sort_labels, Dataset, Feature, FeatureKind};
 pub use error::{DataError, Result};
 pub use io::{format_number, read, write, write_atomic, Format, ReadOptions};
 pub use keel::{read_keel, write_keel, Dialect};

@@ -40,7 +40,7 @@ use ndarray::{Array2, ArrayView2, Axis};
 
 pub use combine::{SmoteEnn, SmoteTomek};
 pub use error::{ResampleError, Result};
-pub use over::{Adasyn, BorderlineKind, BorderlineSmote, RandomOverSampler, Shrinkage, Smote};
+pub use over::{Adasyn, BorderlineKind, BorderlineSmote, RandomOverSampler, Shrinkage, Smote, SmoteN, SmoteNc};
 pub use registry::{build, describe, SamplerInfo, SAMPLERS};
 pub use rng::{Mt19937, RngKind, SamplerRng};
 pub use strategy::{

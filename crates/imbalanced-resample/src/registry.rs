@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::error::{ResampleError, Result};
-use crate::over::{Adasyn, BorderlineKind, BorderlineSmote, RandomOverSampler, Shrinkage, Smote};
+use crate::over::{Adasyn, BorderlineKind, BorderlineSmote, RandomOverSampler, Shrinkage, Smote, SmoteN, SmoteNc};
 use crate::rng::RngKind;
 use crate::strategy::SamplingStrategy;
 use crate::under::{
@@ -50,6 +50,20 @@ pub const SAMPLERS: &[SamplerInfo] = &[
         kind: "over",
         summary: "SMOTE seeded only from rows near the class border",
         params: "sampling_strategy=auto k_neighbors=5 m_neighbors=10 kind=borderline-1",
+    },
+    SamplerInfo {
+        name: "SMOTENC",
+        aliases: &["smote-nc"],
+        kind: "over",
+        summary: "SMOTE for mixed numeric and categorical features (declare them with --categorical)",
+        params: "sampling_strategy=auto k_neighbors=5",
+    },
+    SamplerInfo {
+        name: "SMOTEN",
+        aliases: &["smote-n"],
+        kind: "over",
+        summary: "SMOTE for categorical features only (value difference metric)",
+        params: "sampling_strategy=auto k_neighbors=5",
     },
     SamplerInfo {
         name: "ADASYN",
@@ -275,6 +289,20 @@ pub fn build(
                     },
                     "'borderline-1' or 'borderline-2'",
                 )?),
+        ),
+        "SMOTENC" => Box::new(
+            SmoteNc::default()
+                .sampling_strategy(strategy)
+                .random_state(seed)
+                .rng(rng)
+                .k_neighbors(p.usize("k_neighbors", 5)?),
+        ),
+        "SMOTEN" => Box::new(
+            SmoteN::default()
+                .sampling_strategy(strategy)
+                .random_state(seed)
+                .rng(rng)
+                .k_neighbors(p.usize("k_neighbors", 5)?),
         ),
         "ADASYN" => Box::new(
             Adasyn::default()

@@ -2,10 +2,12 @@
 //! the input unchanged, then the new rows class by class in sorted order.
 
 mod adasyn;
+mod categorical;
 mod random;
 mod smote;
 
 pub use adasyn::Adasyn;
+pub use categorical::{SmoteN, SmoteNc};
 pub use random::{RandomOverSampler, Shrinkage};
 pub(crate) use smote::check_k;
 pub use smote::{BorderlineKind, BorderlineSmote, Smote};

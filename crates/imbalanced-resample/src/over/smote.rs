@@ -66,6 +66,11 @@ pub(crate) struct SampleDraw<'a> {
 
 impl SampleDraw<'_> {
     pub(crate) fn generate(self, rng: &mut SamplerRng, n: usize) -> Array2<f64> {
+        self.generate_with_seeds(rng, n).0
+    }
+
+    /// The new rows and, for each, the row of `base` it was seeded from.
+    pub(crate) fn generate_with_seeds(self, rng: &mut SamplerRng, n: usize) -> (Array2<f64>, Vec<usize>) {
         let k = self.nns.ncols();
         let total = self.nns.len();
         // NumPy draws all the indices, then all the steps.
@@ -74,6 +79,7 @@ impl SampleDraw<'_> {
         let d = self.base.ncols();
         let mut out = Array2::zeros((n, d));
         let mut pair = self.pair_labels;
+        let seeds = picks.iter().map(|p| p / k).collect();
         for (i, (&p, &step)) in picks.iter().zip(&steps).enumerate() {
             let (row, col) = (p / k, p % k);
             let nb = self.nns[(row, col)];
@@ -90,7 +96,7 @@ impl SampleDraw<'_> {
                 out[(i, j)] = x[j] + step * diff;
             }
         }
-        out
+        (out, seeds)
     }
 }
 
