@@ -28,6 +28,7 @@ macro_rules! setters {
 
 mod combine;
 mod error;
+mod kmeans;
 mod over;
 mod registry;
 mod rng;
@@ -40,15 +41,18 @@ use ndarray::{Array2, ArrayView2, Axis};
 
 pub use combine::{SmoteEnn, SmoteTomek};
 pub use error::{ResampleError, Result};
-pub use over::{Adasyn, BorderlineKind, BorderlineSmote, RandomOverSampler, Shrinkage, Smote, SmoteN, SmoteNc};
+pub use over::{
+    Adasyn, BorderlineKind, BorderlineSmote, KMeansSmote, RandomOverSampler, Shrinkage, Smote, SmoteN, SmoteNc,
+};
 pub use registry::{build, describe, SamplerInfo, SAMPLERS};
 pub use rng::{Mt19937, RngKind, SamplerRng};
 pub use strategy::{
     class_counts, majority_class, minority_class, minority_class_by_appearance, SamplingKind, SamplingStrategy,
 };
 pub use under::{
-    AllKnn, CondensedNearestNeighbour, EditedNearestNeighbours, KindSel, NearMiss, NeighbourhoodCleaningRule,
-    OneSidedSelection, RandomUnderSampler, RepeatedEditedNearestNeighbours, TomekLinks,
+    AllKnn, ClusterCentroids, CondensedNearestNeighbour, EditedNearestNeighbours, KindSel, NearMiss,
+    NeighbourhoodCleaningRule, OneSidedSelection, RandomUnderSampler, RepeatedEditedNearestNeighbours, TomekLinks,
+    Voting,
 };
 
 /// The output of a sampler: features, class codes, and where each output

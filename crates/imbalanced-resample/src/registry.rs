@@ -4,12 +4,15 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::error::{ResampleError, Result};
-use crate::over::{Adasyn, BorderlineKind, BorderlineSmote, RandomOverSampler, Shrinkage, Smote, SmoteN, SmoteNc};
+use crate::over::{
+    Adasyn, BorderlineKind, BorderlineSmote, KMeansSmote, RandomOverSampler, Shrinkage, Smote, SmoteN, SmoteNc,
+};
 use crate::rng::RngKind;
 use crate::strategy::SamplingStrategy;
 use crate::under::{
-    AllKnn, CondensedNearestNeighbour, EditedNearestNeighbours, KindSel, NearMiss, NeighbourhoodCleaningRule,
-    OneSidedSelection, RandomUnderSampler, RepeatedEditedNearestNeighbours, TomekLinks,
+    AllKnn, ClusterCentroids, CondensedNearestNeighbour, EditedNearestNeighbours, KindSel, NearMiss,
+    NeighbourhoodCleaningRule, OneSidedSelection, RandomUnderSampler, RepeatedEditedNearestNeighbours, TomekLinks,
+    Voting,
 };
 use crate::{Resampler, SmoteEnn, SmoteTomek};
 
@@ -20,7 +23,8 @@ pub struct SamplerInfo {
     pub name: &'static str,
     /// Other accepted names (matched ignoring case, `-` and `_`).
     pub aliases: &'static [&'static str],
-    /// `over`, `under`, `cleaning` or `combined`.
+    /// `over`, `under`, `generation` (under-sampling by synthetic prototypes),
+    /// `cleaning` or `combined`.
     pub kind: &'static str,
     /// One line: what it does.
     pub summary: &'static str,
@@ -66,6 +70,13 @@ pub const SAMPLERS: &[SamplerInfo] = &[
         params: "sampling_strategy=auto k_neighbors=5",
     },
     SamplerInfo {
+        name: "KMeansSMOTE",
+        aliases: &["kmeans-smote"],
+        kind: "over",
+        summary: "SMOTE inside the k-means clusters where the class is common, more in sparse ones",
+        params: "sampling_strategy=auto k_neighbors=2 kmeans_estimator=8 cluster_balance_threshold=auto density_exponent=auto",
+    },
+    SamplerInfo {
         name: "ADASYN",
         aliases: &[],
         kind: "over",
@@ -78,6 +89,13 @@ pub const SAMPLERS: &[SamplerInfo] = &[
         kind: "under",
         summary: "keep a random subset of the larger classes",
         params: "sampling_strategy=auto replacement=false",
+    },
+    SamplerInfo {
+        name: "ClusterCentroids",
+        aliases: &["cc"],
+        kind: "generation",
+        summary: "replace the larger classes by k-means centroids (soft) or the rows nearest them (hard)",
+        params: "sampling_strategy=auto voting=auto max_iter=300",
     },
     SamplerInfo {
         name: "NearMiss",
@@ -304,6 +322,28 @@ pub fn build(
                 .rng(rng)
                 .k_neighbors(p.usize("k_neighbors", 5)?),
         ),
+        "KMeansSMOTE" => {
+            let auto_or = |v: &str| match v {
+                "auto" => Some(None),
+                other => other.parse().ok().map(Some),
+            };
+            let n_clusters = p.usize("n_clusters", 8)?;
+            Box::new(
+                KMeansSmote::default()
+                    .sampling_strategy(strategy)
+                    .random_state(seed)
+                    .rng(rng)
+                    .k_neighbors(p.usize("k_neighbors", 2)?)
+                    .n_clusters(p.usize("kmeans_estimator", n_clusters)?)
+                    .cluster_balance_threshold(p.take(
+                        "cluster_balance_threshold",
+                        None,
+                        auto_or,
+                        "'auto' or a number",
+                    )?)
+                    .density_exponent(p.take("density_exponent", None, auto_or, "'auto' or a number")?),
+            )
+        }
         "ADASYN" => Box::new(
             Adasyn::default()
                 .sampling_strategy(strategy)
@@ -317,6 +357,24 @@ pub fn build(
                 .random_state(seed)
                 .rng(rng)
                 .replacement(p.bool("replacement", false)?),
+        ),
+        "ClusterCentroids" => Box::new(
+            ClusterCentroids::default()
+                .sampling_strategy(strategy)
+                .random_state(seed)
+                .rng(rng)
+                .max_iter(p.usize("max_iter", 300)?)
+                .voting(p.take(
+                    "voting",
+                    Voting::Auto,
+                    |v| match v {
+                        "auto" => Some(Voting::Auto),
+                        "hard" => Some(Voting::Hard),
+                        "soft" => Some(Voting::Soft),
+                        _ => None,
+                    },
+                    "'auto', 'hard' or 'soft'",
+                )?),
         ),
         "NearMiss" => Box::new(
             NearMiss::default()

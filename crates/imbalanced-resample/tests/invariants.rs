@@ -85,7 +85,7 @@ proptest! {
             }
             match info.name {
                 "RandomOverSampler" | "SMOTE" => prop_assert!(after.values().all(|&n| n == n_max)),
-                "RandomUnderSampler" | "NearMiss" => prop_assert!(after.values().all(|&n| n == n_min)),
+                "RandomUnderSampler" | "NearMiss" | "ClusterCentroids" => prop_assert!(after.values().all(|&n| n == n_min)),
                 "TomekLinks" | "EditedNearestNeighbours" | "NeighbourhoodCleaningRule" | "OneSidedSelection"
                 | "CondensedNearestNeighbour" => {
                     // In one pass, 'auto' never touches the minority class. (RENN and

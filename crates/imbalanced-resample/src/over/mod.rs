@@ -3,11 +3,13 @@
 
 mod adasyn;
 mod categorical;
+mod kmeans_smote;
 mod random;
 mod smote;
 
 pub use adasyn::Adasyn;
 pub use categorical::{SmoteN, SmoteNc};
+pub use kmeans_smote::KMeansSmote;
 pub use random::{RandomOverSampler, Shrinkage};
 pub(crate) use smote::check_k;
 pub use smote::{BorderlineKind, BorderlineSmote, Smote};

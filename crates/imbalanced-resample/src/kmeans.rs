@@ -1,0 +1,182 @@
+//! k-means (Lloyd's algorithm with k-means++ seeding), as scikit-learn's
+//! `KMeans(init='k-means++', n_init=1, max_iter=300, tol=1e-4)`; used by
+//! ClusterCentroids and KMeansSMOTE.
+//!
+//! Written here rather than taken from linfa-clustering, which is on
+//! ndarray 0.16 and rand 0.8 and cannot take our seedable NumPy-compatible
+//! generator. Assignment uses the exact k-NN engine (GEMM pruning), so
+//! a step costs about one GEMM of the data against the centres.
+
+use imbalanced_neighbors::{squared_distance, KnnIndex};
+use ndarray::{Array2, ArrayView2, Axis};
+use rayon::prelude::*;
+
+use crate::error::Result;
+use crate::rng::SamplerRng;
+
+/// A fitted clustering.
+pub(crate) struct Clustering {
+    pub centers: Array2<f64>,
+    pub labels: Vec<usize>,
+}
+
+/// scikit-learn's greedy k-means++: each new centre is the best (lowest
+/// potential) of `2 + ln k` candidates drawn in proportion to the squared
+/// distance to the nearest centre so far.
+fn kmeans_plus_plus(x: ArrayView2<'_, f64>, k: usize, rng: &mut SamplerRng) -> Array2<f64> {
+    let (n, d) = x.dim();
+    let rows: Vec<&[f64]> = (0..n).map(|i| x.row(i).to_slice().expect("standard layout")).collect();
+    let trials = 2 + (k as f64).ln().floor() as usize;
+    let mut centers = Array2::zeros((k, d));
+    let first = rng.randint(n);
+    centers.row_mut(0).assign(&x.row(first));
+    let mut closest: Vec<f64> = rows.par_iter().map(|r| squared_distance(r, rows[first])).collect();
+    let mut potential: f64 = closest.iter().sum();
+    for c in 1..k {
+        let mut cumulative = Vec::with_capacity(n);
+        let mut acc = 0.0;
+        for &v in &closest {
+            acc += v;
+            cumulative.push(acc);
+        }
+        let candidates: Vec<usize> = (0..trials)
+            .map(|_| {
+                let target = rng.random() * potential;
+                cumulative.partition_point(|&v| v <= target).min(n - 1)
+            })
+            .collect();
+        // Potential after adding each candidate; the lowest wins (first on ties).
+        let scored: Vec<(f64, Vec<f64>)> = candidates
+            .iter()
+            .map(|&cand| {
+                let updated: Vec<f64> = rows
+                    .par_iter()
+                    .zip(&closest)
+                    .map(|(r, &old)| old.min(squared_distance(r, rows[cand])))
+                    .collect();
+                (updated.iter().sum(), updated)
+            })
+            .collect();
+        let best = (0..trials).fold(0, |b, t| if scored[t].0 < scored[b].0 { t } else { b });
+        centers.row_mut(c).assign(&x.row(candidates[best]));
+        potential = scored[best].0;
+        closest = scored.into_iter().nth(best).expect("best is a trial").1;
+    }
+    centers
+}
+
+/// Clusters the rows of `x` into `k` groups. Deterministic for a given
+/// generator state, whatever the thread count.
+pub(crate) fn kmeans(x: ArrayView2<'_, f64>, k: usize, max_iter: usize, rng: &mut SamplerRng) -> Result<Clustering> {
+    let x = x.as_standard_layout();
+    let (n, d) = x.dim();
+    let k = k.min(n).max(1);
+    // scikit-learn's tolerance: 1e-4 times the mean per-feature variance.
+    let tol = 1e-4 * x.var_axis(Axis(0), 0.0).mean().unwrap_or(0.0);
+    let mut centers = kmeans_plus_plus(x.view(), k, rng);
+    let mut labels = vec![usize::MAX; n];
+    for _ in 0..max_iter {
+        let nn = KnnIndex::new(centers.view()).query(x.view(), 1)?;
+        let new_labels: Vec<usize> = nn.indices.column(0).to_vec();
+        let mut sums = Array2::<f64>::zeros((k, d));
+        let mut counts = vec![0usize; k];
+        for (i, &c) in new_labels.iter().enumerate() {
+            sums.row_mut(c).zip_mut_with(&x.row(i), |s, &v| *s += v);
+            counts[c] += 1;
+        }
+        let mut labels_now = new_labels;
+        relocate_empty(
+            &x.view(),
+            &mut labels_now,
+            &mut sums,
+            &mut counts,
+            nn.distances.column(0).to_vec(),
+        );
+        let mut new_centers = sums;
+        for (c, (mut row, &m)) in new_centers.rows_mut().into_iter().zip(&counts).enumerate() {
+            if m == 0 {
+                // Nothing could be relocated here (all points are duplicates): keep the centre.
+                row.assign(&centers.row(c));
+            } else {
+                row.mapv_inplace(|v| v / m as f64);
+            }
+        }
+        let shift: f64 = (&new_centers - &centers).mapv(|v| v * v).sum();
+        let unchanged = labels_now == labels;
+        centers = new_centers;
+        labels = labels_now;
+        if unchanged || shift <= tol {
+            break;
+        }
+    }
+    // Labels consistent with the final centres.
+    let nn = KnnIndex::new(centers.view()).query(x.view(), 1)?;
+    Ok(Clustering {
+        centers,
+        labels: nn.indices.column(0).to_vec(),
+    })
+}
+
+/// Gives each empty cluster one of the points farthest from their centre
+/// (scikit-learn's relocation rule), taking it out of its old cluster.
+fn relocate_empty(
+    x: &ArrayView2<'_, f64>,
+    labels: &mut [usize],
+    sums: &mut Array2<f64>,
+    counts: &mut [usize],
+    distances: Vec<f64>,
+) {
+    let empty: Vec<usize> = (0..counts.len()).filter(|&c| counts[c] == 0).collect();
+    if empty.is_empty() {
+        return;
+    }
+    let mut far: Vec<usize> = (0..labels.len()).collect();
+    far.sort_by(|&a, &b| distances[b].total_cmp(&distances[a]).then(a.cmp(&b)));
+    for (c, i) in empty.into_iter().zip(far) {
+        let old = labels[i];
+        if counts[old] <= 1 {
+            continue;
+        }
+        sums.row_mut(old).zip_mut_with(&x.row(i), |s, &v| *s -= v);
+        counts[old] -= 1;
+        sums.row_mut(c).assign(&x.row(i));
+        counts[c] = 1;
+        labels[i] = c;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::RngKind;
+    use ndarray::array;
+
+    #[test]
+    fn separates_obvious_clusters() {
+        let x = array![
+            [0.0, 0.0],
+            [0.1, 0.0],
+            [0.0, 0.1],
+            [10.0, 10.0],
+            [10.1, 10.0],
+            [10.0, 10.1]
+        ];
+        let mut rng = SamplerRng::new(RngKind::Default, 3);
+        let c = kmeans(x.view(), 2, 300, &mut rng).unwrap();
+        assert_eq!(c.labels[0], c.labels[1]);
+        assert_eq!(c.labels[3], c.labels[5]);
+        assert_ne!(c.labels[0], c.labels[3]);
+        let centre = c.centers.row(c.labels[0]);
+        assert!((centre[0] - 0.1 / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn as_many_clusters_as_points_gives_the_points() {
+        let x = array![[0.0], [1.0], [5.0]];
+        let mut rng = SamplerRng::new(RngKind::Default, 0);
+        let c = kmeans(x.view(), 3, 300, &mut rng).unwrap();
+        let mut centres: Vec<f64> = c.centers.column(0).to_vec();
+        centres.sort_by(f64::total_cmp);
+        assert_eq!(centres, vec![0.0, 1.0, 5.0]);
+    }
+}

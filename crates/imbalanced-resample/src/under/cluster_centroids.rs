@@ -1,0 +1,114 @@
+use imbalanced_neighbors::KnnIndex;
+use ndarray::{concatenate, Array2, ArrayView2, Axis};
+
+use crate::error::{ResampleError, Result};
+use crate::kmeans::kmeans;
+use crate::rng::RngKind;
+use crate::strategy::{SamplingKind, SamplingStrategy};
+use crate::util::{class_indices, class_rng};
+use crate::{check_input, Resampled, Resampler};
+
+/// How ClusterCentroids turns clusters into rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Voting {
+    /// `Soft` for dense data (always here). The default.
+    #[default]
+    Auto,
+    /// Each cluster is replaced by the class's row nearest to its centroid.
+    Hard,
+    /// Each cluster is replaced by its centroid (a synthetic row).
+    Soft,
+}
+
+/// Prototype generation (Yen & Lee 2009): each under-sampled class is
+/// replaced by the centroids of a k-means clustering with as many clusters
+/// as rows wanted. imbalanced-learn's `ClusterCentroids` with its default
+/// estimator, `KMeans(random_state)` (k-means++, Lloyd, `max_iter` 300).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterCentroids {
+    /// Default: `Auto` (every class but the minority, down to its size).
+    pub sampling_strategy: SamplingStrategy,
+    /// Default: 0.
+    pub random_state: u64,
+    /// Default: [`RngKind::Default`].
+    pub rng: RngKind,
+    /// Default: `Auto` (soft).
+    pub voting: Voting,
+    /// Lloyd iterations at most. Default: 300.
+    pub max_iter: usize,
+}
+
+impl Default for ClusterCentroids {
+    fn default() -> Self {
+        ClusterCentroids {
+            sampling_strategy: SamplingStrategy::Auto,
+            random_state: 0,
+            rng: RngKind::Default,
+            voting: Voting::Auto,
+            max_iter: 300,
+        }
+    }
+}
+
+setters!(ClusterCentroids {
+    sampling_strategy: SamplingStrategy,
+    random_state: u64,
+    rng: RngKind,
+    voting: Voting,
+    max_iter: usize,
+});
+
+impl Resampler for ClusterCentroids {
+    fn name(&self) -> &'static str {
+        "ClusterCentroids"
+    }
+
+    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
+        if self.max_iter == 0 {
+            return Err(ResampleError::Parameter {
+                name: "max_iter".into(),
+                value: "0".into(),
+                expected: "an integer >= 1".into(),
+            });
+        }
+        let counts = check_input(x, y, true)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Under)?;
+        let mut blocks: Vec<Array2<f64>> = Vec::new();
+        let (mut out_y, mut origin) = (Vec::new(), Vec::new());
+        for &c in counts.keys() {
+            let members = class_indices(y, c);
+            let xc = x.select(Axis(0), &members);
+            match targets.get(&c) {
+                Some(&n_keep) if n_keep > 0 => {
+                    let mut rng = class_rng(self.rng, self.random_state, c)?;
+                    let clusters = kmeans(xc.view(), n_keep, self.max_iter, &mut rng)?;
+                    match self.voting {
+                        Voting::Hard => {
+                            let nn = KnnIndex::new(xc.view()).query(clusters.centers.view(), 1)?;
+                            let rows: Vec<usize> = nn.indices.column(0).iter().map(|&p| members[p]).collect();
+                            blocks.push(x.select(Axis(0), &rows));
+                            origin.extend(rows.into_iter().map(Some));
+                        }
+                        Voting::Soft | Voting::Auto => {
+                            origin.extend(std::iter::repeat_n(None, clusters.centers.nrows()));
+                            blocks.push(clusters.centers);
+                        }
+                    }
+                    out_y.extend(std::iter::repeat_n(c, n_keep));
+                }
+                Some(_) => {}
+                None => {
+                    blocks.push(xc);
+                    out_y.extend(std::iter::repeat_n(c, members.len()));
+                    origin.extend(members.into_iter().map(Some));
+                }
+            }
+        }
+        let views: Vec<_> = blocks.iter().map(|b| b.view()).collect();
+        Ok(Resampled {
+            x: concatenate(Axis(0), &views).expect("same width"),
+            y: out_y,
+            origin,
+        })
+    }
+}
