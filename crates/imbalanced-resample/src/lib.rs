@@ -33,6 +33,7 @@ mod over;
 mod registry;
 mod rng;
 mod strategy;
+mod svm;
 mod under;
 mod util;
 
@@ -43,6 +44,7 @@ pub use combine::{SmoteEnn, SmoteTomek};
 pub use error::{ResampleError, Result};
 pub use over::{
     Adasyn, BorderlineKind, BorderlineSmote, KMeansSmote, RandomOverSampler, Shrinkage, Smote, SmoteN, SmoteNc,
+    SvmSmote,
 };
 pub use registry::{build, describe, SamplerInfo, SAMPLERS};
 pub use rng::{Mt19937, RngKind, SamplerRng};

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::error::{ResampleError, Result};
 use crate::over::{
     Adasyn, BorderlineKind, BorderlineSmote, KMeansSmote, RandomOverSampler, Shrinkage, Smote, SmoteN, SmoteNc,
+    SvmSmote,
 };
 use crate::rng::RngKind;
 use crate::strategy::SamplingStrategy;
@@ -68,6 +69,13 @@ pub const SAMPLERS: &[SamplerInfo] = &[
         kind: "over",
         summary: "SMOTE for categorical features only (value difference metric)",
         params: "sampling_strategy=auto k_neighbors=5",
+    },
+    SamplerInfo {
+        name: "SVMSMOTE",
+        aliases: &["svm-smote"],
+        kind: "over",
+        summary: "SMOTE from an RBF SVM's support vectors, extrapolating from the safe ones",
+        params: "sampling_strategy=auto k_neighbors=5 m_neighbors=10 out_step=0.5 C=1.0",
     },
     SamplerInfo {
         name: "KMeansSMOTE",
@@ -321,6 +329,16 @@ pub fn build(
                 .random_state(seed)
                 .rng(rng)
                 .k_neighbors(p.usize("k_neighbors", 5)?),
+        ),
+        "SVMSMOTE" => Box::new(
+            SvmSmote::default()
+                .sampling_strategy(strategy)
+                .random_state(seed)
+                .rng(rng)
+                .k_neighbors(p.usize("k_neighbors", 5)?)
+                .m_neighbors(p.usize("m_neighbors", 10)?)
+                .out_step(p.f64("out_step", 0.5)?)
+                .c(p.f64("C", 1.0)?),
         ),
         "KMeansSMOTE" => {
             let auto_or = |v: &str| match v {

@@ -6,6 +6,7 @@ mod categorical;
 mod kmeans_smote;
 mod random;
 mod smote;
+mod svm_smote;
 
 pub use adasyn::Adasyn;
 pub use categorical::{SmoteN, SmoteNc};
@@ -13,3 +14,4 @@ pub use kmeans_smote::KMeansSmote;
 pub use random::{RandomOverSampler, Shrinkage};
 pub(crate) use smote::check_k;
 pub use smote::{BorderlineKind, BorderlineSmote, Smote};
+pub use svm_smote::SvmSmote;
