@@ -68,7 +68,7 @@ impl Resampler for SvmSmote {
     fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
         check_k("k_neighbors", self.k_neighbors)?;
         check_k("m_neighbors", self.m_neighbors)?;
-        if !(self.c > 0.0) || !self.out_step.is_finite() {
+        if self.c.is_nan() || self.c <= 0.0 || !self.out_step.is_finite() {
             return Err(ResampleError::Parameter {
                 name: "C / out_step".into(),
                 value: format!("{} / {}", self.c, self.out_step),
