@@ -12,6 +12,7 @@ mod error;
 mod io;
 mod keel;
 mod parquet_io;
+mod split;
 mod table;
 
 pub use csv_io::{read_csv, write_csv};
@@ -19,3 +20,4 @@ pub use dataset::{median, sort_labels, Dataset, Feature, FeatureKind};
 pub use error::{DataError, Result};
 pub use io::{format_number, read, write, write_atomic, Format, ReadOptions};
 pub use keel::{read_keel, write_keel, Dialect};
+pub use split::stratified_kfold;

@@ -4,10 +4,10 @@ use ndarray::ArrayView2;
 
 use crate::error::Result;
 use crate::over::Smote;
-use crate::rng::RngKind;
 use crate::strategy::SamplingStrategy;
 use crate::under::{EditedNearestNeighbours, TomekLinks};
 use crate::{Resampled, Resampler};
+use imbalanced_random::RngKind;
 
 /// Runs `second` on the output of `first`, tracing rows back to the input.
 fn chain(first: Resampled, second: &dyn Resampler) -> Result<Resampled> {

@@ -12,7 +12,7 @@ use ndarray::{Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 
 use crate::error::Result;
-use crate::rng::SamplerRng;
+use imbalanced_random::SamplerRng;
 
 /// A fitted clustering.
 pub(crate) struct Clustering {
@@ -148,7 +148,7 @@ fn relocate_empty(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::RngKind;
+    use imbalanced_random::RngKind;
     use ndarray::array;
 
     #[test]

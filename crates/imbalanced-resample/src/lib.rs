@@ -31,7 +31,6 @@ mod error;
 mod kmeans;
 mod over;
 mod registry;
-mod rng;
 mod strategy;
 mod svm;
 mod under;
@@ -42,19 +41,19 @@ use ndarray::{Array2, ArrayView2, Axis};
 
 pub use combine::{SmoteEnn, SmoteTomek};
 pub use error::{ResampleError, Result};
+pub use imbalanced_random::{Mt19937, RngKind, SamplerRng};
 pub use over::{
     Adasyn, BorderlineKind, BorderlineSmote, KMeansSmote, RandomOverSampler, Shrinkage, Smote, SmoteN, SmoteNc,
     SvmSmote,
 };
 pub use registry::{build, describe, SamplerInfo, SAMPLERS};
-pub use rng::{Mt19937, RngKind, SamplerRng};
 pub use strategy::{
     class_counts, majority_class, minority_class, minority_class_by_appearance, SamplingKind, SamplingStrategy,
 };
 pub use under::{
-    AllKnn, ClusterCentroids, CondensedNearestNeighbour, EditedNearestNeighbours, KindSel, NearMiss,
-    NeighbourhoodCleaningRule, OneSidedSelection, RandomUnderSampler, RepeatedEditedNearestNeighbours, TomekLinks,
-    Voting,
+    AllKnn, ClusterCentroids, CondensedNearestNeighbour, EditedNearestNeighbours, InstanceHardnessThreshold, KindSel,
+    NearMiss, NeighbourhoodCleaningRule, OneSidedSelection, RandomUnderSampler, RepeatedEditedNearestNeighbours,
+    TomekLinks, Voting,
 };
 
 /// The output of a sampler: features, class codes, and where each output

@@ -8,14 +8,14 @@ use crate::over::{
     Adasyn, BorderlineKind, BorderlineSmote, KMeansSmote, RandomOverSampler, Shrinkage, Smote, SmoteN, SmoteNc,
     SvmSmote,
 };
-use crate::rng::RngKind;
 use crate::strategy::SamplingStrategy;
 use crate::under::{
-    AllKnn, ClusterCentroids, CondensedNearestNeighbour, EditedNearestNeighbours, KindSel, NearMiss,
-    NeighbourhoodCleaningRule, OneSidedSelection, RandomUnderSampler, RepeatedEditedNearestNeighbours, TomekLinks,
-    Voting,
+    AllKnn, ClusterCentroids, CondensedNearestNeighbour, EditedNearestNeighbours, InstanceHardnessThreshold, KindSel,
+    NearMiss, NeighbourhoodCleaningRule, OneSidedSelection, RandomUnderSampler, RepeatedEditedNearestNeighbours,
+    TomekLinks, Voting,
 };
 use crate::{Resampler, SmoteEnn, SmoteTomek};
+use imbalanced_random::RngKind;
 
 /// One entry of the sampler catalogue.
 #[derive(Debug, Clone, Copy)]
@@ -111,6 +111,13 @@ pub const SAMPLERS: &[SamplerInfo] = &[
         kind: "under",
         summary: "keep the larger-class rows closest to the minority (versions 1, 2, 3)",
         params: "sampling_strategy=auto version=1 n_neighbors=3 n_neighbors_ver3=3",
+    },
+    SamplerInfo {
+        name: "InstanceHardnessThreshold",
+        aliases: &["iht"],
+        kind: "under",
+        summary: "keep the rows a cross-validated random forest finds easiest",
+        params: "sampling_strategy=auto cv=5 n_estimators=100",
     },
     SamplerInfo {
         name: "TomekLinks",
@@ -400,6 +407,14 @@ pub fn build(
                 .version(p.take("version", 1, |v| v.parse().ok(), "1, 2 or 3")?)
                 .n_neighbors(p.usize("n_neighbors", 3)?)
                 .n_neighbors_ver3(p.usize("n_neighbors_ver3", 3)?),
+        ),
+        "InstanceHardnessThreshold" => Box::new(
+            InstanceHardnessThreshold::default()
+                .sampling_strategy(strategy)
+                .random_state(seed)
+                .rng(rng)
+                .cv(p.usize("cv", 5)?)
+                .n_estimators(p.usize("n_estimators", 100)?),
         ),
         "TomekLinks" => Box::new(TomekLinks::default().sampling_strategy(strategy)),
         "EditedNearestNeighbours" => Box::new(

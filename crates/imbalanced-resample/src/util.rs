@@ -4,7 +4,7 @@ use imbalanced_neighbors::{KnnIndex, Neighbors};
 use ndarray::{ArrayView2, Axis};
 
 use crate::error::{ResampleError, Result};
-use crate::rng::{RngKind, SamplerRng};
+use imbalanced_random::{RngKind, SamplerRng};
 
 /// Rows of class `c`, ascending (`np.flatnonzero(y == c)`).
 pub(crate) fn class_indices(y: &[usize], c: usize) -> Vec<usize> {

@@ -2,10 +2,10 @@ use ndarray::{Array2, ArrayView2, Axis};
 
 use crate::error::{ResampleError, Result};
 use crate::over::smote::{check_k, other_class_neighbours, stack};
-use crate::rng::RngKind;
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, make_rng, neighbors_of_rows, numpy_sum};
 use crate::{check_input, Resampled, Resampler};
+use imbalanced_random::RngKind;
 
 /// ADASYN (He et al. 2008): like SMOTE, but each sample of the class seeds
 /// new samples in proportion to the share of other-class points among its

@@ -7,10 +7,10 @@ use rayon::prelude::*;
 
 use crate::error::{ResampleError, Result};
 use crate::over::smote::{check_k, SampleDraw};
-use crate::rng::{RngKind, SamplerRng};
 use crate::strategy::{class_counts, SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, class_rng, name_classes};
 use crate::{check_input, Resampled, Resampler};
+use imbalanced_random::{RngKind, SamplerRng};
 
 fn too_few(class: usize, n: usize, k: usize) -> ResampleError {
     ResampleError::TooFewSamples {

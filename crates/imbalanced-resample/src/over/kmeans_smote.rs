@@ -5,10 +5,10 @@ use rayon::prelude::*;
 use crate::error::{ResampleError, Result};
 use crate::kmeans::kmeans;
 use crate::over::smote::{check_k, stack, SampleDraw};
-use crate::rng::RngKind;
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::util::{class_rng, make_rng, neighbors_of_rows};
 use crate::{check_input, Resampled, Resampler};
+use imbalanced_random::RngKind;
 
 /// k-means SMOTE (Douzas, Bacao & Last 2018): clusters the whole data with
 /// k-means, keeps the clusters where the class is common enough

@@ -3,10 +3,10 @@ use std::collections::BTreeMap;
 use ndarray::{concatenate, Array2, ArrayView2, Axis};
 
 use crate::error::{ResampleError, Result};
-use crate::rng::RngKind;
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, make_rng};
 use crate::{check_input, Resampled, Resampler};
+use imbalanced_random::RngKind;
 
 /// `shrinkage` of [`RandomOverSampler`]: the smoothed bootstrap's scale.
 #[derive(Debug, Clone, PartialEq)]

@@ -2,10 +2,10 @@ use imbalanced_neighbors::self_neighbors;
 use ndarray::{concatenate, Array2, ArrayView2, Axis};
 
 use crate::error::{ResampleError, Result};
-use crate::rng::{RngKind, SamplerRng};
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, class_rng, neighbors_of_rows};
 use crate::{check_input, Resampled, Resampler};
+use imbalanced_random::{RngKind, SamplerRng};
 
 /// SMOTE (Chawla et al. 2002): each new sample lies on the segment between a
 /// sample of the class and one of its `k_neighbors` nearest same-class

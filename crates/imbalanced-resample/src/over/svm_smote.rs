@@ -2,11 +2,11 @@ use ndarray::{ArrayView2, Axis};
 
 use crate::error::{ResampleError, Result};
 use crate::over::smote::{check_k, other_class_neighbours, stack, SampleDraw};
-use crate::rng::RngKind;
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::svm::{gamma_scale, support_vectors};
 use crate::util::{class_indices, class_rng, make_rng, neighbors_of_rows};
 use crate::{check_input, Resampled, Resampler};
+use imbalanced_random::RngKind;
 
 /// SVM-SMOTE (Nguyen, Cooper & Kamei 2011): SMOTE seeded from the class's
 /// support vectors of an RBF SVM (`C = 1`, `gamma = 'scale'`, as

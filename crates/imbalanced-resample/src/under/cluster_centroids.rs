@@ -3,10 +3,10 @@ use ndarray::{concatenate, Array2, ArrayView2, Axis};
 
 use crate::error::{ResampleError, Result};
 use crate::kmeans::kmeans;
-use crate::rng::RngKind;
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, class_rng};
 use crate::{check_input, Resampled, Resampler};
+use imbalanced_random::RngKind;
 
 /// How ClusterCentroids turns clusters into rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -5,11 +5,11 @@ use ndarray::{ArrayView2, Axis};
 
 use crate::error::{ResampleError, Result};
 use crate::over::check_k;
-use crate::rng::RngKind;
 use crate::strategy::{minority_class_by_appearance, SamplingKind, SamplingStrategy};
 use crate::under::tomek::tomek_links;
 use crate::util::{class_indices, make_rng, mode_smallest};
 use crate::{check_input, Resampled, Resampler};
+use imbalanced_random::RngKind;
 
 /// A k-NN classifier over a growing reference set `c` that keeps, for every
 /// query, its `k` nearest references (squared distance, then position in

@@ -6,6 +6,7 @@
 mod cluster_centroids;
 mod cnn;
 mod enn;
+mod instance_hardness;
 mod ncr;
 mod nearmiss;
 mod random;
@@ -14,6 +15,7 @@ mod tomek;
 pub use cluster_centroids::{ClusterCentroids, Voting};
 pub use cnn::{CondensedNearestNeighbour, OneSidedSelection};
 pub use enn::{AllKnn, EditedNearestNeighbours, KindSel, RepeatedEditedNearestNeighbours};
+pub use instance_hardness::InstanceHardnessThreshold;
 pub use ncr::NeighbourhoodCleaningRule;
 pub use nearmiss::NearMiss;
 pub use random::RandomUnderSampler;

@@ -1,10 +1,10 @@
 use ndarray::ArrayView2;
 
 use crate::error::{ResampleError, Result};
-use crate::rng::RngKind;
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, make_rng};
 use crate::{check_input, Resampled, Resampler};
+use imbalanced_random::RngKind;
 
 /// Random under-sampling: keeps a random subset of each resampled class.
 /// imbalanced-learn's `RandomUnderSampler`.

@@ -1,4 +1,4 @@
-//! Random numbers for the samplers.
+//! Seedable random numbers for every randomised part of the toolkit.
 //!
 //! Two bit sources share one set of sampling algorithms, NumPy's legacy
 //! `RandomState` ones (masked rejection for integers, 53-bit doubles, the

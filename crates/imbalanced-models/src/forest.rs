@@ -1,0 +1,126 @@
+//! Random forests (Breiman 2001), as scikit-learn's `RandomForestClassifier`.
+
+use imbalanced_random::{RngKind, SamplerRng};
+use ndarray::{Array2, ArrayView2};
+use rayon::prelude::*;
+
+use crate::tree::{Criterion, DecisionTreeClassifier, FittedTree, MaxFeatures};
+use crate::ModelError;
+
+/// Parameters of a forest. Defaults are scikit-learn's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RandomForestClassifier {
+    /// Default: 100.
+    pub n_estimators: usize,
+    /// Default: `Gini`.
+    pub criterion: Criterion,
+    /// Default: `None`.
+    pub max_depth: Option<usize>,
+    /// Default: 2.
+    pub min_samples_split: usize,
+    /// Default: 1.
+    pub min_samples_leaf: usize,
+    /// Default: `Sqrt`.
+    pub max_features: MaxFeatures,
+    /// Train each tree on a bootstrap sample. Default: `true`.
+    pub bootstrap: bool,
+    /// Default: 0.
+    pub random_state: u64,
+}
+
+impl Default for RandomForestClassifier {
+    fn default() -> Self {
+        RandomForestClassifier {
+            n_estimators: 100,
+            criterion: Criterion::Gini,
+            max_depth: None,
+            min_samples_split: 2,
+            min_samples_leaf: 1,
+            max_features: MaxFeatures::Sqrt,
+            bootstrap: true,
+            random_state: 0,
+        }
+    }
+}
+
+/// A fitted forest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FittedForest {
+    trees: Vec<FittedTree>,
+    n_classes: usize,
+}
+
+impl RandomForestClassifier {
+    /// Fits `n_estimators` trees, each on its own bootstrap sample and
+    /// feature order, seeded from `random_state` (independent of threads).
+    pub fn fit(&self, x: ArrayView2<'_, f64>, y: &[usize], n_classes: usize) -> Result<FittedForest, ModelError> {
+        crate::check_xy(x, y, n_classes)?;
+        if self.n_estimators == 0 {
+            return Err(ModelError::Parameter("n_estimators must be at least 1".into()));
+        }
+        let mut seeder = SamplerRng::new(RngKind::Default, self.random_state);
+        let seeds: Vec<u64> = (0..self.n_estimators).map(|_| seeder.next_u64()).collect();
+        let n = y.len();
+        let trees = seeds
+            .into_par_iter()
+            .map(|seed| {
+                let mut rng = SamplerRng::new(RngKind::Default, seed);
+                let weights = self.bootstrap.then(|| {
+                    let mut w = vec![0.0; n];
+                    for _ in 0..n {
+                        w[rng.randint(n)] += 1.0;
+                    }
+                    w
+                });
+                let tree = DecisionTreeClassifier {
+                    criterion: self.criterion,
+                    max_depth: self.max_depth,
+                    min_samples_split: self.min_samples_split,
+                    min_samples_leaf: self.min_samples_leaf,
+                    max_features: self.max_features,
+                    random_state: rng.next_u64(),
+                };
+                tree.fit(x, y, n_classes, weights.as_deref())
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(FittedForest { trees, n_classes })
+    }
+}
+
+impl FittedForest {
+    /// Mean of the trees' class probabilities.
+    pub fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Array2<f64> {
+        let mut sum = Array2::zeros((x.nrows(), self.n_classes));
+        for t in &self.trees {
+            sum += &t.predict_proba(x);
+        }
+        sum / self.trees.len() as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+
+    #[test]
+    fn separates_two_blobs_and_is_deterministic() {
+        let x = Array2::from_shape_fn((40, 2), |(i, j)| {
+            if i < 20 {
+                (i + j) as f64 * 0.01
+            } else {
+                5.0 + (i * j) as f64 * 0.01
+            }
+        });
+        let y: Vec<usize> = (0..40).map(|i| usize::from(i >= 20)).collect();
+        let f = RandomForestClassifier {
+            n_estimators: 10,
+            ..Default::default()
+        };
+        let p = f.fit(x.view(), &y, 2).unwrap().predict_proba(x.view());
+        for (i, &c) in y.iter().enumerate() {
+            assert!(p[(i, c)] > 0.9, "row {i}: {}", p[(i, c)]);
+        }
+        assert_eq!(p, f.fit(x.view(), &y, 2).unwrap().predict_proba(x.view()));
+    }
+}
