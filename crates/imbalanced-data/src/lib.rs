@@ -20,4 +20,4 @@ pub use dataset::{median, sort_labels, Dataset, Feature, FeatureKind};
 pub use error::{DataError, Result};
 pub use io::{format_number, read, write, write_atomic, Format, ReadOptions};
 pub use keel::{read_keel, write_keel, Dialect};
-pub use split::stratified_kfold;
+pub use split::{stratified_kfold, FoldShuffle};

@@ -2,6 +2,9 @@
 
 use crate::error::{DataError, Result};
 
+/// Shuffles one class's block of fold numbers in place.
+pub type FoldShuffle<'a> = &'a mut dyn FnMut(&mut [usize]);
+
 /// scikit-learn's `StratifiedKFold(n_splits, shuffle=False)`: the fold of
 /// every sample (`0..n_splits`), exactly as scikit-learn assigns them.
 ///
@@ -11,11 +14,7 @@ use crate::error::{DataError, Result};
 /// each class's block order is shuffled by `shuffle(&mut folds)`, which the
 /// caller supplies (NumPy's `RandomState.shuffle` reproduces scikit-learn's
 /// `shuffle=True, random_state=int`).
-pub fn stratified_kfold(
-    y: &[usize],
-    n_splits: usize,
-    mut shuffle: Option<&mut dyn FnMut(&mut [usize])>,
-) -> Result<Vec<usize>> {
+pub fn stratified_kfold(y: &[usize], n_splits: usize, mut shuffle: Option<FoldShuffle<'_>>) -> Result<Vec<usize>> {
     if n_splits < 2 {
         return Err(DataError::Invalid(format!(
             "n_splits={n_splits}: need at least 2 folds"
@@ -46,15 +45,17 @@ pub fn stratified_kfold(
     }
     let mut sorted = encoded.clone();
     sorted.sort_unstable();
-    // allocation[f][k]: samples of class k in fold f (round robin over the sorted labels).
-    let mut allocation = vec![vec![0usize; n_classes]; n_splits];
+    // allocation[k][f]: samples of class k in fold f (round robin over the sorted labels).
+    let mut allocation = vec![vec![0usize; n_splits]; n_classes];
     for (i, &k) in sorted.iter().enumerate() {
-        allocation[i % n_splits][k] += 1;
+        allocation[k][i % n_splits] += 1;
     }
     let mut test_fold = vec![0usize; y.len()];
-    for k in 0..n_classes {
-        let mut folds: Vec<usize> = (0..n_splits)
-            .flat_map(|f| std::iter::repeat_n(f, allocation[f][k]))
+    for (k, per_fold) in allocation.iter().enumerate() {
+        let mut folds: Vec<usize> = per_fold
+            .iter()
+            .enumerate()
+            .flat_map(|(f, &m)| std::iter::repeat_n(f, m))
             .collect();
         if let Some(s) = shuffle.as_mut() {
             s(&mut folds);
