@@ -22,13 +22,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / "target" / "release" / "imbalanced"
-SAMPLERS = ["RandomOverSampler", "SMOTE", "BorderlineSMOTE", "ADASYN", "RandomUnderSampler", "NearMiss",
-            "TomekLinks", "EditedNearestNeighbours", "RepeatedEditedNearestNeighbours", "AllKNN",
-            "CondensedNearestNeighbour", "OneSidedSelection", "NeighbourhoodCleaningRule", "SMOTEENN", "SMOTETomek"]
+SAMPLERS = ["RandomOverSampler", "SMOTE", "BorderlineSMOTE", "SVMSMOTE", "KMeansSMOTE", "ADASYN", "SMOTENC",
+            "RandomUnderSampler", "ClusterCentroids", "NearMiss", "InstanceHardnessThreshold", "TomekLinks",
+            "EditedNearestNeighbours", "RepeatedEditedNearestNeighbours", "AllKNN", "CondensedNearestNeighbour",
+            "OneSidedSelection", "NeighbourhoodCleaningRule", "SMOTEENN", "SMOTETomek"]
 
 
 def measure(cmd, timeout):
-    """(stdout, peak RSS in MB) of a command, or (None, None) past the timeout."""
+    """(seconds or a reason, peak RSS in MB or None) of one run."""
     with tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
@@ -39,13 +40,12 @@ def measure(cmd, timeout):
             if time.monotonic() > deadline:
                 proc.kill()
                 os.wait4(proc.pid, 0)
-                return None, None
+                return f"> {timeout:.0f}", None
             time.sleep(0.05)
         out.seek(0)
-        text = out.read().decode()
         if status != 0:
-            return None, None
-        return json.loads(text), usage.ru_maxrss / 1024
+            return "error", None
+        return json.loads(out.read().decode())["seconds"], usage.ru_maxrss / 1024
 
 
 def main():
@@ -66,11 +66,15 @@ def main():
             with tempfile.TemporaryDirectory() as tmp:
                 ours, ours_mb = measure([str(BIN), "resample", str(data), "--method", name,
                                          "--out", f"{tmp}/out.csv", "--json"], args.timeout)
-            ref, ref_mb = (None, None) if args.skip_imblearn else measure(
+            ref, ref_mb = ("-", None) if args.skip_imblearn else measure(
                 [sys.executable, str(ROOT / "bench" / "imblearn_one.py"), name, str(data)], args.timeout)
-            fmt = lambda r: f"{r['seconds']:.3f}" if r else f"> {args.timeout:.0f}"
-            speed = f"{ref['seconds'] / ours['seconds']:.1f}x" if ref and ours else (
-                f"> {args.timeout / ours['seconds']:.0f}x" if ours and not args.skip_imblearn else "-")
+            fmt = lambda v: f"{v:.3f}" if isinstance(v, float) else v
+            if isinstance(ours, float) and isinstance(ref, float):
+                speed = f"{ref / ours:.1f}x"
+            elif isinstance(ours, float) and ref.startswith(">"):
+                speed = f"> {args.timeout / ours:.0f}x"
+            else:
+                speed = "-"
             mb = lambda v: f"{v:.0f}" if v else "-"
             print(f"| {name} | {n} | {fmt(ref)} | {fmt(ours)} | {speed} | {mb(ref_mb)} | {mb(ours_mb)} |", flush=True)
 

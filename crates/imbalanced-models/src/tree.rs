@@ -126,7 +126,7 @@ impl Builder<'_> {
     }
 
     /// Best (feature, threshold, position) split of `idx`, or `None`.
-    fn best_split(&mut self, idx: &mut [usize], parent: &[f64], total: f64) -> Option<(usize, f64)> {
+    fn best_split(&mut self, idx: &[usize], parent: &[f64], total: f64) -> Option<(usize, f64)> {
         let d = self.x.ncols();
         let mut order: Vec<usize> = (0..d).collect();
         self.rng.shuffle(&mut order);
@@ -136,27 +136,32 @@ impl Builder<'_> {
         let mut examined = 0;
         let min_leaf = self.params.min_samples_leaf;
         let mut left = vec![0.0; self.n_classes];
+        let mut right = vec![0.0; self.n_classes];
+        let mut column: Vec<(f64, usize)> = Vec::with_capacity(idx.len());
         for &f in &order {
             if examined >= self.n_features && best.is_some() {
                 break;
             }
-            idx.sort_unstable_by(|&a, &b| self.x[(a, f)].total_cmp(&self.x[(b, f)]).then(a.cmp(&b)));
-            let (lo, hi) = (self.x[(idx[0], f)], self.x[(idx[idx.len() - 1], f)]);
-            if lo == hi {
+            column.clear();
+            column.extend(idx.iter().map(|&i| (self.x[(i, f)], i)));
+            column.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            if column[0].0 == column[column.len() - 1].0 {
                 continue; // constant here: does not count against max_features
             }
             examined += 1;
             left.iter_mut().for_each(|v| *v = 0.0);
             let mut wl = 0.0;
-            for p in 0..idx.len() - 1 {
-                let i = idx[p];
+            for p in 0..column.len() - 1 {
+                let (v, i) = column[p];
                 left[self.y[i]] += self.w[i];
                 wl += self.w[i];
-                let (v, next) = (self.x[(i, f)], self.x[(idx[p + 1], f)]);
-                if v == next || p + 1 < min_leaf || idx.len() - p - 1 < min_leaf {
+                let next = column[p + 1].0;
+                if v == next || p + 1 < min_leaf || column.len() - p - 1 < min_leaf {
                     continue;
                 }
-                let right: Vec<f64> = parent.iter().zip(&left).map(|(a, b)| a - b).collect();
+                for ((r, a), b) in right.iter_mut().zip(parent).zip(&left) {
+                    *r = a - b;
+                }
                 let wr = total - wl;
                 let child = (wl * impurity(&left, wl, self.params.criterion)
                     + wr * impurity(&right, wr, self.params.criterion))

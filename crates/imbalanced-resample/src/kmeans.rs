@@ -7,8 +7,8 @@
 //! generator. Assignment uses the exact k-NN engine (GEMM pruning), so
 //! a step costs about one GEMM of the data against the centres.
 
-use imbalanced_neighbors::{squared_distance, KnnIndex};
-use ndarray::{Array2, ArrayView2, Axis};
+use imbalanced_neighbors::KnnIndex;
+use ndarray::{linalg::general_mat_mul, s, Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 
 use crate::error::Result;
@@ -20,24 +20,57 @@ pub(crate) struct Clustering {
     pub labels: Vec<usize>,
 }
 
+/// Rows per parallel chunk of the k-means++ distance GEMM.
+const CHUNK: usize = 4096;
+
 /// scikit-learn's greedy k-means++: each new centre is the best (lowest
 /// potential) of `2 + ln k` candidates drawn in proportion to the squared
-/// distance to the nearest centre so far.
+/// distance to the nearest centre so far. Candidate distances come from one
+/// GEMM per chunk of points (`|x|² + |c|² - 2 x.c`); sums are taken per fixed
+/// chunk and then in order, so the result does not depend on the threads.
 fn kmeans_plus_plus(x: ArrayView2<'_, f64>, k: usize, rng: &mut SamplerRng) -> Array2<f64> {
     let (n, d) = x.dim();
-    let rows: Vec<&[f64]> = (0..n).map(|i| x.row(i).to_slice().expect("standard layout")).collect();
     let trials = 2 + (k as f64).ln().floor() as usize;
+    let norms: Vec<f64> = x.rows().into_iter().map(|r| r.dot(&r)).collect();
+    // Row t: squared distances from candidate t to every point.
+    let distances_to = |cands: &[usize]| -> Array2<f64> {
+        let c = x.select(Axis(0), cands);
+        let mut out = Array2::<f64>::zeros((cands.len(), n));
+        out.axis_chunks_iter_mut(Axis(1), CHUNK)
+            .into_par_iter()
+            .enumerate()
+            .for_each(|(b, mut block)| {
+                let rows = x.slice(s![b * CHUNK..b * CHUNK + block.ncols(), ..]);
+                general_mat_mul(-2.0, &c, &rows.t(), 0.0, &mut block);
+                for (t, mut row) in block.rows_mut().into_iter().enumerate() {
+                    let cn = norms[cands[t]];
+                    let xn = &norms[b * CHUNK..];
+                    row.iter_mut().zip(xn).for_each(|(g, &xx)| *g = (*g + xx + cn).max(0.0));
+                }
+            });
+        out
+    };
+    // Σ min(closest, d) over fixed chunks, then in order: thread-independent.
+    let potential_with = |closest: &[f64], d: &[f64]| -> f64 {
+        closest
+            .par_chunks(CHUNK)
+            .zip(d.par_chunks(CHUNK))
+            .map(|(a, b)| a.iter().zip(b).map(|(&u, &v)| u.min(v)).sum::<f64>())
+            .collect::<Vec<_>>()
+            .iter()
+            .sum()
+    };
     let mut centers = Array2::zeros((k, d));
     let first = rng.randint(n);
     centers.row_mut(0).assign(&x.row(first));
-    let mut closest: Vec<f64> = rows.par_iter().map(|r| squared_distance(r, rows[first])).collect();
-    let mut potential: f64 = closest.iter().sum();
+    let mut closest: Vec<f64> = distances_to(&[first]).row(0).to_vec();
+    let mut potential = potential_with(&closest, &closest);
+    let mut cumulative = vec![0.0; n];
     for c in 1..k {
-        let mut cumulative = Vec::with_capacity(n);
         let mut acc = 0.0;
-        for &v in &closest {
+        for (cu, &v) in cumulative.iter_mut().zip(&closest) {
             acc += v;
-            cumulative.push(acc);
+            *cu = acc;
         }
         let candidates: Vec<usize> = (0..trials)
             .map(|_| {
@@ -45,22 +78,17 @@ fn kmeans_plus_plus(x: ArrayView2<'_, f64>, k: usize, rng: &mut SamplerRng) -> A
                 cumulative.partition_point(|&v| v <= target).min(n - 1)
             })
             .collect();
+        let dist = distances_to(&candidates);
         // Potential after adding each candidate; the lowest wins (first on ties).
-        let scored: Vec<(f64, Vec<f64>)> = candidates
-            .iter()
-            .map(|&cand| {
-                let updated: Vec<f64> = rows
-                    .par_iter()
-                    .zip(&closest)
-                    .map(|(r, &old)| old.min(squared_distance(r, rows[cand])))
-                    .collect();
-                (updated.iter().sum(), updated)
-            })
+        let potentials: Vec<f64> = dist
+            .rows()
+            .into_iter()
+            .map(|row| potential_with(&closest, row.as_slice().expect("row-major")))
             .collect();
-        let best = (0..trials).fold(0, |b, t| if scored[t].0 < scored[b].0 { t } else { b });
+        let best = (0..trials).fold(0, |b, t| if potentials[t] < potentials[b] { t } else { b });
         centers.row_mut(c).assign(&x.row(candidates[best]));
-        potential = scored[best].0;
-        closest = scored.into_iter().nth(best).expect("best is a trial").1;
+        potential = potentials[best];
+        closest.iter_mut().zip(dist.row(best)).for_each(|(a, &b)| *a = a.min(b));
     }
     centers
 }
