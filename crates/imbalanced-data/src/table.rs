@@ -19,6 +19,14 @@ pub(crate) enum Declared {
     Categorical(Option<Vec<String>>),
 }
 
+/// One value of a binary format's row.
+#[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+pub(crate) enum Cell<'a> {
+    Text(&'a str),
+    Number(f64),
+    Missing,
+}
+
 /// Tokens read as a missing value (pandas' defaults, plus KEEL's `<null>`).
 pub(crate) fn is_missing(s: &str) -> bool {
     matches!(
@@ -48,6 +56,25 @@ impl Column {
             Declared::Categorical(_) => true,
             Declared::Numeric => false,
             Declared::Infer => self.n_numeric == 0,
+        }
+    }
+
+    /// A value that is already a number (binary formats).
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+    fn push_number(&mut self, v: f64, line: u64) {
+        if v.is_nan() {
+            self.push("", line);
+        } else if matches!(self.declared, Declared::Categorical(_)) {
+            self.push(&crate::io::format_number(v), line);
+        } else {
+            if !v.is_finite() && self.non_finite.is_none() {
+                self.non_finite = Some((line, v.to_string()));
+            }
+            self.n_numeric += 1;
+            self.nums.push(v);
+            if self.n_numeric == 1 && self.declared == Declared::Infer {
+                self.strs = Vec::new();
+            }
         }
     }
 
@@ -152,6 +179,19 @@ impl TableBuilder {
     pub(crate) fn push_row<'a>(&mut self, fields: impl Iterator<Item = &'a str>, line: u64) {
         for (col, f) in self.columns.iter_mut().zip(fields) {
             col.push(f, line);
+        }
+        self.lines.push(line);
+    }
+
+    /// Adds one row of typed cells (binary formats).
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+    pub(crate) fn push_cells<'a>(&mut self, cells: impl Iterator<Item = Cell<'a>>, line: u64) {
+        for (col, cell) in self.columns.iter_mut().zip(cells) {
+            match cell {
+                Cell::Text(t) => col.push(t, line),
+                Cell::Number(v) => col.push_number(v, line),
+                Cell::Missing => col.push("", line),
+            }
         }
         self.lines.push(line);
     }

@@ -208,3 +208,41 @@ proptest! {
         prop_assert_eq!(back, ds);
     }
 }
+
+#[cfg(feature = "parquet")]
+#[test]
+fn parquet_round_trips_numeric_categorical_and_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, target) in [
+        (
+            "colour,size,label,weight\nred,1.5,yes,10\nblue,2,no,11\nred,3.25,no,12\n",
+            "label",
+        ),
+        ("a,b,y\n0.5,1,0\n1.5,2,1\n2.5,3,1\n", "y"),
+    ] {
+        let opts = ReadOptions {
+            target: Some(target.into()),
+            ..Default::default()
+        };
+        let ds = csv_with(text, &opts).unwrap();
+        let path = dir.path().join("out.parquet");
+        write(&ds, &path).unwrap();
+        assert_eq!(read(&path, &opts).unwrap(), ds);
+    }
+    let ds = read(repo_data("glass4.csv"), &ReadOptions::default()).unwrap();
+    let path = dir.path().join("glass4.parquet");
+    write(&ds, &path).unwrap();
+    assert_eq!(read(&path, &ReadOptions::default()).unwrap(), ds);
+    std::fs::write(dir.path().join("bad.parquet"), b"not parquet at all").unwrap();
+    assert!(read(dir.path().join("bad.parquet"), &ReadOptions::default()).is_err());
+}
+
+#[cfg(not(feature = "parquet"))]
+#[test]
+fn parquet_without_the_feature_says_how_to_enable_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.parquet");
+    std::fs::write(&path, b"PAR1").unwrap();
+    let e = read(&path, &ReadOptions::default()).unwrap_err().to_string();
+    assert!(e.contains("--features parquet"), "{e}");
+}
