@@ -23,7 +23,8 @@ pub struct ResampleArgs {
     pub method: Option<String>,
     /// A sampler parameter in imbalanced-learn's name, repeatable:
     /// k_neighbors=3, kind_sel=mode, version=2, sampling_strategy=minority,
-    /// sampling_strategy='{"0":100,"1":50}'.
+    /// sampling_strategy='{"0":100,"1":50}'. SMOTENC's categorical_features=a,b
+    /// (column names) works like --categorical a,b.
     #[arg(long = "param", short, value_name = "KEY=VALUE")]
     pub params: Vec<String>,
     /// Seed of randomised samplers (imbalanced-learn's random_state).
@@ -92,12 +93,29 @@ pub fn run(args: ResampleArgs) -> Result<(), Box<dyn std::error::Error>> {
         unreachable!("clap requires FILE, --method and --out without --list");
     };
     Format::from_path(out)?;
-    let params = args
+    let mut params = args
         .params
         .iter()
         .map(|p| split_param(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let data = args.input.load(file)?;
+    // SMOTENC's `categorical_features` (column names) declares categorical columns.
+    let mut input = args.input.clone();
+    params.retain(|(k, v)| {
+        if k != "categorical_features" {
+            return true;
+        }
+        let names: Vec<String> = match serde_json::from_str::<Vec<String>>(v) {
+            Ok(list) => list,
+            Err(_) => v
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+        };
+        input.categorical.extend(names);
+        false
+    });
+    let data = input.load(file)?;
     let sampler = build(method, &params, args.seed, args.rng, data.classes())?;
 
     let spinner = ProgressBar::new_spinner().with_message(format!("{} on {} rows", sampler.name(), data.n_samples()));

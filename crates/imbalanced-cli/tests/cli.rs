@@ -249,3 +249,40 @@ fn categorical_data_passes_through_random_samplers() {
     assert_eq!(text.lines().count(), 1 + 2 * 43);
     assert!(text.lines().nth(1).unwrap().ends_with(",negative"));
 }
+
+#[test]
+fn smotenc_takes_categorical_features_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    let mut text = String::from("size,code,y\n");
+    for i in 0..30 {
+        text.push_str(&format!(
+            "{},{},{}\n",
+            i as f64 * 0.1,
+            10 + i % 3,
+            usize::from(i % 5 == 0)
+        ));
+    }
+    std::fs::write(&input, text).unwrap();
+    let out = dir.path().join("out.csv");
+    let o = run(&[
+        "resample",
+        input.to_str().unwrap(),
+        "--method",
+        "SMOTENC",
+        "--param",
+        "categorical_features=code",
+        "--param",
+        "k_neighbors=3",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(written.lines().count(), 1 + 2 * 24);
+    // Categorical codes stay among the original values.
+    for line in written.lines().skip(1) {
+        let code = line.split(',').nth(1).unwrap();
+        assert!(["10", "11", "12"].contains(&code), "{line}");
+    }
+}
