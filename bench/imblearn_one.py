@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""One imbalanced-learn run for bench/run.py: `imblearn_one.py SAMPLER CSV`.
+"""One imbalanced-learn run for bench/run.py: `imblearn_one.py SAMPLER CSV [JSON_PARAMS]`.
 
 Loads the CSV, times fit_resample only, prints {"seconds", "rows"} as JSON.
 """
@@ -15,16 +15,17 @@ RANDOMISED = {"RandomOverSampler", "RandomUnderSampler", "SMOTE", "BorderlineSMO
               "KMeansSMOTE", "ClusterCentroids", "InstanceHardnessThreshold", "SMOTENC", "SMOTEN"}
 
 
-def main(name, path):
+def main(name, path, params):
     table = np.loadtxt(path, delimiter=",", skiprows=1)
     X, y = table[:, :-1], table[:, -1].astype(int)
     del table
     cls = next(getattr(m, name) for m in (over_sampling, under_sampling, combine) if hasattr(m, name))
     kwargs = {"random_state": 0} if name in RANDOMISED else {}
+    kwargs.update(params)
     start = time.perf_counter()
     _, y_res = cls(**kwargs).fit_resample(X, y)
     print(json.dumps({"seconds": time.perf_counter() - start, "rows": int(len(y_res))}))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], json.loads(sys.argv[3]) if len(sys.argv) > 3 else {})

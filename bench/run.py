@@ -28,6 +28,16 @@ SAMPLERS = ["RandomOverSampler", "SMOTE", "BorderlineSMOTE", "SVMSMOTE", "KMeans
             "OneSidedSelection", "NeighbourhoodCleaningRule", "SMOTEENN", "SMOTETomek"]
 
 
+# Samplers that need other data or parameters than the defaults, on both sides:
+# (data file prefix, imbalanced-learn keyword arguments, our --param list).
+SPECIAL = {
+    "SMOTENC": ("clf_nc", {"categorical_features": [17, 18, 19]}, ["categorical_features=f17,f18,f19"]),
+    # With the default 'auto' threshold (half the cluster must be minority) no cluster qualifies
+    # on this data, on both sides.
+    "KMeansSMOTE": ("clf", {"cluster_balance_threshold": 0.1}, ["cluster_balance_threshold=0.1"]),
+}
+
+
 def measure(cmd, timeout):
     """(seconds or a reason, peak RSS in MB or None) of one run."""
     with tempfile.TemporaryFile() as out:
@@ -59,15 +69,18 @@ def main():
     print("| sampler | rows | imblearn s | ours s | speed-up | imblearn peak MB | ours peak MB |")
     print("|---|---|---|---|---|---|---|")
     for n in args.sizes:
-        data = ROOT / "bench" / "data" / f"clf_{n}.csv"
-        if not data.exists():
-            sys.exit(f"{data} is missing: run bench/make_data.py {n}")
         for name in args.samplers:
+            prefix, kwargs, ours_params = SPECIAL.get(name, ("clf", {}, []))
+            data = ROOT / "bench" / "data" / f"{prefix}_{n}.csv"
+            if not data.exists():
+                sys.exit(f"{data} is missing: run bench/make_data.py {n}")
+            extra = [a for p in ours_params for a in ("--param", p)]
             with tempfile.TemporaryDirectory() as tmp:
-                ours, ours_mb = measure([str(BIN), "resample", str(data), "--method", name,
+                ours, ours_mb = measure([str(BIN), "resample", str(data), "--method", name, *extra,
                                          "--out", f"{tmp}/out.csv", "--json"], args.timeout)
             ref, ref_mb = ("-", None) if args.skip_imblearn else measure(
-                [sys.executable, str(ROOT / "bench" / "imblearn_one.py"), name, str(data)], args.timeout)
+                [sys.executable, str(ROOT / "bench" / "imblearn_one.py"), name, str(data), json.dumps(kwargs)],
+                args.timeout)
             fmt = lambda v: f"{v:.3f}" if isinstance(v, float) else v
             if isinstance(ours, float) and isinstance(ref, float):
                 speed = f"{ref / ours:.1f}x"

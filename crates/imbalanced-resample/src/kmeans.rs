@@ -7,7 +7,7 @@
 //! generator. Assignment uses the exact k-NN engine (GEMM pruning), so
 //! a step costs about one GEMM of the data against the centres.
 
-use imbalanced_neighbors::KnnIndex;
+use imbalanced_neighbors::{squared_distance, KnnIndex};
 use ndarray::{linalg::general_mat_mul, s, Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 
@@ -104,8 +104,7 @@ pub(crate) fn kmeans(x: ArrayView2<'_, f64>, k: usize, max_iter: usize, rng: &mu
     let mut centers = kmeans_plus_plus(x.view(), k, rng);
     let mut labels = vec![usize::MAX; n];
     for _ in 0..max_iter {
-        let nn = KnnIndex::new(centers.view()).query(x.view(), 1)?;
-        let new_labels: Vec<usize> = nn.indices.column(0).to_vec();
+        let (new_labels, distances) = assign(x.view(), centers.view())?;
         let mut sums = Array2::<f64>::zeros((k, d));
         let mut counts = vec![0usize; k];
         for (i, &c) in new_labels.iter().enumerate() {
@@ -113,13 +112,7 @@ pub(crate) fn kmeans(x: ArrayView2<'_, f64>, k: usize, max_iter: usize, rng: &mu
             counts[c] += 1;
         }
         let mut labels_now = new_labels;
-        relocate_empty(
-            &x.view(),
-            &mut labels_now,
-            &mut sums,
-            &mut counts,
-            nn.distances.column(0).to_vec(),
-        );
+        relocate_empty(&x.view(), &mut labels_now, &mut sums, &mut counts, distances);
         let mut new_centers = sums;
         for (c, (mut row, &m)) in new_centers.rows_mut().into_iter().zip(&counts).enumerate() {
             if m == 0 {
@@ -138,11 +131,36 @@ pub(crate) fn kmeans(x: ArrayView2<'_, f64>, k: usize, max_iter: usize, rng: &mu
         }
     }
     // Labels consistent with the final centres.
-    let nn = KnnIndex::new(centers.view()).query(x.view(), 1)?;
-    Ok(Clustering {
-        centers,
-        labels: nn.indices.column(0).to_vec(),
-    })
+    let (labels, _) = assign(x.view(), centers.view())?;
+    Ok(Clustering { centers, labels })
+}
+
+/// The nearest centre of every row (lower index on ties) and its distance.
+fn assign(x: ArrayView2<'_, f64>, centers: ArrayView2<'_, f64>) -> Result<(Vec<usize>, Vec<f64>)> {
+    if centers.nrows() > 32 {
+        let nn = KnnIndex::new(centers).query(x, 1)?;
+        return Ok((nn.indices.column(0).to_vec(), nn.distances.column(0).to_vec()));
+    }
+    // Few centres: exact distances directly, cheaper than setting up GEMM blocks.
+    let cs: Vec<Vec<f64>> = centers.rows().into_iter().map(|r| r.to_vec()).collect();
+    let x = x.as_standard_layout();
+    Ok((0..x.nrows())
+        .into_par_iter()
+        .with_min_len(1024)
+        .map(|i| {
+            let row = x.row(i);
+            let row = row.as_slice().expect("standard layout");
+            let (mut best, mut best_d) = (0, f64::INFINITY);
+            for (c, centre) in cs.iter().enumerate() {
+                let d = squared_distance(row, centre);
+                if d < best_d {
+                    best = c;
+                    best_d = d;
+                }
+            }
+            (best, best_d.sqrt())
+        })
+        .unzip())
 }
 
 /// Gives each empty cluster one of the points farthest from their centre

@@ -9,6 +9,7 @@
 //! C-SVC on ndarray 0.17 (linfa-svm is on ndarray 0.16).
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use ndarray::ArrayView2;
 
@@ -31,31 +32,51 @@ pub(crate) fn gamma_scale(x: ArrayView2<'_, f64>) -> f64 {
 
 struct Kernel<'a> {
     rows: Vec<&'a [f64]>,
+    norms: Vec<f64>,
     gamma: f64,
-    cache: HashMap<usize, Vec<f64>>,
+    cache: HashMap<usize, Rc<Vec<f64>>>,
     order: std::collections::VecDeque<usize>,
     capacity: usize,
 }
 
 impl<'a> Kernel<'a> {
-    fn row(&mut self, i: usize) -> &[f64] {
-        if !self.cache.contains_key(&i) {
-            if self.cache.len() >= self.capacity {
-                if let Some(old) = self.order.pop_front() {
-                    self.cache.remove(&old);
-                }
-            }
-            let xi = self.rows[i];
-            let g = self.gamma;
-            let row = self
-                .rows
-                .iter()
-                .map(|xj| (-g * imbalanced_neighbors::squared_distance(xi, xj)).exp())
-                .collect();
-            self.cache.insert(i, row);
-            self.order.push_back(i);
+    fn new(rows: Vec<&'a [f64]>, gamma: f64, capacity: usize) -> Self {
+        let norms = rows.iter().map(|r| r.iter().map(|v| v * v).sum()).collect();
+        Kernel {
+            rows,
+            norms,
+            gamma,
+            cache: HashMap::new(),
+            order: Default::default(),
+            capacity,
         }
-        &self.cache[&i]
+    }
+
+    /// Row `i` of the kernel matrix, from the cache when it is there.
+    fn row(&mut self, i: usize) -> Rc<Vec<f64>> {
+        if let Some(r) = self.cache.get(&i) {
+            return Rc::clone(r);
+        }
+        if self.cache.len() >= self.capacity {
+            if let Some(old) = self.order.pop_front() {
+                self.cache.remove(&old);
+            }
+        }
+        let (xi, ni, g) = (self.rows[i], self.norms[i], self.gamma);
+        // |xi - xj|² = |xi|² + |xj|² - 2 xi.xj, clamped at 0 against rounding.
+        let row: Rc<Vec<f64>> = Rc::new(
+            self.rows
+                .iter()
+                .zip(&self.norms)
+                .map(|(xj, &nj)| {
+                    let dot: f64 = xi.iter().zip(*xj).map(|(a, b)| a * b).sum();
+                    (-g * (ni + nj - 2.0 * dot).max(0.0)).exp()
+                })
+                .collect(),
+        );
+        self.cache.insert(i, Rc::clone(&row));
+        self.order.push_back(i);
+        row
     }
 }
 
@@ -65,13 +86,7 @@ fn binary_support(rows: Vec<&[f64]>, positive: &[bool], c: f64, gamma: f64) -> V
     let n = rows.len();
     let y: Vec<f64> = positive.iter().map(|&p| if p { 1.0 } else { -1.0 }).collect();
     let capacity = (CACHE_BYTES / (8 * n.max(1))).max(2);
-    let mut k = Kernel {
-        rows,
-        gamma,
-        cache: HashMap::new(),
-        order: Default::default(),
-        capacity,
-    };
+    let mut k = Kernel::new(rows, gamma, capacity);
     let mut alpha = vec![0.0; n];
     let mut grad = vec![-1.0; n];
     let upper = |a: f64| a >= c;
@@ -91,7 +106,7 @@ fn binary_support(rows: Vec<&[f64]>, positive: &[bool], c: f64, gamma: f64) -> V
             break;
         }
         let i = gmax_idx;
-        let ki = k.row(i).to_vec();
+        let ki = k.row(i);
         let (mut gmax2, mut gmin_idx, mut obj_min) = (f64::NEG_INFINITY, usize::MAX, f64::INFINITY);
         for t in 0..n {
             let in_low = if y[t] > 0.0 { !lower(alpha[t]) } else { !upper(alpha[t]) };
@@ -116,7 +131,7 @@ fn binary_support(rows: Vec<&[f64]>, positive: &[bool], c: f64, gamma: f64) -> V
             break;
         }
         let j = gmin_idx;
-        let kj = k.row(j).to_vec();
+        let kj = k.row(j);
         let (old_i, old_j) = (alpha[i], alpha[j]);
         let qij = y[i] * y[j] * ki[j];
         if y[i] != y[j] {

@@ -52,11 +52,29 @@ fn test_check_sampling_strategy_21_cases() {
         ("not majority", Over, vec![("1", 50), ("3", 75)], &m, &MULTI),
         ("not majority", Under, vec![("1", 25), ("3", 25)], &m, &MULTI),
         ("not majority", Clean, vec![("1", 25), ("3", 25)], &m, &MULTI),
-        (r#"{"1": 70, "2": 100, "3": 70}"#, Over, vec![("1", 20), ("2", 0), ("3", 45)], &m, &MULTI),
-        (r#"{"1": 30, "2": 45, "3": 25}"#, Under, vec![("1", 30), ("2", 45), ("3", 25)], &m, &MULTI),
+        (
+            r#"{"1": 70, "2": 100, "3": 70}"#,
+            Over,
+            vec![("1", 20), ("2", 0), ("3", 45)],
+            &m,
+            &MULTI,
+        ),
+        (
+            r#"{"1": 30, "2": 45, "3": 25}"#,
+            Under,
+            vec![("1", 30), ("2", 45), ("3", 25)],
+            &m,
+            &MULTI,
+        ),
         ("[1]", Clean, vec![("1", 25)], &m, &MULTI),
         // The callable case: _sampling_strategy_func(y) returns the majority's size for every class.
-        (r#"{"1": 100, "2": 100, "3": 100}"#, Over, vec![("1", 50), ("2", 0), ("3", 75)], &m, &MULTI),
+        (
+            r#"{"1": 100, "2": 100, "3": 100}"#,
+            Over,
+            vec![("1", 50), ("2", 0), ("3", 75)],
+            &m,
+            &MULTI,
+        ),
         ("0.5", Over, vec![("1", 25)], &b, &BIN),
         ("0.5", Under, vec![("0", 50)], &b, &BIN),
     ];
@@ -100,7 +118,10 @@ fn errors_match_imblearns() {
     // test_sampling_strategy_dict_error
     assert!(err(r#"{"1": -100, "2": 50, "3": 25}"#, &MULTI, &m, Under).contains("non-negative"));
     let e = err(r#"{"1": 45, "2": 100, "3": 70}"#, &MULTI, &m, Over);
-    assert!(e.contains("cannot shrink") && e.contains("has 50 samples and 45 were asked"), "{e}");
+    assert!(
+        e.contains("cannot shrink") && e.contains("has 50 samples and 45 were asked"),
+        "{e}"
+    );
     let e = err(r#"{"1": 45, "2": 100, "3": 70}"#, &MULTI, &m, Under);
     assert!(e.contains("cannot grow"), "{e}");
     // test_sampling_strategy_float_error_not_in_range
