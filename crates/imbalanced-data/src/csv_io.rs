@@ -3,9 +3,9 @@
 use std::io::{Read, Write};
 use std::path::Path;
 
-use crate::dataset::{Dataset, FeatureKind};
+use crate::dataset::Dataset;
 use crate::error::{DataError, Result};
-use crate::io::{format_number, resolve_target, ReadOptions};
+use crate::io::{resolve_target, ReadOptions};
 use crate::table::{Declared, TableBuilder};
 
 /// Reads CSV text. `path` only names the source in error messages.
@@ -60,17 +60,9 @@ pub fn write_csv<W: Write>(ds: &Dataset, writer: W) -> Result<()> {
     let mut header: Vec<&str> = ds.features().iter().map(|f| f.name.as_str()).collect();
     header.insert(ds.target_position(), ds.target_name());
     w.write_record(&header).map_err(to_io)?;
-    let (num, cat) = (ds.numeric(), ds.categorical());
     let mut row: Vec<String> = Vec::with_capacity(header.len());
     for i in 0..ds.n_samples() {
-        row.clear();
-        for f in ds.features() {
-            row.push(match f.kind {
-                FeatureKind::Numeric => format_number(num[(i, f.index)]),
-                FeatureKind::Categorical => ds.categories()[f.index][cat[(i, f.index)] as usize].clone(),
-            });
-        }
-        row.insert(ds.target_position(), ds.classes()[ds.y()[i]].clone());
+        ds.row_text(i, &mut row);
         w.write_record(&row).map_err(to_io)?;
     }
     w.flush()

@@ -95,18 +95,16 @@ impl Dataset {
             .collect::<Vec<_>>();
         let n = x.nrows();
         let target_position = features.len();
-        let ds = Dataset {
+        Self::from_parts(
             features,
-            numeric: x,
-            categorical: Array2::zeros((n, 0)),
-            categories: Vec::new(),
-            target_name: "target".into(),
+            x,
+            Array2::zeros((n, 0)),
+            Vec::new(),
+            "target".into(),
             target_position,
             classes,
             y,
-        };
-        ds.validate()?;
-        Ok(ds)
+        )
     }
 
     /// Assembles a dataset from its parts; checks that the shapes agree, that
@@ -281,6 +279,20 @@ impl Dataset {
             classes: self.classes.clone(),
             y: Vec::new(),
         }
+    }
+
+    /// Row `i` as text in the source file's column order, the target in its
+    /// place: numbers as [`crate::format_number`] writes them, categories
+    /// and labels as their original strings. Fills `out` (cleared first).
+    pub fn row_text(&self, i: usize, out: &mut Vec<String>) {
+        out.clear();
+        for f in &self.features {
+            out.push(match f.kind {
+                FeatureKind::Numeric => crate::io::format_number(self.numeric[(i, f.index)]),
+                FeatureKind::Categorical => self.categories[f.index][self.categorical[(i, f.index)] as usize].clone(),
+            });
+        }
+        out.insert(self.target_position, self.classes[self.y[i]].clone());
     }
 
     /// Median of each numeric column, ignoring nothing (the data is complete).

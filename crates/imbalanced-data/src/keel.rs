@@ -196,17 +196,9 @@ pub fn write_keel<W: Write>(ds: &Dataset, relation: &str, dialect: Dialect, mut 
         writeln!(w, "@outputs {}", quote_name(ds.target_name())).map_err(io)?;
     }
     writeln!(w, "@data").map_err(io)?;
-    let cat = ds.categorical();
     let mut row = Vec::new();
     for i in 0..ds.n_samples() {
-        row.clear();
-        for f in ds.features() {
-            row.push(match f.kind {
-                FeatureKind::Numeric => format_number(num[(i, f.index)]),
-                FeatureKind::Categorical => ds.categories()[f.index][cat[(i, f.index)] as usize].clone(),
-            });
-        }
-        row.insert(ds.target_position(), ds.classes()[ds.y()[i]].clone());
+        ds.row_text(i, &mut row);
         writeln!(w, "{}", row.join(", ")).map_err(io)?;
     }
     w.flush().map_err(io)

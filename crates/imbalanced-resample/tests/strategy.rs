@@ -31,12 +31,15 @@ fn map(pairs: &[(&str, usize)]) -> BTreeMap<String, usize> {
     pairs.iter().map(|&(k, v)| (k.to_string(), v)).collect()
 }
 
+/// (strategy text, sampler kind, expected resolution, y, labels).
+type Case<'a> = (&'a str, SamplingKind, Vec<(&'a str, usize)>, &'a [usize], &'a [&'a str]);
+
 #[test]
 fn test_check_sampling_strategy_21_cases() {
     use SamplingKind::*;
     let m = multiclass();
     let b = binary();
-    let cases: Vec<(&str, SamplingKind, Vec<(&str, usize)>, &[usize], &[&str])> = vec![
+    let cases: Vec<Case> = vec![
         ("auto", Under, vec![("1", 25), ("2", 25)], &m, &MULTI),
         ("auto", Clean, vec![("1", 25), ("2", 25)], &m, &MULTI),
         ("auto", Over, vec![("1", 50), ("3", 75)], &m, &MULTI),

@@ -118,14 +118,7 @@ impl SmoteNc {
             }
             let nns = self_neighbors(encoded.view(), k)?.indices;
             let mut rng = class_rng(self.rng, self.random_state, c)?;
-            let draw = SampleDraw {
-                base: xn.view(),
-                nn_data: xn.view(),
-                nns: &nns,
-                step_size: 1.0,
-                pair_labels: None,
-            };
-            let (new_num, seeds) = draw.generate_with_seeds(&mut rng, n_new);
+            let (new_num, seeds) = SampleDraw::within(xn.view(), &nns).generate_with_seeds(&mut rng, n_new);
             // imbalanced-learn draws the tie-breaks from a generator re-created from the seed.
             let mut tie_rng = class_rng(self.rng, self.random_state, c)?;
             // With a zero median std the one-hot entries are unscaled for the vote.

@@ -142,14 +142,7 @@ impl Resampler for KMeansSmote {
                     RngKind::Default => self.random_state.wrapping_add(ci as u64),
                 };
                 let mut crng = class_rng(self.rng, seed, c)?;
-                let draw = SampleDraw {
-                    base: xc.view(),
-                    nn_data: xc.view(),
-                    nns: &nns,
-                    step_size: 1.0,
-                    pair_labels: None,
-                };
-                blocks.push((c, draw.generate(&mut crng, n)));
+                blocks.push((c, SampleDraw::within(xc.view(), &nns).generate(&mut crng, n)));
             }
         }
         Ok(stack(x, y, blocks))

@@ -64,7 +64,18 @@ pub(crate) struct SampleDraw<'a> {
     pub pair_labels: Option<(&'a [usize], usize, SamplerRng)>,
 }
 
-impl SampleDraw<'_> {
+impl<'a> SampleDraw<'a> {
+    /// Plain SMOTE: seeds and neighbours are the rows of `data`, steps in `[0, 1)`.
+    pub(crate) fn within(data: ArrayView2<'a, f64>, nns: &'a Array2<usize>) -> Self {
+        SampleDraw {
+            base: data,
+            nn_data: data,
+            nns,
+            step_size: 1.0,
+            pair_labels: None,
+        }
+    }
+
     pub(crate) fn generate(self, rng: &mut SamplerRng, n: usize) -> Array2<f64> {
         self.generate_with_seeds(rng, n).0
     }
@@ -140,14 +151,7 @@ impl Resampler for Smote {
             let xc = x.select(Axis(0), &members);
             let nns = self_neighbors(xc.view(), self.k_neighbors)?.indices;
             let mut rng = class_rng(self.rng, self.random_state, c)?;
-            let draw = SampleDraw {
-                base: xc.view(),
-                nn_data: xc.view(),
-                nns: &nns,
-                step_size: 1.0,
-                pair_labels: None,
-            };
-            blocks.push((c, draw.generate(&mut rng, n_new)));
+            blocks.push((c, SampleDraw::within(xc.view(), &nns).generate(&mut rng, n_new)));
         }
         Ok(stack(x, y, blocks))
     }

@@ -9,7 +9,7 @@ use crate::strategy::{minority_class_by_appearance, SamplingKind, SamplingStrate
 use crate::under::tomek::tomek_links;
 use crate::util::{class_indices, make_rng, mode_smallest};
 use crate::{check_input, Resampled, Resampler};
-use imbalanced_random::RngKind;
+use imbalanced_random::{RngKind, SamplerRng};
 
 /// A k-NN classifier over a growing reference set `c` that keeps, for every
 /// query, its `k` nearest references (squared distance, then position in
@@ -89,6 +89,37 @@ impl<'a> GrowingKnn<'a> {
     }
 }
 
+/// What CNN and OSS share: their checks, the classes to clean, the
+/// generator and the minority rows (first-appearance order, as imbalanced-learn).
+struct Setup {
+    counts: BTreeMap<usize, usize>,
+    targets: BTreeMap<usize, usize>,
+    rng: SamplerRng,
+    minority: Vec<usize>,
+}
+
+fn setup(
+    strategy: &SamplingStrategy,
+    seed: u64,
+    kind: RngKind,
+    n_neighbors: usize,
+    n_seeds: usize,
+    x: ArrayView2<'_, f64>,
+    y: &[usize],
+) -> Result<Setup> {
+    check_k("n_neighbors", n_neighbors)?;
+    check_k("n_seeds_S", n_seeds)?;
+    let counts = check_input(x, y, true)?;
+    let targets = strategy.resolve(&counts, SamplingKind::Clean)?;
+    let minority = class_indices(y, minority_class_by_appearance(y, &counts));
+    Ok(Setup {
+        counts,
+        targets,
+        rng: make_rng(kind, seed)?,
+        minority,
+    })
+}
+
 /// Condensed nearest neighbour (Hart 1968): for each cleaned class, starts
 /// from the minority class plus `n_seeds_S` random samples of the class and
 /// adds every sample of the class that a k-NN classifier on the current set
@@ -136,12 +167,20 @@ impl Resampler for CondensedNearestNeighbour {
     }
 
     fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
-        check_k("n_neighbors", self.n_neighbors)?;
-        check_k("n_seeds_S", self.n_seeds_s)?;
-        let counts = check_input(x, y, true)?;
-        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Clean)?;
-        let mut rng = make_rng(self.rng, self.random_state)?;
-        let minority = class_indices(y, minority_class_by_appearance(y, &counts));
+        let Setup {
+            counts,
+            targets,
+            mut rng,
+            minority,
+        } = setup(
+            &self.sampling_strategy,
+            self.random_state,
+            self.rng,
+            self.n_neighbors,
+            self.n_seeds_s,
+            x,
+            y,
+        )?;
         let mut keep = Vec::new();
         for &c in counts.keys() {
             let members = class_indices(y, c);
@@ -218,12 +257,20 @@ impl Resampler for OneSidedSelection {
     }
 
     fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
-        check_k("n_neighbors", self.n_neighbors)?;
-        check_k("n_seeds_S", self.n_seeds_s)?;
-        let counts = check_input(x, y, true)?;
-        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Clean)?;
-        let mut rng = make_rng(self.rng, self.random_state)?;
-        let minority = class_indices(y, minority_class_by_appearance(y, &counts));
+        let Setup {
+            counts,
+            targets,
+            mut rng,
+            minority,
+        } = setup(
+            &self.sampling_strategy,
+            self.random_state,
+            self.rng,
+            self.n_neighbors,
+            self.n_seeds_s,
+            x,
+            y,
+        )?;
         let mut kept = Vec::new();
         for &c in counts.keys() {
             let members = class_indices(y, c);
