@@ -249,8 +249,8 @@ impl Dataset {
     /// The rows `indices` (in that order, repeats allowed), with the same schema.
     pub fn select_rows(&self, indices: &[usize]) -> Self {
         Dataset {
-            numeric: self.numeric.select(Axis(0), indices),
-            categorical: self.categorical.select(Axis(0), indices),
+            numeric: take_rows(self.numeric.view(), indices),
+            categorical: take_rows(self.categorical.view(), indices),
             y: indices.iter().map(|&i| self.y[i]).collect(),
             ..self.schema_clone()
         }
@@ -302,6 +302,23 @@ impl Dataset {
             median(&mut v)
         })
     }
+}
+
+/// The rows `rows` of `x` (in that order, repeats allowed).
+///
+/// Why not `ndarray`'s `select(Axis(0), ..)`: it builds one view per selected
+/// row and concatenates them, which costs ~100 bytes per row and a slow
+/// generic copy; this copies contiguous row slices into one allocation.
+pub fn take_rows<T: Copy>(x: ArrayView2<'_, T>, rows: &[usize]) -> Array2<T> {
+    let d = x.ncols();
+    let mut out = Vec::with_capacity(rows.len() * d);
+    match x.as_slice() {
+        Some(all) => rows
+            .iter()
+            .for_each(|&r| out.extend_from_slice(&all[r * d..(r + 1) * d])),
+        None => rows.iter().for_each(|&r| out.extend(x.row(r).iter().copied())),
+    }
+    Array2::from_shape_vec((rows.len(), d), out).expect("rows x d values")
 }
 
 /// Median as NumPy computes it (mean of the two middle values for even n).

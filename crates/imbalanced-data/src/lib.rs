@@ -16,7 +16,7 @@ mod split;
 mod table;
 
 pub use csv_io::{read_csv, write_csv};
-pub use dataset::{median, sort_labels, Dataset, Feature, FeatureKind};
+pub use dataset::{median, sort_labels, take_rows, Dataset, Feature, FeatureKind};
 pub use error::{DataError, Result};
 pub use io::{format_number, read, write, write_atomic, Format, ReadOptions};
 pub use keel::{read_keel, write_keel, Dialect};

@@ -35,13 +35,39 @@ pub(crate) fn is_missing(s: &str) -> bool {
     )
 }
 
+/// Interned strings of a column: each distinct value stored once.
+#[derive(Default)]
+struct Interned {
+    /// Per row: index into `values`, or `u32::MAX` when missing.
+    codes: Vec<u32>,
+    values: Vec<String>,
+    lookup: HashMap<String, u32>,
+}
+
+impl Interned {
+    fn push(&mut self, v: Option<&str>) {
+        let code = match v {
+            None => u32::MAX,
+            Some(v) => match self.lookup.get(v) {
+                Some(&c) => c,
+                None => {
+                    let c = self.values.len() as u32;
+                    self.values.push(v.to_string());
+                    self.lookup.insert(v.to_string(), c);
+                    c
+                }
+            },
+        };
+        self.codes.push(code);
+    }
+}
+
 struct Column {
     name: String,
     declared: Declared,
-    nums: Vec<f64>,
-    /// The raw strings: always for categorical/target columns, and for
-    /// inferred columns only while no value has parsed as a number.
-    strs: Vec<Option<String>>,
+    /// The strings: always for categorical/target columns, and for inferred
+    /// columns only while no value has parsed as a number.
+    strs: Interned,
     n_numeric: usize,
     bad: Vec<(u64, String)>,
     n_bad: usize,
@@ -59,60 +85,59 @@ impl Column {
         }
     }
 
-    /// A value that is already a number (binary formats).
-    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
-    fn push_number(&mut self, v: f64, line: u64) {
-        if v.is_nan() {
-            self.push("", line);
-        } else if matches!(self.declared, Declared::Categorical(_)) {
-            self.push(&crate::io::format_number(v), line);
-        } else {
-            if !v.is_finite() && self.non_finite.is_none() {
-                self.non_finite = Some((line, v.to_string()));
-            }
-            self.n_numeric += 1;
-            self.nums.push(v);
-            if self.n_numeric == 1 && self.declared == Declared::Infer {
-                self.strs = Vec::new();
-            }
+    fn record_number(&mut self, x: f64, line: u64, text: impl FnOnce() -> String) {
+        if !x.is_finite() && self.non_finite.is_none() {
+            self.non_finite = Some((line, text()));
+        }
+        self.n_numeric += 1;
+        if self.n_numeric == 1 && self.declared == Declared::Infer {
+            self.strs = Interned::default();
         }
     }
 
-    fn push(&mut self, raw: &str, line: u64) {
+    /// A value that is already a number (binary formats); returns what the
+    /// numeric buffer stores.
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+    fn push_number(&mut self, v: f64, line: u64) -> f64 {
+        if v.is_nan() {
+            self.push("", line)
+        } else if matches!(self.declared, Declared::Categorical(_)) {
+            self.push(&crate::io::format_number(v), line)
+        } else {
+            self.record_number(v, line, || v.to_string());
+            v
+        }
+    }
+
+    /// Takes one text field; returns its number, or NaN when it is not one.
+    fn push(&mut self, raw: &str, line: u64) -> f64 {
         let v = raw.trim();
         if is_missing(v) {
             self.first_missing.get_or_insert(line);
             self.n_missing += 1;
-            self.nums.push(f64::NAN);
             if self.keeps_strings() {
                 self.strs.push(None);
             }
-            return;
+            return f64::NAN;
         }
         if matches!(self.declared, Declared::Categorical(_)) {
-            self.strs.push(Some(v.to_string()));
-            return;
+            self.strs.push(Some(v));
+            return f64::NAN;
         }
         match v.parse::<f64>() {
             Ok(x) => {
-                if !x.is_finite() && self.non_finite.is_none() {
-                    self.non_finite = Some((line, v.to_string()));
-                }
-                self.n_numeric += 1;
-                self.nums.push(x);
-                if self.n_numeric == 1 && self.declared == Declared::Infer {
-                    self.strs = Vec::new();
-                }
+                self.record_number(x, line, || v.to_string());
+                x
             }
             Err(_) => {
                 self.n_bad += 1;
                 if self.bad.len() < 3 {
                     self.bad.push((line, v.to_string()));
                 }
-                self.nums.push(f64::NAN);
                 if self.keeps_strings() {
-                    self.strs.push(Some(v.to_string()));
+                    self.strs.push(Some(v));
                 }
+                f64::NAN
             }
         }
     }
@@ -126,11 +151,18 @@ impl Column {
     }
 }
 
-/// Collects rows of text fields, then builds a [`Dataset`].
+/// Rows per chunk of the numeric buffer. Chunks are allocated at their final
+/// size and freed one by one while the matrix is assembled, so reading never
+/// holds much more than one copy of the numbers.
+const CHUNK_ROWS: usize = 1 << 14;
+
+/// Collects rows of fields, then builds a [`Dataset`].
 pub(crate) struct TableBuilder {
     columns: Vec<Column>,
     target: usize,
-    lines: Vec<u64>,
+    /// Every column's numeric value, row-major, in chunks of `CHUNK_ROWS` rows.
+    chunks: Vec<Vec<f64>>,
+    n_rows: usize,
 }
 
 impl TableBuilder {
@@ -154,8 +186,7 @@ impl TableBuilder {
                 } else {
                     declared
                 },
-                nums: Vec::new(),
-                strs: Vec::new(),
+                strs: Interned::default(),
                 n_numeric: 0,
                 bad: Vec::new(),
                 n_bad: 0,
@@ -167,7 +198,8 @@ impl TableBuilder {
         Ok(TableBuilder {
             columns,
             target,
-            lines: Vec::new(),
+            chunks: Vec::new(),
+            n_rows: 0,
         })
     }
 
@@ -175,39 +207,51 @@ impl TableBuilder {
         self.columns.len()
     }
 
+    /// Counts a new row and makes room for its numbers.
+    fn start_row(&mut self) {
+        let width = self.columns.len();
+        if self.chunks.last().is_none_or(|c| c.len() == CHUNK_ROWS * width) {
+            self.chunks.push(Vec::with_capacity(CHUNK_ROWS * width));
+        }
+        self.n_rows += 1;
+    }
+
     /// Adds one row; the caller has checked that it has one field per column.
     pub(crate) fn push_row<'a>(&mut self, fields: impl Iterator<Item = &'a str>, line: u64) {
+        self.start_row();
+        let buf = self.chunks.last_mut().expect("start_row made one");
         for (col, f) in self.columns.iter_mut().zip(fields) {
-            col.push(f, line);
+            buf.push(col.push(f, line));
         }
-        self.lines.push(line);
     }
 
     /// Adds one row of typed cells (binary formats).
     #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
     pub(crate) fn push_cells<'a>(&mut self, cells: impl Iterator<Item = Cell<'a>>, line: u64) {
+        self.start_row();
+        let buf = self.chunks.last_mut().expect("start_row made one");
         for (col, cell) in self.columns.iter_mut().zip(cells) {
-            match cell {
+            buf.push(match cell {
                 Cell::Text(t) => col.push(t, line),
                 Cell::Number(v) => col.push_number(v, line),
                 Cell::Missing => col.push("", line),
-            }
+            });
         }
-        self.lines.push(line);
     }
 
     pub(crate) fn finish(self, path: &Path, impute: bool) -> Result<Dataset> {
-        let n = self.lines.len();
+        let (n, stride) = (self.n_rows, self.columns.len());
         if n == 0 {
             return Err(DataError::NoRows {
                 path: path.to_path_buf(),
             });
         }
         let mut features = Vec::new();
-        let mut num_cols: Vec<Vec<f64>> = Vec::new();
+        let mut numeric_columns = Vec::new();
         let mut cat_cols: Vec<Vec<u32>> = Vec::new();
         let mut dictionaries = Vec::new();
         let mut target = None;
+        let mut to_impute = Vec::new();
         for (i, col) in self.columns.into_iter().enumerate() {
             if let Some(line) = col.first_missing.filter(|_| i == self.target) {
                 return Err(DataError::MissingLabel { column: col.name, line });
@@ -216,8 +260,7 @@ impl TableBuilder {
                 return Err(DataError::AllMissing { column: col.name });
             }
             if i == self.target {
-                let labels: Vec<String> = col.strs.into_iter().map(Option::unwrap_or_default).collect();
-                target = Some((col.name, i, labels));
+                target = Some((col.name, i, col.strs));
                 continue;
             }
             if !impute {
@@ -226,7 +269,7 @@ impl TableBuilder {
                 }
             }
             if col.is_categorical() {
-                let (dict, codes) = categorical_codes(&col.strs, col.declared, &col.name)?;
+                let (dict, codes) = categorical_codes(col.strs, col.declared, &col.name)?;
                 features.push(Feature {
                     name: col.name,
                     kind: FeatureKind::Categorical,
@@ -255,23 +298,37 @@ impl TableBuilder {
                         value,
                     });
                 }
-                let mut nums = col.nums;
                 if col.first_missing.is_some() {
-                    let mut present: Vec<f64> = nums.iter().copied().filter(|v| !v.is_nan()).collect();
-                    let m = median(&mut present);
-                    nums.iter_mut().filter(|v| v.is_nan()).for_each(|v| *v = m);
+                    to_impute.push(numeric_columns.len());
                 }
                 features.push(Feature {
                     name: col.name,
                     kind: FeatureKind::Numeric,
-                    index: num_cols.len(),
+                    index: numeric_columns.len(),
                 });
-                num_cols.push(nums);
+                numeric_columns.push(i);
             }
         }
+        // Assemble the numeric matrix chunk by chunk, freeing each chunk once copied.
+        let width = numeric_columns.len();
+        let mut values = Vec::with_capacity(n * width);
+        for chunk in self.chunks {
+            for row in chunk.chunks_exact(stride) {
+                values.extend(numeric_columns.iter().map(|&j| row[j]));
+            }
+        }
+        let mut numeric = Array2::from_shape_vec((n, width), values).expect("n rows of numeric values");
+        for j in to_impute {
+            let mut present: Vec<f64> = numeric.column(j).iter().copied().filter(|v| !v.is_nan()).collect();
+            let m = median(&mut present);
+            numeric
+                .column_mut(j)
+                .iter_mut()
+                .filter(|v| v.is_nan())
+                .for_each(|v| *v = m);
+        }
         let (target_name, target_position, labels) = target.expect("the target column is always collected");
-        let (classes, y) = encode(&labels);
-        let numeric = Array2::from_shape_fn((n, num_cols.len()), |(i, j)| num_cols[j][i]);
+        let (classes, y) = encode_interned(labels);
         let categorical = Array2::from_shape_fn((n, cat_cols.len()), |(i, j)| cat_cols[j][i]);
         Dataset::from_parts(
             features,
@@ -286,31 +343,50 @@ impl TableBuilder {
     }
 }
 
+/// Labels as sorted classes and per-row class codes (no missing labels here).
+fn encode_interned(strs: Interned) -> (Vec<String>, Vec<usize>) {
+    let (classes, order) = encode(&strs.values);
+    let y = strs.codes.iter().map(|&c| order[c as usize]).collect();
+    (classes, y)
+}
+
 /// Codes of a categorical column; missing values get the most frequent
 /// category (ties: the first in sorted order, as scikit-learn's SimpleImputer).
-fn categorical_codes(strs: &[Option<String>], declared: Declared, name: &str) -> Result<(Vec<String>, Vec<u32>)> {
+fn categorical_codes(strs: Interned, declared: Declared, name: &str) -> Result<(Vec<String>, Vec<u32>)> {
     let mut dict: Vec<String> = match declared {
         Declared::Categorical(Some(d)) => d,
-        _ => strs.iter().flatten().cloned().collect(),
+        _ => strs.values.clone(),
     };
     dict.sort_unstable();
     dict.dedup();
     sort_labels(&mut dict);
     let lookup: HashMap<&str, u32> = dict.iter().enumerate().map(|(i, s)| (s.as_str(), i as u32)).collect();
-    let mut counts = vec![0usize; dict.len()];
-    let mut codes = Vec::with_capacity(strs.len());
-    for s in strs {
-        match s {
-            Some(v) => {
-                let c = *lookup.get(v.as_str()).ok_or_else(|| DataError::Invalid(format!(
+    // Interned value -> dictionary code.
+    let remap = strs
+        .values
+        .iter()
+        .map(|v| {
+            lookup.get(v.as_str()).copied().ok_or_else(|| {
+                DataError::Invalid(format!(
                     "column {name:?} has value {v:?}, which its header does not declare: add it to the attribute's {{...}} list"
-                )))?;
-                counts[c as usize] += 1;
-                codes.push(c);
+                ))
+            })
+        })
+        .collect::<Result<Vec<u32>>>()?;
+    let mut counts = vec![0usize; dict.len()];
+    let mut codes: Vec<u32> = strs
+        .codes
+        .iter()
+        .map(|&c| {
+            if c == u32::MAX {
+                u32::MAX
+            } else {
+                let d = remap[c as usize];
+                counts[d as usize] += 1;
+                d
             }
-            None => codes.push(u32::MAX),
-        }
-    }
+        })
+        .collect();
     let mode = counts
         .iter()
         .enumerate()

@@ -7,6 +7,7 @@
 //! generator. Assignment uses the exact k-NN engine (GEMM pruning), so
 //! a step costs about one GEMM of the data against the centres.
 
+use imbalanced_data::take_rows;
 use imbalanced_neighbors::{squared_distance, KnnIndex};
 use ndarray::{linalg::general_mat_mul, s, Array2, ArrayView2, Axis};
 use rayon::prelude::*;
@@ -34,7 +35,7 @@ fn kmeans_plus_plus(x: ArrayView2<'_, f64>, k: usize, rng: &mut SamplerRng) -> A
     let norms: Vec<f64> = x.rows().into_iter().map(|r| r.dot(&r)).collect();
     // Row t: squared distances from candidate t to every point.
     let distances_to = |cands: &[usize]| -> Array2<f64> {
-        let c = x.select(Axis(0), cands);
+        let c = take_rows(x.view(), cands);
         let mut out = Array2::<f64>::zeros((cands.len(), n));
         out.axis_chunks_iter_mut(Axis(1), CHUNK)
             .into_par_iter()

@@ -36,8 +36,8 @@ mod svm;
 mod under;
 mod util;
 
-use imbalanced_data::{Dataset, FeatureKind};
-use ndarray::{Array2, ArrayView2, Axis};
+use imbalanced_data::{take_rows, Dataset, FeatureKind};
+use ndarray::{Array2, ArrayView2};
 
 pub use combine::{SmoteEnn, SmoteTomek};
 pub use error::{ResampleError, Result};
@@ -69,7 +69,7 @@ impl Resampled {
     /// Output made of input rows only.
     pub(crate) fn from_indices(x: ArrayView2<'_, f64>, y: &[usize], indices: Vec<usize>) -> Self {
         Resampled {
-            x: x.select(Axis(0), &indices),
+            x: take_rows(x.view(), &indices),
             y: indices.iter().map(|&i| y[i]).collect(),
             origin: indices.into_iter().map(Some).collect(),
         }
@@ -124,7 +124,7 @@ pub trait Resampler: Send + Sync {
             .map_err(|e| util::name_classes(e, data.classes()))?;
         // Categorical columns are only present for samplers that never synthesise.
         let rows: Vec<usize> = out.origin.iter().map(|o| o.unwrap_or(0)).collect();
-        let categorical = data.categorical().select(Axis(0), &rows);
+        let categorical = take_rows(data.categorical().view(), &rows);
         Ok(data.with_rows(out.x, categorical, out.y)?)
     }
 }

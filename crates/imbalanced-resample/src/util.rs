@@ -1,7 +1,8 @@
 //! Small helpers shared by the samplers.
 
+use imbalanced_data::take_rows;
 use imbalanced_neighbors::{KnnIndex, Neighbors};
-use ndarray::{ArrayView2, Axis};
+use ndarray::ArrayView2;
 
 use crate::error::{ResampleError, Result};
 use imbalanced_random::{RngKind, SamplerRng};
@@ -59,12 +60,12 @@ pub(crate) fn neighbors_of_rows(
         // Most points are queries: the all-points search does each pair once.
         let all = index.query_self(k + 1)?;
         return Ok(Neighbors {
-            indices: all.indices.select(Axis(0), queries),
-            distances: all.distances.select(Axis(0), queries),
+            indices: take_rows(all.indices.view(), queries),
+            distances: take_rows(all.distances.view(), queries),
         }
         .without_first());
     }
-    let q = data.select(Axis(0), queries);
+    let q = take_rows(data.view(), queries);
     Ok(index.query(q.view(), k + 1)?.without_first())
 }
 

@@ -1,4 +1,5 @@
-use ndarray::{Array2, ArrayView2, Axis};
+use imbalanced_data::take_rows;
+use ndarray::{Array2, ArrayView2};
 
 use crate::error::{ResampleError, Result};
 use crate::over::smote::{check_k, other_class_neighbours, stack};
@@ -87,7 +88,7 @@ impl Resampler for Adasyn {
                 ));
             }
             let members = class_indices(y, c);
-            let xc = x.select(Axis(0), &members);
+            let xc = take_rows(x.view(), &members);
             let all: Vec<usize> = (0..members.len()).collect();
             let nns = neighbors_of_rows(xc.view(), &all, k, c, "n_neighbors")?.indices;
             let rows: Vec<usize> = per_row

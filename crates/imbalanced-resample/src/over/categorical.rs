@@ -1,6 +1,6 @@
 //! SMOTE for categorical features: SMOTE-NC (mixed) and SMOTE-N (categorical only).
 
-use imbalanced_data::{median, Dataset, FeatureKind};
+use imbalanced_data::{median, take_rows, Dataset, FeatureKind};
 use imbalanced_neighbors::self_neighbors;
 use ndarray::{concatenate, s, Array2, ArrayView2, Axis};
 use rayon::prelude::*;
@@ -101,8 +101,8 @@ impl SmoteNc {
             if members.len() < k + 1 {
                 return Err(too_few(c, members.len(), k));
             }
-            let xn = num.select(Axis(0), &members);
-            let xc = cat.select(Axis(0), &members);
+            let xn = take_rows(num.view(), &members);
+            let xc = take_rows(cat.view(), &members);
             let median_std = median(&mut xn.std_axis(Axis(0), 0.0).to_vec());
             // A categorical mismatch weighs median_std: each differing one-hot entry median_std / sqrt 2.
             let scale = median_std / std::f64::consts::SQRT_2;

@@ -1,5 +1,6 @@
+use imbalanced_data::take_rows;
 use imbalanced_neighbors::squared_distance;
-use ndarray::{ArrayView2, Axis};
+use ndarray::ArrayView2;
 use rayon::prelude::*;
 
 use crate::error::{ResampleError, Result};
@@ -133,7 +134,7 @@ impl Resampler for KMeansSmote {
                     1.0 / valid.len() as f64
                 };
                 let n = (n_new as f64 * weight).ceil() as usize;
-                let xc = x.select(Axis(0), own);
+                let xc = take_rows(x.view(), own);
                 let all: Vec<usize> = (0..own.len()).collect();
                 let nns = neighbors_of_rows(xc.view(), &all, k, c, "k_neighbors")?.indices;
                 // imbalanced-learn restarts the stream for every cluster; elsewhere one per cluster.

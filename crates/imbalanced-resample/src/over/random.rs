@@ -1,3 +1,4 @@
+use imbalanced_data::take_rows;
 use std::collections::BTreeMap;
 
 use ndarray::{concatenate, Array2, ArrayView2, Axis};
@@ -92,10 +93,10 @@ impl Resampler for RandomOverSampler {
             let members = class_indices(y, c);
             let boot: Vec<usize> = (0..n_new).map(|_| members[rng.randint(members.len())]).collect();
             indices.extend_from_slice(&boot);
-            let mut block = x.select(Axis(0), &boot);
+            let mut block = take_rows(x.view(), &boot);
             if let Some(f) = factor(c)? {
                 let smoothing = (4.0 / ((d as f64 + 2.0) * n as f64)).powf(1.0 / (d as f64 + 4.0));
-                let class_x = x.select(Axis(0), &members);
+                let class_x = take_rows(x.view(), &members);
                 let std = class_x.std_axis(Axis(0), 0.0);
                 let scale = std.mapv(|s| f * smoothing * s);
                 // Row-major draws, as NumPy's `randn(n_new, d)`.

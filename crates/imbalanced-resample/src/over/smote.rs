@@ -1,3 +1,4 @@
+use imbalanced_data::take_rows;
 use imbalanced_neighbors::self_neighbors;
 use ndarray::{concatenate, Array2, ArrayView2, Axis};
 
@@ -148,7 +149,7 @@ impl Resampler for Smote {
                     k: self.k_neighbors,
                 });
             }
-            let xc = x.select(Axis(0), &members);
+            let xc = take_rows(x.view(), &members);
             let nns = self_neighbors(xc.view(), self.k_neighbors)?.indices;
             let mut rng = class_rng(self.rng, self.random_state, c)?;
             blocks.push((c, SampleDraw::within(xc.view(), &nns).generate(&mut rng, n_new)));
@@ -259,12 +260,12 @@ impl Resampler for BorderlineSmote {
             if danger.is_empty() {
                 continue;
             }
-            let x_danger = x.select(Axis(0), &danger);
+            let x_danger = take_rows(x.view(), &danger);
             let mut rng = class_rng(self.rng, self.random_state, c)?;
             let block = match self.kind {
                 BorderlineKind::Borderline1 => {
                     let members = class_indices(y, c);
-                    let xc = x.select(Axis(0), &members);
+                    let xc = take_rows(x.view(), &members);
                     let pos: Vec<usize> = danger
                         .iter()
                         .map(|i| members.binary_search(i).expect("member"))

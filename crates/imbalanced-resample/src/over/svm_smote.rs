@@ -1,4 +1,5 @@
-use ndarray::{ArrayView2, Axis};
+use imbalanced_data::take_rows;
+use ndarray::ArrayView2;
 
 use crate::error::{ResampleError, Result};
 use crate::over::smote::{check_k, other_class_neighbours, stack, SampleDraw};
@@ -94,7 +95,7 @@ impl Resampler for SvmSmote {
             }
             let (danger, safe): (Vec<_>, Vec<_>) = kept.into_iter().partition(|&(_, o)| o as f64 >= m as f64 / 2.0);
             let members = class_indices(y, c);
-            let xc = x.select(Axis(0), &members);
+            let xc = take_rows(x.view(), &members);
             let n_danger = (rng.beta(10.0, 10.0) * (n_new + 1) as f64) as usize;
             let mut part = |rows: Vec<(usize, usize)>, n: usize, step: f64| -> Result<()> {
                 if rows.is_empty() {
@@ -105,7 +106,7 @@ impl Resampler for SvmSmote {
                     .map(|(i, _)| members.binary_search(i).expect("member"))
                     .collect();
                 let nns = neighbors_of_rows(xc.view(), &pos, k, c, "k_neighbors")?.indices;
-                let base = xc.select(Axis(0), &pos);
+                let base = take_rows(xc.view(), &pos);
                 let mut draw_rng = class_rng(self.rng, self.random_state, c)?;
                 let draw = SampleDraw {
                     base: base.view(),

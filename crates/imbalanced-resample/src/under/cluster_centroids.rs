@@ -1,3 +1,4 @@
+use imbalanced_data::take_rows;
 use imbalanced_neighbors::KnnIndex;
 use ndarray::{concatenate, Array2, ArrayView2, Axis};
 
@@ -77,7 +78,7 @@ impl Resampler for ClusterCentroids {
         let (mut out_y, mut origin) = (Vec::new(), Vec::new());
         for &c in counts.keys() {
             let members = class_indices(y, c);
-            let xc = x.select(Axis(0), &members);
+            let xc = take_rows(x.view(), &members);
             match targets.get(&c) {
                 Some(&n_keep) if n_keep > 0 => {
                     let mut rng = class_rng(self.rng, self.random_state, c)?;
@@ -86,7 +87,7 @@ impl Resampler for ClusterCentroids {
                         Voting::Hard => {
                             let nn = KnnIndex::new(xc.view()).query(clusters.centers.view(), 1)?;
                             let rows: Vec<usize> = nn.indices.column(0).iter().map(|&p| members[p]).collect();
-                            blocks.push(x.select(Axis(0), &rows));
+                            blocks.push(take_rows(x.view(), &rows));
                             origin.extend(rows.into_iter().map(Some));
                         }
                         Voting::Soft | Voting::Auto => {

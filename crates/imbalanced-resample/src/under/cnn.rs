@@ -1,7 +1,8 @@
+use imbalanced_data::take_rows;
 use std::collections::{BTreeMap, HashSet};
 
 use imbalanced_neighbors::{squared_distance, KnnIndex};
-use ndarray::{ArrayView2, Axis};
+use ndarray::ArrayView2;
 
 use crate::error::{ResampleError, Result};
 use crate::over::check_k;
@@ -42,8 +43,8 @@ impl<'a> GrowingKnn<'a> {
                 k,
             });
         }
-        let xr = x.select(Axis(0), &reference);
-        let xq = x.select(Axis(0), &queries);
+        let xr = take_rows(x.view(), &reference);
+        let xq = take_rows(x.view(), &queries);
         let nn = KnnIndex::new(xr.view()).query(xq.view(), k)?;
         let nearest = nn
             .indices
@@ -293,7 +294,7 @@ impl Resampler for OneSidedSelection {
         }
         let ys: Vec<usize> = kept.iter().map(|&i| y[i]).collect();
         let clean: BTreeMap<usize, usize> = targets.keys().map(|&c| (c, 0)).collect();
-        let links = tomek_links(x.select(Axis(0), &kept).view(), &ys, &clean)?;
+        let links = tomek_links(take_rows(x.view(), &kept).view(), &ys, &clean)?;
         let keep = kept.iter().zip(links).filter(|(_, l)| !l).map(|(&i, _)| i).collect();
         Ok(Resampled::from_indices(x, y, keep))
     }

@@ -1,6 +1,7 @@
+use imbalanced_data::take_rows;
 use std::collections::BTreeMap;
 
-use ndarray::{ArrayView2, Axis};
+use ndarray::ArrayView2;
 
 use crate::error::{ResampleError, Result};
 use crate::over::check_k;
@@ -131,7 +132,10 @@ fn repeat_edit(
     let mut passes = 0;
     for k in ks {
         passes += 1;
-        let (xs, ys) = (x.select(Axis(0), &kept), kept.iter().map(|&i| y[i]).collect::<Vec<_>>());
+        let (xs, ys) = (
+            take_rows(x.view(), &kept),
+            kept.iter().map(|&i| y[i]).collect::<Vec<_>>(),
+        );
         let local = enn_keep(xs.view(), &ys, strategy, k, kind_sel)?;
         let converged = local.len() == ys.len();
         kept = local.iter().map(|&i| kept[i]).collect();

@@ -1,7 +1,7 @@
-use imbalanced_data::stratified_kfold;
+use imbalanced_data::{stratified_kfold, take_rows};
 use imbalanced_models::RandomForestClassifier;
 use imbalanced_random::RngKind;
-use ndarray::{ArrayView2, Axis};
+use ndarray::ArrayView2;
 
 use crate::error::{ResampleError, Result};
 use crate::strategy::{SamplingKind, SamplingStrategy};
@@ -96,9 +96,9 @@ impl Resampler for InstanceHardnessThreshold {
             let (train, test): (Vec<usize>, Vec<usize>) = (0..y.len()).partition(|&i| folds[i] != f);
             let ytr: Vec<usize> = train.iter().map(|&i| y[i]).collect();
             let model = forest
-                .fit(x.select(Axis(0), &train).view(), &ytr, n_classes)
+                .fit(take_rows(x.view(), &train).view(), &ytr, n_classes)
                 .map_err(|e| ResampleError::NotApplicable(format!("InstanceHardnessThreshold: {e}")))?;
-            let p = model.predict_proba(x.select(Axis(0), &test).view());
+            let p = model.predict_proba(take_rows(x.view(), &test).view());
             for (r, &i) in test.iter().enumerate() {
                 own[i] = p[(r, y[i])];
             }

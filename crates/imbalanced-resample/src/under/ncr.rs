@@ -1,5 +1,6 @@
+use imbalanced_data::take_rows;
 use imbalanced_neighbors::KnnIndex;
-use ndarray::{ArrayView2, Axis};
+use ndarray::ArrayView2;
 
 use crate::error::{ResampleError, Result};
 use crate::over::check_k;
@@ -67,7 +68,7 @@ impl Resampler for NeighbourhoodCleaningRule {
         };
         let min_rows = class_indices(y, minority);
         // The classifier is fit on all of x, so each minority sample is its own nearest neighbour.
-        let nn = KnnIndex::new(x).query(x.select(Axis(0), &min_rows).view(), k + 1)?;
+        let nn = KnnIndex::new(x).query(take_rows(x.view(), &min_rows).view(), k + 1)?;
         for row in nn.indices.rows() {
             let predicted = mode_smallest(row.iter().take(k).map(|&j| y[j]));
             if predicted != minority {

@@ -1,5 +1,6 @@
+use imbalanced_data::take_rows;
 use imbalanced_neighbors::KnnIndex;
-use ndarray::{ArrayView2, Axis};
+use ndarray::ArrayView2;
 
 use crate::error::{ResampleError, Result};
 use crate::over::check_k;
@@ -93,7 +94,7 @@ impl Resampler for NearMiss {
                 k,
             });
         }
-        let x_min = x.select(Axis(0), &min_rows);
+        let x_min = take_rows(x.view(), &min_rows);
         let min_index = KnnIndex::new(x_min.view());
         // Sum of the last `k` distances of each query's `width` nearest minority samples.
         let scores = |q: ArrayView2<'_, f64>, width: usize| -> Result<Vec<f64>> {
@@ -112,7 +113,7 @@ impl Resampler for NearMiss {
                 keep.extend(members);
                 continue;
             };
-            let xc = x.select(Axis(0), &members);
+            let xc = take_rows(x.view(), &members);
             let chosen: Vec<usize> = match self.version {
                 1 | 2 => {
                     let width = if self.version == 1 { k } else { min_rows.len() };
@@ -134,7 +135,7 @@ impl Resampler for NearMiss {
                     let mut selected: Vec<usize> = near.iter().copied().collect();
                     selected.sort_unstable();
                     selected.dedup();
-                    let s = scores(xc.select(Axis(0), &selected).view(), k)?;
+                    let s = scores(take_rows(xc.view(), &selected).view(), k)?;
                     stable_order(&s, false)
                         .into_iter()
                         .take(n_keep)
