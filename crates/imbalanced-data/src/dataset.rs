@@ -163,6 +163,10 @@ impl Dataset {
                 return bad(format!("category code out of range in column {j}"));
             }
         }
+        // A plain scan first: computing indices for every element is slow.
+        if self.numeric.iter().all(|v| v.is_finite()) {
+            return Ok(());
+        }
         if let Some(((i, j), v)) = self.numeric.indexed_iter().find(|(_, v)| !v.is_finite()) {
             let name = self.numeric_names().nth(j).unwrap_or_default();
             return Err(DataError::NonFinite {

@@ -1,7 +1,7 @@
 use imbalanced_data::take_rows;
 use std::collections::BTreeMap;
 
-use ndarray::{concatenate, Array2, ArrayView2, Axis};
+use ndarray::{ArrayView2, Axis};
 
 use crate::error::{ResampleError, Result};
 use crate::strategy::{SamplingKind, SamplingStrategy};
@@ -86,29 +86,33 @@ impl Resampler for RandomOverSampler {
             Ok(Some(f))
         };
         let mut rng = make_rng(self.rng, self.random_state)?;
-        let mut indices: Vec<usize> = (0..y.len()).collect();
-        let mut blocks = vec![x.to_owned()];
         let (n, d) = x.dim();
+        let mut indices: Vec<usize> = (0..n).collect();
+        let mut smooth = Vec::new();
         for (&c, &n_new) in &targets {
             let members = class_indices(y, c);
-            let boot: Vec<usize> = (0..n_new).map(|_| members[rng.randint(members.len())]).collect();
-            indices.extend_from_slice(&boot);
-            let mut block = take_rows(x.view(), &boot);
+            let start = indices.len();
+            indices.extend((0..n_new).map(|_| members[rng.randint(members.len())]));
             if let Some(f) = factor(c)? {
-                let smoothing = (4.0 / ((d as f64 + 2.0) * n as f64)).powf(1.0 / (d as f64 + 4.0));
-                let class_x = take_rows(x.view(), &members);
-                let std = class_x.std_axis(Axis(0), 0.0);
-                let scale = std.mapv(|s| f * smoothing * s);
-                // Row-major draws, as NumPy's `randn(n_new, d)`.
-                let draws = (0..n_new * d).map(|_| rng.standard_normal()).collect();
-                let noise = Array2::from_shape_vec((n_new, d), draws).expect("n_new * d draws");
-                block = noise * &scale + &block;
+                // Row-major draws, as NumPy's `randn(n_new, d)`, right after the class's bootstrap.
+                let noise: Vec<f64> = (0..n_new * d).map(|_| rng.standard_normal()).collect();
+                smooth.push((members, start, n_new, f, noise));
             }
-            blocks.push(block);
         }
-        let views: Vec<_> = blocks.iter().map(|b| b.view()).collect();
+        // One gather builds the whole output: the input rows, then the bootstrap rows.
+        let mut x_out = take_rows(x, &indices);
+        if !smooth.is_empty() {
+            let smoothing = (4.0 / ((d as f64 + 2.0) * n as f64)).powf(1.0 / (d as f64 + 4.0));
+            for (members, start, n_new, f, noise) in smooth {
+                let std = take_rows(x, &members).std_axis(Axis(0), 0.0);
+                for r in 0..n_new {
+                    for j in 0..d {
+                        x_out[(start + r, j)] += noise[r * d + j] * (f * smoothing * std[j]);
+                    }
+                }
+            }
+        }
         let out_y = indices.iter().map(|&i| y[i]).collect();
-        let x_out = concatenate(Axis(0), &views).expect("blocks share the column count");
         // Smoothed rows are synthetic: only the original rows are input rows.
         let smoothed = self.shrinkage.is_some();
         let origin = indices
