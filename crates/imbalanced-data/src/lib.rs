@@ -2,7 +2,7 @@
 //!
 //! A [`Dataset`] holds numeric features (`f64`), categorical features (codes
 //! plus their original strings) and class labels (codes plus the original
-//! label strings, sorted as NumPy sorts them). [`read`] and [`write`] handle
+//! label strings, sorted as NumPy sorts them). [`read()`] and [`write()`] handle
 //! CSV, KEEL `.dat`, ARFF and (feature `parquet`) Parquet, chosen by file
 //! extension; writes are atomic.
 

@@ -97,9 +97,9 @@ pub struct SamplerRng {
 impl SamplerRng {
     /// A generator of the given kind, seeded with `seed`.
     ///
-    /// For [`RngKind::Numpy`] the seed must fit in 32 bits, as NumPy requires
-    /// (`RandomState(seed)` rejects larger ones); higher bits are an error
-    /// upstream, so samplers validate seeds with [`check_seed`].
+    /// For [`RngKind::Numpy`] only the low 32 bits are used: NumPy's
+    /// `RandomState(seed)` rejects larger seeds, and so do the samplers before
+    /// they get here.
     pub fn new(kind: RngKind, seed: u64) -> Self {
         let source = match kind {
             RngKind::Numpy => Source::Mt(Box::new(Mt19937::new(seed as u32))),
