@@ -202,3 +202,24 @@ fn categorical_samplers_refuse_the_wrong_inputs() {
     assert!(e.contains("f0, f1"), "{e}");
     assert!(SmoteNc::default().fit_resample(data.numeric(), data.y()).is_err());
 }
+
+#[test]
+fn every_sampler_handles_tiny_mixed_data_without_panicking() {
+    let num = vec![vec![0.0], vec![1.0], vec![1.0], vec![5.0], vec![6.0]];
+    let cat: Vec<Vec<String>> = ["a", "b", "a", "c", "c"].iter().map(|s| vec![s.to_string()]).collect();
+    let data = mixed(&num, &cat, &[0, 0, 0, 1, 1]);
+    let names = vec!["0".to_string(), "1".to_string()];
+    for info in imbalanced_resample::SAMPLERS {
+        let s = imbalanced_resample::build(info.name, &[], 0, RngKind::Default, &names).unwrap();
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| s.fit_resample_dataset(&data)));
+        assert!(run.is_ok(), "{} panicked", info.name);
+        if let Ok(Ok(out)) = run {
+            // Whatever comes back keeps the schema and valid category codes.
+            assert_eq!(out.features(), data.features());
+            assert!(out
+                .categorical()
+                .iter()
+                .all(|&c| (c as usize) < out.categories()[0].len()));
+        }
+    }
+}

@@ -186,3 +186,37 @@ fn on_segment(s: ArrayView1<f64>, a: ArrayView1<f64>, b: ArrayView1<f64>) -> boo
     let closest = &a + &(&ab * t);
     (-1e-9..=1.0 + 1e-9).contains(&t) && (&s - &closest).iter().all(|v| v.abs() < 1e-9)
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Tiny, degenerate inputs (a handful of rows, duplicates, classes of one or
+    /// two samples) give errors or results, never a panic, for every sampler.
+    #[test]
+    fn no_sampler_panics_on_tiny_or_degenerate_data(
+        n in 2usize..14,
+        d in 1usize..3,
+        classes in 2usize..4,
+        seed in 0u64..500,
+        duplicates in proptest::bool::ANY,
+    ) {
+        let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mut next = || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        let x = Array2::from_shape_fn((n, d), |_| {
+            let v = (next() % 1000) as f64 / 100.0;
+            if duplicates { v.round() } else { v }
+        });
+        let y: Vec<usize> = (0..n).map(|i| if i < classes { i } else { (next() % classes as u64) as usize }).collect();
+        let names: Vec<String> = (0..classes).map(|c| c.to_string()).collect();
+        for info in SAMPLERS {
+            let sampler = build(info.name, &[], seed, RngKind::Default, &names).unwrap();
+            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sampler.fit_resample(x.view(), &y)));
+            prop_assert!(run.is_ok(), "{} panicked on n={n} d={d} classes={classes}", info.name);
+        }
+    }
+}
