@@ -16,6 +16,18 @@ fn run(args: &[&str]) -> Output {
     bin().args(args).output().unwrap()
 }
 
+/// `imbalanced resample INPUT --method METHOD --out OUT`.
+fn resample(input: &Path, method: &str, out: &Path) -> Output {
+    run(&[
+        "resample",
+        input.to_str().unwrap(),
+        "--method",
+        method,
+        "--out",
+        out.to_str().unwrap(),
+    ])
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -28,14 +40,7 @@ fn stdout(o: &Output) -> String {
 fn resample_writes_the_balanced_data_and_a_table() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("balanced.csv");
-    let o = run(&[
-        "resample",
-        data("glass4.csv").to_str().unwrap(),
-        "--method",
-        "smote",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = resample(&data("glass4.csv"), "smote", &out);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("+188"), "{}", stdout(&o));
     let text = std::fs::read_to_string(&out).unwrap();
@@ -236,14 +241,7 @@ fn unreadable_and_unwritable_paths_fail() {
 fn categorical_data_passes_through_random_samplers() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.csv");
-    let o = run(&[
-        "resample",
-        data("flare-F.dat").to_str().unwrap(),
-        "--method",
-        "RandomUnderSampler",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = resample(&data("flare-F.dat"), "RandomUnderSampler", &out);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = std::fs::read_to_string(&out).unwrap();
     assert_eq!(text.lines().count(), 1 + 2 * 43);
