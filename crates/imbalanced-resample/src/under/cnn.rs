@@ -23,6 +23,8 @@ struct GrowingKnn<'a> {
     k: usize,
     reference: Vec<usize>,
     queries: Vec<usize>,
+    /// The queries' features, row after row (contiguous for the distance loop).
+    query_rows: Vec<f64>,
     nearest: Vec<Vec<(f64, usize)>>,
 }
 
@@ -58,12 +60,14 @@ impl<'a> GrowingKnn<'a> {
                     .collect()
             })
             .collect();
+        let query_rows = xq.iter().copied().collect();
         Ok(GrowingKnn {
             x,
             y,
             k,
             reference,
             queries,
+            query_rows,
             nearest,
         })
     }
@@ -72,21 +76,25 @@ impl<'a> GrowingKnn<'a> {
         mode_smallest(self.nearest[q].iter().map(|&(_, p)| self.y[self.reference[p]]))
     }
 
-    /// Adds row `r` to the references.
-    fn add(&mut self, r: usize) {
+    /// Adds row `r` to the references; returns the queries whose neighbours changed.
+    fn add(&mut self, r: usize) -> Vec<usize> {
         let pos = self.reference.len();
         self.reference.push(r);
         let xr = self.x.row(r).to_vec();
-        for (qi, &q) in self.queries.iter().enumerate() {
-            let d = squared_distance(&self.x.row(q).to_vec(), &xr);
+        let d = xr.len();
+        let mut changed = Vec::new();
+        for qi in 0..self.queries.len() {
+            let dist = squared_distance(&self.query_rows[qi * d..(qi + 1) * d], &xr);
             let list = &mut self.nearest[qi];
-            if list.len() == self.k && list.last().is_some_and(|&(w, _)| d >= w) {
+            if list.len() == self.k && list.last().is_some_and(|&(w, _)| dist >= w) {
                 continue;
             }
-            let at = list.partition_point(|&(v, _)| v <= d);
-            list.insert(at, (d, pos));
+            let at = list.partition_point(|&(v, _)| v <= dist);
+            list.insert(at, (dist, pos));
             list.truncate(self.k);
+            changed.push(qi);
         }
+        changed
     }
 }
 
@@ -205,8 +213,14 @@ impl Resampler for CondensedNearestNeighbour {
                 }
                 kept.push(row);
                 added.insert(row);
-                knn.add(row);
-                correct = (0..members.len()).map(|q| knn.predict(q) == c).collect();
+                let changed = knn.add(row);
+                if correct.is_empty() {
+                    correct = (0..members.len()).map(|q| knn.predict(q) == c).collect();
+                } else {
+                    for q in changed {
+                        correct[q] = knn.predict(q) == c;
+                    }
+                }
             }
             keep.extend(kept);
         }
