@@ -1,6 +1,6 @@
 use std::cmp::Ordering;
 
-use ndarray::{Array1, Array2, ArrayView2, Axis};
+use ndarray::{Array2, ArrayView2, Axis};
 
 use crate::error::{DataError, Result};
 
@@ -245,11 +245,6 @@ impl Dataset {
         self.categorical.ncols() > 0
     }
 
-    /// Code of a class given its original label.
-    pub fn class_code(&self, label: &str) -> Option<usize> {
-        self.classes.iter().position(|c| c == label)
-    }
-
     /// The rows `indices` (in that order, repeats allowed), with the same schema.
     pub fn select_rows(&self, indices: &[usize]) -> Self {
         Dataset {
@@ -297,14 +292,6 @@ impl Dataset {
             });
         }
         out.insert(self.target_position, self.classes[self.y[i]].clone());
-    }
-
-    /// Median of each numeric column, ignoring nothing (the data is complete).
-    pub fn numeric_medians(&self) -> Array1<f64> {
-        self.numeric.map_axis(Axis(0), |c| {
-            let mut v = c.to_vec();
-            median(&mut v)
-        })
     }
 }
 

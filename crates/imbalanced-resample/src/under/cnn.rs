@@ -107,15 +107,13 @@ struct Setup {
     minority: Vec<usize>,
 }
 
-fn setup(
-    strategy: &SamplingStrategy,
-    seed: u64,
-    kind: RngKind,
-    n_neighbors: usize,
-    n_seeds: usize,
-    x: ArrayView2<'_, f64>,
-    y: &[usize],
-) -> Result<Setup> {
+/// CNN and OSS take the same parameters: (strategy, seed, generator, k, seeds).
+trait SeededSelection {
+    fn parts(&self) -> (&SamplingStrategy, u64, RngKind, usize, usize);
+}
+
+fn setup(params: &impl SeededSelection, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Setup> {
+    let (strategy, seed, kind, n_neighbors, n_seeds) = params.parts();
     check_k("n_neighbors", n_neighbors)?;
     check_k("n_seeds_S", n_seeds)?;
     let counts = check_input(x, y, true)?;
@@ -170,6 +168,18 @@ setters!(CondensedNearestNeighbour {
     n_seeds_s: usize,
 });
 
+impl SeededSelection for CondensedNearestNeighbour {
+    fn parts(&self) -> (&SamplingStrategy, u64, RngKind, usize, usize) {
+        (
+            &self.sampling_strategy,
+            self.random_state,
+            self.rng,
+            self.n_neighbors,
+            self.n_seeds_s,
+        )
+    }
+}
+
 impl Resampler for CondensedNearestNeighbour {
     fn name(&self) -> &'static str {
         "CondensedNearestNeighbour"
@@ -181,15 +191,7 @@ impl Resampler for CondensedNearestNeighbour {
             targets,
             mut rng,
             minority,
-        } = setup(
-            &self.sampling_strategy,
-            self.random_state,
-            self.rng,
-            self.n_neighbors,
-            self.n_seeds_s,
-            x,
-            y,
-        )?;
+        } = setup(self, x, y)?;
         let mut keep = Vec::new();
         for &c in counts.keys() {
             let members = class_indices(y, c);
@@ -266,6 +268,18 @@ setters!(OneSidedSelection {
     n_seeds_s: usize,
 });
 
+impl SeededSelection for OneSidedSelection {
+    fn parts(&self) -> (&SamplingStrategy, u64, RngKind, usize, usize) {
+        (
+            &self.sampling_strategy,
+            self.random_state,
+            self.rng,
+            self.n_neighbors,
+            self.n_seeds_s,
+        )
+    }
+}
+
 impl Resampler for OneSidedSelection {
     fn name(&self) -> &'static str {
         "OneSidedSelection"
@@ -277,15 +291,7 @@ impl Resampler for OneSidedSelection {
             targets,
             mut rng,
             minority,
-        } = setup(
-            &self.sampling_strategy,
-            self.random_state,
-            self.rng,
-            self.n_neighbors,
-            self.n_seeds_s,
-            x,
-            y,
-        )?;
+        } = setup(self, x, y)?;
         let mut kept = Vec::new();
         for &c in counts.keys() {
             let members = class_indices(y, c);
