@@ -4,6 +4,8 @@ use imbalanced_random::{RngKind, SamplerRng};
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 
+use crate::class_weight::ClassWeight;
+use crate::traits::{check_predict_input, Fit, Predict};
 use crate::tree::{Criterion, DecisionTreeClassifier, FittedTree, MaxFeatures};
 use crate::ModelError;
 
@@ -26,6 +28,9 @@ pub struct RandomForestClassifier {
     pub bootstrap: bool,
     /// Default: 0.
     pub random_state: u64,
+    /// Per-class multipliers of the sample weights (computed on the whole
+    /// training set, as scikit-learn's `class_weight`). Default: uniform.
+    pub class_weight: ClassWeight,
 }
 
 impl Default for RandomForestClassifier {
@@ -39,6 +44,7 @@ impl Default for RandomForestClassifier {
             max_features: MaxFeatures::Sqrt,
             bootstrap: true,
             random_state: 0,
+            class_weight: ClassWeight::Uniform,
         }
     }
 }
@@ -48,12 +54,15 @@ impl Default for RandomForestClassifier {
 pub struct FittedForest {
     trees: Vec<FittedTree>,
     n_classes: usize,
+    n_features: usize,
 }
 
-impl RandomForestClassifier {
+impl Fit for RandomForestClassifier {
+    type Fitted = FittedForest;
+
     /// Fits `n_estimators` trees, each on its own bootstrap sample and
     /// feature order, seeded from `random_state` (independent of threads).
-    pub fn fit(&self, x: ArrayView2<'_, f64>, y: &[usize], n_classes: usize) -> Result<FittedForest, ModelError> {
+    fn fit(&self, x: ArrayView2<'_, f64>, y: &[usize], n_classes: usize) -> Result<FittedForest, ModelError> {
         crate::check_xy(x, y, n_classes)?;
         if self.n_estimators == 0 {
             return Err(ModelError::Parameter("n_estimators must be at least 1".into()));
@@ -79,22 +88,34 @@ impl RandomForestClassifier {
                     min_samples_leaf: self.min_samples_leaf,
                     max_features: self.max_features,
                     random_state: rng.next_u64(),
+                    class_weight: self.class_weight.clone(),
                 };
-                tree.fit(x, y, n_classes, weights.as_deref())
+                tree.fit_weighted(x, y, n_classes, weights.as_deref())
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(FittedForest { trees, n_classes })
+        Ok(FittedForest {
+            trees,
+            n_classes,
+            n_features: x.ncols(),
+        })
     }
 }
 
-impl FittedForest {
+impl Predict for FittedForest {
+    fn n_classes(&self) -> usize {
+        self.n_classes
+    }
+    fn n_features(&self) -> usize {
+        self.n_features
+    }
     /// Mean of the trees' class probabilities.
-    pub fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Array2<f64> {
+    fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, ModelError> {
+        check_predict_input(x, self.n_features)?;
         let mut sum = Array2::zeros((x.nrows(), self.n_classes));
         for t in &self.trees {
-            sum += &t.predict_proba(x);
+            sum += &t.proba(x);
         }
-        sum / self.trees.len() as f64
+        Ok(sum / self.trees.len() as f64)
     }
 }
 
@@ -117,10 +138,10 @@ mod tests {
             n_estimators: 10,
             ..Default::default()
         };
-        let p = f.fit(x.view(), &y, 2).unwrap().predict_proba(x.view());
+        let p = f.fit(x.view(), &y, 2).unwrap().predict_proba(x.view()).unwrap();
         for (i, &c) in y.iter().enumerate() {
             assert!(p[(i, c)] > 0.9, "row {i}: {}", p[(i, c)]);
         }
-        assert_eq!(p, f.fit(x.view(), &y, 2).unwrap().predict_proba(x.view()));
+        assert_eq!(p, f.fit(x.view(), &y, 2).unwrap().predict_proba(x.view()).unwrap());
     }
 }

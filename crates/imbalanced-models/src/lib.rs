@@ -1,18 +1,36 @@
-//! Classifiers for imbalanced learning.
+//! Classifiers for imbalanced learning, with scikit-learn's parameters and
+//! defaults: logistic regression (L-BFGS), k-nearest neighbours, CART
+//! decision trees, random forests, Gaussian naive Bayes; the preprocessing
+//! a pipeline needs (standard scaling, one-hot encoding); and the L-BFGS
+//! solver they share.
 //!
-//! So far: CART decision trees and random forests with class-probability
-//! output, which InstanceHardnessThreshold needs. Parameters and defaults
-//! follow scikit-learn's; class labels are codes `0..n_classes`.
+//! Parameters implement [`Fit`]; fitted models implement [`Predict`].
+//! Class labels are codes `0..n_classes`.
 
+mod any;
+mod class_weight;
 mod forest;
+mod knn;
+mod logistic;
+mod naive_bayes;
+pub mod optim;
+mod preprocessing;
+mod traits;
 mod tree;
 
 use ndarray::ArrayView2;
 
+pub use any::{AnyClassifier, MODEL_NAMES};
+pub use class_weight::ClassWeight;
 pub use forest::{FittedForest, RandomForestClassifier};
+pub use knn::{FittedKnn, KNeighborsClassifier, KnnWeights};
+pub use logistic::{FittedLogistic, LogisticRegression};
+pub use naive_bayes::{FittedGaussianNB, GaussianNB};
+pub use preprocessing::{FittedOneHot, FittedScaler, OneHotEncoder, StandardScaler};
+pub use traits::{argmax_rows, Fit, Predict};
 pub use tree::{Criterion, DecisionTreeClassifier, FittedTree, MaxFeatures};
 
-/// Errors of model fitting.
+/// Errors of model fitting and prediction.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ModelError {
@@ -24,6 +42,10 @@ pub enum ModelError {
     BadLabel { label: usize, n_classes: usize },
     #[error("feature values must be finite: row {row}, column {column} is {value}")]
     NonFinite { row: usize, column: usize, value: f64 },
+    #[error("the model was fitted on {fitted} features but got {got}")]
+    FeatureMismatch { got: usize, fitted: usize },
+    #[error("{model} needs samples of every class, but class {class} has none in the training rows")]
+    MissingClass { model: &'static str, class: usize },
     #[error("invalid parameter: {0}")]
     Parameter(String),
 }
@@ -45,4 +67,18 @@ pub(crate) fn check_xy(x: ArrayView2<'_, f64>, y: &[usize], n_classes: usize) ->
         return Err(ModelError::NonFinite { row, column, value });
     }
     Ok(())
+}
+
+/// Models whose parameters are per class (logistic regression, naive Bayes)
+/// need every class among the training rows.
+pub(crate) fn check_all_classes_present(y: &[usize], n_classes: usize, model: &'static str) -> Result<(), ModelError> {
+    let mut seen = vec![false; n_classes];
+    y.iter().for_each(|&c| seen[c] = true);
+    match seen.iter().position(|s| !s) {
+        Some(class) => Err(ModelError::MissingClass { model, class }),
+        None if n_classes < 2 => Err(ModelError::Parameter(format!(
+            "{model} needs at least two classes, got {n_classes}"
+        ))),
+        None => Ok(()),
+    }
 }

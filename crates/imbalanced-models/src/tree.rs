@@ -4,6 +4,8 @@
 use imbalanced_random::{RngKind, SamplerRng};
 use ndarray::{Array2, ArrayView1, ArrayView2};
 
+use crate::class_weight::ClassWeight;
+use crate::traits::{check_predict_input, Fit, Predict};
 use crate::ModelError;
 
 /// Impurity measure of a split.
@@ -57,6 +59,8 @@ pub struct DecisionTreeClassifier {
     pub max_features: MaxFeatures,
     /// Seed of the feature order. Default: 0.
     pub random_state: u64,
+    /// Per-class multipliers of the sample weights. Default: uniform.
+    pub class_weight: ClassWeight,
 }
 
 impl Default for DecisionTreeClassifier {
@@ -68,6 +72,7 @@ impl Default for DecisionTreeClassifier {
             min_samples_leaf: 1,
             max_features: MaxFeatures::All,
             random_state: 0,
+            class_weight: ClassWeight::Uniform,
         }
     }
 }
@@ -88,6 +93,7 @@ enum Node {
 pub struct FittedTree {
     nodes: Vec<Node>,
     n_classes: usize,
+    n_features: usize,
 }
 
 fn impurity(counts: &[f64], total: f64, criterion: Criterion) -> f64 {
@@ -212,8 +218,9 @@ impl Builder<'_> {
 
 impl DecisionTreeClassifier {
     /// Fits on rows `x` with class codes `y` (`< n_classes`) and optional
-    /// non-negative sample weights (bootstrap counts for a forest).
-    pub fn fit(
+    /// non-negative sample weights (bootstrap counts for a forest), which
+    /// `class_weight` multiplies.
+    pub fn fit_weighted(
         &self,
         x: ArrayView2<'_, f64>,
         y: &[usize],
@@ -226,8 +233,18 @@ impl DecisionTreeClassifier {
                 "min_samples_leaf must be >= 1 and min_samples_split >= 2".into(),
             ));
         }
-        let ones = vec![1.0; y.len()];
-        let w = weights.unwrap_or(&ones);
+        let mut w = weights.map_or_else(|| vec![1.0; y.len()], <[f64]>::to_vec);
+        if w.len() != y.len() {
+            return Err(ModelError::Parameter(format!(
+                "{} sample weights for {} rows",
+                w.len(),
+                y.len()
+            )));
+        }
+        if let Some(cw) = self.class_weight.sample_weights(y, n_classes)? {
+            w.iter_mut().zip(cw).for_each(|(a, b)| *a *= b);
+        }
+        let w = w.as_slice();
         let mut idx: Vec<usize> = (0..y.len()).filter(|&i| w[i] > 0.0).collect();
         if idx.is_empty() {
             return Err(ModelError::Parameter("every sample weight is zero".into()));
@@ -246,7 +263,30 @@ impl DecisionTreeClassifier {
         Ok(FittedTree {
             nodes: b.nodes,
             n_classes,
+            n_features: x.ncols(),
         })
+    }
+}
+
+impl Fit for DecisionTreeClassifier {
+    type Fitted = FittedTree;
+
+    fn fit(&self, x: ArrayView2<'_, f64>, y: &[usize], n_classes: usize) -> Result<FittedTree, ModelError> {
+        self.fit_weighted(x, y, n_classes, None)
+    }
+}
+
+impl Predict for FittedTree {
+    fn n_classes(&self) -> usize {
+        self.n_classes
+    }
+    fn n_features(&self) -> usize {
+        self.n_features
+    }
+    /// The (weighted) class shares of each row's leaf.
+    fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, ModelError> {
+        check_predict_input(x, self.n_features)?;
+        Ok(self.proba(x))
     }
 }
 
@@ -266,8 +306,8 @@ impl FittedTree {
         }
     }
 
-    /// Class probabilities of each row: the class shares of its leaf.
-    pub fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Array2<f64> {
+    /// Class shares of each row's leaf; `x` is already checked.
+    pub(crate) fn proba(&self, x: ArrayView2<'_, f64>) -> Array2<f64> {
         let mut out = Array2::zeros((x.nrows(), self.n_classes));
         for (r, row) in x.rows().into_iter().enumerate() {
             out.row_mut(r).iter_mut().zip(self.leaf(row)).for_each(|(o, p)| *o = *p);
@@ -290,10 +330,10 @@ mod tests {
     fn learns_a_threshold() {
         let x = array![[0.0], [1.0], [2.0], [3.0]];
         let t = DecisionTreeClassifier::default()
-            .fit(x.view(), &[0, 0, 1, 1], 2, None)
+            .fit(x.view(), &[0, 0, 1, 1], 2)
             .unwrap();
         assert_eq!(t.node_count(), 3);
-        let p = t.predict_proba(array![[1.4], [1.6]].view());
+        let p = t.predict_proba(array![[1.4], [1.6]].view()).unwrap();
         assert_eq!(p, array![[1.0, 0.0], [0.0, 1.0]]);
     }
 
@@ -305,11 +345,11 @@ mod tests {
             max_depth: Some(0),
             ..Default::default()
         }
-        .fit(x.view(), &y, 2, None)
+        .fit(x.view(), &y, 2)
         .unwrap();
-        assert_eq!(t.predict_proba(x.view()).row(0).to_vec(), vec![0.5, 0.5]);
-        let full = DecisionTreeClassifier::default().fit(x.view(), &y, 2, None).unwrap();
-        let p = full.predict_proba(x.view());
+        assert_eq!(t.predict_proba(x.view()).unwrap().row(0).to_vec(), vec![0.5, 0.5]);
+        let full = DecisionTreeClassifier::default().fit(x.view(), &y, 2).unwrap();
+        let p = full.predict_proba(x.view()).unwrap();
         for (i, &c) in y.iter().enumerate() {
             assert_eq!(p[(i, c)], 1.0);
         }
@@ -322,9 +362,9 @@ mod tests {
             max_depth: Some(0),
             ..Default::default()
         }
-        .fit(x.view(), &[0, 1, 1], 2, Some(&[2.0, 1.0, 0.0]))
+        .fit_weighted(x.view(), &[0, 1, 1], 2, Some(&[2.0, 1.0, 0.0]))
         .unwrap();
-        let p = t.predict_proba(x.view());
+        let p = t.predict_proba(x.view()).unwrap();
         assert!((p[(0, 0)] - 2.0 / 3.0).abs() < 1e-12);
     }
 }

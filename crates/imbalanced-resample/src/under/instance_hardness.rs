@@ -1,5 +1,5 @@
 use imbalanced_data::{stratified_kfold, take_rows};
-use imbalanced_models::RandomForestClassifier;
+use imbalanced_models::{Fit, Predict, RandomForestClassifier};
 use imbalanced_random::RngKind;
 use ndarray::ArrayView2;
 
@@ -95,10 +95,13 @@ impl Resampler for InstanceHardnessThreshold {
         for f in 0..self.cv {
             let (train, test): (Vec<usize>, Vec<usize>) = (0..y.len()).partition(|&i| folds[i] != f);
             let ytr: Vec<usize> = train.iter().map(|&i| y[i]).collect();
+            let model_error = |e| ResampleError::NotApplicable(format!("InstanceHardnessThreshold: {e}"));
             let model = forest
                 .fit(take_rows(x.view(), &train).view(), &ytr, n_classes)
-                .map_err(|e| ResampleError::NotApplicable(format!("InstanceHardnessThreshold: {e}")))?;
-            let p = model.predict_proba(take_rows(x.view(), &test).view());
+                .map_err(model_error)?;
+            let p = model
+                .predict_proba(take_rows(x.view(), &test).view())
+                .map_err(model_error)?;
             for (r, &i) in test.iter().enumerate() {
                 own[i] = p[(r, y[i])];
             }

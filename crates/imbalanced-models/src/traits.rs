@@ -1,0 +1,78 @@
+//! The two traits every classifier implements, in the manner of linfa:
+//! parameters [`Fit`] into a fitted model, a fitted model [`Predict`]s.
+//! Parameters and fitted models are different types, so a model cannot be
+//! used before it is fitted and refitting never mutates a fitted one.
+
+use ndarray::{Array2, ArrayView2};
+
+use crate::ModelError;
+
+/// Classifier parameters that can be fitted on rows `x` with class codes
+/// `y` in `0..n_classes`.
+pub trait Fit {
+    /// The fitted model.
+    type Fitted: Predict;
+    /// Fits on `x` (`n x d`, finite) and `y` (`n` codes below `n_classes`).
+    fn fit(&self, x: ArrayView2<'_, f64>, y: &[usize], n_classes: usize) -> Result<Self::Fitted, ModelError>;
+}
+
+/// A fitted classifier.
+pub trait Predict: Send + Sync {
+    /// Number of classes (columns of [`Predict::predict_proba`]).
+    fn n_classes(&self) -> usize;
+    /// Number of features the model was fitted on.
+    fn n_features(&self) -> usize;
+    /// Class probabilities, `n x n_classes`; rows sum to 1. Errors on a
+    /// wrong number of columns or non-finite values.
+    fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, ModelError>;
+    /// The most probable class of each row (the lowest code among ties, as
+    /// scikit-learn's `argmax`).
+    fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Vec<usize>, ModelError> {
+        Ok(argmax_rows(self.predict_proba(x)?.view()))
+    }
+}
+
+impl<P: Predict + ?Sized> Predict for Box<P> {
+    fn n_classes(&self) -> usize {
+        (**self).n_classes()
+    }
+    fn n_features(&self) -> usize {
+        (**self).n_features()
+    }
+    fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, ModelError> {
+        (**self).predict_proba(x)
+    }
+    fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Vec<usize>, ModelError> {
+        (**self).predict(x)
+    }
+}
+
+/// Index of the first maximum of each row.
+pub fn argmax_rows(p: ArrayView2<'_, f64>) -> Vec<usize> {
+    p.rows()
+        .into_iter()
+        .map(|r| {
+            r.iter()
+                .enumerate()
+                .fold(
+                    (0, f64::NEG_INFINITY),
+                    |best, (k, &v)| if v > best.1 { (k, v) } else { best },
+                )
+                .0
+        })
+        .collect()
+}
+
+/// The checks of every `predict_proba`: the fitted width and finite values.
+pub(crate) fn check_predict_input(x: ArrayView2<'_, f64>, n_features: usize) -> Result<(), ModelError> {
+    if x.ncols() != n_features {
+        return Err(ModelError::FeatureMismatch {
+            got: x.ncols(),
+            fitted: n_features,
+        });
+    }
+    if let Some(((row, column), &value)) = x.indexed_iter().find(|(_, v)| !v.is_finite()) {
+        return Err(ModelError::NonFinite { row, column, value });
+    }
+    Ok(())
+}

@@ -1,0 +1,154 @@
+//! Classifiers against scikit-learn 1.9.1 on bundled KEEL datasets
+//! (tests/fixtures/models.json, written by scripts/fixtures/models.py).
+
+use imbalanced_data::{read, ReadOptions};
+use imbalanced_models::*;
+use ndarray::{Array2, Axis};
+use serde_json::Value;
+
+fn fixture() -> Value {
+    serde_json::from_str(include_str!("fixtures/models.json")).unwrap()
+}
+
+/// The dataset standardised on all rows, as the fixture script does.
+fn load(name: &str) -> (Array2<f64>, Vec<usize>, usize) {
+    let path = format!("{}/../../data/keel/{name}.csv", env!("CARGO_MANIFEST_DIR"));
+    let data = read(&path, &ReadOptions::default()).unwrap();
+    let scaler = StandardScaler.fit(data.numeric()).unwrap();
+    let x = scaler.transform(data.numeric()).unwrap();
+    (x, data.y().to_vec(), data.classes().len())
+}
+
+fn matrix(v: &Value) -> Array2<f64> {
+    let rows = v.as_array().unwrap();
+    let k = rows[0].as_array().unwrap().len();
+    let flat: Vec<f64> = rows
+        .iter()
+        .flat_map(|r| r.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()))
+        .collect();
+    Array2::from_shape_vec((rows.len(), k), flat).unwrap()
+}
+
+fn indices(v: &Value) -> Vec<usize> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap() as usize)
+        .collect()
+}
+
+fn max_abs_diff(a: &Array2<f64>, b: &Array2<f64>) -> f64 {
+    assert_eq!(a.dim(), b.dim());
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
+}
+
+#[test]
+fn logistic_regression_reaches_scikit_learns_optimum() {
+    for d in fixture()["datasets"].as_array().unwrap() {
+        let name = d["name"].as_str().unwrap();
+        let (x, y, k) = load(name);
+        for case in d["logistic"].as_array().unwrap() {
+            let c = case["C"].as_f64().unwrap();
+            let cw = match case["class_weight"].as_str().unwrap() {
+                "balanced" => ClassWeight::Balanced,
+                _ => ClassWeight::Uniform,
+            };
+            let model = LogisticRegression::default().c(c).class_weight(cw).tol(1e-9);
+            let fitted = model.fit(x.view(), &y, k).unwrap();
+            assert!(fitted.converged, "{name} C={c}: {} iterations", fitted.n_iter);
+            let want = matrix(&case["coef"]);
+            let scale = want.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            let err = max_abs_diff(&fitted.coef, &want) / scale;
+            assert!(
+                err < 1e-4,
+                "{name} C={c} {:?}: coefficients off by {err:.2e} (relative)",
+                case["class_weight"]
+            );
+            let b: Vec<f64> = case["intercept"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap())
+                .collect();
+            for (g, w) in fitted.intercept.iter().zip(&b) {
+                assert!((g - w).abs() < 1e-4 * scale.max(1.0), "{name}: intercept {g} vs {w}");
+            }
+            let want = matrix(&case["proba"]);
+            let head = x.slice(ndarray::s![..want.nrows(), ..]);
+            let got = fitted.predict_proba(head).unwrap();
+            assert!(max_abs_diff(&got, &want) < 1e-5, "{name}: probabilities");
+            // scikit-learn's own default stopping (tol 1e-4) lands near the optimum too.
+            let default = matrix(&case["default_proba"]);
+            assert!(
+                max_abs_diff(&got, &default) < 1e-2,
+                "{name}: default-tolerance probabilities"
+            );
+        }
+    }
+}
+
+#[test]
+fn knn_and_naive_bayes_match_scikit_learn() {
+    let (mut checked, mut total) = (0, 0);
+    for d in fixture()["datasets"].as_array().unwrap() {
+        let name = d["name"].as_str().unwrap();
+        let (x, y, k) = load(name);
+        let (train, test) = (indices(&d["split"]["train"]), indices(&d["split"]["test"]));
+        let xtr = x.select(Axis(0), &train);
+        let xte = x.select(Axis(0), &test);
+        let ytr: Vec<usize> = train.iter().map(|&i| y[i]).collect();
+        for (weights, key) in [
+            (KnnWeights::Uniform, "knn_uniform"),
+            (KnnWeights::Distance, "knn_distance"),
+        ] {
+            let model = KNeighborsClassifier {
+                weights,
+                ..Default::default()
+            };
+            let fitted = model.fit(xtr.view(), &ytr, k).unwrap();
+            let proba = fitted.predict_proba(xte.view()).unwrap();
+            let pred = fitted.predict(xte.view()).unwrap();
+            let (want_proba, want_pred) = (matrix(&d[key]["proba"]), indices(&d[key]["pred"]));
+            // Where the 5th and 6th neighbours are equidistant, scikit-learn's
+            // KD-tree picks by traversal order and we by lower index: skip those rows.
+            let nb = imbalanced_neighbors::KnnIndex::new(xtr.view())
+                .query(xte.view(), 6)
+                .unwrap();
+            let mut ties = 0;
+            for r in 0..test.len() {
+                if nb.distances[(r, 4)] == nb.distances[(r, 5)] {
+                    ties += 1;
+                    continue;
+                }
+                for c in 0..k {
+                    assert!(
+                        (proba[(r, c)] - want_proba[(r, c)]).abs() < 1e-9,
+                        "{name} {key}: row {r}"
+                    );
+                }
+                assert_eq!(pred[r], want_pred[r], "{name} {key}: row {r}");
+            }
+            checked += test.len() - ties;
+            total += test.len();
+        }
+        let nb = GaussianNB::default().fit(xtr.view(), &ytr, k).unwrap();
+        assert!(
+            max_abs_diff(&nb.var, &matrix(&d["gaussian_nb"]["var"])) < 1e-12,
+            "{name}: NB variances"
+        );
+        assert!(
+            max_abs_diff(&nb.theta, &matrix(&d["gaussian_nb"]["theta"])) < 1e-12,
+            "{name}: NB means"
+        );
+        let proba = nb.predict_proba(xte.view()).unwrap();
+        assert!(
+            max_abs_diff(&proba, &matrix(&d["gaussian_nb"]["proba"])) < 1e-9,
+            "{name}: NB probabilities"
+        );
+    }
+    // Integer-valued sets (wisconsin, haberman) tie often; most rows do not.
+    assert!(
+        checked * 10 > total * 7,
+        "only {checked} of {total} k-NN rows free of ties"
+    );
+}
