@@ -1,0 +1,82 @@
+//! [`evaluate`](crate::evaluate()) over many datasets, ranked.
+
+use std::path::{Path, PathBuf};
+
+use imbalanced_data::Dataset;
+
+use crate::evaluate::{evaluate, EvaluateOptions, Evaluation, Method};
+use crate::stats::{friedman, RankTest};
+use crate::EvalError;
+
+/// The outcome of [`bench`].
+#[derive(Debug, Clone)]
+pub struct Bench {
+    pub methods: Vec<String>,
+    /// One evaluation per dataset that could be evaluated.
+    pub evaluations: Vec<Evaluation>,
+    /// Datasets left out, with the reason (e.g. a class smaller than the fold count).
+    pub skipped: Vec<(String, String)>,
+    /// Metric names, shared by all evaluations (binary and multiclass
+    /// areas share a column: ROC AUC is one-vs-rest macro for multiclass).
+    pub metrics: Vec<&'static str>,
+    /// Per metric: ranks and the Friedman test (`None` with fewer than 2 datasets).
+    pub tests: Vec<Option<RankTest>>,
+}
+
+/// The dataset files of `dir` (`.csv`, `.dat`, `.arff`, `.parquet`), sorted by name.
+pub fn dataset_files(dir: &Path) -> Result<Vec<PathBuf>, EvalError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| EvalError::Invalid(format!("{}: {e}", dir.display())))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| ["csv", "dat", "arff", "parquet"].contains(&e.to_ascii_lowercase().as_str()))
+        })
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(EvalError::Invalid(format!(
+            "{}: no .csv, .dat, .arff or .parquet files to benchmark",
+            dir.display()
+        )));
+    }
+    Ok(files)
+}
+
+/// Evaluates every method on every dataset and ranks them per metric.
+/// A dataset that cannot be cross-validated (too few rows in a class) is
+/// skipped and listed; any other error stops the run.
+pub fn bench(
+    datasets: &[(String, Dataset)],
+    methods: &[Method],
+    opts: &EvaluateOptions,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Bench, EvalError> {
+    let mut evaluations = Vec::new();
+    let mut skipped = Vec::new();
+    for (name, data) in datasets {
+        match evaluate(data, name, methods, opts, progress) {
+            Ok(e) => evaluations.push(e),
+            Err(e @ EvalError::TooManyFolds { .. }) => skipped.push((name.clone(), e.to_string())),
+            Err(e) => return Err(e.context(name)),
+        }
+    }
+    let metrics: Vec<&'static str> = crate::evaluate::metric_names(2).to_vec();
+    let tests = (0..metrics.len())
+        .map(|m| {
+            let scores: Vec<Vec<f64>> = evaluations
+                .iter()
+                .map(|e| e.results.iter().map(|r| r.mean_std(m).0).collect())
+                .collect();
+            friedman(&scores)
+        })
+        .collect();
+    Ok(Bench {
+        methods: methods.iter().map(|m| m.name().to_string()).collect(),
+        evaluations,
+        skipped,
+        metrics,
+        tests,
+    })
+}

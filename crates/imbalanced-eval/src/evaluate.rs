@@ -1,0 +1,280 @@
+//! Cross-validated comparison of imbalance strategies on one dataset.
+
+use std::sync::Arc;
+
+use imbalanced_data::Dataset;
+use imbalanced_models::{AnyClassifier, ClassWeight};
+use imbalanced_resample::Resampler;
+use imbalanced_scores::{
+    average_precision_score, balanced_accuracy_score, f1_score, geometric_mean_score, matthews_corrcoef, roc_auc_score,
+    Average, Confusion, GmeanAverage, MulticlassAverage,
+};
+use ndarray::Array2;
+use rayon::prelude::*;
+
+use crate::pipeline::Pipeline;
+use crate::splits::{RepeatedStratifiedKFold, Split, StratifiedKFold};
+use crate::EvalError;
+
+/// A way of handling imbalance, compared by [`evaluate`].
+#[derive(Clone)]
+pub enum Method {
+    /// Nothing: the classifier on the data as it is.
+    None,
+    /// `class_weight="balanced"` on the classifier.
+    Balanced,
+    /// A sampler inside the pipeline (training folds only).
+    Sampler(Arc<dyn Resampler>),
+}
+
+impl Method {
+    /// `none`, `balanced`, or the sampler's imbalanced-learn name.
+    pub fn name(&self) -> &str {
+        match self {
+            Method::None => "none",
+            Method::Balanced => "balanced",
+            Method::Sampler(s) => s.name(),
+        }
+    }
+
+    fn pipeline(&self, model: &AnyClassifier, scale: bool) -> Result<Pipeline, EvalError> {
+        Ok(match self {
+            Method::None => Pipeline::new(model.clone()),
+            Method::Balanced => Pipeline::new(model.with_class_weight(ClassWeight::Balanced)?),
+            Method::Sampler(s) => Pipeline::new(model.clone()).sampler(Arc::clone(s)),
+        }
+        .scale(scale))
+    }
+}
+
+/// The metrics [`evaluate`] reports, by their scikit-learn names.
+pub fn metric_names(n_classes: usize) -> [&'static str; 6] {
+    [
+        "balanced_accuracy_score",
+        "f1_score_macro",
+        "geometric_mean_score",
+        "matthews_corrcoef",
+        if n_classes > 2 {
+            "roc_auc_score_ovr_macro"
+        } else {
+            "roc_auc_score"
+        },
+        "average_precision_score",
+    ]
+}
+
+/// Cross-validation settings. Defaults: logistic regression, 5 folds, 1
+/// repeat, no shuffle, seed 0, scaling on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvaluateOptions {
+    pub model: AnyClassifier,
+    pub n_splits: usize,
+    /// More than 1 shuffles every repeat (scikit-learn's `RepeatedStratifiedKFold`).
+    pub n_repeats: usize,
+    pub shuffle: bool,
+    pub seed: u64,
+    pub scale: bool,
+}
+
+impl Default for EvaluateOptions {
+    fn default() -> Self {
+        EvaluateOptions {
+            model: AnyClassifier::from_name("LogisticRegression").expect("known model"),
+            n_splits: 5,
+            n_repeats: 1,
+            shuffle: false,
+            seed: 0,
+            scale: true,
+        }
+    }
+}
+
+impl EvaluateOptions {
+    /// The splits of `y` these options ask for.
+    pub fn splits(&self, y: &[usize]) -> Result<Vec<Split>, EvalError> {
+        if self.n_repeats > 1 {
+            RepeatedStratifiedKFold {
+                n_splits: self.n_splits,
+                n_repeats: self.n_repeats,
+                random_state: self.seed,
+            }
+            .split(y)
+        } else {
+            StratifiedKFold {
+                n_splits: self.n_splits,
+                shuffle: self.shuffle,
+                random_state: self.seed,
+            }
+            .split(y)
+        }
+    }
+}
+
+/// One method's results.
+#[derive(Debug, Clone)]
+pub struct MethodResult {
+    pub method: String,
+    /// `folds[f][m]`: metric `m` (see [`metric_names`]) on split `f`.
+    pub folds: Vec<Vec<f64>>,
+    /// Out-of-fold class probabilities of the first repeat (`n x C`).
+    pub oof_proba: Array2<f64>,
+    /// Confusion matrix of the first repeat's out-of-fold predictions.
+    pub confusion: Array2<u64>,
+    /// Seconds spent fitting and predicting, summed over splits.
+    pub seconds: f64,
+}
+
+impl MethodResult {
+    /// Mean and population standard deviation of metric `m` over splits
+    /// (numpy's `std`, as `cross_validate` users report it).
+    pub fn mean_std(&self, m: usize) -> (f64, f64) {
+        let v: Vec<f64> = self.folds.iter().map(|f| f[m]).collect();
+        let mean = v.iter().sum::<f64>() / v.len() as f64;
+        let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / v.len() as f64;
+        (mean, var.sqrt())
+    }
+}
+
+/// Everything [`evaluate`] measured on one dataset.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    pub dataset: String,
+    pub classes: Vec<String>,
+    pub class_counts: Vec<usize>,
+    pub metrics: Vec<&'static str>,
+    pub y: Vec<usize>,
+    pub results: Vec<MethodResult>,
+}
+
+impl Evaluation {
+    /// Index of the best method on metric `m` (highest mean; first on ties).
+    pub fn winner(&self, m: usize) -> usize {
+        (0..self.results.len())
+            .fold(None::<(usize, f64)>, |best, i| {
+                let v = self.results[i].mean_std(m).0;
+                match best {
+                    Some((_, b)) if b >= v || v.is_nan() => best,
+                    _ => Some((i, v)),
+                }
+            })
+            .map_or(0, |(i, _)| i)
+    }
+}
+
+fn fold_scores(y: &[usize], proba: &Array2<f64>) -> Result<(Vec<f64>, Vec<usize>), EvalError> {
+    let pred = imbalanced_models::argmax_rows(proba.view());
+    let macro_ = MulticlassAverage::Macro;
+    let scores = vec![
+        balanced_accuracy_score(y, &pred, false)?,
+        f1_score(y, &pred, Average::Macro)?,
+        geometric_mean_score(y, &pred, GmeanAverage::default())?,
+        matthews_corrcoef(y, &pred)?,
+        roc_auc_score(y, proba.view(), macro_)?,
+        average_precision_score(y, proba.view(), macro_)?,
+    ];
+    Ok((scores, pred))
+}
+
+/// Cross-validates every method with the same splits. Each split fits a
+/// fresh pipeline on its training rows (resampling them only) and scores
+/// its test rows. Splits run in parallel; results do not depend on the
+/// thread count. `progress` is called once per finished (method, split).
+pub fn evaluate(
+    data: &Dataset,
+    name: &str,
+    methods: &[Method],
+    opts: &EvaluateOptions,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Evaluation, EvalError> {
+    let k = data.classes().len();
+    if k < 2 {
+        return Err(EvalError::Invalid(format!(
+            "{name}: only one class ({}): there is nothing to classify",
+            data.classes().first().map_or("none", String::as_str)
+        )));
+    }
+    if methods.is_empty() {
+        return Err(EvalError::Invalid("no methods to compare".into()));
+    }
+    let splits = opts.splits(data.y()).map_err(|e| match e {
+        EvalError::TooManyFolds { n_splits, class, count } => EvalError::TooManyFolds {
+            n_splits,
+            class: class
+                .strip_prefix("code ")
+                .and_then(|c| c.parse::<usize>().ok())
+                .and_then(|c| data.classes().get(c))
+                .map_or(class.clone(), |label| format!("{label:?}")),
+            count,
+        },
+        other => other,
+    })?;
+    let pipelines = methods
+        .iter()
+        .map(|m| m.pipeline(&opts.model, opts.scale))
+        .collect::<Result<Vec<_>, _>>()?;
+    let tasks: Vec<(usize, usize)> = (0..methods.len())
+        .flat_map(|m| (0..splits.len()).map(move |s| (m, s)))
+        .collect();
+    let outcomes = tasks
+        .par_iter()
+        .map(|&(m, s)| {
+            let start = std::time::Instant::now();
+            let split = &splits[s];
+            let fitted = pipelines[m]
+                .fit(&data.select_rows(&split.train))
+                .map_err(|e| e.context(methods[m].name()))?;
+            let test = data.select_rows(&split.test);
+            let proba = fitted.predict_proba(&test)?;
+            let (scores, pred) = fold_scores(test.y(), &proba).map_err(|e| e.context(methods[m].name()))?;
+            progress();
+            Ok((proba, pred, scores, start.elapsed().as_secs_f64()))
+        })
+        .collect::<Result<Vec<_>, EvalError>>()?;
+    let n = data.n_samples();
+    let mut results = Vec::with_capacity(methods.len());
+    for (m, method) in methods.iter().enumerate() {
+        let mut oof_proba = Array2::zeros((n, k));
+        let mut oof_pred = vec![0usize; n];
+        let mut folds = Vec::new();
+        let mut seconds = 0.0;
+        for (s, split) in splits.iter().enumerate() {
+            let (proba, pred, scores, secs) = &outcomes[m * splits.len() + s];
+            if s < opts.n_splits {
+                for (r, &i) in split.test.iter().enumerate() {
+                    oof_proba.row_mut(i).assign(&proba.row(r));
+                    oof_pred[i] = pred[r];
+                }
+            }
+            folds.push(scores.clone());
+            seconds += secs;
+        }
+        let confusion = full_confusion(data.y(), &oof_pred, k);
+        results.push(MethodResult {
+            method: method.name().to_string(),
+            folds,
+            oof_proba,
+            confusion,
+            seconds,
+        });
+    }
+    Ok(Evaluation {
+        dataset: name.to_string(),
+        classes: data.classes().to_vec(),
+        class_counts: data.class_counts(),
+        metrics: metric_names(k).to_vec(),
+        y: data.y().to_vec(),
+        results,
+    })
+}
+
+/// A `k x k` confusion matrix over all classes, present or not.
+fn full_confusion(y: &[usize], pred: &[usize], k: usize) -> Array2<u64> {
+    let c = Confusion::new(y, pred).expect("one prediction per row");
+    let mut out = Array2::zeros((k, k));
+    for (i, &a) in c.labels().iter().enumerate() {
+        for (j, &b) in c.labels().iter().enumerate() {
+            out[(a, b)] = c.matrix()[(i, j)];
+        }
+    }
+    out
+}

@@ -1,0 +1,63 @@
+//! Honest evaluation for imbalanced learning.
+//!
+//! * [`splits`]: scikit-learn's stratified splitters, fold for fold;
+//! * [`Pipeline`]: scaling -> sampler -> classifier, where only fitting
+//!   resamples, and only the training rows;
+//! * [`evaluate`]: every method cross-validated on the same splits, scored
+//!   with `imbalanced-scores`;
+//! * [`bench`]: [`evaluate`] over a folder of datasets, ranked with the
+//!   Friedman test and the Nemenyi critical difference ([`stats`]);
+//! * [`report`]: a self-contained HTML report with inline SVG plots.
+
+mod bench;
+mod evaluate;
+mod pipeline;
+pub mod report;
+pub mod splits;
+pub mod stats;
+
+pub use bench::{bench, dataset_files, Bench};
+pub use evaluate::{evaluate, metric_names, EvaluateOptions, Evaluation, Method, MethodResult};
+pub use pipeline::{FittedPipeline, Pipeline};
+pub use splits::{train_test_split, RepeatedStratifiedKFold, Split, StratifiedGroupKFold, StratifiedKFold};
+
+/// Errors of evaluation: each names the problem and the fix.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EvalError {
+    #[error(
+        "{n_splits} folds but class {class} has only {count} rows: use --folds {count} or fewer, \
+         or merge rare classes"
+    )]
+    TooManyFolds {
+        n_splits: usize,
+        class: String,
+        count: usize,
+    },
+    #[error(transparent)]
+    Data(#[from] imbalanced_data::DataError),
+    #[error(transparent)]
+    Resample(#[from] imbalanced_resample::ResampleError),
+    #[error(transparent)]
+    Model(#[from] imbalanced_models::ModelError),
+    #[error(transparent)]
+    Metric(#[from] imbalanced_scores::MetricError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{method}: {source}")]
+    Method {
+        method: String,
+        #[source]
+        source: Box<EvalError>,
+    },
+}
+
+impl EvalError {
+    /// This error, said of `method`.
+    pub fn context(self, method: &str) -> EvalError {
+        EvalError::Method {
+            method: method.to_string(),
+            source: Box::new(self),
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! Our pipelines against imbalanced-learn's reference runs
+//! (tests/fixtures/pipeline.json, scripts/fixtures/pipeline.py) on the KEEL
+//! datasets bundled in data/keel.
+
+use std::sync::Arc;
+
+use imbalanced_data::{read, ReadOptions};
+use imbalanced_eval::*;
+use imbalanced_resample::{build, RngKind};
+use serde_json::Value;
+
+fn bundled(file: &str) -> Option<std::path::PathBuf> {
+    let name = std::path::Path::new(file).file_name()?;
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/keel")
+        .join(name);
+    p.exists().then_some(p)
+}
+
+#[test]
+fn pipelines_reproduce_imbalanced_learn() {
+    let fixture: Value = serde_json::from_str(include_str!("fixtures/pipeline.json")).unwrap();
+    let mut compared = 0;
+    let mut early_stops = 0;
+    for d in fixture["datasets"].as_array().unwrap() {
+        let Some(path) = bundled(d["file"].as_str().unwrap()) else {
+            continue;
+        };
+        let name = d["name"].as_str().unwrap();
+        let data = read(&path, &ReadOptions::default()).unwrap();
+        let want_folds: Vec<usize> = serde_json::from_value(d["test_fold"].clone()).unwrap();
+        assert_eq!(
+            StratifiedKFold::default().folds(data.y()).unwrap(),
+            want_folds,
+            "{name}: folds"
+        );
+
+        let sampler = |s: &str| Method::Sampler(Arc::from(build(s, &[], 0, RngKind::Numpy, data.classes()).unwrap()));
+        let methods = [
+            Method::None,
+            Method::Balanced,
+            sampler("SMOTE"),
+            sampler("RandomUnderSampler"),
+            sampler("SMOTETomek"),
+        ];
+        let eval = evaluate(&data, name, &methods, &EvaluateOptions::default(), &|| {}).unwrap();
+        for (r, m) in eval
+            .results
+            .iter()
+            .zip(["none", "balanced", "SMOTE", "RandomUnderSampler", "SMOTETomek"])
+        {
+            let Some(want) = d["methods"][m].as_array() else {
+                continue; // imbalanced-learn failed on this one
+            };
+            let want: Vec<Vec<f64>> = serde_json::from_value(Value::Array(want.clone())).unwrap();
+            if m == "none" || m == "balanced" {
+                // Deterministic: every fold's every metric, against scikit-learn's
+                // optimum, and against its default run wherever that reached it.
+                let optimum: Vec<Vec<f64>> =
+                    serde_json::from_value(d["methods"][format!("{m}@optimum")].clone()).unwrap();
+                for (f, g) in r.folds.iter().enumerate() {
+                    for (i, a) in g.iter().enumerate() {
+                        let (default, best) = (want[f][i], optimum[f][i]);
+                        assert!(
+                            (a - best).abs() < 1e-3,
+                            "{name} {m} fold {f} {}: {a} vs {best}",
+                            eval.metrics[i]
+                        );
+                        if (a - default).abs() >= 1e-3 {
+                            eprintln!(
+                                "{name} {m} fold {f} {}: {a}; scikit-learn's default run {default}",
+                                eval.metrics[i]
+                            );
+                            early_stops += 1;
+                        }
+                    }
+                }
+            } else {
+                let mean = |v: &[Vec<f64>]| v.iter().map(|f| f[0]).sum::<f64>() / v.len() as f64;
+                let (a, b) = (mean(&r.folds), mean(&want));
+                assert!(
+                    (a - b).abs() < 0.03,
+                    "{name} {m}: mean balanced accuracy {a:.4} vs {b:.4}"
+                );
+            }
+        }
+        compared += 1;
+    }
+    // scikit-learn's default tol=1e-4 stops short of the optimum on a few folds
+    // (haberman, balanced, fold 4: after 5 iterations); there its scores differ
+    // from the optimum's, which we match everywhere (checked above).
+    assert!(
+        early_stops * 20 < compared * 60,
+        "{early_stops} fold metrics differ from scikit-learn's default run"
+    );
+    assert!(compared >= 8, "only {compared} bundled datasets in the fixture");
+}
