@@ -1,6 +1,8 @@
 //! The `imbalanced` command: a thin shell over the `imbalanced` library.
 
+mod evaluate;
 mod inspect;
+mod metrics;
 mod plot;
 mod resample;
 
@@ -10,14 +12,18 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use imbalanced::data::{read, Dataset, ReadOptions};
 
-/// Learning from class-imbalanced data: inspect a dataset's imbalance and
-/// resample it with any imbalanced-learn sampler.
+/// Learning from class-imbalanced data: inspect a dataset's imbalance,
+/// resample it with any imbalanced-learn sampler, and find out which
+/// strategy works with leak-free cross-validation.
 #[derive(Parser)]
 #[command(name = "imbalanced", version, propagate_version = true)]
 #[command(after_help = "Examples:\n  \
     imbalanced inspect data/keel/yeast6.csv --plot yeast6.svg\n  \
     imbalanced resample data/keel/yeast6.csv --method SMOTE --param k_neighbors=3 --out balanced.csv\n  \
-    imbalanced resample --list")]
+    imbalanced resample --list\n  \
+    imbalanced evaluate data/keel/yeast6.csv --report yeast6.html\n  \
+    imbalanced bench --report bench.html\n  \
+    imbalanced metrics predictions.csv --json")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -40,6 +46,26 @@ enum Command {
         --seed 0 --rng numpy --out same-as-imblearn.csv\n  \
         imbalanced resample --list")]
     Resample(resample::ResampleArgs),
+    /// Compare imbalance strategies on one dataset by stratified cross-validation
+    /// (resampling inside training folds only): balanced accuracy, macro F1,
+    /// G-mean, MCC, ROC AUC and average precision, mean ± std per method.
+    #[command(after_help = "Examples:\n  \
+        imbalanced evaluate data/keel/yeast6.csv\n  \
+        imbalanced evaluate data/keel/glass4.csv --methods none,balanced,smote,adasyn --model knn\n  \
+        imbalanced evaluate data.csv --target label --folds 10 --repeats 3 --report report.html --json")]
+    Evaluate(evaluate::EvaluateArgs),
+    /// Run `evaluate` over every dataset of a folder, rank the methods per dataset,
+    /// and test the ranks (Friedman, Nemenyi critical difference; Demšar 2006).
+    #[command(after_help = "Examples:\n  \
+        imbalanced bench --report bench.html\n  \
+        imbalanced bench ../shared/data/keel/binary --methods none,smote,rus --rank-by geometric_mean_score")]
+    Bench(evaluate::BenchArgs),
+    /// Every metric from a CSV of predictions made elsewhere:
+    /// y_true,y_pred[,score | proba_<label>...].
+    #[command(after_help = "Examples:\n  \
+        imbalanced metrics predictions.csv\n  \
+        imbalanced metrics predictions.csv --json")]
+    Metrics(metrics::MetricsArgs),
 }
 
 /// How to read the input file; shared by every command.
@@ -74,6 +100,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(args),
         Command::Resample(args) => resample::run(args),
+        Command::Evaluate(args) => evaluate::run_evaluate(args),
+        Command::Bench(args) => evaluate::run_bench(args),
+        Command::Metrics(args) => metrics::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

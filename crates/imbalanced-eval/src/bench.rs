@@ -45,8 +45,10 @@ pub fn dataset_files(dir: &Path) -> Result<Vec<PathBuf>, EvalError> {
 }
 
 /// Evaluates every method on every dataset and ranks them per metric.
-/// A dataset that cannot be cross-validated (too few rows in a class) is
-/// skipped and listed; any other error stops the run.
+/// A dataset that cannot be cross-validated (too few rows in a class) or
+/// that a sampler cannot handle (categorical columns for SMOTE, a class
+/// smaller than k_neighbors) is skipped and listed, since ranks need every
+/// method on every dataset; any other error stops the run.
 pub fn bench(
     datasets: &[(String, Dataset)],
     methods: &[Method],
@@ -59,6 +61,9 @@ pub fn bench(
         match evaluate(data, name, methods, opts, progress) {
             Ok(e) => evaluations.push(e),
             Err(e @ EvalError::TooManyFolds { .. }) => skipped.push((name.clone(), e.to_string())),
+            Err(e @ EvalError::Method { .. }) if matches!(&e, EvalError::Method { source, .. } if matches!(**source, EvalError::Resample(_))) => {
+                skipped.push((name.clone(), e.to_string()))
+            }
             Err(e) => return Err(e.context(name)),
         }
     }

@@ -7,7 +7,12 @@
 //! * [`neighbors`]: exact k-nearest-neighbour search;
 //! * [`resample`]: every imbalanced-learn sampler behind the
 //!   [`Resampler`](resample::Resampler) trait, with NumPy-parity randomness;
-//! * [`diagnose`]: class counts, imbalance ratio and sample difficulty.
+//! * [`diagnose`]: class counts, imbalance ratio and sample difficulty;
+//! * [`models`]: classifiers with scikit-learn's defaults (logistic
+//!   regression, k-NN, CART, random forest, Gaussian naive Bayes);
+//! * [`scores`]: metrics equal to scikit-learn's and imbalanced-learn's;
+//! * [`eval`]: stratified splitters, leak-free pipelines, cross-validated
+//!   comparisons, rankings and HTML reports.
 //!
 //! ```
 //! use imbalanced::prelude::*;
@@ -23,13 +28,18 @@
 
 pub use imbalanced_data as data;
 pub use imbalanced_diagnose as diagnose;
+pub use imbalanced_eval as eval;
+pub use imbalanced_models as models;
 pub use imbalanced_neighbors as neighbors;
 pub use imbalanced_resample as resample;
+pub use imbalanced_scores as scores;
 
 /// The names most programs need.
 pub mod prelude {
     pub use imbalanced_data::{read, write, Dataset, ReadOptions};
     pub use imbalanced_diagnose::{profile, Difficulty, Profile};
+    pub use imbalanced_eval::{evaluate, EvaluateOptions, Method, Pipeline, StratifiedKFold};
+    pub use imbalanced_models::{AnyClassifier, ClassWeight, Fit, LogisticRegression, Predict};
     pub use imbalanced_resample::{
         Adasyn, AllKnn, BorderlineSmote, CondensedNearestNeighbour, EditedNearestNeighbours, NearMiss,
         NeighbourhoodCleaningRule, OneSidedSelection, RandomOverSampler, RandomUnderSampler,

@@ -1,0 +1,312 @@
+//! `imbalanced evaluate` and `imbalanced bench`: cross-validated comparison
+//! of imbalance strategies, as a table, JSON and an HTML report.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::Args;
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
+use imbalanced::data::{write_atomic, DataError, Dataset};
+use imbalanced::eval::{bench, dataset_files, evaluate, report, EvaluateOptions, Evaluation, Method};
+use imbalanced::models::AnyClassifier;
+use imbalanced::resample::{build, RngKind};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::{json, Value};
+
+use crate::InputArgs;
+
+/// Settings shared by `evaluate` and `bench`.
+#[derive(Args, Clone)]
+pub struct CvArgs {
+    /// Methods to compare (comma-separated): `none`, `balanced`
+    /// (class_weight="balanced") and any sampler `resample --list` shows.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "none,balanced,SMOTE,RandomUnderSampler,SMOTETomek"
+    )]
+    pub methods: Vec<String>,
+    /// Classifier: a scikit-learn class name, any case (LogisticRegression,
+    /// KNeighborsClassifier, DecisionTreeClassifier, RandomForestClassifier,
+    /// GaussianNB) or an alias (logreg, knn, tree, forest, nb).
+    #[arg(long, default_value = "logreg")]
+    pub model: String,
+    /// Number of stratified folds.
+    #[arg(long, default_value_t = 5)]
+    pub folds: usize,
+    /// Repeats of the k-fold (more than 1 shuffles each, as RepeatedStratifiedKFold).
+    #[arg(long, default_value_t = 1)]
+    pub repeats: usize,
+    /// Shuffle rows within classes before making folds (StratifiedKFold's shuffle).
+    #[arg(long, default_value_t = false, action = clap::ArgAction::Set, value_name = "true|false")]
+    pub shuffle: bool,
+    /// Seed of the fold shuffle and of randomised samplers.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Sampler random generator: `numpy` reproduces imbalanced-learn's draws.
+    #[arg(long, default_value = "default", value_parser = parse_rng)]
+    pub rng: RngKind,
+    /// Do not standardise features inside the pipeline.
+    #[arg(long)]
+    pub no_scale: bool,
+    /// Print the results as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Write a self-contained HTML report (inline SVG plots).
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
+}
+
+fn parse_rng(s: &str) -> Result<RngKind, String> {
+    s.parse()
+}
+
+#[derive(Args)]
+pub struct EvaluateArgs {
+    /// CSV, KEEL .dat, ARFF or Parquet file.
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub cv: CvArgs,
+}
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// Folder of datasets (.csv, .dat, .arff, .parquet). Default: the KEEL
+    /// collection bundled with the repository (data/keel).
+    pub dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub cv: CvArgs,
+    /// Metric that ranks the methods (one of the reported metric names).
+    #[arg(long, default_value = "balanced_accuracy_score")]
+    pub rank_by: String,
+}
+
+impl CvArgs {
+    fn options(&self) -> Result<EvaluateOptions, Box<dyn std::error::Error>> {
+        Ok(EvaluateOptions {
+            model: AnyClassifier::from_name(&self.model)?,
+            n_splits: self.folds,
+            n_repeats: self.repeats.max(1),
+            shuffle: self.shuffle,
+            seed: self.seed,
+            scale: !self.no_scale,
+        })
+    }
+
+    fn methods(&self, data: &Dataset) -> Result<Vec<Method>, Box<dyn std::error::Error>> {
+        self.methods
+            .iter()
+            .map(|m| -> Result<Method, Box<dyn std::error::Error>> {
+                Ok(match m.trim().to_ascii_lowercase().as_str() {
+                    "none" => Method::None,
+                    "balanced" | "class_weight=balanced" => Method::Balanced,
+                    _ => Method::Sampler(Arc::from(build(m.trim(), &[], self.seed, self.rng, data.classes())?)),
+                })
+            })
+            .collect()
+    }
+
+    fn settings(&self, model: &str) -> String {
+        format!(
+            "{model}; StratifiedKFold({}{}), {} repeat(s), seed {}; {}; samplers inside the training folds only.",
+            self.folds,
+            if self.shuffle || self.repeats > 1 {
+                ", shuffled"
+            } else {
+                ""
+            },
+            self.repeats.max(1),
+            self.seed,
+            if self.no_scale {
+                "no scaling"
+            } else {
+                "StandardScaler fitted per fold"
+            },
+        )
+    }
+}
+
+fn progress_bar(total: usize) -> ProgressBar {
+    let bar = ProgressBar::new(total as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} fits [{elapsed}, eta {eta}] {msg}").expect("valid template"),
+    );
+    bar
+}
+
+fn write_report(path: &Path, html: &str) -> Result<(), DataError> {
+    write_atomic(path, |w| {
+        use std::io::Write;
+        w.write_all(html.as_bytes()).map_err(|source| DataError::Io {
+            action: "write",
+            path: path.to_path_buf(),
+            source,
+        })
+    })
+}
+
+fn evaluation_json(e: &Evaluation) -> Value {
+    let results: Vec<Value> = e
+        .results
+        .iter()
+        .map(|r| {
+            let metrics: serde_json::Map<String, Value> = e
+                .metrics
+                .iter()
+                .enumerate()
+                .map(|(m, name)| {
+                    let (mean, std) = r.mean_std(m);
+                    let folds: Vec<f64> = r.folds.iter().map(|f| f[m]).collect();
+                    (name.to_string(), json!({"mean": mean, "std": std, "folds": folds}))
+                })
+                .collect();
+            json!({"method": r.method, "metrics": metrics, "seconds": r.seconds})
+        })
+        .collect();
+    json!({"dataset": e.dataset, "results": results})
+}
+
+fn print_table(e: &Evaluation) {
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED);
+    let mut header = vec!["method".to_string()];
+    header.extend(e.metrics.iter().map(|m| m.to_string()));
+    table.set_header(header);
+    let winners: Vec<usize> = (0..e.metrics.len()).map(|m| e.winner(m)).collect();
+    for (i, r) in e.results.iter().enumerate() {
+        let mut row = vec![r.method.clone()];
+        for (m, &w) in winners.iter().enumerate() {
+            let (mean, std) = r.mean_std(m);
+            row.push(format!("{mean:.4} ± {std:.4}{}", if w == i { " *" } else { "" }));
+        }
+        table.add_row(row);
+    }
+    println!("{} ({} rows, {} classes)", e.dataset, e.y.len(), e.classes.len());
+    println!("{table}");
+    let best: Vec<String> = e
+        .metrics
+        .iter()
+        .zip(&winners)
+        .map(|(m, &w)| format!("{m}: {}", e.results[w].method))
+        .collect();
+    println!("best (*): {}", best.join(", "));
+}
+
+pub fn run_evaluate(args: EvaluateArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let data = args.input.load(&args.file)?;
+    let opts = args.cv.options()?;
+    let methods = args.cv.methods(&data)?;
+    let name = args
+        .file
+        .file_stem()
+        .map_or_else(|| args.file.display().to_string(), |s| s.to_string_lossy().into_owned());
+    let bar = progress_bar(methods.len() * opts.n_splits * opts.n_repeats);
+    let result = evaluate(&data, &name, &methods, &opts, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let e = result?;
+    if let Some(path) = &args.cv.report {
+        write_report(path, &report::evaluation_html(&e, &args.cv.settings(opts.model.name())))?;
+    }
+    if args.cv.json {
+        println!("{}", serde_json::to_string_pretty(&evaluation_json(&e))?);
+    } else {
+        print_table(&e);
+        if let Some(path) = &args.cv.report {
+            println!("wrote {}", path.display());
+        }
+    }
+    Ok(())
+}
+
+pub fn run_bench(args: BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("data/keel"));
+    let files = dataset_files(&dir)?;
+    let mut datasets = Vec::new();
+    for f in &files {
+        let data = args.input.load(f).map_err(|e| format!("{}: {e}", f.display()))?;
+        let name = f
+            .file_stem()
+            .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+        // The same dataset as CSV and .dat is benchmarked once.
+        if datasets.iter().any(|(n, _): &(String, Dataset)| *n == name) {
+            continue;
+        }
+        datasets.push((name, data));
+    }
+    let opts = args.cv.options()?;
+    let methods = args.cv.methods(&datasets[0].1)?;
+    let rank_by = imbalanced::eval::metric_names(2)
+        .iter()
+        .position(|m| *m == args.rank_by || m.trim_end_matches("_score") == args.rank_by)
+        .ok_or_else(|| {
+            format!(
+                "--rank-by {}: choose one of {}",
+                args.rank_by,
+                imbalanced::eval::metric_names(2).join(", ")
+            )
+        })?;
+    let bar = progress_bar(datasets.len() * methods.len() * opts.n_splits * opts.n_repeats);
+    let result = bench(&datasets, &methods, &opts, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let b = result?;
+    if let Some(path) = &args.cv.report {
+        write_report(
+            path,
+            &report::bench_html(&b, rank_by, &args.cv.settings(opts.model.name())),
+        )?;
+    }
+    let test = &b.tests[rank_by];
+    if args.cv.json {
+        let out = json!({
+            "datasets": b.evaluations.iter().map(evaluation_json).collect::<Vec<_>>(),
+            "skipped": b.skipped.iter().map(|(n, w)| json!({"dataset": n, "reason": w})).collect::<Vec<_>>(),
+            "rank_by": b.metrics[rank_by],
+            "average_ranks": test.as_ref().map(|t| b.methods.iter().cloned().zip(t.average_ranks.iter().map(|&r| json!(r))).collect::<serde_json::Map<String, Value>>()),
+            "friedman": test.as_ref().map(|t| json!({"chi_square": t.chi_square, "p": t.chi_square_p, "iman_davenport_f": t.f_statistic, "f_p": t.f_p, "critical_difference": t.critical_difference})),
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED);
+    let mut header = vec!["dataset".to_string()];
+    header.extend(b.methods.iter().cloned());
+    table.set_header(header);
+    for (i, e) in b.evaluations.iter().enumerate() {
+        let mut row = vec![e.dataset.clone()];
+        for (m, r) in e.results.iter().enumerate() {
+            let rank = test.as_ref().map_or(String::new(), |t| format!(" ({})", t.ranks[i][m]));
+            row.push(format!("{:.4}{rank}", r.mean_std(rank_by).0));
+        }
+        table.add_row(row);
+    }
+    if let Some(t) = test {
+        let mut row = vec!["average rank".to_string()];
+        row.extend(t.average_ranks.iter().map(|r| format!("{r:.3}")));
+        table.add_row(row);
+    }
+    println!(
+        "{} by {} ({} datasets)",
+        opts.model.name(),
+        b.metrics[rank_by],
+        b.evaluations.len()
+    );
+    println!("{table}");
+    if let Some(t) = test {
+        println!(
+            "Friedman chi2 = {:.3} (p = {:.3e}), Iman-Davenport F = {:.3} (p = {:.3e}); Nemenyi CD (alpha 0.05) = {:.3}",
+            t.chi_square, t.chi_square_p, t.f_statistic, t.f_p, t.critical_difference
+        );
+    }
+    for (n, why) in &b.skipped {
+        println!("skipped {n}: {why}");
+    }
+    if let Some(path) = &args.cv.report {
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}
