@@ -12,8 +12,8 @@ const PALETTE: [&str; 10] = [
     "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
 ];
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}\
-table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}\
-th:first-child,td:first-child{text-align:left}.best{font-weight:bold;background:#e8f4e8}\
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right;white-space:nowrap}\
+th:first-child,td:first-child{text-align:left}th{white-space:normal}.best{font-weight:bold;background:#e8f4e8}\
 svg{margin:4px}.grid{display:flex;flex-wrap:wrap}h2{margin-top:1.6em}.note{color:#666}";
 
 fn esc(s: &str) -> String {
@@ -29,9 +29,10 @@ fn color(i: usize) -> &'static str {
 
 /// A line chart of `(name, xs, ys)` series on [0, 1] x [0, 1].
 fn curves_svg(title: &str, xlabel: &str, ylabel: &str, series: &[(String, Vec<f64>, Vec<f64>)]) -> String {
-    let (w, h, m) = (360.0, 300.0, 40.0);
+    let (w, plot_h, m) = (360.0, 300.0, 40.0);
+    let h = plot_h + 6.0 + 13.0 * series.len() as f64;
     let px = |x: f64| m + x * (w - 1.5 * m);
-    let py = |y: f64| h - m - y * (h - 2.0 * m);
+    let py = |y: f64| plot_h - m - y * (plot_h - 2.0 * m);
     let mut s = format!(r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-size="11">"#);
     let _ = write!(
         s,
@@ -43,14 +44,14 @@ fn curves_svg(title: &str, xlabel: &str, ylabel: &str, series: &[(String, Vec<f6
         s,
         r##"<rect x="{m}" y="{m}" width="{}" height="{}" fill="none" stroke="#999"/>"##,
         w - 1.5 * m,
-        h - 2.0 * m
+        plot_h - 2.0 * m
     );
     for t in [0.0, 0.5, 1.0] {
         let _ = write!(
             s,
             r#"<text x="{}" y="{}" text-anchor="middle">{t}</text>"#,
             px(t),
-            h - m + 14.0
+            plot_h - m + 14.0
         );
         let _ = write!(
             s,
@@ -63,7 +64,7 @@ fn curves_svg(title: &str, xlabel: &str, ylabel: &str, series: &[(String, Vec<f6
         s,
         r#"<text x="{}" y="{}" text-anchor="middle">{}</text>"#,
         px(0.5),
-        h - 6.0,
+        plot_h - 8.0,
         esc(xlabel)
     );
     let _ = write!(
@@ -85,15 +86,15 @@ fn curves_svg(title: &str, xlabel: &str, ylabel: &str, series: &[(String, Vec<f6
             color(i),
             pts.join(" ")
         );
-        let ly = m + 12.0 + 13.0 * i as f64;
+        let ly = plot_h + 8.0 + 13.0 * i as f64;
         let _ = write!(
             s,
             r#"<rect x="{}" y="{}" width="10" height="3" fill="{}"/>"#,
-            w - 150.0,
+            m,
             ly - 4.0,
             color(i)
         );
-        let _ = write!(s, r#"<text x="{}" y="{ly}">{}</text>"#, w - 136.0, esc(name));
+        let _ = write!(s, r#"<text x="{}" y="{ly}">{}</text>"#, m + 14.0, esc(name));
     }
     s + "</svg>"
 }
@@ -101,9 +102,11 @@ fn curves_svg(title: &str, xlabel: &str, ylabel: &str, series: &[(String, Vec<f6
 /// Horizontal bars of `(name, mean, std)` with error bars, on [lo, 1].
 fn bars_svg(title: &str, rows: &[(String, f64, f64)]) -> String {
     let lo = rows.iter().map(|r| r.1 - r.2).fold(0.0f64, f64::min).max(-1.0);
-    let (w, bar, left) = (330.0, 18.0, 120.0);
+    let longest = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0) as f64;
+    let (bar, left) = (18.0, 12.0 + 6.5 * longest);
+    let w = left + 260.0;
     let h = 30.0 + bar * rows.len() as f64 + 20.0;
-    let px = |v: f64| left + (v - lo) / (1.0 - lo) * (w - left - 15.0);
+    let px = |v: f64| left + (v - lo) / (1.0 - lo) * (w - left - 50.0);
     let mut s = format!(r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-size="11">"#);
     let _ = write!(
         s,
@@ -278,7 +281,7 @@ pub fn evaluation_html(e: &Evaluation, settings: &str) -> String {
 /// average-rank axis; methods joined by a bar do not differ significantly.
 fn cd_svg(methods: &[String], t: &RankTest) -> String {
     let k = methods.len();
-    let (w, left, right) = (640.0, 150.0, 490.0);
+    let (w, left, right) = (720.0, 200.0, 500.0);
     let px = |r: f64| left + (r - 1.0) / (k as f64 - 1.0).max(1.0) * (right - left);
     let h = 90.0 + 16.0 * k as f64;
     let mut s = format!(r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-size="11">"#);
