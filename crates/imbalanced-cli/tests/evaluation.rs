@@ -1,0 +1,147 @@
+//! `imbalanced evaluate`, `bench` and `metrics` end to end.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_imbalanced")).args(args).output().unwrap()
+}
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/keel").join(name)
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn evaluate_prints_json_and_writes_a_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r.html");
+    let o = run(&[
+        "evaluate",
+        data("glass4.csv").to_str().unwrap(),
+        "--methods",
+        "none,balanced,smote,rus",
+        "--json",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let results = v["results"].as_array().unwrap();
+    let names: Vec<&str> = results.iter().map(|r| r["method"].as_str().unwrap()).collect();
+    assert_eq!(names, ["none", "balanced", "SMOTE", "RandomUnderSampler"]);
+    for r in results {
+        for m in [
+            "balanced_accuracy_score",
+            "f1_score_macro",
+            "geometric_mean_score",
+            "matthews_corrcoef",
+            "roc_auc_score",
+            "average_precision_score",
+        ] {
+            let folds = r["metrics"][m]["folds"].as_array().unwrap();
+            assert_eq!(folds.len(), 5, "{m}");
+            let mean = r["metrics"][m]["mean"].as_f64().unwrap();
+            let avg = folds.iter().map(|f| f.as_f64().unwrap()).sum::<f64>() / 5.0;
+            assert!((mean - avg).abs() < 1e-12);
+        }
+    }
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<svg") && html.contains("precision-recall"));
+    assert!(!html.contains("<script"), "the report must be self-contained and static");
+}
+
+#[test]
+fn bench_ranks_methods_over_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["glass4.csv", "yeast6.csv", "haberman.csv"] {
+        std::fs::copy(data(f), dir.path().join(f)).unwrap();
+    }
+    let report = dir.path().join("bench.html");
+    let o = run(&[
+        "bench",
+        dir.path().to_str().unwrap(),
+        "--methods",
+        "none,balanced,rus",
+        "--json",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["datasets"].as_array().unwrap().len(), 3);
+    let ranks = v["average_ranks"].as_object().unwrap();
+    let total: f64 = ranks.values().map(|r| r.as_f64().unwrap()).sum();
+    assert!((total - 6.0).abs() < 1e-12, "ranks of 3 methods sum to 6 on average");
+    assert!(v["friedman"]["critical_difference"].as_f64().unwrap() > 0.0);
+    assert!(std::fs::read_to_string(&report).unwrap().contains("CD = "));
+}
+
+#[test]
+fn metrics_reads_probabilities_and_names_its_keys_as_sklearn() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pred.csv");
+    std::fs::write(
+        &file,
+        "y_true,y_pred,proba_a,proba_b,proba_c\na,a,0.7,0.2,0.1\nb,b,0.1,0.8,0.1\nc,b,0.2,0.5,0.3\nc,c,0.1,0.1,0.8\na,b,0.4,0.5,0.1\nb,b,0.3,0.6,0.1\n",
+    )
+    .unwrap();
+    let o = run(&["metrics", file.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    // scikit-learn: accuracy 4/6; balanced accuracy mean(1/2, 1, 1/2) = 2/3.
+    assert!((v["accuracy_score"].as_f64().unwrap() - 4.0 / 6.0).abs() < 1e-12);
+    assert!((v["balanced_accuracy_score"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-12);
+    for key in ["f1_score_macro", "roc_auc_score_ovr_macro", "log_loss", "brier_score_loss", "geometric_mean_score"] {
+        assert!(v[key].is_number(), "{key} missing");
+    }
+    // Binary with a score column, and the human-readable table.
+    std::fs::write(&file, "y_true,y_pred,score\n0,0,0.2\n1,1,0.9\n1,0,0.4\n0,0,0.1\n").unwrap();
+    let o = run(&["metrics", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("roc_auc_score") && text(&o.stdout).contains("avg / total"));
+}
+
+#[test]
+fn bad_input_gets_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pred.csv");
+    let cases: &[(&str, &str)] = &[
+        ("y_true,y_pred,proba_a,proba_b\na,a,0.9,0.1\nz,a,0.5,0.5\n", "unknown label \"z\""),
+        ("y_true,y_pred\na,a\nb\n", "line 3: 1 fields"),
+        ("y_true,y_pred,proba_a,proba_b\na,a,0.9,0.3\n", "sum to 1.2"),
+        ("y_true,y_pred,score\na,a,0.5\nb,c,0.2\n", "exactly two labels"),
+        ("truth,pred\na,a\n", "y_true,y_pred"),
+        ("y_true,y_pred,proba_a,proba_b\na,a,nan,0.1\n", "not a finite number"),
+    ];
+    for (body, message) in cases {
+        std::fs::write(&file, body).unwrap();
+        let o = run(&["metrics", file.to_str().unwrap()]);
+        assert!(!o.status.success(), "{body}");
+        assert!(text(&o.stderr).contains(message), "{body}: {}", text(&o.stderr));
+    }
+    // More folds than the smallest class has rows.
+    let o = run(&["evaluate", data("glass4.csv").to_str().unwrap(), "--folds", "20"]);
+    assert!(!o.status.success());
+    assert!(text(&o.stderr).contains("has only 13 rows: use --folds 13 or fewer"), "{}", text(&o.stderr));
+    let o = run(&["evaluate", data("glass4.csv").to_str().unwrap(), "--model", "svm"]);
+    assert!(text(&o.stderr).contains("unknown model \"svm\""), "{}", text(&o.stderr));
+    let o = run(&["evaluate", data("glass4.csv").to_str().unwrap(), "--methods", "balanced", "--model", "knn"]);
+    assert!(text(&o.stderr).contains("has no class_weight"), "{}", text(&o.stderr));
+    let o = run(&["evaluate", data("glass4.csv").to_str().unwrap(), "--methods", "smoot"]);
+    assert!(!o.status.success() && text(&o.stderr).contains("smoot"), "{}", text(&o.stderr));
+    // A failed run writes no report.
+    let report = dir.path().join("never.html");
+    let o = run(&[
+        "evaluate",
+        data("glass4.csv").to_str().unwrap(),
+        "--folds",
+        "20",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success() && !report.exists());
+}
