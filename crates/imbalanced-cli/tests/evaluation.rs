@@ -4,7 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_imbalanced")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_imbalanced"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn data(name: &str) -> PathBuf {
@@ -51,7 +54,10 @@ fn evaluate_prints_json_and_writes_a_report() {
     }
     let html = std::fs::read_to_string(&report).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<svg") && html.contains("precision-recall"));
-    assert!(!html.contains("<script"), "the report must be self-contained and static");
+    assert!(
+        !html.contains("<script"),
+        "the report must be self-contained and static"
+    );
 }
 
 #[test]
@@ -95,7 +101,13 @@ fn metrics_reads_probabilities_and_names_its_keys_as_sklearn() {
     // scikit-learn: accuracy 4/6; balanced accuracy mean(1/2, 1, 1/2) = 2/3.
     assert!((v["accuracy_score"].as_f64().unwrap() - 4.0 / 6.0).abs() < 1e-12);
     assert!((v["balanced_accuracy_score"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-12);
-    for key in ["f1_score_macro", "roc_auc_score_ovr_macro", "log_loss", "brier_score_loss", "geometric_mean_score"] {
+    for key in [
+        "f1_score_macro",
+        "roc_auc_score_ovr_macro",
+        "log_loss",
+        "brier_score_loss",
+        "geometric_mean_score",
+    ] {
         assert!(v[key].is_number(), "{key} missing");
     }
     // Binary with a score column, and the human-readable table.
@@ -110,7 +122,10 @@ fn bad_input_gets_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("pred.csv");
     let cases: &[(&str, &str)] = &[
-        ("y_true,y_pred,proba_a,proba_b\na,a,0.9,0.1\nz,a,0.5,0.5\n", "unknown label \"z\""),
+        (
+            "y_true,y_pred,proba_a,proba_b\na,a,0.9,0.1\nz,a,0.5,0.5\n",
+            "unknown label \"z\"",
+        ),
         ("y_true,y_pred\na,a\nb\n", "line 3: 1 fields"),
         ("y_true,y_pred,proba_a,proba_b\na,a,0.9,0.3\n", "sum to 1.2"),
         ("y_true,y_pred,score\na,a,0.5\nb,c,0.2\n", "exactly two labels"),
@@ -126,13 +141,28 @@ fn bad_input_gets_a_clear_error() {
     // More folds than the smallest class has rows.
     let o = run(&["evaluate", data("glass4.csv").to_str().unwrap(), "--folds", "20"]);
     assert!(!o.status.success());
-    assert!(text(&o.stderr).contains("has only 13 rows: use --folds 13 or fewer"), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("has only 13 rows: use --folds 13 or fewer"),
+        "{}",
+        text(&o.stderr)
+    );
     let o = run(&["evaluate", data("glass4.csv").to_str().unwrap(), "--model", "svm"]);
     assert!(text(&o.stderr).contains("unknown model \"svm\""), "{}", text(&o.stderr));
-    let o = run(&["evaluate", data("glass4.csv").to_str().unwrap(), "--methods", "balanced", "--model", "knn"]);
+    let o = run(&[
+        "evaluate",
+        data("glass4.csv").to_str().unwrap(),
+        "--methods",
+        "balanced",
+        "--model",
+        "knn",
+    ]);
     assert!(text(&o.stderr).contains("has no class_weight"), "{}", text(&o.stderr));
     let o = run(&["evaluate", data("glass4.csv").to_str().unwrap(), "--methods", "smoot"]);
-    assert!(!o.status.success() && text(&o.stderr).contains("smoot"), "{}", text(&o.stderr));
+    assert!(
+        !o.status.success() && text(&o.stderr).contains("smoot"),
+        "{}",
+        text(&o.stderr)
+    );
     // A failed run writes no report.
     let report = dir.path().join("never.html");
     let o = run(&[
