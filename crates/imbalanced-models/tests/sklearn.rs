@@ -19,6 +19,25 @@ fn load(name: &str) -> (Array2<f64>, Vec<usize>, usize) {
     (x, data.y().to_vec(), data.classes().len())
 }
 
+/// The fixture's train/test split of a dataset.
+struct Split {
+    xtr: Array2<f64>,
+    ytr: Vec<usize>,
+    xte: Array2<f64>,
+    k: usize,
+}
+
+fn split(d: &Value) -> Split {
+    let (x, y, k) = load(d["name"].as_str().unwrap());
+    let (train, test) = (indices(&d["split"]["train"]), indices(&d["split"]["test"]));
+    Split {
+        xtr: x.select(Axis(0), &train),
+        ytr: train.iter().map(|&i| y[i]).collect(),
+        xte: x.select(Axis(0), &test),
+        k,
+    }
+}
+
 fn matrix(v: &Value) -> Array2<f64> {
     let rows = v.as_array().unwrap();
     let k = rows[0].as_array().unwrap().len();
@@ -92,11 +111,7 @@ fn knn_and_naive_bayes_match_scikit_learn() {
     let (mut checked, mut total) = (0, 0);
     for d in fixture()["datasets"].as_array().unwrap() {
         let name = d["name"].as_str().unwrap();
-        let (x, y, k) = load(name);
-        let (train, test) = (indices(&d["split"]["train"]), indices(&d["split"]["test"]));
-        let xtr = x.select(Axis(0), &train);
-        let xte = x.select(Axis(0), &test);
-        let ytr: Vec<usize> = train.iter().map(|&i| y[i]).collect();
+        let Split { xtr, ytr, xte, k } = split(d);
         for (weights, key) in [
             (KnnWeights::Uniform, "knn_uniform"),
             (KnnWeights::Distance, "knn_distance"),
@@ -115,7 +130,7 @@ fn knn_and_naive_bayes_match_scikit_learn() {
                 .query(xte.view(), 6)
                 .unwrap();
             let mut ties = 0;
-            for r in 0..test.len() {
+            for r in 0..xte.nrows() {
                 if nb.distances[(r, 4)] == nb.distances[(r, 5)] {
                     ties += 1;
                     continue;
@@ -128,8 +143,8 @@ fn knn_and_naive_bayes_match_scikit_learn() {
                 }
                 assert_eq!(pred[r], want_pred[r], "{name} {key}: row {r}");
             }
-            checked += test.len() - ties;
-            total += test.len();
+            checked += xte.nrows() - ties;
+            total += xte.nrows();
         }
         let nb = GaussianNB::default().fit(xtr.view(), &ytr, k).unwrap();
         assert!(
@@ -158,11 +173,7 @@ fn decision_trees_grow_as_scikit_learns() {
     let (mut same, mut total) = (0, 0);
     for d in fixture()["datasets"].as_array().unwrap() {
         let name = d["name"].as_str().unwrap();
-        let (x, y, k) = load(name);
-        let (train, test) = (indices(&d["split"]["train"]), indices(&d["split"]["test"]));
-        let xtr = x.select(Axis(0), &train);
-        let xte = x.select(Axis(0), &test);
-        let ytr: Vec<usize> = train.iter().map(|&i| y[i]).collect();
+        let Split { xtr, ytr, xte, k } = split(d);
         for (depth, key) in [(Some(3), "tree_depth_3"), (None, "tree_depth_None")] {
             let tree = DecisionTreeClassifier {
                 max_depth: depth,

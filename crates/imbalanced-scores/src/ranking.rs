@@ -191,15 +191,19 @@ fn present(y_true: &[usize], classes: usize) -> usize {
     seen.iter().filter(|&&s| s).count()
 }
 
-/// scikit-learn's `roc_auc_score` on class probabilities (`n x C`, column
-/// `k` for class `k`). Two columns: the binary area of column 1. More: the
-/// one-vs-rest areas averaged (scikit-learn's `multi_class="ovr"`), which
-/// needs rows that sum to 1 and every class present in `y_true`.
-pub fn roc_auc_score(y_true: &[usize], proba: ArrayView2<'_, f64>, average: MulticlassAverage) -> Result<f64> {
-    let classes = check_proba(y_true, proba, proba.ncols() > 2)?;
+/// The area `binary` gives class 1's scores for two columns, or the
+/// one-vs-rest areas averaged for more (every class must be in `y_true`).
+fn area(
+    y_true: &[usize],
+    proba: ArrayView2<'_, f64>,
+    average: MulticlassAverage,
+    need_sum_one: bool,
+    binary: fn(&[bool], &[f64]) -> Result<f64>,
+) -> Result<f64> {
+    let classes = check_proba(y_true, proba, need_sum_one)?;
     if classes == 2 {
         let (t, s) = one_vs_rest(y_true, proba, 1);
-        return binary_roc_auc(&t, &s);
+        return binary(&t, &s);
     }
     let found = present(y_true, classes);
     if found != classes {
@@ -208,7 +212,15 @@ pub fn roc_auc_score(y_true: &[usize], proba: ArrayView2<'_, f64>, average: Mult
             classes: found,
         });
     }
-    average_ovr(y_true, proba, average, binary_roc_auc)
+    average_ovr(y_true, proba, average, binary)
+}
+
+/// scikit-learn's `roc_auc_score` on class probabilities (`n x C`, column
+/// `k` for class `k`). Two columns: the binary area of column 1. More: the
+/// one-vs-rest areas averaged (scikit-learn's `multi_class="ovr"`), which
+/// needs rows that sum to 1 and every class present in `y_true`.
+pub fn roc_auc_score(y_true: &[usize], proba: ArrayView2<'_, f64>, average: MulticlassAverage) -> Result<f64> {
+    area(y_true, proba, average, proba.ncols() > 2, binary_roc_auc)
 }
 
 /// scikit-learn's `average_precision_score`: `Σ (R_n - R_{n-1}) P_n`, the
@@ -219,17 +231,5 @@ pub fn average_precision_score(
     proba: ArrayView2<'_, f64>,
     average: MulticlassAverage,
 ) -> Result<f64> {
-    let classes = check_proba(y_true, proba, false)?;
-    if classes == 2 {
-        let (t, s) = one_vs_rest(y_true, proba, 1);
-        return binary_average_precision(&t, &s);
-    }
-    let found = present(y_true, classes);
-    if found != classes {
-        return Err(MetricError::ProbaShape {
-            columns: classes,
-            classes: found,
-        });
-    }
-    average_ovr(y_true, proba, average, binary_average_precision)
+    area(y_true, proba, average, false, binary_average_precision)
 }
