@@ -237,18 +237,20 @@ fn zoom(mut lo: Probe, mut hi: Probe, f0: f64, slope0: f64, eval: &mut impl FnMu
 mod tests {
     use super::*;
 
+    fn rosenbrock(x: &[f64], g: &mut [f64]) -> f64 {
+        let (a, b) = (x[0], x[1]);
+        g[0] = -2.0 * (1.0 - a) - 400.0 * a * (b - a * a);
+        g[1] = 200.0 * (b - a * a);
+        (1.0 - a).powi(2) + 100.0 * (b - a * a).powi(2)
+    }
+
     #[test]
     fn minimises_the_rosenbrock_function() {
         let m = Lbfgs {
             gtol: 1e-10,
             ..Default::default()
         }
-        .minimize(vec![-1.2, 1.0], |x, g| {
-            let (a, b) = (x[0], x[1]);
-            g[0] = -2.0 * (1.0 - a) - 400.0 * a * (b - a * a);
-            g[1] = 200.0 * (b - a * a);
-            (1.0 - a).powi(2) + 100.0 * (b - a * a).powi(2)
-        });
+        .minimize(vec![-1.2, 1.0], rosenbrock);
         assert!(m.converged);
         assert!((m.x[0] - 1.0).abs() < 1e-6 && (m.x[1] - 1.0).abs() < 1e-6, "{:?}", m.x);
     }
@@ -260,12 +262,7 @@ mod tests {
             gtol: 1e-12,
             ..Default::default()
         }
-        .minimize(vec![-1.2, 1.0], |x, g| {
-            let (a, b) = (x[0], x[1]);
-            g[0] = -2.0 * (1.0 - a) - 400.0 * a * (b - a * a);
-            g[1] = 200.0 * (b - a * a);
-            (1.0 - a).powi(2) + 100.0 * (b - a * a).powi(2)
-        });
+        .minimize(vec![-1.2, 1.0], rosenbrock);
         assert!(!m.converged);
         assert_eq!(m.n_iter, 2);
     }
