@@ -15,16 +15,22 @@
 mod class_weights;
 mod cross_entropy;
 mod focal;
+mod incremental;
+mod lcr;
 mod margin;
 mod math;
 mod multilabel;
+mod overlap;
 mod proportion;
 
 pub use class_weights::{effective_number_weights, inverse_frequency_weights, sqrt_inverse_frequency_weights};
 pub use cross_entropy::{CrossEntropy, Smoothing};
 pub use focal::{Focal, SigmoidFocal};
+pub use incremental::TemporalDecay;
+pub use lcr::{Lcr, PriorWeighting};
 pub use margin::{post_hoc_logit_adjustment, BalancedSoftmax, DeferredReweighting, Ldam, LogitAdjusted, Seesaw};
-pub use multilabel::{Asl, BinaryCrossEntropy};
+pub use multilabel::{Asl, BinaryCrossEntropy, MultiLabelLdam};
+pub use overlap::{CrossEntropyDice, Tversky};
 pub use proportion::ProportionLoss;
 
 use ndarray::{Array2, ArrayView2};

@@ -9,7 +9,7 @@ use crate::{check_class_vector, check_single, Loss, LossError, LossOutput, Resul
 
 /// `w_y CE(s (z + shift(i, y)), y)` per sample, with its gradient
 /// `w_y s (softmax(s (z + shift)) - e_y)`. `shift` is treated as a constant.
-fn shifted_ce(
+pub(crate) fn shifted_ce(
     logits: ArrayView2<'_, f64>,
     targets: &[usize],
     scale: f64,

@@ -157,3 +157,43 @@ impl MultiLabelLoss for Asl {
         Ok(per_label(logits, targets, |_, x, t| self.term(x, t)))
     }
 }
+
+/// Multi-label LDAM-DRW: per label `c`, the positive term is
+/// `w_c softplus(-s (z - Δ_c))` (margin `Δ_c` on positives, margins from
+/// positive counts as [`crate::Ldam`], weights on positive terms, e.g.
+/// [`crate::DeferredReweighting`]); the negative term `softplus(s z)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MultiLabelLdam {
+    pub margins: Vec<f64>,
+    pub scale: f64,
+    pub weights: Option<Vec<f64>>,
+}
+
+impl MultiLabelLdam {
+    /// Margins from each label's positive count (`max_m` 0.5, `s` 30 by default in LDAM).
+    pub fn from_counts(positive_counts: &[f64], max_m: f64, scale: f64) -> Result<Self> {
+        let ldam = crate::Ldam::from_counts(positive_counts, max_m, scale)?;
+        Ok(MultiLabelLdam {
+            margins: ldam.margins,
+            scale,
+            weights: None,
+        })
+    }
+}
+
+impl MultiLabelLoss for MultiLabelLdam {
+    fn forward(&self, logits: ArrayView2<'_, f64>, targets: ArrayView2<'_, f64>) -> Result<LossOutput> {
+        check_multi(logits, targets)?;
+        check_class_vector(&self.margins, logits.ncols(), "margins")?;
+        if let Some(w) = &self.weights {
+            check_class_vector(w, logits.ncols(), "weights")?;
+        }
+        let s = self.scale;
+        let w = |j: usize| self.weights.as_ref().map_or(1.0, |w| w[j]);
+        Ok(per_label(logits, targets, |j, x, t| {
+            let pos = s * (x - self.margins[j]);
+            let l = w(j) * t * softplus(-pos) + (1.0 - t) * softplus(s * x);
+            (l, -w(j) * t * s * sigmoid(-pos) + (1.0 - t) * s * sigmoid(s * x))
+        }))
+    }
+}

@@ -47,6 +47,22 @@ fn single_losses() -> Vec<(&'static str, Box<dyn Loss>)> {
         ),
         ("la", Box::new(LogitAdjusted::from_counts(&COUNTS, 0.7).unwrap())),
         ("bs", Box::new(BalancedSoftmax::from_counts(&COUNTS).unwrap())),
+        // Seesaw's compensation factor is detached (as mmdetection): only q = 0 is a true gradient.
+        (
+            "seesaw",
+            Box::new(Seesaw {
+                counts: COUNTS.to_vec(),
+                q: 0.0,
+                ..Seesaw::new(4)
+            }),
+        ),
+        (
+            "tal",
+            Box::new(TemporalDecay {
+                q: vec![3.0, 1.0, 0.5, 2.0],
+                lambda: 0.9,
+            }),
+        ),
     ]
 }
 
@@ -115,6 +131,19 @@ proptest! {
             let near_kink = z.iter().any(|&x| (1.0 / (1.0 + (-x).exp()) - 0.05).abs() < 1e-4);
             prop_assert!(near_kink || close(&g, &n, 1e-5), "{}: {} vs {}", name, g, n);
         }
+        let lcr = Lcr { co_occurrence: Some(Lcr::co_occurrence(t.view())), ..Lcr::default() };
+        let (_, g) = lcr.compute(z.view(), t.view()).unwrap();
+        let n = numeric_grad(&z, |v| lcr.compute(v.view(), t.view()).unwrap().0);
+        prop_assert!(close(&g, &n, 1e-5), "lcr: {} vs {}", g, n);
+        for tv in [Tversky::dice(1.0), Tversky { alpha: 0.3, beta: 0.7, smooth: 0.5 }] {
+            let (_, g) = tv.compute(z.view(), &targets).unwrap();
+            let n = numeric_grad(&z, |v| tv.compute(v.view(), &targets).unwrap().0);
+            prop_assert!(close(&g, &n, 1e-5), "tversky: {} vs {}", g, n);
+        }
+        let mix = CrossEntropyDice::default();
+        let (_, g) = mix.compute(z.view(), &targets).unwrap();
+        let n = numeric_grad(&z, |v| mix.compute(v.view(), &targets).unwrap().0);
+        prop_assert!(close(&g, &n, 1e-5));
         let target = ProportionLoss::new(vec![0.4, 0.3, 0.2, 0.1]).unwrap();
         let (_, g) = target.compute(z.view()).unwrap();
         let n = numeric_grad(&z, |v| target.compute(v.view()).unwrap().0);
@@ -220,6 +249,58 @@ fn invariants() {
     assert!((v - entropy).abs() < 1e-12 && g.iter().all(|x| x.abs() < 1e-12));
     // Equal counts: all LDAM margins equal max_m.
     assert_eq!(Ldam::from_counts(&[7.0; 3], 0.5, 30.0).unwrap().margins, vec![0.5; 3]);
+}
+
+#[test]
+fn hypergeometric_targets_count_a_batch() {
+    let mut state = 12345u64;
+    let mut uniform = || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let counts = [50, 30, 15, 5];
+    let mut mean = [0.0; 4];
+    for _ in 0..2000 {
+        let p = ProportionLoss::hypergeometric(&counts, 20, &mut uniform).unwrap();
+        assert!((p.target.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        assert!(p.target.iter().zip(counts).all(|(t, c)| t * 20.0 <= c as f64 + 1e-9));
+        mean.iter_mut().zip(&p.target).for_each(|(m, t)| *m += t / 2000.0);
+    }
+    for (m, c) in mean.iter().zip(counts) {
+        assert!((m - c as f64 / 100.0).abs() < 0.01, "{mean:?}");
+    }
+    assert!(ProportionLoss::hypergeometric(&counts, 101, &mut uniform).is_err());
+    // TAL: equal decayed counts give plain cross-entropy.
+    let z = array![[0.3, -1.2, 2.0, 0.1], [1.5, 0.2, -0.7, 0.0]];
+    let mut tal = TemporalDecay::new(4, 0.5);
+    tal.update(&[0, 1, 2, 3]).unwrap();
+    same(
+        tal.loss(z.view(), &[1, 2], Reduction::Mean).unwrap(),
+        CrossEntropy::default()
+            .loss(z.view(), &[1, 2], Reduction::Mean)
+            .unwrap(),
+    );
+    assert!(TemporalDecay::new(4, 0.5)
+        .loss(z.view(), &[1, 2], Reduction::Mean)
+        .is_err());
+    // LCR with no weighting and no penalty is mean BCE (up to its +1e-8 in the logs).
+    let t = array![[1.0, 0.0, 0.0, 1.0], [0.0, 1.0, 0.0, 0.0]];
+    let plain = Lcr {
+        weighting: PriorWeighting::None,
+        lambda: 0.0,
+        ..Lcr::default()
+    }
+    .compute(z.view(), t.view())
+    .unwrap()
+    .0;
+    let bce = BinaryCrossEntropy::default()
+        .loss(z.view(), t.view(), Reduction::Sum)
+        .unwrap()
+        .0
+        / 8.0;
+    assert!((plain - bce).abs() < 1e-7, "{plain} vs {bce}");
 }
 
 #[test]

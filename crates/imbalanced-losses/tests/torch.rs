@@ -250,6 +250,54 @@ fn losses_match_pytorch() {
             );
             checked += 1;
         }
+        let tal = TemporalDecay {
+            q: vector(&c["tal_q"]),
+            lambda: 0.9,
+        };
+        check(
+            case,
+            "tal_mean",
+            tal.loss(z.view(), &y, Reduction::Mean).unwrap(),
+            &s["tal_mean"],
+        );
+        check(
+            case,
+            "dice_1.0",
+            Tversky::dice(1.0).compute(z.view(), &y).unwrap(),
+            &s["dice_1.0"],
+        );
+        let tv = Tversky {
+            alpha: 0.3,
+            beta: 0.7,
+            smooth: 1.0,
+        };
+        check(
+            case,
+            "tversky_0.3_0.7_1.0",
+            tv.compute(z.view(), &y).unwrap(),
+            &s["tversky_0.3_0.7_1.0"],
+        );
+        let co = matrix(&c["co_occurrence"]);
+        assert!(Lcr::co_occurrence(t.view())
+            .iter()
+            .zip(&co)
+            .all(|(a, b)| (a - b).abs() < 1e-12));
+        let lcr = Lcr {
+            co_occurrence: Some(co),
+            ..Lcr::default()
+        };
+        check(case, "lcr", lcr.compute(z.view(), t.view()).unwrap(), &m["lcr"]);
+        let ml = MultiLabelLdam {
+            weights: Some(w.clone()),
+            ..MultiLabelLdam::from_counts(&counts, 0.5, 30.0).unwrap()
+        };
+        check(
+            case,
+            "ml_ldam_sum_cos",
+            ml.loss(cos.view(), t.view(), Reduction::Sum).unwrap(),
+            &m["ml_ldam_sum_cos"],
+        );
+        checked += 6;
         let prop = ProportionLoss::new(vector(&c["proportion_target"])).unwrap();
         check(case, "proportion", prop.compute(z.view()).unwrap(), &c["proportion"]);
         let adjusted = post_hoc_logit_adjustment(z.view(), &counts, 1.0).unwrap();
@@ -258,5 +306,5 @@ fn losses_match_pytorch() {
             .zip(&matrix(&c["post_hoc_1.0"]))
             .all(|(a, b)| (a - b).abs() < 1e-12));
     }
-    assert_eq!(checked, 2 * 25);
+    assert_eq!(checked, 2 * 31);
 }
