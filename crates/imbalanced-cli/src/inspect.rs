@@ -21,6 +21,42 @@ pub struct InspectArgs {
     /// Print the result as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Also report what focal loss does to this class prior (Shah, Cardone & Dytso 2026):
+    /// the focal-entropy minimiser for several gamma, which classes it over-suppresses,
+    /// and the largest gamma that suppresses none.
+    #[arg(long)]
+    pub focal: bool,
+}
+
+const FOCAL_GAMMAS: [f64; 6] = [0.5, 1.0, 2.0, 3.0, 4.0, 5.0];
+
+#[derive(serde::Serialize)]
+struct FocalRow {
+    gamma: f64,
+    mu: f64,
+    over_suppressed: Vec<String>,
+    rarest_ratio: f64,
+}
+
+fn focal_report(p: &imbalanced::diagnose::Profile) -> Result<(Vec<FocalRow>, f64), Box<dyn std::error::Error>> {
+    use imbalanced::losses::{advise_gamma, focal_minimiser};
+    let prior: Vec<f64> = p.classes.iter().map(|c| c.fraction).collect();
+    let rarest = (0..prior.len())
+        .min_by(|&a, &b| prior[a].total_cmp(&prior[b]))
+        .unwrap_or(0);
+    let rows = FOCAL_GAMMAS
+        .iter()
+        .map(|&g| {
+            let m = focal_minimiser(&prior, g)?;
+            Ok(FocalRow {
+                gamma: g,
+                mu: m.mu,
+                over_suppressed: m.over_suppressed.iter().map(|&i| p.classes[i].label.clone()).collect(),
+                rarest_ratio: m.q[rarest] / prior[rarest],
+            })
+        })
+        .collect::<Result<Vec<_>, imbalanced::losses::LossError>>()?;
+    Ok((rows, advise_gamma(&prior, 5.0, 0.1)?))
 }
 
 pub fn run(args: InspectArgs) -> Result<(), Box<dyn std::error::Error>> {
@@ -29,8 +65,17 @@ pub fn run(args: InspectArgs) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(out) = &args.plot {
         plot::class_distribution(&p, &args.file.display().to_string(), out)?;
     }
+    let focal = if args.focal { Some(focal_report(&p)?) } else { None };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&p)?);
+        match &focal {
+            Some((rows, advice)) => println!(
+                "{}",
+                serde_json::to_string_pretty(
+                    &serde_json::json!({"profile": p, "focal": rows, "largest_safe_gamma": advice})
+                )?
+            ),
+            None => println!("{}", serde_json::to_string_pretty(&p)?),
+        }
         return Ok(());
     }
     println!(
@@ -62,6 +107,28 @@ pub fn run(args: InspectArgs) -> Result<(), Box<dyn std::error::Error>> {
          (Napierala & Stefanowski 2016)",
         p.k
     );
+    if let Some((rows, advice)) = &focal {
+        let mut table = Table::new();
+        table.load_preset(UTF8_FULL_CONDENSED);
+        table.set_header(["gamma", "mu", "rarest class q*/p", "over-suppressed rare classes"]);
+        for r in rows {
+            table.add_row([
+                format!("{}", r.gamma),
+                format!("{:.4}", r.mu),
+                format!("{:.3}", r.rarest_ratio),
+                if r.over_suppressed.is_empty() {
+                    "-".to_string()
+                } else {
+                    r.over_suppressed.join(", ")
+                },
+            ]);
+        }
+        println!("focal loss on this prior: the focal-entropy minimiser q* (Shah, Cardone & Dytso 2026)");
+        println!("{table}");
+        println!(
+            "q* < p for rare classes (\"over-suppressed\") happens when mu > 1; largest gamma with mu <= 1: {advice:.1}"
+        );
+    }
     if let Some(out) = &args.plot {
         println!("plot written to {}", out.display());
     }

@@ -175,3 +175,17 @@ fn bad_input_gets_a_clear_error() {
     ]);
     assert!(!o.status.success() && !report.exists());
 }
+
+#[test]
+fn inspect_focal_reports_the_minimiser() {
+    let o = run(&["inspect", data("ecoli.csv").to_str().unwrap(), "--focal", "--json"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rows = v["focal"].as_array().unwrap();
+    assert_eq!(rows.len(), 6);
+    // gamma 1 on ecoli's 8-class prior: mu > 1, so some rare classes are over-suppressed.
+    assert!(rows[1]["mu"].as_f64().unwrap() > 1.0);
+    assert!(!rows[1]["over_suppressed"].as_array().unwrap().is_empty());
+    assert!(v["largest_safe_gamma"].as_f64().unwrap() >= 0.0);
+    assert!(v["profile"]["classes"].is_array());
+}

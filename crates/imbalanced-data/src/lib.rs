@@ -11,6 +11,7 @@ mod dataset;
 mod error;
 mod io;
 mod keel;
+mod long_tail;
 mod parquet_io;
 mod split;
 mod table;
@@ -20,4 +21,5 @@ pub use dataset::{median, sort_labels, take_rows, Dataset, Feature, FeatureKind}
 pub use error::{DataError, Result};
 pub use io::{format_number, read, write, write_atomic, Format, ReadOptions};
 pub use keel::{read_keel, write_keel, Dialect};
+pub use long_tail::{exponential_counts, step_counts};
 pub use split::{stratified_kfold, FoldShuffle};

@@ -15,6 +15,7 @@
 mod class_weights;
 mod cross_entropy;
 mod focal;
+mod focal_entropy;
 mod incremental;
 mod lcr;
 mod margin;
@@ -26,6 +27,7 @@ mod proportion;
 pub use class_weights::{effective_number_weights, inverse_frequency_weights, sqrt_inverse_frequency_weights};
 pub use cross_entropy::{CrossEntropy, Smoothing};
 pub use focal::{Focal, SigmoidFocal};
+pub use focal_entropy::{advise_gamma, focal_calibrate, focal_h, focal_minimiser, FocalMinimiser};
 pub use incremental::TemporalDecay;
 pub use lcr::{Lcr, PriorWeighting};
 pub use margin::{post_hoc_logit_adjustment, BalancedSoftmax, DeferredReweighting, Ldam, LogitAdjusted, Seesaw};

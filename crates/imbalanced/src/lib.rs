@@ -10,6 +10,8 @@
 //! * [`diagnose`]: class counts, imbalance ratio and sample difficulty;
 //! * [`models`]: classifiers with scikit-learn's defaults (logistic
 //!   regression, k-NN, CART, random forest, Gaussian naive Bayes);
+//! * [`losses`]: imbalance-aware losses with closed-form gradients and
+//!   focal-entropy tools;
 //! * [`scores`]: metrics equal to scikit-learn's and imbalanced-learn's;
 //! * [`eval`]: stratified splitters, leak-free pipelines, cross-validated
 //!   comparisons, rankings and HTML reports.
@@ -29,6 +31,7 @@
 pub use imbalanced_data as data;
 pub use imbalanced_diagnose as diagnose;
 pub use imbalanced_eval as eval;
+pub use imbalanced_losses as losses;
 pub use imbalanced_models as models;
 pub use imbalanced_neighbors as neighbors;
 pub use imbalanced_resample as resample;
