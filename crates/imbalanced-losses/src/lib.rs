@@ -23,6 +23,7 @@ mod math;
 mod multilabel;
 mod overlap;
 mod proportion;
+mod registry;
 
 pub use class_weights::{effective_number_weights, inverse_frequency_weights, sqrt_inverse_frequency_weights};
 pub use cross_entropy::{CrossEntropy, Smoothing};
@@ -34,6 +35,7 @@ pub use margin::{post_hoc_logit_adjustment, BalancedSoftmax, DeferredReweighting
 pub use multilabel::{Asl, BinaryCrossEntropy, MultiLabelLdam};
 pub use overlap::{CrossEntropyDice, Tversky};
 pub use proportion::ProportionLoss;
+pub use registry::{BatchLoss, LossSpec, LOSSES};
 
 use ndarray::{Array2, ArrayView2};
 

@@ -15,6 +15,7 @@ mod logistic;
 mod naive_bayes;
 pub mod optim;
 mod preprocessing;
+mod softmax;
 mod traits;
 mod tree;
 
@@ -27,6 +28,7 @@ pub use knn::{FittedKnn, KNeighborsClassifier, KnnWeights};
 pub use logistic::{FittedLogistic, LogisticRegression};
 pub use naive_bayes::{FittedGaussianNB, GaussianNB};
 pub use preprocessing::{FittedOneHot, FittedScaler, OneHotEncoder, StandardScaler};
+pub use softmax::{FittedSoftmax, SoftmaxRegression};
 pub use traits::{argmax_rows, Fit, Predict};
 pub use tree::{Criterion, DecisionTreeClassifier, FittedTree, MaxFeatures};
 

@@ -106,7 +106,7 @@ fn sigmoid(z: f64) -> f64 {
 }
 
 /// Softmax of each row in place, returning each row's log-sum-exp.
-fn softmax_rows(z: &mut Array2<f64>) -> Array1<f64> {
+pub(crate) fn softmax_rows(z: &mut Array2<f64>) -> Array1<f64> {
     let mut lse = Array1::zeros(z.nrows());
     for (mut row, l) in z.rows_mut().into_iter().zip(lse.iter_mut()) {
         let m = row.fold(f64::NEG_INFINITY, |a, &b| a.max(b));

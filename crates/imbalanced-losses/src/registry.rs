@@ -1,0 +1,261 @@
+//! Losses by name, with text parameters, for models and the CLI: the names
+//! `imbalanced train --loss` and `imbalanced evaluate --losses` take.
+
+use std::collections::BTreeMap;
+
+use ndarray::{Array2, ArrayView2};
+
+use crate::class_weights::{effective_number_weights, inverse_frequency_weights, sqrt_inverse_frequency_weights};
+use crate::cross_entropy::{CrossEntropy, Smoothing};
+use crate::focal::Focal;
+use crate::incremental::TemporalDecay;
+use crate::margin::{BalancedSoftmax, DeferredReweighting, Ldam, LogitAdjusted, Seesaw};
+use crate::overlap::{CrossEntropyDice, Tversky};
+use crate::{Loss, LossError, Reduction, Result};
+
+/// A loss reduced over a batch: value and gradient of the batch objective.
+pub trait BatchLoss {
+    fn batch_loss(&self, logits: ArrayView2<'_, f64>, targets: &[usize]) -> Result<(f64, Array2<f64>)>;
+}
+
+struct Reduced<L: Loss>(L, Reduction);
+
+impl<L: Loss> BatchLoss for Reduced<L> {
+    fn batch_loss(&self, logits: ArrayView2<'_, f64>, targets: &[usize]) -> Result<(f64, Array2<f64>)> {
+        self.0.loss(logits, targets, self.1)
+    }
+}
+
+impl BatchLoss for Tversky {
+    fn batch_loss(&self, logits: ArrayView2<'_, f64>, targets: &[usize]) -> Result<(f64, Array2<f64>)> {
+        self.compute(logits, targets)
+    }
+}
+
+impl BatchLoss for CrossEntropyDice {
+    fn batch_loss(&self, logits: ArrayView2<'_, f64>, targets: &[usize]) -> Result<(f64, Array2<f64>)> {
+        self.compute(logits, targets)
+    }
+}
+
+/// The single-label loss names, with their parameters and defaults.
+pub const LOSSES: &[(&str, &str)] = &[
+    ("ce", "cross-entropy"),
+    (
+        "weighted-ce",
+        "weights=balanced|sqrt|cb (balanced), beta=0.9999 for cb; PyTorch's weighted mean",
+    ),
+    ("focal", "gamma=2 (Lin et al. 2017)"),
+    (
+        "cb-focal",
+        "gamma=1, beta=0.9999: focal with effective-number class weights (Cui et al. 2019)",
+    ),
+    ("ldam", "max_m=0.5, s=30 (Cao et al. 2019; meant for a cosine head)"),
+    (
+        "ldam-drw",
+        "max_m=0.5, s=30, beta=0.9999, t0=0.8 (share of epochs before re-weighting)",
+    ),
+    ("logit-adjusted", "tau=1 (Menon et al. 2021); alias la"),
+    ("balanced-softmax", "(Ren et al. 2020) = logit-adjusted with tau=1"),
+    (
+        "label-smoothing",
+        "eps=0.1, convention=all|others (eps/K on all classes, or eps/(K-1) on the others)",
+    ),
+    ("seesaw", "p=0.8, q=2 (Wang et al. 2021; counts = training counts)"),
+    (
+        "tal",
+        "lambda=0.99: temporal-decay negative re-weighting (our formulation of the TAL idea)",
+    ),
+    ("dice", "smooth=1: soft Dice on softmax probabilities"),
+    ("tversky", "alpha=0.3, beta=0.7, smooth=1"),
+    ("ce-dice", "smooth=1, dice_weight=1: cross-entropy + soft Dice"),
+];
+
+/// A loss chosen by name with `key=value` parameters, built per training
+/// run from the class counts (and, for LDAM-DRW, the epoch).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LossSpec {
+    pub name: String,
+    pub params: BTreeMap<String, String>,
+}
+
+fn canonical(name: &str) -> Option<&'static str> {
+    let n = name.to_ascii_lowercase().replace('_', "-");
+    let n = match n.as_str() {
+        "la" | "logit-adjustment" => "logit-adjusted",
+        "bs" | "balanced" | "balanced-softmax-loss" => "balanced-softmax",
+        "cross-entropy" => "ce",
+        "ls" => "label-smoothing",
+        other => other,
+    };
+    LOSSES.iter().map(|(k, _)| *k).find(|k| *k == n)
+}
+
+impl LossSpec {
+    /// Parses a name and `key=value` pairs; unknown names and keys are errors.
+    pub fn new(name: &str, params: &[(String, String)]) -> Result<Self> {
+        let Some(canon) = canonical(name) else {
+            let multi = ["asl", "lcr", "proportion"];
+            let hint = if multi.contains(&name.to_ascii_lowercase().as_str()) {
+                " (a multi-label or semi-supervised loss: use it through the library's MultiLabelLoss / ProportionLoss)"
+            } else {
+                ""
+            };
+            let names: Vec<&str> = LOSSES.iter().map(|(k, _)| *k).collect();
+            return Err(LossError::Invalid(format!(
+                "unknown loss {name:?}{hint}: choose one of {}",
+                names.join(", ")
+            )));
+        };
+        let spec = LossSpec {
+            name: canon.to_string(),
+            params: params.iter().cloned().collect(),
+        };
+        let allowed: &[&str] = match canon {
+            "weighted-ce" => &["weights", "beta"],
+            "focal" => &["gamma"],
+            "cb-focal" => &["gamma", "beta"],
+            "ldam" => &["max_m", "s"],
+            "ldam-drw" => &["max_m", "s", "beta", "t0"],
+            "logit-adjusted" => &["tau"],
+            "label-smoothing" => &["eps", "convention"],
+            "seesaw" => &["p", "q"],
+            "tal" => &["lambda"],
+            "dice" => &["smooth"],
+            "tversky" => &["alpha", "beta", "smooth"],
+            "ce-dice" => &["smooth", "dice_weight"],
+            _ => &[],
+        };
+        if let Some(k) = spec.params.keys().find(|k| !allowed.contains(&k.as_str())) {
+            return Err(LossError::Invalid(format!(
+                "{canon} has no parameter {k:?}; it takes: {}",
+                if allowed.is_empty() {
+                    "none".to_string()
+                } else {
+                    allowed.join(", ")
+                }
+            )));
+        }
+        // Check the values once, on a tiny batch.
+        spec.build(&[1.0, 1.0], 0, 1)?
+            .batch_loss(Array2::zeros((1, 2)).view(), &[0])?;
+        Ok(spec)
+    }
+
+    fn number(&self, key: &str, default: f64) -> Result<f64> {
+        match self.params.get(key) {
+            None => Ok(default),
+            Some(v) => v
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| LossError::Invalid(format!("{}: {key}={v:?} is not a number", self.name))),
+        }
+    }
+
+    /// Whether the loss changes with the epoch (LDAM-DRW).
+    pub fn is_scheduled(&self) -> bool {
+        self.name == "ldam-drw"
+    }
+
+    /// The loss for training counts `counts` at `epoch` of `epochs`.
+    pub fn build(&self, counts: &[f64], epoch: usize, epochs: usize) -> Result<Box<dyn BatchLoss>> {
+        let mean = |l: Box<dyn BatchLossLoss>| -> Box<dyn BatchLoss> { l.into_batch(Reduction::Mean) };
+        let weighted = |l: Box<dyn BatchLossLoss>| -> Box<dyn BatchLoss> { l.into_batch(Reduction::WeightedMean) };
+        Ok(match self.name.as_str() {
+            "ce" => mean(Box::new(CrossEntropy::default())),
+            "weighted-ce" => {
+                let w = match self.params.get("weights").map(String::as_str).unwrap_or("balanced") {
+                    "balanced" | "inverse" => inverse_frequency_weights(counts)?,
+                    "sqrt" | "sqrt-inverse" => sqrt_inverse_frequency_weights(counts)?,
+                    "cb" | "effective-number" => effective_number_weights(counts, self.number("beta", 0.9999)?)?,
+                    other => {
+                        return Err(LossError::Invalid(format!(
+                            "weighted-ce: weights={other:?}; use balanced, sqrt or cb"
+                        )))
+                    }
+                };
+                weighted(Box::new(CrossEntropy::default().weights(w)))
+            }
+            "focal" => mean(Box::new(Focal {
+                gamma: self.number("gamma", 2.0)?,
+                alpha: None,
+            })),
+            "cb-focal" => mean(Box::new(Focal {
+                gamma: self.number("gamma", 1.0)?,
+                alpha: Some(effective_number_weights(counts, self.number("beta", 0.9999)?)?),
+            })),
+            "ldam" => mean(Box::new(Ldam::from_counts(
+                counts,
+                self.number("max_m", 0.5)?,
+                self.number("s", 30.0)?,
+            )?)),
+            "ldam-drw" => {
+                let t0_share = self.number("t0", 0.8)?;
+                if !(0.0..=1.0).contains(&t0_share) {
+                    return Err(LossError::Parameter {
+                        name: "t0",
+                        value: t0_share,
+                        fix: "t0 is the share of epochs before re-weighting, in [0, 1]",
+                    });
+                }
+                let drw = DeferredReweighting {
+                    counts: counts.to_vec(),
+                    beta: self.number("beta", 0.9999)?,
+                    t0: (t0_share * epochs as f64).round() as usize,
+                };
+                let ldam = Ldam::from_counts(counts, self.number("max_m", 0.5)?, self.number("s", 30.0)?)?;
+                weighted(Box::new(ldam.weights(Some(drw.weights(epoch)?))))
+            }
+            "logit-adjusted" => mean(Box::new(LogitAdjusted::from_counts(counts, self.number("tau", 1.0)?)?)),
+            "balanced-softmax" => mean(Box::new(BalancedSoftmax::from_counts(counts)?)),
+            "label-smoothing" => {
+                let convention = match self.params.get("convention").map(String::as_str).unwrap_or("all") {
+                    "all" => Smoothing::AllClasses,
+                    "others" => Smoothing::OtherClasses,
+                    other => {
+                        return Err(LossError::Invalid(format!(
+                            "label-smoothing: convention={other:?}; use all or others"
+                        )))
+                    }
+                };
+                mean(Box::new(
+                    CrossEntropy::default().label_smoothing(self.number("eps", 0.1)?, convention),
+                ))
+            }
+            "seesaw" => mean(Box::new(Seesaw {
+                counts: counts.to_vec(),
+                p: self.number("p", 0.8)?,
+                q: self.number("q", 2.0)?,
+                ..Seesaw::new(counts.len())
+            })),
+            "tal" => mean(Box::new(TemporalDecay {
+                q: counts.to_vec(),
+                lambda: self.number("lambda", 0.99)?,
+            })),
+            "dice" => Box::new(Tversky::dice(self.number("smooth", 1.0)?)),
+            "tversky" => Box::new(Tversky {
+                alpha: self.number("alpha", 0.3)?,
+                beta: self.number("beta", 0.7)?,
+                smooth: self.number("smooth", 1.0)?,
+            }),
+            "ce-dice" => Box::new(CrossEntropyDice {
+                dice: Tversky::dice(self.number("smooth", 1.0)?),
+                dice_weight: self.number("dice_weight", 1.0)?,
+                ..CrossEntropyDice::default()
+            }),
+            other => unreachable!("canonical names only: {other}"),
+        })
+    }
+}
+
+/// A boxed per-sample loss that can be given a reduction.
+trait BatchLossLoss {
+    fn into_batch(self: Box<Self>, reduction: Reduction) -> Box<dyn BatchLoss>;
+}
+
+impl<L: Loss + 'static> BatchLossLoss for L {
+    fn into_batch(self: Box<Self>, reduction: Reduction) -> Box<dyn BatchLoss> {
+        Box::new(Reduced(*self, reduction))
+    }
+}
