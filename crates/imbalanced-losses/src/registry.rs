@@ -163,7 +163,7 @@ impl LossSpec {
         let mean = |l: Box<dyn BatchLossLoss>| -> Box<dyn BatchLoss> { l.into_batch(Reduction::Mean) };
         let weighted = |l: Box<dyn BatchLossLoss>| -> Box<dyn BatchLoss> { l.into_batch(Reduction::WeightedMean) };
         Ok(match self.name.as_str() {
-            "ce" => mean(Box::new(CrossEntropy::default())),
+            "ce" => mean(Box::<CrossEntropy>::default()),
             "weighted-ce" => {
                 let w = match self.params.get("weights").map(String::as_str).unwrap_or("balanced") {
                     "balanced" | "inverse" => inverse_frequency_weights(counts)?,
