@@ -80,7 +80,7 @@ impl Fit for SoftmaxRegression {
             let mut failure = None;
             let objective = |t: &[f64], grad: &mut [f64]| -> f64 {
                 let w = ArrayView2::from_shape((k, d + 1), t).expect("parameter length");
-                let z = x.dot(&w.slice(s![.., ..d]).t()) + &w.column(d);
+                let z = x.dot(&w.slice(s![.., ..d]).t()) + w.column(d);
                 match loss.batch_loss(z.view(), y) {
                     Ok((value, gz)) => {
                         let mut g = Array2::<f64>::zeros((k, d + 1));
