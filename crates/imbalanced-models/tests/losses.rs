@@ -65,3 +65,112 @@ fn every_loss_trains_and_rebalancing_losses_help_the_minority() {
         .to_string()
         .contains("multi-label"));
 }
+
+/// Two interleaved half-moons: not linearly separable.
+fn moons(n: usize) -> (Array2<f64>, Vec<usize>) {
+    let mut x = Array2::zeros((n, 2));
+    let mut y = vec![0; n];
+    for i in 0..n {
+        let t = std::f64::consts::PI * (i as f64 / n as f64 * 2.0 % 1.0);
+        let c = usize::from(i * 2 >= n);
+        let (a, b) = if c == 0 {
+            (t.cos(), t.sin())
+        } else {
+            (1.0 - t.cos(), 0.5 - t.sin())
+        };
+        x[(i, 0)] = a + 0.05 * ((i * 7919) % 13) as f64 / 13.0;
+        x[(i, 1)] = b;
+        y[i] = c;
+    }
+    (x, y)
+}
+
+#[test]
+fn the_mlp_learns_a_nonlinear_boundary_in_every_configuration() {
+    let (x, y) = moons(200);
+    let lr_acc = {
+        let f = LogisticRegression::default().fit(x.view(), &y, 2).unwrap();
+        balanced_accuracy_score(&y, &f.predict(x.view()).unwrap(), false).unwrap()
+    };
+    let base = MlpClassifier {
+        hidden: vec![32, 32],
+        learning_rate: 1e-2,
+        batch_size: 32,
+        epochs: 150,
+        ..Default::default()
+    };
+    let configs = vec![
+        ("relu", base.clone()),
+        (
+            "gelu",
+            MlpClassifier {
+                activation: Activation::Gelu,
+                ..base.clone()
+            },
+        ),
+        (
+            "dropout",
+            MlpClassifier {
+                dropout: 0.1,
+                ..base.clone()
+            },
+        ),
+        (
+            "multi-sample dropout",
+            MlpClassifier {
+                dropout: 0.1,
+                dropout_samples: 4,
+                ..base.clone()
+            },
+        ),
+        (
+            "cosine head + ldam",
+            MlpClassifier {
+                cosine_head: true,
+                loss: LossSpec::new("ldam", &[("s".into(), "10".into())]).unwrap(),
+                ..base.clone()
+            },
+        ),
+        (
+            "focal",
+            MlpClassifier {
+                loss: LossSpec::new("focal", &[]).unwrap(),
+                ..base.clone()
+            },
+        ),
+        (
+            "early stopping",
+            MlpClassifier {
+                validation_fraction: 0.2,
+                patience: 30,
+                ..base.clone()
+            },
+        ),
+    ];
+    for (name, model) in configs {
+        let f = model.fit(x.view(), &y, 2).unwrap();
+        let acc = balanced_accuracy_score(&y, &f.predict(x.view()).unwrap(), false).unwrap();
+        assert!(
+            acc > 0.95 && acc > lr_acc + 0.05,
+            "{name}: {acc:.3} (logistic regression {lr_acc:.3})"
+        );
+        assert!(
+            f.loss_curve.last().unwrap() < &f.loss_curve[0],
+            "{name}: loss did not fall"
+        );
+        // Same seed, same model.
+        assert_eq!(f, model.fit(x.view(), &y, 2).unwrap(), "{name}: not deterministic");
+    }
+    assert!(MlpClassifier {
+        dropout: 1.0,
+        ..Default::default()
+    }
+    .fit(x.view(), &y, 2)
+    .is_err());
+    assert!(MlpClassifier {
+        hidden: vec![0],
+        ..Default::default()
+    }
+    .fit(x.view(), &y, 2)
+    .is_err());
+}
