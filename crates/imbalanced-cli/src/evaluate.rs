@@ -8,6 +8,7 @@ use clap::Args;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use imbalanced::data::{write_atomic, DataError, Dataset};
 use imbalanced::eval::{bench, dataset_files, evaluate, report, EvaluateOptions, Evaluation, Method};
+use imbalanced::losses::LossSpec;
 use imbalanced::models::AnyClassifier;
 use imbalanced::resample::{build, RngKind};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -20,12 +21,14 @@ use crate::InputArgs;
 pub struct CvArgs {
     /// Methods to compare (comma-separated): `none`, `balanced`
     /// (class_weight="balanced") and any sampler `resample --list` shows.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "none,balanced,SMOTE,RandomUnderSampler,SMOTETomek"
-    )]
-    pub methods: Vec<String>,
+    /// Default: none,balanced,SMOTE,RandomUnderSampler,SMOTETomek (none when --losses is given).
+    #[arg(long, value_delimiter = ',')]
+    pub methods: Option<Vec<String>>,
+    /// Losses to compare with the same folds (comma-separated), each trained into
+    /// --model (logreg becomes a softmax regression; or mlp): ce, focal, cb-focal,
+    /// ldam-drw, la, balanced-softmax, ...; parameters as NAME:key=value:key=value.
+    #[arg(long, value_delimiter = ',')]
+    pub losses: Vec<String>,
     /// Classifier: a scikit-learn class name, any case (LogisticRegression,
     /// KNeighborsClassifier, DecisionTreeClassifier, RandomForestClassifier,
     /// GaussianNB) or an alias (logreg, knn, tree, forest, nb).
@@ -98,7 +101,17 @@ impl CvArgs {
     }
 
     fn methods(&self, data: &Dataset) -> Result<Vec<Method>, Box<dyn std::error::Error>> {
-        self.methods
+        let default: Vec<String> = if self.losses.is_empty() {
+            ["none", "balanced", "SMOTE", "RandomUnderSampler", "SMOTETomek"]
+                .map(String::from)
+                .to_vec()
+        } else {
+            Vec::new()
+        };
+        let mut methods = self
+            .methods
+            .as_ref()
+            .unwrap_or(&default)
             .iter()
             .map(|m| -> Result<Method, Box<dyn std::error::Error>> {
                 Ok(match m.trim().to_ascii_lowercase().as_str() {
@@ -107,7 +120,23 @@ impl CvArgs {
                     _ => Method::Sampler(Arc::from(build(m.trim(), &[], self.seed, self.rng, data.classes())?)),
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, _>>()?;
+        for l in &self.losses {
+            let mut parts = l.trim().split(':');
+            let name = parts.next().unwrap_or_default();
+            let params = parts
+                .map(|p| {
+                    p.split_once('=')
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .ok_or_else(|| format!("--losses {l}: parameters go as NAME:key=value"))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            methods.push(Method::Loss(LossSpec::new(name, &params)?));
+        }
+        if methods.is_empty() {
+            return Err("nothing to compare: give --methods or --losses".into());
+        }
+        Ok(methods)
     }
 
     fn settings(&self, model: &str) -> String {

@@ -5,6 +5,7 @@ mod inspect;
 mod metrics;
 mod plot;
 mod resample;
+mod train;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -66,6 +67,18 @@ enum Command {
         imbalanced metrics predictions.csv\n  \
         imbalanced metrics predictions.csv --json")]
     Metrics(metrics::MetricsArgs),
+    /// Train a softmax regression or an MLP with an imbalance-aware loss
+    /// (focal, LDAM-DRW, logit adjustment, ...) and save it as JSON.
+    #[command(after_help = "Examples:\n  \
+        imbalanced train data/keel/yeast6.csv --model mlp --loss ldam-drw --epochs 100 --out model.json\n  \
+        imbalanced train data/keel/glass.csv --model logreg --loss focal --param gamma=1 --out model.json\n  \
+        imbalanced train data.csv --loss la --param tau=1 --sampler rus --seed 3 --out model.json")]
+    Train(train::TrainArgs),
+    /// Predict with a model from `train`: y_true, y_pred and proba_<label> columns.
+    #[command(after_help = "Examples:\n  \
+        imbalanced predict model.json data/keel/yeast6.csv --out predictions.csv\n  \
+        imbalanced metrics predictions.csv")]
+    Predict(train::PredictArgs),
 }
 
 /// How to read the input file; shared by every command.
@@ -96,6 +109,13 @@ impl InputArgs {
 }
 
 fn main() -> ExitCode {
+    // Die quietly when the reader of stdout goes away (`imbalanced metrics f.csv | head`),
+    // as command-line tools do, instead of panicking on the failed write.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(args),
@@ -103,6 +123,8 @@ fn main() -> ExitCode {
         Command::Evaluate(args) => evaluate::run_evaluate(args),
         Command::Bench(args) => evaluate::run_bench(args),
         Command::Metrics(args) => metrics::run(args),
+        Command::Train(args) => train::run_train(args),
+        Command::Predict(args) => train::run_predict(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

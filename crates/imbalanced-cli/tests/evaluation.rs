@@ -189,3 +189,87 @@ fn inspect_focal_reports_the_minimiser() {
     assert!(v["largest_safe_gamma"].as_f64().unwrap() >= 0.0);
     assert!(v["profile"]["classes"].is_array());
 }
+
+#[test]
+fn train_predict_and_compare_losses() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.json");
+    let preds = dir.path().join("p.csv");
+    let o = run(&[
+        "train",
+        data("glass4.csv").to_str().unwrap(),
+        "--model",
+        "mlp",
+        "--loss",
+        "focal",
+        "--param",
+        "gamma=1",
+        "--hidden",
+        "16",
+        "--epochs",
+        "20",
+        "--out",
+        model.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("validation balanced accuracy"),
+        "per-epoch lines: {}",
+        text(&o.stderr)
+    );
+    let o = run(&[
+        "predict",
+        model.to_str().unwrap(),
+        data("glass4.csv").to_str().unwrap(),
+        "--out",
+        preds.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let csv = std::fs::read_to_string(&preds).unwrap();
+    assert!(csv.starts_with("y_true,y_pred,proba_"));
+    assert_eq!(csv.lines().count(), 215);
+    let o = run(&["metrics", preds.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let o = run(&[
+        "evaluate",
+        data("glass4.csv").to_str().unwrap(),
+        "--model",
+        "logreg",
+        "--losses",
+        "ce,focal:gamma=1,la,ldam-drw",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let names: Vec<&str> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["ce", "focal", "logit-adjusted", "ldam-drw"]);
+    for (args, message) in [
+        (vec!["--loss", "nope"], "unknown loss"),
+        (vec!["--loss", "focal", "--param", "gamma=-2"], "gamma"),
+        (vec!["--loss", "focal", "--param", "beta=0.5"], "no parameter"),
+    ] {
+        let input = data("glass4.csv");
+        let mut all = vec!["train", input.to_str().unwrap(), "--out", model.to_str().unwrap()];
+        all.extend(args);
+        let o = run(&all);
+        assert!(
+            !o.status.success() && text(&o.stderr).contains(message),
+            "{}",
+            text(&o.stderr)
+        );
+    }
+    let o = run(&[
+        "evaluate",
+        data("glass4.csv").to_str().unwrap(),
+        "--model",
+        "knn",
+        "--losses",
+        "focal",
+    ]);
+    assert!(text(&o.stderr).contains("not trained by a loss"), "{}", text(&o.stderr));
+}

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use imbalanced_data::Dataset;
+use imbalanced_losses::LossSpec;
 use imbalanced_models::{AnyClassifier, ClassWeight};
 use imbalanced_resample::Resampler;
 use imbalanced_scores::{
@@ -25,6 +26,8 @@ pub enum Method {
     Balanced,
     /// A sampler inside the pipeline (training folds only).
     Sampler(Arc<dyn Resampler>),
+    /// The classifier trained with this loss (SoftmaxRegression or MLP).
+    Loss(LossSpec),
 }
 
 impl Method {
@@ -34,6 +37,7 @@ impl Method {
             Method::None => "none",
             Method::Balanced => "balanced",
             Method::Sampler(s) => s.name(),
+            Method::Loss(l) => &l.name,
         }
     }
 
@@ -42,6 +46,7 @@ impl Method {
             Method::None => Pipeline::new(model.clone()),
             Method::Balanced => Pipeline::new(model.with_class_weight(ClassWeight::Balanced)?),
             Method::Sampler(s) => Pipeline::new(model.clone()).sampler(Arc::clone(s)),
+            Method::Loss(l) => Pipeline::new(model.with_loss(l.clone())?),
         }
         .scale(scale))
     }

@@ -6,10 +6,13 @@ use crate::class_weight::ClassWeight;
 use crate::forest::RandomForestClassifier;
 use crate::knn::KNeighborsClassifier;
 use crate::logistic::LogisticRegression;
+use crate::mlp::MlpClassifier;
 use crate::naive_bayes::GaussianNB;
+use crate::softmax::SoftmaxRegression;
 use crate::traits::{Fit, Predict};
 use crate::tree::DecisionTreeClassifier;
 use crate::ModelError;
+use imbalanced_losses::LossSpec;
 
 /// One of the classifiers, with its parameters.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +22,8 @@ pub enum AnyClassifier {
     DecisionTree(DecisionTreeClassifier),
     RandomForest(RandomForestClassifier),
     GaussianNB(GaussianNB),
+    Softmax(SoftmaxRegression),
+    Mlp(MlpClassifier),
 }
 
 /// scikit-learn class names and the short aliases the CLI accepts.
@@ -28,6 +33,8 @@ pub const MODEL_NAMES: &[(&str, &[&str])] = &[
     ("DecisionTreeClassifier", &["tree", "cart", "dt"]),
     ("RandomForestClassifier", &["forest", "rf"]),
     ("GaussianNB", &["nb", "gnb", "naive-bayes"]),
+    ("SoftmaxRegression", &["softmax"]),
+    ("MLPClassifier", &["mlp"]),
 ];
 
 impl AnyClassifier {
@@ -45,6 +52,8 @@ impl AnyClassifier {
             Some("DecisionTreeClassifier") => AnyClassifier::DecisionTree(DecisionTreeClassifier::default()),
             Some("RandomForestClassifier") => AnyClassifier::RandomForest(RandomForestClassifier::default()),
             Some("GaussianNB") => AnyClassifier::GaussianNB(GaussianNB::default()),
+            Some("SoftmaxRegression") => AnyClassifier::Softmax(SoftmaxRegression::default()),
+            Some("MLPClassifier") => AnyClassifier::Mlp(MlpClassifier::default()),
             _ => {
                 let known: Vec<String> = MODEL_NAMES
                     .iter()
@@ -66,6 +75,8 @@ impl AnyClassifier {
             AnyClassifier::DecisionTree(_) => "DecisionTreeClassifier",
             AnyClassifier::RandomForest(_) => "RandomForestClassifier",
             AnyClassifier::GaussianNB(_) => "GaussianNB",
+            AnyClassifier::Softmax(_) => "SoftmaxRegression",
+            AnyClassifier::Mlp(_) => "MLPClassifier",
         }
     }
 
@@ -77,15 +88,38 @@ impl AnyClassifier {
             AnyClassifier::Logistic(m) => m.class_weight = weight,
             AnyClassifier::DecisionTree(m) => m.class_weight = weight,
             AnyClassifier::RandomForest(m) => m.class_weight = weight,
-            AnyClassifier::KNeighbors(_) | AnyClassifier::GaussianNB(_) => {
+            AnyClassifier::KNeighbors(_)
+            | AnyClassifier::GaussianNB(_)
+            | AnyClassifier::Softmax(_)
+            | AnyClassifier::Mlp(_) => {
                 return Err(ModelError::Parameter(format!(
                     "{} has no class_weight: use LogisticRegression, DecisionTreeClassifier or \
-                     RandomForestClassifier for class weighting",
+                     RandomForestClassifier for class weighting (or the weighted-ce loss)",
                     self.name()
                 )))
             }
         }
         Ok(out)
+    }
+
+    /// The same classifier trained with `loss`: LogisticRegression becomes a
+    /// SoftmaxRegression with its C; an error for models without a loss.
+    pub fn with_loss(&self, loss: LossSpec) -> Result<Self, ModelError> {
+        Ok(match self {
+            AnyClassifier::Logistic(m) => AnyClassifier::Softmax(SoftmaxRegression {
+                loss,
+                c: m.c,
+                ..SoftmaxRegression::default()
+            }),
+            AnyClassifier::Softmax(m) => AnyClassifier::Softmax(SoftmaxRegression { loss, ..m.clone() }),
+            AnyClassifier::Mlp(m) => AnyClassifier::Mlp(MlpClassifier { loss, ..m.clone() }),
+            _ => {
+                return Err(ModelError::Parameter(format!(
+                    "{} is not trained by a loss: use --model logreg, softmax or mlp with losses",
+                    self.name()
+                )))
+            }
+        })
     }
 }
 
@@ -99,6 +133,8 @@ impl Fit for AnyClassifier {
             AnyClassifier::DecisionTree(m) => Box::new(m.fit(x, y, n_classes)?),
             AnyClassifier::RandomForest(m) => Box::new(m.fit(x, y, n_classes)?),
             AnyClassifier::GaussianNB(m) => Box::new(m.fit(x, y, n_classes)?),
+            AnyClassifier::Softmax(m) => Box::new(m.fit(x, y, n_classes)?),
+            AnyClassifier::Mlp(m) => Box::new(m.fit(x, y, n_classes)?),
         })
     }
 }

@@ -215,7 +215,8 @@ impl MlpClassifier {
         if self.dropout_samples == 0 || self.batch_size == 0 || self.epochs == 0 {
             return bad("dropout_samples, batch_size and epochs must be >= 1".into());
         }
-        if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) || !(self.weight_decay >= 0.0) {
+        let finite_positive = self.learning_rate > 0.0 && self.learning_rate.is_finite();
+        if !finite_positive || self.weight_decay.is_nan() || self.weight_decay < 0.0 {
             return bad("learning_rate must be > 0 and weight_decay >= 0".into());
         }
         if !(0.0..0.5).contains(&self.validation_fraction) {
@@ -251,10 +252,34 @@ impl MlpClassifier {
     }
 }
 
+/// What [`MlpClassifier::fit_with_progress`] reports after each epoch.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EpochReport {
+    pub epoch: usize,
+    pub epochs: usize,
+    /// Mean training loss.
+    pub loss: f64,
+    /// Validation balanced accuracy, with early stopping on.
+    pub validation: Option<f64>,
+}
+
 impl Fit for MlpClassifier {
     type Fitted = FittedMlp;
 
     fn fit(&self, x: ArrayView2<'_, f64>, y: &[usize], n_classes: usize) -> Result<FittedMlp, ModelError> {
+        self.fit_with_progress(x, y, n_classes, &mut |_| {})
+    }
+}
+
+impl MlpClassifier {
+    /// [`Fit::fit`], calling `progress` after every epoch.
+    pub fn fit_with_progress(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: &[usize],
+        n_classes: usize,
+        progress: &mut dyn FnMut(EpochReport),
+    ) -> Result<FittedMlp, ModelError> {
         crate::check_xy(x, y, n_classes)?;
         self.check()?;
         let k = n_classes;
@@ -436,12 +461,25 @@ impl Fit for MlpClassifier {
             model.layers.clone_from(&layers);
             model.head.clone_from(&head);
             model.loss_curve.push(epoch_loss / train.len() as f64);
-            if !valid.is_empty() {
+            if valid.is_empty() {
+                progress(EpochReport {
+                    epoch,
+                    epochs: self.epochs,
+                    loss: *model.loss_curve.last().expect("pushed"),
+                    validation: None,
+                });
+            } else {
                 let xv = x.select(Axis(0), &valid);
                 let yv: Vec<usize> = valid.iter().map(|&i| y[i]).collect();
                 let pred = argmax_rows(model.logits(xv.view()).view());
                 let score = balanced_accuracy(&yv, &pred, k);
                 model.validation_curve.push(score);
+                progress(EpochReport {
+                    epoch,
+                    epochs: self.epochs,
+                    loss: *model.loss_curve.last().expect("pushed"),
+                    validation: Some(score),
+                });
                 if score > best_score {
                     (best_score, since_best) = (score, 0);
                     best = Some((layers.clone(), head.clone()));
