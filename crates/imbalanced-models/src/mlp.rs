@@ -10,7 +10,8 @@
 
 use imbalanced_losses::LossSpec;
 use imbalanced_random::{RngKind, SamplerRng};
-use ndarray::{Array1, Array2, ArrayView2, Axis};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 
 use crate::softmax::{class_counts, loss_error};
 use crate::traits::{argmax_rows, check_predict_input, Fit, Predict};
@@ -313,65 +314,68 @@ impl MlpClassifier {
         let keep = 1.0 - self.dropout;
         let mut t = 0;
         let mut order = train.clone();
+        // Buffers reused by every step: allocating the large per-batch arrays
+        // anew each step made the allocator return and re-fault their pages.
+        let bs = self.batch_size.min(train.len().max(1));
+        let mut xb = Array2::<f64>::zeros((bs, x.ncols()));
+        let mut pre: Vec<Array2<f64>> = self.hidden.iter().map(|&h| Array2::zeros((bs, h))).collect();
+        let mut acts: Vec<Array2<f64>> = pre.clone();
+        let mut grads: Vec<Array2<f64>> = pre.clone();
+        let mut masks: Vec<Array2<f64>> = pre.clone();
+        let mut gws: Vec<Array2<f64>> = layers.iter().map(|l| Array2::zeros(l.w.dim())).collect();
+        let dropout = self.dropout > 0.0 && !layers.is_empty();
+        let samples = if dropout { self.dropout_samples } else { 1 };
+        let draw_mask = |m: &mut ndarray::ArrayViewMut2<'_, f64>, rng: &mut SamplerRng| {
+            m.iter_mut()
+                .for_each(|v| *v = if rng.random() < keep { 1.0 / keep } else { 0.0 });
+        };
         for epoch in 0..self.epochs {
             let loss = self.loss.build(&counts, epoch, self.epochs).map_err(loss_error)?;
             rng.shuffle(&mut order);
             let mut epoch_loss = 0.0;
             for batch in order.chunks(self.batch_size) {
-                let xb = x.select(Axis(0), batch);
+                let rows = batch.len();
                 let yb: Vec<usize> = batch.iter().map(|&i| y[i]).collect();
-                // Forward, keeping pre-activations and dropout masks.
-                let mut inputs = vec![xb];
-                let mut pre = Vec::new();
-                let mut masks = Vec::new();
-                for (li, l) in layers.iter().enumerate() {
-                    let z = inputs[li].dot(&l.w.t()) + &l.b;
-                    let mut a = z.mapv(|v| act(self.activation, v));
-                    let last = li + 1 == layers.len();
-                    // The last hidden layer's dropout is the multi-sample one, below.
-                    if self.dropout > 0.0 && !last {
-                        let mask =
-                            Array2::from_shape_simple_fn(
-                                a.dim(),
-                                || {
-                                    if rng.random() < keep {
-                                        1.0 / keep
-                                    } else {
-                                        0.0
-                                    }
-                                },
-                            );
-                        a *= &mask;
-                        masks.push(Some(mask));
-                    } else {
-                        masks.push(None);
-                    }
-                    pre.push(z);
-                    inputs.push(a);
+                for (r, &i) in batch.iter().enumerate() {
+                    xb.row_mut(r).assign(&x.row(i));
                 }
-                let h = inputs.last().expect("input").clone();
-                let samples = if self.dropout > 0.0 && !layers.is_empty() {
-                    self.dropout_samples
-                } else {
-                    1
+                // Forward: pre-activations, activations (times the dropout
+                // masks of all but the last hidden layer, whose dropout is the
+                // multi-sample one below).
+                for li in 0..layers.len() {
+                    let (done, rest) = acts.split_at_mut(li);
+                    let input = if li == 0 {
+                        xb.slice(s![..rows, ..])
+                    } else {
+                        done[li - 1].slice(s![..rows, ..])
+                    };
+                    let mut z = pre[li].slice_mut(s![..rows, ..]);
+                    general_mat_mul(1.0, &input, &layers[li].w.t(), 0.0, &mut z);
+                    z += &layers[li].b;
+                    let mut a = rest[0].slice_mut(s![..rows, ..]);
+                    a.zip_mut_with(&z, |a, &v| *a = act(self.activation, v));
+                    if dropout && li + 1 < layers.len() {
+                        let mut m = masks[li].slice_mut(s![..rows, ..]);
+                        draw_mask(&mut m, &mut rng);
+                        a *= &m;
+                    }
+                }
+                let h = match acts.last() {
+                    Some(a) => a.slice(s![..rows, ..]),
+                    None => xb.slice(s![..rows, ..]),
                 };
                 let mut grad_h = Array2::<f64>::zeros(h.dim());
                 let mut gw_head = Array2::<f64>::zeros(head.w.dim());
                 let mut gb_head = Array1::<f64>::zeros(k);
+                let share = 1.0 / samples as f64;
                 for _ in 0..samples {
-                    let (hm, mask) =
-                        if self.dropout > 0.0 && !layers.is_empty() {
-                            let mask = Array2::from_shape_simple_fn(h.dim(), || {
-                                if rng.random() < keep {
-                                    1.0 / keep
-                                } else {
-                                    0.0
-                                }
-                            });
-                            (&h * &mask, Some(mask))
-                        } else {
-                            (h.clone(), None)
-                        };
+                    let (hm, mask) = if dropout {
+                        let mut mask = Array2::zeros(h.dim());
+                        draw_mask(&mut mask.view_mut(), &mut rng);
+                        (&h * &mask, Some(mask))
+                    } else {
+                        (h.to_owned(), None)
+                    };
                     let (value, gh) = if self.cosine_head {
                         let (z, hn, wn) = cosine(&hm, &head.w);
                         let (value, gz) = loss.batch_loss(z.view(), &yb).map_err(loss_error)?;
@@ -387,7 +391,7 @@ impl MlpClassifier {
                                 for f in 0..hm.ncols() {
                                     let (hv, wv) = (hm[(i, f)] / hn[i], head.w[(j, f)] / wn[j]);
                                     gh[(i, f)] += g * (wv - zij * hv) / hn[i];
-                                    gw_head[(j, f)] += g * (hv - zij * wv) / wn[j] / samples as f64;
+                                    gw_head[(j, f)] += share * g * (hv - zij * wv) / wn[j];
                                 }
                             }
                         }
@@ -395,42 +399,53 @@ impl MlpClassifier {
                     } else {
                         let z = hm.dot(&head.w.t()) + &head.b;
                         let (value, gz) = loss.batch_loss(z.view(), &yb).map_err(loss_error)?;
-                        gw_head.scaled_add(1.0 / samples as f64, &gz.t().dot(&hm));
-                        gb_head.scaled_add(1.0 / samples as f64, &gz.sum_axis(Axis(0)));
+                        general_mat_mul(share, &gz.t(), &hm, 1.0, &mut gw_head);
+                        gb_head.scaled_add(share, &gz.sum_axis(Axis(0)));
                         (value, gz.dot(&head.w))
                     };
-                    epoch_loss += value * batch.len() as f64 / samples as f64;
-                    let gh = match mask {
-                        Some(m) => gh * &m,
-                        None => gh,
-                    };
-                    grad_h.scaled_add(1.0 / samples as f64, &gh);
+                    epoch_loss += value * rows as f64 * share;
+                    match mask {
+                        Some(m) => grad_h.scaled_add(share, &(gh * &m)),
+                        None => grad_h.scaled_add(share, &gh),
+                    }
                 }
                 // Backward through the hidden layers.
                 t += 1;
                 let lr = self.learning_rate;
-                let mut g = grad_h;
-                let mut grads = Vec::with_capacity(layers.len());
-                for li in (0..layers.len()).rev() {
-                    if let Some(m) = &masks[li] {
-                        g *= m;
-                    }
-                    let dz = &g * &pre[li].mapv(|v| act_grad(self.activation, v));
-                    let gw = dz.t().dot(&inputs[li]);
-                    let gb = dz.sum_axis(Axis(0));
-                    if li > 0 {
-                        g = dz.dot(&layers[li].w);
-                    }
-                    grads.push((gw, gb));
+                if let Some(last) = grads.last_mut() {
+                    last.slice_mut(s![..rows, ..]).assign(&grad_h);
                 }
-                grads.reverse();
-                for (li, (gw, gb)) in grads.into_iter().enumerate() {
+                for li in (0..layers.len()).rev() {
+                    let (below, here) = grads.split_at_mut(li);
+                    let mut g = here[0].slice_mut(s![..rows, ..]);
+                    if dropout && li + 1 < layers.len() {
+                        g *= &masks[li].slice(s![..rows, ..]);
+                    }
+                    g.zip_mut_with(&pre[li].slice(s![..rows, ..]), |g, &z| {
+                        *g *= act_grad(self.activation, z)
+                    });
+                    let input = if li == 0 {
+                        xb.slice(s![..rows, ..])
+                    } else {
+                        acts[li - 1].slice(s![..rows, ..])
+                    };
+                    general_mat_mul(1.0, &g.t(), &input, 0.0, &mut gws[li]);
+                    let gb = g.sum_axis(Axis(0));
+                    if li > 0 {
+                        general_mat_mul(
+                            1.0,
+                            &g,
+                            &layers[li].w,
+                            0.0,
+                            &mut below[li - 1].slice_mut(s![..rows, ..]),
+                        );
+                    }
                     let l = &mut layers[li];
-                    let gw = gw + &(&l.w * self.weight_decay);
+                    gws[li].scaled_add(self.weight_decay, &l.w);
                     let (mw, mb) = &mut moments[li];
                     mw.step(
                         l.w.as_slice_mut().expect("contiguous"),
-                        gw.as_slice().expect("contiguous"),
+                        gws[li].as_slice().expect("contiguous"),
                         lr,
                         t,
                     );
@@ -441,11 +456,11 @@ impl MlpClassifier {
                         t,
                     );
                 }
-                let gw = gw_head + &(&head.w * self.weight_decay);
+                gw_head.scaled_add(self.weight_decay, &head.w);
                 let (mw, mb) = moments.last_mut().expect("head moments");
                 mw.step(
                     head.w.as_slice_mut().expect("contiguous"),
-                    gw.as_slice().expect("contiguous"),
+                    gw_head.as_slice().expect("contiguous"),
                     lr,
                     t,
                 );
