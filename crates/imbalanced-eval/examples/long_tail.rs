@@ -37,14 +37,34 @@ fn sample(means: &Array2<f64>, counts: &[usize], rng: &mut SamplerRng) -> (Array
 fn main() {
     let seeds: u64 = std::env::args().nth(1).map_or(3, |s| s.parse().expect("a seed count"));
     let counts = exponential_counts(1000, CLASSES, 100.0).expect("valid profile");
-    let group = |n: usize| if n > 100 { 0 } else if n >= 20 { 1 } else { 2 };
+    let group = |n: usize| {
+        if n > 100 {
+            0
+        } else if n >= 20 {
+            1
+        } else {
+            2
+        }
+    };
     let losses: Vec<(&str, LossSpec, bool)> = vec![
         ("ce", LossSpec::new("ce", &[]).unwrap(), false),
-        ("focal (gamma 1)", LossSpec::new("focal", &[("gamma".into(), "1".into())]).unwrap(), false),
-        ("cb (weighted-ce, beta 0.9999)", LossSpec::new("weighted-ce", &[("weights".into(), "cb".into())]).unwrap(), false),
+        (
+            "focal (gamma 1)",
+            LossSpec::new("focal", &[("gamma".into(), "1".into())]).unwrap(),
+            false,
+        ),
+        (
+            "cb (weighted-ce, beta 0.9999)",
+            LossSpec::new("weighted-ce", &[("weights".into(), "cb".into())]).unwrap(),
+            false,
+        ),
         ("ldam-drw (cosine head)", LossSpec::new("ldam-drw", &[]).unwrap(), true),
         ("logit-adjusted (tau 1)", LossSpec::new("la", &[]).unwrap(), false),
-        ("balanced softmax", LossSpec::new("balanced-softmax", &[]).unwrap(), false),
+        (
+            "balanced softmax",
+            LossSpec::new("balanced-softmax", &[]).unwrap(),
+            false,
+        ),
     ];
     println!("training counts: {counts:?} (total {})", counts.iter().sum::<usize>());
     println!("| loss | balanced accuracy | many-shot | medium-shot | few-shot |");
@@ -57,7 +77,10 @@ fn main() {
             let (xtr, ytr) = sample(&means, &counts, &mut rng);
             let (xte, yte) = sample(&means, &[300; CLASSES], &mut rng);
             let scaler = StandardScaler.fit(xtr.view()).unwrap();
-            let (xtr, xte) = (scaler.transform(xtr.view()).unwrap(), scaler.transform(xte.view()).unwrap());
+            let (xtr, xte) = (
+                scaler.transform(xtr.view()).unwrap(),
+                scaler.transform(xte.view()).unwrap(),
+            );
             let model = MlpClassifier {
                 hidden: vec![64],
                 loss: loss.clone(),
@@ -67,7 +90,11 @@ fn main() {
                 random_state: seed,
                 ..Default::default()
             };
-            let pred = model.fit(xtr.view(), &ytr, CLASSES).unwrap().predict(xte.view()).unwrap();
+            let pred = model
+                .fit(xtr.view(), &ytr, CLASSES)
+                .unwrap()
+                .predict(xte.view())
+                .unwrap();
             let recall: Vec<f64> = (0..CLASSES)
                 .map(|c| {
                     let rows: Vec<usize> = (0..yte.len()).filter(|&i| yte[i] == c).collect();
@@ -75,10 +102,18 @@ fn main() {
                 })
                 .collect();
             let mean_of = |g: usize| {
-                let v: Vec<f64> = (0..CLASSES).filter(|&c| group(counts[c]) == g).map(|c| recall[c]).collect();
+                let v: Vec<f64> = (0..CLASSES)
+                    .filter(|&c| group(counts[c]) == g)
+                    .map(|c| recall[c])
+                    .collect();
                 v.iter().sum::<f64>() / v.len() as f64
             };
-            scores.push([recall.iter().sum::<f64>() / CLASSES as f64, mean_of(0), mean_of(1), mean_of(2)]);
+            scores.push([
+                recall.iter().sum::<f64>() / CLASSES as f64,
+                mean_of(0),
+                mean_of(1),
+                mean_of(2),
+            ]);
         }
         let cell = |i: usize| {
             let v: Vec<f64> = scores.iter().map(|s| s[i]).collect();

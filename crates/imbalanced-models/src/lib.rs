@@ -8,6 +8,7 @@
 //! Class labels are codes `0..n_classes`.
 
 mod any;
+mod calibration;
 mod class_weight;
 mod forest;
 mod knn;
@@ -17,12 +18,16 @@ mod naive_bayes;
 pub mod optim;
 mod preprocessing;
 mod softmax;
+mod thresholds;
 mod traits;
 mod tree;
 
 use ndarray::ArrayView2;
 
 pub use any::{AnyClassifier, MODEL_NAMES};
+pub use calibration::{
+    histogram_binning, isotonic, platt, BinaryCalibrator, CalibrationMethod, OneVsRestCalibration, TemperatureScaling,
+};
 pub use class_weight::ClassWeight;
 pub use forest::{FittedForest, RandomForestClassifier};
 pub use knn::{FittedKnn, KNeighborsClassifier, KnnWeights};
@@ -31,6 +36,7 @@ pub use mlp::{Activation, Dense, EpochReport, FittedMlp, MlpClassifier};
 pub use naive_bayes::{FittedGaussianNB, GaussianNB};
 pub use preprocessing::{FittedOneHot, FittedScaler, OneHotEncoder, StandardScaler};
 pub use softmax::{FittedSoftmax, SoftmaxRegression};
+pub use thresholds::{ThresholdObjective, Thresholds};
 pub use traits::{argmax_rows, Fit, Predict};
 pub use tree::{Criterion, DecisionTreeClassifier, FittedTree, MaxFeatures};
 

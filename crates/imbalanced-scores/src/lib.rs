@@ -24,7 +24,7 @@ pub use classification::{
     sensitivity_specificity_support, ClassReport, ClassScores, GmeanAverage, ImbalancedReport,
 };
 pub use confusion::{confusion_matrix, Confusion};
-pub use probabilistic::{brier_score_loss, expected_calibration_error, log_loss};
+pub use probabilistic::{brier_score_loss, expected_calibration_error, log_loss, maximum_calibration_error};
 pub use ranking::{
     average_precision_score, precision_recall_curve, roc_auc_score, roc_curve, Curve, MulticlassAverage,
 };

@@ -51,12 +51,9 @@ pub fn brier_score_loss(y_true: &[usize], proba: ArrayView2<'_, f64>) -> Result<
     Ok(scale * total / y_true.len() as f64)
 }
 
-/// Expected calibration error of the top label (Guo et al. 2017, "On
-/// calibration of modern neural networks"): samples are binned by their
-/// largest probability into `n_bins` equal-width bins `(b/B, (b+1)/B]`;
-/// `ECE = Σ_b (n_b / n) |accuracy_b - confidence_b|`. The predicted class
-/// is the first column with the largest probability. Usual `n_bins`: 10.
-pub fn expected_calibration_error(y_true: &[usize], proba: ArrayView2<'_, f64>, n_bins: usize) -> Result<f64> {
+/// Per-bin (count, accuracy, mean confidence) of the top label, bins
+/// `(b/B, (b+1)/B]` with numpy's linspace edges.
+fn calibration_bins(y_true: &[usize], proba: ArrayView2<'_, f64>, n_bins: usize) -> Result<Vec<(f64, f64, f64)>> {
     check_proba(y_true, proba, true)?;
     check_range(proba)?;
     if n_bins == 0 {
@@ -77,7 +74,6 @@ pub fn expected_calibration_error(y_true: &[usize], proba: ArrayView2<'_, f64>, 
             (0, f64::NEG_INFINITY),
             |best, (k, &p)| if p > best.1 { (k, p) } else { best },
         );
-        // Bin b holds (edge(b), edge(b + 1)], with numpy's linspace edges.
         let mut b = ((conf * n_bins as f64).ceil() as usize).clamp(1, n_bins) - 1;
         while b > 0 && conf <= edge(b) {
             b -= 1;
@@ -89,9 +85,30 @@ pub fn expected_calibration_error(y_true: &[usize], proba: ArrayView2<'_, f64>, 
         confidence[b] += conf;
         correct[b] += f64::from(u8::from(pred == c));
     }
-    let n = y_true.len() as f64;
     Ok((0..n_bins)
         .filter(|&b| count[b] > 0.0)
-        .map(|b| (count[b] / n) * (correct[b] / count[b] - confidence[b] / count[b]).abs())
+        .map(|b| (count[b], correct[b] / count[b], confidence[b] / count[b]))
+        .collect())
+}
+
+/// Expected calibration error of the top label (Guo et al. 2017, "On
+/// calibration of modern neural networks"): samples are binned by their
+/// largest probability into `n_bins` equal-width bins `(b/B, (b+1)/B]`;
+/// `ECE = Σ_b (n_b / n) |accuracy_b - confidence_b|`. The predicted class
+/// is the first column with the largest probability. Usual `n_bins`: 10.
+pub fn expected_calibration_error(y_true: &[usize], proba: ArrayView2<'_, f64>, n_bins: usize) -> Result<f64> {
+    let n = y_true.len() as f64;
+    Ok(calibration_bins(y_true, proba, n_bins)?
+        .iter()
+        .map(|(count, acc, conf)| count / n * (acc - conf).abs())
         .sum())
+}
+
+/// Maximum calibration error: the largest `|accuracy_b - confidence_b|`
+/// over the non-empty bins of [`expected_calibration_error`].
+pub fn maximum_calibration_error(y_true: &[usize], proba: ArrayView2<'_, f64>, n_bins: usize) -> Result<f64> {
+    Ok(calibration_bins(y_true, proba, n_bins)?
+        .iter()
+        .map(|(_, acc, conf)| (acc - conf).abs())
+        .fold(0.0, f64::max))
 }

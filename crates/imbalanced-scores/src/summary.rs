@@ -7,7 +7,7 @@ use crate::classification::{
     accuracy_score, balanced_accuracy_score, cohen_kappa_score, geometric_mean_score, index_balanced_accuracy,
     matthews_corrcoef, precision_recall_fscore, sensitivity_specificity_support, GmeanAverage,
 };
-use crate::probabilistic::{brier_score_loss, expected_calibration_error, log_loss};
+use crate::probabilistic::{brier_score_loss, expected_calibration_error, log_loss, maximum_calibration_error};
 use crate::ranking::{average_precision_score, roc_auc_score, MulticlassAverage};
 use crate::{Average, Result};
 
