@@ -113,6 +113,10 @@ pub fn all_scores(y_true: &[usize], y_pred: &[usize], proba: Option<ArrayView2<'
             "expected_calibration_error".into(),
             expected_calibration_error(y_true, p, 10)?,
         ));
+        s.push((
+            "maximum_calibration_error".into(),
+            maximum_calibration_error(y_true, p, 10)?,
+        ));
     }
     Ok(Scores(s))
 }
