@@ -7,7 +7,7 @@ use clap::Args;
 use imbalanced::data::{write_atomic, DataError, Dataset, ReadOptions};
 use imbalanced::losses::LossSpec;
 use imbalanced::models::{
-    Activation, Dense, EpochReport, Fit, FittedMlp, FittedScaler, FittedSoftmax, MlpClassifier, Predict,
+    Activation, BatchSampling, Dense, EpochReport, Fit, FittedMlp, FittedScaler, FittedSoftmax, MlpClassifier, Predict,
     SoftmaxRegression, StandardScaler,
 };
 use imbalanced::resample::{build, RngKind};
@@ -50,6 +50,9 @@ pub struct TrainArgs {
     /// Multi-sample dropout: masks per step on the last hidden layer (Inoue 2019).
     #[arg(long, default_value_t = 1)]
     pub dropout_samples: usize,
+    /// MLP batch sampling: instance, class-balanced, sqrt or progressive.
+    #[arg(long, default_value = "instance")]
+    pub sampling: String,
     /// MLP cosine (normalised) head, as LDAM uses.
     #[arg(long)]
     pub cosine_head: bool,
@@ -211,7 +214,17 @@ pub fn run_train(args: TrainArgs) -> Result<(), BoxError> {
                 "gelu" => Activation::Gelu,
                 other => return Err(format!("--activation {other}: use relu or gelu").into()),
             };
+            let sampling = match args.sampling.as_str() {
+                "instance" => BatchSampling::Instance,
+                "class-balanced" | "balanced" => BatchSampling::ClassBalanced,
+                "sqrt" | "square-root" => BatchSampling::SquareRoot,
+                "progressive" => BatchSampling::Progressive,
+                other => {
+                    return Err(format!("--sampling {other}: use instance, class-balanced, sqrt or progressive").into())
+                }
+            };
             let model = MlpClassifier {
+                sampling,
                 hidden: args.hidden.clone(),
                 activation,
                 dropout: args.dropout,

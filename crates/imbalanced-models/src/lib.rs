@@ -8,6 +8,7 @@
 //! Class labels are codes `0..n_classes`.
 
 mod any;
+mod batch_sampling;
 mod calibration;
 mod class_weight;
 mod forest;
@@ -25,6 +26,7 @@ mod tree;
 use ndarray::ArrayView2;
 
 pub use any::{AnyClassifier, MODEL_NAMES};
+pub use batch_sampling::{draw_weighted, rarest_positive_weights, sampling_weights, BatchSampling};
 pub use calibration::{
     histogram_binning, isotonic, platt, BinaryCalibrator, CalibrationMethod, OneVsRestCalibration, TemperatureScaling,
 };

@@ -13,6 +13,7 @@ use imbalanced_random::{RngKind, SamplerRng};
 use ndarray::linalg::general_mat_mul;
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 
+use crate::batch_sampling::{draw_weighted, sampling_weights, BatchSampling};
 use crate::softmax::{class_counts, loss_error};
 use crate::traits::{argmax_rows, check_predict_input, Fit, Predict};
 use crate::ModelError;
@@ -52,6 +53,8 @@ pub struct MlpClassifier {
     /// weights). 0 turns early stopping off.
     pub validation_fraction: f64,
     pub patience: usize,
+    /// How epochs draw their rows (class-balanced, square-root, progressive). Default: every row once.
+    pub sampling: BatchSampling,
     pub random_state: u64,
 }
 
@@ -70,6 +73,7 @@ impl Default for MlpClassifier {
             weight_decay: 1e-4,
             validation_fraction: 0.0,
             patience: 10,
+            sampling: BatchSampling::Instance,
             random_state: 0,
         }
     }
@@ -331,7 +335,16 @@ impl MlpClassifier {
         };
         for epoch in 0..self.epochs {
             let loss = self.loss.build(&counts, epoch, self.epochs).map_err(loss_error)?;
-            rng.shuffle(&mut order);
+            let ytrain: Vec<usize> = train.iter().map(|&i| y[i]).collect();
+            match sampling_weights(&ytrain, k, self.sampling, epoch, self.epochs) {
+                None => rng.shuffle(&mut order),
+                Some(w) => {
+                    order = draw_weighted(&w, train.len(), &mut rng)
+                        .into_iter()
+                        .map(|p| train[p])
+                        .collect();
+                }
+            }
             let mut epoch_loss = 0.0;
             for batch in order.chunks(self.batch_size) {
                 let rows = batch.len();
