@@ -65,6 +65,7 @@ impl Loss for CrossEntropy {
         let w_sum: f64 = (0..k).map(w).sum();
         let mut losses = Vec::with_capacity(targets.len());
         let mut grad = Array2::zeros(logits.dim());
+        let mut hess = Array2::zeros(logits.dim());
         for (i, (&y, z)) in targets.iter().zip(logits.rows()).enumerate() {
             let lp = log_softmax(z);
             let mut g = grad.row_mut(i);
@@ -76,6 +77,7 @@ impl Loss for CrossEntropy {
                         let p = lp[j].exp();
                         let hard = if j == y { p - 1.0 } else { p };
                         g[j] = (1.0 - eps) * w(y) * hard + eps / k as f64 * (w_sum * p - w(j));
+                        hess[(i, j)] = p * (1.0 - p) * ((1.0 - eps) * w(y) + eps * w_sum / k as f64);
                     }
                 }
                 Smoothing::OtherClasses => {
@@ -91,7 +93,9 @@ impl Loss for CrossEntropy {
                     losses.push(w(y) * (0..k).map(|c| -q(c) * lp[c]).sum::<f64>());
                     let qs: f64 = (0..k).map(q).sum();
                     for j in 0..k {
-                        g[j] = w(y) * (qs * lp[j].exp() - q(j));
+                        let p = lp[j].exp();
+                        g[j] = w(y) * (qs * p - q(j));
+                        hess[(i, j)] = w(y) * qs * p * (1.0 - p);
                     }
                 }
             }
@@ -101,6 +105,7 @@ impl Loss for CrossEntropy {
             grad,
             weights: targets.iter().map(|&y| w(y)).collect(),
             positives: targets.len() as f64,
+            hess: Some(hess),
         })
     }
 }

@@ -95,6 +95,7 @@ impl Loss for Focal {
             grad,
             weights: targets.iter().map(|&y| alpha(y)).collect(),
             positives: targets.len() as f64,
+            hess: None,
         })
     }
 }
@@ -158,8 +159,11 @@ impl MultiLabelLoss for SigmoidFocal {
                 });
             }
         }
-        Ok(per_label(logits, targets, |_, x, t| {
-            sigmoid_focal_term(x, t, self.alpha, self.gamma)
-        }))
+        Ok(per_label(
+            logits,
+            targets,
+            |_, x, t| sigmoid_focal_term(x, t, self.alpha, self.gamma),
+            None,
+        ))
     }
 }

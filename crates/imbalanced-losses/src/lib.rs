@@ -94,6 +94,11 @@ pub struct LossOutput {
     pub weights: Vec<f64>,
     /// Positive targets in the batch (N for single-label losses).
     pub positives: f64,
+    /// `∂² losses[i] / ∂ logits[i, j]²`, the diagonal Hessian a boosting
+    /// objective needs; given for cross-entropy, its weighted, smoothed and
+    /// shifted forms (LDAM, logit adjustment, balanced softmax, Seesaw,
+    /// TAL) and BCE; `None` for the focal forms and ASL.
+    pub hess: Option<Array2<f64>>,
 }
 
 impl LossOutput {
@@ -107,6 +112,17 @@ impl LossOutput {
             Reduction::MeanPositive => self.positives.max(1.0),
         };
         (total / denom, &self.grad / denom)
+    }
+
+    /// The diagonal Hessian of the reduced loss, where the loss provides one.
+    pub fn reduce_hessian(&self, reduction: Reduction) -> Option<Array2<f64>> {
+        let denom = match reduction {
+            Reduction::Sum => 1.0,
+            Reduction::Mean => self.losses.len() as f64,
+            Reduction::WeightedMean => self.weights.iter().sum(),
+            Reduction::MeanPositive => self.positives.max(1.0),
+        };
+        self.hess.as_ref().map(|h| h / denom)
     }
 }
 

@@ -20,6 +20,7 @@ pub(crate) fn shifted_ce(
     let w = |c: usize| weights.map_or(1.0, |w| w[c]);
     let mut losses = Vec::with_capacity(targets.len());
     let mut grad = Array2::zeros(logits.dim());
+    let mut hess = Array2::zeros(logits.dim());
     let mut row = ndarray::Array1::zeros(k);
     for (i, (&y, z)) in targets.iter().zip(logits.rows()).enumerate() {
         for j in 0..k {
@@ -29,7 +30,9 @@ pub(crate) fn shifted_ce(
         losses.push(-w(y) * lp[y]);
         for j in 0..k {
             let d = if j == y { 1.0 } else { 0.0 };
-            grad[(i, j)] = w(y) * scale * (lp[j].exp() - d);
+            let p = lp[j].exp();
+            grad[(i, j)] = w(y) * scale * (p - d);
+            hess[(i, j)] = w(y) * scale * scale * p * (1.0 - p);
         }
     }
     LossOutput {
@@ -37,6 +40,7 @@ pub(crate) fn shifted_ce(
         grad,
         weights: targets.iter().map(|&y| w(y)).collect(),
         positives: targets.len() as f64,
+        hess: Some(hess),
     }
 }
 

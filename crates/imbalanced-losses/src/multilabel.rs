@@ -19,6 +19,7 @@ pub(crate) fn per_label(
     logits: ArrayView2<'_, f64>,
     targets: ArrayView2<'_, f64>,
     term: impl Fn(usize, f64, f64) -> (f64, f64),
+    second: Option<&dyn Fn(usize, f64, f64) -> f64>,
 ) -> LossOutput {
     let mut grad = Array2::zeros(logits.dim());
     let mut losses = vec![0.0; logits.nrows()];
@@ -32,6 +33,7 @@ pub(crate) fn per_label(
         losses,
         grad,
         positives: targets.sum(),
+        hess: second.map(|h| Array2::from_shape_fn(logits.dim(), |(i, j)| h(j, logits[(i, j)], targets[(i, j)]))),
     }
 }
 
@@ -42,11 +44,20 @@ impl MultiLabelLoss for BinaryCrossEntropy {
             check_class_vector(w, logits.ncols(), "pos_weight")?;
         }
         let w = |j: usize| self.pos_weight.as_ref().map_or(1.0, |w| w[j]);
-        Ok(per_label(logits, targets, |j, x, t| {
-            let l = w(j) * t * softplus(-x) + (1.0 - t) * softplus(x);
+        let second = |j: usize, x: f64, t: f64| {
             let p = sigmoid(x);
-            (l, w(j) * t * (p - 1.0) + (1.0 - t) * p)
-        }))
+            (w(j) * t + 1.0 - t) * p * (1.0 - p)
+        };
+        Ok(per_label(
+            logits,
+            targets,
+            |j, x, t| {
+                let l = w(j) * t * softplus(-x) + (1.0 - t) * softplus(x);
+                let p = sigmoid(x);
+                (l, w(j) * t * (p - 1.0) + (1.0 - t) * p)
+            },
+            Some(&second),
+        ))
     }
 }
 
@@ -154,7 +165,7 @@ impl MultiLabelLoss for Asl {
         if let Some(&t) = targets.iter().find(|&&t| t != 0.0 && t != 1.0) {
             return Err(LossError::Invalid(format!("ASL needs 0/1 targets, got {t}")));
         }
-        Ok(per_label(logits, targets, |_, x, t| self.term(x, t)))
+        Ok(per_label(logits, targets, |_, x, t| self.term(x, t), None))
     }
 }
 
@@ -190,10 +201,15 @@ impl MultiLabelLoss for MultiLabelLdam {
         }
         let s = self.scale;
         let w = |j: usize| self.weights.as_ref().map_or(1.0, |w| w[j]);
-        Ok(per_label(logits, targets, |j, x, t| {
-            let pos = s * (x - self.margins[j]);
-            let l = w(j) * t * softplus(-pos) + (1.0 - t) * softplus(s * x);
-            (l, -w(j) * t * s * sigmoid(-pos) + (1.0 - t) * s * sigmoid(s * x))
-        }))
+        Ok(per_label(
+            logits,
+            targets,
+            |j, x, t| {
+                let pos = s * (x - self.margins[j]);
+                let l = w(j) * t * softplus(-pos) + (1.0 - t) * softplus(s * x);
+                (l, -w(j) * t * s * sigmoid(-pos) + (1.0 - t) * s * sigmoid(s * x))
+            },
+            None,
+        ))
     }
 }

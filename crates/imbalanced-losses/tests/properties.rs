@@ -403,3 +403,51 @@ fn bad_input_is_a_typed_error() {
     .to_string();
     assert!(msg.contains("class 3") && msg.contains("count of 0"), "{msg}");
 }
+
+#[test]
+fn hessian_diagonals_match_finite_differences() {
+    let z = array![[0.3, -1.2, 2.0, 0.1], [1.5, 0.2, -0.7, 0.0], [-2.0, 3.0, 0.5, 1.0]];
+    let y = [2, 0, 3];
+    let h = 1e-5;
+    let mut checked = 0;
+    for (name, loss) in single_losses() {
+        let out = loss.forward(z.view(), &y).unwrap();
+        let Some(hess) = out.reduce_hessian(Reduction::Mean) else {
+            continue;
+        };
+        for idx in ndarray::indices(z.dim()) {
+            let (mut a, mut b) = (z.clone(), z.clone());
+            a[idx] += h;
+            b[idx] -= h;
+            let ga = loss.loss(a.view(), &y, Reduction::Mean).unwrap().1[idx];
+            let gb = loss.loss(b.view(), &y, Reduction::Mean).unwrap().1[idx];
+            let numeric = (ga - gb) / (2.0 * h);
+            assert!(
+                (hess[idx] - numeric).abs() < 1e-6,
+                "{name} at {idx:?}: {} vs {numeric}",
+                hess[idx]
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 6, "{checked}");
+    let t = array![[1.0, 0.0, 0.0, 1.0], [0.0, 1.0, 0.0, 0.0], [1.0, 1.0, 0.0, 0.0]];
+    let bce = BinaryCrossEntropy {
+        pos_weight: Some(vec![1.0, 2.0, 0.5, 3.0]),
+    };
+    let hess = bce
+        .forward(z.view(), t.view())
+        .unwrap()
+        .reduce_hessian(Reduction::Sum)
+        .unwrap();
+    for idx in ndarray::indices(z.dim()) {
+        let (mut a, mut b) = (z.clone(), z.clone());
+        a[idx] += h;
+        b[idx] -= h;
+        let numeric = (bce.loss(a.view(), t.view(), Reduction::Sum).unwrap().1[idx]
+            - bce.loss(b.view(), t.view(), Reduction::Sum).unwrap().1[idx])
+            / (2.0 * h);
+        assert!((hess[idx] - numeric).abs() < 1e-6);
+    }
+    assert!(Focal::default().forward(z.view(), &y).unwrap().hess.is_none());
+}
