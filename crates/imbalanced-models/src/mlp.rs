@@ -8,7 +8,7 @@
 //! lean and seedable (`../shared/design/STACK.md`: burn adds ~280 CPU-s of
 //! build; candle cannot be seeded on CPU).
 
-use imbalanced_losses::LossSpec;
+use imbalanced_losses::{BatchLoss, LossSpec};
 use imbalanced_random::{RngKind, SamplerRng};
 use ndarray::linalg::general_mat_mul;
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
@@ -268,6 +268,163 @@ pub struct EpochReport {
     pub validation: Option<f64>,
 }
 
+/// Buffers reused by every training step: allocating the large per-batch
+/// arrays anew each step made the allocator return and re-fault their pages.
+struct Workspace {
+    xb: Array2<f64>,
+    pre: Vec<Array2<f64>>,
+    acts: Vec<Array2<f64>>,
+    grads: Vec<Array2<f64>>,
+    masks: Vec<Array2<f64>>,
+    /// Gradients of each hidden layer's weights and biases after a step.
+    gws: Vec<Array2<f64>>,
+    gbs: Vec<Array1<f64>>,
+}
+
+impl Workspace {
+    fn new(hidden: &[usize], rows: usize, inputs: usize) -> Self {
+        let per_layer: Vec<Array2<f64>> = hidden.iter().map(|&h| Array2::zeros((rows, h))).collect();
+        let mut widths = vec![inputs];
+        widths.extend(hidden);
+        Workspace {
+            xb: Array2::zeros((rows, inputs)),
+            pre: per_layer.clone(),
+            acts: per_layer.clone(),
+            grads: per_layer.clone(),
+            masks: per_layer,
+            gws: widths.windows(2).map(|w| Array2::zeros((w[1], w[0]))).collect(),
+            gbs: hidden.iter().map(|&h| Array1::zeros(h)).collect(),
+        }
+    }
+}
+
+impl MlpClassifier {
+    /// One step's loss on the first `rows` rows of `ws.xb` and its
+    /// gradients: the hidden layers' into `ws.gws` / `ws.gbs`, the head's
+    /// returned. Dropout masks are drawn from `rng`. No weight decay here.
+    #[allow(clippy::too_many_arguments)]
+    fn gradients(
+        &self,
+        ws: &mut Workspace,
+        layers: &[Dense],
+        head: &Dense,
+        rows: usize,
+        yb: &[usize],
+        loss: &dyn BatchLoss,
+        rng: &mut SamplerRng,
+    ) -> Result<(f64, Array2<f64>, Array1<f64>), ModelError> {
+        let k = head.w.nrows();
+        let keep = 1.0 - self.dropout;
+        let dropout = self.dropout > 0.0 && !layers.is_empty();
+        let samples = if dropout { self.dropout_samples } else { 1 };
+        let draw_mask = |m: &mut ndarray::ArrayViewMut2<'_, f64>, rng: &mut SamplerRng| {
+            m.iter_mut()
+                .for_each(|v| *v = if rng.random() < keep { 1.0 / keep } else { 0.0 });
+        };
+        // Forward: pre-activations, activations (times the dropout masks of
+        // all but the last hidden layer, whose dropout is the multi-sample one below).
+        for li in 0..layers.len() {
+            let (done, rest) = ws.acts.split_at_mut(li);
+            let input = if li == 0 {
+                ws.xb.slice(s![..rows, ..])
+            } else {
+                done[li - 1].slice(s![..rows, ..])
+            };
+            let mut z = ws.pre[li].slice_mut(s![..rows, ..]);
+            general_mat_mul(1.0, &input, &layers[li].w.t(), 0.0, &mut z);
+            z += &layers[li].b;
+            let mut a = rest[0].slice_mut(s![..rows, ..]);
+            a.zip_mut_with(&z, |a, &v| *a = act(self.activation, v));
+            if dropout && li + 1 < layers.len() {
+                let mut m = ws.masks[li].slice_mut(s![..rows, ..]);
+                draw_mask(&mut m, rng);
+                a *= &m;
+            }
+        }
+        let h = match ws.acts.last() {
+            Some(a) => a.slice(s![..rows, ..]),
+            None => ws.xb.slice(s![..rows, ..]),
+        };
+        let mut grad_h = Array2::<f64>::zeros(h.dim());
+        let mut gw_head = Array2::<f64>::zeros(head.w.dim());
+        let mut gb_head = Array1::<f64>::zeros(k);
+        let share = 1.0 / samples as f64;
+        let mut total = 0.0;
+        for _ in 0..samples {
+            let (hm, mask) = if dropout {
+                let mut mask = Array2::zeros(h.dim());
+                draw_mask(&mut mask.view_mut(), rng);
+                (&h * &mask, Some(mask))
+            } else {
+                (h.to_owned(), None)
+            };
+            let (value, gh) = if self.cosine_head {
+                let (z, hn, wn) = cosine(&hm, &head.w);
+                let (value, gz) = loss.batch_loss(z.view(), yb).map_err(loss_error)?;
+                // ∂z_ij/∂h_i = (ŵ_j - z_ij ĥ_i)/|h_i|; ∂z_ij/∂w_j = (ĥ_i - z_ij ŵ_j)/|w_j|.
+                let mut gh = Array2::<f64>::zeros(hm.dim());
+                for i in 0..hm.nrows() {
+                    for j in 0..k {
+                        let g = gz[(i, j)];
+                        if g == 0.0 {
+                            continue;
+                        }
+                        let zij = z[(i, j)];
+                        for f in 0..hm.ncols() {
+                            let (hv, wv) = (hm[(i, f)] / hn[i], head.w[(j, f)] / wn[j]);
+                            gh[(i, f)] += g * (wv - zij * hv) / hn[i];
+                            gw_head[(j, f)] += share * g * (hv - zij * wv) / wn[j];
+                        }
+                    }
+                }
+                (value, gh)
+            } else {
+                let z = hm.dot(&head.w.t()) + &head.b;
+                let (value, gz) = loss.batch_loss(z.view(), yb).map_err(loss_error)?;
+                general_mat_mul(share, &gz.t(), &hm, 1.0, &mut gw_head);
+                gb_head.scaled_add(share, &gz.sum_axis(Axis(0)));
+                (value, gz.dot(&head.w))
+            };
+            total += value * share;
+            match mask {
+                Some(m) => grad_h.scaled_add(share, &(gh * &m)),
+                None => grad_h.scaled_add(share, &gh),
+            }
+        }
+        // Backward through the hidden layers.
+        if let Some(last) = ws.grads.last_mut() {
+            last.slice_mut(s![..rows, ..]).assign(&grad_h);
+        }
+        for li in (0..layers.len()).rev() {
+            let (below, here) = ws.grads.split_at_mut(li);
+            let mut g = here[0].slice_mut(s![..rows, ..]);
+            if dropout && li + 1 < layers.len() {
+                g *= &ws.masks[li].slice(s![..rows, ..]);
+            }
+            g.zip_mut_with(&ws.pre[li].slice(s![..rows, ..]), |g, &z| {
+                *g *= act_grad(self.activation, z)
+            });
+            let input = if li == 0 {
+                ws.xb.slice(s![..rows, ..])
+            } else {
+                ws.acts[li - 1].slice(s![..rows, ..])
+            };
+            general_mat_mul(1.0, &g.t(), &input, 0.0, &mut ws.gws[li]);
+            ws.gbs[li] = g.sum_axis(Axis(0));
+            if li > 0 {
+                general_mat_mul(
+                    1.0,
+                    &g,
+                    &layers[li].w,
+                    0.0,
+                    &mut below[li - 1].slice_mut(s![..rows, ..]),
+                );
+            }
+        }
+        Ok((total, gw_head, gb_head))
+    }
+}
+
 impl Fit for MlpClassifier {
     type Fitted = FittedMlp;
 
@@ -315,24 +472,9 @@ impl MlpClassifier {
             loss_curve: Vec::new(),
         };
         let (mut best, mut best_score, mut since_best) = (None, f64::NEG_INFINITY, 0);
-        let keep = 1.0 - self.dropout;
         let mut t = 0;
         let mut order = train.clone();
-        // Buffers reused by every step: allocating the large per-batch arrays
-        // anew each step made the allocator return and re-fault their pages.
-        let bs = self.batch_size.min(train.len().max(1));
-        let mut xb = Array2::<f64>::zeros((bs, x.ncols()));
-        let mut pre: Vec<Array2<f64>> = self.hidden.iter().map(|&h| Array2::zeros((bs, h))).collect();
-        let mut acts: Vec<Array2<f64>> = pre.clone();
-        let mut grads: Vec<Array2<f64>> = pre.clone();
-        let mut masks: Vec<Array2<f64>> = pre.clone();
-        let mut gws: Vec<Array2<f64>> = layers.iter().map(|l| Array2::zeros(l.w.dim())).collect();
-        let dropout = self.dropout > 0.0 && !layers.is_empty();
-        let samples = if dropout { self.dropout_samples } else { 1 };
-        let draw_mask = |m: &mut ndarray::ArrayViewMut2<'_, f64>, rng: &mut SamplerRng| {
-            m.iter_mut()
-                .for_each(|v| *v = if rng.random() < keep { 1.0 / keep } else { 0.0 });
-        };
+        let mut ws = Workspace::new(&self.hidden, self.batch_size.min(train.len().max(1)), x.ncols());
         for epoch in 0..self.epochs {
             let loss = self.loss.build(&counts, epoch, self.epochs).map_err(loss_error)?;
             let ytrain: Vec<usize> = train.iter().map(|&i| y[i]).collect();
@@ -347,124 +489,27 @@ impl MlpClassifier {
             }
             let mut epoch_loss = 0.0;
             for batch in order.chunks(self.batch_size) {
-                let rows = batch.len();
                 let yb: Vec<usize> = batch.iter().map(|&i| y[i]).collect();
                 for (r, &i) in batch.iter().enumerate() {
-                    xb.row_mut(r).assign(&x.row(i));
+                    ws.xb.row_mut(r).assign(&x.row(i));
                 }
-                // Forward: pre-activations, activations (times the dropout
-                // masks of all but the last hidden layer, whose dropout is the
-                // multi-sample one below).
-                for li in 0..layers.len() {
-                    let (done, rest) = acts.split_at_mut(li);
-                    let input = if li == 0 {
-                        xb.slice(s![..rows, ..])
-                    } else {
-                        done[li - 1].slice(s![..rows, ..])
-                    };
-                    let mut z = pre[li].slice_mut(s![..rows, ..]);
-                    general_mat_mul(1.0, &input, &layers[li].w.t(), 0.0, &mut z);
-                    z += &layers[li].b;
-                    let mut a = rest[0].slice_mut(s![..rows, ..]);
-                    a.zip_mut_with(&z, |a, &v| *a = act(self.activation, v));
-                    if dropout && li + 1 < layers.len() {
-                        let mut m = masks[li].slice_mut(s![..rows, ..]);
-                        draw_mask(&mut m, &mut rng);
-                        a *= &m;
-                    }
-                }
-                let h = match acts.last() {
-                    Some(a) => a.slice(s![..rows, ..]),
-                    None => xb.slice(s![..rows, ..]),
-                };
-                let mut grad_h = Array2::<f64>::zeros(h.dim());
-                let mut gw_head = Array2::<f64>::zeros(head.w.dim());
-                let mut gb_head = Array1::<f64>::zeros(k);
-                let share = 1.0 / samples as f64;
-                for _ in 0..samples {
-                    let (hm, mask) = if dropout {
-                        let mut mask = Array2::zeros(h.dim());
-                        draw_mask(&mut mask.view_mut(), &mut rng);
-                        (&h * &mask, Some(mask))
-                    } else {
-                        (h.to_owned(), None)
-                    };
-                    let (value, gh) = if self.cosine_head {
-                        let (z, hn, wn) = cosine(&hm, &head.w);
-                        let (value, gz) = loss.batch_loss(z.view(), &yb).map_err(loss_error)?;
-                        // ∂z_ij/∂h_i = (ŵ_j - z_ij ĥ_i)/|h_i|; ∂z_ij/∂w_j = (ĥ_i - z_ij ŵ_j)/|w_j|.
-                        let mut gh = Array2::<f64>::zeros(hm.dim());
-                        for i in 0..hm.nrows() {
-                            for j in 0..k {
-                                let g = gz[(i, j)];
-                                if g == 0.0 {
-                                    continue;
-                                }
-                                let zij = z[(i, j)];
-                                for f in 0..hm.ncols() {
-                                    let (hv, wv) = (hm[(i, f)] / hn[i], head.w[(j, f)] / wn[j]);
-                                    gh[(i, f)] += g * (wv - zij * hv) / hn[i];
-                                    gw_head[(j, f)] += share * g * (hv - zij * wv) / wn[j];
-                                }
-                            }
-                        }
-                        (value, gh)
-                    } else {
-                        let z = hm.dot(&head.w.t()) + &head.b;
-                        let (value, gz) = loss.batch_loss(z.view(), &yb).map_err(loss_error)?;
-                        general_mat_mul(share, &gz.t(), &hm, 1.0, &mut gw_head);
-                        gb_head.scaled_add(share, &gz.sum_axis(Axis(0)));
-                        (value, gz.dot(&head.w))
-                    };
-                    epoch_loss += value * rows as f64 * share;
-                    match mask {
-                        Some(m) => grad_h.scaled_add(share, &(gh * &m)),
-                        None => grad_h.scaled_add(share, &gh),
-                    }
-                }
-                // Backward through the hidden layers.
+                let (value, mut gw_head, gb_head) =
+                    self.gradients(&mut ws, &layers, &head, batch.len(), &yb, loss.as_ref(), &mut rng)?;
+                epoch_loss += value * batch.len() as f64;
                 t += 1;
                 let lr = self.learning_rate;
-                if let Some(last) = grads.last_mut() {
-                    last.slice_mut(s![..rows, ..]).assign(&grad_h);
-                }
-                for li in (0..layers.len()).rev() {
-                    let (below, here) = grads.split_at_mut(li);
-                    let mut g = here[0].slice_mut(s![..rows, ..]);
-                    if dropout && li + 1 < layers.len() {
-                        g *= &masks[li].slice(s![..rows, ..]);
-                    }
-                    g.zip_mut_with(&pre[li].slice(s![..rows, ..]), |g, &z| {
-                        *g *= act_grad(self.activation, z)
-                    });
-                    let input = if li == 0 {
-                        xb.slice(s![..rows, ..])
-                    } else {
-                        acts[li - 1].slice(s![..rows, ..])
-                    };
-                    general_mat_mul(1.0, &g.t(), &input, 0.0, &mut gws[li]);
-                    let gb = g.sum_axis(Axis(0));
-                    if li > 0 {
-                        general_mat_mul(
-                            1.0,
-                            &g,
-                            &layers[li].w,
-                            0.0,
-                            &mut below[li - 1].slice_mut(s![..rows, ..]),
-                        );
-                    }
-                    let l = &mut layers[li];
-                    gws[li].scaled_add(self.weight_decay, &l.w);
+                for (li, l) in layers.iter_mut().enumerate() {
+                    ws.gws[li].scaled_add(self.weight_decay, &l.w);
                     let (mw, mb) = &mut moments[li];
                     mw.step(
                         l.w.as_slice_mut().expect("contiguous"),
-                        gws[li].as_slice().expect("contiguous"),
+                        ws.gws[li].as_slice().expect("contiguous"),
                         lr,
                         t,
                     );
                     mb.step(
                         l.b.as_slice_mut().expect("contiguous"),
-                        gb.as_slice().expect("contiguous"),
+                        ws.gbs[li].as_slice().expect("contiguous"),
                         lr,
                         t,
                     );
@@ -524,5 +569,79 @@ impl MlpClassifier {
             model.head = h;
         }
         Ok(model)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The step's gradients against central differences of the loss, for
+    /// two hidden layers, GELU, with and without the cosine head.
+    #[test]
+    fn gradients_match_finite_differences() {
+        let mut rng = SamplerRng::new(RngKind::Default, 5);
+        let x = Array2::from_shape_simple_fn((6, 3), || rng.standard_normal());
+        let y = [0, 1, 2, 1, 0, 2];
+        for cosine_head in [false, true] {
+            let model = MlpClassifier {
+                hidden: vec![4, 5],
+                activation: Activation::Gelu,
+                cosine_head,
+                loss: LossSpec::new("focal", &[("gamma".into(), "1.5".into())]).unwrap(),
+                ..Default::default()
+            };
+            let mut layers = vec![Dense::new(3, 4, &mut rng), Dense::new(4, 5, &mut rng)];
+            let mut head = Dense::new(5, 3, &mut rng);
+            let loss = model.loss.build(&[2.0, 2.0, 2.0], 0, 1).unwrap();
+            let value_of = |layers: &[Dense], head: &Dense| {
+                let f = FittedMlp {
+                    layers: layers.to_vec(),
+                    head: head.clone(),
+                    activation: Activation::Gelu,
+                    cosine_head,
+                    validation_curve: Vec::new(),
+                    loss_curve: Vec::new(),
+                };
+                loss.batch_loss(f.logits(x.view()).view(), &y).unwrap().0
+            };
+            let mut ws = Workspace::new(&model.hidden, 6, 3);
+            ws.xb.assign(&x);
+            let (value, gw_head, _) = model
+                .gradients(&mut ws, &layers, &head, 6, &y, loss.as_ref(), &mut rng)
+                .unwrap();
+            assert!((value - value_of(&layers, &head)).abs() < 1e-12);
+            let h = 1e-6;
+            for li in 0..2 {
+                for idx in ndarray::indices(layers[li].w.dim()) {
+                    let base = layers[li].w[idx];
+                    layers[li].w[idx] = base + h;
+                    let up = value_of(&layers, &head);
+                    layers[li].w[idx] = base - h;
+                    let down = value_of(&layers, &head);
+                    layers[li].w[idx] = base;
+                    let numeric = (up - down) / (2.0 * h);
+                    assert!(
+                        (ws.gws[li][idx] - numeric).abs() < 1e-6,
+                        "layer {li} {idx:?}: {} vs {numeric}",
+                        ws.gws[li][idx]
+                    );
+                }
+            }
+            for idx in ndarray::indices(head.w.dim()) {
+                let base = head.w[idx];
+                head.w[idx] = base + h;
+                let up = value_of(&layers, &head);
+                head.w[idx] = base - h;
+                let down = value_of(&layers, &head);
+                head.w[idx] = base;
+                let numeric = (up - down) / (2.0 * h);
+                assert!(
+                    (gw_head[idx] - numeric).abs() < 1e-6,
+                    "head {idx:?} (cosine {cosine_head}): {} vs {numeric}",
+                    gw_head[idx]
+                );
+            }
+        }
     }
 }
