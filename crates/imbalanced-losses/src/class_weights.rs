@@ -3,7 +3,8 @@
 
 use crate::{LossError, Result};
 
-fn check_counts(counts: &[f64], what: &'static str) -> Result<()> {
+/// Class counts must be finite and >= 1: every count-based loss divides by them.
+pub(crate) fn check_counts(counts: &[f64], what: &'static str) -> Result<()> {
     if counts.is_empty() {
         return Err(LossError::Invalid("no class counts".into()));
     }

@@ -45,18 +45,7 @@ pub(crate) fn shifted_ce(
 }
 
 fn log_counts(counts: &[f64], what: &'static str) -> Result<Vec<f64>> {
-    for (class, &c) in counts.iter().enumerate() {
-        if !(c.is_finite() && c >= 0.0) {
-            return Err(LossError::Parameter {
-                name: "count",
-                value: c,
-                fix: "class counts must be finite and non-negative",
-            });
-        }
-        if c == 0.0 {
-            return Err(LossError::ZeroCount { class, what });
-        }
-    }
+    crate::class_weights::check_counts(counts, what)?;
     Ok(counts.iter().map(|c| c.ln()).collect())
 }
 

@@ -42,6 +42,12 @@ pub struct MlpClassifier {
     pub dropout_samples: usize,
     /// A cosine head: logits are `cos(h, w_j)` in [-1, 1], no bias (LDAM's `NormedLinear`).
     pub cosine_head: bool,
+    /// Groups of input columns (e.g. one per sensor or modality) that
+    /// training drops together, each with probability
+    /// `feature_group_dropout` per row (kept inputs scaled by 1/(1-p)).
+    /// Default: none.
+    pub feature_groups: Vec<Vec<usize>>,
+    pub feature_group_dropout: f64,
     pub loss: LossSpec,
     pub learning_rate: f64,
     pub batch_size: usize,
@@ -66,6 +72,8 @@ impl Default for MlpClassifier {
             dropout: 0.0,
             dropout_samples: 1,
             cosine_head: false,
+            feature_groups: Vec::new(),
+            feature_group_dropout: 0.0,
             loss: LossSpec::new("ce", &[]).expect("known loss"),
             learning_rate: 1e-3,
             batch_size: 200,
@@ -224,6 +232,12 @@ impl MlpClassifier {
         if !finite_positive || self.weight_decay.is_nan() || self.weight_decay < 0.0 {
             return bad("learning_rate must be > 0 and weight_decay >= 0".into());
         }
+        if !(0.0..1.0).contains(&self.feature_group_dropout) {
+            return bad(format!(
+                "feature_group_dropout={}: use a probability in [0, 1)",
+                self.feature_group_dropout
+            ));
+        }
         if !(0.0..0.5).contains(&self.validation_fraction) {
             return bad(format!(
                 "validation_fraction={}: use [0, 0.5)",
@@ -299,6 +313,22 @@ impl Workspace {
 }
 
 impl MlpClassifier {
+    /// Feature-group dropout on the first `rows` rows of a batch.
+    fn drop_feature_groups(&self, xb: &mut Array2<f64>, rows: usize, rng: &mut SamplerRng) {
+        let p = self.feature_group_dropout;
+        if p == 0.0 || self.feature_groups.is_empty() {
+            return;
+        }
+        for r in 0..rows {
+            for group in &self.feature_groups {
+                let factor = if rng.random() < p { 0.0 } else { 1.0 / (1.0 - p) };
+                for &c in group {
+                    xb[(r, c)] *= factor;
+                }
+            }
+        }
+    }
+
     /// One step's loss on the first `rows` rows of `ws.xb` and its
     /// gradients: the hidden layers' into `ws.gws` / `ws.gbs`, the head's
     /// returned. Dropout masks are drawn from `rng`. No weight decay here.
@@ -444,6 +474,12 @@ impl MlpClassifier {
     ) -> Result<FittedMlp, ModelError> {
         crate::check_xy(x, y, n_classes)?;
         self.check()?;
+        if let Some(&c) = self.feature_groups.iter().flatten().find(|&&c| c >= x.ncols()) {
+            return Err(ModelError::Parameter(format!(
+                "feature group column {c} is beyond the {} input columns",
+                x.ncols()
+            )));
+        }
         let k = n_classes;
         let mut rng = SamplerRng::new(RngKind::Default, self.random_state);
         let (train, valid) = self.split(y, k, &mut rng);
@@ -493,6 +529,7 @@ impl MlpClassifier {
                 for (r, &i) in batch.iter().enumerate() {
                     ws.xb.row_mut(r).assign(&x.row(i));
                 }
+                self.drop_feature_groups(&mut ws.xb, batch.len(), &mut rng);
                 let (value, mut gw_head, gb_head) =
                     self.gradients(&mut ws, &layers, &head, batch.len(), &yb, loss.as_ref(), &mut rng)?;
                 epoch_loss += value * batch.len() as f64;

@@ -12,6 +12,11 @@ fn all_models() -> Vec<AnyClassifier> {
             AnyClassifier::RandomForest(f) => {
                 AnyClassifier::RandomForest(RandomForestClassifier { n_estimators: 5, ..f })
             }
+            AnyClassifier::Mlp(m) => AnyClassifier::Mlp(MlpClassifier {
+                hidden: vec![8],
+                epochs: 5,
+                ..m
+            }),
             AnyClassifier::KNeighbors(_) => AnyClassifier::KNeighbors(KNeighborsClassifier {
                 n_neighbors: 2,
                 ..Default::default()
@@ -84,6 +89,7 @@ fn bad_input_is_a_typed_error() {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
     #[test]
     fn probabilities_are_distributions(rows in proptest::collection::vec((-5.0f64..5.0, -5.0f64..5.0, 0usize..3), 6..40)) {
         let x = Array2::from_shape_fn((rows.len(), 2), |(i, j)| if j == 0 { rows[i].0 } else { rows[i].1 });
