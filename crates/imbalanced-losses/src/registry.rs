@@ -8,10 +8,14 @@ use ndarray::{Array2, ArrayView2};
 use crate::class_weights::{effective_number_weights, inverse_frequency_weights, sqrt_inverse_frequency_weights};
 use crate::cross_entropy::{CrossEntropy, Smoothing};
 use crate::focal::Focal;
+use crate::focal::SigmoidFocal;
 use crate::incremental::TemporalDecay;
+use crate::lcr::Lcr;
 use crate::margin::{BalancedSoftmax, DeferredReweighting, Ldam, LogitAdjusted, Seesaw};
+use crate::multilabel::{Asl, BinaryCrossEntropy};
 use crate::overlap::{CrossEntropyDice, Tversky};
-use crate::{Loss, LossError, Reduction, Result};
+use crate::proportion::ProportionLoss;
+use crate::{Loss, LossError, MultiLabelLoss, Reduction, Result};
 
 /// A loss reduced over a batch: value and gradient of the batch objective.
 pub trait BatchLoss {
@@ -23,6 +27,52 @@ struct Reduced<L: Loss>(L, Reduction);
 impl<L: Loss> BatchLoss for Reduced<L> {
     fn batch_loss(&self, logits: ArrayView2<'_, f64>, targets: &[usize]) -> Result<(f64, Array2<f64>)> {
         self.0.loss(logits, targets, self.1)
+    }
+}
+
+/// A multi-label loss applied to one-hot targets (single-label data
+/// through independent sigmoids), divided by the batch size.
+struct OneHot<L: MultiLabelLoss>(L);
+
+fn one_hot(targets: &[usize], classes: usize) -> Array2<f64> {
+    let mut t = Array2::zeros((targets.len(), classes));
+    targets.iter().enumerate().for_each(|(i, &c)| {
+        if c < classes {
+            t[(i, c)] = 1.0;
+        }
+    });
+    t
+}
+
+impl<L: MultiLabelLoss> BatchLoss for OneHot<L> {
+    fn batch_loss(&self, logits: ArrayView2<'_, f64>, targets: &[usize]) -> Result<(f64, Array2<f64>)> {
+        crate::check_single(logits, targets)?;
+        self.0
+            .loss(logits, one_hot(targets, logits.ncols()).view(), Reduction::Mean)
+    }
+}
+
+struct LcrOneHot(Lcr);
+
+impl BatchLoss for LcrOneHot {
+    fn batch_loss(&self, logits: ArrayView2<'_, f64>, targets: &[usize]) -> Result<(f64, Array2<f64>)> {
+        crate::check_single(logits, targets)?;
+        self.0.compute(logits, one_hot(targets, logits.ncols()).view())
+    }
+}
+
+/// Cross-entropy plus `weight` times the proportion loss toward the
+/// training class prior (the labelled part of the semi-supervised recipe).
+struct CeProportion {
+    prior: ProportionLoss,
+    weight: f64,
+}
+
+impl BatchLoss for CeProportion {
+    fn batch_loss(&self, logits: ArrayView2<'_, f64>, targets: &[usize]) -> Result<(f64, Array2<f64>)> {
+        let (ce, g) = CrossEntropy::default().loss(logits, targets, Reduction::Mean)?;
+        let (p, gp) = self.prior.compute(logits)?;
+        Ok((ce + self.weight * p, g + gp * self.weight))
     }
 }
 
@@ -69,6 +119,23 @@ pub const LOSSES: &[(&str, &str)] = &[
     ("dice", "smooth=1: soft Dice on softmax probabilities"),
     ("tversky", "alpha=0.3, beta=0.7, smooth=1"),
     ("ce-dice", "smooth=1, dice_weight=1: cross-entropy + soft Dice"),
+    (
+        "sigmoid-focal",
+        "alpha=0.25, gamma=2: one sigmoid per class on one-hot targets (RetinaNet)",
+    ),
+    ("bce", "one sigmoid per class on one-hot targets"),
+    (
+        "asl",
+        "gamma_neg=4, gamma_pos=1, clip=0.05: asymmetric loss on one-hot targets (Ridnik et al. 2021)",
+    ),
+    (
+        "lcr",
+        "lambda=0.02: IAENet's LCRLoss on one-hot targets (co-occurrence from the batch)",
+    ),
+    (
+        "proportion",
+        "weight=1: cross-entropy + proportion loss toward the training class prior",
+    ),
 ];
 
 /// A loss chosen by name with `key=value` parameters, built per training
@@ -95,15 +162,9 @@ impl LossSpec {
     /// Parses a name and `key=value` pairs; unknown names and keys are errors.
     pub fn new(name: &str, params: &[(String, String)]) -> Result<Self> {
         let Some(canon) = canonical(name) else {
-            let multi = ["asl", "lcr", "proportion"];
-            let hint = if multi.contains(&name.to_ascii_lowercase().as_str()) {
-                " (a multi-label or semi-supervised loss: use it through the library's MultiLabelLoss / ProportionLoss)"
-            } else {
-                ""
-            };
             let names: Vec<&str> = LOSSES.iter().map(|(k, _)| *k).collect();
             return Err(LossError::Invalid(format!(
-                "unknown loss {name:?}{hint}: choose one of {}",
+                "unknown loss {name:?}: choose one of {}",
                 names.join(", ")
             )));
         };
@@ -124,6 +185,10 @@ impl LossSpec {
             "dice" => &["smooth"],
             "tversky" => &["alpha", "beta", "smooth"],
             "ce-dice" => &["smooth", "dice_weight"],
+            "sigmoid-focal" => &["alpha", "gamma"],
+            "asl" => &["gamma_neg", "gamma_pos", "clip"],
+            "lcr" => &["lambda"],
+            "proportion" => &["weight"],
             _ => &[],
         };
         if let Some(k) = spec.params.keys().find(|k| !allowed.contains(&k.as_str())) {
@@ -244,6 +309,28 @@ impl LossSpec {
                 dice_weight: self.number("dice_weight", 1.0)?,
                 ..CrossEntropyDice::default()
             }),
+            "sigmoid-focal" => Box::new(OneHot(SigmoidFocal {
+                alpha: Some(self.number("alpha", 0.25)?),
+                gamma: self.number("gamma", 2.0)?,
+            })),
+            "bce" => Box::new(OneHot(BinaryCrossEntropy::default())),
+            "asl" => Box::new(OneHot(Asl {
+                gamma_neg: self.number("gamma_neg", 4.0)?,
+                gamma_pos: self.number("gamma_pos", 1.0)?,
+                clip: self.number("clip", 0.05)?,
+                ..Asl::default()
+            })),
+            "lcr" => Box::new(LcrOneHot(Lcr {
+                lambda: self.number("lambda", 0.02)?,
+                ..Lcr::default()
+            })),
+            "proportion" => {
+                let total: f64 = counts.iter().sum();
+                Box::new(CeProportion {
+                    prior: ProportionLoss::new(counts.iter().map(|c| c / total).collect())?,
+                    weight: self.number("weight", 1.0)?,
+                })
+            }
             other => unreachable!("canonical names only: {other}"),
         })
     }

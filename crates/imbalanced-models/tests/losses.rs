@@ -60,10 +60,11 @@ fn every_loss_trains_and_rebalancing_losses_help_the_minority() {
     }
     assert!(LossSpec::new("focal", &[("gamma".into(), "-1".into())]).is_err());
     assert!(LossSpec::new("focal", &[("alpha".into(), "1".into())]).is_err());
-    assert!(LossSpec::new("asl", &[])
+    assert!(LossSpec::new("nope", &[])
         .unwrap_err()
         .to_string()
-        .contains("multi-label"));
+        .contains("choose one of"));
+    assert!(LossSpec::new("cb-focal", &[("beta".into(), "1".into())]).is_err());
 }
 
 /// Two interleaved half-moons: not linearly separable.
