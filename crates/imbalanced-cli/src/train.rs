@@ -80,8 +80,9 @@ pub struct TrainArgs {
 pub struct PredictArgs {
     /// A model written by `imbalanced train`.
     pub model: PathBuf,
-    /// Data with the model's feature columns and its target column (y_true is
-    /// copied to the output, so `imbalanced metrics` can read it).
+    /// Data with the model's feature columns. With its target column too,
+    /// y_true is copied to the output, so `imbalanced metrics` can read it;
+    /// a CSV without it is predicted as unlabelled data.
     pub file: PathBuf,
     /// Output CSV: y_true, y_pred and one proba_<label> column per class.
     #[arg(long, short)]
@@ -160,6 +161,12 @@ fn numeric_only(data: &Dataset, path: &Path) -> Result<(), BoxError> {
         .into());
     }
     Ok(())
+}
+
+fn is_csv(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
 }
 
 fn split_param(p: &str) -> Result<(String, String), String> {
@@ -303,13 +310,26 @@ pub fn run_predict(args: PredictArgs) -> Result<(), BoxError> {
     if m.format != FORMAT {
         return Err(format!("{}: format {:?}, expected {FORMAT}", args.model.display(), m.format).into());
     }
-    let data = imbalanced::data::read(
-        &args.file,
-        &ReadOptions {
-            target: Some(m.target.clone()),
-            ..Default::default()
-        },
-    )?;
+    let opts = ReadOptions {
+        target: Some(m.target.clone()),
+        ..Default::default()
+    };
+    // Unlabelled CSV data: read it with a placeholder target column and write no y_true.
+    let (data, labelled) = match imbalanced::data::read(&args.file, &opts) {
+        Err(DataError::UnknownColumn { name, .. }) if name == m.target && is_csv(&args.file) => {
+            let text = std::fs::read_to_string(&args.file).map_err(|e| format!("{}: {e}", args.file.display()))?;
+            let mut lines = text.lines();
+            let mut padded = format!("{},{}\n", lines.next().unwrap_or_default(), m.target);
+            for line in lines.filter(|l| !l.trim().is_empty()) {
+                padded += &format!("{line},{}\n", m.classes[0]);
+            }
+            (
+                imbalanced::data::read_csv(std::io::Cursor::new(padded), &args.file, &opts)?,
+                false,
+            )
+        }
+        other => (other?, true),
+    };
     numeric_only(&data, &args.file)?;
     // Columns by name, in the model's order.
     let names: Vec<&str> = data.numeric_names().collect();
@@ -372,13 +392,16 @@ pub fn run_predict(args: PredictArgs) -> Result<(), BoxError> {
         .into());
     }
     let pred = imbalanced::models::argmax_rows(proba.view());
-    let mut out = String::from("y_true,y_pred");
+    let mut out = String::from(if labelled { "y_true,y_pred" } else { "y_pred" });
     for c in &m.classes {
         out += &format!(",proba_{c}");
     }
     out.push('\n');
     for (i, &p) in pred.iter().enumerate() {
-        out += &format!("{},{}", data.classes()[data.y()[i]], m.classes[p]);
+        if labelled {
+            out += &format!("{},", data.classes()[data.y()[i]]);
+        }
+        out += &m.classes[p];
         for v in proba.row(i) {
             out += &format!(",{v}");
         }

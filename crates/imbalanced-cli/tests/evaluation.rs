@@ -230,6 +230,23 @@ fn train_predict_and_compare_losses() {
     assert_eq!(csv.lines().count(), 215);
     let o = run(&["metrics", preds.to_str().unwrap(), "--json"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
+    // Unlabelled data (no target column): predictions without y_true.
+    let unlabelled = dir.path().join("u.csv");
+    let body: String = std::fs::read_to_string(data("glass4.csv"))
+        .unwrap()
+        .lines()
+        .map(|l| l.rsplit_once(',').unwrap().0.to_string() + "\n")
+        .collect();
+    std::fs::write(&unlabelled, body).unwrap();
+    let o = run(&[
+        "predict",
+        model.to_str().unwrap(),
+        unlabelled.to_str().unwrap(),
+        "--out",
+        preds.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(std::fs::read_to_string(&preds).unwrap().starts_with("y_pred,proba_"));
     let o = run(&[
         "evaluate",
         data("glass4.csv").to_str().unwrap(),
