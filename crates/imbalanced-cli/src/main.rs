@@ -4,6 +4,7 @@ mod evaluate;
 mod inspect;
 mod metrics;
 mod plot;
+mod post;
 mod resample;
 mod train;
 

@@ -12,9 +12,10 @@ use imbalanced::models::{
 };
 use imbalanced::resample::{build, RngKind};
 use indicatif::{ProgressBar, ProgressStyle};
-use ndarray::{Array1, Array2};
+use ndarray::{Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
+use crate::post::PostProcessing;
 use crate::InputArgs;
 
 type BoxError = Box<dyn std::error::Error>;
@@ -71,6 +72,16 @@ pub struct TrainArgs {
     /// Do not standardise the features.
     #[arg(long)]
     pub no_scale: bool,
+    /// Calibrate probabilities on held-out rows: temperature,
+    /// temperature-per-class, platt, isotonic or histogram (ECE/MCE reported).
+    #[arg(long, value_name = "METHOD")]
+    pub calibrate: Option<String>,
+    /// Tune per-class decision thresholds on held-out rows: f1, precision=P or recall=R.
+    #[arg(long, value_name = "OBJECTIVE")]
+    pub threshold: Option<String>,
+    /// Share of each class held out (before any sampler) for --calibrate / --threshold.
+    #[arg(long, default_value_t = 0.2)]
+    pub calibration_fraction: f64,
     /// Where to write the model (JSON).
     #[arg(long, short)]
     pub out: PathBuf,
@@ -121,6 +132,8 @@ struct ModelFile {
     classes: Vec<String>,
     scaler: Option<(Vec<f64>, Vec<f64>)>,
     network: Network,
+    #[serde(default)]
+    post: PostProcessing,
 }
 
 const FORMAT: &str = "imbalanced-model/1";
@@ -182,8 +195,21 @@ pub fn run_train(args: TrainArgs) -> Result<(), BoxError> {
         .map(|p| split_param(p))
         .collect::<Result<Vec<_>, _>>()?;
     let loss = LossSpec::new(&args.loss, &params)?;
+    if let Some(c) = &args.calibrate {
+        crate::post::parse_calibration(c)?;
+    }
+    if let Some(t) = &args.threshold {
+        crate::post::parse_threshold(t)?;
+    }
     let mut data = args.input.load(&args.file)?;
     numeric_only(&data, &args.file)?;
+    // Held-out rows for calibration and thresholds, split before any resampling.
+    let mut held_out = None;
+    if args.calibrate.is_some() || args.threshold.is_some() {
+        let split = imbalanced::eval::train_test_split(data.y(), args.calibration_fraction, args.seed)?;
+        held_out = Some(data.select_rows(&split.test));
+        data = data.select_rows(&split.train);
+    }
     if let Some(s) = &args.sampler {
         data = build(s, &[], args.seed, RngKind::Default, data.classes())?.fit_resample_dataset(&data)?;
     }
@@ -276,6 +302,22 @@ pub fn run_train(args: TrainArgs) -> Result<(), BoxError> {
         }
         other => return Err(format!("--model {other}: use logreg, softmax or mlp").into()),
     };
+    let post = match &held_out {
+        Some(h) => {
+            let xh = match &scaler {
+                Some(s) => s.transform(h.numeric())?,
+                None => h.numeric().to_owned(),
+            };
+            let proba = network_proba(&network, xh.view())?;
+            PostProcessing::fit(
+                proba.view(),
+                h.y(),
+                args.calibrate.as_deref(),
+                args.threshold.as_deref(),
+            )?
+        }
+        None => PostProcessing::default(),
+    };
     let file = ModelFile {
         format: FORMAT.into(),
         loss: loss.name.clone(),
@@ -285,6 +327,7 @@ pub fn run_train(args: TrainArgs) -> Result<(), BoxError> {
         classes: data.classes().to_vec(),
         scaler: scaler.map(|s| (s.mean.to_vec(), s.scale.to_vec())),
         network,
+        post,
     };
     let text = serde_json::to_string_pretty(&file)?;
     write_text(&args.out, &text)?;
@@ -300,6 +343,41 @@ fn write_text(path: &Path, text: &str) -> Result<(), DataError> {
             path: path.to_path_buf(),
             source,
         })
+    })
+}
+
+/// Class probabilities of a stored network.
+fn network_proba(network: &Network, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, BoxError> {
+    Ok(match network {
+        Network::Softmax { coef, intercept } => {
+            let f = FittedSoftmax {
+                coef: matrix(coef)?,
+                intercept: Array1::from(intercept.clone()),
+                n_iter: 0,
+                converged: true,
+            };
+            f.predict_proba(x.view())?
+        }
+        Network::Mlp {
+            activation,
+            cosine_head,
+            layers,
+            head,
+        } => {
+            let f = FittedMlp {
+                layers: layers.iter().map(dense).collect::<Result<_, _>>()?,
+                head: dense(head)?,
+                activation: if activation == "gelu" {
+                    Activation::Gelu
+                } else {
+                    Activation::Relu
+                },
+                cosine_head: *cosine_head,
+                validation_curve: Vec::new(),
+                loss_curve: Vec::new(),
+            };
+            f.predict_proba(x.view())?
+        }
     })
 }
 
@@ -351,37 +429,7 @@ pub fn run_predict(args: PredictArgs) -> Result<(), BoxError> {
         };
         x = s.transform(x.view())?;
     }
-    let proba = match &m.network {
-        Network::Softmax { coef, intercept } => {
-            let f = FittedSoftmax {
-                coef: matrix(coef)?,
-                intercept: Array1::from(intercept.clone()),
-                n_iter: 0,
-                converged: true,
-            };
-            f.predict_proba(x.view())?
-        }
-        Network::Mlp {
-            activation,
-            cosine_head,
-            layers,
-            head,
-        } => {
-            let f = FittedMlp {
-                layers: layers.iter().map(dense).collect::<Result<_, _>>()?,
-                head: dense(head)?,
-                activation: if activation == "gelu" {
-                    Activation::Gelu
-                } else {
-                    Activation::Relu
-                },
-                cosine_head: *cosine_head,
-                validation_curve: Vec::new(),
-                loss_curve: Vec::new(),
-            };
-            f.predict_proba(x.view())?
-        }
-    };
+    let proba = m.post.calibrate(network_proba(&m.network, x.view())?.view());
     if proba.ncols() != m.classes.len() {
         return Err(format!(
             "{}: the network has {} outputs for {} classes",
@@ -391,7 +439,7 @@ pub fn run_predict(args: PredictArgs) -> Result<(), BoxError> {
         )
         .into());
     }
-    let pred = imbalanced::models::argmax_rows(proba.view());
+    let pred = m.post.decide(proba.view());
     let mut out = String::from(if labelled { "y_true,y_pred" } else { "y_pred" });
     for c in &m.classes {
         out += &format!(",proba_{c}");

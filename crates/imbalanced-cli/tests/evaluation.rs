@@ -290,3 +290,87 @@ fn train_predict_and_compare_losses() {
     ]);
     assert!(text(&o.stderr).contains("not trained by a loss"), "{}", text(&o.stderr));
 }
+
+#[test]
+fn train_calibrates_and_tunes_thresholds_on_held_out_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.json");
+    let preds = dir.path().join("p.csv");
+    let input = data("yeast6.csv");
+    let o = run(&[
+        "train",
+        input.to_str().unwrap(),
+        "--model",
+        "logreg",
+        "--calibrate",
+        "isotonic",
+        "--threshold",
+        "recall=0.9",
+        "--out",
+        model.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("ECE") && out.contains("MCE") && out.contains("thresholds (recall=0.9)"),
+        "{out}"
+    );
+    let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(saved["post"]["calibration"]["method"], "one_vs_rest");
+    assert_eq!(saved["post"]["thresholds"].as_array().unwrap().len(), 2);
+    let o = run(&[
+        "predict",
+        model.to_str().unwrap(),
+        input.to_str().unwrap(),
+        "--out",
+        preds.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let recall = |preds: &std::path::Path| {
+        let o = run(&["metrics", preds.to_str().unwrap(), "--json"]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["recall_score"].as_f64().unwrap()
+    };
+    let tuned = recall(&preds);
+    // The same model without tuned thresholds finds far fewer of the rare class.
+    let plain = dir.path().join("plain.json");
+    assert!(run(&[
+        "train",
+        input.to_str().unwrap(),
+        "--model",
+        "logreg",
+        "--out",
+        plain.to_str().unwrap()
+    ])
+    .status
+    .success());
+    assert!(run(&[
+        "predict",
+        plain.to_str().unwrap(),
+        input.to_str().unwrap(),
+        "--out",
+        preds.to_str().unwrap()
+    ])
+    .status
+    .success());
+    assert!(
+        tuned > recall(&preds) + 0.2,
+        "tuned recall {tuned} vs {}",
+        recall(&preds)
+    );
+    for bad in [["--calibrate", "magic"], ["--threshold", "precision=x"]] {
+        let o = run(&[
+            "train",
+            input.to_str().unwrap(),
+            bad[0],
+            bad[1],
+            "--out",
+            model.to_str().unwrap(),
+        ]);
+        assert!(
+            !o.status.success() && text(&o.stderr).contains(bad[0]),
+            "{}",
+            text(&o.stderr)
+        );
+    }
+}
