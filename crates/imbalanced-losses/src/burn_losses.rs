@@ -54,6 +54,22 @@ fn shifted_ce(
     ((onehot * lp).sum_dim(1).neg() * wy.clone(), wy)
 }
 
+/// The reduced [`shifted_ce`] with optional class weights.
+fn shifted(
+    logits: Tensor<2>,
+    onehot: Tensor<2>,
+    shift: Tensor<2>,
+    scale: f64,
+    weights: Option<&[f64]>,
+    reduction: Reduction,
+) -> Tensor<1> {
+    let [n, k] = logits.dims();
+    let w = row(&weights.map_or(vec![1.0; k], <[f64]>::to_vec), &logits);
+    let positives = count(n, &logits);
+    let (losses, wy) = shifted_ce(logits, onehot, shift, scale, w);
+    reduce(losses, wy, positives, reduction)
+}
+
 /// [`crate::CrossEntropy`]: weights, label smoothing (both conventions).
 pub fn cross_entropy(
     logits: Tensor<2>,
@@ -115,12 +131,9 @@ pub fn ldam(
     weights: Option<&[f64]>,
     reduction: Reduction,
 ) -> Tensor<1> {
-    let [n, k] = logits.dims();
-    let onehot = one_hot(targets, k);
+    let onehot = one_hot(targets, logits.dims()[1]);
     let shift = onehot.clone() * row(margins, &logits).neg();
-    let w = row(&weights.map_or(vec![1.0; k], <[f64]>::to_vec), &logits);
-    let (losses, wy) = shifted_ce(logits.clone(), onehot, shift, scale, w);
-    reduce(losses, wy, count(n, &logits), reduction)
+    shifted(logits, onehot, shift, scale, weights, reduction)
 }
 
 /// [`crate::LogitAdjusted`] and [`crate::BalancedSoftmax`]: `CE(z + adjustment, y)`
@@ -131,22 +144,18 @@ pub fn logit_adjusted(
     adjustment: &[f64],
     reduction: Reduction,
 ) -> Tensor<1> {
-    let [n, k] = logits.dims();
-    let onehot = one_hot(targets, k);
+    let onehot = one_hot(targets, logits.dims()[1]);
     let shift = onehot.zeros_like() + row(adjustment, &logits);
-    let (losses, wy) = shifted_ce(logits.clone(), onehot, shift, 1.0, row(&vec![1.0; k], &logits));
-    reduce(losses, wy, count(n, &logits), reduction)
+    shifted(logits, onehot, shift, 1.0, None, reduction)
 }
 
 /// [`crate::TemporalDecay`]: `CE(z + (1 - e_y) log(Q / mean Q), y)`.
 pub fn temporal_decay(logits: Tensor<2>, targets: Tensor<1, Int>, q: &[f64], reduction: Reduction) -> Tensor<1> {
-    let [n, k] = logits.dims();
     let mean = q.iter().sum::<f64>() / q.len() as f64;
     let log_w: Vec<f64> = q.iter().map(|v| (v / mean).ln()).collect();
-    let onehot = one_hot(targets, k);
+    let onehot = one_hot(targets, logits.dims()[1]);
     let shift = (onehot.ones_like() - onehot.clone()) * row(&log_w, &logits);
-    let (losses, wy) = shifted_ce(logits.clone(), onehot, shift, 1.0, row(&vec![1.0; k], &logits));
-    reduce(losses, wy, count(n, &logits), reduction)
+    shifted(logits, onehot, shift, 1.0, None, reduction)
 }
 
 /// [`crate::Seesaw`]: mitigation from cumulative counts, compensation from
@@ -160,7 +169,7 @@ pub fn seesaw(
     eps: f64,
     reduction: Reduction,
 ) -> Tensor<1> {
-    let [n, k] = logits.dims();
+    let [_, k] = logits.dims();
     let onehot = one_hot(targets, k);
     let nc: Vec<f64> = counts.iter().map(|c| c.max(1.0)).collect();
     // log M_{y,j} = p log(N_j / N_y) where N_j < N_y: as the row y of a C x C matrix.
@@ -185,8 +194,7 @@ pub fn seesaw(
         ratio.zeros_like()
     };
     let shift = (onehot.ones_like() - onehot.clone()) * (mitigation + compensation);
-    let (losses, wy) = shifted_ce(logits.clone(), onehot, shift, 1.0, row(&vec![1.0; k], &logits));
-    reduce(losses, wy, count(n, &logits), reduction)
+    shifted(logits, onehot, shift, 1.0, None, reduction)
 }
 
 fn log_sigmoid(x: Tensor<2>) -> Tensor<2> {
