@@ -4,7 +4,7 @@ use ndarray::ArrayView2;
 use rayon::prelude::*;
 
 use crate::error::{ResampleError, Result};
-use crate::kmeans::kmeans;
+use crate::kmeans::minibatch_kmeans;
 use crate::over::smote::{check_k, stack, SampleDraw};
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::util::{class_rng, make_rng, neighbors_of_rows};
@@ -17,11 +17,12 @@ use imbalanced_random::RngKind;
 /// and shares the new samples among them in proportion to their sparsity
 /// (`mean distance^density_exponent / n`); within a cluster, SMOTE.
 ///
-/// imbalanced-learn's `KMeansSMOTE`, with two documented differences: the
-/// clustering is full-batch k-means (scikit-learn's `MiniBatchKMeans`
-/// default has 8 clusters, as `n_clusters` here), and, as in
-/// imbalanced-learn (not the paper), the automatic density exponent uses the
-/// number of the cluster's class samples: `log_1.6(n)^1.8 * 0.16`.
+/// imbalanced-learn's `KMeansSMOTE`: the clustering is mini-batch k-means
+/// with scikit-learn's `MiniBatchKMeans` defaults (8 clusters, as
+/// `n_clusters` here; our generator, so not its exact clusters, and without
+/// its reassignment of nearly empty centres), and, as in imbalanced-learn
+/// (not the paper), the automatic density exponent uses the number of the
+/// cluster's class samples: `log_1.6(n)^1.8 * 0.16`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KMeansSmote {
     /// Default: `Auto`.
@@ -96,7 +97,7 @@ impl Resampler for KMeansSmote {
         let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over)?;
         let total_wanted: usize = targets.values().sum();
         let mut rng = make_rng(self.rng, self.random_state)?;
-        let clusters = kmeans(x, self.n_clusters, 300, &mut rng)?;
+        let clusters = minibatch_kmeans(x, self.n_clusters, &mut rng)?;
         let n_clusters = clusters.centers.nrows();
         let mut members = vec![Vec::new(); n_clusters];
         for (i, &c) in clusters.labels.iter().enumerate() {
