@@ -193,42 +193,6 @@ fn relocate_empty(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use imbalanced_random::RngKind;
-    use ndarray::array;
-
-    #[test]
-    fn separates_obvious_clusters() {
-        let x = array![
-            [0.0, 0.0],
-            [0.1, 0.0],
-            [0.0, 0.1],
-            [10.0, 10.0],
-            [10.1, 10.0],
-            [10.0, 10.1]
-        ];
-        let mut rng = SamplerRng::new(RngKind::Default, 3);
-        let c = kmeans(x.view(), 2, 300, &mut rng).unwrap();
-        assert_eq!(c.labels[0], c.labels[1]);
-        assert_eq!(c.labels[3], c.labels[5]);
-        assert_ne!(c.labels[0], c.labels[3]);
-        let centre = c.centers.row(c.labels[0]);
-        assert!((centre[0] - 0.1 / 3.0).abs() < 1e-12);
-    }
-
-    #[test]
-    fn as_many_clusters_as_points_gives_the_points() {
-        let x = array![[0.0], [1.0], [5.0]];
-        let mut rng = SamplerRng::new(RngKind::Default, 0);
-        let c = kmeans(x.view(), 3, 300, &mut rng).unwrap();
-        let mut centres: Vec<f64> = c.centers.column(0).to_vec();
-        centres.sort_by(f64::total_cmp);
-        assert_eq!(centres, vec![0.0, 1.0, 5.0]);
-    }
-}
-
 /// Mini-batch k-means (Sculley 2010) with scikit-learn's `MiniBatchKMeans`
 /// defaults, the clustering imbalanced-learn's KMeansSMOTE uses: k-means++
 /// on `3 · batch` random rows, then steps on random batches of 1024 rows
@@ -286,4 +250,55 @@ pub(crate) fn minibatch_kmeans(x: ArrayView2<'_, f64>, k: usize, rng: &mut Sampl
     }
     let (labels, _) = assign(x.view(), centers.view())?;
     Ok(Clustering { centers, labels })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use imbalanced_random::RngKind;
+    use ndarray::array;
+
+    #[test]
+    fn separates_obvious_clusters() {
+        let x = array![
+            [0.0, 0.0],
+            [0.1, 0.0],
+            [0.0, 0.1],
+            [10.0, 10.0],
+            [10.1, 10.0],
+            [10.0, 10.1]
+        ];
+        let mut rng = SamplerRng::new(RngKind::Default, 3);
+        let c = kmeans(x.view(), 2, 300, &mut rng).unwrap();
+        assert_eq!(c.labels[0], c.labels[1]);
+        assert_eq!(c.labels[3], c.labels[5]);
+        assert_ne!(c.labels[0], c.labels[3]);
+        let centre = c.centers.row(c.labels[0]);
+        assert!((centre[0] - 0.1 / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn as_many_clusters_as_points_gives_the_points() {
+        let x = array![[0.0], [1.0], [5.0]];
+        let mut rng = SamplerRng::new(RngKind::Default, 0);
+        let c = kmeans(x.view(), 3, 300, &mut rng).unwrap();
+        let mut centres: Vec<f64> = c.centers.column(0).to_vec();
+        centres.sort_by(f64::total_cmp);
+        assert_eq!(centres, vec![0.0, 1.0, 5.0]);
+    }
+
+    #[test]
+    fn minibatch_kmeans_finds_separated_blobs() {
+        let mut rng = SamplerRng::new(imbalanced_random::RngKind::Default, 3);
+        let x = Array2::from_shape_fn((3000, 2), |(i, j)| {
+            (i % 3) as f64 * 10.0 + j as f64 + 0.1 * ((i * 7 + j) % 11) as f64
+        });
+        let c = minibatch_kmeans(x.view(), 3, &mut rng).unwrap();
+        for i in 0..3000 {
+            assert_eq!(c.labels[i], c.labels[i % 3], "row {i}");
+        }
+        let mut firsts = c.labels[..3].to_vec();
+        firsts.sort_unstable();
+        assert_eq!(firsts, vec![0, 1, 2]);
+    }
 }
