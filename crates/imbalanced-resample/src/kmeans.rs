@@ -199,11 +199,17 @@ fn relocate_empty(
 /// (per-centre learning rate 1 / count), stopped when the exponentially
 /// weighted batch inertia has not improved for 10 steps or after 100
 /// passes' worth of steps; final labels from the full data. Not
-/// reproduced: scikit-learn's reassignment of nearly empty centres.
+/// reproduced: scikit-learn's reassignment of nearly empty centres. Data of
+/// at most `3 · batch` rows is clustered by full-batch k-means instead:
+/// there the batches would be the whole data drawn with repetition, and the
+/// reassignment we omit is what keeps scikit-learn's small runs sound.
 pub(crate) fn minibatch_kmeans(x: ArrayView2<'_, f64>, k: usize, rng: &mut SamplerRng) -> Result<Clustering> {
     const BATCH: usize = 1024;
     const MAX_ITER: usize = 100;
     const MAX_NO_IMPROVEMENT: usize = 10;
+    if x.nrows() <= 3 * BATCH {
+        return kmeans(x, k, 300, rng);
+    }
     let x = x.as_standard_layout();
     let (n, d) = x.dim();
     let k = k.min(n).max(1);
