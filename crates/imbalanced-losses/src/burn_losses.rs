@@ -201,17 +201,19 @@ fn log_sigmoid(x: Tensor<2>) -> Tensor<2> {
     activation::log_sigmoid(x)
 }
 
-/// [`crate::BinaryCrossEntropy`] with `pos_weight`.
+/// [`crate::BinaryCrossEntropy`] with `pos_weight` and class `weight`.
 pub fn binary_cross_entropy(
     logits: Tensor<2>,
     targets: Tensor<2>,
     pos_weight: Option<&[f64]>,
+    weight: Option<&[f64]>,
     reduction: Reduction,
 ) -> Tensor<1> {
     let [_, k] = logits.dims();
     let pw = row(&pos_weight.map_or(vec![1.0; k], <[f64]>::to_vec), &logits);
+    let v = row(&weight.map_or(vec![1.0; k], <[f64]>::to_vec), &logits);
     let neg_t = targets.ones_like() - targets.clone();
-    let l = (pw * targets.clone() * log_sigmoid(logits.clone()) + neg_t * log_sigmoid(logits.clone().neg())).neg();
+    let l = (pw * targets.clone() * log_sigmoid(logits.clone()) + neg_t * log_sigmoid(logits.clone().neg())).neg() * v;
     reduce(
         l.sum_dim(1),
         logits.ones_like().narrow(1, 0, 1),

@@ -6,12 +6,15 @@ use ndarray::{Array2, ArrayView2};
 use crate::math::{sigmoid, softplus};
 use crate::{check_class_vector, check_multi, LossError, LossOutput, MultiLabelLoss, Result};
 
-/// PyTorch's `binary_cross_entropy_with_logits(x, t, pos_weight=w)`:
-/// `w_c t softplus(-x) + (1 - t) softplus(x)` per label.
+/// PyTorch's `binary_cross_entropy_with_logits(x, t, weight=v, pos_weight=w)`:
+/// `v_c [w_c t softplus(-x) + (1 - t) softplus(x)]` per label.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BinaryCrossEntropy {
     /// Weight of each label's positive term. Default: none (1).
     pub pos_weight: Option<Vec<f64>>,
+    /// Weight of each label (class weights: inverse frequency, sqrt-inverse,
+    /// effective number). Default: none (1).
+    pub weight: Option<Vec<f64>>,
 }
 
 /// Sums `term(label, logit, target)` over each row's labels.
@@ -43,10 +46,14 @@ impl MultiLabelLoss for BinaryCrossEntropy {
         if let Some(w) = &self.pos_weight {
             check_class_vector(w, logits.ncols(), "pos_weight")?;
         }
+        if let Some(v) = &self.weight {
+            check_class_vector(v, logits.ncols(), "weight")?;
+        }
         let w = |j: usize| self.pos_weight.as_ref().map_or(1.0, |w| w[j]);
+        let v = |j: usize| self.weight.as_ref().map_or(1.0, |v| v[j]);
         let second = |j: usize, x: f64, t: f64| {
             let p = sigmoid(x);
-            (w(j) * t + 1.0 - t) * p * (1.0 - p)
+            v(j) * (w(j) * t + 1.0 - t) * p * (1.0 - p)
         };
         Ok(per_label(
             logits,
@@ -54,7 +61,7 @@ impl MultiLabelLoss for BinaryCrossEntropy {
             |j, x, t| {
                 let l = w(j) * t * softplus(-x) + (1.0 - t) * softplus(x);
                 let p = sigmoid(x);
-                (l, w(j) * t * (p - 1.0) + (1.0 - t) * p)
+                (v(j) * l, v(j) * (w(j) * t * (p - 1.0) + (1.0 - t) * p))
             },
             Some(&second),
         ))

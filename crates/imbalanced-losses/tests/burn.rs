@@ -165,10 +165,11 @@ fn burn_losses_equal_the_slice_losses() {
         same(
             "bce",
             run(&z, |t| {
-                bl::binary_cross_entropy(t, tensor(&tm), Some(&pw), Reduction::Sum)
+                bl::binary_cross_entropy(t, tensor(&tm), Some(&pw), Some(&w), Reduction::Sum)
             }),
             BinaryCrossEntropy {
                 pos_weight: Some(pw.to_vec()),
+                weight: Some(w.clone()),
             }
             .loss(z.view(), tm.view(), Reduction::Sum)
             .unwrap(),

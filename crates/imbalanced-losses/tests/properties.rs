@@ -72,6 +72,7 @@ fn multi_losses() -> Vec<(&'static str, Box<dyn MultiLabelLoss>)> {
             "bce",
             Box::new(BinaryCrossEntropy {
                 pos_weight: Some(vec![1.0, 2.0, 0.5, 3.0]),
+                weight: Some(vec![0.5, 1.0, 2.0, 1.5]),
             }),
         ),
         (
@@ -434,6 +435,7 @@ fn hessian_diagonals_match_finite_differences() {
     let t = array![[1.0, 0.0, 0.0, 1.0], [0.0, 1.0, 0.0, 0.0], [1.0, 1.0, 0.0, 0.0]];
     let bce = BinaryCrossEntropy {
         pos_weight: Some(vec![1.0, 2.0, 0.5, 3.0]),
+        weight: Some(vec![0.5, 1.0, 2.0, 1.5]),
     };
     let hess = bce
         .forward(z.view(), t.view())

@@ -238,6 +238,14 @@ fn losses_match_pytorch() {
                 "bce_pos_weight_sum",
                 Box::new(BinaryCrossEntropy {
                     pos_weight: Some(vector(&c["pos_weight"])),
+                    weight: None,
+                }),
+            ),
+            (
+                "bce_weight_pos_weight_sum",
+                Box::new(BinaryCrossEntropy {
+                    pos_weight: Some(vector(&c["pos_weight"])),
+                    weight: Some(w.clone()),
                 }),
             ),
         ];
@@ -306,5 +314,5 @@ fn losses_match_pytorch() {
             .zip(&matrix(&c["post_hoc_1.0"]))
             .all(|(a, b)| (a - b).abs() < 1e-12));
     }
-    assert_eq!(checked, 2 * 31);
+    assert_eq!(checked, 2 * 32);
 }
