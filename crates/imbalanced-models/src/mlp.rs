@@ -8,12 +8,12 @@
 //! lean and seedable (`../shared/design/STACK.md`: burn adds ~280 CPU-s of
 //! build; candle cannot be seeded on CPU).
 
-use imbalanced_losses::{BatchLoss, LossSpec};
+use imbalanced_losses::{LossSpec, MultiLabelLoss, Reduction};
 use imbalanced_random::{RngKind, SamplerRng};
 use ndarray::linalg::general_mat_mul;
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 
-use crate::batch_sampling::{draw_weighted, sampling_weights, BatchSampling};
+use crate::batch_sampling::{draw_weighted, rarest_positive_weights, sampling_weights, BatchSampling};
 use crate::softmax::{class_counts, loss_error};
 use crate::traits::{argmax_rows, check_predict_input, Fit, Predict};
 use crate::ModelError;
@@ -191,6 +191,21 @@ impl FittedMlp {
     }
 }
 
+impl FittedMlp {
+    /// Per-label probabilities `σ(z)` of a multi-label network (see
+    /// [`MlpClassifier::fit_multilabel`]).
+    pub fn predict_label_proba(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, ModelError> {
+        check_predict_input(x, self.n_features())?;
+        Ok(self.logits(x).mapv(|z| {
+            if z >= 0.0 {
+                1.0 / (1.0 + (-z).exp())
+            } else {
+                z.exp() / (1.0 + z.exp())
+            }
+        }))
+    }
+}
+
 impl Predict for FittedMlp {
     fn n_classes(&self) -> usize {
         self.head.w.nrows()
@@ -282,6 +297,9 @@ pub struct EpochReport {
     pub validation: Option<f64>,
 }
 
+/// A batch objective: the batch's logits to its value and gradient.
+type StepLoss<'a> = dyn Fn(ArrayView2<'_, f64>) -> Result<(f64, Array2<f64>), ModelError> + 'a;
+
 /// Buffers reused by every training step: allocating the large per-batch
 /// arrays anew each step made the allocator return and re-fault their pages.
 struct Workspace {
@@ -329,7 +347,128 @@ impl MlpClassifier {
         }
     }
 
-    /// One step's loss on the first `rows` rows of `ws.xb` and its
+    /// Adam on every parameter, with the L2 penalty added to the weights' gradients.
+    #[allow(clippy::too_many_arguments)]
+    fn adam_step(
+        &self,
+        layers: &mut [Dense],
+        head: &mut Dense,
+        ws: &mut Workspace,
+        mut gw_head: Array2<f64>,
+        gb_head: &Array1<f64>,
+        moments: &mut [(Moments, Moments)],
+        t: i32,
+    ) {
+        let lr = self.learning_rate;
+        for (li, l) in layers.iter_mut().enumerate() {
+            ws.gws[li].scaled_add(self.weight_decay, &l.w);
+            let (mw, mb) = &mut moments[li];
+            mw.step(
+                l.w.as_slice_mut().expect("contiguous"),
+                ws.gws[li].as_slice().expect("contiguous"),
+                lr,
+                t,
+            );
+            mb.step(
+                l.b.as_slice_mut().expect("contiguous"),
+                ws.gbs[li].as_slice().expect("contiguous"),
+                lr,
+                t,
+            );
+        }
+        gw_head.scaled_add(self.weight_decay, &head.w);
+        let (mw, mb) = moments.last_mut().expect("head moments");
+        mw.step(
+            head.w.as_slice_mut().expect("contiguous"),
+            gw_head.as_slice().expect("contiguous"),
+            lr,
+            t,
+        );
+        if !self.cosine_head {
+            mb.step(
+                head.b.as_slice_mut().expect("contiguous"),
+                gb_head.as_slice().expect("contiguous"),
+                lr,
+                t,
+            );
+        }
+    }
+
+    /// Trains on multi-label targets (`n x L`, 0/1) with a multi-label loss
+    /// (ASL, LCR-style, sigmoid focal, BCE, multi-label LDAM) reduced by
+    /// `reduction`; one sigmoid per label: predict with
+    /// [`FittedMlp::predict_label_proba`]. Rows are drawn once per epoch, or
+    /// weighted by their rarest positive label with any non-instance
+    /// `sampling`. No early stopping.
+    pub fn fit_multilabel(
+        &self,
+        x: ArrayView2<'_, f64>,
+        targets: ArrayView2<'_, f64>,
+        loss: &dyn MultiLabelLoss,
+        reduction: Reduction,
+    ) -> Result<FittedMlp, ModelError> {
+        if x.nrows() != targets.nrows() {
+            return Err(ModelError::ShapeMismatch {
+                x_rows: x.nrows(),
+                y_len: targets.nrows(),
+            });
+        }
+        if x.nrows() == 0 || targets.ncols() == 0 {
+            return Err(ModelError::Empty);
+        }
+        if let Some(((row, column), &value)) = x.indexed_iter().find(|(_, v)| !v.is_finite()) {
+            return Err(ModelError::NonFinite { row, column, value });
+        }
+        self.check()?;
+        let n = x.nrows();
+        let mut rng = SamplerRng::new(RngKind::Default, self.random_state);
+        let mut widths = vec![x.ncols()];
+        widths.extend(&self.hidden);
+        let mut layers: Vec<Dense> = widths.windows(2).map(|w| Dense::new(w[0], w[1], &mut rng)).collect();
+        let mut head = Dense::new(*widths.last().expect("input width"), targets.ncols(), &mut rng);
+        let mut moments: Vec<(Moments, Moments)> = layers
+            .iter()
+            .chain(std::iter::once(&head))
+            .map(|l| (Moments::new(l.w.len()), Moments::new(l.b.len())))
+            .collect();
+        let mut ws = Workspace::new(&self.hidden, self.batch_size.min(n), x.ncols());
+        let weights = (self.sampling != BatchSampling::Instance).then(|| rarest_positive_weights(targets));
+        let mut order: Vec<usize> = (0..n).collect();
+        let mut loss_curve = Vec::with_capacity(self.epochs);
+        let mut t = 0;
+        for _ in 0..self.epochs {
+            match &weights {
+                None => rng.shuffle(&mut order),
+                Some(w) => order = draw_weighted(w, n, &mut rng),
+            }
+            let mut epoch_loss = 0.0;
+            for batch in order.chunks(self.batch_size) {
+                for (r, &i) in batch.iter().enumerate() {
+                    ws.xb.row_mut(r).assign(&x.row(i));
+                }
+                self.drop_feature_groups(&mut ws.xb, batch.len(), &mut rng);
+                let tb = targets.select(Axis(0), batch);
+                let step_loss = |z: ArrayView2<'_, f64>| loss.loss(z, tb.view(), reduction).map_err(loss_error);
+                let (value, gw_head, gb_head) =
+                    self.gradients(&mut ws, &layers, &head, batch.len(), &step_loss, &mut rng)?;
+                epoch_loss += value * batch.len() as f64;
+                t += 1;
+                self.adam_step(&mut layers, &mut head, &mut ws, gw_head, &gb_head, &mut moments, t);
+            }
+            loss_curve.push(epoch_loss / n as f64);
+        }
+        Ok(FittedMlp {
+            layers,
+            head,
+            activation: self.activation,
+            cosine_head: self.cosine_head,
+            validation_curve: Vec::new(),
+            loss_curve,
+        })
+    }
+
+    /// One step's loss (`loss` maps the batch's logits to value and gradient)
+    /// on the first `rows` rows of `ws.xb` and its
     /// gradients: the hidden layers' into `ws.gws` / `ws.gbs`, the head's
     /// returned. Dropout masks are drawn from `rng`. No weight decay here.
     #[allow(clippy::too_many_arguments)]
@@ -339,8 +478,7 @@ impl MlpClassifier {
         layers: &[Dense],
         head: &Dense,
         rows: usize,
-        yb: &[usize],
-        loss: &dyn BatchLoss,
+        loss: &StepLoss<'_>,
         rng: &mut SamplerRng,
     ) -> Result<(f64, Array2<f64>, Array1<f64>), ModelError> {
         let k = head.w.nrows();
@@ -390,7 +528,7 @@ impl MlpClassifier {
             };
             let (value, gh) = if self.cosine_head {
                 let (z, hn, wn) = cosine(&hm, &head.w);
-                let (value, gz) = loss.batch_loss(z.view(), yb).map_err(loss_error)?;
+                let (value, gz) = loss(z.view())?;
                 // ∂z_ij/∂h_i = (ŵ_j - z_ij ĥ_i)/|h_i|; ∂z_ij/∂w_j = (ĥ_i - z_ij ŵ_j)/|w_j|.
                 let mut gh = Array2::<f64>::zeros(hm.dim());
                 for i in 0..hm.nrows() {
@@ -410,7 +548,7 @@ impl MlpClassifier {
                 (value, gh)
             } else {
                 let z = hm.dot(&head.w.t()) + &head.b;
-                let (value, gz) = loss.batch_loss(z.view(), yb).map_err(loss_error)?;
+                let (value, gz) = loss(z.view())?;
                 general_mat_mul(share, &gz.t(), &hm, 1.0, &mut gw_head);
                 gb_head.scaled_add(share, &gz.sum_axis(Axis(0)));
                 (value, gz.dot(&head.w))
@@ -530,43 +668,17 @@ impl MlpClassifier {
                     ws.xb.row_mut(r).assign(&x.row(i));
                 }
                 self.drop_feature_groups(&mut ws.xb, batch.len(), &mut rng);
-                let (value, mut gw_head, gb_head) =
-                    self.gradients(&mut ws, &layers, &head, batch.len(), &yb, loss.as_ref(), &mut rng)?;
+                let (value, gw_head, gb_head) = self.gradients(
+                    &mut ws,
+                    &layers,
+                    &head,
+                    batch.len(),
+                    &|z| loss.batch_loss(z, &yb).map_err(loss_error),
+                    &mut rng,
+                )?;
                 epoch_loss += value * batch.len() as f64;
                 t += 1;
-                let lr = self.learning_rate;
-                for (li, l) in layers.iter_mut().enumerate() {
-                    ws.gws[li].scaled_add(self.weight_decay, &l.w);
-                    let (mw, mb) = &mut moments[li];
-                    mw.step(
-                        l.w.as_slice_mut().expect("contiguous"),
-                        ws.gws[li].as_slice().expect("contiguous"),
-                        lr,
-                        t,
-                    );
-                    mb.step(
-                        l.b.as_slice_mut().expect("contiguous"),
-                        ws.gbs[li].as_slice().expect("contiguous"),
-                        lr,
-                        t,
-                    );
-                }
-                gw_head.scaled_add(self.weight_decay, &head.w);
-                let (mw, mb) = moments.last_mut().expect("head moments");
-                mw.step(
-                    head.w.as_slice_mut().expect("contiguous"),
-                    gw_head.as_slice().expect("contiguous"),
-                    lr,
-                    t,
-                );
-                if !self.cosine_head {
-                    mb.step(
-                        head.b.as_slice_mut().expect("contiguous"),
-                        gb_head.as_slice().expect("contiguous"),
-                        lr,
-                        t,
-                    );
-                }
+                self.adam_step(&mut layers, &mut head, &mut ws, gw_head, &gb_head, &mut moments, t);
             }
             model.layers.clone_from(&layers);
             model.head.clone_from(&head);
@@ -644,9 +756,8 @@ mod tests {
             };
             let mut ws = Workspace::new(&model.hidden, 6, 3);
             ws.xb.assign(&x);
-            let (value, gw_head, _) = model
-                .gradients(&mut ws, &layers, &head, 6, &y, loss.as_ref(), &mut rng)
-                .unwrap();
+            let step = |z: ArrayView2<'_, f64>| loss.batch_loss(z, &y).map_err(loss_error);
+            let (value, gw_head, _) = model.gradients(&mut ws, &layers, &head, 6, &step, &mut rng).unwrap();
             assert!((value - value_of(&layers, &head)).abs() < 1e-12);
             let h = 1e-6;
             for li in 0..2 {

@@ -175,3 +175,49 @@ fn the_mlp_learns_a_nonlinear_boundary_in_every_configuration() {
     .fit(x.view(), &y, 2)
     .is_err());
 }
+
+#[test]
+fn the_mlp_learns_multi_label_targets_with_multi_label_losses() {
+    // Label 0: x0 > 0; label 1: x1 > 0.5 (rare); label 2: both.
+    let mut rng = imbalanced_random::SamplerRng::new(imbalanced_random::RngKind::Default, 1);
+    let n = 600;
+    let x = Array2::from_shape_simple_fn((n, 2), || rng.standard_normal());
+    let t = Array2::from_shape_fn((n, 3), |(i, j)| {
+        let (a, b) = (x[(i, 0)] > 0.0, x[(i, 1)] > 0.5);
+        f64::from(u8::from([a, b, a && b][j]))
+    });
+    let model = MlpClassifier {
+        hidden: vec![16],
+        learning_rate: 1e-2,
+        batch_size: 64,
+        epochs: 60,
+        ..Default::default()
+    };
+    let losses: Vec<(&str, Box<dyn imbalanced_losses::MultiLabelLoss>)> = vec![
+        ("bce", Box::new(imbalanced_losses::BinaryCrossEntropy::default())),
+        ("asl", Box::new(imbalanced_losses::Asl::default())),
+        ("sigmoid focal", Box::new(imbalanced_losses::SigmoidFocal::default())),
+    ];
+    for (name, loss) in losses {
+        for sampling in [BatchSampling::Instance, BatchSampling::ClassBalanced] {
+            let m = MlpClassifier {
+                sampling,
+                ..model.clone()
+            };
+            let f = m
+                .fit_multilabel(x.view(), t.view(), loss.as_ref(), imbalanced_losses::Reduction::Mean)
+                .unwrap();
+            let p = f.predict_label_proba(x.view()).unwrap();
+            let correct = p.iter().zip(&t).filter(|(p, t)| (**p > 0.5) == (**t > 0.5)).count() as f64 / (3 * n) as f64;
+            assert!(correct > 0.93, "{name} {sampling:?}: {correct}");
+        }
+    }
+    assert!(model
+        .fit_multilabel(
+            x.view(),
+            t.slice(ndarray::s![..5, ..]),
+            &imbalanced_losses::BinaryCrossEntropy::default(),
+            imbalanced_losses::Reduction::Mean
+        )
+        .is_err());
+}
