@@ -1,8 +1,10 @@
 //! Classifiers for imbalanced learning, with scikit-learn's parameters and
 //! defaults: logistic regression (L-BFGS), k-nearest neighbours, CART
-//! decision trees, random forests, Gaussian naive Bayes; the preprocessing
-//! a pipeline needs (standard scaling, one-hot encoding); and the L-BFGS
-//! solver they share.
+//! decision trees, random forests, Gaussian naive Bayes; softmax regression
+//! and an MLP trained with any loss of `imbalanced-losses` (class-aware
+//! batch sampling, multi-label targets for the MLP); post-training
+//! calibration and decision thresholds; the preprocessing a pipeline needs
+//! (standard scaling, one-hot encoding); and the L-BFGS solver.
 //!
 //! Parameters implement [`Fit`]; fitted models implement [`Predict`].
 //! Class labels are codes `0..n_classes`.
