@@ -76,7 +76,8 @@ pub struct EvaluateArgs {
 
 #[derive(Args)]
 pub struct BenchArgs {
-    /// Folder of datasets (.csv, .dat, .arff, .parquet). Default: the KEEL
+    /// Folder of datasets (.csv, .dat, .arff, .parquet; subfolders included;
+    /// files named like an earlier one are left out). Default: the KEEL
     /// collection bundled with the repository (data/keel).
     pub dir: Option<PathBuf>,
     #[command(flatten)]
@@ -254,17 +255,26 @@ pub fn run_evaluate(args: EvaluateArgs) -> Result<(), Box<dyn std::error::Error>
 pub fn run_bench(args: BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
     let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("data/keel"));
     let files = dataset_files(&dir)?;
-    let mut datasets = Vec::new();
+    let mut datasets: Vec<(String, Dataset)> = Vec::new();
+    let mut duplicates = Vec::new();
     for f in &files {
-        let data = args.input.load(f).map_err(|e| format!("{}: {e}", f.display()))?;
         let name = f
             .file_stem()
             .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
-        // The same dataset as CSV and .dat is benchmarked once.
-        if datasets.iter().any(|(n, _): &(String, Dataset)| *n == name) {
+        // The same dataset in two formats or folders (KEEL's .dat beside a CSV) is benchmarked once.
+        if datasets.iter().any(|(n, _)| *n == name) {
+            duplicates.push(f.display().to_string());
             continue;
         }
+        let data = args.input.load(f).map_err(|e| format!("{}: {e}", f.display()))?;
         datasets.push((name, data));
+    }
+    if !duplicates.is_empty() && !args.cv.json {
+        eprintln!(
+            "{} files share a name with an earlier one and are left out: {}",
+            duplicates.len(),
+            duplicates.join(", ")
+        );
     }
     let opts = args.cv.options()?;
     let methods = args.cv.methods(&datasets[0].1)?;

@@ -63,9 +63,12 @@ fn evaluate_prints_json_and_writes_a_report() {
 #[test]
 fn bench_ranks_methods_over_a_folder() {
     let dir = tempfile::tempdir().unwrap();
-    for f in ["glass4.csv", "yeast6.csv", "haberman.csv"] {
+    for f in ["glass4.csv", "yeast6.csv"] {
         std::fs::copy(data(f), dir.path().join(f)).unwrap();
     }
+    // Subfolders count too.
+    std::fs::create_dir(dir.path().join("more")).unwrap();
+    std::fs::copy(data("haberman.csv"), dir.path().join("more/haberman.csv")).unwrap();
     let report = dir.path().join("bench.html");
     let o = run(&[
         "bench",

@@ -23,17 +23,26 @@ pub struct Bench {
     pub tests: Vec<Option<RankTest>>,
 }
 
-/// The dataset files of `dir` (`.csv`, `.dat`, `.arff`, `.parquet`), sorted by name.
+/// The dataset files under `dir` (`.csv`, `.dat`, `.arff`, `.parquet`),
+/// subfolders included, sorted by path.
 pub fn dataset_files(dir: &Path) -> Result<Vec<PathBuf>, EvalError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| EvalError::Invalid(format!("{}: {e}", dir.display())))?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.extension()
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), EvalError> {
+        let entries = std::fs::read_dir(dir).map_err(|e| EvalError::Invalid(format!("{}: {e}", dir.display())))?;
+        for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+            if path.is_dir() {
+                walk(&path, out)?;
+            } else if path
+                .extension()
                 .and_then(|e| e.to_str())
                 .is_some_and(|e| ["csv", "dat", "arff", "parquet"].contains(&e.to_ascii_lowercase().as_str()))
-        })
-        .collect();
+            {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    walk(dir, &mut files)?;
     files.sort();
     if files.is_empty() {
         return Err(EvalError::Invalid(format!(
