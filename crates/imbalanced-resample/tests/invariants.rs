@@ -4,7 +4,7 @@
 
 use imbalanced_neighbors::self_neighbors;
 use imbalanced_resample::{
-    build, class_counts, Adasyn, BorderlineSmote, Resampled, Resampler, RngKind, Smote, SAMPLERS,
+    build, class_counts, Adasyn, BorderlineSmote, ResampleError, Resampled, Resampler, RngKind, Smote, SAMPLERS,
 };
 use ndarray::{Array2, ArrayView1, Axis};
 use proptest::prelude::*;
@@ -65,6 +65,11 @@ proptest! {
         let minority = counts.iter().find(|(_, &n)| n == n_min).map(|(&c, _)| c).unwrap();
         for info in SAMPLERS.iter().filter(|i| !matches!(i.name, "SMOTENC" | "SMOTEN")) {
             let s = build(info.name, &[], seed, RngKind::Default, &classes).unwrap();
+            // KMeansSMOTE may find no cluster where the minority is common enough
+            // (imbalanced-learn raises then too): a typed refusal, not a failure.
+            if info.name == "KMeansSMOTE" && matches!(s.fit_resample(x.view(), &y), Err(ResampleError::NotApplicable(_))) {
+                continue;
+            }
             let out = run_on_threads(s.as_ref(), &x, &y, 1);
             prop_assert_eq!(&out, &run_on_threads(s.as_ref(), &x, &y, 2), "{} differs across threads", info.name);
             prop_assert_eq!(out.x.nrows(), out.y.len());
