@@ -1,12 +1,12 @@
 //! `imbalanced evaluate` and `imbalanced bench`: cross-validated comparison
 //! of imbalance strategies, as a table, JSON and an HTML report.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Args;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
-use imbalanced::data::{write_atomic, DataError, Dataset};
+use imbalanced::data::Dataset;
 use imbalanced::eval::{bench, dataset_files, evaluate, report, EvaluateOptions, Evaluation, Method};
 use imbalanced::losses::LossSpec;
 use imbalanced::models::AnyClassifier;
@@ -168,17 +168,6 @@ fn progress_bar(total: usize) -> ProgressBar {
     bar
 }
 
-fn write_report(path: &Path, html: &str) -> Result<(), DataError> {
-    write_atomic(path, |w| {
-        use std::io::Write;
-        w.write_all(html.as_bytes()).map_err(|source| DataError::Io {
-            action: "write",
-            path: path.to_path_buf(),
-            source,
-        })
-    })
-}
-
 fn evaluation_json(e: &Evaluation) -> Value {
     let results: Vec<Value> = e
         .results
@@ -239,7 +228,7 @@ pub fn run_evaluate(args: EvaluateArgs) -> Result<(), Box<dyn std::error::Error>
     bar.finish_and_clear();
     let e = result?;
     if let Some(path) = &args.cv.report {
-        write_report(path, &report::evaluation_html(&e, &args.cv.settings(opts.model.name())))?;
+        crate::write_text(path, &report::evaluation_html(&e, &args.cv.settings(opts.model.name())))?;
     }
     if args.cv.json {
         println!("{}", serde_json::to_string_pretty(&evaluation_json(&e))?);
@@ -293,7 +282,7 @@ pub fn run_bench(args: BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
     bar.finish_and_clear();
     let b = result?;
     if let Some(path) = &args.cv.report {
-        write_report(
+        crate::write_text(
             path,
             &report::bench_html(&b, rank_by, &args.cv.settings(opts.model.name())),
         )?;

@@ -109,6 +109,19 @@ impl InputArgs {
     }
 }
 
+/// Writes `text` to `path` whole or not at all (reports, models, predictions).
+pub fn write_text(path: &std::path::Path, text: &str) -> Result<(), imbalanced::data::DataError> {
+    imbalanced::data::write_atomic(path, |w| {
+        use std::io::Write;
+        w.write_all(text.as_bytes())
+            .map_err(|source| imbalanced::data::DataError::Io {
+                action: "write",
+                path: path.to_path_buf(),
+                source,
+            })
+    })
+}
+
 fn main() -> ExitCode {
     // Die quietly when the reader of stdout goes away (`imbalanced metrics f.csv | head`),
     // as command-line tools do, instead of panicking on the failed write.

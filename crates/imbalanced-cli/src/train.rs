@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use imbalanced::data::{write_atomic, DataError, Dataset, ReadOptions};
+use imbalanced::data::{DataError, Dataset, ReadOptions};
 use imbalanced::losses::LossSpec;
 use imbalanced::models::{
     Activation, BatchSampling, Dense, EpochReport, Fit, FittedMlp, FittedScaler, FittedSoftmax, MlpClassifier, Predict,
@@ -330,20 +330,9 @@ pub fn run_train(args: TrainArgs) -> Result<(), BoxError> {
         post,
     };
     let text = serde_json::to_string_pretty(&file)?;
-    write_text(&args.out, &text)?;
+    crate::write_text(&args.out, &text)?;
     println!("wrote {}", args.out.display());
     Ok(())
-}
-
-fn write_text(path: &Path, text: &str) -> Result<(), DataError> {
-    write_atomic(path, |w| {
-        use std::io::Write;
-        w.write_all(text.as_bytes()).map_err(|source| DataError::Io {
-            action: "write",
-            path: path.to_path_buf(),
-            source,
-        })
-    })
 }
 
 /// Class probabilities of a stored network.
@@ -455,7 +444,7 @@ pub fn run_predict(args: PredictArgs) -> Result<(), BoxError> {
         }
         out.push('\n');
     }
-    write_text(&args.out, &out)?;
+    crate::write_text(&args.out, &out)?;
     println!("wrote {} predictions to {}", pred.len(), args.out.display());
     Ok(())
 }

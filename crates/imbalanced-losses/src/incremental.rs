@@ -38,15 +38,7 @@ impl TemporalDecay {
             });
         }
         self.q.iter_mut().for_each(|q| *q *= self.lambda);
-        for (row, &t) in targets.iter().enumerate() {
-            let classes = self.q.len();
-            *self.q.get_mut(t).ok_or(LossError::BadTarget {
-                row,
-                target: t,
-                classes,
-            })? += 1.0;
-        }
-        Ok(())
+        crate::add_counts(&mut self.q, targets)
     }
 }
 

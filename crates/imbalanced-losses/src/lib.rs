@@ -107,23 +107,23 @@ impl LossOutput {
     /// The reduced loss and its gradient with respect to the logits.
     pub fn reduce(&self, reduction: Reduction) -> (f64, Array2<f64>) {
         let total: f64 = self.losses.iter().sum();
-        let denom = match reduction {
+        let denom = self.denominator(reduction);
+        (total / denom, &self.grad / denom)
+    }
+
+    /// What `reduction` divides the summed losses by.
+    fn denominator(&self, reduction: Reduction) -> f64 {
+        match reduction {
             Reduction::Sum => 1.0,
             Reduction::Mean => self.losses.len() as f64,
             Reduction::WeightedMean => self.weights.iter().sum(),
             Reduction::MeanPositive => self.positives.max(1.0),
-        };
-        (total / denom, &self.grad / denom)
+        }
     }
 
     /// The diagonal Hessian of the reduced loss, where the loss provides one.
     pub fn reduce_hessian(&self, reduction: Reduction) -> Option<Array2<f64>> {
-        let denom = match reduction {
-            Reduction::Sum => 1.0,
-            Reduction::Mean => self.losses.len() as f64,
-            Reduction::WeightedMean => self.weights.iter().sum(),
-            Reduction::MeanPositive => self.positives.max(1.0),
-        };
+        let denom = self.denominator(reduction);
         self.hess.as_ref().map(|h| h / denom)
     }
 }
@@ -193,6 +193,18 @@ pub(crate) fn check_multi(logits: ArrayView2<'_, f64>, targets: ArrayView2<'_, f
         return Err(LossError::Invalid(format!(
             "target {value} in row {row}, column {column} is outside [0, 1]"
         )));
+    }
+    Ok(())
+}
+
+/// Adds one to `counts[t]` for every target `t` (Seesaw's cumulative and
+/// TAL's decayed counts).
+pub(crate) fn add_counts(counts: &mut [f64], targets: &[usize]) -> Result<()> {
+    let classes = counts.len();
+    for (row, &target) in targets.iter().enumerate() {
+        *counts
+            .get_mut(target)
+            .ok_or(LossError::BadTarget { row, target, classes })? += 1.0;
     }
     Ok(())
 }

@@ -251,15 +251,7 @@ impl Seesaw {
     /// Adds a batch's labels to the cumulative counts (mmdetection does this
     /// before computing each batch's loss).
     pub fn update(&mut self, targets: &[usize]) -> Result<()> {
-        for (row, &t) in targets.iter().enumerate() {
-            let classes = self.counts.len();
-            *self.counts.get_mut(t).ok_or(LossError::BadTarget {
-                row,
-                target: t,
-                classes,
-            })? += 1.0;
-        }
-        Ok(())
+        crate::add_counts(&mut self.counts, targets)
     }
 }
 

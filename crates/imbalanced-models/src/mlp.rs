@@ -221,16 +221,6 @@ impl Predict for FittedMlp {
     }
 }
 
-fn balanced_accuracy(y: &[usize], pred: &[usize], k: usize) -> f64 {
-    let (mut hit, mut total) = (vec![0.0; k], vec![0.0; k]);
-    for (&t, &p) in y.iter().zip(pred) {
-        total[t] += 1.0;
-        hit[t] += f64::from(u8::from(t == p));
-    }
-    let present: Vec<f64> = (0..k).filter(|&c| total[c] > 0.0).map(|c| hit[c] / total[c]).collect();
-    present.iter().sum::<f64>() / present.len().max(1) as f64
-}
-
 impl MlpClassifier {
     fn check(&self) -> Result<(), ModelError> {
         let bad = |what: String| Err(ModelError::Parameter(what));
@@ -347,6 +337,25 @@ impl MlpClassifier {
         }
     }
 
+    /// Fresh layers (PyTorch's initialisation), head and Adam state.
+    fn init_network(
+        &self,
+        inputs: usize,
+        outputs: usize,
+        rng: &mut SamplerRng,
+    ) -> (Vec<Dense>, Dense, Vec<(Moments, Moments)>) {
+        let mut widths = vec![inputs];
+        widths.extend(&self.hidden);
+        let layers: Vec<Dense> = widths.windows(2).map(|w| Dense::new(w[0], w[1], rng)).collect();
+        let head = Dense::new(*widths.last().expect("input width"), outputs, rng);
+        let moments = layers
+            .iter()
+            .chain(std::iter::once(&head))
+            .map(|l| (Moments::new(l.w.len()), Moments::new(l.b.len())))
+            .collect();
+        (layers, head, moments)
+    }
+
     /// Adam on every parameter, with the L2 penalty added to the weights' gradients.
     #[allow(clippy::too_many_arguments)]
     fn adam_step(
@@ -422,15 +431,7 @@ impl MlpClassifier {
         self.check()?;
         let n = x.nrows();
         let mut rng = SamplerRng::new(RngKind::Default, self.random_state);
-        let mut widths = vec![x.ncols()];
-        widths.extend(&self.hidden);
-        let mut layers: Vec<Dense> = widths.windows(2).map(|w| Dense::new(w[0], w[1], &mut rng)).collect();
-        let mut head = Dense::new(*widths.last().expect("input width"), targets.ncols(), &mut rng);
-        let mut moments: Vec<(Moments, Moments)> = layers
-            .iter()
-            .chain(std::iter::once(&head))
-            .map(|l| (Moments::new(l.w.len()), Moments::new(l.b.len())))
-            .collect();
+        let (mut layers, mut head, mut moments) = self.init_network(x.ncols(), targets.ncols(), &mut rng);
         let mut ws = Workspace::new(&self.hidden, self.batch_size.min(n), x.ncols());
         let weights = (self.sampling != BatchSampling::Instance).then(|| rarest_positive_weights(targets));
         let mut order: Vec<usize> = (0..n).collect();
@@ -628,15 +629,7 @@ impl MlpClassifier {
                 class: c,
             });
         }
-        let mut widths = vec![x.ncols()];
-        widths.extend(&self.hidden);
-        let mut layers: Vec<Dense> = widths.windows(2).map(|w| Dense::new(w[0], w[1], &mut rng)).collect();
-        let mut head = Dense::new(*widths.last().expect("input width"), k, &mut rng);
-        let mut moments: Vec<(Moments, Moments)> = layers
-            .iter()
-            .chain(std::iter::once(&head))
-            .map(|l| (Moments::new(l.w.len()), Moments::new(l.b.len())))
-            .collect();
+        let (mut layers, mut head, mut moments) = self.init_network(x.ncols(), k, &mut rng);
         let mut model = FittedMlp {
             layers: Vec::new(),
             head: head.clone(),
@@ -694,7 +687,7 @@ impl MlpClassifier {
                 let xv = x.select(Axis(0), &valid);
                 let yv: Vec<usize> = valid.iter().map(|&i| y[i]).collect();
                 let pred = argmax_rows(model.logits(xv.view()).view());
-                let score = balanced_accuracy(&yv, &pred, k);
+                let score = imbalanced_scores::balanced_accuracy_score(&yv, &pred, false).unwrap_or(0.0);
                 model.validation_curve.push(score);
                 progress(EpochReport {
                     epoch,
