@@ -37,7 +37,7 @@ pub use margin::{post_hoc_logit_adjustment, BalancedSoftmax, DeferredReweighting
 pub use multilabel::{Asl, BinaryCrossEntropy, MultiLabelLdam};
 pub use overlap::{CrossEntropyDice, Tversky};
 pub use proportion::ProportionLoss;
-pub use registry::{BatchLoss, LossSpec, LOSSES};
+pub use registry::{BatchLoss, LossSpec, MultiLabelBatchLoss, LOSSES, MULTILABEL_LOSSES};
 
 use ndarray::{Array2, ArrayView2};
 

@@ -12,7 +12,7 @@ use crate::focal::SigmoidFocal;
 use crate::incremental::TemporalDecay;
 use crate::lcr::Lcr;
 use crate::margin::{BalancedSoftmax, DeferredReweighting, Ldam, LogitAdjusted, Seesaw};
-use crate::multilabel::{Asl, BinaryCrossEntropy};
+use crate::multilabel::{Asl, BinaryCrossEntropy, MultiLabelLdam};
 use crate::overlap::{CrossEntropyDice, Tversky};
 use crate::proportion::ProportionLoss;
 use crate::{Loss, LossError, MultiLabelLoss, Reduction, Result};
@@ -30,9 +30,34 @@ impl<L: Loss> BatchLoss for Reduced<L> {
     }
 }
 
+/// A multi-label loss reduced over a batch: value and gradient of the batch
+/// objective for `n x L` targets in [0, 1].
+pub trait MultiLabelBatchLoss {
+    fn batch_loss(&self, logits: ArrayView2<'_, f64>, targets: ArrayView2<'_, f64>) -> Result<(f64, Array2<f64>)>;
+}
+
+/// A per-sample multi-label loss, summed over labels and averaged over rows.
+struct MeanOverRows<L: MultiLabelLoss>(L);
+
+impl<L: MultiLabelLoss> MultiLabelBatchLoss for MeanOverRows<L> {
+    fn batch_loss(&self, logits: ArrayView2<'_, f64>, targets: ArrayView2<'_, f64>) -> Result<(f64, Array2<f64>)> {
+        self.0.loss(logits, targets, Reduction::Mean)
+    }
+}
+
+impl MultiLabelBatchLoss for Lcr {
+    fn batch_loss(&self, logits: ArrayView2<'_, f64>, targets: ArrayView2<'_, f64>) -> Result<(f64, Array2<f64>)> {
+        self.compute(logits, targets)
+    }
+}
+
+fn mean_over_rows(l: impl MultiLabelLoss + 'static) -> Box<dyn MultiLabelBatchLoss> {
+    Box::new(MeanOverRows(l))
+}
+
 /// A multi-label loss applied to one-hot targets (single-label data
-/// through independent sigmoids), divided by the batch size.
-struct OneHot<L: MultiLabelLoss>(L);
+/// through independent sigmoids).
+struct OneHot(Box<dyn MultiLabelBatchLoss>);
 
 fn one_hot(targets: &[usize], classes: usize) -> Array2<f64> {
     let mut t = Array2::zeros((targets.len(), classes));
@@ -44,20 +69,10 @@ fn one_hot(targets: &[usize], classes: usize) -> Array2<f64> {
     t
 }
 
-impl<L: MultiLabelLoss> BatchLoss for OneHot<L> {
+impl BatchLoss for OneHot {
     fn batch_loss(&self, logits: ArrayView2<'_, f64>, targets: &[usize]) -> Result<(f64, Array2<f64>)> {
         crate::check_single(logits, targets)?;
-        self.0
-            .loss(logits, one_hot(targets, logits.ncols()).view(), Reduction::Mean)
-    }
-}
-
-struct LcrOneHot(Lcr);
-
-impl BatchLoss for LcrOneHot {
-    fn batch_loss(&self, logits: ArrayView2<'_, f64>, targets: &[usize]) -> Result<(f64, Array2<f64>)> {
-        crate::check_single(logits, targets)?;
-        self.0.compute(logits, one_hot(targets, logits.ncols()).view())
+        self.0.batch_loss(logits, one_hot(targets, logits.ncols()).view())
     }
 }
 
@@ -138,6 +153,30 @@ pub const LOSSES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The multi-label loss names (`n x L` 0/1 targets, one sigmoid per label),
+/// with their parameters and defaults. The first four also train
+/// single-label models on one-hot targets.
+pub const MULTILABEL_LOSSES: &[(&str, &str)] = &[
+    (
+        "bce",
+        "pos_weight=none: binary cross-entropy; pos_weight=balanced weighs each label's positives by negatives/positives",
+    ),
+    ("sigmoid-focal", "alpha=0.25 gamma=2: RetinaNet's sigmoid focal loss"),
+    (
+        "asl",
+        "gamma_neg=4 gamma_pos=1 clip=0.05: asymmetric loss (Ridnik et al. 2021)",
+    ),
+    (
+        "lcr",
+        "lambda=0.02: IAENet's label-constrained loss (batch label prior, co-occurrence penalty)",
+    ),
+    ("ldam", "max_m=0.5 s=30: LDAM margins on positive terms, from each label's positives"),
+    (
+        "ldam-drw",
+        "max_m=0.5 s=30 beta=0.9999 t0=0.8: multi-label LDAM, effective-number weights on positives after t0 of the epochs",
+    ),
+];
+
 /// A loss chosen by name with `key=value` parameters, built per training
 /// run from the class counts (and, for LDAM-DRW, the epoch).
 #[derive(Debug, Clone, PartialEq)]
@@ -146,25 +185,69 @@ pub struct LossSpec {
     pub params: BTreeMap<String, String>,
 }
 
-fn canonical(name: &str) -> Option<&'static str> {
+fn canonical(name: &str, table: &[(&'static str, &str)]) -> Option<&'static str> {
     let n = name.to_ascii_lowercase().replace('_', "-");
     let n = match n.as_str() {
         "la" | "logit-adjustment" => "logit-adjusted",
         "bs" | "balanced" | "balanced-softmax-loss" => "balanced-softmax",
         "cross-entropy" => "ce",
         "ls" => "label-smoothing",
+        "focal" if table == MULTILABEL_LOSSES => "sigmoid-focal",
         other => other,
     };
-    LOSSES.iter().map(|(k, _)| *k).find(|k| *k == n)
+    table.iter().map(|(k, _)| *k).find(|k| *k == n)
+}
+
+/// The parameter names a loss takes.
+fn allowed(canon: &str) -> &'static [&'static str] {
+    match canon {
+        "weighted-ce" => &["weights", "beta"],
+        "focal" => &["gamma"],
+        "cb-focal" => &["gamma", "beta"],
+        "ldam" => &["max_m", "s"],
+        "ldam-drw" => &["max_m", "s", "beta", "t0"],
+        "logit-adjusted" => &["tau"],
+        "label-smoothing" => &["eps", "convention"],
+        "seesaw" => &["p", "q"],
+        "tal" => &["lambda"],
+        "dice" => &["smooth"],
+        "tversky" => &["alpha", "beta", "smooth"],
+        "ce-dice" => &["smooth", "dice_weight"],
+        "sigmoid-focal" => &["alpha", "gamma"],
+        "asl" => &["gamma_neg", "gamma_pos", "clip"],
+        "lcr" => &["lambda"],
+        "proportion" => &["weight"],
+        "bce" => &["pos_weight"],
+        _ => &[],
+    }
 }
 
 impl LossSpec {
-    /// Parses a name and `key=value` pairs; unknown names and keys are errors.
+    /// Parses a single-label loss name ([`LOSSES`]) and `key=value` pairs;
+    /// unknown names and keys are errors.
     pub fn new(name: &str, params: &[(String, String)]) -> Result<Self> {
-        let Some(canon) = canonical(name) else {
-            let names: Vec<&str> = LOSSES.iter().map(|(k, _)| *k).collect();
+        let spec = Self::parse(name, params, LOSSES, "")?;
+        // Check the values once, on a tiny batch.
+        spec.build(&[1.0, 1.0], 0, 1)?
+            .batch_loss(Array2::zeros((1, 2)).view(), &[0])?;
+        Ok(spec)
+    }
+
+    /// Parses a multi-label loss name ([`MULTILABEL_LOSSES`]) and `key=value`
+    /// pairs; build it with [`LossSpec::build_multilabel`].
+    pub fn new_multilabel(name: &str, params: &[(String, String)]) -> Result<Self> {
+        let spec = Self::parse(name, params, MULTILABEL_LOSSES, "multi-label ")?;
+        let targets = ndarray::arr2(&[[1.0, 0.0]]);
+        spec.build_multilabel(&[1.0, 1.0], 2.0, 0, 1)?
+            .batch_loss(Array2::zeros((1, 2)).view(), targets.view())?;
+        Ok(spec)
+    }
+
+    fn parse(name: &str, params: &[(String, String)], table: &[(&'static str, &str)], kind: &str) -> Result<Self> {
+        let Some(canon) = canonical(name, table) else {
+            let names: Vec<&str> = table.iter().map(|(k, _)| *k).collect();
             return Err(LossError::Invalid(format!(
-                "unknown loss {name:?}: choose one of {}",
+                "unknown {kind}loss {name:?}: choose one of {}",
                 names.join(", ")
             )));
         };
@@ -172,25 +255,7 @@ impl LossSpec {
             name: canon.to_string(),
             params: params.iter().cloned().collect(),
         };
-        let allowed: &[&str] = match canon {
-            "weighted-ce" => &["weights", "beta"],
-            "focal" => &["gamma"],
-            "cb-focal" => &["gamma", "beta"],
-            "ldam" => &["max_m", "s"],
-            "ldam-drw" => &["max_m", "s", "beta", "t0"],
-            "logit-adjusted" => &["tau"],
-            "label-smoothing" => &["eps", "convention"],
-            "seesaw" => &["p", "q"],
-            "tal" => &["lambda"],
-            "dice" => &["smooth"],
-            "tversky" => &["alpha", "beta", "smooth"],
-            "ce-dice" => &["smooth", "dice_weight"],
-            "sigmoid-focal" => &["alpha", "gamma"],
-            "asl" => &["gamma_neg", "gamma_pos", "clip"],
-            "lcr" => &["lambda"],
-            "proportion" => &["weight"],
-            _ => &[],
-        };
+        let allowed = allowed(canon);
         if let Some(k) = spec.params.keys().find(|k| !allowed.contains(&k.as_str())) {
             return Err(LossError::Invalid(format!(
                 "{canon} has no parameter {k:?}; it takes: {}",
@@ -201,9 +266,6 @@ impl LossSpec {
                 }
             )));
         }
-        // Check the values once, on a tiny batch.
-        spec.build(&[1.0, 1.0], 0, 1)?
-            .batch_loss(Array2::zeros((1, 2)).view(), &[0])?;
         Ok(spec)
     }
 
@@ -256,21 +318,8 @@ impl LossSpec {
                 self.number("s", 30.0)?,
             )?)),
             "ldam-drw" => {
-                let t0_share = self.number("t0", 0.8)?;
-                if !(0.0..=1.0).contains(&t0_share) {
-                    return Err(LossError::Parameter {
-                        name: "t0",
-                        value: t0_share,
-                        fix: "t0 is the share of epochs before re-weighting, in [0, 1]",
-                    });
-                }
-                let drw = DeferredReweighting {
-                    counts: counts.to_vec(),
-                    beta: self.number("beta", 0.9999)?,
-                    t0: (t0_share * epochs as f64).round() as usize,
-                };
                 let ldam = Ldam::from_counts(counts, self.number("max_m", 0.5)?, self.number("s", 30.0)?)?;
-                weighted(Box::new(ldam.weights(Some(drw.weights(epoch)?))))
+                weighted(Box::new(ldam.weights(Some(self.drw(counts, epochs)?.weights(epoch)?))))
             }
             "logit-adjusted" => mean(Box::new(LogitAdjusted::from_counts(counts, self.number("tau", 1.0)?)?)),
             "balanced-softmax" => mean(Box::new(BalancedSoftmax::from_counts(counts)?)),
@@ -309,21 +358,10 @@ impl LossSpec {
                 dice_weight: self.number("dice_weight", 1.0)?,
                 ..CrossEntropyDice::default()
             }),
-            "sigmoid-focal" => Box::new(OneHot(SigmoidFocal {
-                alpha: Some(self.number("alpha", 0.25)?),
-                gamma: self.number("gamma", 2.0)?,
-            })),
-            "bce" => Box::new(OneHot(BinaryCrossEntropy::default())),
-            "asl" => Box::new(OneHot(Asl {
-                gamma_neg: self.number("gamma_neg", 4.0)?,
-                gamma_pos: self.number("gamma_pos", 1.0)?,
-                clip: self.number("clip", 0.05)?,
-                ..Asl::default()
-            })),
-            "lcr" => Box::new(LcrOneHot(Lcr {
-                lambda: self.number("lambda", 0.02)?,
-                ..Lcr::default()
-            })),
+            "sigmoid-focal" | "bce" | "asl" | "lcr" => {
+                let total = counts.iter().sum();
+                Box::new(OneHot(self.build_multilabel(counts, total, epoch, epochs)?))
+            }
             "proportion" => {
                 let total: f64 = counts.iter().sum();
                 Box::new(CeProportion {
@@ -332,6 +370,96 @@ impl LossSpec {
                 })
             }
             other => unreachable!("canonical names only: {other}"),
+        })
+    }
+
+    /// LDAM-DRW's schedule: uniform weights for the first `t0` share of the
+    /// epochs, effective-number weights (`beta`) after.
+    fn drw(&self, counts: &[f64], epochs: usize) -> Result<DeferredReweighting> {
+        let t0_share = self.number("t0", 0.8)?;
+        if !(0.0..=1.0).contains(&t0_share) {
+            return Err(LossError::Parameter {
+                name: "t0",
+                value: t0_share,
+                fix: "t0 is the share of epochs before re-weighting, in [0, 1]",
+            });
+        }
+        Ok(DeferredReweighting {
+            counts: counts.to_vec(),
+            beta: self.number("beta", 0.9999)?,
+            t0: (t0_share * epochs as f64).round() as usize,
+        })
+    }
+
+    /// The multi-label loss for labels with `positive_counts` positives among
+    /// `n_rows` training rows, at `epoch` of `epochs`.
+    pub fn build_multilabel(
+        &self,
+        positive_counts: &[f64],
+        n_rows: f64,
+        epoch: usize,
+        epochs: usize,
+    ) -> Result<Box<dyn MultiLabelBatchLoss>> {
+        Ok(match self.name.as_str() {
+            "bce" => {
+                let pos_weight = match self.params.get("pos_weight").map(String::as_str).unwrap_or("none") {
+                    "none" => None,
+                    "balanced" => Some(
+                        positive_counts
+                            .iter()
+                            .map(|&p| {
+                                if p > 0.0 {
+                                    Ok((n_rows - p) / p)
+                                } else {
+                                    Err(LossError::Invalid(
+                                        "bce: pos_weight=balanced needs a positive row for every label".into(),
+                                    ))
+                                }
+                            })
+                            .collect::<Result<Vec<f64>>>()?,
+                    ),
+                    other => {
+                        return Err(LossError::Invalid(format!(
+                            "bce: pos_weight={other:?}; use none or balanced"
+                        )))
+                    }
+                };
+                mean_over_rows(BinaryCrossEntropy {
+                    pos_weight,
+                    weight: None,
+                })
+            }
+            "sigmoid-focal" => mean_over_rows(SigmoidFocal {
+                alpha: Some(self.number("alpha", 0.25)?),
+                gamma: self.number("gamma", 2.0)?,
+            }),
+            "asl" => mean_over_rows(Asl {
+                gamma_neg: self.number("gamma_neg", 4.0)?,
+                gamma_pos: self.number("gamma_pos", 1.0)?,
+                clip: self.number("clip", 0.05)?,
+                ..Asl::default()
+            }),
+            "lcr" => Box::new(Lcr {
+                lambda: self.number("lambda", 0.02)?,
+                ..Lcr::default()
+            }),
+            "ldam" => mean_over_rows(MultiLabelLdam::from_counts(
+                positive_counts,
+                self.number("max_m", 0.5)?,
+                self.number("s", 30.0)?,
+            )?),
+            "ldam-drw" => {
+                let mut ldam =
+                    MultiLabelLdam::from_counts(positive_counts, self.number("max_m", 0.5)?, self.number("s", 30.0)?)?;
+                ldam.weights = Some(self.drw(positive_counts, epochs)?.weights(epoch)?);
+                mean_over_rows(ldam)
+            }
+            other => {
+                return Err(LossError::Invalid(format!(
+                    "{other} is a single-label loss; multi-label training takes {}",
+                    MULTILABEL_LOSSES.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
+                )))
+            }
         })
     }
 }

@@ -8,7 +8,7 @@
 //! lean and seedable (`../shared/design/STACK.md`: burn adds ~280 CPU-s of
 //! build; candle cannot be seeded on CPU).
 
-use imbalanced_losses::{LossSpec, MultiLabelLoss, Reduction};
+use imbalanced_losses::{LossSpec, ProportionLoss};
 use imbalanced_random::{RngKind, SamplerRng};
 use ndarray::linalg::general_mat_mul;
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
@@ -403,18 +403,18 @@ impl MlpClassifier {
         }
     }
 
-    /// Trains on multi-label targets (`n x L`, 0/1) with a multi-label loss
-    /// (ASL, LCR-style, sigmoid focal, BCE, multi-label LDAM) reduced by
-    /// `reduction`; one sigmoid per label: predict with
+    /// Trains on multi-label targets (`n x L`, 0/1) with `loss` read as a
+    /// multi-label loss ([`imbalanced_losses::MULTILABEL_LOSSES`]: BCE, sigmoid
+    /// focal, ASL, LCR, multi-label LDAM / LDAM-DRW), built from each label's
+    /// positive count; one sigmoid per label: predict with
     /// [`FittedMlp::predict_label_proba`]. Rows are drawn once per epoch, or
     /// weighted by their rarest positive label with any non-instance
-    /// `sampling`. No early stopping.
+    /// `sampling`. No early stopping; `progress` is called after every epoch.
     pub fn fit_multilabel(
         &self,
         x: ArrayView2<'_, f64>,
         targets: ArrayView2<'_, f64>,
-        loss: &dyn MultiLabelLoss,
-        reduction: Reduction,
+        progress: &mut dyn FnMut(EpochReport),
     ) -> Result<FittedMlp, ModelError> {
         if x.nrows() != targets.nrows() {
             return Err(ModelError::ShapeMismatch {
@@ -428,8 +428,14 @@ impl MlpClassifier {
         if let Some(((row, column), &value)) = x.indexed_iter().find(|(_, v)| !v.is_finite()) {
             return Err(ModelError::NonFinite { row, column, value });
         }
+        if let Some(((row, column), &value)) = targets.indexed_iter().find(|(_, v)| !(0.0..=1.0).contains(*v)) {
+            return Err(ModelError::Parameter(format!(
+                "target ({row}, {column}) is {value}; multi-label targets are 0/1 (or in [0, 1])"
+            )));
+        }
         self.check()?;
         let n = x.nrows();
+        let positives = targets.sum_axis(Axis(0)).to_vec();
         let mut rng = SamplerRng::new(RngKind::Default, self.random_state);
         let (mut layers, mut head, mut moments) = self.init_network(x.ncols(), targets.ncols(), &mut rng);
         let mut ws = Workspace::new(&self.hidden, self.batch_size.min(n), x.ncols());
@@ -437,7 +443,11 @@ impl MlpClassifier {
         let mut order: Vec<usize> = (0..n).collect();
         let mut loss_curve = Vec::with_capacity(self.epochs);
         let mut t = 0;
-        for _ in 0..self.epochs {
+        for epoch in 0..self.epochs {
+            let loss = self
+                .loss
+                .build_multilabel(&positives, n as f64, epoch, self.epochs)
+                .map_err(loss_error)?;
             match &weights {
                 None => rng.shuffle(&mut order),
                 Some(w) => order = draw_weighted(w, n, &mut rng),
@@ -449,7 +459,7 @@ impl MlpClassifier {
                 }
                 self.drop_feature_groups(&mut ws.xb, batch.len(), &mut rng);
                 let tb = targets.select(Axis(0), batch);
-                let step_loss = |z: ArrayView2<'_, f64>| loss.loss(z, tb.view(), reduction).map_err(loss_error);
+                let step_loss = |z: ArrayView2<'_, f64>| loss.batch_loss(z, tb.view()).map_err(loss_error);
                 let (value, gw_head, gb_head) =
                     self.gradients(&mut ws, &layers, &head, batch.len(), &step_loss, &mut rng)?;
                 epoch_loss += value * batch.len() as f64;
@@ -457,6 +467,12 @@ impl MlpClassifier {
                 self.adam_step(&mut layers, &mut head, &mut ws, gw_head, &gb_head, &mut moments, t);
             }
             loss_curve.push(epoch_loss / n as f64);
+            progress(EpochReport {
+                epoch,
+                epochs: self.epochs,
+                loss: epoch_loss / n as f64,
+                validation: None,
+            });
         }
         Ok(FittedMlp {
             layers,
@@ -602,6 +618,102 @@ impl Fit for MlpClassifier {
     }
 }
 
+/// Semi-supervised training with the proportion loss: every step adds a
+/// batch of unlabelled rows whose mean prediction is pulled toward the
+/// class proportions, `weight × (-Σ_c π_c log p̄_c)`
+/// ([`imbalanced_losses::ProportionLoss`]; learning from label proportions,
+/// as in class-imbalanced semi-supervised learning, Akiba et al. 2026).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProportionSsl {
+    /// Weight of the unlabelled term. Default: 1.
+    pub weight: f64,
+    /// Class proportions π of the unlabelled data. Default: `None`, the
+    /// labelled training rows' class shares.
+    pub proportions: Option<Vec<f64>>,
+    /// Draw each batch's target proportions from the multivariate
+    /// hypergeometric of a batch taken from a pool with π's class counts
+    /// (the stochastic variant) instead of using π itself. Default: `false`.
+    pub stochastic: bool,
+}
+
+impl Default for ProportionSsl {
+    fn default() -> Self {
+        ProportionSsl {
+            weight: 1.0,
+            proportions: None,
+            stochastic: false,
+        }
+    }
+}
+
+/// The unlabelled rows of semi-supervised training, drawn in shuffled
+/// order, cycling as often as the labelled epochs need.
+struct UnlabelledStream<'a> {
+    x: ArrayView2<'a, f64>,
+    ssl: &'a ProportionSsl,
+    proportions: Vec<f64>,
+    /// π's class counts in a pool the size of the unlabelled data.
+    pool: Vec<usize>,
+    order: Vec<usize>,
+    next: usize,
+}
+
+impl<'a> UnlabelledStream<'a> {
+    fn new(x: ArrayView2<'a, f64>, ssl: &'a ProportionSsl, prior: &[f64]) -> Result<Self, ModelError> {
+        let proportions = ssl.proportions.clone().unwrap_or_else(|| prior.to_vec());
+        ProportionLoss::new(proportions.clone()).map_err(loss_error)?;
+        if proportions.len() != prior.len() {
+            return Err(ModelError::Parameter(format!(
+                "{} unlabelled class proportions for {} classes",
+                proportions.len(),
+                prior.len()
+            )));
+        }
+        if !(ssl.weight >= 0.0 && ssl.weight.is_finite()) {
+            return Err(ModelError::Parameter(format!(
+                "proportion loss weight {}: use a finite number >= 0",
+                ssl.weight
+            )));
+        }
+        let pool = proportions
+            .iter()
+            .map(|p| (p * x.nrows() as f64).round() as usize)
+            .collect();
+        Ok(UnlabelledStream {
+            x,
+            ssl,
+            proportions,
+            pool,
+            order: (0..x.nrows()).collect(),
+            next: x.nrows(),
+        })
+    }
+
+    /// Copies the next `rows` unlabelled rows into `xb` from row `at` on and
+    /// returns the loss their logits get.
+    fn fill(
+        &mut self,
+        xb: &mut Array2<f64>,
+        at: usize,
+        rows: usize,
+        rng: &mut SamplerRng,
+    ) -> Result<ProportionLoss, ModelError> {
+        for r in 0..rows {
+            if self.next == self.order.len() {
+                rng.shuffle(&mut self.order);
+                self.next = 0;
+            }
+            xb.row_mut(at + r).assign(&self.x.row(self.order[self.next]));
+            self.next += 1;
+        }
+        if self.ssl.stochastic && self.pool.iter().sum::<usize>() >= rows {
+            ProportionLoss::hypergeometric(&self.pool, rows, || rng.random()).map_err(loss_error)
+        } else {
+            ProportionLoss::new(self.proportions.clone()).map_err(loss_error)
+        }
+    }
+}
+
 impl MlpClassifier {
     /// [`Fit::fit`], calling `progress` after every epoch.
     pub fn fit_with_progress(
@@ -609,6 +721,46 @@ impl MlpClassifier {
         x: ArrayView2<'_, f64>,
         y: &[usize],
         n_classes: usize,
+        progress: &mut dyn FnMut(EpochReport),
+    ) -> Result<FittedMlp, ModelError> {
+        self.fit_inner(x, y, n_classes, None, progress)
+    }
+
+    /// Semi-supervised training: the labelled rows `x`, `y` with the model's
+    /// loss, plus the proportion loss of `ssl` on batches of
+    /// `x_unlabelled` (one unlabelled row per labelled row of each batch).
+    /// Validation and early stopping use labelled rows only.
+    pub fn fit_semi_supervised(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: &[usize],
+        n_classes: usize,
+        x_unlabelled: ArrayView2<'_, f64>,
+        ssl: &ProportionSsl,
+        progress: &mut dyn FnMut(EpochReport),
+    ) -> Result<FittedMlp, ModelError> {
+        if x_unlabelled.nrows() == 0 {
+            return Err(ModelError::Empty);
+        }
+        if x_unlabelled.ncols() != x.ncols() {
+            return Err(ModelError::Parameter(format!(
+                "{} unlabelled columns for {} labelled ones",
+                x_unlabelled.ncols(),
+                x.ncols()
+            )));
+        }
+        if let Some(((row, column), &value)) = x_unlabelled.indexed_iter().find(|(_, v)| !v.is_finite()) {
+            return Err(ModelError::NonFinite { row, column, value });
+        }
+        self.fit_inner(x, y, n_classes, Some((x_unlabelled, ssl)), progress)
+    }
+
+    fn fit_inner(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: &[usize],
+        n_classes: usize,
+        unlabelled: Option<(ArrayView2<'_, f64>, &ProportionSsl)>,
         progress: &mut dyn FnMut(EpochReport),
     ) -> Result<FittedMlp, ModelError> {
         crate::check_xy(x, y, n_classes)?;
@@ -629,6 +781,11 @@ impl MlpClassifier {
                 class: c,
             });
         }
+        let total: f64 = counts.iter().sum();
+        let prior: Vec<f64> = counts.iter().map(|c| c / total).collect();
+        let mut stream = unlabelled
+            .map(|(xu, ssl)| UnlabelledStream::new(xu, ssl, &prior))
+            .transpose()?;
         let (mut layers, mut head, mut moments) = self.init_network(x.ncols(), k, &mut rng);
         let mut model = FittedMlp {
             layers: Vec::new(),
@@ -641,7 +798,9 @@ impl MlpClassifier {
         let (mut best, mut best_score, mut since_best) = (None, f64::NEG_INFINITY, 0);
         let mut t = 0;
         let mut order = train.clone();
-        let mut ws = Workspace::new(&self.hidden, self.batch_size.min(train.len().max(1)), x.ncols());
+        let batch_rows = self.batch_size.min(train.len().max(1));
+        let capacity = if stream.is_some() { 2 * batch_rows } else { batch_rows };
+        let mut ws = Workspace::new(&self.hidden, capacity, x.ncols());
         for epoch in 0..self.epochs {
             let loss = self.loss.build(&counts, epoch, self.epochs).map_err(loss_error)?;
             let ytrain: Vec<usize> = train.iter().map(|&i| y[i]).collect();
@@ -660,15 +819,25 @@ impl MlpClassifier {
                 for (r, &i) in batch.iter().enumerate() {
                     ws.xb.row_mut(r).assign(&x.row(i));
                 }
-                self.drop_feature_groups(&mut ws.xb, batch.len(), &mut rng);
-                let (value, gw_head, gb_head) = self.gradients(
-                    &mut ws,
-                    &layers,
-                    &head,
-                    batch.len(),
-                    &|z| loss.batch_loss(z, &yb).map_err(loss_error),
-                    &mut rng,
-                )?;
+                let bl = batch.len();
+                let proportion = match &mut stream {
+                    Some(st) => Some(st.fill(&mut ws.xb, bl, bl, &mut rng)?),
+                    None => None,
+                };
+                let rows = if proportion.is_some() { 2 * bl } else { bl };
+                self.drop_feature_groups(&mut ws.xb, rows, &mut rng);
+                let step = |z: ArrayView2<'_, f64>| {
+                    let (value, grad) = loss.batch_loss(z.slice(s![..bl, ..]), &yb).map_err(loss_error)?;
+                    match (&proportion, unlabelled) {
+                        (Some(p), Some((_, ssl))) => {
+                            let (vu, gu) = p.compute(z.slice(s![bl.., ..])).map_err(loss_error)?;
+                            let grad = ndarray::concatenate![Axis(0), grad, gu * ssl.weight];
+                            Ok((value + ssl.weight * vu, grad))
+                        }
+                        _ => Ok((value, grad)),
+                    }
+                };
+                let (value, gw_head, gb_head) = self.gradients(&mut ws, &layers, &head, rows, &step, &mut rng)?;
                 epoch_loss += value * batch.len() as f64;
                 t += 1;
                 self.adam_step(&mut layers, &mut head, &mut ws, gw_head, &gb_head, &mut moments, t);

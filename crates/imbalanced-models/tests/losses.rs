@@ -4,7 +4,7 @@ use imbalanced_data::{read, ReadOptions};
 use imbalanced_losses::LossSpec;
 use imbalanced_models::*;
 use imbalanced_scores::balanced_accuracy_score;
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView2};
 
 fn keel(name: &str) -> (Array2<f64>, Vec<usize>, usize) {
     let path = format!("{}/../../data/keel/{name}.csv", env!("CARGO_MANIFEST_DIR"));
@@ -193,31 +193,120 @@ fn the_mlp_learns_multi_label_targets_with_multi_label_losses() {
         epochs: 60,
         ..Default::default()
     };
-    let losses: Vec<(&str, Box<dyn imbalanced_losses::MultiLabelLoss>)> = vec![
-        ("bce", Box::new(imbalanced_losses::BinaryCrossEntropy::default())),
-        ("asl", Box::new(imbalanced_losses::Asl::default())),
-        ("sigmoid focal", Box::new(imbalanced_losses::SigmoidFocal::default())),
-    ];
-    for (name, loss) in losses {
+    for name in ["bce", "asl", "sigmoid-focal", "lcr", "ldam", "ldam-drw"] {
+        let params: Vec<(String, String)> = if name.starts_with("ldam") {
+            vec![("s".into(), "5".into())]
+        } else {
+            vec![]
+        };
         for sampling in [BatchSampling::Instance, BatchSampling::ClassBalanced] {
             let m = MlpClassifier {
                 sampling,
+                loss: LossSpec::new_multilabel(name, &params).unwrap(),
                 ..model.clone()
             };
-            let f = m
-                .fit_multilabel(x.view(), t.view(), loss.as_ref(), imbalanced_losses::Reduction::Mean)
-                .unwrap();
+            let mut epochs = 0;
+            let f = m.fit_multilabel(x.view(), t.view(), &mut |_| epochs += 1).unwrap();
+            assert_eq!(epochs, 60);
             let p = f.predict_label_proba(x.view()).unwrap();
             let correct = p.iter().zip(&t).filter(|(p, t)| (**p > 0.5) == (**t > 0.5)).count() as f64 / (3 * n) as f64;
             assert!(correct > 0.93, "{name} {sampling:?}: {correct}");
         }
     }
-    assert!(model
-        .fit_multilabel(
-            x.view(),
-            t.slice(ndarray::s![..5, ..]),
-            &imbalanced_losses::BinaryCrossEntropy::default(),
-            imbalanced_losses::Reduction::Mean
-        )
+    let bce = MlpClassifier {
+        loss: LossSpec::new_multilabel("bce", &[]).unwrap(),
+        ..model.clone()
+    };
+    assert!(bce
+        .fit_multilabel(x.view(), t.slice(ndarray::s![..5, ..]), &mut |_| {})
         .is_err());
+    let mut not_binary = t.clone();
+    not_binary[(3, 1)] = 2.0;
+    assert!(bce.fit_multilabel(x.view(), not_binary.view(), &mut |_| {}).is_err());
+    // A single-label loss is refused, naming the multi-label ones.
+    let err = model.fit_multilabel(x.view(), t.view(), &mut |_| {}).unwrap_err();
+    assert!(err.to_string().contains("asl"), "{err}");
+    assert!(LossSpec::new_multilabel("seesaw", &[]).is_err());
+    assert!(LossSpec::new_multilabel("asl", &[("gamma_neg".into(), "-1".into())]).is_err());
+    assert!(LossSpec::new_multilabel("bce", &[("pos_weight".into(), "sometimes".into())]).is_err());
+}
+
+/// Two overlapping Gaussian classes (means -0.5 and +0.5 on the first feature).
+fn two_gaussians(n0: usize, n1: usize, seed: u64) -> (Array2<f64>, Vec<usize>) {
+    let mut rng = imbalanced_random::SamplerRng::new(imbalanced_random::RngKind::Default, seed);
+    let y: Vec<usize> = (0..n0 + n1).map(|i| usize::from(i >= n0)).collect();
+    let x = Array2::from_shape_fn((n0 + n1, 2), |(i, j)| {
+        rng.standard_normal() + if j == 0 { y[i] as f64 - 0.5 } else { 0.0 }
+    });
+    (x, y)
+}
+
+#[test]
+fn the_proportion_loss_pulls_unlabelled_predictions_to_the_class_proportions() {
+    // Balanced labelled rows, unlabelled rows 90/10: the labelled prior says
+    // 50/50, the proportion loss is told 90/10.
+    let (x, y) = two_gaussians(100, 100, 3);
+    let (xu, _) = two_gaussians(900, 100, 4);
+    let model = MlpClassifier {
+        hidden: vec![16],
+        learning_rate: 1e-2,
+        batch_size: 50,
+        epochs: 40,
+        ..Default::default()
+    };
+    let mean_p0 = |f: &imbalanced_models::FittedMlp| f.predict_proba(xu.view()).unwrap().column(0).mean().unwrap();
+    let supervised = mean_p0(&model.fit(x.view(), &y, 2).unwrap());
+    let ssl = imbalanced_models::ProportionSsl {
+        weight: 2.0,
+        proportions: Some(vec![0.9, 0.1]),
+        stochastic: false,
+    };
+    let fitted = model.fit_semi_supervised(x.view(), &y, 2, xu.view(), &ssl, &mut |_| {}).unwrap();
+    let semi = mean_p0(&fitted);
+    // The labelled term pulls the other way, so the pull is partial: the
+    // gap to 0.9 at least halves.
+    eprintln!("mean p0 on unlabelled rows: supervised {supervised}, semi-supervised {semi}");
+    assert!((semi - 0.9).abs() < 0.5 * (supervised - 0.9).abs(), "{supervised} -> {semi}");
+    // The stochastic variant: seeded, and near the proportions too.
+    let stochastic = imbalanced_models::ProportionSsl {
+        stochastic: true,
+        ..ssl.clone()
+    };
+    let a = model.fit_semi_supervised(x.view(), &y, 2, xu.view(), &stochastic, &mut |_| {}).unwrap();
+    let b = model.fit_semi_supervised(x.view(), &y, 2, xu.view(), &stochastic, &mut |_| {}).unwrap();
+    assert_eq!(a.predict_proba(xu.view()).unwrap(), b.predict_proba(xu.view()).unwrap());
+    let sto = mean_p0(&a);
+    assert!((sto - 0.9).abs() < 0.5 * (supervised - 0.9).abs(), "{supervised} -> {sto}");
+    // Weight 0 is plain supervised training on the same batches.
+    let off = imbalanced_models::ProportionSsl {
+        weight: 0.0,
+        ..ssl.clone()
+    };
+    let zero = mean_p0(&model.fit_semi_supervised(x.view(), &y, 2, xu.view(), &off, &mut |_| {}).unwrap());
+    assert!((zero - 0.9).abs() > 0.5 * (supervised - 0.9).abs(), "weight 0: {zero}");
+    // Bad input.
+    let fit = |xu: ArrayView2<'_, f64>, ssl: &imbalanced_models::ProportionSsl| {
+        model.fit_semi_supervised(x.view(), &y, 2, xu, ssl, &mut |_| {})
+    };
+    assert!(fit(xu.slice(ndarray::s![.., ..1]), &ssl).is_err());
+    assert!(fit(xu.slice(ndarray::s![..0, ..]), &ssl).is_err());
+    let mut nan = xu.clone();
+    nan[(5, 1)] = f64::NAN;
+    assert!(fit(nan.view(), &ssl).is_err());
+    for bad in [
+        imbalanced_models::ProportionSsl {
+            proportions: Some(vec![0.5, 0.3, 0.2]),
+            ..ssl.clone()
+        },
+        imbalanced_models::ProportionSsl {
+            proportions: Some(vec![0.9, 0.2]),
+            ..ssl.clone()
+        },
+        imbalanced_models::ProportionSsl {
+            weight: -1.0,
+            ..ssl.clone()
+        },
+    ] {
+        assert!(fit(xu.view(), &bad).is_err(), "{bad:?}");
+    }
 }
