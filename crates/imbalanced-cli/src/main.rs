@@ -73,8 +73,10 @@ enum Command {
     #[command(after_help = "Examples:\n  \
         imbalanced train data/keel/yeast6.csv --model mlp --loss ldam-drw --epochs 100 --out model.json\n  \
         imbalanced train data/keel/glass.csv --model logreg --loss focal --param gamma=1 --out model.json\n  \
-        imbalanced train data.csv --loss la --param tau=1 --sampler rus --seed 3 --out model.json")]
-    Train(train::TrainArgs),
+        imbalanced train data.csv --loss la --param tau=1 --sampler rus --seed 3 --out model.json\n  \
+        imbalanced train tags.csv --labels spam,urgent,invoice --loss asl --out model.json   # multi-label\n  \
+        imbalanced train labelled.csv --unlabelled pool.csv --stochastic-proportions --out model.json   # semi-supervised")]
+    Train(Box<train::TrainArgs>),
     /// Predict with a model from `train`: y_true, y_pred and proba_<label> columns.
     #[command(after_help = "Examples:\n  \
         imbalanced predict model.json data/keel/yeast6.csv --out predictions.csv\n  \
@@ -98,14 +100,17 @@ pub struct InputArgs {
 }
 
 impl InputArgs {
-    pub fn load(&self, path: &PathBuf) -> Result<Dataset, Box<dyn std::error::Error>> {
-        let opts = ReadOptions {
+    pub fn options(&self) -> ReadOptions {
+        ReadOptions {
             target: self.target.clone(),
             categorical: self.categorical.clone(),
             impute: self.impute,
-            format: None,
-        };
-        Ok(read(path, &opts)?)
+            ..Default::default()
+        }
+    }
+
+    pub fn load(&self, path: &PathBuf) -> Result<Dataset, Box<dyn std::error::Error>> {
+        Ok(read(path, &self.options())?)
     }
 }
 
@@ -137,7 +142,7 @@ fn main() -> ExitCode {
         Command::Evaluate(args) => evaluate::run_evaluate(args),
         Command::Bench(args) => evaluate::run_bench(args),
         Command::Metrics(args) => metrics::run(args),
-        Command::Train(args) => train::run_train(args),
+        Command::Train(args) => train::run_train(*args),
         Command::Predict(args) => train::run_predict(args),
     };
     match result {

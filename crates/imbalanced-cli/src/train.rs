@@ -8,7 +8,7 @@ use imbalanced::data::{DataError, Dataset, ReadOptions};
 use imbalanced::losses::LossSpec;
 use imbalanced::models::{
     Activation, BatchSampling, Dense, EpochReport, Fit, FittedMlp, FittedScaler, FittedSoftmax, MlpClassifier, Predict,
-    SoftmaxRegression, StandardScaler,
+    ProportionSsl, SoftmaxRegression, StandardScaler,
 };
 use imbalanced::resample::{build, RngKind};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -29,10 +29,12 @@ pub struct TrainArgs {
     /// `logreg` / `softmax` (softmax regression, L-BFGS) or `mlp`.
     #[arg(long, default_value = "mlp")]
     pub model: String,
-    /// Loss: ce, weighted-ce, focal, cb-focal, ldam, ldam-drw, logit-adjusted (la),
-    /// balanced-softmax, label-smoothing, seesaw, tal, dice, tversky, ce-dice.
-    #[arg(long, default_value = "ce")]
-    pub loss: String,
+    /// Loss: ce (the default), weighted-ce, focal, cb-focal, ldam, ldam-drw,
+    /// logit-adjusted (la), balanced-softmax, label-smoothing, seesaw, tal, dice,
+    /// tversky, ce-dice, proportion, asl, lcr, sigmoid-focal, bce. With --labels:
+    /// bce (the default), sigmoid-focal, asl, lcr, ldam, ldam-drw.
+    #[arg(long)]
+    pub loss: Option<String>,
     /// A loss parameter, repeatable: gamma=2, beta=0.9999, tau=1, max_m=0.5, s=30, eps=0.1, ...
     #[arg(long = "param", short, value_name = "KEY=VALUE")]
     pub params: Vec<String>,
@@ -82,6 +84,26 @@ pub struct TrainArgs {
     /// Share of each class held out (before any sampler) for --calibrate / --threshold.
     #[arg(long, default_value_t = 0.2)]
     pub calibration_fraction: f64,
+    /// Multi-label training (MLP): these 0/1 columns are the labels, one
+    /// sigmoid each; every other column is a feature (--target is not used).
+    #[arg(long, value_delimiter = ',', value_name = "COLS", conflicts_with_all = ["sampler", "calibrate", "threshold", "unlabelled"])]
+    pub labels: Vec<String>,
+    /// Semi-supervised training (MLP): unlabelled rows (the same feature
+    /// columns, no target) whose batch-mean prediction the proportion loss
+    /// pulls toward the class proportions.
+    #[arg(long, value_name = "FILE")]
+    pub unlabelled: Option<PathBuf>,
+    /// Weight of the proportion loss on unlabelled batches.
+    #[arg(long, default_value_t = 1.0, requires = "unlabelled")]
+    pub unlabelled_weight: f64,
+    /// Class proportions of the unlabelled data, in class order (default:
+    /// the labelled training rows' shares).
+    #[arg(long, value_delimiter = ',', requires = "unlabelled")]
+    pub proportions: Vec<f64>,
+    /// Draw each unlabelled batch's target proportions from a multivariate
+    /// hypergeometric (the proportion loss's stochastic variant).
+    #[arg(long, requires = "unlabelled")]
+    pub stochastic_proportions: bool,
     /// Where to write the model (JSON).
     #[arg(long, short)]
     pub out: PathBuf,
@@ -95,7 +117,9 @@ pub struct PredictArgs {
     /// y_true is copied to the output, so `imbalanced metrics` can read it;
     /// a CSV without it is predicted as unlabelled data.
     pub file: PathBuf,
-    /// Output CSV: y_true, y_pred and one proba_<label> column per class.
+    /// Output CSV: y_true, y_pred and one proba_<label> column per class
+    /// (multi-label models: pred_<label> and proba_<label> per label, and
+    /// true_<label> where the file has the label column).
     #[arg(long, short)]
     pub out: PathBuf,
 }
@@ -134,6 +158,9 @@ struct ModelFile {
     network: Network,
     #[serde(default)]
     post: PostProcessing,
+    /// Multi-label: `classes` are the label columns, one sigmoid each.
+    #[serde(default)]
+    multilabel: bool,
 }
 
 const FORMAT: &str = "imbalanced-model/1";
@@ -176,25 +203,111 @@ fn numeric_only(data: &Dataset, path: &Path) -> Result<(), BoxError> {
     Ok(())
 }
 
-fn is_csv(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
-}
-
 fn split_param(p: &str) -> Result<(String, String), String> {
     p.split_once('=')
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
         .ok_or_else(|| format!("--param {p:?} is not KEY=VALUE (e.g. --param gamma=2)"))
 }
 
-pub fn run_train(args: TrainArgs) -> Result<(), BoxError> {
-    let params = args
+fn fit_scaler(args: &TrainArgs, x: ArrayView2<'_, f64>) -> Result<Option<FittedScaler>, BoxError> {
+    Ok(if args.no_scale {
+        None
+    } else {
+        Some(StandardScaler.fit(x)?)
+    })
+}
+
+fn scaled(scaler: &Option<FittedScaler>, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, BoxError> {
+    Ok(match scaler {
+        Some(s) => s.transform(x)?,
+        None => x.to_owned(),
+    })
+}
+
+/// The MLP the arguments describe, trained with `loss`.
+fn mlp_model(args: &TrainArgs, loss: &LossSpec) -> Result<MlpClassifier, BoxError> {
+    let activation = match args.activation.as_str() {
+        "relu" => Activation::Relu,
+        "gelu" => Activation::Gelu,
+        other => return Err(format!("--activation {other}: use relu or gelu").into()),
+    };
+    let sampling = match args.sampling.as_str() {
+        "instance" => BatchSampling::Instance,
+        "class-balanced" | "balanced" => BatchSampling::ClassBalanced,
+        "sqrt" | "square-root" => BatchSampling::SquareRoot,
+        "progressive" => BatchSampling::Progressive,
+        other => return Err(format!("--sampling {other}: use instance, class-balanced, sqrt or progressive").into()),
+    };
+    Ok(MlpClassifier {
+        sampling,
+        hidden: args.hidden.clone(),
+        activation,
+        dropout: args.dropout,
+        dropout_samples: args.dropout_samples,
+        cosine_head: args.cosine_head,
+        loss: loss.clone(),
+        learning_rate: args.lr,
+        batch_size: args.batch_size,
+        epochs: args.epochs,
+        validation_fraction: args.validation,
+        random_state: args.seed,
+        ..Default::default()
+    })
+}
+
+/// Runs `fit` with a progress bar and a line per epoch (loss, and the
+/// validation balanced accuracy where there is one).
+fn with_epoch_bar<T>(
+    epochs: usize,
+    fit: impl FnOnce(&mut dyn FnMut(EpochReport)) -> Result<T, imbalanced::models::ModelError>,
+) -> Result<T, BoxError> {
+    let bar = ProgressBar::new(epochs as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} epoch {pos}/{len} [{elapsed}] {msg}").expect("valid template"),
+    );
+    let fitted = fit(&mut |r: EpochReport| {
+        bar.inc(1);
+        let line = match r.validation {
+            Some(v) => format!(
+                "epoch {:>4}: loss {:.4}, validation balanced accuracy {:.4}",
+                r.epoch + 1,
+                r.loss,
+                v
+            ),
+            None => format!("epoch {:>4}: loss {:.4}", r.epoch + 1, r.loss),
+        };
+        if bar.is_hidden() {
+            eprintln!("{line}");
+        } else {
+            bar.println(line);
+        }
+    })?;
+    bar.finish_and_clear();
+    Ok(fitted)
+}
+
+fn mlp_network(args: &TrainArgs, f: &FittedMlp) -> Network {
+    Network::Mlp {
+        activation: args.activation.clone(),
+        cosine_head: f.cosine_head,
+        layers: f.layers.iter().map(layer).collect(),
+        head: layer(&f.head),
+    }
+}
+
+fn loss_params(args: &TrainArgs) -> Result<Vec<(String, String)>, BoxError> {
+    Ok(args
         .params
         .iter()
         .map(|p| split_param(p))
-        .collect::<Result<Vec<_>, _>>()?;
-    let loss = LossSpec::new(&args.loss, &params)?;
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+pub fn run_train(args: TrainArgs) -> Result<(), BoxError> {
+    if !args.labels.is_empty() {
+        return train_multilabel(&args);
+    }
+    let loss = LossSpec::new(args.loss.as_deref().unwrap_or("ce"), &loss_params(&args)?)?;
     if let Some(c) = &args.calibrate {
         crate::post::parse_calibration(c)?;
     }
@@ -213,18 +326,14 @@ pub fn run_train(args: TrainArgs) -> Result<(), BoxError> {
     if let Some(s) = &args.sampler {
         data = build(s, &[], args.seed, RngKind::Default, data.classes())?.fit_resample_dataset(&data)?;
     }
-    let scaler: Option<FittedScaler> = if args.no_scale {
-        None
-    } else {
-        Some(StandardScaler.fit(data.numeric())?)
-    };
-    let x = match &scaler {
-        Some(s) => s.transform(data.numeric())?,
-        None => data.numeric().to_owned(),
-    };
+    let scaler = fit_scaler(&args, data.numeric())?;
+    let x = scaled(&scaler, data.numeric())?;
     let k = data.classes().len();
     let network = match args.model.to_ascii_lowercase().as_str() {
         "logreg" | "softmax" | "logisticregression" | "softmaxregression" => {
+            if args.unlabelled.is_some() {
+                return Err("--unlabelled trains the MLP only: add --model mlp".into());
+            }
             let spinner = ProgressBar::new_spinner().with_message("L-BFGS");
             let f: FittedSoftmax = SoftmaxRegression {
                 loss: loss.clone(),
@@ -242,73 +351,37 @@ pub fn run_train(args: TrainArgs) -> Result<(), BoxError> {
             }
         }
         "mlp" | "mlpclassifier" => {
-            let activation = match args.activation.as_str() {
-                "relu" => Activation::Relu,
-                "gelu" => Activation::Gelu,
-                other => return Err(format!("--activation {other}: use relu or gelu").into()),
-            };
-            let sampling = match args.sampling.as_str() {
-                "instance" => BatchSampling::Instance,
-                "class-balanced" | "balanced" => BatchSampling::ClassBalanced,
-                "sqrt" | "square-root" => BatchSampling::SquareRoot,
-                "progressive" => BatchSampling::Progressive,
-                other => {
-                    return Err(format!("--sampling {other}: use instance, class-balanced, sqrt or progressive").into())
+            let model = mlp_model(&args, &loss)?;
+            let f = match &args.unlabelled {
+                None => with_epoch_bar(args.epochs, |p| model.fit_with_progress(x.view(), data.y(), k, p))?,
+                Some(path) => {
+                    let pool = read_features(path, &args.input.options())?;
+                    let xu = scaled(
+                        &scaler,
+                        feature_columns(&pool, &data.numeric_names().collect::<Vec<_>>(), path)?.view(),
+                    )?;
+                    let ssl = ProportionSsl {
+                        weight: args.unlabelled_weight,
+                        proportions: (!args.proportions.is_empty()).then(|| args.proportions.clone()),
+                        stochastic: args.stochastic_proportions,
+                    };
+                    println!(
+                        "semi-supervised: {} labelled and {} unlabelled rows",
+                        x.nrows(),
+                        xu.nrows()
+                    );
+                    with_epoch_bar(args.epochs, |p| {
+                        model.fit_semi_supervised(x.view(), data.y(), k, xu.view(), &ssl, p)
+                    })?
                 }
             };
-            let model = MlpClassifier {
-                sampling,
-                hidden: args.hidden.clone(),
-                activation,
-                dropout: args.dropout,
-                dropout_samples: args.dropout_samples,
-                cosine_head: args.cosine_head,
-                loss: loss.clone(),
-                learning_rate: args.lr,
-                batch_size: args.batch_size,
-                epochs: args.epochs,
-                validation_fraction: args.validation,
-                random_state: args.seed,
-                ..Default::default()
-            };
-            let bar = ProgressBar::new(args.epochs as u64);
-            bar.set_style(
-                ProgressStyle::with_template("{bar:30} epoch {pos}/{len} [{elapsed}] {msg}").expect("valid template"),
-            );
-            let f: FittedMlp = model.fit_with_progress(x.view(), data.y(), k, &mut |r: EpochReport| {
-                bar.inc(1);
-                let line = match r.validation {
-                    Some(v) => format!(
-                        "epoch {:>4}: loss {:.4}, validation balanced accuracy {:.4}",
-                        r.epoch + 1,
-                        r.loss,
-                        v
-                    ),
-                    None => format!("epoch {:>4}: loss {:.4}", r.epoch + 1, r.loss),
-                };
-                if bar.is_hidden() {
-                    eprintln!("{line}");
-                } else {
-                    bar.println(line);
-                }
-            })?;
-            bar.finish_and_clear();
-            Network::Mlp {
-                activation: args.activation.clone(),
-                cosine_head: f.cosine_head,
-                layers: f.layers.iter().map(layer).collect(),
-                head: layer(&f.head),
-            }
+            mlp_network(&args, &f)
         }
         other => return Err(format!("--model {other}: use logreg, softmax or mlp").into()),
     };
     let post = match &held_out {
         Some(h) => {
-            let xh = match &scaler {
-                Some(s) => s.transform(h.numeric())?,
-                None => h.numeric().to_owned(),
-            };
-            let proba = network_proba(&network, xh.view())?;
+            let proba = network_proba(&network, scaled(&scaler, h.numeric())?.view(), false)?;
             PostProcessing::fit(
                 proba.view(),
                 h.y(),
@@ -328,15 +401,84 @@ pub fn run_train(args: TrainArgs) -> Result<(), BoxError> {
         scaler: scaler.map(|s| (s.mean.to_vec(), s.scale.to_vec())),
         network,
         post,
+        multilabel: false,
     };
-    let text = serde_json::to_string_pretty(&file)?;
-    crate::write_text(&args.out, &text)?;
-    println!("wrote {}", args.out.display());
+    save(&file, &args.out)
+}
+
+fn save(file: &ModelFile, out: &Path) -> Result<(), BoxError> {
+    let text = serde_json::to_string_pretty(file)?;
+    crate::write_text(out, &text)?;
+    println!("wrote {}", out.display());
     Ok(())
 }
 
-/// Class probabilities of a stored network.
-fn network_proba(network: &Network, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, BoxError> {
+/// Reads a file whose every column is a feature (unlabelled data).
+fn read_features(path: &Path, opts: &ReadOptions) -> Result<Dataset, BoxError> {
+    let data = imbalanced::data::read(
+        path,
+        &ReadOptions {
+            unlabelled: true,
+            ..opts.clone()
+        },
+    )?;
+    numeric_only(&data, path)?;
+    Ok(data)
+}
+
+/// The numeric columns `names` of `data`, in that order.
+fn feature_columns(data: &Dataset, names: &[&str], path: &Path) -> Result<Array2<f64>, BoxError> {
+    let have: Vec<&str> = data.numeric_names().collect();
+    let cols = names
+        .iter()
+        .map(|f| {
+            have.iter()
+                .position(|n| n == f)
+                .ok_or_else(|| format!("{}: no column {f:?}, which the model needs", path.display()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(data.numeric().select(ndarray::Axis(1), &cols))
+}
+
+/// `train --labels`: an MLP with one sigmoid per label column.
+fn train_multilabel(args: &TrainArgs) -> Result<(), BoxError> {
+    let loss = LossSpec::new_multilabel(args.loss.as_deref().unwrap_or("bce"), &loss_params(args)?)?;
+    if !matches!(args.model.to_ascii_lowercase().as_str(), "mlp" | "mlpclassifier") {
+        return Err("--labels (multi-label training) needs --model mlp".into());
+    }
+    let data = read_features(&args.file, &args.input.options())?;
+    let names: Vec<&str> = args.labels.iter().map(String::as_str).collect();
+    let (features, targets) = data.take_numeric_columns(&names)?;
+    if let Some(((row, column), v)) = targets.indexed_iter().find(|(_, v)| **v != 0.0 && **v != 1.0) {
+        return Err(format!(
+            "{}: label column {:?} has {v} on data row {}; label columns hold 0 or 1",
+            args.file.display(),
+            names[column],
+            row + 1
+        )
+        .into());
+    }
+    let scaler = fit_scaler(args, features.numeric())?;
+    let x = scaled(&scaler, features.numeric())?;
+    let model = mlp_model(args, &loss)?;
+    let f = with_epoch_bar(args.epochs, |p| model.fit_multilabel(x.view(), targets.view(), p))?;
+    let file = ModelFile {
+        format: FORMAT.into(),
+        loss: loss.name.clone(),
+        loss_params: loss.params.clone().into_iter().collect(),
+        features: features.numeric_names().map(str::to_string).collect(),
+        target: String::new(),
+        classes: args.labels.clone(),
+        scaler: scaler.map(|s| (s.mean.to_vec(), s.scale.to_vec())),
+        network: mlp_network(args, &f),
+        post: PostProcessing::default(),
+        multilabel: true,
+    };
+    save(&file, &args.out)
+}
+
+/// Class probabilities of a stored network (per-label sigmoids when `multilabel`).
+fn network_proba(network: &Network, x: ArrayView2<'_, f64>, multilabel: bool) -> Result<Array2<f64>, BoxError> {
     Ok(match network {
         Network::Softmax { coef, intercept } => {
             let f = FittedSoftmax {
@@ -365,7 +507,11 @@ fn network_proba(network: &Network, x: ArrayView2<'_, f64>) -> Result<Array2<f64
                 validation_curve: Vec::new(),
                 loss_curve: Vec::new(),
             };
-            f.predict_proba(x.view())?
+            if multilabel {
+                f.predict_label_proba(x.view())?
+            } else {
+                f.predict_proba(x.view())?
+            }
         }
     })
 }
@@ -377,40 +523,20 @@ pub fn run_predict(args: PredictArgs) -> Result<(), BoxError> {
     if m.format != FORMAT {
         return Err(format!("{}: format {:?}, expected {FORMAT}", args.model.display(), m.format).into());
     }
+    // Labelled data copies its labels to the output; data without the
+    // model's target (or label) columns is predicted as unlabelled.
     let opts = ReadOptions {
         target: Some(m.target.clone()),
+        unlabelled: m.multilabel,
         ..Default::default()
     };
-    // Unlabelled CSV data: read it with a placeholder target column and write no y_true.
-    let (data, labelled) = match imbalanced::data::read(&args.file, &opts) {
-        Err(DataError::UnknownColumn { name, .. }) if name == m.target && is_csv(&args.file) => {
-            let text = std::fs::read_to_string(&args.file).map_err(|e| format!("{}: {e}", args.file.display()))?;
-            let mut lines = text.lines();
-            let mut padded = format!("{},{}\n", lines.next().unwrap_or_default(), m.target);
-            for line in lines.filter(|l| !l.trim().is_empty()) {
-                padded += &format!("{line},{}\n", m.classes[0]);
-            }
-            (
-                imbalanced::data::read_csv(std::io::Cursor::new(padded), &args.file, &opts)?,
-                false,
-            )
-        }
-        other => (other?, true),
+    let data = match imbalanced::data::read(&args.file, &opts) {
+        Err(DataError::UnknownColumn { name, .. }) if name == m.target => read_features(&args.file, &opts)?,
+        other => other?,
     };
     numeric_only(&data, &args.file)?;
-    // Columns by name, in the model's order.
-    let names: Vec<&str> = data.numeric_names().collect();
-    let cols = m
-        .features
-        .iter()
-        .map(|f| {
-            names
-                .iter()
-                .position(|n| n == f)
-                .ok_or_else(|| format!("{}: no column {f:?}, which the model needs", args.file.display()))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut x = data.numeric().select(ndarray::Axis(1), &cols);
+    let features: Vec<&str> = m.features.iter().map(String::as_str).collect();
+    let mut x = feature_columns(&data, &features, &args.file)?;
     if let Some((mean, scale)) = &m.scaler {
         let s = FittedScaler {
             mean: Array1::from(mean.clone()),
@@ -418,7 +544,10 @@ pub fn run_predict(args: PredictArgs) -> Result<(), BoxError> {
         };
         x = s.transform(x.view())?;
     }
-    let proba = m.post.calibrate(network_proba(&m.network, x.view())?.view());
+    if m.multilabel {
+        return write_label_predictions(&m, &data, x.view(), &args.out);
+    }
+    let proba = m.post.calibrate(network_proba(&m.network, x.view(), false)?.view());
     if proba.ncols() != m.classes.len() {
         return Err(format!(
             "{}: the network has {} outputs for {} classes",
@@ -429,6 +558,7 @@ pub fn run_predict(args: PredictArgs) -> Result<(), BoxError> {
         .into());
     }
     let pred = m.post.decide(proba.view());
+    let labelled = data.is_labelled();
     let mut out = String::from(if labelled { "y_true,y_pred" } else { "y_pred" });
     for c in &m.classes {
         out += &format!(",proba_{c}");
@@ -446,5 +576,46 @@ pub fn run_predict(args: PredictArgs) -> Result<(), BoxError> {
     }
     crate::write_text(&args.out, &out)?;
     println!("wrote {} predictions to {}", pred.len(), args.out.display());
+    Ok(())
+}
+
+/// A multi-label model's predictions: `true_<label>` where the data has the
+/// label column, then `pred_<label>` (probability >= 0.5) and `proba_<label>`.
+fn write_label_predictions(m: &ModelFile, data: &Dataset, x: ArrayView2<'_, f64>, out: &Path) -> Result<(), BoxError> {
+    let proba = network_proba(&m.network, x, true)?;
+    if proba.ncols() != m.classes.len() {
+        return Err(format!(
+            "the network has {} outputs for {} labels",
+            proba.ncols(),
+            m.classes.len()
+        )
+        .into());
+    }
+    let names: Vec<&str> = data.numeric_names().collect();
+    let truth: Vec<(&String, usize)> = m
+        .classes
+        .iter()
+        .filter_map(|l| names.iter().position(|n| n == l).map(|j| (l, j)))
+        .collect();
+    let mut header: Vec<String> = truth.iter().map(|(l, _)| format!("true_{l}")).collect();
+    header.extend(m.classes.iter().map(|l| format!("pred_{l}")));
+    header.extend(m.classes.iter().map(|l| format!("proba_{l}")));
+    let mut text = header.join(",") + "\n";
+    for (i, p) in proba.rows().into_iter().enumerate() {
+        let mut fields: Vec<String> = truth
+            .iter()
+            .map(|&(_, j)| imbalanced::data::format_number(data.numeric()[(i, j)]))
+            .collect();
+        fields.extend(p.iter().map(|&v| u8::from(v >= 0.5).to_string()));
+        fields.extend(p.iter().map(|v| v.to_string()));
+        text += &(fields.join(",") + "\n");
+    }
+    crate::write_text(out, &text)?;
+    println!(
+        "wrote {} predictions of {} labels to {}",
+        proba.nrows(),
+        m.classes.len(),
+        out.display()
+    );
     Ok(())
 }

@@ -377,3 +377,134 @@ fn train_calibrates_and_tunes_thresholds_on_held_out_rows() {
         );
     }
 }
+
+#[test]
+fn train_multi_label_and_semi_supervised_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    // Two label columns among the features: l1 = f1 > 0, l2 = f2 > 0.5 (rarer).
+    let mut body = String::from("f1,l1,f2,l2\n");
+    let mut features_only = String::from("f1,f2\n");
+    for i in 0..400 {
+        let (a, b) = ((i as f64 * 1.3).sin(), (i as f64 * 0.7).cos());
+        body += &format!("{a},{},{b},{}\n", u8::from(a > 0.0), u8::from(b > 0.5));
+        features_only += &format!("{a},{b}\n");
+    }
+    std::fs::write(p("ml.csv"), &body).unwrap();
+    std::fs::write(p("ml_x.csv"), &features_only).unwrap();
+    let train = |extra: &[&str]| {
+        let mut args = vec![
+            "train",
+            "--hidden",
+            "16",
+            "--epochs",
+            "80",
+            "--lr",
+            "0.01",
+            "--batch-size",
+            "32",
+        ];
+        args.extend(extra);
+        run(&args)
+    };
+    let ml = p("ml.csv");
+    let model = p("ml.json");
+    for (loss, params) in [("bce", vec![]), ("asl", vec![]), ("ldam-drw", vec!["--param", "s=5"])] {
+        let mut args = vec![
+            ml.as_str(),
+            "--labels",
+            "l1,l2",
+            "--loss",
+            loss,
+            "--out",
+            model.as_str(),
+        ];
+        args.extend(params);
+        let o = train(&args);
+        assert!(o.status.success(), "{loss}: {}", text(&o.stderr));
+        let o = run(&["predict", &model, &ml, "--out", &p("ml_pred.csv")]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let out = std::fs::read_to_string(p("ml_pred.csv")).unwrap();
+        let mut lines = out.lines();
+        assert_eq!(
+            lines.next().unwrap(),
+            "true_l1,true_l2,pred_l1,pred_l2,proba_l1,proba_l2"
+        );
+        let (mut right, mut all) = (0, 0);
+        for line in lines {
+            let v: Vec<&str> = line.split(',').collect();
+            right += usize::from(v[0] == v[2]) + usize::from(v[1] == v[3]);
+            all += 2;
+        }
+        assert_eq!(all, 800);
+        assert!(right as f64 / all as f64 > 0.9, "{loss}: {right}/{all}");
+    }
+    let o = run(&["predict", &model, &p("ml_x.csv"), "--out", &p("ml_pred.csv")]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(std::fs::read_to_string(p("ml_pred.csv"))
+        .unwrap()
+        .starts_with("pred_l1,pred_l2,proba_l1,proba_l2\n"));
+    std::fs::write(p("bad.csv"), body.clone() + "0.5,2,0.1,0\n").unwrap();
+    for (args, message) in [
+        (vec![ml.as_str(), "--labels", "l1,nope"], "nope"),
+        (
+            vec![ml.as_str(), "--labels", "l1", "--loss", "seesaw"],
+            "multi-label loss",
+        ),
+        (
+            vec![ml.as_str(), "--labels", "l1", "--sampler", "smote"],
+            "cannot be used with",
+        ),
+        (vec![ml.as_str(), "--labels", "l1", "--model", "logreg"], "--model mlp"),
+        (vec![p("bad.csv").leak(), "--labels", "l1,l2"], "hold 0 or 1"),
+    ] {
+        let mut all = args.clone();
+        all.extend(["--out", p("never.json").leak()]);
+        let o = train(&all);
+        assert!(
+            !o.status.success() && text(&o.stderr).contains(message),
+            "{args:?}: {}",
+            text(&o.stderr)
+        );
+        assert!(!dir.path().join("never.json").exists());
+    }
+    // Semi-supervised: labelled glass4 plus its rows without labels.
+    let glass = data("glass4.csv");
+    let unlabelled = p("glass_x.csv");
+    let rows: String = std::fs::read_to_string(&glass)
+        .unwrap()
+        .lines()
+        .map(|l| l.rsplit_once(',').unwrap().0.to_string() + "\n")
+        .collect();
+    std::fs::write(&unlabelled, rows).unwrap();
+    let glass = glass.to_str().unwrap();
+    let o = train(&[
+        glass,
+        "--unlabelled",
+        &unlabelled,
+        "--stochastic-proportions",
+        "--out",
+        &model,
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("214 unlabelled rows"), "{}", text(&o.stdout));
+    let o = run(&["predict", &model, glass, "--out", &p("g.csv")]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    for (args, message) in [
+        (
+            vec!["--proportions", "0.5,0.3,0.2"],
+            "3 unlabelled class proportions for 2 classes",
+        ),
+        (vec!["--proportions", "0.5,0.6"], "sum to 1"),
+        (vec!["--model", "logreg"], "MLP only"),
+    ] {
+        let mut all = vec![glass, "--unlabelled", unlabelled.as_str(), "--out", model.as_str()];
+        all.extend(args);
+        let o = train(&all);
+        assert!(
+            !o.status.success() && text(&o.stderr).contains(message),
+            "{message}: {}",
+            text(&o.stderr)
+        );
+    }
+}

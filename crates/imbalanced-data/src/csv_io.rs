@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::dataset::Dataset;
 use crate::error::{DataError, Result};
-use crate::io::{resolve_target, ReadOptions};
+use crate::io::{resolve_target, target_column, ReadOptions};
 use crate::table::{Declared, TableBuilder};
 
 /// Reads CSV text. `path` only names the source in error messages.
@@ -27,7 +27,7 @@ pub fn read_csv<R: Read>(reader: R, path: &Path, opts: &ReadOptions) -> Result<D
         });
     }
     let names: Vec<String> = header.iter().map(str::to_string).collect();
-    let target = resolve_target(&names, opts.target.as_deref())?;
+    let target = target_column(&names, opts.target.as_deref(), opts)?;
     let mut declared = vec![Declared::Infer; names.len()];
     for c in &opts.categorical {
         let j = resolve_target(&names, Some(c))?;

@@ -178,6 +178,12 @@ impl Dataset {
         Ok(())
     }
 
+    /// Whether the rows have labels (`false` for data read with
+    /// [`crate::ReadOptions::unlabelled`]).
+    pub fn is_labelled(&self) -> bool {
+        !self.target_name.is_empty()
+    }
+
     /// Number of rows.
     pub fn n_samples(&self) -> usize {
         self.y.len()
@@ -253,6 +259,63 @@ impl Dataset {
             y: indices.iter().map(|&i| self.y[i]).collect(),
             ..self.schema_clone()
         }
+    }
+
+    /// Takes the numeric feature columns `names` out of the features (for
+    /// label columns read as features, e.g. multi-label targets): returns
+    /// the dataset without them and their values, one column per name.
+    pub fn take_numeric_columns(&self, names: &[&str]) -> Result<(Self, Array2<f64>)> {
+        let mut taken = Vec::with_capacity(names.len());
+        for &name in names {
+            let Some(position) = self.features.iter().position(|f| f.name == name) else {
+                return Err(DataError::UnknownColumn {
+                    name: name.to_string(),
+                    available: self
+                        .features
+                        .iter()
+                        .map(|f| f.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                });
+            };
+            if self.features[position].kind != FeatureKind::Numeric {
+                return Err(DataError::Invalid(format!(
+                    "column {name:?} is categorical; a label column here must hold numbers (0/1)"
+                )));
+            }
+            taken.push(position);
+        }
+        let values = self.numeric.select(
+            Axis(1),
+            &taken.iter().map(|&p| self.features[p].index).collect::<Vec<_>>(),
+        );
+        let mut features = Vec::new();
+        let mut keep = Vec::new();
+        let mut target_position = self.target_position;
+        for (position, f) in self.features.iter().enumerate() {
+            if taken.contains(&position) {
+                if position < self.target_position {
+                    target_position -= 1;
+                }
+                continue;
+            }
+            let mut f = f.clone();
+            if f.kind == FeatureKind::Numeric {
+                keep.push(f.index);
+                f.index = keep.len() - 1;
+            }
+            features.push(f);
+        }
+        let ds = Dataset {
+            features,
+            numeric: self.numeric.select(Axis(1), &keep),
+            categorical: self.categorical.clone(),
+            target_position,
+            y: self.y.clone(),
+            ..self.schema_clone()
+        };
+        ds.validate()?;
+        Ok((ds, values))
     }
 
     /// A dataset with this one's schema (columns, dictionaries, classes) and new rows.

@@ -55,6 +55,10 @@ pub struct ReadOptions {
     pub impute: bool,
     /// Override the format the extension implies. Default: from the extension.
     pub format: Option<Format>,
+    /// Unlabelled data: every column is a feature and `target` is ignored.
+    /// The dataset then has an empty target name and one placeholder class
+    /// `""` for every row ([`Dataset::is_labelled`] is `false`). Default: `false`.
+    pub unlabelled: bool,
 }
 
 /// Reads a dataset from `path`, in the format its extension names.
@@ -121,6 +125,16 @@ pub fn write_atomic(path: &Path, body: impl FnOnce(&mut BufWriter<File>) -> Resu
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Index of the label column: `None` for unlabelled data, else the column
+/// named `name`, or the last column when `name` is `None`.
+pub(crate) fn target_column(names: &[String], name: Option<&str>, opts: &ReadOptions) -> Result<Option<usize>> {
+    if opts.unlabelled {
+        Ok(None)
+    } else {
+        resolve_target(names, name).map(Some)
+    }
 }
 
 /// Index of the column named `name`, or of the last column when `None`.

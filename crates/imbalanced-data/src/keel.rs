@@ -9,7 +9,7 @@ use std::path::Path;
 
 use crate::dataset::{Dataset, FeatureKind};
 use crate::error::{DataError, Result};
-use crate::io::{format_number, resolve_target, ReadOptions};
+use crate::io::{format_number, resolve_target, target_column, ReadOptions};
 use crate::table::{Declared, TableBuilder};
 
 /// Which dialect to write.
@@ -125,7 +125,7 @@ pub fn read_keel<R: BufRead>(reader: R, path: &Path, opts: &ReadOptions) -> Resu
                 .target
                 .clone()
                 .or_else(|| (outputs.len() == 1).then(|| outputs[0].clone()));
-            let target = resolve_target(&names, wanted.as_deref())?;
+            let target = target_column(&names, wanted.as_deref(), opts)?;
             let mut declared = std::mem::take(&mut declared);
             for c in &opts.categorical {
                 let j = resolve_target(&names, Some(c))?;

@@ -98,7 +98,7 @@ mod enabled {
                 path: path.to_path_buf(),
             });
         }
-        let target = resolve_target(&names, opts.target.as_deref())?;
+        let target = crate::io::target_column(&names, opts.target.as_deref(), opts)?;
         let mut declared = vec![Declared::Infer; names.len()];
         for c in &opts.categorical {
             declared[resolve_target(&names, Some(c))?] = Declared::Categorical(None);

@@ -159,7 +159,8 @@ const CHUNK_ROWS: usize = 1 << 14;
 /// Collects rows of fields, then builds a [`Dataset`].
 pub(crate) struct TableBuilder {
     columns: Vec<Column>,
-    target: usize,
+    /// The label column; `None` for unlabelled data.
+    target: Option<usize>,
     /// Every column's numeric value, row-major, in chunks of `CHUNK_ROWS` rows.
     chunks: Vec<Vec<f64>>,
     n_rows: usize,
@@ -167,8 +168,8 @@ pub(crate) struct TableBuilder {
 
 impl TableBuilder {
     /// `names` are all columns of the file, `target` the index of the label
-    /// column, `declared` what is known of each column's kind.
-    pub(crate) fn new(names: Vec<String>, target: usize, declared: Vec<Declared>) -> Result<Self> {
+    /// column (`None`: unlabelled data), `declared` what is known of each column's kind.
+    pub(crate) fn new(names: Vec<String>, target: Option<usize>, declared: Vec<Declared>) -> Result<Self> {
         let mut seen = HashMap::new();
         for n in &names {
             if seen.insert(n.as_str(), ()).is_some() {
@@ -181,7 +182,7 @@ impl TableBuilder {
             .enumerate()
             .map(|(i, (name, declared))| Column {
                 name,
-                declared: if i == target {
+                declared: if Some(i) == target {
                     Declared::Categorical(None)
                 } else {
                     declared
@@ -253,13 +254,13 @@ impl TableBuilder {
         let mut target = None;
         let mut to_impute = Vec::new();
         for (i, col) in self.columns.into_iter().enumerate() {
-            if let Some(line) = col.first_missing.filter(|_| i == self.target) {
+            if let Some(line) = col.first_missing.filter(|_| Some(i) == self.target) {
                 return Err(DataError::MissingLabel { column: col.name, line });
             }
             if col.n_missing == n {
                 return Err(DataError::AllMissing { column: col.name });
             }
-            if i == self.target {
+            if Some(i) == self.target {
                 target = Some((col.name, i, col.strs));
                 continue;
             }
@@ -327,8 +328,13 @@ impl TableBuilder {
                 .filter(|v| v.is_nan())
                 .for_each(|v| *v = m);
         }
-        let (target_name, target_position, labels) = target.expect("the target column is always collected");
-        let (classes, y) = encode_interned(labels);
+        let (target_name, target_position, classes, y) = match target {
+            Some((name, position, labels)) => {
+                let (classes, y) = encode_interned(labels);
+                (name, position, classes, y)
+            }
+            None => (String::new(), features.len(), vec![String::new()], vec![0; n]),
+        };
         let categorical = Array2::from_shape_fn((n, cat_cols.len()), |(i, j)| cat_cols[j][i]);
         Dataset::from_parts(
             features,

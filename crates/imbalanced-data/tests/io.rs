@@ -246,3 +246,45 @@ fn parquet_without_the_feature_says_how_to_enable_it() {
     let e = read(&path, &ReadOptions::default()).unwrap_err().to_string();
     assert!(e.contains("--features parquet"), "{e}");
 }
+
+#[test]
+fn unlabelled_data_reads_every_column_as_a_feature() {
+    let opts = ReadOptions {
+        unlabelled: true,
+        target: Some("ignored".into()),
+        ..Default::default()
+    };
+    let ds = csv_with("a,b,c\n1,x,3\n4,y,6\n", &opts).unwrap();
+    assert!(!ds.is_labelled());
+    assert_eq!(ds.numeric_names().collect::<Vec<_>>(), ["a", "c"]);
+    assert_eq!(ds.categories(), [vec!["x".to_string(), "y".to_string()]]);
+    assert_eq!(ds.y(), [0, 0]);
+    let keel = "@relation r\n@attribute a real\n@attribute cls {p,n}\n@data\n1,p\n2,n\n";
+    let ds = read_keel(Cursor::new(keel), Path::new("r.dat"), &opts).unwrap();
+    assert!(!ds.is_labelled());
+    assert_eq!(ds.features().len(), 2);
+    assert!(csv("a,b\n1,x\n").unwrap().is_labelled());
+    // Missing values in a feature are still an error naming the column.
+    let e = csv_with("a,b\n1,\n2,3\n", &opts).unwrap_err().to_string();
+    assert!(e.contains("\"b\""), "{e}");
+}
+
+#[test]
+fn numeric_columns_can_be_taken_out_of_the_features() {
+    let ds = csv("f1,l1,f2,l2,y\n1,0,2,1,a\n3,1,4,0,b\n").unwrap();
+    let (rest, labels) = ds.take_numeric_columns(&["l2", "l1"]).unwrap();
+    assert_eq!(labels, ndarray::array![[1.0, 0.0], [0.0, 1.0]]);
+    assert_eq!(rest.numeric_names().collect::<Vec<_>>(), ["f1", "f2"]);
+    assert_eq!(rest.numeric(), ndarray::array![[1.0, 2.0], [3.0, 4.0]]);
+    assert_eq!(rest.target_position(), 2);
+    let mut row = Vec::new();
+    rest.row_text(1, &mut row);
+    assert_eq!(row, ["3", "4", "b"]);
+    assert!(matches!(
+        ds.take_numeric_columns(&["nope"]),
+        Err(DataError::UnknownColumn { .. })
+    ));
+    let cat = csv("f1,l1,y\n1,u,a\n3,v,b\n").unwrap();
+    let e = cat.take_numeric_columns(&["l1"]).unwrap_err().to_string();
+    assert!(e.contains("categorical"), "{e}");
+}

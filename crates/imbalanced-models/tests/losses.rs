@@ -261,28 +261,44 @@ fn the_proportion_loss_pulls_unlabelled_predictions_to_the_class_proportions() {
         proportions: Some(vec![0.9, 0.1]),
         stochastic: false,
     };
-    let fitted = model.fit_semi_supervised(x.view(), &y, 2, xu.view(), &ssl, &mut |_| {}).unwrap();
+    let fitted = model
+        .fit_semi_supervised(x.view(), &y, 2, xu.view(), &ssl, &mut |_| {})
+        .unwrap();
     let semi = mean_p0(&fitted);
     // The labelled term pulls the other way, so the pull is partial: the
     // gap to 0.9 at least halves.
     eprintln!("mean p0 on unlabelled rows: supervised {supervised}, semi-supervised {semi}");
-    assert!((semi - 0.9).abs() < 0.5 * (supervised - 0.9).abs(), "{supervised} -> {semi}");
+    assert!(
+        (semi - 0.9).abs() < 0.5 * (supervised - 0.9).abs(),
+        "{supervised} -> {semi}"
+    );
     // The stochastic variant: seeded, and near the proportions too.
     let stochastic = imbalanced_models::ProportionSsl {
         stochastic: true,
         ..ssl.clone()
     };
-    let a = model.fit_semi_supervised(x.view(), &y, 2, xu.view(), &stochastic, &mut |_| {}).unwrap();
-    let b = model.fit_semi_supervised(x.view(), &y, 2, xu.view(), &stochastic, &mut |_| {}).unwrap();
+    let a = model
+        .fit_semi_supervised(x.view(), &y, 2, xu.view(), &stochastic, &mut |_| {})
+        .unwrap();
+    let b = model
+        .fit_semi_supervised(x.view(), &y, 2, xu.view(), &stochastic, &mut |_| {})
+        .unwrap();
     assert_eq!(a.predict_proba(xu.view()).unwrap(), b.predict_proba(xu.view()).unwrap());
     let sto = mean_p0(&a);
-    assert!((sto - 0.9).abs() < 0.5 * (supervised - 0.9).abs(), "{supervised} -> {sto}");
+    assert!(
+        (sto - 0.9).abs() < 0.5 * (supervised - 0.9).abs(),
+        "{supervised} -> {sto}"
+    );
     // Weight 0 is plain supervised training on the same batches.
     let off = imbalanced_models::ProportionSsl {
         weight: 0.0,
         ..ssl.clone()
     };
-    let zero = mean_p0(&model.fit_semi_supervised(x.view(), &y, 2, xu.view(), &off, &mut |_| {}).unwrap());
+    let zero = mean_p0(
+        &model
+            .fit_semi_supervised(x.view(), &y, 2, xu.view(), &off, &mut |_| {})
+            .unwrap(),
+    );
     assert!((zero - 0.9).abs() > 0.5 * (supervised - 0.9).abs(), "weight 0: {zero}");
     // Bad input.
     let fit = |xu: ArrayView2<'_, f64>, ssl: &imbalanced_models::ProportionSsl| {
