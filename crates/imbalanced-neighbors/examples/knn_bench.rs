@@ -1,8 +1,10 @@
-//! Times an all-points k-NN query, as a query and through `query_self`:
+//! Times an all-points k-NN query, as a query and through `query_self`, with
+//! the f32 GEMM kernel and with the default (8-bit codes where the CPU has
+//! AVX-512 VNNI):
 //! `cargo run --release -p imbalanced-neighbors --example knn_bench -- N D K [CSV]`.
 use std::time::Instant;
 
-use imbalanced_neighbors::KnnIndex;
+use imbalanced_neighbors::{Kernel, KnnIndex};
 use ndarray::Array2;
 
 fn main() {
@@ -29,12 +31,23 @@ fn main() {
             }
         }
     }
-    let index = KnnIndex::new(x.view());
-    let t = Instant::now();
-    let nn = index.query(x.view(), k).unwrap();
-    println!("query      n={n} d={d} k={k}: {:.3} s", t.elapsed().as_secs_f64());
-    let t = Instant::now();
-    let same = index.query_self(k).unwrap();
-    println!("query_self n={n} d={d} k={k}: {:.3} s", t.elapsed().as_secs_f64());
-    assert_eq!(nn, same);
+    let mut answers = Vec::new();
+    for kernel in [Kernel::Gemm, Kernel::Auto] {
+        let index = KnnIndex::with_kernel(x.view(), kernel);
+        let t = Instant::now();
+        let nn = index.query(x.view(), k).unwrap();
+        println!(
+            "{kernel:?} query      n={n} d={d} k={k}: {:.3} s",
+            t.elapsed().as_secs_f64()
+        );
+        let t = Instant::now();
+        let same = index.query_self(k).unwrap();
+        println!(
+            "{kernel:?} query_self n={n} d={d} k={k}: {:.3} s",
+            t.elapsed().as_secs_f64()
+        );
+        assert_eq!(nn, same);
+        answers.push(nn);
+    }
+    assert_eq!(answers[0], answers[1]);
 }

@@ -11,14 +11,23 @@
 //! on the data, never on blocking or thread count, so results are identical
 //! on any number of threads.
 //!
+//! On CPUs with AVX-512 VNNI the pruning scores come from 8-bit codes
+//! instead of the f32 GEMM (see `int8.rs`); the exact re-measure is the same,
+//! so both give the same answer.
+//!
 //! Why not a crate: kiddo's kd-tree neither breaks ties by index nor
 //! computes distances in scikit-learn's summation order, and linfa-nn is
 //! 3-25x slower than this (see `../shared/design/STACK.md`).
 
+mod int8;
 mod symmetric;
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use ndarray::{linalg::general_mat_mul, s, Array1, Array2, ArrayView2, Axis};
 use rayon::prelude::*;
+
+use int8::{Codes, Sides, LANES, ROWS};
 
 /// Errors of a neighbour query.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -46,6 +55,22 @@ const QUERY_BLOCK: usize = 256;
 /// Points per block: the GEMM's `n`; a 256 x 1024 f32 block of scores fits L2.
 const POINT_BLOCK: usize = 1024;
 
+/// How candidate pairs are found before their exact measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Kernel {
+    /// 8-bit codes where the CPU has AVX-512 VNNI and the data at most 1024
+    /// columns, else the f32 GEMM. The default.
+    #[default]
+    Auto,
+    /// The f32 GEMM everywhere.
+    Gemm,
+}
+
+/// When more than this share of the pairs of a block were candidates that
+/// entered no list, the codes prune poorly on this data (a few huge values
+/// make the code step coarse): later blocks use the GEMM.
+const POOR_PRUNING: f64 = 0.05;
+
 /// An index over a set of points (rows of a matrix).
 pub struct KnnIndex<'a> {
     data: ArrayView2<'a, f64>,
@@ -55,6 +80,10 @@ pub struct KnnIndex<'a> {
     scored: Array2<f32>,
     /// Relative error bound of the f32 score (see [`KnnIndex::query_block`]).
     tol: f64,
+    /// 8-bit codes of the points, where they serve.
+    codes: Option<Codes>,
+    /// Set once a block found the codes pruning poorly.
+    poor: AtomicBool,
 }
 
 /// Squared Euclidean distance summed in column order (scikit-learn's `rdist`).
@@ -91,13 +120,14 @@ impl TopK {
         }
     }
 
+    /// Inserts `(d, i)` if it is among the best `k`; says whether it was.
     #[inline]
-    fn push(&mut self, d: f64, i: usize) {
+    fn push(&mut self, d: f64, i: usize) -> bool {
         let full = self.items.len() == self.k;
         if full {
             let (wd, wi) = self.items[self.k - 1];
             if d > wd || (d == wd && i > wi) {
-                return;
+                return false;
             }
         }
         let pos = self.items.partition_point(|&(x, j)| x < d || (x == d && j < i));
@@ -105,12 +135,18 @@ impl TopK {
         if full {
             self.items.pop();
         }
+        true
     }
 }
 
 impl<'a> KnnIndex<'a> {
     /// Indexes the rows of `data`. Costs one pass over the data.
     pub fn new(data: ArrayView2<'a, f64>) -> Self {
+        Self::with_kernel(data, Kernel::Auto)
+    }
+
+    /// Indexes the rows of `data`, finding candidates with `kernel`.
+    pub fn with_kernel(data: ArrayView2<'a, f64>, kernel: Kernel) -> Self {
         let (n, d) = data.dim();
         let mean = if n > 0 {
             data.mean_axis(Axis(0)).expect("non-empty")
@@ -131,11 +167,41 @@ impl<'a> KnnIndex<'a> {
             }
             scored[(i, d)] = (norm * (1.0 - tol)) as f32;
         }
+        let codes = (kernel == Kernel::Auto && d <= int8::MAX_DIM && n > 0 && int8::available())
+            .then(|| Codes::new(data, mean.view()));
         KnnIndex {
             data,
             mean,
             scored,
             tol,
+            codes,
+            poor: AtomicBool::new(false),
+        }
+    }
+
+    /// The codes, unless absent or found to prune poorly.
+    fn live_codes(&self) -> Option<&Codes> {
+        self.codes.as_ref().filter(|_| !self.poor.load(Ordering::Relaxed))
+    }
+
+    /// Records how well the codes pruned a block of `pairs` pairs, of which
+    /// `wasted` were measured exactly for nothing.
+    fn record_pruning(&self, wasted: usize, pairs: usize) {
+        if pairs >= 1 << 16 && wasted as f64 > POOR_PRUNING * pairs as f64 {
+            self.poor.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Exact squared distance of `q` to indexed point `i` (`buf`: scratch).
+    #[inline]
+    fn exact(&self, q: &[f64], i: usize, buf: &mut [f64]) -> f64 {
+        let x = self.data.row(i);
+        match x.as_slice() {
+            Some(xs) => squared_distance(q, xs),
+            None => {
+                buf.iter_mut().zip(x).for_each(|(p, &v)| *p = v);
+                squared_distance(q, buf)
+            }
         }
     }
 
@@ -177,7 +243,10 @@ impl<'a> KnnIndex<'a> {
             .for_each(|(b, (mut idx_out, mut dist_out))| {
                 let start = b * QUERY_BLOCK;
                 let q = queries.slice(s![start..start + idx_out.nrows(), ..]);
-                let tops = self.query_block(q, k);
+                let tops = match self.live_codes() {
+                    Some(codes) => self.query_block_codes(codes, q, k),
+                    None => self.query_block(q, k),
+                };
                 for (r, top) in tops.into_iter().enumerate() {
                     for (c, (d2, i)) in top.items.into_iter().enumerate() {
                         idx_out[(r, c)] = i;
@@ -217,7 +286,6 @@ impl<'a> KnnIndex<'a> {
                 let mut thr = top.worst() - shift;
                 let row = g.row(r);
                 let row = row.as_slice().expect("a fresh row-major block");
-                const LANES: usize = 16;
                 for (chunk_no, chunk) in row.chunks(LANES).enumerate() {
                     // Rounded up, so the f32 test never rejects what the f64 one keeps.
                     let thr32 = (thr as f32).next_up();
@@ -229,20 +297,60 @@ impl<'a> KnnIndex<'a> {
                             continue;
                         }
                         let i = start + chunk_no * LANES + o;
-                        let x = self.data.row(i);
-                        let exact = match x.as_slice() {
-                            Some(xs) => squared_distance(&q_rows[r], xs),
-                            None => {
-                                point.iter_mut().zip(x).for_each(|(p, &v)| *p = v);
-                                squared_distance(&q_rows[r], &point)
-                            }
-                        };
-                        top.push(exact, i);
+                        top.push(self.exact(&q_rows[r], i, &mut point), i);
                         thr = top.worst() - shift;
                     }
                 }
             }
         }
+        tops
+    }
+
+    /// [`KnnIndex::query_block`] with candidates from the 8-bit codes.
+    fn query_block_codes(&self, codes: &Codes, q: ArrayView2<'_, f64>, k: usize) -> Vec<TopK> {
+        let (b, n) = (q.nrows(), self.len());
+        let qc = codes.queries(q, self.mean.view());
+        let q_rows: Vec<Vec<f64>> = q.rows().into_iter().map(|r| r.to_vec()).collect();
+        let slack: Vec<f64> = qc.error.iter().map(|e| e + codes.max_error).collect();
+        let mut tops: Vec<TopK> = (0..b).map(|_| TopK::new(k)).collect();
+        let padded = b.div_ceil(ROWS) * ROWS;
+        // Padding rows get a threshold no score reaches.
+        let mut t_row: Vec<i32> = (0..padded)
+            .map(|r| {
+                if r < b {
+                    codes.bound(f64::INFINITY, 0.0)
+                } else {
+                    i32::MIN
+                }
+            })
+            .collect();
+        let mut point = vec![0.0; q.ncols()];
+        let mut wasted = 0;
+        let mut hits = Vec::new();
+        for span in int8::spans(0, codes.groups()) {
+            for r0 in (0..padded).step_by(ROWS) {
+                let tr: &[i32; ROWS] = t_row[r0..r0 + ROWS].try_into().expect("ROWS thresholds");
+                hits.clear();
+                codes.scan(Sides::Queries(&qc), r0, tr, span.clone(), None, &mut hits);
+                for &(g, masks) in &hits {
+                    for (r, &mask) in masks.iter().enumerate() {
+                        let row = r0 + r;
+                        let mut mask = mask;
+                        while mask != 0 {
+                            let i = g * LANES + mask.trailing_zeros() as usize;
+                            mask &= mask - 1;
+                            if i < n && row < b && !tops[row].push(self.exact(&q_rows[row], i, &mut point), i) {
+                                wasted += 1;
+                            }
+                        }
+                    }
+                }
+                for r in (r0..r0 + ROWS).filter(|&r| r < b) {
+                    t_row[r] = codes.bound(tops[r].worst(), slack[r]);
+                }
+            }
+        }
+        self.record_pruning(wasted, b * n);
         tops
     }
 }
@@ -310,6 +418,31 @@ mod tests {
         assert_eq!(nn.indices.column(0).to_vec(), vec![1, 0, 1]);
     }
 
+    /// One huge value makes the code step coarse: the search stays exact and
+    /// notices that the codes prune poorly, and later blocks use the GEMM.
+    #[test]
+    fn poor_pruning_falls_back_to_the_gemm() {
+        if !int8::available() {
+            return;
+        }
+        let mut data = Array2::from_shape_fn((3000, 4), |(i, j)| ((i * 7 + j * 13) % 101) as f64 / 101.0);
+        data[(0, 0)] = 1e12;
+        let index = KnnIndex::new(data.view());
+        assert!(index.live_codes().is_some());
+        let got = index.query(data.view(), 3).unwrap();
+        assert!(index.live_codes().is_none(), "the codes should have been judged poor");
+        assert_eq!(
+            got,
+            KnnIndex::with_kernel(data.view(), Kernel::Gemm)
+                .query(data.view(), 3)
+                .unwrap()
+        );
+        let fine = Array2::from_shape_fn((3000, 4), |(i, j)| ((i * 7 + j * 13) % 101) as f64 / 101.0);
+        let index = KnnIndex::new(fine.view());
+        index.query(fine.view(), 3).unwrap();
+        assert!(index.live_codes().is_some(), "well-spread data prunes well");
+    }
+
     #[test]
     fn bad_queries_are_errors() {
         let data = array![[0.0], [1.0]];
@@ -345,15 +478,54 @@ mod tests {
                 let u = (s >> 11) as f64 / (1u64 << 53) as f64;
                 if grid { offset + (u * 4.0).floor() } else { offset + u }
             });
-            let index = KnnIndex::new(data.view());
-            let got = index.query(data.view(), k).unwrap();
             let want = naive(data.view(), data.view(), k);
-            for (i, w) in want.iter().enumerate() {
-                let gi: Vec<usize> = got.indices.row(i).to_vec();
-                let wi: Vec<usize> = w.iter().map(|x| x.1).collect();
-                prop_assert_eq!(gi, wi);
+            let mut answers = Vec::new();
+            for kernel in [Kernel::Gemm, Kernel::Auto] {
+                let index = KnnIndex::with_kernel(data.view(), kernel);
+                let got = index.query(data.view(), k).unwrap();
+                for (i, w) in want.iter().enumerate() {
+                    let gi: Vec<usize> = got.indices.row(i).to_vec();
+                    let wi: Vec<usize> = w.iter().map(|x| x.1).collect();
+                    prop_assert_eq!(gi, wi);
+                }
+                prop_assert_eq!(index.query_self(k).unwrap(), got.clone());
+                answers.push(got);
             }
-            prop_assert_eq!(index.query_self(k).unwrap(), got);
+            // Distances too, bit for bit, whichever kernel found the candidates.
+            prop_assert_eq!(&answers[0], &answers[1]);
+        }
+
+        /// Queries outside the data's range (their codes clamp) and data
+        /// with one huge value (a coarse code step) are still answered exactly.
+        #[test]
+        fn far_queries_and_outliers_stay_exact(
+            n in 2usize..400,
+            d in 1usize..24,
+            seed in 0u64..1000,
+            far in 1.0f64..1e6,
+        ) {
+            let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+            let mut next = || {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                (s >> 11) as f64 / (1u64 << 53) as f64
+            };
+            let mut data = Array2::from_shape_fn((n, d), |_| next());
+            let queries = Array2::from_shape_fn((7, d), |(i, _)| next() * far * if i % 2 == 0 { 1.0 } else { -1.0 });
+            for kind in [false, true] {
+                if kind {
+                    data[(n / 2, 0)] = far * 1e3;
+                }
+                let k = 3.min(n);
+                let auto = KnnIndex::new(data.view());
+                let gemm = KnnIndex::with_kernel(data.view(), Kernel::Gemm);
+                prop_assert_eq!(auto.query(queries.view(), k).unwrap(), gemm.query(queries.view(), k).unwrap());
+                prop_assert_eq!(auto.query_self(k).unwrap(), gemm.query_self(k).unwrap());
+                let want = naive(data.view(), queries.view(), k);
+                let got = auto.query(queries.view(), k).unwrap();
+                for (i, w) in want.iter().enumerate() {
+                    prop_assert_eq!(got.indices.row(i).to_vec(), w.iter().map(|x| x.1).collect::<Vec<_>>());
+                }
+            }
         }
     }
 }

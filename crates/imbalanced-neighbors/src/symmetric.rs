@@ -10,6 +10,7 @@
 use ndarray::{linalg::general_mat_mul, s, Array2, Axis};
 use rayon::prelude::*;
 
+use crate::int8::{spans, Codes, Sides, ROWS};
 use crate::{squared_distance, KnnIndex, Neighbors, NeighborsError};
 
 /// Rows per block: the GEMM's `m`.
@@ -24,14 +25,24 @@ struct Lists {
     k: usize,
     d2: Vec<f64>,
     idx: Vec<usize>,
+    /// With codes: per point (padded to whole groups) the code threshold of
+    /// its list; padding points never take candidates.
+    bound: Vec<i32>,
 }
 
 impl Lists {
-    fn new(n: usize, k: usize) -> Self {
+    fn new(n: usize, k: usize, codes: Option<&Codes>) -> Self {
+        let bound = match codes {
+            Some(c) => (0..c.groups() * LANES)
+                .map(|p| if p < n { c.bound(f64::INFINITY, 0.0) } else { i32::MIN })
+                .collect(),
+            None => Vec::new(),
+        };
         Lists {
             k,
             d2: vec![f64::INFINITY; n * k],
             idx: vec![usize::MAX; n * k],
+            bound,
         }
     }
 
@@ -40,12 +51,14 @@ impl Lists {
         self.d2[p * self.k + self.k - 1]
     }
 
+    /// Inserts `(d, i)` into point `p`'s list if it is among the best `k`;
+    /// says whether it was.
     #[inline]
-    fn push(&mut self, p: usize, d: f64, i: usize) {
+    fn push(&mut self, p: usize, d: f64, i: usize) -> bool {
         let (lo, k) = (p * self.k, self.k);
         let (wd, wi) = (self.d2[lo + k - 1], self.idx[lo + k - 1]);
         if d > wd || (d == wd && i > wi) {
-            return;
+            return false;
         }
         let mut at = lo + k - 1;
         while at > lo && (self.d2[at - 1] > d || (self.d2[at - 1] == d && self.idx[at - 1] > i)) {
@@ -55,6 +68,7 @@ impl Lists {
         }
         self.d2[at] = d;
         self.idx[at] = i;
+        true
     }
 }
 
@@ -75,9 +89,12 @@ impl KnnIndex<'_> {
         let parts: Vec<Lists> = (0..workers)
             .into_par_iter()
             .map(|w| {
-                let mut lists = Lists::new(n, k);
+                let mut lists = Lists::new(n, k, self.codes.as_ref());
                 for bi in (w..blocks).step_by(workers) {
-                    self.row_block(bi, &mut lists);
+                    match self.live_codes() {
+                        Some(codes) => self.row_block_codes(codes, bi, &mut lists),
+                        None => self.row_block(bi, &mut lists),
+                    }
                 }
                 lists
             })
@@ -101,6 +118,47 @@ impl KnnIndex<'_> {
                 }
             });
         Ok(Neighbors { indices, distances })
+    }
+
+    /// [`KnnIndex::row_block`] with candidates from the 8-bit codes.
+    fn row_block_codes(&self, codes: &Codes, bi: usize, lists: &mut Lists) {
+        let n = self.len();
+        let r0 = bi * BLOCK;
+        let r1 = (r0 + BLOCK).min(n);
+        let slack = 2.0 * codes.max_error;
+        let rows: Vec<Vec<f64>> = (r0..r1).map(|i| self.data.row(i).to_vec()).collect();
+        let mut col = vec![0.0; self.data.ncols()];
+        let mut wasted = 0;
+        let mut hits = Vec::new();
+        for span in spans(r0 / LANES, codes.groups()) {
+            for rr in (r0..r1).step_by(ROWS) {
+                let t_row: [i32; ROWS] = lists.bound[rr..rr + ROWS].try_into().expect("ROWS thresholds");
+                hits.clear();
+                codes.scan(Sides::Points, rr, &t_row, span.clone(), Some(&lists.bound), &mut hits);
+                for &(g, masks) in &hits {
+                    for (r, &mask) in masks.iter().enumerate() {
+                        let i = rr + r;
+                        let mut mask = mask;
+                        while mask != 0 {
+                            let j = g * LANES + mask.trailing_zeros() as usize;
+                            mask &= mask - 1;
+                            if i >= r1 || j < i || j >= n {
+                                continue;
+                            }
+                            let exact = self.exact(&rows[i - r0], j, &mut col);
+                            let mut entered = lists.push(i, exact, j);
+                            lists.bound[i] = codes.bound(lists.worst(i), slack);
+                            if j != i {
+                                entered |= lists.push(j, exact, i);
+                                lists.bound[j] = codes.bound(lists.worst(j), slack);
+                            }
+                            wasted += usize::from(!entered);
+                        }
+                    }
+                }
+            }
+        }
+        self.record_pruning(wasted, (r1 - r0) * (n - r0));
     }
 
     /// The pairs (i, j >= i) of the rows `i` of block `bi`.

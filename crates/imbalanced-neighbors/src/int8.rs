@@ -1,0 +1,308 @@
+//! Pruning with 8-bit codes on AVX-512 VNNI.
+//!
+//! Every point (centred as in [`crate::KnnIndex`]) is rounded to integer
+//! codes `c = round(x / s)` in [-127, 127], with one scale `s` for all
+//! dimensions so that code distances are Euclidean distances. For codes the
+//! squared distance `D = |c_q - c_x|²` is exact integer arithmetic, and the
+//! rounding errors `e = x - s c` bound the true distance:
+//! `|q - x| >= s √D - (|e_q| + |e_x|)`. A pair can enter a top-k list whose
+//! k-th distance is `r` only if `D <= ((r + |e_q| + |e_x|) / s)²`; only such
+//! candidates are measured exactly (in f64, as the GEMM path does), so the
+//! answer is the same exact answer, ties included.
+//!
+//! Why: on data where trees do not prune (20 dimensions, mostly noise) the
+//! search is n² pair scores. One VNNI instruction scores 16 pairs on 4
+//! dimensions, four times what an f32 FMA does, and the scores never leave
+//! the registers (no score matrix to write and scan).
+//!
+//! The scan keeps a threshold per list; a stale (larger) threshold only
+//! admits extra candidates, which the exact test then rejects.
+
+#[cfg(target_arch = "x86_64")]
+use std::arch::x86_64::*;
+
+use ndarray::{ArrayView1, ArrayView2};
+
+/// Points per SIMD group (i32 lanes of a 512-bit register).
+pub(crate) const LANES: usize = 16;
+/// Query rows scored together against one group of points.
+pub(crate) const ROWS: usize = 8;
+/// Most point groups one scan covers: 32 groups of 20-dimensional codes
+/// (10 KiB) stay in L1 while every row chunk passes over them.
+pub(crate) const MAX_SPAN: usize = 32;
+
+/// The group ranges of a scan from `first` to `end`: short while the lists
+/// are young (their thresholds are read once per range), doubling to
+/// `MAX_SPAN`.
+pub(crate) fn spans(first: usize, end: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
+    let mut at = first;
+    let mut width = 1;
+    std::iter::from_fn(move || {
+        (at < end).then(|| {
+            let r = at..(at + width).min(end);
+            at = r.end;
+            width = (width * 2).min(MAX_SPAN);
+            r
+        })
+    })
+}
+/// Thresholds never exceed this, so that no score of a padding point or
+/// query (far above it) is ever a candidate.
+const LIMIT: i32 = i32::MAX / 4;
+/// Widest data the codes serve: keeps every score far from i32 overflow.
+pub(crate) const MAX_DIM: usize = 1024;
+
+/// Whether this CPU runs the kernel.
+pub(crate) fn available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::is_x86_feature_detected!("avx512f")
+            && std::is_x86_feature_detected!("avx512bw")
+            && std::is_x86_feature_detected!("avx512vnni")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// The codes of the indexed points.
+pub(crate) struct Codes {
+    /// Distance per code step.
+    scale: f64,
+    /// Groups of 4 dimensions per point (the last padded with zeros).
+    quads: usize,
+    /// Per group of 16 points, per quad: 16 lanes of 4 codes + 128 (u8).
+    packed: Vec<u8>,
+    /// Per point (padded to whole groups): `|c|²`; padding: far above `LIMIT`.
+    norm: Vec<i32>,
+    /// Per point, as a query: its codes, 4 per u32 (i8 each).
+    quad_codes: Vec<u32>,
+    /// Per point, as a query: `|c|² + 256 Σc`.
+    query_shift: Vec<i32>,
+    /// Largest rounding error |e| of any point.
+    pub(crate) max_error: f64,
+}
+
+/// The codes of a block of query rows (padded to whole `ROWS`).
+pub(crate) struct QueryCodes {
+    quads: Vec<u32>,
+    shift: Vec<i32>,
+    /// Each query's rounding error |e_q| (its coordinates may lie outside
+    /// the data's range; clamped codes just have larger errors).
+    pub(crate) error: Vec<f64>,
+}
+
+fn code(v: f64, scale: f64) -> i8 {
+    (v / scale).round().clamp(-127.0, 127.0) as i8
+}
+
+/// Codes of one centred row: 4 per u32, `|c|² + 256 Σc`, and the error |e|.
+fn row_codes(row: impl Iterator<Item = f64>, scale: f64, quads: usize, out: &mut Vec<u32>) -> (i32, f64) {
+    let mut bytes = vec![0u8; quads * 4];
+    let (mut norm, mut sum, mut err) = (0i32, 0i32, 0.0f64);
+    for (j, c) in row.enumerate() {
+        let q = code(c, scale);
+        bytes[j] = q as u8;
+        norm += i32::from(q) * i32::from(q);
+        sum += i32::from(q);
+        let e = c - scale * f64::from(q);
+        err += e * e;
+    }
+    out.extend(
+        bytes
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+    );
+    (norm + 256 * sum, err.sqrt())
+}
+
+impl Codes {
+    /// Codes of the rows of `data` minus `mean`.
+    pub(crate) fn new(data: ArrayView2<'_, f64>, mean: ArrayView1<'_, f64>) -> Codes {
+        let (n, d) = data.dim();
+        let quads = d.div_ceil(4);
+        let mut max_abs = 0.0f64;
+        for row in data.rows() {
+            for (v, m) in row.iter().zip(mean) {
+                max_abs = max_abs.max((v - m).abs());
+            }
+        }
+        let scale = if max_abs > 0.0 { max_abs / 127.0 } else { 1.0 };
+        let groups = n.div_ceil(LANES);
+        let mut packed = vec![128u8; groups * quads * 64];
+        let mut norm = vec![LIMIT.saturating_mul(2); groups * LANES];
+        let mut quad_codes = Vec::with_capacity(n * quads);
+        let mut query_shift = Vec::with_capacity(n);
+        let mut max_error = 0.0f64;
+        for (i, row) in data.rows().into_iter().enumerate() {
+            let (shift, err) = row_codes(row.iter().zip(mean).map(|(v, m)| v - m), scale, quads, &mut quad_codes);
+            query_shift.push(shift);
+            max_error = max_error.max(err);
+            let (g, lane) = (i / LANES, i % LANES);
+            let mut nrm = 0i32;
+            for q in 0..quads {
+                let b = quad_codes[i * quads + q].to_le_bytes();
+                for (t, &byte) in b.iter().enumerate() {
+                    let c = byte as i8;
+                    nrm += i32::from(c) * i32::from(c);
+                    packed[(g * quads + q) * 64 + lane * 4 + t] = (i32::from(c) + 128) as u8;
+                }
+            }
+            norm[i] = nrm;
+        }
+        // Whole groups of query rows too (padding rows are never reported).
+        quad_codes.resize(groups * LANES * quads, 0);
+        query_shift.resize(groups * LANES, 0);
+        Codes {
+            scale,
+            quads,
+            packed,
+            norm,
+            quad_codes,
+            query_shift,
+            max_error: max_error * (1.0 + 1e-12),
+        }
+    }
+
+    /// Codes of query rows (centred by the caller's `mean`).
+    pub(crate) fn queries(&self, q: ArrayView2<'_, f64>, mean: ArrayView1<'_, f64>) -> QueryCodes {
+        let rows = q.nrows().div_ceil(ROWS) * ROWS;
+        let mut quads = Vec::with_capacity(rows * self.quads);
+        let mut shift = Vec::with_capacity(rows);
+        let mut error = Vec::with_capacity(q.nrows());
+        for row in q.rows() {
+            let (s, e) = row_codes(
+                row.iter().zip(mean).map(|(v, m)| v - m),
+                self.scale,
+                self.quads,
+                &mut quads,
+            );
+            shift.push(s);
+            error.push(e * (1.0 + 1e-12));
+        }
+        quads.resize(rows * self.quads, 0);
+        shift.resize(rows, 0);
+        QueryCodes { quads, shift, error }
+    }
+
+    /// The threshold on `D` for a list whose k-th squared distance is `kth2`,
+    /// for pairs whose errors sum to at most `slack`.
+    #[inline]
+    pub(crate) fn bound(&self, kth2: f64, slack: f64) -> i32 {
+        if !kth2.is_finite() {
+            return LIMIT;
+        }
+        let t = (kth2.sqrt() + slack) / self.scale;
+        let t = (t * t * (1.0 + 1e-9)).ceil() + 1.0;
+        if t >= LIMIT as f64 {
+            LIMIT
+        } else {
+            t as i32
+        }
+    }
+
+    pub(crate) fn groups(&self) -> usize {
+        self.norm.len() / LANES
+    }
+
+    /// Scans query rows `first_row..first_row + ROWS` of `q` (their
+    /// thresholds `t_row`) against the point groups `groups` (thresholds
+    /// `t_col`, per point, or `None`) and appends to `hits` each group with a
+    /// candidate: bit `o` of mask `r` is set when point `16 g + o` is a
+    /// candidate for row `r`, `D <= max(t_row[r], t_col[16 g + o])`.
+    /// Thresholds are read once per call: callers keep ranges short while
+    /// lists are young.
+    pub(crate) fn scan(
+        &self,
+        q: Sides<'_>,
+        first_row: usize,
+        t_row: &[i32; ROWS],
+        groups: std::ops::Range<usize>,
+        t_col: Option<&[i32]>,
+        hits: &mut Vec<(usize, [u16; ROWS])>,
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `Codes` exist only where `available()` said the CPU has the features.
+        unsafe {
+            self.scan_avx512(q, first_row, t_row, groups, t_col, hits)
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let _ = (q, first_row, t_row, groups, t_col, hits);
+            unreachable!("codes are built only on x86_64 with AVX-512 VNNI")
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+    fn scan_avx512(
+        &self,
+        q: Sides<'_>,
+        first_row: usize,
+        t_row: &[i32; ROWS],
+        groups: std::ops::Range<usize>,
+        t_col: Option<&[i32]>,
+        hits: &mut Vec<(usize, [u16; ROWS])>,
+    ) {
+        let quads = self.quads;
+        let (q_quads, q_shift) = match q {
+            Sides::Points => (&self.quad_codes[..], &self.query_shift[..]),
+            Sides::Queries(c) => (&c.quads[..], &c.shift[..]),
+        };
+        // The rows' codes quad-major, so that one quad's 8 broadcasts sit side by side.
+        let mut by_quad = [[0u32; ROWS]; MAX_DIM / 4];
+        for (t, quad) in by_quad.iter_mut().enumerate().take(quads) {
+            for (r, v) in quad.iter_mut().enumerate() {
+                *v = q_quads[(first_row + r) * quads + t];
+            }
+        }
+        let by_quad = &by_quad[..quads];
+        // D = shift + |c_x|² - 2 c_q · (c_x + 128) with shift = |c_q|² + 256 Σc_q,
+        // so D <= t  <=>  |c_x|² - 2 acc <= t - shift.
+        let shift: [__m512i; ROWS] = std::array::from_fn(|r| _mm512_set1_epi32(q_shift[first_row + r]));
+        let rows: [__m512i; ROWS] = std::array::from_fn(|r| _mm512_set1_epi32(t_row[r]));
+        let row_limits: [__m512i; ROWS] = std::array::from_fn(|r| _mm512_sub_epi32(rows[r], shift[r]));
+        for g in groups {
+            let block = &self.packed[g * quads * 64..(g + 1) * quads * 64];
+            let mut acc = [_mm512_setzero_si512(); ROWS];
+            for (chunk, quad) in block.chunks_exact(64).zip(by_quad) {
+                // SAFETY: `chunk` is 64 readable bytes.
+                let x = unsafe { _mm512_loadu_si512(chunk.as_ptr().cast()) };
+                for (a, &q) in acc.iter_mut().zip(quad) {
+                    *a = _mm512_dpbusd_epi32(*a, x, _mm512_set1_epi32(q as i32));
+                }
+            }
+            let norm = &self.norm[g * LANES..(g + 1) * LANES];
+            // SAFETY: `norm` is 16 readable i32.
+            let norm = unsafe { _mm512_loadu_si512(norm.as_ptr().cast()) };
+            let col = t_col.map(|t| {
+                let t = &t[g * LANES..(g + 1) * LANES];
+                // SAFETY: `t` is 16 readable i32.
+                unsafe { _mm512_loadu_si512(t.as_ptr().cast()) }
+            });
+            let mut masks = [0u16; ROWS];
+            let mut any = 0u16;
+            for r in 0..ROWS {
+                let d = _mm512_sub_epi32(norm, _mm512_slli_epi32::<1>(acc[r]));
+                let limit = match col {
+                    Some(c) => _mm512_sub_epi32(_mm512_max_epi32(c, rows[r]), shift[r]),
+                    None => row_limits[r],
+                };
+                masks[r] = _mm512_cmple_epi32_mask(d, limit);
+                any |= masks[r];
+            }
+            if any != 0 {
+                hits.push((g, masks));
+            }
+        }
+    }
+}
+
+/// Whose codes the query rows are: the indexed points' own, or a block of
+/// outside queries.
+#[derive(Clone, Copy)]
+pub(crate) enum Sides<'a> {
+    Points,
+    Queries(&'a QueryCodes),
+}
