@@ -8,6 +8,7 @@ use crate::over::check_k;
 use crate::strategy::{class_counts, minority_class_by_appearance, SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, mode_smallest, neighbors_of_rows};
 use crate::{check_input, Resampled, Resampler};
+use imbalanced_neighbors::{KnnIndex, Neighbors};
 
 /// How ENN decides that a sample agrees with its neighbourhood.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -60,16 +61,15 @@ setters!(EditedNearestNeighbours {
     kind_sel: KindSel,
 });
 
-/// One ENN pass with `k` neighbours: the kept rows, grouped by class.
-pub(crate) fn enn_keep(
-    x: ArrayView2<'_, f64>,
+/// The rows of the classes `strategy` cleans, in class order, after
+/// checking that `k + 1` neighbours exist.
+fn cleaned_rows(
     y: &[usize],
+    counts: &BTreeMap<usize, usize>,
     strategy: &SamplingStrategy,
     k: usize,
-    kind_sel: KindSel,
 ) -> Result<Vec<usize>> {
-    let counts = check_input(x, y, true)?;
-    let clean = strategy.resolve(&counts, SamplingKind::Clean)?;
+    let clean = strategy.resolve(counts, SamplingKind::Clean)?;
     if k + 1 > y.len() {
         return Err(ResampleError::TooFewSamples {
             class: "(all)".into(),
@@ -79,27 +79,59 @@ pub(crate) fn enn_keep(
             k,
         });
     }
-    // One search for the rows of every cleaned class, in class order.
-    let cleaned: Vec<usize> = counts
+    Ok(counts
         .keys()
         .filter(|c| clean.contains_key(c))
         .flat_map(|&c| class_indices(y, c))
-        .collect();
-    let nn = neighbors_of_rows(x, &cleaned, k, 0, "n_neighbors")?;
+        .collect())
+}
+
+/// The rows kept when each row of `cleaned` has the neighbours
+/// `neighbours(position in cleaned)`: all of them of its class
+/// (`KindSel::All`) or most (`KindSel::Mode`); rows grouped by class.
+fn edit<'a>(
+    y: &[usize],
+    counts: &BTreeMap<usize, usize>,
+    cleaned: &[usize],
+    neighbours: impl Fn(usize) -> &'a [usize],
+    kind_sel: KindSel,
+) -> Vec<usize> {
     let mut agrees = vec![true; y.len()];
-    for (row, &i) in nn.indices.rows().into_iter().zip(&cleaned) {
-        let c = y[i];
+    for (p, &i) in cleaned.iter().enumerate() {
+        let (c, row) = (y[i], neighbours(p));
         agrees[i] = match kind_sel {
             KindSel::All => row.iter().all(|&j| y[j] == c),
             KindSel::Mode => mode_smallest(row.iter().map(|&j| y[j])) == c,
         };
     }
-    let keep = counts
+    counts
         .keys()
         .flat_map(|&c| class_indices(y, c))
         .filter(|&i| agrees[i])
-        .collect();
-    Ok(keep)
+        .collect()
+}
+
+/// One ENN pass with `k` neighbours: the kept rows, grouped by class.
+pub(crate) fn enn_keep(
+    x: ArrayView2<'_, f64>,
+    y: &[usize],
+    strategy: &SamplingStrategy,
+    k: usize,
+    kind_sel: KindSel,
+) -> Result<Vec<usize>> {
+    let counts = check_input(x, y, true)?;
+    let cleaned = cleaned_rows(y, &counts, strategy, k)?;
+    // One search for the rows of every cleaned class.
+    let nn = neighbors_of_rows(x, &cleaned, k, 0, "n_neighbors")?;
+    let width = nn.indices.ncols();
+    let flat = nn.indices.as_slice().expect("a fresh row-major array");
+    Ok(edit(
+        y,
+        &counts,
+        &cleaned,
+        |p| &flat[p * width..(p + 1) * width],
+        kind_sel,
+    ))
 }
 
 impl Resampler for EditedNearestNeighbours {
@@ -117,28 +149,75 @@ impl Resampler for EditedNearestNeighbours {
 /// Runs ENN passes with the neighbourhood sizes `ks` until a stop rule of
 /// imbalanced-learn's RENN / AllKNN fires. Returns the kept rows and the
 /// number of passes made.
+///
+/// Each pass is ENN on the rows the last one kept, in its output order
+/// (grouped by class), as imbalanced-learn refits on `X[kept]`. The
+/// neighbour lists carry over: a row's `K + 1` nearest (`K` the largest of
+/// `ks`) stay its nearest in a smaller set unless one of them was removed,
+/// so a pass re-searches only rows that lost a neighbour. Not across the
+/// first pass: its ties go by input order, later passes' by class order.
 fn repeat_edit(
     x: ArrayView2<'_, f64>,
     y: &[usize],
     strategy: &SamplingStrategy,
     kind_sel: KindSel,
-    ks: impl Iterator<Item = usize>,
+    ks: impl Iterator<Item = usize> + Clone,
     stop_on_convergence: bool,
     allow_minority: bool,
 ) -> Result<(Vec<usize>, usize)> {
     let counts = check_input(x, y, true)?;
     let minority = minority_class_by_appearance(y, &counts);
+    let width = ks.clone().max().unwrap_or(1) + 1;
+    // Per input row: its `width` nearest among the current rows (input
+    // indices), nearest first; empty when it must be searched again.
+    let mut lists: Vec<Vec<usize>> = vec![Vec::new(); y.len()];
     let mut kept: Vec<usize> = (0..y.len()).collect();
     let mut passes = 0;
     for k in ks {
         passes += 1;
-        let (xs, ys) = (
-            take_rows(x.view(), &kept),
-            kept.iter().map(|&i| y[i]).collect::<Vec<_>>(),
-        );
-        let local = enn_keep(xs.view(), &ys, strategy, k, kind_sel)?;
+        let ys: Vec<usize> = kept.iter().map(|&i| y[i]).collect();
+        let now_counts = class_counts(&ys);
+        let cleaned = cleaned_rows(&ys, &now_counts, strategy, k)?;
+        let stale: Vec<usize> = cleaned.iter().copied().filter(|&p| lists[kept[p]].is_empty()).collect();
+        if !stale.is_empty() {
+            let xs = take_rows(x.view(), &kept);
+            let w = width.min(kept.len());
+            let index = KnnIndex::new(xs.view());
+            let nn = if 2 * stale.len() >= kept.len() {
+                let all = index.query_self(w)?;
+                Neighbors {
+                    indices: take_rows(all.indices.view(), &stale),
+                    distances: take_rows(all.distances.view(), &stale),
+                }
+            } else {
+                index.query(take_rows(xs.view(), &stale).view(), w)?
+            };
+            for (&p, row) in stale.iter().zip(nn.indices.rows()) {
+                lists[kept[p]] = row.iter().map(|&q| kept[q]).collect();
+            }
+        }
+        // imbalanced-learn's kneighbors(X, k + 1)[:, 1:], in positions of this pass.
+        let position: std::collections::HashMap<usize, usize> = kept.iter().enumerate().map(|(p, &i)| (i, p)).collect();
+        let neighbours: Vec<Vec<usize>> = cleaned
+            .iter()
+            .map(|&p| lists[kept[p]][1..=k].iter().map(|i| position[i]).collect())
+            .collect();
+        let local = edit(&ys, &now_counts, &cleaned, |p| &neighbours[p], kind_sel);
         let converged = local.len() == ys.len();
-        kept = local.iter().map(|&i| kept[i]).collect();
+        let mut removed = vec![true; y.len()];
+        for &p in &local {
+            removed[kept[p]] = false;
+        }
+        kept = local.iter().map(|&p| kept[p]).collect();
+        if passes == 1 {
+            lists.iter_mut().for_each(Vec::clear);
+        } else {
+            for &i in &kept {
+                if lists[i].iter().any(|&j| removed[j]) {
+                    lists[i].clear();
+                }
+            }
+        }
         let now: BTreeMap<usize, usize> = class_counts(&kept.iter().map(|&i| y[i]).collect::<Vec<_>>());
         let minority_became_majority =
             !allow_minority && now.iter().any(|(&c, &n)| c != minority && n < counts[&minority]);
@@ -150,10 +229,6 @@ fn repeat_edit(
     Ok((kept, passes))
 }
 
-/// Repeated ENN (Tomek 1976): ENN applied until it removes nothing, a class
-/// other than the minority falls below the minority's size, a class
-/// vanishes, or `max_iter` passes. imbalanced-learn's
-/// `RepeatedEditedNearestNeighbours`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RepeatedEditedNearestNeighbours {
     /// Default: `Auto`.
@@ -255,5 +330,73 @@ impl Resampler for AllKnn {
             self.allow_minority,
         )?;
         Ok(Resampled::from_indices(x, y, keep))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+    use proptest::prelude::*;
+
+    /// `repeat_edit` as imbalanced-learn runs it: a fresh ENN on the kept
+    /// rows every pass.
+    fn fresh_passes(
+        x: ArrayView2<'_, f64>,
+        y: &[usize],
+        kind_sel: KindSel,
+        ks: impl Iterator<Item = usize>,
+        stop_on_convergence: bool,
+    ) -> Result<Vec<usize>> {
+        let counts = check_input(x, y, true)?;
+        let minority = minority_class_by_appearance(y, &counts);
+        let mut kept: Vec<usize> = (0..y.len()).collect();
+        for k in ks {
+            let ys: Vec<usize> = kept.iter().map(|&i| y[i]).collect();
+            let local = enn_keep(take_rows(x, &kept).view(), &ys, &SamplingStrategy::Auto, k, kind_sel)?;
+            let converged = local.len() == ys.len();
+            kept = local.iter().map(|&p| kept[p]).collect();
+            let now = class_counts(&kept.iter().map(|&i| y[i]).collect::<Vec<_>>());
+            if (stop_on_convergence && converged)
+                || now.iter().any(|(&c, &n)| c != minority && n < counts[&minority])
+                || now.len() < counts.len()
+            {
+                break;
+            }
+        }
+        Ok(kept)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Carrying neighbour lists across passes changes nothing, ties included.
+        #[test]
+        fn carried_lists_equal_fresh_passes(
+            n in 12usize..300,
+            seed in 0u64..1000,
+            grid in proptest::bool::ANY,
+            mode in proptest::bool::ANY,
+        ) {
+            let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(3);
+            let mut next = || {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                (s >> 11) as f64 / (1u64 << 53) as f64
+            };
+            let x = Array2::from_shape_fn((n, 2), |_| if grid { (next() * 5.0).floor() } else { next() });
+            // Three overlapping classes, the last rarest.
+            let y: Vec<usize> = (0..n).map(|_| { let u = next(); usize::from(u > 0.55) + usize::from(u > 0.85) }).collect();
+            let counts = class_counts(&y);
+            prop_assume!(counts.len() == 3 && counts.values().all(|&c| c >= 2));
+            let kind_sel = if mode { KindSel::Mode } else { KindSel::All };
+            for (ks, stop) in [(vec![3; 20], true), ((1..=4).collect::<Vec<_>>(), false)] {
+                let got = repeat_edit(x.view(), &y, &SamplingStrategy::Auto, kind_sel, ks.iter().copied(), stop, false);
+                let want = fresh_passes(x.view(), &y, kind_sel, ks.iter().copied(), stop);
+                match (got, want) {
+                    (Ok((g, _)), Ok(w)) => prop_assert_eq!(g, w),
+                    (g, w) => prop_assert_eq!(g.is_err(), w.is_err()),
+                }
+            }
+        }
     }
 }
