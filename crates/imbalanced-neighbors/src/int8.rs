@@ -76,7 +76,8 @@ pub(crate) struct Codes {
     packed: Vec<u8>,
     /// Per point (padded to whole groups): `|c|²`; padding: far above `LIMIT`.
     norm: Vec<i32>,
-    /// Per point, as a query: its codes, 4 per u32 (i8 each).
+    /// Per point, as a query: its codes, 4 per u32 (i8 each), in
+    /// [`chunk_major`] order.
     quad_codes: Vec<u32>,
     /// Per point, as a query: `|c|² + 256 Σc`.
     query_shift: Vec<i32>,
@@ -91,6 +92,19 @@ pub(crate) struct QueryCodes {
     /// Each query's rounding error |e_q| (its coordinates may lie outside
     /// the data's range; clamped codes just have larger errors).
     pub(crate) error: Vec<f64>,
+}
+
+/// Row-major codes (`[row][quad]`, whole chunks of `ROWS` rows) reordered
+/// `[chunk][quad][row in chunk]`, so that a scan's broadcasts of one quad
+/// sit side by side.
+fn chunk_major(codes: &[u32], quads: usize) -> Vec<u32> {
+    let mut out = Vec::with_capacity(codes.len());
+    for chunk in codes.chunks_exact(ROWS * quads) {
+        for t in 0..quads {
+            out.extend((0..ROWS).map(|r| chunk[r * quads + t]));
+        }
+    }
+    out
 }
 
 fn code(v: f64, scale: f64) -> i8 {
@@ -154,6 +168,7 @@ impl Codes {
         // Whole groups of query rows too (padding rows are never reported).
         quad_codes.resize(groups * LANES * quads, 0);
         query_shift.resize(groups * LANES, 0);
+        let quad_codes = chunk_major(&quad_codes, quads);
         Codes {
             scale,
             quads,
@@ -183,6 +198,7 @@ impl Codes {
         }
         quads.resize(rows * self.quads, 0);
         shift.resize(rows, 0);
+        let quads = chunk_major(&quads, self.quads);
         QueryCodes { quads, shift, error }
     }
 
@@ -194,11 +210,12 @@ impl Codes {
             return LIMIT;
         }
         let t = (kth2.sqrt() + slack) / self.scale;
-        let t = (t * t * (1.0 + 1e-9)).ceil() + 1.0;
-        if t >= LIMIT as f64 {
+        let t = t * t * (1.0 + 1e-9);
+        if t >= (LIMIT - 2) as f64 {
             LIMIT
         } else {
-            t as i32
+            // Truncation + 2 >= ceil + 1: one code unit of margin.
+            t as i32 + 2
         }
     }
 
@@ -250,14 +267,8 @@ impl Codes {
             Sides::Points => (&self.quad_codes[..], &self.query_shift[..]),
             Sides::Queries(c) => (&c.quads[..], &c.shift[..]),
         };
-        // The rows' codes quad-major, so that one quad's 8 broadcasts sit side by side.
-        let mut by_quad = [[0u32; ROWS]; MAX_DIM / 4];
-        for (t, quad) in by_quad.iter_mut().enumerate().take(quads) {
-            for (r, v) in quad.iter_mut().enumerate() {
-                *v = q_quads[(first_row + r) * quads + t];
-            }
-        }
-        let by_quad = &by_quad[..quads];
+        debug_assert_eq!(first_row % ROWS, 0, "rows come in whole chunks");
+        let by_quad = &q_quads[first_row * quads..(first_row + ROWS) * quads];
         // D = shift + |c_x|² - 2 c_q · (c_x + 128) with shift = |c_q|² + 256 Σc_q,
         // so D <= t  <=>  |c_x|² - 2 acc <= t - shift.
         let shift: [__m512i; ROWS] = std::array::from_fn(|r| _mm512_set1_epi32(q_shift[first_row + r]));
@@ -266,7 +277,7 @@ impl Codes {
         for g in groups {
             let block = &self.packed[g * quads * 64..(g + 1) * quads * 64];
             let mut acc = [_mm512_setzero_si512(); ROWS];
-            for (chunk, quad) in block.chunks_exact(64).zip(by_quad) {
+            for (chunk, quad) in block.chunks_exact(64).zip(by_quad.chunks_exact(ROWS)) {
                 // SAFETY: `chunk` is 64 readable bytes.
                 let x = unsafe { _mm512_loadu_si512(chunk.as_ptr().cast()) };
                 for (a, &q) in acc.iter_mut().zip(quad) {

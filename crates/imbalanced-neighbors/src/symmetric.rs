@@ -127,7 +127,7 @@ impl KnnIndex<'_> {
         let r1 = (r0 + BLOCK).min(n);
         let slack = 2.0 * codes.max_error;
         let rows: Vec<Vec<f64>> = (r0..r1).map(|i| self.data.row(i).to_vec()).collect();
-        let mut col = vec![0.0; self.data.ncols()];
+        let (mut pairs, mut exact) = (Vec::new(), Vec::new());
         let mut wasted = 0;
         let mut hits = Vec::new();
         for span in spans(r0 / LANES, codes.groups()) {
@@ -135,6 +135,7 @@ impl KnnIndex<'_> {
                 let t_row: [i32; ROWS] = lists.bound[rr..rr + ROWS].try_into().expect("ROWS thresholds");
                 hits.clear();
                 codes.scan(Sides::Points, rr, &t_row, span.clone(), Some(&lists.bound), &mut hits);
+                pairs.clear();
                 for &(g, masks) in &hits {
                     for (r, &mask) in masks.iter().enumerate() {
                         let i = rr + r;
@@ -142,19 +143,24 @@ impl KnnIndex<'_> {
                         while mask != 0 {
                             let j = g * LANES + mask.trailing_zeros() as usize;
                             mask &= mask - 1;
-                            if i >= r1 || j < i || j >= n {
-                                continue;
+                            if i < r1 && j >= i && j < n {
+                                pairs.push((i - r0, j));
                             }
-                            let exact = self.exact(&rows[i - r0], j, &mut col);
-                            let mut entered = lists.push(i, exact, j);
-                            lists.bound[i] = codes.bound(lists.worst(i), slack);
-                            if j != i {
-                                entered |= lists.push(j, exact, i);
-                                lists.bound[j] = codes.bound(lists.worst(j), slack);
-                            }
-                            wasted += usize::from(!entered);
                         }
                     }
+                }
+                // Measured after each row chunk, so that the columns' lists
+                // (new to this worker at first) tighten before the next chunk.
+                self.exact_pairs(&pairs, |r| &rows[r], &mut exact);
+                for (&(r, j), &d2) in pairs.iter().zip(&exact) {
+                    let i = r0 + r;
+                    let mut entered = lists.push(i, d2, j);
+                    lists.bound[i] = codes.bound(lists.worst(i), slack);
+                    if j != i {
+                        entered |= lists.push(j, d2, i);
+                        lists.bound[j] = codes.bound(lists.worst(j), slack);
+                    }
+                    wasted += usize::from(!entered);
                 }
             }
         }
