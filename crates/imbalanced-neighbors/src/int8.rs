@@ -74,9 +74,9 @@ pub(crate) struct Codes {
     quads: usize,
     /// Per group of 16 points, per quad: 16 lanes of 4 codes + 128 (u8).
     packed: Vec<u8>,
-    /// Per point (padded to whole groups): `|c|²`; padding: far above `LIMIT`.
-    norm: Vec<i32>,
-    /// Per point, as a query: its codes, 4 per u32 (i8 each), in
+    /// Per point (padded to whole groups): `ceil(|c|² / 2)`; padding: far above any limit.
+    half_norm: Vec<i32>,
+    /// Per point, as a query: its negated codes, 4 per u32 (i8 each), in
     /// [`chunk_major`] order.
     quad_codes: Vec<u32>,
     /// Per point, as a query: `|c|² + 256 Σc`.
@@ -111,24 +111,29 @@ fn code(v: f64, scale: f64) -> i8 {
     (v / scale).round().clamp(-127.0, 127.0) as i8
 }
 
-/// Codes of one centred row: 4 per u32, `|c|² + 256 Σc`, and the error |e|.
-fn row_codes(row: impl Iterator<Item = f64>, scale: f64, quads: usize, out: &mut Vec<u32>) -> (i32, f64) {
-    let mut bytes = vec![0u8; quads * 4];
+/// Codes of one centred row (zero-padded to `quads` groups of 4), their
+/// `|c|² + 256 Σc`, and the rounding error |e|.
+fn row_codes(row: impl Iterator<Item = f64>, scale: f64, quads: usize) -> (Vec<i8>, i32, f64) {
+    let mut codes = vec![0i8; quads * 4];
     let (mut norm, mut sum, mut err) = (0i32, 0i32, 0.0f64);
     for (j, c) in row.enumerate() {
         let q = code(c, scale);
-        bytes[j] = q as u8;
+        codes[j] = q;
         norm += i32::from(q) * i32::from(q);
         sum += i32::from(q);
         let e = c - scale * f64::from(q);
         err += e * e;
     }
-    out.extend(
-        bytes
-            .chunks_exact(4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-    );
-    (norm + 256 * sum, err.sqrt())
+    (codes, norm + 256 * sum, err.sqrt())
+}
+
+/// A row's codes as a query: negated (so that the scan's sums count down
+/// from half the point's norm), 4 per u32.
+fn push_query_quads(codes: &[i8], out: &mut Vec<u32>) {
+    out.extend(codes.chunks_exact(4).map(|b| {
+        let neg = |c: i8| c.wrapping_neg() as u8;
+        u32::from_le_bytes([neg(b[0]), neg(b[1]), neg(b[2]), neg(b[3])])
+    }));
 }
 
 impl Codes {
@@ -145,25 +150,21 @@ impl Codes {
         let scale = if max_abs > 0.0 { max_abs / 127.0 } else { 1.0 };
         let groups = n.div_ceil(LANES);
         let mut packed = vec![128u8; groups * quads * 64];
-        let mut norm = vec![LIMIT.saturating_mul(2); groups * LANES];
+        let mut half_norm = vec![LIMIT; groups * LANES];
         let mut quad_codes = Vec::with_capacity(n * quads);
         let mut query_shift = Vec::with_capacity(n);
         let mut max_error = 0.0f64;
         for (i, row) in data.rows().into_iter().enumerate() {
-            let (shift, err) = row_codes(row.iter().zip(mean).map(|(v, m)| v - m), scale, quads, &mut quad_codes);
+            let (codes, shift, err) = row_codes(row.iter().zip(mean).map(|(v, m)| v - m), scale, quads);
+            push_query_quads(&codes, &mut quad_codes);
             query_shift.push(shift);
             max_error = max_error.max(err);
             let (g, lane) = (i / LANES, i % LANES);
-            let mut nrm = 0i32;
-            for q in 0..quads {
-                let b = quad_codes[i * quads + q].to_le_bytes();
-                for (t, &byte) in b.iter().enumerate() {
-                    let c = byte as i8;
-                    nrm += i32::from(c) * i32::from(c);
-                    packed[(g * quads + q) * 64 + lane * 4 + t] = (i32::from(c) + 128) as u8;
-                }
+            for (j, &c) in codes.iter().enumerate() {
+                packed[(g * quads + j / 4) * 64 + lane * 4 + j % 4] = (i32::from(c) + 128) as u8;
             }
-            norm[i] = nrm;
+            let norm: i32 = codes.iter().map(|&c| i32::from(c) * i32::from(c)).sum();
+            half_norm[i] = (norm + 1) >> 1;
         }
         // Whole groups of query rows too (padding rows are never reported).
         quad_codes.resize(groups * LANES * quads, 0);
@@ -173,7 +174,7 @@ impl Codes {
             scale,
             quads,
             packed,
-            norm,
+            half_norm,
             quad_codes,
             query_shift,
             max_error: max_error * (1.0 + 1e-12),
@@ -187,12 +188,8 @@ impl Codes {
         let mut shift = Vec::with_capacity(rows);
         let mut error = Vec::with_capacity(q.nrows());
         for row in q.rows() {
-            let (s, e) = row_codes(
-                row.iter().zip(mean).map(|(v, m)| v - m),
-                self.scale,
-                self.quads,
-                &mut quads,
-            );
+            let (codes, s, e) = row_codes(row.iter().zip(mean).map(|(v, m)| v - m), self.scale, self.quads);
+            push_query_quads(&codes, &mut quads);
             shift.push(s);
             error.push(e * (1.0 + 1e-12));
         }
@@ -220,7 +217,7 @@ impl Codes {
     }
 
     pub(crate) fn groups(&self) -> usize {
-        self.norm.len() / LANES
+        self.half_norm.len() / LANES
     }
 
     /// Scans query rows `first_row..first_row + ROWS` of `q` (their
@@ -269,14 +266,21 @@ impl Codes {
         };
         debug_assert_eq!(first_row % ROWS, 0, "rows come in whole chunks");
         let by_quad = &q_quads[first_row * quads..(first_row + ROWS) * quads];
-        // D = shift + |c_x|² - 2 c_q · (c_x + 128) with shift = |c_q|² + 256 Σc_q,
-        // so D <= t  <=>  |c_x|² - 2 acc <= t - shift.
-        let shift: [__m512i; ROWS] = std::array::from_fn(|r| _mm512_set1_epi32(q_shift[first_row + r]));
-        let rows: [__m512i; ROWS] = std::array::from_fn(|r| _mm512_set1_epi32(t_row[r]));
-        let row_limits: [__m512i; ROWS] = std::array::from_fn(|r| _mm512_sub_epi32(rows[r], shift[r]));
+        // With the query's codes negated, a = Σ (-c_q)(c_x + 128) gives
+        // D = shift + |c_x|² + 2a (shift = |c_q|² + 256 Σc_q), and
+        // ceil(|c_x|² / 2) + a lies in [(D - shift) / 2, (D - shift + 1) / 2].
+        // D <= t holds only if that is <= floor((t - shift) / 2) + 1, which is
+        // at most max(t_col >> 1, t_row >> 1) - (shift >> 1) + 1; so the sums
+        // start from ceil(|c_x|² / 2) + (shift >> 1) - 1 and are compared with
+        // max(t_col >> 1, t_row >> 1).
+        let start: [__m512i; ROWS] = std::array::from_fn(|r| _mm512_set1_epi32((q_shift[first_row + r] >> 1) - 1));
+        let row_half: [__m512i; ROWS] = std::array::from_fn(|r| _mm512_set1_epi32(t_row[r] >> 1));
         for g in groups {
             let block = &self.packed[g * quads * 64..(g + 1) * quads * 64];
-            let mut acc = [_mm512_setzero_si512(); ROWS];
+            let half = &self.half_norm[g * LANES..(g + 1) * LANES];
+            // SAFETY: `half` is 16 readable i32.
+            let half = unsafe { _mm512_loadu_si512(half.as_ptr().cast()) };
+            let mut acc: [__m512i; ROWS] = std::array::from_fn(|r| _mm512_add_epi32(half, start[r]));
             for (chunk, quad) in block.chunks_exact(64).zip(by_quad.chunks_exact(ROWS)) {
                 // SAFETY: `chunk` is 64 readable bytes.
                 let x = unsafe { _mm512_loadu_si512(chunk.as_ptr().cast()) };
@@ -284,23 +288,19 @@ impl Codes {
                     *a = _mm512_dpbusd_epi32(*a, x, _mm512_set1_epi32(q as i32));
                 }
             }
-            let norm = &self.norm[g * LANES..(g + 1) * LANES];
-            // SAFETY: `norm` is 16 readable i32.
-            let norm = unsafe { _mm512_loadu_si512(norm.as_ptr().cast()) };
-            let col = t_col.map(|t| {
+            let col_half = t_col.map(|t| {
                 let t = &t[g * LANES..(g + 1) * LANES];
                 // SAFETY: `t` is 16 readable i32.
-                unsafe { _mm512_loadu_si512(t.as_ptr().cast()) }
+                _mm512_srai_epi32::<1>(unsafe { _mm512_loadu_si512(t.as_ptr().cast()) })
             });
             let mut masks = [0u16; ROWS];
             let mut any = 0u16;
             for r in 0..ROWS {
-                let d = _mm512_sub_epi32(norm, _mm512_slli_epi32::<1>(acc[r]));
-                let limit = match col {
-                    Some(c) => _mm512_sub_epi32(_mm512_max_epi32(c, rows[r]), shift[r]),
-                    None => row_limits[r],
+                let limit = match col_half {
+                    Some(c) => _mm512_max_epi32(c, row_half[r]),
+                    None => row_half[r],
                 };
-                masks[r] = _mm512_cmple_epi32_mask(d, limit);
+                masks[r] = _mm512_cmple_epi32_mask(acc[r], limit);
                 any |= masks[r];
             }
             if any != 0 {

@@ -210,21 +210,21 @@ impl<'a> KnnIndex<'a> {
     /// `query(r)` is a query row: in fours while the data is contiguous.
     fn exact_pairs<'q>(&self, pairs: &[(usize, usize)], query: impl Fn(usize) -> &'q [f64], out: &mut Vec<f64>) {
         out.clear();
-        let mut fours = pairs.chunks_exact(4);
-        if let Some(x) = self.data.as_slice() {
-            let d = self.data.ncols();
-            let row = |i: usize| &x[i * d..(i + 1) * d];
-            for p in fours.by_ref() {
-                out.extend(squared_distances4(
-                    [query(p[0].0), query(p[1].0), query(p[2].0), query(p[3].0)],
-                    [row(p[0].1), row(p[1].1), row(p[2].1), row(p[3].1)],
-                ));
-            }
-        }
-        let rest = &pairs[out.len()..];
-        if !rest.is_empty() {
+        let Some(x) = self.data.as_slice() else {
             let mut buf = vec![0.0; self.data.ncols()];
-            out.extend(rest.iter().map(|&(r, i)| self.exact(query(r), i, &mut buf)));
+            out.extend(pairs.iter().map(|&(r, i)| self.exact(query(r), i, &mut buf)));
+            return;
+        };
+        let d = self.data.ncols();
+        let row = |i: usize| &x[i * d..(i + 1) * d];
+        for p in pairs.chunks(4) {
+            // A short last chunk repeats its last pair.
+            let at = |l: usize| p[l.min(p.len() - 1)];
+            let four = squared_distances4(
+                [query(at(0).0), query(at(1).0), query(at(2).0), query(at(3).0)],
+                [row(at(0).1), row(at(1).1), row(at(2).1), row(at(3).1)],
+            );
+            out.extend_from_slice(&four[..p.len()]);
         }
     }
 
