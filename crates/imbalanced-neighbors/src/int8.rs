@@ -310,6 +310,26 @@ impl Codes {
     }
 }
 
+/// The (row, point) pairs that `hits` of a scan from `first_row` mark,
+/// through `keep`, which drops a pair (`None`) or maps it; appended to `pairs`.
+pub(crate) fn expand_hits(
+    hits: &[(usize, [u16; ROWS])],
+    first_row: usize,
+    keep: impl Fn(usize, usize) -> Option<(usize, usize)>,
+    pairs: &mut Vec<(usize, usize)>,
+) {
+    for &(g, masks) in hits {
+        for (r, &mask) in masks.iter().enumerate() {
+            let mut mask = mask;
+            while mask != 0 {
+                let point = g * LANES + mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                pairs.extend(keep(first_row + r, point));
+            }
+        }
+    }
+}
+
 /// Whose codes the query rows are: the indexed points' own, or a block of
 /// outside queries.
 #[derive(Clone, Copy)]

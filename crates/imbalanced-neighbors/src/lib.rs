@@ -369,19 +369,7 @@ impl<'a> KnnIndex<'a> {
                 hits.clear();
                 codes.scan(Sides::Queries(&qc), r0, tr, span.clone(), None, &mut hits);
                 pairs.clear();
-                for &(g, masks) in &hits {
-                    for (r, &mask) in masks.iter().enumerate() {
-                        let row = r0 + r;
-                        let mut mask = mask;
-                        while mask != 0 {
-                            let i = g * LANES + mask.trailing_zeros() as usize;
-                            mask &= mask - 1;
-                            if i < n && row < b {
-                                pairs.push((row, i));
-                            }
-                        }
-                    }
-                }
+                int8::expand_hits(&hits, r0, |row, i| (i < n && row < b).then_some((row, i)), &mut pairs);
                 self.exact_pairs(&pairs, |r| &q_rows[r], &mut exact);
                 for (&(row, i), &d2) in pairs.iter().zip(&exact) {
                     wasted += usize::from(!tops[row].push(d2, i));

@@ -10,7 +10,7 @@
 use ndarray::{linalg::general_mat_mul, s, Array2, Axis};
 use rayon::prelude::*;
 
-use crate::int8::{spans, Codes, Sides, ROWS};
+use crate::int8::{expand_hits, spans, Codes, Sides, ROWS};
 use crate::{squared_distance, KnnIndex, Neighbors, NeighborsError};
 
 /// Rows per block: the GEMM's `m`.
@@ -136,19 +136,12 @@ impl KnnIndex<'_> {
                 hits.clear();
                 codes.scan(Sides::Points, rr, &t_row, span.clone(), Some(&lists.bound), &mut hits);
                 pairs.clear();
-                for &(g, masks) in &hits {
-                    for (r, &mask) in masks.iter().enumerate() {
-                        let i = rr + r;
-                        let mut mask = mask;
-                        while mask != 0 {
-                            let j = g * LANES + mask.trailing_zeros() as usize;
-                            mask &= mask - 1;
-                            if i < r1 && j >= i && j < n {
-                                pairs.push((i - r0, j));
-                            }
-                        }
-                    }
-                }
+                expand_hits(
+                    &hits,
+                    rr,
+                    |i, j| (i < r1 && j >= i && j < n).then_some((i - r0, j)),
+                    &mut pairs,
+                );
                 // Measured after each row chunk, so that the columns' lists
                 // (new to this worker at first) tighten before the next chunk.
                 self.exact_pairs(&pairs, |r| &rows[r], &mut exact);
