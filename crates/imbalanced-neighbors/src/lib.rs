@@ -19,6 +19,7 @@
 //! computes distances in scikit-learn's summation order, and linfa-nn is
 //! 3-25x slower than this (see `../shared/design/STACK.md`).
 
+mod count;
 mod int8;
 mod symmetric;
 
@@ -522,6 +523,46 @@ mod tests {
             }
             // Distances too, bit for bit, whichever kernel found the candidates.
             prop_assert_eq!(&answers[0], &answers[1]);
+        }
+
+        /// `count_before` counts what a naive scan counts, ties by rank included.
+        #[test]
+        fn counting_matches_a_naive_count(
+            n in 1usize..500,
+            d in 1usize..8,
+            seed in 0u64..1000,
+            cap in 0usize..6,
+        ) {
+            let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(5);
+            let mut next = || {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                (s >> 11) as f64 / (1u64 << 53) as f64
+            };
+            let data = Array2::from_shape_fn((n, d), |_| (next() * 4.0).floor());
+            let rank: Vec<usize> = (0..n).map(|i| (i * 7919) % n).collect();
+            let limits: Vec<(f64, usize)> = (0..n)
+                .map(|i| {
+                    let j = (next() * n as f64) as usize;
+                    let row = |r: usize| data.row(r).to_vec();
+                    (squared_distance(&row(i), &row(j)), (next() * n as f64) as usize)
+                })
+                .collect();
+            let index = KnnIndex::new(data.view());
+            let Some(got) = index.count_before(&limits, &rank, cap) else {
+                // Without AVX-512 VNNI there is no counting search.
+                return Ok(());
+            };
+            for i in 0..n {
+                let want = (0..n)
+                    .filter(|&p| {
+                        let d2 = squared_distance(&data.row(i).to_vec(), &data.row(p).to_vec());
+                        d2 < limits[i].0 || (d2 == limits[i].0 && rank[p] < limits[i].1)
+                    })
+                    .count()
+                    .min(cap);
+                prop_assert_eq!(got[i], want, "point {}", i);
+            }
+            prop_assert!(index.count_before(&limits[1..], &rank, cap).is_none());
         }
 
         /// Queries outside the data's range (their codes clamp) and data

@@ -121,6 +121,11 @@ pub(crate) fn enn_keep(
 ) -> Result<Vec<usize>> {
     let counts = check_input(x, y, true)?;
     let cleaned = cleaned_rows(y, &counts, strategy, k)?;
+    if kind_sel == KindSel::All {
+        if let Some(keep) = enn_all_by_counting(x, y, &counts, &cleaned, k)? {
+            return Ok(keep);
+        }
+    }
     // One search for the rows of every cleaned class.
     let nn = neighbors_of_rows(x, &cleaned, k, 0, "n_neighbors")?;
     let width = nn.indices.ncols();
@@ -144,6 +149,67 @@ impl Resampler for EditedNearestNeighbours {
         let keep = enn_keep(x, y, &self.sampling_strategy, self.n_neighbors, self.kind_sel)?;
         Ok(Resampled::from_indices(x, y, keep))
     }
+}
+
+/// ENN with `KindSel::All` without full neighbour lists: a row keeps iff
+/// its `k` neighbours (its `k + 1` nearest rows by distance and row number,
+/// less the first) are all of its class, that is iff at least `k + 1` rows
+/// of its class (itself included) come before the nearest row of another
+/// class, which [`KnnIndex::count_before`] counts with early exit. Rows
+/// whose nearest other-class row comes before themselves (a duplicate of
+/// lower row number) take the full search. `None` where the counting search
+/// is not available (see [`KnnIndex::count_before`]).
+fn enn_all_by_counting(
+    x: ArrayView2<'_, f64>,
+    y: &[usize],
+    counts: &BTreeMap<usize, usize>,
+    cleaned: &[usize],
+    k: usize,
+) -> Result<Option<Vec<usize>>> {
+    let mut agrees = vec![true; y.len()];
+    let mut unsure = Vec::new();
+    let classes: Vec<usize> = counts
+        .keys()
+        .copied()
+        .filter(|&c| cleaned.iter().any(|&i| y[i] == c))
+        .collect();
+    for c in classes {
+        let members = class_indices(y, c);
+        let others: Vec<usize> = (0..y.len()).filter(|&i| y[i] != c).collect();
+        let (xc, xo) = (take_rows(x, &members), take_rows(x, &others));
+        let nearest = KnnIndex::new(xo.view()).query(xc.view(), 1)?.indices;
+        let limits: Vec<(f64, usize)> = members
+            .iter()
+            .zip(nearest.column(0))
+            .map(|(&i, &o)| {
+                let (a, b) = (x.row(i).to_vec(), x.row(others[o]).to_vec());
+                (imbalanced_neighbors::squared_distance(&a, &b), others[o])
+            })
+            .collect();
+        let Some(before) = KnnIndex::new(xc.view()).count_before(&limits, &members, k + 1) else {
+            return Ok(None);
+        };
+        for (&i, &s) in members.iter().zip(&before) {
+            match s {
+                0 => unsure.push(i),
+                s if s <= k => agrees[i] = false,
+                _ => {}
+            }
+        }
+    }
+    if !unsure.is_empty() {
+        let nn = neighbors_of_rows(x, &unsure, k, 0, "n_neighbors")?;
+        for (row, &i) in nn.indices.rows().into_iter().zip(&unsure) {
+            agrees[i] = row.iter().all(|&j| y[j] == y[i]);
+        }
+    }
+    Ok(Some(
+        counts
+            .keys()
+            .flat_map(|&c| class_indices(y, c))
+            .filter(|&i| agrees[i])
+            .collect(),
+    ))
 }
 
 /// Runs ENN passes with the neighbourhood sizes `ks` until a stop rule of
@@ -369,6 +435,36 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Counting rows before the nearest other-class row decides as the
+        /// full neighbour lists do, ties and duplicates included.
+        #[test]
+        fn counting_equals_neighbour_lists(
+            n in 8usize..400,
+            d in 1usize..6,
+            seed in 0u64..1000,
+            grid in proptest::bool::ANY,
+            k in 1usize..5,
+        ) {
+            let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(7);
+            let mut next = || {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                (s >> 11) as f64 / (1u64 << 53) as f64
+            };
+            let x = Array2::from_shape_fn((n, d), |_| if grid { (next() * 3.0).floor() } else { next() });
+            let y: Vec<usize> = (0..n).map(|_| { let u = next(); usize::from(u > 0.5) + usize::from(u > 0.8) }).collect();
+            let counts = class_counts(&y);
+            prop_assume!(counts.len() >= 2 && n > k + 1);
+            let cleaned = cleaned_rows(&y, &counts, &SamplingStrategy::All, k).unwrap();
+            let nn = neighbors_of_rows(x.view(), &cleaned, k, 0, "n_neighbors").unwrap();
+            let width = nn.indices.ncols();
+            let flat = nn.indices.as_slice().unwrap();
+            let want = edit(&y, &counts, &cleaned, |p| &flat[p * width..(p + 1) * width], KindSel::All);
+            // Without AVX-512 VNNI there is no counting search to compare.
+            if let Some(got) = enn_all_by_counting(x.view(), &y, &counts, &cleaned, k).unwrap() {
+                prop_assert_eq!(got, want);
+            }
+        }
 
         /// Carrying neighbour lists across passes changes nothing, ties included.
         #[test]
