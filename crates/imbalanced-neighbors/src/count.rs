@@ -9,7 +9,7 @@
 
 use rayon::prelude::*;
 
-use crate::int8::{expand_hits, Sides, MAX_SPAN, ROWS};
+use crate::int8::{expand_hits, QueryCodes, Sides, MAX_SPAN, ROWS};
 use crate::KnnIndex;
 
 /// Query rows per parallel task.
@@ -40,50 +40,71 @@ impl KnnIndex<'_> {
         // of similar limits together keeps a chunk from waiting on one slow row.
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by(|&a, &b| limits[a].0.total_cmp(&limits[b].0).then(a.cmp(&b)));
+        let groups = codes.groups();
         let per_block: Vec<Vec<(usize, usize)>> = order
             .par_chunks(BLOCK)
             .map(|block| {
                 let q = take_rows(self.data, block);
                 let qs = q.as_slice().expect("a fresh row-major array");
                 let qc = codes.queries(q.view(), self.mean.view());
-                let (mut hits, mut pairs, mut exact) = (Vec::new(), Vec::new(), Vec::new());
+                // Eight slots scan the groups round and round; a row leaves its
+                // slot when it reaches `cap` or has seen every group, and the
+                // next row of the block takes the slot where the scan stands.
+                let mut slots = QueryCodes::empty_chunk(codes.quads());
+                let mut row_of = [usize::MAX; ROWS];
+                let (mut count, mut seen) = ([0usize; ROWS], [0usize; ROWS]);
+                let mut t_row = [i32::MIN; ROWS];
+                let mut next = 0;
                 let mut out = Vec::with_capacity(block.len());
-                for (c, chunk) in block.chunks(ROWS).enumerate() {
-                    let r0 = c * ROWS;
-                    let mut count = [0usize; ROWS];
-                    // A row is open while it has not reached `cap`; others get a
-                    // threshold no score reaches.
-                    let mut t_row = [i32::MIN; ROWS];
-                    for (r, &i) in chunk.iter().enumerate() {
-                        if cap > 0 {
-                            t_row[r] = codes.bound(limits[i].0, qc.error[r0 + r] + codes.max_error);
+                let (mut hits, mut pairs, mut exact) = (Vec::new(), Vec::new(), Vec::new());
+                let mut g = 0;
+                loop {
+                    for r in 0..ROWS {
+                        if row_of[r] != usize::MAX && (count[r] >= cap || seen[r] >= groups) {
+                            out.push((block[row_of[r]], count[r]));
+                            row_of[r] = usize::MAX;
+                            t_row[r] = i32::MIN;
+                        }
+                        if row_of[r] == usize::MAX && next < block.len() {
+                            slots.copy_row(r, &qc, next, codes.quads());
+                            (row_of[r], count[r], seen[r]) = (next, 0, 0);
+                            t_row[r] = if cap > 0 {
+                                codes.bound(limits[block[next]].0, qc.error[next] + codes.max_error)
+                            } else {
+                                i32::MIN
+                            };
+                            next += 1;
                         }
                     }
-                    let mut g = 0;
-                    while g < codes.groups() && t_row.iter().any(|&t| t != i32::MIN) {
-                        let span = g..(g + MAX_SPAN).min(codes.groups());
-                        g = span.end;
-                        hits.clear();
-                        codes.scan(Sides::Queries(&qc), r0, &t_row, span, None, &mut hits);
-                        pairs.clear();
-                        expand_hits(
-                            &hits,
-                            0,
-                            |r, p| (p < n && t_row[r] != i32::MIN).then_some((r, p)),
-                            &mut pairs,
-                        );
-                        self.exact_pairs(&pairs, |r| &qs[(r0 + r) * d..(r0 + r + 1) * d], &mut exact);
-                        for (&(r, p), &d2) in pairs.iter().zip(&exact) {
-                            let (limit, limit_rank) = limits[chunk[r]];
-                            if t_row[r] != i32::MIN && (d2 < limit || (d2 == limit && rank[p] < limit_rank)) {
-                                count[r] += 1;
-                                if count[r] >= cap {
-                                    t_row[r] = i32::MIN;
-                                }
+                    if row_of.iter().all(|&r| r == usize::MAX) {
+                        break;
+                    }
+                    let span = g..(g + MAX_SPAN).min(groups);
+                    g = if span.end == groups { 0 } else { span.end };
+                    hits.clear();
+                    codes.scan(Sides::Queries(&slots), 0, &t_row, span.clone(), None, &mut hits);
+                    pairs.clear();
+                    expand_hits(
+                        &hits,
+                        0,
+                        |r, p| (p < n && t_row[r] != i32::MIN).then_some((r, p)),
+                        &mut pairs,
+                    );
+                    self.exact_pairs(&pairs, |r| &qs[row_of[r] * d..(row_of[r] + 1) * d], &mut exact);
+                    for (&(r, p), &d2) in pairs.iter().zip(&exact) {
+                        let (limit, limit_rank) = limits[block[row_of[r]]];
+                        if count[r] < cap && (d2 < limit || (d2 == limit && rank[p] < limit_rank)) {
+                            count[r] += 1;
+                        }
+                    }
+                    for r in 0..ROWS {
+                        if row_of[r] != usize::MAX {
+                            seen[r] += span.len();
+                            if count[r] >= cap {
+                                t_row[r] = i32::MIN;
                             }
                         }
                     }
-                    out.extend(chunk.iter().zip(count).map(|(&i, c)| (i, c)));
                 }
                 out
             })

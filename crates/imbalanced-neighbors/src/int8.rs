@@ -94,6 +94,29 @@ pub(crate) struct QueryCodes {
     pub(crate) error: Vec<f64>,
 }
 
+impl QueryCodes {
+    /// One chunk of `ROWS` query rows, all padding (never candidates while
+    /// their thresholds are `i32::MIN`); fill slots with [`QueryCodes::copy_row`].
+    pub(crate) fn empty_chunk(quads: usize) -> QueryCodes {
+        QueryCodes {
+            quads: vec![0; quads * ROWS],
+            shift: vec![0; ROWS],
+            error: vec![0.0; ROWS],
+        }
+    }
+
+    /// Puts row `from` of `other` (codes of `quads` quads) into slot `to`
+    /// of this one-chunk set.
+    pub(crate) fn copy_row(&mut self, to: usize, other: &QueryCodes, from: usize, quads: usize) {
+        let (chunk, r) = (from / ROWS, from % ROWS);
+        for t in 0..quads {
+            self.quads[t * ROWS + to] = other.quads[(chunk * quads + t) * ROWS + r];
+        }
+        self.shift[to] = other.shift[from];
+        self.error[to] = other.error[from];
+    }
+}
+
 /// Row-major codes (`[row][quad]`, whole chunks of `ROWS` rows) reordered
 /// `[chunk][quad][row in chunk]`, so that a scan's broadcasts of one quad
 /// sit side by side.
@@ -214,6 +237,10 @@ impl Codes {
             // Truncation + 2 >= ceil + 1: one code unit of margin.
             t as i32 + 2
         }
+    }
+
+    pub(crate) fn quads(&self) -> usize {
+        self.quads
     }
 
     pub(crate) fn groups(&self) -> usize {
