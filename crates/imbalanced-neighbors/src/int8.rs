@@ -134,10 +134,10 @@ fn code(v: f64, scale: f64) -> i8 {
     (v / scale).round().clamp(-127.0, 127.0) as i8
 }
 
-/// Codes of one centred row (zero-padded to `quads` groups of 4), their
-/// `|c|² + 256 Σc`, and the rounding error |e|.
-fn row_codes(row: impl Iterator<Item = f64>, scale: f64, quads: usize) -> (Vec<i8>, i32, f64) {
-    let mut codes = vec![0i8; quads * 4];
+/// Codes of one centred row into `codes` (zero-padded to whole groups of
+/// 4), with their `|c|² + 256 Σc` and the rounding error |e|.
+fn row_codes(row: impl Iterator<Item = f64>, scale: f64, codes: &mut [i8]) -> (i32, f64) {
+    codes.fill(0);
     let (mut norm, mut sum, mut err) = (0i32, 0i32, 0.0f64);
     for (j, c) in row.enumerate() {
         let q = code(c, scale);
@@ -147,7 +147,7 @@ fn row_codes(row: impl Iterator<Item = f64>, scale: f64, quads: usize) -> (Vec<i
         let e = c - scale * f64::from(q);
         err += e * e;
     }
-    (codes, norm + 256 * sum, err.sqrt())
+    (norm + 256 * sum, err.sqrt())
 }
 
 /// A row's codes as a query: negated (so that the scan's sums count down
@@ -177,8 +177,9 @@ impl Codes {
         let mut quad_codes = Vec::with_capacity(n * quads);
         let mut query_shift = Vec::with_capacity(n);
         let mut max_error = 0.0f64;
+        let mut codes = vec![0i8; quads * 4];
         for (i, row) in data.rows().into_iter().enumerate() {
-            let (codes, shift, err) = row_codes(row.iter().zip(mean).map(|(v, m)| v - m), scale, quads);
+            let (shift, err) = row_codes(row.iter().zip(mean).map(|(v, m)| v - m), scale, &mut codes);
             push_query_quads(&codes, &mut quad_codes);
             query_shift.push(shift);
             max_error = max_error.max(err);
@@ -210,8 +211,9 @@ impl Codes {
         let mut quads = Vec::with_capacity(rows * self.quads);
         let mut shift = Vec::with_capacity(rows);
         let mut error = Vec::with_capacity(q.nrows());
+        let mut codes = vec![0i8; self.quads * 4];
         for row in q.rows() {
-            let (codes, s, e) = row_codes(row.iter().zip(mean).map(|(v, m)| v - m), self.scale, self.quads);
+            let (s, e) = row_codes(row.iter().zip(mean).map(|(v, m)| v - m), self.scale, &mut codes);
             push_query_quads(&codes, &mut quads);
             shift.push(s);
             error.push(e * (1.0 + 1e-12));
