@@ -7,6 +7,7 @@
 //! Counting stops at `k + 1`, which on typical data happens after a small
 //! share of the points: far cheaper than every row's full neighbour list.
 
+use ndarray::s;
 use rayon::prelude::*;
 
 use crate::int8::{expand_hits, QueryCodes, Sides, MAX_SPAN, ROWS};
@@ -14,11 +15,6 @@ use crate::KnnIndex;
 
 /// Query rows per parallel task.
 const BLOCK: usize = 256;
-
-/// The rows `rows` of `x`, in that order.
-fn take_rows(x: ndarray::ArrayView2<'_, f64>, rows: &[usize]) -> ndarray::Array2<f64> {
-    x.select(ndarray::Axis(0), rows)
-}
 
 impl KnnIndex<'_> {
     /// For every indexed point `i`, how many indexed points `p` (itself
@@ -36,16 +32,14 @@ impl KnnIndex<'_> {
         if limits.len() != n || rank.len() != n {
             return None;
         }
-        // Rows whose limit is near stop late, far ones early: scanning rows
-        // of similar limits together keeps a chunk from waiting on one slow row.
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by(|&a, &b| limits[a].0.total_cmp(&limits[b].0).then(a.cmp(&b)));
         let groups = codes.groups();
-        let per_block: Vec<Vec<(usize, usize)>> = order
-            .par_chunks(BLOCK)
-            .map(|block| {
-                let q = take_rows(self.data, block);
-                let qs = q.as_slice().expect("a fresh row-major array");
+        let per_block: Vec<Vec<usize>> = (0..n.div_ceil(BLOCK))
+            .into_par_iter()
+            .map(|b| {
+                let b0 = b * BLOCK;
+                let q = self.data.slice(s![b0..(b0 + BLOCK).min(n), ..]);
+                let q = q.as_standard_layout();
+                let qs = q.as_slice().expect("standard layout");
                 let qc = codes.queries(q.view(), self.mean.view());
                 // Eight slots scan the groups round and round; a row leaves its
                 // slot when it reaches `cap` or has seen every group, and the
@@ -55,21 +49,21 @@ impl KnnIndex<'_> {
                 let (mut count, mut seen) = ([0usize; ROWS], [0usize; ROWS]);
                 let mut t_row = [i32::MIN; ROWS];
                 let mut next = 0;
-                let mut out = Vec::with_capacity(block.len());
+                let mut out = vec![0; q.nrows()];
                 let (mut hits, mut pairs, mut exact) = (Vec::new(), Vec::new(), Vec::new());
                 let mut g = 0;
                 loop {
                     for r in 0..ROWS {
                         if row_of[r] != usize::MAX && (count[r] >= cap || seen[r] >= groups) {
-                            out.push((block[row_of[r]], count[r]));
+                            out[row_of[r]] = count[r];
                             row_of[r] = usize::MAX;
                             t_row[r] = i32::MIN;
                         }
-                        if row_of[r] == usize::MAX && next < block.len() {
+                        if row_of[r] == usize::MAX && next < q.nrows() {
                             slots.copy_row(r, &qc, next, codes.quads());
                             (row_of[r], count[r], seen[r]) = (next, 0, 0);
                             t_row[r] = if cap > 0 {
-                                codes.bound(limits[block[next]].0, qc.error[next] + codes.max_error)
+                                codes.bound(limits[b0 + next].0, qc.error[next] + codes.max_error)
                             } else {
                                 i32::MIN
                             };
@@ -92,7 +86,7 @@ impl KnnIndex<'_> {
                     );
                     self.exact_pairs(&pairs, |r| &qs[row_of[r] * d..(row_of[r] + 1) * d], &mut exact);
                     for (&(r, p), &d2) in pairs.iter().zip(&exact) {
-                        let (limit, limit_rank) = limits[block[row_of[r]]];
+                        let (limit, limit_rank) = limits[b0 + row_of[r]];
                         if count[r] < cap && (d2 < limit || (d2 == limit && rank[p] < limit_rank)) {
                             count[r] += 1;
                         }
@@ -109,10 +103,6 @@ impl KnnIndex<'_> {
                 out
             })
             .collect();
-        let mut counts = vec![0; n];
-        for (i, c) in per_block.into_iter().flatten() {
-            counts[i] = c;
-        }
-        Some(counts)
+        Some(per_block.concat())
     }
 }
