@@ -178,12 +178,16 @@ fn enn_all_by_counting(
         let others: Vec<usize> = (0..y.len()).filter(|&i| y[i] != c).collect();
         let (xc, xo) = (take_rows(x, &members), take_rows(x, &others));
         let nearest = KnnIndex::new(xo.view()).query(xc.view(), 1)?.indices;
-        let limits: Vec<(f64, usize)> = members
+        // The search reports distances; the counting compares exact squares.
+        let (rc, ro) = (xc.as_slice().expect("fresh rows"), xo.as_slice().expect("fresh rows"));
+        let d = x.ncols();
+        let limits: Vec<(f64, usize)> = nearest
+            .column(0)
             .iter()
-            .zip(nearest.column(0))
-            .map(|(&i, &o)| {
-                let (a, b) = (x.row(i).to_vec(), x.row(others[o]).to_vec());
-                (imbalanced_neighbors::squared_distance(&a, &b), others[o])
+            .enumerate()
+            .map(|(p, &o)| {
+                let squared = imbalanced_neighbors::squared_distance(&rc[p * d..(p + 1) * d], &ro[o * d..(o + 1) * d]);
+                (squared, others[o])
             })
             .collect();
         let Some(before) = KnnIndex::new(xc.view()).count_before(&limits, &members, k + 1) else {
@@ -263,10 +267,11 @@ fn repeat_edit(
             }
         }
         // imbalanced-learn's kneighbors(X, k + 1)[:, 1:], in positions of this pass.
-        let position: std::collections::HashMap<usize, usize> = kept.iter().enumerate().map(|(p, &i)| (i, p)).collect();
+        let mut position = vec![usize::MAX; y.len()];
+        kept.iter().enumerate().for_each(|(p, &i)| position[i] = p);
         let neighbours: Vec<Vec<usize>> = cleaned
             .iter()
-            .map(|&p| lists[kept[p]][1..=k].iter().map(|i| position[i]).collect())
+            .map(|&p| lists[kept[p]][1..=k].iter().map(|&i| position[i]).collect())
             .collect();
         let local = edit(&ys, &now_counts, &cleaned, |p| &neighbours[p], kind_sel);
         let converged = local.len() == ys.len();
