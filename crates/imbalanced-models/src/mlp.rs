@@ -801,9 +801,11 @@ impl MlpClassifier {
         let batch_rows = self.batch_size.min(train.len().max(1));
         let capacity = if stream.is_some() { 2 * batch_rows } else { batch_rows };
         let mut ws = Workspace::new(&self.hidden, capacity, x.ncols());
+        let ytrain: Vec<usize> = train.iter().map(|&i| y[i]).collect();
+        let xv = x.select(Axis(0), &valid);
+        let yv: Vec<usize> = valid.iter().map(|&i| y[i]).collect();
         for epoch in 0..self.epochs {
             let loss = self.loss.build(&counts, epoch, self.epochs).map_err(loss_error)?;
-            let ytrain: Vec<usize> = train.iter().map(|&i| y[i]).collect();
             match sampling_weights(&ytrain, k, self.sampling, epoch, self.epochs) {
                 None => rng.shuffle(&mut order),
                 Some(w) => {
@@ -821,20 +823,20 @@ impl MlpClassifier {
                 }
                 let bl = batch.len();
                 let proportion = match &mut stream {
-                    Some(st) => Some(st.fill(&mut ws.xb, bl, bl, &mut rng)?),
+                    Some(st) => Some((st.fill(&mut ws.xb, bl, bl, &mut rng)?, st.ssl.weight)),
                     None => None,
                 };
                 let rows = if proportion.is_some() { 2 * bl } else { bl };
                 self.drop_feature_groups(&mut ws.xb, rows, &mut rng);
                 let step = |z: ArrayView2<'_, f64>| {
                     let (value, grad) = loss.batch_loss(z.slice(s![..bl, ..]), &yb).map_err(loss_error)?;
-                    match (&proportion, unlabelled) {
-                        (Some(p), Some((_, ssl))) => {
+                    match &proportion {
+                        Some((p, weight)) => {
                             let (vu, gu) = p.compute(z.slice(s![bl.., ..])).map_err(loss_error)?;
-                            let grad = ndarray::concatenate![Axis(0), grad, gu * ssl.weight];
-                            Ok((value + ssl.weight * vu, grad))
+                            let grad = ndarray::concatenate![Axis(0), grad, gu * *weight];
+                            Ok((value + weight * vu, grad))
                         }
-                        _ => Ok((value, grad)),
+                        None => Ok((value, grad)),
                     }
                 };
                 let (value, gw_head, gb_head) = self.gradients(&mut ws, &layers, &head, rows, &step, &mut rng)?;
@@ -853,8 +855,6 @@ impl MlpClassifier {
                     validation: None,
                 });
             } else {
-                let xv = x.select(Axis(0), &valid);
-                let yv: Vec<usize> = valid.iter().map(|&i| y[i]).collect();
                 let pred = argmax_rows(model.logits(xv.view()).view());
                 let score = imbalanced_scores::balanced_accuracy_score(&yv, &pred, false).unwrap_or(0.0);
                 model.validation_curve.push(score);
