@@ -185,17 +185,24 @@ pub struct LossSpec {
     pub params: BTreeMap<String, String>,
 }
 
-fn canonical(name: &str, table: &[(&'static str, &str)]) -> Option<&'static str> {
+/// The name of [`LOSSES`] (or, `multilabel`, of [`MULTILABEL_LOSSES`]) that
+/// `name` or one of its aliases means.
+fn canonical(name: &str, multilabel: bool) -> Option<&'static str> {
     let n = name.to_ascii_lowercase().replace('_', "-");
     let n = match n.as_str() {
         "la" | "logit-adjustment" => "logit-adjusted",
         "bs" | "balanced" | "balanced-softmax-loss" => "balanced-softmax",
         "cross-entropy" => "ce",
         "ls" => "label-smoothing",
-        "focal" if table == MULTILABEL_LOSSES => "sigmoid-focal",
+        "focal" if multilabel => "sigmoid-focal",
         other => other,
     };
-    table.iter().map(|(k, _)| *k).find(|k| *k == n)
+    names(multilabel).find(|k| *k == n)
+}
+
+fn names(multilabel: bool) -> impl Iterator<Item = &'static str> {
+    let table = if multilabel { MULTILABEL_LOSSES } else { LOSSES };
+    table.iter().map(|(k, _)| *k)
 }
 
 /// The parameter names a loss takes.
@@ -226,7 +233,7 @@ impl LossSpec {
     /// Parses a single-label loss name ([`LOSSES`]) and `key=value` pairs;
     /// unknown names and keys are errors.
     pub fn new(name: &str, params: &[(String, String)]) -> Result<Self> {
-        let spec = Self::parse(name, params, LOSSES, "")?;
+        let spec = Self::parse(name, params, false)?;
         // Check the values once, on a tiny batch.
         spec.build(&[1.0, 1.0], 0, 1)?
             .batch_loss(Array2::zeros((1, 2)).view(), &[0])?;
@@ -236,19 +243,19 @@ impl LossSpec {
     /// Parses a multi-label loss name ([`MULTILABEL_LOSSES`]) and `key=value`
     /// pairs; build it with [`LossSpec::build_multilabel`].
     pub fn new_multilabel(name: &str, params: &[(String, String)]) -> Result<Self> {
-        let spec = Self::parse(name, params, MULTILABEL_LOSSES, "multi-label ")?;
+        let spec = Self::parse(name, params, true)?;
         let targets = ndarray::arr2(&[[1.0, 0.0]]);
         spec.build_multilabel(&[1.0, 1.0], 2.0, 0, 1)?
             .batch_loss(Array2::zeros((1, 2)).view(), targets.view())?;
         Ok(spec)
     }
 
-    fn parse(name: &str, params: &[(String, String)], table: &[(&'static str, &str)], kind: &str) -> Result<Self> {
-        let Some(canon) = canonical(name, table) else {
-            let names: Vec<&str> = table.iter().map(|(k, _)| *k).collect();
+    fn parse(name: &str, params: &[(String, String)], multilabel: bool) -> Result<Self> {
+        let Some(canon) = canonical(name, multilabel) else {
             return Err(LossError::Invalid(format!(
-                "unknown {kind}loss {name:?}: choose one of {}",
-                names.join(", ")
+                "unknown {}loss {name:?}: choose one of {}",
+                if multilabel { "multi-label " } else { "" },
+                names(multilabel).collect::<Vec<_>>().join(", ")
             )));
         };
         let spec = LossSpec {
@@ -457,7 +464,7 @@ impl LossSpec {
             other => {
                 return Err(LossError::Invalid(format!(
                     "{other} is a single-label loss; multi-label training takes {}",
-                    MULTILABEL_LOSSES.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
+                    names(true).collect::<Vec<_>>().join(", ")
                 )))
             }
         })
