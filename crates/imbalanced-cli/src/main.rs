@@ -127,6 +127,10 @@ pub fn write_text(path: &std::path::Path, text: &str) -> Result<(), imbalanced::
     })
 }
 
+// Large arrays mapped in one call: first runs without ~7,500 page faults per 30 MB.
+#[global_allocator]
+static ALLOC: imbalanced::data::PrefaultAlloc = imbalanced::data::PrefaultAlloc;
+
 fn main() -> ExitCode {
     // Die quietly when the reader of stdout goes away (`imbalanced metrics f.csv | head`),
     // as command-line tools do, instead of panicking on the failed write.

@@ -6,6 +6,7 @@
 //! CSV, KEEL `.dat`, ARFF and (feature `parquet`) Parquet, chosen by file
 //! extension; writes are atomic.
 
+mod alloc;
 mod csv_io;
 mod dataset;
 mod error;
@@ -16,8 +17,9 @@ mod parquet_io;
 mod split;
 mod table;
 
+pub use alloc::PrefaultAlloc;
 pub use csv_io::{read_csv, write_csv};
-pub use dataset::{median, sort_labels, take_rows, Dataset, Feature, FeatureKind};
+pub use dataset::{first_non_finite, median, sort_labels, take_rows, Dataset, Feature, FeatureKind};
 pub use error::{DataError, Result};
 pub use io::{format_number, read, write, write_atomic, Format, ReadOptions};
 pub use keel::{read_keel, write_keel, Dialect};

@@ -77,7 +77,7 @@ pub(crate) fn check_xy(x: ArrayView2<'_, f64>, y: &[usize], n_classes: usize) ->
     if let Some(&label) = y.iter().find(|&&c| c >= n_classes) {
         return Err(ModelError::BadLabel { label, n_classes });
     }
-    if let Some(((row, column), &value)) = x.indexed_iter().find(|(_, v)| !v.is_finite()) {
+    if let Some(((row, column), value)) = imbalanced_data::first_non_finite(x.view()) {
         return Err(ModelError::NonFinite { row, column, value });
     }
     Ok(())

@@ -425,7 +425,7 @@ impl MlpClassifier {
         if x.nrows() == 0 || targets.ncols() == 0 {
             return Err(ModelError::Empty);
         }
-        if let Some(((row, column), &value)) = x.indexed_iter().find(|(_, v)| !v.is_finite()) {
+        if let Some(((row, column), value)) = imbalanced_data::first_non_finite(x.view()) {
             return Err(ModelError::NonFinite { row, column, value });
         }
         if let Some(((row, column), &value)) = targets.indexed_iter().find(|(_, v)| !(0.0..=1.0).contains(*v)) {
@@ -749,7 +749,7 @@ impl MlpClassifier {
                 x.ncols()
             )));
         }
-        if let Some(((row, column), &value)) = x_unlabelled.indexed_iter().find(|(_, v)| !v.is_finite()) {
+        if let Some(((row, column), value)) = imbalanced_data::first_non_finite(x_unlabelled.view()) {
             return Err(ModelError::NonFinite { row, column, value });
         }
         self.fit_inner(x, y, n_classes, Some((x_unlabelled, ssl)), progress)

@@ -37,7 +37,7 @@ impl StandardScaler {
         if x.nrows() == 0 {
             return Err(ModelError::Empty);
         }
-        if let Some(((row, column), &value)) = x.indexed_iter().find(|(_, v)| !v.is_finite()) {
+        if let Some(((row, column), value)) = imbalanced_data::first_non_finite(x.view()) {
             return Err(ModelError::NonFinite { row, column, value });
         }
         let n = x.nrows() as f64;

@@ -71,7 +71,7 @@ pub(crate) fn check_predict_input(x: ArrayView2<'_, f64>, n_features: usize) -> 
             fitted: n_features,
         });
     }
-    if let Some(((row, column), &value)) = x.indexed_iter().find(|(_, v)| !v.is_finite()) {
+    if let Some(((row, column), value)) = imbalanced_data::first_non_finite(x.view()) {
         return Err(ModelError::NonFinite { row, column, value });
     }
     Ok(())

@@ -147,7 +147,7 @@ pub(crate) fn check_input(
         return Err(ResampleError::Empty);
     }
     if finite {
-        if let Some(((row, column), &value)) = x.indexed_iter().find(|(_, v)| !v.is_finite()) {
+        if let Some(((row, column), value)) = imbalanced_data::first_non_finite(x.view()) {
             return Err(ResampleError::NonFinite { row, column, value });
         }
     }
