@@ -52,6 +52,22 @@ const LIMIT: i32 = i32::MAX / 4;
 /// Widest data the codes serve: keeps every score far from i32 overflow.
 pub(crate) const MAX_DIM: usize = 1024;
 
+/// [`Codes::bound`] for codes of step `scale`.
+#[inline]
+pub(crate) fn bound(scale: f64, kth2: f64, slack: f64) -> i32 {
+    if !kth2.is_finite() {
+        return LIMIT;
+    }
+    let t = (kth2.sqrt() + slack) / scale;
+    let t = t * t * (1.0 + 1e-9);
+    if t >= (LIMIT - 2) as f64 {
+        LIMIT
+    } else {
+        // Truncation + 2 >= ceil + 1: one code unit of margin.
+        t as i32 + 2
+    }
+}
+
 /// Whether this CPU runs the kernel.
 pub(crate) fn available() -> bool {
     #[cfg(target_arch = "x86_64")]
@@ -232,17 +248,12 @@ impl Codes {
     /// for pairs whose errors sum to at most `slack`.
     #[inline]
     pub(crate) fn bound(&self, kth2: f64, slack: f64) -> i32 {
-        if !kth2.is_finite() {
-            return LIMIT;
-        }
-        let t = (kth2.sqrt() + slack) / self.scale;
-        let t = t * t * (1.0 + 1e-9);
-        if t >= (LIMIT - 2) as f64 {
-            LIMIT
-        } else {
-            // Truncation + 2 >= ceil + 1: one code unit of margin.
-            t as i32 + 2
-        }
+        bound(self.scale, kth2, slack)
+    }
+
+    /// Distance per code step.
+    pub(crate) fn scale(&self) -> f64 {
+        self.scale
     }
 
     pub(crate) fn quads(&self) -> usize {

@@ -19,6 +19,7 @@
 //! computes distances in scikit-learn's summation order, and linfa-nn is
 //! 3-25x slower than this (see `../shared/design/STACK.md`).
 
+mod claims;
 mod count;
 mod int8;
 mod symmetric;
@@ -28,6 +29,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use ndarray::{linalg::general_mat_mul, s, Array1, Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 
+pub use claims::PointLimits;
 use int8::{Codes, Sides, LANES, ROWS};
 
 /// Errors of a neighbour query.
@@ -40,6 +42,8 @@ pub enum NeighborsError {
     DimensionMismatch { query: usize, data: usize },
     #[error("k must be at least 1")]
     ZeroK,
+    #[error("{bounds} bounds for {queries} queries: give one per query")]
+    BoundsMismatch { bounds: usize, queries: usize },
 }
 
 /// The answer to a k-NN query: for query `i`, `indices[[i, r]]` is its
@@ -257,6 +261,40 @@ impl<'a> KnnIndex<'a> {
     /// finds itself at distance 0 (drop it as scikit-learn users do, with
     /// [`Neighbors::without_first`]).
     pub fn query(&self, queries: ArrayView2<'_, f64>, k: usize) -> Result<Neighbors, NeighborsError> {
+        self.query_with(queries, k, None)
+    }
+
+    /// [`KnnIndex::query`] for queries whose `k`-th nearest point is known
+    /// to lie within `bounds[i]` (Euclidean), say the distance to `k`
+    /// points already known: the search starts from that radius instead of
+    /// warming its lists up, which saves most exact measures. The answer is
+    /// the same; a bound that is too small costs a second search of that
+    /// query, never a wrong answer. Lloyd's k-means steps search this way
+    /// from each point's previous centre.
+    pub fn query_bounded(
+        &self,
+        queries: ArrayView2<'_, f64>,
+        k: usize,
+        bounds: &[f64],
+    ) -> Result<Neighbors, NeighborsError> {
+        if bounds.len() != queries.nrows() {
+            return Err(NeighborsError::BoundsMismatch {
+                bounds: bounds.len(),
+                queries: queries.nrows(),
+            });
+        }
+        // Squared and widened a little: the caller's distance is a rounded
+        // square root of the exact measure it must admit.
+        let bounds: Vec<f64> = bounds.iter().map(|b| b * b * (1.0 + 1e-12)).collect();
+        self.query_with(queries, k, Some(&bounds))
+    }
+
+    fn query_with(
+        &self,
+        queries: ArrayView2<'_, f64>,
+        k: usize,
+        bounds: Option<&[f64]>,
+    ) -> Result<Neighbors, NeighborsError> {
         if k == 0 {
             return Err(NeighborsError::ZeroK);
         }
@@ -278,12 +316,22 @@ impl<'a> KnnIndex<'a> {
             .zip(distances.axis_chunks_iter_mut(Axis(0), QUERY_BLOCK))
             .enumerate()
             .for_each(|(b, (mut idx_out, mut dist_out))| {
-                let start = b * QUERY_BLOCK;
-                let q = queries.slice(s![start..start + idx_out.nrows(), ..]);
-                let tops = match self.live_codes() {
-                    Some(codes) => self.query_block_codes(codes, q, k),
-                    None => self.query_block(q, k),
+                let rows = b * QUERY_BLOCK..b * QUERY_BLOCK + idx_out.nrows();
+                let q = queries.slice(s![rows.clone(), ..]);
+                let bounds = bounds.map(|all| &all[rows]);
+                let mut tops = match self.live_codes() {
+                    Some(codes) => self.query_block_codes(codes, q, k, bounds),
+                    None => self.query_block(q, k, bounds),
                 };
+                // A bound below the k-th distance left a list short: search again.
+                for (r, top) in tops.iter_mut().enumerate().filter(|(_, t)| t.items.len() < k) {
+                    let one = q.slice(s![r..r + 1, ..]);
+                    *top = match self.live_codes() {
+                        Some(codes) => self.query_block_codes(codes, one, k, None),
+                        None => self.query_block(one, k, None),
+                    }
+                    .remove(0);
+                }
                 for (r, top) in tops.into_iter().enumerate() {
                     for (c, (d2, i)) in top.items.into_iter().enumerate() {
                         idx_out[(r, c)] = i;
@@ -298,7 +346,8 @@ impl<'a> KnnIndex<'a> {
     /// its f32 score `g = |x|^2 (1 - tol) - 2 q.x` could place it in the
     /// current top k: `|q - x|^2 >= |q|^2 (1 - tol) + g`, so a pair with
     /// `g > bound - |q|^2 (1 - tol)` is provably farther than the k-th best.
-    fn query_block(&self, q: ArrayView2<'_, f64>, k: usize) -> Vec<TopK> {
+    /// `bounds`: squared distances beyond which no point is wanted.
+    fn query_block(&self, q: ArrayView2<'_, f64>, k: usize, bounds: Option<&[f64]>) -> Vec<TopK> {
         let (b, d) = q.dim();
         let mut qaug = Array2::<f32>::ones((b, d + 1));
         let mut q_norms = vec![0.0f64; b];
@@ -320,7 +369,8 @@ impl<'a> KnnIndex<'a> {
             general_mat_mul(1.0, &qaug, &xb.t(), 0.0, &mut g);
             for (r, top) in tops.iter_mut().enumerate() {
                 let shift = q_norms[r] * (1.0 - self.tol);
-                let mut thr = top.worst() - shift;
+                let cap = bounds.map_or(f64::INFINITY, |b| b[r]);
+                let mut thr = top.worst().min(cap) - shift;
                 let row = g.row(r);
                 let row = row.as_slice().expect("a fresh row-major block");
                 for (chunk_no, chunk) in row.chunks(LANES).enumerate() {
@@ -334,8 +384,11 @@ impl<'a> KnnIndex<'a> {
                             continue;
                         }
                         let i = start + chunk_no * LANES + o;
-                        top.push(self.exact(&q_rows[r], i, &mut point), i);
-                        thr = top.worst() - shift;
+                        let d2 = self.exact(&q_rows[r], i, &mut point);
+                        if d2 <= cap {
+                            top.push(d2, i);
+                        }
+                        thr = top.worst().min(cap) - shift;
                     }
                 }
             }
@@ -344,7 +397,7 @@ impl<'a> KnnIndex<'a> {
     }
 
     /// [`KnnIndex::query_block`] with candidates from the 8-bit codes.
-    fn query_block_codes(&self, codes: &Codes, q: ArrayView2<'_, f64>, k: usize) -> Vec<TopK> {
+    fn query_block_codes(&self, codes: &Codes, q: ArrayView2<'_, f64>, k: usize, bounds: Option<&[f64]>) -> Vec<TopK> {
         let (b, n) = (q.nrows(), self.len());
         let qc = codes.queries(q, self.mean.view());
         let q_rows: Vec<Vec<f64>> = q.rows().into_iter().map(|r| r.to_vec()).collect();
@@ -352,14 +405,9 @@ impl<'a> KnnIndex<'a> {
         let mut tops: Vec<TopK> = (0..b).map(|_| TopK::new(k)).collect();
         let padded = b.div_ceil(ROWS) * ROWS;
         // Padding rows get a threshold no score reaches.
+        let cap = |r: usize| bounds.map_or(f64::INFINITY, |b| b[r]);
         let mut t_row: Vec<i32> = (0..padded)
-            .map(|r| {
-                if r < b {
-                    codes.bound(f64::INFINITY, 0.0)
-                } else {
-                    i32::MIN
-                }
-            })
+            .map(|r| if r < b { codes.bound(cap(r), slack[r]) } else { i32::MIN })
             .collect();
         let (mut pairs, mut exact) = (Vec::new(), Vec::new());
         let mut wasted = 0;
@@ -373,10 +421,10 @@ impl<'a> KnnIndex<'a> {
                 int8::expand_hits(&hits, r0, |row, i| (i < n && row < b).then_some((row, i)), &mut pairs);
                 self.exact_pairs(&pairs, |r| &q_rows[r], &mut exact);
                 for (&(row, i), &d2) in pairs.iter().zip(&exact) {
-                    wasted += usize::from(!tops[row].push(d2, i));
+                    wasted += usize::from(d2 > cap(row) || !tops[row].push(d2, i));
                 }
                 for r in (r0..r0 + ROWS).filter(|&r| r < b) {
-                    t_row[r] = codes.bound(tops[r].worst(), slack[r]);
+                    t_row[r] = codes.bound(tops[r].worst().min(cap(r)), slack[r]);
                 }
             }
         }
@@ -488,6 +536,10 @@ mod tests {
             Err(NeighborsError::TooFewPoints { k: 3, n: 2 })
         );
         assert_eq!(idx.query(data.view(), 0), Err(NeighborsError::ZeroK));
+        assert_eq!(
+            idx.query_bounded(data.view(), 1, &[1.0]),
+            Err(NeighborsError::BoundsMismatch { bounds: 1, queries: 2 })
+        );
         assert!(matches!(
             idx.query(array![[0.0, 1.0]].view(), 1),
             Err(NeighborsError::DimensionMismatch { .. })
@@ -528,6 +580,80 @@ mod tests {
             }
             // Distances too, bit for bit, whichever kernel found the candidates.
             prop_assert_eq!(&answers[0], &answers[1]);
+        }
+
+        /// Bounded queries give the plain answer, whether the bounds hold
+        /// (the distance to some k points), are loose, or are too small.
+        #[test]
+        fn bounded_queries_match_plain_ones(
+            n in 1usize..600,
+            d in 1usize..6,
+            k in 1usize..5,
+            seed in 0u64..1000,
+            grid in proptest::bool::ANY,
+            scale in prop_oneof![Just(0.5f64), Just(1.0), Just(3.0)],
+        ) {
+            let k = k.min(n);
+            let mut next = uniform(seed);
+            let data = Array2::from_shape_fn((n, d), |_| {
+                let u = next();
+                if grid { (u * 4.0).floor() } else { u }
+            });
+            let queries = Array2::from_shape_fn((n.min(300), d), |_| next() * 1.2 - 0.1);
+            for kernel in [Kernel::Gemm, Kernel::Auto] {
+                let index = KnnIndex::with_kernel(data.view(), kernel);
+                let want = index.query(queries.view(), k).unwrap();
+                // The farthest of k arbitrary points bounds the k-th distance; scaled.
+                let bounds: Vec<f64> = queries
+                    .rows()
+                    .into_iter()
+                    .map(|q| {
+                        (0..k)
+                            .map(|j| squared_distance(&q.to_vec(), &data.row((j * 7 + 3) % n).to_vec()).sqrt())
+                            .fold(0.0, f64::max)
+                            * scale
+                    })
+                    .collect();
+                prop_assert_eq!(index.query_bounded(queries.view(), k, &bounds).unwrap(), want);
+            }
+        }
+
+        /// `closer_than` finds what a naive scan finds, with either kernel.
+        #[test]
+        fn closer_than_matches_a_naive_scan(
+            n in 1usize..700,
+            d in 1usize..6,
+            seed in 0u64..1000,
+            grid in proptest::bool::ANY,
+            n_queries in 1usize..12,
+        ) {
+            let mut next = uniform(seed);
+            let data = Array2::from_shape_fn((n, d), |_| {
+                let u = next();
+                if grid { (u * 4.0).floor() } else { u }
+            });
+            let queries: Vec<usize> = (0..n_queries).map(|_| (next() * n as f64) as usize).collect();
+            for kernel in [Kernel::Gemm, Kernel::Auto] {
+                let index = KnnIndex::with_kernel(data.view(), kernel);
+                let mut limits = index.limits(f64::INFINITY);
+                for p in 0..n {
+                    // Some limits infinite, some zero, most the distance to a random point.
+                    let v = match p % 7 {
+                        0 => f64::INFINITY,
+                        1 => 0.0,
+                        _ => squared_distance(&data.row(p).to_vec(), &data.row((next() * n as f64) as usize).to_vec()),
+                    };
+                    limits.set(p, v);
+                }
+                let got = index.closer_than(&queries, &limits);
+                for (t, &q) in queries.iter().enumerate() {
+                    let want: Vec<(usize, f64)> = (0..n)
+                        .map(|p| (p, squared_distance(&data.row(q).to_vec(), &data.row(p).to_vec())))
+                        .filter(|&(p, d2)| d2 < limits.get(p))
+                        .collect();
+                    prop_assert_eq!(&got[t], &want);
+                }
+            }
         }
 
         /// `count_before` counts what a naive scan counts, ties by rank included.

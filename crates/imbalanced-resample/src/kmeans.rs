@@ -5,12 +5,14 @@
 //!
 //! Written here rather than taken from linfa-clustering, which is on
 //! ndarray 0.16 and rand 0.8 and cannot take our seedable NumPy-compatible
-//! generator. Assignment uses the exact k-NN engine (GEMM pruning), so
-//! a step costs about one GEMM of the data against the centres.
+//! generator. Seeding and assignment use the exact k-NN engine: seeding
+//! measures only the points a candidate centre would take over
+//! ([`KnnIndex::closer_than`]), and each Lloyd step searches from every
+//! point's previous centre ([`KnnIndex::query_bounded`]).
 
 use imbalanced_data::take_rows;
-use imbalanced_neighbors::{squared_distance, KnnIndex};
-use ndarray::{linalg::general_mat_mul, s, Array2, ArrayView2, Axis};
+use imbalanced_neighbors::{squared_distance, KnnIndex, PointLimits};
+use ndarray::{Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 
 use crate::error::Result;
@@ -22,77 +24,82 @@ pub(crate) struct Clustering {
     pub labels: Vec<usize>,
 }
 
-/// Rows per parallel chunk of the k-means++ distance GEMM.
-const CHUNK: usize = 4096;
+/// Points per sum of the sampling table.
+const SUM_BLOCK: usize = 256;
 
 /// scikit-learn's greedy k-means++: each new centre is the best (lowest
 /// potential) of `2 + ln k` candidates drawn in proportion to the squared
-/// distance to the nearest centre so far. Candidate distances come from one
-/// GEMM per chunk of points (`|x|² + |c|² - 2 x.c`); sums are taken per fixed
-/// chunk and then in order, so the result does not depend on the threads.
+/// distance to the nearest centre so far.
+///
+/// A candidate changes the potential only through the points it would take
+/// over, those nearer to it than to their centre: the engine's
+/// [`KnnIndex::closer_than`] finds them against per-point limits, so late
+/// steps measure a few dozen distances per candidate instead of all n
+/// (scikit-learn computes all of them). The draws walk a table of sums over
+/// blocks of `SUM_BLOCK` points, then the block. Deterministic for a given
+/// generator state, whatever the thread count.
 fn kmeans_plus_plus(x: ArrayView2<'_, f64>, k: usize, rng: &mut SamplerRng) -> Array2<f64> {
     let (n, d) = x.dim();
     let trials = 2 + (k as f64).ln().floor() as usize;
-    let norms: Vec<f64> = x.rows().into_iter().map(|r| r.dot(&r)).collect();
-    // Row t: squared distances from candidate t to every point.
-    let distances_to = |cands: &[usize]| -> Array2<f64> {
-        let c = take_rows(x.view(), cands);
-        let mut out = Array2::<f64>::zeros((cands.len(), n));
-        out.axis_chunks_iter_mut(Axis(1), CHUNK)
-            .into_par_iter()
-            .enumerate()
-            .for_each(|(b, mut block)| {
-                let rows = x.slice(s![b * CHUNK..b * CHUNK + block.ncols(), ..]);
-                general_mat_mul(-2.0, &c, &rows.t(), 0.0, &mut block);
-                for (t, mut row) in block.rows_mut().into_iter().enumerate() {
-                    let cn = norms[cands[t]];
-                    let xn = &norms[b * CHUNK..];
-                    row.iter_mut().zip(xn).for_each(|(g, &xx)| *g = (*g + xx + cn).max(0.0));
-                }
-            });
-        out
-    };
-    // Σ min(closest, d) over fixed chunks, then in order: thread-independent.
-    let potential_with = |closest: &[f64], d: &[f64]| -> f64 {
-        closest
-            .par_chunks(CHUNK)
-            .zip(d.par_chunks(CHUNK))
-            .map(|(a, b)| a.iter().zip(b).map(|(&u, &v)| u.min(v)).sum::<f64>())
-            .collect::<Vec<_>>()
-            .iter()
-            .sum()
+    let index = KnnIndex::new(x);
+    let mut closest = index.limits(f64::INFINITY);
+    let mut block_sums = vec![0.0; n.div_ceil(SUM_BLOCK)];
+    // Gives the points of `taken` to the new centre; refreshes their blocks' sums.
+    let take = |taken: &[(usize, f64)], closest: &mut PointLimits, block_sums: &mut [f64]| -> f64 {
+        for &(p, d2) in taken {
+            closest.set(p, d2);
+        }
+        let mut last = usize::MAX;
+        for &(p, _) in taken {
+            let b = p / SUM_BLOCK;
+            if b != last {
+                block_sums[b] = closest.values()[b * SUM_BLOCK..((b + 1) * SUM_BLOCK).min(n)]
+                    .iter()
+                    .sum();
+                last = b;
+            }
+        }
+        block_sums.iter().sum()
     };
     let mut centers = Array2::zeros((k, d));
     let first = rng.randint(n);
     centers.row_mut(0).assign(&x.row(first));
-    let mut closest: Vec<f64> = distances_to(&[first]).row(0).to_vec();
-    let mut potential = potential_with(&closest, &closest);
-    let mut cumulative = vec![0.0; n];
+    let mut potential = take(&index.closer_than(&[first], &closest)[0], &mut closest, &mut block_sums);
     for c in 1..k {
-        let mut acc = 0.0;
-        for (cu, &v) in cumulative.iter_mut().zip(&closest) {
-            acc += v;
-            *cu = acc;
-        }
         let candidates: Vec<usize> = (0..trials)
-            .map(|_| {
-                let target = rng.random() * potential;
-                cumulative.partition_point(|&v| v <= target).min(n - 1)
-            })
+            .map(|_| draw(rng.random() * potential, closest.values(), &block_sums))
             .collect();
-        let dist = distances_to(&candidates);
+        let taken = index.closer_than(&candidates, &closest);
         // Potential after adding each candidate; the lowest wins (first on ties).
-        let potentials: Vec<f64> = dist
-            .rows()
-            .into_iter()
-            .map(|row| potential_with(&closest, row.as_slice().expect("row-major")))
+        let potentials: Vec<f64> = taken
+            .iter()
+            .map(|t| potential - t.iter().map(|&(p, d2)| closest.get(p) - d2).sum::<f64>())
             .collect();
         let best = (0..trials).fold(0, |b, t| if potentials[t] < potentials[b] { t } else { b });
         centers.row_mut(c).assign(&x.row(candidates[best]));
-        potential = potentials[best];
-        closest.iter_mut().zip(dist.row(best)).for_each(|(a, &b)| *a = a.min(b));
+        potential = take(&taken[best], &mut closest, &mut block_sums);
     }
     centers
+}
+
+/// The first point whose running sum of `weights` exceeds `target` (the
+/// last point if none does), found through the sums of blocks of `SUM_BLOCK`.
+fn draw(target: f64, weights: &[f64], block_sums: &[f64]) -> usize {
+    let mut acc = 0.0;
+    for (b, &s) in block_sums.iter().enumerate() {
+        if acc + s > target {
+            for (o, &w) in weights[b * SUM_BLOCK..].iter().take(SUM_BLOCK).enumerate() {
+                acc += w;
+                if acc > target {
+                    return b * SUM_BLOCK + o;
+                }
+            }
+            // Rounding: the block's own sum said it holds the target.
+            return ((b + 1) * SUM_BLOCK).min(weights.len()) - 1;
+        }
+        acc += s;
+    }
+    weights.len() - 1
 }
 
 /// Clusters the rows of `x` into `k` groups. Deterministic for a given
@@ -105,8 +112,9 @@ pub(crate) fn kmeans(x: ArrayView2<'_, f64>, k: usize, max_iter: usize, rng: &mu
     let tol = 1e-4 * x.var_axis(Axis(0), 0.0).mean().unwrap_or(0.0);
     let mut centers = kmeans_plus_plus(x.view(), k, rng);
     let mut labels = vec![usize::MAX; n];
+    let mut assigned = assign(x.view(), centers.view(), None)?;
     for _ in 0..max_iter {
-        let (new_labels, distances) = assign(x.view(), centers.view())?;
+        let (new_labels, distances) = assigned;
         let mut sums = Array2::<f64>::zeros((k, d));
         let mut counts = vec![0usize; k];
         for (i, &c) in new_labels.iter().enumerate() {
@@ -128,24 +136,45 @@ pub(crate) fn kmeans(x: ArrayView2<'_, f64>, k: usize, max_iter: usize, rng: &mu
         let unchanged = labels_now == labels;
         centers = new_centers;
         labels = labels_now;
+        // The next step's labels, or the final ones: consistent with the final centres.
+        assigned = assign(x.view(), centers.view(), Some(&labels))?;
         if unchanged || shift <= tol {
             break;
         }
     }
-    // Labels consistent with the final centres.
-    let (labels, _) = assign(x.view(), centers.view())?;
-    Ok(Clustering { centers, labels })
+    Ok(Clustering {
+        centers,
+        labels: assigned.0,
+    })
 }
 
 /// The nearest centre of every row (lower index on ties) and its distance.
-fn assign(x: ArrayView2<'_, f64>, centers: ArrayView2<'_, f64>) -> Result<(Vec<usize>, Vec<f64>)> {
+/// With `previous` labels, each row's search starts from the distance to
+/// its previous centre ([`KnnIndex::query_bounded`]): Lloyd's late steps
+/// move few points, so most searches end near where they start.
+fn assign(
+    x: ArrayView2<'_, f64>,
+    centers: ArrayView2<'_, f64>,
+    previous: Option<&[usize]>,
+) -> Result<(Vec<usize>, Vec<f64>)> {
+    let x = x.as_standard_layout();
     if centers.nrows() > 32 {
-        let nn = KnnIndex::new(centers).query(x, 1)?;
+        let index = KnnIndex::new(centers);
+        let nn = match previous {
+            Some(labels) => {
+                let bounds: Vec<f64> = labels
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, &c)| distance(x.row(i), centers.row(c)))
+                    .collect();
+                index.query_bounded(x.view(), 1, &bounds)?
+            }
+            None => index.query(x.view(), 1)?,
+        };
         return Ok((nn.indices.column(0).to_vec(), nn.distances.column(0).to_vec()));
     }
     // Few centres: exact distances directly, cheaper than setting up GEMM blocks.
     let cs: Vec<Vec<f64>> = centers.rows().into_iter().map(|r| r.to_vec()).collect();
-    let x = x.as_standard_layout();
     Ok((0..x.nrows())
         .into_par_iter()
         .with_min_len(1024)
@@ -163,6 +192,14 @@ fn assign(x: ArrayView2<'_, f64>, centers: ArrayView2<'_, f64>) -> Result<(Vec<u
             (best, best_d.sqrt())
         })
         .unzip())
+}
+
+/// Euclidean distance of two rows, summed as the engine sums.
+fn distance(a: ndarray::ArrayView1<'_, f64>, b: ndarray::ArrayView1<'_, f64>) -> f64 {
+    match (a.as_slice(), b.as_slice()) {
+        (Some(a), Some(b)) => squared_distance(a, b).sqrt(),
+        _ => squared_distance(&a.to_vec(), &b.to_vec()).sqrt(),
+    }
 }
 
 /// Gives each empty cluster one of the points farthest from their centre
@@ -224,7 +261,7 @@ pub(crate) fn minibatch_kmeans(x: ArrayView2<'_, f64>, k: usize, rng: &mut Sampl
     for _ in 0..steps {
         let rows: Vec<usize> = (0..batch).map(|_| rng.randint(n)).collect();
         let xb = take_rows(x.view(), &rows);
-        let (labels, distances) = assign(xb.view(), centers.view())?;
+        let (labels, distances) = assign(xb.view(), centers.view(), None)?;
         let inertia = distances.iter().map(|v| v * v).sum::<f64>() / batch as f64;
         let mut sums = Array2::<f64>::zeros((k, d));
         let mut counts = vec![0.0f64; k];
@@ -254,7 +291,7 @@ pub(crate) fn minibatch_kmeans(x: ArrayView2<'_, f64>, k: usize, rng: &mut Sampl
             }
         }
     }
-    let (labels, _) = assign(x.view(), centers.view())?;
+    let (labels, _) = assign(x.view(), centers.view(), None)?;
     Ok(Clustering { centers, labels })
 }
 
@@ -281,6 +318,35 @@ mod tests {
         assert_ne!(c.labels[0], c.labels[3]);
         let centre = c.centers.row(c.labels[0]);
         assert!((centre[0] - 0.1 / 3.0).abs() < 1e-12);
+    }
+
+    /// Greedy k-means++ puts one seed in each of k far-apart blobs (uniform
+    /// seeding would double up in most runs); the seeds are data points.
+    #[test]
+    fn seeding_covers_every_blob() {
+        let blobs = 8;
+        let mut next = {
+            let mut rng = SamplerRng::new(RngKind::Default, 11);
+            move || rng.random()
+        };
+        let x = Array2::from_shape_fn((blobs * 500, 5), |(i, j)| {
+            // Blob b sits at 100 times the bits of b.
+            100.0 * (((i % blobs) >> j) & 1) as f64 + next()
+        });
+        for seed in 0..5 {
+            let mut rng = SamplerRng::new(RngKind::Default, seed);
+            let seeds = kmeans_plus_plus(x.view(), blobs, &mut rng);
+            let mut hit: Vec<usize> = seeds
+                .rows()
+                .into_iter()
+                .map(|c| {
+                    let i = (0..x.nrows()).find(|&i| x.row(i) == c).expect("a data point");
+                    i % blobs
+                })
+                .collect();
+            hit.sort_unstable();
+            assert_eq!(hit, (0..blobs).collect::<Vec<_>>(), "seed {seed}");
+        }
     }
 
     #[test]
