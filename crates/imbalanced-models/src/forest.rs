@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use crate::class_weight::ClassWeight;
 use crate::traits::{check_predict_input, Fit, Predict};
-use crate::tree::{Criterion, DecisionTreeClassifier, FittedTree, MaxFeatures};
+use crate::tree::{Columns, Criterion, DecisionTreeClassifier, FittedTree, MaxFeatures};
 use crate::ModelError;
 
 /// Parameters of a forest. Defaults are scikit-learn's.
@@ -70,6 +70,7 @@ impl Fit for RandomForestClassifier {
         let mut seeder = SamplerRng::new(RngKind::Default, self.random_state);
         let seeds: Vec<u64> = (0..self.n_estimators).map(|_| seeder.next_u64()).collect();
         let n = y.len();
+        let columns = Columns::new(x);
         let trees = seeds
             .into_par_iter()
             .map(|seed| {
@@ -90,7 +91,7 @@ impl Fit for RandomForestClassifier {
                     random_state: rng.next_u64(),
                     class_weight: self.class_weight.clone(),
                 };
-                tree.fit_weighted(x, y, n_classes, weights.as_deref())
+                tree.fit_columns(&columns, y, n_classes, weights.as_deref())
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(FittedForest {

@@ -101,7 +101,8 @@ fn impurity(counts: &[f64], total: f64, criterion: Criterion) -> f64 {
         return 0.0;
     }
     match criterion {
-        Criterion::Gini => 1.0 - counts.iter().map(|c| (c / total) * (c / total)).sum::<f64>(),
+        // scikit-learn's form: one division, not one per class.
+        Criterion::Gini => 1.0 - counts.iter().map(|c| c * c).sum::<f64>() / (total * total),
         Criterion::Entropy => -counts
             .iter()
             .filter(|&&c| c > 0.0)
@@ -110,30 +111,148 @@ fn impurity(counts: &[f64], total: f64, criterion: Criterion) -> f64 {
     }
 }
 
+/// The training rows column by column, each value replaced by its rank
+/// among the column's distinct values, shared by all trees of a forest.
+///
+/// Why: a split search sorts the node's rows by one feature. Sorting `u64`
+/// keys `rank << 32 | row` is plain integer sorting, about twice as fast as
+/// comparing `(f64, row)` pairs, and gathering a node's ranks from one
+/// contiguous column stays in cache where row-major values did not (a
+/// forest on 80k rows spent 85% of its time in those two steps). Ranks
+/// keep order and equality, so the splits are the same.
+pub(crate) struct Columns {
+    n: usize,
+    /// `[feature][row]`.
+    ranks: Vec<u32>,
+    /// Per feature, its distinct values in increasing order.
+    values: Vec<Vec<f64>>,
+}
+
+impl Columns {
+    pub(crate) fn new(x: ArrayView2<'_, f64>) -> Self {
+        let (n, d) = x.dim();
+        let mut ranks = vec![0u32; n * d];
+        let mut values = Vec::with_capacity(d);
+        let mut order: Vec<usize> = Vec::with_capacity(n);
+        for f in 0..d {
+            let column = x.column(f);
+            order.clear();
+            order.extend(0..n);
+            order.sort_unstable_by(|&a, &b| column[a].total_cmp(&column[b]));
+            let mut distinct: Vec<f64> = Vec::new();
+            for &i in &order {
+                if distinct.last() != Some(&column[i]) {
+                    distinct.push(column[i]);
+                }
+                ranks[f * n + i] = (distinct.len() - 1) as u32;
+            }
+            values.push(distinct);
+        }
+        Columns { n, ranks, values }
+    }
+
+    #[inline]
+    fn rank(&self, i: usize, f: usize) -> u32 {
+        self.ranks[f * self.n + i]
+    }
+}
+
+/// Radix digits of [`sort_keys`].
+const RADIX_BITS: u32 = 11;
+
+/// Sorts keys `rank << 32 | position` (positions distinct, ranks below
+/// `ranks`). Large runs go by a stable radix sort on the rank alone: the
+/// keys arrive in position order, so equal ranks stay in position order,
+/// as a full sort would leave them. Why: sorting was ~40% of a forest's
+/// time; two or three counting passes beat comparisons from a few hundred
+/// keys on.
+fn sort_keys(keys: &mut Vec<u64>, scratch: &mut Vec<u64>, ranks: usize) {
+    if keys.len() < 1024 {
+        keys.sort_unstable();
+        return;
+    }
+    debug_assert!(keys.windows(2).all(|w| (w[0] & 0xFFFF_FFFF) < (w[1] & 0xFFFF_FFFF)));
+    let bits = usize::BITS - ranks.saturating_sub(1).leading_zeros();
+    scratch.resize(keys.len(), 0);
+    let mask = (1u64 << RADIX_BITS) - 1;
+    let mut shift = 32;
+    while shift < 32 + bits.max(1) {
+        let mut counts = [0usize; 1 << RADIX_BITS];
+        for &k in keys.iter() {
+            counts[((k >> shift) & mask) as usize] += 1;
+        }
+        let mut at = 0;
+        for c in counts.iter_mut() {
+            (*c, at) = (at, at + *c);
+        }
+        for &k in keys.iter() {
+            let digit = ((k >> shift) & mask) as usize;
+            scratch[counts[digit]] = k;
+            counts[digit] += 1;
+        }
+        std::mem::swap(keys, scratch);
+        shift += RADIX_BITS;
+    }
+}
+
+/// A training row as a node holds it: its class and weight travel with it,
+/// so that a split search reads them in node order, not scattered.
+#[derive(Clone, Copy)]
+struct Row {
+    index: u32,
+    class: u32,
+    weight: f64,
+}
+
 struct Builder<'a> {
-    x: ArrayView2<'a, f64>,
-    y: &'a [usize],
-    w: &'a [f64],
+    columns: &'a Columns,
     n_classes: usize,
     params: &'a DecisionTreeClassifier,
     n_features: usize,
     rng: SamplerRng,
     nodes: Vec<Node>,
+    /// Scratch for partitions.
+    spare: Vec<Row>,
 }
 
 impl Builder<'_> {
-    fn counts(&self, idx: &[usize]) -> (Vec<f64>, f64) {
+    fn counts(&self, rows: &[Row]) -> (Vec<f64>, f64) {
         let mut c = vec![0.0; self.n_classes];
-        for &i in idx {
-            c[self.y[i]] += self.w[i];
+        for r in rows {
+            c[r.class as usize] += r.weight;
         }
         let total = c.iter().sum();
         (c, total)
     }
 
-    /// Best (feature, threshold, position) split of `idx`, or `None`.
-    fn best_split(&mut self, idx: &[usize], parent: &[f64], total: f64) -> Option<(usize, f64)> {
-        let d = self.x.ncols();
+    /// The weighted impurity of the two children, `(wl I(left) + wr I(right)) / total`.
+    #[inline]
+    fn children(&self, left: &[f64], wl: f64, parent: &[f64], total: f64, right: &mut [f64]) -> f64 {
+        let wr = total - wl;
+        match self.params.criterion {
+            // `impurity`'s arithmetic, inline and without the right counts' array.
+            Criterion::Gini => {
+                let (mut sq_l, mut sq_r) = (0.0, 0.0);
+                for (&l, &p) in left.iter().zip(parent) {
+                    let r = p - l;
+                    sq_l += l * l;
+                    sq_r += r * r;
+                }
+                (wl * (1.0 - sq_l / (wl * wl)) + wr * (1.0 - sq_r / (wr * wr))) / total
+            }
+            Criterion::Entropy => {
+                for ((r, a), b) in right.iter_mut().zip(parent).zip(left) {
+                    *r = a - b;
+                }
+                (wl * impurity(left, wl, Criterion::Entropy) + wr * impurity(right, wr, Criterion::Entropy)) / total
+            }
+        }
+    }
+
+    /// Best split of `rows` as (feature, threshold, rank of the last value
+    /// that goes left), or `None`.
+    fn best_split(&mut self, rows: &[Row], parent: &[f64], total: f64) -> Option<(usize, f64, u32)> {
+        let d = self.columns.values.len();
         let mut order: Vec<usize> = (0..d).collect();
         self.rng.shuffle(&mut order);
         let parent_imp = impurity(parent, total, self.params.criterion);
@@ -143,69 +262,81 @@ impl Builder<'_> {
         let min_leaf = self.params.min_samples_leaf;
         let mut left = vec![0.0; self.n_classes];
         let mut right = vec![0.0; self.n_classes];
-        let mut column: Vec<(f64, usize)> = Vec::with_capacity(idx.len());
+        // Positions in the node by (value, row): rank in the high half,
+        // position in the low one (positions follow row order).
+        let mut column: Vec<u64> = Vec::with_capacity(rows.len());
+        let mut scratch: Vec<u64> = Vec::new();
+        let unpack = |key: u64| ((key >> 32) as u32, (key & 0xFFFF_FFFF) as usize);
         for &f in &order {
             if examined >= self.n_features && best.is_some() {
                 break;
             }
             column.clear();
-            column.extend(idx.iter().map(|&i| (self.x[(i, f)], i)));
-            column.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            if column[0].0 == column[column.len() - 1].0 {
+            column.extend(
+                rows.iter()
+                    .enumerate()
+                    .map(|(p, r)| (u64::from(self.columns.rank(r.index as usize, f)) << 32) | p as u64),
+            );
+            sort_keys(&mut column, &mut scratch, self.columns.values[f].len());
+            if unpack(column[0]).0 == unpack(column[column.len() - 1]).0 {
                 continue; // constant here: does not count against max_features
             }
             examined += 1;
             left.iter_mut().for_each(|v| *v = 0.0);
             let mut wl = 0.0;
             for p in 0..column.len() - 1 {
-                let (v, i) = column[p];
-                left[self.y[i]] += self.w[i];
-                wl += self.w[i];
-                let next = column[p + 1].0;
+                let (v, at) = unpack(column[p]);
+                let row = rows[at];
+                left[row.class as usize] += row.weight;
+                wl += row.weight;
+                let next = unpack(column[p + 1]).0;
                 if v == next || p + 1 < min_leaf || column.len() - p - 1 < min_leaf {
                     continue;
                 }
-                for ((r, a), b) in right.iter_mut().zip(parent).zip(&left) {
-                    *r = a - b;
-                }
-                let wr = total - wl;
-                let child = (wl * impurity(&left, wl, self.params.criterion)
-                    + wr * impurity(&right, wr, self.params.criterion))
-                    / total;
-                let gain = parent_imp - child;
+                let gain = parent_imp - self.children(&left, wl, parent, total, &mut right);
                 if gain > best_gain {
                     best_gain = gain;
+                    let values = &self.columns.values[f];
+                    let (v, next) = (values[v as usize], values[next as usize]);
                     let mut t = v / 2.0 + next / 2.0;
                     if t >= next || !t.is_finite() {
                         t = v;
                     }
-                    best = Some((f, t));
+                    best = Some((f, t, unpack(column[p]).0));
                 }
             }
         }
         best
     }
 
-    fn grow(&mut self, idx: &mut [usize], depth: usize) -> usize {
-        let (counts, total) = self.counts(idx);
+    fn grow(&mut self, rows: &mut [Row], depth: usize) -> usize {
+        let (counts, total) = self.counts(rows);
         let id = self.nodes.len();
         self.nodes.push(Node::Leaf(counts.iter().map(|c| c / total).collect()));
         let pure = counts.iter().filter(|&&c| c > 0.0).count() <= 1;
         let deep = self.params.max_depth.is_some_and(|m| depth >= m);
-        if pure || deep || idx.len() < self.params.min_samples_split.max(2 * self.params.min_samples_leaf) {
+        if pure || deep || rows.len() < self.params.min_samples_split.max(2 * self.params.min_samples_leaf) {
             return id;
         }
-        let Some((feature, threshold)) = self.best_split(idx, &counts, total) else {
+        let Some((feature, threshold, last_left)) = self.best_split(rows, &counts, total) else {
             return id;
         };
         // Partition: left rows (<= threshold) first, original relative order kept.
-        let (l, r): (Vec<usize>, Vec<usize>) = idx.iter().partition(|&&i| self.x[(i, feature)] <= threshold);
-        let nl = l.len();
-        idx[..nl].copy_from_slice(&l);
-        idx[nl..].copy_from_slice(&r);
-        let (li, ri) = idx.split_at_mut(nl);
-        let left = self.grow(li, depth + 1);
-        let right = self.grow(ri, depth + 1);
+        self.spare.clear();
+        let mut nl = 0;
+        for p in 0..rows.len() {
+            let row = rows[p];
+            if self.columns.rank(row.index as usize, feature) <= last_left {
+                rows[nl] = row;
+                nl += 1;
+            } else {
+                self.spare.push(row);
+            }
+        }
+        rows[nl..].copy_from_slice(&self.spare);
+        let (lr, rr) = rows.split_at_mut(nl);
+        let left = self.grow(lr, depth + 1);
+        let right = self.grow(rr, depth + 1);
         self.nodes[id] = Node::Split {
             feature,
             threshold,
@@ -228,6 +359,18 @@ impl DecisionTreeClassifier {
         weights: Option<&[f64]>,
     ) -> Result<FittedTree, ModelError> {
         crate::check_xy(x, y, n_classes)?;
+        self.fit_columns(&Columns::new(x), y, n_classes, weights)
+    }
+
+    /// [`DecisionTreeClassifier::fit_weighted`] on rows already turned into
+    /// [`Columns`] (and checked).
+    pub(crate) fn fit_columns(
+        &self,
+        columns: &Columns,
+        y: &[usize],
+        n_classes: usize,
+        weights: Option<&[f64]>,
+    ) -> Result<FittedTree, ModelError> {
         if self.min_samples_leaf == 0 || self.min_samples_split < 2 {
             return Err(ModelError::Parameter(
                 "min_samples_leaf must be >= 1 and min_samples_split >= 2".into(),
@@ -244,26 +387,39 @@ impl DecisionTreeClassifier {
         if let Some(cw) = self.class_weight.sample_weights(y, n_classes)? {
             w.iter_mut().zip(cw).for_each(|(a, b)| *a *= b);
         }
-        let w = w.as_slice();
-        let mut idx: Vec<usize> = (0..y.len()).filter(|&i| w[i] > 0.0).collect();
-        if idx.is_empty() {
+        if y.len() > u32::MAX as usize {
+            return Err(ModelError::Parameter(format!(
+                "{} rows: trees take at most {} rows",
+                y.len(),
+                u32::MAX
+            )));
+        }
+        let mut rows: Vec<Row> = (0..y.len())
+            .filter(|&i| w[i] > 0.0)
+            .map(|i| Row {
+                index: i as u32,
+                class: y[i] as u32,
+                weight: w[i],
+            })
+            .collect();
+        if rows.is_empty() {
             return Err(ModelError::Parameter("every sample weight is zero".into()));
         }
+        let d = columns.values.len();
         let mut b = Builder {
-            x,
-            y,
-            w,
+            columns,
             n_classes,
             params: self,
-            n_features: self.max_features.resolve(x.ncols()),
+            n_features: self.max_features.resolve(d),
             rng: SamplerRng::new(RngKind::Default, self.random_state),
             nodes: Vec::new(),
+            spare: Vec::new(),
         };
-        b.grow(&mut idx, 0);
+        b.grow(&mut rows, 0);
         Ok(FittedTree {
             nodes: b.nodes,
             n_classes,
-            n_features: x.ncols(),
+            n_features: d,
         })
     }
 }
@@ -325,6 +481,26 @@ impl FittedTree {
 mod tests {
     use super::*;
     use ndarray::array;
+
+    proptest::proptest! {
+        /// The radix path sorts as a comparison sort does.
+        #[test]
+        fn keys_sort_as_a_comparison_sort(
+            ranks in proptest::collection::vec(0u32..70_000, 1..3000),
+            spread in 1u32..70_000,
+        ) {
+            let limit = spread as usize;
+            let mut keys: Vec<u64> = ranks
+                .iter()
+                .enumerate()
+                .map(|(p, &r)| (u64::from(r % spread) << 32) | p as u64)
+                .collect();
+            let mut want = keys.clone();
+            want.sort_unstable();
+            sort_keys(&mut keys, &mut Vec::new(), limit);
+            proptest::prop_assert_eq!(keys, want);
+        }
+    }
 
     #[test]
     fn learns_a_threshold() {
