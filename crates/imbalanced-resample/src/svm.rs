@@ -7,11 +7,17 @@
 //! machines' support vectors. Only the support set is needed, so no decision
 //! function is kept. Written here because no maintained Rust crate offers a
 //! C-SVC on ndarray 0.17 (linfa-svm is on ndarray 0.16).
+//!
+//! Kernel rows are computed in parallel, vectorised, with a vectorised
+//! `exp`: on 100k rows that took SVMSMOTE from 154 s to ~76 s. A row still
+//! streams all the data from memory; libsvm's shrinking (rows over the
+//! active set only) is what would cut that next.
 
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use ndarray::ArrayView2;
+use rayon::prelude::*;
 
 const TAU: f64 = 1e-12;
 /// libsvm's default stopping tolerance.
@@ -30,20 +36,83 @@ pub(crate) fn gamma_scale(x: ArrayView2<'_, f64>) -> f64 {
     }
 }
 
-struct Kernel<'a> {
-    rows: Vec<&'a [f64]>,
+/// Points per block of the kernel-row loop: four AVX-512 registers of f64,
+/// so that four independent sums hide the adds' latency (one register's
+/// chain of adds made the loop 3x slower).
+const LANES: usize = 32;
+/// Entries of a kernel row per parallel task (whole blocks).
+const ROW_CHUNK: usize = 4096;
+
+const LOG2E: f64 = std::f64::consts::LOG2_E;
+const LN2_HI: f64 = 6.931_471_803_691_238e-1;
+const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
+/// Adding 1.5 * 2^52 rounds to an integer held in the low mantissa bits.
+const MAGIC: f64 = 6_755_399_441_055_744.0;
+/// Taylor coefficients of `exp(r)`, highest degree (12) first.
+const EXP_TAYLOR: [f64; 13] = [
+    1.0 / 479_001_600.0,
+    1.0 / 39_916_800.0,
+    1.0 / 3_628_800.0,
+    1.0 / 362_880.0,
+    1.0 / 40_320.0,
+    1.0 / 5_040.0,
+    1.0 / 720.0,
+    1.0 / 120.0,
+    1.0 / 24.0,
+    1.0 / 6.0,
+    0.5,
+    1.0,
+    1.0,
+];
+
+/// `exp(x)` for `x <= 0`, within 2 ulp of libm: `x = k ln 2 + r`
+/// (Cody-Waite), a degree-12 Taylor polynomial on `|r| <= ln 2 / 2`
+/// (truncation error < 2e-16), and `2^k` from the exponent bits. Below -708
+/// (where libm goes subnormal) it gives 0. Why: libm's scalar `exp` was
+/// most of each kernel row's cost; [`Kernel::row_chunk_avx512`] runs these
+/// same steps on 8 lanes.
+fn exp_nonpositive(x: f64) -> f64 {
+    if x < -708.0 {
+        return 0.0;
+    }
+    let t = x * LOG2E + MAGIC;
+    let k = t - MAGIC;
+    let r = (x - k * LN2_HI) - k * LN2_LO;
+    let p = EXP_TAYLOR[1..].iter().fold(EXP_TAYLOR[0], |p, &c| p * r + c);
+    p * f64::from_bits((t.to_bits().wrapping_sub(MAGIC.to_bits()).wrapping_add(1023)) << 52)
+}
+
+/// The RBF kernel matrix, row by row, with a bounded cache of rows.
+struct Kernel {
+    d: usize,
+    /// The rows in blocks of `LANES`, dimension by dimension
+    /// (`[block][dimension][lane]`, padding zero), so that one row of the
+    /// kernel matrix is a vectorised loop over blocks.
+    blocks: Vec<f64>,
     norms: Vec<f64>,
     gamma: f64,
-    cache: HashMap<usize, Rc<Vec<f64>>>,
+    cache: HashMap<usize, Arc<Vec<f64>>>,
     order: std::collections::VecDeque<usize>,
     capacity: usize,
 }
 
-impl<'a> Kernel<'a> {
-    fn new(rows: Vec<&'a [f64]>, gamma: f64, capacity: usize) -> Self {
-        let norms = rows.iter().map(|r| r.iter().map(|v| v * v).sum()).collect();
+impl Kernel {
+    fn new(rows: &[&[f64]], gamma: f64, capacity: usize) -> Self {
+        let n = rows.len();
+        let d = rows.first().map_or(0, |r| r.len());
+        let padded = n.div_ceil(ROW_CHUNK) * ROW_CHUNK;
+        let mut blocks = vec![0.0; padded * d];
+        let mut norms = vec![0.0; padded];
+        for (i, row) in rows.iter().enumerate() {
+            let (b, l) = (i / LANES, i % LANES);
+            for (j, &v) in row.iter().enumerate() {
+                blocks[(b * d + j) * LANES + l] = v;
+            }
+            norms[i] = row.iter().map(|v| v * v).sum();
+        }
         Kernel {
-            rows,
+            d,
+            blocks,
             norms,
             gamma,
             cache: HashMap::new(),
@@ -52,31 +121,99 @@ impl<'a> Kernel<'a> {
         }
     }
 
-    /// Row `i` of the kernel matrix, from the cache when it is there.
-    fn row(&mut self, i: usize) -> Rc<Vec<f64>> {
+    /// Row `i` of the kernel matrix (padded past `n`), from the cache when it is there.
+    fn row(&mut self, i: usize) -> Arc<Vec<f64>> {
         if let Some(r) = self.cache.get(&i) {
-            return Rc::clone(r);
+            return Arc::clone(r);
         }
         if self.cache.len() >= self.capacity {
             if let Some(old) = self.order.pop_front() {
                 self.cache.remove(&old);
             }
         }
-        let (xi, ni, g) = (self.rows[i], self.norms[i], self.gamma);
-        // |xi - xj|² = |xi|² + |xj|² - 2 xi.xj, clamped at 0 against rounding.
-        let row: Rc<Vec<f64>> = Rc::new(
-            self.rows
-                .iter()
-                .zip(&self.norms)
-                .map(|(xj, &nj)| {
-                    let dot: f64 = xi.iter().zip(*xj).map(|(a, b)| a * b).sum();
-                    (-g * (ni + nj - 2.0 * dot).max(0.0)).exp()
-                })
-                .collect(),
-        );
-        self.cache.insert(i, Rc::clone(&row));
+        let (b, l) = (i / LANES, i % LANES);
+        let xi: Vec<f64> = (0..self.d).map(|j| self.blocks[(b * self.d + j) * LANES + l]).collect();
+        let mut row = vec![0.0; self.norms.len()];
+        row.par_chunks_mut(ROW_CHUNK)
+            .enumerate()
+            .for_each(|(c, out)| self.row_chunk(&xi, self.norms[i], c * ROW_CHUNK / LANES, out));
+        let row = Arc::new(row);
+        self.cache.insert(i, Arc::clone(&row));
         self.order.push_back(i);
         row
+    }
+
+    fn row_chunk(&self, xi: &[f64], ni: f64, first_block: usize, out: &mut [f64]) {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has the feature the function is compiled for.
+            return unsafe { self.row_chunk_avx512(xi, ni, first_block, out) };
+        }
+        let (d, g) = (self.d, self.gamma);
+        for (b, out) in out.chunks_exact_mut(LANES).enumerate() {
+            let blk = first_block + b;
+            let xv = &self.blocks[blk * d * LANES..(blk + 1) * d * LANES];
+            let mut dot = [0.0f64; LANES];
+            for (x, &c) in xv.chunks_exact(LANES).zip(xi) {
+                for l in 0..LANES {
+                    dot[l] += x[l] * c;
+                }
+            }
+            for l in 0..LANES {
+                out[l] = exp_nonpositive(-g * (ni + self.norms[blk * LANES + l] - 2.0 * dot[l]).max(0.0));
+            }
+        }
+    }
+
+    /// [`Kernel::row_chunk`] in AVX-512: the same operations in the same
+    /// order per lane (separate multiplies and adds, no FMA), so the same
+    /// values. Intrinsics, because LLVM left the portable loops scalar or
+    /// chained every add on one register.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    fn row_chunk_avx512(&self, xi: &[f64], ni: f64, first_block: usize, out: &mut [f64]) {
+        use std::arch::x86_64::*;
+        const REGS: usize = LANES / 8;
+        let d = self.d;
+        let zero = _mm512_setzero_pd();
+        let (minus_g, ni, two) = (_mm512_set1_pd(-self.gamma), _mm512_set1_pd(ni), _mm512_set1_pd(2.0));
+        let (log2e, magic) = (_mm512_set1_pd(LOG2E), _mm512_set1_pd(MAGIC));
+        let (ln2_hi, ln2_lo) = (_mm512_set1_pd(LN2_HI), _mm512_set1_pd(LN2_LO));
+        let floor = _mm512_set1_pd(-708.0);
+        let bias = _mm512_set1_epi64(1023 - MAGIC.to_bits() as i64);
+        for (b, out) in out.chunks_exact_mut(LANES).enumerate() {
+            let blk = first_block + b;
+            let xv = &self.blocks[blk * d * LANES..(blk + 1) * d * LANES];
+            let mut dot = [zero; REGS];
+            for (x, &c) in xv.chunks_exact(LANES).zip(xi) {
+                let c = _mm512_set1_pd(c);
+                for (u, dot) in dot.iter_mut().enumerate() {
+                    // SAFETY: 8 readable f64.
+                    let x = unsafe { _mm512_loadu_pd(x[8 * u..].as_ptr()) };
+                    *dot = _mm512_add_pd(*dot, _mm512_mul_pd(x, c));
+                }
+            }
+            for (u, dot) in dot.into_iter().enumerate() {
+                // SAFETY: 8 readable f64.
+                let nj = unsafe { _mm512_loadu_pd(self.norms[blk * LANES + 8 * u..].as_ptr()) };
+                let dist = _mm512_max_pd(_mm512_sub_pd(_mm512_add_pd(ni, nj), _mm512_mul_pd(two, dot)), zero);
+                let x = _mm512_mul_pd(minus_g, dist);
+                let below = _mm512_cmp_pd_mask::<_CMP_LT_OQ>(x, floor);
+                let x = _mm512_max_pd(x, floor);
+                let t = _mm512_add_pd(_mm512_mul_pd(x, log2e), magic);
+                let k = _mm512_sub_pd(t, magic);
+                let r = _mm512_sub_pd(_mm512_sub_pd(x, _mm512_mul_pd(k, ln2_hi)), _mm512_mul_pd(k, ln2_lo));
+                let mut p = _mm512_set1_pd(EXP_TAYLOR[0]);
+                for &c in &EXP_TAYLOR[1..] {
+                    p = _mm512_add_pd(_mm512_mul_pd(p, r), _mm512_set1_pd(c));
+                }
+                let scale =
+                    _mm512_castsi512_pd(_mm512_slli_epi64::<52>(_mm512_add_epi64(_mm512_castpd_si512(t), bias)));
+                let e = _mm512_maskz_mov_pd(!below, _mm512_mul_pd(p, scale));
+                // SAFETY: 8 writable f64.
+                unsafe { _mm512_storeu_pd(out[8 * u..].as_mut_ptr(), e) };
+            }
+        }
     }
 }
 
@@ -86,7 +223,7 @@ fn binary_support(rows: Vec<&[f64]>, positive: &[bool], c: f64, gamma: f64) -> V
     let n = rows.len();
     let y: Vec<f64> = positive.iter().map(|&p| if p { 1.0 } else { -1.0 }).collect();
     let capacity = (CACHE_BYTES / (8 * n.max(1))).max(2);
-    let mut k = Kernel::new(rows, gamma, capacity);
+    let mut k = Kernel::new(&rows, gamma, capacity);
     let mut alpha = vec![0.0; n];
     let mut grad = vec![-1.0; n];
     let upper = |a: f64| a >= c;
@@ -238,6 +375,60 @@ mod tests {
             let want: Vec<usize> = serde_json::from_value(rec["support"].clone()).unwrap();
             let x = ndarray::Array2::from_shape_fn((rows.len(), 2), |(i, j)| rows[i][j]);
             assert_eq!(support_vectors(x.view(), &y, 1.0, gamma_scale(x.view())), want);
+        }
+    }
+
+    #[test]
+    fn exp_is_within_two_ulp_of_libm() {
+        let mut rng = imbalanced_random::SamplerRng::new(imbalanced_random::RngKind::Default, 5);
+        for t in 0..200_000 {
+            // Uniform over [-708, 0], plus the small arguments that matter most.
+            let x = if t % 2 == 0 {
+                -708.0 * rng.random()
+            } else {
+                -rng.random()
+            };
+            let (got, want) = (exp_nonpositive(x), x.exp());
+            let ulps = (got.to_bits() as i64 - want.to_bits() as i64).abs();
+            assert!(ulps <= 2, "exp({x}): {got} vs {want}");
+        }
+        assert_eq!(exp_nonpositive(0.0), 1.0);
+        assert_eq!(exp_nonpositive(-800.0), 0.0);
+        assert_eq!(exp_nonpositive(f64::NEG_INFINITY), 0.0);
+        assert!(exp_nonpositive(-708.0) > 0.0);
+    }
+
+    /// The AVX-512 rows equal the portable ones bit for bit, and libm's RBF
+    /// kernel within 2 ulp.
+    #[test]
+    fn kernel_rows_agree_with_the_formula() {
+        let mut rng = imbalanced_random::SamplerRng::new(imbalanced_random::RngKind::Default, 9);
+        let data: Vec<Vec<f64>> = (0..777).map(|_| (0..5).map(|_| 4.0 * rng.random()).collect()).collect();
+        let rows: Vec<&[f64]> = data.iter().map(Vec::as_slice).collect();
+        let mut kernel = Kernel::new(&rows, 0.7, 4);
+        for i in [0, 1, 400, 776] {
+            let row = kernel.row(i);
+            let xi: Vec<f64> = data[i].clone();
+            let ni: f64 = xi.iter().map(|v| v * v).sum();
+            let mut portable = vec![0.0; row.len()];
+            for (c, out) in portable.chunks_mut(ROW_CHUNK).enumerate() {
+                let (d, g) = (kernel.d, kernel.gamma);
+                for (b, out) in out.chunks_exact_mut(LANES).enumerate() {
+                    let blk = c * ROW_CHUNK / LANES + b;
+                    for (l, out) in out.iter_mut().enumerate() {
+                        let dot = xi
+                            .iter()
+                            .enumerate()
+                            .fold(0.0, |acc, (j, &c)| acc + kernel.blocks[(blk * d + j) * LANES + l] * c);
+                        *out = exp_nonpositive(-g * (ni + kernel.norms[blk * LANES + l] - 2.0 * dot).max(0.0));
+                    }
+                }
+            }
+            assert_eq!(row[..777], portable[..777], "row {i}");
+            for (j, xj) in data.iter().enumerate() {
+                let d2: f64 = xi.iter().zip(xj).map(|(a, b)| (a - b) * (a - b)).sum();
+                assert!((row[j] - (-0.7 * d2).exp()).abs() <= 1e-12, "K[{i}, {j}]");
+            }
         }
     }
 
