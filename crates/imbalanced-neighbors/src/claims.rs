@@ -149,16 +149,8 @@ impl KnnIndex<'_> {
         limits: &PointLimits,
     ) -> Vec<Vec<(usize, f64)>> {
         let (nq, d) = q.dim();
-        let mut qaug = Array2::<f32>::ones((nq, d + 1));
-        let mut shift = vec![0.0f64; nq];
-        for (r, row) in q.rows().into_iter().enumerate() {
-            for j in 0..d {
-                let c = row[j] - self.mean[j];
-                shift[r] += c * c;
-                qaug[(r, j)] = c as f32;
-            }
-            shift[r] *= 1.0 - self.tol;
-        }
+        let (qaug, mut shift) = self.gemm_queries(q);
+        shift.iter_mut().for_each(|v| *v *= 1.0 - self.tol);
         let q_rows: Vec<Vec<f64>> = q.rows().into_iter().map(|r| r.to_vec()).collect();
         let mut out = vec![Vec::new(); nq];
         let mut point = vec![0.0; d];

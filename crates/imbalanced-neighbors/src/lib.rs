@@ -342,6 +342,21 @@ impl<'a> KnnIndex<'a> {
         Ok(Neighbors { indices, distances })
     }
 
+    /// Queries for the f32 GEMM scores: rows `[q - mean, 1]`, and `|q - mean|²`.
+    fn gemm_queries(&self, q: ArrayView2<'_, f64>) -> (Array2<f32>, Vec<f64>) {
+        let (b, d) = q.dim();
+        let mut qaug = Array2::<f32>::ones((b, d + 1));
+        let mut norms = vec![0.0f64; b];
+        for (r, row) in q.rows().into_iter().enumerate() {
+            for j in 0..d {
+                let c = row[j] - self.mean[j];
+                norms[r] += c * c;
+                qaug[(r, j)] = c as f32;
+            }
+        }
+        (qaug, norms)
+    }
+
     /// Top-k lists of a block of queries. A pair is measured exactly only if
     /// its f32 score `g = |x|^2 (1 - tol) - 2 q.x` could place it in the
     /// current top k: `|q - x|^2 >= |q|^2 (1 - tol) + g`, so a pair with
@@ -349,15 +364,7 @@ impl<'a> KnnIndex<'a> {
     /// `bounds`: squared distances beyond which no point is wanted.
     fn query_block(&self, q: ArrayView2<'_, f64>, k: usize, bounds: Option<&[f64]>) -> Vec<TopK> {
         let (b, d) = q.dim();
-        let mut qaug = Array2::<f32>::ones((b, d + 1));
-        let mut q_norms = vec![0.0f64; b];
-        for (r, row) in q.rows().into_iter().enumerate() {
-            for j in 0..d {
-                let c = row[j] - self.mean[j];
-                q_norms[r] += c * c;
-                qaug[(r, j)] = c as f32;
-            }
-        }
+        let (qaug, q_norms) = self.gemm_queries(q);
         let q_rows: Vec<Vec<f64>> = q.rows().into_iter().map(|r| r.to_vec()).collect();
         let mut tops: Vec<TopK> = (0..b).map(|_| TopK::new(k)).collect();
         let mut gram = Array2::<f32>::zeros((b, POINT_BLOCK.min(self.len())));
@@ -470,6 +477,19 @@ mod tests {
         move || rng.random()
     }
 
+    /// `n x d` test data from `next`: uniform in [0, 1), or on the grid
+    /// {0, 1, 2, 3} (many exact ties).
+    fn sample_data(next: &mut impl FnMut() -> f64, n: usize, d: usize, grid: bool) -> Array2<f64> {
+        Array2::from_shape_fn((n, d), |_| {
+            let u = next();
+            if grid {
+                (u * 4.0).floor()
+            } else {
+                u
+            }
+        })
+    }
+
     fn naive(data: ArrayView2<f64>, q: ArrayView2<f64>, k: usize) -> Vec<Vec<(f64, usize)>> {
         q.rows()
             .into_iter()
@@ -561,10 +581,7 @@ mod tests {
             let k = k.min(n);
             // Seeded data; a grid produces many exact ties.
             let mut next = uniform(seed);
-            let data = Array2::from_shape_fn((n, d), |_| {
-                let u = next();
-                if grid { offset + (u * 4.0).floor() } else { offset + u }
-            });
+            let data = sample_data(&mut next, n, d, grid) + offset;
             let want = naive(data.view(), data.view(), k);
             let mut answers = Vec::new();
             for kernel in [Kernel::Gemm, Kernel::Auto] {
@@ -595,10 +612,7 @@ mod tests {
         ) {
             let k = k.min(n);
             let mut next = uniform(seed);
-            let data = Array2::from_shape_fn((n, d), |_| {
-                let u = next();
-                if grid { (u * 4.0).floor() } else { u }
-            });
+            let data = sample_data(&mut next, n, d, grid);
             let queries = Array2::from_shape_fn((n.min(300), d), |_| next() * 1.2 - 0.1);
             for kernel in [Kernel::Gemm, Kernel::Auto] {
                 let index = KnnIndex::with_kernel(data.view(), kernel);
@@ -628,10 +642,7 @@ mod tests {
             n_queries in 1usize..12,
         ) {
             let mut next = uniform(seed);
-            let data = Array2::from_shape_fn((n, d), |_| {
-                let u = next();
-                if grid { (u * 4.0).floor() } else { u }
-            });
+            let data = sample_data(&mut next, n, d, grid);
             let queries: Vec<usize> = (0..n_queries).map(|_| (next() * n as f64) as usize).collect();
             for kernel in [Kernel::Gemm, Kernel::Auto] {
                 let index = KnnIndex::with_kernel(data.view(), kernel);
