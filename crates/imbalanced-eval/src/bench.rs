@@ -8,7 +8,7 @@ use crate::evaluate::{evaluate, EvaluateOptions, Evaluation, Method};
 use crate::stats::{friedman, RankTest};
 use crate::EvalError;
 
-/// The outcome of [`bench`].
+/// The outcome of [`bench()`].
 #[derive(Debug, Clone)]
 pub struct Bench {
     pub methods: Vec<String>,

@@ -5,7 +5,7 @@
 //!   resamples, and only the training rows;
 //! * [`evaluate`]: every method cross-validated on the same splits, scored
 //!   with `imbalanced-scores`;
-//! * [`bench`]: [`evaluate`] over a folder of datasets, ranked with the
+//! * [`bench()`]: [`evaluate`] over a folder of datasets, ranked with the
 //!   Friedman test and the Nemenyi critical difference ([`stats`]);
 //! * [`report`]: a self-contained HTML report with inline SVG plots.
 
