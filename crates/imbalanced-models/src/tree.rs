@@ -164,7 +164,7 @@ const RADIX_BITS: u32 = 11;
 /// `ranks`). Large runs go by a stable radix sort on the rank alone: the
 /// keys arrive in position order, so equal ranks stay in position order,
 /// as a full sort would leave them. Why: sorting was ~40% of a forest's
-/// time; two or three counting passes beat comparisons from a few hundred
+/// time; two or three counting passes beat comparisons from about a thousand
 /// keys on.
 fn sort_keys(keys: &mut Vec<u64>, scratch: &mut Vec<u64>, ranks: usize) {
     if keys.len() < 1024 {

@@ -6,7 +6,7 @@
 //! dozen points of ~100k, so scanning codes against per-point thresholds
 //! and measuring only the survivors exactly is far cheaper than every
 //! distance (on 95k rows and 5.5k centres, seeding went from 24 s with a
-//! GEMM per step to ~1 s).
+//! GEMM per step to ~2 s).
 
 use ndarray::{linalg::general_mat_mul, s, Array2, ArrayView2};
 use rayon::prelude::*;
@@ -55,22 +55,28 @@ impl KnnIndex<'_> {
     /// Limits for [`KnnIndex::closer_than`], `value` for every point.
     pub fn limits(&self, value: f64) -> PointLimits {
         let codes = self.codes.as_ref();
-        let mut limits = PointLimits {
-            values: vec![value; self.len()],
+        let (scale, slack) = (
+            codes.map_or(1.0, Codes::scale),
+            codes.map_or(0.0, |c| 2.0 * c.max_error),
+        );
+        let thresholds = codes.map(|c| {
             // Padding points get a threshold no score reaches.
-            thresholds: codes.map(|c| vec![i32::MIN; c.groups() * LANES]),
-            scale: codes.map_or(1.0, Codes::scale),
-            slack: codes.map_or(0.0, |c| 2.0 * c.max_error),
-        };
-        for p in 0..self.len() {
-            limits.set(p, value);
+            let mut t = vec![i32::MIN; c.groups() * LANES];
+            t[..self.len()].fill(int8::bound(scale, value, slack));
+            t
+        });
+        PointLimits {
+            values: vec![value; self.len()],
+            thresholds,
+            scale,
+            slack,
         }
-        limits
     }
 
     /// For each of the indexed points `queries`, the indexed points `p`
     /// whose exact squared distance to it is below `limits.get(p)`, with
-    /// that distance, in increasing `p`.
+    /// that distance, in increasing `p`. `limits` must come from this
+    /// index's [`KnnIndex::limits`] (one per indexed point).
     pub fn closer_than(&self, queries: &[usize], limits: &PointLimits) -> Vec<Vec<(usize, f64)>> {
         let (n, d) = self.data.dim();
         let mut rows = Array2::zeros((queries.len(), d));

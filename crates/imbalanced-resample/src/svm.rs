@@ -9,7 +9,7 @@
 //! C-SVC on ndarray 0.17 (linfa-svm is on ndarray 0.16).
 //!
 //! Kernel rows are computed in parallel, vectorised, with a vectorised
-//! `exp`: on 100k rows that took SVMSMOTE from 154 s to ~76 s. A row still
+//! `exp`: on 100k rows that took SVMSMOTE from 154 s to 65 s (BENCHMARKS.md). A row still
 //! streams all the data from memory; libsvm's shrinking (rows over the
 //! active set only) is what would cut that next.
 
@@ -149,6 +149,11 @@ impl Kernel {
             // SAFETY: the CPU has the feature the function is compiled for.
             return unsafe { self.row_chunk_avx512(xi, ni, first_block, out) };
         }
+        self.row_chunk_portable(xi, ni, first_block, out)
+    }
+
+    /// [`Kernel::row_chunk`] on any CPU.
+    fn row_chunk_portable(&self, xi: &[f64], ni: f64, first_block: usize, out: &mut [f64]) {
         let (d, g) = (self.d, self.gamma);
         for (b, out) in out.chunks_exact_mut(LANES).enumerate() {
             let blk = first_block + b;
@@ -412,17 +417,7 @@ mod tests {
             let ni: f64 = xi.iter().map(|v| v * v).sum();
             let mut portable = vec![0.0; row.len()];
             for (c, out) in portable.chunks_mut(ROW_CHUNK).enumerate() {
-                let (d, g) = (kernel.d, kernel.gamma);
-                for (b, out) in out.chunks_exact_mut(LANES).enumerate() {
-                    let blk = c * ROW_CHUNK / LANES + b;
-                    for (l, out) in out.iter_mut().enumerate() {
-                        let dot = xi
-                            .iter()
-                            .enumerate()
-                            .fold(0.0, |acc, (j, &c)| acc + kernel.blocks[(blk * d + j) * LANES + l] * c);
-                        *out = exp_nonpositive(-g * (ni + kernel.norms[blk * LANES + l] - 2.0 * dot).max(0.0));
-                    }
-                }
+                kernel.row_chunk_portable(&xi, ni, c * ROW_CHUNK / LANES, out);
             }
             assert_eq!(row[..777], portable[..777], "row {i}");
             for (j, xj) in data.iter().enumerate() {
