@@ -27,7 +27,7 @@ pub struct PointLimits {
     /// which no pair can be nearer than the limit; absent without codes.
     thresholds: Option<Vec<i32>>,
     /// Code step and the largest sum of two points' rounding errors.
-    scale: f64,
+    inv_scale: f64,
     slack: f64,
 }
 
@@ -46,7 +46,7 @@ impl PointLimits {
     pub fn set(&mut self, p: usize, value: f64) {
         self.values[p] = value;
         if let Some(t) = &mut self.thresholds {
-            t[p] = int8::bound(self.scale, value, self.slack);
+            t[p] = int8::bound(self.inv_scale, value, self.slack);
         }
     }
 }
@@ -55,20 +55,20 @@ impl KnnIndex<'_> {
     /// Limits for [`KnnIndex::closer_than`], `value` for every point.
     pub fn limits(&self, value: f64) -> PointLimits {
         let codes = self.codes.as_ref();
-        let (scale, slack) = (
-            codes.map_or(1.0, Codes::scale),
+        let (inv_scale, slack) = (
+            codes.map_or(1.0, Codes::inv_scale),
             codes.map_or(0.0, |c| 2.0 * c.max_error),
         );
         let thresholds = codes.map(|c| {
             // Padding points get a threshold no score reaches.
             let mut t = vec![i32::MIN; c.groups() * LANES];
-            t[..self.len()].fill(int8::bound(scale, value, slack));
+            t[..self.len()].fill(int8::bound(inv_scale, value, slack));
             t
         });
         PointLimits {
             values: vec![value; self.len()],
             thresholds,
-            scale,
+            inv_scale,
             slack,
         }
     }

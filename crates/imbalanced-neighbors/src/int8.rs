@@ -52,13 +52,15 @@ const LIMIT: i32 = i32::MAX / 4;
 /// Widest data the codes serve: keeps every score far from i32 overflow.
 pub(crate) const MAX_DIM: usize = 1024;
 
-/// [`Codes::bound`] for codes of step `scale`.
+/// [`Codes::bound`] for codes of step `1 / inv_scale`. A multiplication
+/// rather than a division: thresholds are recomputed on every list change
+/// (the 1e-9 margin below covers the reciprocal's rounding).
 #[inline]
-pub(crate) fn bound(scale: f64, kth2: f64, slack: f64) -> i32 {
+pub(crate) fn bound(inv_scale: f64, kth2: f64, slack: f64) -> i32 {
     if !kth2.is_finite() {
         return LIMIT;
     }
-    let t = (kth2.sqrt() + slack) / scale;
+    let t = (kth2.sqrt() + slack) * inv_scale;
     let t = t * t * (1.0 + 1e-9);
     if t >= (LIMIT - 2) as f64 {
         LIMIT
@@ -86,6 +88,8 @@ pub(crate) fn available() -> bool {
 pub(crate) struct Codes {
     /// Distance per code step.
     scale: f64,
+    /// `1 / scale`.
+    inv_scale: f64,
     /// Groups of 4 dimensions per point (the last padded with zeros).
     quads: usize,
     /// Per group of 16 points, per quad: 16 lanes of 4 codes + 128 (u8).
@@ -216,6 +220,7 @@ impl Codes {
         let quad_codes = chunk_major(&quad_codes, quads);
         Codes {
             scale,
+            inv_scale: 1.0 / scale,
             quads,
             packed,
             half_norm,
@@ -248,12 +253,12 @@ impl Codes {
     /// for pairs whose errors sum to at most `slack`.
     #[inline]
     pub(crate) fn bound(&self, kth2: f64, slack: f64) -> i32 {
-        bound(self.scale, kth2, slack)
+        bound(self.inv_scale, kth2, slack)
     }
 
-    /// Distance per code step.
-    pub(crate) fn scale(&self) -> f64 {
-        self.scale
+    /// Code steps per unit of distance.
+    pub(crate) fn inv_scale(&self) -> f64 {
+        self.inv_scale
     }
 
     pub(crate) fn quads(&self) -> usize {

@@ -116,45 +116,56 @@ fn squared_distances4(a: [&[f64]; 4], b: [&[f64]; 4]) -> [f64; 4] {
     acc
 }
 
-/// A sorted list of the best `k` (distance², index) pairs seen so far.
+/// Inserts `(d, i)` into the sorted list `(d2, idx)` (distance², index;
+/// ties by lower index) if it beats the last entry, dropping that entry;
+/// says whether it did. Empty slots hold `(inf, usize::MAX)`. A shift in
+/// place: lists are short, and this runs for every candidate pair.
+#[inline]
+fn insert_sorted(d2: &mut [f64], idx: &mut [usize], d: f64, i: usize) -> bool {
+    let last = d2.len() - 1;
+    if d > d2[last] || (d == d2[last] && i > idx[last]) {
+        return false;
+    }
+    let mut at = last;
+    while at > 0 && (d2[at - 1] > d || (d2[at - 1] == d && idx[at - 1] > i)) {
+        d2[at] = d2[at - 1];
+        idx[at] = idx[at - 1];
+        at -= 1;
+    }
+    d2[at] = d;
+    idx[at] = i;
+    true
+}
+
+/// One query's best `k` (distance², index) pairs so far, sorted.
 struct TopK {
-    k: usize,
-    items: Vec<(f64, usize)>,
+    d2: Vec<f64>,
+    idx: Vec<usize>,
 }
 
 impl TopK {
     fn new(k: usize) -> Self {
         TopK {
-            k,
-            items: Vec::with_capacity(k + 1),
+            d2: vec![f64::INFINITY; k],
+            idx: vec![usize::MAX; k],
         }
     }
 
+    /// The k-th distance², infinite while the list is short.
     #[inline]
     fn worst(&self) -> f64 {
-        if self.items.len() < self.k {
-            f64::INFINITY
-        } else {
-            self.items[self.k - 1].0
-        }
+        self.d2[self.d2.len() - 1]
+    }
+
+    /// Whether fewer than `k` pairs were pushed.
+    fn is_short(&self) -> bool {
+        self.idx[self.idx.len() - 1] == usize::MAX
     }
 
     /// Inserts `(d, i)` if it is among the best `k`; says whether it was.
     #[inline]
     fn push(&mut self, d: f64, i: usize) -> bool {
-        let full = self.items.len() == self.k;
-        if full {
-            let (wd, wi) = self.items[self.k - 1];
-            if d > wd || (d == wd && i > wi) {
-                return false;
-            }
-        }
-        let pos = self.items.partition_point(|&(x, j)| x < d || (x == d && j < i));
-        self.items.insert(pos, (d, i));
-        if full {
-            self.items.pop();
-        }
-        true
+        insert_sorted(&mut self.d2, &mut self.idx, d, i)
     }
 }
 
@@ -324,7 +335,7 @@ impl<'a> KnnIndex<'a> {
                     None => self.query_block(q, k, bounds),
                 };
                 // A bound below the k-th distance left a list short: search again.
-                for (r, top) in tops.iter_mut().enumerate().filter(|(_, t)| t.items.len() < k) {
+                for (r, top) in tops.iter_mut().enumerate().filter(|(_, t)| t.is_short()) {
                     let one = q.slice(s![r..r + 1, ..]);
                     *top = match self.live_codes() {
                         Some(codes) => self.query_block_codes(codes, one, k, None),
@@ -333,7 +344,7 @@ impl<'a> KnnIndex<'a> {
                     .remove(0);
                 }
                 for (r, top) in tops.into_iter().enumerate() {
-                    for (c, (d2, i)) in top.items.into_iter().enumerate() {
+                    for (c, (d2, i)) in top.d2.into_iter().zip(top.idx).enumerate() {
                         idx_out[(r, c)] = i;
                         dist_out[(r, c)] = d2.sqrt();
                     }
@@ -462,7 +473,8 @@ pub fn self_neighbors(data: ArrayView2<'_, f64>, k: usize) -> Result<Neighbors, 
             n: data.nrows(),
         });
     }
-    Ok(KnnIndex::new(data).query_self(k + 1)?.without_first())
+    let index = KnnIndex::new(data);
+    Ok(index.query(data, k + 1)?.without_first())
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use ndarray::{linalg::general_mat_mul, s, Array2, Axis};
 use rayon::prelude::*;
 
 use crate::int8::{expand_hits, spans, Codes, Sides, ROWS};
-use crate::{squared_distance, KnnIndex, Neighbors, NeighborsError};
+use crate::{insert_sorted, squared_distance, KnnIndex, Neighbors, NeighborsError};
 
 /// Rows per block: the GEMM's `m`.
 const BLOCK: usize = 256;
@@ -55,20 +55,8 @@ impl Lists {
     /// says whether it was.
     #[inline]
     fn push(&mut self, p: usize, d: f64, i: usize) -> bool {
-        let (lo, k) = (p * self.k, self.k);
-        let (wd, wi) = (self.d2[lo + k - 1], self.idx[lo + k - 1]);
-        if d > wd || (d == wd && i > wi) {
-            return false;
-        }
-        let mut at = lo + k - 1;
-        while at > lo && (self.d2[at - 1] > d || (self.d2[at - 1] == d && self.idx[at - 1] > i)) {
-            self.d2[at] = self.d2[at - 1];
-            self.idx[at] = self.idx[at - 1];
-            at -= 1;
-        }
-        self.d2[at] = d;
-        self.idx[at] = i;
-        true
+        let at = p * self.k..(p + 1) * self.k;
+        insert_sorted(&mut self.d2[at.clone()], &mut self.idx[at], d, i)
     }
 }
 
@@ -147,11 +135,15 @@ impl KnnIndex<'_> {
                 self.exact_pairs(&pairs, |r| &rows[r], &mut exact);
                 for (&(r, j), &d2) in pairs.iter().zip(&exact) {
                     let i = r0 + r;
+                    // A threshold costs a square root and a division: only
+                    // lists that changed get a new one.
                     let mut entered = lists.push(i, d2, j);
-                    lists.bound[i] = codes.bound(lists.worst(i), slack);
-                    if j != i {
-                        entered |= lists.push(j, d2, i);
+                    if entered {
+                        lists.bound[i] = codes.bound(lists.worst(i), slack);
+                    }
+                    if j != i && lists.push(j, d2, i) {
                         lists.bound[j] = codes.bound(lists.worst(j), slack);
+                        entered = true;
                     }
                     wasted += usize::from(!entered);
                 }

@@ -1,8 +1,8 @@
 use imbalanced_data::take_rows;
-use ndarray::{Array2, ArrayView2};
+use ndarray::ArrayView2;
 
 use crate::error::{ResampleError, Result};
-use crate::over::smote::{check_k, other_class_neighbours, stack};
+use crate::over::smote::{check_k, other_class_neighbours, Output};
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, make_rng, neighbors_of_rows, numpy_sum};
 use crate::{check_input, Resampled, Resampler};
@@ -78,7 +78,7 @@ impl Resampler for Adasyn {
         let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over)?;
         let mut rng = make_rng(self.rng, self.random_state)?;
         let k = self.n_neighbors;
-        let mut blocks = Vec::new();
+        let mut out = Output::new(x, y, targets.values().sum());
         for (&c, &n_new) in targets.iter().filter(|(_, &n)| n > 0) {
             let per_row = self.allocation(x, y, c, n_new)?;
             let n_total: usize = per_row.iter().sum();
@@ -98,16 +98,12 @@ impl Resampler for Adasyn {
                 .collect();
             let cols: Vec<usize> = (0..n_total).map(|_| rng.randint(k)).collect();
             let steps: Vec<f64> = (0..n_total).map(|_| rng.uniform(0.0, 1.0)).collect();
-            let d = x.ncols();
-            let mut block = Array2::zeros((n_total, d));
-            for (i, ((&r, &col), &s)) in rows.iter().zip(&cols).zip(&steps).enumerate() {
+            let values = out.rows_of(c, n_total);
+            for ((&r, &col), &s) in rows.iter().zip(&cols).zip(&steps) {
                 let (a, b) = (xc.row(r), xc.row(nns[(r, col)]));
-                for j in 0..d {
-                    block[(i, j)] = a[j] + s * (b[j] - a[j]);
-                }
+                values.extend(a.iter().zip(b).map(|(a, b)| a + s * (b - a)));
             }
-            blocks.push((c, block));
         }
-        Ok(stack(x, y, blocks))
+        Ok(out.finish())
     }
 }

@@ -118,7 +118,9 @@ impl SmoteNc {
             }
             let nns = self_neighbors(encoded.view(), k)?.indices;
             let mut rng = class_rng(self.rng, self.random_state, c)?;
-            let (new_num, seeds) = SampleDraw::within(xn.view(), &nns).generate_with_seeds(&mut rng, n_new);
+            let mut new_num = Vec::new();
+            let seeds = SampleDraw::within(xn.view(), &nns).append_to(&mut rng, n_new, &mut new_num);
+            let new_num = Array2::from_shape_vec((n_new, xn.ncols()), new_num).expect("whole rows");
             // imbalanced-learn draws the tie-breaks from a generator re-created from the seed.
             let mut tie_rng = class_rng(self.rng, self.random_state, c)?;
             // With a zero median std the one-hot entries are unscaled for the vote.

@@ -5,7 +5,7 @@ use rayon::prelude::*;
 
 use crate::error::{ResampleError, Result};
 use crate::kmeans::minibatch_kmeans;
-use crate::over::smote::{check_k, stack, SampleDraw};
+use crate::over::smote::{check_k, Output, SampleDraw};
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::util::{class_rng, make_rng, neighbors_of_rows};
 use crate::{check_input, Resampled, Resampler};
@@ -104,7 +104,7 @@ impl Resampler for KMeansSmote {
             members[c].push(i);
         }
         let k = self.k_neighbors;
-        let mut blocks = Vec::new();
+        let mut out = Output::new(x, y, total_wanted);
         for (&c, &n_new) in targets.iter().filter(|(_, &n)| n > 0) {
             let threshold = match (n_clusters, self.cluster_balance_threshold) {
                 (1, _) => f64::NEG_INFINITY,
@@ -144,9 +144,9 @@ impl Resampler for KMeansSmote {
                     RngKind::Default => self.random_state.wrapping_add(ci as u64),
                 };
                 let mut crng = class_rng(self.rng, seed, c)?;
-                blocks.push((c, SampleDraw::within(xc.view(), &nns).generate(&mut crng, n)));
+                SampleDraw::within(xc.view(), &nns).append_to(&mut crng, n, out.rows_of(c, n));
             }
         }
-        Ok(stack(x, y, blocks))
+        Ok(out.finish())
     }
 }

@@ -1,6 +1,6 @@
 use imbalanced_data::take_rows;
 use imbalanced_neighbors::self_neighbors;
-use ndarray::{concatenate, Array2, ArrayView2, Axis};
+use ndarray::{Array2, ArrayView2};
 
 use crate::error::{ResampleError, Result};
 use crate::strategy::{SamplingKind, SamplingStrategy};
@@ -77,54 +77,92 @@ impl<'a> SampleDraw<'a> {
         }
     }
 
-    pub(crate) fn generate(self, rng: &mut SamplerRng, n: usize) -> Array2<f64> {
-        self.generate_with_seeds(rng, n).0
-    }
-
-    /// The new rows and, for each, the row of `base` it was seeded from.
-    pub(crate) fn generate_with_seeds(self, rng: &mut SamplerRng, n: usize) -> (Array2<f64>, Vec<usize>) {
+    /// Appends `n` new rows to `values` (row-major, `n * d` values) and
+    /// returns, for each, the row of `base` it was seeded from.
+    pub(crate) fn append_to(self, rng: &mut SamplerRng, n: usize, values: &mut Vec<f64>) -> Vec<usize> {
         let k = self.nns.ncols();
         let total = self.nns.len();
         // NumPy draws all the indices, then all the steps.
         let picks: Vec<usize> = (0..n).map(|_| rng.randint(total)).collect();
         let steps: Vec<f64> = (0..n).map(|_| self.step_size * rng.uniform(0.0, 1.0)).collect();
+        // Contiguous rows make each new row one tight loop over two slices.
+        let (base, nn_data) = (self.base.as_standard_layout(), self.nn_data.as_standard_layout());
+        let (base, nn_data) = (
+            base.as_slice().expect("standard"),
+            nn_data.as_slice().expect("standard"),
+        );
         let d = self.base.ncols();
-        let mut out = Array2::zeros((n, d));
+        fn row(a: &[f64], d: usize, i: usize) -> &[f64] {
+            &a[i * d..(i + 1) * d]
+        }
+        values.reserve(n * d);
         let mut pair = self.pair_labels;
-        let seeds = picks.iter().map(|p| p / k).collect();
-        for (i, (&p, &step)) in picks.iter().zip(&steps).enumerate() {
-            let (row, col) = (p / k, p % k);
-            let nb = self.nns[(row, col)];
-            let shrink = match pair.as_mut() {
-                Some((labels, class, prng)) if labels[nb] != *class => Some(prng.uniform(0.0, 0.5)),
-                _ => None,
-            };
-            let (x, z) = (self.base.row(row), self.nn_data.row(nb));
-            for j in 0..d {
-                let mut diff = z[j] - x[j];
-                if let Some(m) = shrink {
-                    diff *= m;
+        let mut seeds = Vec::with_capacity(n);
+        for (&p, &step) in picks.iter().zip(&steps) {
+            let (seed, nb) = (p / k, self.nns[(p / k, p % k)]);
+            seeds.push(seed);
+            let (x, z) = (row(base, d, seed), row(nn_data, d, nb));
+            match pair.as_mut() {
+                Some((labels, class, prng)) if labels[nb] != *class => {
+                    let m = prng.uniform(0.0, 0.5);
+                    values.extend(x.iter().zip(z).map(|(a, b)| a + step * ((b - a) * m)));
                 }
-                out[(i, j)] = x[j] + step * diff;
+                _ => values.extend(x.iter().zip(z).map(|(a, b)| a + step * (b - a))),
             }
         }
-        (out, seeds)
+        seeds
     }
 }
 
-/// Stacks the input and the synthetic blocks.
-pub(crate) fn stack(x: ArrayView2<'_, f64>, y: &[usize], blocks: Vec<(usize, Array2<f64>)>) -> Resampled {
-    let mut views = vec![x];
-    let mut out_y = y.to_vec();
-    let n_new: usize = blocks.iter().map(|(_, b)| b.nrows()).sum();
-    for (c, b) in &blocks {
-        views.push(b.view());
-        out_y.extend(std::iter::repeat_n(*c, b.nrows()));
+/// An over-sampler's output, built in place: the input rows, then the new
+/// rows class by class (imbalanced-learn's order). One buffer sized for the
+/// requested counts from the start, rather than a block per class copied
+/// together with the input at the end: at 100k rows that copy and the
+/// blocks' fresh pages were a third of SMOTE's time.
+pub(crate) struct Output {
+    n_input: usize,
+    d: usize,
+    values: Vec<f64>,
+    y: Vec<usize>,
+}
+
+impl Output {
+    /// Starts from the rows of `x` with room for `extra` new rows.
+    pub(crate) fn new(x: ArrayView2<'_, f64>, y: &[usize], extra: usize) -> Self {
+        let (n, d) = x.dim();
+        let mut values = Vec::with_capacity((n + extra) * d);
+        match x.as_slice() {
+            Some(all) => values.extend_from_slice(all),
+            None => values.extend(x.iter().copied()),
+        }
+        let mut labels = Vec::with_capacity(n + extra);
+        labels.extend_from_slice(y);
+        Output {
+            n_input: n,
+            d,
+            values,
+            y: labels,
+        }
     }
-    Resampled {
-        x: concatenate(Axis(0), &views).expect("same column count"),
-        y: out_y,
-        origin: (0..y.len()).map(Some).chain(std::iter::repeat_n(None, n_new)).collect(),
+
+    /// The buffer to append `rows` new rows of class `c` to: exactly
+    /// `rows * d` values, row-major.
+    pub(crate) fn rows_of(&mut self, c: usize, rows: usize) -> &mut Vec<f64> {
+        self.y.extend(std::iter::repeat_n(c, rows));
+        &mut self.values
+    }
+
+    pub(crate) fn finish(self) -> Resampled {
+        let rows = self.y.len();
+        debug_assert_eq!(self.values.len(), rows * self.d, "rows_of callers append whole rows");
+        Resampled {
+            x: Array2::from_shape_vec((rows, self.d), self.values).expect("whole rows"),
+            y: self.y,
+            origin: (0..self.n_input)
+                .map(Some)
+                .chain(std::iter::repeat_n(None, rows - self.n_input))
+                .collect(),
+        }
     }
 }
 
@@ -137,7 +175,7 @@ impl Resampler for Smote {
         check_k("k_neighbors", self.k_neighbors)?;
         let counts = check_input(x, y, true)?;
         let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over)?;
-        let mut blocks = Vec::new();
+        let mut out = Output::new(x, y, targets.values().sum());
         for (&c, &n_new) in targets.iter().filter(|(_, &n)| n > 0) {
             let members = class_indices(y, c);
             if members.len() < self.k_neighbors + 1 {
@@ -152,9 +190,9 @@ impl Resampler for Smote {
             let xc = take_rows(x.view(), &members);
             let nns = self_neighbors(xc.view(), self.k_neighbors)?.indices;
             let mut rng = class_rng(self.rng, self.random_state, c)?;
-            blocks.push((c, SampleDraw::within(xc.view(), &nns).generate(&mut rng, n_new)));
+            SampleDraw::within(xc.view(), &nns).append_to(&mut rng, n_new, out.rows_of(c, n_new));
         }
-        Ok(stack(x, y, blocks))
+        Ok(out.finish())
     }
 }
 
@@ -254,7 +292,7 @@ impl Resampler for BorderlineSmote {
         check_k("m_neighbors", self.m_neighbors)?;
         let counts = check_input(x, y, true)?;
         let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over)?;
-        let mut blocks = Vec::new();
+        let mut out = Output::new(x, y, targets.values().sum());
         for (&c, &n_new) in targets.iter().filter(|(_, &n)| n > 0) {
             let danger = self.danger_rows(x, y, c)?;
             if danger.is_empty() {
@@ -262,7 +300,8 @@ impl Resampler for BorderlineSmote {
             }
             let x_danger = take_rows(x.view(), &danger);
             let mut rng = class_rng(self.rng, self.random_state, c)?;
-            let block = match self.kind {
+            let values = out.rows_of(c, n_new);
+            match self.kind {
                 BorderlineKind::Borderline1 => {
                     let members = class_indices(y, c);
                     let xc = take_rows(x.view(), &members);
@@ -278,7 +317,7 @@ impl Resampler for BorderlineSmote {
                         step_size: 1.0,
                         pair_labels: None,
                     }
-                    .generate(&mut rng, n_new)
+                    .append_to(&mut rng, n_new, values);
                 }
                 BorderlineKind::Borderline2 => {
                     let nns = neighbors_of_rows(x, &danger, self.k_neighbors, c, "k_neighbors")?.indices;
@@ -296,11 +335,10 @@ impl Resampler for BorderlineSmote {
                         step_size: 1.0,
                         pair_labels: Some((y, c, pair_rng)),
                     }
-                    .generate(&mut rng, n_new)
+                    .append_to(&mut rng, n_new, values);
                 }
-            };
-            blocks.push((c, block));
+            }
         }
-        Ok(stack(x, y, blocks))
+        Ok(out.finish())
     }
 }

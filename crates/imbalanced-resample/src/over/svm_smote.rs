@@ -2,7 +2,7 @@ use imbalanced_data::take_rows;
 use ndarray::ArrayView2;
 
 use crate::error::{ResampleError, Result};
-use crate::over::smote::{check_k, other_class_neighbours, stack, SampleDraw};
+use crate::over::smote::{check_k, other_class_neighbours, Output, SampleDraw};
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::svm::{gamma_scale, support_vectors};
 use crate::util::{class_indices, class_rng, make_rng, neighbors_of_rows};
@@ -81,7 +81,7 @@ impl Resampler for SvmSmote {
         let mut rng = make_rng(self.rng, self.random_state)?;
         let (k, m) = (self.k_neighbors, self.m_neighbors);
         let mut support: Option<Vec<usize>> = None;
-        let mut blocks = Vec::new();
+        let mut out = Output::new(x, y, targets.values().sum());
         for (&c, &n_new) in targets.iter().filter(|(_, &n)| n > 0) {
             let support = support.get_or_insert_with(|| support_vectors(x, y, self.c, gamma_scale(x)));
             let own: Vec<usize> = support.iter().copied().filter(|&i| y[i] == c).collect();
@@ -115,12 +115,12 @@ impl Resampler for SvmSmote {
                     step_size: step,
                     pair_labels: None,
                 };
-                blocks.push((c, draw.generate(&mut draw_rng, n)));
+                draw.append_to(&mut draw_rng, n, out.rows_of(c, n));
                 Ok(())
             };
             part(danger, n_danger, 1.0)?;
             part(safe, n_new.saturating_sub(n_danger), -self.out_step)?;
         }
-        Ok(stack(x, y, blocks))
+        Ok(out.finish())
     }
 }
