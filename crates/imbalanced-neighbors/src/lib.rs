@@ -42,6 +42,8 @@ pub enum NeighborsError {
     DimensionMismatch { query: usize, data: usize },
     #[error("k must be at least 1")]
     ZeroK,
+    #[error("row {row} asked for, but only {n} points are indexed")]
+    RowOutOfRange { row: usize, n: usize },
     #[error("{bounds} bounds for {queries} queries: give one per query")]
     BoundsMismatch { bounds: usize, queries: usize },
 }
@@ -473,8 +475,8 @@ pub fn self_neighbors(data: ArrayView2<'_, f64>, k: usize) -> Result<Neighbors, 
             n: data.nrows(),
         });
     }
-    let index = KnnIndex::new(data);
-    Ok(index.query(data, k + 1)?.without_first())
+    let all: Vec<usize> = (0..data.nrows()).collect();
+    Ok(KnnIndex::new(data).query_points(&all, k + 1)?.without_first())
 }
 
 #[cfg(test)]
@@ -569,6 +571,10 @@ mod tests {
         );
         assert_eq!(idx.query(data.view(), 0), Err(NeighborsError::ZeroK));
         assert_eq!(
+            idx.query_points(&[0, 5], 1),
+            Err(NeighborsError::RowOutOfRange { row: 5, n: 2 })
+        );
+        assert_eq!(
             idx.query_bounded(data.view(), 1, &[1.0]),
             Err(NeighborsError::BoundsMismatch { bounds: 1, queries: 2 })
         );
@@ -605,6 +611,13 @@ mod tests {
                     prop_assert_eq!(gi, wi);
                 }
                 prop_assert_eq!(index.query_self(k).unwrap(), got.clone());
+                // Subsets of the points, through either search.
+                for step in [1, 2, 3] {
+                    let rows: Vec<usize> = (0..n).step_by(step).collect();
+                    let sub = index.query_points(&rows, k).unwrap();
+                    prop_assert_eq!(sub.indices, got.indices.select(Axis(0), &rows));
+                    prop_assert_eq!(sub.distances, got.distances.select(Axis(0), &rows));
+                }
                 answers.push(got);
             }
             // Distances too, bit for bit, whichever kernel found the candidates.

@@ -1,6 +1,5 @@
 //! Small helpers shared by the samplers.
 
-use imbalanced_data::take_rows;
 use imbalanced_neighbors::{KnnIndex, Neighbors};
 use ndarray::ArrayView2;
 
@@ -55,18 +54,7 @@ pub(crate) fn neighbors_of_rows(
             k,
         });
     }
-    let index = KnnIndex::new(data);
-    if 2 * queries.len() >= data.nrows() {
-        // Most points are queries: the all-points search does each pair once.
-        let all = index.query_self(k + 1)?;
-        return Ok(Neighbors {
-            indices: take_rows(all.indices.view(), queries),
-            distances: take_rows(all.distances.view(), queries),
-        }
-        .without_first());
-    }
-    let q = take_rows(data.view(), queries);
-    Ok(index.query(q.view(), k + 1)?.without_first())
+    Ok(KnnIndex::new(data).query_points(queries, k + 1)?.without_first())
 }
 
 /// NumPy's pairwise summation (`np.sum` of a contiguous float64 array), so
