@@ -206,15 +206,28 @@ impl SamplerRng {
     }
 
     /// `choice(n, size, replace)` without weights: indices into `0..n`.
-    /// Without replacement `size <= n` is required (callers check).
+    /// Without replacement `size <= n` is required (callers check). NumPy
+    /// shuffles all of `0..n` and keeps the first `size`, which the MT19937
+    /// generator reproduces; the default one shuffles only the last `size`
+    /// places (Fisher-Yates stopped early: the same distribution for `size`
+    /// draws instead of `n`, which matters when a few thousand rows are
+    /// kept out of a majority of millions).
     pub fn choice(&mut self, n: usize, size: usize, replace: bool) -> Vec<usize> {
         if replace {
-            (0..size).map(|_| self.randint(n)).collect()
-        } else {
+            return (0..size).map(|_| self.randint(n)).collect();
+        }
+        if let Source::Mt(_) = self.source {
             let mut p = self.permutation(n);
             p.truncate(size);
-            p
+            return p;
         }
+        let mut v: Vec<usize> = (0..n).collect();
+        for i in (n - size.min(n)..n).rev().filter(|&i| i > 0) {
+            let j = self.interval(i as u64) as usize;
+            v.swap(i, j);
+        }
+        v.drain(..n - size.min(n));
+        v
     }
 
     /// A standard normal draw (`randn`, `standard_normal`): the polar method
@@ -350,6 +363,32 @@ mod tests {
             let mut r = SamplerRng::new(kind, 7);
             assert!(a.iter().all(|&v| v == r.next_u32()));
         }
+    }
+
+    #[test]
+    fn choice_without_replacement_draws_distinct_uniform_rows() {
+        let mut r = SamplerRng::new(RngKind::Default, 3);
+        let mut hits = [0usize; 10];
+        for _ in 0..2000 {
+            let mut picks = r.choice(10, 3, false);
+            picks.iter().for_each(|&p| hits[p] += 1);
+            picks.sort_unstable();
+            picks.dedup();
+            assert_eq!(picks.len(), 3);
+        }
+        // 600 expected per value; a partial shuffle that favoured some
+        // places would show here.
+        assert!(hits.iter().all(|&h| (500..700).contains(&h)), "{hits:?}");
+        let mut all = r.choice(5, 5, false);
+        all.sort_unstable();
+        assert_eq!(all, [0, 1, 2, 3, 4]);
+        assert!(r.choice(5, 0, false).is_empty());
+    }
+
+    #[test]
+    fn choice_matches_numpy() {
+        // np.random.RandomState(0).choice(10, 4, replace=False)
+        assert_eq!(np(0).choice(10, 4, false), [2, 8, 4, 9]);
     }
 
     #[test]

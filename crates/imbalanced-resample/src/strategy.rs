@@ -45,6 +45,14 @@ pub enum SamplingStrategy {
 /// Number of samples of every present class, keyed by class code in
 /// ascending order (`np.unique(y, return_counts=True)`).
 pub fn class_counts(y: &[usize]) -> BTreeMap<usize, usize> {
+    // Class codes are usually 0..n_classes: count into an array, a tree
+    // insertion per row being most of RandomUnderSampler's time.
+    let top = y.iter().copied().max().unwrap_or(0);
+    if top <= y.len() {
+        let mut dense = vec![0usize; top + 1];
+        y.iter().for_each(|&c| dense[c] += 1);
+        return dense.into_iter().enumerate().filter(|&(_, n)| n > 0).collect();
+    }
     let mut m = BTreeMap::new();
     for &c in y {
         *m.entry(c).or_insert(0) += 1;
@@ -279,6 +287,13 @@ mod tests {
         );
         assert!(SamplingStrategy::parse(r#"{"7": 1}"#, &classes).is_err());
         assert!(SamplingStrategy::parse("sideways", &classes).is_err());
+    }
+
+    #[test]
+    fn class_counts_skip_absent_codes_and_take_large_ones() {
+        assert_eq!(class_counts(&[3, 0, 3, 3]), BTreeMap::from([(0, 1), (3, 3)]));
+        assert_eq!(class_counts(&[7, 1 << 40, 7]), BTreeMap::from([(7, 2), (1 << 40, 1)]));
+        assert!(class_counts(&[]).is_empty());
     }
 
     #[test]
