@@ -12,7 +12,7 @@
 
 use imbalanced_data::take_rows;
 use imbalanced_neighbors::{squared_distance, KnnIndex, PointLimits};
-use ndarray::{Array2, ArrayView2, Axis};
+use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 use rayon::prelude::*;
 
 use crate::error::Result;
@@ -158,7 +158,7 @@ fn assign(
     previous: Option<&[usize]>,
 ) -> Result<(Vec<usize>, Vec<f64>)> {
     let x = x.as_standard_layout();
-    if centers.nrows() > 32 {
+    if centers.nrows() > FEW_CENTRES {
         let index = KnnIndex::new(centers);
         let nn = match previous {
             Some(labels) => {
@@ -174,24 +174,57 @@ fn assign(
         return Ok((nn.indices.column(0).to_vec(), nn.distances.column(0).to_vec()));
     }
     // Few centres: exact distances directly, cheaper than setting up GEMM blocks.
-    let cs: Vec<Vec<f64>> = centers.rows().into_iter().map(|r| r.to_vec()).collect();
+    let (k, ct) = (centers.nrows(), transposed(centers));
     Ok((0..x.nrows())
         .into_par_iter()
         .with_min_len(1024)
         .map(|i| {
             let row = x.row(i);
-            let row = row.as_slice().expect("standard layout");
-            let (mut best, mut best_d) = (0, f64::INFINITY);
-            for (c, centre) in cs.iter().enumerate() {
-                let d = squared_distance(row, centre);
-                if d < best_d {
-                    best = c;
-                    best_d = d;
-                }
-            }
-            (best, best_d.sqrt())
+            let (best, d2) = nearest(row.as_slice().expect("standard layout"), &ct, k);
+            (best, d2.sqrt())
         })
         .unzip())
+}
+
+/// Up to this many centres, rows are compared with every centre directly.
+const FEW_CENTRES: usize = 32;
+
+/// The centres column by column, as [`nearest`] reads them: per feature,
+/// the `k` centres' values, padded to a multiple of 8.
+fn transposed(centers: ArrayView2<'_, f64>) -> Vec<f64> {
+    let stride = centers.nrows().next_multiple_of(8);
+    let mut ct = vec![0.0; stride * centers.ncols()];
+    for ((c, j), &v) in centers.indexed_iter() {
+        ct[j * stride + c] = v;
+    }
+    ct
+}
+
+/// The nearest of the `k` centres in `ct` ([`transposed`]) to `row`, lower
+/// index on ties, and its squared distance. Each centre's sum runs in
+/// column order, as [`squared_distance`]'s, but eight sums advance
+/// together in registers: one sum after another would wait on each
+/// addition's latency.
+fn nearest(row: &[f64], ct: &[f64], k: usize) -> (usize, f64) {
+    let stride = ct.len() / row.len().max(1);
+    let (mut best, mut best_d) = (0, f64::INFINITY);
+    for g in (0..stride).step_by(8) {
+        let mut acc = [0.0f64; 8];
+        for (j, &v) in row.iter().enumerate() {
+            let c8: &[f64; 8] = ct[j * stride + g..j * stride + g + 8].try_into().expect("8 centres");
+            for l in 0..8 {
+                let t = v - c8[l];
+                acc[l] += t * t;
+            }
+        }
+        for (l, &d) in acc.iter().enumerate() {
+            if g + l < k && d < best_d {
+                best = g + l;
+                best_d = d;
+            }
+        }
+    }
+    (best, best_d)
 }
 
 /// Euclidean distance of two rows, summed as the engine sums.
@@ -258,24 +291,44 @@ pub(crate) fn minibatch_kmeans(x: ArrayView2<'_, f64>, k: usize, rng: &mut Sampl
     let steps = (MAX_ITER * n) / batch;
     let alpha = (batch as f64 * 2.0 / (n as f64 + 1.0)).min(1.0);
     let (mut ewa, mut ewa_min, mut no_improvement) = (None::<f64>, f64::INFINITY, 0);
-    for _ in 0..steps {
+    let (mut sums, mut counts) = (vec![0.0f64; k * d], vec![0.0f64; k]);
+    for step in 0..steps {
         let rows: Vec<usize> = (0..batch).map(|_| rng.randint(n)).collect();
+        // With few centres a batch is ~10^5 multiply-adds: done in this
+        // thread, since handing it to the pool costs more than it takes.
+        // Gathered once: both the search and the sums read the batch.
         let xb = take_rows(x.view(), &rows);
-        let (labels, distances) = assign(xb.view(), centers.view(), None)?;
-        let inertia = distances.iter().map(|v| v * v).sum::<f64>() / batch as f64;
-        let mut sums = Array2::<f64>::zeros((k, d));
-        let mut counts = vec![0.0f64; k];
-        for (r, &c) in labels.iter().enumerate() {
-            sums.row_mut(c).zip_mut_with(&xb.row(r), |s, &v| *s += v);
+        let (labels, d2): (Vec<usize>, Vec<f64>) = if k <= FEW_CENTRES {
+            let ct = transposed(centers.view());
+            xb.rows()
+                .into_iter()
+                .map(|r| nearest(r.as_slice().expect("standard"), &ct, k))
+                .unzip()
+        } else {
+            let (labels, distances) = assign(xb.view(), centers.view(), None)?;
+            (labels, distances.iter().map(|v| v * v).collect())
+        };
+        let inertia = d2.iter().sum::<f64>() / batch as f64;
+        sums.fill(0.0);
+        counts.fill(0.0);
+        for (r, &c) in xb.rows().into_iter().zip(&labels) {
+            sums[c * d..(c + 1) * d].iter_mut().zip(r).for_each(|(s, v)| *s += v);
             counts[c] += 1.0;
         }
         for c in 0..k {
             if counts[c] > 0.0 {
                 let total = weight[c] + counts[c];
-                let mut row = centers.row_mut(c);
-                row.zip_mut_with(&sums.row(c), |m, &s| *m = (*m * weight[c] + s) / total);
+                let mut centre = centers.row_mut(c);
+                centre.zip_mut_with(&ArrayView1::from(&sums[c * d..(c + 1) * d]), |m, &s| {
+                    *m = (*m * weight[c] + s) / total
+                });
                 weight[c] = total;
             }
+        }
+        // scikit-learn leaves the first step out of the convergence test (its
+        // inertia reflects the initialisation).
+        if step == 0 {
+            continue;
         }
         let smoothed = match ewa {
             None => inertia,
@@ -300,6 +353,30 @@ mod tests {
     use super::*;
     use imbalanced_random::RngKind;
     use ndarray::array;
+
+    #[test]
+    fn nearest_centre_agrees_with_one_measure_per_centre() {
+        let mut rng = SamplerRng::new(RngKind::Default, 5);
+        for k in [1, 7, 8, 9, 17, 32] {
+            let centers = Array2::from_shape_fn((k, 5), |_| rng.uniform(-1.0, 1.0));
+            let ct = transposed(centers.view());
+            for _ in 0..50 {
+                let row: Vec<f64> = (0..5).map(|_| rng.uniform(-1.0, 1.0)).collect();
+                let want = centers
+                    .rows()
+                    .into_iter()
+                    .map(|c| squared_distance(&row, c.as_slice().unwrap()))
+                    .enumerate()
+                    .fold((0, f64::INFINITY), |b, (c, d)| if d < b.1 { (c, d) } else { b });
+                assert_eq!(nearest(&row, &ct, k), want, "k = {k}");
+            }
+            // Every centre twice: the lower index wins the tie.
+            let tied = ndarray::concatenate![Axis(0), centers, centers];
+            let row = centers.row(k - 1).to_vec();
+            let (best, d) = nearest(&row, &transposed(tied.view()), 2 * k);
+            assert_eq!((best, d), (k - 1, 0.0));
+        }
+    }
 
     #[test]
     fn separates_obvious_clusters() {
