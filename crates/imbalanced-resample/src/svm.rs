@@ -1,7 +1,7 @@
 //! The support vectors of an RBF-kernel C-SVC, for SVMSMOTE.
 //!
 //! A small implementation of libsvm's solver (Chang & Lin 2011; Fan, Chen &
-//! Lin 2005): SMO with second-order working-set selection, no shrinking, a
+//! Lin 2005): SMO with second-order working-set selection, shrinking, a
 //! bounded cache of kernel rows. Multi-class data is handled one-vs-one, as
 //! scikit-learn's `SVC`, whose `support_` is the union of the pairwise
 //! machines' support vectors. Only the support set is needed, so no decision
@@ -9,9 +9,9 @@
 //! C-SVC on ndarray 0.17 (linfa-svm is on ndarray 0.16).
 //!
 //! Kernel rows are computed in parallel, vectorised, with a vectorised
-//! `exp`: on 100k rows that took SVMSMOTE from 154 s to 65 s (BENCHMARKS.md). A row still
-//! streams all the data from memory; libsvm's shrinking (rows over the
-//! active set only) is what would cut that next.
+//! `exp`, and with shrinking only over the active variables: on 100k rows
+//! SVMSMOTE took 154 s without either, 65 s with the vectorised rows and
+//! ~21 s with shrinking too (same support set; BENCHMARKS.md).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -82,21 +82,29 @@ fn exp_nonpositive(x: f64) -> f64 {
     p * f64::from_bits((t.to_bits().wrapping_sub(MAGIC.to_bits()).wrapping_add(1023)) << 52)
 }
 
-/// The RBF kernel matrix, row by row, with a bounded cache of rows.
+/// The RBF kernel matrix of points held in positions that the solver may
+/// swap (libsvm's shrinking keeps the active points first), row by row,
+/// with a bounded cache of row prefixes.
 struct Kernel {
     d: usize,
-    /// The rows in blocks of `LANES`, dimension by dimension
+    /// The points in blocks of `LANES`, dimension by dimension
     /// (`[block][dimension][lane]`, padding zero), so that one row of the
     /// kernel matrix is a vectorised loop over blocks.
     blocks: Vec<f64>,
     norms: Vec<f64>,
     gamma: f64,
-    cache: HashMap<usize, Arc<Vec<f64>>>,
+    /// Per position, its cached row: entries `0..len` computed (the buffer
+    /// may hold a few more, up to a whole block).
+    cache: HashMap<usize, (Arc<Vec<f64>>, usize)>,
+    /// Cached positions, oldest first.
     order: std::collections::VecDeque<usize>,
+    /// Entries computed across cached rows, and their bound.
+    cached: usize,
     capacity: usize,
 }
 
 impl Kernel {
+    /// `capacity`: kernel entries the cache may hold.
     fn new(rows: &[&[f64]], gamma: f64, capacity: usize) -> Self {
         let n = rows.len();
         let d = rows.first().map_or(0, |r| r.len());
@@ -117,30 +125,120 @@ impl Kernel {
             gamma,
             cache: HashMap::new(),
             order: Default::default(),
+            cached: 0,
             capacity,
         }
     }
 
-    /// Row `i` of the kernel matrix (padded past `n`), from the cache when it is there.
-    fn row(&mut self, i: usize) -> Arc<Vec<f64>> {
-        if let Some(r) = self.cache.get(&i) {
-            return Arc::clone(r);
-        }
-        if self.cache.len() >= self.capacity {
-            if let Some(old) = self.order.pop_front() {
-                self.cache.remove(&old);
+    fn point(&self, i: usize) -> Vec<f64> {
+        let (b, l) = (i / LANES, i % LANES);
+        (0..self.d).map(|j| self.blocks[(b * self.d + j) * LANES + l]).collect()
+    }
+
+    /// Row `i` of the kernel matrix with at least entries `0..len` computed,
+    /// from the cache as far as it is there.
+    fn row(&mut self, i: usize, len: usize) -> Arc<Vec<f64>> {
+        let (mut row, done) = match self.cache.remove(&i) {
+            Some((row, done)) if done >= len => {
+                self.cache.insert(i, (Arc::clone(&row), done));
+                return row;
+            }
+            Some((row, done)) => {
+                self.order.retain(|&p| p != i);
+                self.cached -= done;
+                (row, done)
+            }
+            None => (Arc::new(Vec::new()), 0),
+        };
+        let wanted = len.next_multiple_of(LANES);
+        while self.cached + wanted > self.capacity {
+            let Some(old) = self.order.pop_front() else { break };
+            if let Some((_, n)) = self.cache.remove(&old) {
+                self.cached -= n;
             }
         }
-        let (b, l) = (i / LANES, i % LANES);
-        let xi: Vec<f64> = (0..self.d).map(|j| self.blocks[(b * self.d + j) * LANES + l]).collect();
-        let mut row = vec![0.0; self.norms.len()];
-        row.par_chunks_mut(ROW_CHUNK)
-            .enumerate()
-            .for_each(|(c, out)| self.row_chunk(&xi, self.norms[i], c * ROW_CHUNK / LANES, out));
-        let row = Arc::new(row);
-        self.cache.insert(i, Arc::clone(&row));
+        // Whole blocks from the one holding the first missing entry.
+        let from = done / LANES * LANES;
+        let buf = Arc::make_mut(&mut row);
+        buf.resize(wanted, 0.0);
+        let xi = self.point(i);
+        let ni = self.norms[i];
+        let fill = |(c, out): (usize, &mut [f64])| self.row_chunk(&xi, ni, (from + c * ROW_CHUNK) / LANES, out);
+        // A short extension in this thread: waking the pool costs more.
+        if wanted - from > ROW_CHUNK {
+            buf[from..].par_chunks_mut(ROW_CHUNK).enumerate().for_each(fill);
+        } else {
+            buf[from..].chunks_mut(ROW_CHUNK).enumerate().for_each(fill);
+        }
+        self.cache.insert(i, (Arc::clone(&row), wanted));
         self.order.push_back(i);
+        self.cached += wanted;
         row
+    }
+
+    /// Swaps the points at positions `i` and `j`; the cached rows follow
+    /// in [`Kernel::reorder_rows`].
+    fn swap(&mut self, i: usize, j: usize) {
+        let d = self.d;
+        for t in 0..d {
+            self.blocks.swap(
+                ((i / LANES) * d + t) * LANES + i % LANES,
+                ((j / LANES) * d + t) * LANES + j % LANES,
+            );
+        }
+        self.norms.swap(i, j);
+    }
+
+    /// Brings the cached rows in line with the position swaps `(i < j)` of
+    /// one shrinking pass, in order (libsvm's `Cache::swap_index`, one row
+    /// at a time rather than one swap at a time over all rows, which
+    /// missed the cache on every entry): a row computed past `j` swaps its
+    /// entries, one computed past `i` but not past `j` is dropped, and rows
+    /// move with their points.
+    fn reorder_rows(&mut self, swaps: &[(usize, usize)]) {
+        if swaps.is_empty() {
+            return;
+        }
+        // Rows whose computed length falls in some (i, j] are dropped.
+        let mut spans: Vec<(usize, usize)> = swaps.to_vec();
+        spans.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::new();
+        for (i, j) in spans {
+            match merged.last_mut() {
+                Some(last) if i <= last.1 => last.1 = last.1.max(j),
+                _ => merged.push((i, j)),
+            }
+        }
+        let dropped = |done: usize| {
+            let k = merged.partition_point(|&(i, _)| i < done);
+            k > 0 && done <= merged[k - 1].1
+        };
+        // Where the point cached at each moved position now is.
+        let mut holder: HashMap<usize, usize> = HashMap::new();
+        for &(i, j) in swaps {
+            let (hi, hj) = (*holder.get(&i).unwrap_or(&i), *holder.get(&j).unwrap_or(&j));
+            holder.insert(i, hj);
+            holder.insert(j, hi);
+        }
+        let moved: HashMap<usize, usize> = holder.into_iter().map(|(now, was)| (was, now)).collect();
+        let old = std::mem::take(&mut self.cache);
+        for (p, (mut row, done)) in old {
+            if dropped(done) {
+                self.cached -= done;
+                continue;
+            }
+            let entries = Arc::make_mut(&mut row);
+            for &(i, j) in swaps.iter().filter(|&&(_, j)| j < done) {
+                entries.swap(i, j);
+            }
+            self.cache.insert(*moved.get(&p).unwrap_or(&p), (row, done));
+        }
+        let order = std::mem::take(&mut self.order);
+        self.order = order
+            .into_iter()
+            .map(|p| *moved.get(&p).unwrap_or(&p))
+            .filter(|p| self.cache.contains_key(p))
+            .collect();
     }
 
     fn row_chunk(&self, xi: &[f64], ni: f64, first_block: usize, out: &mut [f64]) {
@@ -225,37 +323,121 @@ impl Kernel {
 /// Indices (into `rows`) of the support vectors of a binary C-SVC with
 /// labels `positive[i]`.
 fn binary_support(rows: Vec<&[f64]>, positive: &[bool], c: f64, gamma: f64) -> Vec<usize> {
-    let n = rows.len();
-    let y: Vec<f64> = positive.iter().map(|&p| if p { 1.0 } else { -1.0 }).collect();
-    let capacity = (CACHE_BYTES / (8 * n.max(1))).max(2);
-    let mut k = Kernel::new(&rows, gamma, capacity);
-    let mut alpha = vec![0.0; n];
-    let mut grad = vec![-1.0; n];
-    let upper = |a: f64| a >= c;
-    let lower = |a: f64| a <= 0.0;
-    let max_iter = 10_000_000usize.max(100 * n);
-    for _ in 0..max_iter {
-        // Working set: i maximises -y G over I_up; j by second-order gain.
+    let mut solver = Solver::new(&rows, positive, c, gamma);
+    solver.solve();
+    (0..rows.len())
+        .filter(|&p| solver.alpha[p] > 0.0)
+        .map(|p| solver.perm[p])
+        .collect()
+}
+
+/// libsvm's `Solver` for a C-SVC with an RBF kernel (`Q_ii = 1`), with its
+/// shrinking: every 1000 iterations, bounded variables that cannot be
+/// chosen again soon leave the active set, which is kept at the front of
+/// the positions; the working-set search, the gradient update and the
+/// kernel rows then cover the active set only. The gradient of the shrunk
+/// variables is rebuilt from `g_bar` (the bounded variables' part) before
+/// the final optimality test, as libsvm does. In position space: `perm[p]`
+/// is the input row at position `p`.
+struct Solver {
+    l: usize,
+    c: f64,
+    y: Vec<f64>,
+    alpha: Vec<f64>,
+    /// The gradient `Q alpha - 1`, `Q_ts = y_t y_s K_ts`.
+    g: Vec<f64>,
+    /// `Σ_{s at C} C Q_ts`.
+    g_bar: Vec<f64>,
+    perm: Vec<usize>,
+    active: usize,
+    /// libsvm's `-h` (scikit-learn's `shrinking`): on by default.
+    shrinking: bool,
+    unshrunk: bool,
+    kernel: Kernel,
+}
+
+impl Solver {
+    fn new(rows: &[&[f64]], positive: &[bool], c: f64, gamma: f64) -> Self {
+        let l = rows.len();
+        Solver {
+            l,
+            c,
+            y: positive.iter().map(|&p| if p { 1.0 } else { -1.0 }).collect(),
+            alpha: vec![0.0; l],
+            g: vec![-1.0; l],
+            g_bar: vec![0.0; l],
+            perm: (0..l).collect(),
+            active: l,
+            shrinking: true,
+            unshrunk: false,
+            kernel: Kernel::new(rows, gamma, CACHE_BYTES / 8),
+        }
+    }
+
+    fn upper(&self, t: usize) -> bool {
+        self.alpha[t] >= self.c
+    }
+
+    fn lower(&self, t: usize) -> bool {
+        self.alpha[t] <= 0.0
+    }
+
+    /// libsvm's main loop (`Solver::Solve`).
+    fn solve(&mut self) {
+        let max_iter = 10_000_000usize.max(100 * self.l);
+        let mut counter = self.l.min(1000) + 1;
+        for _ in 0..max_iter {
+            counter -= 1;
+            if counter == 0 {
+                counter = self.l.min(1000);
+                if self.shrinking {
+                    self.shrink();
+                }
+            }
+            let (i, j) = match self.select() {
+                Some(pair) => pair,
+                None => {
+                    // Optimal on the active set: test all variables.
+                    self.reconstruct_gradient();
+                    self.active = self.l;
+                    match self.select() {
+                        Some(pair) => {
+                            counter = 1;
+                            pair
+                        }
+                        None => break,
+                    }
+                }
+            };
+            self.step(i, j);
+        }
+    }
+
+    /// Second-order working-set selection over the active set
+    /// (`select_working_set`): `i` maximises `-y G` over I_up, `j` the gain.
+    fn select(&mut self) -> Option<(usize, usize)> {
+        let (y, g) = (&self.y, &self.g);
         let (mut gmax, mut gmax_idx) = (f64::NEG_INFINITY, usize::MAX);
-        for t in 0..n {
-            let in_up = if y[t] > 0.0 { !upper(alpha[t]) } else { !lower(alpha[t]) };
-            if in_up && -y[t] * grad[t] >= gmax {
-                gmax = -y[t] * grad[t];
+        for t in 0..self.active {
+            let in_up = if y[t] > 0.0 { !self.upper(t) } else { !self.lower(t) };
+            if in_up && -y[t] * g[t] >= gmax {
+                gmax = -y[t] * g[t];
                 gmax_idx = t;
             }
         }
         if gmax_idx == usize::MAX {
-            break;
+            return None;
         }
         let i = gmax_idx;
-        let ki = k.row(i);
+        let ki = self.kernel.row(i, self.active);
+        let (y, g) = (&self.y, &self.g);
         let (mut gmax2, mut gmin_idx, mut obj_min) = (f64::NEG_INFINITY, usize::MAX, f64::INFINITY);
-        for t in 0..n {
-            let in_low = if y[t] > 0.0 { !lower(alpha[t]) } else { !upper(alpha[t]) };
+        for t in 0..self.active {
+            let in_low = if y[t] > 0.0 { !self.lower(t) } else { !self.upper(t) };
             if !in_low {
                 continue;
             }
-            let v = y[t] * grad[t];
+            let v = y[t] * g[t];
             gmax2 = gmax2.max(v);
             let grad_diff = gmax + v;
             if grad_diff > 0.0 {
@@ -269,16 +451,19 @@ fn binary_support(rows: Vec<&[f64]>, positive: &[bool], c: f64, gamma: f64) -> V
                 }
             }
         }
-        if gmax + gmax2 < EPS || gmin_idx == usize::MAX {
-            break;
-        }
-        let j = gmin_idx;
-        let kj = k.row(j);
+        (gmax + gmax2 >= EPS && gmin_idx != usize::MAX).then_some((i, gmin_idx))
+    }
+
+    /// Optimises the pair `(i, j)` and updates the gradients.
+    fn step(&mut self, i: usize, j: usize) {
+        let c = self.c;
+        let (ki, kj) = (self.kernel.row(i, self.active), self.kernel.row(j, self.active));
+        let (y, alpha) = (&self.y, &mut self.alpha);
         let (old_i, old_j) = (alpha[i], alpha[j]);
         let qij = y[i] * y[j] * ki[j];
         if y[i] != y[j] {
             let quad = (2.0 + 2.0 * qij).max(TAU);
-            let delta = (-grad[i] - grad[j]) / quad;
+            let delta = (-self.g[i] - self.g[j]) / quad;
             let diff = alpha[i] - alpha[j];
             alpha[i] += delta;
             alpha[j] += delta;
@@ -302,7 +487,7 @@ fn binary_support(rows: Vec<&[f64]>, positive: &[bool], c: f64, gamma: f64) -> V
             }
         } else {
             let quad = (2.0 - 2.0 * qij).max(TAU);
-            let delta = (grad[i] - grad[j]) / quad;
+            let delta = (self.g[i] - self.g[j]) / quad;
             let sum = alpha[i] + alpha[j];
             alpha[i] -= delta;
             alpha[j] += delta;
@@ -326,11 +511,109 @@ fn binary_support(rows: Vec<&[f64]>, positive: &[bool], c: f64, gamma: f64) -> V
             }
         }
         let (di, dj) = (alpha[i] - old_i, alpha[j] - old_j);
-        for t in 0..n {
-            grad[t] += y[t] * (y[i] * ki[t] * di + y[j] * kj[t] * dj);
+        for t in 0..self.active {
+            self.g[t] += y[t] * (y[i] * ki[t] * di + y[j] * kj[t] * dj);
+        }
+        drop((ki, kj));
+        // A variable that reaches or leaves C moves g_bar, over all positions.
+        for (p, old) in [(i, old_i), (j, old_j)] {
+            let (was, is) = (old >= c, self.alpha[p] >= c);
+            if was != is {
+                let kp = self.kernel.row(p, self.l);
+                let sign = if is { c } else { -c } * self.y[p];
+                for t in 0..self.l {
+                    self.g_bar[t] += sign * self.y[t] * kp[t];
+                }
+            }
         }
     }
-    (0..n).filter(|&t| alpha[t] > 0.0).collect()
+
+    /// Whether a bounded variable cannot be chosen while the gradient stays
+    /// as it is (`be_shrunk`); `gmax1`: the I_up maximum, `gmax2`: I_low's.
+    fn shrinkable(&self, t: usize, gmax1: f64, gmax2: f64) -> bool {
+        let (g, positive) = (self.g[t], self.y[t] > 0.0);
+        if self.upper(t) {
+            -g > if positive { gmax1 } else { gmax2 }
+        } else if self.lower(t) {
+            g > if positive { gmax2 } else { gmax1 }
+        } else {
+            false
+        }
+    }
+
+    /// libsvm's `do_shrinking`.
+    fn shrink(&mut self) {
+        let (mut gmax1, mut gmax2) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
+        for t in 0..self.active {
+            let yg = self.y[t] * self.g[t];
+            // -y G over I_up, y G over I_low.
+            if (self.y[t] > 0.0 && !self.upper(t)) || (self.y[t] < 0.0 && !self.lower(t)) {
+                gmax1 = gmax1.max(-yg);
+            }
+            if (self.y[t] > 0.0 && !self.lower(t)) || (self.y[t] < 0.0 && !self.upper(t)) {
+                gmax2 = gmax2.max(yg);
+            }
+        }
+        if !self.unshrunk && gmax1 + gmax2 <= EPS * 10.0 {
+            // Near the end: bring everything back once, as libsvm does.
+            self.unshrunk = true;
+            self.reconstruct_gradient();
+            self.active = self.l;
+        }
+        let mut swaps = Vec::new();
+        let mut t = 0;
+        while t < self.active {
+            if self.shrinkable(t, gmax1, gmax2) {
+                self.active -= 1;
+                while self.active > t {
+                    if !self.shrinkable(self.active, gmax1, gmax2) {
+                        self.swap(t, self.active);
+                        swaps.push((t, self.active));
+                        break;
+                    }
+                    self.active -= 1;
+                }
+            }
+            t += 1;
+        }
+        self.kernel.reorder_rows(&swaps);
+    }
+
+    fn swap(&mut self, i: usize, j: usize) {
+        self.kernel.swap(i, j);
+        for v in [&mut self.y, &mut self.alpha, &mut self.g, &mut self.g_bar] {
+            v.swap(i, j);
+        }
+        self.perm.swap(i, j);
+    }
+
+    /// The gradient of the shrunk variables from `g_bar` and the free
+    /// variables (`reconstruct_gradient`), by whichever loop is shorter.
+    fn reconstruct_gradient(&mut self) {
+        let (l, active) = (self.l, self.active);
+        if active == l {
+            return;
+        }
+        for t in active..l {
+            self.g[t] = self.g_bar[t] - 1.0;
+        }
+        let free: Vec<usize> = (0..active).filter(|&t| !self.upper(t) && !self.lower(t)).collect();
+        if free.len() * l > 2 * active * (l - active) {
+            for t in active..l {
+                let kt = self.kernel.row(t, active);
+                let sum: f64 = free.iter().map(|&s| self.alpha[s] * self.y[s] * kt[s]).sum();
+                self.g[t] += self.y[t] * sum;
+            }
+        } else {
+            for &s in &free {
+                let ks = self.kernel.row(s, l);
+                let a = self.alpha[s] * self.y[s];
+                for t in active..l {
+                    self.g[t] += self.y[t] * a * ks[t];
+                }
+            }
+        }
+    }
 }
 
 /// Rows of `x` that are support vectors of an RBF C-SVC (`C`, `gamma`)
@@ -410,9 +693,9 @@ mod tests {
         let mut rng = imbalanced_random::SamplerRng::new(imbalanced_random::RngKind::Default, 9);
         let data: Vec<Vec<f64>> = (0..777).map(|_| (0..5).map(|_| 4.0 * rng.random()).collect()).collect();
         let rows: Vec<&[f64]> = data.iter().map(Vec::as_slice).collect();
-        let mut kernel = Kernel::new(&rows, 0.7, 4);
+        let mut kernel = Kernel::new(&rows, 0.7, 4 * 800);
         for i in [0, 1, 400, 776] {
-            let row = kernel.row(i);
+            let row = kernel.row(i, 777);
             let xi: Vec<f64> = data[i].clone();
             let ni: f64 = xi.iter().map(|v| v * v).sum();
             let mut portable = vec![0.0; row.len()];
@@ -425,6 +708,100 @@ mod tests {
                 assert!((row[j] - (-0.7 * d2).exp()).abs() <= 1e-12, "K[{i}, {j}]");
             }
         }
+    }
+
+    /// Two overlapping Gaussian classes in 3-D: thousands of iterations,
+    /// many bounded variables, so that shrinking and the gradient's
+    /// reconstruction both happen.
+    fn overlapping(n: usize, seed: u64) -> (Vec<Vec<f64>>, Vec<bool>) {
+        let mut rng = imbalanced_random::SamplerRng::new(imbalanced_random::RngKind::Default, seed);
+        let positive: Vec<bool> = (0..n).map(|i| i % 3 == 0).collect();
+        let data = positive
+            .iter()
+            .map(|&p| {
+                (0..3)
+                    .map(|j| rng.standard_normal() + if p && j == 0 { 1.0 } else { 0.0 })
+                    .collect()
+            })
+            .collect();
+        (data, positive)
+    }
+
+    #[test]
+    fn shrinking_reaches_the_same_optimum() {
+        let (data, positive) = overlapping(2500, 4);
+        let rows: Vec<&[f64]> = data.iter().map(Vec::as_slice).collect();
+        let gamma = 0.5;
+        let mut plain = Solver::new(&rows, &positive, 1.0, gamma);
+        plain.shrinking = false;
+        plain.solve();
+        let mut shrunk = Solver::new(&rows, &positive, 1.0, gamma);
+        shrunk.solve();
+        let support = |s: &Solver| {
+            let mut v: Vec<usize> = (0..s.l).filter(|&p| s.alpha[p] > 0.0).map(|p| s.perm[p]).collect();
+            v.sort_unstable();
+            v
+        };
+        assert!(
+            shrunk.perm.iter().enumerate().any(|(p, &i)| p != i),
+            "nothing was shrunk"
+        );
+        assert_eq!(support(&shrunk), support(&plain));
+        // The shrunk solution is optimal over all variables, measured from scratch.
+        let mut alpha = vec![0.0; shrunk.l];
+        for p in 0..shrunk.l {
+            alpha[shrunk.perm[p]] = shrunk.alpha[p];
+        }
+        let y: Vec<f64> = positive.iter().map(|&p| if p { 1.0 } else { -1.0 }).collect();
+        let (mut up, mut low) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
+        for t in 0..shrunk.l {
+            let mut g = -1.0;
+            for s in 0..shrunk.l {
+                let d2: f64 = data[t].iter().zip(&data[s]).map(|(a, b)| (a - b) * (a - b)).sum();
+                g += y[t] * y[s] * alpha[s] * (-gamma * d2).exp();
+            }
+            let (at_c, at_0) = (alpha[t] >= 1.0, alpha[t] <= 0.0);
+            if (y[t] > 0.0 && !at_c) || (y[t] < 0.0 && !at_0) {
+                up = up.max(-y[t] * g);
+            }
+            if (y[t] > 0.0 && !at_0) || (y[t] < 0.0 && !at_c) {
+                low = low.max(y[t] * g);
+            }
+        }
+        assert!(up + low < EPS * 1.001, "violation {}", up + low);
+    }
+
+    /// After a pass of swaps, every cached row holds the kernel values of
+    /// the points now at its positions.
+    #[test]
+    fn cached_rows_follow_swapped_points() {
+        let (data, _) = overlapping(300, 8);
+        let rows: Vec<&[f64]> = data.iter().map(Vec::as_slice).collect();
+        let mut kernel = Kernel::new(&rows, 0.3, 1 << 20);
+        // Rows computed to 320, 128, 32, 64, 320 and 224 entries (whole blocks).
+        for (i, len) in [(0, 300), (5, 100), (7, 20), (40, 64), (299, 300), (150, 200)] {
+            kernel.row(i, len);
+        }
+        let swaps = [(40, 250), (50, 120), (64, 299), (33, 34)];
+        let mut at: Vec<usize> = (0..300).collect();
+        for &(i, j) in &swaps {
+            kernel.swap(i, j);
+            at.swap(i, j);
+        }
+        kernel.reorder_rows(&swaps);
+        let moved: Vec<&[f64]> = at.iter().map(|&i| rows[i]).collect();
+        let mut fresh = Kernel::new(&moved, 0.3, 1 << 20);
+        assert!(!kernel.cache.is_empty());
+        for (&p, (row, done)) in &kernel.cache.clone() {
+            assert_eq!(row[..*done], fresh.row(p, *done)[..*done], "row at {p}");
+        }
+        // Computed within some swap's (i, j]: rows 5, 40 and 150 are dropped;
+        // row 0 swaps entries, row 7 (32 entries) is untouched, and the row
+        // of the point at 299 moves to 64.
+        let mut kept: Vec<usize> = kernel.cache.keys().copied().collect();
+        kept.sort_unstable();
+        assert_eq!(kept, vec![0, 7, 64]);
+        assert_eq!(kernel.order.len(), 3);
     }
 
     #[test]
