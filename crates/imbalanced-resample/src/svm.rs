@@ -89,8 +89,11 @@ struct Kernel {
     d: usize,
     /// The points in blocks of `LANES`, dimension by dimension
     /// (`[block][dimension][lane]`, padding zero), so that one row of the
-    /// kernel matrix is a vectorised loop over blocks.
-    blocks: Vec<f64>,
+    /// kernel matrix is a vectorised loop over blocks. Stored in f32 (the
+    /// arithmetic is f64): a row reads every point, and at 100k points that
+    /// read from memory, not the arithmetic, bounds it. The rounding moves
+    /// kernel values by about as much as libsvm's own float cache does.
+    blocks: Vec<f32>,
     norms: Vec<f64>,
     gamma: f64,
     /// Per position, its cached row: entries `0..len` computed (the buffer
@@ -109,14 +112,14 @@ impl Kernel {
         let n = rows.len();
         let d = rows.first().map_or(0, |r| r.len());
         let padded = n.div_ceil(ROW_CHUNK) * ROW_CHUNK;
-        let mut blocks = vec![0.0; padded * d];
+        let mut blocks = vec![0.0f32; padded * d];
         let mut norms = vec![0.0; padded];
         for (i, row) in rows.iter().enumerate() {
             let (b, l) = (i / LANES, i % LANES);
             for (j, &v) in row.iter().enumerate() {
-                blocks[(b * d + j) * LANES + l] = v;
+                blocks[(b * d + j) * LANES + l] = v as f32;
             }
-            norms[i] = row.iter().map(|v| v * v).sum();
+            norms[i] = row.iter().map(|&v| f64::from(v as f32).powi(2)).sum();
         }
         Kernel {
             d,
@@ -132,7 +135,9 @@ impl Kernel {
 
     fn point(&self, i: usize) -> Vec<f64> {
         let (b, l) = (i / LANES, i % LANES);
-        (0..self.d).map(|j| self.blocks[(b * self.d + j) * LANES + l]).collect()
+        (0..self.d)
+            .map(|j| f64::from(self.blocks[(b * self.d + j) * LANES + l]))
+            .collect()
     }
 
     /// Row `i` of the kernel matrix with at least entries `0..len` computed,
@@ -259,7 +264,7 @@ impl Kernel {
             let mut dot = [0.0f64; LANES];
             for (x, &c) in xv.chunks_exact(LANES).zip(xi) {
                 for l in 0..LANES {
-                    dot[l] += x[l] * c;
+                    dot[l] += f64::from(x[l]) * c;
                 }
             }
             for l in 0..LANES {
@@ -291,8 +296,8 @@ impl Kernel {
             for (x, &c) in xv.chunks_exact(LANES).zip(xi) {
                 let c = _mm512_set1_pd(c);
                 for (u, dot) in dot.iter_mut().enumerate() {
-                    // SAFETY: 8 readable f64.
-                    let x = unsafe { _mm512_loadu_pd(x[8 * u..].as_ptr()) };
+                    // SAFETY: 8 readable f32.
+                    let x = _mm512_cvtps_pd(unsafe { _mm256_loadu_ps(x[8 * u..].as_ptr()) });
                     *dot = _mm512_add_pd(*dot, _mm512_mul_pd(x, c));
                 }
             }
@@ -687,7 +692,8 @@ mod tests {
     }
 
     /// The AVX-512 rows equal the portable ones bit for bit, and libm's RBF
-    /// kernel within 2 ulp.
+    /// kernel of the f32-rounded points within 1e-12 (of the points
+    /// themselves within 1e-5).
     #[test]
     fn kernel_rows_agree_with_the_formula() {
         let mut rng = imbalanced_random::SamplerRng::new(imbalanced_random::RngKind::Default, 9);
@@ -696,16 +702,19 @@ mod tests {
         let mut kernel = Kernel::new(&rows, 0.7, 4 * 800);
         for i in [0, 1, 400, 776] {
             let row = kernel.row(i, 777);
-            let xi: Vec<f64> = data[i].clone();
+            let xi = kernel.point(i);
             let ni: f64 = xi.iter().map(|v| v * v).sum();
             let mut portable = vec![0.0; row.len()];
             for (c, out) in portable.chunks_mut(ROW_CHUNK).enumerate() {
                 kernel.row_chunk_portable(&xi, ni, c * ROW_CHUNK / LANES, out);
             }
             assert_eq!(row[..777], portable[..777], "row {i}");
+            let round = |v: &f64| f64::from(*v as f32);
             for (j, xj) in data.iter().enumerate() {
-                let d2: f64 = xi.iter().zip(xj).map(|(a, b)| (a - b) * (a - b)).sum();
+                let d2: f64 = xi.iter().zip(xj).map(|(a, b)| (a - round(b)) * (a - round(b))).sum();
                 assert!((row[j] - (-0.7 * d2).exp()).abs() <= 1e-12, "K[{i}, {j}]");
+                let exact: f64 = data[i].iter().zip(xj).map(|(a, b)| (a - b) * (a - b)).sum();
+                assert!((row[j] - (-0.7 * exact).exp()).abs() <= 1e-5, "K[{i}, {j}] unrounded");
             }
         }
     }
@@ -746,7 +755,16 @@ mod tests {
             shrunk.perm.iter().enumerate().any(|(p, &i)| p != i),
             "nothing was shrunk"
         );
-        assert_eq!(support(&shrunk), support(&plain));
+        // Both are optimal within EPS; they may part on a few variables at
+        // the edge of the support (as libsvm's runs with and without -h do).
+        let (a, b) = (support(&shrunk), support(&plain));
+        let differ = a.iter().filter(|i| b.binary_search(i).is_err()).count()
+            + b.iter().filter(|i| a.binary_search(i).is_err()).count();
+        assert!(
+            differ * 200 <= a.len(),
+            "{differ} of {} support vectors differ",
+            a.len()
+        );
         // The shrunk solution is optimal over all variables, measured from scratch.
         let mut alpha = vec![0.0; shrunk.l];
         for p in 0..shrunk.l {
