@@ -246,6 +246,37 @@ impl Kernel {
             .collect();
     }
 
+    /// `Σ_s w_s K(s, t)` for the positions `t` in `from..to`, over the
+    /// weighted positions `weights`. One pass over those points however many
+    /// weights there are: each block of points stays in cache while every
+    /// weight's kernel values against it are summed. Rebuilding the
+    /// gradient of the shrunk variables needs this for thousands of weights,
+    /// and a kernel row apiece made that pass once per weight.
+    fn weighted_sums(&self, weights: &[(usize, f64)], from: usize, to: usize) -> Vec<f64> {
+        let start = from / LANES * LANES;
+        let end = to.next_multiple_of(LANES);
+        let points: Vec<(Vec<f64>, f64, f64)> = weights
+            .iter()
+            .map(|&(s, w)| (self.point(s), self.norms[s], w))
+            .collect();
+        let mut sums = vec![0.0; end - start];
+        sums.par_chunks_mut(ROW_CHUNK).enumerate().for_each(|(c, out)| {
+            let mut k = [0.0; LANES];
+            for (b, acc) in out.chunks_exact_mut(LANES).enumerate() {
+                let block = (start + c * ROW_CHUNK) / LANES + b;
+                for (x, n, w) in &points {
+                    self.row_chunk(x, *n, block, &mut k);
+                    for (a, v) in acc.iter_mut().zip(k) {
+                        *a += w * v;
+                    }
+                }
+            }
+        });
+        sums.drain(..from - start);
+        sums.truncate(to - from);
+        sums
+    }
+
     fn row_chunk(&self, xi: &[f64], ni: f64, first_block: usize, out: &mut [f64]) {
         #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx512f") {
@@ -593,7 +624,7 @@ impl Solver {
     }
 
     /// The gradient of the shrunk variables from `g_bar` and the free
-    /// variables (`reconstruct_gradient`), by whichever loop is shorter.
+    /// variables (`reconstruct_gradient`).
     fn reconstruct_gradient(&mut self) {
         let (l, active) = (self.l, self.active);
         if active == l {
@@ -602,21 +633,13 @@ impl Solver {
         for t in active..l {
             self.g[t] = self.g_bar[t] - 1.0;
         }
-        let free: Vec<usize> = (0..active).filter(|&t| !self.upper(t) && !self.lower(t)).collect();
-        if free.len() * l > 2 * active * (l - active) {
-            for t in active..l {
-                let kt = self.kernel.row(t, active);
-                let sum: f64 = free.iter().map(|&s| self.alpha[s] * self.y[s] * kt[s]).sum();
-                self.g[t] += self.y[t] * sum;
-            }
-        } else {
-            for &s in &free {
-                let ks = self.kernel.row(s, l);
-                let a = self.alpha[s] * self.y[s];
-                for t in active..l {
-                    self.g[t] += self.y[t] * a * ks[t];
-                }
-            }
+        let free: Vec<(usize, f64)> = (0..active)
+            .filter(|&s| !self.upper(s) && !self.lower(s))
+            .map(|s| (s, self.alpha[s] * self.y[s]))
+            .collect();
+        let sums = self.kernel.weighted_sums(&free, active, l);
+        for (t, sum) in (active..l).zip(sums) {
+            self.g[t] += self.y[t] * sum;
         }
     }
 }
@@ -820,6 +843,22 @@ mod tests {
         kept.sort_unstable();
         assert_eq!(kept, vec![0, 7, 64]);
         assert_eq!(kernel.order.len(), 3);
+    }
+
+    #[test]
+    fn weighted_sums_are_sums_of_rows() {
+        let (data, _) = overlapping(200, 3);
+        let rows: Vec<&[f64]> = data.iter().map(Vec::as_slice).collect();
+        let mut kernel = Kernel::new(&rows, 0.4, 1 << 20);
+        let weights = [(3, 0.5), (17, -1.25), (150, 2.0)];
+        for (from, to) in [(0, 200), (37, 101), (64, 65)] {
+            let got = kernel.weighted_sums(&weights, from, to);
+            assert_eq!(got.len(), to - from);
+            for (t, g) in (from..to).zip(got) {
+                let want: f64 = weights.iter().map(|&(s, w)| w * kernel.row(s, 200)[t]).sum();
+                assert!((g - want).abs() <= 1e-12, "t = {t}: {g} vs {want}");
+            }
+        }
     }
 
     #[test]
