@@ -367,6 +367,38 @@ fn binary_support(rows: Vec<&[f64]>, positive: &[bool], c: f64, gamma: f64) -> V
         .collect()
 }
 
+/// From this many active variables on, the solver's scans over them run
+/// on all threads: at 100k variables a scan reads megabytes, and one core
+/// waits on memory; below, waking the other thread costs more than it saves.
+const PARALLEL_FROM: usize = 32_768;
+/// Variables per parallel piece of a scan.
+const SCAN_CHUNK: usize = 8192;
+
+/// A reduction over the active variables `0..active`: `scan` folds a range
+/// into a partial result, `merge` joins the partial results of consecutive
+/// ranges, left to right (so ties resolve as in one sequential scan).
+fn over_active<T: Copy + Send + Sync>(
+    active: usize,
+    init: T,
+    scan: impl Fn(std::ops::Range<usize>, &mut T) + Sync,
+    merge: impl Fn(T, T) -> T,
+) -> T {
+    if active < PARALLEL_FROM {
+        let mut acc = init;
+        scan(0..active, &mut acc);
+        return acc;
+    }
+    let parts: Vec<T> = (0..active.div_ceil(SCAN_CHUNK))
+        .into_par_iter()
+        .map(|c| {
+            let mut acc = init;
+            scan(c * SCAN_CHUNK..((c + 1) * SCAN_CHUNK).min(active), &mut acc);
+            acc
+        })
+        .collect();
+    parts.into_iter().reduce(&merge).unwrap_or(init)
+}
+
 /// libsvm's `Solver` for a C-SVC with an RBF kernel (`Q_ii = 1`), with its
 /// shrinking: every 1000 iterations, bounded variables that cannot be
 /// chosen again soon leave the active set, which is kept at the front of
@@ -452,42 +484,61 @@ impl Solver {
     /// Second-order working-set selection over the active set
     /// (`select_working_set`): `i` maximises `-y G` over I_up, `j` the gain.
     fn select(&mut self) -> Option<(usize, usize)> {
-        let (y, g) = (&self.y, &self.g);
-        let (mut gmax, mut gmax_idx) = (f64::NEG_INFINITY, usize::MAX);
-        for t in 0..self.active {
-            let in_up = if y[t] > 0.0 { !self.upper(t) } else { !self.lower(t) };
-            if in_up && -y[t] * g[t] >= gmax {
-                gmax = -y[t] * g[t];
-                gmax_idx = t;
-            }
-        }
-        if gmax_idx == usize::MAX {
+        let (y, g, alpha, c) = (&self.y, &self.g, &self.alpha, self.c);
+        // -y G over I_up: the largest, the last of ties.
+        let (gmax, i) = over_active(
+            self.active,
+            (f64::NEG_INFINITY, usize::MAX),
+            |range, best| {
+                for t in range {
+                    let in_up = if y[t] > 0.0 { alpha[t] < c } else { alpha[t] > 0.0 };
+                    if in_up && -y[t] * g[t] >= best.0 {
+                        *best = (-y[t] * g[t], t);
+                    }
+                }
+            },
+            |a, b| if b.1 != usize::MAX && b.0 >= a.0 { b } else { a },
+        );
+        if i == usize::MAX {
             return None;
         }
-        let i = gmax_idx;
         let ki = self.kernel.row(i, self.active);
-        let (y, g) = (&self.y, &self.g);
-        let (mut gmax2, mut gmin_idx, mut obj_min) = (f64::NEG_INFINITY, usize::MAX, f64::INFINITY);
-        for t in 0..self.active {
-            let in_low = if y[t] > 0.0 { !self.lower(t) } else { !self.upper(t) };
-            if !in_low {
-                continue;
-            }
-            let v = y[t] * g[t];
-            gmax2 = gmax2.max(v);
-            let grad_diff = gmax + v;
-            if grad_diff > 0.0 {
-                // K_ii + K_tt - 2 K_it, with K_ii = 1 for the RBF kernel.
-                let quad = 2.0 - 2.0 * ki[t];
-                let quad = if quad > 0.0 { quad } else { TAU };
-                let obj = -(grad_diff * grad_diff) / quad;
-                if obj <= obj_min {
-                    obj_min = obj;
-                    gmin_idx = t;
+        let (y, g, alpha) = (&self.y, &self.g, &self.alpha);
+        // y G over I_low: the largest (gmax2); and the second-order gain's
+        // best j, the last of ties.
+        let (gmax2, _, j) = over_active(
+            self.active,
+            (f64::NEG_INFINITY, f64::INFINITY, usize::MAX),
+            |range, best| {
+                for t in range {
+                    let in_low = if y[t] > 0.0 { alpha[t] > 0.0 } else { alpha[t] < c };
+                    if !in_low {
+                        continue;
+                    }
+                    let v = y[t] * g[t];
+                    best.0 = best.0.max(v);
+                    let grad_diff = gmax + v;
+                    if grad_diff > 0.0 {
+                        // K_ii + K_tt - 2 K_it, with K_ii = 1 for the RBF kernel.
+                        let quad = 2.0 - 2.0 * ki[t];
+                        let quad = if quad > 0.0 { quad } else { TAU };
+                        let obj = -(grad_diff * grad_diff) / quad;
+                        if obj <= best.1 {
+                            (best.1, best.2) = (obj, t);
+                        }
+                    }
                 }
-            }
-        }
-        (gmax + gmax2 >= EPS && gmin_idx != usize::MAX).then_some((i, gmin_idx))
+            },
+            |a, b| {
+                let (obj, j) = if b.2 != usize::MAX && b.1 <= a.1 {
+                    (b.1, b.2)
+                } else {
+                    (a.1, a.2)
+                };
+                (a.0.max(b.0), obj, j)
+            },
+        );
+        (gmax + gmax2 >= EPS && j != usize::MAX).then_some((i, j))
     }
 
     /// Optimises the pair `(i, j)` and updates the gradients.
@@ -547,8 +598,24 @@ impl Solver {
             }
         }
         let (di, dj) = (alpha[i] - old_i, alpha[j] - old_j);
-        for t in 0..self.active {
-            self.g[t] += y[t] * (y[i] * ki[t] * di + y[j] * kj[t] * dj);
+        let (yi, yj) = (y[i], y[j]);
+        let update = |g: &mut [f64], y: &[f64], ki: &[f64], kj: &[f64]| {
+            for (((g, y), ki), kj) in g.iter_mut().zip(y).zip(ki).zip(kj) {
+                *g += y * (yi * ki * di + yj * kj * dj);
+            }
+        };
+        let active = self.active;
+        if active >= PARALLEL_FROM {
+            self.g[..active]
+                .par_chunks_mut(SCAN_CHUNK)
+                .zip(y[..active].par_chunks(SCAN_CHUNK))
+                .enumerate()
+                .for_each(|(c, (g, y))| {
+                    let at = c * SCAN_CHUNK..c * SCAN_CHUNK + g.len();
+                    update(g, y, &ki[at.clone()], &kj[at]);
+                });
+        } else {
+            update(&mut self.g[..active], &y[..active], &ki[..active], &kj[..active]);
         }
         drop((ki, kj));
         // A variable that reaches or leaves C moves g_bar, over all positions.
