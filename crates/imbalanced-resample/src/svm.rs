@@ -928,6 +928,27 @@ mod tests {
         }
     }
 
+    /// Split scans find what one scan finds, ties included (the last).
+    #[test]
+    fn split_scans_keep_the_sequential_answer() {
+        let mut rng = imbalanced_random::SamplerRng::new(imbalanced_random::RngKind::Default, 2);
+        let n = 3 * PARALLEL_FROM + 123;
+        // Few distinct values: many ties, across the pieces' edges too.
+        let v: Vec<f64> = (0..n).map(|_| rng.randint(50) as f64).collect();
+        let scan = |range: std::ops::Range<usize>, best: &mut (f64, usize)| {
+            for t in range {
+                if v[t] >= best.0 {
+                    *best = (v[t], t);
+                }
+            }
+        };
+        let merge = |a: (f64, usize), b: (f64, usize)| if b.1 != usize::MAX && b.0 >= a.0 { b } else { a };
+        let mut one = (f64::NEG_INFINITY, usize::MAX);
+        scan(0..n, &mut one);
+        assert_eq!(over_active(n, (f64::NEG_INFINITY, usize::MAX), scan, merge), one);
+        assert_eq!(one.0, 49.0);
+    }
+
     #[test]
     fn gamma_scale_is_one_over_d_times_variance() {
         let x = array![[0.0, 2.0], [2.0, 0.0]];
