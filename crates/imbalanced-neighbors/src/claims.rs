@@ -164,7 +164,7 @@ impl KnnIndex<'_> {
         for start in points.clone().step_by(POINT_BLOCK) {
             let end = (start + POINT_BLOCK).min(points.end);
             let mut g = gram.slice_mut(s![.., ..end - start]);
-            general_mat_mul(1.0, &qaug, &self.scored.slice(s![start..end, ..]).t(), 0.0, &mut g);
+            general_mat_mul(1.0, &qaug, &self.scored().slice(s![start..end, ..]).t(), 0.0, &mut g);
             // Point by point, so that each query's list stays in increasing order.
             for p in start..end {
                 for r in 0..nq {

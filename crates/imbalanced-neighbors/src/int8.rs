@@ -150,21 +150,22 @@ fn chunk_major(codes: &[u32], quads: usize) -> Vec<u32> {
     out
 }
 
-fn code(v: f64, scale: f64) -> i8 {
+fn code(v: f64, inv_scale: f64) -> i8 {
     // Half away from zero as `f64::round`, by truncation: `round` is a libm
-    // call on baseline x86-64 (no SSE4.1). Any rounding would do: the error
-    // bound is measured from the codes chosen.
-    let c = (v / scale).clamp(-127.0, 127.0);
+    // call on baseline x86-64 (no SSE4.1). Any rounding would do (so would
+    // the reciprocal's): the error bound is measured from the codes chosen.
+    let c = (v * inv_scale).clamp(-127.0, 127.0);
     (c + 0.5f64.copysign(c)) as i8
 }
 
 /// Codes of one centred row into `codes` (zero-padded to whole groups of
 /// 4), with their `|c|² + 256 Σc` and the rounding error |e|.
 fn row_codes(row: impl Iterator<Item = f64>, scale: f64, codes: &mut [i8]) -> (i32, f64) {
+    let inv_scale = 1.0 / scale;
     codes.fill(0);
     let (mut norm, mut sum, mut err) = (0i32, 0i32, 0.0f64);
     for (j, c) in row.enumerate() {
-        let q = code(c, scale);
+        let q = code(c, inv_scale);
         codes[j] = q;
         norm += i32::from(q) * i32::from(q);
         sum += i32::from(q);

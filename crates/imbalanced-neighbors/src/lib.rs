@@ -83,8 +83,9 @@ pub struct KnnIndex<'a> {
     data: ArrayView2<'a, f64>,
     mean: Array1<f64>,
     /// Per point: `-2 (x - mean)` and, last, `|x - mean|^2 (1 - tol)`, in f32,
-    /// so that one f32 GEMM with `[q - mean, 1]` gives each pair's pruning score.
-    scored: Array2<f32>,
+    /// so that one f32 GEMM with `[q - mean, 1]` gives each pair's pruning
+    /// score. Built on first use: with the 8-bit codes it is never needed.
+    scored: std::sync::OnceLock<Array2<f32>>,
     /// Relative error bound of the f32 score (see [`KnnIndex::query_block`]).
     tol: f64,
     /// 8-bit codes of the points, where they serve.
@@ -189,26 +190,34 @@ impl<'a> KnnIndex<'a> {
         // at most a few (d + 2) f32 roundings of |q|^2 + |x|^2; 4 (d + 4) eps is a
         // safe margin. Centring shrinks the norms, hence the margin.
         let tol = 4.0 * (d as f64 + 4.0) * f32::EPSILON as f64;
-        let mut scored = Array2::<f32>::zeros((n, d + 1));
-        for (i, row) in data.rows().into_iter().enumerate() {
-            let mut norm = 0.0;
-            for j in 0..d {
-                let c = row[j] - mean[j];
-                norm += c * c;
-                scored[(i, j)] = (-2.0 * c) as f32;
-            }
-            scored[(i, d)] = (norm * (1.0 - tol)) as f32;
-        }
         let codes = (kernel == Kernel::Auto && d <= int8::MAX_DIM && n > 0 && int8::available())
             .then(|| Codes::new(data, mean.view()));
         KnnIndex {
             data,
             mean,
-            scored,
+            scored: std::sync::OnceLock::new(),
             tol,
             codes,
             poor: AtomicBool::new(false),
         }
+    }
+
+    /// The points' GEMM scoring rows (see the field), built on first use.
+    fn scored(&self) -> &Array2<f32> {
+        self.scored.get_or_init(|| {
+            let (n, d) = self.data.dim();
+            let mut scored = Array2::<f32>::zeros((n, d + 1));
+            for (i, row) in self.data.rows().into_iter().enumerate() {
+                let mut norm = 0.0;
+                for j in 0..d {
+                    let c = row[j] - self.mean[j];
+                    norm += c * c;
+                    scored[(i, j)] = (-2.0 * c) as f32;
+                }
+                scored[(i, d)] = (norm * (1.0 - self.tol)) as f32;
+            }
+            scored
+        })
     }
 
     /// The codes, unless absent or found to prune poorly.
@@ -384,7 +393,7 @@ impl<'a> KnnIndex<'a> {
         let mut point = vec![0.0; d];
         for start in (0..self.len()).step_by(POINT_BLOCK) {
             let end = (start + POINT_BLOCK).min(self.len());
-            let xb = self.scored.slice(s![start..end, ..]);
+            let xb = self.scored().slice(s![start..end, ..]);
             let mut g = gram.slice_mut(s![.., ..end - start]);
             general_mat_mul(1.0, &qaug, &xb.t(), 0.0, &mut g);
             for (r, top) in tops.iter_mut().enumerate() {

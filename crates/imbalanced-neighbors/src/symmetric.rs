@@ -219,7 +219,7 @@ impl KnnIndex<'_> {
         for c0 in (r0..n).step_by(COLUMNS) {
             let c1 = (c0 + COLUMNS).min(n);
             let mut g = gram.slice_mut(s![.., ..c1 - c0]);
-            general_mat_mul(1.0, &qaug, &self.scored.slice(s![c0..c1, ..]).t(), 0.0, &mut g);
+            general_mat_mul(1.0, &qaug, &self.scored().slice(s![c0..c1, ..]).t(), 0.0, &mut g);
             for (c, w) in colw.iter_mut().enumerate() {
                 *w = if c0 + c < c1 {
                     lists.worst(c0 + c)
