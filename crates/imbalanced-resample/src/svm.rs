@@ -165,6 +165,8 @@ impl Kernel {
         // Whole blocks from the one holding the first missing entry.
         let from = done / LANES * LANES;
         let buf = Arc::make_mut(&mut row);
+        // Exactly: a doubling growth would hold up to twice what the cache counts.
+        buf.reserve_exact(wanted - buf.len());
         buf.resize(wanted, 0.0);
         let xi = self.point(i);
         let ni = self.norms[i];
