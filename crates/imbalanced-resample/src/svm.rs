@@ -626,8 +626,20 @@ impl Solver {
             if was != is {
                 let kp = self.kernel.row(p, self.l);
                 let sign = if is { c } else { -c } * self.y[p];
-                for t in 0..self.l {
-                    self.g_bar[t] += sign * self.y[t] * kp[t];
+                let add = |g: &mut [f64], y: &[f64], k: &[f64]| {
+                    for ((g, y), k) in g.iter_mut().zip(y).zip(k) {
+                        *g += sign * y * k;
+                    }
+                };
+                let l = self.l;
+                if l >= PARALLEL_FROM {
+                    self.g_bar
+                        .par_chunks_mut(SCAN_CHUNK)
+                        .zip(self.y.par_chunks(SCAN_CHUNK))
+                        .zip(kp[..l].par_chunks(SCAN_CHUNK))
+                        .for_each(|((g, y), k)| add(g, y, k));
+                } else {
+                    add(&mut self.g_bar, &self.y, &kp[..l]);
                 }
             }
         }
