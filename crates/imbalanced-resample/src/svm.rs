@@ -11,7 +11,7 @@
 //! Kernel rows are computed in parallel, vectorised, with a vectorised
 //! `exp`, and with shrinking only over the active variables: on 100k rows
 //! SVMSMOTE took 154 s without either, 65 s with the vectorised rows and
-//! ~13 s with shrinking and the rest below (same support set; BENCHMARKS.md).
+//! ~10 s with shrinking and the rest below (same support set; BENCHMARKS.md).
 
 use std::collections::HashMap;
 use std::sync::Arc;
