@@ -74,12 +74,17 @@ impl KnnIndex<'_> {
         if let Some(&row) = rows.iter().find(|&&r| r >= n) {
             return Err(NeighborsError::RowOutOfRange { row, n });
         }
+        let every = rows.len() == n && rows.iter().enumerate().all(|(i, &r)| i == r);
         let symmetric = k <= 4 || (k <= 6 && n >= 50_000);
         if !symmetric || 2 * rows.len() < n {
-            return self.query(self.data.select(Axis(0), rows).view(), k);
+            return if every {
+                self.query(self.data, k)
+            } else {
+                self.query(self.data.select(Axis(0), rows).view(), k)
+            };
         }
         let all = self.query_self(k)?;
-        if rows.len() == n && rows.iter().enumerate().all(|(i, &r)| i == r) {
+        if every {
             return Ok(all);
         }
         Ok(Neighbors {
@@ -162,8 +167,8 @@ impl KnnIndex<'_> {
                 self.exact_pairs(&pairs, |r| &rows[r], &mut exact);
                 for (&(r, j), &d2) in pairs.iter().zip(&exact) {
                     let i = r0 + r;
-                    // A threshold costs a square root and a division: only
-                    // lists that changed get a new one.
+                    // A threshold costs a square root: only lists that
+                    // changed get a new one.
                     let mut entered = lists.push(i, d2, j);
                     if entered {
                         lists.bound[i] = codes.bound(lists.worst(i), slack);
