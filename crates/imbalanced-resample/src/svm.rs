@@ -96,9 +96,9 @@ struct Kernel {
     blocks: Vec<f32>,
     norms: Vec<f64>,
     gamma: f64,
-    /// Per position, its cached row: entries `0..len` computed (the buffer
-    /// may hold a few more, up to a whole block).
-    cache: HashMap<usize, (Arc<Vec<f64>>, usize)>,
+    /// Per position, its cached row: the entries computed so far, whole
+    /// blocks from the first position.
+    cache: HashMap<usize, Arc<Vec<f64>>>,
     /// Cached positions, oldest first.
     order: std::collections::VecDeque<usize>,
     /// Entries computed across cached rows, and their bound.
@@ -143,27 +143,27 @@ impl Kernel {
     /// Row `i` of the kernel matrix with at least entries `0..len` computed,
     /// from the cache as far as it is there.
     fn row(&mut self, i: usize, len: usize) -> Arc<Vec<f64>> {
-        let (mut row, done) = match self.cache.remove(&i) {
-            Some((row, done)) if done >= len => {
-                self.cache.insert(i, (Arc::clone(&row), done));
+        let mut row = match self.cache.remove(&i) {
+            Some(row) if row.len() >= len => {
+                self.cache.insert(i, Arc::clone(&row));
                 return row;
             }
-            Some((row, done)) => {
+            Some(row) => {
                 self.order.retain(|&p| p != i);
-                self.cached -= done;
-                (row, done)
+                self.cached -= row.len();
+                row
             }
-            None => (Arc::new(Vec::new()), 0),
+            None => Arc::new(Vec::new()),
         };
+        // Rows hold whole blocks: the missing entries start at a block.
+        let from = row.len();
         let wanted = len.next_multiple_of(LANES);
         while self.cached + wanted > self.capacity {
             let Some(old) = self.order.pop_front() else { break };
-            if let Some((_, n)) = self.cache.remove(&old) {
-                self.cached -= n;
+            if let Some(r) = self.cache.remove(&old) {
+                self.cached -= r.len();
             }
         }
-        // Whole blocks from the one holding the first missing entry.
-        let from = done / LANES * LANES;
         let buf = Arc::make_mut(&mut row);
         // Exactly: a doubling growth would hold up to twice what the cache counts.
         buf.reserve_exact(wanted - buf.len());
@@ -177,7 +177,7 @@ impl Kernel {
         } else {
             buf[from..].chunks_mut(ROW_CHUNK).enumerate().for_each(fill);
         }
-        self.cache.insert(i, (Arc::clone(&row), wanted));
+        self.cache.insert(i, Arc::clone(&row));
         self.order.push_back(i);
         self.cached += wanted;
         row
@@ -229,7 +229,8 @@ impl Kernel {
         }
         let moved: HashMap<usize, usize> = holder.into_iter().map(|(now, was)| (was, now)).collect();
         let old = std::mem::take(&mut self.cache);
-        for (p, (mut row, done)) in old {
+        for (p, mut row) in old {
+            let done = row.len();
             if dropped(done) {
                 self.cached -= done;
                 continue;
@@ -238,7 +239,7 @@ impl Kernel {
             for &(i, j) in swaps.iter().filter(|&&(_, j)| j < done) {
                 entries.swap(i, j);
             }
-            self.cache.insert(*moved.get(&p).unwrap_or(&p), (row, done));
+            self.cache.insert(*moved.get(&p).unwrap_or(&p), row);
         }
         let order = std::mem::take(&mut self.order);
         self.order = order
@@ -369,12 +370,27 @@ fn binary_support(rows: Vec<&[f64]>, positive: &[bool], c: f64, gamma: f64) -> V
         .collect()
 }
 
-/// From this many active variables on, the solver's scans over them run
-/// on all threads: at 100k variables a scan reads megabytes, and one core
-/// waits on memory; below, waking the other thread costs more than it saves.
+/// From this many variables on, the solver's scans and updates over them
+/// run on all threads: at 100k variables a scan reads megabytes, and one
+/// core waits on memory; below, waking the other thread costs more than it
+/// saves.
 const PARALLEL_FROM: usize = 32_768;
 /// Variables per parallel piece of a scan.
 const SCAN_CHUNK: usize = 8192;
+
+/// Runs `update(first, piece)` over consecutive pieces of `values`
+/// (`first`: the piece's offset), on all threads from `PARALLEL_FROM`
+/// values on. Each value is updated alone, so the result does not depend
+/// on the split.
+fn in_pieces(values: &mut [f64], update: impl Fn(usize, &mut [f64]) + Sync) {
+    if values.len() < PARALLEL_FROM {
+        return update(0, values);
+    }
+    values
+        .par_chunks_mut(SCAN_CHUNK)
+        .enumerate()
+        .for_each(|(c, piece)| update(c * SCAN_CHUNK, piece));
+}
 
 /// A reduction over the active variables `0..active`: `scan` folds a range
 /// into a partial result, `merge` joins the partial results of consecutive
@@ -399,6 +415,25 @@ fn over_active<T: Copy + Send + Sync>(
         })
         .collect();
     parts.into_iter().reduce(&merge).unwrap_or(init)
+}
+
+/// Of the partial results `(value, index)` of two consecutive ranges, the
+/// larger value, the later on ties (`index` `usize::MAX`: none found).
+fn last_max(a: (f64, usize), b: (f64, usize)) -> (f64, usize) {
+    if b.1 != usize::MAX && b.0 >= a.0 {
+        b
+    } else {
+        a
+    }
+}
+
+/// [`last_max`] for the smaller value.
+fn last_min(a: (f64, usize), b: (f64, usize)) -> (f64, usize) {
+    if b.1 != usize::MAX && b.0 <= a.0 {
+        b
+    } else {
+        a
+    }
 }
 
 /// libsvm's `Solver` for a C-SVC with an RBF kernel (`Q_ii = 1`), with its
@@ -499,7 +534,7 @@ impl Solver {
                     }
                 }
             },
-            |a, b| if b.1 != usize::MAX && b.0 >= a.0 { b } else { a },
+            last_max,
         );
         if i == usize::MAX {
             return None;
@@ -532,11 +567,7 @@ impl Solver {
                 }
             },
             |a, b| {
-                let (obj, j) = if b.2 != usize::MAX && b.1 <= a.1 {
-                    (b.1, b.2)
-                } else {
-                    (a.1, a.2)
-                };
+                let (obj, j) = last_min((a.1, a.2), (b.1, b.2));
                 (a.0.max(b.0), obj, j)
             },
         );
@@ -601,24 +632,12 @@ impl Solver {
         }
         let (di, dj) = (alpha[i] - old_i, alpha[j] - old_j);
         let (yi, yj) = (y[i], y[j]);
-        let update = |g: &mut [f64], y: &[f64], ki: &[f64], kj: &[f64]| {
-            for (((g, y), ki), kj) in g.iter_mut().zip(y).zip(ki).zip(kj) {
+        in_pieces(&mut self.g[..self.active], |at, g| {
+            let at = at..at + g.len();
+            for (((g, y), ki), kj) in g.iter_mut().zip(&y[at.clone()]).zip(&ki[at.clone()]).zip(&kj[at]) {
                 *g += y * (yi * ki * di + yj * kj * dj);
             }
-        };
-        let active = self.active;
-        if active >= PARALLEL_FROM {
-            self.g[..active]
-                .par_chunks_mut(SCAN_CHUNK)
-                .zip(y[..active].par_chunks(SCAN_CHUNK))
-                .enumerate()
-                .for_each(|(c, (g, y))| {
-                    let at = c * SCAN_CHUNK..c * SCAN_CHUNK + g.len();
-                    update(g, y, &ki[at.clone()], &kj[at]);
-                });
-        } else {
-            update(&mut self.g[..active], &y[..active], &ki[..active], &kj[..active]);
-        }
+        });
         drop((ki, kj));
         // A variable that reaches or leaves C moves g_bar, over all positions.
         for (p, old) in [(i, old_i), (j, old_j)] {
@@ -626,21 +645,13 @@ impl Solver {
             if was != is {
                 let kp = self.kernel.row(p, self.l);
                 let sign = if is { c } else { -c } * self.y[p];
-                let add = |g: &mut [f64], y: &[f64], k: &[f64]| {
-                    for ((g, y), k) in g.iter_mut().zip(y).zip(k) {
+                let y = &self.y;
+                in_pieces(&mut self.g_bar, |at, g| {
+                    let at = at..at + g.len();
+                    for ((g, y), k) in g.iter_mut().zip(&y[at.clone()]).zip(&kp[at]) {
                         *g += sign * y * k;
                     }
-                };
-                let l = self.l;
-                if l >= PARALLEL_FROM {
-                    self.g_bar
-                        .par_chunks_mut(SCAN_CHUNK)
-                        .zip(self.y.par_chunks(SCAN_CHUNK))
-                        .zip(kp[..l].par_chunks(SCAN_CHUNK))
-                        .for_each(|((g, y), k)| add(g, y, k));
-                } else {
-                    add(&mut self.g_bar, &self.y, &kp[..l]);
-                }
+                });
             }
         }
     }
@@ -914,8 +925,8 @@ mod tests {
         let moved: Vec<&[f64]> = at.iter().map(|&i| rows[i]).collect();
         let mut fresh = Kernel::new(&moved, 0.3, 1 << 20);
         assert!(!kernel.cache.is_empty());
-        for (&p, (row, done)) in &kernel.cache.clone() {
-            assert_eq!(row[..*done], fresh.row(p, *done)[..*done], "row at {p}");
+        for (&p, row) in &kernel.cache.clone() {
+            assert_eq!(row[..], fresh.row(p, row.len())[..], "row at {p}");
         }
         // Computed within some swap's (i, j]: rows 5, 40 and 150 are dropped;
         // row 0 swaps entries, row 7 (32 entries) is untouched, and the row
@@ -956,11 +967,22 @@ mod tests {
                 }
             }
         };
-        let merge = |a: (f64, usize), b: (f64, usize)| if b.1 != usize::MAX && b.0 >= a.0 { b } else { a };
         let mut one = (f64::NEG_INFINITY, usize::MAX);
         scan(0..n, &mut one);
-        assert_eq!(over_active(n, (f64::NEG_INFINITY, usize::MAX), scan, merge), one);
+        assert_eq!(over_active(n, (f64::NEG_INFINITY, usize::MAX), scan, last_max), one);
         assert_eq!(one.0, 49.0);
+        // The same for the smallest value, through select's other merge.
+        let scan_min = |range: std::ops::Range<usize>, best: &mut (f64, usize)| {
+            for t in range {
+                if v[t] <= best.0 {
+                    *best = (v[t], t);
+                }
+            }
+        };
+        let mut one = (f64::INFINITY, usize::MAX);
+        scan_min(0..n, &mut one);
+        assert_eq!(over_active(n, (f64::INFINITY, usize::MAX), scan_min, last_min), one);
+        assert_eq!(one.0, 0.0);
     }
 
     #[test]
