@@ -285,24 +285,24 @@ impl Builder<'_> {
             left.iter_mut().for_each(|v| *v = 0.0);
             let mut wl = 0.0;
             for p in 0..column.len() - 1 {
-                let (v, at) = unpack(column[p]);
+                let (rank, at) = unpack(column[p]);
                 let row = rows[at];
                 left[row.class as usize] += row.weight;
                 wl += row.weight;
-                let next = unpack(column[p + 1]).0;
-                if v == next || p + 1 < min_leaf || column.len() - p - 1 < min_leaf {
+                let next_rank = unpack(column[p + 1]).0;
+                if rank == next_rank || p + 1 < min_leaf || column.len() - p - 1 < min_leaf {
                     continue;
                 }
                 let gain = parent_imp - self.children(&left, wl, parent, total, &mut right);
                 if gain > best_gain {
                     best_gain = gain;
                     let values = &self.columns.values[f];
-                    let (v, next) = (values[v as usize], values[next as usize]);
+                    let (v, next) = (values[rank as usize], values[next_rank as usize]);
                     let mut t = v / 2.0 + next / 2.0;
                     if t >= next || !t.is_finite() {
                         t = v;
                     }
-                    best = Some((f, t, unpack(column[p]).0));
+                    best = Some((f, t, rank));
                 }
             }
         }

@@ -159,9 +159,9 @@ fn code(v: f64, inv_scale: f64) -> i8 {
 }
 
 /// Codes of one centred row into `codes` (zero-padded to whole groups of
-/// 4), with their `|c|² + 256 Σc` and the rounding error |e|.
-fn row_codes(row: impl Iterator<Item = f64>, scale: f64, codes: &mut [i8]) -> (i32, f64) {
-    let inv_scale = 1.0 / scale;
+/// 4), with their `|c|² + 256 Σc` and the rounding error |e|; codes of
+/// step `scale`, `inv_scale` its reciprocal.
+fn row_codes(row: impl Iterator<Item = f64>, (scale, inv_scale): (f64, f64), codes: &mut [i8]) -> (i32, f64) {
     codes.fill(0);
     let (mut norm, mut sum, mut err) = (0i32, 0i32, 0.0f64);
     for (j, c) in row.enumerate() {
@@ -196,6 +196,7 @@ impl Codes {
             }
         }
         let scale = if max_abs > 0.0 { max_abs / 127.0 } else { 1.0 };
+        let inv_scale = 1.0 / scale;
         let groups = n.div_ceil(LANES);
         let mut packed = vec![128u8; groups * quads * 64];
         let mut half_norm = vec![LIMIT; groups * LANES];
@@ -204,7 +205,7 @@ impl Codes {
         let mut max_error = 0.0f64;
         let mut codes = vec![0i8; quads * 4];
         for (i, row) in data.rows().into_iter().enumerate() {
-            let (shift, err) = row_codes(row.iter().zip(mean).map(|(v, m)| v - m), scale, &mut codes);
+            let (shift, err) = row_codes(row.iter().zip(mean).map(|(v, m)| v - m), (scale, inv_scale), &mut codes);
             push_query_quads(&codes, &mut quad_codes);
             query_shift.push(shift);
             max_error = max_error.max(err);
@@ -221,7 +222,7 @@ impl Codes {
         let quad_codes = chunk_major(&quad_codes, quads);
         Codes {
             scale,
-            inv_scale: 1.0 / scale,
+            inv_scale,
             quads,
             packed,
             half_norm,
@@ -239,7 +240,11 @@ impl Codes {
         let mut error = Vec::with_capacity(q.nrows());
         let mut codes = vec![0i8; self.quads * 4];
         for row in q.rows() {
-            let (s, e) = row_codes(row.iter().zip(mean).map(|(v, m)| v - m), self.scale, &mut codes);
+            let (s, e) = row_codes(
+                row.iter().zip(mean).map(|(v, m)| v - m),
+                (self.scale, self.inv_scale),
+                &mut codes,
+            );
             push_query_quads(&codes, &mut quads);
             shift.push(s);
             error.push(e * (1.0 + 1e-12));
