@@ -100,9 +100,9 @@ impl Resampler for Adasyn {
             let steps: Vec<f64> = (0..n_total).map(|_| rng.uniform(0.0, 1.0)).collect();
             let values = out.rows_of(c, n_total);
             let (d, xs) = (xc.ncols(), xc.as_slice().expect("a fresh row-major copy"));
-            values.reserve(n_total * d);
+            let row = |i: usize| &xs[i * d..(i + 1) * d];
             for ((&r, &col), &s) in rows.iter().zip(&cols).zip(&steps) {
-                let (a, b) = (&xs[r * d..(r + 1) * d], &xs[nns[(r, col)] * d..(nns[(r, col)] + 1) * d]);
+                let (a, b) = (row(r), row(nns[(r, col)]));
                 values.extend(a.iter().zip(b).map(|(a, b)| a + s * (b - a)));
             }
         }
