@@ -221,13 +221,29 @@ impl SamplerRng {
             p.truncate(size);
             return p;
         }
-        let mut v: Vec<usize> = (0..n).collect();
+        self.choose((0..n).collect(), size, false)
+    }
+
+    /// [`SamplerRng::choice`] of `items` itself: `items[i]` for each index
+    /// `i` that `choice(items.len(), size, replace)` draws, in that order.
+    /// Without replacement the default generator shuffles `items` in place
+    /// instead of a `0..n` index vector (less memory to map and read when a
+    /// few thousand rows are kept out of a large class).
+    pub fn choose<T: Copy>(&mut self, mut items: Vec<T>, size: usize, replace: bool) -> Vec<T> {
+        if replace || matches!(self.source, Source::Mt(_)) {
+            return self
+                .choice(items.len(), size, replace)
+                .into_iter()
+                .map(|i| items[i])
+                .collect();
+        }
+        let n = items.len();
         for i in (n - size.min(n)..n).rev().filter(|&i| i > 0) {
             let j = self.interval(i as u64) as usize;
-            v.swap(i, j);
+            items.swap(i, j);
         }
-        v.drain(..n - size.min(n));
-        v
+        items.drain(..n - size.min(n));
+        items
     }
 
     /// A standard normal draw (`randn`, `standard_normal`): the polar method
@@ -362,6 +378,22 @@ mod tests {
             };
             let mut r = SamplerRng::new(kind, 7);
             assert!(a.iter().all(|&v| v == r.next_u32()));
+        }
+    }
+
+    #[test]
+    fn choose_draws_the_items_choice_indexes() {
+        let items: Vec<u32> = (0..50).map(|i| 1000 + 7 * i).collect();
+        for kind in [RngKind::Numpy, RngKind::Default] {
+            for (size, replace) in [(0, false), (5, false), (50, false), (80, true)] {
+                let want: Vec<u32> = SamplerRng::new(kind, 11)
+                    .choice(items.len(), size, replace)
+                    .into_iter()
+                    .map(|i| items[i])
+                    .collect();
+                let got = SamplerRng::new(kind, 11).choose(items.clone(), size, replace);
+                assert_eq!(got, want, "{kind:?} size {size} replace {replace}");
+            }
         }
     }
 

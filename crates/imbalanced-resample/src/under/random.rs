@@ -62,8 +62,7 @@ impl Resampler for RandomUnderSampler {
                             members.len()
                         )));
                     }
-                    let picks = rng.choice(members.len(), n, self.replacement);
-                    keep.extend(picks.into_iter().map(|i| members[i]));
+                    keep.extend(rng.choose(members, n, self.replacement));
                 }
                 None => keep.extend(members),
             }
