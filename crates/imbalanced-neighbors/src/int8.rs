@@ -21,7 +21,8 @@
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::*;
 
-use ndarray::{ArrayView1, ArrayView2};
+use ndarray::{ArrayView1, ArrayView2, Axis};
+use rayon::prelude::*;
 
 /// Points per SIMD group (i32 lanes of a 512-bit register).
 pub(crate) const LANES: usize = 16;
@@ -96,8 +97,8 @@ pub(crate) struct Codes {
     packed: Vec<u8>,
     /// Per point (padded to whole groups): `ceil(|c|² / 2)`; padding: far above any limit.
     half_norm: Vec<i32>,
-    /// Per point, as a query: its negated codes, 4 per u32 (i8 each), in
-    /// [`chunk_major`] order.
+    /// Per point, as a query: its negated codes, 4 per u32 (i8 each), laid
+    /// out as [`put_query_quads`] writes them.
     quad_codes: Vec<u32>,
     /// Per point, as a query: `|c|² + 256 Σc`.
     query_shift: Vec<i32>,
@@ -137,19 +138,6 @@ impl QueryCodes {
     }
 }
 
-/// Row-major codes (`[row][quad]`, whole chunks of `ROWS` rows) reordered
-/// `[chunk][quad][row in chunk]`, so that a scan's broadcasts of one quad
-/// sit side by side.
-fn chunk_major(codes: &[u32], quads: usize) -> Vec<u32> {
-    let mut out = Vec::with_capacity(codes.len());
-    for chunk in codes.chunks_exact(ROWS * quads) {
-        for t in 0..quads {
-            out.extend((0..ROWS).map(|r| chunk[r * quads + t]));
-        }
-    }
-    out
-}
-
 fn code(v: f64, inv_scale: f64) -> i8 {
     // Half away from zero as `f64::round`, by truncation: `round` is a libm
     // call on baseline x86-64 (no SSE4.1). Any rounding would do (so would
@@ -176,12 +164,16 @@ fn row_codes(row: impl Iterator<Item = f64>, (scale, inv_scale): (f64, f64), cod
 }
 
 /// A row's codes as a query: negated (so that the scan's sums count down
-/// from half the point's norm), 4 per u32.
-fn push_query_quads(codes: &[i8], out: &mut Vec<u32>) {
-    out.extend(codes.chunks_exact(4).map(|b| {
+/// from half the point's norm), 4 per u32, into row `slot` of `out`, a set
+/// of whole chunks of `ROWS` rows laid out `[chunk][quad][row in chunk]`
+/// (a scan's broadcasts of one quad sit side by side).
+fn put_query_quads(codes: &[i8], slot: usize, out: &mut [u32]) {
+    let quads = codes.len() / 4;
+    let (chunk, r) = (slot / ROWS, slot % ROWS);
+    for (t, b) in codes.chunks_exact(4).enumerate() {
         let neg = |c: i8| c.wrapping_neg() as u8;
-        u32::from_le_bytes([neg(b[0]), neg(b[1]), neg(b[2]), neg(b[3])])
-    }));
+        out[(chunk * quads + t) * ROWS + r] = u32::from_le_bytes([neg(b[0]), neg(b[1]), neg(b[2]), neg(b[3])]);
+    }
 }
 
 impl Codes {
@@ -189,37 +181,55 @@ impl Codes {
     pub(crate) fn new(data: ArrayView2<'_, f64>, mean: ArrayView1<'_, f64>) -> Codes {
         let (n, d) = data.dim();
         let quads = d.div_ceil(4);
-        let mut max_abs = 0.0f64;
-        for row in data.rows() {
-            for (v, m) in row.iter().zip(mean) {
-                max_abs = max_abs.max((v - m).abs());
-            }
-        }
+        // Groups of 16 points per task: a task writes whole blocks of every buffer.
+        const MIN_GROUPS: usize = 64;
+        let max_abs = data
+            .axis_chunks_iter(Axis(0), LANES * MIN_GROUPS)
+            .into_par_iter()
+            .map(|rows| {
+                let mut m = 0.0f64;
+                for row in rows.rows() {
+                    for (v, c) in row.iter().zip(mean) {
+                        m = m.max((v - c).abs());
+                    }
+                }
+                m
+            })
+            .reduce(|| 0.0, f64::max);
         let scale = if max_abs > 0.0 { max_abs / 127.0 } else { 1.0 };
         let inv_scale = 1.0 / scale;
         let groups = n.div_ceil(LANES);
         let mut packed = vec![128u8; groups * quads * 64];
         let mut half_norm = vec![LIMIT; groups * LANES];
-        let mut quad_codes = Vec::with_capacity(n * quads);
-        let mut query_shift = Vec::with_capacity(n);
-        let mut max_error = 0.0f64;
-        let mut codes = vec![0i8; quads * 4];
-        for (i, row) in data.rows().into_iter().enumerate() {
-            let (shift, err) = row_codes(row.iter().zip(mean).map(|(v, m)| v - m), (scale, inv_scale), &mut codes);
-            push_query_quads(&codes, &mut quad_codes);
-            query_shift.push(shift);
-            max_error = max_error.max(err);
-            let (g, lane) = (i / LANES, i % LANES);
-            for (j, &c) in codes.iter().enumerate() {
-                packed[(g * quads + j / 4) * 64 + lane * 4 + j % 4] = (i32::from(c) + 128) as u8;
-            }
-            let norm: i32 = codes.iter().map(|&c| i32::from(c) * i32::from(c)).sum();
-            half_norm[i] = (norm + 1) >> 1;
-        }
         // Whole groups of query rows too (padding rows are never reported).
-        quad_codes.resize(groups * LANES * quads, 0);
-        query_shift.resize(groups * LANES, 0);
-        let quad_codes = chunk_major(&quad_codes, quads);
+        let mut quad_codes = vec![0u32; groups * LANES * quads];
+        let mut query_shift = vec![0i32; groups * LANES];
+        let max_error = packed
+            .par_chunks_mut(quads * 64)
+            .zip(half_norm.par_chunks_mut(LANES))
+            .zip(quad_codes.par_chunks_mut(LANES * quads))
+            .zip(query_shift.par_chunks_mut(LANES))
+            .with_min_len(MIN_GROUPS)
+            .enumerate()
+            .map(|(g, (((packed, half_norm), quad_codes), query_shift))| {
+                let mut codes = vec![0i8; quads * 4];
+                let mut max_error = 0.0f64;
+                for lane in 0..LANES.min(n - g * LANES) {
+                    let row = data.row(g * LANES + lane);
+                    let (shift, err) =
+                        row_codes(row.iter().zip(mean).map(|(v, m)| v - m), (scale, inv_scale), &mut codes);
+                    put_query_quads(&codes, lane, quad_codes);
+                    query_shift[lane] = shift;
+                    max_error = max_error.max(err);
+                    for (j, &c) in codes.iter().enumerate() {
+                        packed[(j / 4) * 64 + lane * 4 + j % 4] = (i32::from(c) + 128) as u8;
+                    }
+                    let norm: i32 = codes.iter().map(|&c| i32::from(c) * i32::from(c)).sum();
+                    half_norm[lane] = (norm + 1) >> 1;
+                }
+                max_error
+            })
+            .reduce(|| 0.0, f64::max);
         Codes {
             scale,
             inv_scale,
@@ -235,23 +245,20 @@ impl Codes {
     /// Codes of query rows (centred by the caller's `mean`).
     pub(crate) fn queries(&self, q: ArrayView2<'_, f64>, mean: ArrayView1<'_, f64>) -> QueryCodes {
         let rows = q.nrows().div_ceil(ROWS) * ROWS;
-        let mut quads = Vec::with_capacity(rows * self.quads);
-        let mut shift = Vec::with_capacity(rows);
+        let mut quads = vec![0u32; rows * self.quads];
+        let mut shift = vec![0i32; rows];
         let mut error = Vec::with_capacity(q.nrows());
         let mut codes = vec![0i8; self.quads * 4];
-        for row in q.rows() {
+        for (i, row) in q.rows().into_iter().enumerate() {
             let (s, e) = row_codes(
                 row.iter().zip(mean).map(|(v, m)| v - m),
                 (self.scale, self.inv_scale),
                 &mut codes,
             );
-            push_query_quads(&codes, &mut quads);
-            shift.push(s);
+            put_query_quads(&codes, i, &mut quads);
+            shift[i] = s;
             error.push(e * (1.0 + 1e-12));
         }
-        quads.resize(rows * self.quads, 0);
-        shift.resize(rows, 0);
-        let quads = chunk_major(&quads, self.quads);
         QueryCodes { quads, shift, error }
     }
 
