@@ -42,7 +42,7 @@ pub enum NeighborsError {
     DimensionMismatch { query: usize, data: usize },
     #[error("k must be at least 1")]
     ZeroK,
-    #[error("row {row} asked for, but only {n} points are indexed")]
+    #[error("row {row} asked for, but there are only {n} rows")]
     RowOutOfRange { row: usize, n: usize },
     #[error("{bounds} bounds for {queries} queries: give one per query")]
     BoundsMismatch { bounds: usize, queries: usize },
@@ -283,7 +283,22 @@ impl<'a> KnnIndex<'a> {
     /// finds itself at distance 0 (drop it as scikit-learn users do, with
     /// [`Neighbors::without_first`]).
     pub fn query(&self, queries: ArrayView2<'_, f64>, k: usize) -> Result<Neighbors, NeighborsError> {
-        self.query_with(queries, k, None)
+        self.query_with(Queries::All(queries), k, None)
+    }
+
+    /// [`KnnIndex::query`] of rows `rows` of `source` (in that order),
+    /// without copying them all first: each block of queries is gathered
+    /// when it is searched.
+    pub fn query_rows(
+        &self,
+        source: ArrayView2<'_, f64>,
+        rows: &[usize],
+        k: usize,
+    ) -> Result<Neighbors, NeighborsError> {
+        if let Some(&row) = rows.iter().find(|&&r| r >= source.nrows()) {
+            return Err(NeighborsError::RowOutOfRange { row, n: source.nrows() });
+        }
+        self.query_with(Queries::Picked(source, rows), k, None)
     }
 
     /// [`KnnIndex::query`] for queries whose `k`-th nearest point is known
@@ -308,15 +323,10 @@ impl<'a> KnnIndex<'a> {
         // Squared and widened a little: the caller's distance is a rounded
         // square root of the exact measure it must admit.
         let bounds: Vec<f64> = bounds.iter().map(|b| b * b * (1.0 + 1e-12)).collect();
-        self.query_with(queries, k, Some(&bounds))
+        self.query_with(Queries::All(queries), k, Some(&bounds))
     }
 
-    fn query_with(
-        &self,
-        queries: ArrayView2<'_, f64>,
-        k: usize,
-        bounds: Option<&[f64]>,
-    ) -> Result<Neighbors, NeighborsError> {
+    fn query_with(&self, queries: Queries<'_>, k: usize, bounds: Option<&[f64]>) -> Result<Neighbors, NeighborsError> {
         if k == 0 {
             return Err(NeighborsError::ZeroK);
         }
@@ -329,7 +339,7 @@ impl<'a> KnnIndex<'a> {
                 data: self.data.ncols(),
             });
         }
-        let nq = queries.nrows();
+        let nq = queries.len();
         let mut indices = Array2::zeros((nq, k));
         let mut distances = Array2::zeros((nq, k));
         indices
@@ -339,7 +349,8 @@ impl<'a> KnnIndex<'a> {
             .enumerate()
             .for_each(|(b, (mut idx_out, mut dist_out))| {
                 let rows = b * QUERY_BLOCK..b * QUERY_BLOCK + idx_out.nrows();
-                let q = queries.slice(s![rows.clone(), ..]);
+                let q = queries.block(rows.clone());
+                let q = q.view();
                 let bounds = bounds.map(|all| &all[rows]);
                 let mut tops = match self.live_codes() {
                     Some(codes) => self.query_block_codes(codes, q, k, bounds),
@@ -459,6 +470,38 @@ impl<'a> KnnIndex<'a> {
         }
         self.record_pruning(wasted, b * n);
         tops
+    }
+}
+
+/// The query rows of a search.
+#[derive(Clone, Copy)]
+enum Queries<'q> {
+    /// Every row of a matrix.
+    All(ArrayView2<'q, f64>),
+    /// The given rows of a matrix (checked to exist).
+    Picked(ArrayView2<'q, f64>, &'q [usize]),
+}
+
+impl Queries<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Queries::All(q) => q.nrows(),
+            Queries::Picked(_, rows) => rows.len(),
+        }
+    }
+
+    fn ncols(&self) -> usize {
+        match self {
+            Queries::All(q) | Queries::Picked(q, _) => q.ncols(),
+        }
+    }
+
+    /// Query rows `range`: a view, or a copy of the picked rows.
+    fn block(&self, range: std::ops::Range<usize>) -> ndarray::CowArray<'_, f64, ndarray::Ix2> {
+        match self {
+            Queries::All(q) => q.slice(s![range, ..]).into(),
+            Queries::Picked(q, rows) => q.select(Axis(0), &rows[range]).into(),
+        }
     }
 }
 
@@ -584,6 +627,10 @@ mod tests {
             Err(NeighborsError::RowOutOfRange { row: 5, n: 2 })
         );
         assert_eq!(
+            idx.query_rows(array![[0.5], [2.0], [3.0]].view(), &[2, 3], 1),
+            Err(NeighborsError::RowOutOfRange { row: 3, n: 3 })
+        );
+        assert_eq!(
             idx.query_bounded(data.view(), 1, &[1.0]),
             Err(NeighborsError::BoundsMismatch { bounds: 1, queries: 2 })
         );
@@ -624,8 +671,12 @@ mod tests {
                 for step in [1, 2, 3] {
                     let rows: Vec<usize> = (0..n).step_by(step).collect();
                     let sub = index.query_points(&rows, k).unwrap();
-                    prop_assert_eq!(sub.indices, got.indices.select(Axis(0), &rows));
-                    prop_assert_eq!(sub.distances, got.distances.select(Axis(0), &rows));
+                    prop_assert_eq!(&sub.indices, &got.indices.select(Axis(0), &rows));
+                    prop_assert_eq!(&sub.distances, &got.distances.select(Axis(0), &rows));
+                    // Rows of another matrix, in any order (here reversed).
+                    let back: Vec<usize> = rows.iter().rev().copied().collect();
+                    let picked = index.query_rows(data.view(), &back, k).unwrap();
+                    prop_assert_eq!(picked, index.query(data.select(Axis(0), &back).view(), k).unwrap());
                 }
                 answers.push(got);
             }

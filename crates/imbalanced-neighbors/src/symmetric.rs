@@ -80,7 +80,7 @@ impl KnnIndex<'_> {
             return if every {
                 self.query(self.data, k)
             } else {
-                self.query(self.data.select(Axis(0), rows).view(), k)
+                self.query_rows(self.data, rows, k)
             };
         }
         let all = self.query_self(k)?;

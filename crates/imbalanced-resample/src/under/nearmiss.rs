@@ -96,9 +96,10 @@ impl Resampler for NearMiss {
         }
         let x_min = take_rows(x.view(), &min_rows);
         let min_index = KnnIndex::new(x_min.view());
-        // Sum of the last `k` distances of each query's `width` nearest minority samples.
-        let scores = |q: ArrayView2<'_, f64>, width: usize| -> Result<Vec<f64>> {
-            let nn = min_index.query(q, width)?;
+        // Sum of the last `k` distances of the `width` nearest minority
+        // samples of each row `rows` of `x`.
+        let scores = |rows: &[usize], width: usize| -> Result<Vec<f64>> {
+            let nn = min_index.query_rows(x, rows, width)?;
             Ok(nn
                 .distances
                 .rows()
@@ -113,11 +114,10 @@ impl Resampler for NearMiss {
                 keep.extend(members);
                 continue;
             };
-            let xc = take_rows(x.view(), &members);
             let chosen: Vec<usize> = match self.version {
                 1 | 2 => {
                     let width = if self.version == 1 { k } else { min_rows.len() };
-                    let s = scores(xc.view(), width)?;
+                    let s = scores(&members, width)?;
                     stable_order(&s, true).into_iter().take(n_keep).collect()
                 }
                 _ => {
@@ -131,11 +131,13 @@ impl Resampler for NearMiss {
                             k: k3,
                         });
                     }
+                    let xc = take_rows(x.view(), &members);
                     let near = KnnIndex::new(xc.view()).query(x_min.view(), k3)?.indices;
                     let mut selected: Vec<usize> = near.iter().copied().collect();
                     selected.sort_unstable();
                     selected.dedup();
-                    let s = scores(take_rows(xc.view(), &selected).view(), k)?;
+                    let rows: Vec<usize> = selected.iter().map(|&p| members[p]).collect();
+                    let s = scores(&rows, k)?;
                     stable_order(&s, false)
                         .into_iter()
                         .take(n_keep)
