@@ -8,7 +8,7 @@ use crate::over::check_k;
 use crate::strategy::{class_counts, minority_class_by_appearance, SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, mode_smallest, neighbors_of_rows};
 use crate::{check_input, Resampled, Resampler};
-use imbalanced_neighbors::{KnnIndex, Neighbors};
+use imbalanced_neighbors::KnnIndex;
 
 /// How ENN decides that a sample agrees with its neighbourhood.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -253,15 +253,7 @@ fn repeat_edit(
             let xs = take_rows(x.view(), &kept);
             let w = width.min(kept.len());
             let index = KnnIndex::new(xs.view());
-            let nn = if 2 * stale.len() >= kept.len() {
-                let all = index.query_self(w)?;
-                Neighbors {
-                    indices: take_rows(all.indices.view(), &stale),
-                    distances: take_rows(all.distances.view(), &stale),
-                }
-            } else {
-                index.query(take_rows(xs.view(), &stale).view(), w)?
-            };
+            let nn = index.query_points(&stale, w)?;
             for (&p, row) in stale.iter().zip(nn.indices.rows()) {
                 lists[kept[p]] = row.iter().map(|&q| kept[q]).collect();
             }

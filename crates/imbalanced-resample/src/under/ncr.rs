@@ -1,4 +1,3 @@
-use imbalanced_data::take_rows;
 use imbalanced_neighbors::KnnIndex;
 use ndarray::ArrayView2;
 
@@ -68,7 +67,7 @@ impl Resampler for NeighbourhoodCleaningRule {
         };
         let min_rows = class_indices(y, minority);
         // The classifier is fit on all of x, so each minority sample is its own nearest neighbour.
-        let nn = KnnIndex::new(x).query(take_rows(x.view(), &min_rows).view(), k + 1)?;
+        let nn = KnnIndex::new(x).query_points(&min_rows, k + 1)?;
         for row in nn.indices.rows() {
             let predicted = mode_smallest(row.iter().take(k).map(|&j| y[j]));
             if predicted != minority {

@@ -1,6 +1,5 @@
 use std::collections::BTreeMap;
 
-use imbalanced_data::take_rows;
 use imbalanced_neighbors::{self_neighbors, KnnIndex};
 use ndarray::ArrayView2;
 
@@ -43,7 +42,7 @@ pub(crate) fn tomek_links(x: ArrayView2<'_, f64>, y: &[usize], clean: &BTreeMap<
     } else {
         let index = KnnIndex::new(x);
         let nearest = |rows: &[usize], nn: &mut [usize]| -> Result<()> {
-            let found = index.query(take_rows(x, rows).view(), 2)?.indices;
+            let found = index.query_rows(x, rows, 2)?.indices;
             rows.iter().enumerate().for_each(|(r, &i)| nn[i] = found[(r, 1)]);
             Ok(())
         };
