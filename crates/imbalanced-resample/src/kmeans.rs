@@ -175,14 +175,10 @@ fn assign(
     }
     // Few centres: exact distances directly, cheaper than setting up GEMM blocks.
     let (k, ct) = (centers.nrows(), transposed(centers));
-    Ok((0..x.nrows())
+    Ok(x.axis_chunks_iter(Axis(0), 1024)
         .into_par_iter()
-        .with_min_len(1024)
-        .map(|i| {
-            let row = x.row(i);
-            let (best, d2) = nearest(row.as_slice().expect("standard layout"), &ct, k);
-            (best, d2.sqrt())
-        })
+        .flat_map_iter(|block| nearest_each(block, &ct, k))
+        .map(|(best, d2)| (best, d2.sqrt()))
         .unzip())
 }
 
@@ -200,31 +196,47 @@ fn transposed(centers: ArrayView2<'_, f64>) -> Vec<f64> {
     ct
 }
 
-/// The nearest of the `k` centres in `ct` ([`transposed`]) to `row`, lower
-/// index on ties, and its squared distance. Each centre's sum runs in
-/// column order, as [`squared_distance`]'s, but eight sums advance
-/// together in registers: one sum after another would wait on each
-/// addition's latency.
-fn nearest(row: &[f64], ct: &[f64], k: usize) -> (usize, f64) {
-    let stride = ct.len() / row.len().max(1);
-    let (mut best, mut best_d) = (0, f64::INFINITY);
+/// The nearest of the `k` centres in `ct` ([`transposed`]) to each of
+/// `rows`, lower index on ties, and its squared distance. Each centre's sum
+/// runs in column order, as [`squared_distance`]'s, but the sums of eight
+/// centres and `R` rows advance together in registers: one sum after
+/// another would wait on each addition's latency.
+fn nearest<const R: usize>(rows: [&[f64]; R], ct: &[f64], k: usize) -> [(usize, f64); R] {
+    let d = rows.first().map_or(0, |r| r.len());
+    let stride = ct.len() / d.max(1);
+    let mut best = [(0, f64::INFINITY); R];
     for g in (0..stride).step_by(8) {
-        let mut acc = [0.0f64; 8];
-        for (j, &v) in row.iter().enumerate() {
+        let mut acc = [[0.0f64; 8]; R];
+        for j in 0..d {
             let c8: &[f64; 8] = ct[j * stride + g..j * stride + g + 8].try_into().expect("8 centres");
-            for l in 0..8 {
-                let t = v - c8[l];
-                acc[l] += t * t;
+            for (acc, row) in acc.iter_mut().zip(&rows) {
+                for l in 0..8 {
+                    let t = row[j] - c8[l];
+                    acc[l] += t * t;
+                }
             }
         }
-        for (l, &d) in acc.iter().enumerate() {
-            if g + l < k && d < best_d {
-                best = g + l;
-                best_d = d;
+        for (best, acc) in best.iter_mut().zip(&acc) {
+            for (l, &d) in acc.iter().enumerate() {
+                if g + l < k && d < best.1 {
+                    *best = (g + l, d);
+                }
             }
         }
     }
-    (best, best_d)
+    best
+}
+
+/// [`nearest`] for each row of `x` (standard layout), four rows at a time.
+fn nearest_each(x: ArrayView2<'_, f64>, ct: &[f64], k: usize) -> Vec<(usize, f64)> {
+    let rows: Vec<&[f64]> = x.outer_iter().map(|r| r.to_slice().expect("standard layout")).collect();
+    let mut fours = rows.chunks_exact(4);
+    let mut out = Vec::with_capacity(rows.len());
+    for f in &mut fours {
+        out.extend(nearest([f[0], f[1], f[2], f[3]], ct, k));
+    }
+    out.extend(fours.remainder().iter().map(|&r| nearest([r], ct, k)[0]));
+    out
 }
 
 /// Euclidean distance of two rows, summed as the engine sums.
@@ -300,10 +312,7 @@ pub(crate) fn minibatch_kmeans(x: ArrayView2<'_, f64>, k: usize, rng: &mut Sampl
         let xb = take_rows(x.view(), &rows);
         let (labels, d2): (Vec<usize>, Vec<f64>) = if k <= FEW_CENTRES {
             let ct = transposed(centers.view());
-            xb.rows()
-                .into_iter()
-                .map(|r| nearest(r.as_slice().expect("standard"), &ct, k))
-                .unzip()
+            nearest_each(xb.view(), &ct, k).into_iter().unzip()
         } else {
             let (labels, distances) = assign(xb.view(), centers.view(), None)?;
             (labels, distances.iter().map(|v| v * v).collect())
@@ -360,6 +369,7 @@ mod tests {
         for k in [1, 7, 8, 9, 17, 32] {
             let centers = Array2::from_shape_fn((k, 5), |_| rng.uniform(-1.0, 1.0));
             let ct = transposed(centers.view());
+            let (mut rows, mut wanted) = (Vec::new(), Vec::new());
             for _ in 0..50 {
                 let row: Vec<f64> = (0..5).map(|_| rng.uniform(-1.0, 1.0)).collect();
                 let want = centers
@@ -368,12 +378,17 @@ mod tests {
                     .map(|c| squared_distance(&row, c.as_slice().unwrap()))
                     .enumerate()
                     .fold((0, f64::INFINITY), |b, (c, d)| if d < b.1 { (c, d) } else { b });
-                assert_eq!(nearest(&row, &ct, k), want, "k = {k}");
+                assert_eq!(nearest([&row], &ct, k)[0], want, "k = {k}");
+                wanted.push(want);
+                rows.extend(row);
             }
+            // Four rows at a time, then the two after the last four.
+            let x = Array2::from_shape_vec((50, 5), rows).unwrap();
+            assert_eq!(nearest_each(x.view(), &ct, k), wanted);
             // Every centre twice: the lower index wins the tie.
             let tied = ndarray::concatenate![Axis(0), centers, centers];
             let row = centers.row(k - 1).to_vec();
-            let (best, d) = nearest(&row, &transposed(tied.view()), 2 * k);
+            let (best, d) = nearest([&row], &transposed(tied.view()), 2 * k)[0];
             assert_eq!((best, d), (k - 1, 0.0));
         }
     }
