@@ -109,8 +109,11 @@ pub fn squared_distance(a: &[f64], b: &[f64]) -> f64 {
 /// in column order (bit-equal to four calls), which the CPU overlaps.
 #[inline]
 fn squared_distances4(a: [&[f64]; 4], b: [&[f64]; 4]) -> [f64; 4] {
+    // Every slice cut to one length, so that the loop needs no bounds checks.
+    let n = a[0].len();
+    let (a, b) = (a.map(|s| &s[..n]), b.map(|s| &s[..n]));
     let mut acc = [0.0; 4];
-    for t in 0..a[0].len() {
+    for t in 0..n {
         for l in 0..4 {
             let d = a[l][t] - b[l][t];
             acc[l] += d * d;
