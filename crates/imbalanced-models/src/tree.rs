@@ -225,8 +225,8 @@ impl Builder<'_> {
         (c, total)
     }
 
-    /// scikit-learn's `proxy_impurity_improvement` of a split: `-wr I(right)
-    /// - wl I(left)`, larger for a better split. Ranking by it ranks by the
+    /// scikit-learn's `proxy_impurity_improvement` of a split, larger for a
+    /// better one: `-wr I(right) - wl I(left)`. Ranking by it ranks by the
     /// impurity decrease (the parent's impurity and weight are the same for
     /// every split of a node) with one division less than the decrease.
     #[inline]
