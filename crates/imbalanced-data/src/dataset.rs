@@ -405,8 +405,8 @@ pub fn take_rows<T: Copy>(x: ArrayView2<'_, T>, rows: &[usize]) -> Array2<T> {
 ///
 /// Why: rows gathered in random order (a mini-batch, an under-sample) are
 /// each a cache miss that the hardware cannot foresee; asking for the row
-/// eight ahead overlaps the misses (a 1024-row gather from 100k rows of 20
-/// features: 10.4 -> 5.4 ms).
+/// eight ahead overlaps the misses (200 gathers of 1024 random rows out of
+/// 100k rows of 20 features: 10.4 -> 5.4 ms, in a one-off program).
 #[inline]
 fn prefetch<T>(values: &[T]) {
     #[cfg(target_arch = "x86_64")]
