@@ -487,6 +487,24 @@ impl Solver {
         self.alpha[t] <= 0.0
     }
 
+    /// Whether `t` is in I_up: `y_t alpha_t` can still grow.
+    fn in_up(&self, t: usize) -> bool {
+        if self.y[t] > 0.0 {
+            !self.upper(t)
+        } else {
+            !self.lower(t)
+        }
+    }
+
+    /// Whether `t` is in I_low: `y_t alpha_t` can still shrink.
+    fn in_low(&self, t: usize) -> bool {
+        if self.y[t] > 0.0 {
+            !self.lower(t)
+        } else {
+            !self.upper(t)
+        }
+    }
+
     /// libsvm's main loop (`Solver::Solve`).
     fn solve(&mut self) {
         let max_iter = 10_000_000usize.max(100 * self.l);
@@ -521,15 +539,14 @@ impl Solver {
     /// Second-order working-set selection over the active set
     /// (`select_working_set`): `i` maximises `-y G` over I_up, `j` the gain.
     fn select(&mut self) -> Option<(usize, usize)> {
-        let (y, g, alpha, c) = (&self.y, &self.g, &self.alpha, self.c);
+        let (s, y, g) = (&*self, &self.y, &self.g);
         // -y G over I_up: the largest, the last of ties.
         let (gmax, i) = over_active(
             self.active,
             (f64::NEG_INFINITY, usize::MAX),
             |range, best| {
                 for t in range {
-                    let in_up = if y[t] > 0.0 { alpha[t] < c } else { alpha[t] > 0.0 };
-                    if in_up && -y[t] * g[t] >= best.0 {
+                    if s.in_up(t) && -y[t] * g[t] >= best.0 {
                         *best = (-y[t] * g[t], t);
                     }
                 }
@@ -540,7 +557,7 @@ impl Solver {
             return None;
         }
         let ki = self.kernel.row(i, self.active);
-        let (y, g, alpha) = (&self.y, &self.g, &self.alpha);
+        let (s, y, g) = (&*self, &self.y, &self.g);
         // y G over I_low: the largest (gmax2); and the second-order gain's
         // best j, the last of ties.
         let (gmax2, _, j) = over_active(
@@ -548,8 +565,7 @@ impl Solver {
             (f64::NEG_INFINITY, f64::INFINITY, usize::MAX),
             |range, best| {
                 for t in range {
-                    let in_low = if y[t] > 0.0 { alpha[t] > 0.0 } else { alpha[t] < c };
-                    if !in_low {
+                    if !s.in_low(t) {
                         continue;
                     }
                     let v = y[t] * g[t];
@@ -675,10 +691,10 @@ impl Solver {
         for t in 0..self.active {
             let yg = self.y[t] * self.g[t];
             // -y G over I_up, y G over I_low.
-            if (self.y[t] > 0.0 && !self.upper(t)) || (self.y[t] < 0.0 && !self.lower(t)) {
+            if self.in_up(t) {
                 gmax1 = gmax1.max(-yg);
             }
-            if (self.y[t] > 0.0 && !self.lower(t)) || (self.y[t] < 0.0 && !self.upper(t)) {
+            if self.in_low(t) {
                 gmax2 = gmax2.max(yg);
             }
         }
