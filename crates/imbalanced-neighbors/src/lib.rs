@@ -298,9 +298,7 @@ impl<'a> KnnIndex<'a> {
         rows: &[usize],
         k: usize,
     ) -> Result<Neighbors, NeighborsError> {
-        if let Some(&row) = rows.iter().find(|&&r| r >= source.nrows()) {
-            return Err(NeighborsError::RowOutOfRange { row, n: source.nrows() });
-        }
+        check_rows(rows, source.nrows())?;
         self.query_with(Queries::Picked(source, rows), k, None)
     }
 
@@ -473,6 +471,14 @@ impl<'a> KnnIndex<'a> {
         }
         self.record_pruning(wasted, b * n);
         tops
+    }
+}
+
+/// Every row number in `rows` is below `n`.
+fn check_rows(rows: &[usize], n: usize) -> Result<(), NeighborsError> {
+    match rows.iter().find(|&&r| r >= n) {
+        Some(&row) => Err(NeighborsError::RowOutOfRange { row, n }),
+        None => Ok(()),
     }
 }
 

@@ -11,7 +11,7 @@ use ndarray::{linalg::general_mat_mul, s, Array2, Axis};
 use rayon::prelude::*;
 
 use crate::int8::{expand_hits, spans, Codes, Sides, ROWS};
-use crate::{insert_sorted, squared_distance, KnnIndex, Neighbors, NeighborsError};
+use crate::{check_rows, insert_sorted, squared_distance, KnnIndex, Neighbors, NeighborsError};
 
 /// Rows per block: the GEMM's `m`.
 const BLOCK: usize = 256;
@@ -71,9 +71,7 @@ impl KnnIndex<'_> {
     /// half the points are asked about.
     pub fn query_points(&self, rows: &[usize], k: usize) -> Result<Neighbors, NeighborsError> {
         let n = self.len();
-        if let Some(&row) = rows.iter().find(|&&r| r >= n) {
-            return Err(NeighborsError::RowOutOfRange { row, n });
-        }
+        check_rows(rows, n)?;
         let every = rows.len() == n && rows.iter().enumerate().all(|(i, &r)| i == r);
         let symmetric = k <= 4 || (k <= 6 && n >= 50_000);
         if !symmetric || 2 * rows.len() < n {
