@@ -59,9 +59,14 @@ fn first_paragraph(lines: &[String]) -> String {
         .join(" ")
 }
 
-/// The first sentence of a paragraph: up to the first ". " (or all of it).
+/// The first sentence of a paragraph: up to the first ". " before a capital
+/// letter (so "et al. 2002" does not end it), or all of it.
 fn first_sentence(paragraph: &str) -> String {
-    match paragraph.find(". ") {
+    let ends = paragraph
+        .match_indices(". ")
+        .map(|(i, _)| i)
+        .find(|&i| paragraph[i + 2..].chars().next().is_some_and(char::is_uppercase));
+    match ends {
         Some(i) => paragraph[..i].to_string(),
         None => paragraph.trim_end_matches('.').to_string(),
     }
@@ -167,11 +172,20 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
     let EstimatorAttr { name, kind, aliases } = estimator_attr(input)?;
     let struct_doc = doc_lines(&input.attrs);
     let summary = first_sentence(&first_paragraph(&struct_doc));
+    if summary.is_empty() {
+        return Err(syn::Error::new_spanned(
+            ident,
+            "an estimator needs a doc comment: its first sentence is the summary",
+        ));
+    }
     let Data::Struct(data) = &input.data else {
         return Err(syn::Error::new_spanned(ident, "#[derive(Estimator)] is for structs"));
     };
     let Fields::Named(fields) = &data.fields else {
-        return Err(syn::Error::new_spanned(ident, "#[derive(Estimator)] needs named fields"));
+        return Err(syn::Error::new_spanned(
+            ident,
+            "#[derive(Estimator)] needs named fields",
+        ));
     };
     let mut params = Vec::new();
     let mut steps = Vec::new();

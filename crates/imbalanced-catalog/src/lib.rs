@@ -91,7 +91,9 @@ pub enum CatalogError {
 }
 
 fn suggest(s: &Option<String>) -> String {
-    s.as_ref().map(|s| format!(" (did you mean {s:?}?)")).unwrap_or_default()
+    s.as_ref()
+        .map(|s| format!(" (did you mean {s:?}?)"))
+        .unwrap_or_default()
 }
 
 /// Lower case without `-` and `_`: how names and aliases are matched.
@@ -126,6 +128,25 @@ pub fn value_from_text(text: &str) -> Value {
         return Value::Null;
     }
     serde_json::from_str(t).unwrap_or_else(|_| Value::String(t.to_string()))
+}
+
+/// A `KEY=VALUE` assignment as typed on a command line (`k_neighbors=3`,
+/// `smote__k_neighbors=3`, `sampling_strategy={"0": 100}`), the value read
+/// by [`value_from_text`]; `None` if there is no `=` or no key.
+pub fn assignment(text: &str) -> Option<(String, Value)> {
+    let (k, v) = text.split_once('=')?;
+    let k = k.trim();
+    (!k.is_empty()).then(|| (k.to_string(), value_from_text(v)))
+}
+
+/// A value as it would be typed: strings bare, `null` as `None`, the rest
+/// as JSON (the inverse of [`value_from_text`]).
+pub fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "None".to_string(),
+        other => other.to_string(),
+    }
 }
 
 /// A parameter with its default, flattened (`smote__k_neighbors`), for
@@ -211,7 +232,10 @@ impl<B: ?Sized + 'static> Entry<B> {
     }
 
     /// Defaults, then `ambient` values for the parameters this estimator
-    /// declares (a seed for those that take `random_state`), then `given`.
+    /// declares (a seed for those that take `random_state`), then `given`:
+    /// top-level parameters first, nested ones (`smote__k_neighbors`) after,
+    /// as scikit-learn's `set_params` does, so that a nested step built
+    /// from its parent sees the parent's final parameters.
     pub fn configure(&self, given: &[(String, Value)], ambient: &[(&str, Value)]) -> Result<Value, CatalogError> {
         let mut params = self.defaults();
         for (k, v) in ambient {
@@ -219,7 +243,8 @@ impl<B: ?Sized + 'static> Entry<B> {
                 params[*k] = v.clone();
             }
         }
-        for (k, v) in given {
+        let (nested, top): (Vec<_>, Vec<_>) = given.iter().partition(|(k, _)| k.contains("__"));
+        for (k, v) in top.into_iter().chain(nested) {
             self.set(&mut params, k, v.clone())?;
         }
         Ok(params)
@@ -239,12 +264,14 @@ impl<B: ?Sized + 'static> Entry<B> {
         out
     }
 
-    /// `name=default` for every top-level parameter, space-separated.
+    /// `name=default` for every top-level parameter, space-separated, as
+    /// they would be typed (`sampling_strategy=auto k_neighbors=5`).
     pub fn signature(&self) -> String {
         let defaults = self.defaults();
         let mut s = String::new();
         for p in self.params {
-            let _ = write!(s, "{}{}={}", if s.is_empty() { "" } else { " " }, p.name, defaults[p.name]);
+            let sep = if s.is_empty() { "" } else { " " };
+            let _ = write!(s, "{sep}{}={}", p.name, value_text(&defaults[p.name]));
         }
         s
     }
@@ -341,7 +368,12 @@ impl<B: ?Sized + 'static> Catalog<B> {
 
     /// Builds `name` with `given` parameters over its defaults and the
     /// `ambient` ones it declares (see [`Entry::configure`]).
-    pub fn build(&self, name: &str, given: &[(String, Value)], ambient: &[(&str, Value)]) -> Result<Box<B>, CatalogError> {
+    pub fn build(
+        &self,
+        name: &str,
+        given: &[(String, Value)],
+        ambient: &[(&str, Value)],
+    ) -> Result<Box<B>, CatalogError> {
         self.find(name)?.build_with(given, ambient)
     }
 }

@@ -1,6 +1,8 @@
 //! The catalogue's behaviour on two small estimators, one nesting the other.
 
-use imbalanced_catalog::{value_from_text, Catalog, CatalogError, Described, Entry, Estimator, Value};
+use imbalanced_catalog::{
+    assignment, value_from_text, value_text, Catalog, CatalogError, Described, Entry, Estimator, Value,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -106,8 +108,21 @@ fn defaults_come_from_default() {
     assert_eq!(e.defaults(), json!({"k": 5, "random_state": 0}));
     assert_eq!(e.signature(), "k=5 random_state=0");
     let outer = CATALOG.find("Outer").unwrap();
-    let names: Vec<String> = outer.summaries().into_iter().map(|s| format!("{}={}", s.name, s.default)).collect();
-    assert_eq!(names, ["random_state=0", "C=0.0", "inner=null", "inner__k=5", "inner__random_state=0"]);
+    let names: Vec<String> = outer
+        .summaries()
+        .into_iter()
+        .map(|s| format!("{}={}", s.name, s.default))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "random_state=0",
+            "C=0.0",
+            "inner=null",
+            "inner__k=5",
+            "inner__random_state=0"
+        ]
+    );
 }
 
 #[test]
@@ -117,7 +132,10 @@ fn parameters_override_defaults_and_ambient_values() {
     let built = CATALOG.build("inner", &given, &ambient).unwrap();
     assert_eq!(built.label(), "Inner(k=3, seed=7)");
     let given = vec![("random_state".to_string(), json!(9))];
-    assert_eq!(CATALOG.build("inner", &given, &ambient).unwrap().label(), "Inner(k=5, seed=9)");
+    assert_eq!(
+        CATALOG.build("inner", &given, &ambient).unwrap().label(),
+        "Inner(k=5, seed=9)"
+    );
 }
 
 #[test]
@@ -125,6 +143,13 @@ fn nested_parameters_start_from_the_parents_step() {
     let given = vec![("inner__k".to_string(), json!(2)), ("C".to_string(), json!(1.5))];
     let built = CATALOG.build("Outer", &given, &[("random_state", json!(4))]).unwrap();
     assert_eq!(built.label(), "Outer(C=1.5, inner=Some(\"Inner(k=2, seed=4)\"))");
+    // The parent's own parameters are set first, whatever the order given.
+    let given = vec![
+        ("inner__k".to_string(), json!(2)),
+        ("random_state".to_string(), json!(8)),
+    ];
+    let built = CATALOG.build("Outer", &given, &[]).unwrap();
+    assert_eq!(built.label(), "Outer(C=0, inner=Some(\"Inner(k=2, seed=8)\"))");
 }
 
 #[test]
@@ -132,14 +157,19 @@ fn unknown_and_ill_typed_parameters_are_named() {
     let e = CATALOG.find("Outer").unwrap();
     let mut p = e.defaults();
     match e.set(&mut p, "c", json!(1)).err().unwrap() {
-        CatalogError::UnknownParam { suggestion, accepted, .. } => {
+        CatalogError::UnknownParam {
+            suggestion, accepted, ..
+        } => {
             assert_eq!(suggestion.as_deref(), Some("C"));
             assert_eq!(accepted, "random_state, C, inner");
         }
         other => panic!("{other}"),
     }
     let err = e.set(&mut p, "inner__kk", json!(1)).err().unwrap().to_string();
-    assert!(err.contains("Outer has no parameter \"kk\"") && err.contains("did you mean \"k\""), "{err}");
+    assert!(
+        err.contains("Outer has no parameter \"kk\"") && err.contains("did you mean \"k\""),
+        "{err}"
+    );
     assert!(matches!(
         e.set(&mut p, "C__x", json!(1)),
         Err(CatalogError::NotNested { .. })
@@ -160,6 +190,16 @@ fn text_values_read_as_json_or_strings() {
     assert_eq!(value_from_text(" 0.5 "), json!(0.5));
     assert_eq!(value_from_text("auto"), json!("auto"));
     assert_eq!(value_from_text("None"), Value::Null);
+    for v in [json!(3), json!("auto"), Value::Null, json!({"0": 100}), json!([1, "a"])] {
+        assert_eq!(value_from_text(&value_text(&v)), v);
+    }
     assert_eq!(value_from_text(r#"{"0": 100}"#), json!({"0": 100}));
     assert_eq!(value_from_text("borderline-1"), json!("borderline-1"));
+    assert_eq!(
+        assignment("smote__k_neighbors = 3"),
+        Some(("smote__k_neighbors".into(), json!(3)))
+    );
+    assert_eq!(assignment("a=b=c"), Some(("a".into(), json!("b=c"))));
+    assert_eq!(assignment("k_neighbors"), None);
+    assert_eq!(assignment("=3"), None);
 }

@@ -10,7 +10,7 @@ use imbalanced::data::Dataset;
 use imbalanced::eval::{bench, dataset_files, evaluate, report, EvaluateOptions, Evaluation, Method};
 use imbalanced::losses::LossSpec;
 use imbalanced::models::AnyClassifier;
-use imbalanced::resample::{build, RngKind};
+use imbalanced::resample::{randomness, RngKind, SAMPLERS};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value};
 
@@ -101,7 +101,7 @@ impl CvArgs {
         })
     }
 
-    fn methods(&self, data: &Dataset) -> Result<Vec<Method>, Box<dyn std::error::Error>> {
+    fn methods(&self) -> Result<Vec<Method>, Box<dyn std::error::Error>> {
         let default: Vec<String> = if self.losses.is_empty() {
             ["none", "balanced", "SMOTE", "RandomUnderSampler", "SMOTETomek"]
                 .map(String::from)
@@ -118,7 +118,11 @@ impl CvArgs {
                 Ok(match m.trim().to_ascii_lowercase().as_str() {
                     "none" => Method::None,
                     "balanced" | "class_weight=balanced" => Method::Balanced,
-                    _ => Method::Sampler(Arc::from(build(m.trim(), &[], self.seed, self.rng, data.classes())?)),
+                    _ => Method::Sampler(Arc::from(SAMPLERS.build(
+                        m.trim(),
+                        &[],
+                        &randomness(self.seed, self.rng),
+                    )?)),
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -218,7 +222,7 @@ fn print_table(e: &Evaluation) {
 pub fn run_evaluate(args: EvaluateArgs) -> Result<(), Box<dyn std::error::Error>> {
     let data = args.input.load(&args.file)?;
     let opts = args.cv.options()?;
-    let methods = args.cv.methods(&data)?;
+    let methods = args.cv.methods()?;
     let name = args
         .file
         .file_stem()
@@ -266,7 +270,7 @@ pub fn run_bench(args: BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     let opts = args.cv.options()?;
-    let methods = args.cv.methods(&datasets[0].1)?;
+    let methods = args.cv.methods()?;
     let rank_by = imbalanced::eval::metric_names(2)
         .iter()
         .position(|m| *m == args.rank_by || m.trim_end_matches("_score") == args.rank_by)

@@ -3,8 +3,9 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
+use imbalanced::catalog::{assignment, Value};
 use imbalanced::data::{write, Format};
-use imbalanced::resample::{build, RngKind, SAMPLERS};
+use imbalanced::resample::{randomness, RngKind, SAMPLERS};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
@@ -23,8 +24,9 @@ pub struct ResampleArgs {
     pub method: Option<String>,
     /// A sampler parameter in imbalanced-learn's name, repeatable:
     /// k_neighbors=3, kind_sel=mode, version=2, sampling_strategy=minority,
-    /// sampling_strategy='{"0":100,"1":50}'. SMOTENC's categorical_features=a,b
-    /// (column names) works like --categorical a,b.
+    /// sampling_strategy='{"0":100,"1":50}' (labels as in the file); a nested
+    /// step's with `__`: smote__k_neighbors=3. SMOTENC's categorical_features=a,b
+    /// (column names) works like --categorical a,b. See --list for each sampler's.
     #[arg(long = "param", short, value_name = "KEY=VALUE")]
     pub params: Vec<String>,
     /// Seed of randomised samplers (imbalanced-learn's random_state).
@@ -59,7 +61,7 @@ struct ClassChange {
 #[derive(Serialize)]
 struct Report {
     method: &'static str,
-    params: Vec<(String, String)>,
+    params: Vec<(String, Value)>,
     seed: u64,
     rng: String,
     input: String,
@@ -71,17 +73,15 @@ struct Report {
 }
 
 fn list() {
-    let width = SAMPLERS.iter().map(|s| s.name.len()).max().unwrap_or(0);
-    for s in SAMPLERS {
-        println!("{:width$}  {:8}  {}", s.name, s.kind, s.summary);
-        println!("{:width$}  {:8}  params: {}", "", "", s.params);
+    let width = SAMPLERS.entries.iter().map(|e| e.info.name.len()).max().unwrap_or(0);
+    for e in SAMPLERS.entries {
+        println!("{:width$}  {:10}  {}", e.info.name, e.info.kind, e.info.summary);
+        println!("{:width$}  {:10}  {}", "", "", e.signature());
     }
 }
 
-fn split_param(p: &str) -> Result<(String, String), String> {
-    p.split_once('=')
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .ok_or_else(|| format!("--param {p:?} is not KEY=VALUE (e.g. --param k_neighbors=3)"))
+fn parse_param(p: &str) -> Result<(String, Value), String> {
+    assignment(p).ok_or_else(|| format!("--param {p:?} is not KEY=VALUE (e.g. --param k_neighbors=3)"))
 }
 
 pub fn run(args: ResampleArgs) -> Result<(), Box<dyn std::error::Error>> {
@@ -96,7 +96,7 @@ pub fn run(args: ResampleArgs) -> Result<(), Box<dyn std::error::Error>> {
     let mut params = args
         .params
         .iter()
-        .map(|p| split_param(p))
+        .map(|p| parse_param(p))
         .collect::<Result<Vec<_>, _>>()?;
     // SMOTENC's `categorical_features` (column names) declares categorical columns.
     let mut input = args.input.clone();
@@ -104,9 +104,9 @@ pub fn run(args: ResampleArgs) -> Result<(), Box<dyn std::error::Error>> {
         if k != "categorical_features" {
             return true;
         }
-        let names: Vec<String> = match serde_json::from_str::<Vec<String>>(v) {
-            Ok(list) => list,
-            Err(_) => v
+        let names: Vec<String> = match v {
+            Value::Array(list) => list.iter().map(imbalanced::catalog::value_text).collect(),
+            other => imbalanced::catalog::value_text(other)
                 .split(',')
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty())
@@ -116,7 +116,7 @@ pub fn run(args: ResampleArgs) -> Result<(), Box<dyn std::error::Error>> {
         false
     });
     let data = input.load(file)?;
-    let sampler = build(method, &params, args.seed, args.rng, data.classes())?;
+    let sampler = SAMPLERS.build(method, &params, &randomness(args.seed, args.rng))?;
 
     let spinner = ProgressBar::new_spinner().with_message(format!("{} on {} rows", sampler.name(), data.n_samples()));
     spinner.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("valid template"));

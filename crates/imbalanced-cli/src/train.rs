@@ -10,7 +10,7 @@ use imbalanced::models::{
     Activation, BatchSampling, Dense, EpochReport, Fit, FittedMlp, FittedScaler, FittedSoftmax, MlpClassifier, Predict,
     ProportionSsl, SoftmaxRegression, StandardScaler,
 };
-use imbalanced::resample::{build, RngKind};
+use imbalanced::resample::{randomness, RngKind, SAMPLERS};
 use indicatif::{ProgressBar, ProgressStyle};
 use ndarray::{Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
@@ -324,7 +324,9 @@ pub fn run_train(args: TrainArgs) -> Result<(), BoxError> {
         data = data.select_rows(&split.train);
     }
     if let Some(s) = &args.sampler {
-        data = build(s, &[], args.seed, RngKind::Default, data.classes())?.fit_resample_dataset(&data)?;
+        data = SAMPLERS
+            .build(s, &[], &randomness(args.seed, RngKind::Default))?
+            .fit_resample_dataset(&data)?;
     }
     let scaler = fit_scaler(&args, data.numeric())?;
     let x = scaled(&scaler, data.numeric())?;

@@ -72,6 +72,57 @@ fn resample_json_reports_counts() {
 }
 
 #[test]
+fn strategies_name_the_files_labels_and_nested_steps_take_parameters() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.csv");
+    let file = data("glass4.dat");
+    let counts = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "resample",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ];
+        args.extend(extra);
+        let o = run(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        v["classes"].clone()
+    };
+    let v = counts(&["-m", "SMOTE", "-p", r#"sampling_strategy={"positive": 40}"#]);
+    assert_eq!((v[0]["after"].as_u64(), v[1]["after"].as_u64()), (Some(201), Some(40)));
+    // SMOTETomek's inner SMOTE gets the outer strategy and its own k.
+    let v = counts(&[
+        "-m",
+        "smote-tomek",
+        "-p",
+        "smote__k_neighbors=2",
+        "-p",
+        r#"sampling_strategy={"positive": 30}"#,
+    ]);
+    assert!(
+        v[1]["after"].as_u64().unwrap() <= 30 && v[1]["after"].as_u64().unwrap() > 13,
+        "{v}"
+    );
+    let o = run(&[
+        "resample",
+        file.to_str().unwrap(),
+        "-m",
+        "SMOTE",
+        "-p",
+        r#"sampling_strategy={"1": 40}"#,
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        stderr(&o).contains("class \"1\" is not present in the data (classes: negative, positive)"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn the_same_seed_and_generator_give_the_same_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.csv");
@@ -196,8 +247,22 @@ fn bad_input_fails_cleanly() {
         &["--method", "rus", "--param", r#"sampling_strategy={"1": 5}"#],
         "cannot grow",
     );
-    fails(ok, &["--method", "SMOOTE"], "unknown sampler");
-    fails(ok, &["--param", "k_neighbours=3"], "not a parameter of SMOTE");
+    fails(
+        ok,
+        &["--method", "SMOOTE"],
+        "unknown sampler \"SMOOTE\" (did you mean \"SMOTE\"?)",
+    );
+    fails(
+        ok,
+        &["--param", "k_neighbours=3"],
+        "SMOTE has no parameter \"k_neighbours\" (did you mean \"k_neighbors\"?)",
+    );
+    fails(ok, &["--param", "k_neighbors=three"], "invalid value for k_neighbors");
+    fails(
+        ok,
+        &["--method", "SMOTETomek", "--param", "smote__k_neighbours=3"],
+        "did you mean \"k_neighbors\"",
+    );
     fails(ok, &["--param", "k_neighbors"], "KEY=VALUE");
     fails("c,y\nred,0\nblue,0\nred,1\n", &["--method", "enn"], "categorical");
 }

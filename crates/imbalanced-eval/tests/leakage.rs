@@ -17,7 +17,7 @@ impl Resampler for Recorder {
     fn name(&self) -> &'static str {
         "Recorder"
     }
-    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
+    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], _classes: &[String]) -> Result<Resampled> {
         self.0.lock().unwrap().push(x.column(0).to_vec());
         Ok(Resampled {
             x: x.to_owned(),

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use imbalanced_data::{read, ReadOptions};
 use imbalanced_eval::*;
-use imbalanced_resample::{build, RngKind};
+use imbalanced_resample::{randomness, RngKind, SAMPLERS};
 use serde_json::Value;
 
 fn bundled(file: &str) -> Option<std::path::PathBuf> {
@@ -42,7 +42,11 @@ fn pipelines_reproduce_imbalanced_learn() {
             "{name}: folds"
         );
 
-        let sampler = |s: &str| Method::Sampler(Arc::from(build(s, &[], 0, RngKind::Numpy, data.classes()).unwrap()));
+        let sampler = |s: &str| {
+            Method::Sampler(Arc::from(
+                SAMPLERS.build(s, &[], &randomness(0, RngKind::Numpy)).unwrap(),
+            ))
+        };
         let methods = [
             Method::None,
             Method::Balanced,

@@ -13,8 +13,10 @@
 use rand_core::{Rng as _, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-/// Which bit source a sampler draws from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Which bit source a sampler draws from; as a parameter value,
+/// `"default"` or `"numpy"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum RngKind {
     /// xoshiro256++: fast; the default.
     #[default]

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use imbalanced_data::{read, ReadOptions};
 use imbalanced_random::RngKind;
-use imbalanced_resample::build;
+use imbalanced_resample::{randomness, SAMPLERS};
 
 // As the `imbalanced` binary, so that first runs measure what it measures.
 #[global_allocator]
@@ -26,13 +26,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some((r, tail)) if r.parse::<usize>().is_ok() => (r.parse()?, tail),
         _ => (3, rest),
     };
-    let params: Vec<(String, String)> = params
+    let params: Vec<_> = params
         .iter()
-        .map(|p| p.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+        .map(|p| imbalanced_catalog::assignment(p))
         .collect::<Option<_>>()
         .ok_or("parameters are key=value")?;
     let data = read(std::path::Path::new(file), &ReadOptions::default())?;
-    let sampler = build(method, &params, 0, RngKind::Default, data.classes())?;
+    let sampler = SAMPLERS.build(method, &params, &randomness(0, RngKind::Default))?;
     let mut times = Vec::new();
     let mut rows = 0;
     for _ in 0..repeats.max(1) {

@@ -1,6 +1,8 @@
 //! Over-sampling followed by cleaning.
 
+use imbalanced_catalog::{Described, Estimator};
 use ndarray::ArrayView2;
+use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::over::Smote;
@@ -10,27 +12,34 @@ use crate::{Resampled, Resampler};
 use imbalanced_random::RngKind;
 
 /// Runs `second` on the output of `first`, tracing rows back to the input.
-fn chain(first: Resampled, second: &dyn Resampler) -> Result<Resampled> {
-    let out = second.fit_resample(first.x.view(), &first.y)?;
+fn chain(first: Resampled, second: &dyn Resampler, classes: &[String]) -> Result<Resampled> {
+    let out = second.fit_resample_labelled(first.x.view(), &first.y, classes)?;
     let origin = out.origin.iter().map(|o| o.and_then(|i| first.origin[i])).collect();
     Ok(Resampled { origin, ..out })
 }
 
+/// SMOTE, then ENN on every class.
+///
 /// SMOTE then ENN (Batista et al. 2004). Unless given, the SMOTE step is
 /// `SMOTE(sampling_strategy, random_state)` and the ENN step cleans every
 /// class (`EditedNearestNeighbours(sampling_strategy='all')`).
 /// imbalanced-learn's `SMOTEENN`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "SMOTEENN", kind = "combined", aliases = ["smote-enn"])]
 pub struct SmoteEnn {
-    /// Passed to the default SMOTE step. Default: `Auto`.
+    /// Passed to the default SMOTE step (see `smote`). Default: `auto`.
     pub sampling_strategy: SamplingStrategy,
-    /// Passed to the default SMOTE step. Default: 0.
+    /// Seed of the default SMOTE step. Default: 0.
     pub random_state: u64,
-    /// Passed to the default SMOTE step. Default: [`RngKind::Default`].
+    /// Bit source of the default SMOTE step: `default` or `numpy`. Default: `default`.
     pub rng: RngKind,
-    /// The over-sampling step. Default: `None` (see above).
+    /// The over-sampling step; `null` builds `SMOTE(sampling_strategy, random_state, rng)` from the parameters
+    /// above. Default: `null`.
+    #[param(nested = Self::smote_step)]
     pub smote: Option<Smote>,
-    /// The cleaning step. Default: `None` (see above).
+    /// The cleaning step; `null` builds `EditedNearestNeighbours(sampling_strategy="all")`. Default: `null`.
+    #[param(nested = Self::enn_step)]
     pub enn: Option<EditedNearestNeighbours>,
 }
 
@@ -42,44 +51,63 @@ setters!(SmoteEnn {
     enn: Option<EditedNearestNeighbours>,
 });
 
-fn default_smote(strategy: &SamplingStrategy, seed: u64, rng: RngKind, given: &Option<Smote>) -> Smote {
-    given.clone().unwrap_or_else(|| {
-        Smote::default()
-            .sampling_strategy(strategy.clone())
-            .random_state(seed)
-            .rng(rng)
-    })
+/// `SMOTE(sampling_strategy, random_state, rng)`: the over-sampling step
+/// of both combinations when none is given.
+fn smote_from(strategy: &SamplingStrategy, seed: u64, rng: RngKind) -> Smote {
+    Smote::default()
+        .sampling_strategy(strategy.clone())
+        .random_state(seed)
+        .rng(rng)
+}
+
+impl SmoteEnn {
+    /// The over-sampling step this sampler runs.
+    pub fn smote_step(&self) -> Smote {
+        self.smote
+            .clone()
+            .unwrap_or_else(|| smote_from(&self.sampling_strategy, self.random_state, self.rng))
+    }
+
+    /// The cleaning step this sampler runs.
+    pub fn enn_step(&self) -> EditedNearestNeighbours {
+        self.enn
+            .clone()
+            .unwrap_or_else(|| EditedNearestNeighbours::default().sampling_strategy(SamplingStrategy::All))
+    }
 }
 
 impl Resampler for SmoteEnn {
     fn name(&self) -> &'static str {
-        "SMOTEENN"
+        Self::INFO.name
     }
 
-    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
-        let smote = default_smote(&self.sampling_strategy, self.random_state, self.rng, &self.smote);
-        let enn = self
-            .enn
-            .clone()
-            .unwrap_or_else(|| EditedNearestNeighbours::default().sampling_strategy(SamplingStrategy::All));
-        chain(smote.fit_resample(x, y)?, &enn)
+    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
+        let first = self.smote_step().fit_resample_labelled(x, y, classes)?;
+        chain(first, &self.enn_step(), classes)
     }
 }
 
+/// SMOTE, then remove Tomek links in every class.
+///
 /// SMOTE then Tomek links removal (Batista et al. 2003). Unless given, the
 /// SMOTE step is `SMOTE(sampling_strategy, random_state)` and the Tomek step
 /// cleans every class. imbalanced-learn's `SMOTETomek`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "SMOTETomek", kind = "combined", aliases = ["smote-tomek"])]
 pub struct SmoteTomek {
-    /// Passed to the default SMOTE step. Default: `Auto`.
+    /// Passed to the default SMOTE step (see `smote`). Default: `auto`.
     pub sampling_strategy: SamplingStrategy,
-    /// Passed to the default SMOTE step. Default: 0.
+    /// Seed of the default SMOTE step. Default: 0.
     pub random_state: u64,
-    /// Passed to the default SMOTE step. Default: [`RngKind::Default`].
+    /// Bit source of the default SMOTE step: `default` or `numpy`. Default: `default`.
     pub rng: RngKind,
-    /// The over-sampling step. Default: `None` (see above).
+    /// The over-sampling step; `null` builds `SMOTE(sampling_strategy, random_state, rng)` from the parameters
+    /// above. Default: `null`.
+    #[param(nested = Self::smote_step)]
     pub smote: Option<Smote>,
-    /// The cleaning step. Default: `None` (see above).
+    /// The cleaning step; `null` builds `TomekLinks(sampling_strategy="all")`. Default: `null`.
+    #[param(nested = Self::tomek_step)]
     pub tomek: Option<TomekLinks>,
 }
 
@@ -91,17 +119,29 @@ setters!(SmoteTomek {
     tomek: Option<TomekLinks>,
 });
 
-impl Resampler for SmoteTomek {
-    fn name(&self) -> &'static str {
-        "SMOTETomek"
+impl SmoteTomek {
+    /// The over-sampling step this sampler runs.
+    pub fn smote_step(&self) -> Smote {
+        self.smote
+            .clone()
+            .unwrap_or_else(|| smote_from(&self.sampling_strategy, self.random_state, self.rng))
     }
 
-    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
-        let smote = default_smote(&self.sampling_strategy, self.random_state, self.rng, &self.smote);
-        let tomek = self
-            .tomek
+    /// The cleaning step this sampler runs.
+    pub fn tomek_step(&self) -> TomekLinks {
+        self.tomek
             .clone()
-            .unwrap_or_else(|| TomekLinks::default().sampling_strategy(SamplingStrategy::All));
-        chain(smote.fit_resample(x, y)?, &tomek)
+            .unwrap_or_else(|| TomekLinks::default().sampling_strategy(SamplingStrategy::All))
+    }
+}
+
+impl Resampler for SmoteTomek {
+    fn name(&self) -> &'static str {
+        Self::INFO.name
+    }
+
+    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
+        let first = self.smote_step().fit_resample_labelled(x, y, classes)?;
+        chain(first, &self.tomek_step(), classes)
     }
 }

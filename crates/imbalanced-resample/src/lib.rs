@@ -46,9 +46,10 @@ pub use over::{
     Adasyn, BorderlineKind, BorderlineSmote, KMeansSmote, RandomOverSampler, Shrinkage, Smote, SmoteN, SmoteNc,
     SvmSmote,
 };
-pub use registry::{build, describe, SamplerInfo, SAMPLERS};
+pub use registry::{randomness, SAMPLERS};
 pub use strategy::{
-    class_counts, majority_class, minority_class, minority_class_by_appearance, SamplingKind, SamplingStrategy,
+    class_code, class_counts, code_labels, majority_class, minority_class, minority_class_by_appearance, SamplingKind,
+    SamplingStrategy,
 };
 pub use under::{
     AllKnn, ClusterCentroids, CondensedNearestNeighbour, EditedNearestNeighbours, InstanceHardnessThreshold, KindSel,
@@ -92,8 +93,16 @@ pub trait Resampler: Send + Sync {
     /// imbalanced-learn's class name (`"SMOTE"`, `"TomekLinks"`, ...).
     fn name(&self) -> &'static str;
 
-    /// Resamples numeric features `x` (`n x d`) with class codes `y`.
-    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled>;
+    /// Resamples numeric features `x` (`n x d`) with class codes `y`;
+    /// `classes[c]` is the label of code `c`, which label-keyed strategies
+    /// (`{"pos": 50}`) are resolved against.
+    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled>;
+
+    /// Resamples numeric features `x` (`n x d`) with class codes `y`, the
+    /// codes being the labels (`{"1": 50}` names code 1).
+    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
+        self.fit_resample_labelled(x, y, &code_labels(y))
+    }
 
     /// Whether the output depends on feature values. Samplers that only pick
     /// rows at random (RandomUnderSampler, RandomOverSampler without
@@ -120,7 +129,7 @@ pub trait Resampler: Send + Sync {
             });
         }
         let out = self
-            .fit_resample(data.numeric(), data.y())
+            .fit_resample_labelled(data.numeric(), data.y(), data.classes())
             .map_err(|e| util::name_classes(e, data.classes()))?;
         // Categorical columns are only present for samplers that never synthesise.
         let rows: Vec<usize> = out.origin.iter().map(|o| o.unwrap_or(0)).collect();

@@ -36,10 +36,10 @@ pub enum SamplingStrategy {
     /// A float in (0, 1], binary targets only: the desired ratio
     /// minority / majority after resampling.
     Ratio(f64),
-    /// Desired number of samples per class code.
-    Counts(BTreeMap<usize, usize>),
-    /// Classes to clean (cleaning samplers only).
-    Classes(Vec<usize>),
+    /// Desired number of samples per class label (`{"pos": 50}`).
+    Counts(BTreeMap<String, usize>),
+    /// Labels of the classes to clean (cleaning samplers only).
+    Classes(Vec<String>),
 }
 
 /// Number of samples of every present class, keyed by class code in
@@ -83,8 +83,15 @@ pub fn minority_class_by_appearance(y: &[usize], counts: &BTreeMap<usize, usize>
 }
 
 impl SamplingStrategy {
-    /// Resolves the strategy for labels with these class `counts`.
-    pub fn resolve(&self, counts: &BTreeMap<usize, usize>, kind: SamplingKind) -> Result<BTreeMap<usize, usize>> {
+    /// Resolves the strategy for the data being fitted: class `counts` by
+    /// code, and `classes`, the label of each code, which the label-keyed
+    /// forms name (see [`class_code`]).
+    pub fn resolve(
+        &self,
+        counts: &BTreeMap<usize, usize>,
+        kind: SamplingKind,
+        classes: &[String],
+    ) -> Result<BTreeMap<usize, usize>> {
         use SamplingKind::*;
         if counts.len() <= 1 {
             return Err(ResampleError::SingleClass(counts.len()));
@@ -156,10 +163,9 @@ impl SamplingStrategy {
                     return err("cleaning samplers do not take per-class counts: give a list of classes to clean");
                 }
                 let mut out = BTreeMap::new();
-                for (&c, &want) in map {
-                    let have = *counts
-                        .get(&c)
-                        .ok_or_else(|| ResampleError::Strategy(format!("class {c} is not present in the data")))?;
+                for (label, &want) in map {
+                    let c = present(label, counts, classes)?;
+                    let have = counts[&c];
                     match kind {
                         Over if want < have => {
                             return err(&format!(
@@ -182,111 +188,180 @@ impl SamplingStrategy {
                     return err("a list of classes is only for cleaning samplers: give per-class counts");
                 }
                 let mut out = BTreeMap::new();
-                for &c in list {
-                    if !counts.contains_key(&c) {
-                        return err(&format!("class {c} is not present in the data"));
-                    }
-                    out.insert(c, n_min);
+                for label in list {
+                    out.insert(present(label, counts, classes)?, n_min);
                 }
                 Ok(out)
             }
         }
     }
-
-    /// Parses the text forms imbalanced-learn users write: `auto`,
-    /// `minority`, `majority`, `not minority` (or `not-minority`,
-    /// `not_minority`), `not majority`, `all`, a float, a JSON object of
-    /// label -> count (`{"0": 100, "1": 50}`) or a JSON list of labels.
-    /// Labels are matched against `classes` (the original label strings).
-    pub fn parse(text: &str, classes: &[String]) -> Result<Self> {
-        let t = text.trim();
-        let norm = t.to_ascii_lowercase().replace(['-', '_'], " ");
-        let strategy = match norm.as_str() {
-            "auto" => SamplingStrategy::Auto,
-            "minority" => SamplingStrategy::Minority,
-            "majority" => SamplingStrategy::Majority,
-            "not minority" => SamplingStrategy::NotMinority,
-            "not majority" => SamplingStrategy::NotMajority,
-            "all" => SamplingStrategy::All,
-            _ => {
-                if let Ok(r) = t.parse::<f64>() {
-                    return Ok(SamplingStrategy::Ratio(r));
-                }
-                let bad = |m: String| ResampleError::Strategy(m);
-                let value: serde_json::Value = serde_json::from_str(t).map_err(|_| {
-                    bad(format!(
-                        "{t:?} is not a strategy: use auto, minority, majority, not minority, not majority, all, \
-                         a float, a JSON object {{\"label\": count}} or a JSON list [\"label\", ...]"
-                    ))
-                })?;
-                let code = |v: &serde_json::Value| -> Result<usize> {
-                    let label = match v {
-                        serde_json::Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    lookup_label(&label, classes).ok_or_else(|| {
-                        bad(format!(
-                            "class {label:?} is not present in the data (classes: {})",
-                            classes.join(", ")
-                        ))
-                    })
-                };
-                match value {
-                    serde_json::Value::Object(map) => {
-                        let mut counts = BTreeMap::new();
-                        for (k, v) in map {
-                            let n = v.as_u64().ok_or_else(|| {
-                                bad(format!("the count for class {k:?} must be a non-negative integer"))
-                            })?;
-                            counts.insert(code(&serde_json::Value::String(k))?, n as usize);
-                        }
-                        SamplingStrategy::Counts(counts)
-                    }
-                    serde_json::Value::Array(items) => {
-                        SamplingStrategy::Classes(items.iter().map(code).collect::<Result<_>>()?)
-                    }
-                    _ => return Err(bad(format!("{t:?} is not a strategy"))),
-                }
-            }
-        };
-        Ok(strategy)
-    }
 }
 
-/// The code of `label`, matching numerically when both sides are numbers
-/// (so `1` finds the class `1.0`).
-fn lookup_label(label: &str, classes: &[String]) -> Option<usize> {
+/// The code of class `label` among `classes` (the label of each code),
+/// matching numerically when both sides are numbers (so `1` finds the
+/// class `1.0`).
+pub fn class_code(label: &str, classes: &[String]) -> Option<usize> {
     classes.iter().position(|c| c == label).or_else(|| {
         let v = label.parse::<f64>().ok()?;
         classes.iter().position(|c| c.parse::<f64>().ok() == Some(v))
     })
 }
 
+/// The code of `label`, which must be a class present in `counts`.
+pub(crate) fn present(label: &str, counts: &BTreeMap<usize, usize>, classes: &[String]) -> Result<usize> {
+    class_code(label, classes)
+        .filter(|c| counts.contains_key(c))
+        .ok_or_else(|| {
+            let have: Vec<&str> = counts
+                .keys()
+                .filter_map(|&c| classes.get(c).map(String::as_str))
+                .collect();
+            ResampleError::Strategy(format!(
+                "class {label:?} is not present in the data (classes: {})",
+                have.join(", ")
+            ))
+        })
+}
+
+/// A strategy with the labels of the data it is resolved on, for helpers
+/// shared by several samplers.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bound<'a> {
+    pub strategy: &'a SamplingStrategy,
+    pub classes: &'a [String],
+}
+
+impl Bound<'_> {
+    pub(crate) fn resolve(
+        &self,
+        counts: &BTreeMap<usize, usize>,
+        kind: SamplingKind,
+    ) -> Result<BTreeMap<usize, usize>> {
+        self.strategy.resolve(counts, kind, self.classes)
+    }
+}
+
+/// The labels of codes `0..n`: what label-keyed strategies name when a
+/// sampler is given class codes only ([`Resampler::fit_resample`](crate::Resampler::fit_resample)).
+pub fn code_labels(y: &[usize]) -> Vec<String> {
+    let n = y.iter().max().map_or(0, |&m| m + 1);
+    (0..n).map(|c| c.to_string()).collect()
+}
+
+/// As imbalanced-learn writes it: `"auto"`, `"not minority"`, `0.5`,
+/// `{"label": count}` or `["label", ...]`.
+impl serde::Serialize for SamplingStrategy {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            SamplingStrategy::Auto => s.serialize_str("auto"),
+            SamplingStrategy::Minority => s.serialize_str("minority"),
+            SamplingStrategy::Majority => s.serialize_str("majority"),
+            SamplingStrategy::NotMinority => s.serialize_str("not minority"),
+            SamplingStrategy::NotMajority => s.serialize_str("not majority"),
+            SamplingStrategy::All => s.serialize_str("all"),
+            SamplingStrategy::Ratio(r) => s.serialize_f64(*r),
+            SamplingStrategy::Counts(m) => m.serialize(s),
+            SamplingStrategy::Classes(v) => v.serialize(s),
+        }
+    }
+}
+
+/// Reads the forms imbalanced-learn users write (see [`SamplingStrategy`]'s
+/// `Serialize`); `not-minority` and `not_minority` are accepted too, and
+/// numeric labels may be given as numbers (`[1]`).
+impl<'de> serde::Deserialize<'de> for SamplingStrategy {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::Error;
+        use serde_json::Value;
+        let label = |v: &Value| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        Ok(match Value::deserialize(d)? {
+            Value::String(t) => match t.trim().to_ascii_lowercase().replace(['-', '_'], " ").as_str() {
+                "auto" => SamplingStrategy::Auto,
+                "minority" => SamplingStrategy::Minority,
+                "majority" => SamplingStrategy::Majority,
+                "not minority" => SamplingStrategy::NotMinority,
+                "not majority" => SamplingStrategy::NotMajority,
+                "all" => SamplingStrategy::All,
+                _ => {
+                    return Err(D::Error::custom(format!(
+                        "{t:?} is not a strategy: use auto, minority, majority, not minority, not majority, all, \
+                         a float, an object {{\"label\": count}} or a list [\"label\", ...]"
+                    )))
+                }
+            },
+            Value::Number(n) => SamplingStrategy::Ratio(n.as_f64().unwrap_or(f64::NAN)),
+            Value::Object(map) => SamplingStrategy::Counts(
+                map.into_iter()
+                    .map(|(k, v)| {
+                        v.as_u64().map(|n| (k.clone(), n as usize)).ok_or_else(|| {
+                            D::Error::custom(format!("the count for class {k:?} must be a non-negative integer"))
+                        })
+                    })
+                    .collect::<std::result::Result<_, _>>()?,
+            ),
+            Value::Array(items) => SamplingStrategy::Classes(items.iter().map(label).collect()),
+            other => return Err(D::Error::custom(format!("{other} is not a strategy"))),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn read(v: serde_json::Value) -> std::result::Result<SamplingStrategy, serde_json::Error> {
+        serde_json::from_value(v)
+    }
+
     #[test]
-    fn parse_forms() {
-        let classes = vec!["0".to_string(), "1".to_string()];
+    fn forms_read_and_write_as_imbalanced_learn_writes_them() {
+        use serde_json::json;
+        assert_eq!(read(json!("not-minority")).unwrap(), SamplingStrategy::NotMinority);
+        assert_eq!(read(json!(0.5)).unwrap(), SamplingStrategy::Ratio(0.5));
+        let counts = SamplingStrategy::Counts(BTreeMap::from([("0".into(), 100), ("pos".into(), 50)]));
+        assert_eq!(read(json!({"0": 100, "pos": 50})).unwrap(), counts);
         assert_eq!(
-            SamplingStrategy::parse("not-minority", &classes).unwrap(),
-            SamplingStrategy::NotMinority
+            read(json!([1, "b"])).unwrap(),
+            SamplingStrategy::Classes(vec!["1".into(), "b".into()])
         );
+        assert!(read(json!("sideways")).is_err());
+        assert!(read(json!({"0": -1})).is_err());
+        for s in [
+            SamplingStrategy::Auto,
+            SamplingStrategy::NotMajority,
+            SamplingStrategy::Ratio(0.25),
+            counts,
+        ] {
+            assert_eq!(read(serde_json::to_value(&s).unwrap()).unwrap(), s);
+        }
+    }
+
+    #[test]
+    fn labels_resolve_against_the_classes_fitted_on() {
+        let counts = BTreeMap::from([(0, 10), (1, 4)]);
+        let s = SamplingStrategy::Counts(BTreeMap::from([("pos".into(), 8)]));
+        let classes = ["neg".to_string(), "pos".to_string()];
         assert_eq!(
-            SamplingStrategy::parse("0.5", &classes).unwrap(),
-            SamplingStrategy::Ratio(0.5)
+            s.resolve(&counts, SamplingKind::Over, &classes).unwrap(),
+            BTreeMap::from([(1, 4)])
         );
+        let err = s
+            .resolve(&counts, SamplingKind::Over, &code_labels(&[0, 1]))
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("\"pos\" is not present in the data (classes: 0, 1)"),
+            "{err}"
+        );
+        let numeric = SamplingStrategy::Classes(vec!["1".into()]);
+        let float_labels = ["0.0".to_string(), "1.0".to_string()];
         assert_eq!(
-            SamplingStrategy::parse(r#"{"0": 100, "1": 50}"#, &classes).unwrap(),
-            SamplingStrategy::Counts(BTreeMap::from([(0, 100), (1, 50)]))
+            numeric.resolve(&counts, SamplingKind::Clean, &float_labels).unwrap(),
+            BTreeMap::from([(1, 4)])
         );
-        assert_eq!(
-            SamplingStrategy::parse("[1]", &classes).unwrap(),
-            SamplingStrategy::Classes(vec![1])
-        );
-        assert!(SamplingStrategy::parse(r#"{"7": 1}"#, &classes).is_err());
-        assert!(SamplingStrategy::parse("sideways", &classes).is_err());
     }
 
     #[test]

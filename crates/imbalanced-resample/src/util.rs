@@ -150,3 +150,28 @@ mod tests {
         assert_eq!(mode_smallest([3, 3, 0].into_iter()), 3);
     }
 }
+
+/// serde for an `Option<f64>` parameter whose `None` imbalanced-learn
+/// spells `"auto"`: written as `"auto"` or the number, read from either
+/// (or `null`).
+pub(crate) mod auto_or_number {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            None => s.serialize_str("auto"),
+            Some(f) => f.serialize(s),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::Null => Ok(None),
+            serde_json::Value::String(s) if s == "auto" => Ok(None),
+            serde_json::Value::Number(n) => Ok(n.as_f64()),
+            other => Err(serde::de::Error::custom(format!(
+                "{other} is neither \"auto\" nor a number"
+            ))),
+        }
+    }
+}

@@ -208,9 +208,11 @@ fn every_sampler_handles_tiny_mixed_data_without_panicking() {
     let num = vec![vec![0.0], vec![1.0], vec![1.0], vec![5.0], vec![6.0]];
     let cat: Vec<Vec<String>> = ["a", "b", "a", "c", "c"].iter().map(|s| vec![s.to_string()]).collect();
     let data = mixed(&num, &cat, &[0, 0, 0, 1, 1]);
-    let names = vec!["0".to_string(), "1".to_string()];
-    for info in imbalanced_resample::SAMPLERS {
-        let s = imbalanced_resample::build(info.name, &[], 0, RngKind::Default, &names).unwrap();
+    for e in imbalanced_resample::SAMPLERS.entries {
+        let info = e.info;
+        let s = e
+            .build_with(&[], &imbalanced_resample::randomness(0, RngKind::Default))
+            .unwrap();
         let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| s.fit_resample_dataset(&data)));
         assert!(run.is_ok(), "{} panicked", info.name);
         if let Ok(Ok(out)) = run {

@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use imbalanced_resample::{build, RngKind};
+use imbalanced_catalog::value_from_text;
+use imbalanced_resample::{code_labels, randomness, RngKind, SAMPLERS};
 use ndarray::Array2;
 use serde::Deserialize;
 
@@ -48,6 +49,14 @@ fn matrix(rows: &[Vec<f64>]) -> Array2<f64> {
     Array2::from_shape_vec((rows.len(), d), rows.concat()).unwrap()
 }
 
+/// The record's parameters as values (the fixture writes them as text).
+fn params(rec: &Record) -> Vec<(String, serde_json::Value)> {
+    rec.params
+        .iter()
+        .map(|(k, v)| (k.clone(), value_from_text(v)))
+        .collect()
+}
+
 /// Runs one record; `Err` describes the first difference.
 fn check(rec: &Record, x: &Array2<f64>, labels: &[i64]) -> Result<(), String> {
     let mut classes: Vec<i64> = labels.to_vec();
@@ -55,10 +64,14 @@ fn check(rec: &Record, x: &Array2<f64>, labels: &[i64]) -> Result<(), String> {
     classes.dedup();
     let names: Vec<String> = classes.iter().map(i64::to_string).collect();
     let y: Vec<usize> = labels.iter().map(|l| classes.binary_search(l).unwrap()).collect();
-    let params: Vec<(String, String)> = rec.params.clone().into_iter().collect();
-    let sampler = build(&rec.sampler, &params, rec.seed.unwrap_or(0), RngKind::Numpy, &names)
+    let sampler = SAMPLERS
+        .build(
+            &rec.sampler,
+            &params(rec),
+            &randomness(rec.seed.unwrap_or(0), RngKind::Numpy),
+        )
         .map_err(|e| format!("build: {e}"))?;
-    let out = match (sampler.fit_resample(x.view(), &y), &rec.error) {
+    let out = match (sampler.fit_resample_labelled(x.view(), &y, &names), &rec.error) {
         (Err(_), Some(_)) => return Ok(()),
         (Ok(_), Some(want)) => return Err(format!("expected an error like {want:?}")),
         (Err(e), None) => return Err(format!("unexpected error: {e}")),
@@ -124,12 +137,10 @@ fn imblearn_hard_coded_tests() {
             ));
         }
         if let Some(n_iter) = rec.n_iter {
-            let param = |k: &str| rec.params.get(k).map(String::as_str);
-            let renn = imbalanced_resample::RepeatedEditedNearestNeighbours::default()
-                .max_iter(param("max_iter").map_or(100, |v| v.parse().unwrap()))
-                .kind_sel(param("kind_sel").unwrap_or("all").parse().unwrap());
+            let renn: imbalanced_resample::RepeatedEditedNearestNeighbours =
+                serde_json::from_value(SAMPLERS.find("RENN").unwrap().configure(&params(rec), &[]).unwrap()).unwrap();
             let y: Vec<usize> = rec.y_in.as_ref().unwrap().iter().map(|&l| l as usize).collect();
-            let (_, got) = renn.fit_resample_iter(x.view(), &y).unwrap();
+            let (_, got) = renn.fit_resample_iter(x.view(), &y, &code_labels(&y)).unwrap();
             if got != n_iter {
                 failures.push(format!("{}: n_iter {got} vs {n_iter}", describe(rec)));
             }

@@ -4,7 +4,7 @@
 
 use imbalanced_neighbors::self_neighbors;
 use imbalanced_resample::{
-    build, class_counts, Adasyn, BorderlineSmote, ResampleError, Resampled, Resampler, RngKind, Smote, SAMPLERS,
+    class_counts, Adasyn, BorderlineSmote, ResampleError, Resampled, Resampler, RngKind, Smote, SAMPLERS,
 };
 use ndarray::{Array2, ArrayView1, Axis};
 use proptest::prelude::*;
@@ -59,12 +59,12 @@ proptest! {
         seed in 0u64..1000,
     ) {
         let (x, y) = blobs(&sizes, d, seed);
-        let classes: Vec<String> = (0..sizes.len()).map(|c| c.to_string()).collect();
         let counts = class_counts(&y);
         let (n_min, n_max) = (*counts.values().min().unwrap(), *counts.values().max().unwrap());
         let minority = counts.iter().find(|(_, &n)| n == n_min).map(|(&c, _)| c).unwrap();
-        for info in SAMPLERS.iter().filter(|i| !matches!(i.name, "SMOTENC" | "SMOTEN")) {
-            let s = build(info.name, &[], seed, RngKind::Default, &classes).unwrap();
+        for e in SAMPLERS.entries.iter().filter(|e| !matches!(e.info.name, "SMOTENC" | "SMOTEN")) {
+            let info = e.info;
+            let s = e.build_with(&[], &imbalanced_resample::randomness(seed, RngKind::Default)).unwrap();
             // KMeansSMOTE may find no cluster where the minority is common enough
             // (imbalanced-learn raises then too): a typed refusal, not a failure.
             if info.name == "KMeansSMOTE" && matches!(s.fit_resample(x.view(), &y), Err(ResampleError::NotApplicable(_))) {
@@ -217,9 +217,9 @@ proptest! {
             if duplicates { v.round() } else { v }
         });
         let y: Vec<usize> = (0..n).map(|i| if i < classes { i } else { (next() % classes as u64) as usize }).collect();
-        let names: Vec<String> = (0..classes).map(|c| c.to_string()).collect();
-        for info in SAMPLERS {
-            let sampler = build(info.name, &[], seed, RngKind::Default, &names).unwrap();
+        for e in SAMPLERS.entries {
+            let info = e.info;
+            let sampler = e.build_with(&[], &imbalanced_resample::randomness(seed, RngKind::Default)).unwrap();
             let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sampler.fit_resample(x.view(), &y)));
             prop_assert!(run.is_ok(), "{} panicked on n={n} d={d} classes={classes}", info.name);
         }

@@ -22,8 +22,9 @@ const BIN: [&str; 2] = ["0", "1"];
 
 fn resolve(text: &str, labels: &[&str], y: &[usize], kind: SamplingKind) -> Result<BTreeMap<String, usize>, String> {
     let classes: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
-    let s = SamplingStrategy::parse(text, &classes).map_err(|e| e.to_string())?;
-    let out = s.resolve(&class_counts(y), kind).map_err(|e| e.to_string())?;
+    let s: SamplingStrategy =
+        serde_json::from_value(imbalanced_catalog::value_from_text(text)).map_err(|e| e.to_string())?;
+    let out = s.resolve(&class_counts(y), kind, &classes).map_err(|e| e.to_string())?;
     Ok(out.into_iter().map(|(c, n)| (classes[c].clone(), n)).collect())
 }
 

@@ -2,6 +2,8 @@
 //!
 //! The facade over the workspace's crates:
 //!
+//! * [`catalog`]: every estimator's name, parameters and defaults, and
+//!   building estimators by name from parameter values;
 //! * [`data`]: the [`Dataset`](data::Dataset) type and CSV / KEEL / ARFF
 //!   (and, with the `parquet` feature, Parquet) readers and writers;
 //! * [`neighbors`]: exact k-nearest-neighbour search;
@@ -28,6 +30,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub use imbalanced_catalog as catalog;
 pub use imbalanced_data as data;
 pub use imbalanced_diagnose as diagnose;
 pub use imbalanced_eval as eval;

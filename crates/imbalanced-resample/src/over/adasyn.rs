@@ -1,5 +1,7 @@
+use imbalanced_catalog::{Described, Estimator};
 use imbalanced_data::take_rows;
 use ndarray::ArrayView2;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{ResampleError, Result};
 use crate::over::smote::{check_k, other_class_neighbours, Output};
@@ -8,19 +10,27 @@ use crate::util::{class_indices, make_rng, neighbors_of_rows, numpy_sum};
 use crate::{check_input, Resampled, Resampler};
 use imbalanced_random::RngKind;
 
+/// SMOTE with more samples where other classes crowd the neighbourhood.
+///
 /// ADASYN (He et al. 2008): like SMOTE, but each sample of the class seeds
 /// new samples in proportion to the share of other-class points among its
 /// `n_neighbors` nearest neighbours (in the whole data), so harder regions
 /// get more. Per-sample counts are `rint(r_i / Σr * n)`, hence the total
 /// is only approximately the requested one. imbalanced-learn's `ADASYN`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "ADASYN", kind = "over")]
 pub struct Adasyn {
-    /// Default: `Auto`.
+    /// Which classes to over-sample and to what size: `auto` (every class but the majority, up to its size),
+    /// `minority`, `not minority`, `not majority`, `all`, a ratio minority / majority (binary targets) or
+    /// `{"label": count}`. Default: `auto`.
     pub sampling_strategy: SamplingStrategy,
-    /// Default: 0.
+    /// Seed of the random draws. Default: 0.
     pub random_state: u64,
-    /// Default: [`RngKind::Default`].
+    /// Bit source: `default` (xoshiro256++) or `numpy` (MT19937 with NumPy's algorithms: imbalanced-learn's
+    /// exact output for the same seed). Default: `default`.
     pub rng: RngKind,
+    /// Nearest neighbours (of any class) whose share of other classes sets how many samples a row seeds.
     /// Default: 5.
     pub n_neighbors: usize,
 }
@@ -69,13 +79,13 @@ impl Adasyn {
 
 impl Resampler for Adasyn {
     fn name(&self) -> &'static str {
-        "ADASYN"
+        Self::INFO.name
     }
 
-    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
+    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
         check_k("n_neighbors", self.n_neighbors)?;
         let counts = check_input(x, y, true)?;
-        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over, classes)?;
         let mut rng = make_rng(self.rng, self.random_state)?;
         let k = self.n_neighbors;
         let mut out = Output::new(x, y, targets.values().sum());

@@ -1,9 +1,11 @@
 //! SMOTE for categorical features: SMOTE-NC (mixed) and SMOTE-N (categorical only).
 
+use imbalanced_catalog::{Described, Estimator};
 use imbalanced_data::{median, take_rows, Dataset, FeatureKind};
 use imbalanced_neighbors::self_neighbors;
 use ndarray::{concatenate, s, Array2, ArrayView2, Axis};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{ResampleError, Result};
 use crate::over::smote::{check_k, SampleDraw};
@@ -31,6 +33,8 @@ fn numeric_names(data: &Dataset) -> String {
         .join(", ")
 }
 
+/// SMOTE for mixed numeric and categorical features.
+///
 /// SMOTE-NC (Chawla et al. 2002, §6.1): SMOTE for mixed numeric and
 /// categorical features. Distances treat a categorical mismatch as the
 /// median standard deviation of the class's numeric features; numeric
@@ -38,15 +42,20 @@ fn numeric_names(data: &Dataset) -> String {
 /// sample is the most frequent among the seed's `k_neighbors` neighbours
 /// (ties broken at random, as imbalanced-learn does). imbalanced-learn's
 /// `SMOTENC`; use it through [`Resampler::fit_resample_dataset`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "SMOTENC", kind = "over", aliases = ["smote-nc"])]
 pub struct SmoteNc {
-    /// Default: `Auto`.
+    /// Which classes to over-sample and to what size: `auto` (every class but the majority, up to its size),
+    /// `minority`, `not minority`, `not majority`, `all`, a ratio minority / majority (binary targets) or
+    /// `{"label": count}`. Default: `auto`.
     pub sampling_strategy: SamplingStrategy,
-    /// Default: 0.
+    /// Seed of the random draws. Default: 0.
     pub random_state: u64,
-    /// Default: [`RngKind::Default`].
+    /// Bit source: `default` (xoshiro256++) or `numpy` (MT19937 with NumPy's algorithms: imbalanced-learn's
+    /// exact output for the same seed). Default: `default`.
     pub rng: RngKind,
-    /// Default: 5.
+    /// Same-class nearest neighbours a new sample is interpolated towards. Default: 5.
     pub k_neighbors: usize,
 }
 
@@ -83,6 +92,7 @@ impl SmoteNc {
         cat: ArrayView2<'_, u32>,
         n_categories: &[usize],
         y: &[usize],
+        classes: &[String],
     ) -> Result<(Array2<f64>, Array2<u32>, Vec<usize>)> {
         check_k("k_neighbors", self.k_neighbors)?;
         let counts = check_input(num, y, true)?;
@@ -93,7 +103,7 @@ impl SmoteNc {
                     .into(),
             ));
         }
-        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over, classes)?;
         let k = self.k_neighbors;
         let (mut nums, mut cats, mut out_y) = (vec![num.to_owned()], vec![cat.to_owned()], y.to_vec());
         for (&c, &n_new) in targets.iter().filter(|(_, &n)| n > 0) {
@@ -184,10 +194,10 @@ fn vote(votes: &[Vec<f64>], rng: &mut SamplerRng) -> Vec<usize> {
 
 impl Resampler for SmoteNc {
     fn name(&self) -> &'static str {
-        "SMOTENC"
+        Self::INFO.name
     }
 
-    fn fit_resample(&self, _x: ArrayView2<'_, f64>, _y: &[usize]) -> Result<Resampled> {
+    fn fit_resample_labelled(&self, _x: ArrayView2<'_, f64>, _y: &[usize], _classes: &[String]) -> Result<Resampled> {
         Err(ResampleError::NotApplicable(
             "SMOTENC needs categorical features: call fit_resample_dataset (or fit_resample_mixed)".into(),
         ))
@@ -196,27 +206,40 @@ impl Resampler for SmoteNc {
     fn fit_resample_dataset(&self, data: &Dataset) -> Result<Dataset> {
         let n_categories: Vec<usize> = data.categories().iter().map(Vec::len).collect();
         let (num, cat, y) = self
-            .fit_resample_mixed(data.numeric(), data.categorical(), &n_categories, data.y())
+            .fit_resample_mixed(
+                data.numeric(),
+                data.categorical(),
+                &n_categories,
+                data.y(),
+                data.classes(),
+            )
             .map_err(|e| name_classes(e, data.classes()))?;
         Ok(data.with_rows(num, cat, y)?)
     }
 }
 
+/// SMOTE for categorical features only (value difference metric).
+///
 /// SMOTE-N (Chawla et al. 2002, §6.2): over-sampling for categorical
 /// features only. Neighbours are found with the value difference metric
 /// (Stanfill & Waltz 1986; k = 1, r = 2), and each new sample takes, feature
 /// by feature, the most frequent value among a random seed and its
 /// `k_neighbors` neighbours (ties: the first category in sorted order).
 /// imbalanced-learn's `SMOTEN`; use it through [`Resampler::fit_resample_dataset`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "SMOTEN", kind = "over", aliases = ["smote-n"])]
 pub struct SmoteN {
-    /// Default: `Auto`.
+    /// Which classes to over-sample and to what size: `auto` (every class but the majority, up to its size),
+    /// `minority`, `not minority`, `not majority`, `all`, a ratio minority / majority (binary targets) or
+    /// `{"label": count}`. Default: `auto`.
     pub sampling_strategy: SamplingStrategy,
-    /// Default: 0.
+    /// Seed of the random draws. Default: 0.
     pub random_state: u64,
-    /// Default: [`RngKind::Default`].
+    /// Bit source: `default` (xoshiro256++) or `numpy` (MT19937 with NumPy's algorithms: imbalanced-learn's
+    /// exact output for the same seed). Default: `default`.
     pub rng: RngKind,
-    /// Default: 5.
+    /// Same-class nearest neighbours a new sample is interpolated towards. Default: 5.
     pub k_neighbors: usize,
 }
 
@@ -246,10 +269,11 @@ impl SmoteN {
         cat: ArrayView2<'_, u32>,
         n_categories: &[usize],
         y: &[usize],
+        classes: &[String],
     ) -> Result<(Array2<u32>, Vec<usize>)> {
         check_k("k_neighbors", self.k_neighbors)?;
         let counts = check_input(Array2::<f64>::zeros((cat.nrows(), 0)).view(), y, false)?;
-        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over, classes)?;
         let classes: Vec<usize> = class_counts(y).into_keys().collect();
         // P(class | category) per feature: the value difference metric's tables.
         let proba: Vec<Array2<f64>> = (0..cat.ncols())
@@ -314,10 +338,10 @@ impl SmoteN {
 
 impl Resampler for SmoteN {
     fn name(&self) -> &'static str {
-        "SMOTEN"
+        Self::INFO.name
     }
 
-    fn fit_resample(&self, _x: ArrayView2<'_, f64>, _y: &[usize]) -> Result<Resampled> {
+    fn fit_resample_labelled(&self, _x: ArrayView2<'_, f64>, _y: &[usize], _classes: &[String]) -> Result<Resampled> {
         Err(ResampleError::NotApplicable(
             "SMOTEN needs categorical features: call fit_resample_dataset (or fit_resample_categorical)".into(),
         ))
@@ -333,7 +357,7 @@ impl Resampler for SmoteN {
         }
         let n_categories: Vec<usize> = data.categories().iter().map(Vec::len).collect();
         let (cat, y) = self
-            .fit_resample_categorical(data.categorical(), &n_categories, data.y())
+            .fit_resample_categorical(data.categorical(), &n_categories, data.y(), data.classes())
             .map_err(|e| name_classes(e, data.classes()))?;
         Ok(data.with_rows(Array2::zeros((y.len(), 0)), cat, y)?)
     }

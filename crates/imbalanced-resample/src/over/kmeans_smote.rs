@@ -1,6 +1,8 @@
+use imbalanced_catalog::{Described, Estimator};
 use imbalanced_data::take_rows;
 use ndarray::{linalg::general_mat_mul, s, Array2, ArrayView2, Axis};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{ResampleError, Result};
 use crate::kmeans::minibatch_kmeans;
@@ -10,6 +12,8 @@ use crate::util::{class_rng, make_rng, neighbors_of_rows};
 use crate::{check_input, Resampled, Resampler};
 use imbalanced_random::RngKind;
 
+/// SMOTE inside the k-means clusters where the class is common, more in sparse ones.
+///
 /// k-means SMOTE (Douzas, Bacao & Last 2018): clusters the whole data with
 /// k-means, keeps the clusters where the class is common enough
 /// (`cluster_balance_threshold`) and has more than `k_neighbors` samples,
@@ -22,22 +26,31 @@ use imbalanced_random::RngKind;
 /// its reassignment of nearly empty centres), and, as in imbalanced-learn
 /// (not the paper), the automatic density exponent uses the number of the
 /// cluster's class samples: `log_1.6(n)^1.8 * 0.16`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "KMeansSMOTE", kind = "over", aliases = ["kmeans-smote"])]
 pub struct KMeansSmote {
-    /// Default: `Auto`.
+    /// Which classes to over-sample and to what size: `auto` (every class but the majority, up to its size),
+    /// `minority`, `not minority`, `not majority`, `all`, a ratio minority / majority (binary targets) or
+    /// `{"label": count}`. Default: `auto`.
     pub sampling_strategy: SamplingStrategy,
-    /// Default: 0.
+    /// Seed of the random draws. Default: 0.
     pub random_state: u64,
-    /// Default: [`RngKind::Default`].
+    /// Bit source: `default` (xoshiro256++) or `numpy` (MT19937 with NumPy's algorithms: imbalanced-learn's
+    /// exact output for the same seed). Default: `default`.
     pub rng: RngKind,
-    /// Default: 2.
+    /// Same-class nearest neighbours a new sample is interpolated towards. Default: 2.
     pub k_neighbors: usize,
-    /// Default: 8.
+    /// Number of k-means clusters (imbalanced-learn's `kmeans_estimator` given as an integer). Default: 8.
+    #[serde(rename = "kmeans_estimator")]
     pub n_clusters: usize,
-    /// Minimum share of the class in a kept cluster. Default: `None`
-    /// ('auto': samples wanted for the class / all samples wanted / 2).
+    /// Smallest share of the class in a cluster that is over-sampled: a number, or `auto` (samples wanted for
+    /// the class / all samples wanted / 2). Default: `auto`.
+    #[serde(with = "crate::util::auto_or_number")]
     pub cluster_balance_threshold: Option<f64>,
-    /// Default: `None` ('auto', see above).
+    /// Exponent of a cluster's mean distance in its sparsity: a number, or `auto` (`0.16 * log1.6(m)^1.8` for a
+    /// cluster of m rows). Default: `auto`.
+    #[serde(with = "crate::util::auto_or_number")]
     pub density_exponent: Option<f64>,
 }
 
@@ -144,14 +157,14 @@ fn sum_of_distances(na: f64, nb: &[f64], g: &[f64]) -> f64 {
 
 impl Resampler for KMeansSmote {
     fn name(&self) -> &'static str {
-        "KMeansSMOTE"
+        Self::INFO.name
     }
 
-    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
+    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
         check_k("k_neighbors", self.k_neighbors)?;
         check_k("n_clusters", self.n_clusters)?;
         let counts = check_input(x, y, true)?;
-        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over, classes)?;
         let total_wanted: usize = targets.values().sum();
         let mut rng = make_rng(self.rng, self.random_state)?;
         let clusters = minibatch_kmeans(x, self.n_clusters, &mut rng)?;

@@ -1,38 +1,50 @@
+use imbalanced_catalog::{Described, Estimator};
 use imbalanced_data::take_rows;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use ndarray::{ArrayView2, Axis};
 
 use crate::error::{ResampleError, Result};
-use crate::strategy::{SamplingKind, SamplingStrategy};
+use crate::strategy::{class_code, SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, make_rng};
 use crate::{check_input, Resampled, Resampler};
 use imbalanced_random::RngKind;
 
-/// `shrinkage` of [`RandomOverSampler`]: the smoothed bootstrap's scale.
-#[derive(Debug, Clone, PartialEq)]
+/// `shrinkage` of [`RandomOverSampler`]: the smoothed bootstrap's scale,
+/// written as a number or `{"label": factor}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
 pub enum Shrinkage {
     /// One factor for every resampled class.
     All(f64),
-    /// A factor per class code; every resampled class needs one.
-    PerClass(BTreeMap<usize, f64>),
+    /// A factor per class label; every resampled class needs one.
+    PerClass(BTreeMap<String, f64>),
 }
 
+/// Duplicate random rows of the smaller classes (smoothed bootstrap with shrinkage).
+///
 /// Random over-sampling: draws rows of each resampled class with replacement.
 ///
 /// With `shrinkage`, a smoothed bootstrap (ROSE, Menardi & Torelli 2014):
 /// each drawn row gets Gaussian noise of scale
 /// `shrinkage * (4 / ((d + 2) n))^(1 / (d + 4)) * std_class` per feature.
 /// imbalanced-learn's `RandomOverSampler`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "RandomOverSampler", kind = "over", aliases = ["ros", "random-over"])]
 pub struct RandomOverSampler {
-    /// Default: `Auto` (every class but the majority, up to its size).
+    /// Which classes to over-sample and to what size: `auto` (every class but the majority, up to its size),
+    /// `minority`, `not minority`, `not majority`, `all`, a ratio minority / majority (binary targets) or
+    /// `{"label": count}`. Default: `auto`.
     pub sampling_strategy: SamplingStrategy,
-    /// Default: 0.
+    /// Seed of the random draws. Default: 0.
     pub random_state: u64,
-    /// Default: [`RngKind::Default`].
+    /// Bit source: `default` (xoshiro256++) or `numpy` (MT19937 with NumPy's algorithms: imbalanced-learn's
+    /// exact output for the same seed). Default: `default`.
     pub rng: RngKind,
-    /// Default: `None` (plain bootstrap).
+    /// Scale of the smoothed bootstrap: `null` (plain bootstrap), a factor >= 0 for every class, or `{"label":
+    /// factor}`. Default: `null`.
     pub shrinkage: Option<Shrinkage>,
 }
 
@@ -56,25 +68,32 @@ setters!(RandomOverSampler {
 
 impl Resampler for RandomOverSampler {
     fn name(&self) -> &'static str {
-        "RandomOverSampler"
+        Self::INFO.name
     }
 
     fn reads_features(&self) -> bool {
         self.shrinkage.is_some()
     }
 
-    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
+    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
         let counts = check_input(x, y, self.reads_features())?;
-        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over, classes)?;
         let factor = |c: usize| -> Result<Option<f64>> {
             let f = match &self.shrinkage {
                 None => return Ok(None),
                 Some(Shrinkage::All(f)) => *f,
-                Some(Shrinkage::PerClass(m)) => *m.get(&c).ok_or_else(|| ResampleError::Parameter {
-                    name: "shrinkage".into(),
-                    value: format!("{m:?}"),
-                    expected: format!("a shrinkage factor for every resampled class; class {c} has none"),
-                })?,
+                Some(Shrinkage::PerClass(m)) => m
+                    .iter()
+                    .find(|(label, _)| class_code(label, classes) == Some(c))
+                    .map(|(_, &f)| f)
+                    .ok_or_else(|| ResampleError::Parameter {
+                        name: "shrinkage".into(),
+                        value: format!("{m:?}"),
+                        expected: format!(
+                            "a shrinkage factor for every resampled class; class {:?} has none",
+                            classes.get(c).map_or("?", String::as_str)
+                        ),
+                    })?,
             };
             if f.is_nan() || f < 0.0 {
                 return Err(ResampleError::Parameter {

@@ -1,6 +1,8 @@
+use imbalanced_catalog::{Described, Estimator};
 use imbalanced_data::take_rows;
 use imbalanced_neighbors::self_neighbors;
 use ndarray::{Array2, ArrayView2};
+use serde::{Deserialize, Serialize};
 
 use crate::error::{ResampleError, Result};
 use crate::strategy::{SamplingKind, SamplingStrategy};
@@ -8,18 +10,25 @@ use crate::util::{class_indices, class_rng, neighbors_of_rows};
 use crate::{check_input, Resampled, Resampler};
 use imbalanced_random::{RngKind, SamplerRng};
 
+/// Interpolate between a row and one of its k nearest same-class neighbours.
+///
 /// SMOTE (Chawla et al. 2002): each new sample lies on the segment between a
 /// sample of the class and one of its `k_neighbors` nearest same-class
 /// neighbours, at a uniform random position. imbalanced-learn's `SMOTE`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "SMOTE", kind = "over")]
 pub struct Smote {
-    /// Default: `Auto` (every class but the majority, up to its size).
+    /// Which classes to over-sample and to what size: `auto` (every class but the majority, up to its size),
+    /// `minority`, `not minority`, `not majority`, `all`, a ratio minority / majority (binary targets) or
+    /// `{"label": count}`. Default: `auto`.
     pub sampling_strategy: SamplingStrategy,
-    /// Default: 0.
+    /// Seed of the random draws. Default: 0.
     pub random_state: u64,
-    /// Default: [`RngKind::Default`].
+    /// Bit source: `default` (xoshiro256++) or `numpy` (MT19937 with NumPy's algorithms: imbalanced-learn's
+    /// exact output for the same seed). Default: `default`.
     pub rng: RngKind,
-    /// Default: 5.
+    /// Same-class nearest neighbours a new sample is interpolated towards. Default: 5.
     pub k_neighbors: usize,
 }
 
@@ -168,13 +177,13 @@ impl Output {
 
 impl Resampler for Smote {
     fn name(&self) -> &'static str {
-        "SMOTE"
+        Self::INFO.name
     }
 
-    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
+    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
         check_k("k_neighbors", self.k_neighbors)?;
         let counts = check_input(x, y, true)?;
-        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over, classes)?;
         let mut out = Output::new(x, y, targets.values().sum());
         for (&c, &n_new) in targets.iter().filter(|(_, &n)| n > 0) {
             let members = class_indices(y, c);
@@ -197,33 +206,43 @@ impl Resampler for Smote {
 }
 
 /// Which Borderline-SMOTE.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum BorderlineKind {
     /// Interpolate towards same-class neighbours only. The default.
     #[default]
+    #[serde(rename = "borderline-1")]
     Borderline1,
     /// Interpolate towards neighbours of any class; towards another class
     /// the step is at most half the segment.
+    #[serde(rename = "borderline-2")]
     Borderline2,
 }
 
+/// SMOTE seeded only from rows near the class border.
+///
 /// Borderline-SMOTE (Han et al. 2005): SMOTE seeded only from "danger"
 /// samples, those with at least half but not all of their `m_neighbors`
 /// nearest neighbours (in the whole data) of another class.
 /// imbalanced-learn's `BorderlineSMOTE`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "BorderlineSMOTE", kind = "over", aliases = ["borderline"])]
 pub struct BorderlineSmote {
-    /// Default: `Auto`.
+    /// Which classes to over-sample and to what size: `auto` (every class but the majority, up to its size),
+    /// `minority`, `not minority`, `not majority`, `all`, a ratio minority / majority (binary targets) or
+    /// `{"label": count}`. Default: `auto`.
     pub sampling_strategy: SamplingStrategy,
-    /// Default: 0.
+    /// Seed of the random draws. Default: 0.
     pub random_state: u64,
-    /// Default: [`RngKind::Default`].
+    /// Bit source: `default` (xoshiro256++) or `numpy` (MT19937 with NumPy's algorithms: imbalanced-learn's
+    /// exact output for the same seed). Default: `default`.
     pub rng: RngKind,
-    /// Default: 5.
+    /// Same-class nearest neighbours a new sample is interpolated towards. Default: 5.
     pub k_neighbors: usize,
-    /// Default: 10.
+    /// Nearest neighbours (of any class) that decide whether a row is in danger. Default: 10.
     pub m_neighbors: usize,
-    /// Default: `Borderline1`.
+    /// `borderline-1` (interpolate towards the same class only) or `borderline-2` (towards any class, at most
+    /// halfway towards another one). Default: `borderline-1`.
     pub kind: BorderlineKind,
 }
 
@@ -284,14 +303,14 @@ impl BorderlineSmote {
 
 impl Resampler for BorderlineSmote {
     fn name(&self) -> &'static str {
-        "BorderlineSMOTE"
+        Self::INFO.name
     }
 
-    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
+    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
         check_k("k_neighbors", self.k_neighbors)?;
         check_k("m_neighbors", self.m_neighbors)?;
         let counts = check_input(x, y, true)?;
-        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over, classes)?;
         let mut out = Output::new(x, y, targets.values().sum());
         for (&c, &n_new) in targets.iter().filter(|(_, &n)| n > 0) {
             let danger = self.danger_rows(x, y, c)?;

@@ -1,5 +1,7 @@
+use imbalanced_catalog::{Described, Estimator};
 use imbalanced_data::take_rows;
 use ndarray::ArrayView2;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{ResampleError, Result};
 use crate::over::smote::{check_k, other_class_neighbours, Output, SampleDraw};
@@ -9,6 +11,8 @@ use crate::util::{class_indices, class_rng, make_rng, neighbors_of_rows};
 use crate::{check_input, Resampled, Resampler};
 use imbalanced_random::RngKind;
 
+/// SMOTE from an RBF SVM's support vectors, extrapolating from the safe ones.
+///
 /// SVM-SMOTE (Nguyen, Cooper & Kamei 2011): SMOTE seeded from the class's
 /// support vectors of an RBF SVM (`C = 1`, `gamma = 'scale'`, as
 /// scikit-learn's `SVC`). Support vectors whose `m_neighbors` nearest
@@ -19,21 +23,28 @@ use imbalanced_random::RngKind;
 /// imbalanced-learn's `SVMSMOTE`; the SVM is a small libsvm-style solver
 /// (see the crate's `svm` module), whose support sets match libsvm's on the
 /// test fixtures.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "SVMSMOTE", kind = "over", aliases = ["svm-smote"])]
 pub struct SvmSmote {
-    /// Default: `Auto`.
+    /// Which classes to over-sample and to what size: `auto` (every class but the majority, up to its size),
+    /// `minority`, `not minority`, `not majority`, `all`, a ratio minority / majority (binary targets) or
+    /// `{"label": count}`. Default: `auto`.
     pub sampling_strategy: SamplingStrategy,
-    /// Default: 0.
+    /// Seed of the random draws. Default: 0.
     pub random_state: u64,
-    /// Default: [`RngKind::Default`].
+    /// Bit source: `default` (xoshiro256++) or `numpy` (MT19937 with NumPy's algorithms: imbalanced-learn's
+    /// exact output for the same seed). Default: `default`.
     pub rng: RngKind,
-    /// Default: 5.
+    /// Same-class nearest neighbours a new sample is interpolated towards. Default: 5.
     pub k_neighbors: usize,
-    /// Default: 10.
+    /// Nearest neighbours (of any class) that decide whether a support vector is in danger or safe. Default:
+    /// 10.
     pub m_neighbors: usize,
-    /// Default: 0.5.
+    /// Step when extrapolating away from a safe support vector. Default: 0.5.
     pub out_step: f64,
-    /// The SVM's `C`. Default: 1.0.
+    /// Regularisation `C` of the RBF SVM that finds the support vectors. Default: 1.0.
+    #[serde(rename = "C")]
     pub c: f64,
 }
 
@@ -63,10 +74,10 @@ setters!(SvmSmote {
 
 impl Resampler for SvmSmote {
     fn name(&self) -> &'static str {
-        "SVMSMOTE"
+        Self::INFO.name
     }
 
-    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
+    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
         check_k("k_neighbors", self.k_neighbors)?;
         check_k("m_neighbors", self.m_neighbors)?;
         if self.c.is_nan() || self.c <= 0.0 || !self.out_step.is_finite() {
@@ -77,7 +88,7 @@ impl Resampler for SvmSmote {
             });
         }
         let counts = check_input(x, y, true)?;
-        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over, classes)?;
         let mut rng = make_rng(self.rng, self.random_state)?;
         let (k, m) = (self.k_neighbors, self.m_neighbors);
         let mut support: Option<Vec<usize>> = None;

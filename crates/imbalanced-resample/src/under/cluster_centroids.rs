@@ -1,6 +1,8 @@
+use imbalanced_catalog::{Described, Estimator};
 use imbalanced_data::take_rows;
 use imbalanced_neighbors::KnnIndex;
 use ndarray::{concatenate, Array2, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
 
 use crate::error::{ResampleError, Result};
 use crate::kmeans::kmeans;
@@ -10,7 +12,8 @@ use crate::{check_input, Resampled, Resampler};
 use imbalanced_random::RngKind;
 
 /// How ClusterCentroids turns clusters into rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Voting {
     /// `Soft` for dense data (always here). The default.
     #[default]
@@ -21,21 +24,29 @@ pub enum Voting {
     Soft,
 }
 
+/// Replace the larger classes by k-means centroids (soft) or the rows nearest them (hard).
+///
 /// Prototype generation (Yen & Lee 2009): each under-sampled class is
 /// replaced by the centroids of a k-means clustering with as many clusters
 /// as rows wanted. imbalanced-learn's `ClusterCentroids` with its default
 /// estimator, `KMeans(random_state)` (k-means++, Lloyd, `max_iter` 300).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "ClusterCentroids", kind = "generation", aliases = ["cc"])]
 pub struct ClusterCentroids {
-    /// Default: `Auto` (every class but the minority, down to its size).
+    /// Which classes to under-sample and to what size: `auto` (every class but the minority, down to its size),
+    /// `majority`, `not minority`, `not majority`, `all`, a ratio minority / majority (binary targets) or
+    /// `{"label": count}`. Default: `auto`.
     pub sampling_strategy: SamplingStrategy,
-    /// Default: 0.
+    /// Seed of the random draws. Default: 0.
     pub random_state: u64,
-    /// Default: [`RngKind::Default`].
+    /// Bit source: `default` (xoshiro256++) or `numpy` (MT19937 with NumPy's algorithms: imbalanced-learn's
+    /// exact output for the same seed). Default: `default`.
     pub rng: RngKind,
-    /// Default: `Auto` (soft).
+    /// `soft` (each cluster becomes its centroid), `hard` (the class's row nearest to it) or `auto` (soft).
+    /// Default: `auto`.
     pub voting: Voting,
-    /// Lloyd iterations at most. Default: 300.
+    /// Lloyd iterations of k-means at most. Default: 300.
     pub max_iter: usize,
 }
 
@@ -61,10 +72,10 @@ setters!(ClusterCentroids {
 
 impl Resampler for ClusterCentroids {
     fn name(&self) -> &'static str {
-        "ClusterCentroids"
+        Self::INFO.name
     }
 
-    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
+    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
         if self.max_iter == 0 {
             return Err(ResampleError::Parameter {
                 name: "max_iter".into(),
@@ -73,7 +84,7 @@ impl Resampler for ClusterCentroids {
             });
         }
         let counts = check_input(x, y, true)?;
-        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Under)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Under, classes)?;
         let mut blocks: Vec<Array2<f64>> = Vec::new();
         let (mut out_y, mut origin) = (Vec::new(), Vec::new());
         for &c in counts.keys() {

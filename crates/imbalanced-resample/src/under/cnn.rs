@@ -1,4 +1,6 @@
+use imbalanced_catalog::{Described, Estimator};
 use imbalanced_data::take_rows;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 
 use imbalanced_neighbors::{squared_distance, KnnIndex};
@@ -112,12 +114,12 @@ trait SeededSelection {
     fn parts(&self) -> (&SamplingStrategy, u64, RngKind, usize, usize);
 }
 
-fn setup(params: &impl SeededSelection, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Setup> {
+fn setup(params: &impl SeededSelection, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Setup> {
     let (strategy, seed, kind, n_neighbors, n_seeds) = params.parts();
     check_k("n_neighbors", n_neighbors)?;
     check_k("n_seeds_S", n_seeds)?;
     let counts = check_input(x, y, true)?;
-    let targets = strategy.resolve(&counts, SamplingKind::Clean)?;
+    let targets = strategy.resolve(&counts, SamplingKind::Clean, classes)?;
     let minority = class_indices(y, minority_class_by_appearance(y, &counts));
     Ok(Setup {
         counts,
@@ -127,6 +129,8 @@ fn setup(params: &impl SeededSelection, x: ArrayView2<'_, f64>, y: &[usize]) -> 
     })
 }
 
+/// Keep the rows a growing 1-NN classifier gets wrong.
+///
 /// Condensed nearest neighbour (Hart 1968): for each cleaned class, starts
 /// from the minority class plus `n_seeds_S` random samples of the class and
 /// adds every sample of the class that a k-NN classifier on the current set
@@ -134,17 +138,22 @@ fn setup(params: &impl SeededSelection, x: ArrayView2<'_, f64>, y: &[usize]) -> 
 /// `CondensedNearestNeighbour`, including its skip rule (which compares the
 /// row's position in the class with the *dataset* indices of the samples
 /// already added), so that the kept rows are the same.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "CondensedNearestNeighbour", kind = "cleaning", aliases = ["cnn", "CondensedNearestNeighbor"])]
 pub struct CondensedNearestNeighbour {
-    /// Default: `Auto` (every class but the minority).
+    /// Which classes to clean: `auto` (every class but the minority), `majority`, `not minority`, `not
+    /// majority`, `all` or `["label", ...]`. Default: `auto`.
     pub sampling_strategy: SamplingStrategy,
-    /// Default: 0.
+    /// Seed of the random draws. Default: 0.
     pub random_state: u64,
-    /// Default: [`RngKind::Default`].
+    /// Bit source: `default` (xoshiro256++) or `numpy` (MT19937 with NumPy's algorithms: imbalanced-learn's
+    /// exact output for the same seed). Default: `default`.
     pub rng: RngKind,
-    /// k of the k-NN classifier. Default: 1.
+    /// k of the k-NN classifier that decides which rows to keep. Default: 1.
     pub n_neighbors: usize,
-    /// Default: 1.
+    /// Rows of each cleaned class drawn at random to start the kept set. Default: 1.
+    #[serde(rename = "n_seeds_S")]
     pub n_seeds_s: usize,
 }
 
@@ -182,16 +191,16 @@ impl SeededSelection for CondensedNearestNeighbour {
 
 impl Resampler for CondensedNearestNeighbour {
     fn name(&self) -> &'static str {
-        "CondensedNearestNeighbour"
+        Self::INFO.name
     }
 
-    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
+    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
         let Setup {
             counts,
             targets,
             mut rng,
             minority,
-        } = setup(self, x, y)?;
+        } = setup(self, x, y, classes)?;
         let mut keep = Vec::new();
         for &c in counts.keys() {
             let members = class_indices(y, c);
@@ -230,21 +239,28 @@ impl Resampler for CondensedNearestNeighbour {
     }
 }
 
+/// Keep rows a 1-NN classifier on the minority gets wrong, then remove Tomek links.
+///
 /// One-sided selection (Kubat & Matwin 1997): for each cleaned class, keeps
 /// `n_seeds_S` random samples plus those a k-NN classifier trained on the
 /// minority class and the seeds misclassifies, then removes Tomek links.
 /// imbalanced-learn's `OneSidedSelection`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "OneSidedSelection", kind = "cleaning", aliases = ["oss"])]
 pub struct OneSidedSelection {
-    /// Default: `Auto` (every class but the minority).
+    /// Which classes to clean: `auto` (every class but the minority), `majority`, `not minority`, `not
+    /// majority`, `all` or `["label", ...]`. Default: `auto`.
     pub sampling_strategy: SamplingStrategy,
-    /// Default: 0.
+    /// Seed of the random draws. Default: 0.
     pub random_state: u64,
-    /// Default: [`RngKind::Default`].
+    /// Bit source: `default` (xoshiro256++) or `numpy` (MT19937 with NumPy's algorithms: imbalanced-learn's
+    /// exact output for the same seed). Default: `default`.
     pub rng: RngKind,
-    /// k of the k-NN classifier. Default: 1.
+    /// k of the k-NN classifier that decides which rows to keep. Default: 1.
     pub n_neighbors: usize,
-    /// Default: 1.
+    /// Rows of each cleaned class drawn at random to start the kept set. Default: 1.
+    #[serde(rename = "n_seeds_S")]
     pub n_seeds_s: usize,
 }
 
@@ -282,16 +298,16 @@ impl SeededSelection for OneSidedSelection {
 
 impl Resampler for OneSidedSelection {
     fn name(&self) -> &'static str {
-        "OneSidedSelection"
+        Self::INFO.name
     }
 
-    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
+    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
         let Setup {
             counts,
             targets,
             mut rng,
             minority,
-        } = setup(self, x, y)?;
+        } = setup(self, x, y, classes)?;
         let mut kept = Vec::new();
         for &c in counts.keys() {
             let members = class_indices(y, c);

@@ -1,17 +1,20 @@
+use imbalanced_catalog::{Described, Estimator};
 use imbalanced_data::take_rows;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use ndarray::ArrayView2;
 
 use crate::error::{ResampleError, Result};
 use crate::over::check_k;
-use crate::strategy::{class_counts, minority_class_by_appearance, SamplingKind, SamplingStrategy};
+use crate::strategy::{class_counts, minority_class_by_appearance, Bound, SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, mode_smallest, neighbors_of_rows};
 use crate::{check_input, Resampled, Resampler};
 use imbalanced_neighbors::KnnIndex;
 
 /// How ENN decides that a sample agrees with its neighbourhood.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum KindSel {
     /// Keep a sample only if all its neighbours share its class. The default.
     #[default]
@@ -20,28 +23,23 @@ pub enum KindSel {
     Mode,
 }
 
-impl std::str::FromStr for KindSel {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "all" => Ok(KindSel::All),
-            "mode" => Ok(KindSel::Mode),
-            other => Err(format!("kind_sel must be 'all' or 'mode', got {other:?}")),
-        }
-    }
-}
-
+/// Remove rows whose nearest neighbours disagree with their class.
+///
 /// Edited nearest neighbours (Wilson 1972): removes samples of the cleaned
 /// classes whose `n_neighbors` nearest neighbours disagree with their class
 /// (all of them, or their mode, per `kind_sel`).
 /// imbalanced-learn's `EditedNearestNeighbours`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "EditedNearestNeighbours", kind = "cleaning", aliases = ["enn", "EditedNearestNeighbors"])]
 pub struct EditedNearestNeighbours {
-    /// Classes to clean. Default: `Auto` (every class but the minority).
+    /// Which classes to clean: `auto` (every class but the minority), `majority`, `not minority`, `not
+    /// majority`, `all` or `["label", ...]`. Default: `auto`.
     pub sampling_strategy: SamplingStrategy,
-    /// Default: 3.
+    /// Nearest neighbours a row is compared with. Default: 3.
     pub n_neighbors: usize,
-    /// Default: `All`.
+    /// `all` (remove a row unless all its neighbours share its class) or `mode` (unless most of them do).
+    /// Default: `all`.
     pub kind_sel: KindSel,
 }
 
@@ -63,13 +61,8 @@ setters!(EditedNearestNeighbours {
 
 /// The rows of the classes `strategy` cleans, in class order, after
 /// checking that `k + 1` neighbours exist.
-fn cleaned_rows(
-    y: &[usize],
-    counts: &BTreeMap<usize, usize>,
-    strategy: &SamplingStrategy,
-    k: usize,
-) -> Result<Vec<usize>> {
-    let clean = strategy.resolve(counts, SamplingKind::Clean)?;
+fn cleaned_rows(y: &[usize], counts: &BTreeMap<usize, usize>, targets: Bound<'_>, k: usize) -> Result<Vec<usize>> {
+    let clean = targets.resolve(counts, SamplingKind::Clean)?;
     if k + 1 > y.len() {
         return Err(ResampleError::TooFewSamples {
             class: "(all)".into(),
@@ -115,12 +108,12 @@ fn edit<'a>(
 pub(crate) fn enn_keep(
     x: ArrayView2<'_, f64>,
     y: &[usize],
-    strategy: &SamplingStrategy,
+    targets: Bound<'_>,
     k: usize,
     kind_sel: KindSel,
 ) -> Result<Vec<usize>> {
     let counts = check_input(x, y, true)?;
-    let cleaned = cleaned_rows(y, &counts, strategy, k)?;
+    let cleaned = cleaned_rows(y, &counts, targets, k)?;
     if kind_sel == KindSel::All {
         if let Some(keep) = enn_all_by_counting(x, y, &counts, &cleaned, k)? {
             return Ok(keep);
@@ -141,12 +134,21 @@ pub(crate) fn enn_keep(
 
 impl Resampler for EditedNearestNeighbours {
     fn name(&self) -> &'static str {
-        "EditedNearestNeighbours"
+        Self::INFO.name
     }
 
-    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
+    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
         check_k("n_neighbors", self.n_neighbors)?;
-        let keep = enn_keep(x, y, &self.sampling_strategy, self.n_neighbors, self.kind_sel)?;
+        let keep = enn_keep(
+            x,
+            y,
+            Bound {
+                strategy: &self.sampling_strategy,
+                classes,
+            },
+            self.n_neighbors,
+            self.kind_sel,
+        )?;
         Ok(Resampled::from_indices(x, y, keep))
     }
 }
@@ -229,7 +231,7 @@ fn enn_all_by_counting(
 fn repeat_edit(
     x: ArrayView2<'_, f64>,
     y: &[usize],
-    strategy: &SamplingStrategy,
+    targets: Bound<'_>,
     kind_sel: KindSel,
     ks: impl Iterator<Item = usize> + Clone,
     stop_on_convergence: bool,
@@ -247,7 +249,7 @@ fn repeat_edit(
         passes += 1;
         let ys: Vec<usize> = kept.iter().map(|&i| y[i]).collect();
         let now_counts = class_counts(&ys);
-        let cleaned = cleaned_rows(&ys, &now_counts, strategy, k)?;
+        let cleaned = cleaned_rows(&ys, &now_counts, targets, k)?;
         let stale: Vec<usize> = cleaned.iter().copied().filter(|&p| lists[kept[p]].is_empty()).collect();
         if !stale.is_empty() {
             let xs = take_rows(x.view(), &kept);
@@ -292,15 +294,25 @@ fn repeat_edit(
     Ok((kept, passes))
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// ENN repeated until nothing changes.
+///
+/// Repeated edited nearest neighbours (Tomek 1976): ENN passes until one
+/// removes nothing, `max_iter` passes were made, or a cleaned class would
+/// fall below the minority's size. imbalanced-learn's
+/// `RepeatedEditedNearestNeighbours`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "RepeatedEditedNearestNeighbours", kind = "cleaning", aliases = ["renn", "RepeatedEditedNearestNeighbors"])]
 pub struct RepeatedEditedNearestNeighbours {
-    /// Default: `Auto`.
+    /// Which classes to clean: `auto` (every class but the minority), `majority`, `not minority`, `not
+    /// majority`, `all` or `["label", ...]`. Default: `auto`.
     pub sampling_strategy: SamplingStrategy,
-    /// Default: 3.
+    /// Nearest neighbours a row is compared with. Default: 3.
     pub n_neighbors: usize,
-    /// Default: 100.
+    /// Rounds of editing at most. Default: 100.
     pub max_iter: usize,
-    /// Default: `All`.
+    /// `all` (remove a row unless all its neighbours share its class) or `mode` (unless most of them do).
+    /// Default: `all`.
     pub kind_sel: KindSel,
 }
 
@@ -323,36 +335,59 @@ setters!(RepeatedEditedNearestNeighbours {
 });
 
 impl RepeatedEditedNearestNeighbours {
-    /// Resamples and also returns the number of ENN passes (`n_iter_`).
-    pub fn fit_resample_iter(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<(Resampled, usize)> {
+    /// Resamples and also returns the number of ENN passes (`n_iter_`);
+    /// `classes` as in [`Resampler::fit_resample_labelled`].
+    pub fn fit_resample_iter(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: &[usize],
+        classes: &[String],
+    ) -> Result<(Resampled, usize)> {
         check_k("n_neighbors", self.n_neighbors)?;
         check_k("max_iter", self.max_iter)?;
         let ks = std::iter::repeat_n(self.n_neighbors, self.max_iter);
-        let (keep, passes) = repeat_edit(x, y, &self.sampling_strategy, self.kind_sel, ks, true, false)?;
+        let (keep, passes) = repeat_edit(
+            x,
+            y,
+            Bound {
+                strategy: &self.sampling_strategy,
+                classes,
+            },
+            self.kind_sel,
+            ks,
+            true,
+            false,
+        )?;
         Ok((Resampled::from_indices(x, y, keep), passes))
     }
 }
 
 impl Resampler for RepeatedEditedNearestNeighbours {
     fn name(&self) -> &'static str {
-        "RepeatedEditedNearestNeighbours"
+        Self::INFO.name
     }
 
-    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
-        Ok(self.fit_resample_iter(x, y)?.0)
+    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
+        Ok(self.fit_resample_iter(x, y, classes)?.0)
     }
 }
 
+/// ENN with 1, 2, ..., n_neighbors neighbours in turn.
+///
 /// All-k-NN (Tomek 1976): ENN with 1, 2, ..., `n_neighbors` neighbours in
 /// turn, stopping early as RENN does (unless `allow_minority`).
 /// imbalanced-learn's `AllKNN`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "AllKNN", kind = "cleaning", aliases = ["all-knn"])]
 pub struct AllKnn {
-    /// Default: `Auto`.
+    /// Which classes to clean: `auto` (every class but the minority), `majority`, `not minority`, `not
+    /// majority`, `all` or `["label", ...]`. Default: `auto`.
     pub sampling_strategy: SamplingStrategy,
-    /// Default: 3.
+    /// Largest neighbourhood: ENN runs with 1, 2, ..., n_neighbors neighbours. Default: 3.
     pub n_neighbors: usize,
-    /// Default: `All`.
+    /// `all` (remove a row unless all its neighbours share its class) or `mode` (unless most of them do).
+    /// Default: `all`.
     pub kind_sel: KindSel,
     /// Keep going when a class falls below the minority's size. Default: `false`.
     pub allow_minority: bool,
@@ -378,15 +413,18 @@ setters!(AllKnn {
 
 impl Resampler for AllKnn {
     fn name(&self) -> &'static str {
-        "AllKNN"
+        Self::INFO.name
     }
 
-    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
+    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
         check_k("n_neighbors", self.n_neighbors)?;
         let (keep, _) = repeat_edit(
             x,
             y,
-            &self.sampling_strategy,
+            Bound {
+                strategy: &self.sampling_strategy,
+                classes,
+            },
             self.kind_sel,
             1..=self.n_neighbors,
             false,
@@ -399,6 +437,11 @@ impl Resampler for AllKnn {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const AUTO: Bound<'static> = Bound {
+        strategy: &SamplingStrategy::Auto,
+        classes: &[],
+    };
     use ndarray::Array2;
     use proptest::prelude::*;
 
@@ -422,7 +465,7 @@ mod tests {
         let mut kept: Vec<usize> = (0..y.len()).collect();
         for k in ks {
             let ys: Vec<usize> = kept.iter().map(|&i| y[i]).collect();
-            let local = enn_keep(take_rows(x, &kept).view(), &ys, &SamplingStrategy::Auto, k, kind_sel)?;
+            let local = enn_keep(take_rows(x, &kept).view(), &ys, AUTO, k, kind_sel)?;
             let converged = local.len() == ys.len();
             kept = local.iter().map(|&p| kept[p]).collect();
             let now = class_counts(&kept.iter().map(|&i| y[i]).collect::<Vec<_>>());
@@ -454,7 +497,7 @@ mod tests {
             let y: Vec<usize> = (0..n).map(|_| { let u = next(); usize::from(u > 0.5) + usize::from(u > 0.8) }).collect();
             let counts = class_counts(&y);
             prop_assume!(counts.len() >= 2 && n > k + 1);
-            let cleaned = cleaned_rows(&y, &counts, &SamplingStrategy::All, k).unwrap();
+            let cleaned = cleaned_rows(&y, &counts, Bound { strategy: &SamplingStrategy::All, classes: &[] }, k).unwrap();
             let nn = neighbors_of_rows(x.view(), &cleaned, k, 0, "n_neighbors").unwrap();
             let width = nn.indices.ncols();
             let flat = nn.indices.as_slice().unwrap();
@@ -481,7 +524,7 @@ mod tests {
             prop_assume!(counts.len() == 3 && counts.values().all(|&c| c >= 2));
             let kind_sel = if mode { KindSel::Mode } else { KindSel::All };
             for (ks, stop) in [(vec![3; 20], true), ((1..=4).collect::<Vec<_>>(), false)] {
-                let got = repeat_edit(x.view(), &y, &SamplingStrategy::Auto, kind_sel, ks.iter().copied(), stop, false);
+                let got = repeat_edit(x.view(), &y, AUTO, kind_sel, ks.iter().copied(), stop, false);
                 let want = fresh_passes(x.view(), &y, kind_sel, ks.iter().copied(), stop);
                 match (got, want) {
                     (Ok((g, _)), Ok(w)) => prop_assert_eq!(g, w),

@@ -1,13 +1,17 @@
+use imbalanced_catalog::{Described, Estimator};
 use imbalanced_data::{stratified_kfold, take_rows};
 use imbalanced_models::{Fit, Predict, RandomForestClassifier};
 use imbalanced_random::RngKind;
 use ndarray::ArrayView2;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{ResampleError, Result};
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, make_rng};
 use crate::{check_input, Resampled, Resampler};
 
+/// Keep the rows a cross-validated random forest finds easiest.
+///
 /// Instance hardness threshold (Smith, Martinez & Giraud-Carrier 2014):
 /// estimates, by `cv`-fold cross-validation, each sample's probability of
 /// its own class under a classifier, and keeps the most probable (easiest)
@@ -18,17 +22,22 @@ use crate::{check_input, Resampled, Resampler};
 /// estimator, a random forest of `n_estimators` trees (our CART forest from
 /// `imbalanced-models`, not scikit-learn's, so probabilities differ), and
 /// shuffled stratified folds.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "InstanceHardnessThreshold", kind = "under", aliases = ["iht"])]
 pub struct InstanceHardnessThreshold {
-    /// Default: `Auto`.
+    /// Which classes to under-sample and to what size: `auto` (every class but the minority, down to its size),
+    /// `majority`, `not minority`, `not majority`, `all`, a ratio minority / majority (binary targets) or
+    /// `{"label": count}`. Default: `auto`.
     pub sampling_strategy: SamplingStrategy,
-    /// Default: 0.
+    /// Seed of the random draws. Default: 0.
     pub random_state: u64,
-    /// Default: [`RngKind::Default`].
+    /// Bit source: `default` (xoshiro256++) or `numpy` (MT19937 with NumPy's algorithms: imbalanced-learn's
+    /// exact output for the same seed). Default: `default`.
     pub rng: RngKind,
-    /// Default: 5.
+    /// Folds of the cross-validated random forest. Default: 5.
     pub cv: usize,
-    /// Trees of the forest. Default: 100.
+    /// Trees of the random forest. Default: 100.
     pub n_estimators: usize,
 }
 
@@ -71,12 +80,12 @@ fn percentile(v: &[f64], q: f64) -> f64 {
 
 impl Resampler for InstanceHardnessThreshold {
     fn name(&self) -> &'static str {
-        "InstanceHardnessThreshold"
+        Self::INFO.name
     }
 
-    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
+    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
         let counts = check_input(x, y, true)?;
-        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Under)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Under, classes)?;
         let n_classes = counts.keys().max().map_or(0, |&c| c + 1);
         let mut rng = make_rng(self.rng, self.random_state)?;
         let mut shuffle = |folds: &mut [usize]| rng.shuffle(folds);

@@ -1,25 +1,33 @@
+use imbalanced_catalog::{Described, Estimator};
 use imbalanced_neighbors::KnnIndex;
 use ndarray::ArrayView2;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{ResampleError, Result};
 use crate::over::check_k;
-use crate::strategy::{minority_class_by_appearance, SamplingKind, SamplingStrategy};
+use crate::strategy::{minority_class_by_appearance, Bound, SamplingKind, SamplingStrategy};
 use crate::under::enn::enn_keep;
 use crate::under::KindSel;
 use crate::util::{class_indices, mode_smallest};
 use crate::{check_input, Resampled, Resampler};
 
+/// ENN plus the neighbours of misclassified minority rows.
+///
 /// Neighbourhood cleaning rule (Laurikkala 2001): removes (1) the samples
 /// that ENN (`kind_sel='mode'`) would remove and (2) the neighbours, in
 /// classes larger than `threshold_cleaning` times the minority, of minority
 /// samples that a `n_neighbors`-NN classifier misclassifies. Keeps the input
 /// order. imbalanced-learn's `NeighbourhoodCleaningRule`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "NeighbourhoodCleaningRule", kind = "cleaning", aliases = ["ncr", "NeighborhoodCleaningRule"])]
 pub struct NeighbourhoodCleaningRule {
-    /// Default: `Auto` (every class but the minority).
+    /// Which classes to clean: `auto` (every class but the minority), `majority`, `not minority`, `not
+    /// majority`, `all` or `["label", ...]`. Default: `auto`.
     pub sampling_strategy: SamplingStrategy,
-    /// Default: 3.
+    /// Nearest neighbours of the edited-nearest-neighbours step and of the minority rows. Default: 3.
     pub n_neighbors: usize,
+    /// A class is cleaned around misclassified minority rows only if it holds more than this share of all rows.
     /// Default: 0.5.
     pub threshold_cleaning: f64,
 }
@@ -42,10 +50,10 @@ setters!(NeighbourhoodCleaningRule {
 
 impl Resampler for NeighbourhoodCleaningRule {
     fn name(&self) -> &'static str {
-        "NeighbourhoodCleaningRule"
+        Self::INFO.name
     }
 
-    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
+    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
         check_k("n_neighbors", self.n_neighbors)?;
         if !(self.threshold_cleaning >= 0.0 && self.threshold_cleaning <= 1.0) {
             return Err(ResampleError::Parameter {
@@ -55,10 +63,19 @@ impl Resampler for NeighbourhoodCleaningRule {
             });
         }
         let counts = check_input(x, y, true)?;
-        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Clean)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Clean, classes)?;
         let k = self.n_neighbors;
         let mut removed = vec![true; y.len()];
-        for i in enn_keep(x, y, &self.sampling_strategy, k, KindSel::Mode)? {
+        for i in enn_keep(
+            x,
+            y,
+            Bound {
+                strategy: &self.sampling_strategy,
+                classes,
+            },
+            k,
+            KindSel::Mode,
+        )? {
             removed[i] = false;
         }
         let minority = minority_class_by_appearance(y, &counts);

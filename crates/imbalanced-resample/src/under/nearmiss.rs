@@ -1,6 +1,8 @@
+use imbalanced_catalog::{Described, Estimator};
 use imbalanced_data::take_rows;
 use imbalanced_neighbors::KnnIndex;
 use ndarray::ArrayView2;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{ResampleError, Result};
 use crate::over::check_k;
@@ -8,6 +10,8 @@ use crate::strategy::{minority_class_by_appearance, SamplingKind, SamplingStrate
 use crate::util::{class_indices, numpy_sum};
 use crate::{check_input, Resampled, Resampler};
 
+/// Keep the larger-class rows closest to the minority (versions 1, 2, 3).
+///
 /// NearMiss (Mani & Zhang 2003): keeps the samples of each under-sampled
 /// class that are closest to the minority class.
 ///
@@ -20,15 +24,20 @@ use crate::{check_input, Resampled, Resampler};
 ///   their `n_neighbors` nearest minority samples; may keep fewer than asked.
 ///
 /// Ties keep the input order (Python's stable sort). imbalanced-learn's `NearMiss`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "NearMiss", kind = "under", aliases = ["nm"])]
 pub struct NearMiss {
-    /// Default: `Auto` (every class but the minority, down to its size).
+    /// Which classes to under-sample and to what size: `auto` (every class but the minority, down to its size),
+    /// `majority`, `not minority`, `not majority`, `all`, a ratio minority / majority (binary targets) or
+    /// `{"label": count}`. Default: `auto`.
     pub sampling_strategy: SamplingStrategy,
-    /// 1, 2 or 3. Default: 1.
+    /// 1 (keep rows nearest on average to their nearest minority rows), 2 (to their farthest), 3 (rows pre-
+    /// selected as minority rows' neighbours, farthest on average). Default: 1.
     pub version: u8,
-    /// Default: 3.
+    /// Minority neighbours whose mean distance ranks a row. Default: 3.
     pub n_neighbors: usize,
-    /// Default: 3.
+    /// Neighbours of each minority row that pre-select the candidates of version 3. Default: 3.
     pub n_neighbors_ver3: usize,
 }
 
@@ -66,10 +75,10 @@ fn stable_order(scores: &[f64], ascending: bool) -> Vec<usize> {
 
 impl Resampler for NearMiss {
     fn name(&self) -> &'static str {
-        "NearMiss"
+        Self::INFO.name
     }
 
-    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
+    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
         if !(1..=3).contains(&self.version) {
             return Err(ResampleError::Parameter {
                 name: "version".into(),
@@ -80,7 +89,7 @@ impl Resampler for NearMiss {
         check_k("n_neighbors", self.n_neighbors)?;
         check_k("n_neighbors_ver3", self.n_neighbors_ver3)?;
         let counts = check_input(x, y, true)?;
-        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Under)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Under, classes)?;
         let minority = minority_class_by_appearance(y, &counts);
         let min_rows = class_indices(y, minority);
         let k = self.n_neighbors;

@@ -1,4 +1,6 @@
+use imbalanced_catalog::{Described, Estimator};
 use ndarray::ArrayView2;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{ResampleError, Result};
 use crate::strategy::{SamplingKind, SamplingStrategy};
@@ -6,15 +8,22 @@ use crate::util::{class_indices, make_rng};
 use crate::{check_input, Resampled, Resampler};
 use imbalanced_random::RngKind;
 
+/// Keep a random subset of the larger classes.
+///
 /// Random under-sampling: keeps a random subset of each resampled class.
 /// imbalanced-learn's `RandomUnderSampler`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "RandomUnderSampler", kind = "under", aliases = ["rus", "random-under"])]
 pub struct RandomUnderSampler {
-    /// Default: `Auto` (every class but the minority, down to its size).
+    /// Which classes to under-sample and to what size: `auto` (every class but the minority, down to its size),
+    /// `majority`, `not minority`, `not majority`, `all`, a ratio minority / majority (binary targets) or
+    /// `{"label": count}`. Default: `auto`.
     pub sampling_strategy: SamplingStrategy,
-    /// Default: 0.
+    /// Seed of the random draws. Default: 0.
     pub random_state: u64,
-    /// Default: [`RngKind::Default`].
+    /// Bit source: `default` (xoshiro256++) or `numpy` (MT19937 with NumPy's algorithms: imbalanced-learn's
+    /// exact output for the same seed). Default: `default`.
     pub rng: RngKind,
     /// Draw with replacement. Default: `false`.
     pub replacement: bool,
@@ -40,16 +49,16 @@ setters!(RandomUnderSampler {
 
 impl Resampler for RandomUnderSampler {
     fn name(&self) -> &'static str {
-        "RandomUnderSampler"
+        Self::INFO.name
     }
 
     fn reads_features(&self) -> bool {
         false
     }
 
-    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
+    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
         let counts = check_input(x, y, false)?;
-        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Under)?;
+        let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Under, classes)?;
         let mut rng = make_rng(self.rng, self.random_state)?;
         let mut keep = Vec::new();
         for &c in counts.keys() {

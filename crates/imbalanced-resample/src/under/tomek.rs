@@ -1,3 +1,5 @@
+use imbalanced_catalog::{Described, Estimator};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use imbalanced_neighbors::{self_neighbors, KnnIndex};
@@ -7,12 +9,17 @@ use crate::error::Result;
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::{check_input, Resampled, Resampler};
 
+/// Remove rows that form a cross-class mutual-nearest-neighbour pair.
+///
 /// Tomek links (Tomek 1976): removes a sample of a cleaned class when it and
 /// its nearest neighbour are of different classes and each is the other's
 /// nearest neighbour. Keeps the input order. imbalanced-learn's `TomekLinks`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "TomekLinks", kind = "cleaning", aliases = ["tomek"])]
 pub struct TomekLinks {
-    /// Classes to clean. Default: `Auto` (every class but the minority).
+    /// Which classes to clean: `auto` (every class but the minority), `majority`, `not minority`, `not
+    /// majority`, `all` or `["label", ...]`. Default: `auto`.
     pub sampling_strategy: SamplingStrategy,
 }
 
@@ -61,12 +68,12 @@ pub(crate) fn tomek_links(x: ArrayView2<'_, f64>, y: &[usize], clean: &BTreeMap<
 
 impl Resampler for TomekLinks {
     fn name(&self) -> &'static str {
-        "TomekLinks"
+        Self::INFO.name
     }
 
-    fn fit_resample(&self, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Resampled> {
+    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
         let counts = check_input(x, y, true)?;
-        let clean = self.sampling_strategy.resolve(&counts, SamplingKind::Clean)?;
+        let clean = self.sampling_strategy.resolve(&counts, SamplingKind::Clean, classes)?;
         let links = tomek_links(x, y, &clean)?;
         let keep = (0..y.len()).filter(|&i| !links[i]).collect();
         Ok(Resampled::from_indices(x, y, keep))
