@@ -361,7 +361,15 @@ impl<B: ?Sized + 'static> Catalog<B> {
                 suggestion: nearest(name, names)
                     .and_then(|n| self.entries.iter().find(|e| e.is_named(&n)))
                     .map(|e| e.info.name.to_string()),
-                known: self.entries.iter().map(|e| e.info.name).collect::<Vec<_>>().join(", "),
+                known: self
+                    .entries
+                    .iter()
+                    .map(|e| match e.info.aliases {
+                        [] => e.info.name.to_string(),
+                        aliases => format!("{} ({})", e.info.name, aliases.join(", ")),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
             }
         })
     }

@@ -94,7 +94,7 @@ fn names_match_ignoring_case_and_separators() {
     match CATALOG.find("Outre").err().unwrap() {
         CatalogError::UnknownName { suggestion, known, .. } => {
             assert_eq!(suggestion.as_deref(), Some("Outer"));
-            assert_eq!(known, "Inner, Outer");
+            assert_eq!(known, "Inner (in, inner-step), Outer");
         }
         e => panic!("{e}"),
     }

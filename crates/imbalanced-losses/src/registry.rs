@@ -229,6 +229,52 @@ fn allowed(canon: &str) -> &'static [&'static str] {
     }
 }
 
+/// A parameter value: `"focal"` without parameters, else
+/// `{"name": "focal", "gamma": 2}` (parameter values as numbers where they
+/// are numbers).
+impl serde::Serialize for LossSpec {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        if self.params.is_empty() {
+            return s.serialize_str(&self.name);
+        }
+        let mut map = serde_json::Map::new();
+        map.insert("name".into(), self.name.clone().into());
+        for (k, v) in &self.params {
+            let value = serde_json::from_str::<serde_json::Number>(v).map_or_else(|_| v.clone().into(), Into::into);
+            map.insert(k.clone(), value);
+        }
+        map.serialize(s)
+    }
+}
+
+/// Reads what `Serialize` writes and checks it as [`LossSpec::new`] does.
+impl<'de> serde::Deserialize<'de> for LossSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::Error;
+        use serde_json::Value;
+        let text = |v: &Value| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let (name, params) = match Value::deserialize(d)? {
+            Value::String(name) => (name, Vec::new()),
+            Value::Object(mut map) => {
+                let name = map
+                    .remove("name")
+                    .map(|v| text(&v))
+                    .ok_or_else(|| D::Error::custom("a loss object needs a \"name\""))?;
+                (name, map.iter().map(|(k, v)| (k.clone(), text(v))).collect())
+            }
+            other => {
+                return Err(D::Error::custom(format!(
+                    "{other} is not a loss: give a name or {{\"name\": ...}}"
+                )))
+            }
+        };
+        LossSpec::new(&name, &params).map_err(D::Error::custom)
+    }
+}
+
 impl LossSpec {
     /// Parses a single-label loss name ([`LOSSES`]) and `key=value` pairs;
     /// unknown names and keys are errors.

@@ -6,9 +6,11 @@
 
 use imbalanced_random::SamplerRng;
 use ndarray::ArrayView2;
+use serde::{Deserialize, Serialize};
 
 /// Which rows make an epoch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum BatchSampling {
     /// Every training row once per epoch, shuffled. The default.
     #[default]
@@ -16,6 +18,7 @@ pub enum BatchSampling {
     /// Rows drawn with replacement so that every class is equally likely.
     ClassBalanced,
     /// Class probability ∝ sqrt(n_c).
+    #[serde(rename = "sqrt")]
     SquareRoot,
     /// From instance-balanced (first epoch) to class-balanced (last),
     /// linearly in the epoch: `p_c ∝ (1 - t) n_c / N + t / C`.

@@ -15,6 +15,37 @@ pub enum ClassWeight {
     Given(Vec<f64>),
 }
 
+/// As scikit-learn writes it: `null` (uniform), `"balanced"`, or (ours) a
+/// list of weights in class order.
+impl serde::Serialize for ClassWeight {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ClassWeight::Uniform => s.serialize_none(),
+            ClassWeight::Balanced => s.serialize_str("balanced"),
+            ClassWeight::Given(w) => serde::Serialize::serialize(w, s),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ClassWeight {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde_json::Value;
+        match Value::deserialize(d)? {
+            Value::Null => Ok(ClassWeight::Uniform),
+            Value::String(s) if s == "balanced" => Ok(ClassWeight::Balanced),
+            Value::Array(items) => items
+                .iter()
+                .map(|v| v.as_f64().ok_or_else(|| format!("{v} is not a weight")))
+                .collect::<Result<Vec<f64>, String>>()
+                .map(ClassWeight::Given)
+                .map_err(serde::de::Error::custom),
+            other => Err(serde::de::Error::custom(format!(
+                "class_weight must be null, \"balanced\" or a list of weights in class order, not {other}"
+            ))),
+        }
+    }
+}
+
 impl ClassWeight {
     /// Per-sample weights for labels `y`, or `None` when uniform. Classes
     /// without samples do not count in `n_classes` (as scikit-learn, which

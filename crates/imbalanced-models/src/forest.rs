@@ -1,5 +1,8 @@
 //! Random forests (Breiman 2001), as scikit-learn's `RandomForestClassifier`.
 
+use imbalanced_catalog::Estimator;
+use serde::{Deserialize, Serialize};
+
 use imbalanced_random::{RngKind, SamplerRng};
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
@@ -9,27 +12,31 @@ use crate::traits::{check_predict_input, Fit, Predict};
 use crate::tree::{Columns, Criterion, DecisionTreeClassifier, FittedTree, MaxFeatures};
 use crate::ModelError;
 
+/// Bootstrap-aggregated randomised trees, scikit-learn's `RandomForestClassifier`.
+///
 /// Parameters of a forest. Defaults are scikit-learn's.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "RandomForestClassifier", kind = "classifier", aliases = ["forest", "rf"])]
 pub struct RandomForestClassifier {
-    /// Default: 100.
+    /// Trees in the forest. Default: 100.
     pub n_estimators: usize,
-    /// Default: `Gini`.
+    /// Impurity of a split: `gini` or `entropy`. Default: `gini`.
     pub criterion: Criterion,
-    /// Default: `None`.
+    /// Deepest level of a tree; `null` grows until leaves are pure or too small. Default: `null`.
     pub max_depth: Option<usize>,
-    /// Default: 2.
+    /// Fewest rows a node needs to be split. Default: 2.
     pub min_samples_split: usize,
-    /// Default: 1.
+    /// Fewest rows a leaf may hold. Default: 1.
     pub min_samples_leaf: usize,
-    /// Default: `Sqrt`.
+    /// Features each split considers: `null` (all), `sqrt`, `log2` or a count. Default: `sqrt`.
     pub max_features: MaxFeatures,
     /// Train each tree on a bootstrap sample. Default: `true`.
     pub bootstrap: bool,
-    /// Default: 0.
+    /// Seed of the bootstrap samples and feature orders (independent of threads). Default: 0.
     pub random_state: u64,
-    /// Per-class multipliers of the sample weights (computed on the whole
-    /// training set, as scikit-learn's `class_weight`). Default: uniform.
+    /// Per-class multipliers of the sample weights: `null` (uniform), `balanced` (`n / (n_classes *
+    /// count)`) or a list, one weight per class in label order. Default: `null`.
     pub class_weight: ClassWeight,
 }
 

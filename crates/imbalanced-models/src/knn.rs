@@ -1,6 +1,9 @@
 //! k-nearest-neighbour classification, as scikit-learn's `KNeighborsClassifier`
 //! (Euclidean distance, exact search by `imbalanced-neighbors`).
 
+use imbalanced_catalog::Estimator;
+use serde::{Deserialize, Serialize};
+
 use imbalanced_neighbors::KnnIndex;
 use ndarray::{Array2, ArrayView2};
 
@@ -8,7 +11,8 @@ use crate::traits::{check_predict_input, Fit, Predict};
 use crate::ModelError;
 
 /// How neighbours vote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum KnnWeights {
     /// One vote each. The default.
     #[default]
@@ -18,12 +22,16 @@ pub enum KnnWeights {
     Distance,
 }
 
+/// k-nearest-neighbours vote, scikit-learn's `KNeighborsClassifier`.
+///
 /// Parameters. Defaults are scikit-learn's.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "KNeighborsClassifier", kind = "classifier", aliases = ["knn", "kneighbors"])]
 pub struct KNeighborsClassifier {
-    /// Default: 5.
+    /// Neighbours that vote. Default: 5.
     pub n_neighbors: usize,
-    /// Default: uniform.
+    /// `uniform` (one vote each) or `distance` (a vote of 1 / distance). Default: `uniform`.
     pub weights: KnnWeights,
 }
 

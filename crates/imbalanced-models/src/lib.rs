@@ -27,7 +27,7 @@ mod tree;
 
 use ndarray::ArrayView2;
 
-pub use any::{AnyClassifier, MODEL_NAMES};
+pub use any::{AnyClassifier, MODELS};
 pub use batch_sampling::{draw_weighted, rarest_positive_weights, sampling_weights, BatchSampling};
 pub use calibration::{
     histogram_binning, isotonic, platt, BinaryCalibrator, CalibrationMethod, OneVsRestCalibration, TemperatureScaling,
@@ -62,6 +62,8 @@ pub enum ModelError {
     MissingClass { model: &'static str, class: usize },
     #[error("invalid parameter: {0}")]
     Parameter(String),
+    #[error(transparent)]
+    Catalog(#[from] imbalanced_catalog::CatalogError),
 }
 
 pub(crate) fn check_xy(x: ArrayView2<'_, f64>, y: &[usize], n_classes: usize) -> Result<(), ModelError> {

@@ -6,6 +6,9 @@
 //! `(1/S) Σ_i s_i ℓ(y_i, W x_i + b) + ||W||² / (2 C S)`, where `ℓ` is the
 //! log loss and the intercept `b` is not penalised.
 
+use imbalanced_catalog::Estimator;
+use serde::{Deserialize, Serialize};
+
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 
 use crate::class_weight::ClassWeight;
@@ -13,24 +16,26 @@ use crate::optim::Lbfgs;
 use crate::traits::{check_predict_input, Fit, Predict};
 use crate::ModelError;
 
+/// L2-regularised logistic regression (L-BFGS), scikit-learn's `LogisticRegression`.
+///
 /// Parameters. Defaults are scikit-learn's, except the tolerance.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "LogisticRegression", kind = "classifier", aliases = ["logreg", "lr", "logistic"])]
 pub struct LogisticRegression {
     /// Inverse regularisation strength. Default: 1.0.
+    #[serde(rename = "C")]
     pub c: f64,
-    /// Fit an (unpenalised) intercept. Default: true.
+    /// Fit an (unpenalised) intercept. Default: `true`.
     pub fit_intercept: bool,
-    /// Default: uniform.
+    /// Per-class multipliers of the sample weights: `null` (uniform), `balanced` (`n / (n_classes *
+    /// count)`) or a list, one weight per class in label order. Default: `null`.
     pub class_weight: ClassWeight,
-    /// L-BFGS iterations at most. Default: 1000 (scikit-learn: 100; it
-    /// warns when they run out, we report it in [`FittedLogistic::converged`]).
+    /// L-BFGS iterations at most. Default: 1000 (scikit-learn: 100; running out is reported, not warned).
     pub max_iter: usize,
-    /// Largest gradient component of the scaled objective at the optimum.
-    /// Default: 1e-9, far tighter than scikit-learn's 1e-4, so that the
-    /// result is the optimum itself rather than wherever a solver stopped
-    /// (scikit-learn's default run stops short often enough to move a
-    /// fold's ROC AUC or F1 by more than 1e-3: see imbalanced-eval's
-    /// reference test).
+    /// Largest gradient component of the scaled objective at the optimum. Default: 1e-9, far tighter than
+    /// scikit-learn's 1e-4, so that the result is the optimum itself rather than wherever a solver stopped
+    /// (see imbalanced-eval's reference test).
     pub tol: f64,
 }
 

@@ -8,6 +8,9 @@
 //! lean and seedable (`../shared/design/STACK.md`: burn adds ~280 CPU-s of
 //! build; candle cannot be seeded on CPU).
 
+use imbalanced_catalog::Estimator;
+use serde::{Deserialize, Serialize};
+
 use imbalanced_losses::{LossSpec, ProportionLoss};
 use imbalanced_random::{RngKind, SamplerRng};
 use ndarray::linalg::general_mat_mul;
@@ -19,7 +22,8 @@ use crate::traits::{argmax_rows, check_predict_input, Fit, Predict};
 use crate::ModelError;
 
 /// Hidden-layer activation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Activation {
     /// `max(0, x)`. The default.
     #[default]
@@ -28,39 +32,57 @@ pub enum Activation {
     Gelu,
 }
 
+/// A multi-layer perceptron trained with any imbalance-aware loss (Adam).
+///
 /// Parameters. Defaults: one hidden layer of 100 ReLU units (scikit-learn's
 /// `MLPClassifier`), no dropout, Adam lr 1e-3, batch 200, 200 epochs, L2
 /// 1e-4, loss `ce`, early stopping off, seed 0.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "MLPClassifier", kind = "classifier", aliases = ["mlp"])]
 pub struct MlpClassifier {
+    /// Sizes of the hidden layers. Default: `[100]`.
+    #[serde(rename = "hidden_layer_sizes")]
     pub hidden: Vec<usize>,
+    /// `relu` or `gelu` (tanh approximation, as PyTorch's). Default: `relu`.
     pub activation: Activation,
-    /// Dropout probability after each hidden layer.
+    /// Dropout probability after each hidden layer. Default: 0.
     pub dropout: f64,
-    /// Multi-sample dropout: this many masks on the last hidden layer, each
-    /// through the shared head, losses averaged (Inoue 2019). 1 = plain dropout.
+    /// Multi-sample dropout (Inoue 2019): this many masks on the last hidden layer, each through the shared
+    /// head, losses averaged; 1 is plain dropout. Default: 1.
     pub dropout_samples: usize,
-    /// A cosine head: logits are `cos(h, w_j)` in [-1, 1], no bias (LDAM's `NormedLinear`).
+    /// A cosine head: logits are `cos(h, w_j)` in [-1, 1], no bias (LDAM's `NormedLinear`). Default:
+    /// `false`.
     pub cosine_head: bool,
-    /// Groups of input columns (e.g. one per sensor or modality) that
-    /// training drops together, each with probability
-    /// `feature_group_dropout` per row (kept inputs scaled by 1/(1-p)).
-    /// Default: none.
+    /// Groups of input columns (e.g. one per sensor) that training drops together, each with probability
+    /// `feature_group_dropout` per row (kept inputs scaled by 1/(1-p)). Default: none.
     pub feature_groups: Vec<Vec<usize>>,
+    /// Drop probability of each feature group. Default: 0.
     pub feature_group_dropout: f64,
+    /// The training loss: a name (`ce`, `focal`, `ldam-drw`, ...) or `{"name": ..., parameters}`. Default:
+    /// `ce`.
     pub loss: LossSpec,
+    /// Adam's learning rate. Default: 1e-3.
+    #[serde(rename = "learning_rate_init")]
     pub learning_rate: f64,
+    /// Rows per step. Default: 200.
     pub batch_size: usize,
+    /// Epochs at most. Default: 200.
+    #[serde(rename = "max_iter")]
     pub epochs: usize,
-    /// L2 penalty on weights (scikit-learn's `alpha`).
+    /// L2 penalty on the weights. Default: 1e-4.
+    #[serde(rename = "alpha")]
     pub weight_decay: f64,
-    /// Hold out this share of each class and stop when its balanced
-    /// accuracy has not improved for `patience` epochs (keeping the best
-    /// weights). 0 turns early stopping off.
+    /// Share of each class held out to stop early when its balanced accuracy has not improved for
+    /// `n_iter_no_change` epochs (the best weights kept); 0 turns early stopping off. Default: 0.
     pub validation_fraction: f64,
+    /// Epochs without improvement before early stopping. Default: 10.
+    #[serde(rename = "n_iter_no_change")]
     pub patience: usize,
-    /// How epochs draw their rows (class-balanced, square-root, progressive). Default: every row once.
+    /// How epochs draw their rows: `instance` (every row once), `class-balanced`, `sqrt` or `progressive`.
+    /// Default: `instance`.
     pub sampling: BatchSampling,
+    /// Seed of the initial weights, batches and dropout masks. Default: 0.
     pub random_state: u64,
 }
 

@@ -1,18 +1,24 @@
 //! Gaussian naive Bayes, as scikit-learn's `GaussianNB`.
 
+use imbalanced_catalog::Estimator;
+use serde::{Deserialize, Serialize};
+
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 
 use crate::preprocessing::mean_variance;
 use crate::traits::{check_predict_input, Fit, Predict};
 use crate::ModelError;
 
+/// Gaussian naive Bayes, scikit-learn's `GaussianNB`.
+///
 /// Parameters. Defaults are scikit-learn's.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "GaussianNB", kind = "classifier", aliases = ["nb", "gnb", "naive-bayes"])]
 pub struct GaussianNB {
-    /// Class priors; default `None`: the class frequencies of the training set.
+    /// Class priors in label order; `null` takes the training class frequencies. Default: `null`.
     pub priors: Option<Vec<f64>>,
-    /// Share of the largest feature variance added to every variance, for
-    /// stability. Default: 1e-9.
+    /// Share of the largest feature variance added to every variance, for stability. Default: 1e-9.
     pub var_smoothing: f64,
 }
 

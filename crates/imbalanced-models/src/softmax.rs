@@ -1,5 +1,8 @@
 //! Softmax regression trained with any loss of `imbalanced-losses`.
 
+use imbalanced_catalog::Estimator;
+use serde::{Deserialize, Serialize};
+
 use imbalanced_losses::LossSpec;
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 
@@ -7,17 +10,27 @@ use crate::optim::Lbfgs;
 use crate::traits::{check_predict_input, Fit, Predict};
 use crate::ModelError;
 
+/// A linear softmax model trained with any imbalance-aware loss (L-BFGS).
+///
 /// A linear model with one logit per class, `z = W x + b`, fitted by
 /// L-BFGS on `loss(z, y) + ||W||² / (2 C n)` (the loss reduced over the
 /// training set; the same scaling as [`crate::LogisticRegression`], so
 /// `ce` gives multinomial logistic regression). LDAM-DRW's schedule runs as
 /// two phases: uniform weights to convergence, then re-weighted from there.
 /// Defaults: loss `ce`, C = 1, 1000 iterations, tol 1e-6.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "SoftmaxRegression", kind = "classifier", aliases = ["softmax"])]
 pub struct SoftmaxRegression {
+    /// The training loss: a name (`ce`, `focal`, `ldam-drw`, ...) or `{"name": ..., parameters}`. Default:
+    /// `ce`.
     pub loss: LossSpec,
+    /// Inverse regularisation strength: the penalty is `||W||² / (2 C n)`. Default: 1.0.
+    #[serde(rename = "C")]
     pub c: f64,
+    /// L-BFGS iterations at most (per phase). Default: 1000.
     pub max_iter: usize,
+    /// Largest gradient component at the optimum. Default: 1e-6.
     pub tol: f64,
 }
 

@@ -1,6 +1,9 @@
 //! CART classification trees (Breiman et al. 1984), as scikit-learn's
 //! `DecisionTreeClassifier` with the "best" splitter.
 
+use imbalanced_catalog::Estimator;
+use serde::{Deserialize, Serialize};
+
 use imbalanced_random::{RngKind, SamplerRng};
 use ndarray::{Array2, ArrayView1, ArrayView2};
 
@@ -9,7 +12,8 @@ use crate::traits::{check_predict_input, Fit, Predict};
 use crate::ModelError;
 
 /// Impurity measure of a split.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Criterion {
     /// Gini impurity `1 - Σ p_k²`. The default.
     #[default]
@@ -32,6 +36,33 @@ pub enum MaxFeatures {
     Count(usize),
 }
 
+/// As scikit-learn writes it: `null` (all), `"sqrt"`, `"log2"` or a count.
+impl Serialize for MaxFeatures {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            MaxFeatures::All => s.serialize_none(),
+            MaxFeatures::Sqrt => s.serialize_str("sqrt"),
+            MaxFeatures::Log2 => s.serialize_str("log2"),
+            MaxFeatures::Count(n) => s.serialize_u64(*n as u64),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for MaxFeatures {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde_json::Value;
+        match Value::deserialize(d)? {
+            Value::Null => Ok(MaxFeatures::All),
+            Value::String(s) if s == "sqrt" => Ok(MaxFeatures::Sqrt),
+            Value::String(s) if s == "log2" => Ok(MaxFeatures::Log2),
+            Value::Number(n) if n.as_u64().is_some() => Ok(MaxFeatures::Count(n.as_u64().unwrap_or(0) as usize)),
+            other => Err(serde::de::Error::custom(format!(
+                "max_features must be null, \"sqrt\", \"log2\" or a count, not {other}"
+            ))),
+        }
+    }
+}
+
 impl MaxFeatures {
     fn resolve(self, d: usize) -> usize {
         let m = match self {
@@ -44,22 +75,27 @@ impl MaxFeatures {
     }
 }
 
+/// A CART decision tree, scikit-learn's `DecisionTreeClassifier`.
+///
 /// Parameters of a tree. Defaults are scikit-learn's.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "DecisionTreeClassifier", kind = "classifier", aliases = ["tree", "cart", "dt"])]
 pub struct DecisionTreeClassifier {
-    /// Default: `Gini`.
+    /// Impurity of a split: `gini` or `entropy`. Default: `gini`.
     pub criterion: Criterion,
-    /// Default: `None` (grow until leaves are pure or too small).
+    /// Deepest level of a tree; `null` grows until leaves are pure or too small. Default: `null`.
     pub max_depth: Option<usize>,
-    /// Default: 2.
+    /// Fewest rows a node needs to be split. Default: 2.
     pub min_samples_split: usize,
-    /// Default: 1.
+    /// Fewest rows a leaf may hold. Default: 1.
     pub min_samples_leaf: usize,
-    /// Default: `All`.
+    /// Features each split considers: `null` (all), `sqrt`, `log2` or a count. Default: `null`.
     pub max_features: MaxFeatures,
     /// Seed of the feature order. Default: 0.
     pub random_state: u64,
-    /// Per-class multipliers of the sample weights. Default: uniform.
+    /// Per-class multipliers of the sample weights: `null` (uniform), `balanced` (`n / (n_classes *
+    /// count)`) or a list, one weight per class in label order. Default: `null`.
     pub class_weight: ClassWeight,
 }
 

@@ -5,9 +5,10 @@ use ndarray::{array, Array2};
 use proptest::prelude::*;
 
 fn all_models() -> Vec<AnyClassifier> {
-    MODEL_NAMES
+    MODELS
+        .entries
         .iter()
-        .map(|(n, _)| AnyClassifier::from_name(n).unwrap())
+        .map(|e| AnyClassifier::from_name(e.info.name).unwrap())
         .map(|m| match m {
             AnyClassifier::RandomForest(f) => {
                 AnyClassifier::RandomForest(RandomForestClassifier { n_estimators: 5, ..f })
