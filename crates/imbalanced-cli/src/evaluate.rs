@@ -2,15 +2,13 @@
 //! of imbalance strategies, as a table, JSON and an HTML report.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use clap::Args;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use imbalanced::data::Dataset;
 use imbalanced::eval::{bench, dataset_files, evaluate, report, EvaluateOptions, Evaluation, Method};
 use imbalanced::losses::LossSpec;
-use imbalanced::models::AnyClassifier;
-use imbalanced::resample::{randomness, RngKind, SAMPLERS};
+use imbalanced::resample::RngKind;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value};
 
@@ -29,11 +27,8 @@ pub struct CvArgs {
     /// ldam-drw, la, balanced-softmax, ...; parameters as NAME:key=value:key=value.
     #[arg(long, value_delimiter = ',')]
     pub losses: Vec<String>,
-    /// Classifier: a scikit-learn class name, any case (LogisticRegression,
-    /// KNeighborsClassifier, DecisionTreeClassifier, RandomForestClassifier,
-    /// GaussianNB) or an alias (logreg, knn, tree, forest, nb).
-    #[arg(long, default_value = "logreg")]
-    pub model: String,
+    #[command(flatten)]
+    pub model: crate::ModelArgs,
     /// Number of stratified folds.
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
@@ -43,7 +38,7 @@ pub struct CvArgs {
     /// Shuffle rows within classes before making folds (StratifiedKFold's shuffle).
     #[arg(long, default_value_t = false, action = clap::ArgAction::Set, value_name = "true|false")]
     pub shuffle: bool,
-    /// Seed of the fold shuffle and of randomised samplers.
+    /// Seed of the fold shuffle, of randomised samplers and of the classifier.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Sampler random generator: `numpy` reproduces imbalanced-learn's draws.
@@ -92,7 +87,7 @@ pub struct BenchArgs {
 impl CvArgs {
     fn options(&self) -> Result<EvaluateOptions, Box<dyn std::error::Error>> {
         Ok(EvaluateOptions {
-            model: AnyClassifier::from_name(&self.model)?,
+            model: self.model.build(self.seed)?,
             n_splits: self.folds,
             n_repeats: self.repeats.max(1),
             shuffle: self.shuffle,
@@ -114,18 +109,8 @@ impl CvArgs {
             .as_ref()
             .unwrap_or(&default)
             .iter()
-            .map(|m| -> Result<Method, Box<dyn std::error::Error>> {
-                Ok(match m.trim().to_ascii_lowercase().as_str() {
-                    "none" => Method::None,
-                    "balanced" | "class_weight=balanced" => Method::Balanced,
-                    _ => Method::Sampler(Arc::from(SAMPLERS.build(
-                        m.trim(),
-                        &[],
-                        &randomness(self.seed, self.rng),
-                    )?)),
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|m| Ok(Method::parse(m, &[], self.seed, self.rng)?.0))
+            .collect::<Result<Vec<_>, Box<dyn std::error::Error>>>()?;
         for l in &self.losses {
             let mut parts = l.trim().split(':');
             let name = parts.next().unwrap_or_default();

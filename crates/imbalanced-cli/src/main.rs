@@ -3,8 +3,8 @@
 mod evaluate;
 mod inspect;
 mod metrics;
+mod multilabel;
 mod plot;
-mod post;
 mod resample;
 mod train;
 
@@ -13,6 +13,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use imbalanced::data::{read, Dataset, ReadOptions};
+use imbalanced::models::{AnyClassifier, MODELS};
 
 /// Learning from class-imbalanced data: inspect a dataset's imbalance,
 /// resample it with any imbalanced-learn sampler, and find out which
@@ -68,12 +69,15 @@ enum Command {
         imbalanced metrics predictions.csv\n  \
         imbalanced metrics predictions.csv --json")]
     Metrics(metrics::MetricsArgs),
-    /// Train a softmax regression or an MLP with an imbalance-aware loss
-    /// (focal, LDAM-DRW, logit adjustment, ...) and save it as JSON.
+    /// Fit the pipeline `evaluate` cross-validates (scaler -> method -> classifier)
+    /// on the whole file and save it as JSON: any classifier, any method
+    /// (none, balanced, a sampler) or loss.
     #[command(after_help = "Examples:\n  \
+        imbalanced train data/keel/yeast6.csv --model logreg --method SMOTE --out model.json\n  \
+        imbalanced train data/keel/yeast6.csv --model forest --method balanced --param max_depth=8 --out model.json\n  \
         imbalanced train data/keel/yeast6.csv --model mlp --loss ldam-drw --epochs 100 --out model.json\n  \
-        imbalanced train data/keel/glass.csv --model logreg --loss focal --param gamma=1 --out model.json\n  \
-        imbalanced train data.csv --loss la --param tau=1 --sampler rus --seed 3 --out model.json\n  \
+        imbalanced train data/keel/glass.csv --model logreg --loss focal --loss-param gamma=1 --out model.json\n  \
+        imbalanced train data.csv --method SMOTETomek --sampler-param smote__k_neighbors=3 --seed 3 --out model.json\n  \
         imbalanced train tags.csv --labels spam,urgent,invoice --loss asl --out model.json   # multi-label\n  \
         imbalanced train labelled.csv --unlabelled pool.csv --stochastic-proportions --out model.json   # semi-supervised")]
     Train(Box<train::TrainArgs>),
@@ -111,6 +115,64 @@ impl InputArgs {
 
     pub fn load(&self, path: &PathBuf) -> Result<Dataset, Box<dyn std::error::Error>> {
         Ok(read(path, &self.options())?)
+    }
+}
+
+/// The classifier of `evaluate`, `bench` and `train`: one definition, so
+/// that a name means the same model in every command.
+#[derive(Args, Clone)]
+pub struct ModelArgs {
+    /// Classifier: a scikit-learn class name, any case (LogisticRegression,
+    /// KNeighborsClassifier, DecisionTreeClassifier, RandomForestClassifier,
+    /// GaussianNB, MLPClassifier; and SoftmaxRegression) or an alias (logreg, knn,
+    /// tree, forest, nb, mlp, softmax). Default: logreg (train --labels and
+    /// --unlabelled: mlp).
+    #[arg(long)]
+    pub model: Option<String>,
+    /// A classifier parameter in scikit-learn's name, repeatable: C=0.5,
+    /// class_weight=balanced, n_neighbors=3, max_depth=4, hidden_layer_sizes=[64,32],
+    /// max_iter=50, loss=focal.
+    #[arg(long = "param", short, value_name = "KEY=VALUE")]
+    pub params: Vec<String>,
+}
+
+/// `KEY=VALUE` texts as parameter values; `flag` names the option in the error.
+pub fn parse_params(
+    texts: &[String],
+    flag: &str,
+) -> Result<Vec<(String, imbalanced::catalog::Value)>, Box<dyn std::error::Error>> {
+    texts
+        .iter()
+        .map(|p| {
+            imbalanced::catalog::assignment(p)
+                .ok_or_else(|| format!("{flag} {p:?} is not KEY=VALUE (e.g. {flag} max_iter=50)").into())
+        })
+        .collect()
+}
+
+impl ModelArgs {
+    /// The `--model` name, or `default`.
+    pub fn name<'a>(&'a self, default: &'a str) -> &'a str {
+        self.model.as_deref().unwrap_or(default)
+    }
+
+    /// The classifier with its parameters; `seed` is its `random_state`
+    /// unless a parameter sets it.
+    pub fn build(&self, seed: u64) -> Result<AnyClassifier, Box<dyn std::error::Error>> {
+        self.build_with("logreg", &[], seed)
+    }
+
+    /// [`ModelArgs::build`] with another default model and `extra`
+    /// parameters after `--param`'s.
+    pub fn build_with(
+        &self,
+        default: &str,
+        extra: &[(String, imbalanced::catalog::Value)],
+        seed: u64,
+    ) -> Result<AnyClassifier, Box<dyn std::error::Error>> {
+        let mut given = parse_params(&self.params, "--param")?;
+        given.extend_from_slice(extra);
+        Ok(*MODELS.build(self.name(default), &given, &[("random_state", seed.into())])?)
     }
 }
 

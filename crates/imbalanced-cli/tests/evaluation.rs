@@ -205,12 +205,14 @@ fn train_predict_and_compare_losses() {
         "mlp",
         "--loss",
         "focal",
-        "--param",
+        "--loss-param",
         "gamma=1",
         "--hidden",
         "16",
         "--epochs",
         "20",
+        "--validation",
+        "0.1",
         "--out",
         model.to_str().unwrap(),
     ]);
@@ -270,8 +272,13 @@ fn train_predict_and_compare_losses() {
     assert_eq!(names, ["ce", "focal", "logit-adjusted", "ldam-drw"]);
     for (args, message) in [
         (vec!["--loss", "nope"], "unknown loss"),
-        (vec!["--loss", "focal", "--param", "gamma=-2"], "gamma"),
-        (vec!["--loss", "focal", "--param", "beta=0.5"], "no parameter"),
+        (vec!["--loss", "focal", "--loss-param", "gamma=-2"], "gamma"),
+        (vec!["--loss", "focal", "--loss-param", "beta=0.5"], "no parameter"),
+        (
+            vec!["--param", "gamma=1"],
+            "LogisticRegression has no parameter \"gamma\"",
+        ),
+        (vec!["--model", "forest", "--epochs", "3"], "no parameter \"max_iter\""),
     ] {
         let input = data("glass4.csv");
         let mut all = vec!["train", input.to_str().unwrap(), "--out", model.to_str().unwrap()];
@@ -409,7 +416,11 @@ fn train_multi_label_and_semi_supervised_models() {
     };
     let ml = p("ml.csv");
     let model = p("ml.json");
-    for (loss, params) in [("bce", vec![]), ("asl", vec![]), ("ldam-drw", vec!["--param", "s=5"])] {
+    for (loss, params) in [
+        ("bce", vec![]),
+        ("asl", vec![]),
+        ("ldam-drw", vec!["--loss-param", "s=5"]),
+    ] {
         let mut args = vec![
             ml.as_str(),
             "--labels",

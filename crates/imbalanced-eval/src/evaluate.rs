@@ -2,10 +2,11 @@
 
 use std::sync::Arc;
 
+use imbalanced_catalog::Value;
 use imbalanced_data::Dataset;
 use imbalanced_losses::LossSpec;
 use imbalanced_models::{AnyClassifier, ClassWeight};
-use imbalanced_resample::Resampler;
+use imbalanced_resample::{randomness, Resampler, RngKind, SAMPLERS};
 use imbalanced_scores::{
     average_precision_score, balanced_accuracy_score, f1_score, geometric_mean_score, matthews_corrcoef, roc_auc_score,
     Average, Confusion, GmeanAverage, MulticlassAverage,
@@ -41,7 +42,37 @@ impl Method {
         }
     }
 
-    fn pipeline(&self, model: &AnyClassifier, scale: bool) -> Result<Pipeline, EvalError> {
+    /// `none`, `balanced` (also `class_weight=balanced`), or a sampler of
+    /// the catalogue by name or alias, built with `params` and the seed and
+    /// generator; with the sampler's full parameters (`null` otherwise).
+    pub fn parse(
+        name: &str,
+        params: &[(String, Value)],
+        seed: u64,
+        rng: RngKind,
+    ) -> Result<(Method, Value), EvalError> {
+        let simple = |m| {
+            if params.is_empty() {
+                Ok((m, Value::Null))
+            } else {
+                Err(EvalError::Invalid(format!("{name} takes no parameters")))
+            }
+        };
+        match name.trim().to_ascii_lowercase().as_str() {
+            "none" => simple(Method::None),
+            "balanced" | "class_weight=balanced" => simple(Method::Balanced),
+            _ => {
+                let entry = SAMPLERS.find(name.trim())?;
+                let configured = entry.configure(params, &randomness(seed, rng))?;
+                let sampler = entry.build(configured.clone())?;
+                Ok((Method::Sampler(Arc::from(sampler)), configured))
+            }
+        }
+    }
+
+    /// The pipeline that applies this method to `model`: what
+    /// [`evaluate`] cross-validates and `imbalanced train` fits.
+    pub fn pipeline(&self, model: &AnyClassifier, scale: bool) -> Result<Pipeline, EvalError> {
         Ok(match self {
             Method::None => Pipeline::new(model.clone()),
             Method::Balanced => Pipeline::new(model.with_class_weight(ClassWeight::Balanced)?),

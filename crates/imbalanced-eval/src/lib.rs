@@ -7,18 +7,24 @@
 //!   with `imbalanced-scores`;
 //! * [`bench()`]: [`evaluate`] over a folder of datasets, ranked with the
 //!   Friedman test and the Nemenyi critical difference ([`stats`]);
+//! * [`ModelFile`]: a fitted pipeline saved as versioned, checked JSON,
+//!   with [`PostProcessing`] (calibration, thresholds);
 //! * [`report`]: a self-contained HTML report with inline SVG plots.
 
 mod bench;
 mod evaluate;
+pub mod model_file;
 mod pipeline;
+pub mod post;
 pub mod report;
 pub mod splits;
 pub mod stats;
 
 pub use bench::{bench, dataset_files, Bench};
 pub use evaluate::{evaluate, metric_names, EvaluateOptions, Evaluation, Method, MethodResult};
+pub use model_file::ModelFile;
 pub use pipeline::{FittedPipeline, Pipeline};
+pub use post::{CalibrationChoice, CalibrationReport, PostProcessing};
 pub use splits::{train_test_split, RepeatedStratifiedKFold, Split, StratifiedGroupKFold, StratifiedKFold};
 
 /// Errors of evaluation: each names the problem and the fix.
@@ -44,6 +50,10 @@ pub enum EvalError {
     Metric(#[from] imbalanced_scores::MetricError),
     #[error("{0}")]
     Invalid(String),
+    #[error(transparent)]
+    Catalog(#[from] imbalanced_catalog::CatalogError),
+    #[error("not a valid model file: {0}")]
+    ModelFile(String),
     #[error("{method}: {source}")]
     Method {
         method: String,

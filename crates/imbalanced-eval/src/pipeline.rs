@@ -7,9 +7,13 @@
 use std::sync::Arc;
 
 use imbalanced_data::Dataset;
-use imbalanced_models::{AnyClassifier, Fit, FittedOneHot, FittedScaler, OneHotEncoder, Predict, StandardScaler};
+use imbalanced_models::persist::Validate;
+use imbalanced_models::{
+    AnyClassifier, EpochReport, FittedModel, FittedOneHot, FittedScaler, OneHotEncoder, Predict, StandardScaler,
+};
 use imbalanced_resample::Resampler;
 use ndarray::{concatenate, Array2, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
 
 use crate::EvalError;
 
@@ -52,6 +56,15 @@ impl Pipeline {
 
     /// Fits every step on `train`.
     pub fn fit(&self, train: &Dataset) -> Result<FittedPipeline, EvalError> {
+        self.fit_with_progress(train, &mut |_| {})
+    }
+
+    /// [`Pipeline::fit`], reporting the classifier's epochs (MLP) to `progress`.
+    pub fn fit_with_progress(
+        &self,
+        train: &Dataset,
+        progress: &mut dyn FnMut(EpochReport),
+    ) -> Result<FittedPipeline, EvalError> {
         let scaler = if self.scale {
             Some(StandardScaler.fit(train.numeric())?)
         } else {
@@ -74,8 +87,16 @@ impl Pipeline {
         }
         let encoder = OneHotEncoder.fit(data.categorical());
         let x = encode(data.numeric(), data.categorical(), &encoder)?;
-        let model = self.model.fit(x.view(), data.y(), train.classes().len())?;
-        Ok(FittedPipeline { scaler, encoder, model })
+        let model = self
+            .model
+            .fit_with_progress(x.view(), data.y(), train.classes().len(), progress)?;
+        Ok(FittedPipeline {
+            scaler,
+            sampler: self.sampler.as_ref().map(|s| s.name().to_string()),
+            model_params: self.model.params(),
+            encoder,
+            model,
+        })
     }
 }
 
@@ -92,29 +113,121 @@ fn encode(
     Ok(concatenate(Axis(1), &[numeric, onehot.view()]).expect("same row count"))
 }
 
-/// A fitted pipeline: the fitted scaler, encoder and classifier. It has no
-/// sampler: resampling belongs to fitting only.
+/// A fitted pipeline: the fitted scaler, encoder and classifier. It holds
+/// no sampler (resampling belongs to fitting only), just its name, and the
+/// classifier's parameters, to say what was trained.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FittedPipeline {
     scaler: Option<FittedScaler>,
+    sampler: Option<String>,
+    model_params: serde_json::Value,
     encoder: FittedOneHot,
-    model: Box<dyn Predict>,
+    model: FittedModel,
+}
+
+impl Validate for FittedPipeline {
+    /// Each step's own checks, and that they fit together: the scaler's
+    /// width, plus the one-hot columns, is the model's.
+    fn validate(&self) -> Result<(), String> {
+        if let Some(s) = &self.scaler {
+            s.validate().map_err(|e| format!("scaler.{e}"))?;
+        }
+        self.encoder.validate().map_err(|e| format!("encoder.{e}"))?;
+        self.model.validate().map_err(|e| format!("model.{e}"))?;
+        if let Some(s) = &self.scaler {
+            let want = s.mean.len() + self.encoder.n_outputs();
+            if want != self.model.n_features() {
+                return Err(format!(
+                    "model: fitted on {} features but the scaler and encoder give {want}",
+                    self.model.n_features()
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 impl FittedPipeline {
-    fn transform(&self, data: &Dataset) -> Result<Array2<f64>, EvalError> {
+    /// A pipeline of steps fitted elsewhere (a semi-supervised MLP, say):
+    /// the scaler (if any) and encoder the model's input went through, the
+    /// model, its parameters and the sampler's name.
+    pub fn from_parts(
+        scaler: Option<FittedScaler>,
+        encoder: FittedOneHot,
+        model: FittedModel,
+        model_params: serde_json::Value,
+        sampler: Option<String>,
+    ) -> Result<Self, EvalError> {
+        let p = FittedPipeline {
+            scaler,
+            sampler,
+            model_params,
+            encoder,
+            model,
+        };
+        p.validate().map_err(EvalError::ModelFile)?;
+        Ok(p)
+    }
+
+    /// The fitted classifier.
+    pub fn model(&self) -> &FittedModel {
+        &self.model
+    }
+
+    /// The classifier's parameters, as the catalogue builds it.
+    pub fn model_params(&self) -> &serde_json::Value {
+        &self.model_params
+    }
+
+    /// The fitted one-hot encoder of the categorical columns.
+    pub fn encoder(&self) -> &FittedOneHot {
+        &self.encoder
+    }
+
+    /// The sampler applied to the training rows, if any.
+    pub fn sampler(&self) -> Option<&str> {
+        self.sampler.as_deref()
+    }
+
+    /// The number of numeric and of one-hot input columns the model takes.
+    pub fn n_inputs(&self) -> (usize, usize) {
+        let onehot = self.encoder.n_outputs();
+        (self.model.n_features() - onehot.min(self.model.n_features()), onehot)
+    }
+
+    /// The model's input: scaled numeric columns, then the one-hot columns
+    /// of the categorical codes (of the training data's coding).
+    fn transform(
+        &self,
+        numeric: ArrayView2<'_, f64>,
+        categorical: ArrayView2<'_, u32>,
+    ) -> Result<Array2<f64>, EvalError> {
         match &self.scaler {
-            Some(s) => encode(s.transform(data.numeric())?.view(), data.categorical(), &self.encoder),
-            None => encode(data.numeric(), data.categorical(), &self.encoder),
+            Some(s) => encode(s.transform(numeric)?.view(), categorical, &self.encoder),
+            None => encode(numeric, categorical, &self.encoder),
         }
+    }
+
+    /// Class probabilities of rows given as numeric columns and category
+    /// codes, in the order and coding of the training data.
+    pub fn predict_proba_parts(
+        &self,
+        numeric: ArrayView2<'_, f64>,
+        categorical: ArrayView2<'_, u32>,
+    ) -> Result<Array2<f64>, EvalError> {
+        Ok(self.model.predict_proba(self.transform(numeric, categorical)?.view())?)
     }
 
     /// Class probabilities of `data`'s rows.
     pub fn predict_proba(&self, data: &Dataset) -> Result<Array2<f64>, EvalError> {
-        Ok(self.model.predict_proba(self.transform(data)?.view())?)
+        self.predict_proba_parts(data.numeric(), data.categorical())
     }
 
     /// Predicted class codes of `data`'s rows.
     pub fn predict(&self, data: &Dataset) -> Result<Vec<usize>, EvalError> {
-        Ok(self.model.predict(self.transform(data)?.view())?)
+        Ok(self
+            .model
+            .predict(self.transform(data.numeric(), data.categorical())?.view())?)
     }
 }

@@ -1,16 +1,19 @@
 //! A classifier chosen at run time, by name (the CLI's `--model`).
 
-use ndarray::ArrayView2;
+use ndarray::{Array2, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+use crate::persist::Validate;
 
 use crate::class_weight::ClassWeight;
-use crate::forest::RandomForestClassifier;
-use crate::knn::KNeighborsClassifier;
-use crate::logistic::LogisticRegression;
-use crate::mlp::MlpClassifier;
-use crate::naive_bayes::GaussianNB;
-use crate::softmax::SoftmaxRegression;
+use crate::forest::{FittedForest, RandomForestClassifier};
+use crate::knn::{FittedKnn, KNeighborsClassifier};
+use crate::logistic::{FittedLogistic, LogisticRegression};
+use crate::mlp::{EpochReport, FittedMlp, MlpClassifier};
+use crate::naive_bayes::{FittedGaussianNB, GaussianNB};
+use crate::softmax::{FittedSoftmax, SoftmaxRegression};
 use crate::traits::{Fit, Predict};
-use crate::tree::DecisionTreeClassifier;
+use crate::tree::{DecisionTreeClassifier, FittedTree};
 use crate::ModelError;
 use imbalanced_catalog::{from_params, Catalog, Described, Entry, Value};
 use imbalanced_losses::LossSpec;
@@ -50,13 +53,92 @@ pub static MODELS: Catalog<AnyClassifier> = Catalog {
     ],
 };
 
+/// A fitted classifier of any kind: what [`AnyClassifier`] fits, and what
+/// a model file stores (`{"model": "LogisticRegression", ...fields}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "model")]
+pub enum FittedModel {
+    #[serde(rename = "LogisticRegression")]
+    Logistic(FittedLogistic),
+    #[serde(rename = "KNeighborsClassifier")]
+    KNeighbors(FittedKnn),
+    #[serde(rename = "DecisionTreeClassifier")]
+    DecisionTree(FittedTree),
+    #[serde(rename = "RandomForestClassifier")]
+    RandomForest(FittedForest),
+    #[serde(rename = "GaussianNB")]
+    GaussianNB(FittedGaussianNB),
+    #[serde(rename = "SoftmaxRegression")]
+    Softmax(FittedSoftmax),
+    #[serde(rename = "MLPClassifier")]
+    Mlp(FittedMlp),
+}
+
+impl FittedModel {
+    /// Reads a model written by `serde_json::to_string(&model)` and checks
+    /// it (see [`crate::persist`]); errors name the field.
+    pub fn from_json(text: &str) -> Result<Self, ModelError> {
+        let model: FittedModel = imbalanced_catalog::from_params(
+            serde_json::from_str(text).map_err(|e| ModelError::Corrupt(e.to_string()))?,
+        )
+        .map_err(|e| ModelError::Corrupt(e.replace('\u{0}', ": ")))?;
+        model.validate().map_err(ModelError::Corrupt)?;
+        Ok(model)
+    }
+}
+
 macro_rules! variants {
-    ($($variant:ident($ty:ty)),* $(,)?) => {
+    ($($variant:ident($ty:ty, $fitted:ty)),* $(,)?) => {
         $(impl From<$ty> for AnyClassifier {
             fn from(m: $ty) -> Self {
                 AnyClassifier::$variant(m)
             }
         })*
+
+        impl Fit for AnyClassifier {
+            type Fitted = FittedModel;
+
+            fn fit(&self, x: ArrayView2<'_, f64>, y: &[usize], n_classes: usize) -> Result<FittedModel, ModelError> {
+                Ok(match self {
+                    $(AnyClassifier::$variant(m) => FittedModel::$variant(m.fit(x, y, n_classes)?),)*
+                })
+            }
+        }
+
+        impl FittedModel {
+            /// The scikit-learn class name of the model that was fitted.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(FittedModel::$variant(_) => <$ty>::INFO.name,)*
+                }
+            }
+        }
+
+        impl Validate for FittedModel {
+            fn validate(&self) -> Result<(), String> {
+                match self {
+                    $(FittedModel::$variant(m) => m.validate(),)*
+                }
+            }
+        }
+
+        impl Predict for FittedModel {
+            fn n_classes(&self) -> usize {
+                match self {
+                    $(FittedModel::$variant(m) => m.n_classes(),)*
+                }
+            }
+            fn n_features(&self) -> usize {
+                match self {
+                    $(FittedModel::$variant(m) => m.n_features(),)*
+                }
+            }
+            fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, ModelError> {
+                match self {
+                    $(FittedModel::$variant(m) => m.predict_proba(x),)*
+                }
+            }
+        }
 
         impl AnyClassifier {
             /// The scikit-learn class name.
@@ -77,13 +159,13 @@ macro_rules! variants {
 }
 
 variants!(
-    Logistic(LogisticRegression),
-    KNeighbors(KNeighborsClassifier),
-    DecisionTree(DecisionTreeClassifier),
-    RandomForest(RandomForestClassifier),
-    GaussianNB(GaussianNB),
-    Softmax(SoftmaxRegression),
-    Mlp(MlpClassifier),
+    Logistic(LogisticRegression, FittedLogistic),
+    KNeighbors(KNeighborsClassifier, FittedKnn),
+    DecisionTree(DecisionTreeClassifier, FittedTree),
+    RandomForest(RandomForestClassifier, FittedForest),
+    GaussianNB(GaussianNB, FittedGaussianNB),
+    Softmax(SoftmaxRegression, FittedSoftmax),
+    Mlp(MlpClassifier, FittedMlp),
 );
 
 impl AnyClassifier {
@@ -91,6 +173,21 @@ impl AnyClassifier {
     /// (case-insensitive), with default parameters.
     pub fn from_name(name: &str) -> Result<Self, ModelError> {
         Ok(*MODELS.build(name, &[], &[])?)
+    }
+
+    /// [`Fit::fit`], reporting each epoch to `progress` for the models
+    /// trained in epochs (the MLP); the others report nothing.
+    pub fn fit_with_progress(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: &[usize],
+        n_classes: usize,
+        progress: &mut dyn FnMut(EpochReport),
+    ) -> Result<FittedModel, ModelError> {
+        match self {
+            AnyClassifier::Mlp(m) => Ok(FittedModel::Mlp(m.fit_with_progress(x, y, n_classes, progress)?)),
+            other => other.fit(x, y, n_classes),
+        }
     }
 
     /// The same classifier with `class_weight` set; an error for the
@@ -132,22 +229,6 @@ impl AnyClassifier {
                     self.name()
                 )))
             }
-        })
-    }
-}
-
-impl Fit for AnyClassifier {
-    type Fitted = Box<dyn Predict>;
-
-    fn fit(&self, x: ArrayView2<'_, f64>, y: &[usize], n_classes: usize) -> Result<Box<dyn Predict>, ModelError> {
-        Ok(match self {
-            AnyClassifier::Logistic(m) => Box::new(m.fit(x, y, n_classes)?),
-            AnyClassifier::KNeighbors(m) => Box::new(m.fit(x, y, n_classes)?),
-            AnyClassifier::DecisionTree(m) => Box::new(m.fit(x, y, n_classes)?),
-            AnyClassifier::RandomForest(m) => Box::new(m.fit(x, y, n_classes)?),
-            AnyClassifier::GaussianNB(m) => Box::new(m.fit(x, y, n_classes)?),
-            AnyClassifier::Softmax(m) => Box::new(m.fit(x, y, n_classes)?),
-            AnyClassifier::Mlp(m) => Box::new(m.fit(x, y, n_classes)?),
         })
     }
 }

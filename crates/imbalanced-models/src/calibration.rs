@@ -9,7 +9,9 @@
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 
 use crate::optim::Lbfgs;
+use crate::persist::{ensure, finite};
 use crate::ModelError;
+use serde::{Deserialize, Serialize};
 
 fn check(scores: ArrayView2<'_, f64>, y: &[usize]) -> Result<(), ModelError> {
     crate::check_xy(scores, y, scores.ncols())?;
@@ -30,7 +32,8 @@ fn log_softmax_row(z: ArrayView1<'_, f64>) -> Vec<f64> {
 /// Temperature scaling: probabilities `softmax(z / T)`, with one `T` for
 /// all classes or one per class, fitted by minimising the validation
 /// log loss (over `log T`, so `T > 0`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TemperatureScaling {
     /// One temperature, or one per class.
     pub temperatures: Vec<f64>,
@@ -83,7 +86,8 @@ impl TemperatureScaling {
 }
 
 /// How one-vs-rest scores of a class are mapped to probabilities.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum BinaryCalibrator {
     /// `1 / (1 + exp(A s + B))`.
     Platt { a: f64, b: f64 },
@@ -225,8 +229,10 @@ pub enum CalibrationMethod {
 /// One calibrator per class on that class's probability column; outputs
 /// renormalised to sum to 1 (for two classes only class 1 is calibrated,
 /// as scikit-learn does).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OneVsRestCalibration {
+    /// One per class; one (of class 1) for two classes.
     pub calibrators: Vec<BinaryCalibrator>,
 }
 
@@ -270,5 +276,67 @@ impl OneVsRestCalibration {
             }
         }
         out
+    }
+}
+
+impl TemperatureScaling {
+    /// The checks of a loaded calibration for `n_classes` columns.
+    pub fn check(&self, n_classes: usize) -> Result<(), String> {
+        ensure(
+            self.temperatures.len() == 1 || self.temperatures.len() == n_classes,
+            || {
+                format!(
+                    "temperatures: {} values for {n_classes} classes (give 1 or one per class)",
+                    self.temperatures.len()
+                )
+            },
+        )?;
+        finite("temperatures", &self.temperatures)?;
+        ensure(self.temperatures.iter().all(|&t| t > 0.0), || {
+            "temperatures must be positive".into()
+        })
+    }
+}
+
+impl BinaryCalibrator {
+    fn check(&self) -> Result<(), String> {
+        match self {
+            BinaryCalibrator::Platt { a, b } => finite("platt", [a, b]),
+            BinaryCalibrator::Isotonic { x, y } => {
+                ensure(!x.is_empty() && x.len() == y.len(), || {
+                    format!(
+                        "isotonic: {} x and {} y values (the same number, at least one)",
+                        x.len(),
+                        y.len()
+                    )
+                })?;
+                finite("isotonic.x", x)?;
+                finite("isotonic.y", y)?;
+                ensure(x.windows(2).all(|w| w[0] <= w[1]), || {
+                    "isotonic.x must not decrease".into()
+                })
+            }
+            BinaryCalibrator::Histogram { values } => {
+                ensure(!values.is_empty(), || "histogram: no bins".into())?;
+                finite("histogram.values", values)
+            }
+        }
+    }
+}
+
+impl OneVsRestCalibration {
+    /// The checks of a loaded calibration for `n_classes` columns.
+    pub fn check(&self, n_classes: usize) -> Result<(), String> {
+        let want = if n_classes == 2 { 1 } else { n_classes };
+        ensure(self.calibrators.len() == want, || {
+            format!(
+                "calibrators: {} for {n_classes} classes, expected {want}",
+                self.calibrators.len()
+            )
+        })?;
+        for (i, c) in self.calibrators.iter().enumerate() {
+            c.check().map_err(|e| format!("calibrators[{i}].{e}"))?;
+        }
+        Ok(())
     }
 }

@@ -8,6 +8,7 @@ use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 
 use crate::class_weight::ClassWeight;
+use crate::persist::{ensure, Validate};
 use crate::traits::{check_predict_input, Fit, Predict};
 use crate::tree::{Columns, Criterion, DecisionTreeClassifier, FittedTree, MaxFeatures};
 use crate::ModelError;
@@ -57,7 +58,8 @@ impl Default for RandomForestClassifier {
 }
 
 /// A fitted forest.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FittedForest {
     trees: Vec<FittedTree>,
     n_classes: usize,
@@ -124,6 +126,22 @@ impl Predict for FittedForest {
             sum += &t.proba(x);
         }
         Ok(sum / self.trees.len() as f64)
+    }
+}
+
+impl Validate for FittedForest {
+    fn validate(&self) -> Result<(), String> {
+        ensure(!self.trees.is_empty(), || {
+            "trees: a forest needs at least one tree".into()
+        })?;
+        for (i, t) in self.trees.iter().enumerate() {
+            t.validate().map_err(|e| format!("trees[{i}].{e}"))?;
+            ensure(
+                t.n_classes() == self.n_classes && t.n_features() == self.n_features,
+                || format!("trees[{i}]: classes or features differ from the forest's"),
+            )?;
+        }
+        Ok(())
     }
 }
 

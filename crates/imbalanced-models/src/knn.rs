@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use imbalanced_neighbors::KnnIndex;
 use ndarray::{Array2, ArrayView2};
 
+use crate::persist::{ensure, finite, Validate, MAX_CLASSES};
 use crate::traits::{check_predict_input, Fit, Predict};
 use crate::ModelError;
 
@@ -45,8 +46,10 @@ impl Default for KNeighborsClassifier {
 }
 
 /// A fitted classifier: the training rows themselves.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FittedKnn {
+    #[serde(with = "crate::persist::matrix")]
     x: Array2<f64>,
     y: Vec<usize>,
     n_classes: usize,
@@ -104,5 +107,30 @@ impl Predict for FittedKnn {
             row.mapv_inplace(|v| v / sum);
         }
         Ok(out)
+    }
+}
+
+impl Validate for FittedKnn {
+    fn validate(&self) -> Result<(), String> {
+        ensure(self.x.nrows() == self.y.len(), || {
+            format!("x has {} rows but y {} labels", self.x.nrows(), self.y.len())
+        })?;
+        ensure(self.n_classes >= 1 && self.n_classes <= MAX_CLASSES, || {
+            format!("n_classes = {} is out of range", self.n_classes)
+        })?;
+        ensure(self.y.iter().all(|&c| c < self.n_classes), || {
+            format!("y: a label is not below n_classes = {}", self.n_classes)
+        })?;
+        ensure(
+            self.params.n_neighbors >= 1 && self.params.n_neighbors <= self.y.len(),
+            || {
+                format!(
+                    "params.n_neighbors = {} for {} rows",
+                    self.params.n_neighbors,
+                    self.y.len()
+                )
+            },
+        )?;
+        finite("x", self.x.iter())
     }
 }

@@ -19,6 +19,7 @@ mod logistic;
 mod mlp;
 mod naive_bayes;
 pub mod optim;
+pub mod persist;
 mod preprocessing;
 mod softmax;
 mod thresholds;
@@ -27,7 +28,7 @@ mod tree;
 
 use ndarray::ArrayView2;
 
-pub use any::{AnyClassifier, MODELS};
+pub use any::{AnyClassifier, FittedModel, MODELS};
 pub use batch_sampling::{draw_weighted, rarest_positive_weights, sampling_weights, BatchSampling};
 pub use calibration::{
     histogram_binning, isotonic, platt, BinaryCalibrator, CalibrationMethod, OneVsRestCalibration, TemperatureScaling,
@@ -62,6 +63,8 @@ pub enum ModelError {
     MissingClass { model: &'static str, class: usize },
     #[error("invalid parameter: {0}")]
     Parameter(String),
+    #[error("not a valid model: {0}")]
+    Corrupt(String),
     #[error(transparent)]
     Catalog(#[from] imbalanced_catalog::CatalogError),
 }

@@ -13,6 +13,7 @@ use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 
 use crate::class_weight::ClassWeight;
 use crate::optim::Lbfgs;
+use crate::persist::{ensure, finite, Validate};
 use crate::traits::{check_predict_input, Fit, Predict};
 use crate::ModelError;
 
@@ -79,11 +80,14 @@ impl LogisticRegression {
 }
 
 /// A fitted logistic regression.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FittedLogistic {
     /// Coefficients: one row for two classes (of class 1), one per class otherwise.
+    #[serde(with = "crate::persist::matrix")]
     pub coef: Array2<f64>,
     /// Intercepts, one per row of `coef`.
+    #[serde(with = "crate::persist::vector")]
     pub intercept: Array1<f64>,
     /// L-BFGS iterations used.
     pub n_iter: usize,
@@ -226,5 +230,23 @@ impl Predict for FittedLogistic {
         }
         softmax_rows(&mut z);
         Ok(z)
+    }
+}
+
+impl Validate for FittedLogistic {
+    fn validate(&self) -> Result<(), String> {
+        let rows = if self.n_classes == 2 { 1 } else { self.n_classes };
+        ensure(self.n_classes >= 2 && self.coef.nrows() == rows, || {
+            format!(
+                "coef: {} rows for n_classes = {} (one row for two classes, one per class otherwise)",
+                self.coef.nrows(),
+                self.n_classes
+            )
+        })?;
+        ensure(self.intercept.len() == rows, || {
+            format!("intercept: {} values for {rows} rows of coef", self.intercept.len())
+        })?;
+        finite("coef", self.coef.iter())?;
+        finite("intercept", self.intercept.iter())
     }
 }

@@ -17,6 +17,7 @@ use ndarray::linalg::general_mat_mul;
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 
 use crate::batch_sampling::{draw_weighted, rarest_positive_weights, sampling_weights, BatchSampling};
+use crate::persist::{ensure, finite, Validate};
 use crate::softmax::{class_counts, loss_error};
 use crate::traits::{argmax_rows, check_predict_input, Fit, Predict};
 use crate::ModelError;
@@ -110,14 +111,20 @@ impl Default for MlpClassifier {
 }
 
 /// One dense layer, `y = x Wᵀ + b`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Dense {
+    /// `outputs x inputs`.
+    #[serde(with = "crate::persist::matrix")]
     pub w: Array2<f64>,
+    /// One bias per output.
+    #[serde(with = "crate::persist::vector")]
     pub b: Array1<f64>,
 }
 
 /// A fitted network.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FittedMlp {
     pub layers: Vec<Dense>,
     pub head: Dense,
@@ -902,6 +909,29 @@ impl MlpClassifier {
             model.head = h;
         }
         Ok(model)
+    }
+}
+
+impl Validate for FittedMlp {
+    fn validate(&self) -> Result<(), String> {
+        let mut inputs = self.n_features();
+        for (i, d) in self.layers.iter().chain(std::iter::once(&self.head)).enumerate() {
+            let name = if i == self.layers.len() {
+                "head".to_string()
+            } else {
+                format!("layers[{i}]")
+            };
+            ensure(d.w.ncols() == inputs && d.w.nrows() >= 1, || {
+                format!("{name}.w is {:?} but the layer before gives {inputs} values", d.w.dim())
+            })?;
+            ensure(d.b.len() == d.w.nrows(), || {
+                format!("{name}.b: {} biases for {} outputs", d.b.len(), d.w.nrows())
+            })?;
+            finite(&format!("{name}.w"), d.w.iter())?;
+            finite(&format!("{name}.b"), d.b.iter())?;
+            inputs = d.w.nrows();
+        }
+        ensure(self.head.w.nrows() >= 2, || "head: at least 2 outputs".into())
     }
 }
 

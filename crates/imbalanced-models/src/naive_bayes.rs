@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 
+use crate::persist::{ensure, finite, Validate};
 use crate::preprocessing::mean_variance;
 use crate::traits::{check_predict_input, Fit, Predict};
 use crate::ModelError;
@@ -32,13 +33,17 @@ impl Default for GaussianNB {
 }
 
 /// A fitted model: per-class means and variances.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FittedGaussianNB {
     /// Per-class feature means (`C x d`).
+    #[serde(with = "crate::persist::matrix")]
     pub theta: Array2<f64>,
     /// Per-class feature variances, smoothed (`C x d`).
+    #[serde(with = "crate::persist::matrix")]
     pub var: Array2<f64>,
     /// Class priors.
+    #[serde(with = "crate::persist::vector")]
     pub class_prior: Array1<f64>,
 }
 
@@ -125,5 +130,32 @@ impl Predict for FittedGaussianNB {
             row.mapv_inplace(|v| (v - lse).exp());
         }
         Ok(jll)
+    }
+}
+
+impl Validate for FittedGaussianNB {
+    fn validate(&self) -> Result<(), String> {
+        ensure(self.var.dim() == self.theta.dim(), || {
+            format!("var is {:?} but theta {:?}", self.var.dim(), self.theta.dim())
+        })?;
+        ensure(
+            self.class_prior.len() == self.theta.nrows() && !self.class_prior.is_empty(),
+            || {
+                format!(
+                    "class_prior: {} values for {} classes",
+                    self.class_prior.len(),
+                    self.theta.nrows()
+                )
+            },
+        )?;
+        finite("theta", self.theta.iter())?;
+        finite("var", self.var.iter())?;
+        finite("class_prior", self.class_prior.iter())?;
+        ensure(self.var.iter().all(|&v| v > 0.0), || {
+            "var: variances must be positive".into()
+        })?;
+        ensure(self.class_prior.iter().all(|&p| p >= 0.0), || {
+            "class_prior: priors must be >= 0".into()
+        })
     }
 }

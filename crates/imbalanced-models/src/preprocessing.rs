@@ -3,7 +3,9 @@
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 
+use crate::persist::{ensure, finite, Validate};
 use crate::ModelError;
+use serde::{Deserialize, Serialize};
 
 /// Column means and population variances of non-empty `x`.
 pub(crate) fn mean_variance(x: ArrayView2<'_, f64>) -> (Array1<f64>, Array1<f64>) {
@@ -22,11 +24,28 @@ pub(crate) fn mean_variance(x: ArrayView2<'_, f64>) -> (Array1<f64>, Array1<f64>
 pub struct StandardScaler;
 
 /// Means and scales learnt by [`StandardScaler::fit`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FittedScaler {
+    /// Per-feature mean.
+    #[serde(with = "crate::persist::vector")]
     pub mean: Array1<f64>,
     /// Population standard deviation; 1 for constant features.
+    #[serde(with = "crate::persist::vector")]
     pub scale: Array1<f64>,
+}
+
+impl Validate for FittedScaler {
+    fn validate(&self) -> Result<(), String> {
+        ensure(self.mean.len() == self.scale.len(), || {
+            format!("scale: {} values for {} means", self.scale.len(), self.mean.len())
+        })?;
+        finite("mean", self.mean.iter())?;
+        finite("scale", self.scale.iter())?;
+        ensure(self.scale.iter().all(|&s| s > 0.0), || {
+            "scale: scales must be positive".into()
+        })
+    }
 }
 
 impl StandardScaler {
@@ -77,9 +96,22 @@ impl FittedScaler {
 pub struct OneHotEncoder;
 
 /// The categories learnt by [`OneHotEncoder::fit`], per column, ascending.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FittedOneHot {
+    /// Per categorical column, its category codes in increasing order.
     pub categories: Vec<Vec<u32>>,
+}
+
+impl Validate for FittedOneHot {
+    fn validate(&self) -> Result<(), String> {
+        for (j, c) in self.categories.iter().enumerate() {
+            ensure(c.windows(2).all(|w| w[0] < w[1]), || {
+                format!("categories[{j}]: codes must increase")
+            })?;
+        }
+        Ok(())
+    }
 }
 
 impl OneHotEncoder {

@@ -7,6 +7,7 @@ use imbalanced_losses::LossSpec;
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 
 use crate::optim::Lbfgs;
+use crate::persist::{ensure, finite, Validate};
 use crate::traits::{check_predict_input, Fit, Predict};
 use crate::ModelError;
 
@@ -46,10 +47,14 @@ impl Default for SoftmaxRegression {
 }
 
 /// A fitted softmax regression.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FittedSoftmax {
     /// `C x d` coefficients.
+    #[serde(with = "crate::persist::matrix")]
     pub coef: Array2<f64>,
+    /// One intercept per class.
+    #[serde(with = "crate::persist::vector")]
     pub intercept: Array1<f64>,
     pub n_iter: usize,
     pub converged: bool,
@@ -153,5 +158,22 @@ impl Predict for FittedSoftmax {
         let mut z = self.decision_function(x)?;
         crate::logistic::softmax_rows(&mut z);
         Ok(z)
+    }
+}
+
+impl Validate for FittedSoftmax {
+    fn validate(&self) -> Result<(), String> {
+        ensure(self.coef.nrows() >= 2, || {
+            format!("coef: {} rows; one per class, at least 2", self.coef.nrows())
+        })?;
+        ensure(self.intercept.len() == self.coef.nrows(), || {
+            format!(
+                "intercept: {} values for {} classes",
+                self.intercept.len(),
+                self.coef.nrows()
+            )
+        })?;
+        finite("coef", self.coef.iter())?;
+        finite("intercept", self.intercept.iter())
     }
 }

@@ -2,7 +2,9 @@
 
 use ndarray::ArrayView2;
 
+use crate::persist::{ensure, finite};
 use crate::ModelError;
+use serde::{Deserialize, Serialize};
 
 /// What a class's threshold optimises, one-vs-rest.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -17,9 +19,24 @@ pub enum ThresholdObjective {
 
 /// Thresholds `t_c`; the decision is `argmax_c p_c / t_c`, which for two
 /// classes means "class 1 iff p_1 >= t_1" (with `t_0 = 1 - t_1`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Thresholds {
+    /// One per class.
     pub thresholds: Vec<f64>,
+}
+
+impl Thresholds {
+    /// The checks of loaded thresholds for `n_classes` columns.
+    pub fn check(&self, n_classes: usize) -> Result<(), String> {
+        ensure(self.thresholds.len() == n_classes, || {
+            format!("thresholds: {} values for {n_classes} classes", self.thresholds.len())
+        })?;
+        finite("thresholds", &self.thresholds)?;
+        ensure(self.thresholds.iter().all(|&t| t > 0.0), || {
+            "thresholds must be positive".into()
+        })
+    }
 }
 
 /// The best threshold of one class: scans the distinct scores, highest first.

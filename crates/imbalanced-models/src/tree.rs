@@ -8,6 +8,7 @@ use imbalanced_random::{RngKind, SamplerRng};
 use ndarray::{Array2, ArrayView1, ArrayView2};
 
 use crate::class_weight::ClassWeight;
+use crate::persist::{ensure, finite, Validate, MAX_CLASSES};
 use crate::traits::{check_predict_input, Fit, Predict};
 use crate::ModelError;
 
@@ -113,7 +114,8 @@ impl Default for DecisionTreeClassifier {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 enum Node {
     Split {
         feature: usize,
@@ -124,8 +126,10 @@ enum Node {
     Leaf(Vec<f64>),
 }
 
-/// A fitted tree.
-#[derive(Debug, Clone, PartialEq)]
+/// A fitted tree: nodes in creation order, the root first, children after
+/// their parent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FittedTree {
     nodes: Vec<Node>,
     n_classes: usize,
@@ -512,6 +516,47 @@ impl FittedTree {
     /// Number of nodes (splits and leaves).
     pub fn node_count(&self) -> usize {
         self.nodes.len()
+    }
+}
+
+impl Validate for FittedTree {
+    fn validate(&self) -> Result<(), String> {
+        ensure(!self.nodes.is_empty(), || {
+            "nodes: a tree needs at least its root".into()
+        })?;
+        ensure(self.n_classes >= 1 && self.n_classes <= MAX_CLASSES, || {
+            format!("n_classes = {} is out of range", self.n_classes)
+        })?;
+        for (i, node) in self.nodes.iter().enumerate() {
+            match node {
+                Node::Split {
+                    feature,
+                    threshold,
+                    left,
+                    right,
+                } => {
+                    ensure(*feature < self.n_features, || {
+                        format!("nodes[{i}].feature = {feature} for {} features", self.n_features)
+                    })?;
+                    ensure(threshold.is_finite(), || format!("nodes[{i}].threshold is not finite"))?;
+                    for child in [left, right] {
+                        ensure(*child > i && *child < self.nodes.len(), || {
+                            format!(
+                                "nodes[{i}]: child {child} is not a later node of the {}",
+                                self.nodes.len()
+                            )
+                        })?;
+                    }
+                }
+                Node::Leaf(p) => {
+                    ensure(p.len() == self.n_classes, || {
+                        format!("nodes[{i}]: {} probabilities for {} classes", p.len(), self.n_classes)
+                    })?;
+                    finite(&format!("nodes[{i}]"), p)?;
+                }
+            }
+        }
+        Ok(())
     }
 }
 

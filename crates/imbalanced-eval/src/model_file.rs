@@ -1,0 +1,230 @@
+//! The model file: a fitted pipeline with the schema it reads and the
+//! steps after it, as versioned JSON.
+//!
+//! ```json
+//! {"format": "imbalanced-pipeline", "version": "0.1.0", "method": "SMOTE",
+//!  "method_params": {...}, "target": "Class", "classes": ["negative", "positive"],
+//!  "numeric": ["f0", ...], "categorical": [{"name": "colour", "categories": ["blue", "red"]}],
+//!  "pipeline": {"scaler": {...}, "sampler": "SMOTE", "model_params": {...},
+//!               "encoder": {...}, "model": {"model": "LogisticRegression", ...}},
+//!  "post": {"calibration": null, "thresholds": null}}
+//! ```
+//!
+//! `version` is the crate version that wrote the file; a file of a newer
+//! major version (minor, while the major is 0) is refused. Loading checks
+//! everything against everything else ([`imbalanced_models::persist`]).
+
+use imbalanced_data::{Dataset, FeatureKind};
+use imbalanced_models::persist::Validate;
+use imbalanced_models::Predict;
+use ndarray::{Array2, Axis};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::{EvalError, FittedPipeline, PostProcessing};
+
+/// The `format` of a model file.
+pub const FORMAT: &str = "imbalanced-pipeline";
+/// The version written into new files: this crate's.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// A categorical input column and the categories the training data had,
+/// in the order of its codes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategoricalColumn {
+    pub name: String,
+    pub categories: Vec<String>,
+}
+
+/// A saved pipeline. Build it with [`ModelFile::new`], read it with
+/// [`ModelFile::from_json`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelFile {
+    pub format: String,
+    pub version: String,
+    /// The method's name as `evaluate` reports it (`none`, `balanced`, a
+    /// sampler or a loss).
+    pub method: String,
+    /// The sampler's parameters, where the method is a sampler built from
+    /// the catalogue.
+    pub method_params: Value,
+    pub target: String,
+    pub classes: Vec<String>,
+    pub numeric: Vec<String>,
+    pub categorical: Vec<CategoricalColumn>,
+    pub pipeline: FittedPipeline,
+    pub post: PostProcessing,
+}
+
+fn corrupt(message: impl Into<String>) -> EvalError {
+    EvalError::ModelFile(message.into())
+}
+
+/// `(major, minor)` of a version, the part that must not be newer.
+fn compatibility(version: &str) -> Option<(u64, u64)> {
+    let mut parts = version.split('.').map(|p| p.parse::<u64>().ok());
+    let (major, minor) = (parts.next()??, parts.next()??);
+    Some(if major == 0 { (0, minor) } else { (major, 0) })
+}
+
+impl ModelFile {
+    /// The file of `pipeline`, fitted on data with `train`'s schema.
+    pub fn new(
+        train: &Dataset,
+        method: &str,
+        method_params: Value,
+        pipeline: FittedPipeline,
+        post: PostProcessing,
+    ) -> Self {
+        let mut categories = train.categories().iter();
+        let categorical = train
+            .features()
+            .iter()
+            .filter(|f| f.kind == FeatureKind::Categorical)
+            .map(|f| CategoricalColumn {
+                name: f.name.clone(),
+                categories: categories.next().cloned().unwrap_or_default(),
+            })
+            .collect();
+        ModelFile {
+            format: FORMAT.into(),
+            version: VERSION.into(),
+            method: method.into(),
+            method_params,
+            target: train.target_name().into(),
+            classes: train.classes().to_vec(),
+            numeric: train.numeric_names().map(str::to_string).collect(),
+            categorical,
+            pipeline,
+            post,
+        }
+    }
+
+    /// The file as pretty-printed JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a model file serialises")
+    }
+
+    /// Reads and checks a model file; errors name the field that is wrong.
+    pub fn from_json(text: &str) -> Result<Self, EvalError> {
+        let value: Value = serde_json::from_str(text).map_err(|e| corrupt(format!("not JSON ({e})")))?;
+        if value["format"] != FORMAT {
+            return Err(corrupt(format!(
+                "format {} is not {FORMAT:?}: not a pipeline written by `imbalanced train`",
+                value["format"]
+            )));
+        }
+        let version = value["version"].as_str().unwrap_or("");
+        match (compatibility(version), compatibility(VERSION)) {
+            (Some(file), Some(ours)) if file <= ours => {}
+            (Some(_), _) => {
+                return Err(corrupt(format!(
+                    "written by imbalanced {version}, newer than this {VERSION}: upgrade imbalanced to read it"
+                )))
+            }
+            (None, _) => return Err(corrupt(format!("version {:?} is not a version", value["version"]))),
+        }
+        let file: ModelFile = imbalanced_catalog::from_params(value).map_err(|e| corrupt(e.replace('\u{0}', ": ")))?;
+        file.check().map_err(corrupt)?;
+        Ok(file)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        self.pipeline.validate().map_err(|e| format!("pipeline.{e}"))?;
+        let n_classes = self.pipeline.model().n_classes();
+        if self.classes.len() < 2 || self.classes.len() != n_classes {
+            return Err(format!(
+                "classes: {} labels for a model of {n_classes} classes",
+                self.classes.len()
+            ));
+        }
+        let (numeric, onehot) = self.pipeline.n_inputs();
+        if numeric != self.numeric.len() {
+            return Err(format!(
+                "numeric: {} columns for a model of {numeric} numeric inputs",
+                self.numeric.len()
+            ));
+        }
+        let encoder = self.pipeline.encoder();
+        if encoder.categories.len() != self.categorical.len() || encoder.n_outputs() != onehot {
+            return Err(format!(
+                "categorical: {} columns for an encoder of {}",
+                self.categorical.len(),
+                encoder.categories.len()
+            ));
+        }
+        for (column, codes) in self.categorical.iter().zip(&encoder.categories) {
+            if codes.iter().any(|&c| c as usize >= column.categories.len()) {
+                return Err(format!("categorical: {} has codes beyond its categories", column.name));
+            }
+        }
+        self.post.check(n_classes)
+    }
+
+    /// The model's inputs from `data`, found by column name (any order):
+    /// numeric columns as they are, categories recoded to the training
+    /// data's codes (a category the training data did not have is encoded
+    /// as no category).
+    pub fn inputs(&self, data: &Dataset) -> Result<(Array2<f64>, Array2<u32>), EvalError> {
+        let missing = |name: &str, kind: &str| {
+            EvalError::Invalid(format!(
+                "the data has no {kind} column {name:?}, which the model was trained on"
+            ))
+        };
+        let numeric_names: Vec<&str> = data.numeric_names().collect();
+        let numeric_cols = self
+            .numeric
+            .iter()
+            .map(|n| {
+                numeric_names
+                    .iter()
+                    .position(|h| h == n)
+                    .ok_or_else(|| missing(n, "numeric"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let numeric = data.numeric().select(Axis(1), &numeric_cols);
+        let categorical_names: Vec<&str> = data
+            .features()
+            .iter()
+            .filter(|f| f.kind == FeatureKind::Categorical)
+            .map(|f| f.name.as_str())
+            .collect();
+        let mut categorical = Array2::zeros((data.n_samples(), self.categorical.len()));
+        for (j, column) in self.categorical.iter().enumerate() {
+            let k = categorical_names
+                .iter()
+                .position(|h| *h == column.name)
+                .ok_or_else(|| missing(&column.name, "categorical"))?;
+            let recode: Vec<u32> = data.categories()[k]
+                .iter()
+                .map(|c| {
+                    column
+                        .categories
+                        .iter()
+                        .position(|t| t == c)
+                        .map_or(u32::MAX, |p| p as u32)
+                })
+                .collect();
+            for (out, &code) in categorical.column_mut(j).iter_mut().zip(data.categorical().column(k)) {
+                *out = recode[code as usize];
+            }
+        }
+        Ok((numeric, categorical))
+    }
+
+    /// Calibrated class probabilities of `data`'s rows (columns in the
+    /// order of [`ModelFile::classes`]).
+    pub fn predict_proba(&self, data: &Dataset) -> Result<Array2<f64>, EvalError> {
+        let (numeric, categorical) = self.inputs(data)?;
+        let proba = self.pipeline.predict_proba_parts(numeric.view(), categorical.view())?;
+        Ok(self.post.calibrate(proba.view()))
+    }
+
+    /// Decisions from [`ModelFile::predict_proba`]'s output: tuned
+    /// thresholds, else the most probable class (codes into `classes`).
+    pub fn decide(&self, proba: ndarray::ArrayView2<'_, f64>) -> Vec<usize> {
+        self.post.decide(proba)
+    }
+}
