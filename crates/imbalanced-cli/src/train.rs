@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use imbalanced::catalog::Value;
-use imbalanced::data::{format_number, DataError, Dataset, ReadOptions};
+use imbalanced::data::{DataError, Dataset, ReadOptions};
 use imbalanced::eval::{post::parse_threshold, CalibrationChoice, FittedPipeline, Method, ModelFile, PostProcessing};
 use imbalanced::losses::LossSpec;
 use imbalanced::models::{
@@ -380,11 +380,7 @@ pub fn run_predict(args: PredictArgs) -> Result<(), BoxError> {
     let m = ModelFile::from_json(&text).map_err(|e| format!("{}: {e}", args.model.display()))?;
     // Labelled data copies its labels to the output; data without the
     // model's target column is predicted as unlabelled.
-    let opts = ReadOptions {
-        target: Some(m.target.clone()),
-        categorical: m.categorical.iter().map(|c| c.name.clone()).collect(),
-        ..Default::default()
-    };
+    let opts = m.read_options();
     let data = match imbalanced::data::read(&args.file, &opts) {
         Err(DataError::UnknownColumn { name, .. }) if name == m.target => imbalanced::data::read(
             &args.file,
@@ -397,24 +393,10 @@ pub fn run_predict(args: PredictArgs) -> Result<(), BoxError> {
     };
     let proba = m.predict_proba(&data)?;
     let pred = m.decide(proba.view());
-    let labelled = data.is_labelled();
-    let mut out = String::from(if labelled { "y_true,y_pred" } else { "y_pred" });
-    for c in &m.classes {
-        out += &format!(",proba_{c}");
-    }
-    out.push('\n');
-    for (i, &p) in pred.iter().enumerate() {
-        if labelled {
-            out += &format!("{},", data.classes()[data.y()[i]]);
-        }
-        out += &m.classes[p];
-        for &v in proba.row(i) {
-            out += ",";
-            out += &format_number(v);
-        }
-        out.push('\n');
-    }
-    crate::write_text(&args.out, &out)?;
+    let truth: Option<Vec<&str>> = data
+        .is_labelled()
+        .then(|| data.y().iter().map(|&c| data.classes()[c].as_str()).collect());
+    imbalanced::data::write_predictions(&args.out, &m.classes, truth.as_deref(), &pred, proba.view())?;
     println!("wrote {} predictions to {}", pred.len(), args.out.display());
     Ok(())
 }

@@ -129,7 +129,7 @@ fn bad_input_gets_a_clear_error() {
             "y_true,y_pred,proba_a,proba_b\na,a,0.9,0.1\nz,a,0.5,0.5\n",
             "unknown label \"z\"",
         ),
-        ("y_true,y_pred\na,a\nb\n", "line 3: 1 fields"),
+        ("y_true,y_pred\na,a\nb\n", "line 3 has 1 fields"),
         ("y_true,y_pred,proba_a,proba_b\na,a,0.9,0.3\n", "sum to 1.2"),
         ("y_true,y_pred,score\na,a,0.5\nb,c,0.2\n", "exactly two labels"),
         ("truth,pred\na,a\n", "y_true,y_pred"),

@@ -13,7 +13,10 @@ use imbalanced::models::MODELS;
 use serde_json::Value;
 
 fn run(args: &[&str]) -> Value {
-    let o = Command::new(env!("CARGO_BIN_EXE_imbalanced")).args(args).output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_imbalanced"))
+        .args(args)
+        .output()
+        .unwrap();
     let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
     assert!(o.status.success(), "{args:?}: {err}");
     serde_json::from_str(&out).unwrap_or(Value::Null)
@@ -34,7 +37,15 @@ fn method_args(method: &str) -> Vec<&str> {
 fn check(file: &str, model: &str, params: &[&str], method: &str) {
     let path = data(file);
     let ds = read(&path, &ReadOptions::default()).unwrap();
-    let mut cv = vec!["evaluate", path.to_str().unwrap(), "--model", model, "--seed", "3", "--json"];
+    let mut cv = vec![
+        "evaluate",
+        path.to_str().unwrap(),
+        "--model",
+        model,
+        "--seed",
+        "3",
+        "--json",
+    ];
     for p in params {
         cv.extend(["--param", p]);
     }
@@ -68,7 +79,9 @@ fn check(file: &str, model: &str, params: &[&str], method: &str) {
         let scored = run(&["metrics", &preds, "--json"]);
         for (name, m) in &metrics {
             let want = m["folds"][f].as_f64().unwrap();
-            let got = scored[name].as_f64().unwrap_or_else(|| panic!("metrics has no {name}: {scored}"));
+            let got = scored[name]
+                .as_f64()
+                .unwrap_or_else(|| panic!("metrics has no {name}: {scored}"));
             assert!(
                 (want - got).abs() <= 1e-9 || (want.is_nan() && got.is_nan()),
                 "{file} {model} {method} fold {f} {name}: evaluate {want}, train+predict {got}"

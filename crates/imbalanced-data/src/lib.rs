@@ -14,6 +14,7 @@ mod io;
 mod keel;
 mod long_tail;
 mod parquet_io;
+mod predictions;
 mod split;
 mod table;
 
@@ -24,4 +25,5 @@ pub use error::{DataError, Result};
 pub use io::{format_number, read, write, write_atomic, Format, ReadOptions};
 pub use keel::{read_keel, write_keel, Dialect};
 pub use long_tail::{exponential_counts, step_counts};
+pub use predictions::{read_predictions, write_predictions, Predictions};
 pub use split::{stratified_kfold, FoldShuffle};

@@ -14,7 +14,7 @@
 //! major version (minor, while the major is 0) is refused. Loading checks
 //! everything against everything else ([`imbalanced_models::persist`]).
 
-use imbalanced_data::{Dataset, FeatureKind};
+use imbalanced_data::{Dataset, FeatureKind, ReadOptions};
 use imbalanced_models::persist::Validate;
 use imbalanced_models::Predict;
 use ndarray::{Array2, Axis};
@@ -161,6 +161,16 @@ impl ModelFile {
             }
         }
         self.post.check(n_classes)
+    }
+
+    /// How to read data for this model: its target column, and its
+    /// categorical columns as categorical whatever their values look like.
+    pub fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            target: Some(self.target.clone()),
+            categorical: self.categorical.iter().map(|c| c.name.clone()).collect(),
+            ..Default::default()
+        }
     }
 
     /// The model's inputs from `data`, found by column name (any order):

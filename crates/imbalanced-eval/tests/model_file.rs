@@ -1,0 +1,148 @@
+//! Model files: the golden files of earlier versions still load and predict
+//! what they predicted when written; a damaged or edited file is refused
+//! with an error naming the field, never a panic or a silent prediction.
+
+use std::path::{Path, PathBuf};
+
+use imbalanced_data::{read, write_predictions};
+use imbalanced_eval::{EvalError, ModelFile};
+use serde_json::Value;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/model-files")
+}
+
+fn golden() -> Vec<(PathBuf, &'static str)> {
+    vec![
+        (fixtures().join("logreg-smote-0.1.0.json"), "glass4.csv"),
+        (fixtures().join("forest-categorical-0.1.0.json"), "flare-F.dat"),
+    ]
+}
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/keel").join(name)
+}
+
+#[test]
+fn golden_files_load_and_predict_as_when_written() {
+    let dir = tempfile::tempdir().unwrap();
+    for (file, dataset) in golden() {
+        let m = ModelFile::from_json(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let ds = read(&data(dataset), &m.read_options()).unwrap();
+        let proba = m.predict_proba(&ds).unwrap();
+        let pred = m.decide(proba.view());
+        let truth: Vec<&str> = ds.y().iter().map(|&c| ds.classes()[c].as_str()).collect();
+        let out = dir.path().join("p.csv");
+        write_predictions(&out, &m.classes, Some(&truth), &pred, proba.view()).unwrap();
+        let want = std::fs::read_to_string(file.with_extension("predictions.csv")).unwrap();
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), want, "{}", file.display());
+    }
+}
+
+#[test]
+fn the_golden_files_cover_categorical_columns_calibration_and_thresholds() {
+    let text = |i: usize| std::fs::read_to_string(&golden()[i].0).unwrap();
+    let logreg: Value = serde_json::from_str(&text(0)).unwrap();
+    assert_eq!(logreg["post"]["calibration"]["method"], "one_vs_rest");
+    assert!(logreg["post"]["thresholds"].is_array());
+    assert_eq!(logreg["method_params"]["k_neighbors"], 5);
+    let forest: Value = serde_json::from_str(&text(1)).unwrap();
+    assert!(!forest["categorical"].as_array().unwrap().is_empty());
+}
+
+/// Paths of every array of numbers or strings in `v`.
+fn arrays(v: &Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    match v {
+        Value::Array(items) if items.iter().all(|i| i.is_number() || i.is_string()) => out.push(path.clone()),
+        Value::Array(items) => items.iter().enumerate().for_each(|(i, item)| {
+            path.push(i.to_string());
+            arrays(item, path, out);
+            path.pop();
+        }),
+        Value::Object(map) => map.iter().for_each(|(k, item)| {
+            path.push(k.clone());
+            arrays(item, path, out);
+            path.pop();
+        }),
+        _ => {}
+    }
+}
+
+fn at<'a>(v: &'a mut Value, path: &[String]) -> &'a mut Vec<Value> {
+    let mut cur = v;
+    for p in path {
+        cur = match cur {
+            Value::Array(a) => &mut a[p.parse::<usize>().unwrap()],
+            other => &mut other[p.as_str()],
+        };
+    }
+    cur.as_array_mut().unwrap()
+}
+
+/// Arrays whose length the rest of the file does not fix: parameters (the
+/// record of what was trained), and the lists of category names, which may
+/// hold categories a model never split on.
+fn free(path: &[String]) -> bool {
+    path.iter().any(|p| p.ends_with("_params")) || (path[0] == "categorical" && path.last().unwrap() == "categories")
+}
+
+#[test]
+fn every_damaged_file_is_refused() {
+    for (file, _) in golden() {
+        let value: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let mut paths = Vec::new();
+        arrays(&value, &mut Vec::new(), &mut paths);
+        paths.retain(|p| !free(p));
+        assert!(paths.len() > 5, "{paths:?}");
+        for path in &paths {
+            for edit in ["drop", "append", "empty"] {
+                let mut v = value.clone();
+                let a = at(&mut v, path);
+                if a.is_empty() && edit != "append" {
+                    continue;
+                }
+                let sample = a.first().cloned().unwrap_or(Value::from(0.5));
+                match edit {
+                    "drop" => drop(a.pop()),
+                    "append" => a.push(sample),
+                    _ => a.clear(),
+                }
+                let text = serde_json::to_string(&v).unwrap();
+                let got = std::panic::catch_unwind(|| ModelFile::from_json(&text));
+                assert!(
+                    matches!(got, Ok(Err(EvalError::ModelFile(_)))),
+                    "{}: {edit} at {} was not refused",
+                    file.display(),
+                    path.join(".")
+                );
+            }
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        for cut in [0, 1, text.len() / 2, text.len() - 2] {
+            assert!(ModelFile::from_json(&text[..cut]).is_err());
+        }
+    }
+}
+
+#[test]
+fn newer_versions_and_other_formats_are_refused_with_the_reason() {
+    let (file, _) = &golden()[0];
+    let value: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let with = |key: &str, v: Value| {
+        let mut edited = value.clone();
+        edited[key] = v;
+        ModelFile::from_json(&edited.to_string()).unwrap_err().to_string()
+    };
+    let err = with("version", "0.99.0".into());
+    assert!(err.contains("newer than this") && err.contains("upgrade"), "{err}");
+    let err = with("version", "2.0.0".into());
+    assert!(err.contains("newer than this"), "{err}");
+    assert!(with("format", "imbalanced-model/1".into()).contains("not a pipeline"));
+    assert!(with("version", "x".into()).contains("not a version"));
+    let err = with("classes", serde_json::json!(["negative"]));
+    assert!(err.contains("classes"), "{err}");
+    // Older minor versions of the same major load.
+    let mut older = value.clone();
+    older["version"] = "0.0.9".into();
+    assert!(ModelFile::from_json(&older.to_string()).is_ok());
+}
