@@ -28,7 +28,7 @@ fn golden_files_load_and_predict_as_when_written() {
     let dir = tempfile::tempdir().unwrap();
     for (file, dataset) in golden() {
         let m = ModelFile::from_json(&std::fs::read_to_string(&file).unwrap()).unwrap();
-        let ds = read(&data(dataset), &m.read_options()).unwrap();
+        let ds = read(data(dataset), &m.read_options()).unwrap();
         let proba = m.predict_proba(&ds).unwrap();
         let pred = m.decide(proba.view());
         let truth: Vec<&str> = ds.y().iter().map(|&c| ds.classes()[c].as_str()).collect();
