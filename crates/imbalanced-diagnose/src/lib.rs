@@ -10,6 +10,8 @@
 //! Distances are the paper's HVDM: numeric features scaled by 4 standard
 //! deviations, categorical features compared by overlap (0 if equal, 1 if not).
 
+#![forbid(unsafe_code)]
+
 use imbalanced_data::Dataset;
 use imbalanced_neighbors::{self_neighbors, NeighborsError};
 use ndarray::{Array2, Axis};

@@ -11,6 +11,8 @@
 //!   with [`PostProcessing`] (calibration, thresholds);
 //! * [`report`]: a self-contained HTML report with inline SVG plots.
 
+#![forbid(unsafe_code)]
+
 mod bench;
 mod evaluate;
 pub mod model_file;

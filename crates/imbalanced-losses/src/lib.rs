@@ -12,6 +12,8 @@
 //! closed-form gradients, so every loss stays finite at |logit| = 40 for
 //! any γ >= 0 (the NaN gradients of `pow` at γ < 1 never arise).
 
+#![forbid(unsafe_code)]
+
 #[cfg(feature = "burn")]
 pub mod burn_losses;
 mod class_weights;

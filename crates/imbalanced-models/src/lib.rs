@@ -9,6 +9,9 @@
 //! Parameters implement [`Fit`]; fitted models implement [`Predict`].
 //! Class labels are codes `0..n_classes`.
 
+// `deny`, not `forbid`: ndarray's `s!` macro expands to `#[allow(unsafe_code)]`.
+#![deny(unsafe_code)]
+
 mod any;
 mod batch_sampling;
 mod calibration;

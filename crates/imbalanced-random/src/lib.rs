@@ -10,6 +10,8 @@
 //! * [`RngKind::Default`]: xoshiro256++ (`rand_xoshiro`), faster and with a
 //!   longer-lived, well-tested stream; not NumPy-compatible.
 
+#![forbid(unsafe_code)]
+
 use rand_core::{Rng as _, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 

@@ -11,6 +11,8 @@
 //! gets a precision of `zero_division` (default 0). Probability metrics
 //! take an `n x C` matrix whose column `k` is the probability of class `k`.
 
+#![forbid(unsafe_code)]
+
 mod classification;
 mod confusion;
 mod probabilistic;

@@ -30,6 +30,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#![forbid(unsafe_code)]
+
 pub use imbalanced_catalog as catalog;
 pub use imbalanced_data as data;
 pub use imbalanced_diagnose as diagnose;
