@@ -56,6 +56,10 @@ pub enum ModelError {
     ShapeMismatch { x_rows: usize, y_len: usize },
     #[error("no rows to fit on")]
     Empty,
+    #[error("no feature columns to fit on: give at least one")]
+    NoFeatures,
+    #[error("the training rows hold a single class: a classifier needs at least 2")]
+    SingleClass,
     #[error("label {label} is not below n_classes = {n_classes}")]
     BadLabel { label: usize, n_classes: usize },
     #[error("feature values must be finite: row {row}, column {column} is {value}")]
@@ -81,6 +85,12 @@ pub(crate) fn check_xy(x: ArrayView2<'_, f64>, y: &[usize], n_classes: usize) ->
     }
     if y.is_empty() {
         return Err(ModelError::Empty);
+    }
+    if x.ncols() == 0 {
+        return Err(ModelError::NoFeatures);
+    }
+    if y.iter().all(|&c| c == y[0]) {
+        return Err(ModelError::SingleClass);
     }
     if let Some(&label) = y.iter().find(|&&c| c >= n_classes) {
         return Err(ModelError::BadLabel { label, n_classes });

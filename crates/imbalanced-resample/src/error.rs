@@ -10,6 +10,8 @@ pub enum ResampleError {
     SingleClass(usize),
     #[error("the data has no rows")]
     Empty,
+    #[error("the data has no numeric feature columns: this sampler computes on feature values and needs at least one")]
+    NoFeatures,
     #[error(
         "feature column {column} of row {row} is {value}: resampling needs finite numbers; drop or impute that row"
     )]

@@ -139,7 +139,7 @@ pub trait Resampler: Send + Sync {
 }
 
 /// The checks every sampler runs first: shapes agree, at least one row,
-/// finite features, at least two classes. Returns the class counts.
+/// finite features (at least one), at least two classes. Returns the class counts.
 /// `finite` is false for the samplers that never read feature values.
 pub(crate) fn check_input(
     x: ArrayView2<'_, f64>,
@@ -154,6 +154,9 @@ pub(crate) fn check_input(
     }
     if y.is_empty() {
         return Err(ResampleError::Empty);
+    }
+    if finite && x.ncols() == 0 {
+        return Err(ResampleError::NoFeatures);
     }
     if finite {
         if let Some(((row, column), value)) = imbalanced_data::first_non_finite(x.view()) {
