@@ -52,27 +52,31 @@ setters!(SmoteEnn {
 });
 
 /// `SMOTE(sampling_strategy, random_state, rng)`: the over-sampling step
-/// of both combinations when none is given.
-fn smote_from(strategy: &SamplingStrategy, seed: u64, rng: RngKind) -> Smote {
-    Smote::default()
-        .sampling_strategy(strategy.clone())
-        .random_state(seed)
-        .rng(rng)
+/// of both combinations when `given` is none.
+fn smote_step(given: &Option<Smote>, strategy: &SamplingStrategy, seed: u64, rng: RngKind) -> Smote {
+    given.clone().unwrap_or_else(|| {
+        Smote::default()
+            .sampling_strategy(strategy.clone())
+            .random_state(seed)
+            .rng(rng)
+    })
+}
+
+/// The default step with `sampling_strategy="all"`: the cleaning step of both
+/// combinations when `given` is none.
+fn cleaning_step<T: Clone + Default>(given: &Option<T>, all: impl FnOnce(T) -> T) -> T {
+    given.clone().unwrap_or_else(|| all(T::default()))
 }
 
 impl SmoteEnn {
     /// The over-sampling step this sampler runs.
     pub fn smote_step(&self) -> Smote {
-        self.smote
-            .clone()
-            .unwrap_or_else(|| smote_from(&self.sampling_strategy, self.random_state, self.rng))
+        smote_step(&self.smote, &self.sampling_strategy, self.random_state, self.rng)
     }
 
     /// The cleaning step this sampler runs.
     pub fn enn_step(&self) -> EditedNearestNeighbours {
-        self.enn
-            .clone()
-            .unwrap_or_else(|| EditedNearestNeighbours::default().sampling_strategy(SamplingStrategy::All))
+        cleaning_step(&self.enn, |s| s.sampling_strategy(SamplingStrategy::All))
     }
 }
 
@@ -122,16 +126,12 @@ setters!(SmoteTomek {
 impl SmoteTomek {
     /// The over-sampling step this sampler runs.
     pub fn smote_step(&self) -> Smote {
-        self.smote
-            .clone()
-            .unwrap_or_else(|| smote_from(&self.sampling_strategy, self.random_state, self.rng))
+        smote_step(&self.smote, &self.sampling_strategy, self.random_state, self.rng)
     }
 
     /// The cleaning step this sampler runs.
     pub fn tomek_step(&self) -> TomekLinks {
-        self.tomek
-            .clone()
-            .unwrap_or_else(|| TomekLinks::default().sampling_strategy(SamplingStrategy::All))
+        cleaning_step(&self.tomek, |s| s.sampling_strategy(SamplingStrategy::All))
     }
 }
 

@@ -8,7 +8,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use imbalanced::models::{FittedModel, ModelError, Predict, MODELS};
-use imbalanced::resample::{randomness, ResampleError, Resampler, RngKind, SAMPLERS};
+use imbalanced::resample::{randomness, ResampleError, RngKind, SAMPLERS};
 use ndarray::Array2;
 
 /// Two overlapping blobs, 30 and 12 rows, 3 features.
