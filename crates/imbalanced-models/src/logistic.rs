@@ -207,9 +207,19 @@ impl Fit for LogisticRegression {
 impl FittedLogistic {
     /// The linear scores `x Wᵀ + b` (scikit-learn's `decision_function`).
     pub fn decision_function(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, ModelError> {
-        check_predict_input(x, self.coef.ncols())?;
-        Ok(x.dot(&self.coef.t()) + &self.intercept)
+        linear_scores(x, &self.coef, &self.intercept)
     }
+}
+
+/// `x Wᵀ + b` after the checks of every prediction: the scores of both
+/// linear models.
+pub(crate) fn linear_scores(
+    x: ArrayView2<'_, f64>,
+    coef: &Array2<f64>,
+    intercept: &Array1<f64>,
+) -> Result<Array2<f64>, ModelError> {
+    check_predict_input(x, coef.ncols())?;
+    Ok(x.dot(&coef.t()) + intercept)
 }
 
 impl Predict for FittedLogistic {

@@ -8,7 +8,7 @@ use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 
 use crate::optim::Lbfgs;
 use crate::persist::{ensure, finite, Validate};
-use crate::traits::{check_predict_input, Fit, Predict};
+use crate::traits::{Fit, Predict};
 use crate::ModelError;
 
 /// A linear softmax model trained with any imbalance-aware loss (L-BFGS).
@@ -142,8 +142,7 @@ impl Fit for SoftmaxRegression {
 impl FittedSoftmax {
     /// The logits `W x + b`.
     pub fn decision_function(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, ModelError> {
-        check_predict_input(x, self.coef.ncols())?;
-        Ok(x.dot(&self.coef.t()) + &self.intercept)
+        crate::logistic::linear_scores(x, &self.coef, &self.intercept)
     }
 }
 

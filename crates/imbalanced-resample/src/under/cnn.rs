@@ -114,6 +114,19 @@ trait SeededSelection {
     fn parts(&self) -> (&SamplingStrategy, u64, RngKind, usize, usize);
 }
 
+/// Both take their parts from fields of the same names.
+macro_rules! seeded_selection {
+    ($($ty:ty),*) => {$(
+        impl SeededSelection for $ty {
+            fn parts(&self) -> (&SamplingStrategy, u64, RngKind, usize, usize) {
+                (&self.sampling_strategy, self.random_state, self.rng, self.n_neighbors, self.n_seeds_s)
+            }
+        }
+    )*};
+}
+
+seeded_selection!(CondensedNearestNeighbour, OneSidedSelection);
+
 fn setup(params: &impl SeededSelection, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Setup> {
     let (strategy, seed, kind, n_neighbors, n_seeds) = params.parts();
     check_k("n_neighbors", n_neighbors)?;
@@ -176,18 +189,6 @@ setters!(CondensedNearestNeighbour {
     n_neighbors: usize,
     n_seeds_s: usize,
 });
-
-impl SeededSelection for CondensedNearestNeighbour {
-    fn parts(&self) -> (&SamplingStrategy, u64, RngKind, usize, usize) {
-        (
-            &self.sampling_strategy,
-            self.random_state,
-            self.rng,
-            self.n_neighbors,
-            self.n_seeds_s,
-        )
-    }
-}
 
 impl Resampler for CondensedNearestNeighbour {
     fn name(&self) -> &'static str {
@@ -283,18 +284,6 @@ setters!(OneSidedSelection {
     n_neighbors: usize,
     n_seeds_s: usize,
 });
-
-impl SeededSelection for OneSidedSelection {
-    fn parts(&self) -> (&SamplingStrategy, u64, RngKind, usize, usize) {
-        (
-            &self.sampling_strategy,
-            self.random_state,
-            self.rng,
-            self.n_neighbors,
-            self.n_seeds_s,
-        )
-    }
-}
 
 impl Resampler for OneSidedSelection {
     fn name(&self) -> &'static str {
