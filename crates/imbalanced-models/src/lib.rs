@@ -4,19 +4,20 @@
 //! and an MLP trained with any loss of `imbalanced-losses` (class-aware
 //! batch sampling, multi-label targets for the MLP); post-training
 //! calibration and decision thresholds; the preprocessing a pipeline needs
-//! (standard scaling, one-hot encoding); and the L-BFGS solver.
+//! (standard scaling, one-hot encoding); the L-BFGS solver; and the two
+//! estimators the samplers lean on, k-means ([`kmeans`]) and an RBF C-SVC's
+//! support vectors ([`svm`]).
 //!
 //! Parameters implement [`Fit`]; fitted models implement [`Predict`].
 //! Class labels are codes `0..n_classes`.
 
-// `deny`, not `forbid`: ndarray's `s!` macro expands to `#[allow(unsafe_code)]`.
-#![deny(unsafe_code)]
 
 mod any;
 mod batch_sampling;
 mod calibration;
 mod class_weight;
 mod forest;
+pub mod kmeans;
 mod knn;
 mod logistic;
 mod mlp;
@@ -25,6 +26,7 @@ pub mod optim;
 pub mod persist;
 mod preprocessing;
 mod softmax;
+pub mod svm;
 mod thresholds;
 mod traits;
 mod tree;

@@ -28,11 +28,9 @@ macro_rules! setters {
 
 mod combine;
 mod error;
-mod kmeans;
 mod over;
 mod registry;
 mod strategy;
-mod svm;
 mod under;
 mod util;
 

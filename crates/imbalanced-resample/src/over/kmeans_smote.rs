@@ -5,7 +5,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ResampleError, Result};
-use crate::kmeans::minibatch_kmeans;
+use imbalanced_models::kmeans::minibatch_kmeans;
 use crate::over::smote::{check_k, Output, SampleDraw};
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::util::{class_rng, make_rng, neighbors_of_rows};

@@ -5,7 +5,7 @@ use ndarray::{concatenate, Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ResampleError, Result};
-use crate::kmeans::kmeans;
+use imbalanced_models::kmeans::kmeans;
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, class_rng};
 use crate::{check_input, Resampled, Resampler};

@@ -26,7 +26,7 @@ const EPS: f64 = 1e-3;
 const CACHE_BYTES: usize = 200 << 20;
 
 /// `gamma='scale'`: `1 / (n_features * X.var())` over all entries.
-pub(crate) fn gamma_scale(x: ArrayView2<'_, f64>) -> f64 {
+pub fn gamma_scale(x: ArrayView2<'_, f64>) -> f64 {
     let var = x.iter().copied().collect::<ndarray::Array1<f64>>().var(0.0);
     let g = 1.0 / (x.ncols() as f64 * var);
     if g.is_finite() {
@@ -754,7 +754,7 @@ impl Solver {
 
 /// Rows of `x` that are support vectors of an RBF C-SVC (`C`, `gamma`)
 /// trained one-vs-one on the classes `y`; ascending.
-pub(crate) fn support_vectors(x: ArrayView2<'_, f64>, y: &[usize], c: f64, gamma: f64) -> Vec<usize> {
+pub fn support_vectors(x: ArrayView2<'_, f64>, y: &[usize], c: f64, gamma: f64) -> Vec<usize> {
     let x = x.as_standard_layout();
     let mut classes: Vec<usize> = y.to_vec();
     classes.sort_unstable();

@@ -15,12 +15,17 @@ use imbalanced_neighbors::{squared_distance, KnnIndex, PointLimits};
 use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 use rayon::prelude::*;
 
-use crate::error::Result;
+use imbalanced_neighbors::NeighborsError;
+
+/// k-means fails only where its neighbour searches do.
+type Result<T> = std::result::Result<T, NeighborsError>;
 use imbalanced_random::SamplerRng;
 
 /// A fitted clustering.
-pub(crate) struct Clustering {
+pub struct Clustering {
+    /// `k x d` centres.
     pub centers: Array2<f64>,
+    /// The centre of each row.
     pub labels: Vec<usize>,
 }
 
@@ -104,7 +109,7 @@ fn draw(target: f64, weights: &[f64], block_sums: &[f64]) -> usize {
 
 /// Clusters the rows of `x` into `k` groups. Deterministic for a given
 /// generator state, whatever the thread count.
-pub(crate) fn kmeans(x: ArrayView2<'_, f64>, k: usize, max_iter: usize, rng: &mut SamplerRng) -> Result<Clustering> {
+pub fn kmeans(x: ArrayView2<'_, f64>, k: usize, max_iter: usize, rng: &mut SamplerRng) -> Result<Clustering> {
     let x = x.as_standard_layout();
     let (n, d) = x.dim();
     let k = k.min(n).max(1);
@@ -305,7 +310,7 @@ fn relocate_empty(
 /// at most `3 · batch` rows is clustered by full-batch k-means instead:
 /// there the batches would be the whole data drawn with repetition, and the
 /// reassignment we omit is what keeps scikit-learn's small runs sound.
-pub(crate) fn minibatch_kmeans(x: ArrayView2<'_, f64>, k: usize, rng: &mut SamplerRng) -> Result<Clustering> {
+pub fn minibatch_kmeans(x: ArrayView2<'_, f64>, k: usize, rng: &mut SamplerRng) -> Result<Clustering> {
     const BATCH: usize = 1024;
     const MAX_ITER: usize = 100;
     const MAX_NO_IMPROVEMENT: usize = 10;
