@@ -236,7 +236,7 @@ fn nearest<const R: usize>(rows: [&[f64]; R], ct: &[f64], k: usize) -> [(usize, 
 /// [`nearest`] for each row of `x` (standard layout), four rows at a time.
 fn nearest_each(x: ArrayView2<'_, f64>, ct: &[f64], k: usize) -> Vec<(usize, f64)> {
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx512f") {
+    if imbalanced_neighbors::simd::avx512f() {
         // SAFETY: the CPU has the feature the function is compiled for.
         return unsafe { nearest_each_avx512(x, ct, k) };
     }

@@ -282,7 +282,7 @@ impl Kernel {
 
     fn row_chunk(&self, xi: &[f64], ni: f64, first_block: usize, out: &mut [f64]) {
         #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx512f") {
+        if imbalanced_neighbors::simd::avx512f() {
             // SAFETY: the CPU has the feature the function is compiled for.
             return unsafe { self.row_chunk_avx512(xi, ni, first_block, out) };
         }

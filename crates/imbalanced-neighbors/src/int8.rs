@@ -73,16 +73,7 @@ pub(crate) fn bound(inv_scale: f64, kth2: f64, slack: f64) -> i32 {
 
 /// Whether this CPU runs the kernel.
 pub(crate) fn available() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::is_x86_feature_detected!("avx512f")
-            && std::is_x86_feature_detected!("avx512bw")
-            && std::is_x86_feature_detected!("avx512vnni")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
+    crate::simd::avx512_vnni()
 }
 
 /// The codes of the indexed points.

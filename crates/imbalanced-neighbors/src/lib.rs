@@ -22,6 +22,7 @@
 mod claims;
 mod count;
 mod int8;
+pub mod simd;
 mod symmetric;
 
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -185,7 +185,7 @@ impl KnnIndex<'_> {
     /// The pairs (i, j >= i) of the rows `i` of block `bi`.
     fn row_block(&self, bi: usize, lists: &mut Lists) {
         #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+        if crate::simd::avx2_fma() {
             // SAFETY: the CPU supports the features the function is compiled for.
             return unsafe { self.row_block_avx2(bi, lists) };
         }
