@@ -189,6 +189,32 @@ pub fn write_text(path: &std::path::Path, text: &str) -> Result<(), imbalanced::
     })
 }
 
+/// The option that fixes a library error, where there is one: the library
+/// names parameters and classes, the command line adds its flags.
+fn hint(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    use imbalanced::data::DataError;
+    use imbalanced::eval::EvalError;
+    use imbalanced::resample::ResampleError;
+    let data = |d: &DataError| match d {
+        DataError::StrayNonNumeric { column, .. } => Some(format!("--categorical {column} reads it as categorical")),
+        DataError::Missing { .. } => Some("--impute fills missing values".into()),
+        _ => None,
+    };
+    if let Some(d) = e.downcast_ref::<DataError>() {
+        return data(d);
+    }
+    if let Some(ResampleError::Data(d)) = e.downcast_ref::<ResampleError>() {
+        return data(d);
+    }
+    match e.downcast_ref::<EvalError>()? {
+        EvalError::Data(d) => data(d),
+        EvalError::TooManyFolds { count, .. } if *count >= 2 => Some(format!("--folds {count}")),
+        EvalError::TooManyFolds { .. } => Some("a class of one row cannot be cross-validated: drop or merge it".into()),
+        EvalError::Method { source, .. } => hint(source.as_ref()),
+        _ => None,
+    }
+}
+
 // Large arrays mapped in one call: first runs without ~7,500 page faults per 30 MB.
 #[global_allocator]
 static ALLOC: imbalanced::data::PrefaultAlloc = imbalanced::data::PrefaultAlloc;
@@ -215,6 +241,9 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
+            if let Some(h) = hint(e.as_ref()) {
+                eprintln!("hint: {h}");
+            }
             ExitCode::FAILURE
         }
     }

@@ -231,8 +231,10 @@ fn bad_input_fails_cleanly() {
     fails("a,b,y\n", &[], "no data rows");
     fails("a,b,y\n1,2,0\n1,2\n", &[], "line 3 has 2 fields");
     fails("a,b,y\n1,2,0\nnan,2,1\n", &[], "missing value");
+    fails("a,b,y\n1,2,0\nnan,2,1\n", &[], "hint: --impute");
     fails("a,b,y\n1,2,0\ninf,2,1\n", &[], "not finite");
     fails("a,b,y\n1,2,0\n1,oops,1\n", &[], "\"oops\" on line 3");
+    fails("a,b,y\n1,2,0\n1,oops,1\n", &[], "hint: --categorical b");
     fails(ok, &["--target", "label"], "unknown column \"label\"");
     fails("a,b,y\n1,2,0\n3,4,0\n", &[], "at least 2 classes");
     fails(ok, &[], "class \"1\" has 2 samples but k_neighbors=5 needs at least 6");

@@ -145,7 +145,8 @@ fn bad_input_gets_a_clear_error() {
     let o = run(&["evaluate", data("glass4.csv").to_str().unwrap(), "--folds", "20"]);
     assert!(!o.status.success());
     assert!(
-        text(&o.stderr).contains("has only 13 rows: use --folds 13 or fewer"),
+        text(&o.stderr).contains("has only 13 rows: use at most 13 folds")
+            && text(&o.stderr).contains("hint: --folds 13"),
         "{}",
         text(&o.stderr)
     );

@@ -25,7 +25,7 @@ pub enum DataError {
     UnknownColumn { name: String, available: String },
     #[error(
         "column {column:?} is numeric but has {count} non-numeric value(s), e.g. {examples}: \
-         fix those values, or declare the column categorical (--categorical {column})"
+         fix those values, or declare the column categorical"
     )]
     StrayNonNumeric {
         column: String,
@@ -35,7 +35,7 @@ pub enum DataError {
     #[error("column {column:?}, line {line}: value {value:?} is not finite: replace it with a finite number or mark it missing")]
     NonFinite { column: String, line: u64, value: String },
     #[error(
-        "column {column:?}, line {line}: missing value: fill it in, or pass --impute \
+        "column {column:?}, line {line}: missing value: fill it in, or impute missing values \
          (median for numeric columns, most frequent value for categorical ones)"
     )]
     Missing { column: String, line: u64 },

@@ -118,13 +118,16 @@ fn bad_csv_input_gets_a_message_that_says_what_to_fix() {
     assert!(e.contains("line 3") && e.contains("2 fields") && e.contains("3"), "{e}");
     let e = err("a,b,y\n1,2,0\nnan,2,1\n");
     assert!(
-        e.contains("missing value") && e.contains("--impute") && e.contains("\"a\""),
+        e.contains("missing value") && !e.contains("--") && e.contains("impute missing values") && e.contains("\"a\""),
         "{e}"
     );
     let e = err("a,b,y\n1,2,0\ninf,2,1\n");
     assert!(e.contains("not finite"), "{e}");
     let e = err("a,b,y\n1,2,0\n1,oops,1\n3,4,0\n");
-    assert!(e.contains("\"oops\" on line 3") && e.contains("--categorical b"), "{e}");
+    assert!(
+        e.contains("\"oops\" on line 3") && e.contains("declare the column categorical") && !e.contains("--"),
+        "{e}"
+    );
     let e = err("a,a,y\n1,2,0\n");
     assert!(e.contains("appears twice"), "{e}");
     let e = err("a,b,y\n1,2,\n");

@@ -34,7 +34,7 @@ pub use splits::{train_test_split, RepeatedStratifiedKFold, Split, StratifiedGro
 #[non_exhaustive]
 pub enum EvalError {
     #[error(
-        "{n_splits} folds but class {class} has only {count} rows: use --folds {count} or fewer, \
+        "{n_splits} folds but class {class} has only {count} rows: use at most {count} folds, \
          or merge rare classes"
     )]
     TooManyFolds {

@@ -225,7 +225,8 @@ impl AnyClassifier {
             AnyClassifier::Mlp(m) => AnyClassifier::Mlp(MlpClassifier { loss, ..m.clone() }),
             _ => {
                 return Err(ModelError::Parameter(format!(
-                    "{} is not trained by a loss: use --model logreg, softmax or mlp with losses",
+                    "{} is not trained by a loss: use LogisticRegression (trained as SoftmaxRegression), \
+                     SoftmaxRegression or MLPClassifier with a loss",
                     self.name()
                 )))
             }

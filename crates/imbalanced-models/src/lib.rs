@@ -11,7 +11,6 @@
 //! Parameters implement [`Fit`]; fitted models implement [`Predict`].
 //! Class labels are codes `0..n_classes`.
 
-
 mod any;
 mod batch_sampling;
 mod calibration;

@@ -43,8 +43,6 @@ pub enum ResampleError {
     CategoricalUnsupported { sampler: &'static str, columns: String },
     #[error("{0}")]
     NotApplicable(String),
-    #[error("unknown sampler {name:?}: run `imbalanced resample --list` for the names")]
-    UnknownSampler { name: String },
     #[error(transparent)]
     Neighbors(#[from] NeighborsError),
     #[error(transparent)]

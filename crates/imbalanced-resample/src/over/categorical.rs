@@ -350,8 +350,8 @@ impl Resampler for SmoteN {
     fn fit_resample_dataset(&self, data: &Dataset) -> Result<Dataset> {
         if data.numeric().ncols() > 0 {
             return Err(ResampleError::NotApplicable(format!(
-                "SMOTEN treats every feature as categorical but {} are numeric: declare them categorical \
-                 (--categorical), or use SMOTENC for mixed data",
+                "SMOTEN treats every feature as categorical but {} are numeric: declare them categorical, \
+                 or use SMOTENC for mixed data",
                 numeric_names(data)
             )));
         }

@@ -5,11 +5,11 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ResampleError, Result};
-use imbalanced_models::kmeans::minibatch_kmeans;
 use crate::over::smote::{check_k, Output, SampleDraw};
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::util::{class_rng, make_rng, neighbors_of_rows};
 use crate::{check_input, Resampled, Resampler};
+use imbalanced_models::kmeans::minibatch_kmeans;
 use imbalanced_random::RngKind;
 
 /// SMOTE inside the k-means clusters where the class is common, more in sparse ones.

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{ResampleError, Result};
 use crate::over::smote::{check_k, other_class_neighbours, Output, SampleDraw};
 use crate::strategy::{SamplingKind, SamplingStrategy};
-use imbalanced_models::svm::{gamma_scale, support_vectors};
 use crate::util::{class_indices, class_rng, make_rng, neighbors_of_rows};
 use crate::{check_input, Resampled, Resampler};
+use imbalanced_models::svm::{gamma_scale, support_vectors};
 use imbalanced_random::RngKind;
 
 /// SMOTE from an RBF SVM's support vectors, extrapolating from the safe ones.

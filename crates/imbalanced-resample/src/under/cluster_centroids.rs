@@ -5,10 +5,10 @@ use ndarray::{concatenate, Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ResampleError, Result};
-use imbalanced_models::kmeans::kmeans;
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, class_rng};
 use crate::{check_input, Resampled, Resampler};
+use imbalanced_models::kmeans::kmeans;
 use imbalanced_random::RngKind;
 
 /// How ClusterCentroids turns clusters into rows.
