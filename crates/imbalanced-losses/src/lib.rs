@@ -39,7 +39,12 @@ pub use margin::{post_hoc_logit_adjustment, BalancedSoftmax, DeferredReweighting
 pub use multilabel::{Asl, BinaryCrossEntropy, MultiLabelLdam};
 pub use overlap::{CrossEntropyDice, Tversky};
 pub use proportion::ProportionLoss;
-pub use registry::{BatchLoss, LossSpec, MultiLabelBatchLoss, LOSSES, MULTILABEL_LOSSES};
+pub use registry::{
+    AslLoss, BalancedSoftmaxLoss, BatchLoss, BceLoss, CbFocalLoss, CeDiceLoss, CeLoss, ClassWeighting, DiceLoss,
+    FocalLoss, LabelSmoothingLoss, LcrLoss, LdamDrwLoss, LdamLoss, LogitAdjustedLoss, LossFactory, LossSpec,
+    MultiLabelBatchLoss, PositiveWeight, ProportionLossParams, SeesawLoss, SigmoidFocalLoss, SmoothingConvention,
+    TalLoss, TverskyLoss, WeightedCeLoss, LOSSES, MULTILABEL,
+};
 
 use ndarray::{Array2, ArrayView2};
 

@@ -16,6 +16,9 @@ use crate::multilabel::{Asl, BinaryCrossEntropy, MultiLabelLdam};
 use crate::overlap::{CrossEntropyDice, Tversky};
 use crate::proportion::ProportionLoss;
 use crate::{Loss, LossError, MultiLabelLoss, Reduction, Result};
+use imbalanced_catalog as catalogue;
+use imbalanced_catalog::{from_params, Catalog, Described, Entry, Estimator, Value};
+use serde::{Deserialize, Serialize};
 
 /// A loss reduced over a batch: value and gradient of the batch objective.
 pub trait BatchLoss {
@@ -103,129 +106,780 @@ impl BatchLoss for CrossEntropyDice {
     }
 }
 
-/// The single-label loss names, with their parameters and defaults.
-pub const LOSSES: &[(&str, &str)] = &[
-    ("ce", "cross-entropy"),
-    (
-        "weighted-ce",
-        "weights=balanced|sqrt|cb (balanced), beta=0.9999 for cb; PyTorch's weighted mean",
-    ),
-    ("focal", "gamma=2 (Lin et al. 2017)"),
-    (
-        "cb-focal",
-        "gamma=1, beta=0.9999: focal with effective-number class weights (Cui et al. 2019)",
-    ),
-    ("ldam", "max_m=0.5, s=30 (Cao et al. 2019; meant for a cosine head)"),
-    (
-        "ldam-drw",
-        "max_m=0.5, s=30, beta=0.9999, t0=0.8 (share of epochs before re-weighting)",
-    ),
-    ("logit-adjusted", "tau=1 (Menon et al. 2021); alias la"),
-    ("balanced-softmax", "(Ren et al. 2020) = logit-adjusted with tau=1"),
-    (
-        "label-smoothing",
-        "eps=0.1, convention=all|others (eps/K on all classes, or eps/(K-1) on the others)",
-    ),
-    ("seesaw", "p=0.8, q=2 (Wang et al. 2021; counts = training counts)"),
-    (
-        "tal",
-        "lambda=0.99: temporal-decay negative re-weighting (our formulation of the TAL idea)",
-    ),
-    ("dice", "smooth=1: soft Dice on softmax probabilities"),
-    ("tversky", "alpha=0.3, beta=0.7, smooth=1"),
-    ("ce-dice", "smooth=1, dice_weight=1: cross-entropy + soft Dice"),
-    (
-        "sigmoid-focal",
-        "alpha=0.25, gamma=2: one sigmoid per class on one-hot targets (RetinaNet)",
-    ),
-    ("bce", "one sigmoid per class on one-hot targets"),
-    (
-        "asl",
-        "gamma_neg=4, gamma_pos=1, clip=0.05: asymmetric loss on one-hot targets (Ridnik et al. 2021)",
-    ),
-    (
-        "lcr",
-        "lambda=0.02: IAENet's LCRLoss on one-hot targets (co-occurrence from the batch)",
-    ),
-    (
-        "proportion",
-        "weight=1: cross-entropy + proportion loss toward the training class prior",
-    ),
-];
+/// A loss's parameters, built into the batch objective for the training
+/// class counts (and, for the scheduled losses, the epoch): what a
+/// [`LOSSES`] entry builds.
+pub trait LossFactory: Send + Sync {
+    /// The single-label loss for class counts `counts` at `epoch` of `epochs`.
+    fn build(&self, counts: &[f64], epoch: usize, epochs: usize) -> Result<Box<dyn BatchLoss>>;
 
-/// The multi-label loss names (`n x L` 0/1 targets, one sigmoid per label),
-/// with their parameters and defaults. The first four also train
+    /// The multi-label loss for labels with `positive_counts` positives
+    /// among `n_rows` rows, for the losses that have one.
+    fn build_multilabel(
+        &self,
+        _positive_counts: &[f64],
+        _n_rows: f64,
+        _epoch: usize,
+        _epochs: usize,
+    ) -> Option<Result<Box<dyn MultiLabelBatchLoss>>> {
+        None
+    }
+}
+
+fn mean(l: Box<dyn BatchLossLoss>) -> Box<dyn BatchLoss> {
+    l.into_batch(Reduction::Mean)
+}
+
+fn weighted(l: Box<dyn BatchLossLoss>) -> Box<dyn BatchLoss> {
+    l.into_batch(Reduction::WeightedMean)
+}
+
+/// A multi-label loss on one-hot targets, for single-label training.
+fn one_hot_of(f: &dyn LossFactory, counts: &[f64], epoch: usize, epochs: usize) -> Result<Box<dyn BatchLoss>> {
+    let total = counts.iter().sum();
+    let inner = f
+        .build_multilabel(counts, total, epoch, epochs)
+        .expect("a multi-label loss")?;
+    Ok(Box::new(OneHot(inner)))
+}
+
+/// Cross-entropy.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "ce", kind = "loss", aliases = ["cross-entropy"])]
+pub struct CeLoss {}
+
+impl LossFactory for CeLoss {
+    fn build(&self, _: &[f64], _: usize, _: usize) -> Result<Box<dyn BatchLoss>> {
+        Ok(mean(Box::<CrossEntropy>::default()))
+    }
+}
+
+/// How [`WeightedCeLoss`] weighs the classes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClassWeighting {
+    /// `n / (K n_c)`. The default.
+    #[default]
+    #[serde(alias = "inverse")]
+    Balanced,
+    /// `1 / sqrt(n_c)`, normalised.
+    #[serde(alias = "sqrt-inverse")]
+    Sqrt,
+    /// Effective number of samples (Cui et al. 2019), with `beta`.
+    #[serde(alias = "effective-number")]
+    Cb,
+}
+
+/// Cross-entropy with class weights, PyTorch's weighted mean.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "weighted-ce", kind = "loss")]
+pub struct WeightedCeLoss {
+    /// `balanced` (inverse frequency), `sqrt` (inverse square root) or `cb` (effective number). Default: `balanced`.
+    pub weights: ClassWeighting,
+    /// The effective-number `beta` of `weights=cb`. Default: 0.9999.
+    pub beta: f64,
+}
+
+impl Default for WeightedCeLoss {
+    fn default() -> Self {
+        WeightedCeLoss {
+            weights: ClassWeighting::Balanced,
+            beta: 0.9999,
+        }
+    }
+}
+
+impl LossFactory for WeightedCeLoss {
+    fn build(&self, counts: &[f64], _: usize, _: usize) -> Result<Box<dyn BatchLoss>> {
+        let w = match self.weights {
+            ClassWeighting::Balanced => inverse_frequency_weights(counts)?,
+            ClassWeighting::Sqrt => sqrt_inverse_frequency_weights(counts)?,
+            ClassWeighting::Cb => effective_number_weights(counts, self.beta)?,
+        };
+        Ok(weighted(Box::new(CrossEntropy::default().weights(w))))
+    }
+}
+
+/// Focal loss (Lin et al. 2017).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "focal", kind = "loss")]
+pub struct FocalLoss {
+    /// Focusing parameter: `(1 - p_t)^gamma` down-weights easy rows. Default: 2.
+    pub gamma: f64,
+}
+
+impl Default for FocalLoss {
+    fn default() -> Self {
+        FocalLoss { gamma: 2.0 }
+    }
+}
+
+impl LossFactory for FocalLoss {
+    fn build(&self, _: &[f64], _: usize, _: usize) -> Result<Box<dyn BatchLoss>> {
+        Ok(mean(Box::new(Focal {
+            gamma: self.gamma,
+            alpha: None,
+        })))
+    }
+}
+
+/// Focal loss with effective-number class weights (Cui et al. 2019).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "cb-focal", kind = "loss")]
+pub struct CbFocalLoss {
+    /// Focusing parameter. Default: 1.
+    pub gamma: f64,
+    /// Effective-number `beta` in [0, 1). Default: 0.9999.
+    pub beta: f64,
+}
+
+impl Default for CbFocalLoss {
+    fn default() -> Self {
+        CbFocalLoss {
+            gamma: 1.0,
+            beta: 0.9999,
+        }
+    }
+}
+
+impl LossFactory for CbFocalLoss {
+    fn build(&self, counts: &[f64], _: usize, _: usize) -> Result<Box<dyn BatchLoss>> {
+        Ok(mean(Box::new(Focal {
+            gamma: self.gamma,
+            alpha: Some(effective_number_weights(counts, self.beta)?),
+        })))
+    }
+}
+
+/// LDAM: per-class margins `max_m / n_c^(1/4)` scaled by `s` (Cao et al. 2019; meant for a cosine head).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "ldam", kind = "loss")]
+pub struct LdamLoss {
+    /// The largest margin (of the rarest class). Default: 0.5.
+    pub max_m: f64,
+    /// Logit scale. Default: 30.
+    pub s: f64,
+}
+
+impl Default for LdamLoss {
+    fn default() -> Self {
+        LdamLoss { max_m: 0.5, s: 30.0 }
+    }
+}
+
+impl LossFactory for LdamLoss {
+    fn build(&self, counts: &[f64], _: usize, _: usize) -> Result<Box<dyn BatchLoss>> {
+        Ok(mean(Box::new(Ldam::from_counts(counts, self.max_m, self.s)?)))
+    }
+    fn build_multilabel(
+        &self,
+        pos: &[f64],
+        _: f64,
+        _: usize,
+        _: usize,
+    ) -> Option<Result<Box<dyn MultiLabelBatchLoss>>> {
+        Some(MultiLabelLdam::from_counts(pos, self.max_m, self.s).map(mean_over_rows))
+    }
+}
+
+/// LDAM with deferred re-weighting (Cao et al. 2019): uniform weights for the first `t0` share of the epochs,
+/// effective-number weights after.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "ldam-drw", kind = "loss")]
+pub struct LdamDrwLoss {
+    /// The largest margin (of the rarest class). Default: 0.5.
+    pub max_m: f64,
+    /// Logit scale. Default: 30.
+    pub s: f64,
+    /// Effective-number `beta` of the deferred weights. Default: 0.9999.
+    pub beta: f64,
+    /// Share of the epochs before re-weighting, in [0, 1]. Default: 0.8.
+    pub t0: f64,
+}
+
+impl Default for LdamDrwLoss {
+    fn default() -> Self {
+        LdamDrwLoss {
+            max_m: 0.5,
+            s: 30.0,
+            beta: 0.9999,
+            t0: 0.8,
+        }
+    }
+}
+
+impl LdamDrwLoss {
+    fn drw(&self, counts: &[f64], epochs: usize) -> Result<DeferredReweighting> {
+        if !(0.0..=1.0).contains(&self.t0) {
+            return Err(LossError::Parameter {
+                name: "t0",
+                value: self.t0,
+                fix: "t0 is the share of epochs before re-weighting, in [0, 1]",
+            });
+        }
+        Ok(DeferredReweighting {
+            counts: counts.to_vec(),
+            beta: self.beta,
+            t0: (self.t0 * epochs as f64).round() as usize,
+        })
+    }
+}
+
+impl LossFactory for LdamDrwLoss {
+    fn build(&self, counts: &[f64], epoch: usize, epochs: usize) -> Result<Box<dyn BatchLoss>> {
+        let ldam = Ldam::from_counts(counts, self.max_m, self.s)?;
+        Ok(weighted(Box::new(
+            ldam.weights(Some(self.drw(counts, epochs)?.weights(epoch)?)),
+        )))
+    }
+    fn build_multilabel(
+        &self,
+        pos: &[f64],
+        _: f64,
+        epoch: usize,
+        epochs: usize,
+    ) -> Option<Result<Box<dyn MultiLabelBatchLoss>>> {
+        let build = || -> Result<Box<dyn MultiLabelBatchLoss>> {
+            let mut ldam = MultiLabelLdam::from_counts(pos, self.max_m, self.s)?;
+            ldam.weights = Some(self.drw(pos, epochs)?.weights(epoch)?);
+            Ok(mean_over_rows(ldam))
+        };
+        Some(build())
+    }
+}
+
+/// Logit-adjusted cross-entropy (Menon et al. 2021): logits plus `tau log prior`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "logit-adjusted", kind = "loss", aliases = ["la", "logit-adjustment"])]
+pub struct LogitAdjustedLoss {
+    /// Scale of the log-prior adjustment. Default: 1.
+    pub tau: f64,
+}
+
+impl Default for LogitAdjustedLoss {
+    fn default() -> Self {
+        LogitAdjustedLoss { tau: 1.0 }
+    }
+}
+
+impl LossFactory for LogitAdjustedLoss {
+    fn build(&self, counts: &[f64], _: usize, _: usize) -> Result<Box<dyn BatchLoss>> {
+        Ok(mean(Box::new(LogitAdjusted::from_counts(counts, self.tau)?)))
+    }
+}
+
+/// Balanced softmax (Ren et al. 2020): logit adjustment with `tau = 1`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "balanced-softmax", kind = "loss", aliases = ["bs", "balanced", "balanced-softmax-loss"])]
+pub struct BalancedSoftmaxLoss {}
+
+impl LossFactory for BalancedSoftmaxLoss {
+    fn build(&self, counts: &[f64], _: usize, _: usize) -> Result<Box<dyn BatchLoss>> {
+        Ok(mean(Box::new(BalancedSoftmax::from_counts(counts)?)))
+    }
+}
+
+/// Where [`LabelSmoothingLoss`] puts the smoothed mass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmoothingConvention {
+    /// `eps / K` on every class (PyTorch). The default.
+    #[default]
+    All,
+    /// `eps / (K - 1)` on each other class.
+    Others,
+}
+
+/// Cross-entropy on smoothed targets (Szegedy et al. 2016).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "label-smoothing", kind = "loss", aliases = ["ls"])]
+pub struct LabelSmoothingLoss {
+    /// Mass moved off the true class. Default: 0.1.
+    pub eps: f64,
+    /// `all` (`eps/K` on every class) or `others` (`eps/(K-1)` on the others). Default: `all`.
+    pub convention: SmoothingConvention,
+}
+
+impl Default for LabelSmoothingLoss {
+    fn default() -> Self {
+        LabelSmoothingLoss {
+            eps: 0.1,
+            convention: SmoothingConvention::All,
+        }
+    }
+}
+
+impl LossFactory for LabelSmoothingLoss {
+    fn build(&self, _: &[f64], _: usize, _: usize) -> Result<Box<dyn BatchLoss>> {
+        let convention = match self.convention {
+            SmoothingConvention::All => Smoothing::AllClasses,
+            SmoothingConvention::Others => Smoothing::OtherClasses,
+        };
+        Ok(mean(Box::new(
+            CrossEntropy::default().label_smoothing(self.eps, convention),
+        )))
+    }
+}
+
+/// Seesaw loss (Wang et al. 2021), with the training counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "seesaw", kind = "loss")]
+pub struct SeesawLoss {
+    /// Exponent of the mitigation factor. Default: 0.8.
+    pub p: f64,
+    /// Exponent of the compensation factor. Default: 2.
+    pub q: f64,
+}
+
+impl Default for SeesawLoss {
+    fn default() -> Self {
+        SeesawLoss { p: 0.8, q: 2.0 }
+    }
+}
+
+impl LossFactory for SeesawLoss {
+    fn build(&self, counts: &[f64], _: usize, _: usize) -> Result<Box<dyn BatchLoss>> {
+        Ok(mean(Box::new(Seesaw {
+            counts: counts.to_vec(),
+            p: self.p,
+            q: self.q,
+            ..Seesaw::new(counts.len())
+        })))
+    }
+}
+
+/// Temporal-decay re-weighting of negative classes (our formulation of the TAL idea).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "tal", kind = "loss")]
+pub struct TalLoss {
+    /// Decay of the class statistics per batch. Default: 0.99.
+    pub lambda: f64,
+}
+
+impl Default for TalLoss {
+    fn default() -> Self {
+        TalLoss { lambda: 0.99 }
+    }
+}
+
+impl LossFactory for TalLoss {
+    fn build(&self, counts: &[f64], _: usize, _: usize) -> Result<Box<dyn BatchLoss>> {
+        Ok(mean(Box::new(TemporalDecay {
+            q: counts.to_vec(),
+            lambda: self.lambda,
+        })))
+    }
+}
+
+/// Soft Dice on softmax probabilities.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "dice", kind = "loss")]
+pub struct DiceLoss {
+    /// Added to numerator and denominator. Default: 1.
+    pub smooth: f64,
+}
+
+impl Default for DiceLoss {
+    fn default() -> Self {
+        DiceLoss { smooth: 1.0 }
+    }
+}
+
+impl LossFactory for DiceLoss {
+    fn build(&self, _: &[f64], _: usize, _: usize) -> Result<Box<dyn BatchLoss>> {
+        Ok(Box::new(Tversky::dice(self.smooth)))
+    }
+}
+
+/// Tversky loss: Dice with separate weights of false positives and false negatives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "tversky", kind = "loss")]
+pub struct TverskyLoss {
+    /// Weight of false positives. Default: 0.3.
+    pub alpha: f64,
+    /// Weight of false negatives. Default: 0.7.
+    pub beta: f64,
+    /// Added to numerator and denominator. Default: 1.
+    pub smooth: f64,
+}
+
+impl Default for TverskyLoss {
+    fn default() -> Self {
+        TverskyLoss {
+            alpha: 0.3,
+            beta: 0.7,
+            smooth: 1.0,
+        }
+    }
+}
+
+impl LossFactory for TverskyLoss {
+    fn build(&self, _: &[f64], _: usize, _: usize) -> Result<Box<dyn BatchLoss>> {
+        Ok(Box::new(Tversky {
+            alpha: self.alpha,
+            beta: self.beta,
+            smooth: self.smooth,
+        }))
+    }
+}
+
+/// Cross-entropy plus soft Dice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "ce-dice", kind = "loss")]
+pub struct CeDiceLoss {
+    /// Dice's smoothing. Default: 1.
+    pub smooth: f64,
+    /// Weight of the Dice term. Default: 1.
+    pub dice_weight: f64,
+}
+
+impl Default for CeDiceLoss {
+    fn default() -> Self {
+        CeDiceLoss {
+            smooth: 1.0,
+            dice_weight: 1.0,
+        }
+    }
+}
+
+impl LossFactory for CeDiceLoss {
+    fn build(&self, _: &[f64], _: usize, _: usize) -> Result<Box<dyn BatchLoss>> {
+        Ok(Box::new(CrossEntropyDice {
+            dice: Tversky::dice(self.smooth),
+            dice_weight: self.dice_weight,
+            ..CrossEntropyDice::default()
+        }))
+    }
+}
+
+/// RetinaNet's sigmoid focal loss: one sigmoid per class (per label), on one-hot targets for single-label data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "sigmoid-focal", kind = "loss")]
+pub struct SigmoidFocalLoss {
+    /// Weight of the positive terms. Default: 0.25.
+    pub alpha: f64,
+    /// Focusing parameter. Default: 2.
+    pub gamma: f64,
+}
+
+impl Default for SigmoidFocalLoss {
+    fn default() -> Self {
+        SigmoidFocalLoss {
+            alpha: 0.25,
+            gamma: 2.0,
+        }
+    }
+}
+
+impl LossFactory for SigmoidFocalLoss {
+    fn build(&self, counts: &[f64], epoch: usize, epochs: usize) -> Result<Box<dyn BatchLoss>> {
+        one_hot_of(self, counts, epoch, epochs)
+    }
+    fn build_multilabel(&self, _: &[f64], _: f64, _: usize, _: usize) -> Option<Result<Box<dyn MultiLabelBatchLoss>>> {
+        Some(Ok(mean_over_rows(SigmoidFocal {
+            alpha: Some(self.alpha),
+            gamma: self.gamma,
+        })))
+    }
+}
+
+/// How [`BceLoss`] weighs each label's positive terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PositiveWeight {
+    /// Weight 1. The default.
+    #[default]
+    None,
+    /// Negatives / positives of each label.
+    Balanced,
+}
+
+/// Binary cross-entropy, one sigmoid per class (per label), on one-hot targets for single-label data.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "bce", kind = "loss")]
+pub struct BceLoss {
+    /// `none`, or `balanced` (each label's positives weighed by negatives / positives). Default: `none`.
+    pub pos_weight: PositiveWeight,
+}
+
+impl LossFactory for BceLoss {
+    fn build(&self, counts: &[f64], epoch: usize, epochs: usize) -> Result<Box<dyn BatchLoss>> {
+        one_hot_of(self, counts, epoch, epochs)
+    }
+    fn build_multilabel(
+        &self,
+        pos: &[f64],
+        n_rows: f64,
+        _: usize,
+        _: usize,
+    ) -> Option<Result<Box<dyn MultiLabelBatchLoss>>> {
+        let pos_weight = match self.pos_weight {
+            PositiveWeight::None => None,
+            PositiveWeight::Balanced => {
+                let w = pos
+                    .iter()
+                    .map(|&p| {
+                        if p > 0.0 {
+                            Ok((n_rows - p) / p)
+                        } else {
+                            Err(LossError::Invalid(
+                                "bce: pos_weight=balanced needs a positive row for every label".into(),
+                            ))
+                        }
+                    })
+                    .collect::<Result<Vec<f64>>>();
+                match w {
+                    Ok(w) => Some(w),
+                    Err(e) => return Some(Err(e)),
+                }
+            }
+        };
+        Some(Ok(mean_over_rows(BinaryCrossEntropy {
+            pos_weight,
+            weight: None,
+        })))
+    }
+}
+
+/// Asymmetric loss (Ridnik et al. 2021), one sigmoid per class (per label).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "asl", kind = "loss")]
+pub struct AslLoss {
+    /// Focusing of the negative terms. Default: 4.
+    pub gamma_neg: f64,
+    /// Focusing of the positive terms. Default: 1.
+    pub gamma_pos: f64,
+    /// Probability margin shifted off easy negatives. Default: 0.05.
+    pub clip: f64,
+}
+
+impl Default for AslLoss {
+    fn default() -> Self {
+        AslLoss {
+            gamma_neg: 4.0,
+            gamma_pos: 1.0,
+            clip: 0.05,
+        }
+    }
+}
+
+impl LossFactory for AslLoss {
+    fn build(&self, counts: &[f64], epoch: usize, epochs: usize) -> Result<Box<dyn BatchLoss>> {
+        one_hot_of(self, counts, epoch, epochs)
+    }
+    fn build_multilabel(&self, _: &[f64], _: f64, _: usize, _: usize) -> Option<Result<Box<dyn MultiLabelBatchLoss>>> {
+        Some(Ok(mean_over_rows(Asl {
+            gamma_neg: self.gamma_neg,
+            gamma_pos: self.gamma_pos,
+            clip: self.clip,
+            ..Asl::default()
+        })))
+    }
+}
+
+/// IAENet's label-constrained loss: batch label prior and a co-occurrence penalty.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "lcr", kind = "loss")]
+pub struct LcrLoss {
+    /// Weight of the co-occurrence penalty. Default: 0.02.
+    pub lambda: f64,
+}
+
+impl Default for LcrLoss {
+    fn default() -> Self {
+        LcrLoss { lambda: 0.02 }
+    }
+}
+
+impl LossFactory for LcrLoss {
+    fn build(&self, counts: &[f64], epoch: usize, epochs: usize) -> Result<Box<dyn BatchLoss>> {
+        one_hot_of(self, counts, epoch, epochs)
+    }
+    fn build_multilabel(&self, _: &[f64], _: f64, _: usize, _: usize) -> Option<Result<Box<dyn MultiLabelBatchLoss>>> {
+        Some(Ok(Box::new(Lcr {
+            lambda: self.lambda,
+            ..Lcr::default()
+        })))
+    }
+}
+
+/// Cross-entropy plus `weight` times the proportion loss toward the training class prior.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "proportion", kind = "loss")]
+pub struct ProportionLossParams {
+    /// Weight of the proportion term. Default: 1.
+    pub weight: f64,
+}
+
+impl Default for ProportionLossParams {
+    fn default() -> Self {
+        ProportionLossParams { weight: 1.0 }
+    }
+}
+
+impl LossFactory for ProportionLossParams {
+    fn build(&self, counts: &[f64], _: usize, _: usize) -> Result<Box<dyn BatchLoss>> {
+        let total: f64 = counts.iter().sum();
+        Ok(Box::new(CeProportion {
+            prior: ProportionLoss::new(counts.iter().map(|c| c / total).collect())?,
+            weight: self.weight,
+        }))
+    }
+}
+
+fn boxed<T: LossFactory + Described + 'static>(params: Value) -> std::result::Result<Box<dyn LossFactory>, String> {
+    Ok(Box::new(from_params::<T>(params)?))
+}
+
+const fn entry<T: LossFactory + Described + 'static>() -> Entry<dyn LossFactory> {
+    Entry::of::<T>(boxed::<T>)
+}
+
+/// Every loss by name or alias, with its parameters and defaults: the
+/// names `train --loss` and `evaluate --losses` take. Those of
+/// [`MULTILABEL`] also train multi-label models; the sigmoid ones train
 /// single-label models on one-hot targets.
-pub const MULTILABEL_LOSSES: &[(&str, &str)] = &[
-    (
-        "bce",
-        "pos_weight=none: binary cross-entropy; pos_weight=balanced weighs each label's positives by negatives/positives",
-    ),
-    ("sigmoid-focal", "alpha=0.25 gamma=2: RetinaNet's sigmoid focal loss"),
-    (
-        "asl",
-        "gamma_neg=4 gamma_pos=1 clip=0.05: asymmetric loss (Ridnik et al. 2021)",
-    ),
-    (
-        "lcr",
-        "lambda=0.02: IAENet's label-constrained loss (batch label prior, co-occurrence penalty)",
-    ),
-    ("ldam", "max_m=0.5 s=30: LDAM margins on positive terms, from each label's positives"),
-    (
-        "ldam-drw",
-        "max_m=0.5 s=30 beta=0.9999 t0=0.8: multi-label LDAM, effective-number weights on positives after t0 of the epochs",
-    ),
-];
+pub static LOSSES: Catalog<dyn LossFactory> = Catalog {
+    what: "loss",
+    entries: &[
+        entry::<CeLoss>(),
+        entry::<WeightedCeLoss>(),
+        entry::<FocalLoss>(),
+        entry::<CbFocalLoss>(),
+        entry::<LdamLoss>(),
+        entry::<LdamDrwLoss>(),
+        entry::<LogitAdjustedLoss>(),
+        entry::<BalancedSoftmaxLoss>(),
+        entry::<LabelSmoothingLoss>(),
+        entry::<SeesawLoss>(),
+        entry::<TalLoss>(),
+        entry::<DiceLoss>(),
+        entry::<TverskyLoss>(),
+        entry::<CeDiceLoss>(),
+        entry::<SigmoidFocalLoss>(),
+        entry::<BceLoss>(),
+        entry::<AslLoss>(),
+        entry::<LcrLoss>(),
+        entry::<ProportionLossParams>(),
+    ],
+};
 
-/// A loss chosen by name with `key=value` parameters, built per training
-/// run from the class counts (and, for LDAM-DRW, the epoch).
+/// The losses of [`LOSSES`] that also train multi-label models (`n x L` 0/1
+/// targets, one sigmoid per label).
+pub const MULTILABEL: &[&str] = &["bce", "sigmoid-focal", "asl", "lcr", "ldam", "ldam-drw"];
+
+/// A loss chosen by name with `key=value` parameters (the texts as given),
+/// built per training run from the class counts (and, for LDAM-DRW, the
+/// epoch).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LossSpec {
+    /// The catalogue name.
     pub name: String,
     pub params: BTreeMap<String, String>,
 }
 
-/// The name of [`LOSSES`] (or, `multilabel`, of [`MULTILABEL_LOSSES`]) that
-/// `name` or one of its aliases means.
-fn canonical(name: &str, multilabel: bool) -> Option<&'static str> {
-    let n = name.to_ascii_lowercase().replace('_', "-");
-    let n = match n.as_str() {
-        "la" | "logit-adjustment" => "logit-adjusted",
-        "bs" | "balanced" | "balanced-softmax-loss" => "balanced-softmax",
-        "cross-entropy" => "ce",
-        "ls" => "label-smoothing",
-        "focal" if multilabel => "sigmoid-focal",
-        other => other,
-    };
-    names(multilabel).find(|k| *k == n)
-}
+impl LossSpec {
+    /// A single-label loss of [`LOSSES`] by name or alias, with `key=value`
+    /// pairs; unknown names and keys are errors suggesting the nearest.
+    pub fn new(name: &str, params: &[(String, String)]) -> Result<Self> {
+        let spec = Self::parse(name, params)?;
+        // Check the values once, on a tiny batch.
+        spec.build(&[1.0, 1.0], 0, 1)?
+            .batch_loss(Array2::zeros((1, 2)).view(), &[0])?;
+        Ok(spec)
+    }
 
-fn names(multilabel: bool) -> impl Iterator<Item = &'static str> {
-    let table = if multilabel { MULTILABEL_LOSSES } else { LOSSES };
-    table.iter().map(|(k, _)| *k)
-}
+    /// A multi-label loss ([`MULTILABEL`]; `focal` means `sigmoid-focal`),
+    /// with `key=value` pairs; build it with [`LossSpec::build_multilabel`].
+    pub fn new_multilabel(name: &str, params: &[(String, String)]) -> Result<Self> {
+        let name = if catalogue::normalise(name) == "focal" {
+            "sigmoid-focal"
+        } else {
+            name
+        };
+        let spec = Self::parse(name, params)?;
+        if !MULTILABEL.contains(&spec.name.as_str()) {
+            return Err(LossError::Invalid(format!(
+                "{} is not a multi-label loss: multi-label training takes {}",
+                spec.name,
+                MULTILABEL.join(", ")
+            )));
+        }
+        let targets = ndarray::arr2(&[[1.0, 0.0]]);
+        spec.build_multilabel(&[1.0, 1.0], 2.0, 0, 1)?
+            .batch_loss(Array2::zeros((1, 2)).view(), targets.view())?;
+        Ok(spec)
+    }
 
-/// The parameter names a loss takes.
-fn allowed(canon: &str) -> &'static [&'static str] {
-    match canon {
-        "weighted-ce" => &["weights", "beta"],
-        "focal" => &["gamma"],
-        "cb-focal" => &["gamma", "beta"],
-        "ldam" => &["max_m", "s"],
-        "ldam-drw" => &["max_m", "s", "beta", "t0"],
-        "logit-adjusted" => &["tau"],
-        "label-smoothing" => &["eps", "convention"],
-        "seesaw" => &["p", "q"],
-        "tal" => &["lambda"],
-        "dice" => &["smooth"],
-        "tversky" => &["alpha", "beta", "smooth"],
-        "ce-dice" => &["smooth", "dice_weight"],
-        "sigmoid-focal" => &["alpha", "gamma"],
-        "asl" => &["gamma_neg", "gamma_pos", "clip"],
-        "lcr" => &["lambda"],
-        "proportion" => &["weight"],
-        "bce" => &["pos_weight"],
-        _ => &[],
+    fn parse(name: &str, params: &[(String, String)]) -> Result<Self> {
+        let entry = LOSSES.find(name).map_err(|e| LossError::Invalid(e.to_string()))?;
+        let spec = LossSpec {
+            name: entry.info.name.to_string(),
+            params: params.iter().cloned().collect(),
+        };
+        spec.factory()?;
+        Ok(spec)
+    }
+
+    /// The parameters as values, built into the loss's factory.
+    fn factory(&self) -> Result<Box<dyn LossFactory>> {
+        let given: Vec<(String, Value)> = self
+            .params
+            .iter()
+            .map(|(k, v)| (k.clone(), catalogue::value_from_text(v)))
+            .collect();
+        LOSSES
+            .build(&self.name, &given, &[])
+            .map_err(|e| LossError::Invalid(e.to_string()))
+    }
+
+    /// Whether the loss changes with the epoch (LDAM-DRW).
+    pub fn is_scheduled(&self) -> bool {
+        self.name == "ldam-drw"
+    }
+
+    /// The loss for training counts `counts` at `epoch` of `epochs`.
+    pub fn build(&self, counts: &[f64], epoch: usize, epochs: usize) -> Result<Box<dyn BatchLoss>> {
+        self.factory()?.build(counts, epoch, epochs)
+    }
+
+    /// The multi-label loss for labels with `positive_counts` positives among
+    /// `n_rows` training rows, at `epoch` of `epochs`.
+    pub fn build_multilabel(
+        &self,
+        positive_counts: &[f64],
+        n_rows: f64,
+        epoch: usize,
+        epochs: usize,
+    ) -> Result<Box<dyn MultiLabelBatchLoss>> {
+        self.factory()?
+            .build_multilabel(positive_counts, n_rows, epoch, epochs)
+            .unwrap_or_else(|| {
+                Err(LossError::Invalid(format!(
+                    "{} is not a multi-label loss: multi-label training takes {}",
+                    self.name,
+                    MULTILABEL.join(", ")
+                )))
+            })
     }
 }
 
@@ -272,248 +926,6 @@ impl<'de> serde::Deserialize<'de> for LossSpec {
             }
         };
         LossSpec::new(&name, &params).map_err(D::Error::custom)
-    }
-}
-
-impl LossSpec {
-    /// Parses a single-label loss name ([`LOSSES`]) and `key=value` pairs;
-    /// unknown names and keys are errors.
-    pub fn new(name: &str, params: &[(String, String)]) -> Result<Self> {
-        let spec = Self::parse(name, params, false)?;
-        // Check the values once, on a tiny batch.
-        spec.build(&[1.0, 1.0], 0, 1)?
-            .batch_loss(Array2::zeros((1, 2)).view(), &[0])?;
-        Ok(spec)
-    }
-
-    /// Parses a multi-label loss name ([`MULTILABEL_LOSSES`]) and `key=value`
-    /// pairs; build it with [`LossSpec::build_multilabel`].
-    pub fn new_multilabel(name: &str, params: &[(String, String)]) -> Result<Self> {
-        let spec = Self::parse(name, params, true)?;
-        let targets = ndarray::arr2(&[[1.0, 0.0]]);
-        spec.build_multilabel(&[1.0, 1.0], 2.0, 0, 1)?
-            .batch_loss(Array2::zeros((1, 2)).view(), targets.view())?;
-        Ok(spec)
-    }
-
-    fn parse(name: &str, params: &[(String, String)], multilabel: bool) -> Result<Self> {
-        let Some(canon) = canonical(name, multilabel) else {
-            return Err(LossError::Invalid(format!(
-                "unknown {}loss {name:?}: choose one of {}",
-                if multilabel { "multi-label " } else { "" },
-                names(multilabel).collect::<Vec<_>>().join(", ")
-            )));
-        };
-        let spec = LossSpec {
-            name: canon.to_string(),
-            params: params.iter().cloned().collect(),
-        };
-        let allowed = allowed(canon);
-        if let Some(k) = spec.params.keys().find(|k| !allowed.contains(&k.as_str())) {
-            return Err(LossError::Invalid(format!(
-                "{canon} has no parameter {k:?}; it takes: {}",
-                if allowed.is_empty() {
-                    "none".to_string()
-                } else {
-                    allowed.join(", ")
-                }
-            )));
-        }
-        Ok(spec)
-    }
-
-    fn number(&self, key: &str, default: f64) -> Result<f64> {
-        match self.params.get(key) {
-            None => Ok(default),
-            Some(v) => v
-                .parse::<f64>()
-                .ok()
-                .filter(|x| x.is_finite())
-                .ok_or_else(|| LossError::Invalid(format!("{}: {key}={v:?} is not a number", self.name))),
-        }
-    }
-
-    /// Whether the loss changes with the epoch (LDAM-DRW).
-    pub fn is_scheduled(&self) -> bool {
-        self.name == "ldam-drw"
-    }
-
-    /// The loss for training counts `counts` at `epoch` of `epochs`.
-    pub fn build(&self, counts: &[f64], epoch: usize, epochs: usize) -> Result<Box<dyn BatchLoss>> {
-        let mean = |l: Box<dyn BatchLossLoss>| -> Box<dyn BatchLoss> { l.into_batch(Reduction::Mean) };
-        let weighted = |l: Box<dyn BatchLossLoss>| -> Box<dyn BatchLoss> { l.into_batch(Reduction::WeightedMean) };
-        Ok(match self.name.as_str() {
-            "ce" => mean(Box::<CrossEntropy>::default()),
-            "weighted-ce" => {
-                let w = match self.params.get("weights").map(String::as_str).unwrap_or("balanced") {
-                    "balanced" | "inverse" => inverse_frequency_weights(counts)?,
-                    "sqrt" | "sqrt-inverse" => sqrt_inverse_frequency_weights(counts)?,
-                    "cb" | "effective-number" => effective_number_weights(counts, self.number("beta", 0.9999)?)?,
-                    other => {
-                        return Err(LossError::Invalid(format!(
-                            "weighted-ce: weights={other:?}; use balanced, sqrt or cb"
-                        )))
-                    }
-                };
-                weighted(Box::new(CrossEntropy::default().weights(w)))
-            }
-            "focal" => mean(Box::new(Focal {
-                gamma: self.number("gamma", 2.0)?,
-                alpha: None,
-            })),
-            "cb-focal" => mean(Box::new(Focal {
-                gamma: self.number("gamma", 1.0)?,
-                alpha: Some(effective_number_weights(counts, self.number("beta", 0.9999)?)?),
-            })),
-            "ldam" => mean(Box::new(Ldam::from_counts(
-                counts,
-                self.number("max_m", 0.5)?,
-                self.number("s", 30.0)?,
-            )?)),
-            "ldam-drw" => {
-                let ldam = Ldam::from_counts(counts, self.number("max_m", 0.5)?, self.number("s", 30.0)?)?;
-                weighted(Box::new(ldam.weights(Some(self.drw(counts, epochs)?.weights(epoch)?))))
-            }
-            "logit-adjusted" => mean(Box::new(LogitAdjusted::from_counts(counts, self.number("tau", 1.0)?)?)),
-            "balanced-softmax" => mean(Box::new(BalancedSoftmax::from_counts(counts)?)),
-            "label-smoothing" => {
-                let convention = match self.params.get("convention").map(String::as_str).unwrap_or("all") {
-                    "all" => Smoothing::AllClasses,
-                    "others" => Smoothing::OtherClasses,
-                    other => {
-                        return Err(LossError::Invalid(format!(
-                            "label-smoothing: convention={other:?}; use all or others"
-                        )))
-                    }
-                };
-                mean(Box::new(
-                    CrossEntropy::default().label_smoothing(self.number("eps", 0.1)?, convention),
-                ))
-            }
-            "seesaw" => mean(Box::new(Seesaw {
-                counts: counts.to_vec(),
-                p: self.number("p", 0.8)?,
-                q: self.number("q", 2.0)?,
-                ..Seesaw::new(counts.len())
-            })),
-            "tal" => mean(Box::new(TemporalDecay {
-                q: counts.to_vec(),
-                lambda: self.number("lambda", 0.99)?,
-            })),
-            "dice" => Box::new(Tversky::dice(self.number("smooth", 1.0)?)),
-            "tversky" => Box::new(Tversky {
-                alpha: self.number("alpha", 0.3)?,
-                beta: self.number("beta", 0.7)?,
-                smooth: self.number("smooth", 1.0)?,
-            }),
-            "ce-dice" => Box::new(CrossEntropyDice {
-                dice: Tversky::dice(self.number("smooth", 1.0)?),
-                dice_weight: self.number("dice_weight", 1.0)?,
-                ..CrossEntropyDice::default()
-            }),
-            "sigmoid-focal" | "bce" | "asl" | "lcr" => {
-                let total = counts.iter().sum();
-                Box::new(OneHot(self.build_multilabel(counts, total, epoch, epochs)?))
-            }
-            "proportion" => {
-                let total: f64 = counts.iter().sum();
-                Box::new(CeProportion {
-                    prior: ProportionLoss::new(counts.iter().map(|c| c / total).collect())?,
-                    weight: self.number("weight", 1.0)?,
-                })
-            }
-            other => unreachable!("canonical names only: {other}"),
-        })
-    }
-
-    /// LDAM-DRW's schedule: uniform weights for the first `t0` share of the
-    /// epochs, effective-number weights (`beta`) after.
-    fn drw(&self, counts: &[f64], epochs: usize) -> Result<DeferredReweighting> {
-        let t0_share = self.number("t0", 0.8)?;
-        if !(0.0..=1.0).contains(&t0_share) {
-            return Err(LossError::Parameter {
-                name: "t0",
-                value: t0_share,
-                fix: "t0 is the share of epochs before re-weighting, in [0, 1]",
-            });
-        }
-        Ok(DeferredReweighting {
-            counts: counts.to_vec(),
-            beta: self.number("beta", 0.9999)?,
-            t0: (t0_share * epochs as f64).round() as usize,
-        })
-    }
-
-    /// The multi-label loss for labels with `positive_counts` positives among
-    /// `n_rows` training rows, at `epoch` of `epochs`.
-    pub fn build_multilabel(
-        &self,
-        positive_counts: &[f64],
-        n_rows: f64,
-        epoch: usize,
-        epochs: usize,
-    ) -> Result<Box<dyn MultiLabelBatchLoss>> {
-        Ok(match self.name.as_str() {
-            "bce" => {
-                let pos_weight = match self.params.get("pos_weight").map(String::as_str).unwrap_or("none") {
-                    "none" => None,
-                    "balanced" => Some(
-                        positive_counts
-                            .iter()
-                            .map(|&p| {
-                                if p > 0.0 {
-                                    Ok((n_rows - p) / p)
-                                } else {
-                                    Err(LossError::Invalid(
-                                        "bce: pos_weight=balanced needs a positive row for every label".into(),
-                                    ))
-                                }
-                            })
-                            .collect::<Result<Vec<f64>>>()?,
-                    ),
-                    other => {
-                        return Err(LossError::Invalid(format!(
-                            "bce: pos_weight={other:?}; use none or balanced"
-                        )))
-                    }
-                };
-                mean_over_rows(BinaryCrossEntropy {
-                    pos_weight,
-                    weight: None,
-                })
-            }
-            "sigmoid-focal" => mean_over_rows(SigmoidFocal {
-                alpha: Some(self.number("alpha", 0.25)?),
-                gamma: self.number("gamma", 2.0)?,
-            }),
-            "asl" => mean_over_rows(Asl {
-                gamma_neg: self.number("gamma_neg", 4.0)?,
-                gamma_pos: self.number("gamma_pos", 1.0)?,
-                clip: self.number("clip", 0.05)?,
-                ..Asl::default()
-            }),
-            "lcr" => Box::new(Lcr {
-                lambda: self.number("lambda", 0.02)?,
-                ..Lcr::default()
-            }),
-            "ldam" => mean_over_rows(MultiLabelLdam::from_counts(
-                positive_counts,
-                self.number("max_m", 0.5)?,
-                self.number("s", 30.0)?,
-            )?),
-            "ldam-drw" => {
-                let mut ldam =
-                    MultiLabelLdam::from_counts(positive_counts, self.number("max_m", 0.5)?, self.number("s", 30.0)?)?;
-                ldam.weights = Some(self.drw(positive_counts, epochs)?.weights(epoch)?);
-                mean_over_rows(ldam)
-            }
-            other => {
-                return Err(LossError::Invalid(format!(
-                    "{other} is a single-label loss; multi-label training takes {}",
-                    names(true).collect::<Vec<_>>().join(", ")
-                )))
-            }
-        })
     }
 }
 

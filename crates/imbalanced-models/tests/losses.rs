@@ -51,19 +51,26 @@ fn every_loss_trains_and_rebalancing_losses_help_the_minority() {
         balanced_accuracy_score(&y, &fitted.predict(x.view()).unwrap(), false).unwrap()
     };
     let ce = score("ce");
-    for (name, _) in imbalanced_losses::LOSSES {
+    for name in imbalanced_losses::LOSSES.entries.iter().map(|e| e.info.name) {
         let s = score(name);
         assert!(s.is_finite(), "{name}");
-        if ["weighted-ce", "logit-adjusted", "balanced-softmax", "ldam-drw"].contains(name) {
+        if ["weighted-ce", "logit-adjusted", "balanced-softmax", "ldam-drw"].contains(&name) {
             assert!(s > ce + 0.05, "{name}: balanced accuracy {s:.3} vs ce {ce:.3}");
         }
     }
     assert!(LossSpec::new("focal", &[("gamma".into(), "-1".into())]).is_err());
     assert!(LossSpec::new("focal", &[("alpha".into(), "1".into())]).is_err());
-    assert!(LossSpec::new("nope", &[])
+    let unknown = LossSpec::new("nope", &[]).unwrap_err().to_string();
+    assert!(
+        unknown.contains("unknown loss \"nope\"") && unknown.contains("ce (cross-entropy), weighted-ce"),
+        "{unknown}"
+    );
+    let typo = LossSpec::new("focal", &[("gama".into(), "1".into())])
         .unwrap_err()
-        .to_string()
-        .contains("choose one of"));
+        .to_string();
+    assert!(typo.contains("did you mean \"gamma\""), "{typo}");
+    let alias = LossSpec::new("LA", &[("tau".into(), "0.5".into())]).unwrap();
+    assert_eq!(alias.name, "logit-adjusted");
     assert!(LossSpec::new("cb-focal", &[("beta".into(), "1".into())]).is_err());
 }
 
