@@ -339,6 +339,26 @@ fn set_in(
     set_in(estimator, nested, None, &mut params[head], rest, value)
 }
 
+/// A catalogue of estimator types, each built into a `Box<B>` by `into`
+/// (a closure from the estimator to the box):
+///
+/// ```ignore
+/// catalog!(pub static SAMPLERS: dyn Resampler = "sampler", |s| Box::new(s); [Smote, TomekLinks]);
+/// ```
+#[macro_export]
+macro_rules! catalog {
+    ($(#[$meta:meta])* $vis:vis static $name:ident: $b:ty = $what:literal, $into:expr; [$($t:ty),* $(,)?]) => {
+        $(#[$meta])*
+        $vis static $name: $crate::Catalog<$b> = $crate::Catalog {
+            what: $what,
+            entries: &[$($crate::Entry::of::<$t>(|params| {
+                let into: fn($t) -> Box<$b> = $into;
+                Ok(into($crate::from_params::<$t>(params)?))
+            })),*],
+        };
+    };
+}
+
 /// A set of entries of one kind, looked up by name or alias.
 pub struct Catalog<B: ?Sized + 'static> {
     /// What the entries are, for messages: `"sampler"`, `"model"`, `"loss"`.

@@ -17,7 +17,7 @@ use crate::overlap::{CrossEntropyDice, Tversky};
 use crate::proportion::ProportionLoss;
 use crate::{Loss, LossError, MultiLabelLoss, Reduction, Result};
 use imbalanced_catalog as catalogue;
-use imbalanced_catalog::{from_params, Catalog, Described, Entry, Estimator, Value};
+use imbalanced_catalog::{Estimator, Value};
 use serde::{Deserialize, Serialize};
 
 /// A loss reduced over a batch: value and gradient of the batch objective.
@@ -746,42 +746,34 @@ impl LossFactory for ProportionLossParams {
     }
 }
 
-fn boxed<T: LossFactory + Described + 'static>(params: Value) -> std::result::Result<Box<dyn LossFactory>, String> {
-    Ok(Box::new(from_params::<T>(params)?))
-}
-
-const fn entry<T: LossFactory + Described + 'static>() -> Entry<dyn LossFactory> {
-    Entry::of::<T>(boxed::<T>)
-}
-
-/// Every loss by name or alias, with its parameters and defaults: the
-/// names `train --loss` and `evaluate --losses` take. Those of
-/// [`MULTILABEL`] also train multi-label models; the sigmoid ones train
-/// single-label models on one-hot targets.
-pub static LOSSES: Catalog<dyn LossFactory> = Catalog {
-    what: "loss",
-    entries: &[
-        entry::<CeLoss>(),
-        entry::<WeightedCeLoss>(),
-        entry::<FocalLoss>(),
-        entry::<CbFocalLoss>(),
-        entry::<LdamLoss>(),
-        entry::<LdamDrwLoss>(),
-        entry::<LogitAdjustedLoss>(),
-        entry::<BalancedSoftmaxLoss>(),
-        entry::<LabelSmoothingLoss>(),
-        entry::<SeesawLoss>(),
-        entry::<TalLoss>(),
-        entry::<DiceLoss>(),
-        entry::<TverskyLoss>(),
-        entry::<CeDiceLoss>(),
-        entry::<SigmoidFocalLoss>(),
-        entry::<BceLoss>(),
-        entry::<AslLoss>(),
-        entry::<LcrLoss>(),
-        entry::<ProportionLossParams>(),
-    ],
-};
+imbalanced_catalog::catalog!(
+    /// Every loss by name or alias, with its parameters and defaults: the
+    /// names `train --loss` and `evaluate --losses` take. Those of
+    /// [`MULTILABEL`] also train multi-label models; the sigmoid ones train
+    /// single-label models on one-hot targets.
+    pub static LOSSES: dyn LossFactory = "loss", |l| Box::new(l);
+    [
+        CeLoss,
+        WeightedCeLoss,
+        FocalLoss,
+        CbFocalLoss,
+        LdamLoss,
+        LdamDrwLoss,
+        LogitAdjustedLoss,
+        BalancedSoftmaxLoss,
+        LabelSmoothingLoss,
+        SeesawLoss,
+        TalLoss,
+        DiceLoss,
+        TverskyLoss,
+        CeDiceLoss,
+        SigmoidFocalLoss,
+        BceLoss,
+        AslLoss,
+        LcrLoss,
+        ProportionLossParams,
+    ]
+);
 
 /// The losses of [`LOSSES`] that also train multi-label models (`n x L` 0/1
 /// targets, one sigmoid per label).

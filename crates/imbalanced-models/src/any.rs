@@ -15,7 +15,7 @@ use crate::softmax::{FittedSoftmax, SoftmaxRegression};
 use crate::traits::{Fit, Predict};
 use crate::tree::{DecisionTreeClassifier, FittedTree};
 use crate::ModelError;
-use imbalanced_catalog::{from_params, Catalog, Described, Entry, Value};
+use imbalanced_catalog::{Described, Value};
 use imbalanced_losses::LossSpec;
 
 /// One of the classifiers, with its parameters.
@@ -30,28 +30,20 @@ pub enum AnyClassifier {
     Mlp(MlpClassifier),
 }
 
-fn boxed<T: Described + Into<AnyClassifier>>(params: Value) -> Result<Box<AnyClassifier>, String> {
-    Ok(Box::new(from_params::<T>(params)?.into()))
-}
-
-const fn entry<T: Described + Into<AnyClassifier>>() -> Entry<AnyClassifier> {
-    Entry::of::<T>(boxed::<T>)
-}
-
-/// Every classifier, by scikit-learn's class name or an alias (`logreg`,
-/// `knn`, `tree`, `forest`, `nb`, `softmax`, `mlp`).
-pub static MODELS: Catalog<AnyClassifier> = Catalog {
-    what: "model",
-    entries: &[
-        entry::<LogisticRegression>(),
-        entry::<KNeighborsClassifier>(),
-        entry::<DecisionTreeClassifier>(),
-        entry::<RandomForestClassifier>(),
-        entry::<GaussianNB>(),
-        entry::<SoftmaxRegression>(),
-        entry::<MlpClassifier>(),
-    ],
-};
+imbalanced_catalog::catalog!(
+    /// Every classifier, by scikit-learn's class name or an alias (`logreg`,
+    /// `knn`, `tree`, `forest`, `nb`, `softmax`, `mlp`).
+    pub static MODELS: AnyClassifier = "model", |m| Box::new(m.into());
+    [
+        LogisticRegression,
+        KNeighborsClassifier,
+        DecisionTreeClassifier,
+        RandomForestClassifier,
+        GaussianNB,
+        SoftmaxRegression,
+        MlpClassifier,
+    ]
+);
 
 /// A fitted classifier of any kind: what [`AnyClassifier`] fits, and what
 /// a model file stores (`{"model": "LogisticRegression", ...fields}`).

@@ -3,7 +3,7 @@
 //! samplers' own definitions (`#[derive(Estimator)]` and `Default`); this
 //! list only collects them.
 
-use imbalanced_catalog::{from_params, Catalog, Described, Entry, Value};
+use imbalanced_catalog::Value;
 use imbalanced_random::RngKind;
 
 use crate::over::{Adasyn, BorderlineSmote, KMeansSmote, RandomOverSampler, Smote, SmoteN, SmoteNc, SvmSmote};
@@ -13,41 +13,33 @@ use crate::under::{
 };
 use crate::{Resampler, SmoteEnn, SmoteTomek};
 
-fn boxed<T: Resampler + Described + 'static>(params: Value) -> Result<Box<dyn Resampler>, String> {
-    Ok(Box::new(from_params::<T>(params)?))
-}
-
-const fn entry<T: Resampler + Described + 'static>() -> Entry<dyn Resampler> {
-    Entry::of::<T>(boxed::<T>)
-}
-
-/// Every sampler, by imbalanced-learn's class name or an alias.
-pub static SAMPLERS: Catalog<dyn Resampler> = Catalog {
-    what: "sampler",
-    entries: &[
-        entry::<RandomOverSampler>(),
-        entry::<Smote>(),
-        entry::<BorderlineSmote>(),
-        entry::<SmoteNc>(),
-        entry::<SmoteN>(),
-        entry::<SvmSmote>(),
-        entry::<KMeansSmote>(),
-        entry::<Adasyn>(),
-        entry::<RandomUnderSampler>(),
-        entry::<ClusterCentroids>(),
-        entry::<NearMiss>(),
-        entry::<InstanceHardnessThreshold>(),
-        entry::<TomekLinks>(),
-        entry::<EditedNearestNeighbours>(),
-        entry::<RepeatedEditedNearestNeighbours>(),
-        entry::<AllKnn>(),
-        entry::<CondensedNearestNeighbour>(),
-        entry::<OneSidedSelection>(),
-        entry::<NeighbourhoodCleaningRule>(),
-        entry::<SmoteEnn>(),
-        entry::<SmoteTomek>(),
-    ],
-};
+imbalanced_catalog::catalog!(
+    /// Every sampler, by imbalanced-learn's class name or an alias.
+    pub static SAMPLERS: dyn Resampler = "sampler", |s| Box::new(s);
+    [
+        RandomOverSampler,
+        Smote,
+        BorderlineSmote,
+        SmoteNc,
+        SmoteN,
+        SvmSmote,
+        KMeansSmote,
+        Adasyn,
+        RandomUnderSampler,
+        ClusterCentroids,
+        NearMiss,
+        InstanceHardnessThreshold,
+        TomekLinks,
+        EditedNearestNeighbours,
+        RepeatedEditedNearestNeighbours,
+        AllKnn,
+        CondensedNearestNeighbour,
+        OneSidedSelection,
+        NeighbourhoodCleaningRule,
+        SmoteEnn,
+        SmoteTomek,
+    ]
+);
 
 /// The seed and generator a front end applies to every sampler that takes
 /// them (`random_state`, `rng`), as [`Catalog::build`]'s ambient values.
