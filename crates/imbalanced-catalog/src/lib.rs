@@ -394,6 +394,31 @@ impl<B: ?Sized + 'static> Catalog<B> {
         })
     }
 
+    /// The entries as a Markdown section: a line per estimator (name,
+    /// aliases, kind, summary), then a table of its parameters with their
+    /// defaults and doc lines, nested ones flattened with `__`.
+    pub fn markdown(&self) -> String {
+        let mut s = String::new();
+        for e in self.entries {
+            let aliases = match e.info.aliases {
+                [] => String::new(),
+                a => format!(" (also {})", a.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")),
+            };
+            let _ = writeln!(s, "### `{}`{aliases}\n\n{}. Kind: {}.\n", e.info.name, e.info.summary, e.info.kind);
+            let params = e.summaries();
+            if params.is_empty() {
+                s.push_str("No parameters.\n\n");
+                continue;
+            }
+            s.push_str("| parameter | default | |\n|---|---|---|\n");
+            for p in params {
+                let _ = writeln!(s, "| `{}` | `{}` | {} |", p.name, value_text(&p.default), p.doc.replace('|', "\\|"));
+            }
+            s.push('\n');
+        }
+        s
+    }
+
     /// Builds `name` with `given` parameters over its defaults and the
     /// `ambient` ones it declares (see [`Entry::configure`]).
     pub fn build(
