@@ -402,9 +402,16 @@ impl<B: ?Sized + 'static> Catalog<B> {
         for e in self.entries {
             let aliases = match e.info.aliases {
                 [] => String::new(),
-                a => format!(" (also {})", a.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")),
+                a => format!(
+                    " (also {})",
+                    a.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+                ),
             };
-            let _ = writeln!(s, "### `{}`{aliases}\n\n{}. Kind: {}.\n", e.info.name, e.info.summary, e.info.kind);
+            let _ = writeln!(
+                s,
+                "### `{}`{aliases}\n\n{}. Kind: {}.\n",
+                e.info.name, e.info.summary, e.info.kind
+            );
             let params = e.summaries();
             if params.is_empty() {
                 s.push_str("No parameters.\n\n");
@@ -412,7 +419,13 @@ impl<B: ?Sized + 'static> Catalog<B> {
             }
             s.push_str("| parameter | default | |\n|---|---|---|\n");
             for p in params {
-                let _ = writeln!(s, "| `{}` | `{}` | {} |", p.name, value_text(&p.default), p.doc.replace('|', "\\|"));
+                let _ = writeln!(
+                    s,
+                    "| `{}` | `{}` | {} |",
+                    p.name,
+                    value_text(&p.default),
+                    p.doc.replace('|', "\\|")
+                );
             }
             s.push('\n');
         }

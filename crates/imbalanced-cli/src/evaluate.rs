@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use imbalanced::data::Dataset;
-use imbalanced::eval::{bench, dataset_files, evaluate, report, EvaluateOptions, Evaluation, Method};
+use imbalanced::eval::{bench, dataset_files, evaluate, report, Bench, EvaluateOptions, Evaluation, Method};
 use imbalanced::losses::LossSpec;
 use imbalanced::resample::RngKind;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -230,16 +230,16 @@ pub fn run_evaluate(args: EvaluateArgs) -> Result<(), Box<dyn std::error::Error>
     Ok(())
 }
 
-pub fn run_bench(args: BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
+/// The datasets of `args.dir`, each name once (the same dataset in two
+/// formats or folders, KEEL's .dat beside a CSV, is benchmarked once).
+fn load_datasets(args: &BenchArgs) -> Result<Vec<(String, Dataset)>, Box<dyn std::error::Error>> {
     let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("data/keel"));
-    let files = dataset_files(&dir)?;
     let mut datasets: Vec<(String, Dataset)> = Vec::new();
     let mut duplicates = Vec::new();
-    for f in &files {
+    for f in &dataset_files(&dir)? {
         let name = f
             .file_stem()
             .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
-        // The same dataset in two formats or folders (KEEL's .dat beside a CSV) is benchmarked once.
         if datasets.iter().any(|(n, _)| *n == name) {
             duplicates.push(f.display().to_string());
             continue;
@@ -254,40 +254,22 @@ pub fn run_bench(args: BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
             duplicates.join(", ")
         );
     }
-    let opts = args.cv.options()?;
-    let methods = args.cv.methods()?;
-    let rank_by = imbalanced::eval::metric_names(2)
-        .iter()
-        .position(|m| *m == args.rank_by || m.trim_end_matches("_score") == args.rank_by)
-        .ok_or_else(|| {
-            format!(
-                "--rank-by {}: choose one of {}",
-                args.rank_by,
-                imbalanced::eval::metric_names(2).join(", ")
-            )
-        })?;
-    let bar = progress_bar(datasets.len() * methods.len() * opts.n_splits * opts.n_repeats);
-    let result = bench(&datasets, &methods, &opts, &|| bar.inc(1));
-    bar.finish_and_clear();
-    let b = result?;
-    if let Some(path) = &args.cv.report {
-        crate::write_text(
-            path,
-            &report::bench_html(&b, rank_by, &args.cv.settings(opts.model.name())),
-        )?;
-    }
+    Ok(datasets)
+}
+
+fn bench_json(b: &Bench, rank_by: usize) -> Value {
     let test = &b.tests[rank_by];
-    if args.cv.json {
-        let out = json!({
-            "datasets": b.evaluations.iter().map(evaluation_json).collect::<Vec<_>>(),
-            "skipped": b.skipped.iter().map(|(n, w)| json!({"dataset": n, "reason": w})).collect::<Vec<_>>(),
-            "rank_by": b.metrics[rank_by],
-            "average_ranks": test.as_ref().map(|t| b.methods.iter().cloned().zip(t.average_ranks.iter().map(|&r| json!(r))).collect::<serde_json::Map<String, Value>>()),
-            "friedman": test.as_ref().map(|t| json!({"chi_square": t.chi_square, "p": t.chi_square_p, "iman_davenport_f": t.f_statistic, "f_p": t.f_p, "critical_difference": t.critical_difference})),
-        });
-        println!("{}", serde_json::to_string_pretty(&out)?);
-        return Ok(());
-    }
+    json!({
+        "datasets": b.evaluations.iter().map(evaluation_json).collect::<Vec<_>>(),
+        "skipped": b.skipped.iter().map(|(n, w)| json!({"dataset": n, "reason": w})).collect::<Vec<_>>(),
+        "rank_by": b.metrics[rank_by],
+        "average_ranks": test.as_ref().map(|t| b.methods.iter().cloned().zip(t.average_ranks.iter().map(|&r| json!(r))).collect::<serde_json::Map<String, Value>>()),
+        "friedman": test.as_ref().map(|t| json!({"chi_square": t.chi_square, "p": t.chi_square_p, "iman_davenport_f": t.f_statistic, "f_p": t.f_p, "critical_difference": t.critical_difference})),
+    })
+}
+
+fn print_bench(b: &Bench, rank_by: usize, model: &str) {
+    let test = &b.tests[rank_by];
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);
     let mut header = vec!["dataset".to_string()];
@@ -306,12 +288,7 @@ pub fn run_bench(args: BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
         row.extend(t.average_ranks.iter().map(|r| format!("{r:.3}")));
         table.add_row(row);
     }
-    println!(
-        "{} by {} ({} datasets)",
-        opts.model.name(),
-        b.metrics[rank_by],
-        b.evaluations.len()
-    );
+    println!("{model} by {} ({} datasets)", b.metrics[rank_by], b.evaluations.len());
     println!("{table}");
     if let Some(t) = test {
         println!(
@@ -322,6 +299,32 @@ pub fn run_bench(args: BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
     for (n, why) in &b.skipped {
         println!("skipped {n}: {why}");
     }
+}
+
+pub fn run_bench(args: BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let datasets = load_datasets(&args)?;
+    let opts = args.cv.options()?;
+    let methods = args.cv.methods()?;
+    let metrics = imbalanced::eval::metric_names(2);
+    let rank_by = metrics
+        .iter()
+        .position(|m| *m == args.rank_by || m.trim_end_matches("_score") == args.rank_by)
+        .ok_or_else(|| format!("--rank-by {}: choose one of {}", args.rank_by, metrics.join(", ")))?;
+    let bar = progress_bar(datasets.len() * methods.len() * opts.n_splits * opts.n_repeats);
+    let result = bench(&datasets, &methods, &opts, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let b = result?;
+    if let Some(path) = &args.cv.report {
+        crate::write_text(
+            path,
+            &report::bench_html(&b, rank_by, &args.cv.settings(opts.model.name())),
+        )?;
+    }
+    if args.cv.json {
+        println!("{}", serde_json::to_string_pretty(&bench_json(&b, rank_by))?);
+        return Ok(());
+    }
+    print_bench(&b, rank_by, opts.model.name());
     if let Some(path) = &args.cv.report {
         println!("wrote {}", path.display());
     }

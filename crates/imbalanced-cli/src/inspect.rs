@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
-use imbalanced::diagnose::profile;
+use imbalanced::diagnose::{profile, Profile};
 
 use crate::{plot, InputArgs};
 
@@ -38,7 +38,7 @@ struct FocalRow {
     rarest_ratio: f64,
 }
 
-fn focal_report(p: &imbalanced::diagnose::Profile) -> Result<(Vec<FocalRow>, f64), Box<dyn std::error::Error>> {
+fn focal_report(p: &Profile) -> Result<(Vec<FocalRow>, f64), Box<dyn std::error::Error>> {
     use imbalanced::losses::{advise_gamma, focal_minimiser};
     let prior: Vec<f64> = p.classes.iter().map(|c| c.fraction).collect();
     let rarest = (0..prior.len())
@@ -78,9 +78,20 @@ pub fn run(args: InspectArgs) -> Result<(), Box<dyn std::error::Error>> {
         }
         return Ok(());
     }
+    print_profile(&p, &args.file.display().to_string());
+    if let Some((rows, advice)) = &focal {
+        print_focal(rows, *advice);
+    }
+    if let Some(out) = &args.plot {
+        println!("plot written to {}", out.display());
+    }
+    Ok(())
+}
+
+fn print_profile(p: &Profile, file: &str) {
     println!(
         "{}: {} rows, {} features, {} classes, imbalance ratio {:.2}",
-        args.file.display(),
+        file,
         p.n_samples,
         p.n_features,
         p.classes.len(),
@@ -107,30 +118,27 @@ pub fn run(args: InspectArgs) -> Result<(), Box<dyn std::error::Error>> {
          (Napierala & Stefanowski 2016)",
         p.k
     );
-    if let Some((rows, advice)) = &focal {
-        let mut table = Table::new();
-        table.load_preset(UTF8_FULL_CONDENSED);
-        table.set_header(["gamma", "mu", "rarest class q*/p", "over-suppressed rare classes"]);
-        for r in rows {
-            table.add_row([
-                format!("{}", r.gamma),
-                format!("{:.4}", r.mu),
-                format!("{:.3}", r.rarest_ratio),
-                if r.over_suppressed.is_empty() {
-                    "-".to_string()
-                } else {
-                    r.over_suppressed.join(", ")
-                },
-            ]);
-        }
-        println!("focal loss on this prior: the focal-entropy minimiser q* (Shah, Cardone & Dytso 2026)");
-        println!("{table}");
-        println!(
-            "q* < p for rare classes (\"over-suppressed\") happens when mu > 1; largest gamma with mu <= 1: {advice:.1}"
-        );
+}
+
+fn print_focal(rows: &[FocalRow], advice: f64) {
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED);
+    table.set_header(["gamma", "mu", "rarest class q*/p", "over-suppressed rare classes"]);
+    for r in rows {
+        table.add_row([
+            format!("{}", r.gamma),
+            format!("{:.4}", r.mu),
+            format!("{:.3}", r.rarest_ratio),
+            if r.over_suppressed.is_empty() {
+                "-".to_string()
+            } else {
+                r.over_suppressed.join(", ")
+            },
+        ]);
     }
-    if let Some(out) = &args.plot {
-        println!("plot written to {}", out.display());
-    }
-    Ok(())
+    println!("focal loss on this prior: the focal-entropy minimiser q* (Shah, Cardone & Dytso 2026)");
+    println!("{table}");
+    println!(
+        "q* < p for rare classes (\"over-suppressed\") happens when mu > 1; largest gamma with mu <= 1: {advice:.1}"
+    );
 }

@@ -84,21 +84,14 @@ fn parse_param(p: &str) -> Result<(String, Value), String> {
     assignment(p).ok_or_else(|| format!("--param {p:?} is not KEY=VALUE (e.g. --param k_neighbors=3)"))
 }
 
-pub fn run(args: ResampleArgs) -> Result<(), Box<dyn std::error::Error>> {
-    if args.list {
-        list();
-        return Ok(());
-    }
-    let (Some(file), Some(method), Some(out)) = (&args.file, &args.method, &args.out) else {
-        unreachable!("clap requires FILE, --method and --out without --list");
-    };
-    Format::from_path(out)?;
+/// The `--param`s, less SMOTENC's `categorical_features` (column names),
+/// which declares categorical columns of the input instead.
+fn split_categorical_features(args: &ResampleArgs) -> Result<(Vec<(String, Value)>, InputArgs), String> {
     let mut params = args
         .params
         .iter()
         .map(|p| parse_param(p))
         .collect::<Result<Vec<_>, _>>()?;
-    // SMOTENC's `categorical_features` (column names) declares categorical columns.
     let mut input = args.input.clone();
     params.retain(|(k, v)| {
         if k != "categorical_features" {
@@ -115,6 +108,19 @@ pub fn run(args: ResampleArgs) -> Result<(), Box<dyn std::error::Error>> {
         input.categorical.extend(names);
         false
     });
+    Ok((params, input))
+}
+
+pub fn run(args: ResampleArgs) -> Result<(), Box<dyn std::error::Error>> {
+    if args.list {
+        list();
+        return Ok(());
+    }
+    let (Some(file), Some(method), Some(out)) = (&args.file, &args.method, &args.out) else {
+        unreachable!("clap requires FILE, --method and --out without --list");
+    };
+    Format::from_path(out)?;
+    let (params, input) = split_categorical_features(&args)?;
     let data = input.load(file)?;
     let sampler = SAMPLERS.build(method, &params, &randomness(args.seed, args.rng))?;
 
@@ -154,6 +160,12 @@ pub fn run(args: ResampleArgs) -> Result<(), Box<dyn std::error::Error>> {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
     }
+    print_report(&report);
+    println!("wrote {}", out.display());
+    Ok(())
+}
+
+fn print_report(report: &Report) {
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);
     table.set_header(["class", "before", "after", "change"]);
@@ -171,8 +183,6 @@ pub fn run(args: ResampleArgs) -> Result<(), Box<dyn std::error::Error>> {
         report.rows_after.to_string(),
         format!("{:+}", report.rows_after as i64 - report.rows_before as i64),
     ]);
-    println!("{} ({:.3} s)", report.method, seconds);
+    println!("{} ({:.3} s)", report.method, report.seconds);
     println!("{table}");
-    println!("wrote {}", out.display());
-    Ok(())
 }
