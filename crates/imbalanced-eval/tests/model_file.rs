@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use imbalanced_data::{read, write_predictions, ReadOptions};
+use imbalanced_data::{read, read_predictions, write_predictions, ReadOptions};
 use imbalanced_eval::{EvalError, ModelFile, Pipeline, PostProcessing};
 use imbalanced_models::MODELS;
 use serde_json::Value;
@@ -24,20 +24,42 @@ fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/keel").join(name)
 }
 
+/// Predictions equal those written with the file: the same decisions, and
+/// probabilities to 1e-12 (not to the bit: matrix products may take other
+/// vector kernels on another CPU).
 #[test]
 fn golden_files_load_and_predict_as_when_written() {
-    let dir = tempfile::tempdir().unwrap();
     for (file, dataset) in golden() {
         let m = ModelFile::from_json(&std::fs::read_to_string(&file).unwrap()).unwrap();
         let ds = read(data(dataset), &m.read_options()).unwrap();
         let proba = m.predict_proba(&ds).unwrap();
         let pred = m.decide(proba.view());
-        let truth: Vec<&str> = ds.y().iter().map(|&c| ds.classes()[c].as_str()).collect();
-        let out = dir.path().join("p.csv");
-        write_predictions(&out, &m.classes, Some(&truth), &pred, proba.view()).unwrap();
-        let want = std::fs::read_to_string(file.with_extension("predictions.csv")).unwrap();
-        assert_eq!(std::fs::read_to_string(&out).unwrap(), want, "{}", file.display());
+        let want = read_predictions(&file.with_extension("predictions.csv")).unwrap();
+        assert_eq!(want.labels, m.classes);
+        assert_eq!(want.y_pred, pred, "{}", file.display());
+        let want_proba = want.proba.unwrap();
+        assert_eq!(want_proba.dim(), proba.dim());
+        for (a, b) in want_proba.iter().zip(&proba) {
+            assert!((a - b).abs() <= 1e-12, "{}: {a} vs {b}", file.display());
+        }
     }
+}
+
+/// The forest's predictions, written as `predict` writes them, are the
+/// committed text byte for byte (trees and scaling use no vector kernels
+/// whose rounding could differ between CPUs).
+#[test]
+fn golden_forest_predictions_are_written_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let (file, dataset) = &golden()[1];
+    let m = ModelFile::from_json(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let ds = read(data(dataset), &m.read_options()).unwrap();
+    let proba = m.predict_proba(&ds).unwrap();
+    let truth: Vec<&str> = ds.y().iter().map(|&c| ds.classes()[c].as_str()).collect();
+    let out = dir.path().join("p.csv");
+    write_predictions(&out, &m.classes, Some(&truth), &m.decide(proba.view()), proba.view()).unwrap();
+    let want = std::fs::read_to_string(file.with_extension("predictions.csv")).unwrap();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), want);
 }
 
 #[test]
