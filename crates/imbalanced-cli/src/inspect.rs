@@ -4,7 +4,7 @@ use clap::Args;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use imbalanced::diagnose::{profile, Profile};
 
-use crate::{plot, InputArgs};
+use crate::InputArgs;
 
 #[derive(Args)]
 pub struct InspectArgs {
@@ -63,7 +63,7 @@ pub fn run(args: InspectArgs) -> Result<(), Box<dyn std::error::Error>> {
     let data = args.input.load(&args.file)?;
     let p = profile(&data, args.k)?;
     if let Some(out) = &args.plot {
-        plot::class_distribution(&p, &args.file.display().to_string(), out)?;
+        imbalanced::diagnose::plot::class_distribution(&p, &args.file.display().to_string(), out)?;
     }
     let focal = if args.focal { Some(focal_report(&p)?) } else { None };
     if args.json {

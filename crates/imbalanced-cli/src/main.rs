@@ -4,7 +4,6 @@ mod evaluate;
 mod inspect;
 mod metrics;
 mod multilabel;
-mod plot;
 mod resample;
 mod train;
 

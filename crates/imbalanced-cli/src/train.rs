@@ -10,12 +10,9 @@ use imbalanced::catalog::Value;
 use imbalanced::data::{DataError, Dataset, ReadOptions};
 use imbalanced::eval::{post::parse_threshold, CalibrationChoice, FittedPipeline, Method, ModelFile, PostProcessing};
 use imbalanced::losses::LossSpec;
-use imbalanced::models::{
-    AnyClassifier, EpochReport, FittedModel, FittedOneHot, OneHotEncoder, ProportionSsl, StandardScaler,
-};
+use imbalanced::models::{AnyClassifier, EpochReport, ProportionSsl};
 use imbalanced::resample::RngKind;
 use indicatif::{ProgressBar, ProgressStyle};
-use ndarray::{Array2, ArrayView2};
 
 use imbalanced::models::MODELS;
 
@@ -250,7 +247,7 @@ fn fit(args: &TrainArgs, data: &Dataset) -> Result<(FittedPipeline, String, Valu
 }
 
 /// `--unlabelled`: the pipeline's MLP trained with the proportion loss on
-/// the unlabelled rows too (numeric features, no sampler).
+/// the unlabelled rows of `path` too.
 fn semi_supervised(
     args: &TrainArgs,
     pipeline: &imbalanced::eval::Pipeline,
@@ -260,9 +257,6 @@ fn semi_supervised(
     let AnyClassifier::Mlp(mlp) = &pipeline.model else {
         return Err("--unlabelled trains the MLP only: add --model mlp".into());
     };
-    if pipeline.sampler.is_some() || data.has_categorical() {
-        return Err("--unlabelled takes numeric features and no sampler".into());
-    }
     let pool = imbalanced::data::read(
         path,
         &ReadOptions {
@@ -270,28 +264,6 @@ fn semi_supervised(
             ..args.input.options()
         },
     )?;
-    let names: Vec<&str> = data.numeric_names().collect();
-    let cols = names
-        .iter()
-        .map(|n| {
-            pool.numeric_names()
-                .position(|h| h == *n)
-                .ok_or_else(|| format!("{}: no column {n:?}, which the model needs", path.display()))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let scaler = if pipeline.scale {
-        Some(StandardScaler.fit(data.numeric())?)
-    } else {
-        None
-    };
-    let scaled = |x: ArrayView2<'_, f64>| -> Result<Array2<f64>, BoxError> {
-        Ok(match &scaler {
-            Some(s) => s.transform(x)?,
-            None => x.to_owned(),
-        })
-    };
-    let x = scaled(data.numeric())?;
-    let xu = scaled(pool.numeric().select(ndarray::Axis(1), &cols).view())?;
     let ssl = ProportionSsl {
         weight: args.unlabelled_weight,
         proportions: (!args.proportions.is_empty()).then(|| args.proportions.clone()),
@@ -299,21 +271,14 @@ fn semi_supervised(
     };
     println!(
         "semi-supervised: {} labelled and {} unlabelled rows",
-        x.nrows(),
-        xu.nrows()
+        data.n_samples(),
+        pool.n_samples()
     );
-    let k = data.classes().len();
-    let f = with_epoch_bar(Some(mlp.epochs), |p| {
-        Ok(mlp.fit_semi_supervised(x.view(), data.y(), k, xu.view(), &ssl, p)?)
-    })?;
-    let encoder: FittedOneHot = OneHotEncoder.fit(data.categorical());
-    Ok(FittedPipeline::from_parts(
-        scaler,
-        encoder,
-        FittedModel::Mlp(f),
-        pipeline.model.params(),
-        None,
-    )?)
+    with_epoch_bar(Some(mlp.epochs), |p| {
+        pipeline
+            .fit_semi_supervised(data, &pool, &ssl, p)
+            .map_err(|e| format!("{}: {e}", path.display()).into())
+    })
 }
 
 pub fn run_train(args: TrainArgs) -> Result<(), BoxError> {
@@ -374,7 +339,7 @@ pub fn run_train(args: TrainArgs) -> Result<(), BoxError> {
 
 pub fn run_predict(args: PredictArgs) -> Result<(), BoxError> {
     let text = std::fs::read_to_string(&args.model).map_err(|e| format!("{}: {e}", args.model.display()))?;
-    if crate::multilabel::is_multilabel(&text) {
+    if imbalanced::eval::MultiLabelFile::is_multilabel(&text) {
         return crate::multilabel::predict(&text, &args);
     }
     let m = ModelFile::from_json(&text).map_err(|e| format!("{}: {e}", args.model.display()))?;

@@ -12,6 +12,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod plot;
+
 use imbalanced_data::Dataset;
 use imbalanced_neighbors::{self_neighbors, NeighborsError};
 use ndarray::{Array2, Axis};

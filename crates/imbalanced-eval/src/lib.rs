@@ -16,6 +16,7 @@
 mod bench;
 mod evaluate;
 pub mod model_file;
+pub mod multilabel_file;
 mod pipeline;
 pub mod post;
 pub mod report;
@@ -25,6 +26,7 @@ pub mod stats;
 pub use bench::{bench, dataset_files, Bench};
 pub use evaluate::{evaluate, metric_names, EvaluateOptions, Evaluation, Method, MethodResult};
 pub use model_file::ModelFile;
+pub use multilabel_file::MultiLabelFile;
 pub use pipeline::{FittedPipeline, Pipeline};
 pub use post::{CalibrationChoice, CalibrationReport, PostProcessing};
 pub use splits::{train_test_split, RepeatedStratifiedKFold, Split, StratifiedGroupKFold, StratifiedKFold};

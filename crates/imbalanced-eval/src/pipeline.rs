@@ -9,7 +9,8 @@ use std::sync::Arc;
 use imbalanced_data::Dataset;
 use imbalanced_models::persist::Validate;
 use imbalanced_models::{
-    AnyClassifier, EpochReport, FittedModel, FittedOneHot, FittedScaler, OneHotEncoder, Predict, StandardScaler,
+    AnyClassifier, EpochReport, FittedModel, FittedOneHot, FittedScaler, OneHotEncoder, Predict, ProportionSsl,
+    StandardScaler,
 };
 use imbalanced_resample::Resampler;
 use ndarray::{concatenate, Array2, ArrayView2, Axis};
@@ -100,6 +101,65 @@ impl Pipeline {
     }
 }
 
+impl Pipeline {
+    /// Fits the scaler and the pipeline's MLP on `train`, the MLP also on
+    /// `unlabelled` rows (the same numeric columns, found by name) through
+    /// the proportion loss of `ssl`. Numeric features only, no sampler.
+    pub fn fit_semi_supervised(
+        &self,
+        train: &Dataset,
+        unlabelled: &Dataset,
+        ssl: &ProportionSsl,
+        progress: &mut dyn FnMut(EpochReport),
+    ) -> Result<FittedPipeline, EvalError> {
+        let AnyClassifier::Mlp(mlp) = &self.model else {
+            return Err(EvalError::Invalid(
+                "semi-supervised training is for the MLP only".into(),
+            ));
+        };
+        if self.sampler.is_some() || train.has_categorical() {
+            return Err(EvalError::Invalid(
+                "semi-supervised training takes numeric features and no sampler".into(),
+            ));
+        }
+        let pool: Vec<&str> = unlabelled.numeric_names().collect();
+        let cols = train
+            .numeric_names()
+            .map(|n| {
+                pool.iter().position(|h| *h == n).ok_or_else(|| {
+                    EvalError::Invalid(format!(
+                        "the unlabelled rows have no column {n:?}, which the model needs"
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let scaler = if self.scale {
+            Some(StandardScaler.fit(train.numeric())?)
+        } else {
+            None
+        };
+        let scaled = |x: ArrayView2<'_, f64>| -> Result<Array2<f64>, EvalError> {
+            Ok(match &scaler {
+                Some(s) => s.transform(x)?,
+                None => x.to_owned(),
+            })
+        };
+        let x = scaled(train.numeric())?;
+        let xu = scaled(unlabelled.numeric().select(Axis(1), &cols).view())?;
+        let k = train.classes().len();
+        let f = mlp.fit_semi_supervised(x.view(), train.y(), k, xu.view(), ssl, progress)?;
+        let p = FittedPipeline {
+            scaler,
+            sampler: None,
+            model_params: self.model.params(),
+            encoder: OneHotEncoder.fit(train.categorical()),
+            model: FittedModel::Mlp(f),
+        };
+        p.validate().map_err(EvalError::ModelFile)?;
+        Ok(p)
+    }
+}
+
 /// Numeric columns followed by the one-hot columns of the categorical ones.
 fn encode(
     numeric: ArrayView2<'_, f64>,
@@ -149,27 +209,6 @@ impl Validate for FittedPipeline {
 }
 
 impl FittedPipeline {
-    /// A pipeline of steps fitted elsewhere (a semi-supervised MLP, say):
-    /// the scaler (if any) and encoder the model's input went through, the
-    /// model, its parameters and the sampler's name.
-    pub fn from_parts(
-        scaler: Option<FittedScaler>,
-        encoder: FittedOneHot,
-        model: FittedModel,
-        model_params: serde_json::Value,
-        sampler: Option<String>,
-    ) -> Result<Self, EvalError> {
-        let p = FittedPipeline {
-            scaler,
-            sampler,
-            model_params,
-            encoder,
-            model,
-        };
-        p.validate().map_err(EvalError::ModelFile)?;
-        Ok(p)
-    }
-
     /// The fitted classifier.
     pub fn model(&self) -> &FittedModel {
         &self.model

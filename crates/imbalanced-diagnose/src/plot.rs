@@ -9,8 +9,9 @@ use std::io::Write;
 use std::path::Path;
 
 use font8x8::UnicodeFonts;
-use imbalanced::data::write_atomic;
-use imbalanced::diagnose::Profile;
+use imbalanced_data::{write_atomic, DataError};
+
+use crate::Profile;
 
 type Rgb = [u8; 3];
 
@@ -173,7 +174,7 @@ impl Scene {
     }
 
     /// Writes the scene to `path`, as PNG if its extension is `.png`, else SVG.
-    fn save(&self, path: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    fn save(&self, path: &Path) -> Result<(), DataError> {
         let png = path
             .extension()
             .and_then(|e| e.to_str())
@@ -183,27 +184,25 @@ impl Scene {
             .and_then(|e| e.to_str())
             .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
         if !png && !svg {
-            return Err(format!(
+            return Err(DataError::Invalid(format!(
                 "cannot tell the plot format of {}: name it .svg or .png",
                 path.display()
-            )
-            .into());
+            )));
         }
         write_atomic(path, |w| {
-            let io = |e: std::io::Error| imbalanced::data::DataError::Invalid(e.to_string());
+            let io = |e: std::io::Error| DataError::Invalid(e.to_string());
             if png {
                 let mut enc = png::Encoder::new(w, self.width, self.height);
                 enc.set_color(png::ColorType::Rgb);
                 enc.set_depth(png::BitDepth::Eight);
-                let to_err = |e: png::EncodingError| imbalanced::data::DataError::Invalid(e.to_string());
+                let to_err = |e: png::EncodingError| DataError::Invalid(e.to_string());
                 let mut writer = enc.write_header().map_err(to_err)?;
                 writer.write_image_data(&self.pixels()).map_err(to_err)?;
                 writer.finish().map_err(to_err)
             } else {
                 w.write_all(self.svg().as_bytes()).map_err(io)
             }
-        })?;
-        Ok(())
+        })
     }
 }
 
@@ -222,7 +221,9 @@ fn nice_axis(max: f64) -> (f64, f64) {
 /// Two panels: class counts as bars, and each class's difficulty mix
 /// (safe / borderline / rare / outlier) as a 100% stacked bar, so that the
 /// mix of a tiny minority class is as visible as the majority's.
-pub fn class_distribution(p: &Profile, title: &str, out: &Path) -> Result<(), Box<dyn std::error::Error>> {
+/// The class distribution of a profile (counts, and each class's shares of
+/// safe / borderline / rare / outlier samples) as an SVG or PNG chart.
+pub fn class_distribution(p: &Profile, title: &str, out: &Path) -> Result<(), DataError> {
     let (width, height) = (960u32, 520u32);
     let mut s = Scene {
         width,
