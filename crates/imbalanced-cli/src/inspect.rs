@@ -3,6 +3,7 @@ use std::path::PathBuf;
 use clap::Args;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use imbalanced::diagnose::{profile, Profile};
+use imbalanced::losses::{focal_table, FocalRow};
 
 use crate::InputArgs;
 
@@ -28,35 +29,10 @@ pub struct InspectArgs {
     pub focal: bool,
 }
 
-const FOCAL_GAMMAS: [f64; 6] = [0.5, 1.0, 2.0, 3.0, 4.0, 5.0];
-
-#[derive(serde::Serialize)]
-struct FocalRow {
-    gamma: f64,
-    mu: f64,
-    over_suppressed: Vec<String>,
-    rarest_ratio: f64,
-}
-
-fn focal_report(p: &Profile) -> Result<(Vec<FocalRow>, f64), Box<dyn std::error::Error>> {
-    use imbalanced::losses::{advise_gamma, focal_minimiser};
+fn focal_report(p: &Profile) -> Result<(Vec<FocalRow>, f64), imbalanced::losses::LossError> {
     let prior: Vec<f64> = p.classes.iter().map(|c| c.fraction).collect();
-    let rarest = (0..prior.len())
-        .min_by(|&a, &b| prior[a].total_cmp(&prior[b]))
-        .unwrap_or(0);
-    let rows = FOCAL_GAMMAS
-        .iter()
-        .map(|&g| {
-            let m = focal_minimiser(&prior, g)?;
-            Ok(FocalRow {
-                gamma: g,
-                mu: m.mu,
-                over_suppressed: m.over_suppressed.iter().map(|&i| p.classes[i].label.clone()).collect(),
-                rarest_ratio: m.q[rarest] / prior[rarest],
-            })
-        })
-        .collect::<Result<Vec<_>, imbalanced::losses::LossError>>()?;
-    Ok((rows, advise_gamma(&prior, 5.0, 0.1)?))
+    let labels: Vec<String> = p.classes.iter().map(|c| c.label.clone()).collect();
+    focal_table(&prior, &labels)
 }
 
 pub fn run(args: InspectArgs) -> Result<(), Box<dyn std::error::Error>> {

@@ -173,6 +173,43 @@ pub fn advise_gamma(p: &[f64], max: f64, step: f64) -> Result<f64> {
     Ok(best)
 }
 
+/// The γ values [`focal_table`] reports.
+pub const FOCAL_GAMMAS: [f64; 6] = [0.5, 1.0, 2.0, 3.0, 4.0, 5.0];
+
+/// What focal loss with one γ does to a class prior.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FocalRow {
+    pub gamma: f64,
+    /// [`FocalMinimiser::mu`].
+    pub mu: f64,
+    /// The labels of the rare classes whose minimiser falls below their prior.
+    pub over_suppressed: Vec<String>,
+    /// `q*/p` of the rarest class.
+    pub rarest_ratio: f64,
+}
+
+/// [`focal_minimiser`] of `prior` (class shares, `labels` naming them) for
+/// each of [`FOCAL_GAMMAS`], and [`advise_gamma`]'s largest safe γ (up to 5,
+/// step 0.1).
+pub fn focal_table(prior: &[f64], labels: &[String]) -> Result<(Vec<FocalRow>, f64)> {
+    let rarest = (0..prior.len())
+        .min_by(|&a, &b| prior[a].total_cmp(&prior[b]))
+        .unwrap_or(0);
+    let rows = FOCAL_GAMMAS
+        .iter()
+        .map(|&g| {
+            let m = focal_minimiser(prior, g)?;
+            Ok(FocalRow {
+                gamma: g,
+                mu: m.mu,
+                over_suppressed: m.over_suppressed.iter().map(|&i| labels[i].clone()).collect(),
+                rarest_ratio: m.q[rarest] / prior[rarest],
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((rows, advise_gamma(prior, 5.0, 0.1)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,5 +276,26 @@ mod tests {
         assert!(advise_gamma(&many, 5.0, 0.5).unwrap() < 0.5);
         assert!(focal_minimiser(&[0.5, 0.6], 1.0).is_err());
         assert!(focal_minimiser(&[0.5, 0.5], -1.0).is_err());
+    }
+}
+
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+
+    #[test]
+    fn the_table_names_over_suppressed_classes_by_label() {
+        let labels = vec!["common".to_string(), "rare".to_string()];
+        let (rows, _) = focal_table(&[0.5, 0.5], &labels).unwrap();
+        assert_eq!(rows.len(), FOCAL_GAMMAS.len());
+        assert!(rows.iter().all(|r| r.over_suppressed.is_empty()));
+        let prior = [0.98, 0.02];
+        let (rows, _) = focal_table(&prior, &labels).unwrap();
+        for r in &rows {
+            let m = focal_minimiser(&prior, r.gamma).unwrap();
+            assert_eq!(r.rarest_ratio, m.q[1] / prior[1]);
+            assert_eq!(r.over_suppressed.is_empty(), m.over_suppressed.is_empty());
+            assert!(r.over_suppressed.iter().all(|l| l == "rare"));
+        }
     }
 }

@@ -32,7 +32,9 @@ mod registry;
 pub use class_weights::{effective_number_weights, inverse_frequency_weights, sqrt_inverse_frequency_weights};
 pub use cross_entropy::{CrossEntropy, Smoothing};
 pub use focal::{Focal, SigmoidFocal};
-pub use focal_entropy::{advise_gamma, focal_calibrate, focal_h, focal_minimiser, FocalMinimiser};
+pub use focal_entropy::{
+    advise_gamma, focal_calibrate, focal_h, focal_minimiser, focal_table, FocalMinimiser, FocalRow, FOCAL_GAMMAS,
+};
 pub use incremental::TemporalDecay;
 pub use lcr::{Lcr, PriorWeighting};
 pub use margin::{post_hoc_logit_adjustment, BalancedSoftmax, DeferredReweighting, Ldam, LogitAdjusted, Seesaw};
