@@ -10,7 +10,6 @@ use imbalanced::eval::{bench, dataset_files, evaluate, report, Bench, EvaluateOp
 use imbalanced::losses::LossSpec;
 use imbalanced::resample::RngKind;
 use indicatif::{ProgressBar, ProgressStyle};
-use serde_json::{json, Value};
 
 use crate::InputArgs;
 
@@ -157,27 +156,6 @@ fn progress_bar(total: usize) -> ProgressBar {
     bar
 }
 
-fn evaluation_json(e: &Evaluation) -> Value {
-    let results: Vec<Value> = e
-        .results
-        .iter()
-        .map(|r| {
-            let metrics: serde_json::Map<String, Value> = e
-                .metrics
-                .iter()
-                .enumerate()
-                .map(|(m, name)| {
-                    let (mean, std) = r.mean_std(m);
-                    let folds: Vec<f64> = r.folds.iter().map(|f| f[m]).collect();
-                    (name.to_string(), json!({"mean": mean, "std": std, "folds": folds}))
-                })
-                .collect();
-            json!({"method": r.method, "metrics": metrics, "seconds": r.seconds})
-        })
-        .collect();
-    json!({"dataset": e.dataset, "results": results})
-}
-
 fn print_table(e: &Evaluation) {
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);
@@ -220,7 +198,7 @@ pub fn run_evaluate(args: EvaluateArgs) -> Result<(), Box<dyn std::error::Error>
         crate::write_text(path, &report::evaluation_html(&e, &args.cv.settings(opts.model.name())))?;
     }
     if args.cv.json {
-        println!("{}", serde_json::to_string_pretty(&evaluation_json(&e))?);
+        println!("{}", serde_json::to_string_pretty(&e.to_json())?);
     } else {
         print_table(&e);
         if let Some(path) = &args.cv.report {
@@ -255,17 +233,6 @@ fn load_datasets(args: &BenchArgs) -> Result<Vec<(String, Dataset)>, Box<dyn std
         );
     }
     Ok(datasets)
-}
-
-fn bench_json(b: &Bench, rank_by: usize) -> Value {
-    let test = &b.tests[rank_by];
-    json!({
-        "datasets": b.evaluations.iter().map(evaluation_json).collect::<Vec<_>>(),
-        "skipped": b.skipped.iter().map(|(n, w)| json!({"dataset": n, "reason": w})).collect::<Vec<_>>(),
-        "rank_by": b.metrics[rank_by],
-        "average_ranks": test.as_ref().map(|t| b.methods.iter().cloned().zip(t.average_ranks.iter().map(|&r| json!(r))).collect::<serde_json::Map<String, Value>>()),
-        "friedman": test.as_ref().map(|t| json!({"chi_square": t.chi_square, "p": t.chi_square_p, "iman_davenport_f": t.f_statistic, "f_p": t.f_p, "critical_difference": t.critical_difference})),
-    })
 }
 
 fn print_bench(b: &Bench, rank_by: usize, model: &str) {
@@ -321,7 +288,7 @@ pub fn run_bench(args: BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
         )?;
     }
     if args.cv.json {
-        println!("{}", serde_json::to_string_pretty(&bench_json(&b, rank_by))?);
+        println!("{}", serde_json::to_string_pretty(&b.to_json(rank_by))?);
         return Ok(());
     }
     print_bench(&b, rank_by, opts.model.name());

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use imbalanced_data::Dataset;
+use serde_json::{json, Value};
 
 use crate::evaluate::{evaluate, EvaluateOptions, Evaluation, Method};
 use crate::stats::{friedman, RankTest};
@@ -93,4 +94,19 @@ pub fn bench(
         metrics,
         tests,
     })
+}
+
+impl Bench {
+    /// The results as `imbalanced bench --json` prints them, ranked by metric `rank_by`.
+    pub fn to_json(&self, rank_by: usize) -> Value {
+        let b = self;
+        let test = &b.tests[rank_by];
+        json!({
+            "datasets": b.evaluations.iter().map(Evaluation::to_json).collect::<Vec<_>>(),
+            "skipped": b.skipped.iter().map(|(n, w)| json!({"dataset": n, "reason": w})).collect::<Vec<_>>(),
+            "rank_by": b.metrics[rank_by],
+            "average_ranks": test.as_ref().map(|t| b.methods.iter().cloned().zip(t.average_ranks.iter().map(|&r| json!(r))).collect::<serde_json::Map<String, Value>>()),
+            "friedman": test.as_ref().map(|t| json!({"chi_square": t.chi_square, "p": t.chi_square_p, "iman_davenport_f": t.f_statistic, "f_p": t.f_p, "critical_difference": t.critical_difference})),
+        })
+    }
 }

@@ -13,6 +13,7 @@ use imbalanced_scores::{
 };
 use ndarray::Array2;
 use rayon::prelude::*;
+use serde_json::json;
 
 use crate::pipeline::Pipeline;
 use crate::splits::{RepeatedStratifiedKFold, Split, StratifiedKFold};
@@ -313,4 +314,30 @@ fn full_confusion(y: &[usize], pred: &[usize], k: usize) -> Array2<u64> {
         }
     }
     out
+}
+
+impl Evaluation {
+    /// The results as `imbalanced evaluate --json` prints them: per method,
+    /// each metric's mean, std and fold values, and the seconds taken.
+    pub fn to_json(&self) -> Value {
+        let e = self;
+        let results: Vec<Value> = e
+            .results
+            .iter()
+            .map(|r| {
+                let metrics: serde_json::Map<String, Value> = e
+                    .metrics
+                    .iter()
+                    .enumerate()
+                    .map(|(m, name)| {
+                        let (mean, std) = r.mean_std(m);
+                        let folds: Vec<f64> = r.folds.iter().map(|f| f[m]).collect();
+                        (name.to_string(), json!({"mean": mean, "std": std, "folds": folds}))
+                    })
+                    .collect();
+                json!({"method": r.method, "metrics": metrics, "seconds": r.seconds})
+            })
+            .collect();
+        json!({"dataset": e.dataset, "results": results})
+    }
 }
