@@ -131,9 +131,12 @@ impl Dataset {
             y,
         };
         ds.validate()?;
+        ds.check_finite()?;
         Ok(ds)
     }
 
+    /// Shapes, the feature list, label and category codes; not the values
+    /// ([`Dataset::check_finite`]).
     fn validate(&self) -> Result<()> {
         let n = self.y.len();
         let bad = |m: String| Err(DataError::Invalid(m));
@@ -163,6 +166,11 @@ impl Dataset {
                 return bad(format!("category code out of range in column {j}"));
             }
         }
+        Ok(())
+    }
+
+    /// Every numeric value is finite (the file line of the first that is not).
+    fn check_finite(&self) -> Result<()> {
         if let Some(((i, j), v)) = first_non_finite(self.numeric.view()) {
             let name = self.numeric_names().nth(j).unwrap_or_default();
             return Err(DataError::NonFinite {
@@ -316,6 +324,21 @@ impl Dataset {
 
     /// A dataset with this one's schema (columns, dictionaries, classes) and new rows.
     pub fn with_rows(&self, numeric: Array2<f64>, categorical: Array2<u32>, y: Vec<usize>) -> Result<Self> {
+        let ds = Dataset {
+            numeric,
+            categorical,
+            y,
+            ..self.schema_clone()
+        };
+        ds.validate()?;
+        ds.check_finite()?;
+        Ok(ds)
+    }
+
+    /// [`Dataset::with_rows`] for rows derived from this dataset's by an
+    /// operation that keeps values finite (a row selection, a fitted
+    /// scaler): shapes and codes are validated, values are not scanned.
+    pub fn with_derived_rows(&self, numeric: Array2<f64>, categorical: Array2<u32>, y: Vec<usize>) -> Result<Self> {
         let ds = Dataset {
             numeric,
             categorical,

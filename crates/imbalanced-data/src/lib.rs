@@ -7,6 +7,7 @@
 //! extension; writes are atomic.
 
 mod alloc;
+mod checked;
 mod csv_io;
 mod dataset;
 mod error;
@@ -19,6 +20,7 @@ mod split;
 mod table;
 
 pub use alloc::PrefaultAlloc;
+pub use checked::{InputError, Xy};
 pub use csv_io::{read_csv, write_csv};
 pub use dataset::{first_non_finite, median, sort_labels, take_rows, Dataset, Feature, FeatureKind};
 pub use error::{DataError, Result};

@@ -258,7 +258,7 @@ pub fn evaluate(
             let start = std::time::Instant::now();
             let split = &splits[s];
             let fitted = pipelines[m]
-                .fit(&data.select_rows(&split.train))
+                .fit_rows(data, &split.train, &mut |_| {})
                 .map_err(|e| e.context(methods[m].name()))?;
             let test = data.select_rows(&split.test);
             let proba = fitted.predict_proba(&test)?;

@@ -6,13 +6,13 @@
 
 use std::sync::Arc;
 
-use imbalanced_data::Dataset;
+use imbalanced_data::{take_rows, Dataset, Xy};
 use imbalanced_models::persist::Validate;
 use imbalanced_models::{
-    AnyClassifier, EpochReport, FittedModel, FittedOneHot, FittedScaler, OneHotEncoder, Predict, ProportionSsl,
-    StandardScaler,
+    AnyClassifier, EpochReport, FittedModel, FittedOneHot, FittedScaler, ModelError, OneHotEncoder, Predict,
+    ProportionSsl, StandardScaler,
 };
-use imbalanced_resample::Resampler;
+use imbalanced_resample::{ResampleError, Resampler};
 use ndarray::{concatenate, Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
@@ -66,31 +66,62 @@ impl Pipeline {
         train: &Dataset,
         progress: &mut dyn FnMut(EpochReport),
     ) -> Result<FittedPipeline, EvalError> {
+        let all: Vec<usize> = (0..train.y().len()).collect();
+        self.fit_rows(train, &all, progress)
+    }
+
+    /// Fits every step on the rows `rows` of `data` (a fold's training
+    /// rows), copying them once: the copy is scaled in place, and the
+    /// sampler and the model take it as a checked view, scanning for
+    /// non-finite values only what a sampler synthesised.
+    pub fn fit_rows(
+        &self,
+        data: &Dataset,
+        rows: &[usize],
+        progress: &mut dyn FnMut(EpochReport),
+    ) -> Result<FittedPipeline, EvalError> {
+        let mut numeric = take_rows(data.numeric(), rows);
+        let categorical = take_rows(data.categorical(), rows);
+        let y: Vec<usize> = rows.iter().map(|&i| data.y()[i]).collect();
         let scaler = if self.scale {
-            Some(StandardScaler.fit(train.numeric())?)
+            let s = StandardScaler.fit_finite(numeric.view())?;
+            s.transform_inplace(&mut numeric)?;
+            Some(s)
         } else {
             None
         };
-        let scaled;
-        let mut data = train;
-        if let Some(s) = &scaler {
-            scaled = train.with_rows(
-                s.transform(train.numeric())?,
-                train.categorical().to_owned(),
-                train.y().to_vec(),
-            )?;
-            data = &scaled;
-        }
-        let resampled;
-        if let Some(sampler) = &self.sampler {
-            resampled = sampler.fit_resample_dataset(data)?;
-            data = &resampled;
-        }
-        let encoder = OneHotEncoder.fit(data.categorical());
-        let x = encode(data.numeric(), data.categorical(), &encoder)?;
-        let model = self
-            .model
-            .fit_with_progress(x.view(), data.y(), train.classes().len(), progress)?;
+        let k = data.classes().len();
+        let encoder;
+        let model = match (&self.sampler, data.has_categorical()) {
+            (None, false) => {
+                encoder = OneHotEncoder.fit(categorical.view());
+                let xy = Xy::trusted(numeric.view(), &y, k).map_err(ModelError::from)?;
+                self.model.fit_with_progress(xy, progress)?
+            }
+            (Some(sampler), false) => {
+                let xy = Xy::trusted(numeric.view(), &y, k).map_err(ResampleError::from)?;
+                let out = sampler.fit_resample_checked(xy, data.classes())?;
+                encoder = OneHotEncoder.fit(categorical.view());
+                // Rows picked from the input stay finite; synthetic ones are new values.
+                let xy = if out.n_synthetic() == 0 {
+                    Xy::trusted(out.x.view(), &out.y, k)
+                } else {
+                    Xy::unscanned(out.x.view(), &out.y, k)
+                };
+                let xy = xy.map_err(ModelError::from)?;
+                self.model.fit_with_progress(xy, progress)?
+            }
+            (sampler, true) => {
+                let mut fold = data.with_derived_rows(numeric, categorical, y)?;
+                if let Some(sampler) = sampler {
+                    fold = sampler.fit_resample_dataset(&fold)?;
+                }
+                encoder = OneHotEncoder.fit(fold.categorical());
+                let x = encode(fold.numeric(), fold.categorical(), &encoder)?;
+                let xy = Xy::trusted(x.view(), fold.y(), k).map_err(ModelError::from)?;
+                self.model.fit_with_progress(xy, progress)?
+            }
+        };
         Ok(FittedPipeline {
             scaler,
             sampler: self.sampler.as_ref().map(|s| s.name().to_string()),

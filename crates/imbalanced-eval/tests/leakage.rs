@@ -2,11 +2,11 @@
 
 use std::sync::{Arc, Mutex};
 
-use imbalanced_data::Dataset;
+use imbalanced_data::{Dataset, Xy};
 use imbalanced_eval::*;
 use imbalanced_models::AnyClassifier;
 use imbalanced_resample::{Resampled, Resampler, Result};
-use ndarray::{Array2, ArrayView2};
+use ndarray::Array2;
 
 /// A sampler that records the first feature of every row it is shown and
 /// returns its input unchanged.
@@ -17,7 +17,8 @@ impl Resampler for Recorder {
     fn name(&self) -> &'static str {
         "Recorder"
     }
-    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], _classes: &[String]) -> Result<Resampled> {
+    fn resample(&self, data: Xy<'_>, _classes: &[String]) -> Result<Resampled> {
+        let (x, y) = (data.x(), data.y());
         self.0.lock().unwrap().push(x.column(0).to_vec());
         Ok(Resampled {
             x: x.to_owned(),

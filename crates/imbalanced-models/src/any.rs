@@ -1,5 +1,6 @@
 //! A classifier chosen at run time, by name (the CLI's `--model`).
 
+use imbalanced_data::Xy;
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
@@ -90,9 +91,9 @@ macro_rules! variants {
         impl Fit for AnyClassifier {
             type Fitted = FittedModel;
 
-            fn fit(&self, x: ArrayView2<'_, f64>, y: &[usize], n_classes: usize) -> Result<FittedModel, ModelError> {
+            fn fit_finite(&self, data: Xy<'_>) -> Result<FittedModel, ModelError> {
                 Ok(match self {
-                    $(AnyClassifier::$variant(m) => FittedModel::$variant(m.fit(x, y, n_classes)?),)*
+                    $(AnyClassifier::$variant(m) => FittedModel::$variant(m.fit_finite(data)?),)*
                 })
             }
         }
@@ -167,18 +168,16 @@ impl AnyClassifier {
         Ok(*MODELS.build(name, &[], &[])?)
     }
 
-    /// [`Fit::fit`], reporting each epoch to `progress` for the models
-    /// trained in epochs (the MLP); the others report nothing.
+    /// [`Fit::fit_checked`], reporting each epoch to `progress` for the
+    /// models trained in epochs (the MLP); the others report nothing.
     pub fn fit_with_progress(
         &self,
-        x: ArrayView2<'_, f64>,
-        y: &[usize],
-        n_classes: usize,
+        data: Xy<'_>,
         progress: &mut dyn FnMut(EpochReport),
     ) -> Result<FittedModel, ModelError> {
         match self {
-            AnyClassifier::Mlp(m) => Ok(FittedModel::Mlp(m.fit_with_progress(x, y, n_classes, progress)?)),
-            other => other.fit(x, y, n_classes),
+            AnyClassifier::Mlp(m) => Ok(FittedModel::Mlp(m.fit_with_progress(data, progress)?)),
+            other => other.fit_checked(data),
         }
     }
 

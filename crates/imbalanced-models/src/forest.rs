@@ -1,6 +1,7 @@
 //! Random forests (Breiman 2001), as scikit-learn's `RandomForestClassifier`.
 
 use imbalanced_catalog::Estimator;
+use imbalanced_data::Xy;
 use serde::{Deserialize, Serialize};
 
 use imbalanced_random::{RngKind, SamplerRng};
@@ -71,8 +72,8 @@ impl Fit for RandomForestClassifier {
 
     /// Fits `n_estimators` trees, each on its own bootstrap sample and
     /// feature order, seeded from `random_state` (independent of threads).
-    fn fit(&self, x: ArrayView2<'_, f64>, y: &[usize], n_classes: usize) -> Result<FittedForest, ModelError> {
-        crate::check_xy(x, y, n_classes)?;
+    fn fit_finite(&self, data: Xy<'_>) -> Result<FittedForest, ModelError> {
+        let (x, y, n_classes) = (data.x(), data.y(), data.n_classes());
         if self.n_estimators == 0 {
             return Err(ModelError::Parameter("n_estimators must be at least 1".into()));
         }

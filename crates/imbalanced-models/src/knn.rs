@@ -2,6 +2,7 @@
 //! (Euclidean distance, exact search by `imbalanced-neighbors`).
 
 use imbalanced_catalog::Estimator;
+use imbalanced_data::Xy;
 use serde::{Deserialize, Serialize};
 
 use imbalanced_neighbors::KnnIndex;
@@ -59,8 +60,8 @@ pub struct FittedKnn {
 impl Fit for KNeighborsClassifier {
     type Fitted = FittedKnn;
 
-    fn fit(&self, x: ArrayView2<'_, f64>, y: &[usize], n_classes: usize) -> Result<FittedKnn, ModelError> {
-        crate::check_xy(x, y, n_classes)?;
+    fn fit_finite(&self, data: Xy<'_>) -> Result<FittedKnn, ModelError> {
+        let (x, y, n_classes) = (data.x(), data.y(), data.n_classes());
         if self.n_neighbors == 0 || self.n_neighbors > y.len() {
             return Err(ModelError::Parameter(format!(
                 "n_neighbors={} but there are {} training rows: use 1 <= n_neighbors <= rows",

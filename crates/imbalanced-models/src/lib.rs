@@ -77,28 +77,23 @@ pub enum ModelError {
     Catalog(#[from] imbalanced_catalog::CatalogError),
 }
 
+impl From<imbalanced_data::InputError> for ModelError {
+    fn from(e: imbalanced_data::InputError) -> Self {
+        use imbalanced_data::InputError as E;
+        match e {
+            E::ShapeMismatch { x_rows, y_len } => ModelError::ShapeMismatch { x_rows, y_len },
+            E::Empty => ModelError::Empty,
+            E::NoFeatures => ModelError::NoFeatures,
+            E::SingleClass => ModelError::SingleClass,
+            E::BadLabel { label, n_classes } => ModelError::BadLabel { label, n_classes },
+            E::NonFinite { row, column, value } => ModelError::NonFinite { row, column, value },
+        }
+    }
+}
+
+/// [`imbalanced_data::Xy::new`]'s checks, for fits that take raw arrays.
 pub(crate) fn check_xy(x: ArrayView2<'_, f64>, y: &[usize], n_classes: usize) -> Result<(), ModelError> {
-    if x.nrows() != y.len() {
-        return Err(ModelError::ShapeMismatch {
-            x_rows: x.nrows(),
-            y_len: y.len(),
-        });
-    }
-    if y.is_empty() {
-        return Err(ModelError::Empty);
-    }
-    if x.ncols() == 0 {
-        return Err(ModelError::NoFeatures);
-    }
-    if y.iter().all(|&c| c == y[0]) {
-        return Err(ModelError::SingleClass);
-    }
-    if let Some(&label) = y.iter().find(|&&c| c >= n_classes) {
-        return Err(ModelError::BadLabel { label, n_classes });
-    }
-    if let Some(((row, column), value)) = imbalanced_data::first_non_finite(x.view()) {
-        return Err(ModelError::NonFinite { row, column, value });
-    }
+    imbalanced_data::Xy::new(x, y, n_classes)?;
     Ok(())
 }
 

@@ -7,6 +7,7 @@
 //! log loss and the intercept `b` is not penalised.
 
 use imbalanced_catalog::Estimator;
+use imbalanced_data::Xy;
 use serde::{Deserialize, Serialize};
 
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
@@ -130,8 +131,8 @@ pub(crate) fn softmax_rows(z: &mut Array2<f64>) -> Array1<f64> {
 impl Fit for LogisticRegression {
     type Fitted = FittedLogistic;
 
-    fn fit(&self, x: ArrayView2<'_, f64>, y: &[usize], n_classes: usize) -> Result<FittedLogistic, ModelError> {
-        crate::check_xy(x, y, n_classes)?;
+    fn fit_finite(&self, data: Xy<'_>) -> Result<FittedLogistic, ModelError> {
+        let (x, y, n_classes) = (data.x(), data.y(), data.n_classes());
         if !(self.c > 0.0 && self.c.is_finite()) {
             return Err(ModelError::Parameter(format!(
                 "C={}: must be a positive number",

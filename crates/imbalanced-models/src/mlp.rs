@@ -9,6 +9,7 @@
 //! build; candle cannot be seeded on CPU).
 
 use imbalanced_catalog::Estimator;
+use imbalanced_data::Xy;
 use serde::{Deserialize, Serialize};
 
 use imbalanced_losses::{LossSpec, ProportionLoss};
@@ -642,8 +643,8 @@ impl MlpClassifier {
 impl Fit for MlpClassifier {
     type Fitted = FittedMlp;
 
-    fn fit(&self, x: ArrayView2<'_, f64>, y: &[usize], n_classes: usize) -> Result<FittedMlp, ModelError> {
-        self.fit_with_progress(x, y, n_classes, &mut |_| {})
+    fn fit_finite(&self, data: Xy<'_>) -> Result<FittedMlp, ModelError> {
+        self.fit_inner(data, None, &mut |_| {})
     }
 }
 
@@ -744,15 +745,14 @@ impl<'a> UnlabelledStream<'a> {
 }
 
 impl MlpClassifier {
-    /// [`Fit::fit`], calling `progress` after every epoch.
+    /// [`Fit::fit_checked`], calling `progress` after every epoch.
     pub fn fit_with_progress(
         &self,
-        x: ArrayView2<'_, f64>,
-        y: &[usize],
-        n_classes: usize,
+        mut data: Xy<'_>,
         progress: &mut dyn FnMut(EpochReport),
     ) -> Result<FittedMlp, ModelError> {
-        self.fit_inner(x, y, n_classes, None, progress)
+        data.require_finite()?;
+        self.fit_inner(data, None, progress)
     }
 
     /// Semi-supervised training: the labelled rows `x`, `y` with the model's
@@ -781,18 +781,17 @@ impl MlpClassifier {
         if let Some(((row, column), value)) = imbalanced_data::first_non_finite(x_unlabelled.view()) {
             return Err(ModelError::NonFinite { row, column, value });
         }
-        self.fit_inner(x, y, n_classes, Some((x_unlabelled, ssl)), progress)
+        self.fit_inner(Xy::new(x, y, n_classes)?, Some((x_unlabelled, ssl)), progress)
     }
 
+    /// Trains on checked rows known finite.
     fn fit_inner(
         &self,
-        x: ArrayView2<'_, f64>,
-        y: &[usize],
-        n_classes: usize,
+        data: Xy<'_>,
         unlabelled: Option<(ArrayView2<'_, f64>, &ProportionSsl)>,
         progress: &mut dyn FnMut(EpochReport),
     ) -> Result<FittedMlp, ModelError> {
-        crate::check_xy(x, y, n_classes)?;
+        let (x, y, n_classes) = (data.x(), data.y(), data.n_classes());
         self.check()?;
         if let Some(&c) = self.feature_groups.iter().flatten().find(|&&c| c >= x.ncols()) {
             return Err(ModelError::Parameter(format!(

@@ -1,6 +1,7 @@
 //! Gaussian naive Bayes, as scikit-learn's `GaussianNB`.
 
 use imbalanced_catalog::Estimator;
+use imbalanced_data::Xy;
 use serde::{Deserialize, Serialize};
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
@@ -50,8 +51,8 @@ pub struct FittedGaussianNB {
 impl Fit for GaussianNB {
     type Fitted = FittedGaussianNB;
 
-    fn fit(&self, x: ArrayView2<'_, f64>, y: &[usize], n_classes: usize) -> Result<FittedGaussianNB, ModelError> {
-        crate::check_xy(x, y, n_classes)?;
+    fn fit_finite(&self, data: Xy<'_>) -> Result<FittedGaussianNB, ModelError> {
+        let (x, y, n_classes) = (data.x(), data.y(), data.n_classes());
         crate::check_all_classes_present(y, n_classes, "GaussianNB")?;
         let d = x.ncols();
         let epsilon = self.var_smoothing * mean_variance(x).1.fold(0.0, |m: f64, &v| m.max(v));

@@ -59,8 +59,25 @@ impl StandardScaler {
         if let Some(((row, column), value)) = imbalanced_data::first_non_finite(x.view()) {
             return Err(ModelError::NonFinite { row, column, value });
         }
+        self.fit_finite(x)
+    }
+
+    /// [`StandardScaler::fit`] on values known finite (a `Dataset`'s): no
+    /// scan. The result is checked instead, so values whose sum or spread
+    /// overflows are refused; with a finite mean and variance every
+    /// transformed value is finite too, so what it scales needs no scan.
+    pub fn fit_finite(&self, x: ArrayView2<'_, f64>) -> Result<FittedScaler, ModelError> {
+        if x.nrows() == 0 {
+            return Err(ModelError::Empty);
+        }
         let n = x.nrows() as f64;
         let (mean, var) = mean_variance(x);
+        if let Some(j) = (0..mean.len()).find(|&j| !(mean[j].is_finite() && var[j].is_finite())) {
+            return Err(ModelError::Parameter(format!(
+                "feature column {j} is too large to standardise (its mean or variance overflows): \
+                 rescale it, or turn scaling off"
+            )));
+        }
         let eps = f64::EPSILON;
         let scale = var
             .iter()
@@ -88,6 +105,22 @@ impl FittedScaler {
             });
         }
         Ok((&x - &self.mean) / &self.scale)
+    }
+
+    /// [`FittedScaler::transform`] in place.
+    pub fn transform_inplace(&self, x: &mut Array2<f64>) -> Result<(), ModelError> {
+        if x.ncols() != self.mean.len() {
+            return Err(ModelError::FeatureMismatch {
+                got: x.ncols(),
+                fitted: self.mean.len(),
+            });
+        }
+        for mut row in x.rows_mut() {
+            row.iter_mut()
+                .zip(self.mean.iter().zip(&self.scale))
+                .for_each(|(v, (m, s))| *v = (*v - m) / s);
+        }
+        Ok(())
     }
 }
 
@@ -172,6 +205,26 @@ mod tests {
         assert_eq!(s.scale.to_vec(), vec![1.0, 1.0]);
         assert_eq!(s.transform(x.view()).unwrap(), array![[-1.0, 0.0], [1.0, 0.0]]);
         assert!(s.transform(array![[1.0]].view()).is_err());
+    }
+
+    #[test]
+    fn in_place_transform_equals_transform() {
+        let x = array![[1.0, 5.0, -2.5], [3.0, 5.0, 7.25], [0.1, 5.0, 1e-3]];
+        let s = StandardScaler.fit(x.view()).unwrap();
+        let mut y = x.clone();
+        s.transform_inplace(&mut y).unwrap();
+        assert_eq!(y, s.transform(x.view()).unwrap());
+        assert!(s.transform_inplace(&mut array![[1.0]]).is_err());
+    }
+
+    #[test]
+    fn values_whose_spread_overflows_are_refused_not_scaled_to_nan() {
+        // Finite values whose mean or variance is not: scaling them would
+        // produce NaN in what the later steps trust to be finite.
+        for x in [array![[1.7e308], [1.7e308]], array![[1.7e308], [-1.7e308], [-1.7e308]]] {
+            let err = StandardScaler.fit_finite(x.view()).unwrap_err();
+            assert!(err.to_string().contains("too large to standardise"), "{err}");
+        }
     }
 
     #[test]

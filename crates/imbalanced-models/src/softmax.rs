@@ -1,6 +1,7 @@
 //! Softmax regression trained with any loss of `imbalanced-losses`.
 
 use imbalanced_catalog::Estimator;
+use imbalanced_data::Xy;
 use serde::{Deserialize, Serialize};
 
 use imbalanced_losses::LossSpec;
@@ -73,8 +74,8 @@ pub(crate) fn loss_error(e: imbalanced_losses::LossError) -> ModelError {
 impl Fit for SoftmaxRegression {
     type Fitted = FittedSoftmax;
 
-    fn fit(&self, x: ArrayView2<'_, f64>, y: &[usize], n_classes: usize) -> Result<FittedSoftmax, ModelError> {
-        crate::check_xy(x, y, n_classes)?;
+    fn fit_finite(&self, data: Xy<'_>) -> Result<FittedSoftmax, ModelError> {
+        let (x, y, n_classes) = (data.x(), data.y(), data.n_classes());
         crate::check_all_classes_present(y, n_classes, "SoftmaxRegression")?;
         if !(self.c > 0.0 && self.c.is_finite()) {
             return Err(ModelError::Parameter(format!(

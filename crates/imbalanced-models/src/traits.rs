@@ -3,6 +3,7 @@
 //! Parameters and fitted models are different types, so a model cannot be
 //! used before it is fitted and refitting never mutates a fitted one.
 
+use imbalanced_data::Xy;
 use ndarray::{Array2, ArrayView2};
 
 use crate::ModelError;
@@ -12,8 +13,22 @@ use crate::ModelError;
 pub trait Fit {
     /// The fitted model.
     type Fitted: Predict;
-    /// Fits on `x` (`n x d`, finite) and `y` (`n` codes below `n_classes`).
-    fn fit(&self, x: ArrayView2<'_, f64>, y: &[usize], n_classes: usize) -> Result<Self::Fitted, ModelError>;
+    /// Fits on checked rows whose values are known finite: the models'
+    /// own code. Call [`Fit::fit_checked`] or [`Fit::fit`], which check.
+    fn fit_finite(&self, data: Xy<'_>) -> Result<Self::Fitted, ModelError>;
+
+    /// Fits on checked rows, scanning their values first only if no earlier
+    /// step guaranteed them finite (rows of a `Dataset` are not scanned).
+    fn fit_checked(&self, mut data: Xy<'_>) -> Result<Self::Fitted, ModelError> {
+        data.require_finite()?;
+        self.fit_finite(data)
+    }
+
+    /// Fits on `x` (`n x d`, finite) and `y` (`n` codes below `n_classes`),
+    /// checking both.
+    fn fit(&self, x: ArrayView2<'_, f64>, y: &[usize], n_classes: usize) -> Result<Self::Fitted, ModelError> {
+        self.fit_finite(Xy::new(x, y, n_classes)?)
+    }
 }
 
 /// A fitted classifier.

@@ -2,6 +2,7 @@
 //! `DecisionTreeClassifier` with the "best" splitter.
 
 use imbalanced_catalog::Estimator;
+use imbalanced_data::Xy;
 use serde::{Deserialize, Serialize};
 
 use imbalanced_random::{RngKind, SamplerRng};
@@ -469,8 +470,8 @@ impl DecisionTreeClassifier {
 impl Fit for DecisionTreeClassifier {
     type Fitted = FittedTree;
 
-    fn fit(&self, x: ArrayView2<'_, f64>, y: &[usize], n_classes: usize) -> Result<FittedTree, ModelError> {
-        self.fit_weighted(x, y, n_classes, None)
+    fn fit_finite(&self, data: Xy<'_>) -> Result<FittedTree, ModelError> {
+        self.fit_columns(&Columns::new(data.x()), data.y(), data.n_classes(), None)
     }
 }
 

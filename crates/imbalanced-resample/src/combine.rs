@@ -1,7 +1,6 @@
 //! Over-sampling followed by cleaning.
 
 use imbalanced_catalog::{Described, Estimator};
-use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
@@ -9,6 +8,7 @@ use crate::over::Smote;
 use crate::strategy::SamplingStrategy;
 use crate::under::{EditedNearestNeighbours, TomekLinks};
 use crate::{Resampled, Resampler};
+use imbalanced_data::Xy;
 use imbalanced_random::RngKind;
 
 /// Runs `second` on the output of `first`, tracing rows back to the input.
@@ -85,8 +85,8 @@ impl Resampler for SmoteEnn {
         Self::INFO.name
     }
 
-    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
-        let first = self.smote_step().fit_resample_labelled(x, y, classes)?;
+    fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
+        let first = self.smote_step().fit_resample_checked(data, classes)?;
         chain(first, &self.enn_step(), classes)
     }
 }
@@ -140,8 +140,8 @@ impl Resampler for SmoteTomek {
         Self::INFO.name
     }
 
-    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
-        let first = self.smote_step().fit_resample_labelled(x, y, classes)?;
+    fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
+        let first = self.smote_step().fit_resample_checked(data, classes)?;
         chain(first, &self.tomek_step(), classes)
     }
 }

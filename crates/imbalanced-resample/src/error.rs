@@ -16,6 +16,8 @@ pub enum ResampleError {
         "feature column {column} of row {row} is {value}: resampling needs finite numbers; drop or impute that row"
     )]
     NonFinite { row: usize, column: usize, value: f64 },
+    #[error("class code {label} is not below the {n_classes} classes given")]
+    BadLabel { label: usize, n_classes: usize },
     #[error("invalid sampling_strategy: {0}")]
     Strategy(String),
     #[error("invalid parameter {name}={value}: {expected}")]
@@ -47,6 +49,20 @@ pub enum ResampleError {
     Neighbors(#[from] NeighborsError),
     #[error(transparent)]
     Data(#[from] imbalanced_data::DataError),
+}
+
+impl From<imbalanced_data::InputError> for ResampleError {
+    fn from(e: imbalanced_data::InputError) -> Self {
+        use imbalanced_data::InputError as E;
+        match e {
+            E::ShapeMismatch { x_rows, y_len } => ResampleError::ShapeMismatch { x_rows, y_len },
+            E::Empty => ResampleError::Empty,
+            E::NoFeatures => ResampleError::NoFeatures,
+            E::SingleClass => ResampleError::SingleClass(1),
+            E::BadLabel { label, n_classes } => ResampleError::BadLabel { label, n_classes },
+            E::NonFinite { row, column, value } => ResampleError::NonFinite { row, column, value },
+        }
+    }
 }
 
 pub type Result<T, E = ResampleError> = std::result::Result<T, E>;

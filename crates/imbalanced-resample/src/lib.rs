@@ -34,7 +34,7 @@ mod strategy;
 mod under;
 mod util;
 
-use imbalanced_data::{take_rows, Dataset, FeatureKind};
+use imbalanced_data::{take_rows, Dataset, FeatureKind, Xy};
 use ndarray::{Array2, ArrayView2};
 
 pub use combine::{SmoteEnn, SmoteTomek};
@@ -91,10 +91,27 @@ pub trait Resampler: Send + Sync {
     /// imbalanced-learn's class name (`"SMOTE"`, `"TomekLinks"`, ...).
     fn name(&self) -> &'static str;
 
+    /// The sampler itself, on checked rows whose values are known finite
+    /// whenever [`Resampler::reads_features`] is true; `classes[c]` is the
+    /// label of code `c`, which label-keyed strategies (`{"pos": 50}`) are
+    /// resolved against. Call the `fit_resample*` methods, which check.
+    fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled>;
+
+    /// Resamples checked rows, scanning their values first only if they
+    /// are not known finite and this sampler reads them. A [`Dataset`]'s
+    /// rows ([`Xy::of`]) are not scanned again.
+    fn fit_resample_checked(&self, mut data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
+        if self.reads_features() {
+            data.require_finite()?;
+        }
+        self.resample(data, classes)
+    }
+
     /// Resamples numeric features `x` (`n x d`) with class codes `y`;
-    /// `classes[c]` is the label of code `c`, which label-keyed strategies
-    /// (`{"pos": 50}`) are resolved against.
-    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled>;
+    /// `classes[c]` is the label of code `c`.
+    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
+        self.fit_resample_checked(Xy::unscanned(x, y, classes.len())?, classes)
+    }
 
     /// Resamples numeric features `x` (`n x d`) with class codes `y`, the
     /// codes being the labels (`{"1": 50}` names code 1).
@@ -127,7 +144,7 @@ pub trait Resampler: Send + Sync {
             });
         }
         let out = self
-            .fit_resample_labelled(data.numeric(), data.y(), data.classes())
+            .fit_resample_checked(Xy::of(data)?, data.classes())
             .map_err(|e| util::name_classes(e, data.classes()))?;
         // Categorical columns are only present for samplers that never synthesise.
         let rows: Vec<usize> = out.origin.iter().map(|o| o.unwrap_or(0)).collect();
@@ -136,34 +153,11 @@ pub trait Resampler: Send + Sync {
     }
 }
 
-/// The checks every sampler runs first: shapes agree, at least one row,
-/// finite features (at least one), at least two classes. Returns the class counts.
-/// `finite` is false for the samplers that never read feature values.
-pub(crate) fn check_input(
-    x: ArrayView2<'_, f64>,
-    y: &[usize],
-    finite: bool,
-) -> Result<std::collections::BTreeMap<usize, usize>> {
-    if x.nrows() != y.len() {
-        return Err(ResampleError::ShapeMismatch {
-            x_rows: x.nrows(),
-            y_len: y.len(),
-        });
-    }
-    if y.is_empty() {
-        return Err(ResampleError::Empty);
-    }
-    if finite && x.ncols() == 0 {
-        return Err(ResampleError::NoFeatures);
-    }
-    if finite {
-        if let Some(((row, column), value)) = imbalanced_data::first_non_finite(x.view()) {
-            return Err(ResampleError::NonFinite { row, column, value });
-        }
-    }
-    let counts = class_counts(y);
-    if counts.len() < 2 {
-        return Err(ResampleError::SingleClass(counts.len()));
-    }
-    Ok(counts)
+/// The checks of rows a sampler's helpers are given: shapes agree, at least
+/// one row, at least two classes (values were checked by the entry point).
+/// Returns the class counts.
+pub(crate) fn check_input(x: ArrayView2<'_, f64>, y: &[usize]) -> Result<std::collections::BTreeMap<usize, usize>> {
+    let n_classes = y.iter().max().map_or(0, |&m| m + 1);
+    Xy::unscanned(x, y, n_classes)?;
+    Ok(class_counts(y))
 }

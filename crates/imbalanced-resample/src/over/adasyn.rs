@@ -8,6 +8,7 @@ use crate::over::smote::{check_k, other_class_neighbours, Output};
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, make_rng, neighbors_of_rows, numpy_sum};
 use crate::{check_input, Resampled, Resampler};
+use imbalanced_data::Xy;
 use imbalanced_random::RngKind;
 
 /// SMOTE with more samples where other classes crowd the neighbourhood.
@@ -82,9 +83,10 @@ impl Resampler for Adasyn {
         Self::INFO.name
     }
 
-    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
+    fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
+        let (x, y) = (data.x(), data.y());
         check_k("n_neighbors", self.n_neighbors)?;
-        let counts = check_input(x, y, true)?;
+        let counts = check_input(x, y)?;
         let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over, classes)?;
         let mut rng = make_rng(self.rng, self.random_state)?;
         let k = self.n_neighbors;

@@ -11,7 +11,8 @@ use crate::error::{ResampleError, Result};
 use crate::over::smote::{check_k, SampleDraw};
 use crate::strategy::{class_counts, SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, class_rng, name_classes};
-use crate::{check_input, Resampled, Resampler};
+use crate::{Resampled, Resampler};
+use imbalanced_data::Xy;
 use imbalanced_random::{RngKind, SamplerRng};
 
 fn too_few(class: usize, n: usize, k: usize) -> ResampleError {
@@ -94,8 +95,20 @@ impl SmoteNc {
         y: &[usize],
         classes: &[String],
     ) -> Result<(Array2<f64>, Array2<u32>, Vec<usize>)> {
+        self.mixed(Xy::new(num, y, classes.len())?, cat, n_categories, classes)
+    }
+
+    /// [`SmoteNc::fit_resample_mixed`] on checked numeric features.
+    fn mixed(
+        &self,
+        data: Xy<'_>,
+        cat: ArrayView2<'_, u32>,
+        n_categories: &[usize],
+        classes: &[String],
+    ) -> Result<(Array2<f64>, Array2<u32>, Vec<usize>)> {
         check_k("k_neighbors", self.k_neighbors)?;
-        let counts = check_input(num, y, true)?;
+        let (num, y) = (data.x(), data.y());
+        let counts = class_counts(y);
         if cat.ncols() == 0 || num.ncols() == 0 {
             return Err(ResampleError::NotApplicable(
                 "SMOTENC needs both numeric and categorical features: with numeric features only use SMOTE, \
@@ -197,7 +210,7 @@ impl Resampler for SmoteNc {
         Self::INFO.name
     }
 
-    fn fit_resample_labelled(&self, _x: ArrayView2<'_, f64>, _y: &[usize], _classes: &[String]) -> Result<Resampled> {
+    fn resample(&self, _data: Xy<'_>, _classes: &[String]) -> Result<Resampled> {
         Err(ResampleError::NotApplicable(
             "SMOTENC needs categorical features: call fit_resample_dataset (or fit_resample_mixed)".into(),
         ))
@@ -206,13 +219,7 @@ impl Resampler for SmoteNc {
     fn fit_resample_dataset(&self, data: &Dataset) -> Result<Dataset> {
         let n_categories: Vec<usize> = data.categories().iter().map(Vec::len).collect();
         let (num, cat, y) = self
-            .fit_resample_mixed(
-                data.numeric(),
-                data.categorical(),
-                &n_categories,
-                data.y(),
-                data.classes(),
-            )
+            .mixed(Xy::of(data)?, data.categorical(), &n_categories, data.classes())
             .map_err(|e| name_classes(e, data.classes()))?;
         Ok(data.with_rows(num, cat, y)?)
     }
@@ -272,7 +279,7 @@ impl SmoteN {
         classes: &[String],
     ) -> Result<(Array2<u32>, Vec<usize>)> {
         check_k("k_neighbors", self.k_neighbors)?;
-        let counts = check_input(Array2::<f64>::zeros((cat.nrows(), 0)).view(), y, false)?;
+        let counts = class_counts(Xy::unscanned(Array2::<f64>::zeros((cat.nrows(), 0)).view(), y, classes.len())?.y());
         let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over, classes)?;
         let classes: Vec<usize> = class_counts(y).into_keys().collect();
         // P(class | category) per feature: the value difference metric's tables.
@@ -341,7 +348,7 @@ impl Resampler for SmoteN {
         Self::INFO.name
     }
 
-    fn fit_resample_labelled(&self, _x: ArrayView2<'_, f64>, _y: &[usize], _classes: &[String]) -> Result<Resampled> {
+    fn resample(&self, _data: Xy<'_>, _classes: &[String]) -> Result<Resampled> {
         Err(ResampleError::NotApplicable(
             "SMOTEN needs categorical features: call fit_resample_dataset (or fit_resample_categorical)".into(),
         ))

@@ -3,12 +3,13 @@ use imbalanced_data::take_rows;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use ndarray::{ArrayView2, Axis};
+use ndarray::Axis;
 
 use crate::error::{ResampleError, Result};
 use crate::strategy::{class_code, SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, make_rng};
-use crate::{check_input, Resampled, Resampler};
+use crate::{class_counts, Resampled, Resampler};
+use imbalanced_data::Xy;
 use imbalanced_random::RngKind;
 
 /// `shrinkage` of [`RandomOverSampler`]: the smoothed bootstrap's scale,
@@ -75,8 +76,9 @@ impl Resampler for RandomOverSampler {
         self.shrinkage.is_some()
     }
 
-    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
-        let counts = check_input(x, y, self.reads_features())?;
+    fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
+        let (x, y) = (data.x(), data.y());
+        let counts = class_counts(y);
         let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over, classes)?;
         let factor = |c: usize| -> Result<Option<f64>> {
             let f = match &self.shrinkage {

@@ -8,6 +8,7 @@ use crate::error::{ResampleError, Result};
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, class_rng, neighbors_of_rows};
 use crate::{check_input, Resampled, Resampler};
+use imbalanced_data::Xy;
 use imbalanced_random::{RngKind, SamplerRng};
 
 /// Interpolate between a row and one of its k nearest same-class neighbours.
@@ -180,9 +181,10 @@ impl Resampler for Smote {
         Self::INFO.name
     }
 
-    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
+    fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
+        let (x, y) = (data.x(), data.y());
         check_k("k_neighbors", self.k_neighbors)?;
-        let counts = check_input(x, y, true)?;
+        let counts = check_input(x, y)?;
         let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over, classes)?;
         let mut out = Output::new(x, y, targets.values().sum());
         for (&c, &n_new) in targets.iter().filter(|(_, &n)| n > 0) {
@@ -306,10 +308,11 @@ impl Resampler for BorderlineSmote {
         Self::INFO.name
     }
 
-    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
+    fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
+        let (x, y) = (data.x(), data.y());
         check_k("k_neighbors", self.k_neighbors)?;
         check_k("m_neighbors", self.m_neighbors)?;
-        let counts = check_input(x, y, true)?;
+        let counts = check_input(x, y)?;
         let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over, classes)?;
         let mut out = Output::new(x, y, targets.values().sum());
         for (&c, &n_new) in targets.iter().filter(|(_, &n)| n > 0) {

@@ -1,6 +1,5 @@
 use imbalanced_catalog::{Described, Estimator};
 use imbalanced_data::take_rows;
-use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ResampleError, Result};
@@ -8,6 +7,7 @@ use crate::over::smote::{check_k, other_class_neighbours, Output, SampleDraw};
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, class_rng, make_rng, neighbors_of_rows};
 use crate::{check_input, Resampled, Resampler};
+use imbalanced_data::Xy;
 use imbalanced_models::svm::{gamma_scale, support_vectors};
 use imbalanced_random::RngKind;
 
@@ -77,7 +77,8 @@ impl Resampler for SvmSmote {
         Self::INFO.name
     }
 
-    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
+    fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
+        let (x, y) = (data.x(), data.y());
         check_k("k_neighbors", self.k_neighbors)?;
         check_k("m_neighbors", self.m_neighbors)?;
         if self.c.is_nan() || self.c <= 0.0 || !self.out_step.is_finite() {
@@ -87,7 +88,7 @@ impl Resampler for SvmSmote {
                 expected: "C > 0 and a finite out_step".into(),
             });
         }
-        let counts = check_input(x, y, true)?;
+        let counts = check_input(x, y)?;
         let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over, classes)?;
         let mut rng = make_rng(self.rng, self.random_state)?;
         let (k, m) = (self.k_neighbors, self.m_neighbors);

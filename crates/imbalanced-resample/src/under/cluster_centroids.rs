@@ -1,13 +1,14 @@
 use imbalanced_catalog::{Described, Estimator};
 use imbalanced_data::take_rows;
 use imbalanced_neighbors::KnnIndex;
-use ndarray::{concatenate, Array2, ArrayView2, Axis};
+use ndarray::{concatenate, Array2, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ResampleError, Result};
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, class_rng};
 use crate::{check_input, Resampled, Resampler};
+use imbalanced_data::Xy;
 use imbalanced_models::kmeans::kmeans;
 use imbalanced_random::RngKind;
 
@@ -75,7 +76,8 @@ impl Resampler for ClusterCentroids {
         Self::INFO.name
     }
 
-    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
+    fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
+        let (x, y) = (data.x(), data.y());
         if self.max_iter == 0 {
             return Err(ResampleError::Parameter {
                 name: "max_iter".into(),
@@ -83,7 +85,7 @@ impl Resampler for ClusterCentroids {
                 expected: "an integer >= 1".into(),
             });
         }
-        let counts = check_input(x, y, true)?;
+        let counts = check_input(x, y)?;
         let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Under, classes)?;
         let mut blocks: Vec<Array2<f64>> = Vec::new();
         let (mut out_y, mut origin) = (Vec::new(), Vec::new());

@@ -12,6 +12,7 @@ use crate::strategy::{minority_class_by_appearance, SamplingKind, SamplingStrate
 use crate::under::tomek::tomek_links;
 use crate::util::{class_indices, make_rng, mode_smallest};
 use crate::{check_input, Resampled, Resampler};
+use imbalanced_data::Xy;
 use imbalanced_random::{RngKind, SamplerRng};
 
 /// A k-NN classifier over a growing reference set `c` that keeps, for every
@@ -131,7 +132,7 @@ fn setup(params: &impl SeededSelection, x: ArrayView2<'_, f64>, y: &[usize], cla
     let (strategy, seed, kind, n_neighbors, n_seeds) = params.parts();
     check_k("n_neighbors", n_neighbors)?;
     check_k("n_seeds_S", n_seeds)?;
-    let counts = check_input(x, y, true)?;
+    let counts = check_input(x, y)?;
     let targets = strategy.resolve(&counts, SamplingKind::Clean, classes)?;
     let minority = class_indices(y, minority_class_by_appearance(y, &counts));
     Ok(Setup {
@@ -195,7 +196,8 @@ impl Resampler for CondensedNearestNeighbour {
         Self::INFO.name
     }
 
-    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
+    fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
+        let (x, y) = (data.x(), data.y());
         let Setup {
             counts,
             targets,
@@ -290,7 +292,8 @@ impl Resampler for OneSidedSelection {
         Self::INFO.name
     }
 
-    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
+    fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
+        let (x, y) = (data.x(), data.y());
         let Setup {
             counts,
             targets,

@@ -10,6 +10,7 @@ use crate::over::check_k;
 use crate::strategy::{class_counts, minority_class_by_appearance, Bound, SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, mode_smallest, neighbors_of_rows};
 use crate::{check_input, Resampled, Resampler};
+use imbalanced_data::Xy;
 use imbalanced_neighbors::KnnIndex;
 
 /// How ENN decides that a sample agrees with its neighbourhood.
@@ -112,7 +113,7 @@ pub(crate) fn enn_keep(
     k: usize,
     kind_sel: KindSel,
 ) -> Result<Vec<usize>> {
-    let counts = check_input(x, y, true)?;
+    let counts = check_input(x, y)?;
     let cleaned = cleaned_rows(y, &counts, targets, k)?;
     if kind_sel == KindSel::All {
         if let Some(keep) = enn_all_by_counting(x, y, &counts, &cleaned, k)? {
@@ -137,7 +138,8 @@ impl Resampler for EditedNearestNeighbours {
         Self::INFO.name
     }
 
-    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
+    fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
+        let (x, y) = (data.x(), data.y());
         check_k("n_neighbors", self.n_neighbors)?;
         let keep = enn_keep(
             x,
@@ -237,7 +239,7 @@ fn repeat_edit(
     stop_on_convergence: bool,
     allow_minority: bool,
 ) -> Result<(Vec<usize>, usize)> {
-    let counts = check_input(x, y, true)?;
+    let counts = check_input(x, y)?;
     let minority = minority_class_by_appearance(y, &counts);
     let width = ks.clone().max().unwrap_or(1) + 1;
     // Per input row: its `width` nearest among the current rows (input
@@ -336,7 +338,7 @@ setters!(RepeatedEditedNearestNeighbours {
 
 impl RepeatedEditedNearestNeighbours {
     /// Resamples and also returns the number of ENN passes (`n_iter_`);
-    /// `classes` as in [`Resampler::fit_resample_labelled`].
+    /// `classes` as in [`Resampler::resample`].
     pub fn fit_resample_iter(
         &self,
         x: ArrayView2<'_, f64>,
@@ -367,7 +369,8 @@ impl Resampler for RepeatedEditedNearestNeighbours {
         Self::INFO.name
     }
 
-    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
+    fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
+        let (x, y) = (data.x(), data.y());
         Ok(self.fit_resample_iter(x, y, classes)?.0)
     }
 }
@@ -416,7 +419,8 @@ impl Resampler for AllKnn {
         Self::INFO.name
     }
 
-    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
+    fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
+        let (x, y) = (data.x(), data.y());
         check_k("n_neighbors", self.n_neighbors)?;
         let (keep, _) = repeat_edit(
             x,
@@ -460,7 +464,7 @@ mod tests {
         ks: impl Iterator<Item = usize>,
         stop_on_convergence: bool,
     ) -> Result<Vec<usize>> {
-        let counts = check_input(x, y, true)?;
+        let counts = check_input(x, y)?;
         let minority = minority_class_by_appearance(y, &counts);
         let mut kept: Vec<usize> = (0..y.len()).collect();
         for k in ks {

@@ -2,13 +2,13 @@ use imbalanced_catalog::{Described, Estimator};
 use imbalanced_data::{stratified_kfold, take_rows};
 use imbalanced_models::{Fit, Predict, RandomForestClassifier};
 use imbalanced_random::RngKind;
-use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ResampleError, Result};
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, make_rng};
 use crate::{check_input, Resampled, Resampler};
+use imbalanced_data::Xy;
 
 /// Keep the rows a cross-validated random forest finds easiest.
 ///
@@ -83,8 +83,9 @@ impl Resampler for InstanceHardnessThreshold {
         Self::INFO.name
     }
 
-    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
-        let counts = check_input(x, y, true)?;
+    fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
+        let (x, y) = (data.x(), data.y());
+        let counts = check_input(x, y)?;
         let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Under, classes)?;
         let n_classes = counts.keys().max().map_or(0, |&c| c + 1);
         let mut rng = make_rng(self.rng, self.random_state)?;

@@ -1,6 +1,5 @@
 use imbalanced_catalog::{Described, Estimator};
 use imbalanced_neighbors::KnnIndex;
-use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ResampleError, Result};
@@ -10,6 +9,7 @@ use crate::under::enn::enn_keep;
 use crate::under::KindSel;
 use crate::util::{class_indices, mode_smallest};
 use crate::{check_input, Resampled, Resampler};
+use imbalanced_data::Xy;
 
 /// ENN plus the neighbours of misclassified minority rows.
 ///
@@ -53,7 +53,8 @@ impl Resampler for NeighbourhoodCleaningRule {
         Self::INFO.name
     }
 
-    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
+    fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
+        let (x, y) = (data.x(), data.y());
         check_k("n_neighbors", self.n_neighbors)?;
         if !(self.threshold_cleaning >= 0.0 && self.threshold_cleaning <= 1.0) {
             return Err(ResampleError::Parameter {
@@ -62,7 +63,7 @@ impl Resampler for NeighbourhoodCleaningRule {
                 expected: "a number in [0, 1]".into(),
             });
         }
-        let counts = check_input(x, y, true)?;
+        let counts = check_input(x, y)?;
         let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Clean, classes)?;
         let k = self.n_neighbors;
         let mut removed = vec![true; y.len()];

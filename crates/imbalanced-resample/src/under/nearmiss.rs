@@ -1,7 +1,6 @@
 use imbalanced_catalog::{Described, Estimator};
 use imbalanced_data::take_rows;
 use imbalanced_neighbors::KnnIndex;
-use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ResampleError, Result};
@@ -9,6 +8,7 @@ use crate::over::check_k;
 use crate::strategy::{minority_class_by_appearance, SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, numpy_sum};
 use crate::{check_input, Resampled, Resampler};
+use imbalanced_data::Xy;
 
 /// Keep the larger-class rows closest to the minority (versions 1, 2, 3).
 ///
@@ -78,7 +78,8 @@ impl Resampler for NearMiss {
         Self::INFO.name
     }
 
-    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
+    fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
+        let (x, y) = (data.x(), data.y());
         if !(1..=3).contains(&self.version) {
             return Err(ResampleError::Parameter {
                 name: "version".into(),
@@ -88,7 +89,7 @@ impl Resampler for NearMiss {
         }
         check_k("n_neighbors", self.n_neighbors)?;
         check_k("n_neighbors_ver3", self.n_neighbors_ver3)?;
-        let counts = check_input(x, y, true)?;
+        let counts = check_input(x, y)?;
         let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Under, classes)?;
         let minority = minority_class_by_appearance(y, &counts);
         let min_rows = class_indices(y, minority);

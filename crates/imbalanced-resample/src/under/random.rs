@@ -1,11 +1,11 @@
 use imbalanced_catalog::{Described, Estimator};
-use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ResampleError, Result};
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, make_rng};
-use crate::{check_input, Resampled, Resampler};
+use crate::{class_counts, Resampled, Resampler};
+use imbalanced_data::Xy;
 use imbalanced_random::RngKind;
 
 /// Keep a random subset of the larger classes.
@@ -56,8 +56,9 @@ impl Resampler for RandomUnderSampler {
         false
     }
 
-    fn fit_resample_labelled(&self, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Resampled> {
-        let counts = check_input(x, y, false)?;
+    fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
+        let (x, y) = (data.x(), data.y());
+        let counts = class_counts(y);
         let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Under, classes)?;
         let mut rng = make_rng(self.rng, self.random_state)?;
         let mut keep = Vec::new();
