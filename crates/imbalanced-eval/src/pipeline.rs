@@ -91,44 +91,45 @@ impl Pipeline {
             None
         };
         let k = data.classes().len();
-        let encoder;
-        let model = match (&self.sampler, data.has_categorical()) {
-            (None, false) => {
-                encoder = OneHotEncoder.fit(categorical.view());
-                let xy = Xy::trusted(numeric.view(), &y, k).map_err(ModelError::from)?;
-                self.model.fit_with_progress(xy, progress)?
+        if data.has_categorical() {
+            // The sampler sees category codes (SMOTENC), the model one-hot columns.
+            let mut fold = data.with_derived_rows(numeric, categorical, y)?;
+            if let Some(sampler) = &self.sampler {
+                fold = sampler.fit_resample_dataset(&fold)?;
             }
-            (Some(sampler), false) => {
+            let encoder = OneHotEncoder.fit(fold.categorical());
+            let x = encode(fold.numeric(), fold.categorical(), &encoder)?;
+            let xy = Xy::trusted(x.view(), fold.y(), k).map_err(ModelError::from)?;
+            let model = self.model.fit_with_progress(xy, progress)?;
+            return Ok(self.fitted(scaler, encoder, model));
+        }
+        let resampled = match &self.sampler {
+            Some(sampler) => {
                 let xy = Xy::trusted(numeric.view(), &y, k).map_err(ResampleError::from)?;
-                let out = sampler.fit_resample_checked(xy, data.classes())?;
-                encoder = OneHotEncoder.fit(categorical.view());
-                // Rows picked from the input stay finite; synthetic ones are new values.
-                let xy = if out.n_synthetic() == 0 {
-                    Xy::trusted(out.x.view(), &out.y, k)
-                } else {
-                    Xy::unscanned(out.x.view(), &out.y, k)
-                };
-                let xy = xy.map_err(ModelError::from)?;
-                self.model.fit_with_progress(xy, progress)?
+                Some(sampler.fit_resample_checked(xy, data.classes())?)
             }
-            (sampler, true) => {
-                let mut fold = data.with_derived_rows(numeric, categorical, y)?;
-                if let Some(sampler) = sampler {
-                    fold = sampler.fit_resample_dataset(&fold)?;
-                }
-                encoder = OneHotEncoder.fit(fold.categorical());
-                let x = encode(fold.numeric(), fold.categorical(), &encoder)?;
-                let xy = Xy::trusted(x.view(), fold.y(), k).map_err(ModelError::from)?;
-                self.model.fit_with_progress(xy, progress)?
-            }
+            None => None,
         };
-        Ok(FittedPipeline {
+        // Rows picked from the input stay finite; synthetic ones are new values.
+        let xy = match &resampled {
+            None => Xy::trusted(numeric.view(), &y, k),
+            Some(out) if out.n_synthetic() == 0 => Xy::trusted(out.x.view(), &out.y, k),
+            Some(out) => Xy::unscanned(out.x.view(), &out.y, k),
+        }
+        .map_err(ModelError::from)?;
+        let model = self.model.fit_with_progress(xy, progress)?;
+        Ok(self.fitted(scaler, OneHotEncoder.fit(categorical.view()), model))
+    }
+
+    /// The fitted steps, with the sampler's name and the model's parameters.
+    fn fitted(&self, scaler: Option<FittedScaler>, encoder: FittedOneHot, model: FittedModel) -> FittedPipeline {
+        FittedPipeline {
             scaler,
             sampler: self.sampler.as_ref().map(|s| s.name().to_string()),
             model_params: self.model.params(),
             encoder,
             model,
-        })
+        }
     }
 }
 
@@ -179,13 +180,7 @@ impl Pipeline {
         let xu = scaled(unlabelled.numeric().select(Axis(1), &cols).view())?;
         let k = train.classes().len();
         let f = mlp.fit_semi_supervised(x.view(), train.y(), k, xu.view(), ssl, progress)?;
-        let p = FittedPipeline {
-            scaler,
-            sampler: None,
-            model_params: self.model.params(),
-            encoder: OneHotEncoder.fit(train.categorical()),
-            model: FittedModel::Mlp(f),
-        };
+        let p = self.fitted(scaler, OneHotEncoder.fit(train.categorical()), FittedModel::Mlp(f));
         p.validate().map_err(EvalError::ModelFile)?;
         Ok(p)
     }

@@ -14,7 +14,7 @@ use crate::ModelError;
 use serde::{Deserialize, Serialize};
 
 fn check(scores: ArrayView2<'_, f64>, y: &[usize]) -> Result<(), ModelError> {
-    crate::check_xy(scores, y, scores.ncols())?;
+    imbalanced_data::Xy::new(scores, y, scores.ncols())?;
     if scores.ncols() < 2 {
         return Err(ModelError::Parameter(
             "calibration needs at least two classes (columns)".into(),

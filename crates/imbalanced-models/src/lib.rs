@@ -30,8 +30,6 @@ mod thresholds;
 mod traits;
 mod tree;
 
-use ndarray::ArrayView2;
-
 pub use any::{AnyClassifier, FittedModel, MODELS};
 pub use batch_sampling::{draw_weighted, rarest_positive_weights, sampling_weights, BatchSampling};
 pub use calibration::{
@@ -89,12 +87,6 @@ impl From<imbalanced_data::InputError> for ModelError {
             E::NonFinite { row, column, value } => ModelError::NonFinite { row, column, value },
         }
     }
-}
-
-/// [`imbalanced_data::Xy::new`]'s checks, for fits that take raw arrays.
-pub(crate) fn check_xy(x: ArrayView2<'_, f64>, y: &[usize], n_classes: usize) -> Result<(), ModelError> {
-    imbalanced_data::Xy::new(x, y, n_classes)?;
-    Ok(())
 }
 
 /// Models whose parameters are per class (logistic regression, naive Bayes)

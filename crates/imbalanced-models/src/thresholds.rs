@@ -91,7 +91,7 @@ fn tune_one(scores: &[f64], positive: &[bool], objective: ThresholdObjective) ->
 impl Thresholds {
     /// Tunes one threshold per class (for two classes, class 1's only).
     pub fn fit(proba: ArrayView2<'_, f64>, y: &[usize], objective: ThresholdObjective) -> Result<Self, ModelError> {
-        crate::check_xy(proba, y, proba.ncols())?;
+        imbalanced_data::Xy::new(proba, y, proba.ncols())?;
         let target = match objective {
             ThresholdObjective::F1 => 0.5,
             ThresholdObjective::Precision(p) | ThresholdObjective::Recall(p) => p,

@@ -401,7 +401,7 @@ impl DecisionTreeClassifier {
         n_classes: usize,
         weights: Option<&[f64]>,
     ) -> Result<FittedTree, ModelError> {
-        crate::check_xy(x, y, n_classes)?;
+        Xy::new(x, y, n_classes)?;
         self.fit_columns(&Columns::new(x), y, n_classes, weights)
     }
 

@@ -152,12 +152,3 @@ pub trait Resampler: Send + Sync {
         Ok(data.with_rows(out.x, categorical, out.y)?)
     }
 }
-
-/// The checks of rows a sampler's helpers are given: shapes agree, at least
-/// one row, at least two classes (values were checked by the entry point).
-/// Returns the class counts.
-pub(crate) fn check_input(x: ArrayView2<'_, f64>, y: &[usize]) -> Result<std::collections::BTreeMap<usize, usize>> {
-    let n_classes = y.iter().max().map_or(0, |&m| m + 1);
-    Xy::unscanned(x, y, n_classes)?;
-    Ok(class_counts(y))
-}

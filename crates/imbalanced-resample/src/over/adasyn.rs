@@ -7,7 +7,7 @@ use crate::error::{ResampleError, Result};
 use crate::over::smote::{check_k, other_class_neighbours, Output};
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, make_rng, neighbors_of_rows, numpy_sum};
-use crate::{check_input, Resampled, Resampler};
+use crate::{class_counts, Resampled, Resampler};
 use imbalanced_data::Xy;
 use imbalanced_random::RngKind;
 
@@ -86,7 +86,7 @@ impl Resampler for Adasyn {
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());
         check_k("n_neighbors", self.n_neighbors)?;
-        let counts = check_input(x, y)?;
+        let counts = class_counts(y);
         let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over, classes)?;
         let mut rng = make_rng(self.rng, self.random_state)?;
         let k = self.n_neighbors;

@@ -8,7 +8,7 @@ use crate::error::{ResampleError, Result};
 use crate::over::smote::{check_k, Output, SampleDraw};
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::util::{class_rng, make_rng, neighbors_of_rows};
-use crate::{check_input, Resampled, Resampler};
+use crate::{class_counts, Resampled, Resampler};
 use imbalanced_data::Xy;
 use imbalanced_models::kmeans::minibatch_kmeans;
 use imbalanced_random::RngKind;
@@ -165,7 +165,7 @@ impl Resampler for KMeansSmote {
         let (x, y) = (data.x(), data.y());
         check_k("k_neighbors", self.k_neighbors)?;
         check_k("n_clusters", self.n_clusters)?;
-        let counts = check_input(x, y)?;
+        let counts = class_counts(y);
         let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over, classes)?;
         let total_wanted: usize = targets.values().sum();
         let mut rng = make_rng(self.rng, self.random_state)?;

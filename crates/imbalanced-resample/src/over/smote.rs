@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{ResampleError, Result};
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, class_rng, neighbors_of_rows};
-use crate::{check_input, Resampled, Resampler};
+use crate::{class_counts, Resampled, Resampler};
 use imbalanced_data::Xy;
 use imbalanced_random::{RngKind, SamplerRng};
 
@@ -184,7 +184,7 @@ impl Resampler for Smote {
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());
         check_k("k_neighbors", self.k_neighbors)?;
-        let counts = check_input(x, y)?;
+        let counts = class_counts(y);
         let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over, classes)?;
         let mut out = Output::new(x, y, targets.values().sum());
         for (&c, &n_new) in targets.iter().filter(|(_, &n)| n > 0) {
@@ -312,7 +312,7 @@ impl Resampler for BorderlineSmote {
         let (x, y) = (data.x(), data.y());
         check_k("k_neighbors", self.k_neighbors)?;
         check_k("m_neighbors", self.m_neighbors)?;
-        let counts = check_input(x, y)?;
+        let counts = class_counts(y);
         let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over, classes)?;
         let mut out = Output::new(x, y, targets.values().sum());
         for (&c, &n_new) in targets.iter().filter(|(_, &n)| n > 0) {

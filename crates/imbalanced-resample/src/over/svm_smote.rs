@@ -6,7 +6,7 @@ use crate::error::{ResampleError, Result};
 use crate::over::smote::{check_k, other_class_neighbours, Output, SampleDraw};
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, class_rng, make_rng, neighbors_of_rows};
-use crate::{check_input, Resampled, Resampler};
+use crate::{class_counts, Resampled, Resampler};
 use imbalanced_data::Xy;
 use imbalanced_models::svm::{gamma_scale, support_vectors};
 use imbalanced_random::RngKind;
@@ -88,7 +88,7 @@ impl Resampler for SvmSmote {
                 expected: "C > 0 and a finite out_step".into(),
             });
         }
-        let counts = check_input(x, y)?;
+        let counts = class_counts(y);
         let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Over, classes)?;
         let mut rng = make_rng(self.rng, self.random_state)?;
         let (k, m) = (self.k_neighbors, self.m_neighbors);

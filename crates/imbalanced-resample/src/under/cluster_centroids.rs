@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{ResampleError, Result};
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, class_rng};
-use crate::{check_input, Resampled, Resampler};
+use crate::{class_counts, Resampled, Resampler};
 use imbalanced_data::Xy;
 use imbalanced_models::kmeans::kmeans;
 use imbalanced_random::RngKind;
@@ -85,7 +85,7 @@ impl Resampler for ClusterCentroids {
                 expected: "an integer >= 1".into(),
             });
         }
-        let counts = check_input(x, y)?;
+        let counts = class_counts(y);
         let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Under, classes)?;
         let mut blocks: Vec<Array2<f64>> = Vec::new();
         let (mut out_y, mut origin) = (Vec::new(), Vec::new());

@@ -11,7 +11,7 @@ use crate::over::check_k;
 use crate::strategy::{minority_class_by_appearance, SamplingKind, SamplingStrategy};
 use crate::under::tomek::tomek_links;
 use crate::util::{class_indices, make_rng, mode_smallest};
-use crate::{check_input, Resampled, Resampler};
+use crate::{class_counts, Resampled, Resampler};
 use imbalanced_data::Xy;
 use imbalanced_random::{RngKind, SamplerRng};
 
@@ -128,11 +128,11 @@ macro_rules! seeded_selection {
 
 seeded_selection!(CondensedNearestNeighbour, OneSidedSelection);
 
-fn setup(params: &impl SeededSelection, x: ArrayView2<'_, f64>, y: &[usize], classes: &[String]) -> Result<Setup> {
+fn setup(params: &impl SeededSelection, y: &[usize], classes: &[String]) -> Result<Setup> {
     let (strategy, seed, kind, n_neighbors, n_seeds) = params.parts();
     check_k("n_neighbors", n_neighbors)?;
     check_k("n_seeds_S", n_seeds)?;
-    let counts = check_input(x, y)?;
+    let counts = class_counts(y);
     let targets = strategy.resolve(&counts, SamplingKind::Clean, classes)?;
     let minority = class_indices(y, minority_class_by_appearance(y, &counts));
     Ok(Setup {
@@ -203,7 +203,7 @@ impl Resampler for CondensedNearestNeighbour {
             targets,
             mut rng,
             minority,
-        } = setup(self, x, y, classes)?;
+        } = setup(self, y, classes)?;
         let mut keep = Vec::new();
         for &c in counts.keys() {
             let members = class_indices(y, c);
@@ -299,7 +299,7 @@ impl Resampler for OneSidedSelection {
             targets,
             mut rng,
             minority,
-        } = setup(self, x, y, classes)?;
+        } = setup(self, y, classes)?;
         let mut kept = Vec::new();
         for &c in counts.keys() {
             let members = class_indices(y, c);

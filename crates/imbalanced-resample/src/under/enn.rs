@@ -9,7 +9,7 @@ use crate::error::{ResampleError, Result};
 use crate::over::check_k;
 use crate::strategy::{class_counts, minority_class_by_appearance, Bound, SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, mode_smallest, neighbors_of_rows};
-use crate::{check_input, Resampled, Resampler};
+use crate::{Resampled, Resampler};
 use imbalanced_data::Xy;
 use imbalanced_neighbors::KnnIndex;
 
@@ -113,7 +113,7 @@ pub(crate) fn enn_keep(
     k: usize,
     kind_sel: KindSel,
 ) -> Result<Vec<usize>> {
-    let counts = check_input(x, y)?;
+    let counts = class_counts(y);
     let cleaned = cleaned_rows(y, &counts, targets, k)?;
     if kind_sel == KindSel::All {
         if let Some(keep) = enn_all_by_counting(x, y, &counts, &cleaned, k)? {
@@ -239,7 +239,7 @@ fn repeat_edit(
     stop_on_convergence: bool,
     allow_minority: bool,
 ) -> Result<(Vec<usize>, usize)> {
-    let counts = check_input(x, y)?;
+    let counts = class_counts(y);
     let minority = minority_class_by_appearance(y, &counts);
     let width = ks.clone().max().unwrap_or(1) + 1;
     // Per input row: its `width` nearest among the current rows (input
@@ -464,7 +464,7 @@ mod tests {
         ks: impl Iterator<Item = usize>,
         stop_on_convergence: bool,
     ) -> Result<Vec<usize>> {
-        let counts = check_input(x, y)?;
+        let counts = class_counts(y);
         let minority = minority_class_by_appearance(y, &counts);
         let mut kept: Vec<usize> = (0..y.len()).collect();
         for k in ks {

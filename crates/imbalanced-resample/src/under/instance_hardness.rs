@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{ResampleError, Result};
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, make_rng};
-use crate::{check_input, Resampled, Resampler};
+use crate::{class_counts, Resampled, Resampler};
 use imbalanced_data::Xy;
 
 /// Keep the rows a cross-validated random forest finds easiest.
@@ -85,7 +85,7 @@ impl Resampler for InstanceHardnessThreshold {
 
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());
-        let counts = check_input(x, y)?;
+        let counts = class_counts(y);
         let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Under, classes)?;
         let n_classes = counts.keys().max().map_or(0, |&c| c + 1);
         let mut rng = make_rng(self.rng, self.random_state)?;

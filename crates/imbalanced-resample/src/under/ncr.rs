@@ -8,7 +8,7 @@ use crate::strategy::{minority_class_by_appearance, Bound, SamplingKind, Samplin
 use crate::under::enn::enn_keep;
 use crate::under::KindSel;
 use crate::util::{class_indices, mode_smallest};
-use crate::{check_input, Resampled, Resampler};
+use crate::{class_counts, Resampled, Resampler};
 use imbalanced_data::Xy;
 
 /// ENN plus the neighbours of misclassified minority rows.
@@ -63,7 +63,7 @@ impl Resampler for NeighbourhoodCleaningRule {
                 expected: "a number in [0, 1]".into(),
             });
         }
-        let counts = check_input(x, y)?;
+        let counts = class_counts(y);
         let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Clean, classes)?;
         let k = self.n_neighbors;
         let mut removed = vec![true; y.len()];

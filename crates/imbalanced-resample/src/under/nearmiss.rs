@@ -7,7 +7,7 @@ use crate::error::{ResampleError, Result};
 use crate::over::check_k;
 use crate::strategy::{minority_class_by_appearance, SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, numpy_sum};
-use crate::{check_input, Resampled, Resampler};
+use crate::{class_counts, Resampled, Resampler};
 use imbalanced_data::Xy;
 
 /// Keep the larger-class rows closest to the minority (versions 1, 2, 3).
@@ -89,7 +89,7 @@ impl Resampler for NearMiss {
         }
         check_k("n_neighbors", self.n_neighbors)?;
         check_k("n_neighbors_ver3", self.n_neighbors_ver3)?;
-        let counts = check_input(x, y)?;
+        let counts = class_counts(y);
         let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Under, classes)?;
         let minority = minority_class_by_appearance(y, &counts);
         let min_rows = class_indices(y, minority);

@@ -7,7 +7,7 @@ use ndarray::ArrayView2;
 
 use crate::error::Result;
 use crate::strategy::{SamplingKind, SamplingStrategy};
-use crate::{check_input, Resampled, Resampler};
+use crate::{class_counts, Resampled, Resampler};
 use imbalanced_data::Xy;
 
 /// Remove rows that form a cross-class mutual-nearest-neighbour pair.
@@ -74,7 +74,7 @@ impl Resampler for TomekLinks {
 
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());
-        let counts = check_input(x, y)?;
+        let counts = class_counts(y);
         let clean = self.sampling_strategy.resolve(&counts, SamplingKind::Clean, classes)?;
         let links = tomek_links(x, y, &clean)?;
         let keep = (0..y.len()).filter(|&i| !links[i]).collect();
