@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
-use imbalanced::data::Dataset;
-use imbalanced::eval::{bench, dataset_files, evaluate, report, Bench, EvaluateOptions, Evaluation, Method};
-use imbalanced::losses::LossSpec;
+use imbalanced::eval::{
+    bench, evaluate, load_datasets, metric_position, report, Bench, EvaluateOptions, Evaluation, Folder, Method,
+};
 use imbalanced::resample::RngKind;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -41,7 +41,7 @@ pub struct CvArgs {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Sampler random generator: `numpy` reproduces imbalanced-learn's draws.
-    #[arg(long, default_value = "default", value_parser = parse_rng)]
+    #[arg(long, default_value = "default")]
     pub rng: RngKind,
     /// Do not standardise features inside the pipeline.
     #[arg(long)]
@@ -52,10 +52,6 @@ pub struct CvArgs {
     /// Write a self-contained HTML report (inline SVG plots).
     #[arg(long, value_name = "FILE.html")]
     pub report: Option<PathBuf>,
-}
-
-fn parse_rng(s: &str) -> Result<RngKind, String> {
-    s.parse()
 }
 
 #[derive(Args)]
@@ -95,56 +91,8 @@ impl CvArgs {
         })
     }
 
-    fn methods(&self) -> Result<Vec<Method>, Box<dyn std::error::Error>> {
-        let default: Vec<String> = if self.losses.is_empty() {
-            ["none", "balanced", "SMOTE", "RandomUnderSampler", "SMOTETomek"]
-                .map(String::from)
-                .to_vec()
-        } else {
-            Vec::new()
-        };
-        let mut methods = self
-            .methods
-            .as_ref()
-            .unwrap_or(&default)
-            .iter()
-            .map(|m| Ok(Method::parse(m, &[], self.seed, self.rng)?.0))
-            .collect::<Result<Vec<_>, Box<dyn std::error::Error>>>()?;
-        for l in &self.losses {
-            let mut parts = l.trim().split(':');
-            let name = parts.next().unwrap_or_default();
-            let params = parts
-                .map(|p| {
-                    p.split_once('=')
-                        .map(|(k, v)| (k.to_string(), v.to_string()))
-                        .ok_or_else(|| format!("--losses {l}: parameters go as NAME:key=value"))
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            methods.push(Method::Loss(LossSpec::new(name, &params)?));
-        }
-        if methods.is_empty() {
-            return Err("nothing to compare: give --methods or --losses".into());
-        }
-        Ok(methods)
-    }
-
-    fn settings(&self, model: &str) -> String {
-        format!(
-            "{model}; StratifiedKFold({}{}), {} repeat(s), seed {}; {}; samplers inside the training folds only.",
-            self.folds,
-            if self.shuffle || self.repeats > 1 {
-                ", shuffled"
-            } else {
-                ""
-            },
-            self.repeats.max(1),
-            self.seed,
-            if self.no_scale {
-                "no scaling"
-            } else {
-                "StandardScaler fitted per fold"
-            },
-        )
+    fn methods(&self) -> Result<Vec<Method>, imbalanced::eval::EvalError> {
+        Method::list(self.methods.as_deref(), &self.losses, self.seed, self.rng)
     }
 }
 
@@ -195,7 +143,7 @@ pub fn run_evaluate(args: EvaluateArgs) -> Result<(), Box<dyn std::error::Error>
     bar.finish_and_clear();
     let e = result?;
     if let Some(path) = &args.cv.report {
-        crate::write_text(path, &report::evaluation_html(&e, &args.cv.settings(opts.model.name())))?;
+        imbalanced::data::write_text(path, &report::evaluation_html(&e, &opts.describe()))?;
     }
     if args.cv.json {
         println!("{}", serde_json::to_string_pretty(&e.to_json())?);
@@ -206,33 +154,6 @@ pub fn run_evaluate(args: EvaluateArgs) -> Result<(), Box<dyn std::error::Error>
         }
     }
     Ok(())
-}
-
-/// The datasets of `args.dir`, each name once (the same dataset in two
-/// formats or folders, KEEL's .dat beside a CSV, is benchmarked once).
-fn load_datasets(args: &BenchArgs) -> Result<Vec<(String, Dataset)>, Box<dyn std::error::Error>> {
-    let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("data/keel"));
-    let mut datasets: Vec<(String, Dataset)> = Vec::new();
-    let mut duplicates = Vec::new();
-    for f in &dataset_files(&dir)? {
-        let name = f
-            .file_stem()
-            .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
-        if datasets.iter().any(|(n, _)| *n == name) {
-            duplicates.push(f.display().to_string());
-            continue;
-        }
-        let data = args.input.load(f).map_err(|e| format!("{}: {e}", f.display()))?;
-        datasets.push((name, data));
-    }
-    if !duplicates.is_empty() && !args.cv.json {
-        eprintln!(
-            "{} files share a name with an earlier one and are left out: {}",
-            duplicates.len(),
-            duplicates.join(", ")
-        );
-    }
-    Ok(datasets)
 }
 
 fn print_bench(b: &Bench, rank_by: usize, model: &str) {
@@ -269,23 +190,25 @@ fn print_bench(b: &Bench, rank_by: usize, model: &str) {
 }
 
 pub fn run_bench(args: BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
-    let datasets = load_datasets(&args)?;
+    let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("data/keel"));
+    let Folder { datasets, left_out } = load_datasets(&dir, &args.input.options())?;
+    if !left_out.is_empty() && !args.cv.json {
+        let names: Vec<String> = left_out.iter().map(|p| p.display().to_string()).collect();
+        eprintln!(
+            "{} files share a name with an earlier one and are left out: {}",
+            names.len(),
+            names.join(", ")
+        );
+    }
     let opts = args.cv.options()?;
     let methods = args.cv.methods()?;
-    let metrics = imbalanced::eval::metric_names(2);
-    let rank_by = metrics
-        .iter()
-        .position(|m| *m == args.rank_by || m.trim_end_matches("_score") == args.rank_by)
-        .ok_or_else(|| format!("--rank-by {}: choose one of {}", args.rank_by, metrics.join(", ")))?;
+    let rank_by = metric_position(&args.rank_by, 2).map_err(|e| format!("--rank-by: {e}"))?;
     let bar = progress_bar(datasets.len() * methods.len() * opts.n_splits * opts.n_repeats);
     let result = bench(&datasets, &methods, &opts, &|| bar.inc(1));
     bar.finish_and_clear();
     let b = result?;
     if let Some(path) = &args.cv.report {
-        crate::write_text(
-            path,
-            &report::bench_html(&b, rank_by, &args.cv.settings(opts.model.name())),
-        )?;
+        imbalanced::data::write_text(path, &report::bench_html(&b, rank_by, &opts.describe()))?;
     }
     if args.cv.json {
         println!("{}", serde_json::to_string_pretty(&b.to_json(rank_by))?);

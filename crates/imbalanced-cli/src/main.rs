@@ -175,19 +175,6 @@ impl ModelArgs {
     }
 }
 
-/// Writes `text` to `path` whole or not at all (reports, models, predictions).
-pub fn write_text(path: &std::path::Path, text: &str) -> Result<(), imbalanced::data::DataError> {
-    imbalanced::data::write_atomic(path, |w| {
-        use std::io::Write;
-        w.write_all(text.as_bytes())
-            .map_err(|source| imbalanced::data::DataError::Io {
-                action: "write",
-                path: path.to_path_buf(),
-                source,
-            })
-    })
-}
-
 /// The option that fixes a library error, where there is one: the library
 /// names parameters and classes, the command line adds its flags.
 fn hint(e: &(dyn std::error::Error + 'static)) -> Option<String> {

@@ -3,9 +3,9 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
-use imbalanced::catalog::{assignment, Value};
+use imbalanced::catalog::Value;
 use imbalanced::data::{write, Format};
-use imbalanced::resample::{randomness, RngKind, SAMPLERS};
+use imbalanced::resample::{randomness, take_categorical_features, RngKind, SAMPLERS};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
@@ -34,7 +34,7 @@ pub struct ResampleArgs {
     pub seed: u64,
     /// Random generator: `numpy` reproduces imbalanced-learn's output for the same
     /// seed; `default` is a faster xoshiro256++.
-    #[arg(long, default_value = "default", value_parser = parse_rng)]
+    #[arg(long, default_value = "default")]
     pub rng: RngKind,
     /// Output file; its extension (.csv, .dat, .arff, .parquet) picks the format.
     #[arg(long, short, required_unless_present = "list")]
@@ -45,10 +45,6 @@ pub struct ResampleArgs {
     /// List the samplers, one line each.
     #[arg(long)]
     pub list: bool,
-}
-
-fn parse_rng(s: &str) -> Result<RngKind, String> {
-    s.parse()
 }
 
 #[derive(Serialize)]
@@ -80,37 +76,6 @@ fn list() {
     }
 }
 
-fn parse_param(p: &str) -> Result<(String, Value), String> {
-    assignment(p).ok_or_else(|| format!("--param {p:?} is not KEY=VALUE (e.g. --param k_neighbors=3)"))
-}
-
-/// The `--param`s, less SMOTENC's `categorical_features` (column names),
-/// which declares categorical columns of the input instead.
-fn split_categorical_features(args: &ResampleArgs) -> Result<(Vec<(String, Value)>, InputArgs), String> {
-    let mut params = args
-        .params
-        .iter()
-        .map(|p| parse_param(p))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut input = args.input.clone();
-    params.retain(|(k, v)| {
-        if k != "categorical_features" {
-            return true;
-        }
-        let names: Vec<String> = match v {
-            Value::Array(list) => list.iter().map(imbalanced::catalog::value_text).collect(),
-            other => imbalanced::catalog::value_text(other)
-                .split(',')
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-                .collect(),
-        };
-        input.categorical.extend(names);
-        false
-    });
-    Ok((params, input))
-}
-
 pub fn run(args: ResampleArgs) -> Result<(), Box<dyn std::error::Error>> {
     if args.list {
         list();
@@ -120,7 +85,10 @@ pub fn run(args: ResampleArgs) -> Result<(), Box<dyn std::error::Error>> {
         unreachable!("clap requires FILE, --method and --out without --list");
     };
     Format::from_path(out)?;
-    let (params, input) = split_categorical_features(&args)?;
+    let mut params = crate::parse_params(&args.params, "--param")?;
+    // SMOTENC's categorical_features name columns: the reader declares them.
+    let mut input = args.input.clone();
+    input.categorical.extend(take_categorical_features(&mut params));
     let data = input.load(file)?;
     let sampler = SAMPLERS.build(method, &params, &randomness(args.seed, args.rng))?;
 

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 use imbalanced::catalog::Value;
-use imbalanced::data::{DataError, Dataset, ReadOptions};
-use imbalanced::eval::{post::parse_threshold, CalibrationChoice, FittedPipeline, Method, ModelFile, PostProcessing};
+use imbalanced::data::{Dataset, ReadOptions};
+use imbalanced::eval::{post::parse_threshold, CalibrationChoice, FittedPipeline, HeldOut, Method, ModelFile};
 use imbalanced::losses::LossSpec;
 use imbalanced::models::{AnyClassifier, EpochReport, ProportionSsl};
 use imbalanced::resample::RngKind;
@@ -231,19 +231,17 @@ pub(crate) fn with_epoch_bar<T>(
     Ok(fitted)
 }
 
-/// Fits what the arguments describe on `data`.
-fn fit(args: &TrainArgs, data: &Dataset) -> Result<(FittedPipeline, String, Value), BoxError> {
-    let (method, method_params) = args.method()?;
+/// Fits the pipeline of `method` and the arguments' classifier on `data`.
+fn fit(args: &TrainArgs, method: &Method, data: &Dataset) -> Result<FittedPipeline, BoxError> {
     let pipeline = method.pipeline(&args.classifier()?, !args.no_scale)?;
     let epochs = match &pipeline.model {
         AnyClassifier::Mlp(m) => Some(m.epochs),
         _ => None,
     };
-    let fitted = match &args.unlabelled {
-        None => with_epoch_bar(epochs, |p| Ok(pipeline.fit_with_progress(data, p)?))?,
-        Some(path) => semi_supervised(args, &pipeline, data, path)?,
-    };
-    Ok((fitted, method.name().to_string(), method_params))
+    match &args.unlabelled {
+        None => with_epoch_bar(epochs, |p| Ok(pipeline.fit_with_progress(data, p)?)),
+        Some(path) => semi_supervised(args, &pipeline, data, path),
+    }
 }
 
 /// `--unlabelled`: the pipeline's MLP trained with the proportion loss on
@@ -298,41 +296,35 @@ pub fn run_train(args: TrainArgs) -> Result<(), BoxError> {
         .map(parse_threshold)
         .transpose()
         .map_err(flag("--threshold"))?;
-    let mut data = args.input.load(&args.file)?;
-    // Held-out rows for calibration and thresholds, split before any resampling.
-    let mut held_out = None;
-    if calibrate.is_some() || threshold.is_some() {
-        let split = imbalanced::eval::train_test_split(data.y(), args.calibration_fraction, args.seed)?;
-        held_out = Some(data.select_rows(&split.test));
-        data = data.select_rows(&split.train);
-    }
-    let (pipeline, method, method_params) = fit(&args, &data)?;
-    let mut file = ModelFile::new(&data, &method, method_params, pipeline, PostProcessing::default());
+    let data = args.input.load(&args.file)?;
+    let (method, method_params) = args.method()?;
+    let held_out = HeldOut {
+        calibrate,
+        threshold,
+        fraction: args.calibration_fraction,
+        seed: args.seed,
+    };
+    let trained = ModelFile::train(&data, method.name(), method_params, &held_out, |rows| {
+        fit(&args, &method, rows)
+    })?;
+    let file = trained.file;
     println!(
-        "{} with {method} on {} rows",
+        "{} with {} on {} rows",
         file.pipeline.model().name(),
-        data.n_samples()
+        method.name(),
+        trained.rows
     );
-    if let Some(h) = &held_out {
-        let proba = file.predict_proba(h)?;
-        let (post, report) = PostProcessing::fit(proba.view(), h.y(), calibrate, threshold)?;
-        if let (Some(c), Some(r)) = (&args.calibrate, report) {
-            println!(
-                "calibration ({c}) on {} held-out rows: ECE {:.4} -> {:.4}, MCE {:.4} -> {:.4}",
-                h.n_samples(),
-                r.ece.0,
-                r.ece.1,
-                r.mce.0,
-                r.mce.1
-            );
-        }
-        if let (Some(t), Some(th)) = (&args.threshold, &post.thresholds) {
-            let rounded: Vec<f64> = th.thresholds.iter().map(|v| (v * 1e4).round() / 1e4).collect();
-            println!("thresholds ({t}): {rounded:?}");
-        }
-        file.post = post;
+    if let (Some(c), Some(r)) = (&args.calibrate, trained.calibration) {
+        println!(
+            "calibration ({c}) on {} held-out rows: ECE {:.4} -> {:.4}, MCE {:.4} -> {:.4}",
+            trained.held_out, r.ece.0, r.ece.1, r.mce.0, r.mce.1
+        );
     }
-    crate::write_text(&args.out, &file.to_json())?;
+    if let (Some(t), Some(th)) = (&args.threshold, &file.post.thresholds) {
+        let rounded: Vec<f64> = th.thresholds.iter().map(|v| (v * 1e4).round() / 1e4).collect();
+        println!("thresholds ({t}): {rounded:?}");
+    }
+    imbalanced::data::write_text(&args.out, &file.to_json())?;
     println!("wrote {}", args.out.display());
     Ok(())
 }
@@ -343,19 +335,7 @@ pub fn run_predict(args: PredictArgs) -> Result<(), BoxError> {
         return crate::multilabel::predict(&text, &args);
     }
     let m = ModelFile::from_json(&text).map_err(|e| format!("{}: {e}", args.model.display()))?;
-    // Labelled data copies its labels to the output; data without the
-    // model's target column is predicted as unlabelled.
-    let opts = m.read_options();
-    let data = match imbalanced::data::read(&args.file, &opts) {
-        Err(DataError::UnknownColumn { name, .. }) if name == m.target => imbalanced::data::read(
-            &args.file,
-            &ReadOptions {
-                unlabelled: true,
-                ..opts.clone()
-            },
-        )?,
-        other => other?,
-    };
+    let data = m.read_data(&args.file)?;
     let proba = m.predict_proba(&data)?;
     let pred = m.decide(proba.view());
     let truth: Option<Vec<&str>> = data

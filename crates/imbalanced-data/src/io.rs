@@ -127,6 +127,18 @@ pub fn write_atomic(path: &Path, body: impl FnOnce(&mut BufWriter<File>) -> Resu
     result
 }
 
+/// Writes `text` to `path` atomically (a model file, a report): a failed
+/// write leaves no partial file.
+pub fn write_text(path: &Path, text: &str) -> Result<()> {
+    write_atomic(path, |w| {
+        w.write_all(text.as_bytes()).map_err(|source| DataError::Io {
+            action: "write",
+            path: path.to_path_buf(),
+            source,
+        })
+    })
+}
+
 /// Index of the label column: `None` for unlabelled data, else the column
 /// named `name`, or the last column when `name` is `None`.
 pub(crate) fn target_column(names: &[String], name: Option<&str>, opts: &ReadOptions) -> Result<Option<usize>> {

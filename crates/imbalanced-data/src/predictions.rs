@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array2, ArrayView1, ArrayView2};
 
 use crate::{format_number, sort_labels, write_atomic, DataError, Result};
 
@@ -195,6 +195,46 @@ pub fn write_predictions(
     y_pred: &[usize],
     proba: ArrayView2<'_, f64>,
 ) -> Result<()> {
+    let mut header: Vec<String> = y_true.iter().map(|_| "y_true".to_string()).collect();
+    header.push("y_pred".into());
+    header.extend(labels.iter().map(|l| format!("proba_{l}")));
+    write_records(path, &header, y_pred.len(), |i, record| {
+        if let Some(t) = y_true {
+            record.push(t[i].to_string());
+        }
+        record.push(labels[y_pred[i]].clone());
+        record.extend(proba.row(i).iter().map(|&v| format_number(v)));
+    })
+}
+
+/// Writes multi-label predictions whole or not at all: `true_<label>` for
+/// each `(label, values)` of `truth` (the labels the data has), then
+/// `pred_<label>` (1 where the probability is at least 0.5) and
+/// `proba_<label>` for every label of `labels`.
+pub fn write_multilabel_predictions(
+    path: &Path,
+    labels: &[String],
+    truth: &[(&str, ArrayView1<'_, f64>)],
+    proba: ArrayView2<'_, f64>,
+) -> Result<()> {
+    let mut header: Vec<String> = truth.iter().map(|(l, _)| format!("true_{l}")).collect();
+    header.extend(labels.iter().map(|l| format!("pred_{l}")));
+    header.extend(labels.iter().map(|l| format!("proba_{l}")));
+    write_records(path, &header, proba.nrows(), |i, record| {
+        record.extend(truth.iter().map(|(_, v)| format_number(v[i])));
+        record.extend(proba.row(i).iter().map(|&v| u8::from(v >= 0.5).to_string()));
+        record.extend(proba.row(i).iter().map(|&v| format_number(v)));
+    })
+}
+
+/// A CSV of `header` and `n` records, each filled by `fill(i, record)`
+/// into a cleared buffer, written atomically.
+fn write_records(
+    path: &Path,
+    header: &[String],
+    n: usize,
+    mut fill: impl FnMut(usize, &mut Vec<String>),
+) -> Result<()> {
     let err = |e: csv::Error| DataError::Io {
         action: "write",
         path: path.to_path_buf(),
@@ -202,18 +242,11 @@ pub fn write_predictions(
     };
     write_atomic(path, |w| {
         let mut out = csv::Writer::from_writer(w);
-        let mut header: Vec<String> = y_true.iter().map(|_| "y_true".to_string()).collect();
-        header.push("y_pred".into());
-        header.extend(labels.iter().map(|l| format!("proba_{l}")));
-        out.write_record(&header).map_err(err)?;
+        out.write_record(header).map_err(err)?;
         let mut record: Vec<String> = Vec::with_capacity(header.len());
-        for (i, &p) in y_pred.iter().enumerate() {
+        for i in 0..n {
             record.clear();
-            if let Some(t) = y_true {
-                record.push(t[i].to_string());
-            }
-            record.push(labels[p].clone());
-            record.extend(proba.row(i).iter().map(|&v| format_number(v)));
+            fill(i, &mut record);
             out.write_record(&record).map_err(err)?;
         }
         out.flush().map_err(|source| DataError::Io {
@@ -246,6 +279,22 @@ mod tests {
         assert_eq!((p.y_true, p.y_pred), (vec![1, 0, 1], vec![0, 1, 1]));
         let back = p.proba.unwrap();
         assert!(back.iter().zip(&proba).all(|(a, b)| a.to_bits() == b.to_bits()));
+    }
+
+    #[test]
+    fn multilabel_predictions_have_truth_then_decisions_then_probabilities() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.csv");
+        let labels = vec!["spam".to_string(), "urgent".to_string()];
+        let truth = array![1.0, 0.0];
+        let proba = array![[0.5, 0.25], [0.1 + 0.2, 0.75]];
+        write_multilabel_predictions(&path, &labels, &[("spam", truth.view())], proba.view()).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "true_spam,pred_spam,pred_urgent,proba_spam,proba_urgent\n\
+             1,1,0,0.5,0.25\n\
+             0,0,1,0.30000000000000004,0.75\n"
+        );
     }
 
     #[test]

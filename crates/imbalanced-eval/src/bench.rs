@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use imbalanced_data::Dataset;
+use imbalanced_data::{Dataset, ReadOptions};
 use serde_json::{json, Value};
 
 use crate::evaluate::{evaluate, EvaluateOptions, Evaluation, Method};
@@ -52,6 +52,38 @@ pub fn dataset_files(dir: &Path) -> Result<Vec<PathBuf>, EvalError> {
         )));
     }
     Ok(files)
+}
+
+/// The datasets of a folder, as [`load_datasets`] reads them.
+#[derive(Debug)]
+pub struct Folder {
+    /// Each dataset with its name (the file stem), in path order.
+    pub datasets: Vec<(String, Dataset)>,
+    /// Files left out because an earlier one has the same name (KEEL's
+    /// `.dat` beside its CSV, the same dataset in two subfolders).
+    pub left_out: Vec<PathBuf>,
+}
+
+/// Reads every dataset file under `dir` ([`dataset_files`]) with `options`,
+/// each name once. An unreadable file is an error naming it.
+pub fn load_datasets(dir: &Path, options: &ReadOptions) -> Result<Folder, EvalError> {
+    let mut folder = Folder {
+        datasets: Vec::new(),
+        left_out: Vec::new(),
+    };
+    for f in dataset_files(dir)? {
+        let name = f
+            .file_stem()
+            .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+        if folder.datasets.iter().any(|(n, _)| *n == name) {
+            folder.left_out.push(f);
+            continue;
+        }
+        let data =
+            imbalanced_data::read(&f, options).map_err(|e| EvalError::Invalid(format!("{}: {e}", f.display())))?;
+        folder.datasets.push((name, data));
+    }
+    Ok(folder)
 }
 
 /// Evaluates every method on every dataset and ranks them per metric.

@@ -19,6 +19,9 @@ use crate::pipeline::Pipeline;
 use crate::splits::{RepeatedStratifiedKFold, Split, StratifiedKFold};
 use crate::EvalError;
 
+/// What [`Method::list`] compares when given no methods and no losses.
+pub const DEFAULT_METHODS: [&str; 5] = ["none", "balanced", "SMOTE", "RandomUnderSampler", "SMOTETomek"];
+
 /// A way of handling imbalance, compared by [`evaluate`].
 #[derive(Clone)]
 pub enum Method {
@@ -71,6 +74,30 @@ impl Method {
         }
     }
 
+    /// The methods to compare: `methods` by name (default
+    /// [`DEFAULT_METHODS`], none when losses are given), then each loss of
+    /// `losses`, written `NAME[:key=value...]`.
+    pub fn list(
+        methods: Option<&[String]>,
+        losses: &[String],
+        seed: u64,
+        rng: RngKind,
+    ) -> Result<Vec<Method>, EvalError> {
+        let default: &[&str] = if losses.is_empty() { &DEFAULT_METHODS } else { &[] };
+        let names: Vec<&str> = methods.map_or_else(|| default.to_vec(), |m| m.iter().map(String::as_str).collect());
+        let mut list = names
+            .into_iter()
+            .map(|m| Ok(Method::parse(m, &[], seed, rng)?.0))
+            .collect::<Result<Vec<_>, EvalError>>()?;
+        for l in losses {
+            list.push(Method::Loss(l.parse().map_err(|e| EvalError::Invalid(format!("{e}")))?));
+        }
+        if list.is_empty() {
+            return Err(EvalError::Invalid("nothing to compare: give methods or losses".into()));
+        }
+        Ok(list)
+    }
+
     /// The pipeline that applies this method to `model`: what
     /// [`evaluate`] cross-validates and `imbalanced train` fits.
     pub fn pipeline(&self, model: &AnyClassifier, scale: bool) -> Result<Pipeline, EvalError> {
@@ -82,6 +109,16 @@ impl Method {
         }
         .scale(scale))
     }
+}
+
+/// The position of metric `name` among [`metric_names`] (the `_score`
+/// suffix may be left out), or an error listing them.
+pub fn metric_position(name: &str, n_classes: usize) -> Result<usize, EvalError> {
+    let metrics = metric_names(n_classes);
+    metrics
+        .iter()
+        .position(|m| *m == name || m.trim_end_matches("_score") == name)
+        .ok_or_else(|| EvalError::Invalid(format!("unknown metric {name:?}: choose one of {}", metrics.join(", "))))
 }
 
 /// The metrics [`evaluate`] reports, by their scikit-learn names.
@@ -127,6 +164,27 @@ impl Default for EvaluateOptions {
 }
 
 impl EvaluateOptions {
+    /// One line saying what these options do, for reports.
+    pub fn describe(&self) -> String {
+        let shuffled = if self.shuffle || self.n_repeats > 1 {
+            ", shuffled"
+        } else {
+            ""
+        };
+        let scaling = if self.scale {
+            "StandardScaler fitted per fold"
+        } else {
+            "no scaling"
+        };
+        format!(
+            "{}; StratifiedKFold({}{shuffled}), {} repeat(s), seed {}; {scaling}; samplers inside the training folds only.",
+            self.model.name(),
+            self.n_splits,
+            self.n_repeats.max(1),
+            self.seed,
+        )
+    }
+
     /// The splits of `y` these options ask for.
     pub fn splits(&self, y: &[usize]) -> Result<Vec<Split>, EvalError> {
         if self.n_repeats > 1 {

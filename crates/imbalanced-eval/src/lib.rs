@@ -23,9 +23,11 @@ pub mod report;
 pub mod splits;
 pub mod stats;
 
-pub use bench::{bench, dataset_files, Bench};
-pub use evaluate::{evaluate, metric_names, EvaluateOptions, Evaluation, Method, MethodResult};
-pub use model_file::ModelFile;
+pub use bench::{bench, dataset_files, load_datasets, Bench, Folder};
+pub use evaluate::{
+    evaluate, metric_names, metric_position, EvaluateOptions, Evaluation, Method, MethodResult, DEFAULT_METHODS,
+};
+pub use model_file::{HeldOut, ModelFile, Trained};
 pub use multilabel_file::MultiLabelFile;
 pub use pipeline::{FittedPipeline, Pipeline};
 pub use post::{CalibrationChoice, CalibrationReport, PostProcessing};

@@ -14,14 +14,18 @@
 //! major version (minor, while the major is 0) is refused. Loading checks
 //! everything against everything else ([`imbalanced_models::persist`]).
 
-use imbalanced_data::{Dataset, FeatureKind, ReadOptions};
+use std::path::Path;
+
+use imbalanced_data::{DataError, Dataset, FeatureKind, ReadOptions};
 use imbalanced_models::persist::Validate;
 use imbalanced_models::Predict;
 use ndarray::{Array2, Axis};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::{EvalError, FittedPipeline, PostProcessing};
+use imbalanced_models::ThresholdObjective;
+
+use crate::{train_test_split, CalibrationChoice, CalibrationReport, EvalError, FittedPipeline, PostProcessing};
 
 /// The `format` of a model file.
 pub const FORMAT: &str = "imbalanced-pipeline";
@@ -69,7 +73,65 @@ fn compatibility(version: &str) -> Option<(u64, u64)> {
     Some(if major == 0 { (0, minor) } else { (major, 0) })
 }
 
+/// What [`ModelFile::train`] fits after the pipeline, on held-out rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldOut {
+    pub calibrate: Option<CalibrationChoice>,
+    pub threshold: Option<ThresholdObjective>,
+    /// The share of each class held out (`imbalanced train` holds out 0.2).
+    pub fraction: f64,
+    /// Seed of the stratified split.
+    pub seed: u64,
+}
+
+/// A model file as [`ModelFile::train`] made it, with what to tell the user.
+#[derive(Debug)]
+pub struct Trained {
+    pub file: ModelFile,
+    /// Rows the pipeline was fitted on.
+    pub rows: usize,
+    /// Rows held out for the post-processing (0 without it).
+    pub held_out: usize,
+    /// Calibration errors on the held-out rows, before and after.
+    pub calibration: Option<CalibrationReport>,
+}
+
 impl ModelFile {
+    /// Trains a model file on `data`: when `post` asks for calibration or
+    /// thresholds, a stratified share of each class is held out first
+    /// (before any sampler sees the rows), `fit` fits the pipeline on the
+    /// rest, and the post-processing is fitted on the held-out rows'
+    /// predictions.
+    pub fn train<E: From<EvalError>>(
+        data: &Dataset,
+        method: &str,
+        method_params: Value,
+        post: &HeldOut,
+        fit: impl FnOnce(&Dataset) -> Result<FittedPipeline, E>,
+    ) -> Result<Trained, E> {
+        if post.calibrate.is_none() && post.threshold.is_none() {
+            let file = ModelFile::new(data, method, method_params, fit(data)?, PostProcessing::default());
+            return Ok(Trained {
+                file,
+                rows: data.n_samples(),
+                held_out: 0,
+                calibration: None,
+            });
+        }
+        let split = train_test_split(data.y(), post.fraction, post.seed)?;
+        let (train, held) = (data.select_rows(&split.train), data.select_rows(&split.test));
+        let mut file = ModelFile::new(&train, method, method_params, fit(&train)?, PostProcessing::default());
+        let proba = file.predict_proba(&held)?;
+        let (fitted, calibration) = PostProcessing::fit(proba.view(), held.y(), post.calibrate, post.threshold)?;
+        file.post = fitted;
+        Ok(Trained {
+            file,
+            rows: train.n_samples(),
+            held_out: held.n_samples(),
+            calibration,
+        })
+    }
+
     /// The file of `pipeline`, fitted on data with `train`'s schema.
     pub fn new(
         train: &Dataset,
@@ -171,6 +233,23 @@ impl ModelFile {
             categorical: self.categorical.iter().map(|c| c.name.clone()).collect(),
             ..Default::default()
         }
+    }
+
+    /// Reads data to predict: with the model's target column its labels
+    /// come along (so predictions can be scored); a file without it is read
+    /// as unlabelled.
+    pub fn read_data(&self, path: &Path) -> Result<Dataset, EvalError> {
+        let opts = self.read_options();
+        Ok(match imbalanced_data::read(path, &opts) {
+            Err(DataError::UnknownColumn { name, .. }) if name == self.target => imbalanced_data::read(
+                path,
+                &ReadOptions {
+                    unlabelled: true,
+                    ..opts
+                },
+            )?,
+            other => other?,
+        })
     }
 
     /// The model's inputs from `data`, found by column name (any order):

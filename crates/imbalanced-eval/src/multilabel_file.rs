@@ -1,7 +1,9 @@
 //! The multi-label model file: an MLP with one sigmoid per label column,
 //! its scaler and its column names (format `imbalanced-multilabel`).
 
-use imbalanced_data::Dataset;
+use std::path::Path;
+
+use imbalanced_data::{Dataset, ReadOptions};
 use imbalanced_losses::LossSpec;
 use imbalanced_models::persist::Validate;
 use imbalanced_models::{EpochReport, FittedMlp, FittedScaler, MlpClassifier, Predict, StandardScaler};
@@ -77,6 +79,46 @@ impl MultiLabelFile {
             scaler,
             network,
         })
+    }
+
+    /// Reads a file for multi-label training or prediction: every column is
+    /// a feature or a label column, all numeric.
+    pub fn read_data(path: &Path, options: &ReadOptions) -> Result<Dataset, EvalError> {
+        let data = imbalanced_data::read(
+            path,
+            &ReadOptions {
+                unlabelled: true,
+                ..options.clone()
+            },
+        )?;
+        if data.has_categorical() {
+            return Err(EvalError::Invalid(format!(
+                "{}: multi-label training needs numeric features",
+                path.display()
+            )));
+        }
+        Ok(data)
+    }
+
+    /// Writes the predictions for `data` to `path`: `true_<label>` for the
+    /// label columns `data` has, then `pred_<label>` and `proba_<label>`
+    /// ([`imbalanced_data::write_multilabel_predictions`]). Returns the rows written.
+    pub fn write_predictions(&self, data: &Dataset, path: &Path) -> Result<usize, EvalError> {
+        let proba = self.predict_label_proba(data)?;
+        let names: Vec<&str> = data.numeric_names().collect();
+        let numeric = data.numeric();
+        let truth: Vec<(&str, ndarray::ArrayView1<'_, f64>)> = self
+            .labels
+            .iter()
+            .filter_map(|l| {
+                names
+                    .iter()
+                    .position(|n| n == l)
+                    .map(|j| (l.as_str(), numeric.column(j)))
+            })
+            .collect();
+        imbalanced_data::write_multilabel_predictions(path, &self.labels, &truth, proba.view())?;
+        Ok(proba.nrows())
     }
 
     /// Whether `text` is a multi-label model file.

@@ -789,6 +789,25 @@ pub struct LossSpec {
     pub params: BTreeMap<String, String>,
 }
 
+impl std::str::FromStr for LossSpec {
+    type Err = LossError;
+
+    /// A single-label loss written `NAME[:key=value...]`, as
+    /// `focal:gamma=2` or `ldam-drw:max_m=0.5:s=30`.
+    fn from_str(text: &str) -> Result<Self> {
+        let mut parts = text.trim().split(':');
+        let name = parts.next().unwrap_or_default();
+        let params = parts
+            .map(|p| {
+                p.split_once('=')
+                    .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                    .ok_or_else(|| LossError::Invalid(format!("{text}: parameters go as NAME:key=value, not {p:?}")))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        LossSpec::new(name, &params)
+    }
+}
+
 impl LossSpec {
     /// A single-label loss of [`LOSSES`] by name or alias, with `key=value`
     /// pairs; unknown names and keys are errors suggesting the nearest.

@@ -72,6 +72,11 @@ fn every_loss_trains_and_rebalancing_losses_help_the_minority() {
     let alias = LossSpec::new("LA", &[("tau".into(), "0.5".into())]).unwrap();
     assert_eq!(alias.name, "logit-adjusted");
     assert!(LossSpec::new("cb-focal", &[("beta".into(), "1".into())]).is_err());
+    // The text form `evaluate --losses` takes.
+    let text: LossSpec = "LA:tau=0.5".parse().unwrap();
+    assert_eq!(text, alias);
+    let bare = "focal:gamma".parse::<LossSpec>().unwrap_err().to_string();
+    assert!(bare.contains("NAME:key=value"), "{bare}");
 }
 
 /// Two interleaved half-moons: not linearly separable.

@@ -44,7 +44,7 @@ pub use over::{
     Adasyn, BorderlineKind, BorderlineSmote, KMeansSmote, RandomOverSampler, Shrinkage, Smote, SmoteN, SmoteNc,
     SvmSmote,
 };
-pub use registry::{randomness, SAMPLERS};
+pub use registry::{randomness, take_categorical_features, SAMPLERS};
 pub use strategy::{
     class_code, class_counts, code_labels, majority_class, minority_class, minority_class_by_appearance, SamplingKind,
     SamplingStrategy,

@@ -50,6 +50,30 @@ pub fn randomness(seed: u64, rng: RngKind) -> [(&'static str, Value); 2] {
     ]
 }
 
+/// Takes SMOTENC's `categorical_features` out of `params` and returns the
+/// column names it gives (a list, or one comma-separated text). They say
+/// which columns of a file are categorical, which is the dataset's to
+/// know, not the sampler's: give them to the reader (`ReadOptions::categorical`).
+pub fn take_categorical_features(params: &mut Vec<(String, Value)>) -> Vec<String> {
+    let mut names = Vec::new();
+    params.retain(|(k, v)| {
+        if k != "categorical_features" {
+            return true;
+        }
+        match v {
+            Value::Array(list) => names.extend(list.iter().map(imbalanced_catalog::value_text)),
+            other => names.extend(
+                imbalanced_catalog::value_text(other)
+                    .split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty()),
+            ),
+        }
+        false
+    });
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,5 +140,16 @@ mod tests {
             (3, 11, RngKind::Numpy)
         );
         assert_eq!(st.tomek, None);
+    }
+
+    #[test]
+    fn categorical_features_leave_the_parameters_as_column_names() {
+        let mut p = vec![
+            ("k_neighbors".to_string(), Value::from(3)),
+            ("categorical_features".to_string(), Value::from("colour, shape")),
+            ("categorical_features".to_string(), serde_json::json!(["size"])),
+        ];
+        assert_eq!(take_categorical_features(&mut p), ["colour", "shape", "size"]);
+        assert_eq!(p, vec![("k_neighbors".to_string(), Value::from(3))]);
     }
 }
