@@ -399,3 +399,30 @@ impl Evaluation {
         json!({"dataset": e.dataset, "results": results})
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn methods_default_to_the_five_and_losses_replace_them() {
+        let names = |m: Vec<Method>| m.iter().map(|m| m.name().to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            names(Method::list(None, &[], 0, RngKind::Default).unwrap()),
+            DEFAULT_METHODS
+        );
+        let losses = ["focal:gamma=2".to_string()];
+        assert_eq!(
+            names(Method::list(None, &losses, 0, RngKind::Default).unwrap()),
+            ["focal"]
+        );
+        let both = Method::list(Some(&["rus".to_string()]), &losses, 0, RngKind::Default).unwrap();
+        assert_eq!(names(both), ["RandomUnderSampler", "focal"]);
+        assert!(Method::list(Some(&[]), &[], 0, RngKind::Default).is_err());
+        assert_eq!(metric_position("geometric_mean", 2).unwrap(), 2);
+        assert!(metric_position("accuracy", 2)
+            .unwrap_err()
+            .to_string()
+            .contains("choose one of"));
+    }
+}

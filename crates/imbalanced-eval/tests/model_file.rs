@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use imbalanced_data::{read, read_predictions, write_predictions, ReadOptions};
-use imbalanced_eval::{EvalError, ModelFile, Pipeline, PostProcessing};
+use imbalanced_eval::{EvalError, HeldOut, ModelFile, Pipeline, PostProcessing};
 use imbalanced_models::MODELS;
 use serde_json::Value;
 
@@ -198,4 +198,39 @@ fn newer_versions_and_other_formats_are_refused_with_the_reason() {
     let mut older = value.clone();
     older["version"] = "0.0.9".into();
     assert!(ModelFile::from_json(&older.to_string()).is_ok());
+}
+
+#[test]
+fn training_holds_out_a_stratified_share_before_fitting_only_when_post_processing_is_asked() {
+    let ds = read(data("glass4.csv"), &ReadOptions::default()).unwrap();
+    let model = *MODELS.build("logreg", &[], &[]).unwrap();
+    let pipeline = Pipeline::new(model);
+    let mut seen = Vec::new();
+    let mut fit = |rows: &imbalanced_data::Dataset| {
+        seen.push(rows.class_counts());
+        pipeline.fit(rows)
+    };
+    let plain = HeldOut {
+        calibrate: None,
+        threshold: None,
+        fraction: 0.2,
+        seed: 0,
+    };
+    let all = ModelFile::train(&ds, "none", Value::Null, &plain, &mut fit).unwrap();
+    assert_eq!((all.rows, all.held_out, all.calibration), (ds.n_samples(), 0, None));
+    let post = HeldOut {
+        calibrate: Some("temperature".parse().unwrap()),
+        threshold: Some(imbalanced_eval::post::parse_threshold("f1").unwrap()),
+        ..plain
+    };
+    let held = ModelFile::train(&ds, "none", Value::Null, &post, &mut fit).unwrap();
+    assert_eq!(held.rows + held.held_out, ds.n_samples());
+    assert!(held.calibration.is_some() && held.file.post.thresholds.is_some());
+    // The pipeline saw the training share only, every class in it.
+    let (full, part) = (&seen[0], &seen[1]);
+    assert_eq!(part.iter().sum::<usize>(), held.rows);
+    assert!(
+        part.iter().zip(full).all(|(p, f)| *p > 0 && p < f),
+        "{part:?} of {full:?}"
+    );
 }
