@@ -61,6 +61,19 @@ pub trait Described: Serialize + DeserializeOwned + Default {
     fn step(&self, param: &str) -> Option<Value>;
 }
 
+/// An estimator's name where its type is not known (a `dyn Resampler`):
+/// every [`Described`] estimator has it, from its [`Info`].
+pub trait Named {
+    /// The reference library's class name (`"SMOTE"`, `"TomekLinks"`).
+    fn name(&self) -> &'static str;
+}
+
+impl<T: Described> Named for T {
+    fn name(&self) -> &'static str {
+        T::INFO.name
+    }
+}
+
 /// Everything a catalogue refuses. Each message names the estimator or
 /// parameter and what would be accepted.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -39,7 +39,7 @@ pub fn run(args: InspectArgs) -> Result<(), Box<dyn std::error::Error>> {
     let data = args.input.load(&args.file)?;
     let p = profile(&data, args.k)?;
     if let Some(out) = &args.plot {
-        imbalanced::diagnose::plot::class_distribution(&p, &args.file.display().to_string(), out)?;
+        imbalanced::diagnose::plot::save_class_distribution(&p, &args.file.display().to_string(), out)?;
     }
     let focal = if args.focal { Some(focal_report(&p)?) } else { None };
     if args.json {

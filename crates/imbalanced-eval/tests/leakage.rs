@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use imbalanced_data::{Dataset, Xy};
 use imbalanced_eval::*;
 use imbalanced_models::AnyClassifier;
-use imbalanced_resample::{Resampled, Resampler, Result};
+use imbalanced_resample::{Named, Resampled, Resampler, Result};
 use ndarray::Array2;
 
 /// A sampler that records the first feature of every row it is shown and
@@ -13,10 +13,13 @@ use ndarray::Array2;
 #[derive(Default)]
 struct Recorder(Mutex<Vec<Vec<f64>>>);
 
-impl Resampler for Recorder {
+impl Named for Recorder {
     fn name(&self) -> &'static str {
         "Recorder"
     }
+}
+
+impl Resampler for Recorder {
     fn resample(&self, data: Xy<'_>, _classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());
         self.0.lock().unwrap().push(x.column(0).to_vec());

@@ -1,6 +1,6 @@
 //! Over-sampling followed by cleaning.
 
-use imbalanced_catalog::{Described, Estimator};
+use imbalanced_catalog::Estimator;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
@@ -81,10 +81,6 @@ impl SmoteEnn {
 }
 
 impl Resampler for SmoteEnn {
-    fn name(&self) -> &'static str {
-        Self::INFO.name
-    }
-
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let first = self.smote_step().fit_resample_checked(data, classes)?;
         chain(first, &self.enn_step(), classes)
@@ -136,10 +132,6 @@ impl SmoteTomek {
 }
 
 impl Resampler for SmoteTomek {
-    fn name(&self) -> &'static str {
-        Self::INFO.name
-    }
-
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let first = self.smote_step().fit_resample_checked(data, classes)?;
         chain(first, &self.tomek_step(), classes)

@@ -39,6 +39,7 @@ use ndarray::{Array2, ArrayView2};
 
 pub use combine::{SmoteEnn, SmoteTomek};
 pub use error::{ResampleError, Result};
+pub use imbalanced_catalog::Named;
 pub use imbalanced_random::{Mt19937, RngKind, SamplerRng};
 pub use over::{
     Adasyn, BorderlineKind, BorderlineSmote, KMeansSmote, RandomOverSampler, Shrinkage, Smote, SmoteN, SmoteNc,
@@ -86,11 +87,9 @@ impl Resampled {
     }
 }
 
-/// A sampler: turns a labelled sample into a resampled one.
-pub trait Resampler: Send + Sync {
-    /// imbalanced-learn's class name (`"SMOTE"`, `"TomekLinks"`, ...).
-    fn name(&self) -> &'static str;
-
+/// A sampler: turns a labelled sample into a resampled one. Its
+/// [`Named::name`] is imbalanced-learn's class name (`"SMOTE"`).
+pub trait Resampler: Named + Send + Sync {
     /// The sampler itself, on checked rows whose values are known finite
     /// whenever [`Resampler::reads_features`] is true; `classes[c]` is the
     /// label of code `c`, which label-keyed strategies (`{"pos": 50}`) are

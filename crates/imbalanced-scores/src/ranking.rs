@@ -14,6 +14,30 @@ pub struct Curve {
     pub thresholds: Vec<f64>,
 }
 
+impl Curve {
+    /// The trapezoidal area under the curve (scikit-learn's `auc(x, y)`):
+    /// the ROC AUC of a [`roc_curve`].
+    pub fn auc(&self) -> f64 {
+        self.x
+            .windows(2)
+            .zip(self.y.windows(2))
+            .map(|(a, b)| (a[1] - a[0]) * (b[0] + b[1]) / 2.0)
+            .sum()
+    }
+
+    /// The step area `-Σ (x[i+1] - x[i]) y[i]` of a [`precision_recall_curve`]:
+    /// scikit-learn's average precision (no interpolation).
+    pub fn average_precision(&self) -> f64 {
+        let area: f64 = -self
+            .x
+            .windows(2)
+            .zip(&self.y)
+            .map(|(r, p)| (r[1] - r[0]) * p)
+            .sum::<f64>();
+        area.max(0.0)
+    }
+}
+
 /// How one-vs-rest areas of a multiclass problem are combined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum MulticlassAverage {
@@ -85,20 +109,12 @@ pub fn roc_curve(y_true: &[bool], scores: &[f64]) -> Result<Curve> {
     })
 }
 
-fn trapezoid(x: &[f64], y: &[f64]) -> f64 {
-    x.windows(2)
-        .zip(y.windows(2))
-        .map(|(a, b)| (a[1] - a[0]) * (b[0] + b[1]) / 2.0)
-        .sum()
-}
-
 fn binary_roc_auc(y_true: &[bool], scores: &[f64]) -> Result<f64> {
     let positives = y_true.iter().filter(|&&t| t).count();
     if positives == 0 || positives == y_true.len() {
         return Err(MetricError::SingleClass("ROC AUC"));
     }
-    let c = roc_curve(y_true, scores)?;
-    Ok(trapezoid(&c.x, &c.y))
+    Ok(roc_curve(y_true, scores)?.auc())
 }
 
 /// scikit-learn's `precision_recall_curve(y_true, y_score)`: `x` is the
@@ -126,9 +142,7 @@ pub fn precision_recall_curve(y_true: &[bool], scores: &[f64]) -> Result<Curve> 
 }
 
 fn binary_average_precision(y_true: &[bool], scores: &[f64]) -> Result<f64> {
-    let c = precision_recall_curve(y_true, scores)?;
-    let area: f64 = -c.x.windows(2).zip(&c.y).map(|(r, p)| (r[1] - r[0]) * p).sum::<f64>();
-    Ok(area.max(0.0))
+    Ok(precision_recall_curve(y_true, scores)?.average_precision())
 }
 
 /// One-vs-rest scores of class `k`: the indicator of `y_true == k` and column `k`.

@@ -16,7 +16,8 @@
 //!   focal-entropy tools;
 //! * [`scores`]: metrics equal to scikit-learn's and imbalanced-learn's;
 //! * [`eval`]: stratified splitters, leak-free pipelines, cross-validated
-//!   comparisons, rankings and HTML reports.
+//!   comparisons, rankings and HTML reports;
+//! * [`charts`]: the charts of the reports and of `inspect --plot` (SVG, PNG).
 //!
 //! ```
 //! use imbalanced::prelude::*;
@@ -33,6 +34,7 @@
 #![forbid(unsafe_code)]
 
 pub use imbalanced_catalog as catalog;
+pub use imbalanced_charts as charts;
 pub use imbalanced_data as data;
 pub use imbalanced_diagnose as diagnose;
 pub use imbalanced_eval as eval;
@@ -49,7 +51,7 @@ pub mod prelude {
     pub use imbalanced_eval::{evaluate, EvaluateOptions, Method, Pipeline, StratifiedKFold};
     pub use imbalanced_models::{AnyClassifier, ClassWeight, Fit, LogisticRegression, Predict};
     pub use imbalanced_resample::{
-        Adasyn, AllKnn, BorderlineSmote, CondensedNearestNeighbour, EditedNearestNeighbours, NearMiss,
+        Adasyn, AllKnn, BorderlineSmote, CondensedNearestNeighbour, EditedNearestNeighbours, Named, NearMiss,
         NeighbourhoodCleaningRule, OneSidedSelection, RandomOverSampler, RandomUnderSampler,
         RepeatedEditedNearestNeighbours, Resampled, Resampler, RngKind, SamplingStrategy, Smote, SmoteEnn, SmoteTomek,
         TomekLinks,

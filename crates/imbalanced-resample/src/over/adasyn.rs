@@ -1,4 +1,4 @@
-use imbalanced_catalog::{Described, Estimator};
+use imbalanced_catalog::Estimator;
 use imbalanced_data::take_rows;
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
@@ -79,10 +79,6 @@ impl Adasyn {
 }
 
 impl Resampler for Adasyn {
-    fn name(&self) -> &'static str {
-        Self::INFO.name
-    }
-
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());
         check_k("n_neighbors", self.n_neighbors)?;

@@ -1,6 +1,6 @@
 //! SMOTE for categorical features: SMOTE-NC (mixed) and SMOTE-N (categorical only).
 
-use imbalanced_catalog::{Described, Estimator};
+use imbalanced_catalog::Estimator;
 use imbalanced_data::{median, take_rows, Dataset, FeatureKind};
 use imbalanced_neighbors::self_neighbors;
 use ndarray::{concatenate, s, Array2, ArrayView2, Axis};
@@ -206,10 +206,6 @@ fn vote(votes: &[Vec<f64>], rng: &mut SamplerRng) -> Vec<usize> {
 }
 
 impl Resampler for SmoteNc {
-    fn name(&self) -> &'static str {
-        Self::INFO.name
-    }
-
     fn resample(&self, _data: Xy<'_>, _classes: &[String]) -> Result<Resampled> {
         Err(ResampleError::NotApplicable(
             "SMOTENC needs categorical features: call fit_resample_dataset (or fit_resample_mixed)".into(),
@@ -344,10 +340,6 @@ impl SmoteN {
 }
 
 impl Resampler for SmoteN {
-    fn name(&self) -> &'static str {
-        Self::INFO.name
-    }
-
     fn resample(&self, _data: Xy<'_>, _classes: &[String]) -> Result<Resampled> {
         Err(ResampleError::NotApplicable(
             "SMOTEN needs categorical features: call fit_resample_dataset (or fit_resample_categorical)".into(),

@@ -1,4 +1,4 @@
-use imbalanced_catalog::{Described, Estimator};
+use imbalanced_catalog::Estimator;
 use imbalanced_data::take_rows;
 use ndarray::{linalg::general_mat_mul, s, Array2, ArrayView2, Axis};
 use rayon::prelude::*;
@@ -157,10 +157,6 @@ fn sum_of_distances(na: f64, nb: &[f64], g: &[f64]) -> f64 {
 }
 
 impl Resampler for KMeansSmote {
-    fn name(&self) -> &'static str {
-        Self::INFO.name
-    }
-
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());
         check_k("k_neighbors", self.k_neighbors)?;

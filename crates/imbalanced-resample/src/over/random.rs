@@ -1,4 +1,4 @@
-use imbalanced_catalog::{Described, Estimator};
+use imbalanced_catalog::Estimator;
 use imbalanced_data::take_rows;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -68,10 +68,6 @@ setters!(RandomOverSampler {
 });
 
 impl Resampler for RandomOverSampler {
-    fn name(&self) -> &'static str {
-        Self::INFO.name
-    }
-
     fn reads_features(&self) -> bool {
         self.shrinkage.is_some()
     }

@@ -1,4 +1,4 @@
-use imbalanced_catalog::{Described, Estimator};
+use imbalanced_catalog::Estimator;
 use imbalanced_data::take_rows;
 use imbalanced_neighbors::self_neighbors;
 use ndarray::{Array2, ArrayView2};
@@ -177,10 +177,6 @@ impl Output {
 }
 
 impl Resampler for Smote {
-    fn name(&self) -> &'static str {
-        Self::INFO.name
-    }
-
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());
         check_k("k_neighbors", self.k_neighbors)?;
@@ -304,10 +300,6 @@ impl BorderlineSmote {
 }
 
 impl Resampler for BorderlineSmote {
-    fn name(&self) -> &'static str {
-        Self::INFO.name
-    }
-
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());
         check_k("k_neighbors", self.k_neighbors)?;

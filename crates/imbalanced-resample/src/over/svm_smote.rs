@@ -1,4 +1,4 @@
-use imbalanced_catalog::{Described, Estimator};
+use imbalanced_catalog::Estimator;
 use imbalanced_data::take_rows;
 use serde::{Deserialize, Serialize};
 
@@ -73,10 +73,6 @@ setters!(SvmSmote {
 });
 
 impl Resampler for SvmSmote {
-    fn name(&self) -> &'static str {
-        Self::INFO.name
-    }
-
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());
         check_k("k_neighbors", self.k_neighbors)?;

@@ -1,4 +1,4 @@
-use imbalanced_catalog::{Described, Estimator};
+use imbalanced_catalog::Estimator;
 use imbalanced_data::take_rows;
 use imbalanced_neighbors::KnnIndex;
 use ndarray::{concatenate, Array2, Axis};
@@ -72,10 +72,6 @@ setters!(ClusterCentroids {
 });
 
 impl Resampler for ClusterCentroids {
-    fn name(&self) -> &'static str {
-        Self::INFO.name
-    }
-
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());
         if self.max_iter == 0 {

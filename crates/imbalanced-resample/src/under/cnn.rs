@@ -1,4 +1,4 @@
-use imbalanced_catalog::{Described, Estimator};
+use imbalanced_catalog::Estimator;
 use imbalanced_data::take_rows;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
@@ -192,10 +192,6 @@ setters!(CondensedNearestNeighbour {
 });
 
 impl Resampler for CondensedNearestNeighbour {
-    fn name(&self) -> &'static str {
-        Self::INFO.name
-    }
-
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());
         let Setup {
@@ -288,10 +284,6 @@ setters!(OneSidedSelection {
 });
 
 impl Resampler for OneSidedSelection {
-    fn name(&self) -> &'static str {
-        Self::INFO.name
-    }
-
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());
         let Setup {

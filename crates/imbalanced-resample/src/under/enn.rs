@@ -1,4 +1,4 @@
-use imbalanced_catalog::{Described, Estimator};
+use imbalanced_catalog::Estimator;
 use imbalanced_data::take_rows;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -134,10 +134,6 @@ pub(crate) fn enn_keep(
 }
 
 impl Resampler for EditedNearestNeighbours {
-    fn name(&self) -> &'static str {
-        Self::INFO.name
-    }
-
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());
         check_k("n_neighbors", self.n_neighbors)?;
@@ -365,10 +361,6 @@ impl RepeatedEditedNearestNeighbours {
 }
 
 impl Resampler for RepeatedEditedNearestNeighbours {
-    fn name(&self) -> &'static str {
-        Self::INFO.name
-    }
-
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());
         Ok(self.fit_resample_iter(x, y, classes)?.0)
@@ -415,10 +407,6 @@ setters!(AllKnn {
 });
 
 impl Resampler for AllKnn {
-    fn name(&self) -> &'static str {
-        Self::INFO.name
-    }
-
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());
         check_k("n_neighbors", self.n_neighbors)?;

@@ -1,4 +1,4 @@
-use imbalanced_catalog::{Described, Estimator};
+use imbalanced_catalog::Estimator;
 use imbalanced_data::{stratified_kfold, take_rows};
 use imbalanced_models::{Fit, Predict, RandomForestClassifier};
 use imbalanced_random::RngKind;
@@ -79,10 +79,6 @@ fn percentile(v: &[f64], q: f64) -> f64 {
 }
 
 impl Resampler for InstanceHardnessThreshold {
-    fn name(&self) -> &'static str {
-        Self::INFO.name
-    }
-
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());
         let counts = class_counts(y);

@@ -1,4 +1,4 @@
-use imbalanced_catalog::{Described, Estimator};
+use imbalanced_catalog::Estimator;
 use imbalanced_neighbors::KnnIndex;
 use serde::{Deserialize, Serialize};
 
@@ -49,10 +49,6 @@ setters!(NeighbourhoodCleaningRule {
 });
 
 impl Resampler for NeighbourhoodCleaningRule {
-    fn name(&self) -> &'static str {
-        Self::INFO.name
-    }
-
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());
         check_k("n_neighbors", self.n_neighbors)?;

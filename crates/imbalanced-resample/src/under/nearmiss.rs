@@ -1,4 +1,4 @@
-use imbalanced_catalog::{Described, Estimator};
+use imbalanced_catalog::Estimator;
 use imbalanced_data::take_rows;
 use imbalanced_neighbors::KnnIndex;
 use serde::{Deserialize, Serialize};
@@ -74,10 +74,6 @@ fn stable_order(scores: &[f64], ascending: bool) -> Vec<usize> {
 }
 
 impl Resampler for NearMiss {
-    fn name(&self) -> &'static str {
-        Self::INFO.name
-    }
-
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());
         if !(1..=3).contains(&self.version) {

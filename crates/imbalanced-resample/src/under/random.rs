@@ -1,4 +1,4 @@
-use imbalanced_catalog::{Described, Estimator};
+use imbalanced_catalog::Estimator;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ResampleError, Result};
@@ -48,10 +48,6 @@ setters!(RandomUnderSampler {
 });
 
 impl Resampler for RandomUnderSampler {
-    fn name(&self) -> &'static str {
-        Self::INFO.name
-    }
-
     fn reads_features(&self) -> bool {
         false
     }

@@ -1,4 +1,4 @@
-use imbalanced_catalog::{Described, Estimator};
+use imbalanced_catalog::Estimator;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -68,10 +68,6 @@ pub(crate) fn tomek_links(x: ArrayView2<'_, f64>, y: &[usize], clean: &BTreeMap<
 }
 
 impl Resampler for TomekLinks {
-    fn name(&self) -> &'static str {
-        Self::INFO.name
-    }
-
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());
         let counts = class_counts(y);
