@@ -17,7 +17,9 @@
 //! The summary is the first sentence of the struct's doc comment, each
 //! parameter's doc the first paragraph of the field's; a parameter is named
 //! as serde names it (`#[serde(rename = "C")]`). Defaults are not restated:
-//! the catalogue reads them from the type's `Default` through serde.
+//! the catalogue reads them from the type's `Default` through serde. Each
+//! field also gets a builder setter of its name and visibility
+//! (`Smote::default().k_neighbors(3)`).
 
 #![forbid(unsafe_code)]
 
@@ -189,6 +191,7 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
     };
     let mut params = Vec::new();
     let mut steps = Vec::new();
+    let mut setters = Vec::new();
     for f in &fields.named {
         let field = f.ident.as_ref().expect("named field");
         let pname = serde_rename(&f.attrs)?.unwrap_or_else(|| field.to_string());
@@ -197,6 +200,16 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
             return Err(syn::Error::new_spanned(field, "every parameter needs a doc comment"));
         }
         let ty = &f.ty;
+        let vis = &f.vis;
+        let setter_doc = format!("Sets `{pname}`: {doc}");
+        setters.push(quote! {
+            #[doc = #setter_doc]
+            #[must_use]
+            #vis fn #field(mut self, value: #ty) -> Self {
+                self.#field = value;
+                self
+            }
+        });
         let ty_text = quote!(#ty).to_string().replace(' ', "");
         let inner = option_inner(ty);
         let nested = nested(&f.attrs)?;
@@ -218,6 +231,11 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
     }
     let aliases = aliases.iter();
     Ok(quote! {
+        /// Builder-style setters, one per parameter.
+        impl #ident {
+            #(#setters)*
+        }
+
         impl ::imbalanced_catalog::Described for #ident {
             const INFO: ::imbalanced_catalog::Info = ::imbalanced_catalog::Info {
                 name: #name,

@@ -43,14 +43,6 @@ pub struct SmoteEnn {
     pub enn: Option<EditedNearestNeighbours>,
 }
 
-setters!(SmoteEnn {
-    sampling_strategy: SamplingStrategy,
-    random_state: u64,
-    rng: RngKind,
-    smote: Option<Smote>,
-    enn: Option<EditedNearestNeighbours>,
-});
-
 /// `SMOTE(sampling_strategy, random_state, rng)`: the over-sampling step
 /// of both combinations when `given` is none.
 fn smote_step(given: &Option<Smote>, strategy: &SamplingStrategy, seed: u64, rng: RngKind) -> Smote {
@@ -110,14 +102,6 @@ pub struct SmoteTomek {
     #[param(nested = Self::tomek_step)]
     pub tomek: Option<TomekLinks>,
 }
-
-setters!(SmoteTomek {
-    sampling_strategy: SamplingStrategy,
-    random_state: u64,
-    rng: RngKind,
-    smote: Option<Smote>,
-    tomek: Option<TomekLinks>,
-});
 
 impl SmoteTomek {
     /// The over-sampling step this sampler runs.

@@ -1,30 +1,15 @@
 //! Every imbalanced-learn sampler, with the same parameters, defaults,
 //! `sampling_strategy` semantics and output order.
 //!
-//! Samplers are plain structs with public, documented parameters and
-//! `Default` values equal to imbalanced-learn 0.14.2's; each implements
+//! Samplers are plain structs with public, documented parameters,
+//! `Default` values equal to imbalanced-learn 0.14.2's and a builder setter
+//! per parameter (from `#[derive(Estimator)]`); each implements
 //! [`Resampler`]. Randomised samplers take a `random_state` seed and an
 //! [`RngKind`]: with [`RngKind::Numpy`] they reproduce imbalanced-learn's
 //! arrays for the same integer seed.
 //!
 //! Labels are class codes `0..n_classes` in sorted label order, as
 //! [`imbalanced_data::Dataset::y`] gives them.
-
-/// Builder-style setters, one per public parameter field.
-macro_rules! setters {
-    ($ty:ty { $($field:ident : $t:ty),* $(,)? }) => {
-        impl $ty {
-            $(
-                #[doc = concat!("Sets `", stringify!($field), "`.")]
-                #[must_use]
-                pub fn $field(mut self, value: $t) -> Self {
-                    self.$field = value;
-                    self
-                }
-            )*
-        }
-    };
-}
 
 mod combine;
 mod error;

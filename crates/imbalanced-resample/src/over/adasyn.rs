@@ -47,13 +47,6 @@ impl Default for Adasyn {
     }
 }
 
-setters!(Adasyn {
-    sampling_strategy: SamplingStrategy,
-    random_state: u64,
-    rng: RngKind,
-    n_neighbors: usize,
-});
-
 impl Adasyn {
     /// How many samples each row of class `class` seeds when `n_new` are
     /// asked for: `rint(ratio_i * n_new)` with `ratio` the normalised share

@@ -71,13 +71,6 @@ impl Default for SmoteNc {
     }
 }
 
-setters!(SmoteNc {
-    sampling_strategy: SamplingStrategy,
-    random_state: u64,
-    rng: RngKind,
-    k_neighbors: usize,
-});
-
 /// `numpy.isclose` with its default tolerances.
 fn isclose(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-8 + 1e-5 * b.abs()
@@ -256,13 +249,6 @@ impl Default for SmoteN {
         }
     }
 }
-
-setters!(SmoteN {
-    sampling_strategy: SamplingStrategy,
-    random_state: u64,
-    rng: RngKind,
-    k_neighbors: usize,
-});
 
 impl SmoteN {
     /// Resamples categorical codes `cat` (column `j` has `n_categories[j]`

@@ -69,16 +69,6 @@ impl Default for KMeansSmote {
     }
 }
 
-setters!(KMeansSmote {
-    sampling_strategy: SamplingStrategy,
-    random_state: u64,
-    rng: RngKind,
-    k_neighbors: usize,
-    n_clusters: usize,
-    cluster_balance_threshold: Option<f64>,
-    density_exponent: Option<f64>,
-});
-
 impl KMeansSmote {
     /// `mean pairwise distance ^ exponent / n` of the rows `rows` of `x`.
     fn sparsity(&self, x: ArrayView2<'_, f64>, rows: &[usize]) -> f64 {

@@ -60,13 +60,6 @@ impl Default for RandomOverSampler {
     }
 }
 
-setters!(RandomOverSampler {
-    sampling_strategy: SamplingStrategy,
-    random_state: u64,
-    rng: RngKind,
-    shrinkage: Option<Shrinkage>,
-});
-
 impl Resampler for RandomOverSampler {
     fn reads_features(&self) -> bool {
         self.shrinkage.is_some()

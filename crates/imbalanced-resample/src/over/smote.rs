@@ -44,13 +44,6 @@ impl Default for Smote {
     }
 }
 
-setters!(Smote {
-    sampling_strategy: SamplingStrategy,
-    random_state: u64,
-    rng: RngKind,
-    k_neighbors: usize,
-});
-
 pub(crate) fn check_k(name: &str, k: usize) -> Result<()> {
     if k == 0 {
         return Err(ResampleError::Parameter {
@@ -256,15 +249,6 @@ impl Default for BorderlineSmote {
         }
     }
 }
-
-setters!(BorderlineSmote {
-    sampling_strategy: SamplingStrategy,
-    random_state: u64,
-    rng: RngKind,
-    k_neighbors: usize,
-    m_neighbors: usize,
-    kind: BorderlineKind,
-});
 
 /// imbalanced-learn's `_in_danger_noise`: counts, for each query row, the
 /// neighbours of another class among its `m` nearest in `x` (itself excluded).

@@ -62,16 +62,6 @@ impl Default for SvmSmote {
     }
 }
 
-setters!(SvmSmote {
-    sampling_strategy: SamplingStrategy,
-    random_state: u64,
-    rng: RngKind,
-    k_neighbors: usize,
-    m_neighbors: usize,
-    out_step: f64,
-    c: f64,
-});
-
 impl Resampler for SvmSmote {
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());

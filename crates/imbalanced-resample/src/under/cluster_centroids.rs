@@ -63,14 +63,6 @@ impl Default for ClusterCentroids {
     }
 }
 
-setters!(ClusterCentroids {
-    sampling_strategy: SamplingStrategy,
-    random_state: u64,
-    rng: RngKind,
-    voting: Voting,
-    max_iter: usize,
-});
-
 impl Resampler for ClusterCentroids {
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());

@@ -183,14 +183,6 @@ impl Default for CondensedNearestNeighbour {
     }
 }
 
-setters!(CondensedNearestNeighbour {
-    sampling_strategy: SamplingStrategy,
-    random_state: u64,
-    rng: RngKind,
-    n_neighbors: usize,
-    n_seeds_s: usize,
-});
-
 impl Resampler for CondensedNearestNeighbour {
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());
@@ -274,14 +266,6 @@ impl Default for OneSidedSelection {
         }
     }
 }
-
-setters!(OneSidedSelection {
-    sampling_strategy: SamplingStrategy,
-    random_state: u64,
-    rng: RngKind,
-    n_neighbors: usize,
-    n_seeds_s: usize,
-});
 
 impl Resampler for OneSidedSelection {
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {

@@ -54,12 +54,6 @@ impl Default for EditedNearestNeighbours {
     }
 }
 
-setters!(EditedNearestNeighbours {
-    sampling_strategy: SamplingStrategy,
-    n_neighbors: usize,
-    kind_sel: KindSel,
-});
-
 /// The rows of the classes `strategy` cleans, in class order, after
 /// checking that `k + 1` neighbours exist.
 fn cleaned_rows(y: &[usize], counts: &BTreeMap<usize, usize>, targets: Bound<'_>, k: usize) -> Result<Vec<usize>> {
@@ -325,13 +319,6 @@ impl Default for RepeatedEditedNearestNeighbours {
     }
 }
 
-setters!(RepeatedEditedNearestNeighbours {
-    sampling_strategy: SamplingStrategy,
-    n_neighbors: usize,
-    max_iter: usize,
-    kind_sel: KindSel,
-});
-
 impl RepeatedEditedNearestNeighbours {
     /// Resamples and also returns the number of ENN passes (`n_iter_`);
     /// `classes` as in [`Resampler::resample`].
@@ -398,13 +385,6 @@ impl Default for AllKnn {
         }
     }
 }
-
-setters!(AllKnn {
-    sampling_strategy: SamplingStrategy,
-    n_neighbors: usize,
-    kind_sel: KindSel,
-    allow_minority: bool,
-});
 
 impl Resampler for AllKnn {
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {

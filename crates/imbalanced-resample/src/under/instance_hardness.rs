@@ -53,14 +53,6 @@ impl Default for InstanceHardnessThreshold {
     }
 }
 
-setters!(InstanceHardnessThreshold {
-    sampling_strategy: SamplingStrategy,
-    random_state: u64,
-    rng: RngKind,
-    cv: usize,
-    n_estimators: usize,
-});
-
 /// `np.percentile(v, q)` with linear interpolation (NumPy's `_lerp`).
 fn percentile(v: &[f64], q: f64) -> f64 {
     let mut s = v.to_vec();

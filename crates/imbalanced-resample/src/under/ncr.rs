@@ -42,12 +42,6 @@ impl Default for NeighbourhoodCleaningRule {
     }
 }
 
-setters!(NeighbourhoodCleaningRule {
-    sampling_strategy: SamplingStrategy,
-    n_neighbors: usize,
-    threshold_cleaning: f64,
-});
-
 impl Resampler for NeighbourhoodCleaningRule {
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());

@@ -52,13 +52,6 @@ impl Default for NearMiss {
     }
 }
 
-setters!(NearMiss {
-    sampling_strategy: SamplingStrategy,
-    version: u8,
-    n_neighbors: usize,
-    n_neighbors_ver3: usize,
-});
-
 /// Positions `0..scores.len()` sorted by score (stable), ascending or not.
 fn stable_order(scores: &[f64], ascending: bool) -> Vec<usize> {
     let mut order: Vec<usize> = (0..scores.len()).collect();

@@ -40,13 +40,6 @@ impl Default for RandomUnderSampler {
     }
 }
 
-setters!(RandomUnderSampler {
-    sampling_strategy: SamplingStrategy,
-    random_state: u64,
-    rng: RngKind,
-    replacement: bool,
-});
-
 impl Resampler for RandomUnderSampler {
     fn reads_features(&self) -> bool {
         false

@@ -24,10 +24,6 @@ pub struct TomekLinks {
     pub sampling_strategy: SamplingStrategy,
 }
 
-setters!(TomekLinks {
-    sampling_strategy: SamplingStrategy,
-});
-
 /// Which rows are in a Tomek link and belong to a class of `clean`.
 ///
 /// A link joins two classes, so it always has an end outside the largest
