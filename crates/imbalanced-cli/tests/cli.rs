@@ -1,49 +1,31 @@
 //! The `imbalanced` binary end to end: outputs, exit codes, messages, and
 //! that a failed run leaves no output file behind.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+use std::path::Path;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_imbalanced"))
-}
+use common::*;
 
-fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/keel").join(name)
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().unwrap()
-}
-
-/// `imbalanced resample INPUT --method METHOD --out OUT`.
-fn resample(input: &Path, method: &str, out: &Path) -> Output {
-    run(&[
+/// `imbalanced resample INPUT --method METHOD --out OUT.csv`, which must
+/// succeed: its printed table and the CSV it wrote.
+fn resample(input: &Path, method: &str) -> (String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.csv");
+    let o = ok(&[
         "resample",
         input.to_str().unwrap(),
         "--method",
         method,
         "--out",
         out.to_str().unwrap(),
-    ])
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
+    ]);
+    (stdout(&o), std::fs::read_to_string(&out).unwrap())
 }
 
 #[test]
 fn resample_writes_the_balanced_data_and_a_table() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("balanced.csv");
-    let o = resample(&data("glass4.csv"), "smote", &out);
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("+188"), "{}", stdout(&o));
-    let text = std::fs::read_to_string(&out).unwrap();
+    let (table, text) = resample(&data("glass4.csv"), "smote");
+    assert!(table.contains("+188"), "{table}");
     assert_eq!(text.lines().count(), 1 + 2 * 201);
     assert!(text.starts_with("f0,f1,f2,f3,f4,f5,f6,f7,f8,target\n"));
 }
@@ -52,7 +34,7 @@ fn resample_writes_the_balanced_data_and_a_table() {
 fn resample_json_reports_counts() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("small.dat");
-    let o = run(&[
+    let o = ok(&[
         "resample",
         data("glass4.dat").to_str().unwrap(),
         "--method",
@@ -63,7 +45,6 @@ fn resample_json_reports_counts() {
         out.to_str().unwrap(),
         "--json",
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["method"], "NearMiss");
     assert_eq!(v["rows_after"], 26);
@@ -175,20 +156,18 @@ fn list_and_help_work() {
 #[test]
 fn inspect_prints_profile_json_and_plots() {
     let dir = tempfile::tempdir().unwrap();
-    let o = run(&["inspect", data("glass.csv").to_str().unwrap(), "--json"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = ok(&["inspect", data("glass.csv").to_str().unwrap(), "--json"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["classes"].as_array().unwrap().len(), 6);
     assert!((v["imbalance_ratio"].as_f64().unwrap() - 76.0 / 9.0).abs() < 1e-12);
     for ext in ["svg", "png"] {
         let plot = dir.path().join(format!("p.{ext}"));
-        let o = run(&[
+        ok(&[
             "inspect",
             data("glass.csv").to_str().unwrap(),
             "--plot",
             plot.to_str().unwrap(),
         ]);
-        assert!(o.status.success(), "{}", stderr(&o));
         let bytes = std::fs::read(&plot).unwrap();
         match ext {
             "svg" => assert!(String::from_utf8(bytes).unwrap().contains("<svg")),
@@ -271,46 +250,21 @@ fn bad_input_fails_cleanly() {
 
 #[test]
 fn unreadable_and_unwritable_paths_fail() {
-    let o = run(&[
-        "resample",
-        "/nonexistent/in.csv",
-        "--method",
-        "smote",
-        "--out",
-        "/tmp/x.csv",
-    ]);
-    assert!(!o.status.success() && stderr(&o).contains("cannot open"));
-    let o = run(&[
-        "resample",
-        data("glass4.csv").to_str().unwrap(),
-        "--method",
-        "rus",
-        "--out",
-        "/nonexistent/out.csv",
-    ]);
-    assert!(
-        !o.status.success() && stderr(&o).contains("/nonexistent/out.csv"),
-        "{}",
-        stderr(&o)
-    );
-    let o = run(&[
-        "resample",
-        data("glass4.csv").to_str().unwrap(),
-        "--method",
-        "rus",
-        "--out",
-        "out.xlsx",
-    ]);
-    assert!(!o.status.success() && stderr(&o).contains("cannot tell the format"));
+    let glass = data("glass4.csv");
+    let glass = glass.to_str().unwrap();
+    for (input, out, message) in [
+        ("/nonexistent/in.csv", "/tmp/x.csv", "cannot open"),
+        (glass, "/nonexistent/out.csv", "/nonexistent/out.csv"),
+        (glass, "out.xlsx", "cannot tell the format"),
+    ] {
+        let o = run(&["resample", input, "--method", "rus", "--out", out]);
+        assert!(!o.status.success() && stderr(&o).contains(message), "{}", stderr(&o));
+    }
 }
 
 #[test]
 fn categorical_data_passes_through_random_samplers() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out.csv");
-    let o = resample(&data("flare-F.dat"), "RandomUnderSampler", &out);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let text = std::fs::read_to_string(&out).unwrap();
+    let (_, text) = resample(&data("flare-F.dat"), "RandomUnderSampler");
     assert_eq!(text.lines().count(), 1 + 2 * 43);
     assert!(text.lines().nth(1).unwrap().ends_with(",negative"));
 }
@@ -330,7 +284,7 @@ fn smotenc_takes_categorical_features_by_name() {
     }
     std::fs::write(&input, text).unwrap();
     let out = dir.path().join("out.csv");
-    let o = run(&[
+    ok(&[
         "resample",
         input.to_str().unwrap(),
         "--method",
@@ -342,7 +296,6 @@ fn smotenc_takes_categorical_features_by_name() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
     let written = std::fs::read_to_string(&out).unwrap();
     assert_eq!(written.lines().count(), 1 + 2 * 24);
     // Categorical codes stay among the original values.

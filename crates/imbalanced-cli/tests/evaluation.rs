@@ -1,28 +1,13 @@
 //! `imbalanced evaluate`, `bench` and `metrics` end to end.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_imbalanced"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/keel").join(name)
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+mod common;
+use common::*;
 
 #[test]
 fn evaluate_prints_json_and_writes_a_report() {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("r.html");
-    let o = run(&[
+    let o = ok(&[
         "evaluate",
         data("glass4.csv").to_str().unwrap(),
         "--methods",
@@ -31,7 +16,6 @@ fn evaluate_prints_json_and_writes_a_report() {
         "--report",
         report.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let results = v["results"].as_array().unwrap();
     let names: Vec<&str> = results.iter().map(|r| r["method"].as_str().unwrap()).collect();
@@ -70,7 +54,7 @@ fn bench_ranks_methods_over_a_folder() {
     std::fs::create_dir(dir.path().join("more")).unwrap();
     std::fs::copy(data("haberman.csv"), dir.path().join("more/haberman.csv")).unwrap();
     let report = dir.path().join("bench.html");
-    let o = run(&[
+    let o = ok(&[
         "bench",
         dir.path().to_str().unwrap(),
         "--methods",
@@ -79,7 +63,6 @@ fn bench_ranks_methods_over_a_folder() {
         "--report",
         report.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["datasets"].as_array().unwrap().len(), 3);
     let ranks = v["average_ranks"].as_object().unwrap();
@@ -98,8 +81,7 @@ fn metrics_reads_probabilities_and_names_its_keys_as_sklearn() {
         "y_true,y_pred,proba_a,proba_b,proba_c\na,a,0.7,0.2,0.1\nb,b,0.1,0.8,0.1\nc,b,0.2,0.5,0.3\nc,c,0.1,0.1,0.8\na,b,0.4,0.5,0.1\nb,b,0.3,0.6,0.1\n",
     )
     .unwrap();
-    let o = run(&["metrics", file.to_str().unwrap(), "--json"]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
+    let o = ok(&["metrics", file.to_str().unwrap(), "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     // scikit-learn: accuracy 4/6; balanced accuracy mean(1/2, 1, 1/2) = 2/3.
     assert!((v["accuracy_score"].as_f64().unwrap() - 4.0 / 6.0).abs() < 1e-12);
@@ -115,9 +97,8 @@ fn metrics_reads_probabilities_and_names_its_keys_as_sklearn() {
     }
     // Binary with a score column, and the human-readable table.
     std::fs::write(&file, "y_true,y_pred,score\n0,0,0.2\n1,1,0.9\n1,0,0.4\n0,0,0.1\n").unwrap();
-    let o = run(&["metrics", file.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
-    assert!(text(&o.stdout).contains("roc_auc_score") && text(&o.stdout).contains("avg / total"));
+    let o = ok(&["metrics", file.to_str().unwrap()]);
+    assert!(stdout(&o).contains("roc_auc_score") && stdout(&o).contains("avg / total"));
 }
 
 #[test]
@@ -139,19 +120,18 @@ fn bad_input_gets_a_clear_error() {
         std::fs::write(&file, body).unwrap();
         let o = run(&["metrics", file.to_str().unwrap()]);
         assert!(!o.status.success(), "{body}");
-        assert!(text(&o.stderr).contains(message), "{body}: {}", text(&o.stderr));
+        assert!(stderr(&o).contains(message), "{body}: {}", stderr(&o));
     }
     // More folds than the smallest class has rows.
     let o = run(&["evaluate", data("glass4.csv").to_str().unwrap(), "--folds", "20"]);
     assert!(!o.status.success());
     assert!(
-        text(&o.stderr).contains("has only 13 rows: use at most 13 folds")
-            && text(&o.stderr).contains("hint: --folds 13"),
+        stderr(&o).contains("has only 13 rows: use at most 13 folds") && stderr(&o).contains("hint: --folds 13"),
         "{}",
-        text(&o.stderr)
+        stderr(&o)
     );
     let o = run(&["evaluate", data("glass4.csv").to_str().unwrap(), "--model", "svm"]);
-    assert!(text(&o.stderr).contains("unknown model \"svm\""), "{}", text(&o.stderr));
+    assert!(stderr(&o).contains("unknown model \"svm\""), "{}", stderr(&o));
     let o = run(&[
         "evaluate",
         data("glass4.csv").to_str().unwrap(),
@@ -160,13 +140,9 @@ fn bad_input_gets_a_clear_error() {
         "--model",
         "knn",
     ]);
-    assert!(text(&o.stderr).contains("has no class_weight"), "{}", text(&o.stderr));
+    assert!(stderr(&o).contains("has no class_weight"), "{}", stderr(&o));
     let o = run(&["evaluate", data("glass4.csv").to_str().unwrap(), "--methods", "smoot"]);
-    assert!(
-        !o.status.success() && text(&o.stderr).contains("smoot"),
-        "{}",
-        text(&o.stderr)
-    );
+    assert!(!o.status.success() && stderr(&o).contains("smoot"), "{}", stderr(&o));
     // A failed run writes no report.
     let report = dir.path().join("never.html");
     let o = run(&[
@@ -182,8 +158,7 @@ fn bad_input_gets_a_clear_error() {
 
 #[test]
 fn inspect_focal_reports_the_minimiser() {
-    let o = run(&["inspect", data("ecoli.csv").to_str().unwrap(), "--focal", "--json"]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
+    let o = ok(&["inspect", data("ecoli.csv").to_str().unwrap(), "--focal", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let rows = v["focal"].as_array().unwrap();
     assert_eq!(rows.len(), 6);
@@ -199,7 +174,7 @@ fn train_predict_and_compare_losses() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("m.json");
     let preds = dir.path().join("p.csv");
-    let o = run(&[
+    let o = ok(&[
         "train",
         data("glass4.csv").to_str().unwrap(),
         "--model",
@@ -217,25 +192,22 @@ fn train_predict_and_compare_losses() {
         "--out",
         model.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
     assert!(
-        text(&o.stderr).contains("validation balanced accuracy"),
+        stderr(&o).contains("validation balanced accuracy"),
         "per-epoch lines: {}",
-        text(&o.stderr)
+        stderr(&o)
     );
-    let o = run(&[
+    ok(&[
         "predict",
         model.to_str().unwrap(),
         data("glass4.csv").to_str().unwrap(),
         "--out",
         preds.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
     let csv = std::fs::read_to_string(&preds).unwrap();
     assert!(csv.starts_with("y_true,y_pred,proba_"));
     assert_eq!(csv.lines().count(), 215);
-    let o = run(&["metrics", preds.to_str().unwrap(), "--json"]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
+    ok(&["metrics", preds.to_str().unwrap(), "--json"]);
     // Unlabelled data (no target column): predictions without y_true.
     let unlabelled = dir.path().join("u.csv");
     let body: String = std::fs::read_to_string(data("glass4.csv"))
@@ -244,16 +216,15 @@ fn train_predict_and_compare_losses() {
         .map(|l| l.rsplit_once(',').unwrap().0.to_string() + "\n")
         .collect();
     std::fs::write(&unlabelled, body).unwrap();
-    let o = run(&[
+    ok(&[
         "predict",
         model.to_str().unwrap(),
         unlabelled.to_str().unwrap(),
         "--out",
         preds.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
     assert!(std::fs::read_to_string(&preds).unwrap().starts_with("y_pred,proba_"));
-    let o = run(&[
+    let o = ok(&[
         "evaluate",
         data("glass4.csv").to_str().unwrap(),
         "--model",
@@ -262,7 +233,6 @@ fn train_predict_and_compare_losses() {
         "ce,focal:gamma=1,la,ldam-drw",
         "--json",
     ]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let names: Vec<&str> = v["results"]
         .as_array()
@@ -285,11 +255,7 @@ fn train_predict_and_compare_losses() {
         let mut all = vec!["train", input.to_str().unwrap(), "--out", model.to_str().unwrap()];
         all.extend(args);
         let o = run(&all);
-        assert!(
-            !o.status.success() && text(&o.stderr).contains(message),
-            "{}",
-            text(&o.stderr)
-        );
+        assert!(!o.status.success() && stderr(&o).contains(message), "{}", stderr(&o));
     }
     let o = run(&[
         "evaluate",
@@ -299,7 +265,7 @@ fn train_predict_and_compare_losses() {
         "--losses",
         "focal",
     ]);
-    assert!(text(&o.stderr).contains("not trained by a loss"), "{}", text(&o.stderr));
+    assert!(stderr(&o).contains("not trained by a loss"), "{}", stderr(&o));
 }
 
 #[test]
@@ -308,7 +274,7 @@ fn train_calibrates_and_tunes_thresholds_on_held_out_rows() {
     let model = dir.path().join("m.json");
     let preds = dir.path().join("p.csv");
     let input = data("yeast6.csv");
-    let o = run(&[
+    let o = ok(&[
         "train",
         input.to_str().unwrap(),
         "--model",
@@ -320,8 +286,7 @@ fn train_calibrates_and_tunes_thresholds_on_held_out_rows() {
         "--out",
         model.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
-    let out = text(&o.stdout);
+    let out = stdout(&o);
     assert!(
         out.contains("ECE") && out.contains("MCE") && out.contains("thresholds (recall=0.9)"),
         "{out}"
@@ -329,14 +294,13 @@ fn train_calibrates_and_tunes_thresholds_on_held_out_rows() {
     let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
     assert_eq!(saved["post"]["calibration"]["method"], "one_vs_rest");
     assert_eq!(saved["post"]["thresholds"].as_array().unwrap().len(), 2);
-    let o = run(&[
+    ok(&[
         "predict",
         model.to_str().unwrap(),
         input.to_str().unwrap(),
         "--out",
         preds.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
     let recall = |preds: &std::path::Path| {
         let o = run(&["metrics", preds.to_str().unwrap(), "--json"]);
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -378,11 +342,7 @@ fn train_calibrates_and_tunes_thresholds_on_held_out_rows() {
             "--out",
             model.to_str().unwrap(),
         ]);
-        assert!(
-            !o.status.success() && text(&o.stderr).contains(bad[0]),
-            "{}",
-            text(&o.stderr)
-        );
+        assert!(!o.status.success() && stderr(&o).contains(bad[0]), "{}", stderr(&o));
     }
 }
 
@@ -433,9 +393,8 @@ fn train_multi_label_and_semi_supervised_models() {
         ];
         args.extend(params);
         let o = train(&args);
-        assert!(o.status.success(), "{loss}: {}", text(&o.stderr));
-        let o = run(&["predict", &model, &ml, "--out", &p("ml_pred.csv")]);
-        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert!(o.status.success(), "{loss}: {}", stderr(&o));
+        ok(&["predict", &model, &ml, "--out", &p("ml_pred.csv")]);
         let out = std::fs::read_to_string(p("ml_pred.csv")).unwrap();
         let mut lines = out.lines();
         assert_eq!(
@@ -451,8 +410,7 @@ fn train_multi_label_and_semi_supervised_models() {
         assert_eq!(all, 800);
         assert!(right as f64 / all as f64 > 0.9, "{loss}: {right}/{all}");
     }
-    let o = run(&["predict", &model, &p("ml_x.csv"), "--out", &p("ml_pred.csv")]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
+    ok(&["predict", &model, &p("ml_x.csv"), "--out", &p("ml_pred.csv")]);
     assert!(std::fs::read_to_string(p("ml_pred.csv"))
         .unwrap()
         .starts_with("pred_l1,pred_l2,proba_l1,proba_l2\n"));
@@ -474,9 +432,9 @@ fn train_multi_label_and_semi_supervised_models() {
         all.extend(["--out", p("never.json").leak()]);
         let o = train(&all);
         assert!(
-            !o.status.success() && text(&o.stderr).contains(message),
+            !o.status.success() && stderr(&o).contains(message),
             "{args:?}: {}",
-            text(&o.stderr)
+            stderr(&o)
         );
         assert!(!dir.path().join("never.json").exists());
     }
@@ -498,10 +456,9 @@ fn train_multi_label_and_semi_supervised_models() {
         "--out",
         &model,
     ]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
-    assert!(text(&o.stdout).contains("214 unlabelled rows"), "{}", text(&o.stdout));
-    let o = run(&["predict", &model, glass, "--out", &p("g.csv")]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("214 unlabelled rows"), "{}", stdout(&o));
+    ok(&["predict", &model, glass, "--out", &p("g.csv")]);
     for (args, message) in [
         (
             vec!["--proportions", "0.5,0.3,0.2"],
@@ -514,9 +471,9 @@ fn train_multi_label_and_semi_supervised_models() {
         all.extend(args);
         let o = train(&all);
         assert!(
-            !o.status.success() && text(&o.stderr).contains(message),
+            !o.status.success() && stderr(&o).contains(message),
             "{message}: {}",
-            text(&o.stderr)
+            stderr(&o)
         );
     }
 }

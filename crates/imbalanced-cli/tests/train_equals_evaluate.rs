@@ -4,26 +4,19 @@
 //! `imbalanced predict` and scoring them with `imbalanced metrics` gives
 //! `evaluate`'s fold metrics to 1e-9.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+use std::path::Path;
+
+use common::{data, ok};
 
 use imbalanced::data::{read, write, ReadOptions};
 use imbalanced::eval::StratifiedKFold;
 use imbalanced::models::MODELS;
 use serde_json::Value;
 
+/// Runs `imbalanced ARGS`, asserts success, and reads its stdout as JSON (null if it is not).
 fn run(args: &[&str]) -> Value {
-    let o = Command::new(env!("CARGO_BIN_EXE_imbalanced"))
-        .args(args)
-        .output()
-        .unwrap();
-    let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-    assert!(o.status.success(), "{args:?}: {err}");
-    serde_json::from_str(&out).unwrap_or(Value::Null)
-}
-
-fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/keel").join(name)
+    serde_json::from_slice(&ok(args).stdout).unwrap_or(Value::Null)
 }
 
 /// `--method M` for train, or `--loss L`.

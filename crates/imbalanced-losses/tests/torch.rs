@@ -7,13 +7,8 @@ use ndarray::Array2;
 use serde_json::Value;
 
 fn matrix(v: &Value) -> Array2<f64> {
-    let rows = v.as_array().unwrap();
-    let k = rows[0].as_array().unwrap().len();
-    let flat: Vec<f64> = rows
-        .iter()
-        .flat_map(|r| r.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()))
-        .collect();
-    Array2::from_shape_vec((rows.len(), k), flat).unwrap()
+    let rows: Vec<Vec<f64>> = serde_json::from_value(v.clone()).unwrap();
+    Array2::from_shape_fn((rows.len(), rows[0].len()), |(i, j)| rows[i][j])
 }
 
 fn vector(v: &Value) -> Vec<f64> {

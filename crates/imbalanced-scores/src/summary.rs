@@ -11,6 +11,9 @@ use crate::probabilistic::{brier_score_loss, expected_calibration_error, log_los
 use crate::ranking::{average_precision_score, roc_auc_score, MulticlassAverage};
 use crate::{Average, Result};
 
+/// `roc_auc_score` or `average_precision_score`.
+type AreaScore = fn(&[usize], ArrayView2<'_, f64>, MulticlassAverage) -> Result<f64>;
+
 /// Named metric values, in a fixed order.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Scores(pub Vec<(String, f64)>);
@@ -80,39 +83,27 @@ pub fn all_scores(y_true: &[usize], y_pred: &[usize], proba: Option<ArrayView2<'
     s.push(("matthews_corrcoef".into(), matthews_corrcoef(y_true, y_pred)?));
     s.push(("cohen_kappa_score".into(), cohen_kappa_score(y_true, y_pred)?));
     if let Some(p) = proba {
-        if binary {
-            s.push((
-                "roc_auc_score".into(),
-                roc_auc_score(y_true, p, MulticlassAverage::Macro)?,
-            ));
-            s.push((
-                "average_precision_score".into(),
-                average_precision_score(y_true, p, MulticlassAverage::Macro)?,
-            ));
+        let (macro_, weighted) = (MulticlassAverage::Macro, MulticlassAverage::Weighted);
+        let areas: &[(&str, AreaScore, MulticlassAverage)] = if binary {
+            &[
+                ("roc_auc_score", roc_auc_score, macro_),
+                ("average_precision_score", average_precision_score, macro_),
+            ]
         } else {
-            s.push((
-                "roc_auc_score_ovr_macro".into(),
-                roc_auc_score(y_true, p, MulticlassAverage::Macro)?,
-            ));
-            s.push((
-                "roc_auc_score_ovr_weighted".into(),
-                roc_auc_score(y_true, p, MulticlassAverage::Weighted)?,
-            ));
-            s.push((
-                "average_precision_score".into(),
-                average_precision_score(y_true, p, MulticlassAverage::Macro)?,
-            ));
-            s.push((
-                "average_precision_score_weighted".into(),
-                average_precision_score(y_true, p, MulticlassAverage::Weighted)?,
-            ));
+            &[
+                ("roc_auc_score_ovr_macro", roc_auc_score, macro_),
+                ("roc_auc_score_ovr_weighted", roc_auc_score, weighted),
+                ("average_precision_score", average_precision_score, macro_),
+                ("average_precision_score_weighted", average_precision_score, weighted),
+            ]
+        };
+        for &(name, area, average) in areas {
+            s.push((name.into(), area(y_true, p, average)?));
         }
         s.push(("log_loss".into(), log_loss(y_true, p)?));
         s.push(("brier_score_loss".into(), brier_score_loss(y_true, p)?));
-        s.push((
-            "expected_calibration_error".into(),
-            expected_calibration_error(y_true, p, 10)?,
-        ));
+        let ece = expected_calibration_error(y_true, p, 10)?;
+        s.push(("expected_calibration_error".into(), ece));
         s.push((
             "maximum_calibration_error".into(),
             maximum_calibration_error(y_true, p, 10)?,
