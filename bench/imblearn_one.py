@@ -15,15 +15,21 @@ RANDOMISED = {"RandomOverSampler", "RandomUnderSampler", "SMOTE", "BorderlineSMO
               "KMeansSMOTE", "ClusterCentroids", "InstanceHardnessThreshold", "SMOTENC", "SMOTEN"}
 
 
+def make(name, params):
+    """imbalanced-learn's sampler `name` with `params`, seeded 0 where it is random."""
+    cls = next(getattr(m, name) for m in (over_sampling, under_sampling, combine) if hasattr(m, name))
+    kwargs = {"random_state": 0} if name in RANDOMISED else {}
+    kwargs.update(params)
+    return cls(**kwargs)
+
+
 def main(name, path, params):
     table = np.loadtxt(path, delimiter=",", skiprows=1)
     X, y = table[:, :-1], table[:, -1].astype(int)
     del table
-    cls = next(getattr(m, name) for m in (over_sampling, under_sampling, combine) if hasattr(m, name))
-    kwargs = {"random_state": 0} if name in RANDOMISED else {}
-    kwargs.update(params)
+    sampler = make(name, params)
     start = time.perf_counter()
-    _, y_res = cls(**kwargs).fit_resample(X, y)
+    _, y_res = sampler.fit_resample(X, y)
     print(json.dumps({"seconds": time.perf_counter() - start, "rows": int(len(y_res))}))
 
 

@@ -1,5 +1,6 @@
 //! The `imbalanced` command: a thin shell over the `imbalanced` library.
 
+mod convert;
 mod evaluate;
 mod inspect;
 mod metrics;
@@ -80,6 +81,15 @@ enum Command {
         imbalanced train tags.csv --labels spam,urgent,invoice --loss asl --out model.json   # multi-label\n  \
         imbalanced train labelled.csv --unlabelled pool.csv --stochastic-proportions --out model.json   # semi-supervised")]
     Train(Box<train::TrainArgs>),
+    /// Convert a data file to another format, delimiter or compression
+    /// (CSV, TSV, KEEL .dat, ARFF, Parquet; .gz, .zst, .bz2; - for standard
+    /// input and output), optionally leaving out columns.
+    #[command(after_help = "Examples:\n  \
+        imbalanced convert data.csv data.parquet\n  \
+        imbalanced convert export.csv.gz clean.csv --drop id,'debug_*'\n  \
+        imbalanced convert european.csv standard.csv --decimal ,\n  \
+        cat data.tsv | imbalanced convert - data.csv.zst")]
+    Convert(convert::ConvertArgs),
     /// Predict with a model from `train`: y_true, y_pred and proba_<label> columns.
     #[command(after_help = "Examples:\n  \
         imbalanced predict model.json data/keel/yeast6.csv --out predictions.csv\n  \
@@ -100,6 +110,34 @@ pub struct InputArgs {
     /// categorical ones) instead of stopping with an error.
     #[arg(long)]
     pub impute: bool,
+    /// Columns to leave out, by name or glob (comma-separated): identifiers, leaks.
+    #[arg(long, value_name = "COLS", value_delimiter = ',')]
+    pub drop: Vec<String>,
+    /// Only these columns (names or globs, comma-separated) and the target.
+    #[arg(long, value_name = "COLS", value_delimiter = ',')]
+    pub keep: Vec<String>,
+    /// The delimiter of CSV text: , ; | or tab (\t). Default: tab for .tsv, else
+    /// detected from the first lines.
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+    /// The decimal separator of numbers in CSV text: . (default) or , (then the
+    /// delimiter is another character, usually ;).
+    #[arg(long, value_name = "CHAR", default_value = ".", value_parser = [".", ","])]
+    pub decimal: String,
+    /// CSV text without a header line: the columns are named 0, 1, 2, ...
+    #[arg(long)]
+    pub no_header: bool,
+}
+
+/// `--delimiter`: one ASCII character, or `\t` / `tab` for a tab.
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "\\t" | "tab" | "\t" => Ok(b'\t'),
+        _ if s.len() == 1 && s.is_ascii() && !s.chars().any(|c| c.is_alphanumeric() || c == '"') => Ok(s.as_bytes()[0]),
+        _ => Err(format!(
+            "{s:?} is not a delimiter: give one character such as , ; | or \\t"
+        )),
+    }
 }
 
 impl InputArgs {
@@ -108,12 +146,27 @@ impl InputArgs {
             target: self.target.clone(),
             categorical: self.categorical.clone(),
             impute: self.impute,
+            delimiter: self.delimiter,
+            decimal_comma: self.decimal == ",",
+            no_header: self.no_header,
+            drop: self.drop.clone(),
+            keep: self.keep.clone(),
             ..Default::default()
         }
     }
 
+    /// Reads `path` (`-`: standard input) and warns on standard error about
+    /// feature columns that look like row identifiers.
     pub fn load(&self, path: &PathBuf) -> Result<Dataset, Box<dyn std::error::Error>> {
-        Ok(read(path, &self.options())?)
+        let data = read(path, &self.options())?;
+        for id in imbalanced::data::identifier_columns(&data) {
+            eprintln!(
+                "warning: column {:?} looks like an identifier ({}) and is used as a feature; \
+                 if it is not one, leave it out with --drop {}",
+                id.column, id.reason, id.column
+            );
+        }
+        Ok(data)
     }
 }
 
@@ -184,6 +237,8 @@ fn hint(e: &(dyn std::error::Error + 'static)) -> Option<String> {
     let data = |d: &DataError| match d {
         DataError::StrayNonNumeric { column, .. } => Some(format!("--categorical {column} reads it as categorical")),
         DataError::Missing { .. } => Some("--impute fills missing values".into()),
+        DataError::OneColumn { likely: Some(d), .. } => Some(format!("--delimiter {d} names the delimiter")),
+        DataError::OneColumn { .. } => Some("--delimiter CHAR names the delimiter".into()),
         _ => None,
     };
     if let Some(d) = e.downcast_ref::<DataError>() {
@@ -222,6 +277,7 @@ fn main() -> ExitCode {
         Command::Metrics(args) => metrics::run(args),
         Command::Train(args) => train::run_train(*args),
         Command::Predict(args) => train::run_predict(args),
+        Command::Convert(args) => convert::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

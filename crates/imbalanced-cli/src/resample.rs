@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use imbalanced::catalog::Value;
-use imbalanced::data::{write, Format};
+use imbalanced::data::{is_stdio, write, Format};
 use imbalanced::resample::{randomness, take_categorical_features, RngKind, SAMPLERS};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -13,7 +13,8 @@ use crate::InputArgs;
 
 #[derive(Args)]
 pub struct ResampleArgs {
-    /// CSV, KEEL .dat, ARFF or Parquet file.
+    /// CSV (any delimiter), TSV, KEEL .dat, ARFF or Parquet file, optionally
+    /// .gz / .zst / .bz2 compressed; - reads standard input.
     #[arg(required_unless_present = "list")]
     pub file: Option<PathBuf>,
     #[command(flatten)]
@@ -36,7 +37,9 @@ pub struct ResampleArgs {
     /// seed; `default` is a faster xoshiro256++.
     #[arg(long, default_value = "default")]
     pub rng: RngKind,
-    /// Output file; its extension (.csv, .dat, .arff, .parquet) picks the format.
+    /// Output file; its extension (.csv, .tsv, .dat, .arff, .parquet, then
+    /// optionally .gz, .zst, .bz2) picks the format; - writes CSV to standard
+    /// output (the summary then goes to standard error).
     #[arg(long, short, required_unless_present = "list")]
     pub out: Option<PathBuf>,
     /// Print the result as JSON on stdout.
@@ -84,7 +87,9 @@ pub fn run(args: ResampleArgs) -> Result<(), Box<dyn std::error::Error>> {
     let (Some(file), Some(method), Some(out)) = (&args.file, &args.method, &args.out) else {
         unreachable!("clap requires FILE, --method and --out without --list");
     };
-    Format::from_path(out)?;
+    if !is_stdio(out) {
+        Format::from_path(out)?;
+    }
     let mut params = crate::parse_params(&args.params, "--param")?;
     // SMOTENC's categorical_features name columns: the reader declares them.
     let mut input = args.input.clone();
@@ -125,15 +130,24 @@ pub fn run(args: ResampleArgs) -> Result<(), Box<dyn std::error::Error>> {
             .collect(),
     };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        let json = serde_json::to_string_pretty(&report)?;
+        match is_stdio(out) {
+            true => eprintln!("{json}"),
+            false => println!("{json}"),
+        }
         return Ok(());
     }
-    print_report(&report);
-    println!("wrote {}", out.display());
+    let table = report_table(&report);
+    if is_stdio(out) {
+        eprintln!("{table}");
+    } else {
+        println!("{table}\nwrote {}", out.display());
+    }
     Ok(())
 }
 
-fn print_report(report: &Report) {
+/// The summary: method and time, then a table of class counts.
+fn report_table(report: &Report) -> String {
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);
     table.set_header(["class", "before", "after", "change"]);
@@ -151,6 +165,5 @@ fn print_report(report: &Report) {
         report.rows_after.to_string(),
         format!("{:+}", report.rows_after as i64 - report.rows_before as i64),
     ]);
-    println!("{} ({:.3} s)", report.method, report.seconds);
-    println!("{table}");
+    format!("{} ({:.3} s)\n{table}", report.method, report.seconds)
 }

@@ -362,9 +362,10 @@ impl Dataset {
         }
     }
 
-    /// Row `i` as text in the source file's column order, the target in its
-    /// place: numbers as [`crate::format_number`] writes them, categories
-    /// and labels as their original strings. Fills `out` (cleared first).
+    /// Row `i` as text in the source file's column order, the target (if
+    /// labelled) in its place: numbers as [`crate::format_number`] writes
+    /// them, categories and labels as their original strings. Fills `out`
+    /// (cleared first).
     pub fn row_text(&self, i: usize, out: &mut Vec<String>) {
         out.clear();
         for f in &self.features {
@@ -373,7 +374,9 @@ impl Dataset {
                 FeatureKind::Categorical => self.categories[f.index][self.categorical[(i, f.index)] as usize].clone(),
             });
         }
-        out.insert(self.target_position, self.classes[self.y[i]].clone());
+        if self.is_labelled() {
+            out.insert(self.target_position, self.classes[self.y[i]].clone());
+        }
     }
 }
 

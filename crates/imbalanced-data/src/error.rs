@@ -43,9 +43,24 @@ pub enum DataError {
     MissingLabel { column: String, line: u64 },
     #[error("column {column:?} has no values at all: drop it")]
     AllMissing { column: String },
+    #[error(
+        "only one column found in {path} (delimiter {delimiter}){}",
+        match likely {
+            Some(d) => format!(": is the delimiter {d}?"),
+            None => ": a dataset needs feature columns and a label column; name the delimiter if it is another character".into(),
+        }
+    )]
+    OneColumn {
+        path: PathBuf,
+        delimiter: String,
+        likely: Option<String>,
+    },
     #[error("{path}: line {line}: {message}")]
     Syntax { path: PathBuf, line: u64, message: String },
-    #[error("cannot tell the format of {path}: use a .csv, .dat, .arff or .parquet file name")]
+    #[error(
+        "cannot tell the format of {path}: use a .csv, .tsv, .dat, .arff or .parquet file name \
+         (optionally compressed: .gz, .zst, .bz2), or name the format"
+    )]
     UnknownFormat { path: PathBuf },
     #[error("{format} support is not built in: rebuild with `--features {feature}`")]
     FeatureDisabled {

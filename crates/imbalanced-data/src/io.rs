@@ -1,19 +1,23 @@
 //! Reading and writing datasets by file name, in any supported format.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use crate::csv_io::{read_csv, write_csv};
 use crate::dataset::Dataset;
+use crate::delimited::{read_delimited, write_delimited};
 use crate::error::{DataError, Result};
 use crate::keel::{read_keel, write_keel, Dialect};
+use crate::source::{is_stdio, read_bytes, uncompressed_name, write_output};
 
 /// File formats, chosen from the file extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// `.csv`: a header line, comma-separated values.
+    /// `.csv`: a header line, then delimited values (the delimiter is
+    /// detected when reading: comma, tab, semicolon or pipe).
     Csv,
+    /// `.tsv`: CSV with tabs.
+    Tsv,
     /// `.dat`: KEEL's ARFF-like format with `@inputs`/`@outputs`.
     Keel,
     /// `.arff`: Weka's attribute-relation file format.
@@ -23,21 +27,50 @@ pub enum Format {
 }
 
 impl Format {
-    /// The format a file name's extension names.
+    /// The format a file name's extension names, after any compression
+    /// extension (`data.csv.gz` is CSV).
     pub fn from_path(path: &Path) -> Result<Format> {
-        let ext = path
+        let ext = uncompressed_name(path)
             .extension()
             .and_then(|e| e.to_str())
             .unwrap_or("")
             .to_ascii_lowercase();
         match ext.as_str() {
-            "csv" => Ok(Format::Csv),
+            "csv" | "txt" => Ok(Format::Csv),
+            "tsv" | "tab" => Ok(Format::Tsv),
             "dat" => Ok(Format::Keel),
             "arff" => Ok(Format::Arff),
             "parquet" | "pq" => Ok(Format::Parquet),
             _ => Err(DataError::UnknownFormat {
                 path: path.to_path_buf(),
             }),
+        }
+    }
+
+    /// The format of data that starts with `head`: Parquet's magic number,
+    /// a KEEL/ARFF header, else delimited text (standard input's default).
+    pub fn sniff(head: &[u8]) -> Format {
+        let text = String::from_utf8_lossy(&head[..head.len().min(4096)]).to_ascii_lowercase();
+        let first = text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with('%'));
+        if head.starts_with(b"PAR1") {
+            Format::Parquet
+        } else if first.is_some_and(|l| l.starts_with("@relation")) {
+            Format::Keel
+        } else {
+            Format::Csv
+        }
+    }
+
+    /// The format `path` names, or for standard input (`-`) what `head`
+    /// (its first bytes) looks like.
+    fn of_input(path: &Path, head: &[u8]) -> Result<Format> {
+        if is_stdio(path) {
+            Ok(Format::sniff(head))
+        } else {
+            Format::from_path(path)
         }
     }
 }
@@ -59,43 +92,67 @@ pub struct ReadOptions {
     /// The dataset then has an empty target name and one placeholder class
     /// `""` for every row ([`Dataset::is_labelled`] is `false`). Default: `false`.
     pub unlabelled: bool,
+    /// The delimiter of CSV text. Default: tab for `.tsv`, else detected
+    /// (comma, tab, semicolon or pipe: the one that splits the first lines
+    /// into the same number of fields).
+    pub delimiter: Option<u8>,
+    /// Numbers in CSV text have a decimal comma (`1,5`); the delimiter must
+    /// then be another character. Default: `false` (a decimal point).
+    pub decimal_comma: bool,
+    /// CSV text without a header line: the columns are named `0`, `1`, ...
+    /// (pandas' `header=None`). Default: `false`.
+    pub no_header: bool,
+    /// Columns to leave out, by name or glob (`*`, `?`): identifiers, leaks.
+    /// Default: none.
+    pub drop: Vec<String>,
+    /// Only these columns (names or globs) and the target. Default: all.
+    pub keep: Vec<String>,
 }
 
-/// Reads a dataset from `path`, in the format its extension names.
+/// Reads a dataset from `path` (`-`: standard input), in the format its
+/// extension names (standard input: what its first bytes look like);
+/// gzip, zstd and bzip2 files are decompressed first.
 pub fn read(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Dataset> {
     let path = path.as_ref();
+    let bytes = read_bytes(path)?;
     let format = match opts.format {
         Some(f) => f,
-        None => Format::from_path(path)?,
+        None => Format::of_input(path, &bytes)?,
     };
-    let file = File::open(path).map_err(|source| DataError::Io {
-        action: "open",
-        path: path.to_path_buf(),
-        source,
-    })?;
-    if file.metadata().map(|m| m.len() == 0).unwrap_or(false) {
+    if bytes.iter().all(u8::is_ascii_whitespace) && format != Format::Parquet {
         return Err(DataError::Empty {
             path: path.to_path_buf(),
         });
     }
-    let reader = BufReader::new(file);
     match format {
-        Format::Csv => read_csv(reader, path, opts),
-        Format::Keel | Format::Arff => read_keel(reader, path, opts),
-        Format::Parquet => crate::parquet_io::read_parquet(path, opts),
+        Format::Csv => read_delimited(&bytes, path, opts, None),
+        Format::Tsv => read_delimited(&bytes, path, opts, Some(b'\t')),
+        Format::Keel | Format::Arff => read_keel(bytes.as_slice(), path, opts),
+        Format::Parquet => crate::parquet_io::read_parquet(bytes, path, opts),
     }
 }
 
-/// Writes `ds` to `path` in the format its extension names.
+/// Writes `ds` to `path` in the format its extension names, compressed
+/// when it ends in `.gz`, `.zst` or `.bz2`; `-` writes CSV to standard
+/// output.
 ///
-/// The file appears whole or not at all: the data goes to a temporary file
+/// A file appears whole or not at all: the data goes to a temporary file
 /// in the same folder, which is renamed over `path` once complete.
 pub fn write(ds: &Dataset, path: impl AsRef<Path>) -> Result<()> {
     let path = path.as_ref();
-    let format = Format::from_path(path)?;
-    let relation = path.file_stem().and_then(|s| s.to_str()).unwrap_or("data").to_string();
-    write_atomic(path, |w| match format {
-        Format::Csv => write_csv(ds, w),
+    let format = if is_stdio(path) {
+        Format::Csv
+    } else {
+        Format::from_path(path)?
+    };
+    let relation = uncompressed_name(path)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("data")
+        .to_string();
+    write_output(path, |w| match format {
+        Format::Csv => write_delimited(ds, w, b','),
+        Format::Tsv => write_delimited(ds, w, b'\t'),
         Format::Keel => write_keel(ds, &relation, Dialect::Keel, w),
         Format::Arff => write_keel(ds, &relation, Dialect::Arff, w),
         Format::Parquet => crate::parquet_io::write_parquet(ds, w),
@@ -163,10 +220,13 @@ pub(crate) fn resolve_target(names: &[String], name: Option<&str>) -> Result<usi
     }
 }
 
-/// Shortest text that reads back as the same `f64`; integers without a
-/// fractional part, so unchanged integer columns keep their look.
+/// Shortest text that reads back as the same `f64` (negative zero
+/// included); integers without a fractional part, so unchanged integer
+/// columns keep their look.
 pub fn format_number(v: f64) -> String {
-    if v == v.trunc() && v.abs() < 1e15 {
+    if v == 0.0 && v.is_sign_negative() {
+        "-0".to_string()
+    } else if v == v.trunc() && v.abs() < 1e15 {
         format!("{}", v as i64)
     } else if v.abs() >= 1e-5 && v.abs() < 1e15 {
         format!("{v}")
@@ -181,10 +241,22 @@ mod tests {
 
     #[test]
     fn numbers_round_trip() {
-        for v in [0.0, 1.0, -3.0, 0.1, 1.0 / 3.0, 1e-300, 6.02e23, -2.5e-7, 123456.789] {
-            assert_eq!(format_number(v).parse::<f64>().unwrap(), v, "{v}");
+        for v in [
+            0.0,
+            -0.0,
+            1.0,
+            -3.0,
+            0.1,
+            1.0 / 3.0,
+            1e-300,
+            6.02e23,
+            -2.5e-7,
+            123456.789,
+        ] {
+            assert_eq!(format_number(v).parse::<f64>().unwrap().to_bits(), v.to_bits(), "{v}");
         }
         assert_eq!(format_number(2.0), "2");
-        assert_eq!(format_number(-0.0), "0");
+        assert_eq!(format_number(-0.0), "-0");
+        assert_eq!(format_number(0.0), "0");
     }
 }

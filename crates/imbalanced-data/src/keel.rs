@@ -133,6 +133,7 @@ pub fn read_keel<R: BufRead>(reader: R, path: &Path, opts: &ReadOptions) -> Resu
                     declared[j] = Declared::Categorical(None);
                 }
             }
+            crate::table::select_columns(&names, target, &mut declared, opts)?;
             table = Some(TableBuilder::new(std::mem::take(&mut names), target, declared)?);
         } else if lower.starts_with("@relation") || lower.starts_with("@input") {
             // The relation name and the inputs list carry nothing we need.
@@ -179,21 +180,25 @@ pub fn write_keel<W: Write>(ds: &Dataset, relation: &str, dialect: Dialect, mut 
             format!("@attribute {} {ty}", quote_name(&f.name))
         })
         .collect();
-    attrs.insert(
-        ds.target_position(),
-        format!(
-            "@attribute {} {{{}}}",
-            quote_name(ds.target_name()),
-            ds.classes().join(", ")
-        ),
-    );
+    if ds.is_labelled() {
+        attrs.insert(
+            ds.target_position(),
+            format!(
+                "@attribute {} {{{}}}",
+                quote_name(ds.target_name()),
+                ds.classes().join(", ")
+            ),
+        );
+    }
     for a in &attrs {
         writeln!(w, "{a}").map_err(io)?;
     }
     if dialect == Dialect::Keel {
         let inputs: Vec<String> = ds.features().iter().map(|f| quote_name(&f.name)).collect();
         writeln!(w, "@inputs {}", inputs.join(", ")).map_err(io)?;
-        writeln!(w, "@outputs {}", quote_name(ds.target_name())).map_err(io)?;
+        if ds.is_labelled() {
+            writeln!(w, "@outputs {}", quote_name(ds.target_name())).map_err(io)?;
+        }
     }
     writeln!(w, "@data").map_err(io)?;
     let mut row = Vec::new();

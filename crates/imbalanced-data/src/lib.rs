@@ -3,29 +3,35 @@
 //! A [`Dataset`] holds numeric features (`f64`), categorical features (codes
 //! plus their original strings) and class labels (codes plus the original
 //! label strings, sorted as NumPy sorts them). [`read()`] and [`write()`] handle
-//! CSV, KEEL `.dat`, ARFF and (feature `parquet`) Parquet, chosen by file
-//! extension; writes are atomic.
+//! CSV (any common delimiter, read and written in parallel), TSV, KEEL `.dat`,
+//! ARFF and (feature `parquet`) Parquet, chosen by file extension, plain or
+//! gzip / zstd / bzip2 compressed, and the standard streams (`-`); writes
+//! are atomic.
 
 mod alloc;
 mod checked;
-mod csv_io;
 mod dataset;
+mod delimited;
 mod error;
+mod identifiers;
 mod io;
 mod keel;
 mod long_tail;
 mod parquet_io;
 mod predictions;
+mod source;
 mod split;
 mod table;
 
 pub use alloc::PrefaultAlloc;
 pub use checked::{InputError, Xy};
-pub use csv_io::{read_csv, write_csv};
 pub use dataset::{first_non_finite, median, sort_labels, take_rows, Dataset, Feature, FeatureKind};
+pub use delimited::{read_csv, write_csv, write_delimited};
 pub use error::{DataError, Result};
+pub use identifiers::{identifier_columns, Identifier};
 pub use io::{format_number, read, write, write_atomic, write_text, Format, ReadOptions};
 pub use keel::{read_keel, write_keel, Dialect};
 pub use long_tail::{exponential_counts, step_counts};
 pub use predictions::{read_predictions, write_multilabel_predictions, write_predictions, Predictions};
+pub use source::{is_stdio, read_bytes, write_output, Compression};
 pub use split::{stratified_kfold, FoldShuffle};

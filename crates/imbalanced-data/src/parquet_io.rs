@@ -6,8 +6,7 @@
 //! features as `Utf8`, and the target as `Int64` when every label is an
 //! integer, else `Utf8`.
 
-use std::fs::File;
-use std::io::BufWriter;
+use std::io::Write;
 use std::path::Path;
 
 use crate::dataset::Dataset;
@@ -15,7 +14,7 @@ use crate::error::{DataError, Result};
 use crate::io::ReadOptions;
 
 #[cfg(not(feature = "parquet"))]
-pub(crate) fn read_parquet(_path: &Path, _opts: &ReadOptions) -> Result<Dataset> {
+pub(crate) fn read_parquet(_bytes: Vec<u8>, _path: &Path, _opts: &ReadOptions) -> Result<Dataset> {
     Err(DataError::FeatureDisabled {
         format: "Parquet",
         feature: "parquet",
@@ -23,7 +22,7 @@ pub(crate) fn read_parquet(_path: &Path, _opts: &ReadOptions) -> Result<Dataset>
 }
 
 #[cfg(not(feature = "parquet"))]
-pub(crate) fn write_parquet(_ds: &Dataset, _w: &mut BufWriter<File>) -> Result<()> {
+pub(crate) fn write_parquet(_ds: &Dataset, _w: &mut (dyn Write + Send)) -> Result<()> {
     Err(DataError::FeatureDisabled {
         format: "Parquet",
         feature: "parquet",
@@ -84,13 +83,8 @@ mod enabled {
         }
     }
 
-    pub(crate) fn read_parquet(path: &Path, opts: &ReadOptions) -> Result<Dataset> {
-        let file = File::open(path).map_err(|source| DataError::Io {
-            action: "open",
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| err(path, e))?;
+    pub(crate) fn read_parquet(bytes: Vec<u8>, path: &Path, opts: &ReadOptions) -> Result<Dataset> {
+        let builder = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes)).map_err(|e| err(path, e))?;
         let schema = builder.schema().clone();
         let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
         if names.is_empty() {
@@ -103,6 +97,7 @@ mod enabled {
         for c in &opts.categorical {
             declared[resolve_target(&names, Some(c))?] = Declared::Categorical(None);
         }
+        crate::table::select_columns(&names, target, &mut declared, opts)?;
         let mut table = TableBuilder::new(names.clone(), target, declared)?;
         let mut row = 0u64;
         for batch in builder.build().map_err(|e| err(path, e))? {
@@ -128,7 +123,7 @@ mod enabled {
         table.finish(path, opts.impute)
     }
 
-    pub(crate) fn write_parquet(ds: &Dataset, w: &mut BufWriter<File>) -> Result<()> {
+    pub(crate) fn write_parquet(ds: &Dataset, w: &mut (dyn Write + Send)) -> Result<()> {
         let io = |e: parquet::errors::ParquetError| DataError::Invalid(format!("cannot write Parquet: {e}"));
         let mut fields = Vec::new();
         let mut columns: Vec<ArrayRef> = Vec::new();
@@ -166,8 +161,10 @@ mod enabled {
                 Arc::new(StringArray::from(labels)),
             ),
         };
-        fields.insert(ds.target_position(), field);
-        columns.insert(ds.target_position(), column);
+        if ds.is_labelled() {
+            fields.insert(ds.target_position(), field);
+            columns.insert(ds.target_position(), column);
+        }
         let schema = Arc::new(Schema::new(fields));
         let batch = RecordBatch::try_new(schema.clone(), columns)
             .map_err(|e| DataError::Invalid(format!("cannot write Parquet: {e}")))?;

@@ -17,6 +17,8 @@ pub(crate) enum Declared {
     Numeric,
     /// Categorical, with the dictionary when the header lists it.
     Categorical(Option<Vec<String>>),
+    /// Left out (`drop` / `keep`): its values are not read.
+    Dropped,
 }
 
 /// One value of a binary format's row.
@@ -36,7 +38,7 @@ pub(crate) fn is_missing(s: &str) -> bool {
 }
 
 /// Interned strings of a column: each distinct value stored once.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Interned {
     /// Per row: index into `values`, or `u32::MAX` when missing.
     codes: Vec<u32>,
@@ -60,8 +62,42 @@ impl Interned {
         };
         self.codes.push(code);
     }
+
+    /// Appends `other`'s rows, its values merged into this dictionary.
+    fn append(&mut self, other: Interned) {
+        let remap: Vec<u32> = other
+            .values
+            .into_iter()
+            .map(|v| match self.lookup.get(&v) {
+                Some(&c) => c,
+                None => {
+                    let c = self.values.len() as u32;
+                    self.lookup.insert(v.clone(), c);
+                    self.values.push(v);
+                    c
+                }
+            })
+            .collect();
+        self.codes.extend(
+            other
+                .codes
+                .iter()
+                .map(|&c| if c == u32::MAX { c } else { remap[c as usize] }),
+        );
+    }
 }
 
+/// `v` as a number: Rust's `str::parse::<f64>` (correctly rounded), after
+/// turning a decimal comma into a point when asked.
+fn parse_number(v: &str, decimal_comma: bool) -> Option<f64> {
+    if decimal_comma && v.contains(',') {
+        v.replacen(',', ".", 1).parse().ok()
+    } else {
+        v.parse().ok()
+    }
+}
+
+#[derive(Clone)]
 struct Column {
     name: String,
     declared: Declared,
@@ -80,9 +116,26 @@ impl Column {
     fn keeps_strings(&self) -> bool {
         match self.declared {
             Declared::Categorical(_) => true,
-            Declared::Numeric => false,
+            Declared::Numeric | Declared::Dropped => false,
             Declared::Infer => self.n_numeric == 0,
         }
+    }
+
+    /// Appends the rows `other` (the same column of later rows) has read.
+    fn append(&mut self, other: Column) {
+        let (mine, theirs) = (self.keeps_strings(), other.keeps_strings());
+        self.n_numeric += other.n_numeric;
+        if !self.keeps_strings() {
+            self.strs = Interned::default();
+        } else if mine && theirs {
+            self.strs.append(other.strs);
+        }
+        self.n_bad += other.n_bad;
+        self.bad.extend(other.bad);
+        self.bad.truncate(3);
+        self.first_missing = self.first_missing.or(other.first_missing);
+        self.n_missing += other.n_missing;
+        self.non_finite = self.non_finite.take().or(other.non_finite);
     }
 
     fn record_number(&mut self, x: f64, line: u64, text: impl FnOnce() -> String) {
@@ -99,10 +152,10 @@ impl Column {
     /// numeric buffer stores.
     #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
     fn push_number(&mut self, v: f64, line: u64) -> f64 {
-        if v.is_nan() {
-            self.push("", line)
+        if v.is_nan() || self.declared == Declared::Dropped {
+            self.push("", line, false)
         } else if matches!(self.declared, Declared::Categorical(_)) {
-            self.push(&crate::io::format_number(v), line)
+            self.push(&crate::io::format_number(v), line, false)
         } else {
             self.record_number(v, line, || v.to_string());
             v
@@ -110,8 +163,25 @@ impl Column {
     }
 
     /// Takes one text field; returns its number, or NaN when it is not one.
-    fn push(&mut self, raw: &str, line: u64) -> f64 {
+    fn push(&mut self, raw: &str, line: u64, decimal_comma: bool) -> f64 {
         let v = raw.trim();
+        match self.declared {
+            Declared::Dropped => return f64::NAN,
+            // Most fields are numbers: parse those first (no missing-value
+            // token starts with a digit, a sign or a point, and "-NaN"-like
+            // text parses to a non-finite number as before).
+            Declared::Infer | Declared::Numeric
+                if v.as_bytes()
+                    .first()
+                    .is_some_and(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.')) =>
+            {
+                if let Some(x) = parse_number(v, decimal_comma) {
+                    self.record_number(x, line, || v.to_string());
+                    return x;
+                }
+            }
+            _ => {}
+        }
         if is_missing(v) {
             self.first_missing.get_or_insert(line);
             self.n_missing += 1;
@@ -124,12 +194,12 @@ impl Column {
             self.strs.push(Some(v));
             return f64::NAN;
         }
-        match v.parse::<f64>() {
-            Ok(x) => {
+        match parse_number(v, decimal_comma) {
+            Some(x) => {
                 self.record_number(x, line, || v.to_string());
                 x
             }
-            Err(_) => {
+            None => {
                 self.n_bad += 1;
                 if self.bad.len() < 3 {
                     self.bad.push((line, v.to_string()));
@@ -145,7 +215,7 @@ impl Column {
     fn is_categorical(&self) -> bool {
         match self.declared {
             Declared::Categorical(_) => true,
-            Declared::Numeric => false,
+            Declared::Numeric | Declared::Dropped => false,
             Declared::Infer => self.n_numeric == 0 && self.n_bad > 0,
         }
     }
@@ -156,7 +226,9 @@ impl Column {
 /// holds much more than one copy of the numbers.
 const CHUNK_ROWS: usize = 1 << 14;
 
-/// Collects rows of fields, then builds a [`Dataset`].
+/// Collects rows of fields, then builds a [`Dataset`]. Rows may be read by
+/// several builders (clones of one made before any row) and appended in order.
+#[derive(Clone)]
 pub(crate) struct TableBuilder {
     columns: Vec<Column>,
     /// The label column; `None` for unlabelled data.
@@ -164,6 +236,8 @@ pub(crate) struct TableBuilder {
     /// Every column's numeric value, row-major, in chunks of `CHUNK_ROWS` rows.
     chunks: Vec<Vec<f64>>,
     n_rows: usize,
+    /// Numbers are written `1,5` (see [`TableBuilder::set_decimal_comma`]).
+    decimal_comma: bool,
 }
 
 impl TableBuilder {
@@ -201,7 +275,23 @@ impl TableBuilder {
             target,
             chunks: Vec::new(),
             n_rows: 0,
+            decimal_comma: false,
         })
+    }
+
+    /// Reads `1,5` as 1.5 (text formats whose delimiter is not a comma).
+    pub(crate) fn set_decimal_comma(&mut self, on: bool) {
+        self.decimal_comma = on;
+    }
+
+    /// Appends the rows `later` has read (a clone of this builder's empty
+    /// state, fed the rows that follow this one's).
+    pub(crate) fn append(&mut self, later: TableBuilder) {
+        for (col, other) in self.columns.iter_mut().zip(later.columns) {
+            col.append(other);
+        }
+        self.chunks.extend(later.chunks);
+        self.n_rows += later.n_rows;
     }
 
     pub(crate) fn n_columns(&self) -> usize {
@@ -222,7 +312,7 @@ impl TableBuilder {
         self.start_row();
         let buf = self.chunks.last_mut().expect("start_row made one");
         for (col, f) in self.columns.iter_mut().zip(fields) {
-            buf.push(col.push(f, line));
+            buf.push(col.push(f, line, self.decimal_comma));
         }
     }
 
@@ -233,9 +323,9 @@ impl TableBuilder {
         let buf = self.chunks.last_mut().expect("start_row made one");
         for (col, cell) in self.columns.iter_mut().zip(cells) {
             buf.push(match cell {
-                Cell::Text(t) => col.push(t, line),
+                Cell::Text(t) => col.push(t, line, false),
                 Cell::Number(v) => col.push_number(v, line),
-                Cell::Missing => col.push("", line),
+                Cell::Missing => col.push("", line, false),
             });
         }
     }
@@ -254,6 +344,9 @@ impl TableBuilder {
         let mut target = None;
         let mut to_impute = Vec::new();
         for (i, col) in self.columns.into_iter().enumerate() {
+            if col.declared == Declared::Dropped {
+                continue;
+            }
             if let Some(line) = col.first_missing.filter(|_| Some(i) == self.target) {
                 return Err(DataError::MissingLabel { column: col.name, line });
             }
@@ -400,4 +493,75 @@ fn categorical_codes(strs: Interned, declared: Declared, name: &str) -> Result<(
         .map_or(0, |(i, _)| i as u32);
     codes.iter_mut().filter(|c| **c == u32::MAX).for_each(|c| *c = mode);
     Ok((dict, codes))
+}
+
+/// Whether `name` matches `pattern`, where `*` stands for any run of
+/// characters and `?` for one.
+pub(crate) fn glob_match(pattern: &str, name: &str) -> bool {
+    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
+    let (mut i, mut j) = (0, 0);
+    // The last `*` seen and where in `name` its run would end.
+    let mut star: Option<(usize, usize)> = None;
+    while j < n.len() {
+        if i < p.len() && (p[i] == '?' || p[i] == n[j]) {
+            i += 1;
+            j += 1;
+        } else if i < p.len() && p[i] == '*' {
+            star = Some((i, j));
+            i += 1;
+        } else if let Some((si, sj)) = star {
+            i = si + 1;
+            j = sj + 1;
+            star = Some((si, sj + 1));
+        } else {
+            return false;
+        }
+    }
+    p[i..].iter().all(|&c| c == '*')
+}
+
+/// Marks the columns that `opts.drop` names, or that a non-empty
+/// `opts.keep` does not, as [`Declared::Dropped`]. Patterns are names or
+/// globs; one that matches no column is an error naming the columns, and
+/// so is dropping the target.
+pub(crate) fn select_columns(
+    names: &[String],
+    target: Option<usize>,
+    declared: &mut [Declared],
+    opts: &crate::io::ReadOptions,
+) -> Result<()> {
+    let matching = |pattern: &String| -> Result<Vec<usize>> {
+        let hits: Vec<usize> = (0..names.len()).filter(|&j| glob_match(pattern, &names[j])).collect();
+        if hits.is_empty() {
+            return Err(DataError::UnknownColumn {
+                name: pattern.clone(),
+                available: names.join(", "),
+            });
+        }
+        Ok(hits)
+    };
+    let mut dropped = vec![false; names.len()];
+    if !opts.keep.is_empty() {
+        dropped.iter_mut().for_each(|d| *d = true);
+        for pattern in &opts.keep {
+            matching(pattern)?.into_iter().for_each(|j| dropped[j] = false);
+        }
+    }
+    for pattern in &opts.drop {
+        for j in matching(pattern)? {
+            if Some(j) == target {
+                return Err(DataError::Invalid(format!(
+                    "{pattern:?} would drop the target column {:?}: a dataset needs its labels",
+                    names[j]
+                )));
+            }
+            dropped[j] = true;
+        }
+    }
+    for (j, d) in dropped.into_iter().enumerate() {
+        if d && Some(j) != target {
+            declared[j] = Declared::Dropped;
+        }
+    }
+    Ok(())
 }

@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""Data IO and the user's whole command: ours against pandas, pyarrow and imbalanced-learn.
+
+    python3 -m venv /tmp/bench-venv
+    /tmp/bench-venv/bin/pip install -r scripts/fixtures/requirements.txt pandas==3.1.1 pyarrow==26.0.1
+    /tmp/bench-venv/bin/python bench/make_data.py 100000 1000000
+    cargo build --release -p imbalanced-cli
+    cargo build --release -p imbalanced-data --features parquet --example io_timing
+    /tmp/bench-venv/bin/python bench/io.py io --sizes 100000 1000000 --repeats 5
+    /tmp/bench-venv/bin/python bench/io.py e2e --sizes 100000 1000000 --repeats 3
+
+`io`: reading bench/data/clf_N.csv and writing the table read, as CSV and as Parquet.
+Python: pandas.read_csv (its C parser), pyarrow.csv.read_csv / write_csv, pandas to_csv,
+pyarrow.parquet read_table / write_table. Ours: imbalanced_data::read / write (the
+io_timing example, which is the library the CLI calls). Each timing is in-process (no
+interpreter or process start, no imports), in a fresh process per run; the sides take
+turns and the table gives medians.
+
+`e2e`: what a user runs to resample a CSV file. Python: pandas.read_csv, imbalanced-learn
+fit_resample, pyarrow.csv.write_csv, timed in-process from the read to the written file
+(imports and interpreter start excluded). Ours: the whole `imbalanced resample IN --method
+M --out OUT.csv` process, wall clock. Both sides use the default parameters (the main
+table's exceptions for KMeansSMOTE and SMOTENC) and seed 0.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = ROOT / "target" / "release" / "imbalanced"
+IO_TIMING = ROOT / "target" / "release" / "examples" / "io_timing"
+E2E_SAMPLERS = ["RandomOverSampler", "SMOTE", "BorderlineSMOTE", "ADASYN", "RandomUnderSampler", "NearMiss",
+                "TomekLinks"]
+
+
+def python_side(kind, path, out, sampler=None):
+    """One Python measurement in this process: seconds."""
+    if kind == "e2e":
+        import pandas as pd
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+        sys.path.insert(0, str(ROOT / "bench"))
+        from imblearn_one import make
+        from run import SPECIAL
+        kwargs = SPECIAL.get(sampler, ("clf", {}, []))[1]
+        est = make(sampler, kwargs)
+        t = time.perf_counter()
+        df = pd.read_csv(path)
+        X, y = df.iloc[:, :-1].to_numpy(), df.iloc[:, -1].to_numpy()
+        Xr, yr = est.fit_resample(X, y)
+        out_df = pd.DataFrame(Xr, columns=df.columns[:-1])
+        out_df[df.columns[-1]] = yr
+        pacsv.write_csv(pa.Table.from_pandas(out_df, preserve_index=False), out)
+        return time.perf_counter() - t
+    import pandas as pd
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+    if kind == "pandas.read_csv":
+        t = time.perf_counter(); pd.read_csv(path); return time.perf_counter() - t
+    if kind == "pyarrow.csv.read_csv":
+        t = time.perf_counter(); pacsv.read_csv(path); return time.perf_counter() - t
+    if kind == "pyarrow.csv.write_csv":
+        table = pacsv.read_csv(path)
+        t = time.perf_counter(); pacsv.write_csv(table, out); return time.perf_counter() - t
+    if kind == "pandas.to_csv":
+        df = pd.read_csv(path)
+        t = time.perf_counter(); df.to_csv(out, index=False); return time.perf_counter() - t
+    if kind == "pyarrow.parquet.write_table":
+        table = pacsv.read_csv(path)
+        t = time.perf_counter(); pq.write_table(table, out); return time.perf_counter() - t
+    if kind == "pyarrow.parquet.read_table":
+        t = time.perf_counter(); pq.read_table(path); return time.perf_counter() - t
+    raise ValueError(kind)
+
+
+def run_python(kind, path, out, sampler=None):
+    cmd = [sys.executable, __file__, "one", kind, str(path), str(out)] + ([sampler] if sampler else [])
+    return float(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+
+
+def run_ours_io(path, out):
+    p = subprocess.run([str(IO_TIMING), str(path), str(out)], check=True, capture_output=True, text=True)
+    return json.loads(p.stdout)
+
+
+def run_ours_e2e(path, out, sampler):
+    params = [a for p in __import__("run").SPECIAL.get(sampler, ("clf", {}, []))[2] for a in ("--param", p)]
+    t = time.perf_counter()
+    subprocess.run([str(CLI), "resample", str(path), "--method", sampler, *params, "--seed", "0", "--out", str(out)],
+                   check=True, capture_output=True)
+    return time.perf_counter() - t
+
+
+def median_of(fn, repeats):
+    return statistics.median(fn() for _ in range(repeats))
+
+
+def io_table(sizes, repeats):
+    print("| operation | rows | MB | theirs | theirs s | ours s | ours vs theirs |")
+    print("|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        for n in sizes:
+            csv = ROOT / "bench" / "data" / f"clf_{n}.csv"
+            mb = csv.stat().st_size / 1e6
+            pq_file = tmp / "in.parquet"
+            run_ours_io(csv, pq_file)  # a Parquet file of the same table for the Parquet reads
+            rows = []
+            ours = {"csv": [], "parquet": [], "read_parquet": []}
+            theirs = {k: [] for k in ["pandas.read_csv", "pyarrow.csv.read_csv", "pyarrow.csv.write_csv",
+                                      "pandas.to_csv", "pyarrow.parquet.write_table", "pyarrow.parquet.read_table"]}
+            for _ in range(repeats):
+                for kind in theirs:
+                    src = pq_file if kind == "pyarrow.parquet.read_table" else csv
+                    out = tmp / ("o.parquet" if "parquet" in kind else "o.csv")
+                    theirs[kind].append(run_python(kind, src, out))
+                ours["csv"].append(run_ours_io(csv, tmp / "o.csv"))
+                ours["parquet"].append(run_ours_io(csv, tmp / "o.parquet"))
+                ours["read_parquet"].append(run_ours_io(pq_file, tmp / "o2.csv"))
+            med = lambda xs: statistics.median(xs)
+            read_csv = med([r["read"] for r in ours["csv"]])
+            write_csv = med([r["write"] for r in ours["csv"]])
+            write_pq = med([r["write"] for r in ours["parquet"]])
+            read_pq = med([r["read"] for r in ours["read_parquet"]])
+            for op, kind, our in [("read CSV", "pandas.read_csv", read_csv),
+                                  ("read CSV", "pyarrow.csv.read_csv", read_csv),
+                                  ("write CSV", "pyarrow.csv.write_csv", write_csv),
+                                  ("write CSV", "pandas.to_csv", write_csv),
+                                  ("write Parquet", "pyarrow.parquet.write_table", write_pq),
+                                  ("read Parquet", "pyarrow.parquet.read_table", read_pq)]:
+                t = med(theirs[kind])
+                print(f"| {op} | {n} | {mb:.0f} | `{kind}` | {t:.3f} | {our:.3f} | {t / our:.1f}x |", flush=True)
+
+
+def e2e_table(sizes, repeats, samplers):
+    print("| sampler | rows | Python end to end s | ours end to end s | ours vs Python |")
+    print("|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            for s in samplers:
+                prefix = __import__("run").SPECIAL.get(s, ("clf", {}, []))[0]
+                csv = ROOT / "bench" / "data" / f"{prefix}_{n}.csv"
+                py, ours = [], []
+                for _ in range(repeats):
+                    py.append(run_python("e2e", csv, Path(tmp) / "py.csv", s))
+                    ours.append(run_ours_e2e(csv, Path(tmp) / "ours.csv", s))
+                p, o = statistics.median(py), statistics.median(ours)
+                print(f"| {s} | {n} | {p:.3f} | {o:.3f} | {p / o:.1f}x |", flush=True)
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "one":
+        print(python_side(sys.argv[2], sys.argv[3], sys.argv[4], *sys.argv[5:]))
+        return
+    sys.path.insert(0, str(ROOT / "bench"))
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("mode", choices=["io", "e2e"])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[100_000])
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--samplers", nargs="+", default=E2E_SAMPLERS)
+    args = ap.parse_args()
+    if args.mode == "io":
+        io_table(args.sizes, args.repeats)
+    else:
+        e2e_table(args.sizes, args.repeats, args.samplers)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,160 @@
+//! Delimited text: CSV, TSV, and semicolon- or pipe-separated files.
+//!
+//! Reading cuts the text into chunks of whole records (never inside a
+//! quoted field, see [`split`]) that parse in parallel into column builders,
+//! merged in file order: the same dataset, errors and line numbers as a
+//! sequential read. Writing formats rows in parallel chunks (shortest
+//! round-trip numbers) and writes them in order.
+//!
+//! Why not the `csv` crate here: it yields one record at a time, which
+//! serialises parsing; the dialect it reads (RFC 4180 quoting, `\r\n`,
+//! trimmed fields, blank lines skipped) is kept.
+
+mod dialect;
+#[cfg(test)]
+mod reference_tests;
+mod split;
+mod write;
+
+use std::io::Read;
+use std::path::Path;
+
+use memchr::memchr;
+use rayon::prelude::*;
+
+use crate::dataset::Dataset;
+use crate::error::{DataError, Result};
+use crate::io::{resolve_target, target_column, ReadOptions};
+use crate::table::{Declared, TableBuilder};
+pub use write::write_delimited;
+
+/// Reads CSV text (any detected delimiter) from `reader`; `path` only names
+/// the source in messages. [`crate::read`] reads files by name.
+pub fn read_csv<R: Read>(mut reader: R, path: &Path, opts: &ReadOptions) -> Result<Dataset> {
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes).map_err(|source| DataError::Io {
+        action: "read",
+        path: path.to_path_buf(),
+        source,
+    })?;
+    read_delimited(&bytes, path, opts, None)
+}
+
+/// Writes `ds` as comma-separated text (see [`write_delimited`]).
+pub fn write_csv<W: std::io::Write>(ds: &Dataset, writer: W) -> Result<()> {
+    write_delimited(ds, writer, b',')
+}
+
+/// Chunks are at least this many bytes: below it, a thread costs more than it saves.
+const MIN_CHUNK: usize = 1 << 20;
+
+/// Reads delimited text. `path` only names the source in messages;
+/// `default_delimiter` is the format's (tab for `.tsv`), used unless
+/// `opts.delimiter` says otherwise; with neither, it is detected.
+pub(crate) fn read_delimited(
+    bytes: &[u8],
+    path: &Path,
+    opts: &ReadOptions,
+    default_delimiter: Option<u8>,
+) -> Result<Dataset> {
+    read_in_chunks(bytes, path, opts, default_delimiter, None)
+}
+
+/// [`read_delimited`], its body cut into about `chunks` pieces (default:
+/// one per MiB, at most four per thread).
+fn read_in_chunks(
+    bytes: &[u8],
+    path: &Path,
+    opts: &ReadOptions,
+    default_delimiter: Option<u8>,
+    chunks: Option<usize>,
+) -> Result<Dataset> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        DataError::Invalid(format!(
+            "{}: not UTF-8 text (at byte {}): save the file as UTF-8",
+            path.display(),
+            e.valid_up_to()
+        ))
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let delimiter = opts
+        .delimiter
+        .or(default_delimiter)
+        .unwrap_or_else(|| dialect::detect_delimiter(text));
+    if opts.decimal_comma && delimiter == b',' {
+        return Err(DataError::Invalid(
+            "numbers with a decimal comma need another delimiter than ',' (e.g. ';')".into(),
+        ));
+    }
+    let Some(first) = split::first_record(text, delimiter)? else {
+        return Err(DataError::Empty {
+            path: path.to_path_buf(),
+        });
+    };
+    let (names, body_start, body_line) = if opts.no_header {
+        let names = (0..first.fields.len()).map(|j| j.to_string()).collect();
+        (names, first.start, first.line)
+    } else {
+        let names: Vec<String> = first.fields.iter().map(|n| n.trim().to_string()).collect();
+        (names, first.end, first.next_line)
+    };
+    if names.len() == 1 && !opts.unlabelled {
+        return Err(DataError::OneColumn {
+            path: path.to_path_buf(),
+            delimiter: dialect::show(delimiter),
+            likely: dialect::likely_delimiter(&text[first.start..first.end]).map(dialect::show),
+        });
+    }
+    let target = target_column(&names, opts.target.as_deref(), opts)?;
+    let mut declared = vec![Declared::Infer; names.len()];
+    for c in &opts.categorical {
+        declared[resolve_target(&names, Some(c))?] = Declared::Categorical(None);
+    }
+    crate::table::select_columns(&names, target, &mut declared, opts)?;
+    let mut proto = TableBuilder::new(names, target, declared)?;
+    proto.set_decimal_comma(opts.decimal_comma);
+
+    let body = &text[body_start..];
+    let quotes = memchr(b'"', body.as_bytes()).is_some();
+    let n = chunks.unwrap_or_else(|| (body.len() / MIN_CHUNK).clamp(1, 4 * rayon::current_num_threads()));
+    let mut starts = split::chunk_starts(body.as_bytes(), delimiter, n);
+    starts.push(body.len());
+    let pieces: Vec<&str> = starts.windows(2).map(|w| &body[w[0]..w[1]]).collect();
+    let newlines: Vec<u64> = pieces
+        .par_iter()
+        .map(|p| p.as_bytes().iter().filter(|&&b| b == b'\n').count() as u64)
+        .collect();
+    let first_lines: Vec<u64> = newlines
+        .iter()
+        .scan(body_line, |line, n| {
+            let first = *line;
+            *line += n;
+            Some(first)
+        })
+        .collect();
+    let parts: Vec<Result<TableBuilder>> = pieces
+        .par_iter()
+        .zip(first_lines)
+        .map(|(piece, line)| {
+            let mut table = proto.clone();
+            let width = table.n_columns();
+            split::for_each_record(piece, delimiter, quotes, line, |fields, line| {
+                if fields.len() != width {
+                    return Err(DataError::Ragged {
+                        line,
+                        expected: width,
+                        found: fields.len(),
+                    });
+                }
+                table.push_row(fields.iter().copied(), line);
+                Ok(())
+            })?;
+            Ok(table)
+        })
+        .collect();
+    let mut table = proto;
+    for part in parts {
+        table.append(part?);
+    }
+    table.finish(path, opts.impute)
+}
