@@ -127,8 +127,8 @@ pub fn read(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Dataset> {
     match format {
         Format::Csv => read_delimited(&bytes, path, opts, None),
         Format::Tsv => read_delimited(&bytes, path, opts, Some(b'\t')),
-        Format::Keel | Format::Arff => read_keel(bytes.as_slice(), path, opts),
-        Format::Parquet => crate::parquet_io::read_parquet(bytes, path, opts),
+        Format::Keel | Format::Arff => read_keel(&bytes[..], path, opts),
+        Format::Parquet => crate::parquet_io::read_parquet(bytes.to_vec(), path, opts),
     }
 }
 

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use ndarray::Array2;
+use rayon::prelude::*;
 
 use crate::dataset::{encode, median, sort_labels, Dataset, Feature, FeatureKind};
 use crate::error::{DataError, Result};
@@ -146,6 +147,11 @@ impl Column {
         if self.n_numeric == 1 && self.declared == Declared::Infer {
             self.strs = Interned::default();
         }
+    }
+
+    /// Whether a field that reads as a number is taken as one.
+    fn parses_numbers(&self) -> bool {
+        matches!(self.declared, Declared::Infer | Declared::Numeric)
     }
 
     /// A value that is already a number (binary formats); returns what the
@@ -316,6 +322,42 @@ impl TableBuilder {
         }
     }
 
+    /// Adds one unquoted line of delimited text as a row. Numbers are parsed
+    /// where they stand (`fast_float2::parse_partial`: the same correctly
+    /// rounded value as `str::parse`) and taken when a delimiter or the
+    /// line's end follows; any other field goes through the general path.
+    /// Returns the number of fields the line has when it is not one per column.
+    pub(crate) fn push_line(&mut self, text: &str, delimiter: u8, line: u64) -> std::result::Result<(), usize> {
+        self.start_row();
+        let width = self.columns.len();
+        let buf = self.chunks.last_mut().expect("start_row made one");
+        let bytes = text.as_bytes();
+        let mut pos = 0;
+        for (j, col) in self.columns.iter_mut().enumerate() {
+            if pos > bytes.len() {
+                return Err(j);
+            }
+            let rest = &bytes[pos..];
+            if col.parses_numbers() && rest.first().is_some_and(|b| b.is_ascii_digit() || matches!(b, b'-' | b'.')) {
+                if let Ok((x, n)) = fast_float2::parse_partial::<f64, _>(rest) {
+                    if rest.get(n).is_none_or(|&b| b == delimiter) {
+                        col.record_number(x, line, || text[pos..pos + n].to_string());
+                        buf.push(x);
+                        pos += n + 1;
+                        continue;
+                    }
+                }
+            }
+            let end = memchr::memchr(delimiter, rest).map_or(bytes.len(), |i| pos + i);
+            buf.push(col.push(&text[pos..end], line, self.decimal_comma));
+            pos = end + 1;
+        }
+        if pos <= bytes.len() {
+            return Err(width + 1 + memchr::memchr_iter(delimiter, &bytes[pos..]).count());
+        }
+        Ok(())
+    }
+
     /// Adds one row of typed cells (binary formats).
     #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
     pub(crate) fn push_cells<'a>(&mut self, cells: impl Iterator<Item = Cell<'a>>, line: u64) {
@@ -403,14 +445,23 @@ impl TableBuilder {
                 numeric_columns.push(i);
             }
         }
-        // Assemble the numeric matrix chunk by chunk, freeing each chunk once copied.
+        // Assemble the numeric matrix, the chunks in parallel, each freed once copied.
         let width = numeric_columns.len();
-        let mut values = Vec::with_capacity(n * width);
+        let mut values = vec![0.0; n * width];
+        let mut parts: Vec<(&mut [f64], Vec<f64>)> = Vec::with_capacity(self.chunks.len());
+        let mut rest = values.as_mut_slice();
         for chunk in self.chunks {
-            for row in chunk.chunks_exact(stride) {
-                values.extend(numeric_columns.iter().map(|&j| row[j]));
-            }
+            let (head, tail) = rest.split_at_mut(chunk.len() / stride * width);
+            parts.push((head, chunk));
+            rest = tail;
         }
+        parts.into_par_iter().for_each(|(out, chunk)| {
+            for (row, out) in chunk.chunks_exact(stride).zip(out.chunks_exact_mut(width.max(1))) {
+                for (o, &j) in out.iter_mut().zip(&numeric_columns) {
+                    *o = row[j];
+                }
+            }
+        });
         let mut numeric = Array2::from_shape_vec((n, width), values).expect("n rows of numeric values");
         for j in to_impute {
             let mut present: Vec<f64> = numeric.column(j).iter().copied().filter(|v| !v.is_nan()).collect();

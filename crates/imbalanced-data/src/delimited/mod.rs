@@ -41,12 +41,40 @@ pub fn read_csv<R: Read>(mut reader: R, path: &Path, opts: &ReadOptions) -> Resu
 }
 
 /// Writes `ds` as comma-separated text (see [`write_delimited`]).
-pub fn write_csv<W: std::io::Write>(ds: &Dataset, writer: W) -> Result<()> {
+pub fn write_csv<W: std::io::Write + Send>(ds: &Dataset, writer: W) -> Result<()> {
     write_delimited(ds, writer, b',')
 }
 
 /// Chunks are at least this many bytes: below it, a thread costs more than it saves.
 const MIN_CHUNK: usize = 1 << 20;
+
+/// Records into a table: one row each.
+struct Rows {
+    table: TableBuilder,
+    delimiter: u8,
+}
+
+impl split::Records for Rows {
+    fn line(&mut self, text: &str, line: u64) -> Result<()> {
+        self.table.push_line(text, self.delimiter, line).map_err(|found| DataError::Ragged {
+            line,
+            expected: self.table.n_columns(),
+            found,
+        })
+    }
+
+    fn fields(&mut self, fields: &[&str], line: u64) -> Result<()> {
+        if fields.len() != self.table.n_columns() {
+            return Err(DataError::Ragged {
+                line,
+                expected: self.table.n_columns(),
+                found: fields.len(),
+            });
+        }
+        self.table.push_row(fields.iter().copied(), line);
+        Ok(())
+    }
+}
 
 /// Reads delimited text. `path` only names the source in messages;
 /// `default_delimiter` is the format's (tab for `.tsv`), used unless
@@ -122,7 +150,7 @@ fn read_in_chunks(
     let pieces: Vec<&str> = starts.windows(2).map(|w| &body[w[0]..w[1]]).collect();
     let newlines: Vec<u64> = pieces
         .par_iter()
-        .map(|p| p.as_bytes().iter().filter(|&&b| b == b'\n').count() as u64)
+        .map(|p| memchr::memchr_iter(b'\n', p.as_bytes()).count() as u64)
         .collect();
     let first_lines: Vec<u64> = newlines
         .iter()
@@ -136,20 +164,12 @@ fn read_in_chunks(
         .par_iter()
         .zip(first_lines)
         .map(|(piece, line)| {
-            let mut table = proto.clone();
-            let width = table.n_columns();
-            split::for_each_record(piece, delimiter, quotes, line, |fields, line| {
-                if fields.len() != width {
-                    return Err(DataError::Ragged {
-                        line,
-                        expected: width,
-                        found: fields.len(),
-                    });
-                }
-                table.push_row(fields.iter().copied(), line);
-                Ok(())
-            })?;
-            Ok(table)
+            let mut rows = Rows {
+                table: proto.clone(),
+                delimiter,
+            };
+            split::for_each_record(piece, delimiter, quotes, line, &mut rows)?;
+            Ok(rows.table)
         })
         .collect();
     let mut table = proto;

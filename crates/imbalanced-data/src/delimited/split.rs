@@ -72,20 +72,20 @@ pub(crate) fn chunk_starts(body: &[u8], delimiter: u8, n: usize) -> Vec<usize> {
     starts
 }
 
-/// Calls `row(fields, line)` for every record of `text`, whose first line is
-/// number `first_line`; returns the number of the line after the last.
-/// Fields are untrimmed; `quotes` says whether `text` may hold quotes
-/// (without them every line is split directly, without a state machine).
-pub(crate) fn for_each_record<'a>(
-    text: &'a str,
-    delimiter: u8,
-    quotes: bool,
-    first_line: u64,
-    mut row: impl FnMut(&[&str], u64) -> Result<()>,
-) -> Result<u64> {
+/// What receives the records of [`for_each_record`].
+pub(crate) trait Records {
+    /// A record on one line without quotes (`\r` removed), untrimmed.
+    fn line(&mut self, text: &str, line: u64) -> Result<()>;
+    /// A record with quoted fields, unquoted and untrimmed.
+    fn fields(&mut self, fields: &[&str], line: u64) -> Result<()>;
+}
+
+/// Hands every record of `text`, whose first line is number `first_line`,
+/// to `records`, skipping blank lines; returns the number of the line after
+/// the last. `quotes` says whether `text` may hold quotes (without them
+/// no line is searched for one).
+pub(crate) fn for_each_record(text: &str, delimiter: u8, quotes: bool, first_line: u64, records: &mut impl Records) -> Result<u64> {
     let bytes = text.as_bytes();
-    let delim = delimiter as char;
-    let mut fields: Vec<&'a str> = Vec::new();
     let (mut pos, mut line) = (0, first_line);
     while pos < bytes.len() {
         let end = memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
@@ -93,16 +93,14 @@ pub(crate) fn for_each_record<'a>(
         if quotes && memchr(b'"', raw.as_bytes()).is_some() {
             let (owned, next, lines) = quoted_record(text, pos, delimiter, line)?;
             let refs: Vec<&str> = owned.iter().map(String::as_str).collect();
-            row(&refs, line)?;
+            records.fields(&refs, line)?;
             pos = next;
             line += lines;
             continue;
         }
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         if !raw.trim().is_empty() {
-            fields.clear();
-            fields.extend(raw.split(delim));
-            row(&fields, line)?;
+            records.line(raw, line)?;
         }
         pos = end + 1;
         line += 1;

@@ -33,7 +33,8 @@ pub(crate) fn push_number(out: &mut Vec<u8>, v: f64) {
         out.extend_from_slice(b"-0");
         return;
     }
-    if v == v.trunc() && a < 1e15 {
+    // `v == v.trunc()` without a call to libm's trunc (no SSE4.1 in the baseline target).
+    if a < 1e15 && (v as i64) as f64 == v {
         out.extend_from_slice(itoa::Buffer::new().format(v as i64).as_bytes());
         return;
     }
@@ -44,7 +45,9 @@ pub(crate) fn push_number(out: &mut Vec<u8>, v: f64) {
     let mut buffer = zmij::Buffer::new();
     let s = buffer.format_finite(v);
     let positional = (1e-5..1e15).contains(&a);
-    if positional && !s.contains('e') {
+    // An exponent is at most the last five bytes ("e-308"); zmij writes
+    // this range positionally, as Display does (the check keeps that true).
+    if positional && !s.as_bytes()[s.len().saturating_sub(5)..].iter().any(|&b| b == b'e') {
         out.extend_from_slice(s.as_bytes());
         return;
     }
@@ -93,7 +96,7 @@ enum Column {
 /// in the source file's order with the target in its place, numbers as
 /// [`format_number`] writes them, categories and labels as their strings
 /// (quoted where needed).
-pub fn write_delimited<W: Write>(ds: &Dataset, mut w: W, delimiter: u8) -> Result<()> {
+pub fn write_delimited<W: Write + Send>(ds: &Dataset, mut w: W, delimiter: u8) -> Result<()> {
     let io = |e: std::io::Error| DataError::Invalid(format!("cannot write: {e}"));
     let mut columns: Vec<Column> = ds
         .features()
@@ -120,14 +123,16 @@ pub fn write_delimited<W: Write>(ds: &Dataset, mut w: W, delimiter: u8) -> Resul
     let labels: Vec<String> = ds.classes().iter().map(|s| field(s, delimiter)).collect();
     let (numeric, categorical, y) = (ds.numeric(), ds.categorical(), ds.y());
     let format_rows = |rows: std::ops::Range<usize>| {
-        let mut out = Vec::with_capacity(rows.len() * columns.len() * 12);
+        // Room for 17-digit numbers: growing the buffer would copy it.
+        let mut out = Vec::with_capacity(rows.len() * columns.len() * 24);
         for i in rows {
+            let row = numeric.row(i);
             for (k, c) in columns.iter().enumerate() {
                 if k > 0 {
                     out.push(delimiter);
                 }
                 match *c {
-                    Column::Numeric(j) => push_number(&mut out, numeric[(i, j)]),
+                    Column::Numeric(j) => push_number(&mut out, row[j]),
                     Column::Categorical(j) => {
                         out.extend_from_slice(categories[j][categorical[(i, j)] as usize].as_bytes())
                     }
@@ -139,17 +144,26 @@ pub fn write_delimited<W: Write>(ds: &Dataset, mut w: W, delimiter: u8) -> Resul
         out
     };
     let n = ds.n_samples();
-    let chunks: Vec<usize> = (0..n.div_ceil(CHUNK_ROWS)).collect();
-    // A few chunks per thread at a time: parallel, in order, and never the
-    // whole output in memory.
-    for batch in chunks.chunks(4 * rayon::current_num_threads()) {
-        let texts: Vec<Vec<u8>> = batch
-            .par_iter()
-            .map(|&c| format_rows(c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n)))
-            .collect();
-        for t in texts {
-            w.write_all(&t).map_err(io)?;
-        }
-    }
-    w.flush().map_err(io)
+    // The pool formats chunks while one thread writes them in order, so
+    // that formatting and the system's copying overlap.
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<u8>)>(4 * rayon::current_num_threads());
+        let writer = scope.spawn(move || -> std::io::Result<()> {
+            let mut pending = std::collections::BTreeMap::new();
+            let mut next = 0;
+            for (i, text) in rx {
+                pending.insert(i, text);
+                while let Some(text) = pending.remove(&next) {
+                    w.write_all(&text)?;
+                    next += 1;
+                }
+            }
+            w.flush()
+        });
+        (0..n.div_ceil(CHUNK_ROWS)).into_par_iter().for_each_with(tx, |tx, c| {
+            // A send fails only when the writer has stopped on an error, which it returns.
+            let _ = tx.send((c, format_rows(c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n))));
+        });
+        writer.join().map_err(|_| DataError::Invalid("the CSV writer thread failed".into()))?.map_err(io)
+    })
 }
