@@ -237,6 +237,7 @@ fn hint(e: &(dyn std::error::Error + 'static)) -> Option<String> {
     let data = |d: &DataError| match d {
         DataError::StrayNonNumeric { column, .. } => Some(format!("--categorical {column} reads it as categorical")),
         DataError::Missing { .. } => Some("--impute fills missing values".into()),
+        DataError::DecimalComma { .. } => Some("--decimal , reads 0,5 as 0.5".into()),
         DataError::OneColumn { likely: Some(d), .. } => Some(format!("--delimiter {d} names the delimiter")),
         DataError::OneColumn { .. } => Some("--delimiter CHAR names the delimiter".into()),
         _ => None,

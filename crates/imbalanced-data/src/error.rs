@@ -32,6 +32,11 @@ pub enum DataError {
         count: usize,
         examples: String,
     },
+    #[error(
+        "column {column:?} is numeric but line {line} has {value:?}, a number with a decimal comma: \
+         read the file with a decimal comma (its delimiter is then not a comma)"
+    )]
+    DecimalComma { column: String, line: u64, value: String },
     #[error("column {column:?}, line {line}: value {value:?} is not finite: replace it with a finite number or mark it missing")]
     NonFinite { column: String, line: u64, value: String },
     #[error(

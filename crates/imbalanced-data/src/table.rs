@@ -338,7 +338,11 @@ impl TableBuilder {
                 return Err(j);
             }
             let rest = &bytes[pos..];
-            if col.parses_numbers() && rest.first().is_some_and(|b| b.is_ascii_digit() || matches!(b, b'-' | b'.')) {
+            if col.parses_numbers()
+                && rest
+                    .first()
+                    .is_some_and(|b| b.is_ascii_digit() || matches!(b, b'-' | b'.'))
+            {
                 if let Ok((x, n)) = fast_float2::parse_partial::<f64, _>(rest) {
                     if rest.get(n).is_none_or(|&b| b == delimiter) {
                         col.record_number(x, line, || text[pos..pos + n].to_string());
@@ -396,7 +400,8 @@ impl TableBuilder {
                 return Err(DataError::AllMissing { column: col.name });
             }
             if Some(i) == self.target {
-                target = Some((col.name, i, col.strs));
+                // Its place among the columns kept.
+                target = Some((col.name, features.len(), col.strs));
                 continue;
             }
             if !impute {
@@ -414,6 +419,14 @@ impl TableBuilder {
                 cat_cols.push(codes);
                 dictionaries.push(dict);
             } else {
+                if col.n_bad > 0 && col.bad.iter().all(|(_, v)| parse_number(v, true).is_some()) {
+                    let (line, value) = col.bad[0].clone();
+                    return Err(DataError::DecimalComma {
+                        column: col.name,
+                        line,
+                        value,
+                    });
+                }
                 if col.n_bad > 0 {
                     let examples = col
                         .bad

@@ -193,6 +193,30 @@ proptest! {
     }
 
     #[test]
+    fn any_delimiter_option_and_text_never_panic(
+        text in "[a-z0-9,;|\\t.\\-\"\\r\\n ?\u{feff}]{0,200}",
+        delimiter in proptest::option::of(proptest::sample::select(vec![b',', b';', b'\t', b'|', b' '])),
+        decimal_comma in any::<bool>(),
+        no_header in any::<bool>(),
+    ) {
+        let opts = ReadOptions { delimiter, decimal_comma, no_header, ..Default::default() };
+        let _ = read_csv(Cursor::new(text), Path::new("t.csv"), &opts);
+    }
+
+    #[test]
+    fn damaged_compressed_files_are_errors_not_panics(
+        magic in proptest::sample::select(vec![&[0x1f, 0x8b][..], &[0x28, 0xb5, 0x2f, 0xfd][..], &b"BZh"[..]]),
+        tail in proptest::collection::vec(any::<u8>(), 0..200),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.csv");
+        let mut bytes = magic.to_vec();
+        bytes.extend(tail);
+        std::fs::write(&path, bytes).unwrap();
+        prop_assert!(read(&path, &ReadOptions::default()).is_err());
+    }
+
+    #[test]
     fn keel_reader_never_panics(body in "[a-z0-9,.{}'@ \n?%\\[\\]]{0,200}") {
         let text = format!("@relation r\n@attribute a real\n@attribute c {{p, n}}\n{body}");
         let _ = read_keel(Cursor::new(text), Path::new("t.dat"), &ReadOptions::default());

@@ -56,11 +56,13 @@ struct Rows {
 
 impl split::Records for Rows {
     fn line(&mut self, text: &str, line: u64) -> Result<()> {
-        self.table.push_line(text, self.delimiter, line).map_err(|found| DataError::Ragged {
-            line,
-            expected: self.table.n_columns(),
-            found,
-        })
+        self.table
+            .push_line(text, self.delimiter, line)
+            .map_err(|found| DataError::Ragged {
+                line,
+                expected: self.table.n_columns(),
+                found,
+            })
     }
 
     fn fields(&mut self, fields: &[&str], line: u64) -> Result<()> {

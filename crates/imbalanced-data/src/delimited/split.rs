@@ -84,7 +84,13 @@ pub(crate) trait Records {
 /// to `records`, skipping blank lines; returns the number of the line after
 /// the last. `quotes` says whether `text` may hold quotes (without them
 /// no line is searched for one).
-pub(crate) fn for_each_record(text: &str, delimiter: u8, quotes: bool, first_line: u64, records: &mut impl Records) -> Result<u64> {
+pub(crate) fn for_each_record(
+    text: &str,
+    delimiter: u8,
+    quotes: bool,
+    first_line: u64,
+    records: &mut impl Records,
+) -> Result<u64> {
     let bytes = text.as_bytes();
     let (mut pos, mut line) = (0, first_line);
     while pos < bytes.len() {

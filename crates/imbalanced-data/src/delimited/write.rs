@@ -47,7 +47,7 @@ pub(crate) fn push_number(out: &mut Vec<u8>, v: f64) {
     let positional = (1e-5..1e15).contains(&a);
     // An exponent is at most the last five bytes ("e-308"); zmij writes
     // this range positionally, as Display does (the check keeps that true).
-    if positional && !s.as_bytes()[s.len().saturating_sub(5)..].iter().any(|&b| b == b'e') {
+    if positional && !s.as_bytes()[s.len().saturating_sub(5)..].contains(&b'e') {
         out.extend_from_slice(s.as_bytes());
         return;
     }
@@ -164,6 +164,9 @@ pub fn write_delimited<W: Write + Send>(ds: &Dataset, mut w: W, delimiter: u8) -
             // A send fails only when the writer has stopped on an error, which it returns.
             let _ = tx.send((c, format_rows(c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n))));
         });
-        writer.join().map_err(|_| DataError::Invalid("the CSV writer thread failed".into()))?.map_err(io)
+        writer
+            .join()
+            .map_err(|_| DataError::Invalid("the CSV writer thread failed".into()))?
+            .map_err(io)
     })
 }

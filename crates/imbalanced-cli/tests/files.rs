@@ -1,0 +1,253 @@
+//! Files as users have them: delimiters, compression, standard streams,
+//! byte-order marks, header-less files, identifier columns, `convert`.
+
+mod common;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use common::*;
+
+/// A small two-class table: `rows` rows of two features and a label, with
+/// `delimiter` between fields and `decimal` as the decimal separator.
+fn table(delimiter: &str, decimal: &str, rows: usize) -> String {
+    let mut s = format!("a{delimiter}b{delimiter}label\n");
+    for i in 0..rows {
+        let (x, y) = (i as f64 * 0.5, (i % 7) as f64 + 0.25);
+        let fmt = |v: f64| format!("{v}").replace('.', decimal);
+        s += &format!(
+            "{}{delimiter}{}{delimiter}{}\n",
+            fmt(x),
+            fmt(y),
+            if i % 4 == 0 { "rare" } else { "common" }
+        );
+    }
+    s
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+/// `inspect --json` of a file: its row, feature and class counts.
+fn shape(path: &Path, extra: &[&str]) -> (u64, u64, u64) {
+    let mut args = vec!["inspect", path.to_str().unwrap(), "--json"];
+    args.extend_from_slice(extra);
+    let v: serde_json::Value = serde_json::from_slice(&ok(&args).stdout).unwrap();
+    (
+        v["n_samples"].as_u64().unwrap(),
+        v["n_features"].as_u64().unwrap(),
+        v["classes"].as_array().unwrap().len() as u64,
+    )
+}
+
+#[test]
+fn semicolon_tab_and_pipe_files_are_read_without_being_told() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, d) in [
+        ("semi.csv", ";"),
+        ("tabs.csv", "\t"),
+        ("pipes.csv", "|"),
+        ("data.tsv", "\t"),
+    ] {
+        let p = write(dir.path(), name, table(d, ".", 40).as_bytes());
+        assert_eq!(shape(&p, &[]), (40, 2, 2), "{name}");
+    }
+    // A European file: semicolons and decimal commas.
+    let p = write(dir.path(), "eu.csv", table(";", ",", 40).as_bytes());
+    assert_eq!(shape(&p, &["--decimal", ","]), (40, 2, 2));
+    // Without --decimal the commas are not read as wrong numbers: the error says what to do.
+    let e = stderr(&run(&["inspect", p.to_str().unwrap()]));
+    assert!(
+        e.contains("a number with a decimal comma") && e.contains("hint: --decimal ,"),
+        "{e}"
+    );
+}
+
+#[test]
+fn train_on_a_semicolon_file_fits_its_real_features() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "semi.csv", table(";", ".", 60).as_bytes());
+    let model = dir.path().join("m.json");
+    ok(&["train", p.to_str().unwrap(), "--out", model.to_str().unwrap()]);
+    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    let text = m.to_string();
+    assert!(
+        text.contains("\"a\"") && text.contains("\"b\"") && text.contains("\"rare\""),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_file_that_splits_into_one_column_names_the_likely_delimiter() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "semi.csv", table(";", ".", 10).as_bytes());
+    let o = run(&["inspect", p.to_str().unwrap(), "--delimiter", ","]);
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert!(
+        e.contains("only one column found") && e.contains("is the delimiter ';'?"),
+        "{e}"
+    );
+    assert!(e.contains("hint: --delimiter ';'"), "{e}");
+    assert!(!e.contains("panicked"), "{e}");
+    let p = write(dir.path(), "spaces.csv", b"a b label\n1 2 x\n3 4 y\n");
+    let e = stderr(&run(&["train", p.to_str().unwrap(), "--out", "/tmp/never.json"]));
+    assert!(e.contains("only one column found") && e.contains("' ' (space)"), "{e}");
+}
+
+#[test]
+fn compressed_files_read_and_write_by_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = write(dir.path(), "t.csv", table(",", ".", 50).as_bytes());
+    for (ext, magic) in [
+        ("gz", &[0x1f, 0x8b][..]),
+        ("zst", &[0x28, 0xb5, 0x2f, 0xfd][..]),
+        ("bz2", b"BZh"),
+    ] {
+        let packed = dir.path().join(format!("t.csv.{ext}"));
+        ok(&["convert", src.to_str().unwrap(), packed.to_str().unwrap()]);
+        let bytes = std::fs::read(&packed).unwrap();
+        assert!(bytes.starts_with(magic), "{ext} output is not {ext}");
+        assert_eq!(shape(&packed, &[]), (50, 2, 2), "{ext}");
+        // And back to plain text, the same as the source.
+        let back = dir.path().join(format!("back-{ext}.csv"));
+        ok(&["convert", packed.to_str().unwrap(), back.to_str().unwrap()]);
+        assert_eq!(
+            std::fs::read_to_string(&back).unwrap(),
+            std::fs::read_to_string(&src).unwrap()
+        );
+    }
+}
+
+#[test]
+fn standard_input_and_output_are_dash() {
+    let text = table(";", ".", 30);
+    let mut child = bin()
+        .args(["convert", "-", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), table(",", ".", 30), "semicolons in, commas out");
+
+    let mut child = bin()
+        .args(["resample", "-", "--method", "rus", "--out", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(table(",", ".", 40).as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 1 + 2 * 10, "only the data on stdout");
+    assert!(stderr(&o).contains("RandomUnderSampler"), "the summary on stderr");
+}
+
+#[test]
+fn a_byte_order_mark_is_not_part_of_the_first_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(table(",", ".", 20).bytes());
+    let p = write(dir.path(), "bom.csv", &bytes);
+    let out = dir.path().join("out.csv");
+    ok(&["convert", p.to_str().unwrap(), out.to_str().unwrap(), "--drop", "a"]);
+    assert!(std::fs::read_to_string(&out).unwrap().starts_with("b,label\n"));
+}
+
+#[test]
+fn header_less_files_name_columns_by_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let body: String = table(",", ".", 20).lines().skip(1).map(|l| format!("{l}\n")).collect();
+    let p = write(dir.path(), "raw.csv", body.as_bytes());
+    assert_eq!(shape(&p, &["--no-header"]), (20, 2, 2));
+    let out = dir.path().join("out.csv");
+    ok(&[
+        "convert",
+        p.to_str().unwrap(),
+        out.to_str().unwrap(),
+        "--no-header",
+        "--target",
+        "2",
+    ]);
+    assert!(std::fs::read_to_string(&out)
+        .unwrap()
+        .starts_with("0,1,2\n0,0.25,rare\n"));
+}
+
+#[test]
+fn identifier_columns_are_warned_about_and_can_be_dropped_or_kept_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("id,a,b,label\n");
+    for (i, line) in table(",", ".", 40).lines().skip(1).enumerate() {
+        text += &format!("{},{line}\n", 1000 + i);
+    }
+    let p = write(dir.path(), "ids.csv", text.as_bytes());
+    let o = ok(&["inspect", p.to_str().unwrap(), "--json"]);
+    let e = stderr(&o);
+    assert!(
+        e.contains("column \"id\" looks like an identifier") && e.contains("--drop id"),
+        "{e}"
+    );
+    let o = ok(&["inspect", p.to_str().unwrap(), "--json", "--drop", "id"]);
+    assert!(!stderr(&o).contains("identifier"), "{}", stderr(&o));
+    assert_eq!(shape(&p, &["--drop", "id"]), (40, 2, 2));
+    assert_eq!(shape(&p, &["--keep", "?"]), (40, 2, 2), "globs: one-letter names");
+    // A pattern that matches nothing names the columns; the target cannot be dropped.
+    let e = stderr(&run(&["inspect", p.to_str().unwrap(), "--drop", "idd"]));
+    assert!(
+        e.contains("unknown column \"idd\"") && e.contains("id, a, b, label"),
+        "{e}"
+    );
+    let e = stderr(&run(&["inspect", p.to_str().unwrap(), "--drop", "lab*"]));
+    assert!(e.contains("would drop the target column"), "{e}");
+}
+
+#[test]
+fn convert_round_trips_through_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = data("glass4.csv");
+    let original = std::fs::read_to_string(&src).unwrap();
+    let mut previous = src.clone();
+    for name in ["a.parquet", "b.tsv", "c.arff", "d.dat", "e.csv.zst", "f.csv"] {
+        let next = dir.path().join(name);
+        ok(&[
+            "convert",
+            previous.to_str().unwrap(),
+            next.to_str().unwrap(),
+            "--target",
+            "target",
+        ]);
+        previous = next;
+    }
+    let back = std::fs::read_to_string(&previous).unwrap();
+    assert_eq!(back.lines().next(), original.lines().next(), "same columns");
+    let nums = |t: &str| -> Vec<f64> {
+        t.lines()
+            .skip(1)
+            .flat_map(|l| {
+                l.split(',')
+                    .map(|f| f.parse::<f64>().unwrap_or(f64::NAN))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let (a, b) = (nums(&original), nums(&back));
+    assert_eq!(a.len(), b.len());
+    assert!(a
+        .iter()
+        .zip(&b)
+        .all(|(x, y)| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())));
+}
