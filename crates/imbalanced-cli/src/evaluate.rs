@@ -128,6 +128,12 @@ fn print_table(e: &Evaluation) {
         .map(|(m, &w)| format!("{m}: {}", e.results[w].method))
         .collect();
     println!("best (*): {}", best.join(", "));
+    for f in &e.failed {
+        println!("failed: {}: {}", f.method, f.reason);
+    }
+    for note in &e.notes {
+        println!("note: {note}");
+    }
 }
 
 pub fn run_evaluate(args: EvaluateArgs) -> Result<(), Box<dyn std::error::Error>> {

@@ -477,3 +477,34 @@ fn train_multi_label_and_semi_supervised_models() {
         );
     }
 }
+
+#[test]
+fn a_method_that_fails_on_the_data_is_reported_and_the_others_run() {
+    let flare = data("flare-F.dat");
+    let o = ok(&[
+        "evaluate",
+        flare.to_str().unwrap(),
+        "--methods",
+        "none,adasyn,smote",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let ran: Vec<&str> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(ran, ["none", "SMOTE"]);
+    assert_eq!(v["failed"][0]["method"], "ADASYN");
+    assert!(v["notes"][0].as_str().unwrap().contains("SMOTEN"));
+    let o = ok(&["evaluate", flare.to_str().unwrap(), "--methods", "none,adasyn"]);
+    assert!(
+        stdout(&o).contains("failed: ADASYN: ADASYN needs numeric features"),
+        "{}",
+        stdout(&o)
+    );
+    // Only failing methods: the command fails with the reason.
+    let o = run(&["evaluate", flare.to_str().unwrap(), "--methods", "adasyn"]);
+    assert!(!o.status.success() && stderr(&o).contains("ADASYN needs numeric features"));
+}

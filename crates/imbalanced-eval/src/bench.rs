@@ -87,10 +87,16 @@ pub fn load_datasets(dir: &Path, options: &ReadOptions) -> Result<Folder, EvalEr
 }
 
 /// Evaluates every method on every dataset and ranks them per metric.
-/// A dataset that cannot be cross-validated (too few rows in a class) or
-/// that a sampler cannot handle (categorical columns for SMOTE, a class
-/// smaller than k_neighbors) is skipped and listed, since ranks need every
-/// method on every dataset; any other error stops the run.
+/// A dataset that cannot be cross-validated (too few rows in a class), or
+/// on which every method fails, is skipped and listed; any other error
+/// stops the run.
+///
+/// A method that fails on a dataset (categorical columns for SMOTE, a
+/// class smaller than k_neighbors) keeps the dataset in the ranking: it
+/// ranks last there, tied with any other method that failed (its score is
+/// taken as NaN, which [`crate::stats::rank_descending`] ranks lowest).
+/// The failures are listed in each evaluation's
+/// [`Evaluation::failed`](crate::Evaluation::failed).
 pub fn bench(
     datasets: &[(String, Dataset)],
     methods: &[Method],
@@ -102,8 +108,7 @@ pub fn bench(
     for (name, data) in datasets {
         match evaluate(data, name, methods, opts, progress) {
             Ok(e) => evaluations.push(e),
-            Err(e @ EvalError::TooManyFolds { .. }) => skipped.push((name.clone(), e.to_string())),
-            Err(e @ EvalError::Method { .. }) if matches!(&e, EvalError::Method { source, .. } if matches!(**source, EvalError::Resample(_))) => {
+            Err(e @ (EvalError::TooManyFolds { .. } | EvalError::Method { .. })) => {
                 skipped.push((name.clone(), e.to_string()))
             }
             Err(e) => return Err(e.context(name)),
@@ -112,10 +117,7 @@ pub fn bench(
     let metrics: Vec<&'static str> = crate::evaluate::metric_names(2).to_vec();
     let tests = (0..metrics.len())
         .map(|m| {
-            let scores: Vec<Vec<f64>> = evaluations
-                .iter()
-                .map(|e| e.results.iter().map(|r| r.mean_std(m).0).collect())
-                .collect();
+            let scores: Vec<Vec<f64>> = evaluations.iter().map(|e| e.scores(methods.len(), m)).collect();
             friedman(&scores)
         })
         .collect();

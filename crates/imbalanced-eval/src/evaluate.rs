@@ -209,6 +209,8 @@ impl EvaluateOptions {
 #[derive(Debug, Clone)]
 pub struct MethodResult {
     pub method: String,
+    /// Its place among the methods [`evaluate`] was given.
+    pub position: usize,
     /// `folds[f][m]`: metric `m` (see [`metric_names`]) on split `f`.
     pub folds: Vec<Vec<f64>>,
     /// Out-of-fold class probabilities of the first repeat (`n x C`).
@@ -230,6 +232,17 @@ impl MethodResult {
     }
 }
 
+/// A method that could not be cross-validated on a dataset, and why (a
+/// class too small for its neighbours, nothing to generate, ...).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailedMethod {
+    pub method: String,
+    /// Its place among the methods [`evaluate`] was given.
+    pub position: usize,
+    /// The error of its first failing split.
+    pub reason: String,
+}
+
 /// Everything [`evaluate`] measured on one dataset.
 #[derive(Debug, Clone)]
 pub struct Evaluation {
@@ -238,10 +251,28 @@ pub struct Evaluation {
     pub class_counts: Vec<usize>,
     pub metrics: Vec<&'static str>,
     pub y: Vec<usize>,
+    /// The methods that ran on every split, in the order given.
     pub results: Vec<MethodResult>,
+    /// The methods that failed on some split, in the order given.
+    pub failed: Vec<FailedMethod>,
+    /// What was done differently from what was asked, and why (SMOTE
+    /// replaced by SMOTENC on categorical columns).
+    pub notes: Vec<String>,
 }
 
 impl Evaluation {
+    /// The mean of metric `m` for each of the `n_methods` methods given, in
+    /// their order; NaN for a method that failed.
+    pub fn scores(&self, n_methods: usize, m: usize) -> Vec<f64> {
+        let mut out = vec![f64::NAN; n_methods];
+        for r in &self.results {
+            if let Some(o) = out.get_mut(r.position) {
+                *o = r.mean_std(m).0;
+            }
+        }
+        out
+    }
+
     /// Index of the best method on metric `m` (highest mean; first on ties).
     pub fn winner(&self, m: usize) -> usize {
         (0..self.results.len())
@@ -274,6 +305,11 @@ fn fold_scores(y: &[usize], proba: &Array2<f64>) -> Result<(Vec<f64>, Vec<usize>
 /// fresh pipeline on its training rows (resampling them only) and scores
 /// its test rows. Splits run in parallel; results do not depend on the
 /// thread count. `progress` is called once per finished (method, split).
+///
+/// A method that fails on a split (a class smaller than its
+/// `k_neighbors`, nothing for ADASYN to generate) is listed in
+/// [`Evaluation::failed`] with the error and the others go on; when every
+/// method fails, that is the error.
 pub fn evaluate(
     data: &Dataset,
     name: &str,
@@ -307,6 +343,19 @@ pub fn evaluate(
         .iter()
         .map(|m| m.pipeline(&opts.model, opts.scale))
         .collect::<Result<Vec<_>, _>>()?;
+    let notes = methods
+        .iter()
+        .filter_map(|m| match m {
+            Method::Sampler(s) => s.categorical_variant(data).map(|v| {
+                format!(
+                    "{}: the data has categorical columns, so {} (the same parameters) resampled them",
+                    s.name(),
+                    v.name()
+                )
+            }),
+            _ => None,
+        })
+        .collect();
     let tasks: Vec<(usize, usize)> = (0..methods.len())
         .flat_map(|m| (0..splits.len()).map(move |s| (m, s)))
         .collect();
@@ -324,16 +373,42 @@ pub fn evaluate(
             progress();
             Ok((proba, pred, scores, start.elapsed().as_secs_f64()))
         })
-        .collect::<Result<Vec<_>, EvalError>>()?;
-    let n = data.n_samples();
-    let mut results = Vec::with_capacity(methods.len());
+        .collect::<Vec<Result<_, EvalError>>>();
+    let mut outcomes = outcomes.into_iter();
+    let mut ran = Vec::with_capacity(methods.len());
+    let mut failed = Vec::new();
+    let mut first_error = None;
     for (m, method) in methods.iter().enumerate() {
+        // All of this method's splits; the first failing one, in split order, decides.
+        let mine: Vec<_> = outcomes.by_ref().take(splits.len()).collect();
+        match mine.into_iter().collect::<Result<Vec<_>, _>>() {
+            Ok(mine) => ran.push((m, method, mine)),
+            Err(e) => {
+                let reason = match &e {
+                    EvalError::Method { source, .. } => source.to_string(),
+                    other => other.to_string(),
+                };
+                failed.push(FailedMethod {
+                    method: method.name().to_string(),
+                    position: m,
+                    reason,
+                });
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    if let (true, Some(e)) = (ran.is_empty(), first_error) {
+        return Err(e);
+    }
+    let n = data.n_samples();
+    let mut results = Vec::with_capacity(ran.len());
+    for (m, method, outcomes) in ran {
         let mut oof_proba = Array2::zeros((n, k));
         let mut oof_pred = vec![0usize; n];
         let mut folds = Vec::new();
         let mut seconds = 0.0;
         for (s, split) in splits.iter().enumerate() {
-            let (proba, pred, scores, secs) = &outcomes[m * splits.len() + s];
+            let (proba, pred, scores, secs) = &outcomes[s];
             if s < opts.n_splits {
                 for (r, &i) in split.test.iter().enumerate() {
                     oof_proba.row_mut(i).assign(&proba.row(r));
@@ -346,6 +421,7 @@ pub fn evaluate(
         let confusion = full_confusion(data.y(), &oof_pred, k);
         results.push(MethodResult {
             method: method.name().to_string(),
+            position: m,
             folds,
             oof_proba,
             confusion,
@@ -359,6 +435,8 @@ pub fn evaluate(
         metrics: metric_names(k).to_vec(),
         y: data.y().to_vec(),
         results,
+        failed,
+        notes,
     })
 }
 
@@ -396,7 +474,12 @@ impl Evaluation {
                 json!({"method": r.method, "metrics": metrics, "seconds": r.seconds})
             })
             .collect();
-        json!({"dataset": e.dataset, "results": results})
+        let failed: Vec<Value> = e
+            .failed
+            .iter()
+            .map(|f| json!({"method": f.method, "reason": f.reason}))
+            .collect();
+        json!({"dataset": e.dataset, "results": results, "failed": failed, "notes": e.notes})
     }
 }
 

@@ -25,7 +25,8 @@ pub mod stats;
 
 pub use bench::{bench, dataset_files, load_datasets, Bench, Folder};
 pub use evaluate::{
-    evaluate, metric_names, metric_position, EvaluateOptions, Evaluation, Method, MethodResult, DEFAULT_METHODS,
+    evaluate, metric_names, metric_position, EvaluateOptions, Evaluation, FailedMethod, Method, MethodResult,
+    DEFAULT_METHODS,
 };
 pub use model_file::{HeldOut, ModelFile, Trained};
 pub use multilabel_file::MultiLabelFile;
@@ -37,10 +38,7 @@ pub use splits::{train_test_split, RepeatedStratifiedKFold, Split, StratifiedGro
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum EvalError {
-    #[error(
-        "{n_splits} folds but class {class} has only {count} rows: use at most {count} folds, \
-         or merge rare classes"
-    )]
+    #[error("{}", too_many_folds(*n_splits, class, *count))]
     TooManyFolds {
         n_splits: usize,
         class: String,
@@ -66,6 +64,20 @@ pub enum EvalError {
         #[source]
         source: Box<EvalError>,
     },
+}
+
+/// The message of [`EvalError::TooManyFolds`]: a fold count to use where
+/// there is one (at least 2), else what to do with the class.
+fn too_many_folds(n_splits: usize, class: &str, count: usize) -> String {
+    if count >= 2 {
+        format!("{n_splits} folds but class {class} has only {count} rows: use at most {count} folds, or merge rare classes")
+    } else {
+        format!(
+            "class {class} has only {count} row{}: cross-validation needs at least 2 rows in every class; \
+             drop that class or merge it with another",
+            if count == 1 { "" } else { "s" }
+        )
+    }
 }
 
 impl EvalError {

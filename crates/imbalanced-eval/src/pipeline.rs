@@ -94,14 +94,18 @@ impl Pipeline {
         if data.has_categorical() {
             // The sampler sees category codes (SMOTENC), the model one-hot columns.
             let mut fold = data.with_derived_rows(numeric, categorical, y)?;
+            let mut used = None;
             if let Some(sampler) = &self.sampler {
+                let variant = sampler.categorical_variant(&fold);
+                let sampler = variant.as_deref().unwrap_or(sampler.as_ref());
                 fold = sampler.fit_resample_dataset(&fold)?;
+                used = Some(sampler.name());
             }
             let encoder = OneHotEncoder.fit(fold.categorical());
             let x = encode(fold.numeric(), fold.categorical(), &encoder)?;
             let xy = Xy::trusted(x.view(), fold.y(), k).map_err(ModelError::from)?;
             let model = self.model.fit_with_progress(xy, progress)?;
-            return Ok(self.fitted(scaler, encoder, model));
+            return Ok(self.fitted(used, scaler, encoder, model));
         }
         let resampled = match &self.sampler {
             Some(sampler) => {
@@ -118,14 +122,21 @@ impl Pipeline {
         }
         .map_err(ModelError::from)?;
         let model = self.model.fit_with_progress(xy, progress)?;
-        Ok(self.fitted(scaler, OneHotEncoder.fit(categorical.view()), model))
+        let used = self.sampler.as_ref().map(|s| s.name());
+        Ok(self.fitted(used, scaler, OneHotEncoder.fit(categorical.view()), model))
     }
 
-    /// The fitted steps, with the sampler's name and the model's parameters.
-    fn fitted(&self, scaler: Option<FittedScaler>, encoder: FittedOneHot, model: FittedModel) -> FittedPipeline {
+    /// The fitted steps, with the name of the sampler that ran and the model's parameters.
+    fn fitted(
+        &self,
+        sampler: Option<&str>,
+        scaler: Option<FittedScaler>,
+        encoder: FittedOneHot,
+        model: FittedModel,
+    ) -> FittedPipeline {
         FittedPipeline {
             scaler,
-            sampler: self.sampler.as_ref().map(|s| s.name().to_string()),
+            sampler: sampler.map(str::to_string),
             model_params: self.model.params(),
             encoder,
             model,
@@ -180,7 +191,12 @@ impl Pipeline {
         let xu = scaled(unlabelled.numeric().select(Axis(1), &cols).view())?;
         let k = train.classes().len();
         let f = mlp.fit_semi_supervised(x.view(), train.y(), k, xu.view(), ssl, progress)?;
-        let p = self.fitted(scaler, OneHotEncoder.fit(train.categorical()), FittedModel::Mlp(f));
+        let p = self.fitted(
+            self.sampler.as_ref().map(|s| s.name()),
+            scaler,
+            OneHotEncoder.fit(train.categorical()),
+            FittedModel::Mlp(f),
+        );
         p.validate().map_err(EvalError::ModelFile)?;
         Ok(p)
     }

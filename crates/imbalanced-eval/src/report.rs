@@ -125,6 +125,12 @@ fn focus_class(e: &Evaluation) -> usize {
 fn evaluation_body(e: &Evaluation, level: u8) -> String {
     let mut s = String::new();
     let _ = write!(s, "<h{level}>Results</h{level}>{}", table(e));
+    for f in &e.failed {
+        let _ = write!(s, "<p class=\"note\">{} failed: {}</p>", esc(&f.method), esc(&f.reason));
+    }
+    for note in &e.notes {
+        let _ = write!(s, "<p class=\"note\">Note: {}.</p>", esc(note));
+    }
     s += "<div class=\"grid\">";
     s += &class_share_chart(e);
     for m in 0..e.metrics.len() {
@@ -293,9 +299,13 @@ pub fn bench_html(b: &Bench, rank_by: usize, settings: &str) -> String {
         s += "</tr>";
         for (e, ranks) in b.evaluations.iter().zip(&t.ranks) {
             let _ = write!(s, "<tr><td>{}</td>", esc(&e.dataset));
-            for (r, rank) in e.results.iter().zip(ranks) {
+            for (score, rank) in e.scores(b.methods.len(), rank_by).into_iter().zip(ranks) {
                 let class = if *rank == 1.0 { " class=\"best\"" } else { "" };
-                let _ = write!(s, "<td{class}>{:.4} ({rank})</td>", r.mean_std(rank_by).0);
+                match score.is_nan() {
+                    true => write!(s, "<td{class}>failed ({rank})</td>"),
+                    false => write!(s, "<td{class}>{score:.4} ({rank})</td>"),
+                }
+                .unwrap_or(());
             }
             s += "</tr>";
         }
@@ -303,7 +313,7 @@ pub fn bench_html(b: &Bench, rank_by: usize, settings: &str) -> String {
         for r in &t.average_ranks {
             let _ = write!(s, "<th>{r:.3}</th>");
         }
-        s += "</tr></table>";
+        s += "</tr></table><p class=\"note\">A method that failed on a dataset ranks last there, tied with any other that failed.</p>";
     } else {
         s += "<p>Ranking needs at least two datasets and two methods.</p>";
     }

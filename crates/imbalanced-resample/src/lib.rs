@@ -103,6 +103,15 @@ pub trait Resampler: Named + Send + Sync {
         self.fit_resample_labelled(x, y, &code_labels(y))
     }
 
+    /// The sampler that does this one's work on `data` when `data` has
+    /// categorical columns that this one cannot compute on: SMOTE's is
+    /// SMOTENC (SMOTEN when there is no numeric column), with the same
+    /// parameters. `None`: this sampler takes such data as it is, or refuses it.
+    fn categorical_variant(&self, data: &Dataset) -> Option<Box<dyn Resampler>> {
+        let _ = data;
+        None
+    }
+
     /// Whether the output depends on feature values. Samplers that only pick
     /// rows at random (RandomUnderSampler, RandomOverSampler without
     /// shrinkage) do not, so they accept categorical features as they are.

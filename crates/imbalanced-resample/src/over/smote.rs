@@ -170,6 +170,28 @@ impl Output {
 }
 
 impl Resampler for Smote {
+    fn categorical_variant(&self, data: &imbalanced_data::Dataset) -> Option<Box<dyn Resampler>> {
+        if !data.has_categorical() {
+            return None;
+        }
+        let s = self.clone();
+        Some(if data.numeric().ncols() == 0 {
+            Box::new(crate::SmoteN {
+                sampling_strategy: s.sampling_strategy,
+                random_state: s.random_state,
+                rng: s.rng,
+                k_neighbors: s.k_neighbors,
+            })
+        } else {
+            Box::new(crate::SmoteNc {
+                sampling_strategy: s.sampling_strategy,
+                random_state: s.random_state,
+                rng: s.rng,
+                k_neighbors: s.k_neighbors,
+            })
+        })
+    }
+
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());
         check_k("k_neighbors", self.k_neighbors)?;
