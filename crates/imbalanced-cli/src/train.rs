@@ -336,6 +336,17 @@ pub fn run_predict(args: PredictArgs) -> Result<(), BoxError> {
     }
     let m = ModelFile::from_json(&text).map_err(|e| format!("{}: {e}", args.model.display()))?;
     let data = m.read_data(&args.file)?;
+    let report = m.check_schema(&data)?;
+    if report.reordered {
+        eprintln!("note: the columns are in another order than in training; they were matched by name");
+    }
+    for (label, n) in &report.unknown_labels {
+        eprintln!(
+            "warning: {n} row(s) have the label {label:?}, which the model does not know (it knows {}); \
+             no prediction can match them",
+            m.classes.join(", ")
+        );
+    }
     let proba = m.predict_proba(&data)?;
     let pred = m.decide(proba.view());
     let truth: Option<Vec<&str>> = data

@@ -28,7 +28,7 @@ pub use evaluate::{
     evaluate, metric_names, metric_position, EvaluateOptions, Evaluation, FailedMethod, Method, MethodResult,
     DEFAULT_METHODS,
 };
-pub use model_file::{HeldOut, ModelFile, Trained};
+pub use model_file::{HeldOut, ModelFile, SchemaReport, Trained};
 pub use multilabel_file::MultiLabelFile;
 pub use pipeline::{FittedPipeline, Pipeline};
 pub use post::{CalibrationChoice, CalibrationReport, PostProcessing};
@@ -58,6 +58,8 @@ pub enum EvalError {
     Catalog(#[from] imbalanced_catalog::CatalogError),
     #[error("not a valid model file: {0}")]
     ModelFile(String),
+    #[error("the data does not match the model: {0}")]
+    Schema(String),
     #[error("{method}: {source}")]
     Method {
         method: String,

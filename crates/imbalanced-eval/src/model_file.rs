@@ -73,6 +73,26 @@ fn compatibility(version: &str) -> Option<(u64, u64)> {
     Some(if major == 0 { (0, minor) } else { (major, 0) })
 }
 
+/// What is worth telling about data that [`ModelFile::check_schema`] accepted.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SchemaReport {
+    /// The input columns come in another order than in training; they are
+    /// found by name.
+    pub reordered: bool,
+    /// Labels in the data's target column that the model does not know,
+    /// with their row counts: no prediction can match them.
+    pub unknown_labels: Vec<(String, usize)>,
+}
+
+/// A list of names for a message: the first few, then how many more.
+fn some_of(names: &[&str]) -> String {
+    let shown: Vec<String> = names.iter().take(5).map(|n| format!("{n:?}")).collect();
+    match names.len() {
+        n if n > 5 => format!("{} and {} more", shown.join(", "), n - 5),
+        _ => shown.join(", "),
+    }
+}
+
 /// What [`ModelFile::train`] fits after the pipeline, on held-out rows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeldOut {
@@ -252,16 +272,101 @@ impl ModelFile {
         })
     }
 
+    /// Checks `data` against what the model was trained on: every input
+    /// column present, numeric where it was numeric, no column the model
+    /// does not know (a leak or a mix-up: leave it out of the file), and
+    /// only categories the model has seen (scikit-learn's OneHotEncoder
+    /// refuses unknown categories by default too). What does not stop a
+    /// prediction (columns in another order, labels the model does not
+    /// know) is reported.
+    pub fn check_schema(&self, data: &Dataset) -> Result<SchemaReport, EvalError> {
+        let schema = |m: String| EvalError::Schema(m);
+        let known =
+            |name: &str| self.numeric.iter().any(|n| n == name) || self.categorical.iter().any(|c| c.name == name);
+        let extra: Vec<&str> = data
+            .features()
+            .iter()
+            .map(|f| f.name.as_str())
+            .filter(|n| !known(n))
+            .collect();
+        if !extra.is_empty() {
+            return Err(schema(format!(
+                "column(s) {} were not among the model's inputs; leave them out of the data",
+                some_of(&extra)
+            )));
+        }
+        for name in &self.numeric {
+            match data.features().iter().find(|f| f.name == *name) {
+                None => return Err(schema(format!("the model's numeric input {name:?} is missing"))),
+                Some(f) if f.kind == FeatureKind::Categorical => {
+                    return Err(schema(format!(
+                        "{name:?} was numeric in training but holds text here (e.g. {:?})",
+                        data.categories()[f.index].first().map_or("", String::as_str)
+                    )))
+                }
+                Some(_) => {}
+            }
+        }
+        for column in &self.categorical {
+            let Some(f) = data.features().iter().find(|f| f.name == column.name) else {
+                return Err(schema(format!(
+                    "the model's categorical input {:?} is missing",
+                    column.name
+                )));
+            };
+            let mut counts = vec![0usize; data.categories()[f.index].len()];
+            data.categorical()
+                .column(f.index)
+                .iter()
+                .for_each(|&c| counts[c as usize] += 1);
+            let unseen: Vec<&str> = data.categories()[f.index]
+                .iter()
+                .zip(&counts)
+                .filter(|(c, &n)| n > 0 && !column.categories.contains(c))
+                .map(|(c, _)| c.as_str())
+                .collect();
+            if !unseen.is_empty() {
+                let knows: Vec<&str> = column.categories.iter().map(String::as_str).collect();
+                return Err(schema(format!(
+                    "column {:?} has categories the model never saw: {}; it knows {}",
+                    column.name,
+                    some_of(&unseen),
+                    some_of(&knows)
+                )));
+            }
+        }
+        let order = |kind: FeatureKind| {
+            data.features()
+                .iter()
+                .filter(move |f| f.kind == kind)
+                .map(|f| f.name.as_str())
+        };
+        let reordered = !order(FeatureKind::Numeric).eq(self.numeric.iter().map(String::as_str))
+            || !order(FeatureKind::Categorical).eq(self.categorical.iter().map(|c| c.name.as_str()));
+        let counts = data.class_counts();
+        let unknown_labels = if data.is_labelled() {
+            data.classes()
+                .iter()
+                .zip(counts)
+                .filter(|(label, n)| *n > 0 && !self.classes.contains(label))
+                .map(|(label, n)| (label.clone(), n))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(SchemaReport {
+            reordered,
+            unknown_labels,
+        })
+    }
+
     /// The model's inputs from `data`, found by column name (any order):
     /// numeric columns as they are, categories recoded to the training
-    /// data's codes (a category the training data did not have is encoded
-    /// as no category).
+    /// data's codes. The data must pass [`ModelFile::check_schema`].
     pub fn inputs(&self, data: &Dataset) -> Result<(Array2<f64>, Array2<u32>), EvalError> {
-        let missing = |name: &str, kind: &str| {
-            EvalError::Invalid(format!(
-                "the data has no {kind} column {name:?}, which the model was trained on"
-            ))
-        };
+        self.check_schema(data)?;
+        let missing =
+            |name: &str, kind: &str| EvalError::Schema(format!("the model's {kind} input {name:?} is missing"));
         let numeric_names: Vec<&str> = data.numeric_names().collect();
         let numeric_cols = self
             .numeric
