@@ -115,6 +115,7 @@ fn print_focal(rows: &[FocalRow], advice: f64) {
     println!("focal loss on this prior: the focal-entropy minimiser q* (Shah, Cardone & Dytso 2026)");
     println!("{table}");
     println!(
-        "q* < p for rare classes (\"over-suppressed\") happens when mu > 1; largest gamma with mu <= 1: {advice:.1}"
+        "over-suppressed: rare classes (below the peak of p*h(p)) whose q* falls under their share p, which needs mu > 1; \
+         largest gamma (up to 5, step 0.1) that over-suppresses no class here: {advice:.1}"
     );
 }

@@ -201,7 +201,9 @@ fn flag(name: &'static str) -> impl Fn(imbalanced::eval::EvalError) -> String {
 }
 
 /// Runs `fit` with a progress bar and a line per epoch (loss, and the
-/// validation balanced accuracy where there is one).
+/// validation balanced accuracy where there is one), then says how
+/// training ended: all epochs or an early stop and why, and when the
+/// schedule (LDAM-DRW's re-weighting, progressive sampling) took effect.
 pub(crate) fn with_epoch_bar<T>(
     epochs: Option<usize>,
     fit: impl FnOnce(&mut dyn FnMut(EpochReport)) -> Result<T, BoxError>,
@@ -211,7 +213,9 @@ pub(crate) fn with_epoch_bar<T>(
             .with_style(ProgressStyle::with_template("{bar:30} epoch {pos}/{len} [{elapsed}] {msg}").expect("valid")),
         None => ProgressBar::new_spinner().with_message("fitting"),
     };
+    let mut last: Option<EpochReport> = None;
     let fitted = fit(&mut |r: EpochReport| {
+        last = Some(r);
         bar.inc(1);
         let line = match r.validation {
             Some(v) => format!(
@@ -228,7 +232,38 @@ pub(crate) fn with_epoch_bar<T>(
         }
     })?;
     bar.finish_and_clear();
+    if let Some(r) = last {
+        eprintln!("{}", training_summary(&r));
+    }
     Ok(fitted)
+}
+
+/// How training ended, from its last epoch's report.
+fn training_summary(r: &EpochReport) -> String {
+    let mut s = match r.stopped {
+        Some(stop) => format!(
+            "stopped early after epoch {} of {}: validation balanced accuracy did not improve for {} epochs; \
+             the weights of epoch {} ({:.4}) are kept",
+            r.epoch + 1,
+            r.epochs,
+            stop.patience,
+            stop.best_epoch + 1,
+            stop.best_score
+        ),
+        None => format!("trained all {} epochs", r.epochs),
+    };
+    if r.schedule_settles > 0 {
+        s += &if r.schedule_settles < r.epochs {
+            format!(
+                "; the schedule (LDAM-DRW's re-weighting, progressive sampling) took full effect at epoch {}, \
+                 and early stopping counted only from there",
+                r.schedule_settles + 1
+            )
+        } else {
+            "; the schedule never took full effect within these epochs (e.g. LDAM-DRW with t0=1)".to_string()
+        };
+    }
+    s
 }
 
 /// Fits the pipeline of `method` and the arguments' classifier on `data`.

@@ -165,8 +165,60 @@ fn inspect_focal_reports_the_minimiser() {
     // gamma 1 on ecoli's 8-class prior: mu > 1, so some rare classes are over-suppressed.
     assert!(rows[1]["mu"].as_f64().unwrap() > 1.0);
     assert!(!rows[1]["over_suppressed"].as_array().unwrap().is_empty());
-    assert!(v["largest_safe_gamma"].as_f64().unwrap() >= 0.0);
+    // The advice is a gamma the table would show as safe: no table row
+    // without over-suppressed classes has a larger gamma.
+    let advice = v["largest_safe_gamma"].as_f64().unwrap();
+    for r in rows {
+        if r["over_suppressed"].as_array().unwrap().is_empty() {
+            assert!(r["gamma"].as_f64().unwrap() <= advice, "{r} is safe, advice {advice}");
+        }
+    }
     assert!(v["profile"]["classes"].is_array());
+}
+
+#[test]
+fn train_says_how_training_ended_and_when_the_schedule_took_effect() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.json");
+    let yeast = data("yeast6.csv");
+    let base = [
+        "train",
+        yeast.to_str().unwrap(),
+        "--model",
+        "mlp",
+        "--hidden",
+        "8",
+        "--epochs",
+        "30",
+    ];
+    let mut args = base.to_vec();
+    args.extend([
+        "--loss",
+        "ldam-drw",
+        "--validation",
+        "0.2",
+        "--param",
+        "n_iter_no_change=1",
+    ]);
+    args.extend(["--out", model.to_str().unwrap()]);
+    let e = stderr(&ok(&args));
+    assert!(e.contains("took full effect at epoch 25"), "{e}");
+    assert!(
+        e.contains("trained all 30 epochs") || e.contains("stopped early after epoch"),
+        "{e}"
+    );
+    let mut args = base.to_vec();
+    args.extend([
+        "--validation",
+        "0.2",
+        "--param",
+        "n_iter_no_change=1",
+        "--out",
+        model.to_str().unwrap(),
+    ]);
+    let e = stderr(&ok(&args));
+    assert!(e.contains("stopped early after epoch") && e.contains("are kept"), "{e}");
+    assert!(!e.contains("schedule"), "{e}");
 }
 
 #[test]

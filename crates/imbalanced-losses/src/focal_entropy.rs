@@ -154,8 +154,11 @@ pub fn focal_calibrate(q: &[f64], gamma: f64) -> Result<Vec<f64>> {
     Ok(inv.iter().map(|v| v / sum).collect())
 }
 
-/// The largest γ of `0, step, 2 step, ..., max` whose minimiser keeps
-/// μ <= 1 (no over-suppression of the tail); γ = 0 always qualifies (μ = 1).
+/// The largest γ of `0, step, 2 step, ..., max` whose minimiser
+/// over-suppresses no class of `p` (no class below the peak of `φ_γ` ends up
+/// with `q* < p`: the definition of [`FocalMinimiser::over_suppressed`],
+/// which [`focal_table`] reports); γ = 0 always qualifies. The stricter
+/// `μ <= 1` would also protect classes rarer than any of `p`.
 pub fn advise_gamma(p: &[f64], max: f64, step: f64) -> Result<f64> {
     if !(step > 0.0 && max >= 0.0) {
         return Err(LossError::Invalid(format!(
@@ -163,10 +166,11 @@ pub fn advise_gamma(p: &[f64], max: f64, step: f64) -> Result<f64> {
         )));
     }
     let mut best = 0.0;
-    let steps = (max / step).floor() as usize;
+    let steps = (max / step + 1e-9).floor() as usize;
     for k in 1..=steps {
-        let g = k as f64 * step;
-        if focal_minimiser(p, g)?.mu <= 1.0 + 1e-12 {
+        // Rounded so that the grid holds the table's γ exactly (3, not 3.0000000000000004).
+        let g = (k as f64 * step * 1e9).round() / 1e9;
+        if focal_minimiser(p, g)?.over_suppressed.is_empty() {
             best = g;
         }
     }
@@ -189,8 +193,9 @@ pub struct FocalRow {
 }
 
 /// [`focal_minimiser`] of `prior` (class shares, `labels` naming them) for
-/// each of [`FOCAL_GAMMAS`], and [`advise_gamma`]'s largest safe γ (up to 5,
-/// step 0.1).
+/// each of [`FOCAL_GAMMAS`], and [`advise_gamma`]'s largest γ (up to 5,
+/// step 0.1) that over-suppresses no class: a row of the table with no
+/// over-suppressed class is safe, and the advice is one of those.
 pub fn focal_table(prior: &[f64], labels: &[String]) -> Result<(Vec<FocalRow>, f64)> {
     let rarest = (0..prior.len())
         .min_by(|&a, &b| prior[a].total_cmp(&prior[b]))

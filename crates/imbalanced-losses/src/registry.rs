@@ -113,6 +113,13 @@ pub trait LossFactory: Send + Sync {
     /// The single-label loss for class counts `counts` at `epoch` of `epochs`.
     fn build(&self, counts: &[f64], epoch: usize, epochs: usize) -> Result<Box<dyn BatchLoss>>;
 
+    /// The first epoch (of `epochs`) from which the loss no longer changes:
+    /// LDAM-DRW's re-weighting epoch; 0 for losses without a schedule.
+    fn settles_at(&self, epochs: usize) -> usize {
+        let _ = epochs;
+        0
+    }
+
     /// The multi-label loss for labels with `positive_counts` positives
     /// among `n_rows` rows, for the losses that have one.
     fn build_multilabel(
@@ -332,6 +339,10 @@ impl LdamDrwLoss {
 }
 
 impl LossFactory for LdamDrwLoss {
+    fn settles_at(&self, epochs: usize) -> usize {
+        (self.t0.clamp(0.0, 1.0) * epochs as f64).round() as usize
+    }
+
     fn build(&self, counts: &[f64], epoch: usize, epochs: usize) -> Result<Box<dyn BatchLoss>> {
         let ldam = Ldam::from_counts(counts, self.max_m, self.s)?;
         Ok(weighted(Box::new(
@@ -866,6 +877,13 @@ impl LossSpec {
     /// Whether the loss changes with the epoch (LDAM-DRW).
     pub fn is_scheduled(&self) -> bool {
         self.name == "ldam-drw"
+    }
+
+    /// The first epoch of `epochs` from which the loss no longer changes
+    /// (LDAM-DRW: `round(t0 * epochs)`, when re-weighting starts); 0 for
+    /// losses without a schedule.
+    pub fn settles_at(&self, epochs: usize) -> Result<usize> {
+        Ok(self.factory()?.settles_at(epochs))
     }
 
     /// The loss for training counts `counts` at `epoch` of `epochs`.

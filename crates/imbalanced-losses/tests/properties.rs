@@ -453,3 +453,22 @@ fn hessian_diagonals_match_finite_differences() {
     }
     assert!(Focal::default().forward(z.view(), &y).unwrap().hess.is_none());
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    /// `inspect --focal`'s advice is one of the table's safe rows' kind: the
+    /// advised γ over-suppresses no class, and no row of the table that
+    /// over-suppresses none has a larger γ.
+    #[test]
+    fn the_focal_advice_agrees_with_the_table(counts in proptest::collection::vec(1u32..2000, 2..12)) {
+        let total: f64 = counts.iter().map(|&c| c as f64).sum();
+        let prior: Vec<f64> = counts.iter().map(|&c| c as f64 / total).collect();
+        let labels: Vec<String> = (0..prior.len()).map(|i| i.to_string()).collect();
+        let (rows, advice) = imbalanced_losses::focal_table(&prior, &labels).unwrap();
+        prop_assert!(imbalanced_losses::focal_minimiser(&prior, advice).unwrap().over_suppressed.is_empty());
+        for r in rows.iter().filter(|r| r.over_suppressed.is_empty()) {
+            prop_assert!(r.gamma <= advice + 1e-12, "row gamma {} is safe but the advice is {advice}", r.gamma);
+        }
+    }
+}

@@ -25,6 +25,17 @@ pub enum BatchSampling {
     Progressive,
 }
 
+impl BatchSampling {
+    /// The first epoch of `epochs` from which the scheme no longer changes:
+    /// progressive sampling's last (fully class-balanced) epoch; 0 for the others.
+    pub fn settles_at(self, epochs: usize) -> usize {
+        match self {
+            BatchSampling::Progressive => epochs.saturating_sub(1),
+            _ => 0,
+        }
+    }
+}
+
 /// Per-row sampling weights of `scheme` at `epoch` of `epochs`
 /// (`None` for [`BatchSampling::Instance`]).
 pub fn sampling_weights(

@@ -39,7 +39,7 @@ pub use class_weight::ClassWeight;
 pub use forest::{FittedForest, RandomForestClassifier};
 pub use knn::{FittedKnn, KNeighborsClassifier, KnnWeights};
 pub use logistic::{FittedLogistic, LogisticRegression};
-pub use mlp::{Activation, Dense, EpochReport, FittedMlp, MlpClassifier, ProportionSsl};
+pub use mlp::{Activation, Dense, EarlyStop, EpochReport, FittedMlp, MlpClassifier, ProportionSsl};
 pub use naive_bayes::{FittedGaussianNB, GaussianNB};
 pub use preprocessing::{FittedOneHot, FittedScaler, OneHotEncoder, StandardScaler};
 pub use softmax::{FittedSoftmax, SoftmaxRegression};

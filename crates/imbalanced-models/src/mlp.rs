@@ -315,6 +315,23 @@ pub struct EpochReport {
     pub loss: f64,
     /// Validation balanced accuracy, with early stopping on.
     pub validation: Option<f64>,
+    /// The first epoch of the training schedule's final phase (LDAM-DRW's
+    /// re-weighting, progressive sampling's last epoch); 0 without a
+    /// schedule. Early stopping neither counts nor keeps earlier epochs, so
+    /// it cannot stop a schedule from taking effect.
+    pub schedule_settles: usize,
+    /// On the last report, when early stopping ended training: why.
+    pub stopped: Option<EarlyStop>,
+}
+
+/// Why early stopping ended training before its last epoch.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EarlyStop {
+    /// The epoch whose weights are kept: the best validation score.
+    pub best_epoch: usize,
+    pub best_score: f64,
+    /// Epochs without improvement after it (`n_iter_no_change`).
+    pub patience: usize,
 }
 
 /// A batch objective: the batch's logits to its value and gradient.
@@ -502,6 +519,8 @@ impl MlpClassifier {
                 epochs: self.epochs,
                 loss: epoch_loss / n as f64,
                 validation: None,
+                schedule_settles: 0,
+                stopped: None,
             });
         }
         Ok(FittedMlp {
@@ -824,6 +843,14 @@ impl MlpClassifier {
             loss_curve: Vec::new(),
         };
         let (mut best, mut best_score, mut since_best) = (None, f64::NEG_INFINITY, 0);
+        let mut best_epoch = 0;
+        // Early stopping waits for the schedule: before this epoch the
+        // objective is still changing (DRW has not re-weighted yet).
+        let settles = self
+            .loss
+            .settles_at(self.epochs)
+            .map_err(loss_error)?
+            .max(self.sampling.settles_at(self.epochs));
         let mut t = 0;
         let mut order = train.clone();
         let batch_rows = self.batch_size.min(train.len().max(1));
@@ -875,32 +902,38 @@ impl MlpClassifier {
             model.layers.clone_from(&layers);
             model.head.clone_from(&head);
             model.loss_curve.push(epoch_loss / train.len() as f64);
-            if valid.is_empty() {
-                progress(EpochReport {
-                    epoch,
-                    epochs: self.epochs,
-                    loss: *model.loss_curve.last().expect("pushed"),
-                    validation: None,
-                });
-            } else {
+            let mut report = EpochReport {
+                epoch,
+                epochs: self.epochs,
+                loss: *model.loss_curve.last().expect("pushed"),
+                validation: None,
+                schedule_settles: settles,
+                stopped: None,
+            };
+            if !valid.is_empty() {
                 let pred = argmax_rows(model.logits(xv.view()).view());
                 let score = imbalanced_scores::balanced_accuracy_score(&yv, &pred, false).unwrap_or(0.0);
                 model.validation_curve.push(score);
-                progress(EpochReport {
-                    epoch,
-                    epochs: self.epochs,
-                    loss: *model.loss_curve.last().expect("pushed"),
-                    validation: Some(score),
-                });
-                if score > best_score {
-                    (best_score, since_best) = (score, 0);
+                report.validation = Some(score);
+                if epoch < settles {
+                    // Not yet the final objective: neither kept nor counted.
+                } else if score > best_score {
+                    (best_score, since_best, best_epoch) = (score, 0, epoch);
                     best = Some((layers.clone(), head.clone()));
                 } else {
                     since_best += 1;
                     if since_best >= self.patience {
-                        break;
+                        report.stopped = Some(EarlyStop {
+                            best_epoch,
+                            best_score,
+                            patience: self.patience,
+                        });
                     }
                 }
+            }
+            progress(report);
+            if report.stopped.is_some() {
+                break;
             }
         }
         if let Some((l, h)) = best {

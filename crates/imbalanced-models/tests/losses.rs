@@ -338,3 +338,51 @@ fn the_proportion_loss_pulls_unlabelled_predictions_to_the_class_proportions() {
         assert!(fit(xu.view(), &bad).is_err(), "{bad:?}");
     }
 }
+
+/// The reports of an MLP fit with early stopping on.
+fn reports(model: &MlpClassifier, x: ArrayView2<'_, f64>, y: &[usize]) -> Vec<EpochReport> {
+    let mut out = Vec::new();
+    let xy = imbalanced_data::Xy::new(x, y, 2).unwrap();
+    model.fit_with_progress(xy, &mut |r| out.push(r)).unwrap();
+    out
+}
+
+#[test]
+fn early_stopping_waits_for_the_schedule_to_take_effect() {
+    let (x, y, _) = keel("yeast6");
+    let (x, y) = (x.view(), &y[..]);
+    // Impatient early stopping that, counted from the start, ends training
+    // within a few epochs, long before LDAM-DRW re-weights (at 0.8 x 40 = 32).
+    let base = MlpClassifier {
+        hidden: vec![8],
+        epochs: 40,
+        validation_fraction: 0.2,
+        patience: 1,
+        ..Default::default()
+    };
+    let ce = reports(&base, x, &y.to_vec());
+    assert!(ce.len() < 32, "cross-entropy stops early ({} epochs)", ce.len());
+    assert!(ce.last().unwrap().stopped.is_some() && ce[0].schedule_settles == 0);
+
+    let drw = MlpClassifier {
+        loss: LossSpec::new("ldam-drw", &[]).unwrap(),
+        ..base.clone()
+    };
+    let r = reports(&drw, x, &y.to_vec());
+    assert_eq!(r[0].schedule_settles, 32);
+    assert!(r.len() > 32, "re-weighting ran ({} epochs)", r.len());
+    if let Some(stop) = r.last().unwrap().stopped {
+        assert!(stop.best_epoch >= 32, "the kept weights are re-weighted ones: {stop:?}");
+    }
+
+    let progressive = MlpClassifier {
+        sampling: BatchSampling::Progressive,
+        ..base
+    };
+    let r = reports(&progressive, x, &y.to_vec());
+    assert_eq!(
+        (r.len(), r[0].schedule_settles),
+        (40, 39),
+        "progressive sampling runs to its end"
+    );
+}
