@@ -360,7 +360,7 @@ fn early_stopping_waits_for_the_schedule_to_take_effect() {
         patience: 1,
         ..Default::default()
     };
-    let ce = reports(&base, x, &y.to_vec());
+    let ce = reports(&base, x, y);
     assert!(ce.len() < 32, "cross-entropy stops early ({} epochs)", ce.len());
     assert!(ce.last().unwrap().stopped.is_some() && ce[0].schedule_settles == 0);
 
@@ -368,7 +368,7 @@ fn early_stopping_waits_for_the_schedule_to_take_effect() {
         loss: LossSpec::new("ldam-drw", &[]).unwrap(),
         ..base.clone()
     };
-    let r = reports(&drw, x, &y.to_vec());
+    let r = reports(&drw, x, y);
     assert_eq!(r[0].schedule_settles, 32);
     assert!(r.len() > 32, "re-weighting ran ({} epochs)", r.len());
     if let Some(stop) = r.last().unwrap().stopped {
@@ -379,7 +379,7 @@ fn early_stopping_waits_for_the_schedule_to_take_effect() {
         sampling: BatchSampling::Progressive,
         ..base
     };
-    let r = reports(&progressive, x, &y.to_vec());
+    let r = reports(&progressive, x, y);
     assert_eq!(
         (r.len(), r[0].schedule_settles),
         (40, 39),
