@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use imbalanced::eval::{
     bench, evaluate, load_datasets, metric_position, report, Bench, EvaluateOptions, Evaluation, Folder, Method,
 };
@@ -66,9 +65,9 @@ pub struct EvaluateArgs {
 
 #[derive(Args)]
 pub struct BenchArgs {
-    /// Folder of datasets (.csv, .dat, .arff, .parquet; subfolders included;
-    /// files named like an earlier one are left out). Default: the KEEL
-    /// collection bundled with the repository (data/keel).
+    /// Folder of datasets (.csv, .tsv, .dat, .arff, .parquet; subfolders included;
+    /// files named like an earlier one are left out). Default: the 12 KEEL
+    /// datasets built into imbalanced (those of the repository's data/keel).
     pub dir: Option<PathBuf>,
     #[command(flatten)]
     pub input: InputArgs,
@@ -105,8 +104,7 @@ fn progress_bar(total: usize) -> ProgressBar {
 }
 
 fn print_table(e: &Evaluation) {
-    let mut table = Table::new();
-    table.load_preset(UTF8_FULL_CONDENSED);
+    let mut table = crate::table();
     let mut header = vec!["method".to_string()];
     header.extend(e.metrics.iter().map(|m| m.to_string()));
     table.set_header(header);
@@ -164,8 +162,7 @@ pub fn run_evaluate(args: EvaluateArgs) -> Result<(), Box<dyn std::error::Error>
 
 fn print_bench(b: &Bench, rank_by: usize, model: &str) {
     let test = &b.tests[rank_by];
-    let mut table = Table::new();
-    table.load_preset(UTF8_FULL_CONDENSED);
+    let mut table = crate::table();
     let mut header = vec!["dataset".to_string()];
     header.extend(b.methods.iter().cloned());
     table.set_header(header);
@@ -196,8 +193,13 @@ fn print_bench(b: &Bench, rank_by: usize, model: &str) {
 }
 
 pub fn run_bench(args: BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
-    let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("data/keel"));
-    let Folder { datasets, left_out } = load_datasets(&dir, &args.input.options())?;
+    let Folder { datasets, left_out } = match &args.dir {
+        Some(dir) => load_datasets(dir, &args.input.options())?,
+        None => Folder {
+            datasets: imbalanced::data::bundled_all(&args.input.options())?,
+            left_out: Vec::new(),
+        },
+    };
     if !left_out.is_empty() && !args.cv.json {
         let names: Vec<String> = left_out.iter().map(|p| p.display().to_string()).collect();
         eprintln!(

@@ -1,7 +1,6 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use imbalanced::diagnose::{profile, Profile};
 use imbalanced::losses::{focal_table, FocalRow};
 
@@ -73,8 +72,7 @@ fn print_profile(p: &Profile, file: &str) {
         p.classes.len(),
         p.imbalance_ratio
     );
-    let mut table = Table::new();
-    table.load_preset(UTF8_FULL_CONDENSED);
+    let mut table = crate::table();
     table.set_header(["class", "count", "share", "safe", "borderline", "rare", "outlier"]);
     let pct = |v: f64| format!("{:.1}%", 100.0 * v);
     for c in &p.classes {
@@ -97,8 +95,7 @@ fn print_profile(p: &Profile, file: &str) {
 }
 
 fn print_focal(rows: &[FocalRow], advice: f64) {
-    let mut table = Table::new();
-    table.load_preset(UTF8_FULL_CONDENSED);
+    let mut table = crate::table();
     table.set_header(["gamma", "mu", "rarest class q*/p", "over-suppressed rare classes"]);
     for r in rows {
         table.add_row([

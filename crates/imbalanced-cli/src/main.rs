@@ -228,6 +228,15 @@ impl ModelArgs {
     }
 }
 
+/// A terminal table: condensed borders, and wrapped to the terminal's width
+/// when it would not fit (on a terminal; piped output is not wrapped).
+pub fn table() -> comfy_table::Table {
+    let mut t = comfy_table::Table::new();
+    t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    t
+}
+
 /// The option that fixes a library error, where there is one: the library
 /// names parameters and classes, the command line adds its flags.
 fn hint(e: &(dyn std::error::Error + 'static)) -> Option<String> {

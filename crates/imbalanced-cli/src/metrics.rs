@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use clap::Args;
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use imbalanced::scores::{all_scores, classification_report_imbalanced, macro_averaged_mean_absolute_error};
 
 #[derive(Args)]
@@ -39,8 +38,7 @@ pub fn run(args: MetricsArgs) -> Result<(), BoxError> {
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
     }
-    let mut table = Table::new();
-    table.load_preset(UTF8_FULL_CONDENSED);
+    let mut table = crate::table();
     table.set_header(["metric", "value"]);
     for (name, v) in &scores.0 {
         table.add_row([name.clone(), format!("{v:.6}")]);
@@ -51,8 +49,7 @@ pub fn run(args: MetricsArgs) -> Result<(), BoxError> {
     println!("{} predictions, {} labels", p.y_true.len(), p.labels.len());
     println!("{table}");
     let report = classification_report_imbalanced(&p.y_true, &p.y_pred, 0.1)?;
-    let mut table = Table::new();
-    table.load_preset(UTF8_FULL_CONDENSED);
+    let mut table = crate::table();
     table.set_header(["", "pre", "rec", "spe", "f1", "geo", "iba", "sup"]);
     let rows = report.labels.iter().map(|&l| p.labels[l].clone()).zip(&report.classes);
     for (name, r) in rows.chain(std::iter::once(("avg / total".to_string(), &report.average))) {

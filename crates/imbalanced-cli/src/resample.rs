@@ -2,7 +2,6 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use imbalanced::catalog::Value;
 use imbalanced::data::{is_stdio, write, Format};
 use imbalanced::resample::{randomness, take_categorical_features, RngKind, SAMPLERS};
@@ -148,8 +147,7 @@ pub fn run(args: ResampleArgs) -> Result<(), Box<dyn std::error::Error>> {
 
 /// The summary: method and time, then a table of class counts.
 fn report_table(report: &Report) -> String {
-    let mut table = Table::new();
-    table.load_preset(UTF8_FULL_CONDENSED);
+    let mut table = crate::table();
     table.set_header(["class", "before", "after", "change"]);
     for c in &report.classes {
         table.add_row([

@@ -376,9 +376,14 @@ pub fn run_predict(args: PredictArgs) -> Result<(), BoxError> {
         eprintln!("note: the columns are in another order than in training; they were matched by name");
     }
     for (label, n) in &report.unknown_labels {
+        let rows = if *n == 1 {
+            "1 row has".to_string()
+        } else {
+            format!("{n} rows have")
+        };
         eprintln!(
-            "warning: {n} row(s) have the label {label:?}, which the model does not know (it knows {}); \
-             no prediction can match them",
+            "warning: {rows} the label {label:?}, which the model does not know (it knows {}); \
+             no prediction can match it",
             m.classes.join(", ")
         );
     }

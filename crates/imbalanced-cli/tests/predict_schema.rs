@@ -65,7 +65,7 @@ fn extra_missing_and_retyped_columns_are_errors_that_name_them() {
         f
     });
     let e = stderr(&predict(&model, &extra, &out));
-    assert!(e.contains("\"leak\" were not among the model's inputs"), "{e}");
+    assert!(e.contains("column \"leak\" was not among the model's inputs"), "{e}");
     let missing = edited(dir.path(), "missing.csv", |f| {
         f.into_iter().skip(1).map(str::to_string).collect()
     });
@@ -116,7 +116,7 @@ fn unseen_categories_are_errors_and_unknown_labels_are_warned_about() {
     let o = predict(&model, p.to_str().unwrap(), &out);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("1 row(s) have the label \"maybe\", which the model does not know"),
+        stderr(&o).contains("1 row has the label \"maybe\", which the model does not know"),
         "{}",
         stderr(&o)
     );

@@ -24,8 +24,9 @@ pub enum DataError {
     #[error("unknown column {name:?}: the columns are {available}")]
     UnknownColumn { name: String, available: String },
     #[error(
-        "column {column:?} is numeric but has {count} non-numeric value(s), e.g. {examples}: \
-         fix those values, or declare the column categorical"
+        "column {column:?} is numeric but has {count} non-numeric value{}, e.g. {examples}: \
+         fix those values, or declare the column categorical",
+        if *count == 1 { "" } else { "s" }
     )]
     StrayNonNumeric {
         column: String,

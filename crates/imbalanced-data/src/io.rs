@@ -114,10 +114,15 @@ pub struct ReadOptions {
 /// gzip, zstd and bzip2 files are decompressed first.
 pub fn read(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Dataset> {
     let path = path.as_ref();
-    let bytes = read_bytes(path)?;
+    parse(&read_bytes(path)?, path, opts)
+}
+
+/// A dataset from the (uncompressed) content `bytes` of the file `path`,
+/// whose extension names the format (`-`: what the bytes look like).
+pub(crate) fn parse(bytes: &[u8], path: &Path, opts: &ReadOptions) -> Result<Dataset> {
     let format = match opts.format {
         Some(f) => f,
-        None => Format::of_input(path, &bytes)?,
+        None => Format::of_input(path, bytes)?,
     };
     if bytes.iter().all(u8::is_ascii_whitespace) && format != Format::Parquet {
         return Err(DataError::Empty {
@@ -125,9 +130,9 @@ pub fn read(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Dataset> {
         });
     }
     match format {
-        Format::Csv => read_delimited(&bytes, path, opts, None),
-        Format::Tsv => read_delimited(&bytes, path, opts, Some(b'\t')),
-        Format::Keel | Format::Arff => read_keel(&bytes[..], path, opts),
+        Format::Csv => read_delimited(bytes, path, opts, None),
+        Format::Tsv => read_delimited(bytes, path, opts, Some(b'\t')),
+        Format::Keel | Format::Arff => read_keel(bytes, path, opts),
         Format::Parquet => crate::parquet_io::read_parquet(bytes.to_vec(), path, opts),
     }
 }

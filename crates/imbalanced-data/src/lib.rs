@@ -9,6 +9,7 @@
 //! are atomic.
 
 mod alloc;
+mod bundled;
 mod checked;
 mod dataset;
 mod delimited;
@@ -24,6 +25,7 @@ mod split;
 mod table;
 
 pub use alloc::PrefaultAlloc;
+pub use bundled::{bundled, bundled_all, bundled_names};
 pub use checked::{InputError, Xy};
 pub use dataset::{first_non_finite, median, sort_labels, take_rows, Dataset, Feature, FeatureKind};
 pub use delimited::{read_csv, write_csv, write_delimited};

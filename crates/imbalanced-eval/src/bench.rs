@@ -24,19 +24,16 @@ pub struct Bench {
     pub tests: Vec<Option<RankTest>>,
 }
 
-/// The dataset files under `dir` (`.csv`, `.dat`, `.arff`, `.parquet`),
-/// subfolders included, sorted by path.
+/// The dataset files under `dir` (every format [`imbalanced_data::read`]
+/// reads by extension: `.csv`, `.tsv`, `.dat`, `.arff`, `.parquet`, also
+/// compressed), subfolders included, sorted by path.
 pub fn dataset_files(dir: &Path) -> Result<Vec<PathBuf>, EvalError> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), EvalError> {
         let entries = std::fs::read_dir(dir).map_err(|e| EvalError::Invalid(format!("{}: {e}", dir.display())))?;
         for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
             if path.is_dir() {
                 walk(&path, out)?;
-            } else if path
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| ["csv", "dat", "arff", "parquet"].contains(&e.to_ascii_lowercase().as_str()))
-            {
+            } else if imbalanced_data::Format::from_path(&path).is_ok() {
                 out.push(path);
             }
         }
@@ -47,7 +44,7 @@ pub fn dataset_files(dir: &Path) -> Result<Vec<PathBuf>, EvalError> {
     files.sort();
     if files.is_empty() {
         return Err(EvalError::Invalid(format!(
-            "{}: no .csv, .dat, .arff or .parquet files to benchmark",
+            "{}: no .csv, .tsv, .dat, .arff or .parquet files to benchmark",
             dir.display()
         )));
     }
@@ -72,7 +69,12 @@ pub fn load_datasets(dir: &Path, options: &ReadOptions) -> Result<Folder, EvalEr
         left_out: Vec::new(),
     };
     for f in dataset_files(dir)? {
-        let name = f
+        // The stem without the compression and format extensions: data.csv.gz is "data".
+        let plain = match imbalanced_data::Compression::from_path(&f) {
+            imbalanced_data::Compression::None => f.clone(),
+            _ => f.with_extension(""),
+        };
+        let name = plain
             .file_stem()
             .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
         if folder.datasets.iter().any(|(n, _)| *n == name) {

@@ -177,10 +177,11 @@ impl EvaluateOptions {
             "no scaling"
         };
         format!(
-            "{}; StratifiedKFold({}{shuffled}), {} repeat(s), seed {}; {scaling}; samplers inside the training folds only.",
+            "{}; StratifiedKFold({}{shuffled}), {} repeat{}, seed {}; {scaling}; samplers inside the training folds only.",
             self.model.name(),
             self.n_splits,
             self.n_repeats.max(1),
+            if self.n_repeats > 1 { "s" } else { "" },
             self.seed,
         )
     }

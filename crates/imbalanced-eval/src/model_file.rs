@@ -290,9 +290,15 @@ impl ModelFile {
             .filter(|n| !known(n))
             .collect();
         if !extra.is_empty() {
+            let (noun, verb) = if extra.len() == 1 {
+                ("column", "was")
+            } else {
+                ("columns", "were")
+            };
             return Err(schema(format!(
-                "column(s) {} were not among the model's inputs; leave them out of the data",
-                some_of(&extra)
+                "{noun} {} {verb} not among the model's inputs; leave {} out of the data",
+                some_of(&extra),
+                if extra.len() == 1 { "it" } else { "them" }
             )));
         }
         for name in &self.numeric {

@@ -6,7 +6,7 @@ use imbalanced_neighbors::NeighborsError;
 pub enum ResampleError {
     #[error("{x_rows} rows of features but {y_len} labels: give one label per row")]
     ShapeMismatch { x_rows: usize, y_len: usize },
-    #[error("the data has {0} class(es): resampling needs at least 2 classes")]
+    #[error("the data has {0} class{es}: resampling needs at least 2 classes", es = if *.0 == 1 { "" } else { "es" })]
     SingleClass(usize),
     #[error("the data has no rows")]
     Empty,

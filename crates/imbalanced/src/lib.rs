@@ -44,16 +44,25 @@ pub use imbalanced_neighbors as neighbors;
 pub use imbalanced_resample as resample;
 pub use imbalanced_scores as scores;
 
-/// The names most programs need.
+/// The names most programs need: reading and writing data, every sampler
+/// with its parameter types, the models, evaluation, and ndarray's `array!`
+/// and array types for data built in code.
 pub mod prelude {
-    pub use imbalanced_data::{read, write, Dataset, ReadOptions};
+    pub use imbalanced_data::{bundled, bundled_names, read, write, Dataset, ReadOptions};
     pub use imbalanced_diagnose::{profile, Difficulty, Profile};
     pub use imbalanced_eval::{evaluate, EvaluateOptions, Method, Pipeline, StratifiedKFold};
     pub use imbalanced_models::{AnyClassifier, ClassWeight, Fit, LogisticRegression, Predict};
     pub use imbalanced_resample::{
-        Adasyn, AllKnn, BorderlineSmote, CondensedNearestNeighbour, EditedNearestNeighbours, Named, NearMiss,
+        Adasyn, AllKnn, BorderlineKind, BorderlineSmote, ClusterCentroids, CondensedNearestNeighbour,
+        EditedNearestNeighbours, InstanceHardnessThreshold, KMeansSmote, KindSel, Named, NearMiss,
         NeighbourhoodCleaningRule, OneSidedSelection, RandomOverSampler, RandomUnderSampler,
-        RepeatedEditedNearestNeighbours, Resampled, Resampler, RngKind, SamplingStrategy, Smote, SmoteEnn, SmoteTomek,
-        TomekLinks,
+        RepeatedEditedNearestNeighbours, Resampled, Resampler, RngKind, SamplingStrategy, Shrinkage, Smote, SmoteEnn,
+        SmoteN, SmoteNc, SmoteTomek, SvmSmote, TomekLinks, Voting,
     };
+    pub use ndarray::{array, Array1, Array2, ArrayView2};
 }
+
+/// The README's Rust examples, compiled and run as doc tests.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
