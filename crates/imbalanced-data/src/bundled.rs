@@ -10,6 +10,7 @@ use std::path::Path;
 use crate::dataset::Dataset;
 use crate::error::{DataError, Result};
 use crate::io::{parse, ReadOptions};
+use crate::source::Bytes;
 
 /// File names and contents, in name order.
 const FILES: [(&str, &[u8]); 12] = [
@@ -51,7 +52,7 @@ pub fn bundled(name: &str, opts: &ReadOptions) -> Result<Dataset> {
                 bundled_names().collect::<Vec<_>>().join(", ")
             ))
         })?;
-    parse(bytes, Path::new(file), opts)
+    parse(Bytes::Static(bytes), Path::new(file), opts)
 }
 
 /// Every bundled dataset with its name, read with `opts`.

@@ -8,7 +8,7 @@ use crate::dataset::Dataset;
 use crate::delimited::{read_delimited, write_delimited};
 use crate::error::{DataError, Result};
 use crate::keel::{read_keel, write_keel, Dialect};
-use crate::source::{is_stdio, read_bytes, uncompressed_name, write_output};
+use crate::source::{is_stdio, read_bytes, uncompressed_name, write_output, Bytes};
 
 /// File formats, chosen from the file extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,16 +114,20 @@ pub struct ReadOptions {
 /// gzip, zstd and bzip2 files are decompressed first.
 pub fn read(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Dataset> {
     let path = path.as_ref();
-    parse(&read_bytes(path)?, path, opts)
+    parse(read_bytes(path)?, path, opts)
 }
 
 /// A dataset from the (uncompressed) content `bytes` of the file `path`,
 /// whose extension names the format (`-`: what the bytes look like).
-pub(crate) fn parse(bytes: &[u8], path: &Path, opts: &ReadOptions) -> Result<Dataset> {
+pub(crate) fn parse(bytes: Bytes, path: &Path, opts: &ReadOptions) -> Result<Dataset> {
     let format = match opts.format {
         Some(f) => f,
-        None => Format::of_input(path, bytes)?,
+        None => Format::of_input(path, &bytes)?,
     };
+    if format == Format::Parquet {
+        return crate::parquet_io::read_parquet(bytes, path, opts);
+    }
+    let bytes = &bytes[..];
     if bytes.iter().all(u8::is_ascii_whitespace) && format != Format::Parquet {
         return Err(DataError::Empty {
             path: path.to_path_buf(),
@@ -132,8 +136,7 @@ pub(crate) fn parse(bytes: &[u8], path: &Path, opts: &ReadOptions) -> Result<Dat
     match format {
         Format::Csv => read_delimited(bytes, path, opts, None),
         Format::Tsv => read_delimited(bytes, path, opts, Some(b'\t')),
-        Format::Keel | Format::Arff => read_keel(bytes, path, opts),
-        Format::Parquet => crate::parquet_io::read_parquet(bytes.to_vec(), path, opts),
+        Format::Keel | Format::Arff | Format::Parquet => read_keel(bytes, path, opts),
     }
 }
 

@@ -60,10 +60,11 @@ pub(crate) fn uncompressed_name(path: &Path) -> &Path {
     }
 }
 
-/// A file's bytes: mapped from the page cache, or read into memory.
+/// A file's bytes: mapped from the page cache, read into memory, or built in.
 pub enum Bytes {
     Mapped(memmap2::Mmap),
     Owned(Vec<u8>),
+    Static(&'static [u8]),
 }
 
 impl std::ops::Deref for Bytes {
@@ -72,7 +73,14 @@ impl std::ops::Deref for Bytes {
         match self {
             Bytes::Mapped(m) => m,
             Bytes::Owned(v) => v,
+            Bytes::Static(s) => s,
         }
+    }
+}
+
+impl AsRef<[u8]> for Bytes {
+    fn as_ref(&self) -> &[u8] {
+        self
     }
 }
 

@@ -227,6 +227,56 @@ impl Column {
     }
 }
 
+/// Writes one column of a block of rows ([`TableBuilder::push_columns`]).
+pub(crate) struct ColumnWriter<'a> {
+    column: &'a mut Column,
+    block: &'a mut [f64],
+    j: usize,
+    width: usize,
+    first_line: u64,
+}
+
+#[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+impl ColumnWriter<'_> {
+    /// The value of row `i`.
+    pub(crate) fn cell(&mut self, i: usize, cell: Cell<'_>) {
+        let line = self.first_line + i as u64;
+        self.block[i * self.width + self.j] = match cell {
+            Cell::Text(t) => self.column.push(t, line, false),
+            Cell::Number(v) => self.column.push_number(v, line),
+            Cell::Missing => self.column.push("", line, false),
+        };
+    }
+
+    /// The values of every row, all present (the common case of a float
+    /// column): stored in one pass, checked for non-finite values in another.
+    pub(crate) fn numbers(&mut self, values: &[f64]) {
+        if !self.column.parses_numbers() {
+            values
+                .iter()
+                .enumerate()
+                .for_each(|(i, &v)| self.cell(i, Cell::Number(v)));
+            return;
+        }
+        for (out, &v) in self.block[self.j..].iter_mut().step_by(self.width).zip(values) {
+            *out = v;
+        }
+        match values.iter().position(|v| !v.is_finite()) {
+            None if !values.is_empty() => {
+                // The numbers are recorded as one, the count set after.
+                self.column
+                    .record_number(values[0], self.first_line, || values[0].to_string());
+                self.column.n_numeric += values.len() - 1;
+            }
+            None => {}
+            Some(_) => values.iter().enumerate().for_each(|(i, &v)| {
+                self.column
+                    .record_number(v, self.first_line + i as u64, || v.to_string())
+            }),
+        }
+    }
+}
+
 /// Rows per chunk of the numeric buffer. Chunks are allocated at their final
 /// size and freed one by one while the matrix is assembled, so reading never
 /// holds much more than one copy of the numbers.
@@ -362,18 +412,32 @@ impl TableBuilder {
         Ok(())
     }
 
-    /// Adds one row of typed cells (binary formats).
+    /// Adds `n` rows given column by column (columnar formats):
+    /// `fill(j, writer)` is called once per column and gives the block's
+    /// values of column `j` to `writer`; the first row is line `first_line`.
     #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
-    pub(crate) fn push_cells<'a>(&mut self, cells: impl Iterator<Item = Cell<'a>>, line: u64) {
-        self.start_row();
-        let buf = self.chunks.last_mut().expect("start_row made one");
-        for (col, cell) in self.columns.iter_mut().zip(cells) {
-            buf.push(match cell {
-                Cell::Text(t) => col.push(t, line, false),
-                Cell::Number(v) => col.push_number(v, line),
-                Cell::Missing => col.push("", line, false),
-            });
+    pub(crate) fn push_columns<E>(
+        &mut self,
+        n: usize,
+        first_line: u64,
+        mut fill: impl FnMut(usize, &mut ColumnWriter<'_>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let width = self.columns.len();
+        let mut block = vec![f64::NAN; n * width];
+        for (j, column) in self.columns.iter_mut().enumerate() {
+            let mut writer = ColumnWriter {
+                column,
+                block: &mut block,
+                j,
+                width,
+                first_line,
+            };
+            fill(j, &mut writer)?;
         }
+        // A block is a chunk of its own; `finish` takes chunks of any size.
+        self.chunks.push(block);
+        self.n_rows += n;
+        Ok(())
     }
 
     pub(crate) fn finish(self, path: &Path, impute: bool) -> Result<Dataset> {

@@ -23,10 +23,13 @@ fn field(s: &str, delimiter: u8) -> String {
     }
 }
 
-/// Appends `v` exactly as [`format_number`] writes it (shortest round-trip
+/// Appends `v` as [`format_number`] lays it out (shortest round-trip
 /// digits; integers plain, `1e-5 <= |v| < 1e15` in positional notation,
 /// others as `1.5e-7`), without its allocation: the digits come from the
 /// Żmij algorithm (`zmij`, several times faster than `Display` for `f64`).
+/// Where the exact value lies halfway between two shortest candidates,
+/// Żmij takes the even digit (as Python's `repr`) and `Display` may not;
+/// both read back to the same bits.
 pub(crate) fn push_number(out: &mut Vec<u8>, v: f64) {
     let a = v.abs();
     if v == 0.0 && v.is_sign_negative() {
