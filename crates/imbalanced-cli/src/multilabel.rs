@@ -2,7 +2,6 @@
 //! files and writing the predictions; the format and the fitting are
 //! `imbalanced_eval::MultiLabelFile`'s.
 
-use imbalanced::data::ReadOptions;
 use imbalanced::eval::MultiLabelFile;
 use imbalanced::losses::LossSpec;
 use imbalanced::models::AnyClassifier;
@@ -29,7 +28,7 @@ pub fn train(args: &TrainArgs, loss: &LossSpec) -> Result<(), BoxError> {
 /// (probability >= 0.5) and `proba_<label>`.
 pub fn predict(text: &str, args: &PredictArgs) -> Result<(), BoxError> {
     let m = MultiLabelFile::from_json(text).map_err(|e| format!("{}: {e}", args.model.display()))?;
-    let data = MultiLabelFile::read_data(&args.file, &ReadOptions::default())?;
+    let data = MultiLabelFile::read_data(&args.file, &args.input.options())?;
     let n = m
         .write_predictions(&data, &args.out)
         .map_err(|e| format!("{}: {e}", args.file.display()))?;

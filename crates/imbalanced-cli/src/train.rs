@@ -132,6 +132,10 @@ pub struct PredictArgs {
     /// true_<label> where the file has the label column).
     #[arg(long, short)]
     pub out: PathBuf,
+    /// How to read FILE (--drop, --delimiter, ...); its label column and
+    /// categorical columns are the model's.
+    #[command(flatten)]
+    pub input: crate::InputArgs,
 }
 
 impl TrainArgs {
@@ -370,7 +374,7 @@ pub fn run_predict(args: PredictArgs) -> Result<(), BoxError> {
         return crate::multilabel::predict(&text, &args);
     }
     let m = ModelFile::from_json(&text).map_err(|e| format!("{}: {e}", args.model.display()))?;
-    let data = m.read_data(&args.file)?;
+    let data = m.read_data(&args.file, args.input.options())?;
     let report = m.check_schema(&data)?;
     if report.reordered {
         eprintln!("note: the columns are in another order than in training; they were matched by name");

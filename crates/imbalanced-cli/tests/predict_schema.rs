@@ -121,3 +121,38 @@ fn unseen_categories_are_errors_and_unknown_labels_are_warned_about() {
         stderr(&o)
     );
 }
+
+#[test]
+fn predict_reads_files_as_users_have_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = train(dir.path(), &data("glass4.csv"));
+    // An id column to leave out, semicolons, gzip: --drop and the detection do it.
+    let with_id = edited(dir.path(), "ids.csv", |f| {
+        let id = if f[0] == "f0" {
+            "id".to_string()
+        } else {
+            format!("r{}", f[0])
+        };
+        std::iter::once(id).chain(f.into_iter().map(str::to_string)).collect()
+    });
+    let semi = dir.path().join("ids.csv.gz");
+    ok(&["convert", &with_id, semi.to_str().unwrap(), "--target", "target"]);
+    let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
+    ok(&[
+        "predict",
+        &model,
+        data("glass4.csv").to_str().unwrap(),
+        "--out",
+        a.to_str().unwrap(),
+    ]);
+    ok(&[
+        "predict",
+        &model,
+        semi.to_str().unwrap(),
+        "--drop",
+        "id",
+        "--out",
+        b.to_str().unwrap(),
+    ]);
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+}

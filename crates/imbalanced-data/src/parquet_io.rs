@@ -167,11 +167,21 @@ mod enabled {
         let mut fields = Vec::new();
         let mut columns: Vec<ArrayRef> = Vec::new();
         let (num, cat) = (ds.numeric(), ds.categorical());
+        // The numeric columns in one pass over the rows: gathering each column
+        // on its own strides through the whole matrix once per column.
+        let mut numeric: Vec<Vec<f64>> = vec![Vec::with_capacity(num.nrows()); num.ncols()];
+        for row in num.rows() {
+            for (out, &v) in numeric.iter_mut().zip(row) {
+                out.push(v);
+            }
+        }
+        let mut numeric = numeric.into_iter().map(Some).collect::<Vec<_>>();
         for f in ds.features() {
             match f.kind {
                 FeatureKind::Numeric => {
                     fields.push(Field::new(&f.name, DataType::Float64, false));
-                    columns.push(Arc::new(Float64Array::from(num.column(f.index).to_vec())));
+                    let values = numeric[f.index].take().unwrap_or_default();
+                    columns.push(Arc::new(Float64Array::from(values)));
                 }
                 FeatureKind::Categorical => {
                     fields.push(Field::new(&f.name, DataType::Utf8, false));

@@ -245,21 +245,22 @@ impl ModelFile {
         self.post.check(n_classes)
     }
 
-    /// How to read data for this model: its target column, and its
+    /// How to read data for this model: `base` (the file's delimiter,
+    /// columns to leave out, ...) with the model's target column, and its
     /// categorical columns as categorical whatever their values look like.
-    pub fn read_options(&self) -> ReadOptions {
+    pub fn read_options(&self, base: ReadOptions) -> ReadOptions {
         ReadOptions {
             target: Some(self.target.clone()),
             categorical: self.categorical.iter().map(|c| c.name.clone()).collect(),
-            ..Default::default()
+            ..base
         }
     }
 
-    /// Reads data to predict: with the model's target column its labels
-    /// come along (so predictions can be scored); a file without it is read
-    /// as unlabelled.
-    pub fn read_data(&self, path: &Path) -> Result<Dataset, EvalError> {
-        let opts = self.read_options();
+    /// Reads data to predict, as [`ModelFile::read_options`] says: with
+    /// the model's target column its labels come along (so predictions can
+    /// be scored); a file without it is read as unlabelled.
+    pub fn read_data(&self, path: &Path, base: ReadOptions) -> Result<Dataset, EvalError> {
+        let opts = self.read_options(base);
         Ok(match imbalanced_data::read(path, &opts) {
             Err(DataError::UnknownColumn { name, .. }) if name == self.target => imbalanced_data::read(
                 path,

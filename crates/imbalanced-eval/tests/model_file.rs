@@ -31,7 +31,7 @@ fn data(name: &str) -> PathBuf {
 fn golden_files_load_and_predict_as_when_written() {
     for (file, dataset) in golden() {
         let m = ModelFile::from_json(&std::fs::read_to_string(&file).unwrap()).unwrap();
-        let ds = read(data(dataset), &m.read_options()).unwrap();
+        let ds = read(data(dataset), &m.read_options(Default::default())).unwrap();
         let proba = m.predict_proba(&ds).unwrap();
         let pred = m.decide(proba.view());
         let want = read_predictions(&file.with_extension("predictions.csv")).unwrap();
@@ -53,7 +53,7 @@ fn golden_forest_predictions_are_written_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
     let (file, dataset) = &golden()[1];
     let m = ModelFile::from_json(&std::fs::read_to_string(file).unwrap()).unwrap();
-    let ds = read(data(dataset), &m.read_options()).unwrap();
+    let ds = read(data(dataset), &m.read_options(Default::default())).unwrap();
     let proba = m.predict_proba(&ds).unwrap();
     let truth: Vec<&str> = ds.y().iter().map(|&c| ds.classes()[c].as_str()).collect();
     let out = dir.path().join("p.csv");
