@@ -96,10 +96,9 @@ fn strategies_name_the_files_labels_and_nested_steps_take_parameters() {
         "-o",
         out.to_str().unwrap(),
     ]);
-    assert!(
-        stderr(&o).contains("class \"1\" is not present in the data (classes: negative, positive)"),
-        "{}",
-        stderr(&o)
+    says(
+        &o,
+        "class \"1\" is not present in the data (classes: negative, positive)",
     );
 }
 

@@ -3,11 +3,21 @@
 mod common;
 use common::*;
 
+/// The methods of an `evaluate --json` result, in order.
+fn methods(v: &serde_json::Value) -> Vec<&str> {
+    v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["method"].as_str().unwrap())
+        .collect()
+}
+
 #[test]
 fn evaluate_prints_json_and_writes_a_report() {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("r.html");
-    let o = ok(&[
+    let v = json(&[
         "evaluate",
         data("glass4.csv").to_str().unwrap(),
         "--methods",
@@ -16,7 +26,6 @@ fn evaluate_prints_json_and_writes_a_report() {
         "--report",
         report.to_str().unwrap(),
     ]);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let results = v["results"].as_array().unwrap();
     let names: Vec<&str> = results.iter().map(|r| r["method"].as_str().unwrap()).collect();
     assert_eq!(names, ["none", "balanced", "SMOTE", "RandomUnderSampler"]);
@@ -54,7 +63,7 @@ fn bench_ranks_methods_over_a_folder() {
     std::fs::create_dir(dir.path().join("more")).unwrap();
     std::fs::copy(data("haberman.csv"), dir.path().join("more/haberman.csv")).unwrap();
     let report = dir.path().join("bench.html");
-    let o = ok(&[
+    let v = json(&[
         "bench",
         dir.path().to_str().unwrap(),
         "--methods",
@@ -63,7 +72,6 @@ fn bench_ranks_methods_over_a_folder() {
         "--report",
         report.to_str().unwrap(),
     ]);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["datasets"].as_array().unwrap().len(), 3);
     let ranks = v["average_ranks"].as_object().unwrap();
     let total: f64 = ranks.values().map(|r| r.as_f64().unwrap()).sum();
@@ -81,8 +89,7 @@ fn metrics_reads_probabilities_and_names_its_keys_as_sklearn() {
         "y_true,y_pred,proba_a,proba_b,proba_c\na,a,0.7,0.2,0.1\nb,b,0.1,0.8,0.1\nc,b,0.2,0.5,0.3\nc,c,0.1,0.1,0.8\na,b,0.4,0.5,0.1\nb,b,0.3,0.6,0.1\n",
     )
     .unwrap();
-    let o = ok(&["metrics", file.to_str().unwrap(), "--json"]);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = json(&["metrics", file.to_str().unwrap(), "--json"]);
     // scikit-learn: accuracy 4/6; balanced accuracy mean(1/2, 1, 1/2) = 2/3.
     assert!((v["accuracy_score"].as_f64().unwrap() - 4.0 / 6.0).abs() < 1e-12);
     assert!((v["balanced_accuracy_score"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-12);
@@ -131,7 +138,7 @@ fn bad_input_gets_a_clear_error() {
         stderr(&o)
     );
     let o = run(&["evaluate", data("glass4.csv").to_str().unwrap(), "--model", "svm"]);
-    assert!(stderr(&o).contains("unknown model \"svm\""), "{}", stderr(&o));
+    says(&o, "unknown model \"svm\"");
     let o = run(&[
         "evaluate",
         data("glass4.csv").to_str().unwrap(),
@@ -140,7 +147,7 @@ fn bad_input_gets_a_clear_error() {
         "--model",
         "knn",
     ]);
-    assert!(stderr(&o).contains("has no class_weight"), "{}", stderr(&o));
+    says(&o, "has no class_weight");
     let o = run(&["evaluate", data("glass4.csv").to_str().unwrap(), "--methods", "smoot"]);
     assert!(!o.status.success() && stderr(&o).contains("smoot"), "{}", stderr(&o));
     // A failed run writes no report.
@@ -158,8 +165,7 @@ fn bad_input_gets_a_clear_error() {
 
 #[test]
 fn inspect_focal_reports_the_minimiser() {
-    let o = ok(&["inspect", data("ecoli.csv").to_str().unwrap(), "--focal", "--json"]);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = json(&["inspect", data("ecoli.csv").to_str().unwrap(), "--focal", "--json"]);
     let rows = v["focal"].as_array().unwrap();
     assert_eq!(rows.len(), 6);
     // gamma 1 on ecoli's 8-class prior: mu > 1, so some rare classes are over-suppressed.
@@ -276,7 +282,7 @@ fn train_predict_and_compare_losses() {
         preds.to_str().unwrap(),
     ]);
     assert!(std::fs::read_to_string(&preds).unwrap().starts_with("y_pred,proba_"));
-    let o = ok(&[
+    let v = json(&[
         "evaluate",
         data("glass4.csv").to_str().unwrap(),
         "--model",
@@ -285,13 +291,7 @@ fn train_predict_and_compare_losses() {
         "ce,focal:gamma=1,la,ldam-drw",
         "--json",
     ]);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let names: Vec<&str> = v["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["method"].as_str().unwrap())
-        .collect();
+    let names = methods(&v);
     assert_eq!(names, ["ce", "focal", "logit-adjusted", "ldam-drw"]);
     for (args, message) in [
         (vec!["--loss", "nope"], "unknown loss"),
@@ -317,7 +317,7 @@ fn train_predict_and_compare_losses() {
         "--losses",
         "focal",
     ]);
-    assert!(stderr(&o).contains("not trained by a loss"), "{}", stderr(&o));
+    says(&o, "not trained by a loss");
 }
 
 #[test]
@@ -533,20 +533,14 @@ fn train_multi_label_and_semi_supervised_models() {
 #[test]
 fn a_method_that_fails_on_the_data_is_reported_and_the_others_run() {
     let flare = data("flare-F.dat");
-    let o = ok(&[
+    let v = json(&[
         "evaluate",
         flare.to_str().unwrap(),
         "--methods",
         "none,adasyn,smote",
         "--json",
     ]);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let ran: Vec<&str> = v["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["method"].as_str().unwrap())
-        .collect();
+    let ran = methods(&v);
     assert_eq!(ran, ["none", "SMOTE"]);
     assert_eq!(v["failed"][0]["method"], "ADASYN");
     assert!(v["notes"][0].as_str().unwrap().contains("SMOTEN"));

@@ -108,13 +108,13 @@ fn compressed_files_read_and_write_by_extension() {
         ("bz2", b"BZh"),
     ] {
         let packed = dir.path().join(format!("t.csv.{ext}"));
-        ok(&["convert", src.to_str().unwrap(), packed.to_str().unwrap()]);
+        convert(&src, &packed, &[]);
         let bytes = std::fs::read(&packed).unwrap();
         assert!(bytes.starts_with(magic), "{ext} output is not {ext}");
         assert_eq!(shape(&packed, &[]), (50, 2, 2), "{ext}");
         // And back to plain text, the same as the source.
         let back = dir.path().join(format!("back-{ext}.csv"));
-        ok(&["convert", packed.to_str().unwrap(), back.to_str().unwrap()]);
+        convert(&packed, &back, &[]);
         assert_eq!(
             std::fs::read_to_string(&back).unwrap(),
             std::fs::read_to_string(&src).unwrap()
@@ -163,7 +163,7 @@ fn a_byte_order_mark_is_not_part_of_the_first_name() {
     bytes.extend(table(",", ".", 20).bytes());
     let p = write(dir.path(), "bom.csv", &bytes);
     let out = dir.path().join("out.csv");
-    ok(&["convert", p.to_str().unwrap(), out.to_str().unwrap(), "--drop", "a"]);
+    convert(&p, &out, &["--drop", "a"]);
     assert!(std::fs::read_to_string(&out).unwrap().starts_with("b,label\n"));
 }
 
@@ -174,14 +174,7 @@ fn header_less_files_name_columns_by_position() {
     let p = write(dir.path(), "raw.csv", body.as_bytes());
     assert_eq!(shape(&p, &["--no-header"]), (20, 2, 2));
     let out = dir.path().join("out.csv");
-    ok(&[
-        "convert",
-        p.to_str().unwrap(),
-        out.to_str().unwrap(),
-        "--no-header",
-        "--target",
-        "2",
-    ]);
+    convert(&p, &out, &["--no-header", "--target", "2"]);
     assert!(std::fs::read_to_string(&out)
         .unwrap()
         .starts_with("0,1,2\n0,0.25,rare\n"));
@@ -223,13 +216,7 @@ fn convert_round_trips_through_every_format() {
     let mut previous = src.clone();
     for name in ["a.parquet", "b.tsv", "c.arff", "d.dat", "e.csv.zst", "f.csv"] {
         let next = dir.path().join(name);
-        ok(&[
-            "convert",
-            previous.to_str().unwrap(),
-            next.to_str().unwrap(),
-            "--target",
-            "target",
-        ]);
+        convert(&previous, &next, &["--target", "target"]);
         previous = next;
     }
     let back = std::fs::read_to_string(&previous).unwrap();

@@ -95,28 +95,18 @@ mod enabled {
             DataType::UInt32 => numbers::<UInt32Type>(col, w, f64::from),
             DataType::UInt16 => numbers::<UInt16Type>(col, w, f64::from),
             DataType::UInt8 => numbers::<UInt8Type>(col, w, f64::from),
-            DataType::Utf8 => {
-                let a = col.as_string::<i32>();
+            DataType::Utf8 | DataType::LargeUtf8 => {
+                let text = |i| match col.data_type() {
+                    DataType::Utf8 => col.as_string::<i32>().value(i),
+                    _ => col.as_string::<i64>().value(i),
+                };
                 (0..col.len()).for_each(|i| {
                     cell(
                         i,
-                        if a.is_null(i) {
+                        if col.is_null(i) {
                             Cell::Missing
                         } else {
-                            Cell::Text(a.value(i))
-                        },
-                    )
-                });
-            }
-            DataType::LargeUtf8 => {
-                let a = col.as_string::<i64>();
-                (0..col.len()).for_each(|i| {
-                    cell(
-                        i,
-                        if a.is_null(i) {
-                            Cell::Missing
-                        } else {
-                            Cell::Text(a.value(i))
+                            Cell::Text(text(i))
                         },
                     )
                 });

@@ -16,18 +16,21 @@ fn methods(names: &[&str]) -> Vec<Method> {
     Method::list(Some(&names), &[], 0, RngKind::Default).unwrap()
 }
 
-#[test]
-fn a_failing_method_is_reported_and_the_others_run() {
-    // flare-F's features are all categorical: ADASYN cannot run on them.
-    let data = keel("flare-F.dat");
-    let e = evaluate(
-        &data,
+/// `evaluate` of `names` on flare-F (all its features categorical).
+fn on_flare(names: &[&str]) -> Result<imbalanced_eval::Evaluation, EvalError> {
+    evaluate(
+        &keel("flare-F.dat"),
         "flare-F",
-        &methods(&["none", "ADASYN", "rus"]),
+        &methods(names),
         &EvaluateOptions::default(),
         &|| {},
     )
-    .unwrap();
+}
+
+#[test]
+fn a_failing_method_is_reported_and_the_others_run() {
+    // flare-F's features are all categorical: ADASYN cannot run on them.
+    let e = on_flare(&["none", "ADASYN", "rus"]).unwrap();
     let ran: Vec<(&str, usize)> = e.results.iter().map(|r| (r.method.as_str(), r.position)).collect();
     assert_eq!(ran, [("none", 0), ("RandomUnderSampler", 2)]);
     assert_eq!(e.failed.len(), 1);
@@ -41,15 +44,7 @@ fn a_failing_method_is_reported_and_the_others_run() {
 
 #[test]
 fn smote_on_categorical_columns_runs_as_smotenc_or_smoten_with_a_note() {
-    let data = keel("flare-F.dat");
-    let e = evaluate(
-        &data,
-        "flare-F",
-        &methods(&["SMOTE"]),
-        &EvaluateOptions::default(),
-        &|| {},
-    )
-    .unwrap();
+    let e = on_flare(&["SMOTE"]).unwrap();
     assert!(e.failed.is_empty(), "{:?}", e.failed);
     assert_eq!(e.notes.len(), 1);
     assert!(e.notes[0].contains("SMOTEN"), "{}", e.notes[0]);
@@ -57,15 +52,7 @@ fn smote_on_categorical_columns_runs_as_smotenc_or_smoten_with_a_note() {
 
 #[test]
 fn when_every_method_fails_that_is_the_error() {
-    let data = keel("flare-F.dat");
-    let err = evaluate(
-        &data,
-        "flare-F",
-        &methods(&["ADASYN"]),
-        &EvaluateOptions::default(),
-        &|| {},
-    )
-    .unwrap_err();
+    let err = on_flare(&["ADASYN"]).unwrap_err();
     assert!(matches!(err, EvalError::Method { .. }), "{err}");
     assert!(err.to_string().contains("ADASYN"), "{err}");
 }

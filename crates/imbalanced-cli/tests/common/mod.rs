@@ -25,6 +25,23 @@ pub fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/keel").join(name)
 }
 
+/// `imbalanced ARGS`, which must succeed, with its standard output read as JSON.
+pub fn json(args: &[&str]) -> serde_json::Value {
+    serde_json::from_slice(&ok(args).stdout).unwrap()
+}
+
+/// `imbalanced convert FROM TO EXTRA...`, which must succeed.
+pub fn convert(from: &Path, to: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["convert", from.to_str().unwrap(), to.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    ok(&args)
+}
+
+/// Asserts that the command's standard error contains `text`.
+pub fn says(o: &Output, text: &str) {
+    assert!(stderr(o).contains(text), "expected {text:?} in: {}", stderr(o));
+}
+
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
