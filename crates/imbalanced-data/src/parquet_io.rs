@@ -45,9 +45,10 @@ mod enabled {
     use arrow_array::{Array, ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
     use arrow_schema::{DataType, Field, Schema};
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-    use parquet::arrow::ArrowWriter;
+    use parquet::arrow::{ArrowWriter, ProjectionMask};
     use parquet::file::properties::WriterProperties;
     use parquet::schema::types::ColumnPath;
+    use rayon::prelude::*;
 
     use super::*;
     use crate::dataset::FeatureKind;
@@ -64,10 +65,10 @@ mod enabled {
 
     /// Gives every row of `col` to `w`, reading the typed array once (not
     /// the type per value); an unsupported type is an error.
-    fn cells(col: &dyn Array, w: &mut ColumnWriter<'_>) -> std::result::Result<(), String> {
+    fn cells<'v>(col: &'v dyn Array, w: &mut ColumnWriter<'_, 'v>) -> std::result::Result<(), String> {
         fn numbers<T: arrow_array::ArrowPrimitiveType>(
             col: &dyn Array,
-            w: &mut ColumnWriter<'_>,
+            w: &mut ColumnWriter<'_, '_>,
             to_f64: impl Fn(T::Native) -> f64,
         ) {
             let values = col.as_primitive::<T>();
@@ -124,9 +125,12 @@ mod enabled {
     }
 
     /// Reads Parquet from `bytes` without copying them (a mapped file stays mapped).
+    /// The columns are decoded by one reader per thread, each reading every
+    /// `threads`-th column (decoding is most of the time), then handed to the
+    /// table batch by batch, in column order.
     pub(crate) fn read_parquet(bytes: Bytes, path: &Path, opts: &ReadOptions) -> Result<Dataset> {
-        let builder =
-            ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from_owner(bytes)).map_err(|e| err(path, e))?;
+        let bytes = bytes::Bytes::from_owner(bytes);
+        let builder = ParquetRecordBatchReaderBuilder::try_new(bytes.clone()).map_err(|e| err(path, e))?;
         let schema = builder.schema().clone();
         let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
         if names.is_empty() {
@@ -141,13 +145,29 @@ mod enabled {
         }
         crate::table::select_columns(&names, target, &mut declared, opts)?;
         let mut table = TableBuilder::new(names.clone(), target, declared)?;
+        let groups = rayon::current_num_threads().clamp(1, names.len());
+        let parquet_schema = builder.parquet_schema().clone();
+        let decoded = (0..groups)
+            .into_par_iter()
+            .map(|g| {
+                let columns = (g..names.len()).step_by(groups);
+                let mask = ProjectionMask::roots(&parquet_schema, columns);
+                ParquetRecordBatchReaderBuilder::try_new(bytes.clone())
+                    .and_then(|b| b.with_projection(mask).with_batch_size(1 << 16).build())
+                    .map_err(|e| err(path, e))?
+                    .collect::<std::result::Result<Vec<RecordBatch>, _>>()
+                    .map_err(|e| err(path, e))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        // Every group read the same row groups in batches of the same size.
         let mut row = 1u64;
-        for batch in builder.with_batch_size(1 << 16).build().map_err(|e| err(path, e))? {
-            let batch = batch.map_err(|e| err(path, e))?;
-            table.push_columns(batch.num_rows(), row, |j, cell| {
-                cells(batch.column(j).as_ref(), cell).map_err(|m| err(path, format!("column {:?} has {m}", names[j])))
+        for b in 0..decoded[0].len() {
+            let n = decoded[0][b].num_rows();
+            table.push_columns(n, row, |j, cell| {
+                let column = decoded[j % groups][b].column(j / groups);
+                cells(column.as_ref(), cell).map_err(|m| err(path, format!("column {:?} has {m}", names[j])))
             })?;
-            row += batch.num_rows() as u64;
+            row += n as u64;
         }
         table.finish(path, opts.impute)
     }

@@ -228,16 +228,18 @@ impl Column {
 }
 
 /// Writes one column of a block of rows ([`TableBuilder::push_columns`]).
-pub(crate) struct ColumnWriter<'a> {
+pub(crate) struct ColumnWriter<'a, 'v> {
     column: &'a mut Column,
     block: &'a mut [f64],
+    /// Plain float columns, copied into the block after all columns are seen.
+    plain: &'a mut Vec<(usize, &'v [f64])>,
     j: usize,
     width: usize,
     first_line: u64,
 }
 
 #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
-impl ColumnWriter<'_> {
+impl<'v> ColumnWriter<'_, 'v> {
     /// The value of row `i`.
     pub(crate) fn cell(&mut self, i: usize, cell: Cell<'_>) {
         let line = self.first_line + i as u64;
@@ -249,8 +251,8 @@ impl ColumnWriter<'_> {
     }
 
     /// The values of every row, all present (the common case of a float
-    /// column): stored in one pass, checked for non-finite values in another.
-    pub(crate) fn numbers(&mut self, values: &[f64]) {
+    /// column): checked here, stored with the block's other plain columns.
+    pub(crate) fn numbers(&mut self, values: &'v [f64]) {
         if !self.column.parses_numbers() {
             values
                 .iter()
@@ -258,9 +260,7 @@ impl ColumnWriter<'_> {
                 .for_each(|(i, &v)| self.cell(i, Cell::Number(v)));
             return;
         }
-        for (out, &v) in self.block[self.j..].iter_mut().step_by(self.width).zip(values) {
-            *out = v;
-        }
+        self.plain.push((self.j, values));
         match values.iter().position(|v| !v.is_finite()) {
             None if !values.is_empty() => {
                 // The numbers are recorded as one, the count set after.
@@ -416,23 +416,35 @@ impl TableBuilder {
     /// `fill(j, writer)` is called once per column and gives the block's
     /// values of column `j` to `writer`; the first row is line `first_line`.
     #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
-    pub(crate) fn push_columns<E>(
+    pub(crate) fn push_columns<'v, E>(
         &mut self,
         n: usize,
         first_line: u64,
-        mut fill: impl FnMut(usize, &mut ColumnWriter<'_>) -> std::result::Result<(), E>,
+        mut fill: impl FnMut(usize, &mut ColumnWriter<'_, 'v>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
         let width = self.columns.len();
         let mut block = vec![f64::NAN; n * width];
+        let mut plain = Vec::new();
         for (j, column) in self.columns.iter_mut().enumerate() {
             let mut writer = ColumnWriter {
                 column,
                 block: &mut block,
+                plain: &mut plain,
                 j,
                 width,
                 first_line,
             };
             fill(j, &mut writer)?;
+        }
+        // Plain float columns go in by tiles of rows: a whole column at a
+        // time would stride through the entire block once per column.
+        for start in (0..n).step_by(1024) {
+            let end = (start + 1024).min(n);
+            for &(j, values) in &plain {
+                for (i, &v) in values[start..end].iter().enumerate() {
+                    block[(start + i) * width + j] = v;
+                }
+            }
         }
         // A block is a chunk of its own; `finish` takes chunks of any size.
         self.chunks.push(block);
