@@ -161,10 +161,14 @@ mod enabled {
             .collect::<Result<Vec<_>>>()?;
         // Every group read the same row groups in batches of the same size.
         let mut row = 1u64;
-        for b in 0..decoded[0].len() {
-            let n = decoded[0][b].num_rows();
+        for (b, first) in decoded[0].iter().enumerate() {
+            let n = first.num_rows();
             table.push_columns(n, row, |j, cell| {
-                let column = decoded[j % groups][b].column(j / groups);
+                let column = decoded[j % groups]
+                    .get(b)
+                    .filter(|batch| batch.num_rows() == n)
+                    .ok_or_else(|| err(path, "the column readers disagree on the row batches"))?
+                    .column(j / groups);
                 cells(column.as_ref(), cell).map_err(|m| err(path, format!("column {:?} has {m}", names[j])))
             })?;
             row += n as u64;
