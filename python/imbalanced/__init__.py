@@ -1,0 +1,13 @@
+"""imbalanced: imbalanced-learn's samplers on a fast, exact Rust engine.
+
+The modules follow imbalanced-learn's layout: ``imbalanced.over_sampling``,
+``imbalanced.under_sampling`` and ``imbalanced.combine`` hold the classes of
+the same names, with the same parameters and defaults, plus ``rng``
+(``"numpy"`` reproduces imbalanced-learn's output for the same integer
+``random_state``).
+"""
+
+from . import combine, over_sampling, under_sampling
+from ._native import __version__
+
+__all__ = ["combine", "over_sampling", "under_sampling", "__version__"]

@@ -1,0 +1,261 @@
+"""The bridge between imbalanced-learn's classes and the Rust engine.
+
+Every sampler class of this package is imbalanced-learn's class of the same
+name, subclassed: its parameters, defaults, parameter validation, input
+checks (``fit_resample`` of imbalanced-learn's ``BaseSampler``: lists,
+pandas, one-hot targets, ``sampling_strategy_``) and tags are inherited, so
+that imbalanced-learn's and scikit-learn's checks see the class they know.
+What runs is ``_fit_resample``, here: the parameters are translated to the
+engine's (the same names; estimator objects read into the numbers the
+engine takes), the arrays go to Rust, the GIL is released while it works.
+
+Why subclass imbalanced-learn rather than restate it: its checks and
+pipelines branch on ``isinstance``, and the classes' signatures and
+``_parameter_constraints`` are the reference to match; one more parameter,
+``rng``, is added.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import numbers
+
+import numpy as np
+from scipy import sparse
+from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils._param_validation import StrOptions
+
+from . import _native
+
+# Parameters that name a neighbour count, and how imbalanced-learn turns a
+# NearestNeighbors object into it: the object's n_neighbors includes the
+# row itself where imbalanced-learn adds one neighbour to an int.
+_NEIGHBOURS_PLUS_ONE = {"k_neighbors", "m_neighbors"}
+_NEIGHBOURS_ITSELF = {"n_neighbors_ver3"}
+
+# The engine's name of imbalanced-learn's `rng`-less classes' parameters
+# that hold an estimator object, by class.
+_NESTED_SAMPLERS = {"smote", "enn", "tomek"}
+
+# The engine's parameter names of each sampler (its catalogue).
+_ENGINE_PARAMS = {name: {p[0] for p in params} for name, _kind, _summary, params in _native.samplers()}
+
+
+class EngineSampler:
+    """Runs a sampler of imbalanced-learn's API on the Rust engine.
+
+    Mixed in before imbalanced-learn's class; ``_engine_name`` names the
+    engine's sampler.
+    """
+
+    _engine_name: str = ""
+    _picks_rows_only = False
+
+    def _fit_resample(self, X, y):
+        labels, codes, counts = np.unique(y, return_inverse=True, return_counts=True)
+        params = engine_params(self, dict(zip(labels, counts)))
+        picks_only = self._picks_rows_only and getattr(self, "shrinkage", None) is None
+        was_sparse = sparse.issparse(X)
+        if picks_only:
+            x = np.zeros((len(y), 1))
+        else:
+            x = X.toarray() if was_sparse else np.asarray(X)
+            x = np.asarray(x, dtype=np.float64)
+        x_res, y_codes, origin = _native.fit_resample(
+            self._engine_name,
+            json.dumps(params),
+            x,
+            codes.astype(np.int64),
+            [str(label) for label in labels],
+            _threads(getattr(self, "n_jobs", None)),
+        )
+        if picks_only:
+            X_res = _safe_indexing(X, origin)
+        else:
+            dtype = X.dtype if np.issubdtype(X.dtype, np.floating) else np.float64
+            X_res = x_res.astype(dtype, copy=False)
+            if was_sparse:
+                X_res = type(X)(X_res)
+        if (origin >= 0).all() and self._has_sample_indices():
+            self.sample_indices_ = origin
+        return X_res, labels[y_codes]
+
+    def _has_sample_indices(self):
+        return "sample_indices_" in inspect.getsource(type(self).__mro__[2]._fit_resample)
+
+
+def _threads(n_jobs):
+    if n_jobs is None or n_jobs == -1:
+        return None
+    return int(n_jobs)
+
+
+def _seed(random_state):
+    """An integer seed: the int itself (so ``rng="numpy"`` can match
+    imbalanced-learn), else one drawn from the RandomState it names."""
+    if isinstance(random_state, numbers.Integral):
+        return int(random_state)
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
+def _label_key(label):
+    return str(label)
+
+
+def _strategy(est, value, counts):
+    """``sampling_strategy`` as the engine reads it, labels as text; a
+    callable is what imbalanced-learn resolved it to (``sampling_strategy_``:
+    rows to add when over-sampling, rows to keep when under-sampling, the
+    classes to clean when cleaning), given back as the engine's form."""
+    if callable(value):
+        resolved = est.sampling_strategy_
+        if est._sampling_type == "over-sampling":
+            return {_label_key(k): int(counts[k] + v) for k, v in resolved.items()}
+        if est._sampling_type == "clean-sampling":
+            return [_label_key(k) for k in resolved]
+        return {_label_key(k): int(v) for k, v in resolved.items()}
+    if isinstance(value, dict):
+        return {_label_key(k): int(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_label_key(v) for v in value]
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _neighbours(name, value):
+    """A neighbour count from an int or a NearestNeighbors-like object."""
+    if value is None or isinstance(value, numbers.Integral):
+        return value if value is None else int(value)
+    k = getattr(value, "n_neighbors", None)
+    metric = getattr(value, "metric", "minkowski")
+    p = getattr(value, "p", 2)
+    if not isinstance(k, numbers.Integral) or not (metric == "euclidean" or (metric == "minkowski" and p == 2)):
+        raise ValueError(
+            f"{name}={value!r}: the engine finds Euclidean neighbours itself; "
+            "give an int, or a NearestNeighbors / KNeighborsClassifier with the Euclidean metric"
+        )
+    if name in _NEIGHBOURS_PLUS_ONE or name == "n_neighbors":
+        return int(k) - 1
+    return int(k)
+
+
+def engine_params(est, counts):
+    """``est``'s parameters as the engine reads them (a JSON object);
+    ``counts`` are the class counts of the data, by label."""
+    out = {}
+    cls = type(est).__name__
+    for name, value in est.get_params(deep=False).items():
+        # n_jobs is the thread count; a deterministic sampler has no seed.
+        if name == "n_jobs" or (name in ("random_state", "rng") and name not in _ENGINE_PARAMS[cls]):
+            continue
+        if name == "random_state":
+            value = _seed(value)
+        elif name == "sampling_strategy":
+            value = _strategy(est, value, counts)
+        elif name in _NEIGHBOURS_PLUS_ONE | _NEIGHBOURS_ITSELF:
+            value = _neighbours(name, value)
+        elif name == "n_neighbors":
+            value = _n_neighbors(cls, value)
+            if value is None:
+                continue  # imbalanced-learn's default: the engine's default
+        elif name in _NESTED_SAMPLERS:
+            value = None if value is None else engine_params(value, counts)
+        elif name in ("kmeans_estimator", "svm_estimator", "estimator", "edited_nearest_neighbours"):
+            out.update(_estimator_params(cls, name, value))
+            continue
+        elif isinstance(value, np.generic):
+            value = value.item()
+        out[name] = value
+    return out
+
+
+def _n_neighbors(cls, value):
+    if value is None:
+        return None
+    if cls in ("CondensedNearestNeighbour", "OneSidedSelection"):
+        # A KNeighborsClassifier (or its k): the classifier's own k.
+        return int(value) if isinstance(value, numbers.Integral) else _neighbours("n_neighbors_ver3", value)
+    if cls == "NearMiss":
+        return _neighbours("n_neighbors_ver3", value)
+    return _neighbours("n_neighbors", value)
+
+
+def _estimator_params(cls, name, value):
+    """The engine's parameters for an estimator object imbalanced-learn takes."""
+    if value is None:
+        return {}
+    if name == "kmeans_estimator":
+        if isinstance(value, numbers.Integral):
+            return {"kmeans_estimator": int(value)}
+        if hasattr(value, "n_clusters"):
+            return {"kmeans_estimator": int(value.n_clusters)}
+    if name == "svm_estimator" and type(value).__name__ == "SVC" and value.kernel == "rbf" and value.gamma == "scale":
+        return {"C": float(value.C)}
+    if name == "estimator" and cls == "ClusterCentroids" and type(value).__name__ in ("KMeans", "MiniBatchKMeans"):
+        # The engine's k-means (k-means++, Lloyd) with the object's iteration limit;
+        # its other settings (n_init, algorithm, tol) are the engine's.
+        return {"max_iter": int(value.max_iter)}
+    if name == "estimator" and cls == "InstanceHardnessThreshold" and type(value).__name__ == "RandomForestClassifier":
+        return {"n_estimators": int(value.n_estimators)}
+    raise ValueError(
+        f"{cls}({name}={value!r}) is not supported by the engine: leave {name} at None "
+        "(the engine's equivalent of imbalanced-learn's default)"
+    )
+
+
+# Samplers that only pick rows (with RandomOverSampler's shrinkage off): they
+# run on row numbers, so X may hold any dtype, as imbalanced-learn allows.
+_PICKS_ROWS_ONLY = {"RandomOverSampler", "RandomUnderSampler"}
+
+
+def engine_classes(reference_module, module, names):
+    """The engine-backed classes of ``reference_module``'s ``names``, in order."""
+    return [engine_class(getattr(reference_module, name), module) for name in names]
+
+
+def engine_class(reference, module):
+    """The engine-backed class of imbalanced-learn's class ``reference``:
+    the same name, signature and constraints, plus ``rng``."""
+    ref_sig = inspect.signature(reference.__init__)
+    params = list(ref_sig.parameters.values())
+    params.append(inspect.Parameter("rng", inspect.Parameter.KEYWORD_ONLY, default="default"))
+    signature = ref_sig.replace(parameters=params)
+
+    def __init__(self, *args, **kwargs):
+        bound = signature.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        for key, value in list(bound.arguments.items())[1:]:
+            setattr(self, key, value)
+
+    __init__.__signature__ = signature
+    __init__.__doc__ = reference.__init__.__doc__
+    constraints = dict(getattr(reference, "_parameter_constraints", {}))
+    constraints["rng"] = [StrOptions({"default", "numpy"})]
+    doc = (reference.__doc__ or "") + _RNG_DOC
+    return type(
+        reference.__name__,
+        (EngineSampler, reference),
+        {
+            "__init__": __init__,
+            "__doc__": doc,
+            "__module__": module,
+            "_engine_name": reference.__name__,
+            "_picks_rows_only": reference.__name__ in _PICKS_ROWS_ONLY,
+            "_parameter_constraints": constraints,
+        },
+    )
+
+
+_RNG_DOC = """
+    Engine
+    ------
+    Runs on the Rust engine of the ``imbalanced`` toolkit. One parameter more
+    than imbalanced-learn's class:
+
+    rng : {"default", "numpy"}, default="default"
+        The random bits: ``"numpy"`` reproduces imbalanced-learn's output for
+        the same integer ``random_state`` exactly (MT19937 and NumPy's
+        sampling algorithms); ``"default"`` is the faster xoshiro256++.
+"""
