@@ -28,14 +28,15 @@ from sklearn.utils._param_validation import StrOptions
 
 from . import _native
 
-# Parameters that name a neighbour count, and how imbalanced-learn turns a
-# NearestNeighbors object into it: the object's n_neighbors includes the
-# row itself where imbalanced-learn adds one neighbour to an int.
+# Parameters that name a neighbour count, as an int or a NearestNeighbors
+# object. imbalanced-learn adds one neighbour (the row itself) to an int of
+# the first kind, so such an object's n_neighbors is one more than the int;
+# an object of the second kind is used as it is.
 _NEIGHBOURS_PLUS_ONE = {"k_neighbors", "m_neighbors"}
 _NEIGHBOURS_ITSELF = {"n_neighbors_ver3"}
 
-# The engine's name of imbalanced-learn's `rng`-less classes' parameters
-# that hold an estimator object, by class.
+# Parameters that hold a whole sampler (SMOTEENN's smote and enn,
+# SMOTETomek's smote and tomek): the engine takes that sampler's parameters.
 _NESTED_SAMPLERS = {"smote", "enn", "tomek"}
 
 # The engine's parameter names of each sampler (its catalogue).
@@ -51,6 +52,8 @@ class EngineSampler:
 
     _engine_name: str = ""
     _picks_rows_only = False
+    # Whether imbalanced-learn's class sets sample_indices_ (its under-samplers and RandomOverSampler).
+    _sets_sample_indices = False
 
     def _fit_resample(self, X, y):
         labels, codes, counts = np.unique(y, return_inverse=True, return_counts=True)
@@ -77,12 +80,9 @@ class EngineSampler:
             X_res = x_res.astype(dtype, copy=False)
             if was_sparse:
                 X_res = type(X)(X_res)
-        if (origin >= 0).all() and self._has_sample_indices():
+        if self._sets_sample_indices and (origin >= 0).all():
             self.sample_indices_ = origin
         return X_res, labels[y_codes]
-
-    def _has_sample_indices(self):
-        return "sample_indices_" in inspect.getsource(type(self).__mro__[2]._fit_resample)
 
 
 def _threads(n_jobs):
@@ -243,6 +243,7 @@ def engine_class(reference, module):
             "__module__": module,
             "_engine_name": reference.__name__,
             "_picks_rows_only": reference.__name__ in _PICKS_ROWS_ONLY,
+            "_sets_sample_indices": "sample_indices_" in inspect.getsource(reference._fit_resample),
             "_parameter_constraints": constraints,
         },
     )
