@@ -6,7 +6,7 @@
 
 use imbalanced::catalog::{from_params, Value};
 use imbalanced::resample::{SmoteN, SmoteNc, SAMPLERS};
-use ndarray::{Array1, Array2};
+use ndarray::{Array1, Array2, ArrayView2};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -105,11 +105,14 @@ fn fit_resample<'py>(
     n_categories: Option<Vec<usize>>,
 ) -> PyResult<ResampledArrays<'py>> {
     let codes = codes(&y, labels.len())?;
-    let x = x.as_array().as_standard_layout().into_owned();
+    // A C-contiguous array is read where it lies; another layout is copied once.
+    let x = x.as_array();
+    let x = x.as_standard_layout();
     if let Some(cat) = categorical {
         let n = codes.len() as i64;
         let n_categories = n_categories.unwrap_or_default();
-        let (num, cat, y) = resample_categorical(py, name, params, x, cat, &n_categories, &codes, &labels, n_jobs)?;
+        let (num, cat, y) =
+            resample_categorical(py, name, params, x.view(), cat, &n_categories, &codes, &labels, n_jobs)?;
         let origin = (0..y.len() as i64)
             .map(|i| if i < n { i } else { -1 })
             .collect::<Array1<i64>>();
@@ -144,7 +147,7 @@ fn resample_categorical(
     py: Python<'_>,
     name: &str,
     params: &str,
-    num: Array2<f64>,
+    num: ArrayView2<'_, f64>,
     categorical: PyReadonlyArray2<'_, i64>,
     n_categories: &[usize],
     codes: &[usize],
