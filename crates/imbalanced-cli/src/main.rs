@@ -89,6 +89,7 @@ enum Command {
         imbalanced convert export.csv.gz clean.csv --drop id,'debug_*'\n  \
         imbalanced convert european.csv standard.csv --decimal ,\n  \
         cat data.tsv | imbalanced convert - data.csv.zst")]
+    #[command(mut_arg("target", |a| a.help("A label column, read as the label (labels stay text). Default: none; every column is data")))]
     Convert(convert::ConvertArgs),
     /// Predict with a model from `train`: y_true, y_pred and proba_<label> columns.
     #[command(after_help = "Examples:\n  \
