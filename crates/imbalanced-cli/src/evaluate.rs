@@ -168,9 +168,15 @@ fn print_bench(b: &Bench, rank_by: usize, model: &str) {
     table.set_header(header);
     for (i, e) in b.evaluations.iter().enumerate() {
         let mut row = vec![e.dataset.clone()];
-        for (m, r) in e.results.iter().enumerate() {
+        // By the methods' places: a method that failed on this dataset has no result.
+        for (m, score) in e.scores(b.methods.len(), rank_by).into_iter().enumerate() {
             let rank = test.as_ref().map_or(String::new(), |t| format!(" ({})", t.ranks[i][m]));
-            row.push(format!("{:.4}{rank}", r.mean_std(rank_by).0));
+            let value = if score.is_nan() {
+                "failed".to_string()
+            } else {
+                format!("{score:.4}")
+            };
+            row.push(format!("{value}{rank}"));
         }
         table.add_row(row);
     }

@@ -554,3 +554,19 @@ fn a_method_that_fails_on_the_data_is_reported_and_the_others_run() {
     let o = run(&["evaluate", flare.to_str().unwrap(), "--methods", "adasyn"]);
     assert!(!o.status.success() && stderr(&o).contains("ADASYN needs numeric features"));
 }
+
+#[test]
+fn bench_shows_a_failed_method_in_its_own_column() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["flare-F.dat", "glass4.csv"] {
+        std::fs::copy(data(f), dir.path().join(f)).unwrap();
+    }
+    let o = ok(&["bench", dir.path().to_str().unwrap(), "--methods", "none,adasyn,rus"]);
+    let out = stdout(&o);
+    let flare = out.lines().find(|l| l.contains("flare-F")).unwrap();
+    let cells: Vec<&str> = flare.split('┆').map(str::trim).collect();
+    // dataset, none, ADASYN, RandomUnderSampler: ADASYN failed and ranks last.
+    assert_eq!(cells.len(), 4, "{flare}");
+    assert!(cells[2].starts_with("failed (3)"), "{flare}");
+    assert!(!cells[3].starts_with("failed"), "{flare}");
+}
