@@ -201,10 +201,7 @@ fn print_bench(b: &Bench, rank_by: usize, model: &str) {
 pub fn run_bench(args: BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
     let Folder { datasets, left_out } = match &args.dir {
         Some(dir) => load_datasets(dir, &args.input.options())?,
-        None => Folder {
-            datasets: imbalanced::data::bundled_all(&args.input.options())?,
-            left_out: Vec::new(),
-        },
+        None => Folder::bundled(&args.input.options())?,
     };
     if !left_out.is_empty() && !args.cv.json {
         let names: Vec<String> = left_out.iter().map(|p| p.display().to_string()).collect();

@@ -119,7 +119,7 @@ pub struct InputArgs {
     pub keep: Vec<String>,
     /// The delimiter of CSV text: , ; | or tab (\t). Default: tab for .tsv, else
     /// detected from the first lines.
-    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    #[arg(long, value_name = "CHAR", value_parser = imbalanced::data::parse_delimiter)]
     pub delimiter: Option<u8>,
     /// The decimal separator of numbers in CSV text: . (default) or , (then the
     /// delimiter is another character, usually ;).
@@ -128,17 +128,6 @@ pub struct InputArgs {
     /// CSV text without a header line: the columns are named 0, 1, 2, ...
     #[arg(long)]
     pub no_header: bool,
-}
-
-/// `--delimiter`: one ASCII character, or `\t` / `tab` for a tab.
-fn parse_delimiter(s: &str) -> Result<u8, String> {
-    match s {
-        "\\t" | "tab" | "\t" => Ok(b'\t'),
-        _ if s.len() == 1 && s.is_ascii() && !s.chars().any(|c| c.is_alphanumeric() || c == '"') => Ok(s.as_bytes()[0]),
-        _ => Err(format!(
-            "{s:?} is not a delimiter: give one character such as , ; | or \\t"
-        )),
-    }
 }
 
 impl InputArgs {
@@ -161,11 +150,7 @@ impl InputArgs {
     pub fn load(&self, path: &PathBuf) -> Result<Dataset, Box<dyn std::error::Error>> {
         let data = read(path, &self.options())?;
         for id in imbalanced::data::identifier_columns(&data) {
-            eprintln!(
-                "warning: column {:?} looks like an identifier ({}) and is used as a feature; \
-                 if it is not one, leave it out with --drop {}",
-                id.column, id.reason, id.column
-            );
+            eprintln!("warning: {id}\nhint: --drop {} leaves it out", id.column);
         }
         Ok(data)
     }

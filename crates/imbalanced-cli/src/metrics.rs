@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use clap::Args;
-use imbalanced::scores::{all_scores, classification_report_imbalanced, macro_averaged_mean_absolute_error};
+use imbalanced::scores::{all_scores_labelled, classification_report_imbalanced};
 
 #[derive(Args)]
 pub struct MetricsArgs {
@@ -19,22 +19,11 @@ pub struct MetricsArgs {
 
 type BoxError = Box<dyn std::error::Error>;
 
-/// Rows whose probabilities are off by more than this are refused; within
-/// it (rounded values in a file) they are renormalised.
 pub fn run(args: MetricsArgs) -> Result<(), BoxError> {
     let p = imbalanced::data::read_predictions(&args.file)?;
-    let scores = all_scores(&p.y_true, &p.y_pred, p.proba.as_ref().map(|a| a.view()))?;
-    let mut out: BTreeMap<String, f64> = scores.0.iter().cloned().collect();
-    // Ordinal labels: the mean absolute error between label values.
-    let values: Option<Vec<f64>> = p.labels.iter().map(|l| l.parse::<f64>().ok()).collect();
-    if let Some(values) = values {
-        let t: Vec<f64> = p.y_true.iter().map(|&c| values[c]).collect();
-        let q: Vec<f64> = p.y_pred.iter().map(|&c| values[c]).collect();
-        if let Ok(mae) = macro_averaged_mean_absolute_error(&t, &q) {
-            out.insert("macro_averaged_mean_absolute_error".into(), mae);
-        }
-    }
+    let scores = all_scores_labelled(&p.y_true, &p.y_pred, p.proba.as_ref().map(|a| a.view()), &p.labels)?;
     if args.json {
+        let out: BTreeMap<&str, f64> = scores.0.iter().map(|(k, v)| (k.as_str(), *v)).collect();
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
     }
@@ -42,9 +31,6 @@ pub fn run(args: MetricsArgs) -> Result<(), BoxError> {
     table.set_header(["metric", "value"]);
     for (name, v) in &scores.0 {
         table.add_row([name.clone(), format!("{v:.6}")]);
-    }
-    if let Some(v) = out.get("macro_averaged_mean_absolute_error") {
-        table.add_row(["macro_averaged_mean_absolute_error".to_string(), format!("{v:.6}")]);
     }
     println!("{} predictions, {} labels", p.y_true.len(), p.labels.len());
     println!("{table}");

@@ -2,11 +2,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use imbalanced::catalog::Value;
 use imbalanced::data::{is_stdio, write, Format};
-use imbalanced::resample::{randomness, take_categorical_features, RngKind, SAMPLERS};
+use imbalanced::resample::{randomness, take_categorical_features, ClassChange, ResampleSummary, RngKind, SAMPLERS};
 use indicatif::{ProgressBar, ProgressStyle};
-use serde::Serialize;
 
 use crate::InputArgs;
 
@@ -49,27 +47,6 @@ pub struct ResampleArgs {
     pub list: bool,
 }
 
-#[derive(Serialize)]
-struct ClassChange {
-    label: String,
-    before: usize,
-    after: usize,
-}
-
-#[derive(Serialize)]
-struct Report {
-    method: &'static str,
-    params: Vec<(String, Value)>,
-    seed: u64,
-    rng: String,
-    input: String,
-    output: String,
-    rows_before: usize,
-    rows_after: usize,
-    seconds: f64,
-    classes: Vec<ClassChange>,
-}
-
 fn list() {
     let width = SAMPLERS.entries.iter().map(|e| e.info.name.len()).max().unwrap_or(0);
     for e in SAMPLERS.entries {
@@ -106,27 +83,17 @@ pub fn run(args: ResampleArgs) -> Result<(), Box<dyn std::error::Error>> {
     let resampled = result?;
     write(&resampled, out)?;
 
-    let (before, after) = (data.class_counts(), resampled.class_counts());
-    let report = Report {
+    let report = ResampleSummary {
         method: sampler.name(),
         params,
         seed: args.seed,
-        rng: format!("{:?}", args.rng).to_lowercase(),
+        rng: args.rng,
         input: file.display().to_string(),
         output: out.display().to_string(),
         rows_before: data.n_samples(),
         rows_after: resampled.n_samples(),
         seconds,
-        classes: data
-            .classes()
-            .iter()
-            .enumerate()
-            .map(|(c, label)| ClassChange {
-                label: label.clone(),
-                before: before[c],
-                after: after[c],
-            })
-            .collect(),
+        classes: ClassChange::between(&data, &resampled),
     };
     if args.json {
         let json = serde_json::to_string_pretty(&report)?;
@@ -146,7 +113,7 @@ pub fn run(args: ResampleArgs) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// The summary: method and time, then a table of class counts.
-fn report_table(report: &Report) -> String {
+fn report_table(report: &ResampleSummary) -> String {
     let mut table = crate::table();
     table.set_header(["class", "before", "after", "change"]);
     for c in &report.classes {

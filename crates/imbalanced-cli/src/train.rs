@@ -221,14 +221,7 @@ pub(crate) fn with_epoch_bar<T>(
     let fitted = fit(&mut |r: EpochReport| {
         last = Some(r);
         bar.inc(1);
-        let line = match r.validation {
-            Some(v) => format!(
-                "epoch {:>4}: loss {:.4}, validation balanced accuracy {v:.4}",
-                r.epoch + 1,
-                r.loss
-            ),
-            None => format!("epoch {:>4}: loss {:.4}", r.epoch + 1, r.loss),
-        };
+        let line = r.line();
         if bar.is_hidden() {
             eprintln!("{line}");
         } else {
@@ -237,37 +230,9 @@ pub(crate) fn with_epoch_bar<T>(
     })?;
     bar.finish_and_clear();
     if let Some(r) = last {
-        eprintln!("{}", training_summary(&r));
+        eprintln!("{}", r.summary());
     }
     Ok(fitted)
-}
-
-/// How training ended, from its last epoch's report.
-fn training_summary(r: &EpochReport) -> String {
-    let mut s = match r.stopped {
-        Some(stop) => format!(
-            "stopped early after epoch {} of {}: validation balanced accuracy did not improve for {} epochs; \
-             the weights of epoch {} ({:.4}) are kept",
-            r.epoch + 1,
-            r.epochs,
-            stop.patience,
-            stop.best_epoch + 1,
-            stop.best_score
-        ),
-        None => format!("trained all {} epochs", r.epochs),
-    };
-    if r.schedule_settles > 0 {
-        s += &if r.schedule_settles < r.epochs {
-            format!(
-                "; the schedule (LDAM-DRW's re-weighting, progressive sampling) took full effect at epoch {}, \
-                 and early stopping counted only from there",
-                r.schedule_settles + 1
-            )
-        } else {
-            "; the schedule never took full effect within these epochs (e.g. LDAM-DRW with t0=1)".to_string()
-        };
-    }
-    s
 }
 
 /// Fits the pipeline of `method` and the arguments' classifier on `data`.
@@ -375,24 +340,11 @@ pub fn run_predict(args: PredictArgs) -> Result<(), BoxError> {
     }
     let m = ModelFile::from_json(&text).map_err(|e| format!("{}: {e}", args.model.display()))?;
     let data = m.read_data(&args.file, args.input.options())?;
-    let report = m.check_schema(&data)?;
-    if report.reordered {
-        eprintln!("note: the columns are in another order than in training; they were matched by name");
+    let predicted = m.predict(&data)?;
+    for message in predicted.schema.messages(&m.classes) {
+        eprintln!("note: {message}");
     }
-    for (label, n) in &report.unknown_labels {
-        let rows = if *n == 1 {
-            "1 row has".to_string()
-        } else {
-            format!("{n} rows have")
-        };
-        eprintln!(
-            "warning: {rows} the label {label:?}, which the model does not know (it knows {}); \
-             no prediction can match it",
-            m.classes.join(", ")
-        );
-    }
-    let proba = m.predict_proba(&data)?;
-    let pred = m.decide(proba.view());
+    let (proba, pred) = (predicted.proba, predicted.decisions);
     let truth: Option<Vec<&str>> = data
         .is_labelled()
         .then(|| data.y().iter().map(|&c| data.classes()[c].as_str()).collect());

@@ -11,6 +11,18 @@ pub struct Identifier {
     pub reason: &'static str,
 }
 
+impl std::fmt::Display for Identifier {
+    /// The warning: what the column looks like and how to leave it out.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "column {:?} looks like an identifier ({}) and is used as a feature; \
+             if it is not one, leave it out (drop {:?})",
+            self.column, self.reason, self.column
+        )
+    }
+}
+
 /// Whether a column name is one that identifiers go by: `id`, `*_id`,
 /// `*Id`, `index`, `uuid`, `key`, `row`, pandas' `Unnamed: 0`.
 fn identifier_name(name: &str) -> bool {

@@ -61,6 +61,17 @@ pub struct Folder {
     pub left_out: Vec<PathBuf>,
 }
 
+impl Folder {
+    /// The datasets built into the toolkit ([`imbalanced_data::bundled_all`]):
+    /// what `bench` runs on without a folder.
+    pub fn bundled(options: &ReadOptions) -> Result<Folder, EvalError> {
+        Ok(Folder {
+            datasets: imbalanced_data::bundled_all(options)?,
+            left_out: Vec::new(),
+        })
+    }
+}
+
 /// Reads every dataset file under `dir` ([`dataset_files`]) with `options`,
 /// each name once. An unreadable file is an error naming it.
 pub fn load_datasets(dir: &Path, options: &ReadOptions) -> Result<Folder, EvalError> {

@@ -28,7 +28,7 @@ pub use evaluate::{
     evaluate, metric_names, metric_position, EvaluateOptions, Evaluation, FailedMethod, Method, MethodResult,
     DEFAULT_METHODS,
 };
-pub use model_file::{HeldOut, ModelFile, SchemaReport, Trained};
+pub use model_file::{HeldOut, ModelFile, Predicted, SchemaReport, Trained};
 pub use multilabel_file::MultiLabelFile;
 pub use pipeline::{FittedPipeline, Pipeline};
 pub use post::{CalibrationChoice, CalibrationReport, PostProcessing};

@@ -84,6 +84,40 @@ pub struct SchemaReport {
     pub unknown_labels: Vec<(String, usize)>,
 }
 
+impl SchemaReport {
+    /// What to tell the user about the data, one message each; `classes`
+    /// are the model's labels.
+    pub fn messages(&self, classes: &[String]) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.reordered {
+            out.push("the columns are in another order than in training; they were matched by name".to_string());
+        }
+        for (label, n) in &self.unknown_labels {
+            let rows = if *n == 1 {
+                "1 row has".to_string()
+            } else {
+                format!("{n} rows have")
+            };
+            out.push(format!(
+                "{rows} the label {label:?}, which the model does not know (it knows {}); no prediction can match it",
+                classes.join(", ")
+            ));
+        }
+        out
+    }
+}
+
+/// What [`ModelFile::predict`] gives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Predicted {
+    /// Calibrated class probabilities, columns in the order of the model's classes.
+    pub proba: Array2<f64>,
+    /// Decisions: codes into the model's classes.
+    pub decisions: Vec<usize>,
+    /// What is worth telling about the data.
+    pub schema: SchemaReport,
+}
+
 /// A list of names for a message: the first few, then how many more.
 fn some_of(names: &[&str]) -> String {
     let shown: Vec<String> = names.iter().take(5).map(|n| format!("{n:?}")).collect();
@@ -372,6 +406,11 @@ impl ModelFile {
     /// data's codes. The data must pass [`ModelFile::check_schema`].
     pub fn inputs(&self, data: &Dataset) -> Result<(Array2<f64>, Array2<u32>), EvalError> {
         self.check_schema(data)?;
+        self.checked_inputs(data)
+    }
+
+    /// [`ModelFile::inputs`] of data that passed the schema check.
+    fn checked_inputs(&self, data: &Dataset) -> Result<(Array2<f64>, Array2<u32>), EvalError> {
         let missing =
             |name: &str, kind: &str| EvalError::Schema(format!("the model's {kind} input {name:?} is missing"));
         let numeric_names: Vec<&str> = data.numeric_names().collect();
@@ -418,9 +457,27 @@ impl ModelFile {
     /// Calibrated class probabilities of `data`'s rows (columns in the
     /// order of [`ModelFile::classes`]).
     pub fn predict_proba(&self, data: &Dataset) -> Result<Array2<f64>, EvalError> {
-        let (numeric, categorical) = self.inputs(data)?;
+        self.check_schema(data)?;
+        self.checked_proba(data)
+    }
+
+    fn checked_proba(&self, data: &Dataset) -> Result<Array2<f64>, EvalError> {
+        let (numeric, categorical) = self.checked_inputs(data)?;
         let proba = self.pipeline.predict_proba_parts(numeric.view(), categorical.view())?;
         Ok(self.post.calibrate(proba.view()))
+    }
+
+    /// Predicts `data`: the schema checked once, then probabilities and
+    /// decisions ([`ModelFile::predict_proba`], [`ModelFile::decide`]).
+    pub fn predict(&self, data: &Dataset) -> Result<Predicted, EvalError> {
+        let schema = self.check_schema(data)?;
+        let proba = self.checked_proba(data)?;
+        let decisions = self.decide(proba.view());
+        Ok(Predicted {
+            proba,
+            decisions,
+            schema,
+        })
     }
 
     /// Decisions from [`ModelFile::predict_proba`]'s output: tuned

@@ -324,6 +324,50 @@ pub struct EpochReport {
     pub stopped: Option<EarlyStop>,
 }
 
+impl EpochReport {
+    /// The epoch as one line: its loss, and the validation balanced
+    /// accuracy where there is one.
+    pub fn line(&self) -> String {
+        match self.validation {
+            Some(v) => format!(
+                "epoch {:>4}: loss {:.4}, validation balanced accuracy {v:.4}",
+                self.epoch + 1,
+                self.loss
+            ),
+            None => format!("epoch {:>4}: loss {:.4}", self.epoch + 1, self.loss),
+        }
+    }
+
+    /// How training ended, said from its last epoch's report: all epochs or
+    /// an early stop and why, and when the schedule took full effect.
+    pub fn summary(&self) -> String {
+        let mut s = match self.stopped {
+            Some(stop) => format!(
+                "stopped early after epoch {} of {}: validation balanced accuracy did not improve for {} epochs; \
+                 the weights of epoch {} ({:.4}) are kept",
+                self.epoch + 1,
+                self.epochs,
+                stop.patience,
+                stop.best_epoch + 1,
+                stop.best_score
+            ),
+            None => format!("trained all {} epochs", self.epochs),
+        };
+        if self.schedule_settles > 0 {
+            s += &if self.schedule_settles < self.epochs {
+                format!(
+                    "; the schedule (LDAM-DRW's re-weighting, progressive sampling) took full effect at epoch {}, \
+                     and early stopping counted only from there",
+                    self.schedule_settles + 1
+                )
+            } else {
+                "; the schedule never took full effect within these epochs (e.g. LDAM-DRW with t0=1)".to_string()
+            };
+        }
+        s
+    }
+}
+
 /// Why early stopping ended training before its last epoch.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EarlyStop {

@@ -16,6 +16,7 @@ mod error;
 mod over;
 mod registry;
 mod strategy;
+mod summary;
 mod under;
 mod util;
 
@@ -35,6 +36,7 @@ pub use strategy::{
     class_code, class_counts, code_labels, majority_class, minority_class, minority_class_by_appearance, SamplingKind,
     SamplingStrategy,
 };
+pub use summary::{ClassChange, ResampleSummary};
 pub use under::{
     AllKnn, ClusterCentroids, CondensedNearestNeighbour, EditedNearestNeighbours, InstanceHardnessThreshold, KindSel,
     NearMiss, NeighbourhoodCleaningRule, OneSidedSelection, RandomUnderSampler, RepeatedEditedNearestNeighbours,

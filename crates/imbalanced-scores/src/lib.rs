@@ -30,7 +30,7 @@ pub use probabilistic::{brier_score_loss, expected_calibration_error, log_loss, 
 pub use ranking::{
     average_precision_score, precision_recall_curve, roc_auc_score, roc_curve, Curve, MulticlassAverage,
 };
-pub use summary::{all_scores, Scores};
+pub use summary::{all_scores, all_scores_labelled, Scores};
 
 /// How per-class scores are combined, as scikit-learn's `average`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

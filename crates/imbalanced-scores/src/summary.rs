@@ -5,7 +5,8 @@ use ndarray::ArrayView2;
 
 use crate::classification::{
     accuracy_score, balanced_accuracy_score, cohen_kappa_score, geometric_mean_score, index_balanced_accuracy,
-    matthews_corrcoef, precision_recall_fscore, sensitivity_specificity_support, GmeanAverage,
+    macro_averaged_mean_absolute_error, matthews_corrcoef, precision_recall_fscore, sensitivity_specificity_support,
+    GmeanAverage,
 };
 use crate::probabilistic::{brier_score_loss, expected_calibration_error, log_loss, maximum_calibration_error};
 use crate::ranking::{average_precision_score, roc_auc_score, MulticlassAverage};
@@ -110,4 +111,48 @@ pub fn all_scores(y_true: &[usize], y_pred: &[usize], proba: Option<ArrayView2<'
         ));
     }
     Ok(Scores(s))
+}
+
+/// [`all_scores`] of classes named `labels` (code `c` is `labels[c]`); when
+/// every label is a number (ordinal classes), imbalanced-learn's
+/// `macro_averaged_mean_absolute_error` between the label values comes last.
+pub fn all_scores_labelled(
+    y_true: &[usize],
+    y_pred: &[usize],
+    proba: Option<ArrayView2<'_, f64>>,
+    labels: &[String],
+) -> Result<Scores> {
+    let mut scores = all_scores(y_true, y_pred, proba)?;
+    let values: Option<Vec<f64>> = labels.iter().map(|l| l.trim().parse::<f64>().ok()).collect();
+    if let Some(values) = values {
+        let value = |codes: &[usize]| {
+            codes
+                .iter()
+                .map(|&c| values.get(c).copied().unwrap_or(f64::NAN))
+                .collect::<Vec<_>>()
+        };
+        if let Ok(mae) = macro_averaged_mean_absolute_error(&value(y_true), &value(y_pred)) {
+            scores.0.push(("macro_averaged_mean_absolute_error".into(), mae));
+        }
+    }
+    Ok(scores)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordinal_labels_add_the_mean_absolute_error_of_their_values() {
+        let (t, p) = ([0, 1, 2, 2, 1], [0, 2, 2, 0, 1]);
+        let numbers: Vec<String> = ["1", "5", "10"].map(String::from).to_vec();
+        let s = all_scores_labelled(&t, &p, None, &numbers).unwrap();
+        let want = macro_averaged_mean_absolute_error(&[1., 5., 10., 10., 5.], &[1., 10., 10., 1., 5.]).unwrap();
+        assert_eq!(s.get("macro_averaged_mean_absolute_error"), Some(want));
+        assert_eq!(s.0.last().unwrap().0, "macro_averaged_mean_absolute_error");
+        let words: Vec<String> = ["low", "mid", "high"].map(String::from).to_vec();
+        let s = all_scores_labelled(&t, &p, None, &words).unwrap();
+        assert_eq!(s.get("macro_averaged_mean_absolute_error"), None);
+        assert_eq!(s, all_scores(&t, &p, None).unwrap());
+    }
 }

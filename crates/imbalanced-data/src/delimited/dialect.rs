@@ -63,6 +63,18 @@ pub(crate) fn likely_delimiter(header: &str) -> Option<u8> {
         .map(|(_, d)| d)
 }
 
+/// A delimiter as typed: one ASCII character other than a letter, a digit
+/// or a quote, or `\t` / `tab` for a tab.
+pub fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "\\t" | "tab" | "\t" => Ok(b'\t'),
+        _ if s.len() == 1 && s.is_ascii() && !s.chars().any(|c| c.is_alphanumeric() || c == '"') => Ok(s.as_bytes()[0]),
+        _ => Err(format!(
+            "{s:?} is not a delimiter: give one character such as , ; | or \\t"
+        )),
+    }
+}
+
 /// A delimiter as people write it: `','`, `'\t'` (tab).
 pub(crate) fn show(d: u8) -> String {
     match d {

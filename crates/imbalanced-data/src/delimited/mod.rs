@@ -26,6 +26,7 @@ use crate::dataset::Dataset;
 use crate::error::{DataError, Result};
 use crate::io::{resolve_target, target_column, ReadOptions};
 use crate::table::{Declared, TableBuilder};
+pub use dialect::parse_delimiter;
 pub use write::write_delimited;
 
 /// Reads CSV text (any detected delimiter) from `reader`; `path` only names
