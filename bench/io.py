@@ -33,6 +33,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from run import SPECIAL  # noqa: E402  (the main table's per-sampler data and parameters)
 CLI = ROOT / "target" / "release" / "imbalanced"
 IO_TIMING = ROOT / "target" / "release" / "examples" / "io_timing"
 E2E_SAMPLERS = ["RandomOverSampler", "SMOTE", "BorderlineSMOTE", "ADASYN", "RandomUnderSampler", "NearMiss",
@@ -45,9 +47,7 @@ def python_side(kind, path, out, sampler=None):
         import pandas as pd
         import pyarrow as pa
         import pyarrow.csv as pacsv
-        sys.path.insert(0, str(ROOT / "bench"))
         from imblearn_one import make
-        from run import SPECIAL
         kwargs = SPECIAL.get(sampler, ("clf", {}, []))[1]
         est = make(sampler, kwargs)
         t = time.perf_counter()
@@ -90,7 +90,7 @@ def run_ours_io(path, out):
 
 
 def run_ours_e2e(path, out, sampler):
-    params = [a for p in __import__("run").SPECIAL.get(sampler, ("clf", {}, []))[2] for a in ("--param", p)]
+    params = [a for p in SPECIAL.get(sampler, ("clf", {}, []))[2] for a in ("--param", p)]
     t = time.perf_counter()
     subprocess.run([str(CLI), "resample", str(path), "--method", sampler, *params, "--seed", "0", "--out", str(out)],
                    check=True, capture_output=True)
@@ -144,7 +144,7 @@ def e2e_table(sizes, repeats, samplers):
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
             for s in samplers:
-                prefix = __import__("run").SPECIAL.get(s, ("clf", {}, []))[0]
+                prefix = SPECIAL.get(s, ("clf", {}, []))[0]
                 csv = ROOT / "bench" / "data" / f"{prefix}_{n}.csv"
                 py, ours = [], []
                 for _ in range(repeats):
@@ -158,7 +158,6 @@ def main():
     if len(sys.argv) > 1 and sys.argv[1] == "one":
         print(python_side(sys.argv[2], sys.argv[3], sys.argv[4], *sys.argv[5:]))
         return
-    sys.path.insert(0, str(ROOT / "bench"))
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("mode", choices=["io", "e2e"])
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000])

@@ -28,12 +28,13 @@ from sklearn.utils._param_validation import StrOptions
 
 from . import _native
 
-# Parameters that name a neighbour count, as an int or a NearestNeighbors
-# object. imbalanced-learn adds one neighbour (the row itself) to an int of
-# the first kind, so such an object's n_neighbors is one more than the int;
-# an object of the second kind is used as it is.
-_NEIGHBOURS_PLUS_ONE = {"k_neighbors", "m_neighbors"}
-_NEIGHBOURS_ITSELF = {"n_neighbors_ver3"}
+# Parameters that name a neighbour count, as an int or a NearestNeighbors /
+# KNeighborsClassifier. For most, imbalanced-learn adds the row itself to an
+# int, so an object's n_neighbors is one more than the count; for these
+# (NearMiss's, and CNN's and OSS's classifier), the object's is the count.
+_NEIGHBOUR_PARAMS = {"k_neighbors", "m_neighbors", "n_neighbors", "n_neighbors_ver3"}
+_COUNT_IS_THE_OBJECTS = {"n_neighbors_ver3", "NearMiss.n_neighbors", "CondensedNearestNeighbour.n_neighbors",
+                         "OneSidedSelection.n_neighbors"}
 
 # Parameters that hold a whole sampler (SMOTEENN's smote and enn,
 # SMOTETomek's smote and tomek): the engine takes that sampler's parameters.
@@ -137,8 +138,8 @@ class CategoricalEngineSampler(EngineSampler):
 
 def _encode(y):
     """Sorted labels, each row's label code and the class counts: np.unique's
-    (labels, inverse, counts), without the argsort of every row that
-    return_inverse costs (13 ms of 100k rows): the labels are few."""
+    (labels, inverse, counts) without the argsort of every row that
+    return_inverse costs; the labels are few."""
     labels = np.unique(y)
     codes = np.searchsorted(labels, y)
     return labels, codes, np.bincount(codes, minlength=len(labels))
@@ -158,10 +159,6 @@ def _seed(random_state):
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
-def _label_key(label):
-    return str(label)
-
-
 def _strategy(est, value, counts):
     """``sampling_strategy`` as the engine reads it, labels as text; a
     callable is what imbalanced-learn resolved it to (``sampling_strategy_``:
@@ -170,21 +167,21 @@ def _strategy(est, value, counts):
     if callable(value):
         resolved = est.sampling_strategy_
         if est._sampling_type == "over-sampling":
-            return {_label_key(k): int(counts[k] + v) for k, v in resolved.items()}
+            return {str(k): int(counts[k] + v) for k, v in resolved.items()}
         if est._sampling_type == "clean-sampling":
-            return [_label_key(k) for k in resolved]
-        return {_label_key(k): int(v) for k, v in resolved.items()}
+            return [str(k) for k in resolved]
+        return {str(k): int(v) for k, v in resolved.items()}
     if isinstance(value, dict):
-        return {_label_key(k): int(v) for k, v in value.items()}
+        return {str(k): int(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_label_key(v) for v in value]
+        return [str(v) for v in value]
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return float(value)
     return value
 
 
-def _neighbours(name, value):
-    """A neighbour count from an int or a NearestNeighbors-like object."""
+def _neighbours(cls, name, value):
+    """A neighbour count from an int or a NearestNeighbors-like object (None: the default)."""
     if value is None or isinstance(value, numbers.Integral):
         return value if value is None else int(value)
     k = getattr(value, "n_neighbors", None)
@@ -195,9 +192,9 @@ def _neighbours(name, value):
             f"{name}={value!r}: the engine finds Euclidean neighbours itself; "
             "give an int, or a NearestNeighbors / KNeighborsClassifier with the Euclidean metric"
         )
-    if name in _NEIGHBOURS_PLUS_ONE or name == "n_neighbors":
-        return int(k) - 1
-    return int(k)
+    if name in _COUNT_IS_THE_OBJECTS or f"{cls}.{name}" in _COUNT_IS_THE_OBJECTS:
+        return int(k)
+    return int(k) - 1
 
 
 def engine_params(est, counts):
@@ -213,10 +210,8 @@ def engine_params(est, counts):
             value = _seed(value)
         elif name == "sampling_strategy":
             value = _strategy(est, value, counts)
-        elif name in _NEIGHBOURS_PLUS_ONE | _NEIGHBOURS_ITSELF:
-            value = _neighbours(name, value)
-        elif name == "n_neighbors":
-            value = _n_neighbors(cls, value)
+        elif name in _NEIGHBOUR_PARAMS:
+            value = _neighbours(cls, name, value)
             if value is None:
                 continue  # imbalanced-learn's default: the engine's default
         elif name in _NESTED_SAMPLERS:
@@ -237,17 +232,6 @@ def engine_params(est, counts):
             value = value.item()
         out[name] = value
     return out
-
-
-def _n_neighbors(cls, value):
-    if value is None:
-        return None
-    if cls in ("CondensedNearestNeighbour", "OneSidedSelection"):
-        # A KNeighborsClassifier (or its k): the classifier's own k.
-        return int(value) if isinstance(value, numbers.Integral) else _neighbours("n_neighbors_ver3", value)
-    if cls == "NearMiss":
-        return _neighbours("n_neighbors_ver3", value)
-    return _neighbours("n_neighbors", value)
 
 
 def _estimator_params(cls, name, value):

@@ -139,3 +139,28 @@ def test_bad_data_raises_value_errors():
         over_sampling.SMOTE().fit_resample(X, y[:-1])
     with pytest.raises(ValueError, match="class"):
         over_sampling.SMOTE().fit_resample(X, np.zeros_like(y))
+
+
+def test_neighbour_objects_mean_what_they_mean_to_imblearn():
+    from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
+
+    X, y = keel("glass4")
+    cases = [
+        (over_sampling.SMOTE, "k_neighbors", NearestNeighbors(n_neighbors=4), 3),
+        (under_sampling.EditedNearestNeighbours, "n_neighbors", NearestNeighbors(n_neighbors=4), 3),
+        (under_sampling.NearMiss, "n_neighbors", NearestNeighbors(n_neighbors=2), 2),
+        (under_sampling.CondensedNearestNeighbour, "n_neighbors", KNeighborsClassifier(n_neighbors=3), 3),
+    ]
+    for cls, name, obj, k in cases:
+        kwargs = {"random_state": 0} if "random_state" in cls().get_params() else {}
+        with_object = cls(**kwargs, **{name: obj}).fit_resample(X, y)
+        with_int = cls(**kwargs, **{name: k}).fit_resample(X, y)
+        np.testing.assert_array_equal(with_object[0], with_int[0], err_msg=cls.__name__)
+        # and imbalanced-learn agrees on what the object means
+        ref = getattr(imblearn.over_sampling if cls.__module__.endswith("over_sampling") else imblearn.under_sampling,
+                      cls.__name__)
+        np.testing.assert_array_equal(
+            ref(**kwargs, **{name: obj}).fit_resample(X, y)[1], ref(**kwargs, **{name: k}).fit_resample(X, y)[1]
+        )
+    with pytest.raises(ValueError, match="Euclidean"):
+        over_sampling.SMOTE(k_neighbors=NearestNeighbors(n_neighbors=4, metric="manhattan")).fit_resample(X, y)

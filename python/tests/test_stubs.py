@@ -4,13 +4,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import imbalanced
-
 TOOL = Path(__file__).resolve().parents[1] / "tools" / "stubs.py"
 
 
 def test_stubs_are_current():
     # The stubs describe the installed package's classes.
-    assert imbalanced.__version__
     done = subprocess.run([sys.executable, str(TOOL), "--check"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

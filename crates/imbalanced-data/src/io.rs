@@ -124,19 +124,17 @@ pub(crate) fn parse(bytes: Bytes, path: &Path, opts: &ReadOptions) -> Result<Dat
         Some(f) => f,
         None => Format::of_input(path, &bytes)?,
     };
-    if format == Format::Parquet {
-        return crate::parquet_io::read_parquet(bytes, path, opts);
-    }
-    let bytes = &bytes[..];
-    if bytes.iter().all(u8::is_ascii_whitespace) && format != Format::Parquet {
+    if format != Format::Parquet && bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(DataError::Empty {
             path: path.to_path_buf(),
         });
     }
     match format {
-        Format::Csv => read_delimited(bytes, path, opts, None),
-        Format::Tsv => read_delimited(bytes, path, opts, Some(b'\t')),
-        Format::Keel | Format::Arff | Format::Parquet => read_keel(bytes, path, opts),
+        Format::Csv => read_delimited(&bytes, path, opts, None),
+        Format::Tsv => read_delimited(&bytes, path, opts, Some(b'\t')),
+        Format::Keel | Format::Arff => read_keel(&bytes[..], path, opts),
+        // The bytes themselves: a mapped file goes to the Parquet reader as it is.
+        Format::Parquet => crate::parquet_io::read_parquet(bytes, path, opts),
     }
 }
 

@@ -233,7 +233,7 @@ mod enabled {
             .map_err(|e| DataError::Invalid(format!("cannot write Parquet: {e}")))?;
         // Snappy, as pyarrow writes by default; dictionaries only for text:
         // distinct floats make a dictionary that is built only to be dropped
-        // (2.4x slower writes of a 20-float-column table, and a larger file).
+        // (slower writes and a larger file).
         let mut props = WriterProperties::builder()
             .set_compression(parquet::basic::Compression::SNAPPY)
             .set_dictionary_enabled(false);

@@ -88,39 +88,38 @@ impl AsRef<[u8]> for Bytes {
 const MAP_AT_LEAST: u64 = 1 << 20;
 
 /// The whole content of `path` (`-`: standard input), decompressed when its
-/// first bytes say it is gzip, zstd or bzip2 data. A large plain file is
-/// mapped, not copied: reading 40 MB into a fresh buffer costs ~20 ms of
-/// page mapping and copying, mapping it from the page cache ~2 ms.
+/// first bytes say it is gzip, zstd or bzip2 data. A large file is mapped
+/// from the page cache rather than copied into a fresh buffer (whose pages
+/// would all be faulted in and written).
 pub fn read_bytes(path: &Path) -> Result<Bytes> {
     let io = |action: &'static str| {
         let path = path.to_path_buf();
         move |source| DataError::Io { action, path, source }
     };
-    let mut raw = Vec::new();
-    if is_stdio(path) {
+    let raw = if is_stdio(path) {
+        let mut raw = Vec::new();
         std::io::stdin().lock().read_to_end(&mut raw).map_err(io("read"))?;
+        Bytes::Owned(raw)
     } else {
         let mut file = File::open(path).map_err(io("open"))?;
-        let len = file.metadata().map_err(io("read"))?.len();
-        if len >= MAP_AT_LEAST {
+        if file.metadata().map_err(io("read"))?.len() >= MAP_AT_LEAST {
             // SAFETY: the map is read-only and private; another process
             // truncating the file while it is read is the one hazard (a
             // SIGBUS), as for every tool that maps its input (ripgrep).
-            let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }.map_err(io("map"))?;
-            if Compression::sniff(&map) == Compression::None {
-                return Ok(Bytes::Mapped(map));
-            }
-            raw.extend_from_slice(&map);
+            Bytes::Mapped(unsafe { memmap2::MmapOptions::new().populate().map(&file) }.map_err(io("map"))?)
         } else {
+            let mut raw = Vec::new();
             file.read_to_end(&mut raw).map_err(io("read"))?;
+            Bytes::Owned(raw)
         }
-    }
+    };
+    // Compressed data is decompressed from where it lies.
     let mut out = Vec::new();
     match Compression::sniff(&raw) {
-        Compression::None => return Ok(Bytes::Owned(raw)),
-        Compression::Gzip => flate2::read::MultiGzDecoder::new(raw.as_slice()).read_to_end(&mut out),
-        Compression::Zstd => zstd::stream::read::Decoder::new(raw.as_slice()).and_then(|mut d| d.read_to_end(&mut out)),
-        Compression::Bzip2 => bzip2::read::MultiBzDecoder::new(raw.as_slice()).read_to_end(&mut out),
+        Compression::None => return Ok(raw),
+        Compression::Gzip => flate2::read::MultiGzDecoder::new(&raw[..]).read_to_end(&mut out),
+        Compression::Zstd => zstd::stream::read::Decoder::new(&raw[..]).and_then(|mut d| d.read_to_end(&mut out)),
+        Compression::Bzip2 => bzip2::read::MultiBzDecoder::new(&raw[..]).read_to_end(&mut out),
     }
     .map_err(io("decompress"))?;
     Ok(Bytes::Owned(out))

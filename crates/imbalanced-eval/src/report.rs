@@ -301,11 +301,12 @@ pub fn bench_html(b: &Bench, rank_by: usize, settings: &str) -> String {
             let _ = write!(s, "<tr><td>{}</td>", esc(&e.dataset));
             for (score, rank) in e.scores(b.methods.len(), rank_by).into_iter().zip(ranks) {
                 let class = if *rank == 1.0 { " class=\"best\"" } else { "" };
-                match score.is_nan() {
-                    true => write!(s, "<td{class}>failed ({rank})</td>"),
-                    false => write!(s, "<td{class}>{score:.4} ({rank})</td>"),
-                }
-                .unwrap_or(());
+                let value = if score.is_nan() {
+                    "failed".to_string()
+                } else {
+                    format!("{score:.4}")
+                };
+                let _ = write!(s, "<td{class}>{value} ({rank})</td>");
             }
             s += "</tr>";
         }
