@@ -4,10 +4,10 @@ The modules follow imbalanced-learn's layout: ``imbalanced.over_sampling``,
 ``imbalanced.under_sampling`` and ``imbalanced.combine`` hold the classes of
 the same names, with the same parameters and defaults, plus ``rng``
 (``"numpy"`` reproduces imbalanced-learn's output for the same integer
-``random_state``).
+``random_state``). ``imbalanced.metrics`` holds imbalanced-learn's metrics.
 """
 
-from . import combine, over_sampling, under_sampling
+from . import combine, metrics, over_sampling, under_sampling
 from ._native import __version__
 
-__all__ = ["combine", "over_sampling", "under_sampling", "__version__"]
+__all__ = ["combine", "metrics", "over_sampling", "under_sampling", "__version__"]

@@ -357,12 +357,19 @@ pub fn classification_report_imbalanced(y_true: &[usize], y_pred: &[usize], alph
 }
 
 /// imbalanced-learn's `macro_averaged_mean_absolute_error` for ordinal
-/// labels (Baccianella et al. 2009): the mean over labels of the mean
-/// absolute error of that label's samples. Labels are numeric values here;
-/// a label predicted but absent from `y_true` is an error, as in
-/// imbalanced-learn.
-pub fn macro_averaged_mean_absolute_error(y_true: &[f64], y_pred: &[f64]) -> Result<f64> {
+/// labels (Baccianella et al. 2009): the mean over labels of the (weighted)
+/// mean absolute error of that label's samples. Labels are numeric values
+/// here; `weights` default to 1 per sample. A label predicted but absent
+/// from `y_true` is an error, as in imbalanced-learn.
+pub fn macro_averaged_mean_absolute_error(y_true: &[f64], y_pred: &[f64], weights: Option<&[f64]>) -> Result<f64> {
     check_lengths(y_true.len(), y_pred.len())?;
+    if let Some(w) = weights.filter(|w| w.len() != y_true.len()) {
+        return Err(MetricError::Undefined(format!(
+            "sample_weight has {} entries but there are {} samples: give one weight per sample",
+            w.len(),
+            y_true.len()
+        )));
+    }
     if let Some(v) = y_true.iter().chain(y_pred).find(|v| !v.is_finite()) {
         return Err(MetricError::Undefined(format!("label value {v} is not finite")));
     }
@@ -371,18 +378,19 @@ pub fn macro_averaged_mean_absolute_error(y_true: &[f64], y_pred: &[f64]) -> Res
     labels.dedup();
     let mut total = 0.0;
     for &l in &labels {
-        let errors: Vec<f64> = y_true
-            .iter()
-            .zip(y_pred)
-            .filter(|(&t, _)| t == l)
-            .map(|(t, p)| (t - p).abs())
-            .collect();
-        if errors.is_empty() {
+        let (mut sum, mut weight) = (0.0, 0.0);
+        for (i, (t, p)) in y_true.iter().zip(y_pred).enumerate().filter(|(_, (&t, _))| t == l) {
+            let w = weights.map_or(1.0, |w| w[i]);
+            sum += w * (t - p).abs();
+            weight += w;
+        }
+        if weight == 0.0 {
             return Err(MetricError::Undefined(format!(
-                "label {l} is predicted but never true: macro-averaged MAE needs every label in y_true"
+                "label {l} is predicted but never true (or its weights sum to 0): \
+                 macro-averaged MAE needs every label in y_true"
             )));
         }
-        total += errors.iter().sum::<f64>() / errors.len() as f64;
+        total += sum / weight;
     }
     Ok(total / labels.len() as f64)
 }

@@ -2,7 +2,7 @@
 
 use ndarray::Array2;
 
-use crate::{check_lengths, Result};
+use crate::{check_lengths, MetricError, Result};
 
 /// A confusion matrix over the sorted union of the labels of `y_true` and
 /// `y_pred`: rows are true labels, columns predicted labels.
@@ -74,6 +74,62 @@ impl Confusion {
     }
 }
 
+/// Per-label sums of a prediction, each sample counted with its weight:
+/// scikit-learn's `tp_sum`, `pred_sum` and `true_sum` (the `np.bincount`s of
+/// its `precision_recall_fscore_support` and of imbalanced-learn's
+/// `sensitivity_specificity_support`, summed in the same order, so equal to
+/// the bit).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelSums {
+    /// Weight of the samples predicted as their true label, per label.
+    pub tp: Vec<f64>,
+    /// Weight of the samples predicted as each label.
+    pub pred: Vec<f64>,
+    /// Weight of the samples of each true label (the support).
+    pub truth: Vec<f64>,
+}
+
+impl LabelSums {
+    /// Sums over labels `0..n_labels`; `weights` default to 1 per sample.
+    /// Codes at or above `n_labels`, and weights of another length than the
+    /// labels, are errors.
+    pub fn new(y_true: &[usize], y_pred: &[usize], n_labels: usize, weights: Option<&[f64]>) -> Result<Self> {
+        if y_true.len() != y_pred.len() {
+            return Err(MetricError::LengthMismatch {
+                y_true: y_true.len(),
+                y_pred: y_pred.len(),
+            });
+        }
+        if let Some(w) = weights.filter(|w| w.len() != y_true.len()) {
+            return Err(MetricError::Undefined(format!(
+                "sample_weight has {} entries but there are {} samples: give one weight per sample",
+                w.len(),
+                y_true.len()
+            )));
+        }
+        if let Some(&label) = y_true.iter().chain(y_pred).find(|&&c| c >= n_labels) {
+            return Err(MetricError::UnknownLabel {
+                label,
+                classes: n_labels,
+            });
+        }
+        let mut sums = LabelSums {
+            tp: vec![0.0; n_labels],
+            pred: vec![0.0; n_labels],
+            truth: vec![0.0; n_labels],
+        };
+        for (i, (&t, &p)) in y_true.iter().zip(y_pred).enumerate() {
+            let w = weights.map_or(1.0, |w| w[i]);
+            sums.truth[t] += w;
+            sums.pred[p] += w;
+            if t == p {
+                sums.tp[t] += w;
+            }
+        }
+        Ok(sums)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +141,26 @@ mod tests {
         assert_eq!(c.matrix().row(0).to_vec(), vec![1, 0, 1]);
         assert_eq!(c.matrix().row(1).to_vec(), vec![1, 1, 0]);
         assert_eq!(c.true_negatives(), vec![1.0, 2.0, 3.0]);
+    }
+
+    #[test]
+    fn label_sums_weigh_each_sample() {
+        let s = LabelSums::new(&[0, 0, 1, 2], &[0, 1, 1, 0], 4, Some(&[1.0, 2.0, 0.5, 4.0])).unwrap();
+        assert_eq!(s.tp, vec![1.0, 0.5, 0.0, 0.0]);
+        assert_eq!(s.pred, vec![5.0, 2.5, 0.0, 0.0]);
+        assert_eq!(s.truth, vec![3.0, 0.5, 4.0, 0.0]);
+        let unweighted = LabelSums::new(&[0, 1], &[1, 1], 2, None).unwrap();
+        assert_eq!((unweighted.tp, unweighted.truth), (vec![0.0, 1.0], vec![1.0, 1.0]));
+    }
+
+    #[test]
+    fn label_sums_refuse_bad_codes_and_weights() {
+        assert!(matches!(
+            LabelSums::new(&[0, 3], &[0, 0], 3, None),
+            Err(MetricError::UnknownLabel { label: 3, classes: 3 })
+        ));
+        assert!(LabelSums::new(&[0, 1], &[0], 2, None).is_err());
+        assert!(LabelSums::new(&[0, 1], &[0, 1], 2, Some(&[1.0])).is_err());
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub use classification::{
     precision_recall_fscore, precision_recall_fscore_support, precision_score, recall_score,
     sensitivity_specificity_support, ClassReport, ClassScores, GmeanAverage, ImbalancedReport,
 };
-pub use confusion::{confusion_matrix, Confusion};
+pub use confusion::{confusion_matrix, Confusion, LabelSums};
 pub use probabilistic::{brier_score_loss, expected_calibration_error, log_loss, maximum_calibration_error};
 pub use ranking::{
     average_precision_score, precision_recall_curve, roc_auc_score, roc_curve, Curve, MulticlassAverage,

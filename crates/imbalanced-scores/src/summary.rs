@@ -131,7 +131,7 @@ pub fn all_scores_labelled(
                 .map(|&c| values.get(c).copied().unwrap_or(f64::NAN))
                 .collect::<Vec<_>>()
         };
-        if let Ok(mae) = macro_averaged_mean_absolute_error(&value(y_true), &value(y_pred)) {
+        if let Ok(mae) = macro_averaged_mean_absolute_error(&value(y_true), &value(y_pred), None) {
             scores.0.push(("macro_averaged_mean_absolute_error".into(), mae));
         }
     }
@@ -147,7 +147,7 @@ mod tests {
         let (t, p) = ([0, 1, 2, 2, 1], [0, 2, 2, 0, 1]);
         let numbers: Vec<String> = ["1", "5", "10"].map(String::from).to_vec();
         let s = all_scores_labelled(&t, &p, None, &numbers).unwrap();
-        let want = macro_averaged_mean_absolute_error(&[1., 5., 10., 10., 5.], &[1., 10., 10., 1., 5.]).unwrap();
+        let want = macro_averaged_mean_absolute_error(&[1., 5., 10., 10., 5.], &[1., 10., 10., 1., 5.], None).unwrap();
         assert_eq!(s.get("macro_averaged_mean_absolute_error"), Some(want));
         assert_eq!(s.0.last().unwrap().0, "macro_averaged_mean_absolute_error");
         let words: Vec<String> = ["low", "mid", "high"].map(String::from).to_vec();

@@ -160,7 +160,7 @@ fn per_class_scores_and_variants_match() {
             x["report"]["total_support"].as_f64().unwrap(),
         );
         let as_f64 = |v: &[usize]| v.iter().map(|&c| c as f64).collect::<Vec<_>>();
-        let mae = macro_averaged_mean_absolute_error(&as_f64(t), &as_f64(p));
+        let mae = macro_averaged_mean_absolute_error(&as_f64(t), &as_f64(p), None);
         match x.get("macro_averaged_mean_absolute_error") {
             Some(w) => close(n, "macro MAE", mae.unwrap(), w.as_f64().unwrap()),
             None => assert!(mae.is_err(), "{n}: MAE with a label never true must be an error"),

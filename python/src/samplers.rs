@@ -1,0 +1,167 @@
+//! The samplers of the catalogue on NumPy arrays.
+
+use imbalanced::catalog::{from_params, Value};
+use imbalanced::resample::{SmoteN, SmoteNc, SAMPLERS};
+use ndarray::{Array1, Array2, ArrayView2};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::prelude::*;
+
+use crate::{on_threads, value_error};
+
+/// A parameter as the Python layer reads it: name, doc line, default (JSON).
+type ParamRow = (String, String, String);
+
+/// Every sampler of the catalogue: name, kind, summary, parameters.
+#[pyfunction]
+pub(crate) fn samplers() -> Vec<(String, String, String, Vec<ParamRow>)> {
+    SAMPLERS
+        .entries
+        .iter()
+        .map(|e| {
+            let defaults = e.defaults();
+            let params = e
+                .params
+                .iter()
+                .map(|p| (p.name.to_string(), p.doc.to_string(), defaults[p.name].to_string()))
+                .collect();
+            (
+                e.info.name.to_string(),
+                e.info.kind.to_string(),
+                e.info.summary.to_string(),
+                params,
+            )
+        })
+        .collect()
+}
+
+/// Parameters given as a JSON object, as the catalogue takes them.
+fn given(params: &str) -> PyResult<Vec<(String, Value)>> {
+    match serde_json::from_str(params).map_err(value_error)? {
+        Value::Object(map) => Ok(map.into_iter().collect()),
+        other => Err(value_error(format!("parameters must be a JSON object, not {other}"))),
+    }
+}
+
+/// Class codes from Python's integers, each below `n_labels`.
+fn codes(y: &PyReadonlyArray1<'_, i64>, n_labels: usize) -> PyResult<Vec<usize>> {
+    y.as_array()
+        .iter()
+        .map(|&c| usize::try_from(c).ok().filter(|&c| c < n_labels))
+        .collect::<Option<Vec<usize>>>()
+        .ok_or_else(|| value_error("class codes must lie in 0..number of labels"))
+}
+
+/// The resampled rows (their numeric part), their class codes, the input
+/// row each comes from (-1 for a synthetic row), and their category codes
+/// where categorical columns were given.
+type ResampledArrays<'py> = (
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<i64>>,
+    Option<Bound<'py, PyArray2<i64>>>,
+);
+
+/// Resamples `x` (float64, any layout) with class codes `y` (0..len(labels));
+/// `labels[c]` is the label of code `c`, which label-keyed strategies name.
+/// `params` is a JSON object of the sampler's parameters, with
+/// imbalanced-learn's names and values. SMOTENC and SMOTEN also take
+/// `categorical`, category codes with column `j` below `n_categories[j]`
+/// (`x` then holds the numeric columns only: none for SMOTEN); their output
+/// is the input rows, then the new ones.
+#[pyfunction]
+#[pyo3(signature = (name, params, x, y, labels, n_jobs=None, categorical=None, n_categories=None))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn fit_resample<'py>(
+    py: Python<'py>,
+    name: &str,
+    params: &str,
+    x: PyReadonlyArray2<'py, f64>,
+    y: PyReadonlyArray1<'py, i64>,
+    labels: Vec<String>,
+    n_jobs: Option<i64>,
+    categorical: Option<PyReadonlyArray2<'py, i64>>,
+    n_categories: Option<Vec<usize>>,
+) -> PyResult<ResampledArrays<'py>> {
+    let codes = codes(&y, labels.len())?;
+    // A C-contiguous array is read where it lies; another layout is copied once.
+    let x = x.as_array();
+    let x = x.as_standard_layout();
+    if let Some(cat) = categorical {
+        let n = codes.len() as i64;
+        let n_categories = n_categories.unwrap_or_default();
+        let (num, cat, y) =
+            resample_categorical(py, name, params, x.view(), cat, &n_categories, &codes, &labels, n_jobs)?;
+        let origin = (0..y.len() as i64)
+            .map(|i| if i < n { i } else { -1 })
+            .collect::<Array1<i64>>();
+        let y = y.iter().map(|&c| c as i64).collect::<Array1<i64>>();
+        return Ok((
+            num.into_pyarray(py),
+            y.into_pyarray(py),
+            origin.into_pyarray(py),
+            Some(cat.mapv(i64::from).into_pyarray(py)),
+        ));
+    }
+    let sampler = SAMPLERS.build(name, &given(params)?, &[]).map_err(value_error)?;
+    let out =
+        on_threads(py, n_jobs, || sampler.fit_resample_labelled(x.view(), &codes, &labels))?.map_err(value_error)?;
+    let y = out.y.iter().map(|&c| c as i64).collect::<Array1<i64>>();
+    let origin = out
+        .origin
+        .iter()
+        .map(|o| o.map_or(-1, |i| i as i64))
+        .collect::<Array1<i64>>();
+    Ok((
+        out.x.into_pyarray(py),
+        y.into_pyarray(py),
+        origin.into_pyarray(py),
+        None,
+    ))
+}
+
+/// SMOTENC (numeric and categorical columns) or SMOTEN (categorical only).
+#[allow(clippy::too_many_arguments)]
+fn resample_categorical(
+    py: Python<'_>,
+    name: &str,
+    params: &str,
+    num: ArrayView2<'_, f64>,
+    categorical: PyReadonlyArray2<'_, i64>,
+    n_categories: &[usize],
+    codes: &[usize],
+    labels: &[String],
+    n_jobs: Option<i64>,
+) -> PyResult<(Array2<f64>, Array2<u32>, Vec<usize>)> {
+    let entry = SAMPLERS.find(name).map_err(value_error)?;
+    let full = entry.configure(&given(params)?, &[]).map_err(value_error)?;
+    let cat = categorical.as_array();
+    let width = cat.ncols();
+    if width != n_categories.len()
+        || cat
+            .iter()
+            .enumerate()
+            .any(|(i, &c)| c < 0 || c as usize >= n_categories[i % width])
+    {
+        return Err(value_error(
+            "category codes must lie below each column's number of categories",
+        ));
+    }
+    let cat: Array2<u32> = cat.mapv(|c| c as u32);
+    match entry.info.name {
+        "SMOTENC" => {
+            let s: SmoteNc = from_params(full).map_err(value_error)?;
+            on_threads(py, n_jobs, || {
+                s.fit_resample_mixed(num.view(), cat.view(), n_categories, codes, labels)
+            })?
+        }
+        "SMOTEN" => {
+            let s: SmoteN = from_params(full).map_err(value_error)?;
+            on_threads(py, n_jobs, || {
+                s.fit_resample_categorical(cat.view(), n_categories, codes, labels)
+            })?
+            .map(|(cat, y)| (Array2::zeros((y.len(), 0)), cat, y))
+        }
+        other => return Err(value_error(format!("{other} takes no categorical columns"))),
+    }
+    .map_err(value_error)
+}
