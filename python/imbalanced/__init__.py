@@ -4,10 +4,12 @@ The modules follow imbalanced-learn's layout: ``imbalanced.over_sampling``,
 ``imbalanced.under_sampling`` and ``imbalanced.combine`` hold the classes of
 the same names, with the same parameters and defaults, plus ``rng``
 (``"numpy"`` reproduces imbalanced-learn's output for the same integer
-``random_state``). ``imbalanced.metrics`` holds imbalanced-learn's metrics.
+``random_state``). ``imbalanced.metrics`` holds imbalanced-learn's metrics,
+``imbalanced.losses`` the engine's imbalance losses (value and gradient on
+NumPy arrays) and the focal-entropy tools.
 """
 
-from . import combine, metrics, over_sampling, under_sampling
+from . import combine, losses, metrics, over_sampling, under_sampling
 from ._native import __version__
 
-__all__ = ["combine", "metrics", "over_sampling", "under_sampling", "__version__"]
+__all__ = ["combine", "losses", "metrics", "over_sampling", "under_sampling", "__version__"]

@@ -4,11 +4,50 @@
 //! scikit-learn's classes and signatures, validation, pandas); this crate
 //! only converts arrays, releases the GIL and maps errors to `ValueError`.
 
+use imbalanced::catalog::{Catalog, Value};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
+mod losses;
 mod metrics;
 mod samplers;
+
+/// A parameter as the Python layer reads it: name, doc line, default (JSON).
+type ParamRow = (String, String, String);
+
+/// An estimator of a catalogue as the Python layer reads it: name, kind,
+/// summary, parameters.
+type Described = (String, String, String, Vec<ParamRow>);
+
+/// Every entry of `catalog`, described from its one description.
+fn describe<B: ?Sized>(catalog: &Catalog<B>) -> Vec<Described> {
+    catalog
+        .entries
+        .iter()
+        .map(|e| {
+            let defaults = e.defaults();
+            let params = e
+                .params
+                .iter()
+                .map(|p| (p.name.to_string(), p.doc.to_string(), defaults[p.name].to_string()))
+                .collect();
+            (
+                e.info.name.to_string(),
+                e.info.kind.to_string(),
+                e.info.summary.to_string(),
+                params,
+            )
+        })
+        .collect()
+}
+
+/// Parameters given as a JSON object, as the catalogue takes them.
+pub(crate) fn given(params: &str) -> PyResult<Vec<(String, Value)>> {
+    match serde_json::from_str(params).map_err(value_error)? {
+        Value::Object(map) => Ok(map.into_iter().collect()),
+        other => Err(value_error(format!("parameters must be a JSON object, not {other}"))),
+    }
+}
 
 /// A `ValueError` carrying `e`'s message.
 pub(crate) fn value_error(e: impl std::fmt::Display) -> PyErr {
@@ -35,6 +74,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(samplers::samplers, m)?)?;
     m.add_function(wrap_pyfunction!(samplers::fit_resample, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::label_sums, m)?)?;
+    m.add_function(wrap_pyfunction!(losses::losses, m)?)?;
+    m.add_function(wrap_pyfunction!(losses::loss, m)?)?;
+    m.add_function(wrap_pyfunction!(losses::focal_h, m)?)?;
+    m.add_function(wrap_pyfunction!(losses::focal_minimiser, m)?)?;
+    m.add_function(wrap_pyfunction!(losses::focal_calibrate, m)?)?;
+    m.add_function(wrap_pyfunction!(losses::advise_gamma, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::macro_averaged_mean_absolute_error, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

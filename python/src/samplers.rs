@@ -1,45 +1,17 @@
 //! The samplers of the catalogue on NumPy arrays.
 
-use imbalanced::catalog::{from_params, Value};
+use imbalanced::catalog::from_params;
 use imbalanced::resample::{SmoteN, SmoteNc, SAMPLERS};
 use ndarray::{Array1, Array2, ArrayView2};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 
-use crate::{on_threads, value_error};
-
-/// A parameter as the Python layer reads it: name, doc line, default (JSON).
-type ParamRow = (String, String, String);
+use crate::{describe, given, on_threads, value_error, Described};
 
 /// Every sampler of the catalogue: name, kind, summary, parameters.
 #[pyfunction]
-pub(crate) fn samplers() -> Vec<(String, String, String, Vec<ParamRow>)> {
-    SAMPLERS
-        .entries
-        .iter()
-        .map(|e| {
-            let defaults = e.defaults();
-            let params = e
-                .params
-                .iter()
-                .map(|p| (p.name.to_string(), p.doc.to_string(), defaults[p.name].to_string()))
-                .collect();
-            (
-                e.info.name.to_string(),
-                e.info.kind.to_string(),
-                e.info.summary.to_string(),
-                params,
-            )
-        })
-        .collect()
-}
-
-/// Parameters given as a JSON object, as the catalogue takes them.
-fn given(params: &str) -> PyResult<Vec<(String, Value)>> {
-    match serde_json::from_str(params).map_err(value_error)? {
-        Value::Object(map) => Ok(map.into_iter().collect()),
-        other => Err(value_error(format!("parameters must be a JSON object, not {other}"))),
-    }
+pub(crate) fn samplers() -> Vec<Described> {
+    describe(&SAMPLERS)
 }
 
 /// Class codes from Python's integers, each below `n_labels`.
