@@ -6,10 +6,11 @@ the same names, with the same parameters and defaults, plus ``rng``
 (``"numpy"`` reproduces imbalanced-learn's output for the same integer
 ``random_state``). ``imbalanced.metrics`` holds imbalanced-learn's metrics,
 ``imbalanced.losses`` the engine's imbalance losses (value and gradient on
-NumPy arrays) and the focal-entropy tools.
+NumPy arrays) and the focal-entropy tools, ``imbalanced.models``
+scikit-learn classifiers trained with any of those losses.
 """
 
-from . import combine, losses, metrics, over_sampling, under_sampling
+from . import combine, losses, metrics, models, over_sampling, under_sampling
 from ._native import __version__
 
-__all__ = ["combine", "losses", "metrics", "over_sampling", "under_sampling", "__version__"]
+__all__ = ["combine", "losses", "metrics", "models", "over_sampling", "under_sampling", "__version__"]

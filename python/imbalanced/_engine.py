@@ -271,13 +271,9 @@ def engine_classes(reference_module, module, names):
 _CATEGORICAL = {"SMOTENC", "SMOTEN"}
 
 
-def engine_class(reference, module):
-    """The engine-backed class of imbalanced-learn's class ``reference``:
-    the same name, signature and constraints, plus ``rng``."""
-    ref_sig = inspect.signature(reference.__init__)
-    params = list(ref_sig.parameters.values())
-    params.append(inspect.Parameter("rng", inspect.Parameter.KEYWORD_ONLY, default="default"))
-    signature = ref_sig.replace(parameters=params)
+def storing_init(signature):
+    """An ``__init__`` with ``signature`` (``self`` first) that only stores
+    its arguments, as scikit-learn's estimator rules ask."""
 
     def __init__(self, *args, **kwargs):
         bound = signature.bind(self, *args, **kwargs)
@@ -286,6 +282,18 @@ def engine_class(reference, module):
             setattr(self, key, value)
 
     __init__.__signature__ = signature
+    return __init__
+
+
+def engine_class(reference, module):
+    """The engine-backed class of imbalanced-learn's class ``reference``:
+    the same name, signature and constraints, plus ``rng``."""
+    ref_sig = inspect.signature(reference.__init__)
+    params = list(ref_sig.parameters.values())
+    params.append(inspect.Parameter("rng", inspect.Parameter.KEYWORD_ONLY, default="default"))
+    signature = ref_sig.replace(parameters=params)
+
+    __init__ = storing_init(signature)
     __init__.__doc__ = reference.__init__.__doc__
     constraints = dict(getattr(reference, "_parameter_constraints", {}))
     constraints["rng"] = [StrOptions({"default", "numpy"})]

@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 
 mod losses;
 mod metrics;
+mod models;
 mod samplers;
 
 /// A parameter as the Python layer reads it: name, doc line, default (JSON).
@@ -81,6 +82,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(losses::focal_calibrate, m)?)?;
     m.add_function(wrap_pyfunction!(losses::advise_gamma, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::macro_averaged_mean_absolute_error, m)?)?;
+    m.add_function(wrap_pyfunction!(models::models, m)?)?;
+    m.add_function(wrap_pyfunction!(models::fit, m)?)?;
+    m.add_class::<models::Model>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -930,7 +930,8 @@ impl serde::Serialize for LossSpec {
     }
 }
 
-/// Reads what `Serialize` writes and checks it as [`LossSpec::new`] does.
+/// Reads what `Serialize` writes, or the text form `focal:gamma=2`, and
+/// checks it as [`LossSpec::new`] does.
 impl<'de> serde::Deserialize<'de> for LossSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         use serde::de::Error;
@@ -940,13 +941,14 @@ impl<'de> serde::Deserialize<'de> for LossSpec {
             other => other.to_string(),
         };
         let (name, params) = match Value::deserialize(d)? {
-            Value::String(name) => (name, Vec::new()),
+            // A name, or the CLI's `NAME:key=value...`.
+            Value::String(spec) => return spec.parse().map_err(D::Error::custom),
             Value::Object(mut map) => {
                 let name = map
                     .remove("name")
                     .map(|v| text(&v))
                     .ok_or_else(|| D::Error::custom("a loss object needs a \"name\""))?;
-                (name, map.iter().map(|(k, v)| (k.clone(), text(v))).collect())
+                (name, map.iter().map(|(k, v)| (k.clone(), text(v))).collect::<Vec<_>>())
             }
             other => {
                 return Err(D::Error::custom(format!(
@@ -966,5 +968,28 @@ trait BatchLossLoss {
 impl<L: Loss + 'static> BatchLossLoss for L {
     fn into_batch(self: Box<Self>, reduction: Reduction) -> Box<dyn BatchLoss> {
         Box::new(Reduced(*self, reduction))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_loss_spec_reads_its_name_object_and_text_forms() {
+        let spec: LossSpec = serde_json::from_str(r#"{"name": "focal", "gamma": 3}"#).unwrap();
+        assert_eq!(spec, "focal:gamma=3".parse().unwrap());
+        assert_eq!(serde_json::from_str::<LossSpec>(r#""focal:gamma=3""#).unwrap(), spec);
+        assert_eq!(serde_json::to_string(&spec).unwrap(), r#"{"gamma":3,"name":"focal"}"#);
+        assert_eq!(serde_json::from_str::<LossSpec>(r#""ce""#).unwrap().name, "ce");
+        for bad in [
+            r#""focal:gamma""#,
+            r#""nope""#,
+            r#"{"gamma": 2}"#,
+            "3",
+            r#""focal:gamma=-1""#,
+        ] {
+            assert!(serde_json::from_str::<LossSpec>(bad).is_err(), "{bad}");
+        }
     }
 }

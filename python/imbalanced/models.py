@@ -1,0 +1,216 @@
+"""scikit-learn classifiers on the engine's models, trained with any imbalance loss.
+
+``SoftmaxRegression`` (a linear softmax model fitted by L-BFGS) and
+``MLPClassifier`` (a multi-layer perceptron trained with Adam) take
+``loss=`` any loss of :mod:`imbalanced.losses` by name (``"focal"``), in
+the CLI's text form (``"focal:gamma=3"``) or as a dict
+(``{"name": "focal", "gamma": 3}``). They follow scikit-learn's estimator
+rules (``fit``/``predict``/``predict_proba``/``score``, ``classes_``,
+``get_params``/``set_params``, cloning) and pass its ``check_estimator``;
+they pickle as the engine's model file (its JSON, checked on loading).
+Their parameters, defaults and docs come from the engine's catalogue, where
+each model is described once.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
+from sklearn_compat.utils.validation import validate_data
+
+from . import _native
+from ._engine import _seed, storing_init
+
+__all__ = ["SoftmaxRegression", "MLPClassifier"]
+
+
+def _to_engine(value):
+    """A parameter value as the engine's JSON takes it."""
+    if isinstance(value, tuple):
+        return [_to_engine(v) for v in value]
+    if isinstance(value, list):
+        return [_to_engine(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _from_engine(value):
+    """A catalogue default as a scikit-learn default: lists become tuples
+    (scikit-learn allows no mutable defaults)."""
+    if isinstance(value, list):
+        return tuple(_from_engine(v) for v in value)
+    return value
+
+
+class EngineClassifier(ClassifierMixin, BaseEstimator):
+    """A classifier of the engine's catalogue (``_engine_name``) with scikit-learn's API."""
+
+    _engine_name = ""
+
+    def _engine_params(self):
+        params = {}
+        for name, value in self.get_params(deep=False).items():
+            if name == "random_state":
+                value = _seed(value)
+            params[name] = _to_engine(value)
+        return params
+
+    def fit(self, X, y):
+        """Fit the model on ``X`` (n_samples, n_features) and class labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training rows (finite numbers).
+        y : array-like of shape (n_samples,)
+            Class labels (any sortable values; at least two classes).
+
+        Returns
+        -------
+        self : object
+            The fitted classifier.
+        """
+        X, y = validate_data(self, X, y, dtype=np.float64)
+        check_classification_targets(y)
+        self.classes_, codes = np.unique(y, return_inverse=True)
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes, but the data contains only one "
+                f"class: {self.classes_[0]!r}"
+            )
+        self.model_ = _native.fit(
+            self._engine_name,
+            json.dumps(self._engine_params()),
+            np.ascontiguousarray(X),
+            codes.astype(np.int64),
+            len(self.classes_),
+        )
+        self._read_fitted(json.loads(self.model_.to_json()))
+        return self
+
+    def predict_proba(self, X):
+        """Class probabilities of the rows of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``classes_``; rows sum to 1.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return self.model_.predict_proba(np.ascontiguousarray(X))
+
+    def predict(self, X):
+        """The most probable class of each row of ``X`` (the first among ties).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        proba = self.predict_proba(X)  # first: it checks that the model is fitted
+        return self.classes_[np.argmax(proba, axis=1)]
+
+
+def _matrix(m):
+    return np.asarray(m["data"], dtype=np.float64).reshape(m["shape"])
+
+
+# Each class's fitted attributes, read from its model's JSON after fit.
+class _SoftmaxAttributes:
+    def _read_fitted(self, state):
+        self.coef_ = _matrix(state["coef"])
+        self.intercept_ = np.asarray(state["intercept"])
+        self.n_iter_ = int(state["n_iter"])
+
+
+class _MlpAttributes:
+    def _read_fitted(self, state):
+        layers = state["layers"] + [state["head"]]
+        # scikit-learn's layout: coefs_[i] is (inputs, outputs).
+        self.coefs_ = [_matrix(layer["w"]).T for layer in layers]
+        self.intercepts_ = [np.asarray(layer["b"]) for layer in layers]
+        self.loss_curve_ = list(state["loss_curve"])
+        self.n_iter_ = len(self.loss_curve_)
+        self.validation_scores_ = list(state["validation_curve"]) or None
+
+
+_ATTRIBUTES = {
+    "SoftmaxRegression": (
+        _SoftmaxAttributes,
+        """coef_ : ndarray of shape (n_classes, n_features)
+        One row of coefficients per class (also for two classes).
+    intercept_ : ndarray of shape (n_classes,)
+    n_iter_ : int
+        L-BFGS iterations run.""",
+    ),
+    "MLPClassifier": (
+        _MlpAttributes,
+        """coefs_ : list of ndarray
+        Weights of each layer, ``(inputs, outputs)`` as scikit-learn's.
+    intercepts_ : list of ndarray
+        Biases of each layer.
+    loss_curve_ : list of float
+        Mean training loss of each epoch.
+    n_iter_ : int
+        Epochs trained.
+    validation_scores_ : list of float or None
+        Balanced accuracy on the validation split after each epoch (with early stopping).""",
+    ),
+}
+
+
+def _doc(name, summary, params, attributes):
+    lines = [summary if summary.endswith(".") else summary + ".", "",
+             f"The engine's ``{name}`` (``imbalanced train --model {name}``).", "", "Parameters", "----------"]
+    for pname, pdoc, default in params:
+        value = _from_engine(json.loads(default))
+        kind = type(value).__name__
+        pdoc = re.sub(r"\s*Default: [^ ]+$", "", pdoc)
+        lines += [f"{pname} : {kind}, default={value!r}", f"    {pdoc}"]
+    lines += ["", "Attributes", "----------",
+              "classes_ : ndarray of shape (n_classes,)", "    The class labels, sorted.",
+              "n_features_in_ : int", "    Number of features seen during fit.",
+              "feature_names_in_ : ndarray of shape (n_features_in_,)",
+              "    Names of the features seen during fit, when ``X`` had string column names.",
+              "model_ : imbalanced._native.Model", "    The engine's fitted model.",
+              "    " + attributes.strip()]
+    return "\n    ".join(lines)
+
+
+def _classifier(name, summary, params):
+    attributes, attributes_doc = _ATTRIBUTES[name]
+    parameters = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    parameters += [
+        inspect.Parameter(p, inspect.Parameter.KEYWORD_ONLY, default=_from_engine(json.loads(d)))
+        for p, _, d in params
+    ]
+    return type(
+        name,
+        (attributes, EngineClassifier),
+        {
+            "__init__": storing_init(inspect.Signature(parameters)),
+            "__doc__": _doc(name, summary, params, attributes_doc),
+            "__module__": __name__,
+            "_engine_name": name,
+        },
+    )
+
+
+_CATALOGUE = {name: (summary, params) for name, _kind, summary, params in _native.models()}
+SoftmaxRegression = _classifier("SoftmaxRegression", *_CATALOGUE["SoftmaxRegression"])
+MLPClassifier = _classifier("MLPClassifier", *_CATALOGUE["MLPClassifier"])

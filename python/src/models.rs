@@ -1,0 +1,95 @@
+//! The engine's classifiers on NumPy arrays: fitted by name and parameters,
+//! held as a [`Model`] that predicts and pickles through the library's
+//! persistence (the JSON of a model file, checked when read back).
+
+use imbalanced::models::{AnyClassifier, Fit, FittedModel, Predict, MODELS};
+use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+use crate::{describe, given, on_threads, value_error, Described};
+
+/// Every classifier of the catalogue.
+#[pyfunction]
+pub(crate) fn models() -> Vec<Described> {
+    describe(&MODELS)
+}
+
+/// A fitted classifier of the engine.
+#[pyclass(module = "imbalanced._native", frozen)]
+pub(crate) struct Model {
+    inner: FittedModel,
+}
+
+#[pymethods]
+impl Model {
+    /// Reads a model from its JSON (the library's model format), checking
+    /// every shape and value before it may predict.
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<Model> {
+        FittedModel::from_json(text)
+            .map(|inner| Model { inner })
+            .map_err(value_error)
+    }
+
+    /// The model as JSON (what [`Model::from_json`] reads).
+    fn to_json(&self) -> PyResult<String> {
+        serde_json::to_string(&self.inner).map_err(value_error)
+    }
+
+    /// Class probabilities of the rows of `x` (`n x n_classes`).
+    fn predict_proba<'py>(
+        &self,
+        py: Python<'py>,
+        x: PyReadonlyArray2<'py, f64>,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let x = x.as_array();
+        let x = x.as_standard_layout();
+        let proba = py.detach(|| self.inner.predict_proba(x.view())).map_err(value_error)?;
+        Ok(proba.into_pyarray(py))
+    }
+
+    #[getter]
+    fn n_features(&self) -> usize {
+        self.inner.n_features()
+    }
+
+    #[getter]
+    fn n_classes(&self) -> usize {
+        self.inner.n_classes()
+    }
+
+    /// Pickles as its JSON, read back through [`Model::from_json`].
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        let from_json = py.get_type::<Model>().getattr("from_json")?;
+        let text = slf.get().to_json()?;
+        Ok((from_json, PyTuple::new(py, [text])?))
+    }
+}
+
+/// Fits classifier `name` (parameters as a JSON object, the catalogue's
+/// names) on `x` with class codes `y` in `0..n_classes`.
+#[pyfunction]
+#[pyo3(signature = (name, params, x, y, n_classes, n_jobs=None))]
+pub(crate) fn fit(
+    py: Python<'_>,
+    name: &str,
+    params: &str,
+    x: PyReadonlyArray2<'_, f64>,
+    y: PyReadonlyArray1<'_, i64>,
+    n_classes: usize,
+    n_jobs: Option<i64>,
+) -> PyResult<Model> {
+    let model: Box<AnyClassifier> = MODELS.build(name, &given(params)?, &[]).map_err(value_error)?;
+    let codes = y
+        .as_array()
+        .iter()
+        .map(|&c| usize::try_from(c).ok().filter(|&c| c < n_classes))
+        .collect::<Option<Vec<usize>>>()
+        .ok_or_else(|| value_error("class codes must lie in 0..n_classes"))?;
+    let x = x.as_array();
+    let x = x.as_standard_layout();
+    let inner = on_threads(py, n_jobs, || model.fit(x.view(), &codes, n_classes))?.map_err(value_error)?;
+    Ok(Model { inner })
+}
