@@ -44,6 +44,12 @@ _NESTED_SAMPLERS = {"smote", "enn", "tomek"}
 _ENGINE_PARAMS = {name: {p[0] for p in params} for name, _kind, _summary, params in _native.samplers()}
 
 
+class NotOnEngine(ValueError):
+    """A parameter value the engine has no equivalent of (an estimator
+    object it does not implement, or one with other settings): the sampler
+    runs imbalanced-learn's own code instead."""
+
+
 class EngineSampler:
     """Runs a sampler of imbalanced-learn's API on the Rust engine.
 
@@ -58,7 +64,10 @@ class EngineSampler:
 
     def _fit_resample(self, X, y):
         labels, codes, counts = _encode(y)
-        params = engine_params(self, dict(zip(labels, counts)))
+        try:
+            params = engine_params(self, dict(zip(labels, counts)))
+        except NotOnEngine:
+            return self._reference._fit_resample(self, X, y)
         picks_only = self._picks_rows_only and getattr(self, "shrinkage", None) is None
         was_sparse = sparse.issparse(X)
         if picks_only:
@@ -93,6 +102,10 @@ class CategoricalEngineSampler(EngineSampler):
 
     def _fit_resample(self, X, y):
         labels, y_codes, counts = _encode(y)
+        try:
+            params = engine_params(self, dict(zip(labels, counts)))
+        except NotOnEngine:
+            return self._reference._fit_resample(self, X, y)
         n, d = X.shape
         if self._engine_name == "SMOTENC":
             # imbalanced-learn's own checks of the column kinds and messages.
@@ -110,7 +123,6 @@ class CategoricalEngineSampler(EngineSampler):
         for j in range(len(cat_cols)):
             values, cat_codes[:, j] = np.unique(categorical[:, j], return_inverse=True)
             categories.append(values)
-        params = engine_params(self, dict(zip(labels, counts)))
         for name in ("categorical_features", "categorical_encoder"):
             params.pop(name, None)
         num_res, y_res, _, cat_res = _native.fit_resample(
@@ -188,10 +200,7 @@ def _neighbours(cls, name, value):
     metric = getattr(value, "metric", "minkowski")
     p = getattr(value, "p", 2)
     if not isinstance(k, numbers.Integral) or not (metric == "euclidean" or (metric == "minkowski" and p == 2)):
-        raise ValueError(
-            f"{name}={value!r}: the engine finds Euclidean neighbours itself; "
-            "give an int, or a NearestNeighbors / KNeighborsClassifier with the Euclidean metric"
-        )
+        raise NotOnEngine(f"{name}={value!r}: the engine finds Euclidean neighbours only")
     if name in _COUNT_IS_THE_OBJECTS or f"{cls}.{name}" in _COUNT_IS_THE_OBJECTS:
         return int(k)
     return int(k) - 1
@@ -218,10 +227,7 @@ def engine_params(est, counts):
             value = None if value is None else engine_params(value, counts)
         elif name == "categorical_encoder":
             if value is not None:
-                raise ValueError(
-                    f"{cls}(categorical_encoder={value!r}) is not supported by the engine, which codes the "
-                    "categories itself (as the default encoder does): leave categorical_encoder at None"
-                )
+                raise NotOnEngine(f"{cls}(categorical_encoder={value!r}): the engine codes the categories itself")
             continue
         elif name == "categorical_features":
             continue  # read by the sampler's column checks, not the engine
@@ -251,10 +257,7 @@ def _estimator_params(cls, name, value):
         return {"max_iter": int(value.max_iter)}
     if name == "estimator" and cls == "InstanceHardnessThreshold" and type(value).__name__ == "RandomForestClassifier":
         return {"n_estimators": int(value.n_estimators)}
-    raise ValueError(
-        f"{cls}({name}={value!r}) is not supported by the engine: leave {name} at None "
-        "(the engine's equivalent of imbalanced-learn's default)"
-    )
+    raise NotOnEngine(f"{cls}({name}={value!r}) has no equivalent in the engine")
 
 
 # Samplers that only pick rows (with RandomOverSampler's shrinkage off): they
@@ -297,7 +300,9 @@ def engine_class(reference, module):
     __init__.__doc__ = reference.__init__.__doc__
     constraints = dict(getattr(reference, "_parameter_constraints", {}))
     constraints["rng"] = [StrOptions({"default", "numpy"})]
-    doc = (reference.__doc__ or "") + _RNG_DOC
+    # imbalanced-learn's docs (numpydoc, with the papers and defaults), its
+    # examples importing this package's class.
+    doc = (reference.__doc__ or "").replace("from imblearn.", "from imbalanced.") + _RNG_DOC
     mixin = CategoricalEngineSampler if reference.__name__ in _CATEGORICAL else EngineSampler
     return type(
         reference.__name__,
@@ -307,6 +312,7 @@ def engine_class(reference, module):
             "__doc__": doc,
             "__module__": module,
             "_engine_name": reference.__name__,
+            "_reference": reference,
             "_picks_rows_only": reference.__name__ in _PICKS_ROWS_ONLY,
             "_sets_sample_indices": "sample_indices_" in inspect.getsource(reference._fit_resample),
             "_parameter_constraints": constraints,
@@ -324,4 +330,12 @@ _RNG_DOC = """
         The random bits: ``"numpy"`` reproduces imbalanced-learn's output for
         the same integer ``random_state`` exactly (MT19937 and NumPy's
         sampling algorithms); ``"default"`` is the faster xoshiro256++.
+
+    Estimator objects (``k_neighbors=NearestNeighbors(...)``,
+    ``estimator=...``, ``svm_estimator=...``) are read into the engine's
+    parameters where the engine implements them with the same meaning
+    (Euclidean neighbour counts, an RBF ``SVC``'s ``C``, k-means' cluster
+    count, a random forest's size). Any other object (another metric, a
+    different classifier, a ``categorical_encoder``) runs imbalanced-learn's
+    own code for this class, with the object as given.
 """

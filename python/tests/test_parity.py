@@ -162,5 +162,29 @@ def test_neighbour_objects_mean_what_they_mean_to_imblearn():
         np.testing.assert_array_equal(
             ref(**kwargs, **{name: obj}).fit_resample(X, y)[1], ref(**kwargs, **{name: k}).fit_resample(X, y)[1]
         )
-    with pytest.raises(ValueError, match="Euclidean"):
-        over_sampling.SMOTE(k_neighbors=NearestNeighbors(n_neighbors=4, metric="manhattan")).fit_resample(X, y)
+
+
+def test_objects_the_engine_does_not_implement_run_imblearns_code():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neighbors import NearestNeighbors
+    from sklearn.svm import SVC
+
+    X, y = keel("glass4")
+    cases = [
+        (over_sampling.SMOTE, {"k_neighbors": NearestNeighbors(n_neighbors=4, metric="manhattan")}),
+        (over_sampling.SVMSMOTE, {"svm_estimator": SVC(kernel="linear")}),
+        (under_sampling.InstanceHardnessThreshold, {"estimator": LogisticRegression()}),
+        (combine.SMOTEENN, {"smote": over_sampling.SMOTE(k_neighbors=NearestNeighbors(n_neighbors=3, p=1), random_state=2)}),
+    ]
+    for cls, kwargs in cases:
+        theirs = getattr(imblearn.over_sampling if cls.__module__.endswith("over_sampling") else
+                         imblearn.under_sampling if cls.__module__.endswith("under_sampling") else imblearn.combine,
+                         cls.__name__)
+        a = cls(random_state=1, **kwargs)
+        b = theirs(random_state=1, **{k: clone(v) for k, v in kwargs.items()})
+        Xa, ya = a.fit_resample(X, y)
+        Xb, yb = b.fit_resample(X, y)
+        np.testing.assert_array_equal(Xa, Xb, err_msg=cls.__name__)
+        np.testing.assert_array_equal(ya, yb, err_msg=cls.__name__)
+        if hasattr(b, "sample_indices_"):
+            np.testing.assert_array_equal(a.sample_indices_, b.sample_indices_)
