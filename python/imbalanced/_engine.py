@@ -68,6 +68,10 @@ class EngineSampler:
             params = engine_params(self, dict(zip(labels, counts)))
         except NotOnEngine:
             return self._reference._fit_resample(self, X, y)
+        if self._engine_name in _COMBINED and X.dtype.kind in "biu":
+            # imbalanced-learn truncates SMOTE's new rows to the integer
+            # dtype before cleaning them, which the engine's one pass does not.
+            return self._reference._fit_resample(self, X, y)
         picks_only = self._picks_rows_only and getattr(self, "shrinkage", None) is None
         was_sparse = sparse.issparse(X)
         if picks_only:
@@ -86,7 +90,9 @@ class EngineSampler:
         if picks_only:
             X_res = _safe_indexing(X, origin)
         else:
-            dtype = X.dtype if np.issubdtype(X.dtype, np.floating) else np.float64
+            # X's own dtype, as imbalanced-learn's samplers cast their new
+            # rows (integer features truncated as its astype truncates).
+            dtype = X.dtype if X.dtype.kind in "biuf" else np.float64
             X_res = x_res.astype(dtype, copy=False)
             if was_sparse:
                 X_res = type(X)(X_res)
@@ -260,6 +266,9 @@ def _estimator_params(cls, name, value):
     raise NotOnEngine(f"{cls}({name}={value!r}) has no equivalent in the engine")
 
 
+# Samplers that run SMOTE, then clean.
+_COMBINED = {"SMOTEENN", "SMOTETomek"}
+
 # Samplers that only pick rows (with RandomOverSampler's shrinkage off): they
 # run on row numbers, so X may hold any dtype, as imbalanced-learn allows.
 _PICKS_ROWS_ONLY = {"RandomOverSampler", "RandomUnderSampler"}
@@ -337,5 +346,7 @@ _RNG_DOC = """
     (Euclidean neighbour counts, an RBF ``SVC``'s ``C``, k-means' cluster
     count, a random forest's size). Any other object (another metric, a
     different classifier, a ``categorical_encoder``) runs imbalanced-learn's
-    own code for this class, with the object as given.
+    own code for this class, with the object as given; so does SMOTEENN or
+    SMOTETomek on integer features (imbalanced-learn truncates the new rows
+    to integers before cleaning).
 """
