@@ -173,9 +173,19 @@ def sensitivity_specificity_support(
     return sensitivity, specificity, true_sum
 
 
-@validate_params({**_LABEL_PARAMS, "average": _AVERAGES}, prefer_skip_nested_validation=True)
-def sensitivity_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", sample_weight=None):
-    """Compute the sensitivity, ``tp / (tp + fn)``: the recall of a class.
+def _one_score(index, name, formula, meaning, example):
+    """``sensitivity_score`` (``index`` 0) or ``specificity_score`` (1): one
+    part of :func:`sensitivity_specificity_support`."""
+
+    def score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", sample_weight=None):
+        return sensitivity_specificity_support(
+            y_true, y_pred, labels=labels, pos_label=pos_label, average=average,
+            warn_for=(name,), sample_weight=sample_weight,
+        )[index]
+
+    score.__name__ = score.__qualname__ = f"{name}_score"
+    score.__module__ = __name__
+    score.__doc__ = f"""Compute the {name}, ``{formula}``: {meaning}.
 
     Parameters
     ----------
@@ -187,62 +197,26 @@ def sensitivity_score(y_true, y_pred, *, labels=None, pos_label=1, average="bina
         The labels to include when ``average != 'binary'``.
     pos_label : str, int or None, default=1
         The class to report if ``average='binary'`` and the data is binary.
-    average : {'binary', 'micro', 'macro', 'weighted', 'samples'} or None, default='binary'
+    average : {{'binary', 'micro', 'macro', 'weighted', 'samples'}} or None, default='binary'
         As in :func:`sensitivity_specificity_support`.
     sample_weight : array-like of shape (n_samples,), default=None
         Sample weights.
 
     Returns
     -------
-    sensitivity : float or ndarray of shape (n_unique_labels,)
+    {name} : float or ndarray of shape (n_unique_labels,)
 
     Examples
     --------
-    >>> from imbalanced.metrics import sensitivity_score
-    >>> print(round(sensitivity_score([0, 1, 2, 0, 1, 2], [0, 2, 1, 0, 0, 1], average='macro'), 3))
-    0.333
+    >>> from imbalanced.metrics import {name}_score
+    >>> print(round({name}_score([0, 1, 2, 0, 1, 2], [0, 2, 1, 0, 0, 1], average='macro'), 3))
+    {example}
     """
-    s, _, _ = sensitivity_specificity_support(
-        y_true, y_pred, labels=labels, pos_label=pos_label, average=average,
-        warn_for=("sensitivity",), sample_weight=sample_weight,
-    )
-    return s
+    return validate_params({**_LABEL_PARAMS, "average": _AVERAGES}, prefer_skip_nested_validation=True)(score)
 
 
-@validate_params({**_LABEL_PARAMS, "average": _AVERAGES}, prefer_skip_nested_validation=True)
-def specificity_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", sample_weight=None):
-    """Compute the specificity, ``tn / (tn + fp)``: how well the other classes are rejected.
-
-    Parameters
-    ----------
-    y_true : array-like of shape (n_samples,)
-        Ground truth (correct) target values.
-    y_pred : array-like of shape (n_samples,)
-        Estimated targets as returned by a classifier.
-    labels : array-like, default=None
-        The labels to include when ``average != 'binary'``.
-    pos_label : str, int or None, default=1
-        The class to report if ``average='binary'`` and the data is binary.
-    average : {'binary', 'micro', 'macro', 'weighted', 'samples'} or None, default='binary'
-        As in :func:`sensitivity_specificity_support`.
-    sample_weight : array-like of shape (n_samples,), default=None
-        Sample weights.
-
-    Returns
-    -------
-    specificity : float or ndarray of shape (n_unique_labels,)
-
-    Examples
-    --------
-    >>> from imbalanced.metrics import specificity_score
-    >>> print(round(specificity_score([0, 1, 2, 0, 1, 2], [0, 2, 1, 0, 0, 1], average='macro'), 3))
-    0.667
-    """
-    _, s, _ = sensitivity_specificity_support(
-        y_true, y_pred, labels=labels, pos_label=pos_label, average=average,
-        warn_for=("specificity",), sample_weight=sample_weight,
-    )
-    return s
+sensitivity_score = _one_score(0, "sensitivity", "tp / (tp + fn)", "the recall of a class", "0.333")
+specificity_score = _one_score(1, "specificity", "tn / (tn + fp)", "how well the other classes are rejected", "0.667")
 
 
 @validate_params(

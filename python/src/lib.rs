@@ -5,6 +5,7 @@
 //! only converts arrays, releases the GIL and maps errors to `ValueError`.
 
 use imbalanced::catalog::{Catalog, Value};
+use numpy::PyReadonlyArray1;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
@@ -48,6 +49,23 @@ pub(crate) fn given(params: &str) -> PyResult<Vec<(String, Value)>> {
         Value::Object(map) => Ok(map.into_iter().collect()),
         other => Err(value_error(format!("parameters must be a JSON object, not {other}"))),
     }
+}
+
+/// Class codes from Python's integers, each below `below` (the number of
+/// classes or labels) when it is given.
+pub(crate) fn class_codes(y: &PyReadonlyArray1<'_, i64>, below: Option<usize>) -> PyResult<Vec<usize>> {
+    y.as_array()
+        .iter()
+        .map(|&c| {
+            usize::try_from(c)
+                .ok()
+                .filter(|&c| below.is_none_or(|n| c < n))
+                .ok_or_else(|| match below {
+                    Some(n) => value_error(format!("class code {c} is not in 0..{n}")),
+                    None => value_error(format!("class code {c} is negative")),
+                })
+        })
+        .collect()
 }
 
 /// A `ValueError` carrying `e`'s message.

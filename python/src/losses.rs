@@ -6,7 +6,7 @@ use ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 
-use crate::{describe, given, value_error, Described};
+use crate::{class_codes, describe, given, value_error, Described};
 
 /// Every loss of the catalogue, whether it also takes multi-label targets,
 /// and whether it follows a schedule over the epochs (LDAM-DRW).
@@ -50,11 +50,7 @@ pub(crate) fn loss<'py>(
     let logits = logits.as_standard_layout();
     let (value, grad): (f64, Array2<f64>) = match (y, targets) {
         (Some(y), None) => {
-            let codes = y
-                .as_array()
-                .iter()
-                .map(|&c| usize::try_from(c).map_err(|_| value_error(format!("class code {c} is negative"))))
-                .collect::<PyResult<Vec<usize>>>()?;
+            let codes = class_codes(&y, None)?;
             let counts = class_counts.unwrap_or_else(|| {
                 let mut counts = vec![0.0; logits.ncols()];
                 for &c in &codes {

@@ -6,15 +6,7 @@ use imbalanced::scores::LabelSums;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
-use crate::value_error;
-
-/// Class codes (`0..n_labels`) from Python's integers.
-fn codes(y: &PyReadonlyArray1<'_, i64>) -> PyResult<Vec<usize>> {
-    y.as_array()
-        .iter()
-        .map(|&c| usize::try_from(c).map_err(|_| value_error(format!("label code {c} is negative"))))
-        .collect()
-}
+use crate::{class_codes, value_error};
 
 /// Weighted true positives, predictions and support per label code:
 /// `(tp_sum, pred_sum, true_sum)` as scikit-learn's bincounts.
@@ -32,7 +24,7 @@ pub(crate) fn label_sums<'py>(
     Bound<'py, PyArray1<f64>>,
     Bound<'py, PyArray1<f64>>,
 )> {
-    let (t, p) = (codes(&y_true)?, codes(&y_pred)?);
+    let (t, p) = (class_codes(&y_true, None)?, class_codes(&y_pred, None)?);
     let weights = sample_weight.as_ref().map(|w| w.as_array().to_vec());
     let sums = py
         .detach(|| LabelSums::new(&t, &p, n_labels, weights.as_deref()))

@@ -7,7 +7,7 @@ use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
-use crate::{describe, given, on_threads, value_error, Described};
+use crate::{class_codes, describe, given, on_threads, value_error, Described};
 
 /// Every classifier of the catalogue.
 #[pyfunction]
@@ -82,12 +82,7 @@ pub(crate) fn fit(
     n_jobs: Option<i64>,
 ) -> PyResult<Model> {
     let model: Box<AnyClassifier> = MODELS.build(name, &given(params)?, &[]).map_err(value_error)?;
-    let codes = y
-        .as_array()
-        .iter()
-        .map(|&c| usize::try_from(c).ok().filter(|&c| c < n_classes))
-        .collect::<Option<Vec<usize>>>()
-        .ok_or_else(|| value_error("class codes must lie in 0..n_classes"))?;
+    let codes = class_codes(&y, Some(n_classes))?;
     let x = x.as_array();
     let x = x.as_standard_layout();
     let inner = on_threads(py, n_jobs, || model.fit(x.view(), &codes, n_classes))?.map_err(value_error)?;

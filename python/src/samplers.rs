@@ -6,21 +6,12 @@ use ndarray::{Array1, Array2, ArrayView2};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 
-use crate::{describe, given, on_threads, value_error, Described};
+use crate::{class_codes, describe, given, on_threads, value_error, Described};
 
 /// Every sampler of the catalogue: name, kind, summary, parameters.
 #[pyfunction]
 pub(crate) fn samplers() -> Vec<Described> {
     describe(&SAMPLERS)
-}
-
-/// Class codes from Python's integers, each below `n_labels`.
-fn codes(y: &PyReadonlyArray1<'_, i64>, n_labels: usize) -> PyResult<Vec<usize>> {
-    y.as_array()
-        .iter()
-        .map(|&c| usize::try_from(c).ok().filter(|&c| c < n_labels))
-        .collect::<Option<Vec<usize>>>()
-        .ok_or_else(|| value_error("class codes must lie in 0..number of labels"))
 }
 
 /// The resampled rows (their numeric part), their class codes, the input
@@ -54,7 +45,7 @@ pub(crate) fn fit_resample<'py>(
     categorical: Option<PyReadonlyArray2<'py, i64>>,
     n_categories: Option<Vec<usize>>,
 ) -> PyResult<ResampledArrays<'py>> {
-    let codes = codes(&y, labels.len())?;
+    let codes = class_codes(&y, Some(labels.len()))?;
     // A C-contiguous array is read where it lies; another layout is copied once.
     let x = x.as_array();
     let x = x.as_standard_layout();
