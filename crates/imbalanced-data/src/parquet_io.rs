@@ -126,8 +126,9 @@ mod enabled {
 
     /// Reads Parquet from `bytes` without copying them (a mapped file stays mapped).
     /// The columns are decoded by one reader per thread, each reading every
-    /// `threads`-th column (decoding is most of the time), then handed to the
-    /// table batch by batch, in column order.
+    /// `threads`-th column (decoding is most of the time), a batch of rows
+    /// at a time: each batch goes into the table, then its memory is reused
+    /// for the next (decoding the whole file first held a second copy of it).
     pub(crate) fn read_parquet(bytes: Bytes, path: &Path, opts: &ReadOptions) -> Result<Dataset> {
         let bytes = bytes::Bytes::from_owner(bytes);
         let builder = ParquetRecordBatchReaderBuilder::try_new(bytes.clone()).map_err(|e| err(path, e))?;
@@ -147,28 +148,33 @@ mod enabled {
         let mut table = TableBuilder::new(names.clone(), target, declared)?;
         let groups = rayon::current_num_threads().clamp(1, names.len());
         let parquet_schema = builder.parquet_schema().clone();
-        let decoded = (0..groups)
-            .into_par_iter()
+        let mut readers = (0..groups)
             .map(|g| {
-                let columns = (g..names.len()).step_by(groups);
-                let mask = ProjectionMask::roots(&parquet_schema, columns);
+                let mask = ProjectionMask::roots(&parquet_schema, (g..names.len()).step_by(groups));
                 ParquetRecordBatchReaderBuilder::try_new(bytes.clone())
                     .and_then(|b| b.with_projection(mask).with_batch_size(1 << 16).build())
-                    .map_err(|e| err(path, e))?
-                    .collect::<std::result::Result<Vec<RecordBatch>, _>>()
                     .map_err(|e| err(path, e))
             })
             .collect::<Result<Vec<_>>>()?;
-        // Every group read the same row groups in batches of the same size.
+        let disagree = || err(path, "the column readers disagree on the row batches");
         let mut row = 1u64;
-        for (b, first) in decoded[0].iter().enumerate() {
-            let n = first.num_rows();
+        loop {
+            let next: Vec<Option<std::result::Result<RecordBatch, _>>> =
+                readers.par_iter_mut().map(Iterator::next).collect();
+            if next.iter().all(Option::is_none) {
+                break;
+            }
+            // Every group reads the same row groups in batches of the same size.
+            let batches = next
+                .into_iter()
+                .map(|b| b.ok_or_else(disagree)?.map_err(|e| err(path, e)))
+                .collect::<Result<Vec<RecordBatch>>>()?;
+            let n = batches[0].num_rows();
+            if batches.iter().any(|b| b.num_rows() != n) {
+                return Err(disagree());
+            }
             table.push_columns(n, row, |j, cell| {
-                let column = decoded[j % groups]
-                    .get(b)
-                    .filter(|batch| batch.num_rows() == n)
-                    .ok_or_else(|| err(path, "the column readers disagree on the row batches"))?
-                    .column(j / groups);
+                let column = batches[j % groups].column(j / groups);
                 cells(column.as_ref(), cell).map_err(|m| err(path, format!("column {:?} has {m}", names[j])))
             })?;
             row += n as u64;

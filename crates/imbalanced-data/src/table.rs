@@ -45,6 +45,9 @@ struct Interned {
     codes: Vec<u32>,
     values: Vec<String>,
     lookup: HashMap<String, u32>,
+    /// Codes of values given as numbers (binary formats), by their bits: a
+    /// number is formatted only the first time it is seen.
+    numbers: HashMap<u64, u32>,
 }
 
 impl Interned {
@@ -62,6 +65,19 @@ impl Interned {
             },
         };
         self.codes.push(code);
+    }
+
+    /// A value given as a number, interned as its text.
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+    fn push_number(&mut self, v: f64) {
+        match self.numbers.get(&v.to_bits()) {
+            Some(&c) => self.codes.push(c),
+            None => {
+                self.push(Some(&crate::io::format_number(v)));
+                let code = self.codes[self.codes.len() - 1];
+                self.numbers.insert(v.to_bits(), code);
+            }
+        }
     }
 
     /// Appends `other`'s rows, its values merged into this dictionary.
@@ -161,7 +177,8 @@ impl Column {
         if v.is_nan() || self.declared == Declared::Dropped {
             self.push("", line, false)
         } else if matches!(self.declared, Declared::Categorical(_)) {
-            self.push(&crate::io::format_number(v), line, false)
+            self.strs.push_number(v);
+            f64::NAN
         } else {
             self.record_number(v, line, || v.to_string());
             v
@@ -423,12 +440,20 @@ impl TableBuilder {
         mut fill: impl FnMut(usize, &mut ColumnWriter<'_, 'v>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
         let width = self.columns.len();
-        let mut block = vec![f64::NAN; n * width];
+        // Columnar files grow one chunk, which `finish` compacts where it
+        // lies (a large reallocation moves pages, not bytes).
+        if self.chunks.is_empty() {
+            self.chunks.push(Vec::new());
+        }
+        let chunk = self.chunks.last_mut().expect("one chunk");
+        let start = chunk.len();
+        chunk.resize(start + n * width, f64::NAN);
+        let block = &mut chunk[start..];
         let mut plain = Vec::new();
         for (j, column) in self.columns.iter_mut().enumerate() {
             let mut writer = ColumnWriter {
                 column,
-                block: &mut block,
+                block: &mut *block,
                 plain: &mut plain,
                 j,
                 width,
@@ -446,8 +471,6 @@ impl TableBuilder {
                 }
             }
         }
-        // A block is a chunk of its own; `finish` takes chunks of any size.
-        self.chunks.push(block);
         self.n_rows += n;
         Ok(())
     }
@@ -534,23 +557,14 @@ impl TableBuilder {
                 numeric_columns.push(i);
             }
         }
-        // Assemble the numeric matrix, the chunks in parallel, each freed once copied.
         let width = numeric_columns.len();
-        let mut values = vec![0.0; n * width];
-        let mut parts: Vec<(&mut [f64], Vec<f64>)> = Vec::with_capacity(self.chunks.len());
-        let mut rest = values.as_mut_slice();
-        for chunk in self.chunks {
-            let (head, tail) = rest.split_at_mut(chunk.len() / stride * width);
-            parts.push((head, chunk));
-            rest = tail;
-        }
-        parts.into_par_iter().for_each(|(out, chunk)| {
-            for (row, out) in chunk.chunks_exact(stride).zip(out.chunks_exact_mut(width.max(1))) {
-                for (o, &j) in out.iter_mut().zip(&numeric_columns) {
-                    *o = row[j];
-                }
-            }
-        });
+        let values = if self.chunks.len() == 1 {
+            let mut chunk = self.chunks.into_iter().next().expect("one chunk");
+            compact_rows(&mut chunk, stride, &numeric_columns);
+            chunk
+        } else {
+            assemble(self.chunks, n, stride, &numeric_columns)
+        };
         let mut numeric = Array2::from_shape_vec((n, width), values).expect("n rows of numeric values");
         for j in to_impute {
             let mut present: Vec<f64> = numeric.column(j).iter().copied().filter(|v| !v.is_nan()).collect();
@@ -580,6 +594,45 @@ impl TableBuilder {
             y,
         )
     }
+}
+
+/// Keeps `columns` (ascending) of each row of `stride` values, in place:
+/// every value moves to an index no larger than its own, and no row's
+/// values are overwritten before they are read.
+fn compact_rows(values: &mut Vec<f64>, stride: usize, columns: &[usize]) {
+    let (n, width) = (values.len() / stride.max(1), columns.len());
+    if width != stride {
+        for r in 0..n {
+            for (k, &j) in columns.iter().enumerate() {
+                values[r * width + k] = values[r * stride + j];
+            }
+        }
+    }
+    values.truncate(n * width);
+    values.shrink_to_fit();
+}
+
+/// The numeric matrix (`n x columns.len()`, row-major) from row-major
+/// chunks of `stride` values per row, assembled in parallel, each chunk
+/// freed once copied.
+fn assemble(chunks: Vec<Vec<f64>>, n: usize, stride: usize, columns: &[usize]) -> Vec<f64> {
+    let width = columns.len();
+    let mut values = vec![0.0; n * width];
+    let mut parts: Vec<(&mut [f64], Vec<f64>)> = Vec::with_capacity(chunks.len());
+    let mut rest = values.as_mut_slice();
+    for chunk in chunks {
+        let (head, tail) = rest.split_at_mut(chunk.len() / stride * width);
+        parts.push((head, chunk));
+        rest = tail;
+    }
+    parts.into_par_iter().for_each(|(out, chunk)| {
+        for (row, out) in chunk.chunks_exact(stride).zip(out.chunks_exact_mut(width.max(1))) {
+            for (o, &j) in out.iter_mut().zip(columns) {
+                *o = row[j];
+            }
+        }
+    });
+    values
 }
 
 /// Labels as sorted classes and per-row class codes (no missing labels here).

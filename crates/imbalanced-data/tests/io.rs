@@ -264,6 +264,39 @@ fn parquet_round_trips_numeric_categorical_and_labels() {
     assert!(read(dir.path().join("bad.parquet"), &ReadOptions::default()).is_err());
 }
 
+/// More rows than one decoded batch (65,536), a column dropped, a
+/// categorical and a numeric label column: the batches meet in one matrix,
+/// compacted where it lies, equal to the CSV reading of the same table.
+#[cfg(feature = "parquet")]
+#[test]
+fn parquet_over_many_batches_equals_the_csv_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("id,a,colour,b,label\n");
+    for i in 0..150_001u64 {
+        let a = (i as f64).sqrt() * if i % 7 == 0 { -1.0 } else { 1.0 };
+        let colour = ["red", "green", "blue"][(i % 3) as usize];
+        text.push_str(&format!("{i},{a:?},{colour},{},{}\n", i % 11, (i * 7919) % 5));
+    }
+    let opts = ReadOptions {
+        target: Some("label".into()),
+        drop: vec!["id".into()],
+        ..Default::default()
+    };
+    let ds = csv_with(&text, &opts).unwrap();
+    assert_eq!(ds.n_samples(), 150_001);
+    let full = csv_with(
+        &text,
+        &ReadOptions {
+            target: Some("label".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let path = dir.path().join("many.parquet");
+    write(&full, &path).unwrap();
+    assert_eq!(read(&path, &opts).unwrap(), ds);
+}
+
 #[cfg(not(feature = "parquet"))]
 #[test]
 fn parquet_without_the_feature_says_how_to_enable_it() {
