@@ -20,9 +20,11 @@ from __future__ import annotations
 import inspect
 import json
 import numbers
+from collections import OrderedDict
 
 import numpy as np
 from scipy import sparse
+from sklearn import get_config
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._param_validation import StrOptions
 
@@ -61,6 +63,54 @@ class EngineSampler:
     _picks_rows_only = False
     # Whether imbalanced-learn's class sets sample_indices_ (its under-samplers and RandomOverSampler).
     _sets_sample_indices = False
+
+    def fit_resample(self, X, y, **params):
+        out = None if params else self._fit_resample_integers(X, y)
+        return super().fit_resample(X, y, **params) if out is None else out
+
+    def _fit_resample_integers(self, X, y):
+        """imbalanced-learn's ``fit_resample`` for the common input, float64
+        rows (a 2-D ndarray) and integer labels (a 1-D ndarray), with each
+        input check done once, in the engine (imbalanced-learn's checks pass
+        over y four times). ``None`` where the input is another kind, or
+        where the engine finds it would not pass those checks (the general
+        path then raises imbalanced-learn's error)."""
+        if not (
+            type(X) is np.ndarray and X.dtype == np.float64 and X.ndim == 2 and X.shape[0] > 0 and X.shape[1] > 0
+            and type(y) is np.ndarray and y.ndim == 1 and len(y) == len(X)
+            and (y.dtype.kind == "i" or (y.dtype.kind == "u" and y.dtype.itemsize < 8))
+            and self._engine_name not in _CATEGORICAL and not callable(self.sampling_strategy)
+        ):
+            return None
+        if not get_config()["skip_parameter_validation"]:
+            self._validate_params()
+        try:
+            params = engine_params(self, None)
+        except NotOnEngine:
+            return None
+        finite = not (self._picks_rows_only and getattr(self, "shrinkage", None) is None)
+        try:
+            out = _native.fit_resample_integers(
+                self._engine_name, json.dumps(params), X, y.astype(np.int64, copy=False), finite,
+                _threads(getattr(self, "n_jobs", None)),
+            )
+        except ValueError:
+            return None  # the general path raises imbalanced-learn's error, or the engine's
+        if out is None:
+            return None
+        labels, counts, (X_res, y_codes, origin, _) = out
+        labels = labels.astype(y.dtype, copy=False)
+        strategy = resolved_strategy(self.sampling_strategy, labels, counts, self._sampling_type)
+        if strategy is None:
+            return None
+        # What imbalanced-learn's fit_resample leaves on the sampler.
+        self.sampling_strategy_ = strategy
+        self.n_features_in_ = X.shape[1]
+        if hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        if self._sets_sample_indices and (origin >= 0).all():
+            self.sample_indices_ = origin
+        return X_res, labels[y_codes]
 
     def _fit_resample(self, X, y):
         labels, codes, counts = _encode(y)
@@ -161,6 +211,53 @@ def _encode(y):
     labels = np.unique(y)
     codes = np.searchsorted(labels, y)
     return labels, codes, np.bincount(codes, minlength=len(labels))
+
+
+def resolved_strategy(strategy, labels, counts, sampling_type):
+    """imbalanced-learn's ``check_sampling_strategy`` computed from the class
+    ``counts`` of the sorted ``labels`` (not from every row): the same
+    ``OrderedDict``. ``None`` where imbalanced-learn would raise (or for a
+    callable), so that its own check runs and raises."""
+    stats = dict(zip(labels, np.asarray(counts, dtype=np.int64)))
+    over = sampling_type == "over-sampling"
+    n_max, n_min = max(stats.values()), min(stats.values())
+    majority, minority = max(stats, key=stats.get), min(stats, key=stats.get)
+    if isinstance(strategy, str):
+        chosen = {
+            "auto": lambda k: k != (majority if over else minority),
+            "not majority": lambda k: k != majority,
+            "not minority": lambda k: k != minority,
+            "all": lambda k: True,
+            "minority": (lambda k: k == minority) if over else None,
+            "majority": None if over else (lambda k: k == majority),
+        }.get(strategy)
+        if chosen is None:
+            return None
+        out = {k: (n_max - v if over else n_min) for k, v in stats.items() if chosen(k)}
+    elif isinstance(strategy, dict):
+        if set(strategy) - set(stats) or any(n < 0 for n in strategy.values()) or sampling_type == "clean-sampling":
+            return None
+        if any((n < stats[k]) if over else (n > stats[k]) for k, n in strategy.items()):
+            return None
+        out = {k: (n - stats[k] if over else n) for k, n in strategy.items()}
+    elif isinstance(strategy, list):
+        if sampling_type != "clean-sampling" or set(strategy) - set(stats):
+            return None
+        out = {k: n_min for k in strategy}
+    elif isinstance(strategy, numbers.Real) and not isinstance(strategy, bool):
+        if not 0 < strategy <= 1 or len(stats) != 2 or sampling_type == "clean-sampling":
+            return None
+        if over:
+            out = {k: int(n_max * strategy - v) for k, v in stats.items() if k != majority}
+            if any(n <= 0 for n in out.values()):
+                return None
+        else:
+            out = {k: int(n_min / strategy) for k in stats if k != minority}
+            if any(n > stats[k] for k, n in out.items()):
+                return None
+    else:
+        return None
+    return OrderedDict(sorted(out.items()))
 
 
 def _threads(n_jobs):

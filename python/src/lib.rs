@@ -92,6 +92,7 @@ pub(crate) fn on_threads<T: Send>(py: Python<'_>, n_jobs: Option<i64>, work: imp
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(samplers::samplers, m)?)?;
     m.add_function(wrap_pyfunction!(samplers::fit_resample, m)?)?;
+    m.add_function(wrap_pyfunction!(samplers::fit_resample_integers, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::label_sums, m)?)?;
     m.add_function(wrap_pyfunction!(losses::losses, m)?)?;
     m.add_function(wrap_pyfunction!(losses::loss, m)?)?;

@@ -2,7 +2,7 @@
 
 use imbalanced::catalog::from_params;
 use imbalanced::resample::{SmoteN, SmoteNc, SAMPLERS};
-use ndarray::{Array1, Array2, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 
@@ -65,9 +65,21 @@ pub(crate) fn fit_resample<'py>(
             Some(cat.mapv(i64::from).into_pyarray(py)),
         ));
     }
+    run(py, name, params, x.view(), &codes, &labels, n_jobs)
+}
+
+/// Builds sampler `name` and resamples; the arrays as [`fit_resample`] gives them.
+fn run<'py>(
+    py: Python<'py>,
+    name: &str,
+    params: &str,
+    x: ArrayView2<'_, f64>,
+    codes: &[usize],
+    labels: &[String],
+    n_jobs: Option<i64>,
+) -> PyResult<ResampledArrays<'py>> {
     let sampler = SAMPLERS.build(name, &given(params)?, &[]).map_err(value_error)?;
-    let out =
-        on_threads(py, n_jobs, || sampler.fit_resample_labelled(x.view(), &codes, &labels))?.map_err(value_error)?;
+    let out = on_threads(py, n_jobs, || sampler.fit_resample_labelled(x, codes, labels))?.map_err(value_error)?;
     let y = out.y.iter().map(|&c| c as i64).collect::<Array1<i64>>();
     let origin = out
         .origin
@@ -80,6 +92,65 @@ pub(crate) fn fit_resample<'py>(
         origin.into_pyarray(py),
         None,
     ))
+}
+
+/// Integer labels encoded: the distinct values ascending, each row's code
+/// and each class's count (`np.unique(y, return_inverse=True,
+/// return_counts=True)`), counted in an array over the values' range; None
+/// when that range is much wider than the rows.
+fn encode_integers(y: ArrayView1<'_, i64>) -> Option<(Vec<i64>, Vec<usize>, Vec<usize>)> {
+    let (&lo, &hi) = (y.iter().min()?, y.iter().max()?);
+    let span = usize::try_from(hi.checked_sub(lo)?).ok()?.checked_add(1)?;
+    if span > 4 * y.len() + 1024 {
+        return None;
+    }
+    let mut counts = vec![0usize; span];
+    y.iter().for_each(|&v| counts[(v - lo) as usize] += 1);
+    let mut code_of = vec![usize::MAX; span];
+    let (mut labels, mut present) = (Vec::new(), Vec::new());
+    for (offset, &n) in counts.iter().enumerate().filter(|(_, &n)| n > 0) {
+        code_of[offset] = labels.len();
+        labels.push(lo + offset as i64);
+        present.push(n);
+    }
+    let codes = y.iter().map(|&v| code_of[(v - lo) as usize]).collect();
+    Some((labels, codes, present))
+}
+
+/// The integer labels, the class counts and the resampled arrays.
+type IntegerResampled<'py> = (Bound<'py, PyArray1<i64>>, Vec<usize>, ResampledArrays<'py>);
+
+/// `fit_resample` of the common input, float64 rows and integer labels,
+/// with the input checks done here in one pass each: the labels encoded
+/// ([`encode_integers`]) and, when `finite`, the rows checked for NaN and
+/// infinity. `None` sends the Python layer to its general path (which
+/// raises imbalanced-learn's errors): labels of a wide range, one class,
+/// a value that is not finite.
+#[pyfunction]
+#[pyo3(signature = (name, params, x, y, finite, n_jobs=None))]
+pub(crate) fn fit_resample_integers<'py>(
+    py: Python<'py>,
+    name: &str,
+    params: &str,
+    x: PyReadonlyArray2<'py, f64>,
+    y: PyReadonlyArray1<'py, i64>,
+    finite: bool,
+    n_jobs: Option<i64>,
+) -> PyResult<Option<IntegerResampled<'py>>> {
+    let (x, y) = (x.as_array(), y.as_array());
+    let Some((labels, codes, counts)) = encode_integers(y) else {
+        return Ok(None);
+    };
+    if counts.len() < 2 || x.nrows() != y.len() {
+        return Ok(None);
+    }
+    let x = x.as_standard_layout();
+    if finite && py.detach(|| imbalanced::data::first_non_finite(x.view()).is_some()) {
+        return Ok(None);
+    }
+    let texts: Vec<String> = labels.iter().map(i64::to_string).collect();
+    let out = run(py, name, params, x.view(), &codes, &texts, n_jobs)?;
+    Ok(Some((Array1::from(labels).into_pyarray(py), counts, out)))
 }
 
 /// SMOTENC (numeric and categorical columns) or SMOTEN (categorical only).
