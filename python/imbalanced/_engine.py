@@ -9,6 +9,12 @@ What runs is ``_fit_resample``, here: the parameters are translated to the
 engine's (the same names; estimator objects read into the numbers the
 engine takes), the arrays go to Rust, the GIL is released while it works.
 
+One shortcut: for float64 rows and integer labels in NumPy arrays (the
+common input), ``fit_resample`` does imbalanced-learn's checks once, in the
+engine, rather than through the inherited ``fit_resample`` (which passes
+over y four times); any other input, and any input those checks would
+refuse, takes the inherited path and its errors.
+
 Why subclass imbalanced-learn rather than restate it: its checks and
 pipelines branch on ``isinstance``, and the classes' signatures and
 ``_parameter_constraints`` are the reference to match; one more parameter,
