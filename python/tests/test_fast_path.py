@@ -125,3 +125,18 @@ def test_feature_names_of_an_earlier_frame_are_dropped():
     assert list(s.feature_names_in_) == ["a", "b", "c"]
     s.fit_resample(X, y)
     assert not hasattr(s, "feature_names_in_")
+
+
+@pytest.mark.parametrize("cls", [under_sampling.AllKNN, under_sampling.NearMiss, over_sampling.KMeansSMOTE,
+                                 under_sampling.EditedNearestNeighbours])
+def test_n_jobs_sets_threads_and_not_the_result(cls):
+    X, y = data(n=400, classes=(0, 1))
+    kwargs = {"random_state": 0} if "random_state" in cls().get_params() else {}
+    if cls is over_sampling.KMeansSMOTE:
+        kwargs["cluster_balance_threshold"] = 0.0
+    outs = [cls(n_jobs=n, **kwargs).fit_resample(X, y) for n in (1, 2, -1, None)]
+    for X_res, y_res in outs[1:]:
+        np.testing.assert_array_equal(X_res, outs[0][0])
+        np.testing.assert_array_equal(y_res, outs[0][1])
+    with pytest.raises(ValueError):
+        cls(n_jobs=0, **kwargs).fit_resample(X, y)
