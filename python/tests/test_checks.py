@@ -39,7 +39,8 @@ OURS_XFAIL = {
         "check_samplers_fit": (
             "on 30 random rows in 12 clusters, the engine's k-means (not scikit-learn's MiniBatchKMeans) "
             "finds no cluster with 3 minority rows for this seed, and the sampler refuses, as "
-            "imbalanced-learn's does for seeds whose clustering finds none"
+            "imbalanced-learn's does for seeds whose clustering finds none (over 50 seeds ours "
+            "succeeds at least as often: test_kmeans_smote_finds_clusters_as_often_as_imblearns)"
         ),
     },
 }
@@ -75,3 +76,27 @@ def test_sklearn_checks(estimator, check):
 @pytest.mark.parametrize("estimator", list(_instances()), ids=lambda e: type(e).__name__)
 def test_parameter_validation(estimator):
     check_param_validation(type(estimator).__name__, estimator)
+
+
+def test_kmeans_smote_finds_clusters_as_often_as_imblearns():
+    """The data of check_samplers_fit, over 50 seeds: the engine's k-means
+    finds a cluster to over-sample at least as often as imbalanced-learn's
+    MiniBatchKMeans (42 and 40 times here); seed 0 is one where it does not."""
+    import numpy as np
+
+    rng = np.random.RandomState(42)
+    X, y = rng.random_sample((30, 2)), np.array([1] * 20 + [0] * 10)
+
+    def successes(cls):
+        done = 0
+        for seed in range(50):
+            try:
+                cls(random_state=seed).fit_resample(X, y)
+                done += 1
+            except (RuntimeError, ValueError):
+                pass
+        return done
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert successes(over_sampling.KMeansSMOTE) >= successes(imblearn.over_sampling.KMeansSMOTE)
