@@ -45,7 +45,7 @@ pub use preprocessing::{FittedOneHot, FittedScaler, OneHotEncoder, StandardScale
 pub use softmax::{FittedSoftmax, SoftmaxRegression};
 pub use thresholds::{ThresholdObjective, Thresholds};
 pub use traits::{argmax_rows, Fit, Predict};
-pub use tree::{Criterion, DecisionTreeClassifier, FittedTree, MaxFeatures};
+pub use tree::{Columns, Criterion, DecisionTreeClassifier, FittedTree, MaxFeatures};
 
 /// Errors of model fitting and prediction.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -160,8 +160,9 @@ fn impurity(counts: &[f64], total: f64, criterion: Criterion) -> f64 {
 /// comparing `(f64, row)` pairs, and gathering a node's ranks from one
 /// contiguous column stays in cache where row-major values did not (a
 /// forest on 80k rows spent 85% of its time in those two steps). Ranks
-/// keep order and equality, so the splits are the same.
-pub(crate) struct Columns {
+/// keep order and equality, so the splits are the same. Ensembles build it
+/// once and fit every member on it with [`DecisionTreeClassifier::fit_columns`].
+pub struct Columns {
     n: usize,
     /// `[feature][row]`.
     ranks: Vec<u32>,
@@ -170,7 +171,8 @@ pub(crate) struct Columns {
 }
 
 impl Columns {
-    pub(crate) fn new(x: ArrayView2<'_, f64>) -> Self {
+    /// The columns of `x` (finite values), ranked.
+    pub fn new(x: ArrayView2<'_, f64>) -> Self {
         let (n, d) = x.dim();
         let mut ranks = vec![0u32; n * d];
         let mut values = Vec::with_capacity(d);
@@ -406,8 +408,9 @@ impl DecisionTreeClassifier {
     }
 
     /// [`DecisionTreeClassifier::fit_weighted`] on rows already turned into
-    /// [`Columns`] (and checked).
-    pub(crate) fn fit_columns(
+    /// [`Columns`] (and checked); rows of weight 0 take no part, so a member
+    /// of an ensemble fits on its own rows of shared columns.
+    pub fn fit_columns(
         &self,
         columns: &Columns,
         y: &[usize],

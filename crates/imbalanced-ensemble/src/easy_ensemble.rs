@@ -1,0 +1,163 @@
+//! EasyEnsemble (Liu, Wu & Zhou 2009), as imbalanced-learn 0.14's
+//! `EasyEnsembleClassifier`.
+
+use imbalanced_catalog::Estimator;
+use imbalanced_data::Xy;
+use imbalanced_models::{Columns, Fit, ModelError, Predict};
+use imbalanced_random::{RngKind, SamplerRng};
+use imbalanced_resample::{RandomUnderSampler, SamplingStrategy};
+use ndarray::{Array2, ArrayView2};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::adaboost::{check_boosting, samme, AdaBoostClassifier, FittedBoosting};
+use crate::under_sample;
+
+/// Boosted learners on balanced random under-samples, averaged:
+/// imbalanced-learn's `EasyEnsembleClassifier`.
+///
+/// Each member under-samples the data at random, then fits AdaBoost (SAMME,
+/// stumps) on what it kept; the members' probabilities are averaged.
+/// Defaults are imbalanced-learn's: 10 members, each AdaBoost with 50
+/// rounds and learning rate 1, `sampling_strategy` `auto`, without
+/// replacement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "EasyEnsembleClassifier", kind = "classifier", aliases = ["easy-ensemble", "easyensemble"])]
+pub struct EasyEnsembleClassifier {
+    /// Members (under-sample and AdaBoost each). Default: 10.
+    pub n_estimators: usize,
+    /// Boosting rounds of each member's AdaBoost. Default: 50.
+    pub n_boosting_rounds: usize,
+    /// Learning rate of each member's AdaBoost. Default: 1.0.
+    pub learning_rate: f64,
+    /// Each member's under-sampling, as `RandomUnderSampler`'s: `auto`, `majority`, `not minority`,
+    /// `not majority`, `all`, a ratio or `{"label": count}`. Default: `auto`.
+    pub sampling_strategy: SamplingStrategy,
+    /// Under-sample with replacement. Default: `false`.
+    pub replacement: bool,
+    /// Seed of the under-samples and the trees (members are independent of the thread count). Default: 0.
+    pub random_state: u64,
+}
+
+impl Default for EasyEnsembleClassifier {
+    fn default() -> Self {
+        EasyEnsembleClassifier {
+            n_estimators: 10,
+            n_boosting_rounds: 50,
+            learning_rate: 1.0,
+            sampling_strategy: SamplingStrategy::Auto,
+            replacement: false,
+            random_state: 0,
+        }
+    }
+}
+
+/// A fitted EasyEnsemble: one boosted learner per member.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FittedEasyEnsemble {
+    /// The members' boosted trees.
+    pub members: Vec<FittedBoosting>,
+    n_classes: usize,
+    n_features: usize,
+}
+
+impl Fit for EasyEnsembleClassifier {
+    type Fitted = FittedEasyEnsemble;
+
+    fn fit_finite(&self, data: Xy<'_>) -> Result<FittedEasyEnsemble, ModelError> {
+        if self.n_estimators == 0 {
+            return Err(ModelError::Parameter("n_estimators must be at least 1".into()));
+        }
+        check_boosting(self.n_boosting_rounds, self.learning_rate)?;
+        let (x, y, n_classes) = (data.x(), data.y(), data.n_classes());
+        let mut seeder = SamplerRng::new(RngKind::Default, self.random_state);
+        let seeds: Vec<u64> = (0..self.n_estimators).map(|_| seeder.next_u64()).collect();
+        let members = seeds
+            .into_par_iter()
+            .map(|seed| {
+                let sampler = RandomUnderSampler {
+                    sampling_strategy: self.sampling_strategy.clone(),
+                    replacement: self.replacement,
+                    random_state: seed,
+                    ..Default::default()
+                };
+                let keep = under_sample(&sampler, x, y)?;
+                let xs = imbalanced_data::take_rows(x, &keep);
+                let ys: Vec<usize> = keep.iter().map(|&i| y[i]).collect();
+                let boosting = AdaBoostClassifier {
+                    n_estimators: self.n_boosting_rounds,
+                    learning_rate: self.learning_rate,
+                    random_state: seed,
+                    ..Default::default()
+                };
+                let columns = Columns::new(xs.view());
+                samme(
+                    boosting.n_estimators,
+                    boosting.learning_rate,
+                    xs.view(),
+                    &ys,
+                    n_classes,
+                    seed,
+                    |w, s| boosting.tree(s).fit_columns(&columns, &ys, n_classes, Some(w)),
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(FittedEasyEnsemble {
+            members,
+            n_classes,
+            n_features: x.ncols(),
+        })
+    }
+}
+
+impl Predict for FittedEasyEnsemble {
+    fn n_classes(&self) -> usize {
+        self.n_classes
+    }
+    fn n_features(&self) -> usize {
+        self.n_features
+    }
+    /// The mean of the members' probabilities (scikit-learn's bagging).
+    fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, ModelError> {
+        let mut sum = Array2::zeros((x.nrows(), self.n_classes));
+        for m in &self.members {
+            sum += &m.predict_proba(x)?;
+        }
+        Ok(sum / self.members.len() as f64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tests::{imbalanced_blobs, recall};
+
+    #[test]
+    fn has_one_member_per_estimator_and_finds_the_minority() {
+        let (x, y) = imbalanced_blobs(800, 0.04, 5);
+        let m = EasyEnsembleClassifier::default().fit(x.view(), &y, 2).unwrap();
+        assert_eq!(m.members.len(), 10);
+        assert!(m.members.iter().all(|b| !b.trees.is_empty() && b.trees.len() <= 50));
+        assert!(recall(&m, x.view(), &y, 1) > 0.8);
+        let ada = AdaBoostClassifier::default().fit(x.view(), &y, 2).unwrap();
+        assert!(recall(&m, x.view(), &y, 1) >= recall(&ada, x.view(), &y, 1));
+    }
+
+    #[test]
+    fn the_result_does_not_depend_on_the_thread_count() {
+        let (x, y) = imbalanced_blobs(300, 0.1, 9);
+        let m = EasyEnsembleClassifier {
+            n_estimators: 4,
+            n_boosting_rounds: 5,
+            ..Default::default()
+        };
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| m.fit(x.view(), &y, 2).unwrap());
+        assert_eq!(one, m.fit(x.view(), &y, 2).unwrap());
+    }
+}
