@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use imbalanced_random::{RngKind, SamplerRng};
 use ndarray::{Array2, ArrayView1, ArrayView2};
+use rayon::prelude::*;
 
 use crate::class_weight::ClassWeight;
 use crate::persist::{ensure, finite, Validate, MAX_CLASSES};
@@ -171,26 +172,28 @@ pub struct Columns {
 }
 
 impl Columns {
-    /// The columns of `x` (finite values), ranked.
+    /// The columns of `x` (finite values), ranked; the columns in parallel.
     pub fn new(x: ArrayView2<'_, f64>) -> Self {
         let (n, d) = x.dim();
         let mut ranks = vec![0u32; n * d];
-        let mut values = Vec::with_capacity(d);
-        let mut order: Vec<usize> = Vec::with_capacity(n);
-        for f in 0..d {
-            let column = x.column(f);
-            order.clear();
-            order.extend(0..n);
-            order.sort_unstable_by(|&a, &b| column[a].total_cmp(&column[b]));
-            let mut distinct: Vec<f64> = Vec::new();
-            for &i in &order {
-                if distinct.last() != Some(&column[i]) {
-                    distinct.push(column[i]);
+        let values = ranks
+            .par_chunks_mut(n.max(1))
+            .take(d)
+            .enumerate()
+            .map(|(f, ranks)| {
+                let column = x.column(f);
+                let mut order: Vec<usize> = (0..n).collect();
+                order.sort_unstable_by(|&a, &b| column[a].total_cmp(&column[b]));
+                let mut distinct: Vec<f64> = Vec::new();
+                for &i in &order {
+                    if distinct.last() != Some(&column[i]) {
+                        distinct.push(column[i]);
+                    }
+                    ranks[i] = (distinct.len() - 1) as u32;
                 }
-                ranks[f * n + i] = (distinct.len() - 1) as u32;
-            }
-            values.push(distinct);
-        }
+                distinct
+            })
+            .collect();
         Columns { n, ranks, values }
     }
 
