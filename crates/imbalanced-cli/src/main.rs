@@ -160,11 +160,13 @@ impl InputArgs {
 /// that a name means the same model in every command.
 #[derive(Args, Clone)]
 pub struct ModelArgs {
-    /// Classifier: a scikit-learn class name, any case (LogisticRegression,
-    /// KNeighborsClassifier, DecisionTreeClassifier, RandomForestClassifier,
-    /// GaussianNB, MLPClassifier; and SoftmaxRegression) or an alias (logreg, knn,
-    /// tree, forest, nb, mlp, softmax). Default: logreg (train --labels and
-    /// --unlabelled: mlp).
+    /// Classifier: a scikit-learn or imbalanced-learn class name, any case
+    /// (LogisticRegression, KNeighborsClassifier, DecisionTreeClassifier,
+    /// RandomForestClassifier, GaussianNB, MLPClassifier, AdaBoostClassifier;
+    /// BalancedRandomForestClassifier, RUSBoostClassifier, EasyEnsembleClassifier;
+    /// and SoftmaxRegression) or an alias (logreg, knn, tree, forest, nb, mlp,
+    /// adaboost, brf, rusboost, easy-ensemble, softmax). Default: logreg (train
+    /// --labels and --unlabelled: mlp).
     #[arg(long)]
     pub model: Option<String>,
     /// A classifier parameter in scikit-learn's name, repeatable: C=0.5,

@@ -3,6 +3,7 @@
 
 use imbalanced_catalog::Estimator;
 use imbalanced_data::Xy;
+use imbalanced_models::persist::Validate;
 use imbalanced_models::{
     ClassWeight, Columns, Criterion, DecisionTreeClassifier, Fit, FittedTree, MaxFeatures, ModelError, Predict,
 };
@@ -12,6 +13,7 @@ use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::adaboost::validate_trees;
 use crate::under_sample;
 
 /// Randomised trees, each on its own random under-sample of the data:
@@ -150,6 +152,12 @@ impl Predict for FittedBalancedForest {
             sum += &t.predict_proba(x)?;
         }
         Ok(sum / self.trees.len() as f64)
+    }
+}
+
+impl Validate for FittedBalancedForest {
+    fn validate(&self) -> Result<(), String> {
+        validate_trees(&self.trees, self.n_classes, self.n_features)
     }
 }
 

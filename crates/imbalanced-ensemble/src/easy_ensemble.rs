@@ -3,6 +3,7 @@
 
 use imbalanced_catalog::Estimator;
 use imbalanced_data::Xy;
+use imbalanced_models::persist::{ensure, Validate};
 use imbalanced_models::{Columns, Fit, ModelError, Predict};
 use imbalanced_random::{RngKind, SamplerRng};
 use imbalanced_resample::{RandomUnderSampler, SamplingStrategy};
@@ -126,6 +127,20 @@ impl Predict for FittedEasyEnsemble {
             sum += &m.predict_proba(x)?;
         }
         Ok(sum / self.members.len() as f64)
+    }
+}
+
+impl Validate for FittedEasyEnsemble {
+    fn validate(&self) -> Result<(), String> {
+        ensure(!self.members.is_empty(), || "members: at least one".into())?;
+        for (i, m) in self.members.iter().enumerate() {
+            m.validate().map_err(|e| format!("members[{i}].{e}"))?;
+            ensure(
+                m.n_classes() == self.n_classes && m.n_features() == self.n_features,
+                || format!("members[{i}]: classes or features differ from the ensemble's"),
+            )?;
+        }
+        Ok(())
     }
 }
 

@@ -3,9 +3,10 @@
 use std::sync::Arc;
 
 use imbalanced_catalog::Value;
+use imbalanced_classifiers::AnyClassifier;
 use imbalanced_data::Dataset;
 use imbalanced_losses::LossSpec;
-use imbalanced_models::{AnyClassifier, ClassWeight};
+use imbalanced_models::ClassWeight;
 use imbalanced_resample::{randomness, Resampler, RngKind, SAMPLERS};
 use imbalanced_scores::{
     average_precision_score, balanced_accuracy_score, f1_score, geometric_mean_score, matthews_corrcoef, roc_auc_score,

@@ -6,11 +6,11 @@
 
 use std::sync::Arc;
 
+use imbalanced_classifiers::{AnyClassifier, FittedModel};
 use imbalanced_data::{take_rows, Dataset, Xy};
 use imbalanced_models::persist::Validate;
 use imbalanced_models::{
-    AnyClassifier, EpochReport, FittedModel, FittedOneHot, FittedScaler, ModelError, OneHotEncoder, Predict,
-    ProportionSsl, StandardScaler,
+    EpochReport, FittedOneHot, FittedScaler, ModelError, OneHotEncoder, Predict, ProportionSsl, StandardScaler,
 };
 use imbalanced_resample::{ResampleError, Resampler};
 use ndarray::{concatenate, Array2, ArrayView2, Axis};

@@ -2,9 +2,9 @@
 
 use std::sync::{Arc, Mutex};
 
+use imbalanced_classifiers::AnyClassifier;
 use imbalanced_data::{Dataset, Xy};
 use imbalanced_eval::*;
-use imbalanced_models::AnyClassifier;
 use imbalanced_resample::{Named, Resampled, Resampler, Result};
 use ndarray::Array2;
 

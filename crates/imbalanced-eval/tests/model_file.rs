@@ -4,9 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
+use imbalanced_classifiers::MODELS;
 use imbalanced_data::{read, read_predictions, write_predictions, ReadOptions};
 use imbalanced_eval::{EvalError, HeldOut, ModelFile, Pipeline, PostProcessing};
-use imbalanced_models::MODELS;
 use serde_json::Value;
 
 fn fixtures() -> PathBuf {
@@ -126,7 +126,14 @@ fn model_files() -> Vec<(String, Value)> {
     let ds = read(data("glass4.csv"), &ReadOptions::default()).unwrap();
     for e in MODELS.entries {
         let small = match e.info.name {
-            "RandomForestClassifier" => vec![("n_estimators".to_string(), 2.into())],
+            "RandomForestClassifier"
+            | "BalancedRandomForestClassifier"
+            | "RUSBoostClassifier"
+            | "AdaBoostClassifier" => vec![("n_estimators".to_string(), 2.into())],
+            "EasyEnsembleClassifier" => vec![
+                ("n_estimators".to_string(), 2.into()),
+                ("n_boosting_rounds".to_string(), 2.into()),
+            ],
             "MLPClassifier" => vec![
                 ("hidden_layer_sizes".to_string(), serde_json::json!([3, 2])),
                 ("max_iter".to_string(), 2.into()),

@@ -9,9 +9,9 @@
 //! support vectors ([`svm`]).
 //!
 //! Parameters implement [`Fit`]; fitted models implement [`Predict`].
-//! Class labels are codes `0..n_classes`.
+//! Class labels are codes `0..n_classes`. The catalogue of every classifier
+//! by name (these and the balanced ensembles) is `imbalanced-classifiers`.
 
-mod any;
 mod batch_sampling;
 mod calibration;
 mod class_weight;
@@ -30,7 +30,6 @@ mod thresholds;
 mod traits;
 mod tree;
 
-pub use any::{AnyClassifier, FittedModel, MODELS};
 pub use batch_sampling::{draw_weighted, rarest_positive_weights, sampling_weights, BatchSampling};
 pub use calibration::{
     histogram_binning, isotonic, platt, BinaryCalibrator, CalibrationMethod, OneVsRestCalibration, TemperatureScaling,

@@ -7,7 +7,7 @@
 //! and classes, tree children lie in range and after their parent, every
 //! size equals the length of an array in the file, so no edited number can
 //! make prediction allocate more than the file holds). Only a validated
-//! model is handed out by the loaders ([`crate::FittedModel::from_json`] and
+//! model is handed out by the loaders (`imbalanced_classifiers::FittedModel::from_json` and
 //! the pipeline loader of `imbalanced-eval`).
 
 use ndarray::{Array1, Array2};
@@ -23,7 +23,7 @@ pub trait Validate {
 }
 
 /// `Err(message)` unless `ok`.
-pub(crate) fn ensure(ok: bool, message: impl FnOnce() -> String) -> Result<(), String> {
+pub fn ensure(ok: bool, message: impl FnOnce() -> String) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
@@ -32,7 +32,7 @@ pub(crate) fn ensure(ok: bool, message: impl FnOnce() -> String) -> Result<(), S
 }
 
 /// Every value of `values` is finite, else the field and position.
-pub(crate) fn finite<'a>(field: &str, values: impl IntoIterator<Item = &'a f64>) -> Result<(), String> {
+pub fn finite<'a>(field: &str, values: impl IntoIterator<Item = &'a f64>) -> Result<(), String> {
     match values.into_iter().position(|v| !v.is_finite()) {
         None => Ok(()),
         Some(i) => Err(format!("{field}: value {i} is not a finite number")),

@@ -11,7 +11,11 @@
 //!   [`Resampler`](resample::Resampler) trait, with NumPy-parity randomness;
 //! * [`diagnose`]: class counts, imbalance ratio and sample difficulty;
 //! * [`models`]: classifiers with scikit-learn's defaults (logistic
-//!   regression, k-NN, CART, random forest, Gaussian naive Bayes);
+//!   regression, k-NN, CART, random forest, Gaussian naive Bayes, softmax
+//!   regression and an MLP with any loss) and the catalogue of every
+//!   classifier by name;
+//! * [`ensemble`]: balanced ensembles with imbalanced-learn's semantics
+//!   (balanced random forest, RUSBoost, EasyEnsemble, AdaBoost);
 //! * [`losses`]: imbalance-aware losses with closed-form gradients and
 //!   focal-entropy tools;
 //! * [`scores`]: metrics equal to scikit-learn's and imbalanced-learn's;
@@ -37,9 +41,18 @@ pub use imbalanced_catalog as catalog;
 pub use imbalanced_charts as charts;
 pub use imbalanced_data as data;
 pub use imbalanced_diagnose as diagnose;
+pub use imbalanced_ensemble as ensemble;
 pub use imbalanced_eval as eval;
 pub use imbalanced_losses as losses;
-pub use imbalanced_models as models;
+
+/// Every classifier: the models of `imbalanced-models` and, by name, the
+/// catalogue of all classifiers with the balanced ensembles
+/// ([`MODELS`](models::MODELS), [`AnyClassifier`](models::AnyClassifier),
+/// [`FittedModel`](models::FittedModel), from `imbalanced-classifiers`).
+pub mod models {
+    pub use imbalanced_classifiers::{AnyClassifier, FittedModel, MODELS};
+    pub use imbalanced_models::*;
+}
 pub use imbalanced_neighbors as neighbors;
 pub use imbalanced_resample as resample;
 pub use imbalanced_scores as scores;
@@ -48,10 +61,11 @@ pub use imbalanced_scores as scores;
 /// with its parameter types, the models, evaluation, and ndarray's `array!`
 /// and array types for data built in code.
 pub mod prelude {
+    pub use imbalanced_classifiers::AnyClassifier;
     pub use imbalanced_data::{bundled, bundled_names, read, write, Dataset, ReadOptions};
     pub use imbalanced_diagnose::{profile, Difficulty, Profile};
     pub use imbalanced_eval::{evaluate, EvaluateOptions, Method, Pipeline, StratifiedKFold};
-    pub use imbalanced_models::{AnyClassifier, ClassWeight, Fit, LogisticRegression, Predict};
+    pub use imbalanced_models::{ClassWeight, Fit, LogisticRegression, Predict};
     pub use imbalanced_resample::{
         Adasyn, AllKnn, BorderlineKind, BorderlineSmote, ClusterCentroids, CondensedNearestNeighbour,
         EditedNearestNeighbours, InstanceHardnessThreshold, KMeansSmote, KindSel, Named, NearMiss,

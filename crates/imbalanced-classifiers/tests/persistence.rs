@@ -2,6 +2,7 @@
 //! predictions. Damaged files: `imbalanced-eval/tests/model_file.rs`, over
 //! the saved pipelines of every model.
 
+use imbalanced_classifiers::*;
 use imbalanced_models::*;
 use ndarray::Array2;
 

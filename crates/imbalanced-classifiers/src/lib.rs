@@ -1,23 +1,30 @@
-//! A classifier chosen at run time, by name (the CLI's `--model`).
+//! Every classifier by name (the CLI's `--model`, `evaluate`, `train`,
+//! the Python package): the models of `imbalanced-models` and the balanced
+//! ensembles of `imbalanced-ensemble` in one catalogue, [`MODELS`]; what
+//! any of them fits, [`FittedModel`], is what a model file stores.
+//!
+//! Why a crate of its own: the ensembles under-sample with the samplers of
+//! `imbalanced-resample`, which itself builds on `imbalanced-models`, so the
+//! catalogue of both sits above both.
+
+#![forbid(unsafe_code)]
 
 use imbalanced_data::Xy;
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
-use crate::persist::Validate;
-
-use crate::class_weight::ClassWeight;
-use crate::forest::{FittedForest, RandomForestClassifier};
-use crate::knn::{FittedKnn, KNeighborsClassifier};
-use crate::logistic::{FittedLogistic, LogisticRegression};
-use crate::mlp::{EpochReport, FittedMlp, MlpClassifier};
-use crate::naive_bayes::{FittedGaussianNB, GaussianNB};
-use crate::softmax::{FittedSoftmax, SoftmaxRegression};
-use crate::traits::{Fit, Predict};
-use crate::tree::{DecisionTreeClassifier, FittedTree};
-use crate::ModelError;
 use imbalanced_catalog::{Described, Value};
+use imbalanced_ensemble::{
+    AdaBoostClassifier, BalancedRandomForestClassifier, EasyEnsembleClassifier, FittedBalancedForest, FittedBoosting,
+    FittedEasyEnsemble, RusBoostClassifier,
+};
 use imbalanced_losses::LossSpec;
+use imbalanced_models::persist::Validate;
+use imbalanced_models::{
+    ClassWeight, DecisionTreeClassifier, EpochReport, Fit, FittedForest, FittedGaussianNB, FittedKnn, FittedLogistic,
+    FittedMlp, FittedSoftmax, FittedTree, GaussianNB, KNeighborsClassifier, LogisticRegression, MlpClassifier,
+    ModelError, Predict, RandomForestClassifier, SoftmaxRegression,
+};
 
 /// One of the classifiers, with its parameters.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,11 +36,16 @@ pub enum AnyClassifier {
     GaussianNB(GaussianNB),
     Softmax(SoftmaxRegression),
     Mlp(MlpClassifier),
+    BalancedRandomForest(BalancedRandomForestClassifier),
+    RusBoost(RusBoostClassifier),
+    EasyEnsemble(EasyEnsembleClassifier),
+    AdaBoost(AdaBoostClassifier),
 }
 
 imbalanced_catalog::catalog!(
-    /// Every classifier, by scikit-learn's class name or an alias (`logreg`,
-    /// `knn`, `tree`, `forest`, `nb`, `softmax`, `mlp`).
+    /// Every classifier, by scikit-learn's or imbalanced-learn's class name
+    /// or an alias (`logreg`, `knn`, `tree`, `forest`, `nb`, `softmax`,
+    /// `mlp`, `brf`, `rusboost`, `easy-ensemble`, `adaboost`).
     pub static MODELS: AnyClassifier = "model", |m| Box::new(m.into());
     [
         LogisticRegression,
@@ -43,6 +55,10 @@ imbalanced_catalog::catalog!(
         GaussianNB,
         SoftmaxRegression,
         MlpClassifier,
+        BalancedRandomForestClassifier,
+        RusBoostClassifier,
+        EasyEnsembleClassifier,
+        AdaBoostClassifier,
     ]
 );
 
@@ -65,6 +81,14 @@ pub enum FittedModel {
     Softmax(FittedSoftmax),
     #[serde(rename = "MLPClassifier")]
     Mlp(FittedMlp),
+    #[serde(rename = "BalancedRandomForestClassifier")]
+    BalancedRandomForest(FittedBalancedForest),
+    #[serde(rename = "RUSBoostClassifier")]
+    RusBoost(FittedBoosting),
+    #[serde(rename = "EasyEnsembleClassifier")]
+    EasyEnsemble(FittedEasyEnsemble),
+    #[serde(rename = "AdaBoostClassifier")]
+    AdaBoost(FittedBoosting),
 }
 
 impl FittedModel {
@@ -159,6 +183,10 @@ variants!(
     GaussianNB(GaussianNB, FittedGaussianNB),
     Softmax(SoftmaxRegression, FittedSoftmax),
     Mlp(MlpClassifier, FittedMlp),
+    BalancedRandomForest(BalancedRandomForestClassifier, FittedBalancedForest),
+    RusBoost(RusBoostClassifier, FittedBoosting),
+    EasyEnsemble(EasyEnsembleClassifier, FittedEasyEnsemble),
+    AdaBoost(AdaBoostClassifier, FittedBoosting),
 );
 
 impl AnyClassifier {
@@ -189,13 +217,18 @@ impl AnyClassifier {
             AnyClassifier::Logistic(m) => m.class_weight = weight,
             AnyClassifier::DecisionTree(m) => m.class_weight = weight,
             AnyClassifier::RandomForest(m) => m.class_weight = weight,
+            AnyClassifier::BalancedRandomForest(m) => m.class_weight = weight,
             AnyClassifier::KNeighbors(_)
             | AnyClassifier::GaussianNB(_)
             | AnyClassifier::Softmax(_)
-            | AnyClassifier::Mlp(_) => {
+            | AnyClassifier::Mlp(_)
+            | AnyClassifier::RusBoost(_)
+            | AnyClassifier::EasyEnsemble(_)
+            | AnyClassifier::AdaBoost(_) => {
                 return Err(ModelError::Parameter(format!(
-                    "{} has no class_weight: use LogisticRegression, DecisionTreeClassifier or \
-                     RandomForestClassifier for class weighting (or the weighted-ce loss)",
+                    "{} has no class_weight: use LogisticRegression, DecisionTreeClassifier, \
+                     RandomForestClassifier or BalancedRandomForestClassifier for class weighting \
+                     (or the weighted-ce loss)",
                     self.name()
                 )))
             }
