@@ -49,6 +49,18 @@ impl Model {
         Ok(proba.into_pyarray(py))
     }
 
+    /// The boosting votes of the rows of `x` (`n x n_classes`), for a
+    /// boosted model's `decision_function`; a `ValueError` for other models.
+    fn votes<'py>(&self, py: Python<'py>, x: PyReadonlyArray2<'py, f64>) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let x = x.as_array();
+        let x = x.as_standard_layout();
+        let votes = py
+            .detach(|| self.inner.votes(x.view()))
+            .ok_or_else(|| value_error(format!("{} has no boosting votes", self.inner.name())))?
+            .map_err(value_error)?;
+        Ok(votes.into_pyarray(py))
+    }
+
     #[getter]
     fn n_features(&self) -> usize {
         self.inner.n_features()

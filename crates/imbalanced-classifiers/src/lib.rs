@@ -92,6 +92,17 @@ pub enum FittedModel {
 }
 
 impl FittedModel {
+    /// The boosting votes of a boosted model (AdaBoost, RUSBoost, and
+    /// EasyEnsemble's mean over its members), from which scikit-learn's
+    /// `decision_function` follows; `None` for other models.
+    pub fn votes(&self, x: ArrayView2<'_, f64>) -> Option<Result<Array2<f64>, ModelError>> {
+        match self {
+            FittedModel::AdaBoost(m) | FittedModel::RusBoost(m) => Some(m.votes(x)),
+            FittedModel::EasyEnsemble(m) => Some(m.votes(x)),
+            _ => None,
+        }
+    }
+
     /// Reads a model written by `serde_json::to_string(&model)` and checks
     /// it (see [`crate::persist`]); errors name the field.
     pub fn from_json(text: &str) -> Result<Self, ModelError> {

@@ -179,8 +179,9 @@ impl Fit for AdaBoostClassifier {
 
 impl FittedBoosting {
     /// scikit-learn's SAMME decision: per class, the weight of the rounds
-    /// voting for it over the total weight.
-    fn votes(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, ModelError> {
+    /// voting for it over the total weight (`decision_function` is this for
+    /// three classes or more, the second column minus the first for two).
+    pub fn votes(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, ModelError> {
         let mut votes = Array2::zeros((x.nrows(), self.n_classes));
         for (tree, &w) in self.trees.iter().zip(&self.weights) {
             for (i, c) in tree.predict(x)?.into_iter().enumerate() {

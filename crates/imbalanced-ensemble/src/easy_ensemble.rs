@@ -113,6 +113,19 @@ impl Fit for EasyEnsembleClassifier {
     }
 }
 
+impl FittedEasyEnsemble {
+    /// The mean of the members' SAMME votes ([`FittedBoosting::votes`]):
+    /// scikit-learn's bagging averages its members' decisions, which are
+    /// linear in the votes.
+    pub fn votes(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, ModelError> {
+        let mut sum = Array2::zeros((x.nrows(), self.n_classes));
+        for m in &self.members {
+            sum += &m.votes(x)?;
+        }
+        Ok(sum / self.members.len() as f64)
+    }
+}
+
 impl Predict for FittedEasyEnsemble {
     fn n_classes(&self) -> usize {
         self.n_classes

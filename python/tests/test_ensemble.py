@@ -1,0 +1,121 @@
+"""imbalanced.ensemble: imbalanced-learn's and scikit-learn's estimator
+checks as imbalanced-learn runs them on its own classes, the engine used
+for the defaults and imbalanced-learn's code for the rest, accuracy close
+to imbalanced-learn's, pickling and bad input."""
+
+import pickle
+import warnings
+
+import imblearn.ensemble as theirs
+import numpy as np
+import pytest
+from imblearn.utils._test_common import instance_generator as reference
+from imblearn.utils.estimator_checks import parametrize_with_checks as parametrize_imblearn
+from sklearn.base import clone
+from sklearn.datasets import make_classification
+from sklearn.metrics import balanced_accuracy_score
+from sklearn.model_selection import cross_val_score
+from sklearn.tree import DecisionTreeClassifier
+from sklearn.utils.estimator_checks import parametrize_with_checks as parametrize_sklearn
+
+from imbalanced import ensemble as ours
+
+NAMES = ours.__all__
+
+
+def _instances():
+    for name in NAMES:
+        cls, ref = getattr(ours, name), getattr(theirs, name)
+        params = reference.INIT_PARAMS.get(ref, {})
+        for p in params if isinstance(params, list) else [params]:
+            yield cls(**p)
+
+
+def _expected_failures(estimator):
+    """imbalanced-learn's expected failures of the class we subclass."""
+    return reference.PER_ESTIMATOR_XFAIL_CHECKS.get(type(estimator)._reference, {})
+
+
+@parametrize_imblearn(list(_instances()), expected_failed_checks=_expected_failures)
+def test_imblearn_checks(estimator, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check(estimator)
+
+
+@parametrize_sklearn(list(_instances()), expected_failed_checks=_expected_failures)
+def test_sklearn_checks(estimator, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check(estimator)
+
+
+def data(seed=0):
+    return make_classification(600, 8, n_informative=5, weights=[0.93], random_state=seed)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_defaults_run_on_the_engine_and_score_like_imblearn(name):
+    X, y = data()
+    est = getattr(ours, name)(random_state=0)
+    ref = getattr(theirs, name)(random_state=0)
+    a = cross_val_score(est, X, y, cv=5, scoring="balanced_accuracy").mean()
+    b = cross_val_score(ref, X, y, cv=5, scoring="balanced_accuracy").mean()
+    assert abs(a - b) < 0.05, (a, b)
+    est.fit(X, y)
+    assert "model_" in est.__dict__ and not hasattr(est, "estimators_")
+    assert est.predict_proba(X).shape == (600, 2)
+    back = pickle.loads(pickle.dumps(est))
+    assert np.array_equal(back.predict_proba(X), est.predict_proba(X))
+    assert clone(est).get_params() == est.get_params()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: ours.BalancedRandomForestClassifier(max_leaf_nodes=8, random_state=0),
+        lambda: ours.BalancedRandomForestClassifier(oob_score=True, bootstrap=True, random_state=0),
+        lambda: ours.RUSBoostClassifier(estimator=DecisionTreeClassifier(max_depth=2, min_samples_leaf=3),
+                                        random_state=0),
+        lambda: ours.EasyEnsembleClassifier(estimator=DecisionTreeClassifier(random_state=0), random_state=0),
+    ],
+)
+def test_other_parameters_run_imblearns_code(make):
+    X, y = data(1)
+    est = make()
+    est.fit(X, y)
+    assert "model_" not in est.__dict__ and hasattr(est, "estimators_")
+    ref = getattr(theirs, type(est).__name__)(**est.get_params(deep=False))
+    np.testing.assert_array_equal(est.predict_proba(X), ref.fit(X, y).predict_proba(X))
+
+
+def test_engine_parameters_are_used():
+    X, y = data(2)
+    shallow = ours.BalancedRandomForestClassifier(max_depth=1, n_estimators=5, random_state=0).fit(X, y)
+    deep = ours.BalancedRandomForestClassifier(n_estimators=5, random_state=0).fit(X, y)
+    assert balanced_accuracy_score(y, deep.predict(X)) > balanced_accuracy_score(y, shallow.predict(X))
+    rus = ours.RUSBoostClassifier(estimator=DecisionTreeClassifier(max_depth=2), random_state=0).fit(X, y)
+    assert "model_" in rus.__dict__
+    same = [ours.RUSBoostClassifier(random_state=3, n_estimators=5).fit(X, y).predict_proba(X) for _ in range(2)]
+    np.testing.assert_array_equal(*same)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: ours.BalancedRandomForestClassifier(n_estimators=0),
+        lambda: ours.RUSBoostClassifier(learning_rate=0.0),
+        lambda: ours.EasyEnsembleClassifier(sampling_strategy="bogus"),
+    ],
+)
+def test_bad_parameters_raise_value_errors(make):
+    X, y = data()
+    with pytest.raises(ValueError):
+        make().fit(X, y)
+    bad = X.copy()
+    bad[0, 0] = np.inf
+    with pytest.raises(ValueError):
+        ours.BalancedRandomForestClassifier().fit(bad, y)
+    # NaN is a missing value to scikit-learn's trees: imbalanced-learn's code fits it.
+    bad[0, 0] = np.nan
+    assert "model_" not in ours.BalancedRandomForestClassifier(n_estimators=3).fit(bad, y).__dict__
