@@ -13,26 +13,20 @@ use std::time::Instant;
 use imbalanced_ensemble::{
     AdaBoostClassifier, BalancedRandomForestClassifier, EasyEnsembleClassifier, RusBoostClassifier,
 };
-use imbalanced_models::{Fit, ModelError, Predict};
+use imbalanced_models::{Fit, Predict};
 
-fn timed<M: Fit>(m: &M, x: ndarray::ArrayView2<'_, f64>, y: &[usize], k: usize) -> Result<(f64, f64), ModelError> {
+fn timed<M: Fit>(
+    m: &M,
+    x: ndarray::ArrayView2<'_, f64>,
+    y: &[usize],
+    k: usize,
+) -> Result<(f64, f64), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let fitted = m.fit(x, y, k)?;
     let seconds = started.elapsed().as_secs_f64();
     let predicted = fitted.predict(x)?;
-    let score = balanced_accuracy(y, &predicted, k);
+    let score = imbalanced_scores::balanced_accuracy_score(y, &predicted, false)?;
     Ok((seconds, score))
-}
-
-/// The mean per-class recall.
-fn balanced_accuracy(y: &[usize], p: &[usize], k: usize) -> f64 {
-    let (mut hit, mut all) = (vec![0.0; k], vec![0.0; k]);
-    for (&t, &q) in y.iter().zip(p) {
-        all[t] += 1.0;
-        hit[t] += f64::from(u8::from(t == q));
-    }
-    let present: Vec<f64> = (0..k).filter(|&c| all[c] > 0.0).map(|c| hit[c] / all[c]).collect();
-    present.iter().sum::<f64>() / present.len() as f64
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

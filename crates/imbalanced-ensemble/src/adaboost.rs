@@ -146,15 +146,14 @@ pub(crate) fn samme(
     Ok(out)
 }
 
-impl AdaBoostClassifier {
-    /// The tree of one round.
-    pub(crate) fn tree(&self, seed: u64) -> DecisionTreeClassifier {
-        DecisionTreeClassifier {
-            max_depth: Some(self.max_depth),
-            max_features: MaxFeatures::All,
-            random_state: seed,
-            ..Default::default()
-        }
+/// The tree of one boosting round: scikit-learn's default estimator of
+/// AdaBoost (a stump at depth 1), every feature considered.
+pub(crate) fn round_tree(max_depth: usize, seed: u64) -> DecisionTreeClassifier {
+    DecisionTreeClassifier {
+        max_depth: Some(max_depth),
+        max_features: MaxFeatures::All,
+        random_state: seed,
+        ..Default::default()
     }
 }
 
@@ -172,7 +171,7 @@ impl Fit for AdaBoostClassifier {
             y,
             n_classes,
             self.random_state,
-            |w, seed| self.tree(seed).fit_columns(&columns, y, n_classes, Some(w)),
+            |w, seed| round_tree(self.max_depth, seed).fit_columns(&columns, y, n_classes, Some(w)),
         )
     }
 }

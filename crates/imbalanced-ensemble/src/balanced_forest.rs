@@ -147,11 +147,7 @@ impl Predict for FittedBalancedForest {
     }
     /// The mean of the trees' class probabilities.
     fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, ModelError> {
-        let mut sum = Array2::zeros((x.nrows(), self.n_classes));
-        for t in &self.trees {
-            sum += &t.predict_proba(x)?;
-        }
-        Ok(sum / self.trees.len() as f64)
+        FittedTree::mean_proba(&self.trees, x, self.n_features)
     }
 }
 

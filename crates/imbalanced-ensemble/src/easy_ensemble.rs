@@ -11,7 +11,7 @@ use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::adaboost::{check_boosting, samme, AdaBoostClassifier, FittedBoosting};
+use crate::adaboost::{check_boosting, round_tree, samme, AdaBoostClassifier, FittedBoosting};
 use crate::under_sample;
 
 /// Boosted learners on balanced random under-samples, averaged:
@@ -101,7 +101,7 @@ impl Fit for EasyEnsembleClassifier {
                     &ys,
                     n_classes,
                     seed,
-                    |w, s| boosting.tree(s).fit_columns(&columns, &ys, n_classes, Some(w)),
+                    |w, s| round_tree(boosting.max_depth, s).fit_columns(&columns, &ys, n_classes, Some(w)),
                 )
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -135,11 +135,7 @@ impl Predict for FittedEasyEnsemble {
     }
     /// The mean of the members' probabilities (scikit-learn's bagging).
     fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, ModelError> {
-        let mut sum = Array2::zeros((x.nrows(), self.n_classes));
-        for m in &self.members {
-            sum += &m.predict_proba(x)?;
-        }
-        Ok(sum / self.members.len() as f64)
+        imbalanced_models::mean_proba(&self.members, x, self.n_classes)
     }
 }
 

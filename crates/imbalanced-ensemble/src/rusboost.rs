@@ -3,11 +3,11 @@
 
 use imbalanced_catalog::Estimator;
 use imbalanced_data::Xy;
-use imbalanced_models::{Columns, DecisionTreeClassifier, Fit, MaxFeatures, ModelError};
+use imbalanced_models::{Columns, Fit, ModelError};
 use imbalanced_resample::{RandomUnderSampler, SamplingStrategy};
 use serde::{Deserialize, Serialize};
 
-use crate::adaboost::{check_boosting, samme, FittedBoosting};
+use crate::adaboost::{check_boosting, round_tree, samme, FittedBoosting};
 use crate::under_sample;
 
 /// AdaBoost whose every round first under-samples the data at random,
@@ -78,13 +78,7 @@ impl Fit for RusBoostClassifier {
                 for i in under_sample(&sampler, x, y)? {
                     round[i] += w[i];
                 }
-                DecisionTreeClassifier {
-                    max_depth: Some(self.max_depth),
-                    max_features: MaxFeatures::All,
-                    random_state: seed,
-                    ..Default::default()
-                }
-                .fit_columns(&columns, y, n_classes, Some(&round))
+                round_tree(self.max_depth, seed).fit_columns(&columns, y, n_classes, Some(&round))
             },
         )
     }

@@ -12,16 +12,6 @@ use imbalanced_ensemble::{
 use imbalanced_models::{Fit, ModelError, Predict};
 use serde_json::Value;
 
-fn balanced_accuracy(y: &[usize], p: &[usize], k: usize) -> f64 {
-    let (mut hit, mut all) = (vec![0.0; k], vec![0.0; k]);
-    for (&t, &q) in y.iter().zip(p) {
-        all[t] += 1.0;
-        hit[t] += f64::from(u8::from(t == q));
-    }
-    let present: Vec<f64> = (0..k).filter(|&c| all[c] > 0.0).map(|c| hit[c] / all[c]).collect();
-    present.iter().sum::<f64>() / present.len() as f64
-}
-
 /// Mean balanced accuracy over the folds and seeds, or the fit's error.
 fn score(name: &str, dataset: &str, folds: &[Vec<usize>], seeds: u64) -> Result<f64, ModelError> {
     let path = format!("{}/../../data/keel/{dataset}.csv", env!("CARGO_MANIFEST_DIR"));
@@ -65,7 +55,7 @@ fn score(name: &str, dataset: &str, folds: &[Vec<usize>], seeds: u64) -> Result<
                 .fit(xt.view(), &yt, k)?
                 .predict(xs.view())?,
             };
-            scores.push(balanced_accuracy(&ys, &predicted, k));
+            scores.push(imbalanced_scores::balanced_accuracy_score(&ys, &predicted, false).unwrap());
         }
     }
     Ok(scores.iter().sum::<f64>() / scores.len() as f64)

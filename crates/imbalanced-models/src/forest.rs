@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use crate::class_weight::ClassWeight;
 use crate::persist::{ensure, Validate};
-use crate::traits::{check_predict_input, Fit, Predict};
+use crate::traits::{Fit, Predict};
 use crate::tree::{Columns, Criterion, DecisionTreeClassifier, FittedTree, MaxFeatures};
 use crate::ModelError;
 
@@ -121,12 +121,7 @@ impl Predict for FittedForest {
     }
     /// Mean of the trees' class probabilities.
     fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, ModelError> {
-        check_predict_input(x, self.n_features)?;
-        let mut sum = Array2::zeros((x.nrows(), self.n_classes));
-        for t in &self.trees {
-            sum += &t.proba(x);
-        }
-        Ok(sum / self.trees.len() as f64)
+        FittedTree::mean_proba(&self.trees, x, self.n_features)
     }
 }
 

@@ -43,7 +43,7 @@ pub use naive_bayes::{FittedGaussianNB, GaussianNB};
 pub use preprocessing::{FittedOneHot, FittedScaler, OneHotEncoder, StandardScaler};
 pub use softmax::{FittedSoftmax, SoftmaxRegression};
 pub use thresholds::{ThresholdObjective, Thresholds};
-pub use traits::{argmax_rows, Fit, Predict};
+pub use traits::{argmax_rows, mean_proba, Fit, Predict};
 pub use tree::{Columns, Criterion, DecisionTreeClassifier, FittedTree, MaxFeatures};
 
 /// Errors of model fitting and prediction.

@@ -62,6 +62,20 @@ impl<P: Predict + ?Sized> Predict for Box<P> {
     }
 }
 
+/// The mean of the members' class probabilities (a forest's, a bagging
+/// ensemble's): `n x n_classes`, each member's input checks included.
+pub fn mean_proba<P: Predict>(
+    members: &[P],
+    x: ArrayView2<'_, f64>,
+    n_classes: usize,
+) -> Result<Array2<f64>, ModelError> {
+    let mut sum = Array2::zeros((x.nrows(), n_classes));
+    for m in members {
+        sum += &m.predict_proba(x)?;
+    }
+    Ok(sum / members.len() as f64)
+}
+
 /// Index of the first maximum of each row.
 pub fn argmax_rows(p: ArrayView2<'_, f64>) -> Vec<usize> {
     p.rows()

@@ -520,6 +520,22 @@ impl FittedTree {
         out
     }
 
+    /// The mean class probabilities of a forest of `trees` (fitted on
+    /// `n_features` features), the input checked once for all of them.
+    pub fn mean_proba(
+        trees: &[FittedTree],
+        x: ArrayView2<'_, f64>,
+        n_features: usize,
+    ) -> Result<Array2<f64>, ModelError> {
+        check_predict_input(x, n_features)?;
+        let n_classes = trees.first().map_or(0, |t| t.n_classes);
+        let mut sum = Array2::zeros((x.nrows(), n_classes));
+        for t in trees {
+            sum += &t.proba(x);
+        }
+        Ok(sum / trees.len() as f64)
+    }
+
     /// Number of nodes (splits and leaves).
     pub fn node_count(&self) -> usize {
         self.nodes.len()
