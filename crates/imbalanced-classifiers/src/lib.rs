@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 
 use imbalanced_catalog::{Described, Value};
 use imbalanced_ensemble::{
-    AdaBoostClassifier, BalancedRandomForestClassifier, EasyEnsembleClassifier, FittedBalancedForest, FittedBoosting,
-    FittedEasyEnsemble, RusBoostClassifier,
+    AdaBoostClassifier, BalancedRandomForestClassifier, EasyEnsembleClassifier, FittedBoosting, FittedEasyEnsemble,
+    RusBoostClassifier,
 };
 use imbalanced_losses::LossSpec;
 use imbalanced_models::persist::Validate;
@@ -82,7 +82,7 @@ pub enum FittedModel {
     #[serde(rename = "MLPClassifier")]
     Mlp(FittedMlp),
     #[serde(rename = "BalancedRandomForestClassifier")]
-    BalancedRandomForest(FittedBalancedForest),
+    BalancedRandomForest(FittedForest),
     #[serde(rename = "RUSBoostClassifier")]
     RusBoost(FittedBoosting),
     #[serde(rename = "EasyEnsembleClassifier")]
@@ -194,7 +194,7 @@ variants!(
     GaussianNB(GaussianNB, FittedGaussianNB),
     Softmax(SoftmaxRegression, FittedSoftmax),
     Mlp(MlpClassifier, FittedMlp),
-    BalancedRandomForest(BalancedRandomForestClassifier, FittedBalancedForest),
+    BalancedRandomForest(BalancedRandomForestClassifier, FittedForest),
     RusBoost(RusBoostClassifier, FittedBoosting),
     EasyEnsemble(EasyEnsembleClassifier, FittedEasyEnsemble),
     AdaBoost(AdaBoostClassifier, FittedBoosting),

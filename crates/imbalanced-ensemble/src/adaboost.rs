@@ -4,7 +4,7 @@
 
 use imbalanced_catalog::Estimator;
 use imbalanced_data::Xy;
-use imbalanced_models::persist::{ensure, finite, Validate};
+use imbalanced_models::persist::{ensure, finite, validate_members, Validate};
 use imbalanced_models::{Columns, DecisionTreeClassifier, Fit, FittedTree, MaxFeatures, ModelError, Predict};
 use imbalanced_random::{RngKind, SamplerRng};
 use ndarray::{Array2, ArrayView2};
@@ -223,24 +223,9 @@ impl Predict for FittedBoosting {
     }
 }
 
-/// The trees of a loaded ensemble: at least one, each valid, all with the
-/// ensemble's classes and features.
-pub(crate) fn validate_trees(trees: &[FittedTree], n_classes: usize, n_features: usize) -> Result<(), String> {
-    ensure(!trees.is_empty(), || {
-        "trees: an ensemble needs at least one tree".into()
-    })?;
-    for (i, t) in trees.iter().enumerate() {
-        t.validate().map_err(|e| format!("trees[{i}].{e}"))?;
-        ensure(t.n_classes() == n_classes && t.n_features() == n_features, || {
-            format!("trees[{i}]: classes or features differ from the ensemble's")
-        })?;
-    }
-    Ok(())
-}
-
 impl Validate for FittedBoosting {
     fn validate(&self) -> Result<(), String> {
-        validate_trees(&self.trees, self.n_classes, self.n_features)?;
+        validate_members("trees", &self.trees, self.n_classes, self.n_features)?;
         ensure(
             self.weights.len() == self.trees.len() && self.errors.len() == self.trees.len(),
             || "weights, errors: one per tree".into(),

@@ -3,17 +3,14 @@
 
 use imbalanced_catalog::Estimator;
 use imbalanced_data::Xy;
-use imbalanced_models::persist::Validate;
 use imbalanced_models::{
-    ClassWeight, Columns, Criterion, DecisionTreeClassifier, Fit, FittedTree, MaxFeatures, ModelError, Predict,
+    member_seeds, ClassWeight, Columns, Criterion, DecisionTreeClassifier, Fit, FittedForest, MaxFeatures, ModelError,
 };
 use imbalanced_random::{RngKind, SamplerRng};
 use imbalanced_resample::{RandomUnderSampler, SamplingStrategy};
-use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::adaboost::validate_trees;
 use crate::under_sample;
 
 /// Randomised trees, each on its own random under-sample of the data:
@@ -76,28 +73,14 @@ impl Default for BalancedRandomForestClassifier {
     }
 }
 
-/// A fitted balanced random forest.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FittedBalancedForest {
-    /// The trees.
-    pub trees: Vec<FittedTree>,
-    n_classes: usize,
-    n_features: usize,
-}
-
 impl Fit for BalancedRandomForestClassifier {
-    type Fitted = FittedBalancedForest;
+    type Fitted = FittedForest;
 
     /// The rows are ranked once ([`Columns`]); each tree fits on its
     /// under-sample as row weights (a row drawn twice weighs 2).
-    fn fit_finite(&self, data: Xy<'_>) -> Result<FittedBalancedForest, ModelError> {
-        if self.n_estimators == 0 {
-            return Err(ModelError::Parameter("n_estimators must be at least 1".into()));
-        }
+    fn fit_finite(&self, data: Xy<'_>) -> Result<FittedForest, ModelError> {
+        let seeds = member_seeds(self.n_estimators, self.random_state)?;
         let (x, y, n_classes) = (data.x(), data.y(), data.n_classes());
-        let mut seeder = SamplerRng::new(RngKind::Default, self.random_state);
-        let seeds: Vec<u64> = (0..self.n_estimators).map(|_| seeder.next_u64()).collect();
         let columns = Columns::new(x);
         let trees = seeds
             .into_par_iter()
@@ -130,30 +113,7 @@ impl Fit for BalancedRandomForestClassifier {
                 .fit_columns(&columns, y, n_classes, Some(&weights))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(FittedBalancedForest {
-            trees,
-            n_classes,
-            n_features: x.ncols(),
-        })
-    }
-}
-
-impl Predict for FittedBalancedForest {
-    fn n_classes(&self) -> usize {
-        self.n_classes
-    }
-    fn n_features(&self) -> usize {
-        self.n_features
-    }
-    /// The mean of the trees' class probabilities.
-    fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, ModelError> {
-        FittedTree::mean_proba(&self.trees, x, self.n_features)
-    }
-}
-
-impl Validate for FittedBalancedForest {
-    fn validate(&self) -> Result<(), String> {
-        validate_trees(&self.trees, self.n_classes, self.n_features)
+        Ok(FittedForest::new(trees, n_classes, x.ncols()))
     }
 }
 
@@ -172,7 +132,7 @@ mod tests {
         }
         .fit(x.view(), &y, 2)
         .unwrap();
-        assert_eq!(brf.trees.len(), 30);
+        assert_eq!(brf.trees().len(), 30);
         let rf = RandomForestClassifier {
             n_estimators: 30,
             ..Default::default()

@@ -3,9 +3,8 @@
 
 use imbalanced_catalog::Estimator;
 use imbalanced_data::Xy;
-use imbalanced_models::persist::{ensure, Validate};
-use imbalanced_models::{Columns, Fit, ModelError, Predict};
-use imbalanced_random::{RngKind, SamplerRng};
+use imbalanced_models::persist::{validate_members, Validate};
+use imbalanced_models::{member_seeds, Columns, Fit, ModelError, Predict};
 use imbalanced_resample::{RandomUnderSampler, SamplingStrategy};
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
@@ -68,13 +67,9 @@ impl Fit for EasyEnsembleClassifier {
     type Fitted = FittedEasyEnsemble;
 
     fn fit_finite(&self, data: Xy<'_>) -> Result<FittedEasyEnsemble, ModelError> {
-        if self.n_estimators == 0 {
-            return Err(ModelError::Parameter("n_estimators must be at least 1".into()));
-        }
+        let seeds = member_seeds(self.n_estimators, self.random_state)?;
         check_boosting(self.n_boosting_rounds, self.learning_rate)?;
         let (x, y, n_classes) = (data.x(), data.y(), data.n_classes());
-        let mut seeder = SamplerRng::new(RngKind::Default, self.random_state);
-        let seeds: Vec<u64> = (0..self.n_estimators).map(|_| seeder.next_u64()).collect();
         let members = seeds
             .into_par_iter()
             .map(|seed| {
@@ -141,15 +136,7 @@ impl Predict for FittedEasyEnsemble {
 
 impl Validate for FittedEasyEnsemble {
     fn validate(&self) -> Result<(), String> {
-        ensure(!self.members.is_empty(), || "members: at least one".into())?;
-        for (i, m) in self.members.iter().enumerate() {
-            m.validate().map_err(|e| format!("members[{i}].{e}"))?;
-            ensure(
-                m.n_classes() == self.n_classes && m.n_features() == self.n_features,
-                || format!("members[{i}]: classes or features differ from the ensemble's"),
-            )?;
-        }
-        Ok(())
+        validate_members("members", &self.members, self.n_classes, self.n_features)
     }
 }
 

@@ -20,7 +20,7 @@ mod easy_ensemble;
 mod rusboost;
 
 pub use adaboost::{AdaBoostClassifier, FittedBoosting};
-pub use balanced_forest::{BalancedRandomForestClassifier, FittedBalancedForest};
+pub use balanced_forest::BalancedRandomForestClassifier;
 pub use easy_ensemble::{EasyEnsembleClassifier, FittedEasyEnsemble};
 pub use rusboost::RusBoostClassifier;
 

@@ -9,7 +9,7 @@ use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 
 use crate::class_weight::ClassWeight;
-use crate::persist::{ensure, Validate};
+use crate::persist::{validate_members, Validate};
 use crate::traits::{Fit, Predict};
 use crate::tree::{Columns, Criterion, DecisionTreeClassifier, FittedTree, MaxFeatures};
 use crate::ModelError;
@@ -58,13 +58,40 @@ impl Default for RandomForestClassifier {
     }
 }
 
-/// A fitted forest.
+/// A fitted forest (also the balanced random forest's).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FittedForest {
     trees: Vec<FittedTree>,
     n_classes: usize,
     n_features: usize,
+}
+
+impl FittedForest {
+    /// A forest of `trees` (at least one), fitted on `n_features` features and `n_classes` classes.
+    pub fn new(trees: Vec<FittedTree>, n_classes: usize, n_features: usize) -> Self {
+        FittedForest {
+            trees,
+            n_classes,
+            n_features,
+        }
+    }
+
+    /// The trees.
+    pub fn trees(&self) -> &[FittedTree] {
+        &self.trees
+    }
+}
+
+/// One seed per member of an ensemble of `n` (at least one), drawn from
+/// `random_state` up front so that the members do not depend on the order
+/// the threads fit them in.
+pub fn member_seeds(n: usize, random_state: u64) -> Result<Vec<u64>, ModelError> {
+    if n == 0 {
+        return Err(ModelError::Parameter("n_estimators must be at least 1".into()));
+    }
+    let mut seeder = SamplerRng::new(RngKind::Default, random_state);
+    Ok((0..n).map(|_| seeder.next_u64()).collect())
 }
 
 impl Fit for RandomForestClassifier {
@@ -74,11 +101,7 @@ impl Fit for RandomForestClassifier {
     /// feature order, seeded from `random_state` (independent of threads).
     fn fit_finite(&self, data: Xy<'_>) -> Result<FittedForest, ModelError> {
         let (x, y, n_classes) = (data.x(), data.y(), data.n_classes());
-        if self.n_estimators == 0 {
-            return Err(ModelError::Parameter("n_estimators must be at least 1".into()));
-        }
-        let mut seeder = SamplerRng::new(RngKind::Default, self.random_state);
-        let seeds: Vec<u64> = (0..self.n_estimators).map(|_| seeder.next_u64()).collect();
+        let seeds = member_seeds(self.n_estimators, self.random_state)?;
         let n = y.len();
         let columns = Columns::new(x);
         let trees = seeds
@@ -127,17 +150,7 @@ impl Predict for FittedForest {
 
 impl Validate for FittedForest {
     fn validate(&self) -> Result<(), String> {
-        ensure(!self.trees.is_empty(), || {
-            "trees: a forest needs at least one tree".into()
-        })?;
-        for (i, t) in self.trees.iter().enumerate() {
-            t.validate().map_err(|e| format!("trees[{i}].{e}"))?;
-            ensure(
-                t.n_classes() == self.n_classes && t.n_features() == self.n_features,
-                || format!("trees[{i}]: classes or features differ from the forest's"),
-            )?;
-        }
-        Ok(())
+        validate_members("trees", &self.trees, self.n_classes, self.n_features)
     }
 }
 

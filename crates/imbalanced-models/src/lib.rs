@@ -35,7 +35,7 @@ pub use calibration::{
     histogram_binning, isotonic, platt, BinaryCalibrator, CalibrationMethod, OneVsRestCalibration, TemperatureScaling,
 };
 pub use class_weight::ClassWeight;
-pub use forest::{FittedForest, RandomForestClassifier};
+pub use forest::{member_seeds, FittedForest, RandomForestClassifier};
 pub use knn::{FittedKnn, KNeighborsClassifier, KnnWeights};
 pub use logistic::{FittedLogistic, LogisticRegression};
 pub use mlp::{Activation, Dense, EarlyStop, EpochReport, FittedMlp, MlpClassifier, ProportionSsl};

@@ -39,6 +39,26 @@ pub fn finite<'a>(field: &str, values: impl IntoIterator<Item = &'a f64>) -> Res
     }
 }
 
+/// The members of a loaded ensemble (`field`: their field's name): at
+/// least one, each valid, each with the ensemble's classes and features.
+pub fn validate_members<P: Validate + crate::Predict>(
+    field: &str,
+    members: &[P],
+    n_classes: usize,
+    n_features: usize,
+) -> Result<(), String> {
+    ensure(!members.is_empty(), || {
+        format!("{field}: an ensemble needs at least one")
+    })?;
+    for (i, m) in members.iter().enumerate() {
+        m.validate().map_err(|e| format!("{field}[{i}].{e}"))?;
+        ensure(m.n_classes() == n_classes && m.n_features() == n_features, || {
+            format!("{field}[{i}]: classes or features differ from the ensemble's")
+        })?;
+    }
+    Ok(())
+}
+
 /// An `Array2<f64>` as `{"shape": [rows, cols], "data": [row-major values]}`.
 pub(crate) mod matrix {
     use super::*;
