@@ -21,7 +21,12 @@ import time
 from pathlib import Path
 
 import numpy as np
-from imblearn.ensemble import BalancedRandomForestClassifier, EasyEnsembleClassifier, RUSBoostClassifier
+from imblearn.ensemble import (
+    BalancedBaggingClassifier,
+    BalancedRandomForestClassifier,
+    EasyEnsembleClassifier,
+    RUSBoostClassifier,
+)
 from sklearn.metrics import balanced_accuracy_score
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +35,7 @@ THEIRS = {
     "BalancedRandomForestClassifier": lambda: BalancedRandomForestClassifier(random_state=0, n_jobs=-1),
     "RUSBoostClassifier": lambda: RUSBoostClassifier(random_state=0),
     "EasyEnsembleClassifier": lambda: EasyEnsembleClassifier(random_state=0, n_jobs=-1),
+    "BalancedBaggingClassifier": lambda: BalancedBaggingClassifier(random_state=0, n_jobs=-1),
 }
 
 

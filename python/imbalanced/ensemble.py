@@ -1,7 +1,8 @@
 """imbalanced-learn's balanced ensembles on the engine: ``imbalanced.ensemble``.
 
-``BalancedRandomForestClassifier``, ``RUSBoostClassifier`` and
-``EasyEnsembleClassifier`` are imbalanced-learn's classes of the same names,
+``BalancedRandomForestClassifier``, ``BalancedBaggingClassifier`` (with any
+sampler of the engine), ``RUSBoostClassifier`` and ``EasyEnsembleClassifier``
+are imbalanced-learn's classes of the same names,
 subclassed as the samplers are: the same parameters, defaults, validation
 and tags. ``fit`` runs the engine's ensemble (``imbalanced-ensemble``:
 members fitted in parallel on both cores, the same model on any thread
@@ -30,9 +31,9 @@ from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.utils.validation import validate_data
 
 from . import _native
-from ._engine import _seed, _strategy, _threads
+from ._engine import NotOnEngine, _ENGINE_PARAMS, _seed, _strategy, _threads, engine_params
 
-__all__ = ["BalancedRandomForestClassifier", "RUSBoostClassifier", "EasyEnsembleClassifier"]
+__all__ = ["BalancedRandomForestClassifier", "BalancedBaggingClassifier", "RUSBoostClassifier", "EasyEnsembleClassifier"]
 
 
 class _NotOnEngine(Exception):
@@ -121,6 +122,44 @@ def _easy_params(est):
     }
 
 
+def _sampler_spec(sampler):
+    """A sampler object as the engine's sampler spec (its class name and
+    parameters; the ensemble sets sampling_strategy and random_state)."""
+    if sampler is None:
+        return "RandomUnderSampler"
+    name = type(sampler).__name__
+    _require(name in _ENGINE_PARAMS)
+    try:
+        params = engine_params(sampler, None)
+    except NotOnEngine as e:
+        raise _NotOnEngine from e
+    for key in ("sampling_strategy", "random_state"):
+        params.pop(key, None)
+    return {"name": name, **params}
+
+
+def _bagging_params(est):
+    p = est.get_params(deep=False)
+    _require(not p["oob_score"] and not p["warm_start"])
+    _require(all(isinstance(p[k], numbers.Real) and not isinstance(p[k], numbers.Integral)
+                 for k in ("max_samples", "max_features")))
+    estimator = p["estimator"]
+    if estimator is not None:
+        _require(type(estimator).__name__ == "DecisionTreeClassifier")
+        _require(dict(estimator.get_params(), random_state=None) == type(estimator)().get_params())
+    return {
+        "n_estimators": int(p["n_estimators"]),
+        "max_samples": float(p["max_samples"]),
+        "max_features": float(p["max_features"]),
+        "bootstrap": bool(p["bootstrap"]),
+        "bootstrap_features": bool(p["bootstrap_features"]),
+        "sampler": _sampler_spec(p["sampler"]),
+        "sampling_strategy": _sampling(est),
+        "replacement": bool(p["replacement"]),
+        "random_state": _seed(p["random_state"]),
+    }
+
+
 class EngineEnsemble:
     """Fits an imbalanced-learn ensemble on the engine when its parameters
     allow (mixed in before imbalanced-learn's class)."""
@@ -149,8 +188,10 @@ class EngineEnsemble:
     def _engine_fit(self, X, y, sample_weight=None):
         self._validate_params()
         try:
-            # Sample weights, sparse rows and 2-D targets: imbalanced-learn's own handling.
-            _require(sample_weight is None and not sparse.issparse(X) and np.asarray(y).ndim == 1)
+            # Sample weights, sparse rows and 2-D targets (but a column, which
+            # validate_data flattens with scikit-learn's warning): imbalanced-learn's own handling.
+            shape = np.shape(np.asarray(y))
+            _require(sample_weight is None and not sparse.issparse(X) and (len(shape) == 1 or shape[1:] == (1,)))
             params = type(self)._engine_params(self)
             X_checked, y = validate_data(self, X, y, dtype=np.float64, ensure_all_finite=False)
             # Missing values: scikit-learn's trees take them, the engine does not.
@@ -284,6 +325,9 @@ class EngineEnsembleWithoutWeights(EngineEnsemble):
         return self._engine_fit(X, y)
 
 
+# The engine's boosted ensembles, whose models give SAMME votes.
+_BOOSTED = {"RUSBoostClassifier", "EasyEnsembleClassifier"}
+
 _ENGINE_DOC = """
     Engine
     ------
@@ -299,7 +343,7 @@ def _engine_class(name, engine_name, params):
     ref = getattr(reference, name)
     weighted = "sample_weight" in inspect.signature(ref.fit).parameters
     bases = (EngineEnsemble if weighted else EngineEnsembleWithoutWeights, ref)
-    if hasattr(ref, "decision_function"):
+    if engine_name in _BOOSTED:
         bases = (BoostedDecision,) + bases
     return type(
         name,
@@ -317,5 +361,6 @@ def _engine_class(name, engine_name, params):
 BalancedRandomForestClassifier = _engine_class(
     "BalancedRandomForestClassifier", "BalancedRandomForestClassifier", _forest_params
 )
+BalancedBaggingClassifier = _engine_class("BalancedBaggingClassifier", "BalancedBaggingClassifier", _bagging_params)
 RUSBoostClassifier = _engine_class("RUSBoostClassifier", "RUSBoostClassifier", _rusboost_params)
 EasyEnsembleClassifier = _engine_class("EasyEnsembleClassifier", "EasyEnsembleClassifier", _easy_params)

@@ -146,6 +146,8 @@ class _Ensemble(ClassifierMixin, BaseEstimator):
 
 
 def _ensemble_stub(cls):
+    from imbalanced.ensemble import BoostedDecision
+
     params = ["self"]
     keyword_only = False
     for p in list(inspect.signature(cls.__init__).parameters.values())[1:]:
@@ -155,7 +157,7 @@ def _ensemble_stub(cls):
         params.append(f"{p.name}: Any = {_default(p.default)}")
     decision = (
         "    def decision_function(self, X: ArrayLike) -> NDArray[np.float64]: ...\n"
-        if hasattr(cls._reference, "decision_function")
+        if issubclass(cls, BoostedDecision)
         else ""
     )
     return f"class {cls.__name__}(_Ensemble):\n{decision}    def __init__({', '.join(params)}) -> None: ...\n"

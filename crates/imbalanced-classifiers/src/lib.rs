@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 
 use imbalanced_catalog::{Described, Value};
 use imbalanced_ensemble::{
-    AdaBoostClassifier, BalancedRandomForestClassifier, EasyEnsembleClassifier, FittedBoosting, FittedEasyEnsemble,
-    RusBoostClassifier,
+    AdaBoostClassifier, BalancedBaggingClassifier, BalancedRandomForestClassifier, EasyEnsembleClassifier,
+    FittedBagging, FittedBoosting, FittedEasyEnsemble, RusBoostClassifier,
 };
 use imbalanced_losses::LossSpec;
 use imbalanced_models::persist::Validate;
@@ -40,12 +40,13 @@ pub enum AnyClassifier {
     RusBoost(RusBoostClassifier),
     EasyEnsemble(EasyEnsembleClassifier),
     AdaBoost(AdaBoostClassifier),
+    BalancedBagging(BalancedBaggingClassifier),
 }
 
 imbalanced_catalog::catalog!(
     /// Every classifier, by scikit-learn's or imbalanced-learn's class name
     /// or an alias (`logreg`, `knn`, `tree`, `forest`, `nb`, `softmax`,
-    /// `mlp`, `brf`, `rusboost`, `easy-ensemble`, `adaboost`).
+    /// `mlp`, `brf`, `rusboost`, `easy-ensemble`, `adaboost`, `balanced-bagging`).
     pub static MODELS: AnyClassifier = "model", |m| Box::new(m.into());
     [
         LogisticRegression,
@@ -59,6 +60,7 @@ imbalanced_catalog::catalog!(
         RusBoostClassifier,
         EasyEnsembleClassifier,
         AdaBoostClassifier,
+        BalancedBaggingClassifier,
     ]
 );
 
@@ -89,6 +91,8 @@ pub enum FittedModel {
     EasyEnsemble(FittedEasyEnsemble),
     #[serde(rename = "AdaBoostClassifier")]
     AdaBoost(FittedBoosting),
+    #[serde(rename = "BalancedBaggingClassifier")]
+    BalancedBagging(FittedBagging),
 }
 
 impl FittedModel {
@@ -198,6 +202,7 @@ variants!(
     RusBoost(RusBoostClassifier, FittedBoosting),
     EasyEnsemble(EasyEnsembleClassifier, FittedEasyEnsemble),
     AdaBoost(AdaBoostClassifier, FittedBoosting),
+    BalancedBagging(BalancedBaggingClassifier, FittedBagging),
 );
 
 impl AnyClassifier {
@@ -235,7 +240,8 @@ impl AnyClassifier {
             | AnyClassifier::Mlp(_)
             | AnyClassifier::RusBoost(_)
             | AnyClassifier::EasyEnsemble(_)
-            | AnyClassifier::AdaBoost(_) => {
+            | AnyClassifier::AdaBoost(_)
+            | AnyClassifier::BalancedBagging(_) => {
                 return Err(ModelError::Parameter(format!(
                     "{} has no class_weight: use LogisticRegression, DecisionTreeClassifier, \
                      RandomForestClassifier or BalancedRandomForestClassifier for class weighting \

@@ -163,10 +163,10 @@ pub struct ModelArgs {
     /// Classifier: a scikit-learn or imbalanced-learn class name, any case
     /// (LogisticRegression, KNeighborsClassifier, DecisionTreeClassifier,
     /// RandomForestClassifier, GaussianNB, MLPClassifier, AdaBoostClassifier;
-    /// BalancedRandomForestClassifier, RUSBoostClassifier, EasyEnsembleClassifier;
-    /// and SoftmaxRegression) or an alias (logreg, knn, tree, forest, nb, mlp,
-    /// adaboost, brf, rusboost, easy-ensemble, softmax). Default: logreg (train
-    /// --labels and --unlabelled: mlp).
+    /// BalancedRandomForestClassifier, BalancedBaggingClassifier, RUSBoostClassifier,
+    /// EasyEnsembleClassifier; and SoftmaxRegression) or an alias (logreg, knn, tree,
+    /// forest, nb, mlp, adaboost, brf, balanced-bagging, rusboost, easy-ensemble,
+    /// softmax). Default: logreg (train --labels and --unlabelled: mlp).
     #[arg(long)]
     pub model: Option<String>,
     /// A classifier parameter in scikit-learn's name, repeatable: C=0.5,

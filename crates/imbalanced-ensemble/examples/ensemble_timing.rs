@@ -11,7 +11,8 @@
 use std::time::Instant;
 
 use imbalanced_ensemble::{
-    AdaBoostClassifier, BalancedRandomForestClassifier, EasyEnsembleClassifier, RusBoostClassifier,
+    AdaBoostClassifier, BalancedBaggingClassifier, BalancedRandomForestClassifier, EasyEnsembleClassifier,
+    RusBoostClassifier,
 };
 use imbalanced_models::{Fit, Predict};
 
@@ -41,6 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "RUSBoostClassifier",
         "EasyEnsembleClassifier",
         "AdaBoostClassifier",
+        "BalancedBaggingClassifier",
     ];
     let chosen: Vec<&str> = if names.is_empty() {
         all.to_vec()
@@ -53,6 +55,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "RUSBoostClassifier" => timed(&RusBoostClassifier::default(), x, y, k)?,
             "EasyEnsembleClassifier" => timed(&EasyEnsembleClassifier::default(), x, y, k)?,
             "AdaBoostClassifier" => timed(&AdaBoostClassifier::default(), x, y, k)?,
+            "BalancedBaggingClassifier" => timed(&BalancedBaggingClassifier::default(), x, y, k)?,
             other => return Err(format!("unknown ensemble {other}").into()),
         };
         println!("{{\"name\": \"{name}\", \"fit\": {fit}, \"balanced_accuracy\": {score}}}");

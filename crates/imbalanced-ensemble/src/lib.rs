@@ -1,6 +1,6 @@
 //! Balanced ensembles with imbalanced-learn 0.14's semantics: the balanced
-//! random forest, RUSBoost and EasyEnsemble, and the AdaBoost (SAMME) they
-//! build on.
+//! random forest, balanced bagging (with any sampler of the catalogue),
+//! RUSBoost and EasyEnsemble, and the AdaBoost (SAMME) they build on.
 //!
 //! Every ensemble draws its members' random under-samples with the
 //! engine's `RandomUnderSampler` (the same `sampling_strategy` forms as
@@ -9,17 +9,18 @@
 //! columns ([`imbalanced_models::Columns`]), each member's rows given as
 //! weights.
 //!
-//! The classifier catalogue (`imbalanced_models::MODELS`), persistence, the
-//! CLI and the Python package take them in the next step of issue 15.
+//! The classifier catalogue (`imbalanced-classifiers`) takes them all.
 
 #![forbid(unsafe_code)]
 
 mod adaboost;
+mod bagging;
 mod balanced_forest;
 mod easy_ensemble;
 mod rusboost;
 
 pub use adaboost::{AdaBoostClassifier, FittedBoosting};
+pub use bagging::{BaggedTree, BalancedBaggingClassifier, FittedBagging, SamplerSpec};
 pub use balanced_forest::BalancedRandomForestClassifier;
 pub use easy_ensemble::{EasyEnsembleClassifier, FittedEasyEnsemble};
 pub use rusboost::RusBoostClassifier;

@@ -7,7 +7,8 @@
 
 use imbalanced_data::{read, ReadOptions};
 use imbalanced_ensemble::{
-    AdaBoostClassifier, BalancedRandomForestClassifier, EasyEnsembleClassifier, RusBoostClassifier,
+    AdaBoostClassifier, BalancedBaggingClassifier, BalancedRandomForestClassifier, EasyEnsembleClassifier,
+    RusBoostClassifier,
 };
 use imbalanced_models::{Fit, ModelError, Predict};
 use serde_json::Value;
@@ -48,6 +49,12 @@ fn score(name: &str, dataset: &str, folds: &[Vec<usize>], seeds: u64) -> Result<
                 }
                 .fit(xt.view(), &yt, k)?
                 .predict(xs.view())?,
+                "BalancedBaggingClassifier" => BalancedBaggingClassifier {
+                    random_state: seed,
+                    ..Default::default()
+                }
+                .fit(xt.view(), &yt, k)?
+                .predict(xs.view())?,
                 _ => AdaBoostClassifier {
                     random_state: seed,
                     ..Default::default()
@@ -71,6 +78,7 @@ fn mean_balanced_accuracy_within_a_hundredth_of_imblearns() {
         "RUSBoostClassifier",
         "EasyEnsembleClassifier",
         "AdaBoostClassifier",
+        "BalancedBaggingClassifier",
     ] {
         let (mut ours, mut theirs) = (Vec::new(), Vec::new());
         for d in fixture["datasets"].as_array().unwrap() {

@@ -129,7 +129,8 @@ fn model_files() -> Vec<(String, Value)> {
             "RandomForestClassifier"
             | "BalancedRandomForestClassifier"
             | "RUSBoostClassifier"
-            | "AdaBoostClassifier" => vec![("n_estimators".to_string(), 2.into())],
+            | "AdaBoostClassifier"
+            | "BalancedBaggingClassifier" => vec![("n_estimators".to_string(), 2.into())],
             "EasyEnsembleClassifier" => vec![
                 ("n_estimators".to_string(), 2.into()),
                 ("n_boosting_rounds".to_string(), 2.into()),

@@ -1,0 +1,333 @@
+//! Balanced bagging (Maclin & Opitz 1997; Hido, Kashima & Takahashi 2009),
+//! as imbalanced-learn 0.14's `BalancedBaggingClassifier`.
+
+use imbalanced_catalog::{Estimator, Value};
+use imbalanced_data::Xy;
+use imbalanced_models::persist::{ensure, Validate};
+use imbalanced_models::{member_seeds, Columns, DecisionTreeClassifier, Fit, FittedTree, ModelError, Predict};
+use imbalanced_random::{RngKind, SamplerRng};
+use imbalanced_resample::{SamplingStrategy, SAMPLERS};
+use ndarray::{Array2, ArrayView2, Axis};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A sampler of the catalogue by name, with parameters: `"SMOTE"`, or
+/// `{"name": "SMOTE", "k_neighbors": 3}` (imbalanced-learn's names).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SamplerSpec {
+    /// The sampler's catalogue name.
+    pub name: String,
+    /// Its parameters other than the defaults.
+    pub params: serde_json::Map<String, Value>,
+}
+
+impl Default for SamplerSpec {
+    fn default() -> Self {
+        SamplerSpec {
+            name: "RandomUnderSampler".into(),
+            params: serde_json::Map::new(),
+        }
+    }
+}
+
+impl Serialize for SamplerSpec {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.params.is_empty() {
+            return s.serialize_str(&self.name);
+        }
+        let mut map = self.params.clone();
+        map.insert("name".into(), self.name.clone().into());
+        map.serialize(s)
+    }
+}
+
+/// Reads what `Serialize` writes; the name must be a sampler of the
+/// catalogue and the parameters its own.
+impl<'de> Deserialize<'de> for SamplerSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let (name, params) = match Value::deserialize(d)? {
+            Value::String(name) => (name, serde_json::Map::new()),
+            Value::Object(mut map) => match map.remove("name") {
+                Some(Value::String(name)) => (name, map),
+                _ => return Err(D::Error::custom("a sampler object needs a \"name\"")),
+            },
+            other => return Err(D::Error::custom(format!("{other} is not a sampler: give a name"))),
+        };
+        let entry = SAMPLERS.find(&name).map_err(D::Error::custom)?;
+        let given: Vec<(String, Value)> = params.clone().into_iter().collect();
+        entry.build_with(&given, &[]).map_err(D::Error::custom)?;
+        Ok(SamplerSpec {
+            name: entry.info.name.to_string(),
+            params,
+        })
+    }
+}
+
+/// Bagged decision trees whose every bag a sampler re-balances:
+/// imbalanced-learn's `BalancedBaggingClassifier`.
+///
+/// Per member: a bag of rows (a bootstrap by default) and of features, then
+/// the sampler on the bag (by default random under-sampling; its
+/// `sampling_strategy` is the ensemble's), then a CART tree on what the
+/// sampler returns (a bag of one class as it is); probabilities are the
+/// members' mean. Defaults are
+/// imbalanced-learn's: 10 members, bags as large as the data, every
+/// feature, `sampling_strategy` `auto`, without replacement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "BalancedBaggingClassifier", kind = "classifier", aliases = ["balanced-bagging"])]
+pub struct BalancedBaggingClassifier {
+    /// Members. Default: 10.
+    pub n_estimators: usize,
+    /// Rows of each bag, as a share of the data's, in (0, 1]. Default: 1.0.
+    pub max_samples: f64,
+    /// Features of each member, as a share of the data's, in (0, 1]. Default: 1.0.
+    pub max_features: f64,
+    /// Draw the bags' rows with replacement. Default: `true`.
+    pub bootstrap: bool,
+    /// Draw the members' features with replacement. Default: `false`.
+    pub bootstrap_features: bool,
+    /// The sampler that re-balances each bag, any of the catalogue: a name or `{"name": ..., parameters}`.
+    /// Default: `RandomUnderSampler`.
+    pub sampler: SamplerSpec,
+    /// The sampler's `sampling_strategy` (it replaces the sampler's own). Default: `auto`.
+    pub sampling_strategy: SamplingStrategy,
+    /// The default random under-sampler's `replacement`. Default: `false`.
+    pub replacement: bool,
+    /// Seed of the bags, the samplers and the trees (independent of threads). Default: 0.
+    pub random_state: u64,
+}
+
+impl Default for BalancedBaggingClassifier {
+    fn default() -> Self {
+        BalancedBaggingClassifier {
+            n_estimators: 10,
+            max_samples: 1.0,
+            max_features: 1.0,
+            bootstrap: true,
+            bootstrap_features: false,
+            sampler: SamplerSpec::default(),
+            sampling_strategy: SamplingStrategy::Auto,
+            replacement: false,
+            random_state: 0,
+        }
+    }
+}
+
+/// One member of a bagging ensemble: the features it reads and its tree.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaggedTree {
+    /// The columns of the input the tree reads, in its order.
+    pub features: Vec<usize>,
+    /// The tree, fitted on those columns.
+    pub tree: FittedTree,
+}
+
+/// A fitted balanced bagging ensemble.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FittedBagging {
+    /// The members.
+    pub members: Vec<BaggedTree>,
+    n_classes: usize,
+    n_features: usize,
+}
+
+/// `share` of `n`, at least 1 (scikit-learn's `max(1, int(share * n))`).
+fn count(share: f64, n: usize) -> usize {
+    ((share * n as f64) as usize).max(1)
+}
+
+/// `k` of `0..n`: with replacement, or distinct in a random order.
+fn draw(rng: &mut SamplerRng, n: usize, k: usize, replace: bool) -> Vec<usize> {
+    if replace {
+        (0..k).map(|_| rng.randint(n)).collect()
+    } else {
+        let mut all = rng.permutation(n);
+        all.truncate(k);
+        all
+    }
+}
+
+impl BalancedBaggingClassifier {
+    fn check(&self) -> Result<(), ModelError> {
+        for (name, v) in [("max_samples", self.max_samples), ("max_features", self.max_features)] {
+            if !(v > 0.0 && v <= 1.0) {
+                return Err(ModelError::Parameter(format!("{name} = {v}: give a share in (0, 1]")));
+            }
+        }
+        Ok(())
+    }
+
+    /// One member on its bag, seeded by `seed`.
+    fn member(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: &[usize],
+        n_classes: usize,
+        seed: u64,
+    ) -> Result<BaggedTree, ModelError> {
+        let mut rng = SamplerRng::new(RngKind::Default, seed);
+        let (n, d) = x.dim();
+        let rows = draw(&mut rng, n, count(self.max_samples, n), self.bootstrap);
+        let features = draw(&mut rng, d, count(self.max_features, d), self.bootstrap_features);
+        let bag = x.select(Axis(0), &rows).select(Axis(1), &features);
+        let bag_y: Vec<usize> = rows.iter().map(|&i| y[i]).collect();
+        let strategy = serde_json::to_value(&self.sampling_strategy).expect("a strategy serialises");
+        let ambient = [
+            ("sampling_strategy", strategy),
+            ("random_state", Value::from(rng.next_u64())),
+            ("replacement", Value::from(self.replacement)),
+        ];
+        let given: Vec<(String, Value)> = self
+            .sampler
+            .params
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "sampling_strategy" | "random_state"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let sampler = SAMPLERS
+            .build(&self.sampler.name, &given, &ambient)
+            .map_err(|e| ModelError::Parameter(format!("the sampler of a member: {e}")))?;
+        let tree = DecisionTreeClassifier {
+            random_state: rng.next_u64(),
+            ..Default::default()
+        };
+        // A bag of one class has nothing to re-balance: it is kept as it is
+        // (imbalanced-learn's sampler refuses it, and its fit fails).
+        if bag_y.iter().all(|&c| c == bag_y[0]) {
+            // (fit_weighted would refuse one class: the tree is a leaf of it.)
+            let tree = tree.fit_columns(&Columns::new(bag.view()), &bag_y, n_classes, None)?;
+            return Ok(BaggedTree { features, tree });
+        }
+        let resampled = sampler
+            .fit_resample(bag.view(), &bag_y)
+            .map_err(|e| ModelError::Parameter(format!("the sampler of a member: {e}")))?;
+        let tree = tree.fit_weighted(resampled.x.view(), &resampled.y, n_classes, None)?;
+        Ok(BaggedTree { features, tree })
+    }
+}
+
+impl Fit for BalancedBaggingClassifier {
+    type Fitted = FittedBagging;
+
+    fn fit_finite(&self, data: Xy<'_>) -> Result<FittedBagging, ModelError> {
+        self.check()?;
+        let seeds = member_seeds(self.n_estimators, self.random_state)?;
+        let (x, y, n_classes) = (data.x(), data.y(), data.n_classes());
+        let members = seeds
+            .into_par_iter()
+            .map(|seed| self.member(x, y, n_classes, seed))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(FittedBagging {
+            members,
+            n_classes,
+            n_features: x.ncols(),
+        })
+    }
+}
+
+impl Predict for FittedBagging {
+    fn n_classes(&self) -> usize {
+        self.n_classes
+    }
+    fn n_features(&self) -> usize {
+        self.n_features
+    }
+    /// The mean of the members' probabilities, each on its own columns.
+    fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, ModelError> {
+        if x.ncols() != self.n_features {
+            return Err(ModelError::FeatureMismatch {
+                got: x.ncols(),
+                fitted: self.n_features,
+            });
+        }
+        let mut sum = Array2::zeros((x.nrows(), self.n_classes));
+        for m in &self.members {
+            sum += &m.tree.predict_proba(x.select(Axis(1), &m.features).view())?;
+        }
+        Ok(sum / self.members.len() as f64)
+    }
+}
+
+impl Validate for FittedBagging {
+    fn validate(&self) -> Result<(), String> {
+        ensure(!self.members.is_empty(), || {
+            "members: an ensemble needs at least one".into()
+        })?;
+        for (i, m) in self.members.iter().enumerate() {
+            ensure(
+                !m.features.is_empty() && m.features.iter().all(|&f| f < self.n_features),
+                || format!("members[{i}].features: give columns below {}", self.n_features),
+            )?;
+            m.tree.validate().map_err(|e| format!("members[{i}].tree.{e}"))?;
+            ensure(
+                m.tree.n_classes() == self.n_classes && m.tree.n_features() == m.features.len(),
+                || format!("members[{i}].tree: classes or features differ from the member's"),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tests::{imbalanced_blobs, recall};
+
+    #[test]
+    fn members_rebalance_their_bags() {
+        let (x, y) = imbalanced_blobs(600, 0.05, 3);
+        let m = BalancedBaggingClassifier::default().fit(x.view(), &y, 2).unwrap();
+        assert_eq!(m.members.len(), 10);
+        assert!(recall(&m, x.view(), &y, 1) > 0.8);
+        let p = m.predict_proba(x.view()).unwrap();
+        assert!(p.rows().into_iter().all(|r| (r.sum() - 1.0).abs() < 1e-12));
+    }
+
+    #[test]
+    fn any_sampler_of_the_catalogue_and_feature_bags() {
+        let (x, y) = imbalanced_blobs(300, 0.1, 5);
+        let spec: SamplerSpec = serde_json::from_str(r#"{"name": "smote", "k_neighbors": 3}"#).unwrap();
+        assert_eq!(spec.name, "SMOTE");
+        let m = BalancedBaggingClassifier {
+            sampler: spec,
+            max_features: 0.5,
+            n_estimators: 4,
+            ..Default::default()
+        }
+        .fit(x.view(), &y, 2)
+        .unwrap();
+        assert!(m.members.iter().all(|b| b.features.len() == 2));
+        assert!(recall(&m, x.view(), &y, 1) > 0.7);
+        let text = serde_json::to_string(&m).unwrap();
+        let back: FittedBagging = serde_json::from_str(&text).unwrap();
+        back.validate().unwrap();
+        assert_eq!(back, m);
+    }
+
+    #[test]
+    fn bad_parameters_and_samplers_are_errors() {
+        let (x, y) = imbalanced_blobs(100, 0.2, 1);
+        for m in [
+            BalancedBaggingClassifier {
+                n_estimators: 0,
+                ..Default::default()
+            },
+            BalancedBaggingClassifier {
+                max_samples: 0.0,
+                ..Default::default()
+            },
+            BalancedBaggingClassifier {
+                max_features: 1.5,
+                ..Default::default()
+            },
+        ] {
+            assert!(matches!(m.fit(x.view(), &y, 2), Err(ModelError::Parameter(_))));
+        }
+        assert!(serde_json::from_str::<SamplerSpec>(r#""smoote""#).is_err());
+        assert!(serde_json::from_str::<SamplerSpec>(r#"{"name": "SMOTE", "k": 3}"#).is_err());
+    }
+}
