@@ -496,9 +496,11 @@ impl Predict for FittedTree {
 }
 
 impl FittedTree {
-    fn leaf(&self, row: ArrayView1<'_, f64>) -> &[f64] {
+    /// The nodes `row` passes through, root first, its leaf last.
+    fn walk(&self, row: ArrayView1<'_, f64>, mut visit: impl FnMut(usize)) -> &[f64] {
         let mut n = 0;
         loop {
+            visit(n);
             match &self.nodes[n] {
                 Node::Leaf(p) => return p,
                 Node::Split {
@@ -508,6 +510,35 @@ impl FittedTree {
                     right,
                 } => n = if row[*feature] <= *threshold { *left } else { *right },
             }
+        }
+    }
+
+    fn leaf(&self, row: ArrayView1<'_, f64>) -> &[f64] {
+        self.walk(row, |_| {})
+    }
+
+    /// The path of each row of `x` through the tree: node ids (creation
+    /// order, the root 0), root first, its leaf last (scikit-learn's
+    /// `decision_path`, as lists; the last id is `apply`'s). The hook the
+    /// explanations read.
+    pub fn decision_paths(&self, x: ArrayView2<'_, f64>) -> Result<Vec<Vec<usize>>, ModelError> {
+        check_predict_input(x, self.n_features)?;
+        Ok(x.rows()
+            .into_iter()
+            .map(|row| {
+                let mut path = Vec::new();
+                self.walk(row, |n| path.push(n));
+                path
+            })
+            .collect())
+    }
+
+    /// The split of node `id`: its feature and threshold (rows with a value
+    /// `<=` the threshold go left); `None` for a leaf or an unknown id.
+    pub fn split(&self, id: usize) -> Option<(usize, f64)> {
+        match self.nodes.get(id)? {
+            Node::Split { feature, threshold, .. } => Some((*feature, *threshold)),
+            Node::Leaf(_) => None,
         }
     }
 
@@ -635,6 +666,29 @@ mod tests {
         for (i, &c) in y.iter().enumerate() {
             assert_eq!(p[(i, c)], 1.0);
         }
+    }
+
+    #[test]
+    fn decision_paths_end_in_the_leaf_that_predicts() {
+        let x = Array2::from_shape_fn((30, 2), |(i, j)| ((i * 7 + j * 3) % 11) as f64);
+        let y: Vec<usize> = (0..30).map(|i| usize::from((i * 7) % 11 > 5)).collect();
+        let t = DecisionTreeClassifier::default().fit(x.view(), &y, 2).unwrap();
+        let paths = t.decision_paths(x.view()).unwrap();
+        for (i, path) in paths.iter().enumerate() {
+            assert_eq!(path[0], 0);
+            let (leaf, splits) = path.split_last().unwrap();
+            assert!(t.split(*leaf).is_none());
+            for (k, &node) in splits.iter().enumerate() {
+                let (feature, threshold) = t.split(node).unwrap();
+                let went_left = x[(i, feature)] <= threshold;
+                assert!(path[k + 1] > node, "children come after their parent");
+                let Node::Split { left, right, .. } = &t.nodes[node] else {
+                    unreachable!()
+                };
+                assert_eq!(path[k + 1], if went_left { *left } else { *right });
+            }
+        }
+        assert!(t.decision_paths(Array2::zeros((1, 3)).view()).is_err());
     }
 
     #[test]
