@@ -305,6 +305,23 @@ class BoostedDecision:
         return votes[:, 1] - votes[:, 0] if self.n_classes_ == 2 else votes
 
 
+class TreeImportances:
+    """``feature_importances_`` of the engine's tree ensembles (the balanced
+    forest, RUSBoost), which imbalanced-learn's classes have."""
+
+    @property
+    def feature_importances_(self):
+        """Impurity-based feature importances, summing to 1 (scikit-learn's definition).
+
+        Returns
+        -------
+        ndarray of shape (n_features,)
+        """
+        if "model_" not in self.__dict__:
+            return super().feature_importances_
+        return np.asarray(self.model_.feature_importances())
+
+
 class EngineEnsembleWithoutWeights(EngineEnsemble):
     """For imbalanced-learn's ensembles whose ``fit`` takes no sample weights."""
 
@@ -345,6 +362,8 @@ def _engine_class(name, engine_name, params):
     bases = (EngineEnsemble if weighted else EngineEnsembleWithoutWeights, ref)
     if engine_name in _BOOSTED:
         bases = (BoostedDecision,) + bases
+    if hasattr(ref, "feature_importances_"):
+        bases = (TreeImportances,) + bases
     return type(
         name,
         bases,

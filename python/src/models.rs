@@ -61,6 +61,17 @@ impl Model {
         Ok(votes.into_pyarray(py))
     }
 
+    /// Impurity-based feature importances of a tree model (scikit-learn's
+    /// `feature_importances_`); a `ValueError` for other models.
+    fn feature_importances(&self) -> PyResult<Vec<f64>> {
+        self.inner.feature_importances().ok_or_else(|| {
+            value_error(format!(
+                "{} has no impurity-based feature importances",
+                self.inner.name()
+            ))
+        })
+    }
+
     #[getter]
     fn n_features(&self) -> usize {
         self.inner.n_features()

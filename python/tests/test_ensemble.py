@@ -119,3 +119,17 @@ def test_bad_parameters_raise_value_errors(make):
     # NaN is a missing value to scikit-learn's trees: imbalanced-learn's code fits it.
     bad[0, 0] = np.nan
     assert "model_" not in ours.BalancedRandomForestClassifier(n_estimators=3).fit(bad, y).__dict__
+
+
+@pytest.mark.parametrize("name", ["BalancedRandomForestClassifier", "RUSBoostClassifier"])
+def test_feature_importances_from_the_engine(name):
+    # Two informative features of six, the rest noise.
+    X, y = make_classification(800, 6, n_informative=2, n_redundant=0, shuffle=False, weights=[0.9], random_state=0)
+    est = getattr(ours, name)(random_state=0).fit(X, y)
+    assert "model_" in est.__dict__
+    imp = est.feature_importances_
+    assert imp.shape == (6,) and abs(imp.sum() - 1) < 1e-9 and (imp >= 0).all()
+    assert imp[:2].sum() > imp[2:].sum()
+    ref = getattr(theirs, name)(random_state=0).fit(X, y).feature_importances_
+    assert np.argmax(imp) == np.argmax(ref)
+    assert not hasattr(ours.EasyEnsembleClassifier(), "feature_importances_")

@@ -107,6 +107,18 @@ impl FittedModel {
         }
     }
 
+    /// scikit-learn's impurity-based `feature_importances_` of the tree
+    /// models (a tree, the forests, AdaBoost and RUSBoost); `None` for the
+    /// others (and for trees of model files written before they were kept).
+    pub fn feature_importances(&self) -> Option<Vec<f64>> {
+        match self {
+            FittedModel::DecisionTree(t) => t.feature_importances().map(<[f64]>::to_vec),
+            FittedModel::RandomForest(f) | FittedModel::BalancedRandomForest(f) => f.feature_importances(),
+            FittedModel::AdaBoost(b) | FittedModel::RusBoost(b) => b.feature_importances(),
+            _ => None,
+        }
+    }
+
     /// Reads a model written by `serde_json::to_string(&model)` and checks
     /// it (see [`crate::persist`]); errors name the field.
     pub fn from_json(text: &str) -> Result<Self, ModelError> {

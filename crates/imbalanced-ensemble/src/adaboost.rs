@@ -192,6 +192,23 @@ impl FittedBoosting {
     }
 }
 
+impl FittedBoosting {
+    /// scikit-learn's `feature_importances_` of AdaBoost: the trees'
+    /// importances weighted by their rounds' weights; `None` when a tree
+    /// comes from an older model file without them.
+    pub fn feature_importances(&self) -> Option<Vec<f64>> {
+        let mut sum = vec![0.0; self.n_features];
+        for (t, &w) in self.trees.iter().zip(&self.weights) {
+            sum.iter_mut()
+                .zip(t.feature_importances()?)
+                .for_each(|(s, v)| *s += w * v);
+        }
+        let norm: f64 = self.weights.iter().sum();
+        sum.iter_mut().for_each(|s| *s /= norm);
+        Some(sum)
+    }
+}
+
 impl Predict for FittedBoosting {
     fn n_classes(&self) -> usize {
         self.n_classes

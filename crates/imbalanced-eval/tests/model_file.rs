@@ -107,7 +107,9 @@ fn at<'a>(v: &'a mut Value, path: &[String]) -> &'a mut Vec<Value> {
 /// hold categories a model never split on, and the MLP's training curves,
 /// which only report what happened.
 fn free(path: &[String]) -> bool {
-    path.iter().any(|p| p.ends_with("_params") || p.ends_with("_curve"))
+    // A tree's importances may be empty: a file written before they were kept.
+    path.iter()
+        .any(|p| p.ends_with("_params") || p.ends_with("_curve") || p == "importances")
         || (path[0] == "categorical" && path.last().unwrap() == "categories")
 }
 

@@ -81,6 +81,26 @@ impl FittedForest {
     pub fn trees(&self) -> &[FittedTree] {
         &self.trees
     }
+
+    /// scikit-learn's `feature_importances_` of a forest: the mean of the
+    /// trees' (those with a split), normalised to sum 1; `None` when a tree
+    /// comes from an older model file without them.
+    pub fn feature_importances(&self) -> Option<Vec<f64>> {
+        let mut sum = vec![0.0; self.n_features];
+        let mut used = 0usize;
+        for t in &self.trees {
+            let imp = t.feature_importances()?;
+            if t.node_count() > 1 {
+                sum.iter_mut().zip(imp).for_each(|(s, v)| *s += v);
+                used += 1;
+            }
+        }
+        let total: f64 = sum.iter().sum();
+        if used > 0 && total > 0.0 {
+            sum.iter_mut().for_each(|s| *s /= total);
+        }
+        Some(sum)
+    }
 }
 
 /// One seed per member of an ensemble of `n` (at least one), drawn from
@@ -178,5 +198,28 @@ mod tests {
             assert!(p[(i, c)] > 0.9, "row {i}: {}", p[(i, c)]);
         }
         assert_eq!(p, f.fit(x.view(), &y, 2).unwrap().predict_proba(x.view()).unwrap());
+    }
+
+    #[test]
+    fn importances_sum_to_one_and_favour_the_informative_feature() {
+        // Only feature 0 separates the classes; feature 1 is noise.
+        let x = Array2::from_shape_fn((60, 2), |(i, j)| {
+            if j == 0 {
+                (i / 30) as f64 + (i % 7) as f64 * 0.01
+            } else {
+                ((i * 13) % 17) as f64
+            }
+        });
+        let y: Vec<usize> = (0..60).map(|i| i / 30).collect();
+        let f = RandomForestClassifier {
+            n_estimators: 10,
+            max_features: MaxFeatures::All,
+            ..Default::default()
+        }
+        .fit(x.view(), &y, 2)
+        .unwrap();
+        let imp = f.feature_importances().unwrap();
+        assert!((imp.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        assert!(imp[0] > 0.9, "{imp:?}");
     }
 }

@@ -136,6 +136,10 @@ pub struct FittedTree {
     nodes: Vec<Node>,
     n_classes: usize,
     n_features: usize,
+    /// Impurity-based feature importances (empty in model files written
+    /// before they were kept).
+    #[serde(default)]
+    importances: Vec<f64>,
 }
 
 fn impurity(counts: &[f64], total: f64, criterion: Criterion) -> f64 {
@@ -259,6 +263,8 @@ struct Builder<'a> {
     nodes: Vec<Node>,
     /// Scratch for partitions.
     spare: Vec<Row>,
+    /// Per feature, the weighted impurity decrease of its splits.
+    importances: Vec<f64>,
 }
 
 impl Builder<'_> {
@@ -383,6 +389,12 @@ impl Builder<'_> {
         }
         rows[nl..].copy_from_slice(&self.spare);
         let (lr, rr) = rows.split_at_mut(nl);
+        // scikit-learn's impurity decrease: w I(node) - wl I(left) - wr I(right).
+        let criterion = self.params.criterion;
+        let ((cl, wl), (cr, wr)) = (self.counts(lr), self.counts(rr));
+        self.importances[feature] += total * impurity(&counts, total, criterion)
+            - wl * impurity(&cl, wl, criterion)
+            - wr * impurity(&cr, wr, criterion);
         let left = self.grow(lr, depth + 1);
         let right = self.grow(rr, depth + 1);
         self.nodes[id] = Node::Split {
@@ -463,12 +475,21 @@ impl DecisionTreeClassifier {
             rng: SamplerRng::new(RngKind::Default, self.random_state),
             nodes: Vec::new(),
             spare: Vec::new(),
+            importances: vec![0.0; d],
         };
         b.grow(&mut rows, 0);
+        // scikit-learn's normalisation: by the root's weight, then to sum 1.
+        let root: f64 = rows.iter().map(|r| r.weight).sum();
+        let mut importances: Vec<f64> = b.importances.iter().map(|v| (v / root).max(0.0)).collect();
+        let sum: f64 = importances.iter().sum();
+        if sum > 0.0 {
+            importances.iter_mut().for_each(|v| *v /= sum);
+        }
         Ok(FittedTree {
             nodes: b.nodes,
             n_classes,
             n_features: d,
+            importances,
         })
     }
 }
@@ -531,6 +552,14 @@ impl FittedTree {
                 path
             })
             .collect())
+    }
+
+    /// scikit-learn's impurity-based `feature_importances_`: each feature's
+    /// weighted impurity decrease over the tree's splits, summing to 1 (all
+    /// 0 for a single leaf); `None` for a tree loaded from a model file
+    /// written before they were kept.
+    pub fn feature_importances(&self) -> Option<&[f64]> {
+        (self.importances.len() == self.n_features).then_some(self.importances.as_slice())
     }
 
     /// The split of node `id`: its feature and threshold (rows with a value
@@ -610,7 +639,17 @@ impl Validate for FittedTree {
                 }
             }
         }
-        Ok(())
+        ensure(
+            self.importances.is_empty() || self.importances.len() == self.n_features,
+            || {
+                format!(
+                    "importances: {} values for {} features",
+                    self.importances.len(),
+                    self.n_features
+                )
+            },
+        )?;
+        finite("importances", &self.importances)
     }
 }
 

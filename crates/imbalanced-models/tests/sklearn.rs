@@ -165,7 +165,7 @@ fn knn_and_naive_bayes_match_scikit_learn() {
 
 #[test]
 fn decision_trees_grow_as_scikit_learns() {
-    let (mut same, mut total) = (0, 0);
+    let (mut same, mut total, mut same_importances) = (0, 0, 0);
     for d in fixture()["datasets"].as_array().unwrap() {
         let name = d["name"].as_str().unwrap();
         let Split { xtr, ytr, xte, k } = split(d);
@@ -192,6 +192,17 @@ fn decision_trees_grow_as_scikit_learns() {
                     d[key]["nodes"].as_u64().unwrap(),
                     "{name}: node count"
                 );
+                // The same tree (every test row agrees; an equal-gain tie may
+                // split on another feature): scikit-learn's importances.
+                if rows == want.nrows() {
+                    let want: Vec<f64> = serde_json::from_value(d[key]["importances"].clone()).unwrap();
+                    let got = fitted.feature_importances().unwrap();
+                    assert_eq!(got.len(), want.len());
+                    for (g, w) in got.iter().zip(&want) {
+                        assert!((g - w).abs() < 1e-9, "{name}: importances {got:?} vs {want:?}");
+                    }
+                    same_importances += 1;
+                }
             }
             same += rows;
             total += want.nrows();
@@ -201,4 +212,8 @@ fn decision_trees_grow_as_scikit_learns() {
     // Equal-gain splits are broken by scikit-learn's own feature shuffle, which we do
     // not reproduce: deep trees may then differ below such a tie.
     assert!(same * 100 >= total * 97, "only {same} of {total} rows agree");
+    assert!(
+        same_importances >= 5,
+        "importances compared on {same_importances} trees"
+    );
 }
