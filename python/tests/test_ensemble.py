@@ -133,3 +133,59 @@ def test_feature_importances_from_the_engine(name):
     ref = getattr(theirs, name)(random_state=0).fit(X, y).feature_importances_
     assert np.argmax(imp) == np.argmax(ref)
     assert not hasattr(ours.EasyEnsembleClassifier(), "feature_importances_")
+
+
+# Behaviours of imbalanced-learn's own ensemble tests (test_forest.py,
+# test_bagging.py, test_easy_ensemble.py, test_weight_boosting.py) on the
+# engine path: its imbalanced iris subset, member counts, labels of any kind,
+# grid search.
+def imbalanced_iris():
+    from imblearn.datasets import make_imbalance
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    return make_imbalance(X, y, sampling_strategy={0: 20, 1: 30, 2: 50}, random_state=0)
+
+
+@pytest.mark.parametrize(
+    "name, members, key",
+    [
+        ("BalancedRandomForestClassifier", 10, "trees"),
+        ("BalancedBaggingClassifier", 10, "members"),
+        ("EasyEnsembleClassifier", 10, "members"),
+        ("RUSBoostClassifier", 10, "trees"),
+    ],
+)
+def test_member_counts_and_multiclass_iris(name, members, key):
+    import json
+
+    X, y = imbalanced_iris()
+    est = getattr(ours, name)(n_estimators=members, random_state=0).fit(X, y)
+    assert "model_" in est.__dict__
+    state = json.loads(est.model_.to_json())
+    assert state["model"] == name
+    assert 1 <= len(state[key]) <= members and (len(state[key]) == members or name == "RUSBoostClassifier")
+    assert list(est.classes_) == [0, 1, 2] and est.n_classes_ == 3
+    proba = est.predict_proba(X)
+    assert proba.shape == (100, 3) and np.allclose(proba.sum(axis=1), 1)
+    assert est.score(X, y) > 0.85
+    # Text labels (sorting as the codes do): the same model.
+    names = np.array(["setosa", "versicolor", "virginica"])
+    named = getattr(ours, name)(n_estimators=members, random_state=0).fit(X, names[y])
+    assert list(named.classes_) == list(names)
+    np.testing.assert_array_equal(named.predict(X), names[est.predict(X)])
+    np.testing.assert_array_equal(named.predict_proba(X), proba)
+
+
+def test_grid_search_over_engine_parameters():
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = imbalanced_iris()
+    grid = GridSearchCV(
+        ours.BalancedRandomForestClassifier(n_estimators=5, random_state=0),
+        {"max_depth": [1, None], "sampling_strategy": ["all", "not minority"]},
+        cv=3,
+        scoring="balanced_accuracy",
+    ).fit(X, y)
+    assert grid.best_params_["max_depth"] is None
+    assert "model_" in grid.best_estimator_.__dict__
