@@ -98,7 +98,8 @@ pub(crate) fn samme(
     };
     for round in 0..n_estimators {
         let tree = fit_round(&sample_weight, seeds.next_u64())?;
-        let predicted = tree.predict(x)?;
+        // The training rows, checked once by the fit.
+        let predicted = tree.predict_finite(x)?;
         let incorrect: Vec<bool> = predicted.iter().zip(y).map(|(p, t)| p != t).collect();
         let total: f64 = sample_weight.iter().sum();
         let wrong: f64 = sample_weight

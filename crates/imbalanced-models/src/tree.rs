@@ -538,6 +538,25 @@ impl FittedTree {
         self.walk(row, |_| {})
     }
 
+    /// The predicted class of each row of `x`, whose values are known
+    /// finite (a fit's own rows, as boosting predicts them every round):
+    /// only the width is checked. The first most probable class of the leaf.
+    pub fn predict_finite(&self, x: ArrayView2<'_, f64>) -> Result<Vec<usize>, ModelError> {
+        if x.ncols() != self.n_features {
+            return Err(ModelError::FeatureMismatch {
+                got: x.ncols(),
+                fitted: self.n_features,
+            });
+        }
+        Ok(x.rows()
+            .into_iter()
+            .map(|row| {
+                let p = self.leaf(row);
+                (0..p.len()).fold(0, |best, k| if p[k] > p[best] { k } else { best })
+            })
+            .collect())
+    }
+
     /// The path of each row of `x` through the tree: node ids (creation
     /// order, the root 0), root first, its leaf last (scikit-learn's
     /// `decision_path`, as lists; the last id is `apply`'s). The hook the
@@ -728,6 +747,8 @@ mod tests {
             }
         }
         assert!(t.decision_paths(Array2::zeros((1, 3)).view()).is_err());
+        assert_eq!(t.predict_finite(x.view()).unwrap(), t.predict(x.view()).unwrap());
+        assert!(t.predict_finite(Array2::zeros((1, 3)).view()).is_err());
     }
 
     #[test]
