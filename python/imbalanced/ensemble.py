@@ -25,7 +25,7 @@ import numbers
 import imblearn.ensemble as reference
 import numpy as np
 from scipy import sparse
-from sklearn.utils._available_if import available_if
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.utils.validation import validate_data
@@ -164,8 +164,10 @@ class EngineEnsemble:
     """Fits an imbalanced-learn ensemble on the engine when its parameters
     allow (mixed in before imbalanced-learn's class)."""
 
+    # Set by _engine_class: the engine's name and the translation of the
+    # parameters (raising _NotOnEngine where the engine has no equivalent).
     _engine_name = ""
-    _engine_params = staticmethod(lambda est: None)
+    _engine_params = None
 
     def fit(self, X, y, sample_weight=None):
         """Fit the ensemble on ``X`` and class labels ``y``.
