@@ -32,6 +32,7 @@ from sklearn_compat.utils.validation import validate_data
 
 from . import _native
 from ._engine import NotOnEngine, _ENGINE_PARAMS, _seed, _strategy, _threads, engine_params
+from .models import EnginePrediction
 
 __all__ = ["BalancedRandomForestClassifier", "BalancedBaggingClassifier", "RUSBoostClassifier", "EasyEnsembleClassifier"]
 
@@ -160,7 +161,7 @@ def _bagging_params(est):
     }
 
 
-class EngineEnsemble:
+class EngineEnsemble(EnginePrediction):
     """Fits an imbalanced-learn ensemble on the engine when its parameters
     allow (mixed in before imbalanced-learn's class)."""
 
@@ -222,54 +223,11 @@ class EngineEnsemble:
         )
         return self
 
-    def predict_proba(self, X):
-        """Class probabilities of the rows of ``X``, columns in ``classes_`` order.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-        """
-        if "model_" not in self.__dict__:
-            return self._reference.predict_proba(self, X)
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64)
-        return self.model_.predict_proba(np.ascontiguousarray(X))
-
-    def predict_log_proba(self, X):
-        """The logarithm of :meth:`predict_proba`.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-        """
-        if "model_" not in self.__dict__:
-            return self._reference.predict_log_proba(self, X)
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
-
-    def predict(self, X):
-        """The most probable class of each row of ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,)
-        """
-        if "model_" not in self.__dict__:
-            return self._reference.predict(self, X)
-        proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba, axis=1)]
+    def _fallback(self, name):
+        """imbalanced-learn's method where its own code fitted the ensemble (or none did)."""
+        if "model_" in self.__dict__:
+            return None
+        return getattr(self._reference, name).__get__(self, type(self))
 
 
 def _has_decision(est):

@@ -49,7 +49,70 @@ def _from_engine(value):
     return value
 
 
-class EngineClassifier(ClassifierMixin, BaseEstimator):
+class EnginePrediction:
+    """Prediction by the engine's fitted model ``model_`` with scikit-learn's
+    checks, for every engine-backed classifier. ``_fallback(name)`` gives
+    the method to call instead (imbalanced-learn's, for an ensemble its own
+    code fitted), or None."""
+
+    def _fallback(self, name):
+        return None
+
+    def predict_proba(self, X):
+        """Class probabilities of the rows of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``classes_``; rows sum to 1.
+        """
+        other = self._fallback("predict_proba")
+        if other is not None:
+            return other(X)
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return self.model_.predict_proba(np.ascontiguousarray(X))
+
+    def predict_log_proba(self, X):
+        """The logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        other = self._fallback("predict_log_proba")
+        if other is not None:
+            return other(X)
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        """The most probable class of each row of ``X`` (the first among ties).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        other = self._fallback("predict")
+        if other is not None:
+            return other(X)
+        proba = self.predict_proba(X)  # first: it checks that the model is fitted
+        return self.classes_[np.argmax(proba, axis=1)]
+
+
+class EngineClassifier(EnginePrediction, ClassifierMixin, BaseEstimator):
     """A classifier of the engine's catalogue (``_engine_name``) with scikit-learn's API."""
 
     _engine_name = ""
@@ -95,35 +158,6 @@ class EngineClassifier(ClassifierMixin, BaseEstimator):
         self._read_fitted(json.loads(self.model_.to_json()))
         return self
 
-    def predict_proba(self, X):
-        """Class probabilities of the rows of ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Columns in the order of ``classes_``; rows sum to 1.
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64)
-        return self.model_.predict_proba(np.ascontiguousarray(X))
-
-    def predict(self, X):
-        """The most probable class of each row of ``X`` (the first among ties).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,)
-        """
-        proba = self.predict_proba(X)  # first: it checks that the model is fitted
-        return self.classes_[np.argmax(proba, axis=1)]
 
 
 def _matrix(m):
