@@ -64,6 +64,16 @@ def _tree_depth(estimator, default=1):
     return int(params["max_depth"])
 
 
+def _common(est, p):
+    """The parameters every engine ensemble takes as imbalanced-learn names them."""
+    return {
+        "n_estimators": int(p["n_estimators"]),
+        "sampling_strategy": _sampling(est),
+        "replacement": bool(p["replacement"]),
+        "random_state": _seed(p["random_state"]),
+    }
+
+
 def _forest_params(est):
     p = est.get_params(deep=False)
     _require(
@@ -77,29 +87,23 @@ def _forest_params(est):
     class_weight = p["class_weight"]
     _require(class_weight in (None, "balanced"))
     return {
-        "n_estimators": int(p["n_estimators"]),
+        **_common(est, p),
         "criterion": {"gini": "gini", "entropy": "entropy", "log_loss": "entropy"}[p["criterion"]],
         "max_depth": p["max_depth"],
         "min_samples_split": int(p["min_samples_split"]),
         "min_samples_leaf": int(p["min_samples_leaf"]),
         "max_features": max_features if not isinstance(max_features, numbers.Integral) else int(max_features),
-        "sampling_strategy": _sampling(est),
-        "replacement": bool(p["replacement"]),
         "bootstrap": bool(p["bootstrap"]),
         "class_weight": class_weight,
-        "random_state": _seed(p["random_state"]),
     }
 
 
 def _rusboost_params(est):
     p = est.get_params(deep=False)
     return {
-        "n_estimators": int(p["n_estimators"]),
+        **_common(est, p),
         "learning_rate": float(p["learning_rate"]),
         "max_depth": _tree_depth(p["estimator"]),
-        "sampling_strategy": _sampling(est),
-        "replacement": bool(p["replacement"]),
-        "random_state": _seed(p["random_state"]),
     }
 
 
@@ -114,12 +118,9 @@ def _easy_params(est):
         _require(_tree_depth(b["estimator"]) == 1)
         rounds, rate = int(b["n_estimators"]), float(b["learning_rate"])
     return {
-        "n_estimators": int(p["n_estimators"]),
+        **_common(est, p),
         "n_boosting_rounds": rounds,
         "learning_rate": rate,
-        "sampling_strategy": _sampling(est),
-        "replacement": bool(p["replacement"]),
-        "random_state": _seed(p["random_state"]),
     }
 
 
@@ -149,15 +150,12 @@ def _bagging_params(est):
         _require(type(estimator).__name__ == "DecisionTreeClassifier")
         _require(dict(estimator.get_params(), random_state=None) == type(estimator)().get_params())
     return {
-        "n_estimators": int(p["n_estimators"]),
+        **_common(est, p),
         "max_samples": float(p["max_samples"]),
         "max_features": float(p["max_features"]),
         "bootstrap": bool(p["bootstrap"]),
         "bootstrap_features": bool(p["bootstrap_features"]),
         "sampler": _sampler_spec(p["sampler"]),
-        "sampling_strategy": _sampling(est),
-        "replacement": bool(p["replacement"]),
-        "random_state": _seed(p["random_state"]),
     }
 
 

@@ -163,7 +163,19 @@ impl Fit for AdaBoostClassifier {
 
     fn fit_finite(&self, data: Xy<'_>) -> Result<FittedBoosting, ModelError> {
         check_boosting(self.n_estimators, self.learning_rate)?;
-        let (x, y, n_classes) = (data.x(), data.y(), data.n_classes());
+        self.boost(data.x(), data.y(), data.n_classes())
+    }
+}
+
+impl AdaBoostClassifier {
+    /// SAMME on rows known finite (EasyEnsemble's members boost their
+    /// under-samples with it); the parameters are checked by the caller.
+    pub(crate) fn boost(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: &[usize],
+        n_classes: usize,
+    ) -> Result<FittedBoosting, ModelError> {
         let columns = Columns::new(x);
         samme(
             self.n_estimators,

@@ -11,7 +11,7 @@ use imbalanced_resample::{RandomUnderSampler, SamplingStrategy};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::under_sample;
+use crate::{kept_rows, under_sample};
 
 /// Randomised trees, each on its own random under-sample of the data:
 /// imbalanced-learn's `BalancedRandomForestClassifier`.
@@ -92,7 +92,7 @@ impl Fit for BalancedRandomForestClassifier {
                     random_state: rng.next_u64(),
                     ..Default::default()
                 };
-                let kept = under_sample(&sampler, x, y)?;
+                let kept = kept_rows(under_sample(&sampler, x, y)?);
                 let mut weights = vec![0.0; y.len()];
                 if self.bootstrap {
                     for _ in 0..kept.len() {

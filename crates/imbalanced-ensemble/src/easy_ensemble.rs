@@ -4,13 +4,13 @@
 use imbalanced_catalog::Estimator;
 use imbalanced_data::Xy;
 use imbalanced_models::persist::{validate_members, Validate};
-use imbalanced_models::{member_seeds, Columns, Fit, ModelError, Predict};
+use imbalanced_models::{member_seeds, Fit, ModelError, Predict};
 use imbalanced_resample::{RandomUnderSampler, SamplingStrategy};
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::adaboost::{check_boosting, round_tree, samme, AdaBoostClassifier, FittedBoosting};
+use crate::adaboost::{check_boosting, AdaBoostClassifier, FittedBoosting};
 use crate::under_sample;
 
 /// Boosted learners on balanced random under-samples, averaged:
@@ -79,25 +79,15 @@ impl Fit for EasyEnsembleClassifier {
                     random_state: seed,
                     ..Default::default()
                 };
-                let keep = under_sample(&sampler, x, y)?;
-                let xs = imbalanced_data::take_rows(x, &keep);
-                let ys: Vec<usize> = keep.iter().map(|&i| y[i]).collect();
-                let boosting = AdaBoostClassifier {
+                // The under-sample's rows as the sampler copied them.
+                let kept = under_sample(&sampler, x, y)?;
+                AdaBoostClassifier {
                     n_estimators: self.n_boosting_rounds,
                     learning_rate: self.learning_rate,
                     random_state: seed,
                     ..Default::default()
-                };
-                let columns = Columns::new(xs.view());
-                samme(
-                    boosting.n_estimators,
-                    boosting.learning_rate,
-                    xs.view(),
-                    &ys,
-                    n_classes,
-                    seed,
-                    |w, s| round_tree(boosting.max_depth, s).fit_columns(&columns, &ys, n_classes, Some(w)),
-                )
+                }
+                .boost(kept.x.view(), &kept.y, n_classes)
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(FittedEasyEnsemble {

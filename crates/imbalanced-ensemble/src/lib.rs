@@ -26,21 +26,26 @@ pub use easy_ensemble::{EasyEnsembleClassifier, FittedEasyEnsemble};
 pub use rusboost::RusBoostClassifier;
 
 use imbalanced_models::ModelError;
-use imbalanced_resample::{RandomUnderSampler, Resampler};
+use imbalanced_resample::{RandomUnderSampler, Resampled, Resampler};
 use ndarray::ArrayView2;
 
-/// The rows `sampler` keeps of `x`, `y`, in its order (repeats where it
-/// draws with replacement). Its errors (a strategy the data cannot meet)
-/// are parameter errors of the ensemble.
+/// What `sampler` keeps of `x`, `y`: the rows, their classes and the input
+/// row of each (`origin`, repeats where it draws with replacement). Its
+/// errors (a strategy the data cannot meet) are parameter errors of the
+/// ensemble.
 pub(crate) fn under_sample(
     sampler: &RandomUnderSampler,
     x: ArrayView2<'_, f64>,
     y: &[usize],
-) -> Result<Vec<usize>, ModelError> {
-    let out = sampler
+) -> Result<Resampled, ModelError> {
+    sampler
         .fit_resample(x, y)
-        .map_err(|e| ModelError::Parameter(format!("the under-sampling of a member: {e}")))?;
-    Ok(out.origin.into_iter().flatten().collect())
+        .map_err(|e| ModelError::Parameter(format!("the under-sampling of a member: {e}")))
+}
+
+/// The input rows an under-sample kept.
+pub(crate) fn kept_rows(out: Resampled) -> Vec<usize> {
+    out.origin.into_iter().flatten().collect()
 }
 
 #[cfg(test)]

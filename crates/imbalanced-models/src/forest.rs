@@ -87,16 +87,12 @@ impl FittedForest {
     /// comes from an older model file without them.
     pub fn feature_importances(&self) -> Option<Vec<f64>> {
         let mut sum = vec![0.0; self.n_features];
-        let mut used = 0usize;
         for t in &self.trees {
-            let imp = t.feature_importances()?;
-            if t.node_count() > 1 {
-                sum.iter_mut().zip(imp).for_each(|(s, v)| *s += v);
-                used += 1;
-            }
+            // A single leaf's importances are all 0: it adds nothing.
+            sum.iter_mut().zip(t.feature_importances()?).for_each(|(s, v)| *s += v);
         }
         let total: f64 = sum.iter().sum();
-        if used > 0 && total > 0.0 {
+        if total > 0.0 {
             sum.iter_mut().for_each(|s| *s /= total);
         }
         Some(sum)
