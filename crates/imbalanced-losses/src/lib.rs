@@ -25,6 +25,7 @@ mod lcr;
 mod margin;
 mod math;
 mod multilabel;
+mod newton;
 mod overlap;
 mod proportion;
 mod registry;
@@ -39,11 +40,12 @@ pub use incremental::TemporalDecay;
 pub use lcr::{Lcr, PriorWeighting};
 pub use margin::{post_hoc_logit_adjustment, BalancedSoftmax, DeferredReweighting, Ldam, LogitAdjusted, Seesaw};
 pub use multilabel::{Asl, BinaryCrossEntropy, MultiLabelLdam};
+pub use newton::NewtonObjective;
 pub use overlap::{CrossEntropyDice, Tversky};
 pub use proportion::ProportionLoss;
 pub use registry::{
-    AslLoss, BalancedSoftmaxLoss, BatchLoss, BceLoss, CbFocalLoss, CeDiceLoss, CeLoss, ClassWeighting, DiceLoss,
-    FocalLoss, LabelSmoothingLoss, LcrLoss, LdamDrwLoss, LdamLoss, LogitAdjustedLoss, LossFactory, LossSpec,
+    newton_losses, AslLoss, BalancedSoftmaxLoss, BatchLoss, BceLoss, CbFocalLoss, CeDiceLoss, CeLoss, ClassWeighting,
+    DiceLoss, FocalLoss, LabelSmoothingLoss, LcrLoss, LdamDrwLoss, LdamLoss, LogitAdjustedLoss, LossFactory, LossSpec,
     MultiLabelBatchLoss, PositiveWeight, ProportionLossParams, SeesawLoss, SigmoidFocalLoss, SmoothingConvention,
     TalLoss, TverskyLoss, WeightedCeLoss, LOSSES, MULTILABEL,
 };

@@ -13,6 +13,7 @@ use crate::incremental::TemporalDecay;
 use crate::lcr::Lcr;
 use crate::margin::{BalancedSoftmax, DeferredReweighting, Ldam, LogitAdjusted, Seesaw};
 use crate::multilabel::{Asl, BinaryCrossEntropy, MultiLabelLdam};
+use crate::newton::{Exact, NewtonObjective, OneHotSigmoid, SoftmaxFisher};
 use crate::overlap::{CrossEntropyDice, Tversky};
 use crate::proportion::ProportionLoss;
 use crate::{Loss, LossError, MultiLabelLoss, Reduction, Result};
@@ -131,6 +132,19 @@ pub trait LossFactory: Send + Sync {
     ) -> Option<Result<Box<dyn MultiLabelBatchLoss>>> {
         None
     }
+
+    /// The loss summed over samples with per-sample gradients and a
+    /// non-negative Hessian, for training class counts `counts`: what
+    /// gradient boosting fits (see [`crate::NewtonObjective`]); `None` for
+    /// losses that are not a sum over samples (Dice, Tversky, LCR,
+    /// proportion) or change with the epoch (LDAM-DRW).
+    fn newton(&self, _counts: &[f64]) -> Option<Result<Box<dyn NewtonObjective>>> {
+        None
+    }
+}
+
+fn exact(l: impl Loss + Send + Sync + 'static) -> Option<Result<Box<dyn NewtonObjective>>> {
+    Some(Ok(Box::new(Exact(l))))
 }
 
 fn mean(l: Box<dyn BatchLossLoss>) -> Box<dyn BatchLoss> {
@@ -153,12 +167,15 @@ fn one_hot_of(f: &dyn LossFactory, counts: &[f64], epoch: usize, epochs: usize) 
 /// Cross-entropy.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Estimator)]
 #[serde(default, deny_unknown_fields)]
-#[estimator(name = "ce", kind = "loss", aliases = ["cross-entropy"])]
+#[estimator(name = "ce", kind = "loss", aliases = ["cross-entropy", "log_loss"])]
 pub struct CeLoss {}
 
 impl LossFactory for CeLoss {
     fn build(&self, _: &[f64], _: usize, _: usize) -> Result<Box<dyn BatchLoss>> {
         Ok(mean(Box::<CrossEntropy>::default()))
+    }
+    fn newton(&self, _: &[f64]) -> Option<Result<Box<dyn NewtonObjective>>> {
+        exact(CrossEntropy::default())
     }
 }
 
@@ -198,14 +215,26 @@ impl Default for WeightedCeLoss {
     }
 }
 
-impl LossFactory for WeightedCeLoss {
-    fn build(&self, counts: &[f64], _: usize, _: usize) -> Result<Box<dyn BatchLoss>> {
+impl WeightedCeLoss {
+    fn loss(&self, counts: &[f64]) -> Result<CrossEntropy> {
         let w = match self.weights {
             ClassWeighting::Balanced => inverse_frequency_weights(counts)?,
             ClassWeighting::Sqrt => sqrt_inverse_frequency_weights(counts)?,
             ClassWeighting::Cb => effective_number_weights(counts, self.beta)?,
         };
-        Ok(weighted(Box::new(CrossEntropy::default().weights(w))))
+        Ok(CrossEntropy::default().weights(w))
+    }
+}
+
+impl LossFactory for WeightedCeLoss {
+    fn build(&self, counts: &[f64], _: usize, _: usize) -> Result<Box<dyn BatchLoss>> {
+        Ok(weighted(Box::new(self.loss(counts)?)))
+    }
+    fn newton(&self, counts: &[f64]) -> Option<Result<Box<dyn NewtonObjective>>> {
+        Some(
+            self.loss(counts)
+                .map(|l| Box::new(Exact(l)) as Box<dyn NewtonObjective>),
+        )
     }
 }
 
@@ -224,12 +253,21 @@ impl Default for FocalLoss {
     }
 }
 
-impl LossFactory for FocalLoss {
-    fn build(&self, _: &[f64], _: usize, _: usize) -> Result<Box<dyn BatchLoss>> {
-        Ok(mean(Box::new(Focal {
+impl FocalLoss {
+    fn loss(&self) -> Focal {
+        Focal {
             gamma: self.gamma,
             alpha: None,
-        })))
+        }
+    }
+}
+
+impl LossFactory for FocalLoss {
+    fn build(&self, _: &[f64], _: usize, _: usize) -> Result<Box<dyn BatchLoss>> {
+        Ok(mean(Box::new(self.loss())))
+    }
+    fn newton(&self, _: &[f64]) -> Option<Result<Box<dyn NewtonObjective>>> {
+        Some(Ok(Box::new(SoftmaxFisher(self.loss()))))
     }
 }
 
@@ -253,12 +291,24 @@ impl Default for CbFocalLoss {
     }
 }
 
-impl LossFactory for CbFocalLoss {
-    fn build(&self, counts: &[f64], _: usize, _: usize) -> Result<Box<dyn BatchLoss>> {
-        Ok(mean(Box::new(Focal {
+impl CbFocalLoss {
+    fn loss(&self, counts: &[f64]) -> Result<Focal> {
+        Ok(Focal {
             gamma: self.gamma,
             alpha: Some(effective_number_weights(counts, self.beta)?),
-        })))
+        })
+    }
+}
+
+impl LossFactory for CbFocalLoss {
+    fn build(&self, counts: &[f64], _: usize, _: usize) -> Result<Box<dyn BatchLoss>> {
+        Ok(mean(Box::new(self.loss(counts)?)))
+    }
+    fn newton(&self, counts: &[f64]) -> Option<Result<Box<dyn NewtonObjective>>> {
+        Some(
+            self.loss(counts)
+                .map(|l| Box::new(SoftmaxFisher(l)) as Box<dyn NewtonObjective>),
+        )
     }
 }
 
@@ -282,6 +332,9 @@ impl Default for LdamLoss {
 impl LossFactory for LdamLoss {
     fn build(&self, counts: &[f64], _: usize, _: usize) -> Result<Box<dyn BatchLoss>> {
         Ok(mean(Box::new(Ldam::from_counts(counts, self.max_m, self.s)?)))
+    }
+    fn newton(&self, counts: &[f64]) -> Option<Result<Box<dyn NewtonObjective>>> {
+        Some(Ldam::from_counts(counts, self.max_m, self.s).map(|l| Box::new(Exact(l)) as Box<dyn NewtonObjective>))
     }
     fn build_multilabel(
         &self,
@@ -384,6 +437,9 @@ impl LossFactory for LogitAdjustedLoss {
     fn build(&self, counts: &[f64], _: usize, _: usize) -> Result<Box<dyn BatchLoss>> {
         Ok(mean(Box::new(LogitAdjusted::from_counts(counts, self.tau)?)))
     }
+    fn newton(&self, counts: &[f64]) -> Option<Result<Box<dyn NewtonObjective>>> {
+        Some(LogitAdjusted::from_counts(counts, self.tau).map(|l| Box::new(Exact(l)) as Box<dyn NewtonObjective>))
+    }
 }
 
 /// Balanced softmax (Ren et al. 2020): logit adjustment with `tau = 1`.
@@ -395,6 +451,9 @@ pub struct BalancedSoftmaxLoss {}
 impl LossFactory for BalancedSoftmaxLoss {
     fn build(&self, counts: &[f64], _: usize, _: usize) -> Result<Box<dyn BatchLoss>> {
         Ok(mean(Box::new(BalancedSoftmax::from_counts(counts)?)))
+    }
+    fn newton(&self, counts: &[f64]) -> Option<Result<Box<dyn NewtonObjective>>> {
+        Some(BalancedSoftmax::from_counts(counts).map(|l| Box::new(Exact(l)) as Box<dyn NewtonObjective>))
     }
 }
 
@@ -429,15 +488,22 @@ impl Default for LabelSmoothingLoss {
     }
 }
 
-impl LossFactory for LabelSmoothingLoss {
-    fn build(&self, _: &[f64], _: usize, _: usize) -> Result<Box<dyn BatchLoss>> {
+impl LabelSmoothingLoss {
+    fn loss(&self) -> CrossEntropy {
         let convention = match self.convention {
             SmoothingConvention::All => Smoothing::AllClasses,
             SmoothingConvention::Others => Smoothing::OtherClasses,
         };
-        Ok(mean(Box::new(
-            CrossEntropy::default().label_smoothing(self.eps, convention),
-        )))
+        CrossEntropy::default().label_smoothing(self.eps, convention)
+    }
+}
+
+impl LossFactory for LabelSmoothingLoss {
+    fn build(&self, _: &[f64], _: usize, _: usize) -> Result<Box<dyn BatchLoss>> {
+        Ok(mean(Box::new(self.loss())))
+    }
+    fn newton(&self, _: &[f64]) -> Option<Result<Box<dyn NewtonObjective>>> {
+        exact(self.loss())
     }
 }
 
@@ -597,15 +663,24 @@ impl Default for SigmoidFocalLoss {
     }
 }
 
+impl SigmoidFocalLoss {
+    fn loss(&self) -> SigmoidFocal {
+        SigmoidFocal {
+            alpha: Some(self.alpha),
+            gamma: self.gamma,
+        }
+    }
+}
+
 impl LossFactory for SigmoidFocalLoss {
     fn build(&self, counts: &[f64], epoch: usize, epochs: usize) -> Result<Box<dyn BatchLoss>> {
         one_hot_of(self, counts, epoch, epochs)
     }
     fn build_multilabel(&self, _: &[f64], _: f64, _: usize, _: usize) -> Option<Result<Box<dyn MultiLabelBatchLoss>>> {
-        Some(Ok(mean_over_rows(SigmoidFocal {
-            alpha: Some(self.alpha),
-            gamma: self.gamma,
-        })))
+        Some(Ok(mean_over_rows(self.loss())))
+    }
+    fn newton(&self, _: &[f64]) -> Option<Result<Box<dyn NewtonObjective>>> {
+        Some(Ok(Box::new(OneHotSigmoid(self.loss()))))
     }
 }
 
@@ -629,6 +704,31 @@ pub struct BceLoss {
     pub pos_weight: PositiveWeight,
 }
 
+impl BceLoss {
+    fn loss(&self, pos: &[f64], n_rows: f64) -> Result<BinaryCrossEntropy> {
+        let pos_weight = match self.pos_weight {
+            PositiveWeight::None => None,
+            PositiveWeight::Balanced => Some(
+                pos.iter()
+                    .map(|&p| {
+                        if p > 0.0 {
+                            Ok((n_rows - p) / p)
+                        } else {
+                            Err(LossError::Invalid(
+                                "bce: pos_weight=balanced needs a positive row for every label".into(),
+                            ))
+                        }
+                    })
+                    .collect::<Result<Vec<f64>>>()?,
+            ),
+        };
+        Ok(BinaryCrossEntropy {
+            pos_weight,
+            weight: None,
+        })
+    }
+}
+
 impl LossFactory for BceLoss {
     fn build(&self, counts: &[f64], epoch: usize, epochs: usize) -> Result<Box<dyn BatchLoss>> {
         one_hot_of(self, counts, epoch, epochs)
@@ -640,31 +740,11 @@ impl LossFactory for BceLoss {
         _: usize,
         _: usize,
     ) -> Option<Result<Box<dyn MultiLabelBatchLoss>>> {
-        let pos_weight = match self.pos_weight {
-            PositiveWeight::None => None,
-            PositiveWeight::Balanced => {
-                let w = pos
-                    .iter()
-                    .map(|&p| {
-                        if p > 0.0 {
-                            Ok((n_rows - p) / p)
-                        } else {
-                            Err(LossError::Invalid(
-                                "bce: pos_weight=balanced needs a positive row for every label".into(),
-                            ))
-                        }
-                    })
-                    .collect::<Result<Vec<f64>>>();
-                match w {
-                    Ok(w) => Some(w),
-                    Err(e) => return Some(Err(e)),
-                }
-            }
-        };
-        Some(Ok(mean_over_rows(BinaryCrossEntropy {
-            pos_weight,
-            weight: None,
-        })))
+        Some(self.loss(pos, n_rows).map(mean_over_rows))
+    }
+    fn newton(&self, counts: &[f64]) -> Option<Result<Box<dyn NewtonObjective>>> {
+        let loss = self.loss(counts, counts.iter().sum());
+        Some(loss.map(|l| Box::new(OneHotSigmoid(l)) as Box<dyn NewtonObjective>))
     }
 }
 
@@ -691,17 +771,26 @@ impl Default for AslLoss {
     }
 }
 
+impl AslLoss {
+    fn loss(&self) -> Asl {
+        Asl {
+            gamma_neg: self.gamma_neg,
+            gamma_pos: self.gamma_pos,
+            clip: self.clip,
+            ..Asl::default()
+        }
+    }
+}
+
 impl LossFactory for AslLoss {
     fn build(&self, counts: &[f64], epoch: usize, epochs: usize) -> Result<Box<dyn BatchLoss>> {
         one_hot_of(self, counts, epoch, epochs)
     }
     fn build_multilabel(&self, _: &[f64], _: f64, _: usize, _: usize) -> Option<Result<Box<dyn MultiLabelBatchLoss>>> {
-        Some(Ok(mean_over_rows(Asl {
-            gamma_neg: self.gamma_neg,
-            gamma_pos: self.gamma_pos,
-            clip: self.clip,
-            ..Asl::default()
-        })))
+        Some(Ok(mean_over_rows(self.loss())))
+    }
+    fn newton(&self, _: &[f64]) -> Option<Result<Box<dyn NewtonObjective>>> {
+        Some(Ok(Box::new(OneHotSigmoid(self.loss()))))
     }
 }
 
@@ -785,6 +874,17 @@ imbalanced_catalog::catalog!(
         ProportionLossParams,
     ]
 );
+
+/// The names of the losses of [`LOSSES`] that gradient boosting fits
+/// (those with a [`LossFactory::newton`] form).
+pub fn newton_losses() -> Vec<&'static str> {
+    LOSSES
+        .entries
+        .iter()
+        .filter(|e| e.build(e.defaults()).is_ok_and(|f| f.newton(&[1.0, 1.0]).is_some()))
+        .map(|e| e.info.name)
+        .collect()
+}
 
 /// The losses of [`LOSSES`] that also train multi-label models (`n x L` 0/1
 /// targets, one sigmoid per label).
@@ -889,6 +989,20 @@ impl LossSpec {
     /// The loss for training counts `counts` at `epoch` of `epochs`.
     pub fn build(&self, counts: &[f64], epoch: usize, epochs: usize) -> Result<Box<dyn BatchLoss>> {
         self.factory()?.build(counts, epoch, epochs)
+    }
+
+    /// The loss as gradient boosting fits it (see
+    /// [`crate::NewtonObjective`]), for training counts `counts`; an error
+    /// naming the losses that have one for those that do not.
+    pub fn newton(&self, counts: &[f64]) -> Result<Box<dyn NewtonObjective>> {
+        self.factory()?.newton(counts).unwrap_or_else(|| {
+            Err(LossError::Invalid(format!(
+                "{} is not a sum of per-sample terms with a Hessian, so gradient boosting cannot fit it: \
+                 use one of {}",
+                self.name,
+                newton_losses().join(", ")
+            )))
+        })
     }
 
     /// The multi-label loss for labels with `positive_counts` positives among
