@@ -1,6 +1,8 @@
 //! Balanced ensembles with imbalanced-learn 0.14's semantics: the balanced
 //! random forest, balanced bagging (with any sampler of the catalogue),
-//! RUSBoost and EasyEnsemble, and the AdaBoost (SAMME) they build on.
+//! RUSBoost and EasyEnsemble, and the AdaBoost (SAMME) they build on; and
+//! histogram gradient boosting (scikit-learn's) whose loss is any loss of
+//! the loss library with a Newton form.
 //!
 //! Every ensemble draws its members' random under-samples with the
 //! engine's `RandomUnderSampler` (the same `sampling_strategy` forms as
@@ -17,12 +19,16 @@ mod adaboost;
 mod bagging;
 mod balanced_forest;
 mod easy_ensemble;
+mod hist_gradient_boosting;
 mod rusboost;
 
 pub use adaboost::{AdaBoostClassifier, FittedBoosting};
 pub use bagging::{BaggedTree, BalancedBaggingClassifier, FittedBagging, SamplerSpec};
 pub use balanced_forest::BalancedRandomForestClassifier;
 pub use easy_ensemble::{EasyEnsembleClassifier, FittedEasyEnsemble};
+pub use hist_gradient_boosting::{
+    BoostedNode, BoostedTree, EarlyStopping, FittedHistGradientBoosting, HistGradientBoostingClassifier,
+};
 pub use rusboost::RusBoostClassifier;
 
 use imbalanced_models::ModelError;

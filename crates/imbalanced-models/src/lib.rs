@@ -16,6 +16,7 @@ mod batch_sampling;
 mod calibration;
 mod class_weight;
 mod forest;
+mod holdout;
 pub mod kmeans;
 mod knn;
 mod logistic;
@@ -36,6 +37,7 @@ pub use calibration::{
 };
 pub use class_weight::ClassWeight;
 pub use forest::{member_seeds, FittedForest, RandomForestClassifier};
+pub use holdout::stratified_holdout;
 pub use knn::{FittedKnn, KNeighborsClassifier, KnnWeights};
 pub use logistic::{FittedLogistic, LogisticRegression};
 pub use mlp::{Activation, Dense, EarlyStop, EpochReport, FittedMlp, MlpClassifier, ProportionSsl};

@@ -281,29 +281,6 @@ impl MlpClassifier {
         }
         Ok(())
     }
-
-    /// Per class, the last `validation_fraction` of a shuffled order (at
-    /// least one row if the class has 2 or more).
-    fn split(&self, y: &[usize], k: usize, rng: &mut SamplerRng) -> (Vec<usize>, Vec<usize>) {
-        if self.validation_fraction == 0.0 {
-            return ((0..y.len()).collect(), Vec::new());
-        }
-        let (mut train, mut valid) = (Vec::new(), Vec::new());
-        for c in 0..k {
-            let mut rows: Vec<usize> = (0..y.len()).filter(|&i| y[i] == c).collect();
-            rng.shuffle(&mut rows);
-            let n_valid = if rows.len() >= 2 {
-                ((rows.len() as f64 * self.validation_fraction).round() as usize).clamp(1, rows.len() - 1)
-            } else {
-                0
-            };
-            valid.extend_from_slice(&rows[..n_valid]);
-            train.extend_from_slice(&rows[n_valid..]);
-        }
-        train.sort_unstable();
-        valid.sort_unstable();
-        (train, valid)
-    }
 }
 
 /// What [`MlpClassifier::fit_with_progress`] reports after each epoch.
@@ -864,7 +841,7 @@ impl MlpClassifier {
         }
         let k = n_classes;
         let mut rng = SamplerRng::new(RngKind::Default, self.random_state);
-        let (train, valid) = self.split(y, k, &mut rng);
+        let (train, valid) = crate::stratified_holdout(y, k, self.validation_fraction, &mut rng);
         let counts = class_counts(&train.iter().map(|&i| y[i]).collect::<Vec<_>>(), k);
         if let Some(c) = counts.iter().position(|&n| n == 0.0) {
             return Err(ModelError::MissingClass {
