@@ -1,4 +1,5 @@
-"""imbalanced-learn's balanced ensembles on the engine: ``imbalanced.ensemble``.
+"""imbalanced-learn's balanced ensembles and scikit-learn's histogram gradient
+boosting on the engine: ``imbalanced.ensemble``.
 
 ``BalancedRandomForestClassifier``, ``BalancedBaggingClassifier`` (with any
 sampler of the engine), ``RUSBoostClassifier`` and ``EasyEnsembleClassifier``
@@ -14,6 +15,11 @@ its attributes (``estimators_``, ``feature_importances_``, ...). An
 engine-fitted ensemble has ``classes_``, ``n_classes_``, ``n_features_in_``
 (and ``feature_names_in_``) and ``model_``, the engine's model, which pickles
 as its model file.
+
+``HistGradientBoostingClassifier`` is scikit-learn's class, likewise
+subclassed, whose ``loss`` also takes the toolkit's imbalance-aware losses
+(``"focal"``, ``"logit-adjusted"``, ...) and which adds LightGBM's
+``scale_pos_weight`` and ``is_unbalance``.
 """
 
 from __future__ import annotations
@@ -25,6 +31,9 @@ import numbers
 import imblearn.ensemble as reference
 import numpy as np
 from scipy import sparse
+from sklearn._loss.loss import BaseLoss
+from sklearn.ensemble import HistGradientBoostingClassifier as _HGB
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
@@ -34,7 +43,13 @@ from . import _native
 from ._engine import NotOnEngine, _ENGINE_PARAMS, _seed, _strategy, _threads, engine_params
 from .models import EnginePrediction
 
-__all__ = ["BalancedRandomForestClassifier", "BalancedBaggingClassifier", "RUSBoostClassifier", "EasyEnsembleClassifier"]
+__all__ = [
+    "BalancedRandomForestClassifier",
+    "BalancedBaggingClassifier",
+    "RUSBoostClassifier",
+    "EasyEnsembleClassifier",
+    "HistGradientBoostingClassifier",
+]
 
 
 class _NotOnEngine(Exception):
@@ -341,3 +356,280 @@ BalancedRandomForestClassifier = _engine_class(
 BalancedBaggingClassifier = _engine_class("BalancedBaggingClassifier", "BalancedBaggingClassifier", _bagging_params)
 RUSBoostClassifier = _engine_class("RUSBoostClassifier", "RUSBoostClassifier", _rusboost_params)
 EasyEnsembleClassifier = _engine_class("EasyEnsembleClassifier", "EasyEnsembleClassifier", _easy_params)
+
+
+def _hgb_params(est):
+    """The engine's HistGradientBoostingClassifier parameters, class_weight
+    as given (a dict becomes a list once the classes are known)."""
+    p = est.get_params(deep=False)
+    _require(
+        isinstance(p["loss"], str) and p["max_features"] == 1.0 and p["monotonic_cst"] is None
+        and p["interaction_cst"] is None and not p["warm_start"] and p["scoring"] == "loss"
+        and isinstance(p["validation_fraction"], numbers.Real) and not isinstance(p["validation_fraction"], numbers.Integral)
+    )
+    return {
+        "loss": p["loss"],
+        "learning_rate": float(p["learning_rate"]),
+        "max_iter": int(p["max_iter"]),
+        "max_leaf_nodes": None if p["max_leaf_nodes"] is None else int(p["max_leaf_nodes"]),
+        "max_depth": None if p["max_depth"] is None else int(p["max_depth"]),
+        "min_samples_leaf": int(p["min_samples_leaf"]),
+        "l2_regularization": float(p["l2_regularization"]),
+        "max_bins": int(p["max_bins"]),
+        "early_stopping": p["early_stopping"] if p["early_stopping"] == "auto" else bool(p["early_stopping"]),
+        "validation_fraction": float(p["validation_fraction"]),
+        "n_iter_no_change": int(p["n_iter_no_change"]),
+        "tol": float(p["tol"]),
+        "scale_pos_weight": float(p["scale_pos_weight"]),
+        "is_unbalance": bool(p["is_unbalance"]),
+        "random_state": _seed(p["random_state"]),
+    }
+
+
+def _engine_only(est):
+    """The parameters only the engine implements, as ``name=value`` texts."""
+    given = []
+    if est.loss != "log_loss":
+        given.append(f"loss={est.loss!r}")
+    if est.scale_pos_weight != 1.0:
+        given.append(f"scale_pos_weight={est.scale_pos_weight!r}")
+    if est.is_unbalance:
+        given.append("is_unbalance=True")
+    return given
+
+
+class HistGradientBoostingClassifier(EnginePrediction, _HGB):
+    """Histogram-based gradient boosting, scikit-learn's class with the
+    toolkit's imbalance-aware losses and LightGBM's class weights.
+
+    scikit-learn's ``HistGradientBoostingClassifier`` (subclassed: the same
+    parameters, defaults, validation and tags), fitted by the Rust engine
+    whenever every parameter has its engine equivalent (the defaults do),
+    otherwise by scikit-learn's own code. Two parameters are added, and
+    ``loss`` takes more than ``"log_loss"``.
+
+    Parameters
+    ----------
+    loss : str, default="log_loss"
+        ``"log_loss"`` or any loss of ``imbalanced.losses`` with a Hessian:
+        ``"weighted-ce"``, ``"focal"``, ``"cb-focal"``, ``"logit-adjusted"``,
+        ``"ldam"`` (use ``"ldam:s=1"`` with trees), ``"balanced-softmax"``,
+        ``"label-smoothing"``, ``"bce"``, ``"sigmoid-focal"``, ``"asl"``, with
+        parameters as ``"focal:gamma=1"``. The focal forms and ASL are not
+        convex; their Hessian is the Fisher form (never negative).
+    learning_rate : float, default=0.1
+    max_iter : int, default=100
+    max_leaf_nodes : int or None, default=31
+    max_depth : int or None, default=None
+    min_samples_leaf : int, default=20
+    l2_regularization : float, default=0.0
+    max_features : float, default=1.0
+        Other values: scikit-learn's code fits.
+    max_bins : int, default=255
+    categorical_features : array-like, str or None, default="from_dtype"
+        Categorical columns: scikit-learn's code fits.
+    monotonic_cst : array-like or dict, default=None
+        Given: scikit-learn's code fits.
+    interaction_cst : sequence or str, default=None
+        Given: scikit-learn's code fits.
+    warm_start : bool, default=False
+        True: scikit-learn's code fits.
+    early_stopping : "auto" or bool, default="auto"
+        "auto": on above 10,000 rows, on a stratified ``validation_fraction``.
+    scoring : str or callable, default="loss"
+        Other than "loss": scikit-learn's code fits.
+    validation_fraction : float, default=0.1
+    n_iter_no_change : int, default=10
+    tol : float, default=1e-7
+    verbose : int, default=0
+    random_state : int, RandomState instance or None, default=None
+    class_weight : dict or "balanced", default=None
+    scale_pos_weight : float, default=1.0
+        LightGBM's weight of the positive class (the second of two classes).
+    is_unbalance : bool, default=False
+        LightGBM's ``is_unbalance``: the smaller of two classes weighs the
+        size ratio. Exclusive with ``scale_pos_weight``.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    n_iter_ : int
+    n_trees_per_iteration_ : int
+    do_early_stopping_ : bool
+    train_score_ : ndarray
+        Minus the training loss before the first round and after each, when
+        early stopping was on.
+    validation_score_ : ndarray
+        Minus the validation loss likewise.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+    model_ : imbalanced._native.Model
+        The engine's model, when the engine fitted (pickles as its model file).
+
+    Notes
+    -----
+    With sample weights, ``X_val``, missing values or categorical columns
+    scikit-learn's code fits, which takes only ``loss="log_loss"`` and neither
+    added parameter: other values then raise ``ValueError``. An engine-fitted
+    model predicts on finite rows only.
+    """
+
+    _parameter_constraints: dict = {
+        **_HGB._parameter_constraints,
+        "loss": [str, BaseLoss],
+        "scale_pos_weight": [Interval(numbers.Real, 0, None, closed="neither")],
+        "is_unbalance": ["boolean"],
+    }
+    _reference = _HGB
+
+    def __init__(
+        self,
+        loss="log_loss",
+        *,
+        learning_rate=0.1,
+        max_iter=100,
+        max_leaf_nodes=31,
+        max_depth=None,
+        min_samples_leaf=20,
+        l2_regularization=0.0,
+        max_features=1.0,
+        max_bins=255,
+        categorical_features="from_dtype",
+        monotonic_cst=None,
+        interaction_cst=None,
+        warm_start=False,
+        early_stopping="auto",
+        scoring="loss",
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-7,
+        verbose=0,
+        random_state=None,
+        class_weight=None,
+        scale_pos_weight=1.0,
+        is_unbalance=False,
+    ):
+        super().__init__(
+            loss=loss,
+            learning_rate=learning_rate,
+            max_iter=max_iter,
+            max_leaf_nodes=max_leaf_nodes,
+            max_depth=max_depth,
+            min_samples_leaf=min_samples_leaf,
+            l2_regularization=l2_regularization,
+            max_features=max_features,
+            max_bins=max_bins,
+            categorical_features=categorical_features,
+            monotonic_cst=monotonic_cst,
+            interaction_cst=interaction_cst,
+            warm_start=warm_start,
+            early_stopping=early_stopping,
+            scoring=scoring,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            verbose=verbose,
+            random_state=random_state,
+            class_weight=class_weight,
+        )
+        self.scale_pos_weight = scale_pos_weight
+        self.is_unbalance = is_unbalance
+
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
+        """Fit the gradient boosting model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Given: scikit-learn's code fits.
+        X_val, y_val, sample_weight_val : array-like, default=None
+            Given: scikit-learn's code fits, on this validation set.
+
+        Returns
+        -------
+        self : object
+        """
+        self._validate_params()
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None")
+        categorical = hasattr(X, "dtypes") and any(str(d) == "category" for d in X.dtypes)
+        try:
+            _require(sample_weight is None and X_val is None and not sparse.issparse(X) and not categorical)
+            _require(self.categorical_features in (None, "from_dtype"))
+            shape = np.shape(np.asarray(y))
+            _require(len(shape) == 1 or shape[1:] == (1,))
+            params = _hgb_params(self)
+            X_checked, y = validate_data(self, X, y, dtype=np.float64, ensure_all_finite=False)
+            _require(np.isfinite(X_checked).all())
+        except _NotOnEngine:
+            only = _engine_only(self)
+            if only:
+                raise ValueError(
+                    f"{', '.join(only)} runs on the engine only, which this fit cannot use (sample weights, "
+                    "X_val, missing values, categorical columns or a scikit-learn-only parameter): drop those, "
+                    "or use loss='log_loss' with class_weight"
+                ) from None
+            self.__dict__.pop("model_", None)
+            return _HGB.fit(self, X, y, sample_weight, X_val=X_val, y_val=y_val, sample_weight_val=sample_weight_val)
+        check_classification_targets(y)
+        self.classes_, codes = np.unique(y, return_inverse=True)
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes, but the data contains only one "
+                f"class: {self.classes_[0]!r}"
+            )
+        weight = self.class_weight
+        if isinstance(weight, dict):
+            weight = [float(weight.get(c, 1.0)) for c in self.classes_]
+        params["class_weight"] = weight
+        params["loss"] = "ce" if params["loss"] == "log_loss" else params["loss"]
+        self.model_ = _native.fit(
+            "HistGradientBoostingClassifier",
+            json.dumps(params),
+            np.ascontiguousarray(X_checked),
+            codes.astype(np.int64),
+            len(self.classes_),
+            _threads(None),
+        )
+        fitted = json.loads(self.model_.to_json())
+        self.n_trees_per_iteration_ = 1 if len(self.classes_) == 2 else len(self.classes_)
+        self._engine_n_iter = fitted["n_iter"]
+        self.do_early_stopping_ = bool(fitted["validation_score"])
+        self.train_score_ = np.asarray(fitted["train_score"])
+        self.validation_score_ = np.asarray(fitted["validation_score"])
+        return self
+
+    @property
+    def n_iter_(self):
+        """Boosting rounds fitted."""
+        if "model_" in self.__dict__:
+            return self._engine_n_iter
+        return _HGB.n_iter_.fget(self)
+
+    def _fallback(self, name):
+        # predict_log_proba, which scikit-learn's class lacks, follows predict_proba.
+        if "model_" in self.__dict__ or not hasattr(_HGB, name):
+            return None
+        return getattr(_HGB, name).__get__(self, type(self))
+
+    def decision_function(self, X):
+        """The raw scores: for two classes the second class's log-odds, else
+        one score per class (softmax gives the probabilities).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        decision : ndarray of shape (n_samples,) or (n_samples, n_classes)
+        """
+        other = self._fallback("decision_function")
+        if other is not None:
+            return other(X)
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        raw = self.model_.votes(np.ascontiguousarray(X))
+        return raw.ravel() if raw.shape[1] == 1 else raw

@@ -20,7 +20,9 @@ from sklearn.utils.estimator_checks import parametrize_with_checks as parametriz
 
 from imbalanced import ensemble as ours
 
-NAMES = ours.__all__
+# imbalanced-learn's ensembles (the module also holds scikit-learn's
+# HistGradientBoostingClassifier, tested at the end).
+NAMES = [name for name in ours.__all__ if hasattr(theirs, name)]
 
 
 def _instances():
@@ -189,3 +191,104 @@ def test_grid_search_over_engine_parameters():
     ).fit(X, y)
     assert grid.best_params_["max_depth"] is None
     assert "model_" in grid.best_estimator_.__dict__
+
+
+# HistGradientBoostingClassifier: scikit-learn's class on the engine.
+HGB = ours.HistGradientBoostingClassifier
+
+
+def _engine_only_failures(estimator):
+    """With a loss only the engine has, what needs scikit-learn's code fails
+    by design: sample weights, sparse rows and missing values (the pickle
+    check puts NaN in) raise the ValueError that says so."""
+    if estimator.loss == "log_loss":
+        return {}
+    why = "sample weights, sparse rows and missing values need scikit-learn's code, which has no focal loss"
+    return {
+        name: why
+        for name in [
+            "check_sample_weights_pandas_series", "check_sample_weights_not_an_array", "check_sample_weights_list",
+            "check_all_zero_sample_weights_error", "check_sample_weights_shape", "check_sample_weights_not_overwritten",
+            "check_sample_weight_equivalence_on_dense_data", "check_estimator_sparse_tag",
+            "check_estimator_sparse_array", "check_estimator_sparse_matrix", "check_estimators_pickle",
+            "check_classifiers_one_label_sample_weights",
+        ]
+    }
+
+
+# is_unbalance is for two classes (as LightGBM's): the checks' data has three.
+@parametrize_sklearn([HGB(), HGB(loss="focal", max_iter=20)], expected_failed_checks=_engine_only_failures)
+def test_hgb_sklearn_checks(estimator, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check(estimator)
+
+
+def halves():
+    X, y = make_classification(1200, 8, n_informative=5, weights=[0.93], random_state=0)
+    return X[:600], y[:600], X[600:], y[600:]
+
+
+def test_hgb_runs_on_the_engine_and_scores_like_scikit_learn():
+    from sklearn.ensemble import HistGradientBoostingClassifier as Reference
+
+    X, y, Xt, yt = halves()
+    for weight in [None, "balanced"]:
+        est = HGB(class_weight=weight, random_state=0).fit(X, y)
+        ref = Reference(class_weight=weight, random_state=0).fit(X, y)
+        assert "model_" in est.__dict__ and est.n_iter_ == ref.n_iter_ == 100
+        a = balanced_accuracy_score(yt, est.predict(Xt))
+        b = balanced_accuracy_score(yt, ref.predict(Xt))
+        assert abs(a - b) < 0.03, (weight, a, b)
+        assert est.decision_function(Xt).shape == (len(yt),)
+        assert est.n_trees_per_iteration_ == 1
+    restored = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(restored.predict_proba(Xt), est.predict_proba(Xt))
+
+
+def test_hgb_imbalance_losses_and_lightgbm_weights():
+    X, y, Xt, yt = halves()
+    plain = balanced_accuracy_score(yt, HGB(random_state=0).fit(X, y).predict(Xt))
+    for est in [HGB(loss="logit-adjusted"), HGB(is_unbalance=True), HGB(scale_pos_weight=13.0),
+                HGB(loss="weighted-ce")]:
+        score = balanced_accuracy_score(yt, est.fit(X, y).predict(Xt))
+        assert score > plain, (est, score, plain)
+    focal = HGB(loss="focal:gamma=1", early_stopping=True, n_iter_no_change=1000, max_iter=30).fit(X, y)
+    assert np.all(np.diff(focal.train_score_) >= -1e-9)
+    assert focal.validation_score_.shape == (31,)
+    X3, y3 = make_classification(300, 6, n_informative=4, n_classes=3, random_state=0)
+    est = HGB(loss="cb-focal", max_iter=10).fit(X3, y3)
+    assert est.decision_function(X3).shape == (300, 3) and est.n_trees_per_iteration_ == 3
+
+
+def test_hgb_falls_back_to_scikit_learn_and_says_what_only_the_engine_does():
+    X, y = data()
+    X = X.copy()
+    X[0, 0] = np.nan
+    est = HGB(max_iter=5).fit(X, y)
+    assert "model_" not in est.__dict__ and est.n_iter_ == 5
+    assert est.predict(X).shape == (600,)
+    weighted = HGB(max_iter=5).fit(X[1:], y[1:], sample_weight=np.ones(599))
+    assert "model_" not in weighted.__dict__
+    with pytest.raises(ValueError, match="loss='focal' runs on the engine only"):
+        HGB(loss="focal").fit(X, y)
+    with pytest.raises(ValueError, match="scale_pos_weight"):
+        HGB(scale_pos_weight=2.0).fit(X[1:], y[1:], sample_weight=np.ones(599))
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"loss": "dice"}, "gradient boosting cannot fit it"),
+        ({"loss": "nope"}, "nope"),
+        ({"max_bins": 256}, "max_bins"),
+        ({"learning_rate": 0.0}, "learning_rate"),
+        ({"max_iter": 0}, "max_iter"),
+        ({"scale_pos_weight": -1.0}, "scale_pos_weight"),
+        ({"is_unbalance": True, "scale_pos_weight": 2.0}, "only one"),
+    ],
+)
+def test_hgb_bad_parameters_raise_value_errors(params, match):
+    X, y = data()
+    with pytest.raises(ValueError, match=match):
+        HGB(**params).fit(X, y)

@@ -16,7 +16,8 @@ use serde::{Deserialize, Serialize};
 use imbalanced_catalog::{Described, Value};
 use imbalanced_ensemble::{
     AdaBoostClassifier, BalancedBaggingClassifier, BalancedRandomForestClassifier, EasyEnsembleClassifier,
-    FittedBagging, FittedBoosting, FittedEasyEnsemble, RusBoostClassifier,
+    FittedBagging, FittedBoosting, FittedEasyEnsemble, FittedHistGradientBoosting, HistGradientBoostingClassifier,
+    RusBoostClassifier,
 };
 use imbalanced_losses::LossSpec;
 use imbalanced_models::persist::Validate;
@@ -41,12 +42,13 @@ pub enum AnyClassifier {
     EasyEnsemble(EasyEnsembleClassifier),
     AdaBoost(AdaBoostClassifier),
     BalancedBagging(BalancedBaggingClassifier),
+    HistGradientBoosting(HistGradientBoostingClassifier),
 }
 
 imbalanced_catalog::catalog!(
     /// Every classifier, by scikit-learn's or imbalanced-learn's class name
     /// or an alias (`logreg`, `knn`, `tree`, `forest`, `nb`, `softmax`,
-    /// `mlp`, `brf`, `rusboost`, `easy-ensemble`, `adaboost`, `balanced-bagging`).
+    /// `mlp`, `brf`, `rusboost`, `easy-ensemble`, `adaboost`, `balanced-bagging`, `hgb`).
     pub static MODELS: AnyClassifier = "model", |m| Box::new(m.into());
     [
         LogisticRegression,
@@ -61,6 +63,7 @@ imbalanced_catalog::catalog!(
         EasyEnsembleClassifier,
         AdaBoostClassifier,
         BalancedBaggingClassifier,
+        HistGradientBoostingClassifier,
     ]
 );
 
@@ -93,28 +96,34 @@ pub enum FittedModel {
     AdaBoost(FittedBoosting),
     #[serde(rename = "BalancedBaggingClassifier")]
     BalancedBagging(FittedBagging),
+    #[serde(rename = "HistGradientBoostingClassifier")]
+    HistGradientBoosting(FittedHistGradientBoosting),
 }
 
 impl FittedModel {
     /// The boosting votes of a boosted model (AdaBoost, RUSBoost, and
-    /// EasyEnsemble's mean over its members), from which scikit-learn's
-    /// `decision_function` follows; `None` for other models.
+    /// EasyEnsemble's mean over its members) or the raw scores of gradient
+    /// boosting, from which scikit-learn's `decision_function` follows;
+    /// `None` for other models.
     pub fn votes(&self, x: ArrayView2<'_, f64>) -> Option<Result<Array2<f64>, ModelError>> {
         match self {
             FittedModel::AdaBoost(m) | FittedModel::RusBoost(m) => Some(m.votes(x)),
             FittedModel::EasyEnsemble(m) => Some(m.votes(x)),
+            FittedModel::HistGradientBoosting(m) => Some(m.raw_scores(x)),
             _ => None,
         }
     }
 
     /// scikit-learn's impurity-based `feature_importances_` of the tree
-    /// models (a tree, the forests, AdaBoost and RUSBoost); `None` for the
-    /// others (and for trees of model files written before they were kept).
+    /// models (a tree, the forests, AdaBoost and RUSBoost), the gain shares
+    /// of gradient boosting; `None` for the others (and for trees of model
+    /// files written before they were kept).
     pub fn feature_importances(&self) -> Option<Vec<f64>> {
         match self {
             FittedModel::DecisionTree(t) => t.feature_importances().map(<[f64]>::to_vec),
             FittedModel::RandomForest(f) | FittedModel::BalancedRandomForest(f) => f.feature_importances(),
             FittedModel::AdaBoost(b) | FittedModel::RusBoost(b) => b.feature_importances(),
+            FittedModel::HistGradientBoosting(b) => Some(b.feature_importances()),
             _ => None,
         }
     }
@@ -215,6 +224,7 @@ variants!(
     EasyEnsemble(EasyEnsembleClassifier, FittedEasyEnsemble),
     AdaBoost(AdaBoostClassifier, FittedBoosting),
     BalancedBagging(BalancedBaggingClassifier, FittedBagging),
+    HistGradientBoosting(HistGradientBoostingClassifier, FittedHistGradientBoosting),
 );
 
 impl AnyClassifier {
@@ -246,6 +256,7 @@ impl AnyClassifier {
             AnyClassifier::DecisionTree(m) => m.class_weight = weight,
             AnyClassifier::RandomForest(m) => m.class_weight = weight,
             AnyClassifier::BalancedRandomForest(m) => m.class_weight = weight,
+            AnyClassifier::HistGradientBoosting(m) => m.class_weight = weight,
             AnyClassifier::KNeighbors(_)
             | AnyClassifier::GaussianNB(_)
             | AnyClassifier::Softmax(_)
@@ -256,8 +267,8 @@ impl AnyClassifier {
             | AnyClassifier::BalancedBagging(_) => {
                 return Err(ModelError::Parameter(format!(
                     "{} has no class_weight: use LogisticRegression, DecisionTreeClassifier, \
-                     RandomForestClassifier or BalancedRandomForestClassifier for class weighting \
-                     (or the weighted-ce loss)",
+                     RandomForestClassifier, BalancedRandomForestClassifier or \
+                     HistGradientBoostingClassifier for class weighting (or the weighted-ce loss)",
                     self.name()
                 )))
             }
@@ -276,10 +287,13 @@ impl AnyClassifier {
             }),
             AnyClassifier::Softmax(m) => AnyClassifier::Softmax(SoftmaxRegression { loss, ..m.clone() }),
             AnyClassifier::Mlp(m) => AnyClassifier::Mlp(MlpClassifier { loss, ..m.clone() }),
+            AnyClassifier::HistGradientBoosting(m) => {
+                AnyClassifier::HistGradientBoosting(HistGradientBoostingClassifier { loss, ..m.clone() })
+            }
             _ => {
                 return Err(ModelError::Parameter(format!(
                     "{} is not trained by a loss: use LogisticRegression (trained as SoftmaxRegression), \
-                     SoftmaxRegression or MLPClassifier with a loss",
+                     SoftmaxRegression, MLPClassifier or HistGradientBoostingClassifier with a loss",
                     self.name()
                 )))
             }

@@ -162,16 +162,17 @@ impl InputArgs {
 pub struct ModelArgs {
     /// Classifier: a scikit-learn or imbalanced-learn class name, any case
     /// (LogisticRegression, KNeighborsClassifier, DecisionTreeClassifier,
-    /// RandomForestClassifier, GaussianNB, MLPClassifier, AdaBoostClassifier;
-    /// BalancedRandomForestClassifier, BalancedBaggingClassifier, RUSBoostClassifier,
-    /// EasyEnsembleClassifier; and SoftmaxRegression) or an alias (logreg, knn, tree,
-    /// forest, nb, mlp, adaboost, brf, balanced-bagging, rusboost, easy-ensemble,
-    /// softmax). Default: logreg (train --labels and --unlabelled: mlp).
+    /// RandomForestClassifier, GaussianNB, MLPClassifier, AdaBoostClassifier,
+    /// HistGradientBoostingClassifier; BalancedRandomForestClassifier,
+    /// BalancedBaggingClassifier, RUSBoostClassifier, EasyEnsembleClassifier; and
+    /// SoftmaxRegression) or an alias (logreg, knn, tree, forest, nb, mlp, adaboost, hgb,
+    /// brf, balanced-bagging, rusboost, easy-ensemble, softmax). Default: logreg (train
+    /// --labels and --unlabelled: mlp).
     #[arg(long)]
     pub model: Option<String>,
     /// A classifier parameter in scikit-learn's name, repeatable: C=0.5,
     /// class_weight=balanced, n_neighbors=3, max_depth=4, hidden_layer_sizes=[64,32],
-    /// max_iter=50, loss=focal.
+    /// max_iter=50, loss=focal (hgb: loss=focal:gamma=1, is_unbalance=true).
     #[arg(long = "param", short, value_name = "KEY=VALUE")]
     pub params: Vec<String>,
 }

@@ -13,6 +13,9 @@ use super::binning::Binned;
 /// Bins per feature histogram (a `u8` code).
 const BINS: usize = 256;
 
+/// Row-features below which a node's histograms are built on one thread.
+const PARALLEL_WORK: usize = 1 << 16;
+
 /// The growth limits, scikit-learn's parameters.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Limits {
@@ -236,10 +239,11 @@ fn root_histogram(binned: &Binned, gh: &[[f32; 2]], out: &mut [Bin]) {
 }
 
 /// Histograms of the rows `rows`, their (gradient, Hessian) pairs gathered
-/// once in row order, one feature per task.
+/// once in row order; one feature per task where the node is large enough
+/// to repay the tasks.
 fn node_histogram(binned: &Binned, gh: &[[f32; 2]], rows: &[u32], out: &mut [Bin]) {
     let ordered: Vec<[f32; 2]> = rows.iter().map(|&i| gh[i as usize]).collect();
-    out.par_chunks_mut(BINS).enumerate().for_each(|(f, hist)| {
+    let one = |(f, hist): (usize, &mut [Bin])| {
         let col = binned.column(f);
         for (&i, &[g, h]) in rows.iter().zip(&ordered) {
             let e = &mut hist[usize::from(col[i as usize])];
@@ -247,7 +251,12 @@ fn node_histogram(binned: &Binned, gh: &[[f32; 2]], rows: &[u32], out: &mut [Bin
             e.h += f64::from(h);
             e.n += 1;
         }
-    });
+    };
+    if rows.len() * (out.len() / BINS) >= PARALLEL_WORK {
+        out.par_chunks_mut(BINS).enumerate().for_each(one);
+    } else {
+        out.chunks_mut(BINS).enumerate().for_each(one);
+    }
 }
 
 /// The best split over all features (the first feature among equal
@@ -255,8 +264,7 @@ fn node_histogram(binned: &Binned, gh: &[[f32; 2]], rows: &[u32], out: &mut [Bin
 fn best_split(hist: &[Bin], n_bins: &[usize], n: usize, g: f64, h: f64, limits: &Limits) -> Option<Split> {
     let l2 = limits.l2_regularization;
     let parent = g * node_value(g, h, l2);
-    let per_feature: Vec<Option<Split>> = (0..n_bins.len())
-        .into_par_iter()
+    (0..n_bins.len())
         .map(|f| {
             let bins = &hist[f * BINS..f * BINS + n_bins[f]];
             let (mut gl, mut hl, mut nl) = (0.0, 0.0, 0usize);
@@ -292,9 +300,6 @@ fn best_split(hist: &[Bin], n_bins: &[usize], n: usize, g: f64, h: f64, limits: 
             }
             best
         })
-        .collect();
-    per_feature
-        .into_iter()
         .flatten()
         .reduce(|best, s| if s.gain > best.gain { s } else { best })
 }

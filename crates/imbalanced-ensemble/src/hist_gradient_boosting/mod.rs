@@ -207,7 +207,8 @@ pub struct FittedHistGradientBoosting {
     pub trees: Vec<BoostedTree>,
     /// Rounds fitted (scikit-learn's `n_iter_`).
     pub n_iter: usize,
-    /// Minus the training loss before the first round and after each (`train_score_`).
+    /// Minus the training loss before the first round and after each, when
+    /// early stopping was on (scikit-learn's `train_score_`).
     pub train_score: Vec<f64>,
     /// Minus the validation loss likewise, when early stopping was on (`validation_score_`).
     pub validation_score: Vec<f64>,
@@ -388,9 +389,10 @@ impl Fit for HistGradientBoostingClassifier {
         let mut gh = vec![vec![[0.0f32; 2]; n]; t];
         let mut rows: Vec<u32> = Vec::with_capacity(n);
         let mut trees = Vec::new();
-        let mut train_score = vec![-fit.loss(&objective, t)?];
-        let mut validation_score = Vec::new();
+        // As scikit-learn, the scores are kept only when they decide the stop.
+        let (mut train_score, mut validation_score) = (Vec::new(), Vec::new());
         if let Some(v) = &held {
+            train_score.push(-fit.loss(&objective, t)?);
             validation_score.push(-v.loss(&objective, t)?);
         }
         let mut n_iter = 0;
@@ -412,8 +414,8 @@ impl Fit for HistGradientBoostingClassifier {
                 trees.push(to_tree(&grown, &mapper));
             }
             n_iter += 1;
-            train_score.push(-fit.loss(&objective, t)?);
             if let Some(v) = &held {
+                train_score.push(-fit.loss(&objective, t)?);
                 validation_score.push(-v.loss(&objective, t)?);
                 if should_stop(&validation_score, self.n_iter_no_change, self.tol) {
                     break;
@@ -593,8 +595,32 @@ impl Validate for FittedHistGradientBoosting {
         ensure(self.trees.len() == self.n_iter * t, || {
             format!("trees: {} rounds of {t} trees", self.n_iter)
         })?;
+        let scored = self.validation_score.len();
+        ensure(
+            (scored == 0 || scored == self.n_iter + 1) && self.train_score.len() == scored,
+            || {
+                format!(
+                    "train_score, validation_score: both empty or {} values (one before each round and after the last)",
+                    self.n_iter + 1
+                )
+            },
+        )?;
+        finite("train_score", &self.train_score)?;
+        finite("validation_score", &self.validation_score)?;
         for (i, tree) in self.trees.iter().enumerate() {
             ensure(!tree.nodes.is_empty(), || format!("trees[{i}]: no nodes"))?;
+            // Every node but the root is the child of exactly one node.
+            let mut parents = vec![0usize; tree.nodes.len()];
+            for n in tree.nodes.iter().filter(|n| n.left != 0) {
+                for c in [n.left, n.right] {
+                    if let Some(p) = parents.get_mut(c) {
+                        *p += 1;
+                    }
+                }
+            }
+            ensure(parents[0] == 0 && parents[1..].iter().all(|&p| p == 1), || {
+                format!("trees[{i}]: every node but the root must have exactly one parent")
+            })?;
             for (j, n) in tree.nodes.iter().enumerate() {
                 let at = || format!("trees[{i}].nodes[{j}]");
                 ensure(n.value.is_finite() && n.threshold.is_finite(), || {
