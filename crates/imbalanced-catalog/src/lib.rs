@@ -74,12 +74,21 @@ impl<T: Described> Named for T {
     }
 }
 
+/// `losses`, `samplers`: the plural of a catalogue's kind.
+fn plural(what: &str) -> String {
+    if what.ends_with('s') {
+        format!("{what}es")
+    } else {
+        format!("{what}s")
+    }
+}
+
 /// Everything a catalogue refuses. Each message names the estimator or
 /// parameter and what would be accepted.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CatalogError {
-    #[error("unknown {what} {name:?}{}; the {what}s are: {known}", suggest(suggestion))]
+    #[error("unknown {what} {name:?}{}; the {} are: {known}", suggest(suggestion), plural(what))]
     UnknownName {
         what: &'static str,
         name: String,

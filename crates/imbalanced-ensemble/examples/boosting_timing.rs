@@ -29,7 +29,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let model: HistGradientBoostingClassifier = serde_json::from_value(Value::Object(given))?;
     let options = imbalanced_data::ReadOptions::default();
-    let (train, test) = (imbalanced_data::read(train, &options)?, imbalanced_data::read(test, &options)?);
+    let (train, test) = (
+        imbalanced_data::read(train, &options)?,
+        imbalanced_data::read(test, &options)?,
+    );
     let started = Instant::now();
     let fitted = model.fit(train.numeric(), train.y(), train.classes().len())?;
     let seconds = started.elapsed().as_secs_f64();

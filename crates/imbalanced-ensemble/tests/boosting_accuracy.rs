@@ -63,7 +63,10 @@ fn histogram_boosting_scores_as_scikit_learns() {
         let n = datasets.len() as f64;
         let (ours, theirs) = (ours / n, theirs / n);
         eprintln!("{key}: ours {ours:.4}, scikit-learn {theirs:.4}");
-        assert!((ours - theirs).abs() <= 0.01, "{key}: ours {ours:.4}, scikit-learn {theirs:.4}");
+        assert!(
+            (ours - theirs).abs() <= 0.01,
+            "{key}: ours {ours:.4}, scikit-learn {theirs:.4}"
+        );
     }
 }
 

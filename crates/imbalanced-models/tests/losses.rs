@@ -62,7 +62,8 @@ fn every_loss_trains_and_rebalancing_losses_help_the_minority() {
     assert!(LossSpec::new("focal", &[("alpha".into(), "1".into())]).is_err());
     let unknown = LossSpec::new("nope", &[]).unwrap_err().to_string();
     assert!(
-        unknown.contains("unknown loss \"nope\"") && unknown.contains("ce (cross-entropy), weighted-ce"),
+        unknown.contains("unknown loss \"nope\"")
+            && unknown.contains("the losses are: ce (cross-entropy, log_loss), weighted-ce"),
         "{unknown}"
     );
     let typo = LossSpec::new("focal", &[("gama".into(), "1".into())])

@@ -260,4 +260,3 @@ fn bad_parameters_and_inputs_are_typed_errors() {
     nan[(3, 1)] = f64::NAN;
     assert!(matches!(f.predict_proba(nan.view()), Err(ModelError::NonFinite { .. })));
 }
-
