@@ -265,7 +265,7 @@ fn best_split(hist: &[Bin], n_bins: &[usize], n: usize, g: f64, h: f64, limits: 
     let l2 = limits.l2_regularization;
     let parent = g * node_value(g, h, l2);
     (0..n_bins.len())
-        .map(|f| {
+        .filter_map(|f| {
             let bins = &hist[f * BINS..f * BINS + n_bins[f]];
             let (mut gl, mut hl, mut nl) = (0.0, 0.0, 0usize);
             let mut best: Option<Split> = None;
@@ -300,7 +300,6 @@ fn best_split(hist: &[Bin], n_bins: &[usize], n: usize, g: f64, h: f64, limits: 
             }
             best
         })
-        .flatten()
         .reduce(|best, s| if s.gain > best.gain { s } else { best })
 }
 
