@@ -72,6 +72,16 @@ impl Model {
         })
     }
 
+    /// The out-of-bag accuracy and per-row probabilities (zeros for rows
+    /// out of no member's bag) and how many rows those are, of a fit with
+    /// `oob_score`; `None` otherwise.
+    #[allow(clippy::type_complexity)]
+    fn out_of_bag<'py>(&self, py: Python<'py>) -> Option<(f64, Bound<'py, PyArray2<f64>>, usize)> {
+        self.inner
+            .out_of_bag()
+            .map(|o| (o.score, o.decision_function.clone().into_pyarray(py), o.unscored))
+    }
+
     #[getter]
     fn n_features(&self) -> usize {
         self.inner.n_features()
@@ -109,5 +119,29 @@ pub(crate) fn fit(
     let x = x.as_array();
     let x = x.as_standard_layout();
     let inner = on_threads(py, n_jobs, || model.fit(x.view(), &codes, n_classes))?.map_err(value_error)?;
+    Ok(Model { inner })
+}
+
+/// Grows `model` to classifier `name`'s `n_estimators` (parameters as a
+/// JSON object) on `x` with class codes `y`: scikit-learn's `warm_start`.
+#[pyfunction]
+#[pyo3(signature = (name, params, model, x, y, n_classes, n_jobs=None))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn fit_more(
+    py: Python<'_>,
+    name: &str,
+    params: &str,
+    model: &Model,
+    x: PyReadonlyArray2<'_, f64>,
+    y: PyReadonlyArray1<'_, i64>,
+    n_classes: usize,
+    n_jobs: Option<i64>,
+) -> PyResult<Model> {
+    let classifier: Box<AnyClassifier> = MODELS.build(name, &given(params)?, &[]).map_err(value_error)?;
+    let codes = class_codes(&y, Some(n_classes))?;
+    let x = x.as_array();
+    let x = x.as_standard_layout();
+    let data = imbalanced::data::Xy::new(x.view(), &codes, n_classes).map_err(value_error)?;
+    let inner = on_threads(py, n_jobs, || classifier.fit_more(model.inner.clone(), data))?.map_err(value_error)?;
     Ok(Model { inner })
 }

@@ -24,7 +24,7 @@ use imbalanced_models::persist::Validate;
 use imbalanced_models::{
     ClassWeight, DecisionTreeClassifier, EpochReport, Fit, FittedForest, FittedGaussianNB, FittedKnn, FittedLogistic,
     FittedMlp, FittedSoftmax, FittedTree, GaussianNB, KNeighborsClassifier, LogisticRegression, MlpClassifier,
-    ModelError, Predict, RandomForestClassifier, SoftmaxRegression,
+    ModelError, OutOfBag, Predict, RandomForestClassifier, SoftmaxRegression, WarmStart,
 };
 
 /// One of the classifiers, with its parameters.
@@ -124,6 +124,16 @@ impl FittedModel {
             FittedModel::RandomForest(f) | FittedModel::BalancedRandomForest(f) => f.feature_importances(),
             FittedModel::AdaBoost(b) | FittedModel::RusBoost(b) => b.feature_importances(),
             FittedModel::HistGradientBoosting(b) => Some(b.feature_importances()),
+            _ => None,
+        }
+    }
+
+    /// The out-of-bag estimate of a fit that asked for one (the balanced
+    /// forest's and balanced bagging's `oob_score`); not kept in model files.
+    pub fn out_of_bag(&self) -> Option<&OutOfBag> {
+        match self {
+            FittedModel::BalancedRandomForest(f) => f.oob.as_ref(),
+            FittedModel::BalancedBagging(b) => b.oob.as_ref(),
             _ => None,
         }
     }
@@ -245,6 +255,34 @@ impl AnyClassifier {
             AnyClassifier::Mlp(m) => Ok(FittedModel::Mlp(m.fit_with_progress(data, progress)?)),
             other => other.fit_checked(data),
         }
+    }
+
+    /// `fitted` grown to this classifier's `n_estimators` on `data`
+    /// (scikit-learn's `warm_start`): the ensembles that take it (the
+    /// balanced forest, balanced bagging, EasyEnsemble) keep their members
+    /// and fit the missing ones; an error for the others or for a model of
+    /// another kind.
+    pub fn fit_more(&self, fitted: FittedModel, mut data: Xy<'_>) -> Result<FittedModel, ModelError> {
+        data.require_finite()?;
+        Ok(match (self, fitted) {
+            (AnyClassifier::BalancedRandomForest(m), FittedModel::BalancedRandomForest(f)) => {
+                FittedModel::BalancedRandomForest(m.fit_more(f, data)?)
+            }
+            (AnyClassifier::BalancedBagging(m), FittedModel::BalancedBagging(f)) => {
+                FittedModel::BalancedBagging(m.fit_more(f, data)?)
+            }
+            (AnyClassifier::EasyEnsemble(m), FittedModel::EasyEnsemble(f)) => {
+                FittedModel::EasyEnsemble(m.fit_more(f, data)?)
+            }
+            (m, f) => {
+                return Err(ModelError::Parameter(format!(
+                    "a warm start grows a fitted {} with the same class: {} cannot (warm start takes \
+                     BalancedRandomForestClassifier, BalancedBaggingClassifier, EasyEnsembleClassifier)",
+                    m.name(),
+                    f.name()
+                )))
+            }
+        })
     }
 
     /// The same classifier with `class_weight` set; an error for the

@@ -4,7 +4,10 @@
 use imbalanced_catalog::{Estimator, Value};
 use imbalanced_data::Xy;
 use imbalanced_models::persist::{ensure, Validate};
-use imbalanced_models::{member_seeds, Columns, DecisionTreeClassifier, Fit, FittedTree, ModelError, Predict};
+use imbalanced_models::{
+    member_seeds, more_members, Columns, DecisionTreeClassifier, Fit, FittedTree, ModelError, OutOfBag, Predict,
+    WarmStart,
+};
 use imbalanced_random::{RngKind, SamplerRng};
 use imbalanced_resample::{SamplingStrategy, SAMPLERS};
 use ndarray::{Array2, ArrayView2, Axis};
@@ -71,7 +74,9 @@ impl<'de> Deserialize<'de> for SamplerSpec {
 /// the sampler on the bag (by default random under-sampling; its
 /// `sampling_strategy` is the ensemble's), then a CART tree on what the
 /// sampler returns (a bag of one class as it is); probabilities are the
-/// members' mean. Defaults are
+/// members' mean. With `oob_score`, each row is also predicted by the
+/// members whose bag left it out (scikit-learn's out-of-bag estimate).
+/// Defaults are
 /// imbalanced-learn's: 10 members, bags as large as the data, every
 /// feature, `sampling_strategy` `auto`, without replacement.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
@@ -95,6 +100,8 @@ pub struct BalancedBaggingClassifier {
     pub sampling_strategy: SamplingStrategy,
     /// The default random under-sampler's `replacement`. Default: `false`.
     pub replacement: bool,
+    /// Estimate the accuracy on each member's out-of-bag rows (needs `bootstrap`). Default: `false`.
+    pub oob_score: bool,
     /// Seed of the bags, the samplers and the trees (independent of threads). Default: 0.
     pub random_state: u64,
 }
@@ -110,6 +117,7 @@ impl Default for BalancedBaggingClassifier {
             sampler: SamplerSpec::default(),
             sampling_strategy: SamplingStrategy::Auto,
             replacement: false,
+            oob_score: false,
             random_state: 0,
         }
     }
@@ -133,6 +141,10 @@ pub struct FittedBagging {
     pub members: Vec<BaggedTree>,
     n_classes: usize,
     n_features: usize,
+    /// The out-of-bag estimate of the fit that asked for one; a fit-time
+    /// diagnostic, not kept in model files.
+    #[serde(skip)]
+    pub oob: Option<OutOfBag>,
 }
 
 /// `share` of `n`, at least 1 (scikit-learn's `max(1, int(share * n))`).
@@ -158,7 +170,57 @@ impl BalancedBaggingClassifier {
                 return Err(ModelError::Parameter(format!("{name} = {v}: give a share in (0, 1]")));
             }
         }
+        if self.oob_score && !self.bootstrap {
+            return Err(ModelError::Parameter(
+                "oob_score needs bootstrap=true: without a bootstrap no row is out of bag".into(),
+            ));
+        }
         Ok(())
+    }
+
+    /// The bag of the member seeded `seed` (its rows and features) and the
+    /// generator, positioned for the member's sampler and tree.
+    fn bag(&self, n: usize, d: usize, seed: u64) -> (SamplerRng, Vec<usize>, Vec<usize>) {
+        let mut rng = SamplerRng::new(RngKind::Default, seed);
+        let rows = draw(&mut rng, n, count(self.max_samples, n), self.bootstrap);
+        let features = draw(&mut rng, d, count(self.max_features, d), self.bootstrap_features);
+        (rng, rows, features)
+    }
+
+    /// The members seeded `seeds`.
+    fn members(&self, data: &Xy<'_>, seeds: &[u64]) -> Result<Vec<BaggedTree>, ModelError> {
+        seeds
+            .par_iter()
+            .map(|&seed| self.member(data.x(), data.y(), data.n_classes(), seed))
+            .collect()
+    }
+
+    /// The ensemble with its out-of-bag estimate, when asked for: each
+    /// member's bag is drawn again from its seed.
+    fn finish(&self, mut fitted: FittedBagging, data: &Xy<'_>, seeds: &[u64]) -> Result<FittedBagging, ModelError> {
+        if self.oob_score {
+            let (x, y) = (data.x(), data.y());
+            let out_of_bag: Vec<Vec<usize>> = seeds
+                .iter()
+                .map(|&s| {
+                    let mut inside = vec![false; y.len()];
+                    self.bag(x.nrows(), x.ncols(), s)
+                        .1
+                        .iter()
+                        .for_each(|&i| inside[i] = true);
+                    (0..y.len()).filter(|&i| !inside[i]).collect()
+                })
+                .collect();
+            let members = &fitted.members;
+            let predict = |m: usize, rows: &[usize]| {
+                let member = &members[m];
+                member
+                    .tree
+                    .predict_proba(x.select(Axis(0), rows).select(Axis(1), &member.features).view())
+            };
+            fitted.oob = Some(OutOfBag::new(&out_of_bag, predict, y, data.n_classes())?);
+        }
+        Ok(fitted)
     }
 
     /// One member on its bag, seeded by `seed`.
@@ -169,10 +231,7 @@ impl BalancedBaggingClassifier {
         n_classes: usize,
         seed: u64,
     ) -> Result<BaggedTree, ModelError> {
-        let mut rng = SamplerRng::new(RngKind::Default, seed);
-        let (n, d) = x.dim();
-        let rows = draw(&mut rng, n, count(self.max_samples, n), self.bootstrap);
-        let features = draw(&mut rng, d, count(self.max_features, d), self.bootstrap_features);
+        let (mut rng, rows, features) = self.bag(x.nrows(), x.ncols(), seed);
         let bag = x.select(Axis(0), &rows).select(Axis(1), &features);
         let bag_y: Vec<usize> = rows.iter().map(|&i| y[i]).collect();
         let strategy = serde_json::to_value(&self.sampling_strategy).expect("a strategy serialises");
@@ -216,16 +275,29 @@ impl Fit for BalancedBaggingClassifier {
     fn fit_finite(&self, data: Xy<'_>) -> Result<FittedBagging, ModelError> {
         self.check()?;
         let seeds = member_seeds(self.n_estimators, self.random_state)?;
-        let (x, y, n_classes) = (data.x(), data.y(), data.n_classes());
-        let members = seeds
-            .into_par_iter()
-            .map(|seed| self.member(x, y, n_classes, seed))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(FittedBagging {
-            members,
-            n_classes,
-            n_features: x.ncols(),
-        })
+        let fitted = FittedBagging {
+            members: self.members(&data, &seeds)?,
+            n_classes: data.n_classes(),
+            n_features: data.x().ncols(),
+            oob: None,
+        };
+        self.finish(fitted, &data, &seeds)
+    }
+}
+
+impl WarmStart for BalancedBaggingClassifier {
+    /// As scikit-learn, a warm start gives no out-of-bag estimate.
+    fn fit_more(&self, mut fitted: FittedBagging, data: Xy<'_>) -> Result<FittedBagging, ModelError> {
+        self.check()?;
+        if self.oob_score {
+            return Err(ModelError::Parameter(
+                "oob_score is only available without warm_start (scikit-learn's rule): set one of them".into(),
+            ));
+        }
+        let seeds = member_seeds(self.n_estimators, self.random_state)?;
+        let more = more_members(&fitted, fitted.members.len(), self.n_estimators, &data)?;
+        fitted.members.extend(self.members(&data, &seeds[more])?);
+        Ok(fitted)
     }
 }
 

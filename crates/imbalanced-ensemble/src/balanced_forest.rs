@@ -4,10 +4,12 @@
 use imbalanced_catalog::Estimator;
 use imbalanced_data::Xy;
 use imbalanced_models::{
-    member_seeds, ClassWeight, Columns, Criterion, DecisionTreeClassifier, Fit, FittedForest, MaxFeatures, ModelError,
+    member_seeds, more_members, ClassWeight, Columns, Criterion, DecisionTreeClassifier, Fit, FittedForest, FittedTree,
+    MaxFeatures, ModelError, OutOfBag, Predict, WarmStart,
 };
 use imbalanced_random::{RngKind, SamplerRng};
 use imbalanced_resample::{RandomUnderSampler, SamplingStrategy};
+use ndarray::{ArrayView2, Axis};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -18,10 +20,13 @@ use crate::{kept_rows, under_sample};
 ///
 /// Per tree: a random under-sample of the whole data (by default every
 /// class down to the minority's size, drawn with replacement), then,
-/// only if `bootstrap`, a bootstrap sample of it, then a randomised CART
-/// tree; probabilities are the trees' mean. Defaults are imbalanced-learn
-/// 0.14's: 100 trees, `sampling_strategy` `all`, `replacement` true,
-/// `bootstrap` false, `max_features` `sqrt`, Gini.
+/// only if `bootstrap`, a bootstrap sample of it (`max_samples` draws),
+/// then a randomised CART tree; probabilities are the trees' mean. With
+/// `oob_score`, each row of a tree's under-sample that its bootstrap left
+/// out is predicted by that tree (imbalanced-learn's out-of-bag estimate:
+/// rows outside every under-sample get none). Defaults are
+/// imbalanced-learn 0.14's: 100 trees, `sampling_strategy` `all`,
+/// `replacement` true, `bootstrap` false, `max_features` `sqrt`, Gini.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
 #[serde(default, deny_unknown_fields)]
 #[estimator(
@@ -49,6 +54,11 @@ pub struct BalancedRandomForestClassifier {
     pub replacement: bool,
     /// Train each tree on a bootstrap sample of its under-sample. Default: `false`.
     pub bootstrap: bool,
+    /// Bootstrap draws per tree: `null` (the under-sample's size), a count, or a share of all rows;
+    /// at most the under-sample's size. Default: `null`.
+    pub max_samples: Option<MaxSamples>,
+    /// Estimate the accuracy on each tree's out-of-bag rows (needs `bootstrap`). Default: `false`.
+    pub oob_score: bool,
     /// Per-class multipliers of the sample weights: `null` (uniform), `balanced` or a list. Default: `null`.
     pub class_weight: ClassWeight,
     /// Seed of the under-samples, bootstraps and feature orders (independent of threads). Default: 0.
@@ -67,9 +77,122 @@ impl Default for BalancedRandomForestClassifier {
             sampling_strategy: SamplingStrategy::All,
             replacement: true,
             bootstrap: false,
+            max_samples: None,
+            oob_score: false,
             class_weight: ClassWeight::Uniform,
             random_state: 0,
         }
+    }
+}
+
+/// scikit-learn's `max_samples`: a count of draws, or a share of the rows.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum MaxSamples {
+    Count(usize),
+    Share(f64),
+}
+
+/// What a tree trains on: its rows as weights (a row drawn twice weighs
+/// 2), the under-sampled rows its bootstrap left out, and its seed.
+struct TreeSample {
+    weights: Vec<f64>,
+    out_of_bag: Vec<usize>,
+    seed: u64,
+}
+
+impl BalancedRandomForestClassifier {
+    fn check(&self) -> Result<(), ModelError> {
+        let bad = |m: String| Err(ModelError::Parameter(m));
+        if self.oob_score && !self.bootstrap {
+            return bad("oob_score needs bootstrap=true: without a bootstrap no row is out of bag".into());
+        }
+        match self.max_samples {
+            Some(MaxSamples::Count(0)) => bad("max_samples must be at least 1".into()),
+            Some(MaxSamples::Share(f)) if !(f > 0.0 && f <= 1.0) => {
+                bad(format!("max_samples={f}: give a share in (0, 1] or a count"))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Bootstrap draws for `n` rows in all and an under-sample of `kept`
+    /// (scikit-learn's `_get_n_samples_bootstrap`, capped by imbalanced-learn).
+    fn draws(&self, n: usize, kept: usize) -> usize {
+        match self.max_samples {
+            None => kept,
+            Some(MaxSamples::Count(c)) => c.min(kept),
+            Some(MaxSamples::Share(f)) => ((f * n as f64) as usize).max(1).min(kept),
+        }
+    }
+
+    /// The under-sample, bootstrap and tree seed of the member seeded `seed`.
+    fn sample(&self, x: ArrayView2<'_, f64>, y: &[usize], seed: u64) -> Result<TreeSample, ModelError> {
+        let mut rng = SamplerRng::new(RngKind::Default, seed);
+        let sampler = RandomUnderSampler {
+            sampling_strategy: self.sampling_strategy.clone(),
+            replacement: self.replacement,
+            random_state: rng.next_u64(),
+            ..Default::default()
+        };
+        let kept = kept_rows(under_sample(&sampler, x, y)?);
+        let mut weights = vec![0.0; y.len()];
+        let mut out_of_bag = Vec::new();
+        if self.bootstrap {
+            let mut drawn = vec![false; kept.len()];
+            for _ in 0..self.draws(y.len(), kept.len()) {
+                let at = rng.randint(kept.len());
+                drawn[at] = true;
+                weights[kept[at]] += 1.0;
+            }
+            out_of_bag = kept.iter().zip(&drawn).filter(|(_, d)| !**d).map(|(&i, _)| i).collect();
+            out_of_bag.sort_unstable();
+            out_of_bag.dedup();
+        } else {
+            kept.iter().for_each(|&i| weights[i] += 1.0);
+        }
+        Ok(TreeSample {
+            weights,
+            out_of_bag,
+            seed: rng.next_u64(),
+        })
+    }
+
+    /// The trees of the members seeded `seeds`.
+    fn trees(&self, data: &Xy<'_>, columns: &Columns, seeds: &[u64]) -> Result<Vec<FittedTree>, ModelError> {
+        let (x, y, n_classes) = (data.x(), data.y(), data.n_classes());
+        seeds
+            .par_iter()
+            .map(|&seed| {
+                let sample = self.sample(x, y, seed)?;
+                DecisionTreeClassifier {
+                    criterion: self.criterion,
+                    max_depth: self.max_depth,
+                    min_samples_split: self.min_samples_split,
+                    min_samples_leaf: self.min_samples_leaf,
+                    max_features: self.max_features,
+                    random_state: sample.seed,
+                    class_weight: self.class_weight.clone(),
+                }
+                .fit_columns(columns, y, n_classes, Some(&sample.weights))
+            })
+            .collect()
+    }
+
+    /// The forest with its out-of-bag estimate, when asked for: each
+    /// tree's rows are drawn again from its seed.
+    fn finish(&self, mut forest: FittedForest, data: &Xy<'_>, seeds: &[u64]) -> Result<FittedForest, ModelError> {
+        if self.oob_score {
+            let (x, y) = (data.x(), data.y());
+            let out_of_bag = seeds
+                .par_iter()
+                .map(|&s| self.sample(x, y, s).map(|t| t.out_of_bag))
+                .collect::<Result<Vec<_>, _>>()?;
+            let trees = forest.trees();
+            let predict = |m: usize, rows: &[usize]| trees[m].predict_proba(x.select(Axis(0), rows).view());
+            forest.oob = Some(OutOfBag::new(&out_of_bag, predict, y, data.n_classes())?);
+        }
+        Ok(forest)
     }
 }
 
@@ -79,41 +202,22 @@ impl Fit for BalancedRandomForestClassifier {
     /// The rows are ranked once ([`Columns`]); each tree fits on its
     /// under-sample as row weights (a row drawn twice weighs 2).
     fn fit_finite(&self, data: Xy<'_>) -> Result<FittedForest, ModelError> {
+        self.check()?;
         let seeds = member_seeds(self.n_estimators, self.random_state)?;
-        let (x, y, n_classes) = (data.x(), data.y(), data.n_classes());
-        let columns = Columns::new(x);
-        let trees = seeds
-            .into_par_iter()
-            .map(|seed| {
-                let mut rng = SamplerRng::new(RngKind::Default, seed);
-                let sampler = RandomUnderSampler {
-                    sampling_strategy: self.sampling_strategy.clone(),
-                    replacement: self.replacement,
-                    random_state: rng.next_u64(),
-                    ..Default::default()
-                };
-                let kept = kept_rows(under_sample(&sampler, x, y)?);
-                let mut weights = vec![0.0; y.len()];
-                if self.bootstrap {
-                    for _ in 0..kept.len() {
-                        weights[kept[rng.randint(kept.len())]] += 1.0;
-                    }
-                } else {
-                    kept.iter().for_each(|&i| weights[i] += 1.0);
-                }
-                DecisionTreeClassifier {
-                    criterion: self.criterion,
-                    max_depth: self.max_depth,
-                    min_samples_split: self.min_samples_split,
-                    min_samples_leaf: self.min_samples_leaf,
-                    max_features: self.max_features,
-                    random_state: rng.next_u64(),
-                    class_weight: self.class_weight.clone(),
-                }
-                .fit_columns(&columns, y, n_classes, Some(&weights))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(FittedForest::new(trees, n_classes, x.ncols()))
+        let trees = self.trees(&data, &Columns::new(data.x()), &seeds)?;
+        let forest = FittedForest::new(trees, data.n_classes(), data.x().ncols());
+        self.finish(forest, &data, &seeds)
+    }
+}
+
+impl WarmStart for BalancedRandomForestClassifier {
+    fn fit_more(&self, fitted: FittedForest, data: Xy<'_>) -> Result<FittedForest, ModelError> {
+        self.check()?;
+        let seeds = member_seeds(self.n_estimators, self.random_state)?;
+        let have = fitted.trees().len();
+        let more = more_members(&fitted, have, self.n_estimators, &data)?;
+        let trees = self.trees(&data, &Columns::new(data.x()), &seeds[more])?;
+        self.finish(fitted.with_more(trees), &data, &seeds)
     }
 }
 

@@ -4,7 +4,7 @@
 use imbalanced_catalog::Estimator;
 use imbalanced_data::Xy;
 use imbalanced_models::persist::{validate_members, Validate};
-use imbalanced_models::{member_seeds, Fit, ModelError, Predict};
+use imbalanced_models::{member_seeds, more_members, Fit, ModelError, Predict, WarmStart};
 use imbalanced_resample::{RandomUnderSampler, SamplingStrategy};
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
@@ -68,11 +68,31 @@ impl Fit for EasyEnsembleClassifier {
 
     fn fit_finite(&self, data: Xy<'_>) -> Result<FittedEasyEnsemble, ModelError> {
         let seeds = member_seeds(self.n_estimators, self.random_state)?;
+        Ok(FittedEasyEnsemble {
+            members: self.members(&data, &seeds)?,
+            n_classes: data.n_classes(),
+            n_features: data.x().ncols(),
+        })
+    }
+}
+
+impl WarmStart for EasyEnsembleClassifier {
+    fn fit_more(&self, mut fitted: FittedEasyEnsemble, data: Xy<'_>) -> Result<FittedEasyEnsemble, ModelError> {
+        let seeds = member_seeds(self.n_estimators, self.random_state)?;
+        let more = more_members(&fitted, fitted.members.len(), self.n_estimators, &data)?;
+        fitted.members.extend(self.members(&data, &seeds[more])?);
+        Ok(fitted)
+    }
+}
+
+impl EasyEnsembleClassifier {
+    /// The members seeded `seeds`.
+    fn members(&self, data: &Xy<'_>, seeds: &[u64]) -> Result<Vec<FittedBoosting>, ModelError> {
         check_boosting(self.n_boosting_rounds, self.learning_rate)?;
         let (x, y, n_classes) = (data.x(), data.y(), data.n_classes());
-        let members = seeds
-            .into_par_iter()
-            .map(|seed| {
+        seeds
+            .par_iter()
+            .map(|&seed| {
                 let sampler = RandomUnderSampler {
                     sampling_strategy: self.sampling_strategy.clone(),
                     replacement: self.replacement,
@@ -89,12 +109,7 @@ impl Fit for EasyEnsembleClassifier {
                 }
                 .boost(kept.x.view(), &kept.y, n_classes)
             })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(FittedEasyEnsemble {
-            members,
-            n_classes,
-            n_features: x.ncols(),
-        })
+            .collect()
     }
 }
 

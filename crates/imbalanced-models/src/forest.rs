@@ -65,6 +65,58 @@ pub struct FittedForest {
     trees: Vec<FittedTree>,
     n_classes: usize,
     n_features: usize,
+    /// The out-of-bag estimate of the fit that asked for one; a fit-time
+    /// diagnostic, not kept in model files.
+    #[serde(skip)]
+    pub oob: Option<OutOfBag>,
+}
+
+/// scikit-learn's out-of-bag estimate: each training row predicted by the
+/// trees that did not train on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutOfBag {
+    /// The accuracy of the rows' most probable class (`oob_score_`).
+    pub score: f64,
+    /// Each row's mean probabilities over the trees it was out of bag for;
+    /// zeros for rows in every tree's bag (`oob_decision_function_`).
+    pub decision_function: Array2<f64>,
+    /// Rows out of no tree's bag (scikit-learn warns of them).
+    pub unscored: usize,
+}
+
+impl OutOfBag {
+    /// The estimate from each member's out-of-bag rows (`oob[m]` for
+    /// member `m`), `predict(m, rows)` giving member `m`'s probabilities of
+    /// the rows `rows` of the input, and labels `y`.
+    pub fn new(
+        oob: &[Vec<usize>],
+        predict: impl Fn(usize, &[usize]) -> Result<Array2<f64>, ModelError>,
+        y: &[usize],
+        n_classes: usize,
+    ) -> Result<Self, ModelError> {
+        let mut sum = Array2::zeros((y.len(), n_classes));
+        let mut seen = vec![0usize; y.len()];
+        for (m, rows) in oob.iter().enumerate() {
+            if rows.is_empty() {
+                continue;
+            }
+            let p = predict(m, rows)?;
+            for (r, &i) in rows.iter().enumerate() {
+                sum.row_mut(i).scaled_add(1.0, &p.row(r));
+                seen[i] += 1;
+            }
+        }
+        for (mut row, &n) in sum.rows_mut().into_iter().zip(&seen) {
+            row /= n.max(1) as f64;
+        }
+        let predicted = crate::argmax_rows(sum.view());
+        let hits = predicted.iter().zip(y).filter(|(p, t)| p == t).count();
+        Ok(OutOfBag {
+            score: hits as f64 / y.len() as f64,
+            decision_function: sum,
+            unscored: seen.iter().filter(|&&n| n == 0).count(),
+        })
+    }
 }
 
 impl FittedForest {
@@ -74,12 +126,21 @@ impl FittedForest {
             trees,
             n_classes,
             n_features,
+            oob: None,
         }
     }
 
     /// The trees.
     pub fn trees(&self) -> &[FittedTree] {
         &self.trees
+    }
+
+    /// The forest with `more` trees after its own (a warm start).
+    #[must_use]
+    pub fn with_more(mut self, more: Vec<FittedTree>) -> Self {
+        self.trees.extend(more);
+        self.oob = None;
+        self
     }
 
     /// scikit-learn's `feature_importances_` of a forest: the mean of the
@@ -143,11 +204,7 @@ impl Fit for RandomForestClassifier {
                 tree.fit_columns(&columns, y, n_classes, weights.as_deref())
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(FittedForest {
-            trees,
-            n_classes,
-            n_features: x.ncols(),
-        })
+        Ok(FittedForest::new(trees, n_classes, x.ncols()))
     }
 }
 

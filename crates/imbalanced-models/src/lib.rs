@@ -36,7 +36,7 @@ pub use calibration::{
     histogram_binning, isotonic, platt, BinaryCalibrator, CalibrationMethod, OneVsRestCalibration, TemperatureScaling,
 };
 pub use class_weight::ClassWeight;
-pub use forest::{member_seeds, FittedForest, RandomForestClassifier};
+pub use forest::{member_seeds, FittedForest, OutOfBag, RandomForestClassifier};
 pub use holdout::stratified_holdout;
 pub use knn::{FittedKnn, KNeighborsClassifier, KnnWeights};
 pub use logistic::{FittedLogistic, LogisticRegression};
@@ -45,7 +45,7 @@ pub use naive_bayes::{FittedGaussianNB, GaussianNB};
 pub use preprocessing::{FittedOneHot, FittedScaler, OneHotEncoder, StandardScaler};
 pub use softmax::{FittedSoftmax, SoftmaxRegression};
 pub use thresholds::{ThresholdObjective, Thresholds};
-pub use traits::{argmax_rows, mean_proba, Fit, Predict};
+pub use traits::{argmax_rows, mean_proba, more_members, Fit, Predict, WarmStart};
 pub use tree::{Columns, Criterion, DecisionTreeClassifier, FittedTree, MaxFeatures};
 
 /// Errors of model fitting and prediction.

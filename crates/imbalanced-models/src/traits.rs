@@ -31,6 +31,41 @@ pub trait Fit {
     }
 }
 
+/// An ensemble that can grow (scikit-learn's `warm_start`): fits the
+/// members `fitted` lacks up to the parameters' `n_estimators` and keeps
+/// its own. Members are seeded as a fit from scratch seeds them, so `n`
+/// members and then `m` more are the `n + m` of one fit.
+pub trait WarmStart: Fit {
+    fn fit_more(&self, fitted: Self::Fitted, data: Xy<'_>) -> Result<Self::Fitted, ModelError>;
+}
+
+/// The members a warm start adds to `fitted`, an ensemble of `have`
+/// members: their range in the seeds of `n_estimators`, or the error
+/// scikit-learn gives.
+pub fn more_members(
+    fitted: &impl Predict,
+    have: usize,
+    n_estimators: usize,
+    data: &Xy<'_>,
+) -> Result<std::ops::Range<usize>, ModelError> {
+    if (fitted.n_features(), fitted.n_classes()) != (data.x().ncols(), data.n_classes()) {
+        return Err(ModelError::Parameter(format!(
+            "warm start: the ensemble was fitted on {} features and {} classes, the data has {} and {}: \
+             fit it from scratch",
+            fitted.n_features(),
+            fitted.n_classes(),
+            data.x().ncols(),
+            data.n_classes()
+        )));
+    }
+    if have > n_estimators {
+        return Err(ModelError::Parameter(format!(
+            "n_estimators={n_estimators} must be larger or equal to the {have} members fitted when warm starting"
+        )));
+    }
+    Ok(have..n_estimators)
+}
+
 /// A fitted classifier.
 pub trait Predict: Send + Sync {
     /// Number of classes (columns of [`Predict::predict_proba`]).
