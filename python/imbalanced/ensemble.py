@@ -8,7 +8,8 @@ subclassed as the samplers are: the same parameters, defaults, validation
 and tags. ``fit`` runs the engine's ensemble (``imbalanced-ensemble``:
 members fitted in parallel on both cores, the same model on any thread
 count) whenever every parameter has its engine equivalent; any other value
-(a ``max_leaf_nodes``, ``oob_score``, ``warm_start``, ``sample_weight``, an
+(a ``max_leaf_nodes``, ``ccp_alpha``, ``sample_weight``, a warm start of an
+ensemble imbalanced-learn's code fitted, an
 estimator object the engine does not implement, a callable
 ``sampling_strategy``, sparse input) runs imbalanced-learn's own code, with
 its attributes (``estimators_``, ``feature_importances_``, ...). An
@@ -27,6 +28,7 @@ from __future__ import annotations
 import inspect
 import json
 import numbers
+import warnings
 
 import imblearn.ensemble as reference
 import numpy as np
@@ -93,9 +95,12 @@ def _forest_params(est):
     p = est.get_params(deep=False)
     _require(
         p["min_weight_fraction_leaf"] == 0.0 and p["max_leaf_nodes"] is None and p["min_impurity_decrease"] == 0.0
-        and not p["oob_score"] and not p["warm_start"] and p["ccp_alpha"] == 0.0 and p["max_samples"] is None
-        and p["monotonic_cst"] is None
+        and p["ccp_alpha"] == 0.0 and p["monotonic_cst"] is None and p["oob_score"] in (False, True)
     )
+    max_samples = p["max_samples"]
+    # A fractional max_samples with class weights: scikit-learn 1.9 counts
+    # weighted rows (and draws by weight); the engine counts rows.
+    _require(max_samples is None or isinstance(max_samples, numbers.Integral) or p["class_weight"] is None)
     _require(isinstance(p["min_samples_split"], numbers.Integral) and isinstance(p["min_samples_leaf"], numbers.Integral))
     max_features = p["max_features"]
     _require(max_features in ("sqrt", "log2", None) or isinstance(max_features, numbers.Integral))
@@ -109,6 +114,9 @@ def _forest_params(est):
         "min_samples_leaf": int(p["min_samples_leaf"]),
         "max_features": max_features if not isinstance(max_features, numbers.Integral) else int(max_features),
         "bootstrap": bool(p["bootstrap"]),
+        "max_samples": None if max_samples is None else (
+            int(max_samples) if isinstance(max_samples, numbers.Integral) else float(max_samples)),
+        "oob_score": bool(p["oob_score"]),
         "class_weight": class_weight,
     }
 
@@ -124,7 +132,6 @@ def _rusboost_params(est):
 
 def _easy_params(est):
     p = est.get_params(deep=False)
-    _require(not p["warm_start"])
     boosting = p["estimator"]
     rounds, rate = 50, 1.0
     if boosting is not None:
@@ -157,7 +164,7 @@ def _sampler_spec(sampler):
 
 def _bagging_params(est):
     p = est.get_params(deep=False)
-    _require(not p["oob_score"] and not p["warm_start"])
+    _require(p["oob_score"] in (False, True))
     _require(all(isinstance(p[k], numbers.Real) and not isinstance(p[k], numbers.Integral)
                  for k in ("max_samples", "max_features")))
     estimator = p["estimator"]
@@ -171,6 +178,7 @@ def _bagging_params(est):
         "bootstrap": bool(p["bootstrap"]),
         "bootstrap_features": bool(p["bootstrap_features"]),
         "sampler": _sampler_spec(p["sampler"]),
+        "oob_score": bool(p["oob_score"]),
     }
 
 
@@ -208,6 +216,9 @@ class EngineEnsemble(EnginePrediction):
             # validate_data flattens with scikit-learn's warning): imbalanced-learn's own handling.
             shape = np.shape(np.asarray(y))
             _require(sample_weight is None and not sparse.issparse(X) and (len(shape) == 1 or shape[1:] == (1,)))
+            # A warm start grows whichever code's ensemble there is.
+            _require(not (getattr(self, "warm_start", False) and "estimators_" in self.__dict__
+                          and "model_" not in self.__dict__))
             params = type(self)._engine_params(self)
             X_checked, y = validate_data(self, X, y, dtype=np.float64, ensure_all_finite=False)
             # Missing values: scikit-learn's trees take them, the engine does not.
@@ -218,23 +229,64 @@ class EngineEnsemble(EnginePrediction):
             return self._reference.fit(self, X, y, **kwargs)
         X = X_checked
         check_classification_targets(y)
-        self.classes_, codes = np.unique(y, return_inverse=True)
-        self.n_classes_ = len(self.classes_)
-        self.n_outputs_ = 1
-        if self.n_classes_ < 2:
+        classes, codes = np.unique(y, return_inverse=True)
+        if len(classes) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes, but the data contains only one "
-                f"class: {self.classes_[0]!r}"
+                f"class: {classes[0]!r}"
             )
-        self.model_ = _native.fit(
-            self._engine_name,
-            json.dumps(params),
-            np.ascontiguousarray(X),
-            codes.astype(np.int64),
-            self.n_classes_,
-            _threads(getattr(self, "n_jobs", None)),
-        )
+        if params.get("oob_score") and not params.get("bootstrap", True):
+            raise ValueError("Out of bag estimation only available if bootstrap=True")
+        previous = self.__dict__.get("model_") if getattr(self, "warm_start", False) else None
+        if previous is not None and (
+            previous.n_features != X.shape[1] or len(self.classes_) != len(classes) or np.any(self.classes_ != classes)
+        ):
+            raise ValueError(
+                f"warm_start=True grows the fitted ensemble, which saw {previous.n_features} features and the classes "
+                f"{list(self.classes_)}; this data has {X.shape[1]} and {list(classes)}: set warm_start=False to refit"
+            )
+        self.classes_, self.n_classes_, self.n_outputs_ = classes, len(classes), 1
+        args = (json.dumps(params), np.ascontiguousarray(X), codes.astype(np.int64), self.n_classes_)
+        threads = _threads(getattr(self, "n_jobs", None))
+        if previous is None:
+            self.model_ = _native.fit(self._engine_name, *args, threads)
+        else:
+            if params.get("oob_score") and self._engine_name == "BalancedBaggingClassifier":
+                raise ValueError("Out of bag estimate only available if warm_start=False")
+            if self._members() == self.n_estimators:
+                warnings.warn("Warm-start fitting without increasing n_estimators does not fit new trees.", UserWarning)
+            elif self._members() > self.n_estimators:
+                raise ValueError(
+                    f"n_estimators={self.n_estimators} must be larger or equal to len(estimators_)="
+                    f"{self._members()} when warm_start==True"
+                )
+            self.model_ = _native.fit_more(self._engine_name, args[0], previous, *args[1:], threads)
+        self._set_out_of_bag()
         return self
+
+    def _members(self):
+        """How many members the engine's model holds."""
+        fitted = json.loads(self.model_.to_json())
+        return len(fitted.get("trees") or fitted.get("members"))
+
+    def _set_out_of_bag(self):
+        """imbalanced-learn's oob_score_ and oob_decision_function_, and its warning."""
+        out_of_bag = self.model_.out_of_bag()
+        if out_of_bag is None:
+            for name in ("oob_score_", "oob_decision_function_"):
+                self.__dict__.pop(name, None)
+            return
+        self.oob_score_, decision, unscored = out_of_bag
+        if unscored:
+            warnings.warn(
+                "Some inputs do not have OOB scores. This probably means too few trees were used to compute any "
+                "reliable OOB estimates.",
+                UserWarning,
+            )
+            if self._engine_name == "BalancedBaggingClassifier":
+                # scikit-learn's bagging divides by a zero sum there.
+                decision[decision.sum(axis=1) == 0] = np.nan
+        self.oob_decision_function_ = decision
 
     def _fallback(self, name):
         """imbalanced-learn's method where its own code fitted the ensemble (or none did)."""

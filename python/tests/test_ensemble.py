@@ -76,7 +76,7 @@ def test_defaults_run_on_the_engine_and_score_like_imblearn(name):
     "make",
     [
         lambda: ours.BalancedRandomForestClassifier(max_leaf_nodes=8, random_state=0),
-        lambda: ours.BalancedRandomForestClassifier(oob_score=True, bootstrap=True, random_state=0),
+        lambda: ours.BalancedRandomForestClassifier(ccp_alpha=0.01, random_state=0),
         lambda: ours.RUSBoostClassifier(estimator=DecisionTreeClassifier(max_depth=2, min_samples_leaf=3),
                                         random_state=0),
         lambda: ours.EasyEnsembleClassifier(estimator=DecisionTreeClassifier(random_state=0), random_state=0),
@@ -292,3 +292,79 @@ def test_hgb_bad_parameters_raise_value_errors(params, match):
     X, y = data()
     with pytest.raises(ValueError, match=match):
         HGB(**params).fit(X, y)
+
+
+# Warm starts and out-of-bag estimates on the engine (imbalanced-learn's
+# test_forest.py / test_bagging.py / test_easy_ensemble.py behaviour).
+WARM = ["BalancedRandomForestClassifier", "BalancedBaggingClassifier", "EasyEnsembleClassifier"]
+
+
+@pytest.mark.parametrize("name", WARM)
+def test_warm_start_five_and_five_more_equal_ten(name):
+    X, y = data()
+    warm = getattr(ours, name)(n_estimators=5, warm_start=True, random_state=3).fit(X, y)
+    assert "model_" in warm.__dict__
+    warm.set_params(n_estimators=10).fit(X, y)
+    cold = getattr(ours, name)(n_estimators=10, random_state=3).fit(X, y)
+    assert warm._members() == 10
+    assert warm.model_.to_json() == cold.model_.to_json()
+    np.testing.assert_array_equal(warm.predict_proba(X), cold.predict_proba(X))
+    with pytest.warns(UserWarning, match="without increasing n_estimators"):
+        warm.fit(X, y)
+    with pytest.raises(ValueError, match="must be larger or equal"):
+        warm.set_params(n_estimators=4).fit(X, y)
+    with pytest.raises(ValueError, match="warm_start=False to refit"):
+        warm.set_params(n_estimators=12).fit(X[:, :5], y)
+
+
+def test_warm_start_of_an_imblearn_fit_stays_with_imblearn():
+    X, y = data()
+    est = ours.BalancedRandomForestClassifier(n_estimators=5, warm_start=True, max_leaf_nodes=20, random_state=0)
+    est.fit(X, y)
+    assert "model_" not in est.__dict__
+    est.set_params(n_estimators=8, max_leaf_nodes=None).fit(X, y)
+    assert "model_" not in est.__dict__ and len(est.estimators_) == 8
+
+
+def test_forest_out_of_bag_score_is_close_to_the_test_score():
+    # imbalanced-learn's test_balanced_random_forest_oob, on its data.
+    X, y = make_classification(n_samples=10000, n_features=2, n_informative=2, n_redundant=0, n_repeated=0,
+                               n_classes=3, n_clusters_per_class=1, weights=[0.01, 0.05, 0.94], class_sep=0.8,
+                               random_state=0)
+    from sklearn.model_selection import train_test_split
+
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=42, stratify=y)
+    est = ours.BalancedRandomForestClassifier(oob_score=True, random_state=0, n_estimators=1000, min_samples_leaf=2,
+                                              sampling_strategy="all", replacement=True, bootstrap=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X_train, y_train)
+    assert "model_" in est.__dict__
+    assert abs(est.score(X_test, y_test) - est.oob_score_) < 0.1
+    assert est.oob_decision_function_.shape == (len(y_train), 3)
+    with pytest.warns(UserWarning, match="Some inputs do not have OOB scores"):
+        ours.BalancedRandomForestClassifier(oob_score=True, random_state=0, n_estimators=1, bootstrap=True).fit(X, y)
+    with pytest.raises(ValueError, match="bootstrap=True"):
+        ours.BalancedRandomForestClassifier(oob_score=True, bootstrap=False).fit(X, y)
+
+
+def test_bagging_out_of_bag_score_like_imblearns():
+    X, y = make_classification(n_samples=2000, n_features=6, n_informative=4, weights=[0.9], random_state=0)
+    X_train, y_train, X_test, y_test = X[:1500], y[:1500], X[1500:], y[1500:]
+    est = ours.BalancedBaggingClassifier(n_estimators=50, oob_score=True, random_state=0).fit(X_train, y_train)
+    ref = theirs.BalancedBaggingClassifier(n_estimators=50, oob_score=True, random_state=0).fit(X_train, y_train)
+    assert "model_" in est.__dict__
+    assert abs(est.score(X_test, y_test) - est.oob_score_) < 0.1
+    assert abs(est.oob_score_ - ref.oob_score_) < 0.05
+    with pytest.raises(ValueError, match="warm_start=False"):
+        ours.BalancedBaggingClassifier(n_estimators=5, warm_start=True, oob_score=True).fit(X, y).set_params(
+            n_estimators=6).fit(X, y)
+
+
+def test_max_samples_runs_on_the_engine():
+    X, y = data()
+    est = ours.BalancedRandomForestClassifier(bootstrap=True, max_samples=10, n_estimators=5, random_state=0).fit(X, y)
+    assert "model_" in est.__dict__
+    weighted = ours.BalancedRandomForestClassifier(bootstrap=True, max_samples=0.5, class_weight="balanced",
+                                                   n_estimators=5).fit(X, y)
+    assert "model_" not in weighted.__dict__
