@@ -8,7 +8,7 @@ subclassed as the samplers are: the same parameters, defaults, validation
 and tags. ``fit`` runs the engine's ensemble (``imbalanced-ensemble``:
 members fitted in parallel on both cores, the same model on any thread
 count) whenever every parameter has its engine equivalent; any other value
-(a ``max_leaf_nodes``, ``ccp_alpha``, ``sample_weight``, a warm start of an
+(a ``monotonic_cst``, ``sample_weight``, a warm start of an
 ensemble imbalanced-learn's code fitted, an
 estimator object the engine does not implement, a callable
 ``sampling_strategy``, sparse input) runs imbalanced-learn's own code, with
@@ -93,10 +93,7 @@ def _common(est, p):
 
 def _forest_params(est):
     p = est.get_params(deep=False)
-    _require(
-        p["min_weight_fraction_leaf"] == 0.0 and p["max_leaf_nodes"] is None and p["min_impurity_decrease"] == 0.0
-        and p["ccp_alpha"] == 0.0 and p["monotonic_cst"] is None and p["oob_score"] in (False, True)
-    )
+    _require(p["monotonic_cst"] is None and p["oob_score"] in (False, True))
     max_samples = p["max_samples"]
     # A fractional max_samples with class weights: scikit-learn 1.9 counts
     # weighted rows (and draws by weight); the engine counts rows.
@@ -113,6 +110,10 @@ def _forest_params(est):
         "min_samples_split": int(p["min_samples_split"]),
         "min_samples_leaf": int(p["min_samples_leaf"]),
         "max_features": max_features if not isinstance(max_features, numbers.Integral) else int(max_features),
+        "min_weight_fraction_leaf": float(p["min_weight_fraction_leaf"]),
+        "max_leaf_nodes": None if p["max_leaf_nodes"] is None else int(p["max_leaf_nodes"]),
+        "min_impurity_decrease": float(p["min_impurity_decrease"]),
+        "ccp_alpha": float(p["ccp_alpha"]),
         "bootstrap": bool(p["bootstrap"]),
         "max_samples": None if max_samples is None else (
             int(max_samples) if isinstance(max_samples, numbers.Integral) else float(max_samples)),

@@ -75,8 +75,7 @@ def test_defaults_run_on_the_engine_and_score_like_imblearn(name):
 @pytest.mark.parametrize(
     "make",
     [
-        lambda: ours.BalancedRandomForestClassifier(max_leaf_nodes=8, random_state=0),
-        lambda: ours.BalancedRandomForestClassifier(ccp_alpha=0.01, random_state=0),
+        lambda: ours.BalancedRandomForestClassifier(monotonic_cst=[1] + [0] * 7, random_state=0),
         lambda: ours.RUSBoostClassifier(estimator=DecisionTreeClassifier(max_depth=2, min_samples_leaf=3),
                                         random_state=0),
         lambda: ours.EasyEnsembleClassifier(estimator=DecisionTreeClassifier(random_state=0), random_state=0),
@@ -319,10 +318,11 @@ def test_warm_start_five_and_five_more_equal_ten(name):
 
 def test_warm_start_of_an_imblearn_fit_stays_with_imblearn():
     X, y = data()
-    est = ours.BalancedRandomForestClassifier(n_estimators=5, warm_start=True, max_leaf_nodes=20, random_state=0)
+    est = ours.BalancedRandomForestClassifier(n_estimators=5, warm_start=True, monotonic_cst=[1] + [0] * 7,
+                                              random_state=0)
     est.fit(X, y)
     assert "model_" not in est.__dict__
-    est.set_params(n_estimators=8, max_leaf_nodes=None).fit(X, y)
+    est.set_params(n_estimators=8, monotonic_cst=None).fit(X, y)
     assert "model_" not in est.__dict__ and len(est.estimators_) == 8
 
 
@@ -368,3 +368,14 @@ def test_max_samples_runs_on_the_engine():
     weighted = ours.BalancedRandomForestClassifier(bootstrap=True, max_samples=0.5, class_weight="balanced",
                                                    n_estimators=5).fit(X, y)
     assert "model_" not in weighted.__dict__
+
+
+@pytest.mark.parametrize("params", [{"max_leaf_nodes": 8}, {"ccp_alpha": 0.01}, {"min_impurity_decrease": 0.01},
+                                    {"min_weight_fraction_leaf": 0.05}])
+def test_tree_rules_run_on_the_engine_and_score_like_imblearn(params):
+    X, y, Xt, yt = halves()
+    est = ours.BalancedRandomForestClassifier(random_state=0, **params).fit(X, y)
+    ref = theirs.BalancedRandomForestClassifier(random_state=0, **params).fit(X, y)
+    assert "model_" in est.__dict__
+    a, b = balanced_accuracy_score(yt, est.predict(Xt)), balanced_accuracy_score(yt, ref.predict(Xt))
+    assert abs(a - b) < 0.08, (params, a, b)

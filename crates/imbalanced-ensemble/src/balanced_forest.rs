@@ -47,6 +47,14 @@ pub struct BalancedRandomForestClassifier {
     pub min_samples_leaf: usize,
     /// Features each split considers: `null` (all), `sqrt`, `log2` or a count. Default: `sqrt`.
     pub max_features: MaxFeatures,
+    /// Smallest share of a tree's sample weight a leaf may hold. Default: 0.
+    pub min_weight_fraction_leaf: f64,
+    /// Most leaves per tree, grown best split first (`null`: no limit). Default: `null`.
+    pub max_leaf_nodes: Option<usize>,
+    /// Smallest weighted impurity decrease a split needs. Default: 0.
+    pub min_impurity_decrease: f64,
+    /// Minimal cost-complexity pruning of each tree. Default: 0 (none).
+    pub ccp_alpha: f64,
     /// Each tree's under-sampling, as `RandomUnderSampler`'s: `all`, `auto`, `majority`, `not minority`,
     /// `not majority`, a ratio or `{"label": count}`. Default: `all`.
     pub sampling_strategy: SamplingStrategy,
@@ -74,6 +82,10 @@ impl Default for BalancedRandomForestClassifier {
             min_samples_split: 2,
             min_samples_leaf: 1,
             max_features: MaxFeatures::Sqrt,
+            min_weight_fraction_leaf: 0.0,
+            max_leaf_nodes: None,
+            min_impurity_decrease: 0.0,
+            ccp_alpha: 0.0,
             sampling_strategy: SamplingStrategy::All,
             replacement: true,
             bootstrap: false,
@@ -171,6 +183,10 @@ impl BalancedRandomForestClassifier {
                     min_samples_split: self.min_samples_split,
                     min_samples_leaf: self.min_samples_leaf,
                     max_features: self.max_features,
+                    min_weight_fraction_leaf: self.min_weight_fraction_leaf,
+                    max_leaf_nodes: self.max_leaf_nodes,
+                    min_impurity_decrease: self.min_impurity_decrease,
+                    ccp_alpha: self.ccp_alpha,
                     random_state: sample.seed,
                     class_weight: self.class_weight.clone(),
                 }

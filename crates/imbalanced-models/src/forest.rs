@@ -200,6 +200,7 @@ impl Fit for RandomForestClassifier {
                     max_features: self.max_features,
                     random_state: rng.next_u64(),
                     class_weight: self.class_weight.clone(),
+                    ..Default::default()
                 };
                 tree.fit_columns(&columns, y, n_classes, weights.as_deref())
             })

@@ -95,6 +95,16 @@ pub struct DecisionTreeClassifier {
     pub min_samples_leaf: usize,
     /// Features each split considers: `null` (all), `sqrt`, `log2` or a count. Default: `null`.
     pub max_features: MaxFeatures,
+    /// Smallest share of the total sample weight a leaf may hold. Default: 0.
+    pub min_weight_fraction_leaf: f64,
+    /// Most leaves, the tree grown best split first (`null`: depth first, no limit). Default: `null`.
+    pub max_leaf_nodes: Option<usize>,
+    /// Smallest weighted impurity decrease `w_t/w (I(t) - w_l/w_t I(l) - w_r/w_t I(r))` a split needs.
+    /// Default: 0.
+    pub min_impurity_decrease: f64,
+    /// Minimal cost-complexity pruning: subtrees whose effective alpha is at most this are pruned.
+    /// Default: 0 (none).
+    pub ccp_alpha: f64,
     /// Seed of the feature order. Default: 0.
     pub random_state: u64,
     /// Per-class multipliers of the sample weights: `null` (uniform), `balanced` (`n / (n_classes *
@@ -110,6 +120,10 @@ impl Default for DecisionTreeClassifier {
             min_samples_split: 2,
             min_samples_leaf: 1,
             max_features: MaxFeatures::All,
+            min_weight_fraction_leaf: 0.0,
+            max_leaf_nodes: None,
+            min_impurity_decrease: 0.0,
+            ccp_alpha: 0.0,
             random_state: 0,
             class_weight: ClassWeight::Uniform,
         }
@@ -261,10 +275,23 @@ struct Builder<'a> {
     n_features: usize,
     rng: SamplerRng,
     nodes: Vec<Node>,
+    /// Per node, its weight and impurity (for importances and pruning).
+    stats: Vec<(f64, f64)>,
     /// Scratch for partitions.
     spare: Vec<Row>,
-    /// Per feature, the weighted impurity decrease of its splits.
-    importances: Vec<f64>,
+    /// The root's weight, and the least weight of a leaf.
+    root_weight: f64,
+    min_weight_leaf: f64,
+}
+
+/// A split of a node: the feature, the threshold, the rank of the last
+/// value that goes left, and scikit-learn's weighted impurity decrease.
+#[derive(Clone, Copy)]
+struct Cut {
+    feature: usize,
+    threshold: f64,
+    last_left: u32,
+    improvement: f64,
 }
 
 impl Builder<'_> {
@@ -347,6 +374,9 @@ impl Builder<'_> {
                 if rank == next_rank || p + 1 < min_leaf || column.len() - p - 1 < min_leaf {
                     continue;
                 }
+                if wl < self.min_weight_leaf || total - wl < self.min_weight_leaf {
+                    continue;
+                }
                 let proxy = self.proxy(&left, wl, parent, total, &mut right);
                 if proxy > best_proxy {
                     best_proxy = proxy;
@@ -363,24 +393,72 @@ impl Builder<'_> {
         best
     }
 
-    fn grow(&mut self, rows: &mut [Row], depth: usize) -> usize {
+    /// Adds `rows` as a leaf node: its id, class weights and total weight.
+    fn add_node(&mut self, rows: &[Row]) -> (usize, Vec<f64>, f64) {
         let (counts, total) = self.counts(rows);
         let id = self.nodes.len();
         self.nodes.push(Node::Leaf(counts.iter().map(|c| c / total).collect()));
+        self.stats
+            .push((total, impurity(&counts, total, self.params.criterion)));
+        (id, counts, total)
+    }
+
+    /// The split of node `id` (rows `rows` at `depth`), or `None` where it
+    /// stays a leaf: pure, at `max_depth`, too few rows or weight, no valid
+    /// split, or one that decreases the impurity by less than asked.
+    fn cut(&mut self, id: usize, rows: &[Row], counts: &[f64], total: f64, depth: usize) -> Option<Cut> {
+        let p = self.params;
         let pure = counts.iter().filter(|&&c| c > 0.0).count() <= 1;
-        let deep = self.params.max_depth.is_some_and(|m| depth >= m);
-        if pure || deep || rows.len() < self.params.min_samples_split.max(2 * self.params.min_samples_leaf) {
-            return id;
+        let deep = p.max_depth.is_some_and(|m| depth >= m);
+        if pure
+            || deep
+            || rows.len() < p.min_samples_split.max(2 * p.min_samples_leaf)
+            || total < 2.0 * self.min_weight_leaf
+        {
+            return None;
         }
-        let Some((feature, threshold, last_left)) = self.best_split(rows, &counts, total) else {
-            return id;
-        };
-        // Partition: left rows (<= threshold) first, original relative order kept.
+        let (feature, threshold, last_left) = self.best_split(rows, counts, total)?;
+        // Only these two need the decrease (an extra pass over the rows).
+        let mut improvement = 0.0;
+        if p.min_impurity_decrease > 0.0 || p.max_leaf_nodes.is_some() {
+            let (wl, wr, il, ir) = self.children_impurity(rows, feature, last_left);
+            improvement = total / self.root_weight * (self.stats[id].1 - wr / total * ir - wl / total * il);
+            if improvement + f64::EPSILON < p.min_impurity_decrease {
+                return None;
+            }
+        }
+        Some(Cut {
+            feature,
+            threshold,
+            last_left,
+            improvement,
+        })
+    }
+
+    /// The weights and impurities of the two sides of a split.
+    fn children_impurity(&self, rows: &[Row], feature: usize, last_left: u32) -> (f64, f64, f64, f64) {
+        let (mut cl, mut cr) = (vec![0.0; self.n_classes], vec![0.0; self.n_classes]);
+        for r in rows {
+            let side = if self.columns.rank(r.index as usize, feature) <= last_left {
+                &mut cl
+            } else {
+                &mut cr
+            };
+            side[r.class as usize] += r.weight;
+        }
+        let (wl, wr): (f64, f64) = (cl.iter().sum(), cr.iter().sum());
+        let c = self.params.criterion;
+        (wl, wr, impurity(&cl, wl, c), impurity(&cr, wr, c))
+    }
+
+    /// Moves the rows that go left first (their relative order kept);
+    /// returns how many.
+    fn partition(&mut self, rows: &mut [Row], cut: &Cut) -> usize {
         self.spare.clear();
         let mut nl = 0;
         for p in 0..rows.len() {
             let row = rows[p];
-            if self.columns.rank(row.index as usize, feature) <= last_left {
+            if self.columns.rank(row.index as usize, cut.feature) <= cut.last_left {
                 rows[nl] = row;
                 nl += 1;
             } else {
@@ -388,23 +466,177 @@ impl Builder<'_> {
             }
         }
         rows[nl..].copy_from_slice(&self.spare);
+        nl
+    }
+
+    /// Depth first, as scikit-learn's `DepthFirstTreeBuilder`.
+    fn grow(&mut self, rows: &mut [Row], depth: usize) -> usize {
+        let (id, counts, total) = self.add_node(rows);
+        let Some(cut) = self.cut(id, rows, &counts, total, depth) else {
+            return id;
+        };
+        let nl = self.partition(rows, &cut);
         let (lr, rr) = rows.split_at_mut(nl);
-        // scikit-learn's impurity decrease: w I(node) - wl I(left) - wr I(right).
-        let criterion = self.params.criterion;
-        let ((cl, wl), (cr, wr)) = (self.counts(lr), self.counts(rr));
-        self.importances[feature] += total * impurity(&counts, total, criterion)
-            - wl * impurity(&cl, wl, criterion)
-            - wr * impurity(&cr, wr, criterion);
         let left = self.grow(lr, depth + 1);
         let right = self.grow(rr, depth + 1);
         self.nodes[id] = Node::Split {
-            feature,
-            threshold,
+            feature: cut.feature,
+            threshold: cut.threshold,
             left,
             right,
         };
         id
     }
+
+    /// Best split first until `max_leaf_nodes` leaves, as scikit-learn's
+    /// `BestFirstTreeBuilder`: the open node whose split decreases the
+    /// impurity most (the first among ties) is split next.
+    fn grow_best_first(&mut self, rows: &mut [Row], max_leaf_nodes: usize) {
+        // Open nodes: id, rows range, depth, and the split they would take.
+        let mut open: Vec<(usize, usize, usize, usize, Cut)> = Vec::new();
+        let (id, counts, total) = self.add_node(rows);
+        if let Some(cut) = self.cut(id, rows, &counts, total, 0) {
+            open.push((id, 0, rows.len(), 0, cut));
+        }
+        let mut leaves = 1;
+        while leaves < max_leaf_nodes {
+            let Some(best) = (0..open.len()).reduce(|b, i| {
+                if open[i].4.improvement > open[b].4.improvement {
+                    i
+                } else {
+                    b
+                }
+            }) else {
+                break;
+            };
+            let (id, start, end, depth, cut) = open.remove(best);
+            let nl = start + self.partition(&mut rows[start..end], &cut);
+            let mut children = [0; 2];
+            for (side, (a, b)) in [(start, nl), (nl, end)].into_iter().enumerate() {
+                let (child, counts, total) = self.add_node(&rows[a..b]);
+                children[side] = child;
+                if let Some(c) = self.cut(child, &rows[a..b], &counts, total, depth + 1) {
+                    open.push((child, a, b, depth + 1, c));
+                }
+            }
+            self.nodes[id] = Node::Split {
+                feature: cut.feature,
+                threshold: cut.threshold,
+                left: children[0],
+                right: children[1],
+            };
+            leaves += 1;
+        }
+    }
+}
+
+/// Minimal cost-complexity pruning (Breiman et al. 1984, scikit-learn's
+/// `ccp_alpha`): while some internal node's effective alpha
+/// `(R(t) - R(T_t)) / (|leaves(T_t)| - 1)`, with `R` the node's weight share
+/// times its impurity, is at most `alpha`, the weakest (the first among
+/// ties) becomes a leaf.
+fn prune(nodes: &mut [Node], stats: &[(f64, f64)], leaf_proba: &[Vec<f64>], alpha: f64) {
+    let root = stats[0].0;
+    let r = |i: usize| stats[i].0 / root * stats[i].1;
+    loop {
+        // Subtree cost and leaves, children after their parent: backwards.
+        let mut branch = vec![0.0; nodes.len()];
+        let mut leaves = vec![0usize; nodes.len()];
+        for i in (0..nodes.len()).rev() {
+            (branch[i], leaves[i]) = match &nodes[i] {
+                Node::Leaf(_) => (r(i), 1),
+                Node::Split { left, right, .. } => (branch[*left] + branch[*right], leaves[*left] + leaves[*right]),
+            };
+        }
+        let live = reachable(nodes);
+        let mut weakest: Option<(usize, f64)> = None;
+        for (i, node) in nodes.iter().enumerate() {
+            if matches!(node, Node::Split { .. }) && live[i] {
+                let effective = (r(i) - branch[i]) / (leaves[i] - 1) as f64;
+                if weakest.is_none_or(|(_, a)| effective < a) {
+                    weakest = Some((i, effective));
+                }
+            }
+        }
+        match weakest {
+            Some((i, a)) if a <= alpha => nodes[i] = Node::Leaf(leaf_proba[i].clone()),
+            _ => return,
+        }
+    }
+}
+
+/// Which nodes hang from the root (pruning leaves the pruned subtrees
+/// behind, unreachable); children come after their parent.
+fn reachable(nodes: &[Node]) -> Vec<bool> {
+    let mut keep = vec![false; nodes.len()];
+    keep[0] = true;
+    for i in 0..nodes.len() {
+        if let (true, Node::Split { left, right, .. }) = (keep[i], &nodes[i]) {
+            keep[*left] = true;
+            keep[*right] = true;
+        }
+    }
+    keep
+}
+
+/// The nodes reachable from the root, renumbered in their order, with
+/// their statistics.
+fn compact(nodes: Vec<Node>, stats: Vec<(f64, f64)>) -> (Vec<Node>, Vec<(f64, f64)>) {
+    let keep = reachable(&nodes);
+    let mut new_id = vec![0; nodes.len()];
+    let mut at = 0;
+    for (i, &k) in keep.iter().enumerate() {
+        new_id[i] = at;
+        at += usize::from(k);
+    }
+    let kept = nodes
+        .into_iter()
+        .zip(stats)
+        .zip(&keep)
+        .filter(|(_, &k)| k)
+        .map(|(n, _)| n);
+    kept.map(|(node, stat)| {
+        let node = match node {
+            Node::Split {
+                feature,
+                threshold,
+                left,
+                right,
+            } => Node::Split {
+                feature,
+                threshold,
+                left: new_id[left],
+                right: new_id[right],
+            },
+            leaf => leaf,
+        };
+        (node, stat)
+    })
+    .unzip()
+}
+
+/// scikit-learn's `feature_importances_`: per feature, the summed
+/// `w I(node) - w_l I(left) - w_r I(right)` of its splits, over the root's
+/// weight, normalised to sum 1.
+fn importances(nodes: &[Node], stats: &[(f64, f64)], d: usize) -> Vec<f64> {
+    let mut out = vec![0.0; d];
+    for (i, node) in nodes.iter().enumerate() {
+        if let Node::Split {
+            feature, left, right, ..
+        } = node
+        {
+            let (w, imp) = stats[i];
+            let ((wl, il), (wr, ir)) = (stats[*left], stats[*right]);
+            out[*feature] += w * imp - wl * il - wr * ir;
+        }
+    }
+    let root = stats[0].0;
+    out.iter_mut().for_each(|v| *v = (*v / root).max(0.0));
+    let sum: f64 = out.iter().sum();
+    if sum > 0.0 {
+        out.iter_mut().for_each(|v| *v /= sum);
+    }
+    out
 }
 
 impl DecisionTreeClassifier {
@@ -432,11 +664,7 @@ impl DecisionTreeClassifier {
         n_classes: usize,
         weights: Option<&[f64]>,
     ) -> Result<FittedTree, ModelError> {
-        if self.min_samples_leaf == 0 || self.min_samples_split < 2 {
-            return Err(ModelError::Parameter(
-                "min_samples_leaf must be >= 1 and min_samples_split >= 2".into(),
-            ));
-        }
+        self.check()?;
         let mut w = weights.map_or_else(|| vec![1.0; y.len()], <[f64]>::to_vec);
         if w.len() != y.len() {
             return Err(ModelError::Parameter(format!(
@@ -467,6 +695,7 @@ impl DecisionTreeClassifier {
             return Err(ModelError::Parameter("every sample weight is zero".into()));
         }
         let d = columns.values.len();
+        let root_weight: f64 = rows.iter().map(|r| r.weight).sum();
         let mut b = Builder {
             columns,
             n_classes,
@@ -474,24 +703,77 @@ impl DecisionTreeClassifier {
             n_features: self.max_features.resolve(d),
             rng: SamplerRng::new(RngKind::Default, self.random_state),
             nodes: Vec::new(),
+            stats: Vec::new(),
             spare: Vec::new(),
-            importances: vec![0.0; d],
+            root_weight,
+            min_weight_leaf: self.min_weight_fraction_leaf * root_weight,
         };
-        b.grow(&mut rows, 0);
-        // scikit-learn's normalisation: by the root's weight, then to sum 1.
-        let root: f64 = rows.iter().map(|r| r.weight).sum();
-        let mut importances: Vec<f64> = b.importances.iter().map(|v| (v / root).max(0.0)).collect();
-        let sum: f64 = importances.iter().sum();
-        if sum > 0.0 {
-            importances.iter_mut().for_each(|v| *v /= sum);
+        match self.max_leaf_nodes {
+            None => {
+                b.grow(&mut rows, 0);
+            }
+            Some(m) => b.grow_best_first(&mut rows, m),
+        }
+        let (mut nodes, mut stats) = (b.nodes, b.stats);
+        if self.ccp_alpha > 0.0 {
+            // A split node's class shares, should it become a leaf.
+            let shares = leaf_shares(&nodes, &stats, n_classes);
+            prune(&mut nodes, &stats, &shares, self.ccp_alpha);
+            (nodes, stats) = compact(nodes, stats);
         }
         Ok(FittedTree {
-            nodes: b.nodes,
+            importances: importances(&nodes, &stats, d),
+            nodes,
             n_classes,
             n_features: d,
-            importances,
         })
     }
+
+    fn check(&self) -> Result<(), ModelError> {
+        let bad = |m: String| Err(ModelError::Parameter(m));
+        if self.min_samples_leaf == 0 || self.min_samples_split < 2 {
+            return bad("min_samples_leaf must be >= 1 and min_samples_split >= 2".into());
+        }
+        if !(0.0..=0.5).contains(&self.min_weight_fraction_leaf) {
+            return bad(format!(
+                "min_weight_fraction_leaf={}: use a share in [0, 0.5]",
+                self.min_weight_fraction_leaf
+            ));
+        }
+        if self.max_leaf_nodes.is_some_and(|m| m < 2) {
+            return bad("max_leaf_nodes must be at least 2 (or null for no limit)".into());
+        }
+        for (name, v) in [
+            ("min_impurity_decrease", self.min_impurity_decrease),
+            ("ccp_alpha", self.ccp_alpha),
+        ] {
+            if !(v >= 0.0 && v.is_finite()) {
+                return bad(format!("{name}={v}: give a number >= 0"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Each node's class shares: a leaf's own; a split's, its leaves'
+/// weighted together (children after their parent: backwards).
+fn leaf_shares(nodes: &[Node], stats: &[(f64, f64)], n_classes: usize) -> Vec<Vec<f64>> {
+    let mut weights = vec![vec![0.0; n_classes]; nodes.len()];
+    for i in (0..nodes.len()).rev() {
+        weights[i] = match &nodes[i] {
+            Node::Leaf(p) => p.iter().map(|v| v * stats[i].0).collect(),
+            Node::Split { left, right, .. } => weights[*left]
+                .iter()
+                .zip(&weights[*right])
+                .map(|(a, b)| a + b)
+                .collect(),
+        };
+    }
+    weights
+        .into_iter()
+        .zip(stats)
+        .map(|(w, &(total, _))| w.into_iter().map(|v| v / total).collect())
+        .collect()
 }
 
 impl Fit for DecisionTreeClassifier {
@@ -762,5 +1044,67 @@ mod tests {
         .unwrap();
         let p = t.predict_proba(x.view()).unwrap();
         assert!((p[(0, 0)] - 2.0 / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn leaf_limits_pruning_and_their_bad_values() {
+        let x = Array2::from_shape_fn((200, 3), |(i, j)| ((i * 37 + j * 11) % 101) as f64);
+        let y: Vec<usize> = (0..200)
+            .map(|i| usize::from((i * 37) % 101 > 40) + usize::from(i % 7 == 0))
+            .collect();
+        let full = DecisionTreeClassifier::default().fit(x.view(), &y, 3).unwrap();
+        for m in [2, 5, 17] {
+            let t = DecisionTreeClassifier {
+                max_leaf_nodes: Some(m),
+                ..Default::default()
+            }
+            .fit(x.view(), &y, 3)
+            .unwrap();
+            assert_eq!(t.node_count(), 2 * m - 1, "max_leaf_nodes {m}");
+        }
+        // Pruning only removes: more alpha, fewer nodes; a huge alpha leaves the root.
+        let mut last = full.node_count();
+        for alpha in [0.001, 0.01, 0.05, 10.0] {
+            let t = DecisionTreeClassifier {
+                ccp_alpha: alpha,
+                ..Default::default()
+            }
+            .fit(x.view(), &y, 3)
+            .unwrap();
+            assert!(t.node_count() <= last, "alpha {alpha}");
+            t.validate().unwrap();
+            last = t.node_count();
+        }
+        assert_eq!(last, 1);
+        let heavy = DecisionTreeClassifier {
+            min_weight_fraction_leaf: 0.2,
+            ..Default::default()
+        }
+        .fit(x.view(), &y, 3)
+        .unwrap();
+        assert!(heavy.node_count() <= 9, "at most 5 leaves of a fifth each");
+        for bad in [
+            DecisionTreeClassifier {
+                max_leaf_nodes: Some(1),
+                ..Default::default()
+            },
+            DecisionTreeClassifier {
+                min_weight_fraction_leaf: 0.6,
+                ..Default::default()
+            },
+            DecisionTreeClassifier {
+                ccp_alpha: -1.0,
+                ..Default::default()
+            },
+            DecisionTreeClassifier {
+                min_impurity_decrease: f64::NAN,
+                ..Default::default()
+            },
+        ] {
+            assert!(
+                matches!(bad.fit(x.view(), &y, 3), Err(ModelError::Parameter(_))),
+                "{bad:?}"
+            );
+        }
     }
 }

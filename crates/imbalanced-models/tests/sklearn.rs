@@ -217,3 +217,45 @@ fn decision_trees_grow_as_scikit_learns() {
         "importances compared on {same_importances} trees"
     );
 }
+
+/// max_leaf_nodes (best-first growth), min_impurity_decrease,
+/// min_weight_fraction_leaf and ccp_alpha (pruning) as scikit-learn's: the
+/// same node counts, and the same probabilities on the test rows where no
+/// equal-gain tie is broken by scikit-learn's feature shuffle.
+#[test]
+fn tree_stopping_and_pruning_rules_as_scikit_learns() {
+    let rules: [(&str, fn(&mut DecisionTreeClassifier)); 4] = [
+        ("tree_max_leaf_nodes", |t| t.max_leaf_nodes = Some(8)),
+        ("tree_min_impurity_decrease", |t| t.min_impurity_decrease = 0.01),
+        ("tree_min_weight_fraction_leaf", |t| t.min_weight_fraction_leaf = 0.05),
+        ("tree_ccp_alpha", |t| t.ccp_alpha = 0.01),
+    ];
+    let (mut same_nodes, mut same, mut total, mut trees) = (0, 0, 0, 0);
+    for d in fixture()["datasets"].as_array().unwrap() {
+        let name = d["name"].as_str().unwrap();
+        let Split { xtr, ytr, xte, k } = split(d);
+        for (key, set) in rules {
+            let mut tree = DecisionTreeClassifier::default();
+            set(&mut tree);
+            let fitted = tree.fit(xtr.view(), &ytr, k).unwrap();
+            let want = matrix(&d[key]["proba"]);
+            let got = fitted.predict_proba(xte.view()).unwrap();
+            let rows = (0..want.nrows())
+                .filter(|&r| (0..k).all(|c| (got[(r, c)] - want[(r, c)]).abs() < 1e-9))
+                .count();
+            let nodes = d[key]["nodes"].as_u64().unwrap() as usize;
+            eprintln!(
+                "{name} {key}: {rows}/{} rows, {} vs {nodes} nodes",
+                want.nrows(),
+                fitted.node_count()
+            );
+            same_nodes += usize::from(fitted.node_count() == nodes);
+            same += rows;
+            total += want.nrows();
+            trees += 1;
+        }
+    }
+    eprintln!("{same_nodes} of {trees} trees with scikit-learn's node count, {same} of {total} rows");
+    assert!(same_nodes * 10 >= trees * 9, "{same_nodes} of {trees} node counts");
+    assert!(same * 100 >= total * 97, "only {same} of {total} rows agree");
+}
