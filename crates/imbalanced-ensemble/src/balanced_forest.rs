@@ -9,11 +9,11 @@ use imbalanced_models::{
 };
 use imbalanced_random::{RngKind, SamplerRng};
 use imbalanced_resample::{RandomUnderSampler, SamplingStrategy};
-use ndarray::{ArrayView2, Axis};
+use ndarray::Axis;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::{kept_rows, under_sample};
+use crate::kept_rows;
 
 /// Randomised trees, each on its own random under-sample of the data:
 /// imbalanced-learn's `BalancedRandomForestClassifier`.
@@ -139,7 +139,7 @@ impl BalancedRandomForestClassifier {
     }
 
     /// The under-sample, bootstrap and tree seed of the member seeded `seed`.
-    fn sample(&self, x: ArrayView2<'_, f64>, y: &[usize], seed: u64) -> Result<TreeSample, ModelError> {
+    fn sample(&self, y: &[usize], seed: u64) -> Result<TreeSample, ModelError> {
         let mut rng = SamplerRng::new(RngKind::Default, seed);
         let sampler = RandomUnderSampler {
             sampling_strategy: self.sampling_strategy.clone(),
@@ -147,7 +147,7 @@ impl BalancedRandomForestClassifier {
             random_state: rng.next_u64(),
             ..Default::default()
         };
-        let kept = kept_rows(under_sample(&sampler, x, y)?);
+        let kept = kept_rows(&sampler, y)?;
         let mut weights = vec![0.0; y.len()];
         let mut out_of_bag = Vec::new();
         if self.bootstrap {
@@ -172,11 +172,11 @@ impl BalancedRandomForestClassifier {
 
     /// The trees of the members seeded `seeds`.
     fn trees(&self, data: &Xy<'_>, columns: &Columns, seeds: &[u64]) -> Result<Vec<FittedTree>, ModelError> {
-        let (x, y, n_classes) = (data.x(), data.y(), data.n_classes());
+        let (y, n_classes) = (data.y(), data.n_classes());
         seeds
             .par_iter()
             .map(|&seed| {
-                let sample = self.sample(x, y, seed)?;
+                let sample = self.sample(y, seed)?;
                 DecisionTreeClassifier {
                     criterion: self.criterion,
                     max_depth: self.max_depth,
@@ -202,7 +202,7 @@ impl BalancedRandomForestClassifier {
             let (x, y) = (data.x(), data.y());
             let out_of_bag = seeds
                 .par_iter()
-                .map(|&s| self.sample(x, y, s).map(|t| t.out_of_bag))
+                .map(|&s| self.sample(y, s).map(|t| t.out_of_bag))
                 .collect::<Result<Vec<_>, _>>()?;
             let trees = forest.trees();
             let predict = |m: usize, rows: &[usize]| trees[m].predict_proba(x.select(Axis(0), rows).view());

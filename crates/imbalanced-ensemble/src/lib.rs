@@ -32,7 +32,7 @@ pub use hist_gradient_boosting::{
 pub use rusboost::RusBoostClassifier;
 
 use imbalanced_models::ModelError;
-use imbalanced_resample::{RandomUnderSampler, Resampled, Resampler};
+use imbalanced_resample::{code_labels, RandomUnderSampler, Resampled, Resampler};
 use ndarray::ArrayView2;
 
 /// What `sampler` keeps of `x`, `y`: the rows, their classes and the input
@@ -49,9 +49,13 @@ pub(crate) fn under_sample(
         .map_err(|e| ModelError::Parameter(format!("the under-sampling of a member: {e}")))
 }
 
-/// The input rows an under-sample kept.
-pub(crate) fn kept_rows(out: Resampled) -> Vec<usize> {
-    out.origin.into_iter().flatten().collect()
+/// The rows `sampler` keeps of labels `y` (repeats where it draws with
+/// replacement), without copying features; its errors are parameter
+/// errors of the ensemble.
+pub(crate) fn kept_rows(sampler: &RandomUnderSampler, y: &[usize]) -> Result<Vec<usize>, ModelError> {
+    sampler
+        .sample_indices(y, &code_labels(y))
+        .map_err(|e| ModelError::Parameter(format!("the under-sampling of a member: {e}")))
 }
 
 #[cfg(test)]

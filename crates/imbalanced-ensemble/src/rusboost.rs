@@ -8,7 +8,7 @@ use imbalanced_resample::{RandomUnderSampler, SamplingStrategy};
 use serde::{Deserialize, Serialize};
 
 use crate::adaboost::{check_boosting, round_tree, samme, FittedBoosting};
-use crate::{kept_rows, under_sample};
+use crate::kept_rows;
 
 /// AdaBoost whose every round first under-samples the data at random,
 /// imbalanced-learn's `RUSBoostClassifier`.
@@ -75,7 +75,7 @@ impl Fit for RusBoostClassifier {
                 // The under-sample's rows with their boosting weights (a row
                 // drawn twice counts twice); the others take no part.
                 let mut round = vec![0.0; y.len()];
-                for i in kept_rows(under_sample(&sampler, x, y)?) {
+                for i in kept_rows(&sampler, y)? {
                     round[i] += w[i];
                 }
                 round_tree(self.max_depth, seed).fit_columns(&columns, y, n_classes, Some(&round))

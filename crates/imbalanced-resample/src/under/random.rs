@@ -46,7 +46,17 @@ impl Resampler for RandomUnderSampler {
     }
 
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
-        let (x, y) = (data.x(), data.y());
+        let keep = self.sample_indices(data.y(), classes)?;
+        Ok(Resampled::from_indices(data.x(), data.y(), keep))
+    }
+}
+
+impl RandomUnderSampler {
+    /// The rows `fit_resample` keeps of labels `y` (codes; `classes[c]`
+    /// the label of code `c`), in its order. What it keeps depends on the
+    /// labels alone, so ensembles draw their members' rows with it without
+    /// copying any features.
+    pub fn sample_indices(&self, y: &[usize], classes: &[String]) -> Result<Vec<usize>> {
         let counts = class_counts(y);
         let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Under, classes)?;
         let mut rng = make_rng(self.rng, self.random_state)?;
@@ -66,6 +76,6 @@ impl Resampler for RandomUnderSampler {
                 None => keep.extend(members),
             }
         }
-        Ok(Resampled::from_indices(x, y, keep))
+        Ok(keep)
     }
 }
