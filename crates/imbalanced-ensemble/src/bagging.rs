@@ -9,7 +9,7 @@ use imbalanced_models::{
     WarmStart,
 };
 use imbalanced_random::{RngKind, SamplerRng};
-use imbalanced_resample::{SamplingStrategy, SAMPLERS};
+use imbalanced_resample::{code_labels, RandomUnderSampler, SamplingStrategy, SAMPLERS};
 use ndarray::{Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -189,9 +189,11 @@ impl BalancedBaggingClassifier {
 
     /// The members seeded `seeds`.
     fn members(&self, data: &Xy<'_>, seeds: &[u64]) -> Result<Vec<BaggedTree>, ModelError> {
+        // Ranked once, by the first member that fits on shared columns.
+        let columns = std::sync::OnceLock::new();
         seeds
             .par_iter()
-            .map(|&seed| self.member(data.x(), data.y(), data.n_classes(), seed))
+            .map(|&seed| self.member(data.x(), &columns, data.y(), data.n_classes(), seed))
             .collect()
     }
 
@@ -227,12 +229,12 @@ impl BalancedBaggingClassifier {
     fn member(
         &self,
         x: ArrayView2<'_, f64>,
+        columns: &std::sync::OnceLock<Columns>,
         y: &[usize],
         n_classes: usize,
         seed: u64,
     ) -> Result<BaggedTree, ModelError> {
         let (mut rng, rows, features) = self.bag(x.nrows(), x.ncols(), seed);
-        let bag = x.select(Axis(0), &rows).select(Axis(1), &features);
         let bag_y: Vec<usize> = rows.iter().map(|&i| y[i]).collect();
         let strategy = serde_json::to_value(&self.sampling_strategy).expect("a strategy serialises");
         let ambient = [
@@ -247,23 +249,44 @@ impl BalancedBaggingClassifier {
             .filter(|(k, _)| !matches!(k.as_str(), "sampling_strategy" | "random_state"))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        let sampler = SAMPLERS
-            .build(&self.sampler.name, &given, &ambient)
-            .map_err(|e| ModelError::Parameter(format!("the sampler of a member: {e}")))?;
+        let sampler_error = |e: String| ModelError::Parameter(format!("the sampler of a member: {e}"));
+        let entry = SAMPLERS
+            .find(&self.sampler.name)
+            .map_err(|e| sampler_error(e.to_string()))?;
+        let params = entry
+            .configure(&given, &ambient)
+            .map_err(|e| sampler_error(e.to_string()))?;
         let tree = DecisionTreeClassifier {
             random_state: rng.next_u64(),
             ..Default::default()
         };
         // A bag of one class has nothing to re-balance: it is kept as it is
         // (imbalanced-learn's sampler refuses it, and its fit fails).
-        if bag_y.iter().all(|&c| c == bag_y[0]) {
-            // (fit_weighted would refuse one class: the tree is a leaf of it.)
-            let tree = tree.fit_columns(&Columns::new(bag.view()), &bag_y, n_classes, None)?;
+        let one_class = bag_y.iter().all(|&c| c == bag_y[0]);
+        if one_class || entry.info.name == "RandomUnderSampler" {
+            // The kept rows as weights on the shared columns: the same tree
+            // as on a copy of them (weights are whole counts, so their sums
+            // do not depend on the order), without copying the bag.
+            let kept: Vec<usize> = if one_class {
+                (0..rows.len()).collect()
+            } else {
+                let sampler: RandomUnderSampler =
+                    serde_json::from_value(params).map_err(|e| sampler_error(e.to_string()))?;
+                sampler
+                    .sample_indices(&bag_y, &code_labels(&bag_y))
+                    .map_err(|e| sampler_error(e.to_string()))?
+            };
+            let mut weights = vec![0.0; y.len()];
+            kept.iter().for_each(|&k| weights[rows[k]] += 1.0);
+            let columns = columns.get_or_init(|| Columns::new(x));
+            let tree = tree.fit_columns_of(columns, &features, y, n_classes, Some(&weights))?;
             return Ok(BaggedTree { features, tree });
         }
+        let sampler = entry.build(params).map_err(|e| sampler_error(e.to_string()))?;
+        let bag = x.select(Axis(0), &rows).select(Axis(1), &features);
         let resampled = sampler
             .fit_resample(bag.view(), &bag_y)
-            .map_err(|e| ModelError::Parameter(format!("the sampler of a member: {e}")))?;
+            .map_err(|e| sampler_error(e.to_string()))?;
         let tree = tree.fit_weighted(resampled.x.view(), &resampled.y, n_classes, None)?;
         Ok(BaggedTree { features, tree })
     }

@@ -221,7 +221,6 @@ impl Columns {
             .collect();
         Columns { n, ranks, values }
     }
-
 }
 
 /// A float's bits as an integer that sorts as `f64::total_cmp`.
@@ -290,8 +289,9 @@ struct Builder<'a> {
     /// The ranks of the rows the tree trains on, `[feature][row]` (see
     /// [`Builder::new`]), and each feature's distinct values.
     ranks: std::borrow::Cow<'a, [u32]>,
-    n: usize,
-    values: &'a [Vec<f64>],
+    /// Where each of the tree's features starts in `ranks`.
+    offsets: Vec<usize>,
+    values: Vec<&'a [f64]>,
     n_classes: usize,
     params: &'a DecisionTreeClassifier,
     n_features: usize,
@@ -323,15 +323,15 @@ impl<'a> Builder<'a> {
     /// ranks of the node's rows at random; from the full columns (4 bytes x
     /// all rows x features) most reads missed the cache (a quarter of a
     /// balanced forest's time), from the copy they hit it.
-    fn ranks(columns: &'a Columns, rows: &mut [Row]) -> (std::borrow::Cow<'a, [u32]>, usize) {
+    fn ranks(columns: &'a Columns, features: &[usize], rows: &mut [Row]) -> (std::borrow::Cow<'a, [u32]>, Vec<usize>) {
         let (n, m) = (columns.n, rows.len());
         if m * 2 >= n {
-            return (std::borrow::Cow::Borrowed(&columns.ranks), n);
+            let offsets = features.iter().map(|&g| g * n).collect();
+            return (std::borrow::Cow::Borrowed(&columns.ranks), offsets);
         }
-        let d = columns.values.len();
-        let mut local = vec![0u32; m * d];
-        for (f, out) in local.chunks_mut(m.max(1)).enumerate().take(d) {
-            let column = &columns.ranks[f * n..(f + 1) * n];
+        let mut local = vec![0u32; m * features.len()];
+        for (out, &g) in local.chunks_mut(m.max(1)).zip(features) {
+            let column = &columns.ranks[g * n..(g + 1) * n];
             for (o, r) in out.iter_mut().zip(rows.iter()) {
                 *o = column[r.index as usize];
             }
@@ -339,12 +339,13 @@ impl<'a> Builder<'a> {
         for (k, r) in rows.iter_mut().enumerate() {
             r.index = k as u32;
         }
-        (std::borrow::Cow::Owned(local), m)
+        let offsets = (0..features.len()).map(|j| j * m).collect();
+        (std::borrow::Cow::Owned(local), offsets)
     }
 
     #[inline]
     fn rank(&self, i: u32, f: usize) -> u32 {
-        self.ranks[f * self.n + i as usize]
+        self.ranks[self.offsets[f] + i as usize]
     }
 
     fn counts(&self, rows: &[Row]) -> (Vec<f64>, f64) {
@@ -716,6 +717,27 @@ impl DecisionTreeClassifier {
         n_classes: usize,
         weights: Option<&[f64]>,
     ) -> Result<FittedTree, ModelError> {
+        let all: Vec<usize> = (0..columns.values.len()).collect();
+        self.fit_columns_of(columns, &all, y, n_classes, weights)
+    }
+
+    /// [`DecisionTreeClassifier::fit_columns`] on the columns `features`
+    /// only, in that order: the tree's feature `j` is column `features[j]`
+    /// (a bagging member's own features), as if fitted on those columns.
+    pub fn fit_columns_of(
+        &self,
+        columns: &Columns,
+        features: &[usize],
+        y: &[usize],
+        n_classes: usize,
+        weights: Option<&[f64]>,
+    ) -> Result<FittedTree, ModelError> {
+        if let Some(&bad) = features.iter().find(|&&g| g >= columns.values.len()) {
+            return Err(ModelError::Parameter(format!(
+                "feature {bad} of {} columns",
+                columns.values.len()
+            )));
+        }
         self.check()?;
         let mut w = weights.map_or_else(|| vec![1.0; y.len()], <[f64]>::to_vec);
         if w.len() != y.len() {
@@ -746,13 +768,13 @@ impl DecisionTreeClassifier {
         if rows.is_empty() {
             return Err(ModelError::Parameter("every sample weight is zero".into()));
         }
-        let d = columns.values.len();
+        let d = features.len();
         let root_weight: f64 = rows.iter().map(|r| r.weight).sum();
-        let (ranks, n) = Builder::ranks(columns, &mut rows);
+        let (ranks, offsets) = Builder::ranks(columns, features, &mut rows);
         let mut b = Builder {
             ranks,
-            n,
-            values: &columns.values,
+            offsets,
+            values: features.iter().map(|&g| columns.values[g].as_slice()).collect(),
             n_classes,
             params: self,
             n_features: self.max_features.resolve(d),
