@@ -224,7 +224,8 @@ fn decision_trees_grow_as_scikit_learns() {
 /// equal-gain tie is broken by scikit-learn's feature shuffle.
 #[test]
 fn tree_stopping_and_pruning_rules_as_scikit_learns() {
-    let rules: [(&str, fn(&mut DecisionTreeClassifier)); 4] = [
+    type Rule = fn(&mut DecisionTreeClassifier);
+    let rules: [(&str, Rule); 4] = [
         ("tree_max_leaf_nodes", |t| t.max_leaf_nodes = Some(8)),
         ("tree_min_impurity_decrease", |t| t.min_impurity_decrease = 0.01),
         ("tree_min_weight_fraction_leaf", |t| t.min_weight_fraction_leaf = 0.05),
