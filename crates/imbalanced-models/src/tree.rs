@@ -187,6 +187,10 @@ pub struct Columns {
     ranks: Vec<u32>,
     /// Per feature, its distinct values in increasing order.
     values: Vec<Vec<f64>>,
+    /// `[feature][k]`: the row of the `k`-th smallest value (ties by row),
+    /// so that a tree on all the rows does not sort its root (a boosting
+    /// round's stump on the same rows, round after round).
+    sorted: Vec<u32>,
 }
 
 impl Columns {
@@ -194,11 +198,13 @@ impl Columns {
     pub fn new(x: ArrayView2<'_, f64>) -> Self {
         let (n, d) = x.dim();
         let mut ranks = vec![0u32; n * d];
+        let mut sorted = vec![0u32; n * d];
         let values = ranks
             .par_chunks_mut(n.max(1))
+            .zip(sorted.par_chunks_mut(n.max(1)))
             .take(d)
             .enumerate()
-            .map(|(f, ranks)| {
+            .map(|(f, (ranks, sorted))| {
                 // (value's bits in total order, row), contiguous: integer
                 // sorting, not comparisons through a strided column.
                 let mut order: Vec<(u64, u32)> = x
@@ -209,7 +215,8 @@ impl Columns {
                     .collect();
                 order.sort_unstable();
                 let mut distinct: Vec<f64> = Vec::new();
-                for &(bits, i) in &order {
+                for (&(bits, i), s) in order.iter().zip(sorted.iter_mut()) {
+                    *s = i;
                     let v = from_ordered_bits(bits);
                     if distinct.last() != Some(&v) {
                         distinct.push(v);
@@ -219,13 +226,19 @@ impl Columns {
                 distinct
             })
             .collect();
-        Columns { n, ranks, values }
+        Columns {
+            n,
+            ranks,
+            values,
+            sorted,
+        }
     }
 }
 
-/// A float's bits as an integer that sorts as `f64::total_cmp`.
+/// A float's bits as an integer that sorts as `f64::total_cmp`, with -0
+/// as 0 (they are one value, one rank: equal values sort by row).
 fn ordered_bits(v: f64) -> u64 {
-    let b = v.to_bits();
+    let b = if v == 0.0 { 0u64 } else { v.to_bits() };
     if b >> 63 == 1 {
         !b
     } else {
@@ -289,8 +302,14 @@ struct Builder<'a> {
     /// The ranks of the rows the tree trains on, `[feature][row]` (see
     /// [`Builder::new`]), and each feature's distinct values.
     ranks: std::borrow::Cow<'a, [u32]>,
+    /// Rows the tree trains on (the root's).
+    n_rows: usize,
     /// Where each of the tree's features starts in `ranks`.
     offsets: Vec<usize>,
+    /// The columns' rows in value order (same offsets as `ranks`), when the
+    /// tree trains on every row of the columns in row order: its root's
+    /// positions are then the rows and need no sorting.
+    presorted: Option<&'a [u32]>,
     values: Vec<&'a [f64]>,
     n_classes: usize,
     params: &'a DecisionTreeClassifier,
@@ -323,11 +342,18 @@ impl<'a> Builder<'a> {
     /// ranks of the node's rows at random; from the full columns (4 bytes x
     /// all rows x features) most reads missed the cache (a quarter of a
     /// balanced forest's time), from the copy they hit it.
-    fn ranks(columns: &'a Columns, features: &[usize], rows: &mut [Row]) -> (std::borrow::Cow<'a, [u32]>, Vec<usize>) {
+    #[allow(clippy::type_complexity)]
+    fn ranks(
+        columns: &'a Columns,
+        features: &[usize],
+        rows: &mut [Row],
+    ) -> (std::borrow::Cow<'a, [u32]>, Vec<usize>, Option<&'a [u32]>) {
         let (n, m) = (columns.n, rows.len());
         if m * 2 >= n {
             let offsets = features.iter().map(|&g| g * n).collect();
-            return (std::borrow::Cow::Borrowed(&columns.ranks), offsets);
+            // Every row, in row order (rows of weight 0 were left out).
+            let presorted = (m == n).then_some(columns.sorted.as_slice());
+            return (std::borrow::Cow::Borrowed(&columns.ranks), offsets, presorted);
         }
         let mut local = vec![0u32; m * features.len()];
         for (out, &g) in local.chunks_mut(m.max(1)).zip(features) {
@@ -340,7 +366,7 @@ impl<'a> Builder<'a> {
             r.index = k as u32;
         }
         let offsets = (0..features.len()).map(|j| j * m).collect();
-        (std::borrow::Cow::Owned(local), offsets)
+        (std::borrow::Cow::Owned(local), offsets, None)
     }
 
     #[inline]
@@ -406,12 +432,25 @@ impl<'a> Builder<'a> {
                 break;
             }
             column.clear();
-            column.extend(
-                rows.iter()
-                    .enumerate()
-                    .map(|(p, r)| (u64::from(self.rank(r.index, f)) << 32) | p as u64),
-            );
-            sort_keys(&mut column, &mut scratch, self.values[f].len());
+            match self.presorted {
+                // The root of a tree on every row: positions are rows.
+                Some(sorted) if rows.len() == self.n_rows => {
+                    let at = self.offsets[f];
+                    column.extend(
+                        sorted[at..at + rows.len()]
+                            .iter()
+                            .map(|&i| (u64::from(self.rank(i, f)) << 32) | u64::from(i)),
+                    );
+                }
+                _ => {
+                    column.extend(
+                        rows.iter()
+                            .enumerate()
+                            .map(|(p, r)| (u64::from(self.rank(r.index, f)) << 32) | p as u64),
+                    );
+                    sort_keys(&mut column, &mut scratch, self.values[f].len());
+                }
+            }
             if unpack(column[0]).0 == unpack(column[column.len() - 1]).0 {
                 continue; // constant here: does not count against max_features
             }
@@ -770,10 +809,13 @@ impl DecisionTreeClassifier {
         }
         let d = features.len();
         let root_weight: f64 = rows.iter().map(|r| r.weight).sum();
-        let (ranks, offsets) = Builder::ranks(columns, features, &mut rows);
+        let n_rows = rows.len();
+        let (ranks, offsets, presorted) = Builder::ranks(columns, features, &mut rows);
         let mut b = Builder {
             ranks,
+            n_rows,
             offsets,
+            presorted,
             values: features.iter().map(|&g| columns.values[g].as_slice()).collect(),
             n_classes,
             params: self,
