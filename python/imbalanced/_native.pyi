@@ -22,6 +22,15 @@ class Model:
     @property
     def n_classes(self) -> int: ...
 
+def fit(
+    name: str,
+    params: str,
+    x: NDArray[np.float64],
+    y: NDArray[np.int64],
+    n_classes: int,
+    n_jobs: int | None = None,
+    sample_weight: NDArray[np.float64] | None = None,
+) -> Model: ...
 def fit_more(
     name: str,
     params: str,

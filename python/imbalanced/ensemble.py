@@ -38,7 +38,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier as _HGB
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from sklearn_compat.utils.validation import validate_data
 
 from . import _native
@@ -202,7 +202,9 @@ class EngineEnsemble(EnginePrediction):
         y : array-like of shape (n_samples,)
             Class labels.
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights; given, imbalanced-learn's code fits the ensemble.
+            Sample weights: the engine takes them for RUSBoost and for the
+            balanced forest without a bootstrap; otherwise imbalanced-learn's
+            code fits the ensemble.
 
         Returns
         -------
@@ -216,7 +218,10 @@ class EngineEnsemble(EnginePrediction):
             # Sample weights, sparse rows and 2-D targets (but a column, which
             # validate_data flattens with scikit-learn's warning): imbalanced-learn's own handling.
             shape = np.shape(np.asarray(y))
-            _require(sample_weight is None and not sparse.issparse(X) and (len(shape) == 1 or shape[1:] == (1,)))
+            _require(not sparse.issparse(X) and (len(shape) == 1 or shape[1:] == (1,)))
+            # Sample weights: the engine's RUSBoost, and its forest without a bootstrap.
+            _require(sample_weight is None or self._engine_name == "RUSBoostClassifier"
+                     or (self._engine_name == "BalancedRandomForestClassifier" and not self.bootstrap))
             # A warm start grows whichever code's ensemble there is.
             _require(not (getattr(self, "warm_start", False) and "estimators_" in self.__dict__
                           and "model_" not in self.__dict__))
@@ -249,8 +254,10 @@ class EngineEnsemble(EnginePrediction):
         self.classes_, self.n_classes_, self.n_outputs_ = classes, len(classes), 1
         args = (json.dumps(params), np.ascontiguousarray(X), codes.astype(np.int64), self.n_classes_)
         threads = _threads(getattr(self, "n_jobs", None))
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
         if previous is None:
-            self.model_ = _native.fit(self._engine_name, *args, threads)
+            self.model_ = _native.fit(self._engine_name, *args, threads, sample_weight)
         else:
             if params.get("oob_score") and self._engine_name == "BalancedBaggingClassifier":
                 raise ValueError("Out of bag estimate only available if warm_start=False")

@@ -102,9 +102,11 @@ impl Model {
 }
 
 /// Fits classifier `name` (parameters as a JSON object, the catalogue's
-/// names) on `x` with class codes `y` in `0..n_classes`.
+/// names) on `x` with class codes `y` in `0..n_classes`, and per-row
+/// `sample_weight` where given.
 #[pyfunction]
-#[pyo3(signature = (name, params, x, y, n_classes, n_jobs=None))]
+#[pyo3(signature = (name, params, x, y, n_classes, n_jobs=None, sample_weight=None))]
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn fit(
     py: Python<'_>,
     name: &str,
@@ -113,12 +115,21 @@ pub(crate) fn fit(
     y: PyReadonlyArray1<'_, i64>,
     n_classes: usize,
     n_jobs: Option<i64>,
+    sample_weight: Option<PyReadonlyArray1<'_, f64>>,
 ) -> PyResult<Model> {
     let model: Box<AnyClassifier> = MODELS.build(name, &given(params)?, &[]).map_err(value_error)?;
     let codes = class_codes(&y, Some(n_classes))?;
     let x = x.as_array();
     let x = x.as_standard_layout();
-    let inner = on_threads(py, n_jobs, || model.fit(x.view(), &codes, n_classes))?.map_err(value_error)?;
+    let inner = match sample_weight {
+        None => on_threads(py, n_jobs, || model.fit(x.view(), &codes, n_classes))?,
+        Some(w) => {
+            let w = w.as_array().to_vec();
+            let data = imbalanced::data::Xy::new(x.view(), &codes, n_classes).map_err(value_error)?;
+            on_threads(py, n_jobs, || model.fit_with_weights(data, &w))?
+        }
+    }
+    .map_err(value_error)?;
     Ok(Model { inner })
 }
 

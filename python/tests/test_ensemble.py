@@ -379,3 +379,24 @@ def test_tree_rules_run_on_the_engine_and_score_like_imblearn(params):
     assert "model_" in est.__dict__
     a, b = balanced_accuracy_score(yt, est.predict(Xt)), balanced_accuracy_score(yt, ref.predict(Xt))
     assert abs(a - b) < 0.08, (params, a, b)
+
+
+def test_unit_weights_fit_what_no_weights_fit_on_the_engine():
+    # imbalanced-learn's test_rusboost_sample_weight and test_balanced_random_forest_sample_weight.
+    X, y = make_classification(n_samples=10000, n_features=2, n_informative=2, n_redundant=0, n_repeated=0,
+                               n_classes=3, n_clusters_per_class=1, weights=[0.01, 0.05, 0.94], class_sep=0.8,
+                               random_state=0)
+    for est in [ours.RUSBoostClassifier(random_state=0),
+                ours.BalancedRandomForestClassifier(n_estimators=5, random_state=0, sampling_strategy="all",
+                                                    replacement=True, bootstrap=False)]:
+        weighted = clone(est).fit(X, y, np.ones_like(y))
+        plain = clone(est).fit(X, y)
+        assert "model_" in weighted.__dict__
+        assert weighted.model_.to_json() == plain.model_.to_json()
+        other = clone(est).fit(X, y, np.random.RandomState(42).rand(len(y)))
+        assert not np.array_equal(other.predict_proba(X), plain.predict_proba(X))
+    with pytest.raises(ValueError):
+        ours.RUSBoostClassifier().fit(X, y, -np.ones(len(y)))
+    # A bootstrap drawn by weight is scikit-learn's alone.
+    boot = ours.BalancedRandomForestClassifier(n_estimators=3, bootstrap=True).fit(X, y, np.ones(len(y)))
+    assert "model_" not in boot.__dict__

@@ -22,9 +22,9 @@ use imbalanced_ensemble::{
 use imbalanced_losses::LossSpec;
 use imbalanced_models::persist::Validate;
 use imbalanced_models::{
-    ClassWeight, DecisionTreeClassifier, EpochReport, Fit, FittedForest, FittedGaussianNB, FittedKnn, FittedLogistic,
-    FittedMlp, FittedSoftmax, FittedTree, GaussianNB, KNeighborsClassifier, LogisticRegression, MlpClassifier,
-    ModelError, OutOfBag, Predict, RandomForestClassifier, SoftmaxRegression, WarmStart,
+    ClassWeight, DecisionTreeClassifier, EpochReport, Fit, FitWeighted, FittedForest, FittedGaussianNB, FittedKnn,
+    FittedLogistic, FittedMlp, FittedSoftmax, FittedTree, GaussianNB, KNeighborsClassifier, LogisticRegression,
+    MlpClassifier, ModelError, OutOfBag, Predict, RandomForestClassifier, SoftmaxRegression, WarmStart,
 };
 
 /// One of the classifiers, with its parameters.
@@ -255,6 +255,27 @@ impl AnyClassifier {
             AnyClassifier::Mlp(m) => Ok(FittedModel::Mlp(m.fit_with_progress(data, progress)?)),
             other => other.fit_checked(data),
         }
+    }
+
+    /// Fits on `data` with per-row `sample_weight` (scikit-learn's
+    /// `fit(X, y, sample_weight)`): the balanced forest (without a
+    /// bootstrap), RUSBoost and AdaBoost; an error for the others.
+    pub fn fit_with_weights(&self, mut data: Xy<'_>, sample_weight: &[f64]) -> Result<FittedModel, ModelError> {
+        data.require_finite()?;
+        Ok(match self {
+            AnyClassifier::BalancedRandomForest(m) => {
+                FittedModel::BalancedRandomForest(m.fit_with_weights(data, sample_weight)?)
+            }
+            AnyClassifier::RusBoost(m) => FittedModel::RusBoost(m.fit_with_weights(data, sample_weight)?),
+            AnyClassifier::AdaBoost(m) => FittedModel::AdaBoost(m.fit_with_weights(data, sample_weight)?),
+            other => {
+                return Err(ModelError::Parameter(format!(
+                    "{} takes no sample weights here: BalancedRandomForestClassifier, RUSBoostClassifier and \
+                     AdaBoostClassifier do (or use class_weight)",
+                    other.name()
+                )))
+            }
+        })
     }
 
     /// `fitted` grown to this classifier's `n_estimators` on `data`

@@ -5,7 +5,10 @@
 use imbalanced_catalog::Estimator;
 use imbalanced_data::Xy;
 use imbalanced_models::persist::{ensure, finite, validate_members, Validate};
-use imbalanced_models::{Columns, DecisionTreeClassifier, Fit, FittedTree, MaxFeatures, ModelError, Predict};
+use imbalanced_models::{
+    check_sample_weight, Columns, DecisionTreeClassifier, Fit, FitWeighted, FittedTree, MaxFeatures, ModelError,
+    Predict,
+};
 use imbalanced_random::{RngKind, SamplerRng};
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
@@ -70,24 +73,44 @@ pub(crate) fn check_boosting(n_estimators: usize, learning_rate: f64) -> Result<
     Ok(())
 }
 
+/// The rounds of a SAMME loop: how many, their shrinkage, their seed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Schedule {
+    pub n_estimators: usize,
+    pub learning_rate: f64,
+    pub random_state: u64,
+}
+
 /// The SAMME loop. `fit_round(weights, seed)` fits round `m`'s tree on the
-/// current sample weights (normalised to sum 1); its predictions on every
-/// training row give the round's error. As scikit-learn: a round with error
-/// 0 is kept with weight 1 and ends the loop; a round no better than chance
-/// is dropped and ends it (an error if it was the first); the weights are
-/// not updated after the last round.
+/// current sample weights (normalised to sum 1; at the start `initial`
+/// over its sum, or uniform); its predictions on every training row give
+/// the round's error. As scikit-learn: a round with error 0 is kept with
+/// weight 1 and ends the loop; a round no better than chance is dropped and
+/// ends it (an error if it was the first); the weights are not updated
+/// after the last round.
 pub(crate) fn samme(
-    n_estimators: usize,
-    learning_rate: f64,
+    schedule: Schedule,
     x: ArrayView2<'_, f64>,
     y: &[usize],
     n_classes: usize,
-    random_state: u64,
+    initial: Option<&[f64]>,
     mut fit_round: impl FnMut(&[f64], u64) -> Result<FittedTree, ModelError>,
 ) -> Result<FittedBoosting, ModelError> {
+    let Schedule {
+        n_estimators,
+        learning_rate,
+        random_state,
+    } = schedule;
     let n = y.len();
     let k = n_classes as f64;
-    let mut sample_weight = vec![1.0 / n as f64; n];
+    // scikit-learn's start: the given weights over their sum (1/n each without).
+    let mut sample_weight = match initial {
+        Some(w) => {
+            let total: f64 = w.iter().sum();
+            w.iter().map(|v| v / total).collect()
+        }
+        None => vec![1.0 / n as f64; n],
+    };
     let mut seeds = SamplerRng::new(RngKind::Default, random_state);
     let mut out = FittedBoosting {
         trees: Vec::new(),
@@ -163,7 +186,15 @@ impl Fit for AdaBoostClassifier {
 
     fn fit_finite(&self, data: Xy<'_>) -> Result<FittedBoosting, ModelError> {
         check_boosting(self.n_estimators, self.learning_rate)?;
-        self.boost(data.x(), data.y(), data.n_classes())
+        self.boost(data.x(), data.y(), data.n_classes(), None)
+    }
+}
+
+impl FitWeighted for AdaBoostClassifier {
+    fn fit_with_weights(&self, data: Xy<'_>, sample_weight: &[f64]) -> Result<FittedBoosting, ModelError> {
+        check_boosting(self.n_estimators, self.learning_rate)?;
+        check_sample_weight(sample_weight, data.y().len())?;
+        self.boost(data.x(), data.y(), data.n_classes(), Some(sample_weight))
     }
 }
 
@@ -175,17 +206,17 @@ impl AdaBoostClassifier {
         x: ArrayView2<'_, f64>,
         y: &[usize],
         n_classes: usize,
+        sample_weight: Option<&[f64]>,
     ) -> Result<FittedBoosting, ModelError> {
         let columns = Columns::new(x);
-        samme(
-            self.n_estimators,
-            self.learning_rate,
-            x,
-            y,
-            n_classes,
-            self.random_state,
-            |w, seed| round_tree(self.max_depth, seed).fit_columns(&columns, y, n_classes, Some(w)),
-        )
+        let schedule = Schedule {
+            n_estimators: self.n_estimators,
+            learning_rate: self.learning_rate,
+            random_state: self.random_state,
+        };
+        samme(schedule, x, y, n_classes, sample_weight, |w, seed| {
+            round_tree(self.max_depth, seed).fit_columns(&columns, y, n_classes, Some(w))
+        })
     }
 }
 

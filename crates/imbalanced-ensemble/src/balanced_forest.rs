@@ -4,8 +4,8 @@
 use imbalanced_catalog::Estimator;
 use imbalanced_data::Xy;
 use imbalanced_models::{
-    member_seeds, more_members, ClassWeight, Columns, Criterion, DecisionTreeClassifier, Fit, FittedForest, FittedTree,
-    MaxFeatures, ModelError, OutOfBag, Predict, WarmStart,
+    check_sample_weight, member_seeds, more_members, ClassWeight, Columns, Criterion, DecisionTreeClassifier, Fit,
+    FitWeighted, FittedForest, FittedTree, MaxFeatures, ModelError, OutOfBag, Predict, WarmStart,
 };
 use imbalanced_random::{RngKind, SamplerRng};
 use imbalanced_resample::{RandomUnderSampler, SamplingStrategy};
@@ -170,13 +170,23 @@ impl BalancedRandomForestClassifier {
         })
     }
 
-    /// The trees of the members seeded `seeds`.
-    fn trees(&self, data: &Xy<'_>, columns: &Columns, seeds: &[u64]) -> Result<Vec<FittedTree>, ModelError> {
+    /// The trees of the members seeded `seeds`; a row's count in a
+    /// member's sample times its `sample_weight` is its weight there.
+    fn trees(
+        &self,
+        data: &Xy<'_>,
+        columns: &Columns,
+        seeds: &[u64],
+        sample_weight: Option<&[f64]>,
+    ) -> Result<Vec<FittedTree>, ModelError> {
         let (y, n_classes) = (data.y(), data.n_classes());
         seeds
             .par_iter()
             .map(|&seed| {
-                let sample = self.sample(y, seed)?;
+                let mut sample = self.sample(y, seed)?;
+                if let Some(sw) = sample_weight {
+                    sample.weights.iter_mut().zip(sw).for_each(|(w, s)| *w *= s);
+                }
                 DecisionTreeClassifier {
                     criterion: self.criterion,
                     max_depth: self.max_depth,
@@ -218,9 +228,33 @@ impl Fit for BalancedRandomForestClassifier {
     /// The rows are ranked once ([`Columns`]); each tree fits on its
     /// under-sample as row weights (a row drawn twice weighs 2).
     fn fit_finite(&self, data: Xy<'_>) -> Result<FittedForest, ModelError> {
+        self.fit_rows(data, None)
+    }
+}
+
+impl FitWeighted for BalancedRandomForestClassifier {
+    /// Each tree weighs its rows by `sample_weight`, as imbalanced-learn's
+    /// `fit(X, y, sample_weight)` without a bootstrap. With one,
+    /// scikit-learn 1.9 draws the bootstrap in proportion to the weights,
+    /// which the engine does not: an error says so.
+    fn fit_with_weights(&self, data: Xy<'_>, sample_weight: &[f64]) -> Result<FittedForest, ModelError> {
+        check_sample_weight(sample_weight, data.y().len())?;
+        if self.bootstrap {
+            return Err(ModelError::Parameter(
+                "sample weights with bootstrap=true: scikit-learn 1.9 draws the bootstrap by weight, \
+                 which the engine does not; use bootstrap=false or no weights"
+                    .into(),
+            ));
+        }
+        self.fit_rows(data, Some(sample_weight))
+    }
+}
+
+impl BalancedRandomForestClassifier {
+    fn fit_rows(&self, data: Xy<'_>, sample_weight: Option<&[f64]>) -> Result<FittedForest, ModelError> {
         self.check()?;
         let seeds = member_seeds(self.n_estimators, self.random_state)?;
-        let trees = self.trees(&data, &Columns::new(data.x()), &seeds)?;
+        let trees = self.trees(&data, &Columns::new(data.x()), &seeds, sample_weight)?;
         let forest = FittedForest::new(trees, data.n_classes(), data.x().ncols());
         self.finish(forest, &data, &seeds)
     }
@@ -232,7 +266,7 @@ impl WarmStart for BalancedRandomForestClassifier {
         let seeds = member_seeds(self.n_estimators, self.random_state)?;
         let have = fitted.trees().len();
         let more = more_members(&fitted, have, self.n_estimators, &data)?;
-        let trees = self.trees(&data, &Columns::new(data.x()), &seeds[more])?;
+        let trees = self.trees(&data, &Columns::new(data.x()), &seeds[more], None)?;
         self.finish(fitted.with_more(trees), &data, &seeds)
     }
 }

@@ -107,7 +107,7 @@ impl EasyEnsembleClassifier {
                     random_state: seed,
                     ..Default::default()
                 }
-                .boost(kept.x.view(), &kept.y, n_classes)
+                .boost(kept.x.view(), &kept.y, n_classes, None)
             })
             .collect()
     }

@@ -3,11 +3,11 @@
 
 use imbalanced_catalog::Estimator;
 use imbalanced_data::Xy;
-use imbalanced_models::{Columns, Fit, ModelError};
+use imbalanced_models::{check_sample_weight, Columns, Fit, FitWeighted, ModelError};
 use imbalanced_resample::{RandomUnderSampler, SamplingStrategy};
 use serde::{Deserialize, Serialize};
 
-use crate::adaboost::{check_boosting, round_tree, samme, FittedBoosting};
+use crate::adaboost::{check_boosting, round_tree, samme, FittedBoosting, Schedule};
 use crate::kept_rows;
 
 /// AdaBoost whose every round first under-samples the data at random,
@@ -55,32 +55,44 @@ impl Fit for RusBoostClassifier {
     type Fitted = FittedBoosting;
 
     fn fit_finite(&self, data: Xy<'_>) -> Result<FittedBoosting, ModelError> {
+        self.boost(data, None)
+    }
+}
+
+impl FitWeighted for RusBoostClassifier {
+    /// The rounds start from `sample_weight` (over its sum), as
+    /// imbalanced-learn's with `fit(X, y, sample_weight)`.
+    fn fit_with_weights(&self, data: Xy<'_>, sample_weight: &[f64]) -> Result<FittedBoosting, ModelError> {
+        check_sample_weight(sample_weight, data.y().len())?;
+        self.boost(data, Some(sample_weight))
+    }
+}
+
+impl RusBoostClassifier {
+    fn boost(&self, data: Xy<'_>, sample_weight: Option<&[f64]>) -> Result<FittedBoosting, ModelError> {
         check_boosting(self.n_estimators, self.learning_rate)?;
         let (x, y, n_classes) = (data.x(), data.y(), data.n_classes());
         let columns = Columns::new(x);
-        samme(
-            self.n_estimators,
-            self.learning_rate,
-            x,
-            y,
-            n_classes,
-            self.random_state,
-            |w, seed| {
-                let sampler = RandomUnderSampler {
-                    sampling_strategy: self.sampling_strategy.clone(),
-                    replacement: self.replacement,
-                    random_state: seed,
-                    ..Default::default()
-                };
-                // The under-sample's rows with their boosting weights (a row
-                // drawn twice counts twice); the others take no part.
-                let mut round = vec![0.0; y.len()];
-                for i in kept_rows(&sampler, y)? {
-                    round[i] += w[i];
-                }
-                round_tree(self.max_depth, seed).fit_columns(&columns, y, n_classes, Some(&round))
-            },
-        )
+        let schedule = Schedule {
+            n_estimators: self.n_estimators,
+            learning_rate: self.learning_rate,
+            random_state: self.random_state,
+        };
+        samme(schedule, x, y, n_classes, sample_weight, |w, seed| {
+            let sampler = RandomUnderSampler {
+                sampling_strategy: self.sampling_strategy.clone(),
+                replacement: self.replacement,
+                random_state: seed,
+                ..Default::default()
+            };
+            // The under-sample's rows with their boosting weights (a row
+            // drawn twice counts twice); the others take no part.
+            let mut round = vec![0.0; y.len()];
+            for i in kept_rows(&sampler, y)? {
+                round[i] += w[i];
+            }
+            round_tree(self.max_depth, seed).fit_columns(&columns, y, n_classes, Some(&round))
+        })
     }
 }
 

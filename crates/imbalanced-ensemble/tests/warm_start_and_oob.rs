@@ -178,3 +178,48 @@ fn max_samples_bounds_each_bootstrap() {
         assert!(matches!(m.fit(x.view(), &y, 3), Err(ModelError::Parameter(_))), "{bad}");
     }
 }
+
+#[test]
+fn unit_sample_weights_fit_what_no_weights_fit() {
+    use imbalanced_ensemble::{AdaBoostClassifier, RusBoostClassifier};
+    use imbalanced_models::FitWeighted;
+    let (x, y) = imbalanced(3_000, 8);
+    let data = || imbalanced_data::Xy::new(x.view(), &y, 3).unwrap();
+    let ones = vec![1.0; y.len()];
+    let ramp: Vec<f64> = (0..y.len()).map(|i| 0.5 + (i % 7) as f64).collect();
+    let forest = BalancedRandomForestClassifier {
+        n_estimators: 5,
+        ..Default::default()
+    };
+    let unit = forest.fit_with_weights(data(), &ones).unwrap();
+    assert_eq!(unit, forest.fit(x.view(), &y, 3).unwrap());
+    assert_ne!(forest.fit_with_weights(data(), &ramp).unwrap(), unit);
+    // Boosting stumps: two classes (the rarest against the rest).
+    let y2: Vec<usize> = y.iter().map(|&c| usize::from(c == 0)).collect();
+    let data2 = || imbalanced_data::Xy::new(x.view(), &y2, 2).unwrap();
+    let rus = RusBoostClassifier::default();
+    let unit = rus.fit_with_weights(data2(), &ones).unwrap();
+    assert_eq!(unit, rus.fit(x.view(), &y2, 2).unwrap());
+    assert_ne!(rus.fit_with_weights(data2(), &ramp).unwrap(), unit);
+    let ada = AdaBoostClassifier::default();
+    assert_eq!(
+        ada.fit_with_weights(data2(), &ones).unwrap(),
+        ada.fit(x.view(), &y2, 2).unwrap()
+    );
+    for bad in [
+        vec![1.0; 5],
+        vec![-1.0; y.len()],
+        vec![0.0; y.len()],
+        vec![f64::NAN; y.len()],
+    ] {
+        assert!(matches!(
+            rus.fit_with_weights(data2(), &bad),
+            Err(ModelError::Parameter(_))
+        ));
+    }
+    let boot = BalancedRandomForestClassifier {
+        bootstrap: true,
+        ..Default::default()
+    };
+    assert!(boot.fit_with_weights(data(), &ones).is_err());
+}

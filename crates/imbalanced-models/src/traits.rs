@@ -31,6 +31,36 @@ pub trait Fit {
     }
 }
 
+/// A classifier that takes per-row sample weights (scikit-learn's
+/// `fit(X, y, sample_weight)`); unit weights fit the model that no
+/// weights fit.
+pub trait FitWeighted: Fit {
+    /// Fits on checked rows with `sample_weight`, one finite weight >= 0
+    /// per row, not all 0 (see [`check_sample_weight`]).
+    fn fit_with_weights(&self, data: Xy<'_>, sample_weight: &[f64]) -> Result<Self::Fitted, ModelError>;
+}
+
+/// The checks of [`FitWeighted`]'s weights, for `n` rows.
+pub fn check_sample_weight(sample_weight: &[f64], n: usize) -> Result<(), ModelError> {
+    if sample_weight.len() != n {
+        return Err(ModelError::Parameter(format!(
+            "{} sample weights for {n} rows: give one per row",
+            sample_weight.len()
+        )));
+    }
+    if let Some(bad) = sample_weight.iter().find(|w| !(w.is_finite() && **w >= 0.0)) {
+        return Err(ModelError::Parameter(format!(
+            "sample weight {bad}: weights must be finite and >= 0"
+        )));
+    }
+    if sample_weight.iter().sum::<f64>() <= 0.0 {
+        return Err(ModelError::Parameter(
+            "every sample weight is 0: give some row a positive weight".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// An ensemble that can grow (scikit-learn's `warm_start`): fits the
 /// members `fitted` lacks up to the parameters' `n_estimators` and keeps
 /// its own. Members are seeded as a fit from scratch seeds them, so `n`
