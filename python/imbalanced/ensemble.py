@@ -528,8 +528,7 @@ class HistGradientBoostingClassifier(EnginePrediction, _HGB):
 
     Notes
     -----
-    With sample weights, ``X_val``, missing values or categorical columns
-    scikit-learn's code fits, which takes only ``loss="log_loss"`` and neither
+    With ``X_val``, missing values or categorical columns scikit-learn's code fits, which takes only ``loss="log_loss"`` and neither
     added parameter: other values then raise ``ValueError``. An engine-fitted
     model predicts on finite rows only.
     """
@@ -603,7 +602,7 @@ class HistGradientBoostingClassifier(EnginePrediction, _HGB):
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
-            Given: scikit-learn's code fits.
+            Per-row weights (the engine takes them).
         X_val, y_val, sample_weight_val : array-like, default=None
             Given: scikit-learn's code fits, on this validation set.
 
@@ -616,7 +615,7 @@ class HistGradientBoostingClassifier(EnginePrediction, _HGB):
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None")
         categorical = hasattr(X, "dtypes") and any(str(d) == "category" for d in X.dtypes)
         try:
-            _require(sample_weight is None and X_val is None and not sparse.issparse(X) and not categorical)
+            _require(X_val is None and not sparse.issparse(X) and not categorical)
             _require(self.categorical_features in (None, "from_dtype"))
             shape = np.shape(np.asarray(y))
             _require(len(shape) == 1 or shape[1:] == (1,))
@@ -627,8 +626,8 @@ class HistGradientBoostingClassifier(EnginePrediction, _HGB):
             only = _engine_only(self)
             if only:
                 raise ValueError(
-                    f"{', '.join(only)} runs on the engine only, which this fit cannot use (sample weights, "
-                    "X_val, missing values, categorical columns or a scikit-learn-only parameter): drop those, "
+                    f"{', '.join(only)} runs on the engine only, which this fit cannot use (X_val, sparse "
+                    "input, missing values, categorical columns or a scikit-learn-only parameter): drop those, "
                     "or use loss='log_loss' with class_weight"
                 ) from None
             self.__dict__.pop("model_", None)
@@ -652,6 +651,8 @@ class HistGradientBoostingClassifier(EnginePrediction, _HGB):
             codes.astype(np.int64),
             len(self.classes_),
             _threads(None),
+            None if sample_weight is None else _check_sample_weight(sample_weight, X_checked, dtype=np.float64,
+                                                                     ensure_non_negative=True),
         )
         fitted = json.loads(self.model_.to_json())
         self.n_trees_per_iteration_ = 1 if len(self.classes_) == 2 else len(self.classes_)

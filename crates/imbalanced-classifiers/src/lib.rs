@@ -259,7 +259,8 @@ impl AnyClassifier {
 
     /// Fits on `data` with per-row `sample_weight` (scikit-learn's
     /// `fit(X, y, sample_weight)`): the balanced forest (without a
-    /// bootstrap), RUSBoost and AdaBoost; an error for the others.
+    /// bootstrap), RUSBoost, AdaBoost and gradient boosting; an error for
+    /// the others.
     pub fn fit_with_weights(&self, mut data: Xy<'_>, sample_weight: &[f64]) -> Result<FittedModel, ModelError> {
         data.require_finite()?;
         Ok(match self {
@@ -268,10 +269,13 @@ impl AnyClassifier {
             }
             AnyClassifier::RusBoost(m) => FittedModel::RusBoost(m.fit_with_weights(data, sample_weight)?),
             AnyClassifier::AdaBoost(m) => FittedModel::AdaBoost(m.fit_with_weights(data, sample_weight)?),
+            AnyClassifier::HistGradientBoosting(m) => {
+                FittedModel::HistGradientBoosting(m.fit_with_weights(data, sample_weight)?)
+            }
             other => {
                 return Err(ModelError::Parameter(format!(
-                    "{} takes no sample weights here: BalancedRandomForestClassifier, RUSBoostClassifier and \
-                     AdaBoostClassifier do (or use class_weight)",
+                    "{} takes no sample weights here: BalancedRandomForestClassifier, RUSBoostClassifier, \
+                     AdaBoostClassifier and HistGradientBoostingClassifier do (or use class_weight)",
                     other.name()
                 )))
             }

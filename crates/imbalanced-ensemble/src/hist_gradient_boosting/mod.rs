@@ -18,7 +18,7 @@ use imbalanced_catalog::Estimator;
 use imbalanced_data::Xy;
 use imbalanced_losses::LossSpec;
 use imbalanced_models::persist::{ensure, finite, Validate};
-use imbalanced_models::{stratified_holdout, ClassWeight, Fit, ModelError, Predict};
+use imbalanced_models::{check_sample_weight, stratified_holdout, ClassWeight, Fit, FitWeighted, ModelError, Predict};
 use imbalanced_random::{RngKind, SamplerRng};
 use ndarray::{Array2, ArrayView2, Axis};
 use rayon::prelude::*;
@@ -327,6 +327,22 @@ impl Fit for HistGradientBoostingClassifier {
     type Fitted = FittedHistGradientBoosting;
 
     fn fit_finite(&self, data: Xy<'_>) -> Result<FittedHistGradientBoosting, ModelError> {
+        self.fit_rows(data, None)
+    }
+}
+
+impl FitWeighted for HistGradientBoostingClassifier {
+    /// scikit-learn's `fit(X, y, sample_weight)`: the weights multiply the
+    /// class weights, the gradients and Hessians, the baseline's shares and
+    /// the binning quantiles.
+    fn fit_with_weights(&self, data: Xy<'_>, sample_weight: &[f64]) -> Result<FittedHistGradientBoosting, ModelError> {
+        check_sample_weight(sample_weight, data.y().len())?;
+        self.fit_rows(data, Some(sample_weight))
+    }
+}
+
+impl HistGradientBoostingClassifier {
+    fn fit_rows(&self, data: Xy<'_>, sample_weight: Option<&[f64]>) -> Result<FittedHistGradientBoosting, ModelError> {
         self.check()?;
         let (x, y, k) = (data.x(), data.y(), data.n_classes());
         if k < 2 {
@@ -335,7 +351,11 @@ impl Fit for HistGradientBoostingClassifier {
             ));
         }
         let t = if k == 2 { 1 } else { k };
-        let w = self.sample_weights(y, k)?;
+        let mut w = self.sample_weights(y, k)?;
+        if let Some(sw) = sample_weight {
+            let w = w.get_or_insert_with(|| vec![1.0; y.len()]);
+            w.iter_mut().zip(sw).for_each(|(w, s)| *w *= s);
+        }
         let stop = match self.early_stopping {
             EarlyStopping::Auto => y.len() > 10_000,
             EarlyStopping::On => true,

@@ -260,3 +260,24 @@ fn bad_parameters_and_inputs_are_typed_errors() {
     nan[(3, 1)] = f64::NAN;
     assert!(matches!(f.predict_proba(nan.view()), Err(ModelError::NonFinite { .. })));
 }
+
+#[test]
+fn unit_sample_weights_fit_what_no_weights_fit() {
+    let (x, y) = imbalanced_blobs(3000, 0.1, 11);
+    let m = HistGradientBoostingClassifier {
+        max_iter: 20,
+        early_stopping: EarlyStopping::On,
+        ..Default::default()
+    };
+    let data = || imbalanced_data::Xy::new(x.view(), &y, 2).unwrap();
+    let plain = fit(&m, &x, &y, 2);
+    assert_eq!(m.fit_with_weights(data(), &vec![1.0; y.len()]).unwrap(), plain);
+    // Weight 2 on the minority is class_weight {0: 1, 1: 2}.
+    let twice: Vec<f64> = y.iter().map(|&c| if c == 1 { 2.0 } else { 1.0 }).collect();
+    let by_class = HistGradientBoostingClassifier {
+        class_weight: ClassWeight::Given(vec![1.0, 2.0]),
+        ..m.clone()
+    };
+    assert_eq!(m.fit_with_weights(data(), &twice).unwrap(), fit(&by_class, &x, &y, 2));
+    assert!(m.fit_with_weights(data(), &[1.0]).is_err());
+}
