@@ -23,7 +23,7 @@ mod focal_entropy;
 mod incremental;
 mod lcr;
 mod margin;
-mod math;
+pub mod math;
 mod multilabel;
 mod newton;
 mod overlap;

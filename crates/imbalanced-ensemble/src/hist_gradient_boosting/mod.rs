@@ -26,7 +26,8 @@ use serde::{Deserialize, Serialize};
 
 use binning::{BinMapper, Binned};
 use grower::{grow, GrownTree, Limits};
-use objective::{sigmoid, softmax, Objective};
+use imbalanced_losses::math::{sigmoid, softmax_into};
+use objective::Objective;
 
 /// When to stop on a validation score: scikit-learn's `early_stopping`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -594,7 +595,7 @@ impl Predict for FittedHistGradientBoosting {
                 out[0] = 1.0 - q;
                 out[1] = q;
             } else {
-                softmax(
+                softmax_into(
                     z.as_slice().expect("a standard-layout row"),
                     out.as_slice_mut().expect("a row"),
                 );

@@ -9,6 +9,7 @@
 //! builds an `n x K` logit matrix per round (it gives the same numbers:
 //! tested).
 
+use imbalanced_losses::math::{logsumexp, sigmoid, softmax_into, softplus};
 use imbalanced_losses::{LossSpec, NewtonObjective};
 use ndarray::Array2;
 use rayon::prelude::*;
@@ -88,7 +89,7 @@ impl Objective {
                         let target = f64::from(u8::from(y[i] == 1));
                         out[r] = [(wi * (p - target)) as f32, (wi * p * (1.0 - p)) as f32];
                     } else {
-                        softmax(z, &mut p);
+                        softmax_into(z, &mut p);
                         for k in 0..t {
                             let target = f64::from(u8::from(y[i] == k));
                             out[k * len + r] = [(wi * (p[k] - target)) as f32, (wi * p[k] * (1.0 - p[k])) as f32];
@@ -132,7 +133,7 @@ impl Objective {
                             if t == 1 {
                                 softplus(z[0]) - if y[i] == 1 { z[0] } else { 0.0 }
                             } else {
-                                logsumexp(z) - z[y[i]]
+                                logsumexp(ndarray::ArrayView1::from(z)) - z[y[i]]
                             }
                         })
                         .collect(),
@@ -222,35 +223,6 @@ fn logits(raw: &[f64], t: usize, rows: std::ops::Range<usize>) -> Array2<f64> {
     } else {
         Array2::from_shape_fn((rows.len(), t), |(r, k)| raw[(rows.start + r) * t + k])
     }
-}
-
-pub(crate) fn sigmoid(x: f64) -> f64 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (1.0 + e)
-    }
-}
-
-fn softplus(x: f64) -> f64 {
-    x.max(0.0) + (-x.abs()).exp().ln_1p()
-}
-
-fn logsumexp(z: &[f64]) -> f64 {
-    let m = z.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
-    m + z.iter().map(|v| (v - m).exp()).sum::<f64>().ln()
-}
-
-/// `p = softmax(z)`.
-pub(crate) fn softmax(z: &[f64], p: &mut [f64]) {
-    let m = z.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
-    let mut total = 0.0;
-    for (p, &v) in p.iter_mut().zip(z) {
-        *p = (v - m).exp();
-        total += *p;
-    }
-    p.iter_mut().for_each(|p| *p /= total);
 }
 
 #[cfg(test)]
