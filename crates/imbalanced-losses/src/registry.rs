@@ -143,8 +143,9 @@ pub trait LossFactory: Send + Sync {
     }
 }
 
-fn exact(l: impl Loss + Send + Sync + 'static) -> Option<Result<Box<dyn NewtonObjective>>> {
-    Some(Ok(Box::new(Exact(l))))
+/// A factory's [`LossFactory::newton`] answer for a built objective.
+fn boosted<N: NewtonObjective + 'static>(objective: Result<N>) -> Option<Result<Box<dyn NewtonObjective>>> {
+    Some(objective.map(|n| Box::new(n) as Box<dyn NewtonObjective>))
 }
 
 fn mean(l: Box<dyn BatchLossLoss>) -> Box<dyn BatchLoss> {
@@ -175,7 +176,7 @@ impl LossFactory for CeLoss {
         Ok(mean(Box::<CrossEntropy>::default()))
     }
     fn newton(&self, _: &[f64]) -> Option<Result<Box<dyn NewtonObjective>>> {
-        exact(CrossEntropy::default())
+        boosted(Ok(Exact(CrossEntropy::default())))
     }
 }
 
@@ -231,10 +232,7 @@ impl LossFactory for WeightedCeLoss {
         Ok(weighted(Box::new(self.loss(counts)?)))
     }
     fn newton(&self, counts: &[f64]) -> Option<Result<Box<dyn NewtonObjective>>> {
-        Some(
-            self.loss(counts)
-                .map(|l| Box::new(Exact(l)) as Box<dyn NewtonObjective>),
-        )
+        boosted(self.loss(counts).map(Exact))
     }
 }
 
@@ -267,7 +265,7 @@ impl LossFactory for FocalLoss {
         Ok(mean(Box::new(self.loss())))
     }
     fn newton(&self, _: &[f64]) -> Option<Result<Box<dyn NewtonObjective>>> {
-        Some(Ok(Box::new(SoftmaxFisher(self.loss()))))
+        boosted(Ok(SoftmaxFisher(self.loss())))
     }
 }
 
@@ -305,10 +303,7 @@ impl LossFactory for CbFocalLoss {
         Ok(mean(Box::new(self.loss(counts)?)))
     }
     fn newton(&self, counts: &[f64]) -> Option<Result<Box<dyn NewtonObjective>>> {
-        Some(
-            self.loss(counts)
-                .map(|l| Box::new(SoftmaxFisher(l)) as Box<dyn NewtonObjective>),
-        )
+        boosted(self.loss(counts).map(SoftmaxFisher))
     }
 }
 
@@ -334,7 +329,7 @@ impl LossFactory for LdamLoss {
         Ok(mean(Box::new(Ldam::from_counts(counts, self.max_m, self.s)?)))
     }
     fn newton(&self, counts: &[f64]) -> Option<Result<Box<dyn NewtonObjective>>> {
-        Some(Ldam::from_counts(counts, self.max_m, self.s).map(|l| Box::new(Exact(l)) as Box<dyn NewtonObjective>))
+        boosted(Ldam::from_counts(counts, self.max_m, self.s).map(Exact))
     }
     fn build_multilabel(
         &self,
@@ -438,7 +433,7 @@ impl LossFactory for LogitAdjustedLoss {
         Ok(mean(Box::new(LogitAdjusted::from_counts(counts, self.tau)?)))
     }
     fn newton(&self, counts: &[f64]) -> Option<Result<Box<dyn NewtonObjective>>> {
-        Some(LogitAdjusted::from_counts(counts, self.tau).map(|l| Box::new(Exact(l)) as Box<dyn NewtonObjective>))
+        boosted(LogitAdjusted::from_counts(counts, self.tau).map(Exact))
     }
 }
 
@@ -453,7 +448,7 @@ impl LossFactory for BalancedSoftmaxLoss {
         Ok(mean(Box::new(BalancedSoftmax::from_counts(counts)?)))
     }
     fn newton(&self, counts: &[f64]) -> Option<Result<Box<dyn NewtonObjective>>> {
-        Some(BalancedSoftmax::from_counts(counts).map(|l| Box::new(Exact(l)) as Box<dyn NewtonObjective>))
+        boosted(BalancedSoftmax::from_counts(counts).map(Exact))
     }
 }
 
@@ -503,7 +498,7 @@ impl LossFactory for LabelSmoothingLoss {
         Ok(mean(Box::new(self.loss())))
     }
     fn newton(&self, _: &[f64]) -> Option<Result<Box<dyn NewtonObjective>>> {
-        exact(self.loss())
+        boosted(Ok(Exact(self.loss())))
     }
 }
 
@@ -680,7 +675,7 @@ impl LossFactory for SigmoidFocalLoss {
         Some(Ok(mean_over_rows(self.loss())))
     }
     fn newton(&self, _: &[f64]) -> Option<Result<Box<dyn NewtonObjective>>> {
-        Some(Ok(Box::new(OneHotSigmoid(self.loss()))))
+        boosted(Ok(OneHotSigmoid(self.loss())))
     }
 }
 
@@ -743,8 +738,7 @@ impl LossFactory for BceLoss {
         Some(self.loss(pos, n_rows).map(mean_over_rows))
     }
     fn newton(&self, counts: &[f64]) -> Option<Result<Box<dyn NewtonObjective>>> {
-        let loss = self.loss(counts, counts.iter().sum());
-        Some(loss.map(|l| Box::new(OneHotSigmoid(l)) as Box<dyn NewtonObjective>))
+        boosted(self.loss(counts, counts.iter().sum()).map(OneHotSigmoid))
     }
 }
 
@@ -790,7 +784,7 @@ impl LossFactory for AslLoss {
         Some(Ok(mean_over_rows(self.loss())))
     }
     fn newton(&self, _: &[f64]) -> Option<Result<Box<dyn NewtonObjective>>> {
-        Some(Ok(Box::new(OneHotSigmoid(self.loss()))))
+        boosted(Ok(OneHotSigmoid(self.loss())))
     }
 }
 
