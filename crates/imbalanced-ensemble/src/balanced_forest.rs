@@ -170,17 +170,18 @@ impl BalancedRandomForestClassifier {
         })
     }
 
-    /// The trees of the members seeded `seeds`; a row's count in a
-    /// member's sample times its `sample_weight` is its weight there.
+    /// The trees of the members seeded `seeds`, and the rows each left out
+    /// of its bootstrap; a row's count in a member's sample times its
+    /// `sample_weight` is its weight there.
     fn trees(
         &self,
         data: &Xy<'_>,
         columns: &Columns,
         seeds: &[u64],
         sample_weight: Option<&[f64]>,
-    ) -> Result<Vec<FittedTree>, ModelError> {
+    ) -> Result<(Vec<FittedTree>, Vec<Vec<usize>>), ModelError> {
         let (y, n_classes) = (data.y(), data.n_classes());
-        seeds
+        let fitted: Vec<(FittedTree, Vec<usize>)> = seeds
             .par_iter()
             .map(|&seed| {
                 let mut sample = self.sample(y, seed)?;
@@ -201,19 +202,22 @@ impl BalancedRandomForestClassifier {
                     class_weight: self.class_weight.clone(),
                 }
                 .fit_columns(columns, y, n_classes, Some(&sample.weights))
+                .map(|tree| (tree, sample.out_of_bag))
             })
-            .collect()
+            .collect::<Result<_, _>>()?;
+        Ok(fitted.into_iter().unzip())
     }
 
-    /// The forest with its out-of-bag estimate, when asked for: each
-    /// tree's rows are drawn again from its seed.
-    fn finish(&self, mut forest: FittedForest, data: &Xy<'_>, seeds: &[u64]) -> Result<FittedForest, ModelError> {
+    /// The forest with its out-of-bag estimate, when asked for, from each
+    /// tree's out-of-bag rows `out_of_bag`.
+    fn finish(
+        &self,
+        mut forest: FittedForest,
+        data: &Xy<'_>,
+        out_of_bag: &[Vec<usize>],
+    ) -> Result<FittedForest, ModelError> {
         if self.oob_score {
             let (x, y) = (data.x(), data.y());
-            let out_of_bag = seeds
-                .par_iter()
-                .map(|&s| self.sample(y, s).map(|t| t.out_of_bag))
-                .collect::<Result<Vec<_>, _>>()?;
             let trees = forest.trees();
             let predict = |m: usize, rows: &[usize]| trees[m].predict_proba(x.select(Axis(0), rows).view());
             forest.oob = Some(OutOfBag::new(&out_of_bag, predict, y, data.n_classes())?);
@@ -254,9 +258,9 @@ impl BalancedRandomForestClassifier {
     fn fit_rows(&self, data: Xy<'_>, sample_weight: Option<&[f64]>) -> Result<FittedForest, ModelError> {
         self.check()?;
         let seeds = member_seeds(self.n_estimators, self.random_state)?;
-        let trees = self.trees(&data, &Columns::new(data.x()), &seeds, sample_weight)?;
+        let (trees, out_of_bag) = self.trees(&data, &Columns::new(data.x()), &seeds, sample_weight)?;
         let forest = FittedForest::new(trees, data.n_classes(), data.x().ncols());
-        self.finish(forest, &data, &seeds)
+        self.finish(forest, &data, &out_of_bag)
     }
 }
 
@@ -266,8 +270,17 @@ impl WarmStart for BalancedRandomForestClassifier {
         let seeds = member_seeds(self.n_estimators, self.random_state)?;
         let have = fitted.trees().len();
         let more = more_members(&fitted, have, self.n_estimators, &data)?;
-        let trees = self.trees(&data, &Columns::new(data.x()), &seeds[more], None)?;
-        self.finish(fitted.with_more(trees), &data, &seeds)
+        let (trees, new) = self.trees(&data, &Columns::new(data.x()), &seeds[more], None)?;
+        // The kept trees' out-of-bag rows, drawn again from their seeds.
+        let mut out_of_bag = Vec::new();
+        if self.oob_score {
+            out_of_bag = seeds[..have]
+                .par_iter()
+                .map(|&s| self.sample(data.y(), s).map(|t| t.out_of_bag))
+                .collect::<Result<Vec<_>, _>>()?;
+            out_of_bag.extend(new);
+        }
+        self.finish(fitted.with_more(trees), &data, &out_of_bag)
     }
 }
 

@@ -128,6 +128,15 @@ where
 fn five_and_five_more_are_the_ten_of_one_fit() {
     let (warm, cold) = warm_and_cold(&BalancedRandomForestClassifier::default(), |m, n| m.n_estimators = n);
     assert_eq!((warm.trees().len(), &warm), (10, &cold));
+    // The out-of-bag estimate covers the kept trees too.
+    let bagged = BalancedRandomForestClassifier {
+        bootstrap: true,
+        oob_score: true,
+        ..Default::default()
+    };
+    let (warm, cold) = warm_and_cold(&bagged, |m, n| m.n_estimators = n);
+    assert!(cold.oob.is_some());
+    assert_eq!(warm, cold);
     let (warm, cold) = warm_and_cold(&BalancedBaggingClassifier::default(), |m, n| m.n_estimators = n);
     assert_eq!((warm.members.len(), &warm), (10, &cold));
     let (warm, cold) = warm_and_cold(&EasyEnsembleClassifier::default(), |m, n| m.n_estimators = n);
