@@ -37,13 +37,12 @@ from sklearn._loss.loss import BaseLoss
 from sklearn.ensemble import HistGradientBoostingClassifier as _HGB
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from sklearn_compat.utils.validation import validate_data
 
 from . import _native
 from ._engine import NotOnEngine, _ENGINE_PARAMS, _seed, _strategy, _threads, engine_params
-from .models import EnginePrediction
+from .models import EnginePrediction, class_codes
 
 __all__ = [
     "BalancedRandomForestClassifier",
@@ -61,6 +60,11 @@ class _NotOnEngine(Exception):
 def _require(ok):
     if not ok:
         raise _NotOnEngine
+
+
+def _count(value):
+    """An optional count as JSON takes it (NumPy integers become ints)."""
+    return None if value is None else int(value)
 
 
 def _sampling(est):
@@ -106,12 +110,12 @@ def _forest_params(est):
     return {
         **_common(est, p),
         "criterion": {"gini": "gini", "entropy": "entropy", "log_loss": "entropy"}[p["criterion"]],
-        "max_depth": p["max_depth"],
+        "max_depth": _count(p["max_depth"]),
         "min_samples_split": int(p["min_samples_split"]),
         "min_samples_leaf": int(p["min_samples_leaf"]),
         "max_features": max_features if not isinstance(max_features, numbers.Integral) else int(max_features),
         "min_weight_fraction_leaf": float(p["min_weight_fraction_leaf"]),
-        "max_leaf_nodes": None if p["max_leaf_nodes"] is None else int(p["max_leaf_nodes"]),
+        "max_leaf_nodes": _count(p["max_leaf_nodes"]),
         "min_impurity_decrease": float(p["min_impurity_decrease"]),
         "ccp_alpha": float(p["ccp_alpha"]),
         "bootstrap": bool(p["bootstrap"]),
@@ -234,13 +238,7 @@ class EngineEnsemble(EnginePrediction):
             kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
             return self._reference.fit(self, X, y, **kwargs)
         X = X_checked
-        check_classification_targets(y)
-        classes, codes = np.unique(y, return_inverse=True)
-        if len(classes) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least 2 classes, but the data contains only one "
-                f"class: {classes[0]!r}"
-            )
+        classes, codes = class_codes(self, y)
         if params.get("oob_score") and not params.get("bootstrap", True):
             raise ValueError("Out of bag estimation only available if bootstrap=True")
         previous = self.__dict__.get("model_") if getattr(self, "warm_start", False) else None
@@ -431,8 +429,8 @@ def _hgb_params(est):
         "loss": p["loss"],
         "learning_rate": float(p["learning_rate"]),
         "max_iter": int(p["max_iter"]),
-        "max_leaf_nodes": None if p["max_leaf_nodes"] is None else int(p["max_leaf_nodes"]),
-        "max_depth": None if p["max_depth"] is None else int(p["max_depth"]),
+        "max_leaf_nodes": _count(p["max_leaf_nodes"]),
+        "max_depth": _count(p["max_depth"]),
         "min_samples_leaf": int(p["min_samples_leaf"]),
         "l2_regularization": float(p["l2_regularization"]),
         "max_bins": int(p["max_bins"]),
@@ -632,13 +630,7 @@ class HistGradientBoostingClassifier(EnginePrediction, _HGB):
                 ) from None
             self.__dict__.pop("model_", None)
             return _HGB.fit(self, X, y, sample_weight, X_val=X_val, y_val=y_val, sample_weight_val=sample_weight_val)
-        check_classification_targets(y)
-        self.classes_, codes = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least 2 classes, but the data contains only one "
-                f"class: {self.classes_[0]!r}"
-            )
+        self.classes_, codes = class_codes(self, y)
         weight = self.class_weight
         if isinstance(weight, dict):
             weight = [float(weight.get(c, 1.0)) for c in self.classes_]

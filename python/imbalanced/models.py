@@ -49,6 +49,20 @@ def _from_engine(value):
     return value
 
 
+def class_codes(est, y):
+    """The sorted classes of labels ``y`` and each label's code, after
+    scikit-learn's target checks; a ValueError naming ``est`` for fewer than
+    two classes."""
+    check_classification_targets(y)
+    classes, codes = np.unique(y, return_inverse=True)
+    if len(classes) < 2:
+        raise ValueError(
+            f"{type(est).__name__} needs samples of at least 2 classes, but the data contains only one "
+            f"class: {classes[0]!r}"
+        )
+    return classes, codes
+
+
 class EnginePrediction:
     """Prediction by the engine's fitted model ``model_`` with scikit-learn's
     checks, for every engine-backed classifier. ``_fallback(name)`` gives
@@ -141,13 +155,7 @@ class EngineClassifier(EnginePrediction, ClassifierMixin, BaseEstimator):
             The fitted classifier.
         """
         X, y = validate_data(self, X, y, dtype=np.float64)
-        check_classification_targets(y)
-        self.classes_, codes = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least 2 classes, but the data contains only one "
-                f"class: {self.classes_[0]!r}"
-            )
+        self.classes_, codes = class_codes(self, y)
         self.model_ = _native.fit(
             self._engine_name,
             json.dumps(self._engine_params()),

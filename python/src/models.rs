@@ -2,7 +2,8 @@
 //! held as a [`Model`] that predicts and pickles through the library's
 //! persistence (the JSON of a model file, checked when read back).
 
-use imbalanced::models::{AnyClassifier, Fit, FittedModel, Predict, MODELS};
+use imbalanced::data::Xy;
+use imbalanced::models::{AnyClassifier, Fit, FittedModel, ModelError, Predict, MODELS};
 use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
@@ -117,20 +118,20 @@ pub(crate) fn fit(
     n_jobs: Option<i64>,
     sample_weight: Option<PyReadonlyArray1<'_, f64>>,
 ) -> PyResult<Model> {
-    let model: Box<AnyClassifier> = MODELS.build(name, &given(params)?, &[]).map_err(value_error)?;
-    let codes = class_codes(&y, Some(n_classes))?;
-    let x = x.as_array();
-    let x = x.as_standard_layout();
-    let inner = match sample_weight {
-        None => on_threads(py, n_jobs, || model.fit(x.view(), &codes, n_classes))?,
-        Some(w) => {
-            let w = w.as_array().to_vec();
-            let data = imbalanced::data::Xy::new(x.view(), &codes, n_classes).map_err(value_error)?;
-            on_threads(py, n_jobs, || model.fit_with_weights(data, &w))?
-        }
-    }
-    .map_err(value_error)?;
-    Ok(Model { inner })
+    let weights = sample_weight.map(|w| w.as_array().to_vec());
+    train(
+        py,
+        name,
+        params,
+        x,
+        y,
+        n_classes,
+        n_jobs,
+        |classifier, data| match &weights {
+            None => classifier.fit_checked(data),
+            Some(w) => classifier.fit_with_weights(data, w),
+        },
+    )
 }
 
 /// Grows `model` to classifier `name`'s `n_estimators` (parameters as a
@@ -148,11 +149,29 @@ pub(crate) fn fit_more(
     n_classes: usize,
     n_jobs: Option<i64>,
 ) -> PyResult<Model> {
+    train(py, name, params, x, y, n_classes, n_jobs, |classifier, data| {
+        classifier.fit_more(model.inner.clone(), data)
+    })
+}
+
+/// Classifier `name` built from `params`, trained by `run` on `x` with
+/// class codes `y` (checked) on `n_jobs` threads, the GIL released.
+#[allow(clippy::too_many_arguments)]
+fn train(
+    py: Python<'_>,
+    name: &str,
+    params: &str,
+    x: PyReadonlyArray2<'_, f64>,
+    y: PyReadonlyArray1<'_, i64>,
+    n_classes: usize,
+    n_jobs: Option<i64>,
+    run: impl FnOnce(&AnyClassifier, Xy<'_>) -> Result<FittedModel, ModelError> + Send,
+) -> PyResult<Model> {
     let classifier: Box<AnyClassifier> = MODELS.build(name, &given(params)?, &[]).map_err(value_error)?;
     let codes = class_codes(&y, Some(n_classes))?;
     let x = x.as_array();
     let x = x.as_standard_layout();
-    let data = imbalanced::data::Xy::new(x.view(), &codes, n_classes).map_err(value_error)?;
-    let inner = on_threads(py, n_jobs, || classifier.fit_more(model.inner.clone(), data))?.map_err(value_error)?;
+    let data = Xy::new(x.view(), &codes, n_classes).map_err(value_error)?;
+    let inner = on_threads(py, n_jobs, || run(&classifier, data))?.map_err(value_error)?;
     Ok(Model { inner })
 }

@@ -163,26 +163,32 @@ fn knn_and_naive_bayes_match_scikit_learn() {
     );
 }
 
+/// `tree` fitted on dataset `d`'s training rows, with how many of its test
+/// rows get scikit-learn's probabilities under fixture `key`, of how many.
+fn against_fixture(tree: &DecisionTreeClassifier, d: &Value, key: &str) -> (FittedTree, usize, usize) {
+    let Split { xtr, ytr, xte, k } = split(d);
+    let fitted = tree.fit(xtr.view(), &ytr, k).unwrap();
+    let want = matrix(&d[key]["proba"]);
+    let got = fitted.predict_proba(xte.view()).unwrap();
+    let rows = (0..want.nrows())
+        .filter(|&r| (0..k).all(|c| (got[(r, c)] - want[(r, c)]).abs() < 1e-9))
+        .count();
+    (fitted, rows, want.nrows())
+}
+
 #[test]
 fn decision_trees_grow_as_scikit_learns() {
     let (mut same, mut total, mut same_importances) = (0, 0, 0);
     for d in fixture()["datasets"].as_array().unwrap() {
         let name = d["name"].as_str().unwrap();
-        let Split { xtr, ytr, xte, k } = split(d);
         for (depth, key) in [(Some(3), "tree_depth_3"), (None, "tree_depth_None")] {
             let tree = DecisionTreeClassifier {
                 max_depth: depth,
                 ..Default::default()
             };
-            let fitted = tree.fit(xtr.view(), &ytr, k).unwrap();
-            let want = matrix(&d[key]["proba"]);
-            let got = fitted.predict_proba(xte.view()).unwrap();
-            let rows = (0..want.nrows())
-                .filter(|&r| (0..k).all(|c| (got[(r, c)] - want[(r, c)]).abs() < 1e-9))
-                .count();
+            let (fitted, rows, n_test) = against_fixture(&tree, d, key);
             eprintln!(
-                "{name} {key}: {rows}/{} rows, {} vs {} nodes",
-                want.nrows(),
+                "{name} {key}: {rows}/{n_test} rows, {} vs {} nodes",
                 fitted.node_count(),
                 d[key]["nodes"]
             );
@@ -194,7 +200,7 @@ fn decision_trees_grow_as_scikit_learns() {
                 );
                 // The same tree (every test row agrees; an equal-gain tie may
                 // split on another feature): scikit-learn's importances.
-                if rows == want.nrows() {
+                if rows == n_test {
                     let want: Vec<f64> = serde_json::from_value(d[key]["importances"].clone()).unwrap();
                     let got = fitted.feature_importances().unwrap();
                     assert_eq!(got.len(), want.len());
@@ -205,7 +211,7 @@ fn decision_trees_grow_as_scikit_learns() {
                 }
             }
             same += rows;
-            total += want.nrows();
+            total += n_test;
         }
     }
     eprintln!("{same} of {total} test rows get scikit-learn's probabilities");
@@ -234,25 +240,18 @@ fn tree_stopping_and_pruning_rules_as_scikit_learns() {
     let (mut same_nodes, mut same, mut total, mut trees) = (0, 0, 0, 0);
     for d in fixture()["datasets"].as_array().unwrap() {
         let name = d["name"].as_str().unwrap();
-        let Split { xtr, ytr, xte, k } = split(d);
         for (key, set) in rules {
             let mut tree = DecisionTreeClassifier::default();
             set(&mut tree);
-            let fitted = tree.fit(xtr.view(), &ytr, k).unwrap();
-            let want = matrix(&d[key]["proba"]);
-            let got = fitted.predict_proba(xte.view()).unwrap();
-            let rows = (0..want.nrows())
-                .filter(|&r| (0..k).all(|c| (got[(r, c)] - want[(r, c)]).abs() < 1e-9))
-                .count();
+            let (fitted, rows, n_test) = against_fixture(&tree, d, key);
             let nodes = d[key]["nodes"].as_u64().unwrap() as usize;
             eprintln!(
-                "{name} {key}: {rows}/{} rows, {} vs {nodes} nodes",
-                want.nrows(),
+                "{name} {key}: {rows}/{n_test} rows, {} vs {nodes} nodes",
                 fitted.node_count()
             );
             same_nodes += usize::from(fitted.node_count() == nodes);
             same += rows;
-            total += want.nrows();
+            total += n_test;
             trees += 1;
         }
     }
