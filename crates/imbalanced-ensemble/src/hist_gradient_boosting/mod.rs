@@ -20,9 +20,10 @@ use imbalanced_losses::LossSpec;
 use imbalanced_models::persist::{ensure, finite, Validate};
 use imbalanced_models::{check_sample_weight, stratified_holdout, ClassWeight, Fit, FitWeighted, ModelError, Predict};
 use imbalanced_random::{RngKind, SamplerRng};
-use ndarray::{Array2, ArrayView2, Axis};
+use ndarray::{Array2, ArrayView2, Axis, CowArray, Ix2};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 use binning::{BinMapper, Binned};
 use grower::{grow, GrownTree, Limits};
@@ -366,17 +367,18 @@ impl HistGradientBoostingClassifier {
         let (train, valid) = if stop {
             stratified_holdout(y, k, self.validation_fraction, &mut rng)
         } else {
-            ((0..y.len()).collect(), Vec::new())
+            (Vec::new(), Vec::new())
         };
-        let pick = |rows: &[usize]| -> (Array2<f64>, Vec<usize>, Option<Vec<f64>>) {
+        let pick = |rows: &[usize]| -> (CowArray<'_, f64, Ix2>, Cow<'_, [usize]>, Option<Vec<f64>>) {
             (
-                x.select(Axis(0), rows),
+                x.select(Axis(0), rows).into(),
                 rows.iter().map(|&i| y[i]).collect(),
                 w.as_ref().map(|w| rows.iter().map(|&i| w[i]).collect()),
             )
         };
+        // Without a hold-out the rows train as they are, not copied.
         let (x_train, y_train, w_train) = if valid.is_empty() {
-            (x.to_owned(), y.to_vec(), w.clone())
+            (x.into(), Cow::Borrowed(y), w.clone())
         } else {
             pick(&train)
         };
