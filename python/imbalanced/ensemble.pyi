@@ -19,9 +19,13 @@ class _Ensemble(ClassifierMixin, BaseEstimator):
     def predict(self, X: ArrayLike) -> NDArray[Any]: ...
 
 class BalancedRandomForestClassifier(_Ensemble):
+    oob_score_: float
+    oob_decision_function_: NDArray[np.float64]
     def __init__(self, n_estimators: Any = 100, *, criterion: Any = 'gini', max_depth: Any = None, min_samples_split: Any = 2, min_samples_leaf: Any = 1, min_weight_fraction_leaf: Any = 0.0, max_features: Any = 'sqrt', max_leaf_nodes: Any = None, min_impurity_decrease: Any = 0.0, bootstrap: Any = False, oob_score: Any = False, sampling_strategy: Any = 'all', replacement: Any = True, n_jobs: Any = None, random_state: Any = None, verbose: Any = 0, warm_start: Any = False, class_weight: Any = None, ccp_alpha: Any = 0.0, max_samples: Any = None, monotonic_cst: Any = None) -> None: ...
 
 class BalancedBaggingClassifier(_Ensemble):
+    oob_score_: float
+    oob_decision_function_: NDArray[np.float64]
     def __init__(self, estimator: Any = None, n_estimators: Any = 10, *, max_samples: Any = 1.0, max_features: Any = 1.0, bootstrap: Any = True, bootstrap_features: Any = False, oob_score: Any = False, warm_start: Any = False, sampling_strategy: Any = 'auto', replacement: Any = False, n_jobs: Any = None, random_state: Any = None, verbose: Any = 0, sampler: Any = None) -> None: ...
 
 class RUSBoostClassifier(_Ensemble):
@@ -33,4 +37,10 @@ class EasyEnsembleClassifier(_Ensemble):
     def __init__(self, n_estimators: Any = 10, estimator: Any = None, *, warm_start: Any = False, sampling_strategy: Any = 'auto', replacement: Any = False, n_jobs: Any = None, random_state: Any = None, verbose: Any = 0) -> None: ...
 
 class HistGradientBoostingClassifier(_Ensemble):
+    n_iter_: int
+    n_trees_per_iteration_: int
+    do_early_stopping_: bool
+    train_score_: NDArray[np.float64]
+    validation_score_: NDArray[np.float64]
+    def decision_function(self, X: ArrayLike) -> NDArray[np.float64]: ...
     def __init__(self, loss: Any = 'log_loss', *, learning_rate: Any = 0.1, max_iter: Any = 100, max_leaf_nodes: Any = 31, max_depth: Any = None, min_samples_leaf: Any = 20, l2_regularization: Any = 0.0, max_features: Any = 1.0, max_bins: Any = 255, categorical_features: Any = 'from_dtype', monotonic_cst: Any = None, interaction_cst: Any = None, warm_start: Any = False, early_stopping: Any = 'auto', scoring: Any = 'loss', validation_fraction: Any = 0.1, n_iter_no_change: Any = 10, tol: Any = 1e-07, verbose: Any = 0, random_state: Any = None, class_weight: Any = None, scale_pos_weight: Any = 1.0, is_unbalance: Any = False) -> None: ...

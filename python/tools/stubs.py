@@ -146,6 +146,21 @@ class _Ensemble(ClassifierMixin, BaseEstimator):
 '''
 
 
+# The fitted attributes an engine fit sets beyond _Ensemble's, per class.
+_OUT_OF_BAG = [("oob_score_", "float"), ("oob_decision_function_", "NDArray[np.float64]")]
+FITTED_ATTRIBUTES = {
+    "BalancedRandomForestClassifier": _OUT_OF_BAG,
+    "BalancedBaggingClassifier": _OUT_OF_BAG,
+    "HistGradientBoostingClassifier": [
+        ("n_iter_", "int"),
+        ("n_trees_per_iteration_", "int"),
+        ("do_early_stopping_", "bool"),
+        ("train_score_", "NDArray[np.float64]"),
+        ("validation_score_", "NDArray[np.float64]"),
+    ],
+}
+
+
 def _ensemble_stub(cls):
     from imbalanced.ensemble import BoostedDecision
 
@@ -156,12 +171,16 @@ def _ensemble_stub(cls):
             params.append("*")
             keyword_only = True
         params.append(f"{p.name}: Any = {_default(p.default)}")
+    attributes = "".join(f"    {name}: {kind}\n" for name, kind in FITTED_ATTRIBUTES.get(cls.__name__, []))
     decision = (
         "    def decision_function(self, X: ArrayLike) -> NDArray[np.float64]: ...\n"
-        if issubclass(cls, BoostedDecision)
+        if issubclass(cls, BoostedDecision) or "decision_function" in vars(cls)
         else ""
     )
-    return f"class {cls.__name__}(_Ensemble):\n{decision}    def __init__({', '.join(params)}) -> None: ...\n"
+    return (
+        f"class {cls.__name__}(_Ensemble):\n{attributes}{decision}"
+        f"    def __init__({', '.join(params)}) -> None: ...\n"
+    )
 
 
 def stubs():
