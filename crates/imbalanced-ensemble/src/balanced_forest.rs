@@ -220,7 +220,7 @@ impl BalancedRandomForestClassifier {
             let (x, y) = (data.x(), data.y());
             let trees = forest.trees();
             let predict = |m: usize, rows: &[usize]| trees[m].predict_proba(x.select(Axis(0), rows).view());
-            forest.oob = Some(OutOfBag::new(&out_of_bag, predict, y, data.n_classes())?);
+            forest.oob = Some(OutOfBag::new(out_of_bag, predict, y, data.n_classes())?);
         }
         Ok(forest)
     }

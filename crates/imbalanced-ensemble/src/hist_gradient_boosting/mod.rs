@@ -302,6 +302,9 @@ impl HistGradientBoostingClassifier {
     }
 }
 
+/// Rows, their classes and weights: the caller's or a copy of some.
+type Rows<'a> = (CowArray<'a, f64, Ix2>, Cow<'a, [usize]>, Option<Vec<f64>>);
+
 /// The training (or validation) rows as the boosting loop keeps them.
 struct Part {
     binned: Binned,
@@ -369,7 +372,7 @@ impl HistGradientBoostingClassifier {
         } else {
             (Vec::new(), Vec::new())
         };
-        let pick = |rows: &[usize]| -> (CowArray<'_, f64, Ix2>, Cow<'_, [usize]>, Option<Vec<f64>>) {
+        let pick = |rows: &[usize]| -> Rows<'_> {
             (
                 x.select(Axis(0), rows).into(),
                 rows.iter().map(|&i| y[i]).collect(),
