@@ -2,7 +2,7 @@
 //! as imbalanced-learn 0.14's `BalancedBaggingClassifier`.
 
 use imbalanced_catalog::{Estimator, Value};
-use imbalanced_data::Xy;
+use imbalanced_data::{take_rows, Xy};
 use imbalanced_models::persist::{ensure, Validate};
 use imbalanced_models::{
     member_seeds, more_members, Columns, DecisionTreeClassifier, Fit, FittedTree, ModelError, OutOfBag, Predict,
@@ -218,7 +218,7 @@ impl BalancedBaggingClassifier {
                 let member = &members[m];
                 member
                     .tree
-                    .predict_proba(x.select(Axis(0), rows).select(Axis(1), &member.features).view())
+                    .predict_proba(take_rows(x, rows).select(Axis(1), &member.features).view())
             };
             fitted.oob = Some(OutOfBag::new(&out_of_bag, predict, y, data.n_classes())?);
         }
@@ -283,7 +283,7 @@ impl BalancedBaggingClassifier {
             return Ok(BaggedTree { features, tree });
         }
         let sampler = entry.build(params).map_err(|e| sampler_error(e.to_string()))?;
-        let bag = x.select(Axis(0), &rows).select(Axis(1), &features);
+        let bag = take_rows(x, &rows).select(Axis(1), &features);
         let resampled = sampler
             .fit_resample(bag.view(), &bag_y)
             .map_err(|e| sampler_error(e.to_string()))?;

@@ -2,14 +2,13 @@
 //! imbalanced-learn 0.14's `BalancedRandomForestClassifier`.
 
 use imbalanced_catalog::Estimator;
-use imbalanced_data::Xy;
+use imbalanced_data::{take_rows, Xy};
 use imbalanced_models::{
     check_sample_weight, member_seeds, more_members, ClassWeight, Columns, Criterion, DecisionTreeClassifier, Fit,
     FitWeighted, FittedForest, FittedTree, MaxFeatures, ModelError, OutOfBag, Predict, WarmStart,
 };
 use imbalanced_random::{RngKind, SamplerRng};
 use imbalanced_resample::{RandomUnderSampler, SamplingStrategy};
-use ndarray::Axis;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -219,7 +218,7 @@ impl BalancedRandomForestClassifier {
         if self.oob_score {
             let (x, y) = (data.x(), data.y());
             let trees = forest.trees();
-            let predict = |m: usize, rows: &[usize]| trees[m].predict_proba(x.select(Axis(0), rows).view());
+            let predict = |m: usize, rows: &[usize]| trees[m].predict_proba(take_rows(x, rows).view());
             forest.oob = Some(OutOfBag::new(out_of_bag, predict, y, data.n_classes())?);
         }
         Ok(forest)

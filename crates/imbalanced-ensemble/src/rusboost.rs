@@ -2,7 +2,7 @@
 //! imbalanced-learn 0.14's `RUSBoostClassifier` (SAMME).
 
 use imbalanced_catalog::Estimator;
-use imbalanced_data::Xy;
+use imbalanced_data::{take_rows, Xy};
 use imbalanced_models::{check_sample_weight, Columns, Fit, FitWeighted, ModelError};
 use imbalanced_resample::{RandomUnderSampler, SamplingStrategy};
 use serde::{Deserialize, Serialize};
@@ -72,7 +72,6 @@ impl RusBoostClassifier {
     fn boost(&self, data: Xy<'_>, sample_weight: Option<&[f64]>) -> Result<FittedBoosting, ModelError> {
         check_boosting(self.n_estimators, self.learning_rate)?;
         let (x, y, n_classes) = (data.x(), data.y(), data.n_classes());
-        let columns = Columns::new(x);
         let schedule = Schedule {
             n_estimators: self.n_estimators,
             learning_rate: self.learning_rate,
@@ -86,12 +85,25 @@ impl RusBoostClassifier {
                 ..Default::default()
             };
             // The under-sample's rows with their boosting weights (a row
-            // drawn twice counts twice); the others take no part.
+            // drawn twice counts twice), in row order as a tree on all rows
+            // with the others at weight 0 would take them. Why a copy: the
+            // under-sample is a small share of the rows, and ranking only
+            // its rows each round beats ranking all of them once (three
+            // quarters of a fit on 100k rows went to that ranking).
             let mut round = vec![0.0; y.len()];
             for i in kept_rows(&sampler, y)? {
                 round[i] += w[i];
             }
-            round_tree(self.max_depth, seed).fit_columns(&columns, y, n_classes, Some(&round))
+            let rows: Vec<usize> = (0..y.len()).filter(|&i| round[i] > 0.0).collect();
+            let weights: Vec<f64> = rows.iter().map(|&i| round[i]).collect();
+            let labels: Vec<usize> = rows.iter().map(|&i| y[i]).collect();
+            let sample = take_rows(x, &rows);
+            round_tree(self.max_depth, seed).fit_columns(
+                &Columns::new(sample.view()),
+                &labels,
+                n_classes,
+                Some(&weights),
+            )
         })
     }
 }

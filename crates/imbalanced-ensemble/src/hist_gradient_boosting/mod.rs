@@ -15,7 +15,7 @@ mod grower;
 mod objective;
 
 use imbalanced_catalog::Estimator;
-use imbalanced_data::Xy;
+use imbalanced_data::{take_rows, Xy};
 use imbalanced_losses::LossSpec;
 use imbalanced_models::persist::{ensure, finite, Validate};
 use imbalanced_models::{check_sample_weight, stratified_holdout, ClassWeight, Fit, FitWeighted, ModelError, Predict};
@@ -374,7 +374,7 @@ impl HistGradientBoostingClassifier {
         };
         let pick = |rows: &[usize]| -> Rows<'_> {
             (
-                x.select(Axis(0), rows).into(),
+                take_rows(x, rows).into(),
                 rows.iter().map(|&i| y[i]).collect(),
                 w.as_ref().map(|w| rows.iter().map(|&i| w[i]).collect()),
             )
