@@ -268,7 +268,20 @@ class EngineEnsemble(EnginePrediction):
                 )
             self.model_ = _native.fit_more(self._engine_name, args[0], previous, *args[1:], threads)
         self._set_out_of_bag()
+        if self._engine_name == "RUSBoostClassifier":
+            self._set_rounds()
         return self
+
+    def _set_rounds(self):
+        """imbalanced-learn's estimator_weights_ and estimator_errors_: one
+        entry per round asked for, 0 and 1 for the rounds not kept (after an
+        early stop), as scikit-learn's AdaBoost leaves them."""
+        fitted = json.loads(self.model_.to_json())
+        kept = len(fitted["weights"])
+        self.estimator_weights_ = np.zeros(self.n_estimators)
+        self.estimator_weights_[:kept] = fitted["weights"]
+        self.estimator_errors_ = np.ones(self.n_estimators)
+        self.estimator_errors_[:kept] = fitted["errors"]
 
     def _members(self):
         """How many members the engine's model holds."""
@@ -383,7 +396,8 @@ _ENGINE_DOC = """
     parameter has its engine equivalent (the defaults do); otherwise, and with
     ``sample_weight`` or sparse input, by imbalanced-learn's own code. An
     engine-fitted ensemble has ``classes_``, ``n_classes_``, ``n_features_in_``
-    and ``model_`` (not ``estimators_``).
+    and ``model_`` (not ``estimators_``); RUSBoost also its
+    ``estimator_weights_`` and ``estimator_errors_``.
 """
 
 

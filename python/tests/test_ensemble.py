@@ -393,3 +393,19 @@ def test_unit_weights_fit_what_no_weights_fit_on_the_engine():
     # A bootstrap drawn by weight is scikit-learn's alone.
     boot = ours.BalancedRandomForestClassifier(n_estimators=3, bootstrap=True).fit(X, y, np.ones(len(y)))
     assert "model_" not in boot.__dict__
+
+
+def test_rusboost_round_weights_and_errors_as_imblearns():
+    X, y = make_classification(n_samples=600, weights=[0.9, 0.1], flip_y=0.1, random_state=3)
+    for n in (5, 50):
+        ours_fit = ours.RUSBoostClassifier(n_estimators=n, random_state=0).fit(X, y)
+        theirs_fit = theirs.RUSBoostClassifier(n_estimators=n, random_state=0).fit(X, y)
+        assert "model_" in ours_fit.__dict__
+        for name in ("estimator_weights_", "estimator_errors_"):
+            assert getattr(ours_fit, name).shape == getattr(theirs_fit, name).shape == (n,)
+        kept = int((ours_fit.estimator_weights_ > 0).sum())
+        assert kept >= 1
+        errors = ours_fit.estimator_errors_[:kept]
+        # SAMME's round weight, learning rate 1, two classes.
+        np.testing.assert_allclose(ours_fit.estimator_weights_[:kept], np.log((1 - errors) / errors))
+        assert (ours_fit.estimator_weights_[kept:] == 0).all() and (ours_fit.estimator_errors_[kept:] == 1).all()
