@@ -297,7 +297,7 @@ const RADIX_BITS: u32 = 11;
 /// least-significant-digit radix sort in as few passes of at most 11 bits
 /// as the key needs (three at most), the digits' counts taken in one read,
 /// a pass skipped where every key has the same digit. Why: two or three
-/// counting passes beat comparisons from about a thousand items on
+/// counting passes beat comparisons from a few hundred items on
 /// (sorting was ~40% of a forest's time).
 fn radix_sort_by<T: Copy>(items: &mut Vec<T>, scratch: &mut Vec<T>, key_bits: u32, key: impl Fn(T) -> u64) {
     debug_assert!(key_bits <= 3 * RADIX_BITS && items.len() < u32::MAX as usize);
@@ -340,7 +340,7 @@ fn radix_sort_by<T: Copy>(items: &mut Vec<T>, scratch: &mut Vec<T>, key_bits: u3
 /// keys arrive in position order, so equal ranks stay in position order,
 /// as a full sort would leave them.
 fn sort_keys(keys: &mut Vec<u64>, scratch: &mut Vec<u64>, ranks: usize) {
-    if keys.len() < 1024 {
+    if keys.len() < 256 {
         keys.sort_unstable();
         return;
     }
