@@ -9,8 +9,17 @@
 //!   imbalanced-learn's output for the same integer `random_state`.
 //! * [`RngKind::Default`]: xoshiro256++ (`rand_xoshiro`), faster and with a
 //!   longer-lived, well-tested stream; not NumPy-compatible.
+//!
+//! Beside them, [`Generator`] is NumPy's newer `np.random.default_rng(seed)`
+//! (PCG64 seeded through [`SeedSequence`], with the `Generator`'s own
+//! algorithms), bit for bit: the generator flwr-datasets' partitioners use.
 
 #![forbid(unsafe_code)]
+
+mod generator;
+mod ziggurat;
+
+pub use generator::{Generator, GeneratorError, Pcg64, SeedSequence};
 
 use rand_core::{Rng as _, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
