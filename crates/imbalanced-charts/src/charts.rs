@@ -149,3 +149,78 @@ pub fn curves(title: &str, xlabel: &str, ylabel: &str, series: &[Series], refere
     }
     s
 }
+
+/// A table of counts as shades: one row per `rows` label, one column per
+/// `columns` label, each cell from white (0) to blue (the largest count),
+/// its count printed in it (clients x classes of a federated partition).
+/// `xlabel` names the columns, under the title.
+pub fn heatmap(title: &str, xlabel: &str, rows: &[String], columns: &[String], counts: &[Vec<usize>]) -> Scene {
+    const CELL_H: f64 = 18.0;
+    let longest = rows.iter().map(|r| Scene::text_width(r, 11.0)).fold(0.0, f64::max);
+    let widest_count = counts
+        .iter()
+        .flatten()
+        .map(|c| Scene::text_width(&c.to_string(), 10.0))
+        .fold(0.0, f64::max);
+    let cell_w = columns
+        .iter()
+        .map(|c| Scene::text_width(c, 10.0))
+        .fold(widest_count, f64::max)
+        .max(24.0)
+        + 8.0;
+    let (left, top) = (12.0 + longest, 52.0);
+    let right = left + cell_w * columns.len() as f64;
+    let bottom = top + CELL_H * rows.len() as f64;
+    let width = (right + 12.0).max(Scene::text_width(title, 12.0) + 16.0);
+    let mut s = Scene::new(width.ceil(), (bottom + 12.0).ceil());
+    s.text(width / 2.0, 16.0, title)
+        .size(12.0)
+        .bold()
+        .anchor(Anchor::Middle);
+    s.text((left + right) / 2.0, 32.0, xlabel)
+        .anchor(Anchor::Middle)
+        .color(MUTED);
+    let max = counts.iter().flatten().copied().max().unwrap_or(0).max(1) as f64;
+    const BLUE: Rgb = [0x1f, 0x77, 0xb4];
+    for (j, c) in columns.iter().enumerate() {
+        s.text(left + cell_w * (j as f64 + 0.5), top - 6.0, c.as_str())
+            .size(10.0)
+            .anchor(Anchor::Middle);
+    }
+    for (i, (label, row)) in rows.iter().zip(counts).enumerate() {
+        let y = top + CELL_H * i as f64;
+        s.text(left - 4.0, y + 13.0, label.as_str()).anchor(Anchor::End);
+        for (j, &count) in row.iter().enumerate() {
+            let t = count as f64 / max;
+            let shade = |c: u8| (255.0 - t * (255.0 - f64::from(c))).round() as u8;
+            let fill = [shade(BLUE[0]), shade(BLUE[1]), shade(BLUE[2])];
+            let x = left + cell_w * j as f64;
+            s.rect(x, y, cell_w, CELL_H, fill);
+            s.text(x + cell_w / 2.0, y + 13.0, count.to_string())
+                .size(10.0)
+                .anchor(Anchor::Middle)
+                .color(if t > 0.55 { [0xff, 0xff, 0xff] } else { INK });
+        }
+    }
+    s.frame(left, top, right - left, bottom - top, MUTED);
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_heatmap_shades_every_cell_and_prints_its_count() {
+        let rows = vec!["client 0".to_string(), "client 1".to_string()];
+        let columns = vec!["a".to_string(), "b".to_string(), "c".to_string()];
+        let s = heatmap("Partitions", "class", &rows, &columns, &[vec![5, 0, 12], vec![0, 7, 1]]);
+        let svg = s.svg();
+        for text in ["client 1", "Partitions", ">12<", ">7<"] {
+            assert!(svg.contains(text), "{text}");
+        }
+        // The largest count is the full blue; an empty cell is white.
+        assert!(svg.contains("#1f77b4") && svg.contains("#ffffff"));
+        assert!(s.png().is_ok());
+    }
+}

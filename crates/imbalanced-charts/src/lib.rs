@@ -1,8 +1,8 @@
 //! Charts, one stack for the whole toolkit: a [`Scene`] of rectangles,
 //! lines and text that renders to SVG (inline in HTML reports, or a file)
 //! and to PNG; round [`Axis`] bounds that zoom to the data; and the chart
-//! kinds the toolkit draws: horizontal [`bars`] with error bars and
-//! [`curves`] with a legend. Domain charts (the class distribution of
+//! kinds the toolkit draws: horizontal [`bars`] with error bars,
+//! [`curves`] with a legend, and count [`heatmap`]s. Domain charts (the class distribution of
 //! `inspect --plot`, the critical-difference diagram of `bench`) are built
 //! from these in the crates that own their data.
 
@@ -14,7 +14,7 @@ mod raster;
 mod scene;
 
 pub use axis::Axis;
-pub use charts::{bars, curves, Bar, Series};
+pub use charts::{bars, curves, heatmap, Bar, Series};
 pub use scene::{escape, Anchor, Rgb, Scene, Text};
 
 /// Ten distinguishable colours (matplotlib's `tab10`), by series index.

@@ -5,6 +5,7 @@ mod evaluate;
 mod inspect;
 mod metrics;
 mod multilabel;
+mod partition;
 mod resample;
 mod train;
 
@@ -96,6 +97,16 @@ enum Command {
         imbalanced predict model.json data/keel/yeast6.csv --out predictions.csv\n  \
         imbalanced metrics predictions.csv")]
     Predict(train::PredictArgs),
+    /// Split a dataset over federated clients with a flwr-datasets partitioner
+    /// (Dirichlet label skew, pathological, shards, ...): the same rows as
+    /// flwr-datasets 0.6.1 for the same seed.
+    #[command(after_help = "Examples:\n  \
+        imbalanced partition data/keel/ecoli.csv --partitioner dirichlet -n 5 --param alpha=0.3 --json\n  \
+        imbalanced partition data/keel/ecoli.csv --partitioner pathological -n 4 \\\n      \
+        --param num_classes_per_partition=2 --out clients/ --plot clients.png\n  \
+        imbalanced partition data.csv --partitioner natural-id --param partition_by=hospital --out sites/\n  \
+        imbalanced partition --list")]
+    Partition(partition::PartitionArgs),
 }
 
 /// How to read the input file; shared by every command.
@@ -277,6 +288,7 @@ fn main() -> ExitCode {
         Command::Train(args) => train::run_train(*args),
         Command::Predict(args) => train::run_predict(args),
         Command::Convert(args) => convert::run(args),
+        Command::Partition(args) => partition::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

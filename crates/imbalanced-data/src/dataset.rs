@@ -362,6 +362,43 @@ impl Dataset {
         }
     }
 
+    /// One column's values as codes into its distinct values, sorted as
+    /// NumPy and Python sort them (numbers by value, else text): the
+    /// `(distinct, codes)` of feature `name`, or of the labels (`classes`,
+    /// `y`) when `name` is `None` or the target's name. What federated
+    /// partitioners split by (a class label, a client id column).
+    pub fn column_codes(&self, name: Option<&str>) -> Result<(Vec<String>, Vec<usize>)> {
+        if name.is_none() || name == Some(self.target_name.as_str()) {
+            if !self.is_labelled() {
+                return Err(DataError::Invalid(
+                    "the data have no label column: name the column to split by".into(),
+                ));
+            }
+            return Ok((self.classes.clone(), self.y.clone()));
+        }
+        let name = name.unwrap_or_default();
+        let f = self
+            .features
+            .iter()
+            .find(|f| f.name == name)
+            .ok_or_else(|| DataError::UnknownColumn {
+                name: name.to_string(),
+                available: self
+                    .features
+                    .iter()
+                    .map(|f| f.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?;
+        let text: Vec<String> = (0..self.n_samples())
+            .map(|i| match f.kind {
+                FeatureKind::Numeric => crate::io::format_number(self.numeric[(i, f.index)]),
+                FeatureKind::Categorical => self.categories[f.index][self.categorical[(i, f.index)] as usize].clone(),
+            })
+            .collect();
+        Ok(encode(&text))
+    }
+
     /// Row `i` as text in the source file's column order, the target (if
     /// labelled) in its place: numbers as [`crate::format_number`] writes
     /// them, categories and labels as their original strings. Fills `out`
@@ -468,6 +505,24 @@ pub fn median(v: &mut [f64]) -> f64 {
 mod tests {
     use super::*;
     use ndarray::array;
+
+    #[test]
+    fn column_codes_sort_values_as_python() {
+        let x = ndarray::array![[10.0], [2.0], [10.0], [-1.5]];
+        let d = Dataset::from_numeric(x, &["b", "a", "b", "c"]).unwrap();
+        assert_eq!(
+            d.column_codes(None).unwrap(),
+            (vec!["a".into(), "b".into(), "c".into()], vec![1, 0, 1, 2])
+        );
+        assert_eq!(d.column_codes(Some("target")).unwrap().1, vec![1, 0, 1, 2]);
+        let (distinct, codes) = d.column_codes(Some("f0")).unwrap();
+        assert_eq!(distinct, vec!["-1.5", "2", "10"]);
+        assert_eq!(codes, vec![2, 1, 2, 0]);
+        assert!(matches!(
+            d.column_codes(Some("nope")),
+            Err(DataError::UnknownColumn { .. })
+        ));
+    }
 
     #[test]
     fn take_rows_gathers_rows_in_the_order_given() {

@@ -8,9 +8,16 @@
 //! algorithms, drawing from NumPy's `Generator`
 //! ([`imbalanced_random::Generator`]) as they do, so that the same seed gives
 //! the same partitions (tested against fixtures from flwr-datasets).
+//!
+//! [`files`]: a dataset's split ([`partition_dataset`]), described per
+//! client ([`Split`]), written as one data file per client with a
+//! manifest, and drawn as a clients x classes heat map: what `imbalanced
+//! partition` does.
 
 #![forbid(unsafe_code)]
 
+pub mod files;
 pub mod partition;
 
+pub use files::{partition_dataset, Client, FederatedError, Split};
 pub use partition::{Column, Partition, PartitionError, Partitions, PARTITIONERS};

@@ -21,6 +21,9 @@
 //! * [`scores`]: metrics equal to scikit-learn's and imbalanced-learn's;
 //! * [`eval`]: stratified splitters, leak-free pipelines, cross-validated
 //!   comparisons, rankings and HTML reports;
+//! * [`federated`]: flwr-datasets' partitioners (Dirichlet, pathological,
+//!   shard, ...), identical for the same seed, and a dataset's split over
+//!   clients as files;
 //! * [`charts`]: the charts of the reports and of `inspect --plot` (SVG, PNG).
 //!
 //! ```
@@ -43,6 +46,7 @@ pub use imbalanced_data as data;
 pub use imbalanced_diagnose as diagnose;
 pub use imbalanced_ensemble as ensemble;
 pub use imbalanced_eval as eval;
+pub use imbalanced_federated as federated;
 pub use imbalanced_losses as losses;
 
 /// Every classifier: the models of `imbalanced-models` and, by name, the

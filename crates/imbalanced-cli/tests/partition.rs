@@ -1,0 +1,171 @@
+//! `imbalanced partition` end to end: the rows flwr-datasets 0.6.1 gives for
+//! the same file and seed, the client files and manifest, and bad input.
+
+mod common;
+
+use common::*;
+
+/// flwr-datasets' partitions of data/keel/ecoli.csv for one fixture case of
+/// crates/imbalanced-federated (its labels are that file's).
+fn flwr_case(partitioner: &str, params: serde_json::Value) -> Vec<Vec<u64>> {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../imbalanced-federated/tests/fixtures/flwr_partitions.json"),
+    )
+    .unwrap();
+    let fixture: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let case = fixture["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["partitioner"] == partitioner && c["data"] == "ecoli" && c["params"] == params)
+        .unwrap_or_else(|| panic!("no fixture for {partitioner} {params}"));
+    serde_json::from_value(case["partitions"].clone()).unwrap()
+}
+
+#[test]
+fn json_gives_flwr_datasets_rows_for_the_file() {
+    let file = data("ecoli.csv");
+    let got = json(&[
+        "partition",
+        file.to_str().unwrap(),
+        "--partitioner",
+        "dirichlet",
+        "-n",
+        "5",
+        "--param",
+        "alpha=0.5",
+        "--param",
+        "self_balancing=true",
+        "--seed",
+        "7",
+        "--json",
+    ]);
+    let want = flwr_case(
+        "DirichletPartitioner",
+        serde_json::json!({"num_partitions": 5, "alpha": 0.5, "seed": 7, "self_balancing": true}),
+    );
+    assert_eq!(got["partitions"], serde_json::json!(want));
+    let got = json(&[
+        "partition",
+        file.to_str().unwrap(),
+        "--partitioner",
+        "PathologicalPartitioner",
+        "--num-partitions",
+        "6",
+        "-p",
+        "class_assignment_mode=first-deterministic",
+        "--json",
+    ]);
+    let want = flwr_case(
+        "PathologicalPartitioner",
+        serde_json::json!({"num_partitions": 6, "num_classes_per_partition": 2, "class_assignment_mode": "first-deterministic"}),
+    );
+    assert_eq!(got["partitions"], serde_json::json!(want));
+}
+
+#[test]
+fn out_writes_client_files_a_manifest_and_a_plot() {
+    let dir = tempfile::tempdir().unwrap();
+    let clients = dir.path().join("clients");
+    let plot = dir.path().join("clients.svg");
+    let o = ok(&[
+        "partition",
+        data("ecoli.csv").to_str().unwrap(),
+        "--partitioner",
+        "iid",
+        "-n",
+        "3",
+        "--out",
+        clients.to_str().unwrap(),
+        "--format",
+        "csv.gz",
+        "--plot",
+        plot.to_str().unwrap(),
+    ]);
+    let table = stdout(&o);
+    assert!(table.contains("IidPartitioner over 3 clients"), "{table}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(clients.join("manifest.json")).unwrap()).unwrap();
+    let rows: Vec<u64> = manifest["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["rows"].as_u64().unwrap())
+        .collect();
+    assert_eq!(rows, vec![112, 112, 112]);
+    assert_eq!(manifest["params"]["num_partitions"], 3);
+    assert!(clients.join("client_2.csv.gz").exists());
+    assert!(std::fs::read_to_string(&plot).unwrap().contains("client 2 (112 rows)"));
+}
+
+#[test]
+fn bad_partitions_fail_cleanly_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("clients");
+    let file = data("ecoli.csv");
+    for (extra, message) in [
+        (
+            vec!["--partitioner", "dirichlet", "-n", "400"],
+            "must not exceed the number of rows",
+        ),
+        (
+            vec!["--partitioner", "dirichlet", "-n", "3", "-p", "alpha=0"],
+            "greater than zero",
+        ),
+        (
+            vec!["--partitioner", "dirichlet", "-n", "30", "-p", "alpha=0.05"],
+            "min_partition_size",
+        ),
+        (
+            vec!["--partitioner", "dirichlett"],
+            "did you mean \"DirichletPartitioner\"",
+        ),
+        (
+            vec!["--partitioner", "size", "-n", "3"],
+            "has no parameter \"num_partitions\"",
+        ),
+        (vec!["--partitioner", "natural-id"], "needs partition_by"),
+        (
+            vec!["--partitioner", "natural-id", "-p", "partition_by=hospital"],
+            "hospital",
+        ),
+        (
+            vec![
+                "--partitioner",
+                "pathological",
+                "-n",
+                "10",
+                "-p",
+                "num_classes_per_partition=3",
+            ],
+            "class 2",
+        ),
+    ] {
+        let mut args = vec!["partition", file.to_str().unwrap(), "--out", out.to_str().unwrap()];
+        args.extend(&extra);
+        let o = run(&args);
+        assert!(!o.status.success(), "{extra:?} should fail");
+        let e = stderr(&o);
+        assert!(e.contains(message), "{extra:?}: expected {message:?} in {e}");
+        assert!(!e.contains("panicked"), "{e}");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "{extra:?} left output behind"
+        );
+    }
+    // An existing folder with files in it is not written into.
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("keep.txt"), "mine").unwrap();
+    let o = run(&[
+        "partition",
+        file.to_str().unwrap(),
+        "--partitioner",
+        "iid",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(stderr(&o).contains("not empty"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
+}
