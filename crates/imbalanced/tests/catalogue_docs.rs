@@ -1,5 +1,5 @@
 //! docs/CATALOGUE.md is the catalogue as `Catalog::markdown` renders it:
-//! the documentation of every sampler, model and loss comes from their
+//! the documentation of every sampler, model, loss and partitioner comes from their
 //! definitions. `UPDATE_CATALOGUE=1 cargo test -p imbalanced --test
 //! catalogue_docs` rewrites it after a change.
 
@@ -8,11 +8,13 @@ use std::path::Path;
 fn rendered() -> String {
     format!(
         "# The catalogue\n\nEvery estimator with its parameters and defaults, as the CLI's `--method`, \
-         `--model`, `--loss` and `--param` take them (generated from the code by \
-         `crates/imbalanced/tests/catalogue_docs.rs`; do not edit).\n\n## Samplers\n\n{}## Models\n\n{}## Losses\n\n{}",
+         `--model`, `--loss`, `--partitioner` and `--param` take them (generated from the code by \
+         `crates/imbalanced/tests/catalogue_docs.rs`; do not edit).\n\n## Samplers\n\n{}## Models\n\n{}## Losses\n\n{}\
+         ## Partitioners\n\n{}",
         imbalanced::resample::SAMPLERS.markdown(),
         imbalanced::models::MODELS.markdown(),
-        imbalanced::losses::LOSSES.markdown()
+        imbalanced::losses::LOSSES.markdown(),
+        imbalanced::federated::PARTITIONERS.markdown()
     )
 }
 
