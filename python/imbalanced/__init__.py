@@ -7,11 +7,13 @@ the same names, with the same parameters and defaults, plus ``rng``
 ``random_state``). ``imbalanced.metrics`` holds imbalanced-learn's metrics,
 ``imbalanced.losses`` the engine's imbalance losses (value and gradient on
 NumPy arrays) and the focal-entropy tools, ``imbalanced.models``
-scikit-learn classifiers trained with any of those losses, and
-``imbalanced.ensemble`` imbalanced-learn's balanced ensembles.
+scikit-learn classifiers trained with any of those losses,
+``imbalanced.ensemble`` imbalanced-learn's balanced ensembles, and
+``imbalanced.federated`` flwr-datasets' partitioners (the same partitions
+for the same seed).
 """
 
-from . import combine, ensemble, losses, metrics, models, over_sampling, under_sampling
+from . import combine, ensemble, federated, losses, metrics, models, over_sampling, under_sampling
 from ._native import __version__
 
-__all__ = ["combine", "ensemble", "losses", "metrics", "models", "over_sampling", "under_sampling", "__version__"]
+__all__ = ["combine", "ensemble", "federated", "losses", "metrics", "models", "over_sampling", "under_sampling", "__version__"]

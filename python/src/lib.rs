@@ -1,5 +1,6 @@
 //! The Rust side of the `imbalanced` Python package: the engine's
-//! samplers, metrics, losses and models on NumPy arrays. The Python layer
+//! samplers, metrics, losses, models and federated partitioners on NumPy
+//! arrays. The Python layer
 //! (`python/imbalanced`) holds the API glue (imbalanced-learn's and
 //! scikit-learn's classes and signatures, validation, pandas); this crate
 //! only converts arrays, releases the GIL and maps errors to `ValueError`.
@@ -9,6 +10,7 @@ use numpy::PyReadonlyArray1;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
+mod federated;
 mod losses;
 mod metrics;
 mod models;
@@ -104,6 +106,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(models::models, m)?)?;
     m.add_function(wrap_pyfunction!(models::fit, m)?)?;
     m.add_function(wrap_pyfunction!(models::fit_more, m)?)?;
+    m.add_function(wrap_pyfunction!(federated::partitioners, m)?)?;
+    m.add_function(wrap_pyfunction!(federated::partition, m)?)?;
     m.add_class::<models::Model>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -293,7 +293,7 @@ mod tests {
                 proptest::prop_assert_eq!(all, (0..n).collect::<Vec<_>>());
                 proptest::prop_assert_eq!(parts, p.partition(column).unwrap());
             }
-            let shards = ShardPartitioner { num_partitions: k, seed, ..Default::default() };
+            let shards = ShardPartitioner { num_partitions: k, num_shards_per_partition: Some(2), seed, ..Default::default() };
             if let Ok(parts) = shards.partition(column) {
                 let mut all: Vec<usize> = parts.iter().flatten().copied().collect();
                 let before = all.len();

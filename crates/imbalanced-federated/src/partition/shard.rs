@@ -15,7 +15,8 @@ use super::{check_partitions, shuffle_each, split_at_points, Column, Partition, 
 /// it, as many as fit, the first partitions one more). Give
 /// `num_shards_per_partition`, `shard_size`, or both; with
 /// `num_shards_per_partition` alone the shard size is the rows over all
-/// shards, and `keep_incomplete_shard` keeps the last, shorter shard.
+/// shards, and `keep_incomplete_shard` keeps the last, shorter shard. As in
+/// flwr-datasets, neither has a default: give at least one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
 #[serde(default, deny_unknown_fields)]
 #[estimator(name = "ShardPartitioner", kind = "partitioner", aliases = ["shard", "shards"])]
@@ -24,7 +25,7 @@ pub struct ShardPartitioner {
     pub num_partitions: usize,
     /// The column split by (`null`: the class label). Default: `null`.
     pub partition_by: Option<String>,
-    /// Shards each partition gets (`null`: as many as `shard_size` allows). Default: 2.
+    /// Shards each partition gets (`null`: as many as `shard_size` allows). Default: `null`.
     pub num_shards_per_partition: Option<usize>,
     /// Rows per shard (`null`: the rows over all shards). Default: `null`.
     pub shard_size: Option<usize>,
@@ -41,7 +42,7 @@ impl Default for ShardPartitioner {
         ShardPartitioner {
             num_partitions: 10,
             partition_by: None,
-            num_shards_per_partition: Some(2),
+            num_shards_per_partition: None,
             shard_size: None,
             keep_incomplete_shard: false,
             shuffle: true,

@@ -1,0 +1,394 @@
+"""flwr-datasets' partitioners on the engine: ``imbalanced.federated``.
+
+The classes have flwr-datasets 0.6.1's names, signatures and defaults, and
+give the same partitions for the same seed (the engine draws from NumPy's
+``Generator`` exactly as flwr-datasets does; tested against flwr-datasets'
+output). Two ways to use them:
+
+* on labels, without any other package: ``partitioner.partition(y)`` returns
+  the row numbers of each partition;
+* as flwr-datasets ``Partitioner`` objects (they subclass it when
+  flwr-datasets is installed): assign a Hugging Face ``datasets.Dataset`` to
+  ``partitioner.dataset`` (or pass the partitioner to ``FederatedDataset``)
+  and call ``load_partition(partition_id)``.
+
+Example
+-------
+>>> import numpy as np
+>>> from imbalanced.federated import DirichletPartitioner
+>>> y = np.repeat([0, 1, 2], [500, 80, 20])
+>>> parts = DirichletPartitioner(num_partitions=4, partition_by="label", alpha=0.5).partition(y)
+>>> sorted(int(i) for p in parts for i in p) == list(range(600))
+True
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from . import _native
+
+try:  # flwr-datasets' base class, when it is installed
+    from flwr_datasets.partitioner import Partitioner as _Partitioner
+except ImportError:  # pragma: no cover - exercised where flwr-datasets is absent
+
+    class _Partitioner:
+        """flwr-datasets' ``Partitioner`` interface, for use without it."""
+
+        def __init__(self):
+            self._dataset = None
+
+        @property
+        def dataset(self):
+            """The dataset the partitions are taken from."""
+            if self._dataset is None:
+                raise AttributeError("The dataset field should be set before using it.")
+            return self._dataset
+
+        @dataset.setter
+        def dataset(self, value):
+            if self._dataset is not None:
+                raise ValueError("The dataset should be assigned only once to the partitioner.")
+            self._dataset = value
+
+        def is_dataset_assigned(self):
+            """Whether a dataset has been assigned."""
+            return self._dataset is not None
+
+
+__all__ = [
+    "IidPartitioner",
+    "DirichletPartitioner",
+    "InnerDirichletPartitioner",
+    "PathologicalPartitioner",
+    "ShardPartitioner",
+    "LinearPartitioner",
+    "SquarePartitioner",
+    "ExponentialPartitioner",
+    "SizePartitioner",
+    "NaturalIdPartitioner",
+]
+
+
+def _codes(values):
+    """A column as codes into its sorted distinct values (as flwr-datasets'
+    ``sorted(dataset.unique(column))`` orders them) and their number."""
+    values = np.asarray(values)
+    if values.ndim != 1:
+        raise ValueError(f"the column to partition by must be 1-D, not of shape {values.shape}")
+    distinct, codes = np.unique(values, return_inverse=True)
+    return codes.astype(np.int64), len(distinct)
+
+
+class _EnginePartitioner(_Partitioner):
+    """A flwr-datasets partitioner computed by the engine."""
+
+    _engine_name = ""
+
+    def __init__(self, **params):
+        super().__init__()
+        # flwr-datasets' parameter names, stored as given (validated by the engine).
+        self._params = params
+        self._partition_id_to_indices = None
+
+    def _engine_params(self):
+        params = dict(self._params)
+        if "partition_by" in params:
+            # The engine is given the column itself; the name matters only here.
+            params["partition_by"] = None if self._engine_name != "NaturalIdPartitioner" else params["partition_by"]
+        for key, value in params.items():
+            if isinstance(value, np.ndarray):
+                params[key] = value.tolist()
+            elif isinstance(value, np.generic):
+                params[key] = value.item()
+        return params
+
+    def partition(self, values):
+        """The row numbers of each partition of rows whose ``partition_by``
+        column holds ``values``.
+
+        Parameters
+        ----------
+        values : array-like of shape (n_samples,)
+            The column partitioned by: the class labels (or, for
+            ``NaturalIdPartitioner``, the client ids) of the rows.
+
+        Returns
+        -------
+        partitions : list of list of int
+            Each partition's rows (0-based), in flwr-datasets' order.
+        """
+        codes, n_values = _codes(values)
+        return _native.partition(self._engine_name, json.dumps(self._engine_params()), codes, n_values)
+
+    def _indices(self):
+        if self._partition_id_to_indices is None:
+            column = self._params.get("partition_by")
+            if column is None:
+                raise ValueError(f"{type(self).__name__} needs partition_by: the column of the dataset to split by")
+            self._partition_id_to_indices = self.partition(self.dataset[column])
+        return self._partition_id_to_indices
+
+    def load_partition(self, partition_id):
+        """One partition of the assigned dataset (flwr-datasets' API).
+
+        Parameters
+        ----------
+        partition_id : int
+            The partition's number, from 0.
+
+        Returns
+        -------
+        dataset_partition : datasets.Dataset
+            The partition's rows (``dataset.select`` of its row numbers).
+        """
+        indices = self._indices()
+        if not 0 <= partition_id < len(indices):
+            raise ValueError(f"partition_id={partition_id}: give 0 to {len(indices) - 1}")
+        return self.dataset.select(indices[partition_id])
+
+    @property
+    def num_partitions(self):
+        """The number of partitions."""
+        return len(self._indices())
+
+
+class _PositionalPartitioner(_EnginePartitioner):
+    """A partitioner that splits by row position, not by a column's values."""
+
+    def partition(self, values):
+        """The row numbers of each partition of ``len(values)`` rows (the
+        values themselves do not matter).
+
+        Parameters
+        ----------
+        values : array-like of shape (n_samples,)
+            Any column of the rows.
+
+        Returns
+        -------
+        partitions : list of list of int
+            Each partition's rows (0-based), in flwr-datasets' order.
+        """
+        n = len(values)
+        return _native.partition(self._engine_name, json.dumps(self._engine_params()), np.zeros(n, np.int64), 1)
+
+    def _indices(self):
+        if self._partition_id_to_indices is None:
+            self._partition_id_to_indices = self.partition(range(self.dataset.num_rows))
+        return self._partition_id_to_indices
+
+
+class IidPartitioner(_PositionalPartitioner):
+    """Contiguous, near-equal shards in row order (flwr-datasets'
+    ``IidPartitioner``).
+
+    Parameters
+    ----------
+    num_partitions : int
+        Number of partitions.
+    """
+
+    _engine_name = "IidPartitioner"
+
+    def __init__(self, num_partitions):
+        super().__init__(num_partitions=num_partitions)
+
+
+class DirichletPartitioner(_EnginePartitioner):
+    """Label skew by Dirichlet proportions per class (flwr-datasets'
+    ``DirichletPartitioner``).
+
+    Parameters
+    ----------
+    num_partitions : int
+        Number of partitions.
+    partition_by : str
+        The column split by (the label).
+    alpha : float or list of float
+        Concentration: one value, or one per partition.
+    min_partition_size : int, default=10
+        Fewest rows a partition may get; the draw is repeated up to 10
+        times, then a ``ValueError``.
+    self_balancing : bool, default=False
+        Give no more rows of a class to partitions above the average size.
+    shuffle : bool, default=True
+        Shuffle the rows within each partition.
+    seed : int, default=42
+        Seed of ``np.random.default_rng``.
+    """
+
+    _engine_name = "DirichletPartitioner"
+
+    def __init__(self, num_partitions, partition_by, alpha, min_partition_size=10, self_balancing=False,
+                 shuffle=True, seed=42):
+        super().__init__(num_partitions=num_partitions, partition_by=partition_by, alpha=alpha,
+                         min_partition_size=min_partition_size, self_balancing=self_balancing, shuffle=shuffle,
+                         seed=seed)
+
+
+class InnerDirichletPartitioner(_EnginePartitioner):
+    """Partitions of given sizes with per-partition Dirichlet class priors
+    (flwr-datasets' ``InnerDirichletPartitioner``).
+
+    Parameters
+    ----------
+    partition_sizes : list of int
+        Rows of each partition.
+    partition_by : str
+        The column split by (the label; flwr-datasets requires 0..C-1).
+    alpha : float or list of float
+        Concentration: one value, or one per class.
+    shuffle : bool, default=True
+        Shuffle the rows within each partition.
+    seed : int, default=42
+        Seed of ``np.random.default_rng``.
+    """
+
+    _engine_name = "InnerDirichletPartitioner"
+
+    def __init__(self, partition_sizes, partition_by, alpha, shuffle=True, seed=42):
+        super().__init__(partition_sizes=list(partition_sizes), partition_by=partition_by, alpha=alpha,
+                         shuffle=shuffle, seed=seed)
+
+
+class PathologicalPartitioner(_EnginePartitioner):
+    """Each partition holds rows of a few classes only (flwr-datasets'
+    ``PathologicalPartitioner``).
+
+    Parameters
+    ----------
+    num_partitions : int
+        Number of partitions.
+    partition_by : str
+        The column split by (the label).
+    num_classes_per_partition : int
+        Classes each partition holds.
+    class_assignment_mode : {"random", "deterministic", "first-deterministic"}, default="random"
+        How classes are given to partitions.
+    shuffle : bool, default=True
+        Shuffle the rows within each partition.
+    seed : int, default=42
+        Seed of ``np.random.default_rng``.
+    """
+
+    _engine_name = "PathologicalPartitioner"
+
+    def __init__(self, num_partitions, partition_by, num_classes_per_partition, class_assignment_mode="random",
+                 shuffle=True, seed=42):
+        super().__init__(num_partitions=num_partitions, partition_by=partition_by,
+                         num_classes_per_partition=num_classes_per_partition,
+                         class_assignment_mode=class_assignment_mode, shuffle=shuffle, seed=seed)
+
+
+class ShardPartitioner(_EnginePartitioner):
+    """Label-sorted shards dealt to partitions (flwr-datasets'
+    ``ShardPartitioner``).
+
+    Parameters
+    ----------
+    num_partitions : int
+        Number of partitions.
+    partition_by : str
+        The column sorted by (the label).
+    num_shards_per_partition : int, optional
+        Shards each partition gets.
+    shard_size : int, optional
+        Rows per shard.
+    keep_incomplete_shard : bool, default=False
+        Keep the last, shorter shard.
+    shuffle : bool, default=True
+        Shuffle the rows within each partition.
+    seed : int, default=42
+        Seed of ``np.random.default_rng``.
+    """
+
+    _engine_name = "ShardPartitioner"
+
+    def __init__(self, num_partitions, partition_by, num_shards_per_partition=None, shard_size=None,
+                 keep_incomplete_shard=False, shuffle=True, seed=42):
+        super().__init__(num_partitions=num_partitions, partition_by=partition_by,
+                         num_shards_per_partition=num_shards_per_partition, shard_size=shard_size,
+                         keep_incomplete_shard=keep_incomplete_shard, shuffle=shuffle, seed=seed)
+
+
+class LinearPartitioner(_PositionalPartitioner):
+    """Partition ``i`` (from 1) gets rows in proportion to ``i``
+    (flwr-datasets' ``LinearPartitioner``).
+
+    Parameters
+    ----------
+    num_partitions : int
+        Number of partitions.
+    """
+
+    _engine_name = "LinearPartitioner"
+
+    def __init__(self, num_partitions):
+        super().__init__(num_partitions=num_partitions)
+
+
+class SquarePartitioner(_PositionalPartitioner):
+    """Partition ``i`` (from 1) gets rows in proportion to ``i**2``
+    (flwr-datasets' ``SquarePartitioner``).
+
+    Parameters
+    ----------
+    num_partitions : int
+        Number of partitions.
+    """
+
+    _engine_name = "SquarePartitioner"
+
+    def __init__(self, num_partitions):
+        super().__init__(num_partitions=num_partitions)
+
+
+class ExponentialPartitioner(_PositionalPartitioner):
+    """Partition ``i`` (from 1) gets rows in proportion to ``exp(i)``
+    (flwr-datasets' ``ExponentialPartitioner``).
+
+    Parameters
+    ----------
+    num_partitions : int
+        Number of partitions.
+    """
+
+    _engine_name = "ExponentialPartitioner"
+
+    def __init__(self, num_partitions):
+        super().__init__(num_partitions=num_partitions)
+
+
+class SizePartitioner(_PositionalPartitioner):
+    """Consecutive runs of the given sizes (flwr-datasets'
+    ``SizePartitioner``).
+
+    Parameters
+    ----------
+    partition_sizes : list of int
+        Rows of each partition.
+    """
+
+    _engine_name = "SizePartitioner"
+
+    def __init__(self, partition_sizes):
+        super().__init__(partition_sizes=list(partition_sizes))
+
+
+class NaturalIdPartitioner(_EnginePartitioner):
+    """One partition per client id, in the ids' sorted order
+    (flwr-datasets' ``NaturalIdPartitioner``).
+
+    Parameters
+    ----------
+    partition_by : str
+        The column of client ids.
+    """
+
+    _engine_name = "NaturalIdPartitioner"
+
+    def __init__(self, partition_by):
+        super().__init__(partition_by=partition_by)

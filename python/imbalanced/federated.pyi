@@ -1,0 +1,86 @@
+"""Type stubs of imbalanced.federated (written by hand: the signatures are flwr-datasets 0.6.1's)."""
+
+from typing import Any, Literal, Sequence
+
+from numpy.typing import ArrayLike
+
+__all__ = [
+    "IidPartitioner",
+    "DirichletPartitioner",
+    "InnerDirichletPartitioner",
+    "PathologicalPartitioner",
+    "ShardPartitioner",
+    "LinearPartitioner",
+    "SquarePartitioner",
+    "ExponentialPartitioner",
+    "SizePartitioner",
+    "NaturalIdPartitioner",
+]
+
+_Alpha = float | Sequence[float] | ArrayLike
+
+class _EnginePartitioner:
+    dataset: Any
+    def is_dataset_assigned(self) -> bool: ...
+    def partition(self, values: ArrayLike) -> list[list[int]]: ...
+    def load_partition(self, partition_id: int) -> Any: ...
+    @property
+    def num_partitions(self) -> int: ...
+
+class IidPartitioner(_EnginePartitioner):
+    def __init__(self, num_partitions: int) -> None: ...
+
+class DirichletPartitioner(_EnginePartitioner):
+    def __init__(
+        self,
+        num_partitions: int,
+        partition_by: str,
+        alpha: _Alpha,
+        min_partition_size: int = 10,
+        self_balancing: bool = False,
+        shuffle: bool = True,
+        seed: int = 42,
+    ) -> None: ...
+
+class InnerDirichletPartitioner(_EnginePartitioner):
+    def __init__(
+        self, partition_sizes: Sequence[int], partition_by: str, alpha: _Alpha, shuffle: bool = True, seed: int = 42
+    ) -> None: ...
+
+class PathologicalPartitioner(_EnginePartitioner):
+    def __init__(
+        self,
+        num_partitions: int,
+        partition_by: str,
+        num_classes_per_partition: int,
+        class_assignment_mode: Literal["random", "deterministic", "first-deterministic"] = "random",
+        shuffle: bool = True,
+        seed: int = 42,
+    ) -> None: ...
+
+class ShardPartitioner(_EnginePartitioner):
+    def __init__(
+        self,
+        num_partitions: int,
+        partition_by: str,
+        num_shards_per_partition: int | None = None,
+        shard_size: int | None = None,
+        keep_incomplete_shard: bool = False,
+        shuffle: bool = True,
+        seed: int = 42,
+    ) -> None: ...
+
+class LinearPartitioner(_EnginePartitioner):
+    def __init__(self, num_partitions: int) -> None: ...
+
+class SquarePartitioner(_EnginePartitioner):
+    def __init__(self, num_partitions: int) -> None: ...
+
+class ExponentialPartitioner(_EnginePartitioner):
+    def __init__(self, num_partitions: int) -> None: ...
+
+class SizePartitioner(_EnginePartitioner):
+    def __init__(self, partition_sizes: Sequence[int]) -> None: ...
+
+class NaturalIdPartitioner(_EnginePartitioner):
+    def __init__(self, partition_by: str) -> None: ...

@@ -1,0 +1,113 @@
+"""imbalanced.federated: flwr-datasets 0.6.1's partitions for the same
+parameters and seed (the fixture of crates/imbalanced-federated, written by
+scripts/fixtures/partitions.py), flwr-datasets' Partitioner interface, and
+bad input."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from imbalanced import federated
+
+FIXTURE = Path(__file__).resolve().parents[2] / "crates" / "imbalanced-federated" / "tests" / "fixtures" / "flwr_partitions.json"
+CASES = json.loads(FIXTURE.read_text())
+TAKES_PARTITION_BY = {"DirichletPartitioner", "InnerDirichletPartitioner", "PathologicalPartitioner",
+                      "ShardPartitioner"}
+
+
+def build(name, params):
+    params = dict(params)
+    if name in TAKES_PARTITION_BY:
+        params.setdefault("partition_by", "label")
+    return getattr(federated, name)(**params)
+
+
+@pytest.mark.parametrize("case", CASES["cases"], ids=lambda c: f"{c['partitioner']}-{c['data']}-{c['params']}")
+def test_partitions_equal_flwr_datasets(case):
+    name, data = case["partitioner"], case["data"]
+    partitioner = build(name, case["params"])
+    values = CASES["client_codes"][data] if name == "NaturalIdPartitioner" else CASES["data"][data]
+    if "error" in case:
+        with pytest.raises(ValueError):
+            partitioner.partition(values)
+    else:
+        assert partitioner.partition(values) == case["partitions"]
+
+
+def test_labels_of_any_type_are_split_in_sorted_order():
+    codes = np.array(CASES["data"]["ecoli"])
+    labels = np.array(["cl%02d" % c for c in codes])
+    a = federated.DirichletPartitioner(num_partitions=4, partition_by="label", alpha=0.5).partition(codes)
+    b = federated.DirichletPartitioner(num_partitions=4, partition_by="label", alpha=0.5).partition(list(labels))
+    assert a == b
+
+
+class _Rows:
+    """The little of a Hugging Face Dataset the partitioners use."""
+
+    def __init__(self, columns, rows=None):
+        self.columns = columns
+        self.rows = list(range(len(next(iter(columns.values()))))) if rows is None else rows
+
+    @property
+    def num_rows(self):
+        return len(self.rows)
+
+    def __getitem__(self, column):
+        return [self.columns[column][r] for r in self.rows]
+
+    def select(self, indices):
+        return _Rows(self.columns, [self.rows[i] for i in indices])
+
+
+def test_load_partition_follows_flwr_datasets_interface():
+    labels = CASES["data"]["longtail10"]
+    p = federated.PathologicalPartitioner(num_partitions=10, partition_by="label", num_classes_per_partition=3)
+    with pytest.raises(AttributeError):
+        p.dataset
+    p.dataset = _Rows({"label": labels})
+    assert p.is_dataset_assigned()
+    assert p.num_partitions == 10
+    want = p.partition(labels)
+    assert p.load_partition(3).rows == want[3]
+    assert len(set(p.load_partition(0)["label"])) <= 3
+    with pytest.raises(ValueError):
+        p.load_partition(10)
+    with pytest.raises(ValueError):
+        p.dataset = _Rows({"label": labels})
+    iid = federated.IidPartitioner(num_partitions=3)
+    iid.dataset = _Rows({"x": list(range(10))})
+    assert [iid.load_partition(i).rows for i in range(3)] == [[0, 1, 2, 3], [4, 5, 6], [7, 8, 9]]
+
+
+@pytest.mark.parametrize(
+    "make, values, match",
+    [
+        (lambda: federated.DirichletPartitioner(3, "label", alpha=0.0), [0, 1] * 20, "greater than zero"),
+        (lambda: federated.DirichletPartitioner(3, "label", alpha=[1.0, 2.0]), [0, 1] * 20, "alpha has 2 values"),
+        (lambda: federated.DirichletPartitioner(50, "label", alpha=1.0), [0, 1] * 20, "must not exceed"),
+        (lambda: federated.DirichletPartitioner(3, "label", alpha=0.01), [0, 1] * 20, "min_partition_size"),
+        (lambda: federated.PathologicalPartitioner(3, "label", 3), [0, 1] * 20, "num_classes_per_partition"),
+        (lambda: federated.SizePartitioner([30, 30]), [0, 1] * 20, "more than the 40 rows"),
+        (lambda: federated.ShardPartitioner(5, "label", 1), [0, 1] * 2, "must not exceed"),
+        (lambda: federated.ShardPartitioner(2, "label"), [0, 1] * 20, "give shard_size"),
+        (lambda: federated.DirichletPartitioner(3, "label", alpha=1.0), [[0, 1]] * 20, "must be 1-D"),
+    ],
+)
+def test_bad_input_raises_value_error(make, values, match):
+    with pytest.raises(ValueError, match=match):
+        make().partition(values)
+
+
+def test_partitioners_subclass_flwr_datasets_when_installed():
+    flwr = pytest.importorskip("flwr_datasets.partitioner")
+    assert isinstance(federated.DirichletPartitioner(2, "label", 0.5), flwr.Partitioner)
+
+
+def test_module_example_runs():
+    import doctest
+
+    failed, attempted = doctest.testmod(federated, optionflags=doctest.ELLIPSIS)
+    assert failed == 0 and attempted >= 4
