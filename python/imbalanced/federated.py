@@ -69,6 +69,9 @@ __all__ = [
     "ExponentialPartitioner",
     "SizePartitioner",
     "NaturalIdPartitioner",
+    "DirBalancePartitioner",
+    "ShardBalancePartitioner",
+    "long_tail",
 ]
 
 
@@ -392,3 +395,76 @@ class NaturalIdPartitioner(_EnginePartitioner):
 
     def __init__(self, partition_by):
         super().__init__(partition_by=partition_by)
+
+
+class DirBalancePartitioner(_EnginePartitioner):
+    """Dirichlet label skew with equal client sizes: FairFAL's
+    ``dir_balance`` (Zong & Huang, CVPR 2026; our formulation of its code,
+    drawing from ``np.random.default_rng(seed)``).
+
+    Parameters
+    ----------
+    num_partitions : int
+        Number of partitions (clients).
+    partition_by : str
+        The column split by (the label).
+    alpha : float, default=0.1
+        Dirichlet concentration (FairFAL's ``dd_beta``).
+    seed : int, default=42
+        Seed of ``np.random.default_rng``.
+    """
+
+    _engine_name = "DirBalancePartitioner"
+
+    def __init__(self, num_partitions, partition_by, alpha=0.1, seed=42):
+        super().__init__(num_partitions=num_partitions, partition_by=partition_by, alpha=alpha, seed=seed)
+
+
+class ShardBalancePartitioner(_EnginePartitioner):
+    """Each client holds a few classes, each class split evenly among its
+    clients: FairFAL's ``shard_balance`` (our formulation of its code).
+
+    Parameters
+    ----------
+    num_partitions : int
+        Number of partitions (clients), at most the number of classes.
+    partition_by : str
+        The column split by (the label).
+    num_classes_per_partition : int, default=2
+        Classes each client holds.
+    seed : int, default=42
+        Seed of ``np.random.default_rng``.
+    """
+
+    _engine_name = "ShardBalancePartitioner"
+
+    def __init__(self, num_partitions, partition_by, num_classes_per_partition=2, seed=42):
+        super().__init__(num_partitions=num_partitions, partition_by=partition_by,
+                         num_classes_per_partition=num_classes_per_partition, seed=seed)
+
+
+def long_tail(y, imbalance_ratio, profile="exponential", seed=42):
+    """The rows of a long-tailed subsample: class ``i`` (in sorted order)
+    keeps ``n_max * imbalance_ratio ** (-i / (C - 1))`` random rows
+    (``profile="step"``: the first half of the classes ``n_max``, the rest
+    ``n_max / imbalance_ratio``), ``n_max`` the largest head every class can
+    supply (CIFAR-10-LT's construction, Cao et al. 2019).
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        Class labels.
+    imbalance_ratio : float
+        Rows of the first class over rows of the last, at least 1.
+    profile : {"exponential", "step"}, default="exponential"
+        How the counts fall.
+    seed : int, default=42
+        Seed of ``np.random.default_rng``.
+
+    Returns
+    -------
+    rows : ndarray of shape (n_kept,)
+        The rows kept, in increasing order.
+    """
+    codes, n_classes = _codes(y)
+    return np.asarray(_native.long_tail(codes, n_classes, profile, float(imbalance_ratio), int(seed)), dtype=np.intp)

@@ -2,7 +2,8 @@
 
 from typing import Any, Literal, Sequence
 
-from numpy.typing import ArrayLike
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "IidPartitioner",
@@ -15,6 +16,9 @@ __all__ = [
     "ExponentialPartitioner",
     "SizePartitioner",
     "NaturalIdPartitioner",
+    "DirBalancePartitioner",
+    "ShardBalancePartitioner",
+    "long_tail",
 ]
 
 _Alpha = float | Sequence[float] | ArrayLike
@@ -84,3 +88,15 @@ class SizePartitioner(_EnginePartitioner):
 
 class NaturalIdPartitioner(_EnginePartitioner):
     def __init__(self, partition_by: str) -> None: ...
+
+class DirBalancePartitioner(_EnginePartitioner):
+    def __init__(self, num_partitions: int, partition_by: str, alpha: float = 0.1, seed: int = 42) -> None: ...
+
+class ShardBalancePartitioner(_EnginePartitioner):
+    def __init__(
+        self, num_partitions: int, partition_by: str, num_classes_per_partition: int = 2, seed: int = 42
+    ) -> None: ...
+
+def long_tail(
+    y: ArrayLike, imbalance_ratio: float, profile: Literal["exponential", "step"] = "exponential", seed: int = 42
+) -> NDArray[np.intp]: ...

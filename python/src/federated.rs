@@ -1,6 +1,6 @@
 //! The federated partitioners of the catalogue on NumPy arrays.
 
-use imbalanced::federated::{Column, PARTITIONERS};
+use imbalanced::federated::{Column, LongTail, PARTITIONERS};
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
 
@@ -33,4 +33,25 @@ pub(crate) fn partition(
         let column = Column::new(&codes, n_values).map_err(value_error)?;
         partitioner.partition(column).map_err(value_error)
     })
+}
+
+/// The rows (increasing) of a long-tailed subsample of rows with class
+/// codes `codes` (0..n_classes): `profile` "exponential" or "step", the
+/// first class's rows over the last's `imbalance_ratio`.
+#[pyfunction]
+pub(crate) fn long_tail(
+    codes: PyReadonlyArray1<'_, i64>,
+    n_classes: usize,
+    profile: &str,
+    imbalance_ratio: f64,
+    seed: u64,
+) -> PyResult<Vec<usize>> {
+    let codes = class_codes(&codes, Some(n_classes))?;
+    let tail = LongTail {
+        profile: profile.parse().map_err(value_error)?,
+        imbalance_ratio,
+        seed,
+    };
+    tail.rows(Column::new(&codes, n_classes).map_err(value_error)?)
+        .map_err(value_error)
 }

@@ -108,6 +108,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(models::fit_more, m)?)?;
     m.add_function(wrap_pyfunction!(federated::partitioners, m)?)?;
     m.add_function(wrap_pyfunction!(federated::partition, m)?)?;
+    m.add_function(wrap_pyfunction!(federated::long_tail, m)?)?;
     m.add_class::<models::Model>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -111,3 +111,20 @@ def test_module_example_runs():
 
     failed, attempted = doctest.testmod(federated, optionflags=doctest.ELLIPSIS)
     assert failed == 0 and attempted >= 4
+
+
+def test_fairfal_partitions_are_balanced_and_the_long_tail_falls():
+    y = np.array(CASES["data"]["longtail10"])
+    parts = federated.DirBalancePartitioner(num_partitions=7, partition_by="label", alpha=0.1).partition(y)
+    sizes = sorted(len(p) for p in parts)
+    assert sizes[-1] - sizes[0] <= 1 and sum(sizes) == len(y)
+    shards = federated.ShardBalancePartitioner(num_partitions=5, partition_by="label").partition(y)
+    assert all(len(set(y[p])) == 2 for p in shards)
+    balanced = np.repeat(np.arange(4), 250)
+    rows = federated.long_tail(balanced, imbalance_ratio=10)
+    assert np.bincount(balanced[rows]).tolist() == [250, 116, 53, 25]
+    assert federated.long_tail(balanced, 10, profile="step").size == 250 * 2 + 25 * 2
+    with pytest.raises(ValueError, match="profile"):
+        federated.long_tail(balanced, 10, profile="linear")
+    with pytest.raises(ValueError):
+        federated.long_tail(balanced, 0.5)

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use imbalanced::catalog::Value;
-use imbalanced::federated::{partition_dataset, Split, PARTITIONERS};
+use imbalanced::federated::{partition_dataset, LongTail, Profile, Split, PARTITIONERS};
 
 use crate::InputArgs;
 
@@ -30,9 +30,15 @@ pub struct PartitionArgs {
     /// column for natural-id; default the label). See --list.
     #[arg(long = "param", short, value_name = "KEY=VALUE")]
     pub params: Vec<String>,
-    /// Seed of the partitioner (flwr-datasets' seed; its default is 42).
+    /// Seed of the partitioner (flwr-datasets' seed; its default is 42), and of
+    /// --long-tail's draws.
     #[arg(long)]
     pub seed: Option<u64>,
+    /// First make the data long-tailed, then partition: PROFILE:RATIO, with
+    /// PROFILE exponential or step and RATIO the rows of the first class over
+    /// those of the last (e.g. exponential:100, as CIFAR-10-LT).
+    #[arg(long, value_name = "PROFILE:RATIO", value_parser = parse_long_tail)]
+    pub long_tail: Option<(Profile, f64)>,
     /// Write one file per client (client_<i>.csv, or --format's extension) and
     /// manifest.json to this new or empty folder. Without it (and --json) the
     /// command prints the clients' class counts only.
@@ -52,6 +58,17 @@ pub struct PartitionArgs {
     /// List the partitioners with their parameters, one entry each.
     #[arg(long)]
     pub list: bool,
+}
+
+/// `exponential:100` as a profile and an imbalance ratio.
+fn parse_long_tail(text: &str) -> Result<(Profile, f64), String> {
+    let (profile, ratio) = text
+        .split_once(':')
+        .ok_or_else(|| format!("{text:?}: give PROFILE:RATIO, e.g. exponential:100 or step:10"))?;
+    let ratio: f64 = ratio
+        .parse()
+        .map_err(|_| format!("{ratio:?} is not a number: give the imbalance ratio, e.g. exponential:100"))?;
+    Ok((profile.parse()?, ratio))
 }
 
 fn list() {
@@ -86,7 +103,12 @@ pub fn run(args: PartitionArgs) -> Result<(), Box<dyn std::error::Error>> {
     let params = entry.configure(&given, &[])?;
     let partitioner = entry.build(params.clone())?;
     let data = args.input.load(file)?;
-    let partitions = partition_dataset(&data, partitioner.as_ref())?;
+    let long_tail = args.long_tail.map(|(profile, imbalance_ratio)| LongTail {
+        profile,
+        imbalance_ratio,
+        seed: args.seed.unwrap_or(42),
+    });
+    let partitions = partition_dataset(&data, partitioner.as_ref(), long_tail.as_ref())?;
     let mut split = Split::new(entry.info.name, params, &file.display().to_string(), &data, &partitions);
     if let Some(dir) = &args.out {
         split.write(&data, &partitions, dir, &args.format)?;

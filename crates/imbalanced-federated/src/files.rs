@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use imbalanced_data::{write, write_text, DataError, Dataset};
 use serde::Serialize;
 
+use crate::long_tail::LongTail;
 use crate::partition::{Column, Partition, PartitionError, Partitions};
 
 /// What splitting a dataset can fail on.
@@ -21,10 +22,26 @@ pub enum FederatedError {
 }
 
 /// The partitions of `data` by `partitioner`, split by its `partition_by`
-/// column (the class label when it names none).
-pub fn partition_dataset(data: &Dataset, partitioner: &dyn Partition) -> Result<Partitions, FederatedError> {
+/// column (the class label when it names none); with `long_tail`, of the
+/// long-tailed subsample of the rows (by class label) only. Rows are
+/// `data`'s either way.
+pub fn partition_dataset(
+    data: &Dataset,
+    partitioner: &dyn Partition,
+    long_tail: Option<&LongTail>,
+) -> Result<Partitions, FederatedError> {
     let (distinct, codes) = data.column_codes(partitioner.partition_by())?;
-    Ok(partitioner.partition(Column::new(&codes, distinct.len())?)?)
+    let Some(long_tail) = long_tail else {
+        return Ok(partitioner.partition(Column::new(&codes, distinct.len())?)?);
+    };
+    let (classes, y) = data.column_codes(None)?;
+    let kept = long_tail.rows(Column::new(&y, classes.len())?)?;
+    let kept_codes: Vec<usize> = kept.iter().map(|&r| codes[r]).collect();
+    let parts = partitioner.partition(Column::new(&kept_codes, distinct.len())?)?;
+    Ok(parts
+        .into_iter()
+        .map(|p| p.into_iter().map(|i| kept[i]).collect())
+        .collect())
 }
 
 /// One client of a split.
@@ -189,7 +206,7 @@ mod tests {
     #[test]
     fn splits_by_the_label_or_a_named_column() {
         let d = data();
-        let iid = partition_dataset(&d, &IidPartitioner { num_partitions: 5 }).unwrap();
+        let iid = partition_dataset(&d, &IidPartitioner { num_partitions: 5 }, None).unwrap();
         assert_eq!(
             iid,
             vec![vec![0, 1, 2], vec![3, 4, 5], vec![6, 7], vec![8, 9], vec![10, 11]]
@@ -197,21 +214,31 @@ mod tests {
         let natural = NaturalIdPartitioner {
             partition_by: Some("f0".into()),
         };
-        let by_client = partition_dataset(&d, &natural).unwrap();
+        let by_client = partition_dataset(&d, &natural, None).unwrap();
         assert_eq!(by_client, vec![vec![0, 3, 6, 9], vec![1, 4, 7, 10], vec![2, 5, 8, 11]]);
         let missing = NaturalIdPartitioner {
             partition_by: Some("nope".into()),
         };
         assert!(matches!(
-            partition_dataset(&d, &missing),
+            partition_dataset(&d, &missing, None),
             Err(FederatedError::Data(DataError::UnknownColumn { .. }))
         ));
+        // With a long tail, the rows dealt are the subsample's, numbered as in the data.
+        let tail = LongTail {
+            profile: crate::Profile::Step,
+            imbalance_ratio: 9.0,
+            seed: 0,
+        };
+        let parts = partition_dataset(&d, &IidPartitioner { num_partitions: 2 }, Some(&tail)).unwrap();
+        let rows: Vec<usize> = parts.concat();
+        let rare = rows.iter().filter(|&&r| r % 4 == 0).count();
+        assert_eq!((rows.len(), rare), (10, 1), "{rows:?}");
     }
 
     #[test]
     fn writes_one_file_per_client_and_a_manifest_or_nothing() {
         let d = data();
-        let parts = partition_dataset(&d, &IidPartitioner { num_partitions: 3 }).unwrap();
+        let parts = partition_dataset(&d, &IidPartitioner { num_partitions: 3 }, None).unwrap();
         let mut split = Split::new(
             "IidPartitioner",
             serde_json::json!({"num_partitions": 3}),

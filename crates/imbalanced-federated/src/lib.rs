@@ -9,6 +9,9 @@
 //! ([`imbalanced_random::Generator`]) as they do, so that the same seed gives
 //! the same partitions (tested against fixtures from flwr-datasets).
 //!
+//! [`long_tail`]: the global long-tailed subsample (exponential or step
+//! class counts) federated long-tail studies partition.
+//!
 //! [`files`]: a dataset's split ([`partition_dataset`]), described per
 //! client ([`Split`]), written as one data file per client with a
 //! manifest, and drawn as a clients x classes heat map: what `imbalanced
@@ -17,7 +20,9 @@
 #![forbid(unsafe_code)]
 
 pub mod files;
+pub mod long_tail;
 pub mod partition;
 
 pub use files::{partition_dataset, Client, FederatedError, Split};
+pub use long_tail::{LongTail, Profile};
 pub use partition::{Column, Partition, PartitionError, Partitions, PARTITIONERS};

@@ -46,9 +46,13 @@ fn every_partitioner_gives_flwr_datasets_partitions() {
             (Err(e), None) => panic!("{label}: ours raised {e}, flwr-datasets did not"),
         }
     }
-    assert_eq!(
-        seen.len(),
-        PARTITIONERS.entries.len(),
-        "every partitioner has fixtures: {seen:?}"
-    );
+    // Every flwr-datasets partitioner has fixtures (FairFAL's, our formulation, have invariant tests).
+    let flwr: Vec<&str> = PARTITIONERS
+        .entries
+        .iter()
+        .map(|e| e.info.name)
+        .filter(|n| !["DirBalancePartitioner", "ShardBalancePartitioner"].contains(n))
+        .collect();
+    assert!(flwr.iter().all(|n| seen.contains(*n)), "{flwr:?} vs {seen:?}");
+    assert_eq!(flwr.len(), 10);
 }

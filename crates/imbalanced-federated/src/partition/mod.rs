@@ -12,6 +12,7 @@
 //! flwr-datasets' order, so the same seed gives the same partitions.
 
 mod dirichlet;
+mod fairfal;
 mod iid;
 mod inner_dirichlet;
 mod natural_id;
@@ -20,6 +21,7 @@ mod shard;
 mod sizes;
 
 pub use dirichlet::DirichletPartitioner;
+pub use fairfal::{DirBalancePartitioner, Proportions, ShardBalancePartitioner};
 pub use iid::IidPartitioner;
 pub use inner_dirichlet::InnerDirichletPartitioner;
 pub use natural_id::NaturalIdPartitioner;
@@ -62,7 +64,7 @@ impl<'a> Column<'a> {
     /// Per distinct value that occurs, in sorted order, its rows in
     /// increasing order (`np.nonzero(column == value)` for each of
     /// `sorted(dataset.unique(column))`).
-    fn rows_by_value(&self) -> Vec<Vec<usize>> {
+    pub(crate) fn rows_by_value(&self) -> Vec<Vec<usize>> {
         let mut rows = vec![Vec::new(); self.n_values];
         for (i, &c) in self.codes.iter().enumerate() {
             rows[c].push(i);
@@ -102,8 +104,9 @@ pub trait Partition: Send + Sync {
 
 imbalanced_catalog::catalog!(
     /// Every partitioner by flwr-datasets' class name or an alias, with its
-    /// parameters and defaults: the names `imbalanced partition
-    /// --partitioner` and Python's `imbalanced.federated` take.
+    /// parameters and defaults, and FairFAL's balanced partitions: the names
+    /// `imbalanced partition --partitioner` and Python's
+    /// `imbalanced.federated` take.
     pub static PARTITIONERS: dyn Partition = "partitioner", |p| Box::new(p);
     [
         IidPartitioner,
@@ -116,6 +119,8 @@ imbalanced_catalog::catalog!(
         ExponentialPartitioner,
         SizePartitioner,
         NaturalIdPartitioner,
+        DirBalancePartitioner,
+        ShardBalancePartitioner,
     ]
 );
 
