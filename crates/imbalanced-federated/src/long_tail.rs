@@ -68,7 +68,7 @@ impl LongTail {
             Profile::Step => step_counts(n_max, c, self.imbalance_ratio),
         }
         .map_err(bad)?;
-        if counts.iter().any(|&k| k == 0) {
+        if counts.contains(&0) {
             return Err(PartitionError::Infeasible(format!(
                 "imbalance ratio {} leaves a class without rows (counts {counts:?}): lower it",
                 self.imbalance_ratio
