@@ -12,17 +12,23 @@
 //! [`long_tail`]: the global long-tailed subsample (exponential or step
 //! class counts) federated long-tail studies partition.
 //!
+//! [`simulate`]: an in-process federated simulation (FedAvg, FedProx,
+//! FedAvgM, FedAdam, FedTrimmedAvg with Flower's parameters) of a softmax
+//! model trained with any loss, clients in parallel, deterministic.
+//!
 //! [`files`]: a dataset's split ([`partition_dataset`]), described per
 //! client ([`Split`]), written as one data file per client with a
 //! manifest, and drawn as a clients x classes heat map: what `imbalanced
 //! partition` does.
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 pub mod files;
 pub mod long_tail;
 pub mod partition;
+pub mod simulate;
 
 pub use files::{partition_dataset, Client, FederatedError, Split};
 pub use long_tail::{LongTail, Profile};
 pub use partition::{Column, Partition, PartitionError, Partitions, PARTITIONERS};
+pub use simulate::{Fairness, History, Linear, Round, Rows, Simulation, Strategy};
