@@ -2,6 +2,7 @@
 
 mod convert;
 mod evaluate;
+mod federate;
 mod inspect;
 mod metrics;
 mod multilabel;
@@ -107,6 +108,16 @@ enum Command {
         imbalanced partition data.csv --partitioner natural-id --param partition_by=hospital --out sites/\n  \
         imbalanced partition --list")]
     Partition(partition::PartitionArgs),
+    /// Simulate federated training in-process: the file split over clients by a
+    /// partitioner, rounds of local SGD (any loss) and server aggregation (FedAvg,
+    /// FedProx, FedAvgM, FedAdam, FedTrimmedAvg), scored each round on test rows,
+    /// with client fairness and the centralised baseline.
+    #[command(after_help = "Examples:\n  \
+        imbalanced federate data/keel/ecoli.csv --partitioner dirichlet -n 4 --partition-param alpha=0.3 \\\n      \
+        --partition-param min_partition_size=5 --rounds 20\n  \
+        imbalanced federate train.csv --test test.csv --strategy fedprox --param proximal_mu=0.1 \\\n      \
+        --loss logit-adjusted --rounds 50 --local-epochs 2 --fraction-train 0.5 --json")]
+    Federate(Box<federate::FederateArgs>),
 }
 
 /// How to read the input file; shared by every command.
@@ -289,6 +300,7 @@ fn main() -> ExitCode {
         Command::Predict(args) => train::run_predict(args),
         Command::Convert(args) => convert::run(args),
         Command::Partition(args) => partition::run(args),
+        Command::Federate(args) => federate::run(*args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -61,7 +61,7 @@ pub struct PartitionArgs {
 }
 
 /// `exponential:100` as a profile and an imbalance ratio.
-fn parse_long_tail(text: &str) -> Result<(Profile, f64), String> {
+pub(crate) fn parse_long_tail(text: &str) -> Result<(Profile, f64), String> {
     let (profile, ratio) = text
         .split_once(':')
         .ok_or_else(|| format!("{text:?}: give PROFILE:RATIO, e.g. exponential:100 or step:10"))?;

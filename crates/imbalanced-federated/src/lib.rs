@@ -16,6 +16,9 @@
 //! FedAvgM, FedAdam, FedTrimmedAvg with Flower's parameters) of a softmax
 //! model trained with any loss, clients in parallel, deterministic.
 //!
+//! [`experiment`]: the simulation on data files, with its test scores,
+//! client fairness and the centralised baseline (`imbalanced federate`).
+//!
 //! [`files`]: a dataset's split ([`partition_dataset`]), described per
 //! client ([`Split`]), written as one data file per client with a
 //! manifest, and drawn as a clients x classes heat map: what `imbalanced
@@ -23,11 +26,13 @@
 
 #![deny(unsafe_code)]
 
+pub mod experiment;
 pub mod files;
 pub mod long_tail;
 pub mod partition;
 pub mod simulate;
 
+pub use experiment::{federate, Experiment};
 pub use files::{partition_dataset, Client, FederatedError, Split};
 pub use long_tail::{LongTail, Profile};
 pub use partition::{Column, Partition, PartitionError, Partitions, PARTITIONERS};

@@ -1,0 +1,183 @@
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use imbalanced::catalog::Value;
+use imbalanced::federated::{federate, Experiment, LongTail, Simulation, Strategy, PARTITIONERS};
+use imbalanced::losses::LossSpec;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::partition::parse_long_tail;
+use crate::{parse_params, InputArgs};
+
+#[derive(Args)]
+pub struct FederateArgs {
+    /// The training rows (any format `partition` reads); split over the clients.
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Test rows with the same columns; default: a stratified fifth of FILE held out.
+    #[arg(long, value_name = "FILE")]
+    pub test: Option<PathBuf>,
+    /// How FILE is split over the clients: a partitioner of `partition --list`.
+    #[arg(long, default_value = "dirichlet")]
+    pub partitioner: String,
+    /// Number of clients (the partitioner's num_partitions).
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub num_partitions: usize,
+    /// A partitioner parameter, repeatable: alpha=0.1, min_partition_size=5, ...
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub partition_param: Vec<String>,
+    /// Make FILE long-tailed first: PROFILE:RATIO (exponential:20, step:10).
+    #[arg(long, value_name = "PROFILE:RATIO", value_parser = parse_long_tail)]
+    pub long_tail: Option<(imbalanced::federated::Profile, f64)>,
+    /// The clients' model: softmax (logistic regression on two classes; logreg is
+    /// the same model).
+    #[arg(long, default_value = "softmax", value_parser = ["softmax", "logreg"])]
+    pub model: String,
+    /// The clients' training loss: any of `train --loss` (ce, focal, logit-adjusted,
+    /// ldam-drw, ...), built from each client's own class counts.
+    #[arg(long, default_value = "ce")]
+    pub loss: String,
+    /// A loss parameter, repeatable: gamma=2, tau=1, ...
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub loss_param: Vec<String>,
+    /// The server's aggregation (Flower 1.42's): fedavg, fedprox, fedavgm, fedadam,
+    /// fedtrimmedavg.
+    #[arg(long, default_value = "fedavg", value_parser = ["fedavg", "fedprox", "fedavgm", "fedadam", "fedtrimmedavg"])]
+    pub strategy: String,
+    /// A strategy parameter in Flower's name, repeatable: proximal_mu=0.1 (fedprox),
+    /// server_learning_rate=1, server_momentum=0.9 (fedavgm), eta=0.1, beta_1=0.9,
+    /// beta_2=0.99, tau=1e-9 (fedadam), beta=0.2 (fedtrimmedavg).
+    #[arg(long = "param", short, value_name = "KEY=VALUE")]
+    pub params: Vec<String>,
+    /// Rounds of training and aggregation.
+    #[arg(long, default_value_t = 10)]
+    pub rounds: usize,
+    /// Passes over its rows each trained client makes per round.
+    #[arg(long, default_value_t = 1)]
+    pub local_epochs: usize,
+    /// Rows per SGD step on a client.
+    #[arg(long, default_value_t = 32)]
+    pub batch_size: usize,
+    /// The clients' SGD step size.
+    #[arg(long, default_value_t = 0.1)]
+    pub learning_rate: f64,
+    /// Share of the clients trained each round (at least 2; Flower's fraction_train).
+    #[arg(long, default_value_t = 1.0)]
+    pub fraction_train: f64,
+    /// Seed of the split (unless --partition-param seed=...), the client sampling and the SGD order.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: FederateArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let entry = PARTITIONERS.find(&args.partitioner)?;
+    let mut given = parse_params(&args.partition_param, "--partition-param")?;
+    if entry.params.iter().any(|p| p.name == "num_partitions") {
+        given.push(("num_partitions".into(), Value::from(args.num_partitions)));
+    }
+    if entry.params.iter().any(|p| p.name == "seed") && !given.iter().any(|(k, _)| k == "seed") {
+        given.push(("seed".into(), Value::from(args.seed)));
+    }
+    let partitioner = entry.build(entry.configure(&given, &[])?)?;
+    let mut strategy = serde_json::Map::new();
+    strategy.insert("name".into(), Value::from(args.strategy.clone()));
+    strategy.extend(parse_params(&args.params, "--param")?);
+    let strategy: Strategy = serde_json::from_value(Value::Object(strategy))
+        .map_err(|e| format!("--strategy {} --param: {e}", args.strategy))?;
+    let loss_params: Vec<(String, String)> = parse_params(&args.loss_param, "--loss-param")?
+        .into_iter()
+        .map(|(k, v)| (k, imbalanced::catalog::value_text(&v)))
+        .collect();
+    let simulation = Simulation {
+        rounds: args.rounds,
+        local_epochs: args.local_epochs,
+        batch_size: args.batch_size,
+        learning_rate: args.learning_rate,
+        fraction_train: args.fraction_train,
+        strategy,
+        loss: LossSpec::new(&args.loss, &loss_params)?,
+        seed: args.seed,
+        ..Default::default()
+    };
+    let long_tail = args.long_tail.map(|(profile, imbalance_ratio)| LongTail {
+        profile,
+        imbalance_ratio,
+        seed: args.seed,
+    });
+    let train = args.input.load(&args.file)?;
+    let test = args.test.as_ref().map(|t| args.input.load(t)).transpose()?;
+    let spinner = ProgressBar::new_spinner().with_message(format!(
+        "{} rounds of {} over {} clients",
+        args.rounds, args.strategy, args.num_partitions
+    ));
+    spinner.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("valid template"));
+    spinner.enable_steady_tick(Duration::from_millis(120));
+    let started = Instant::now();
+    let result = federate(
+        &train,
+        test.as_ref(),
+        partitioner.as_ref(),
+        long_tail.as_ref(),
+        &simulation,
+    );
+    spinner.finish_and_clear();
+    let report = result?;
+    if args.json {
+        let mut json = serde_json::to_value(&report)?;
+        json["seconds"] = Value::from(started.elapsed().as_secs_f64());
+        println!("{}", serde_json::to_string_pretty(&json)?);
+        return Ok(());
+    }
+    println!("{}", rounds_table(&report));
+    if let Some(b) = report.centralised_balanced_accuracy {
+        println!("centralised training on all training rows: balanced accuracy {b:.3}");
+    }
+    if let Some(note) = &report.fairness_note {
+        println!("note: {note}");
+    }
+    println!(
+        "{} clients ({} to {} training rows), {} test rows, {:.2} s",
+        report.client_rows.len(),
+        report.client_rows.iter().min().unwrap_or(&0),
+        report.client_rows.iter().max().unwrap_or(&0),
+        report.test_rows,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// A row per round: its clients, loss and scores, and client fairness.
+fn rounds_table(report: &Experiment) -> String {
+    let mut table = crate::table();
+    table.set_header([
+        "round",
+        "clients",
+        "train loss",
+        "balanced acc.",
+        "macro F1",
+        "worst class recall",
+        "clients' bal. acc. mean ± std",
+        "worst client",
+    ]);
+    let f = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.3}"));
+    for r in &report.rounds {
+        let worst_class = r.recall.iter().flatten().copied().reduce(f64::min);
+        table.add_row([
+            r.round.to_string(),
+            r.clients.len().to_string(),
+            format!("{:.4}", r.train_loss),
+            f(r.balanced_accuracy),
+            f(r.macro_f1),
+            f(worst_class),
+            r.fairness
+                .map_or("n/a".into(), |x| format!("{:.3} ± {:.3}", x.mean, x.std)),
+            f(r.fairness.map(|x| x.worst)),
+        ]);
+    }
+    table.to_string()
+}
