@@ -6,7 +6,7 @@
 //! The model is a linear softmax classifier (`z = W x + b`), trained on each
 //! client by mini-batch SGD on any loss of the loss library, built from the
 //! client's own class counts (so `logit-adjusted` adjusts by each client's
-//! prior). Each round reports the global model's balanced accuracy, macro
+//! prior; a class the client lacks counts as one row). Each round reports the global model's balanced accuracy, macro
 //! F1 and per-class recall on the test rows, and client fairness: the mean,
 //! standard deviation and worst of the clients' balanced accuracies on
 //! their own test rows.
@@ -265,11 +265,16 @@ impl Simulation {
     ) -> Result<History, PartitionError> {
         self.check(clients, n_classes)?;
         let (k, d) = (n_classes, clients[0].x.ncols());
+        // A class a client lacks counts as one row of its prior: the losses
+        // built from counts (logit adjustment, class-balanced weights, LDAM
+        // margins) need every count >= 1, and clients of a skewed split
+        // routinely lack classes.
         let counts: Vec<Vec<f64>> = clients
             .iter()
             .map(|c| {
                 let mut n = vec![0.0; k];
                 c.y.iter().for_each(|&y| n[y] += 1.0);
+                n.iter_mut().for_each(|v| *v = f64::max(*v, 1.0));
                 n
             })
             .collect();
@@ -352,6 +357,7 @@ impl Simulation {
         self.check(&[rows], n_classes)?;
         let mut counts = vec![0.0; n_classes];
         rows.y.iter().for_each(|&y| counts[y] += 1.0);
+        counts.iter_mut().for_each(|v| *v = f64::max(*v, 1.0));
         let mut model = Linear::zeros(n_classes, rows.x.ncols());
         let epochs = self.rounds * self.local_epochs;
         for round in 1..=self.rounds {

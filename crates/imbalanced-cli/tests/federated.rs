@@ -1,5 +1,6 @@
-//! `imbalanced partition` end to end: the rows flwr-datasets 0.6.1 gives for
-//! the same file and seed, the client files and manifest, and bad input.
+//! `imbalanced partition` and `imbalanced federate` end to end: the rows
+//! flwr-datasets 0.6.1 gives for the same file and seed, the client files
+//! and manifest, the simulation's report, and bad input.
 
 mod common;
 
@@ -168,4 +169,81 @@ fn bad_partitions_fail_cleanly_and_write_nothing() {
     ]);
     assert!(stderr(&o).contains("not empty"), "{}", stderr(&o));
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
+}
+
+#[test]
+fn federate_reports_every_round_with_fairness_and_the_centralised_baseline() {
+    let file = data("ecoli.csv");
+    let report = json(&[
+        "federate",
+        file.to_str().unwrap(),
+        "--partitioner",
+        "dirichlet",
+        "-n",
+        "4",
+        "--partition-param",
+        "alpha=0.5",
+        "--partition-param",
+        "min_partition_size=5",
+        "--rounds",
+        "5",
+        "--strategy",
+        "fedprox",
+        "--param",
+        "proximal_mu=0.01",
+        "--loss",
+        "logit-adjusted",
+        "--json",
+    ]);
+    let rounds = report["rounds"].as_array().unwrap();
+    assert_eq!(rounds.len(), 5);
+    assert_eq!(rounds[4]["recall"].as_array().unwrap().len(), 8);
+    assert!(rounds[4]["balanced_accuracy"].as_f64().unwrap() > 0.3);
+    assert!(rounds[4]["fairness"]["worst"].as_f64().unwrap() <= rounds[4]["fairness"]["mean"].as_f64().unwrap());
+    assert!(report["centralised_balanced_accuracy"].as_f64().is_some());
+    assert_eq!(report["client_rows"].as_array().unwrap().len(), 4);
+    // The same seed, the same report (the time aside).
+    let again = json(&[
+        "federate",
+        file.to_str().unwrap(),
+        "-n",
+        "4",
+        "--partition-param",
+        "alpha=0.5",
+        "--partition-param",
+        "min_partition_size=5",
+        "--rounds",
+        "5",
+        "--strategy",
+        "fedprox",
+        "--param",
+        "proximal_mu=0.01",
+        "--loss",
+        "logit-adjusted",
+        "--json",
+    ]);
+    assert_eq!(again["rounds"], report["rounds"]);
+    let table = stdout(&ok(&["federate", file.to_str().unwrap(), "--partitioner", "iid", "-n", "3", "--rounds", "2"]));
+    assert!(table.contains("centralised training"), "{table}");
+}
+
+#[test]
+fn federate_refuses_bad_settings_with_their_fix() {
+    let file = data("ecoli.csv");
+    for (extra, message) in [
+        (vec!["--strategy", "fedprox", "--param", "mu=1"], "unknown field `mu`"),
+        (vec!["--strategy", "fedtrimmedavg", "--param", "beta=0.7"], "[0, 0.5)"),
+        (vec!["--learning-rate", "0"], "learning_rate"),
+        (vec!["--loss", "focall"], "focal"),
+        (vec!["--partitioner", "iid", "-n", "1000"], "must not exceed"),
+        (vec!["--model", "mlp"], "possible values: softmax, logreg"),
+    ] {
+        let mut args = vec!["federate", file.to_str().unwrap(), "--rounds", "1"];
+        args.extend(&extra);
+        let o = run(&args);
+        assert!(!o.status.success(), "{extra:?} should fail");
+        let e = stderr(&o);
+        assert!(e.contains(message), "{extra:?}: expected {message:?} in {e}");
+        assert!(!e.contains("panicked"), "{e}");
+    }
 }
