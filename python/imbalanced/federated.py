@@ -25,6 +25,7 @@ True
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -72,6 +73,8 @@ __all__ = [
     "DirBalancePartitioner",
     "ShardBalancePartitioner",
     "long_tail",
+    "simulate",
+    "SimulationResult",
 ]
 
 
@@ -468,3 +471,138 @@ def long_tail(y, imbalance_ratio, profile="exponential", seed=42):
     """
     codes, n_classes = _codes(y)
     return np.asarray(_native.long_tail(codes, n_classes, profile, float(imbalance_ratio), int(seed)), dtype=np.intp)
+
+
+@dataclass
+class SimulationResult:
+    """What :func:`simulate` returns.
+
+    Attributes
+    ----------
+    rounds : list of dict
+        Per round: ``round``, ``clients`` (those trained), ``train_loss``,
+        ``balanced_accuracy``, ``macro_f1``, ``recall`` (per class, ``None``
+        where the test rows lack it) and ``fairness`` (``mean``, ``std`` and
+        ``worst`` of the clients' balanced accuracies on their test rows).
+    coef : ndarray of shape (n_classes, n_features)
+        The final global model's weights.
+    intercept : ndarray of shape (n_classes,)
+        Its intercepts.
+    classes : ndarray of shape (n_classes,)
+        The class labels, in the order of the rows of ``coef``.
+    """
+
+    rounds: list
+    coef: np.ndarray
+    intercept: np.ndarray
+    classes: np.ndarray
+
+    def decision_function(self, X):
+        """The logits ``X @ coef.T + intercept``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        logits : ndarray of shape (n_samples, n_classes)
+        """
+        return np.asarray(X, dtype=np.float64) @ self.coef.T + self.intercept
+
+    def predict(self, X):
+        """The most probable class of each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        return self.classes[np.argmax(self.decision_function(X), axis=1)]
+
+
+def simulate(X, y, partitions, *, X_test=None, y_test=None, test_partitions=None, strategy="fedavg",
+             strategy_params=None, loss="ce", rounds=10, local_epochs=1, batch_size=32, learning_rate=0.1,
+             fraction_train=1.0, min_train_clients=2, seed=0, n_jobs=None):
+    """Simulate federated training in-process (the engine's simulator):
+    rounds of local mini-batch SGD on a softmax model and Flower 1.42's
+    server aggregation, clients in parallel, the same result on any number
+    of threads.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Training rows (standardise them first: the model is linear).
+    y : array-like of shape (n_samples,)
+        Their class labels.
+    partitions : list of list of int
+        Each client's rows of ``X`` (a partitioner's ``partition(y)``).
+    X_test, y_test : array-like, optional
+        Test rows, scored after every round.
+    test_partitions : list of list of int, optional
+        Each client's rows of ``X_test``, for client fairness.
+    strategy : {"fedavg", "fedprox", "fedavgm", "fedadam", "fedtrimmedavg"}, default="fedavg"
+        The server's aggregation.
+    strategy_params : dict, optional
+        Its parameters in Flower's names: ``proximal_mu`` (fedprox, default
+        1.0), ``server_learning_rate`` and ``server_momentum`` (fedavgm),
+        ``eta``, ``beta_1``, ``beta_2``, ``tau`` (fedadam), ``beta``
+        (fedtrimmedavg, default 0.2).
+    loss : str or dict, default="ce"
+        The clients' loss: any of the engine's (``"focal"``,
+        ``"logit-adjusted"``, ``{"name": "focal", "gamma": 1}``), built from
+        each client's own class counts.
+    rounds : int, default=10
+    local_epochs : int, default=1
+    batch_size : int, default=32
+    learning_rate : float, default=0.1
+        The clients' SGD step.
+    fraction_train : float, default=1.0
+        Share of the clients trained each round.
+    min_train_clients : int, default=2
+        Fewest clients trained each round.
+    seed : int, default=0
+    n_jobs : int, optional
+        Threads (``None`` or -1: all cores).
+
+    Returns
+    -------
+    result : SimulationResult
+    """
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D, not of shape {X.shape}")
+    classes, codes = np.unique(np.asarray(y), return_inverse=True)
+    if (X_test is None) != (y_test is None):
+        raise ValueError("give both X_test and y_test, or neither")
+    test_args = {}
+    if X_test is not None:
+        test_codes = np.searchsorted(classes, np.asarray(y_test))
+        unknown = (test_codes >= len(classes)) | (classes[np.minimum(test_codes, len(classes) - 1)] != np.asarray(y_test))
+        if np.any(unknown):
+            raise ValueError(f"y_test holds labels y does not: {np.unique(np.asarray(y_test)[unknown]).tolist()}")
+        test_args = {"x_test": np.ascontiguousarray(X_test, dtype=np.float64), "y_test": test_codes.astype(np.int64)}
+        if test_partitions is not None:
+            test_args["client_tests"] = [[int(i) for i in p] for p in test_partitions]
+    elif test_partitions is not None:
+        raise ValueError("test_partitions need X_test and y_test")
+    settings = {
+        "rounds": rounds,
+        "local_epochs": local_epochs,
+        "batch_size": batch_size,
+        "learning_rate": learning_rate,
+        "fraction_train": fraction_train,
+        "min_train_clients": min_train_clients,
+        "strategy": {"name": strategy, **(strategy_params or {})},
+        "loss": loss,
+        "seed": seed,
+    }
+    clients = [[int(i) for i in p] for p in partitions]
+    out, weights = _native.simulate(json.dumps(settings), X, codes.astype(np.int64), len(classes), clients,
+                                    n_jobs=n_jobs, **test_args)
+    d = X.shape[1]
+    return SimulationResult(rounds=json.loads(out), coef=weights[:, :d].copy(), intercept=weights[:, d].copy(),
+                            classes=classes)

@@ -19,6 +19,8 @@ __all__ = [
     "DirBalancePartitioner",
     "ShardBalancePartitioner",
     "long_tail",
+    "simulate",
+    "SimulationResult",
 ]
 
 _Alpha = float | Sequence[float] | ArrayLike
@@ -100,3 +102,35 @@ class ShardBalancePartitioner(_EnginePartitioner):
 def long_tail(
     y: ArrayLike, imbalance_ratio: float, profile: Literal["exponential", "step"] = "exponential", seed: int = 42
 ) -> NDArray[np.intp]: ...
+
+class SimulationResult:
+    rounds: list[dict[str, Any]]
+    coef: NDArray[np.float64]
+    intercept: NDArray[np.float64]
+    classes: NDArray[Any]
+    def __init__(
+        self, rounds: list[dict[str, Any]], coef: NDArray[np.float64], intercept: NDArray[np.float64], classes: NDArray[Any]
+    ) -> None: ...
+    def decision_function(self, X: ArrayLike) -> NDArray[np.float64]: ...
+    def predict(self, X: ArrayLike) -> NDArray[Any]: ...
+
+def simulate(
+    X: ArrayLike,
+    y: ArrayLike,
+    partitions: Sequence[Sequence[int]],
+    *,
+    X_test: ArrayLike | None = None,
+    y_test: ArrayLike | None = None,
+    test_partitions: Sequence[Sequence[int]] | None = None,
+    strategy: Literal["fedavg", "fedprox", "fedavgm", "fedadam", "fedtrimmedavg"] = "fedavg",
+    strategy_params: dict[str, float] | None = None,
+    loss: str | dict[str, Any] = "ce",
+    rounds: int = 10,
+    local_epochs: int = 1,
+    batch_size: int = 32,
+    learning_rate: float = 0.1,
+    fraction_train: float = 1.0,
+    min_train_clients: int = 2,
+    seed: int = 0,
+    n_jobs: int | None = None,
+) -> SimulationResult: ...

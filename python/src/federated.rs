@@ -1,10 +1,12 @@
 //! The federated partitioners of the catalogue on NumPy arrays.
 
-use imbalanced::federated::{Column, LongTail, PARTITIONERS};
-use numpy::PyReadonlyArray1;
+use imbalanced::data::take_rows;
+use imbalanced::federated::{Column, LongTail, Rows, Simulation, PARTITIONERS};
+use ndarray::{Array2, ArrayView2};
+use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 
-use crate::{class_codes, describe, given, value_error, Described};
+use crate::{class_codes, describe, given, on_threads, value_error, Described};
 
 /// Every partitioner of the catalogue: name, kind, summary, parameters.
 #[pyfunction]
@@ -54,4 +56,77 @@ pub(crate) fn long_tail(
     };
     tail.rows(Column::new(&codes, n_classes).map_err(value_error)?)
         .map_err(value_error)
+}
+
+/// A federated simulation (see `imbalanced_federated::Simulation`):
+/// `settings` a JSON object of its fields (`rounds`, `strategy`: `{"name":
+/// "fedprox", "proximal_mu": 0.1}`, `loss`, ...); each client's rows of `x`
+/// (float64) and class codes `y` (0..n_classes) in `clients`; optionally
+/// test rows and each client's share of them (`client_tests`, rows of
+/// `x_test`). Returns the rounds as JSON and the final model's weights
+/// (`K x (d + 1)`, the last column the intercepts).
+#[pyfunction]
+#[pyo3(signature = (settings, x, y, n_classes, clients, x_test=None, y_test=None, client_tests=None, n_jobs=None))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn simulate<'py>(
+    py: Python<'py>,
+    settings: &str,
+    x: PyReadonlyArray2<'py, f64>,
+    y: PyReadonlyArray1<'py, i64>,
+    n_classes: usize,
+    clients: Vec<Vec<usize>>,
+    x_test: Option<PyReadonlyArray2<'py, f64>>,
+    y_test: Option<PyReadonlyArray1<'py, i64>>,
+    client_tests: Option<Vec<Vec<usize>>>,
+    n_jobs: Option<i64>,
+) -> PyResult<(String, Bound<'py, PyArray2<f64>>)> {
+    let simulation: Simulation = serde_json::from_str(settings).map_err(value_error)?;
+    let y = class_codes(&y, Some(n_classes))?;
+    let x = x.as_array();
+    let check = |rows: &[Vec<usize>], n: usize, what: &str| -> PyResult<()> {
+        match rows.iter().flatten().find(|&&r| r >= n) {
+            Some(r) => Err(value_error(format!("{what} row {r} of {n} rows"))),
+            None => Ok(()),
+        }
+    };
+    if x.nrows() != y.len() {
+        return Err(value_error(format!("{} rows and {} labels", x.nrows(), y.len())));
+    }
+    check(&clients, y.len(), "client")?;
+    let split = |x: ArrayView2<'_, f64>, y: &[usize], parts: &[Vec<usize>]| -> Vec<(Array2<f64>, Vec<usize>)> {
+        parts
+            .iter()
+            .map(|p| (take_rows(x, p), p.iter().map(|&i| y[i]).collect()))
+            .collect()
+    };
+    let train = split(x, &y, &clients);
+    let test = match (&x_test, &y_test) {
+        (Some(xt), Some(yt)) => Some((xt.as_array(), class_codes(yt, Some(n_classes))?)),
+        (None, None) => None,
+        _ => return Err(value_error("give both x_test and y_test, or neither")),
+    };
+    if let Some((xt, yt)) = &test {
+        if xt.nrows() != yt.len() || xt.ncols() != x.ncols() {
+            return Err(value_error("x_test must have one row per y_test label and x's columns"));
+        }
+    }
+    let tests = match (&test, &client_tests) {
+        (Some((xt, yt)), Some(parts)) => {
+            check(parts, yt.len(), "client test")?;
+            Some(split(*xt, yt, parts))
+        }
+        (None, Some(_)) => return Err(value_error("client_tests need x_test and y_test")),
+        _ => None,
+    };
+    let history = on_threads(py, n_jobs, || {
+        let views: Vec<Rows<'_>> = train.iter().map(|(x, y)| Rows { x: x.view(), y }).collect();
+        let test_view = test.as_ref().map(|(x, y)| Rows { x: x.view(), y });
+        let test_views: Option<Vec<Rows<'_>>> = tests
+            .as_ref()
+            .map(|t| t.iter().map(|(x, y)| Rows { x: x.view(), y }).collect());
+        simulation.run(&views, n_classes, test_view, test_views.as_deref())
+    })?
+    .map_err(value_error)?;
+    let rounds = serde_json::to_string(&history.rounds).map_err(value_error)?;
+    Ok((rounds, history.model.weights.into_pyarray(py)))
 }

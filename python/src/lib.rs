@@ -109,6 +109,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(federated::partitioners, m)?)?;
     m.add_function(wrap_pyfunction!(federated::partition, m)?)?;
     m.add_function(wrap_pyfunction!(federated::long_tail, m)?)?;
+    m.add_function(wrap_pyfunction!(federated::simulate, m)?)?;
     m.add_class::<models::Model>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

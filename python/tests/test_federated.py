@@ -128,3 +128,45 @@ def test_fairfal_partitions_are_balanced_and_the_long_tail_falls():
         federated.long_tail(balanced, 10, profile="linear")
     with pytest.raises(ValueError):
         federated.long_tail(balanced, 0.5)
+
+
+def _blobs(n=600, seed=0):
+    rng = np.random.default_rng(seed)
+    y = rng.choice(3, size=n, p=[0.7, 0.2, 0.1])
+    X = rng.normal(size=(n, 4)) + np.eye(4)[y] * 2.5
+    return X, np.array(["a", "b", "c"])[y]
+
+
+def test_simulate_learns_reports_rounds_and_is_deterministic():
+    X, y = _blobs()
+    parts = federated.DirichletPartitioner(num_partitions=5, partition_by="label", alpha=1.0,
+                                           min_partition_size=5).partition(y)
+    Xt, yt = _blobs(300, seed=1)
+    test_parts = federated.IidPartitioner(num_partitions=5).partition(yt)
+    run = lambda n_jobs: federated.simulate(X, y, parts, X_test=Xt, y_test=yt, test_partitions=test_parts,
+                                            strategy="fedprox", strategy_params={"proximal_mu": 0.01},
+                                            loss="logit-adjusted", rounds=6, n_jobs=n_jobs)
+    result = run(1)
+    assert len(result.rounds) == 6 and result.coef.shape == (3, 4) and list(result.classes) == ["a", "b", "c"]
+    last = result.rounds[-1]
+    assert last["balanced_accuracy"] > 0.8
+    assert last["fairness"]["worst"] <= last["fairness"]["mean"]
+    assert np.mean(result.predict(Xt) == yt) > 0.8
+    again = run(2)
+    assert np.array_equal(again.coef, result.coef) and again.rounds == result.rounds
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"strategy": "fedsgd"}, "fedsgd"),
+        ({"strategy": "fedprox", "strategy_params": {"mu": 1}}, "mu"),
+        ({"rounds": 0}, "at least 1"),
+        ({"loss": "focall"}, "focal"),
+        ({"y_test": ["a"]}, "both"),
+    ],
+)
+def test_simulate_bad_input_raises_value_error(kwargs, match):
+    X, y = _blobs(100)
+    with pytest.raises(ValueError, match=match):
+        federated.simulate(X, y, [list(range(50)), list(range(50, 100))], **kwargs)

@@ -223,7 +223,16 @@ fn federate_reports_every_round_with_fairness_and_the_centralised_baseline() {
         "--json",
     ]);
     assert_eq!(again["rounds"], report["rounds"]);
-    let table = stdout(&ok(&["federate", file.to_str().unwrap(), "--partitioner", "iid", "-n", "3", "--rounds", "2"]));
+    let table = stdout(&ok(&[
+        "federate",
+        file.to_str().unwrap(),
+        "--partitioner",
+        "iid",
+        "-n",
+        "3",
+        "--rounds",
+        "2",
+    ]));
     assert!(table.contains("centralised training"), "{table}");
 }
 

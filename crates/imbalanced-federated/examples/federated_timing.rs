@@ -18,16 +18,24 @@ use imbalanced_models::StandardScaler;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let path = args.first().ok_or("usage: federated_timing DATA.csv [ROUNDS] [CLIENTS]")?;
+    let path = args
+        .first()
+        .ok_or("usage: federated_timing DATA.csv [ROUNDS] [CLIENTS]")?;
     let rounds: usize = args.get(1).map_or(Ok(100), |r| r.parse())?;
     let k: usize = args.get(2).map_or(Ok(10), |r| r.parse())?;
     let data = imbalanced_data::read(path, &imbalanced_data::ReadOptions::default())?;
     let x = StandardScaler.fit_finite(data.numeric())?.transform(data.numeric())?;
     let (y, n_classes) = (data.y(), data.classes().len());
-    let parts = imbalanced_federated::partition::IidPartitioner { num_partitions: k }.partition(Column::new(y, n_classes)?)?;
+    let parts =
+        imbalanced_federated::partition::IidPartitioner { num_partitions: k }.partition(Column::new(y, n_classes)?)?;
     let clients: Vec<(ndarray::Array2<f64>, Vec<usize>)> = parts
         .iter()
-        .map(|p| (imbalanced_data::take_rows(x.view(), p), p.iter().map(|&i| y[i]).collect()))
+        .map(|p| {
+            (
+                imbalanced_data::take_rows(x.view(), p),
+                p.iter().map(|&i| y[i]).collect(),
+            )
+        })
         .collect();
     let views: Vec<Rows<'_>> = clients.iter().map(|(x, y)| Rows { x: x.view(), y }).collect();
     let simulation = Simulation {
