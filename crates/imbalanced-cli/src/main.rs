@@ -1,5 +1,6 @@
 //! The `imbalanced` command: a thin shell over the `imbalanced` library.
 
+mod active;
 mod convert;
 mod evaluate;
 mod federate;
@@ -118,6 +119,15 @@ enum Command {
         imbalanced federate train.csv --test test.csv --strategy fedprox --param proximal_mu=0.1 \\\n      \
         --loss logit-adjusted --rounds 50 --local-epochs 2 --fraction-train 0.5 --json")]
     Federate(Box<federate::FederateArgs>),
+    /// Compare active-learning query strategies on a labelled pool: from the
+    /// same random start, each strategy queries labels cycle by cycle
+    /// (uncertainty, coreset, BADGE, FairFAL's class-balanced query) and the
+    /// model is scored on test rows, giving one learning curve per strategy.
+    #[command(after_help = "Examples:\n  \
+        imbalanced active data/keel/ecoli.csv --plot curves.png\n  \
+        imbalanced active pool.csv --test test.csv --strategy random,badge,class-balanced \\\n      \
+        --initial 0.02 --query-ratio 0.02 --end-ratio 0.3 --loss logit-adjusted --json")]
+    Active(Box<active::ActiveArgs>),
 }
 
 /// How to read the input file; shared by every command.
@@ -301,6 +311,7 @@ fn main() -> ExitCode {
         Command::Convert(args) => convert::run(args),
         Command::Partition(args) => partition::run(args),
         Command::Federate(args) => federate::run(*args),
+        Command::Active(args) => active::run(*args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

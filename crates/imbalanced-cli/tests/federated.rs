@@ -1,4 +1,4 @@
-//! `imbalanced partition` and `imbalanced federate` end to end: the rows
+//! `imbalanced partition`, `federate` and `active` end to end: the rows
 //! flwr-datasets 0.6.1 gives for the same file and seed, the client files
 //! and manifest, the simulation's report, and bad input.
 
@@ -255,4 +255,86 @@ fn federate_refuses_bad_settings_with_their_fix() {
         assert!(e.contains(message), "{extra:?}: expected {message:?} in {e}");
         assert!(!e.contains("panicked"), "{e}");
     }
+}
+
+#[test]
+fn active_gives_one_seeded_learning_curve_per_strategy_and_a_plot() {
+    let file = data("ecoli.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let plot = dir.path().join("curves.svg");
+    let args = [
+        "active",
+        file.to_str().unwrap(),
+        "--strategy",
+        "random,badge,class-balanced",
+        "--initial",
+        "0.1",
+        "--query-ratio",
+        "0.1",
+        "--end-ratio",
+        "0.4",
+        "--seed",
+        "3",
+        "--plot",
+        plot.to_str().unwrap(),
+        "--json",
+    ];
+    let report = json(&args);
+    let curves = report["curves"].as_array().unwrap();
+    let names: Vec<&str> = curves.iter().map(|c| c[0].as_str().unwrap()).collect();
+    assert_eq!(names, ["random", "badge", "class-balanced"]);
+    // ecoli: 336 rows, a stratified fifth held out: 268 in the pool; 10% steps from 26 to 107.
+    assert_eq!(report["pool_rows"], 268);
+    for c in curves {
+        let labelled: Vec<u64> = c[1]["cycles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["labelled"].as_u64().unwrap())
+            .collect();
+        assert_eq!(labelled, [26, 52, 78, 104, 107], "{c}");
+        // Every strategy starts from the same labelled rows.
+        for key in ["labelled_counts", "balanced_accuracy"] {
+            assert_eq!(c[1]["cycles"][0][key], curves[0][1]["cycles"][0][key]);
+        }
+    }
+    assert!(std::fs::read_to_string(&plot).unwrap().contains("class-balanced"));
+    let again = json(&args);
+    assert_eq!(again, report, "the same seed, the same curves");
+    let table = stdout(&ok(&[
+        "active",
+        file.to_str().unwrap(),
+        "--strategy",
+        "entropy",
+        "--end-ratio",
+        "0.15",
+    ]));
+    assert!(
+        table.contains("entropy") && table.contains("mean over curve"),
+        "{table}"
+    );
+}
+
+#[test]
+fn active_refuses_bad_settings_with_their_fix() {
+    let file = data("ecoli.csv");
+    let dir = tempfile::tempdir().unwrap();
+    for (extra, message) in [
+        (vec!["--strategy", "uncertainty"], "least-confident"),
+        (vec!["--initial", "0.5", "--end-ratio", "0.2"], "initial <= end_ratio"),
+        (vec!["--initial", "0.001"], "raise it"),
+        (vec!["--query-ratio", "0"], "(0, 1]"),
+        (vec!["--loss", "focall"], "focal"),
+        (vec!["--test", "missing.csv"], "missing.csv"),
+        (vec!["--plot", "curves.txt"], ".svg or .png"),
+    ] {
+        let mut args = vec!["active", file.to_str().unwrap()];
+        args.extend(&extra);
+        let o = bin().args(&args).current_dir(dir.path()).output().unwrap();
+        assert!(!o.status.success(), "{extra:?} should fail");
+        let e = stderr(&o);
+        assert!(e.contains(message), "{extra:?}: expected {message:?} in {e}");
+        assert!(!e.contains("panicked"), "{e}");
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no partial output");
 }

@@ -21,6 +21,8 @@
 //! * [`scores`]: metrics equal to scikit-learn's and imbalanced-learn's;
 //! * [`eval`]: stratified splitters, leak-free pipelines, cross-validated
 //!   comparisons, rankings and HTML reports;
+//! * [`active`]: pool-based active learning (uncertainty, coreset, BADGE,
+//!   FairFAL's class-balanced query) and its learning curves;
 //! * [`federated`]: flwr-datasets' partitioners (Dirichlet, pathological,
 //!   shard, ...), identical for the same seed, and a dataset's split over
 //!   clients as files;
@@ -40,6 +42,7 @@
 
 #![forbid(unsafe_code)]
 
+pub use imbalanced_active as active;
 pub use imbalanced_catalog as catalog;
 pub use imbalanced_charts as charts;
 pub use imbalanced_data as data;
