@@ -10,10 +10,11 @@ NumPy arrays) and the focal-entropy tools, ``imbalanced.models``
 scikit-learn classifiers trained with any of those losses,
 ``imbalanced.ensemble`` imbalanced-learn's balanced ensembles, and
 ``imbalanced.federated`` flwr-datasets' partitioners (the same partitions
-for the same seed).
+for the same seed) and a federated simulator, and ``imbalanced.active``
+active learning's query strategies and loop.
 """
 
-from . import combine, ensemble, federated, losses, metrics, models, over_sampling, under_sampling
+from . import active, combine, ensemble, federated, losses, metrics, models, over_sampling, under_sampling
 from ._native import __version__
 
-__all__ = ["combine", "ensemble", "federated", "losses", "metrics", "models", "over_sampling", "under_sampling", "__version__"]
+__all__ = ["active", "combine", "ensemble", "federated", "losses", "metrics", "models", "over_sampling", "under_sampling", "__version__"]

@@ -54,4 +54,24 @@ def simulate(
     client_tests: list[list[int]] | None = None,
     n_jobs: int | None = None,
 ) -> tuple[str, NDArray[np.float64]]: ...
+def query(
+    strategy: str,
+    features: NDArray[np.float64],
+    proba: NDArray[np.float64],
+    labelled_features: NDArray[np.float64],
+    labelled_y: NDArray[np.int64],
+    budget: int,
+    seed: int,
+    gradients: NDArray[np.float64] | None = None,
+    labelled_gradients: NDArray[np.float64] | None = None,
+) -> list[int]: ...
+def gradient_embeddings(proba: NDArray[np.float64], features: NDArray[np.float64]) -> NDArray[np.float64]: ...
+def learning_curve(
+    settings: str,
+    x: NDArray[np.float64],
+    y: NDArray[np.int64],
+    n_classes: int,
+    x_test: NDArray[np.float64],
+    y_test: NDArray[np.int64],
+) -> str: ...
 def __getattr__(name: str) -> Any: ...

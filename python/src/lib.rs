@@ -1,5 +1,6 @@
 //! The Rust side of the `imbalanced` Python package: the engine's
-//! samplers, metrics, losses, models and federated partitioners on NumPy
+//! samplers, metrics, losses, models, federated partitioners and active
+//! learning on NumPy
 //! arrays. The Python layer
 //! (`python/imbalanced`) holds the API glue (imbalanced-learn's and
 //! scikit-learn's classes and signatures, validation, pandas); this crate
@@ -10,6 +11,7 @@ use numpy::PyReadonlyArray1;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
+mod active;
 mod federated;
 mod losses;
 mod metrics;
@@ -110,6 +112,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(federated::partition, m)?)?;
     m.add_function(wrap_pyfunction!(federated::long_tail, m)?)?;
     m.add_function(wrap_pyfunction!(federated::simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(active::query, m)?)?;
+    m.add_function(wrap_pyfunction!(active::gradient_embeddings, m)?)?;
+    m.add_function(wrap_pyfunction!(active::learning_curve, m)?)?;
     m.add_class::<models::Model>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -291,6 +291,37 @@ mod tests {
                 &mut rng
             )
             .is_err());
+        for s in [QueryStrategy::Random, QueryStrategy::Badge, QueryStrategy::Coreset] {
+            assert!(q(s, 0, &mut rng).is_empty(), "{s:?} with no budget");
+        }
+        let wide = array![[0.5, 1.0]];
+        let grads = (array![[1.0], [1.0], [1.0]], array![[1.0]]);
+        for bad in [
+            Pool {
+                labelled_features: wide.view(),
+                ..pool
+            },
+            Pool {
+                gradients: Some((grads.0.view(), grads.1.view())),
+                ..pool
+            },
+        ] {
+            let e = QueryStrategy::Coreset.query(&bad, 1, &mut rng).unwrap_err();
+            assert!(e.to_string().contains("do not line up"), "{e}");
+        }
+        let empty = ndarray::Array2::<f64>::zeros((0, 1));
+        let e = QueryStrategy::ClassBalanced
+            .query(
+                &Pool {
+                    labelled_features: empty.view(),
+                    labelled_y: &[],
+                    ..pool
+                },
+                1,
+                &mut rng,
+            )
+            .unwrap_err();
+        assert!(e.to_string().contains("label a few rows first"), "{e}");
         assert_eq!(
             "class_balanced".parse::<QueryStrategy>(),
             Ok(QueryStrategy::ClassBalanced)

@@ -131,6 +131,9 @@ fn k_center(points: ArrayView2<'_, f64>, candidates: &[usize], seeds: &[Vec<f64>
 /// probability proportional to their squared distance to the nearest chosen.
 fn kmeans_pp(points: ArrayView2<'_, f64>, budget: usize, rng: &mut Generator) -> Vec<usize> {
     let n = points.nrows();
+    if budget == 0 || n == 0 {
+        return Vec::new();
+    }
     let rows: Vec<Vec<f64>> = (0..n).map(|i| row(points, i)).collect();
     let norms: Vec<f64> = rows.iter().map(|r| r.iter().map(|v| v * v).sum()).collect();
     let first = (0..n).fold(0, |b, i| if norms[i] > norms[b] { i } else { b });
@@ -275,9 +278,22 @@ impl QueryStrategy {
     /// The `budget` pool rows to label next (indices into the pool, distinct).
     pub fn query(&self, pool: &Pool<'_>, budget: usize, rng: &mut Generator) -> Result<Vec<usize>, ActiveError> {
         let (n, k) = pool.proba.dim();
-        if pool.features.nrows() != n || pool.labelled_features.nrows() != pool.labelled_y.len() {
+        let lines_up = pool.features.nrows() == n
+            && pool.labelled_features.nrows() == pool.labelled_y.len()
+            && pool.labelled_features.ncols() == pool.features.ncols()
+            && pool
+                .gradients
+                .is_none_or(|(g, l)| g.nrows() == n && l.nrows() == pool.labelled_y.len() && g.ncols() == l.ncols());
+        if !lines_up {
             return Err(ActiveError::Parameter(
-                "the pool's probabilities, features and the labelled rows do not line up".into(),
+                "the pool's probabilities, features, embeddings and the labelled rows do not line up: one row \
+                 each, the same columns"
+                    .into(),
+            ));
+        }
+        if budget > 0 && *self == QueryStrategy::ClassBalanced && pool.labelled_y.is_empty() {
+            return Err(ActiveError::Parameter(
+                "the class-balanced query needs labelled rows for its class prototypes: label a few rows first".into(),
             ));
         }
         if let Some(&c) = pool.labelled_y.iter().find(|&&c| c >= k) {

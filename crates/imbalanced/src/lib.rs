@@ -23,6 +23,7 @@
 //!   comparisons, rankings and HTML reports;
 //! * [`active`]: pool-based active learning (uncertainty, coreset, BADGE,
 //!   FairFAL's class-balanced query) and its learning curves;
+//! * [`random`]: NumPy's `Generator` and `RandomState`, bit-identical;
 //! * [`federated`]: flwr-datasets' partitioners (Dirichlet, pathological,
 //!   shard, ...), identical for the same seed, and a dataset's split over
 //!   clients as files;
@@ -51,6 +52,7 @@ pub use imbalanced_ensemble as ensemble;
 pub use imbalanced_eval as eval;
 pub use imbalanced_federated as federated;
 pub use imbalanced_losses as losses;
+pub use imbalanced_random as random;
 
 /// Every classifier: the models of `imbalanced-models` and, by name, the
 /// catalogue of all classifiers with the balanced ensembles
