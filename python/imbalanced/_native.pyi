@@ -53,7 +53,7 @@ def simulate(
     y_test: NDArray[np.int64] | None = None,
     client_tests: list[list[int]] | None = None,
     n_jobs: int | None = None,
-) -> tuple[str, NDArray[np.float64]]: ...
+) -> tuple[str, list[NDArray[np.float64]], NDArray[np.float64] | None]: ...
 def query(
     strategy: str,
     features: NDArray[np.float64],

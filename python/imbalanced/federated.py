@@ -484,18 +484,44 @@ class SimulationResult:
         ``balanced_accuracy``, ``macro_f1``, ``recall`` (per class, ``None``
         where the test rows lack it) and ``fairness`` (``mean``, ``std`` and
         ``worst`` of the clients' balanced accuracies on their test rows).
-    coef : ndarray of shape (n_classes, n_features)
-        The final global model's weights.
+    coef : ndarray of shape (n_classes, n_features) or (n_classes, hidden)
+        The final global model's output layer.
     intercept : ndarray of shape (n_classes,)
         Its intercepts.
     classes : ndarray of shape (n_classes,)
         The class labels, in the order of the rows of ``coef``.
+    hidden_coef : ndarray of shape (hidden, n_features) or None
+        The MLP's hidden layer (``None`` for the softmax model).
+    hidden_intercept : ndarray of shape (hidden,) or None
+        Its intercepts.
+    prototypes : ndarray of shape (n_classes, n_embedding) or None
+        With ``prototypes``: the final global class prototypes in the
+        model's penultimate features (NaN rows for classes no client holds).
     """
 
     rounds: list
     coef: np.ndarray
     intercept: np.ndarray
     classes: np.ndarray
+    hidden_coef: np.ndarray | None = None
+    hidden_intercept: np.ndarray | None = None
+    prototypes: np.ndarray | None = None
+
+    def transform(self, X):
+        """The penultimate features of ``X``: the MLP's hidden activations, or ``X`` itself.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        features : ndarray of shape (n_samples, n_embedding)
+        """
+        X = np.asarray(X, dtype=np.float64)
+        if self.hidden_coef is None:
+            return X
+        return np.maximum(X @ self.hidden_coef.T + self.hidden_intercept, 0.0)
 
     def decision_function(self, X):
         """The logits ``X @ coef.T + intercept``.
@@ -508,7 +534,7 @@ class SimulationResult:
         -------
         logits : ndarray of shape (n_samples, n_classes)
         """
-        return np.asarray(X, dtype=np.float64) @ self.coef.T + self.intercept
+        return self.transform(X) @ self.coef.T + self.intercept
 
     def predict(self, X):
         """The most probable class of each row.
@@ -523,19 +549,37 @@ class SimulationResult:
         """
         return self.classes[np.argmax(self.decision_function(X), axis=1)]
 
+    def predict_prototype(self, X):
+        """The class of the nearest (Euclidean) global prototype to each row's features.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        if self.prototypes is None:
+            raise ValueError("this simulation kept no prototypes: run simulate(..., prototypes=True)")
+        features = self.transform(X)
+        distances = ((features[:, None, :] - self.prototypes[None, :, :]) ** 2).sum(axis=2)
+        distances[:, np.isnan(self.prototypes).any(axis=1)] = np.inf
+        return self.classes[np.argmin(distances, axis=1)]
+
 
 def simulate(X, y, partitions, *, X_test=None, y_test=None, test_partitions=None, strategy="fedavg",
-             strategy_params=None, loss="ce", rounds=10, local_epochs=1, batch_size=32, learning_rate=0.1,
-             fraction_train=1.0, min_train_clients=2, seed=0, n_jobs=None):
+             strategy_params=None, loss="ce", model="softmax", hidden=64, prototypes=None, rounds=10, local_epochs=1,
+             batch_size=32, learning_rate=0.1, fraction_train=1.0, min_train_clients=2, seed=0, n_jobs=None):
     """Simulate federated training in-process (the engine's simulator):
-    rounds of local mini-batch SGD on a softmax model and Flower 1.42's
+    rounds of local mini-batch SGD on a softmax model or an MLP and Flower 1.42's
     server aggregation, clients in parallel, the same result on any number
     of threads.
 
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
-        Training rows (standardise them first: the model is linear).
+        Training rows (standardise them first).
     y : array-like of shape (n_samples,)
         Their class labels.
     partitions : list of list of int
@@ -555,6 +599,21 @@ def simulate(X, y, partitions, *, X_test=None, y_test=None, test_partitions=None
         The clients' loss: any of the engine's (``"focal"``,
         ``"logit-adjusted"``, ``{"name": "focal", "gamma": 1}``), built from
         each client's own class counts.
+    model : {"softmax", "mlp"}, default="softmax"
+        The clients' model: softmax regression, or a one-hidden-layer ReLU
+        network (initialised from ``seed`` as scikit-learn's MLPClassifier).
+    hidden : int, default=64
+        The MLP's hidden units.
+    prototypes : bool or dict, default=None
+        Confidence-aware class prototypes (CAFedCL-style; our formulation):
+        clients report per-class feature statistics, the server pools them
+        weighted by count, inverse variance and confidence, and they align
+        the next round's training (weight ``lambda``) and classify by the
+        nearest prototype (``rounds[i]["prototype_balanced_accuracy"]``,
+        :meth:`SimulationResult.predict_prototype`). ``True`` for the
+        defaults, or a dict of ``lambda`` (1.0), ``count``,
+        ``inverse_variance``, ``confidence`` (each ``True``; only ``count``:
+        plain count-weighted prototypes).
     rounds : int, default=10
     local_epochs : int, default=1
     batch_size : int, default=32
@@ -598,11 +657,21 @@ def simulate(X, y, partitions, *, X_test=None, y_test=None, test_partitions=None
         "min_train_clients": min_train_clients,
         "strategy": {"name": strategy, **(strategy_params or {})},
         "loss": loss,
+        "model": {"name": "mlp", "hidden": hidden} if model == "mlp" else {"name": model},
         "seed": seed,
     }
+    if prototypes:
+        settings["prototypes"] = {} if prototypes is True else dict(prototypes)
     clients = [[int(i) for i in p] for p in partitions]
-    out, weights = _native.simulate(json.dumps(settings), X, codes.astype(np.int64), len(classes), clients,
-                                    n_jobs=n_jobs, **test_args)
-    d = X.shape[1]
-    return SimulationResult(rounds=json.loads(out), coef=weights[:, :d].copy(), intercept=weights[:, d].copy(),
-                            classes=classes)
+    out, layers, kept = _native.simulate(json.dumps(settings), X, codes.astype(np.int64), len(classes), clients,
+                                         n_jobs=n_jobs, **test_args)
+    hidden_layer = layers[0] if len(layers) == 2 else None
+    return SimulationResult(
+        rounds=json.loads(out),
+        coef=layers[-1][:, :-1].copy(),
+        intercept=layers[-1][:, -1].copy(),
+        classes=classes,
+        hidden_coef=None if hidden_layer is None else hidden_layer[:, :-1].copy(),
+        hidden_intercept=None if hidden_layer is None else hidden_layer[:, -1].copy(),
+        prototypes=kept,
+    )

@@ -108,11 +108,23 @@ class SimulationResult:
     coef: NDArray[np.float64]
     intercept: NDArray[np.float64]
     classes: NDArray[Any]
+    hidden_coef: NDArray[np.float64] | None
+    hidden_intercept: NDArray[np.float64] | None
+    prototypes: NDArray[np.float64] | None
     def __init__(
-        self, rounds: list[dict[str, Any]], coef: NDArray[np.float64], intercept: NDArray[np.float64], classes: NDArray[Any]
+        self,
+        rounds: list[dict[str, Any]],
+        coef: NDArray[np.float64],
+        intercept: NDArray[np.float64],
+        classes: NDArray[Any],
+        hidden_coef: NDArray[np.float64] | None = None,
+        hidden_intercept: NDArray[np.float64] | None = None,
+        prototypes: NDArray[np.float64] | None = None,
     ) -> None: ...
+    def transform(self, X: ArrayLike) -> NDArray[np.float64]: ...
     def decision_function(self, X: ArrayLike) -> NDArray[np.float64]: ...
     def predict(self, X: ArrayLike) -> NDArray[Any]: ...
+    def predict_prototype(self, X: ArrayLike) -> NDArray[Any]: ...
 
 def simulate(
     X: ArrayLike,
@@ -125,6 +137,9 @@ def simulate(
     strategy: Literal["fedavg", "fedprox", "fedavgm", "fedadam", "fedtrimmedavg"] = "fedavg",
     strategy_params: dict[str, float] | None = None,
     loss: str | dict[str, Any] = "ce",
+    model: Literal["softmax", "mlp"] = "softmax",
+    hidden: int = 64,
+    prototypes: bool | dict[str, Any] | None = None,
     rounds: int = 10,
     local_epochs: int = 1,
     batch_size: int = 32,

@@ -58,13 +58,22 @@ pub(crate) fn long_tail(
         .map_err(value_error)
 }
 
+/// A simulation's rounds (JSON), the final model's layers (each
+/// `out x (in + 1)`, the last column the intercepts; the hidden layer
+/// first) and the final prototypes (a row per class, NaN for a class no
+/// client reported).
+type Simulated<'py> = (
+    String,
+    Vec<Bound<'py, PyArray2<f64>>>,
+    Option<Bound<'py, PyArray2<f64>>>,
+);
+
 /// A federated simulation (see `imbalanced_federated::Simulation`):
 /// `settings` a JSON object of its fields (`rounds`, `strategy`: `{"name":
 /// "fedprox", "proximal_mu": 0.1}`, `loss`, ...); each client's rows of `x`
 /// (float64) and class codes `y` (0..n_classes) in `clients`; optionally
 /// test rows and each client's share of them (`client_tests`, rows of
-/// `x_test`). Returns the rounds as JSON and the final model's weights
-/// (`K x (d + 1)`, the last column the intercepts).
+/// `x_test`).
 #[pyfunction]
 #[pyo3(signature = (settings, x, y, n_classes, clients, x_test=None, y_test=None, client_tests=None, n_jobs=None))]
 #[allow(clippy::too_many_arguments)]
@@ -79,7 +88,7 @@ pub(crate) fn simulate<'py>(
     y_test: Option<PyReadonlyArray1<'py, i64>>,
     client_tests: Option<Vec<Vec<usize>>>,
     n_jobs: Option<i64>,
-) -> PyResult<(String, Bound<'py, PyArray2<f64>>)> {
+) -> PyResult<Simulated<'py>> {
     let simulation: Simulation = serde_json::from_str(settings).map_err(value_error)?;
     let y = class_codes(&y, Some(n_classes))?;
     let x = x.as_array();
@@ -128,5 +137,21 @@ pub(crate) fn simulate<'py>(
     })?
     .map_err(value_error)?;
     let rounds = serde_json::to_string(&history.rounds).map_err(value_error)?;
-    Ok((rounds, history.model.weights.into_pyarray(py)))
+    let model = &history.model;
+    let layers = model
+        .hidden_layer()
+        .into_iter()
+        .chain([model.output_layer()])
+        .map(|l| l.to_owned().into_pyarray(py))
+        .collect();
+    let prototypes = history.prototypes.map(|p| {
+        let mut means = p.means;
+        for (mut row, present) in means.rows_mut().into_iter().zip(p.present) {
+            if !present {
+                row.fill(f64::NAN);
+            }
+        }
+        means.into_pyarray(py)
+    });
+    Ok((rounds, layers, prototypes))
 }

@@ -156,9 +156,40 @@ def test_simulate_learns_reports_rounds_and_is_deterministic():
     assert np.array_equal(again.coef, result.coef) and again.rounds == result.rounds
 
 
+def test_simulate_trains_an_mlp_with_confidence_aware_prototypes():
+    X, y = _blobs()
+    parts = federated.DirichletPartitioner(num_partitions=4, partition_by="label", alpha=1.0,
+                                           min_partition_size=5).partition(y)
+    Xt, yt = _blobs(300, seed=1)
+    result = federated.simulate(X, y, parts, X_test=Xt, y_test=yt, model="mlp", hidden=8, prototypes=True,
+                                loss="logit-adjusted", rounds=8, seed=3)
+    assert result.hidden_coef.shape == (8, 4) and result.hidden_intercept.shape == (8,)
+    assert result.coef.shape == (3, 8) and result.prototypes.shape == (3, 8)
+    # The Python forward pass is the engine's: its predictions score what the engine reported.
+    pred = result.predict(Xt)
+    classes = result.classes
+    recall = [np.mean(pred[yt == c] == c) for c in classes]
+    assert abs(np.mean(recall) - result.rounds[-1]["balanced_accuracy"]) < 1e-12
+    proto = result.predict_prototype(Xt)
+    recall = [np.mean(proto[yt == c] == c) for c in classes]
+    assert abs(np.mean(recall) - result.rounds[-1]["prototype_balanced_accuracy"]) < 1e-12
+    assert result.rounds[-1]["prototype_balanced_accuracy"] > 0.6
+    plain = federated.simulate(X, y, parts, model="mlp", hidden=8, rounds=2, seed=3)
+    assert plain.prototypes is None and "prototype_balanced_accuracy" not in plain.rounds[-1]
+    with pytest.raises(ValueError, match="prototypes=True"):
+        plain.predict_prototype(Xt)
+    counted = federated.simulate(X, y, parts, X_test=Xt, y_test=yt, model="mlp", hidden=8, rounds=2, seed=3,
+                                 prototypes={"inverse_variance": False, "confidence": False, "lambda": 0.5})
+    assert counted.prototypes.shape == (3, 8)
+
+
 @pytest.mark.parametrize(
     "kwargs, match",
     [
+        ({"model": "mlp", "hidden": 0}, "hidden"),
+        ({"model": "cnn"}, "cnn"),
+        ({"prototypes": {"lambda": -1}}, "lambda"),
+        ({"prototypes": {"weights": 1}}, "weights"),
         ({"strategy": "fedsgd"}, "fedsgd"),
         ({"strategy": "fedprox", "strategy_params": {"mu": 1}}, "mu"),
         ({"rounds": 0}, "at least 1"),

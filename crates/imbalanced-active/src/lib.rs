@@ -19,7 +19,7 @@ pub mod query;
 pub use experiment::{compare, Comparison};
 pub use query::{gradient_embeddings, Pool, QueryStrategy};
 
-use imbalanced_federated::{Linear, Rows, Simulation};
+use imbalanced_federated::{Network, Rows, Simulation};
 use imbalanced_random::Generator;
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
@@ -45,7 +45,10 @@ pub struct ActiveLearning {
     pub query_ratio: f64,
     /// Share of the pool labelled when the loop stops.
     pub end_ratio: f64,
-    /// How the model is trained each cycle (its `rounds` x `local_epochs` are the epochs).
+    /// How the model is trained each cycle, afresh (its `model`: softmax or
+    /// MLP; its `rounds` x `local_epochs` are the epochs). Queries see the
+    /// model's penultimate features: the scaled inputs for the softmax, the
+    /// hidden activations for the MLP.
     pub training: Simulation,
     pub seed: u64,
 }
@@ -160,7 +163,7 @@ impl ActiveLearning {
             labelled.sort_unstable();
             let lx = x.select(ndarray::Axis(0), &labelled);
             let ly: Vec<usize> = labelled.iter().map(|&i| y[i]).collect();
-            let model: Linear = self
+            let model: Network = self
                 .training
                 .centralised(Rows { x: lx.view(), y: &ly }, n_classes)
                 .map_err(|e| ActiveError::Parameter(e.to_string()))?;
@@ -197,14 +200,17 @@ impl ActiveLearning {
             let ux = x.select(ndarray::Axis(0), &unlabelled);
             let proba = softmax_rows(&model.logits(ux.view()));
             let lproba = softmax_rows(&model.logits(lx.view()));
+            // The model's penultimate features: the scaled inputs for the
+            // softmax, the hidden activations for the MLP.
+            let (ufeat, lfeat) = (model.features(ux.view()), model.features(lx.view()));
             let grads = (
-                gradient_embeddings(proba.view(), ux.view()),
-                gradient_embeddings(lproba.view(), lx.view()),
+                gradient_embeddings(proba.view(), ufeat.view()),
+                gradient_embeddings(lproba.view(), lfeat.view()),
             );
             let pool = Pool {
                 proba: proba.view(),
-                features: ux.view(),
-                labelled_features: lx.view(),
+                features: ufeat.view(),
+                labelled_features: lfeat.view(),
                 labelled_y: &ly,
                 gradients: Some((grads.0.view(), grads.1.view())),
             };

@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use clap::Args;
 use imbalanced::active::{compare, ActiveLearning, Comparison, QueryStrategy};
-use imbalanced::federated::Simulation;
+use imbalanced::federated::{ModelSpec, Simulation};
 use imbalanced::losses::LossSpec;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -35,9 +35,13 @@ pub struct ActiveArgs {
     /// Share of the pool labelled when the loop stops.
     #[arg(long, default_value_t = 0.45)]
     pub end_ratio: f64,
-    /// The model: softmax (logreg is the same model), retrained each cycle by SGD.
-    #[arg(long, default_value = "softmax", value_parser = ["softmax", "logreg"])]
+    /// The model, retrained each cycle by SGD: softmax (logreg is the same model) or
+    /// mlp (one hidden ReLU layer of --hidden units; the queries see its hidden features).
+    #[arg(long, default_value = "softmax", value_parser = ["softmax", "logreg", "mlp"])]
     pub model: String,
+    /// The MLP's hidden units.
+    #[arg(long, default_value_t = 64)]
+    pub hidden: usize,
     /// The model's training loss: any of `train --loss`.
     #[arg(long, default_value = "ce")]
     pub loss: String,
@@ -64,6 +68,10 @@ pub fn run(args: ActiveArgs) -> Result<(), Box<dyn std::error::Error>> {
             rounds: 1,
             local_epochs: args.epochs,
             loss: LossSpec::new(&args.loss, &[])?,
+            model: match args.model.as_str() {
+                "mlp" => ModelSpec::Mlp { hidden: args.hidden },
+                _ => ModelSpec::Softmax,
+            },
             seed: args.seed,
             ..Default::default()
         },

@@ -3,7 +3,9 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use imbalanced::catalog::Value;
-use imbalanced::federated::{federate, Experiment, LongTail, Simulation, Strategy, PARTITIONERS};
+use imbalanced::federated::{
+    federate, Experiment, LongTail, ModelSpec, Prototypes, Simulation, Strategy, PARTITIONERS,
+};
 use imbalanced::losses::LossSpec;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -32,9 +34,22 @@ pub struct FederateArgs {
     #[arg(long, value_name = "PROFILE:RATIO", value_parser = parse_long_tail)]
     pub long_tail: Option<(imbalanced::federated::Profile, f64)>,
     /// The clients' model: softmax (logistic regression on two classes; logreg is
-    /// the same model).
-    #[arg(long, default_value = "softmax", value_parser = ["softmax", "logreg"])]
+    /// the same model) or mlp (one hidden ReLU layer of --hidden units).
+    #[arg(long, default_value = "softmax", value_parser = ["softmax", "logreg", "mlp"])]
     pub model: String,
+    /// The MLP's hidden units.
+    #[arg(long, default_value_t = 64)]
+    pub hidden: usize,
+    /// Confidence-aware class prototypes (CAFedCL-style, our formulation): clients
+    /// report per-class feature statistics, the server pools them weighted by count,
+    /// inverse variance and confidence; they align local training and classify by
+    /// the nearest prototype (a column of the report).
+    #[arg(long)]
+    pub prototypes: bool,
+    /// A prototype setting, repeatable: lambda=1 (the alignment weight), count=true,
+    /// inverse_variance=true, confidence=true (count alone: plain count-weighted).
+    #[arg(long, value_name = "KEY=VALUE", requires = "prototypes")]
+    pub prototype_param: Vec<String>,
     /// The clients' training loss: any of `train --loss` (ce, focal, logit-adjusted,
     /// ldam-drw, ...), built from each client's own class counts.
     #[arg(long, default_value = "ce")]
@@ -93,6 +108,17 @@ pub fn run(args: FederateArgs) -> Result<(), Box<dyn std::error::Error>> {
         .into_iter()
         .map(|(k, v)| (k, imbalanced::catalog::value_text(&v)))
         .collect();
+    let model = match args.model.as_str() {
+        "mlp" => ModelSpec::Mlp { hidden: args.hidden },
+        _ => ModelSpec::Softmax,
+    };
+    let prototypes = args
+        .prototypes
+        .then(|| -> Result<Prototypes, Box<dyn std::error::Error>> {
+            let given = serde_json::Map::from_iter(parse_params(&args.prototype_param, "--prototype-param")?);
+            Ok(serde_json::from_value(Value::Object(given)).map_err(|e| format!("--prototype-param: {e}"))?)
+        })
+        .transpose()?;
     let simulation = Simulation {
         rounds: args.rounds,
         local_epochs: args.local_epochs,
@@ -101,6 +127,8 @@ pub fn run(args: FederateArgs) -> Result<(), Box<dyn std::error::Error>> {
         fraction_train: args.fraction_train,
         strategy,
         loss: LossSpec::new(&args.loss, &loss_params)?,
+        model,
+        prototypes,
         seed: args.seed,
         ..Default::default()
     };
@@ -154,7 +182,8 @@ pub fn run(args: FederateArgs) -> Result<(), Box<dyn std::error::Error>> {
 /// A row per round: its clients, loss and scores, and client fairness.
 fn rounds_table(report: &Experiment) -> String {
     let mut table = crate::table();
-    table.set_header([
+    let prototypes = report.rounds.iter().any(|r| r.prototype_balanced_accuracy.is_some());
+    let mut header = vec![
         "round",
         "clients",
         "train loss",
@@ -163,11 +192,15 @@ fn rounds_table(report: &Experiment) -> String {
         "worst class recall",
         "clients' bal. acc. mean ± std",
         "worst client",
-    ]);
+    ];
+    if prototypes {
+        header.push("nearest-prototype bal. acc.");
+    }
+    table.set_header(header);
     let f = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.3}"));
     for r in &report.rounds {
         let worst_class = r.recall.iter().flatten().copied().reduce(f64::min);
-        table.add_row([
+        let mut row = vec![
             r.round.to_string(),
             r.clients.len().to_string(),
             format!("{:.4}", r.train_loss),
@@ -177,7 +210,11 @@ fn rounds_table(report: &Experiment) -> String {
             r.fairness
                 .map_or("n/a".into(), |x| format!("{:.3} ± {:.3}", x.mean, x.std)),
             f(r.fairness.map(|x| x.worst)),
-        ]);
+        ];
+        if prototypes {
+            row.push(f(r.prototype_balanced_accuracy));
+        }
+        table.add_row(row);
     }
     table.to_string()
 }

@@ -237,6 +237,39 @@ fn federate_reports_every_round_with_fairness_and_the_centralised_baseline() {
 }
 
 #[test]
+fn federate_trains_an_mlp_with_confidence_aware_prototypes() {
+    let file = data("ecoli.csv");
+    let args = [
+        "federate",
+        file.to_str().unwrap(),
+        "-n",
+        "3",
+        "--partition-param",
+        "alpha=1",
+        "--partition-param",
+        "min_partition_size=5",
+        "--model",
+        "mlp",
+        "--hidden",
+        "12",
+        "--prototypes",
+        "--prototype-param",
+        "confidence=false",
+        "--rounds",
+        "4",
+        "--json",
+    ];
+    let report = json(&args);
+    let rounds = report["rounds"].as_array().unwrap();
+    assert!(rounds
+        .iter()
+        .all(|r| r["prototype_balanced_accuracy"].as_f64().is_some()));
+    assert_eq!(json(&args)["rounds"], report["rounds"], "seeded");
+    let table = stdout(&ok(&args[..args.len() - 1]));
+    assert!(table.contains("nearest-prototype bal. acc."), "{table}");
+}
+
+#[test]
 fn federate_refuses_bad_settings_with_their_fix() {
     let file = data("ecoli.csv");
     for (extra, message) in [
@@ -245,7 +278,14 @@ fn federate_refuses_bad_settings_with_their_fix() {
         (vec!["--learning-rate", "0"], "learning_rate"),
         (vec!["--loss", "focall"], "focal"),
         (vec!["--partitioner", "iid", "-n", "1000"], "must not exceed"),
-        (vec!["--model", "mlp"], "possible values: softmax, logreg"),
+        (vec!["--model", "cnn"], "possible values: softmax, logreg, mlp"),
+        (vec!["--model", "mlp", "--hidden", "0"], "hidden >= 1"),
+        (vec!["--prototypes", "--prototype-param", "lambda=-1"], "lambda"),
+        (
+            vec!["--prototypes", "--prototype-param", "weight=1"],
+            "unknown field `weight`",
+        ),
+        (vec!["--prototype-param", "lambda=1"], "--prototypes"),
     ] {
         let mut args = vec!["federate", file.to_str().unwrap(), "--rounds", "1"];
         args.extend(&extra);
@@ -305,9 +345,13 @@ fn active_gives_one_seeded_learning_curve_per_strategy_and_a_plot() {
         "active",
         file.to_str().unwrap(),
         "--strategy",
-        "entropy",
+        "entropy,badge",
         "--end-ratio",
         "0.15",
+        "--model",
+        "mlp",
+        "--hidden",
+        "8",
     ]));
     assert!(
         table.contains("entropy") && table.contains("mean over curve"),

@@ -36,4 +36,6 @@ pub use experiment::{federate, Experiment};
 pub use files::{partition_dataset, Client, FederatedError, Split};
 pub use long_tail::{LongTail, Profile};
 pub use partition::{Column, Partition, PartitionError, Partitions, PARTITIONERS};
-pub use simulate::{Fairness, History, Linear, Round, Rows, Simulation, Strategy};
+pub use simulate::{
+    ClassStats, Fairness, GlobalPrototypes, History, ModelSpec, Network, Prototypes, Round, Rows, Simulation, Strategy,
+};

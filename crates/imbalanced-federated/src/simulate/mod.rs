@@ -3,21 +3,36 @@
 //! (FedAvg, FedProx, FedAvgM, FedAdam, FedTrimmedAvg), clients trained in
 //! parallel, the same result on any thread count for a seed.
 //!
-//! The model is a linear softmax classifier (`z = W x + b`), trained on each
-//! client by mini-batch SGD on any loss of the loss library, built from the
-//! client's own class counts (so `logit-adjusted` adjusts by each client's
-//! prior; a class the client lacks counts as one row). Each round reports the global model's balanced accuracy, macro
-//! F1 and per-class recall on the test rows, and client fairness: the mean,
+//! The model ([`network`]) is a softmax regression or a one-hidden-layer
+//! ReLU network, trained on each client by mini-batch SGD on any loss of the
+//! loss library, built from the client's own class counts (so
+//! `logit-adjusted` adjusts by each client's prior; a class the client lacks
+//! counts as one row). With [`Prototypes`] the clients also report class
+//! statistics of their features, pooled by confidence into global
+//! prototypes that align the next round's training and classify by the
+//! nearest prototype ([`prototypes`], CAFedCL-style, our formulation).
+//! Each round reports the global model's balanced accuracy, macro F1 and
+//! per-class recall on the test rows, and client fairness: the mean,
 //! standard deviation and worst of the clients' balanced accuracies on
 //! their own test rows.
 
+pub mod network;
+pub mod prototypes;
+mod server;
+
+pub use network::{ModelSpec, Network};
+pub use prototypes::{class_stats, ClassStats, GlobalPrototypes, Prototypes};
+
 use imbalanced_losses::LossSpec;
 use imbalanced_random::Generator;
-use ndarray::{s, Array2, ArrayView2};
+use ndarray::{Array1, ArrayView2};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::partition::PartitionError;
+use network::Batch;
+use prototypes::Alignment;
+use server::ServerState;
 
 /// How the server combines the clients' models (Flower 1.42's strategies,
 /// its parameter names and defaults).
@@ -81,7 +96,8 @@ fn default_trim() -> f64 {
 
 /// A simulation's settings. Defaults: 10 rounds, 1 local epoch, batches of
 /// 32, learning rate 0.1, every client each round (at least 2, Flower's
-/// `min_fit_clients`), FedAvg, cross-entropy, seed 0.
+/// `min_fit_clients`), FedAvg, cross-entropy, the softmax model, no
+/// prototypes, seed 0.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Simulation {
@@ -96,6 +112,10 @@ pub struct Simulation {
     pub min_train_clients: usize,
     pub strategy: Strategy,
     pub loss: LossSpec,
+    pub model: ModelSpec,
+    /// Confidence-aware class prototypes: an alignment term in training
+    /// and the nearest-prototype classifier's score each round.
+    pub prototypes: Option<Prototypes>,
     pub seed: u64,
 }
 
@@ -110,6 +130,8 @@ impl Default for Simulation {
             min_train_clients: 2,
             strategy: Strategy::FedAvg,
             loss: LossSpec::new("ce", &[]).expect("known loss"),
+            model: ModelSpec::Softmax,
+            prototypes: None,
             seed: 0,
         }
     }
@@ -120,35 +142,6 @@ impl Default for Simulation {
 pub struct Rows<'a> {
     pub x: ArrayView2<'a, f64>,
     pub y: &'a [usize],
-}
-
-/// The global model: `K x (d + 1)` weights, the last column the intercepts.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Linear {
-    pub weights: Array2<f64>,
-}
-
-impl Linear {
-    fn zeros(k: usize, d: usize) -> Self {
-        Linear {
-            weights: Array2::zeros((k, d + 1)),
-        }
-    }
-
-    /// The logits of `x`.
-    pub fn logits(&self, x: ArrayView2<'_, f64>) -> Array2<f64> {
-        let d = x.ncols();
-        x.dot(&self.weights.slice(s![.., ..d]).t()) + self.weights.column(d)
-    }
-
-    /// The most probable class of each row.
-    pub fn predict(&self, x: ArrayView2<'_, f64>) -> Vec<usize> {
-        self.logits(x)
-            .rows()
-            .into_iter()
-            .map(|r| (0..r.len()).fold(0, |b, k| if r[k] > r[b] { k } else { b }))
-            .collect()
-    }
 }
 
 /// What one round did and how the global model scored after it.
@@ -163,6 +156,9 @@ pub struct Round {
     pub macro_f1: Option<f64>,
     /// Per class (`None` where the test rows have none of it).
     pub recall: Vec<Option<f64>>,
+    /// The nearest-prototype classifier's balanced accuracy (with prototypes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prototype_balanced_accuracy: Option<f64>,
     /// Mean, standard deviation and worst of the clients' balanced accuracies on their own test rows.
     pub fairness: Option<Fairness>,
 }
@@ -174,12 +170,15 @@ pub struct Fairness {
     pub worst: f64,
 }
 
-/// A finished simulation: every round, and the final global model.
+/// A finished simulation: every round, the final global model and (with
+/// prototypes) the final global prototypes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct History {
     pub rounds: Vec<Round>,
     #[serde(skip)]
-    pub model: Linear,
+    pub model: Network,
+    #[serde(skip)]
+    pub prototypes: Option<GlobalPrototypes>,
 }
 
 /// Balanced accuracy (mean recall of the classes present), and recall per class.
@@ -235,6 +234,14 @@ impl Simulation {
             }
             _ => {}
         }
+        if self.model == (ModelSpec::Mlp { hidden: 0 }) {
+            return bad("an MLP needs hidden units: give hidden >= 1".into());
+        }
+        if let Some(p) = self.prototypes {
+            if !(p.lambda >= 0.0 && p.lambda.is_finite()) {
+                return bad(format!("prototype lambda = {}: give a number >= 0", p.lambda));
+            }
+        }
         let d = clients[0].x.ncols();
         for (i, c) in clients.iter().enumerate() {
             if c.y.is_empty() {
@@ -278,7 +285,8 @@ impl Simulation {
                 n
             })
             .collect();
-        let mut global = Linear::zeros(k, d);
+        let mut global = Network::new(self.model, d, k, self.seed);
+        let mut prototypes: Option<GlobalPrototypes> = None;
         let mut server = ServerState::default();
         let mut rng = Generator::new(u128::from(self.seed));
         let per_round = ((clients.len() as f64 * self.fraction_train) as usize)
@@ -294,7 +302,7 @@ impl Simulation {
                     .expect("per_round <= clients")
             };
             chosen.sort_unstable();
-            let trained: Vec<(Array2<f64>, f64)> = chosen
+            let trained: Vec<Trained> = chosen
                 .par_iter()
                 .map(|&c| {
                     let first_epoch = (round - 1) * self.local_epochs;
@@ -302,17 +310,21 @@ impl Simulation {
                         &global,
                         clients[c],
                         &counts[c],
-                        first_epoch,
-                        epochs,
+                        (first_epoch, epochs),
                         client_seed(self.seed, round, c),
+                        prototypes.as_ref(),
                     )
                 })
                 .collect::<Result<_, _>>()?;
             let sizes: Vec<f64> = chosen.iter().map(|&c| clients[c].y.len() as f64).collect();
             let total: f64 = sizes.iter().sum();
-            let train_loss = trained.iter().zip(&sizes).map(|((_, l), n)| l * n / total).sum();
-            let models: Vec<Array2<f64>> = trained.into_iter().map(|(w, _)| w).collect();
-            global.weights = server.aggregate(&self.strategy, round, &global.weights, &models, &sizes);
+            let train_loss = trained.iter().zip(&sizes).map(|(t, n)| t.loss * n / total).sum();
+            if let Some(p) = &self.prototypes {
+                let stats: Vec<Vec<Option<ClassStats>>> = trained.iter().filter_map(|t| t.stats.clone()).collect();
+                prototypes = Some(p.pool(&stats, k, global.feature_dim()));
+            }
+            let models: Vec<Array1<f64>> = trained.into_iter().map(|t| t.params).collect();
+            global.params = server.aggregate(&self.strategy, round, &global.params, &models, &sizes);
             let (balanced_accuracy, macro_f1, recall) = match test {
                 Some(t) => {
                     let pred = global.predict(t.x);
@@ -322,6 +334,10 @@ impl Simulation {
                 }
                 None => (None, None, Vec::new()),
             };
+            let prototype_balanced_accuracy = test.zip(prototypes.as_ref()).and_then(|(t, p)| {
+                let pred = p.predict(global.features(t.x).view());
+                recalls(t.y, &pred, k).0
+            });
             let fairness = client_tests.and_then(|tests| {
                 let scores: Vec<f64> = tests
                     .iter()
@@ -344,97 +360,86 @@ impl Simulation {
                 balanced_accuracy,
                 macro_f1,
                 recall,
+                prototype_balanced_accuracy,
                 fairness,
             });
         }
-        Ok(History { rounds, model: global })
+        Ok(History {
+            rounds,
+            model: global,
+            prototypes,
+        })
     }
 
     /// The centralised baseline: the same training on all `rows` as one
     /// client that takes part in every round (its draws seeded as client 0's),
     /// what a federated run is compared with.
-    pub fn centralised(&self, rows: Rows<'_>, n_classes: usize) -> Result<Linear, PartitionError> {
+    pub fn centralised(&self, rows: Rows<'_>, n_classes: usize) -> Result<Network, PartitionError> {
         self.check(&[rows], n_classes)?;
         let mut counts = vec![0.0; n_classes];
         rows.y.iter().for_each(|&y| counts[y] += 1.0);
         counts.iter_mut().for_each(|v| *v = f64::max(*v, 1.0));
-        let mut model = Linear::zeros(n_classes, rows.x.ncols());
+        let mut model = Network::new(self.model, rows.x.ncols(), n_classes, self.seed);
         let epochs = self.rounds * self.local_epochs;
+        let mut prototypes = None;
         for round in 1..=self.rounds {
             let first_epoch = (round - 1) * self.local_epochs;
-            model.weights = self
-                .train_client(
-                    &model,
-                    rows,
-                    &counts,
-                    first_epoch,
-                    epochs,
-                    client_seed(self.seed, round, 0),
-                )?
-                .0;
+            let trained = self.train_client(
+                &model,
+                rows,
+                &counts,
+                (first_epoch, epochs),
+                client_seed(self.seed, round, 0),
+                prototypes.as_ref(),
+            )?;
+            if let (Some(p), Some(stats)) = (&self.prototypes, trained.stats) {
+                prototypes = Some(p.pool(&[stats], n_classes, model.feature_dim()));
+            }
+            model.params = trained.params;
         }
         Ok(model)
     }
 
     /// One client's local training from the global model: `local_epochs`
-    /// of mini-batch SGD over its shuffled rows; returns its model and its
-    /// mean batch loss.
+    /// of mini-batch SGD over its shuffled rows (epochs `first_epoch..` of
+    /// `epochs` in all, for losses with schedules), aligned to `prototypes`
+    /// when given; its model, mean batch loss and (with prototypes) its
+    /// class statistics.
     fn train_client(
         &self,
-        global: &Linear,
+        global: &Network,
         rows: Rows<'_>,
         counts: &[f64],
-        first_epoch: usize,
-        epochs: usize,
+        (first_epoch, epochs): (usize, usize),
         seed: u128,
-    ) -> Result<(Array2<f64>, f64), PartitionError> {
-        let (d, k) = (rows.x.ncols(), global.weights.nrows());
+        prototypes: Option<&GlobalPrototypes>,
+    ) -> Result<Trained, PartitionError> {
         let x = rows.x.as_standard_layout();
         let x = x.as_slice().expect("standard layout");
-        let mut w = global.weights.clone();
-        let global_w = global.weights.as_slice().expect("standard layout");
+        let mut net = global.clone();
+        let global_w = global.params.as_slice().expect("contiguous");
         let mut rng = Generator::new(seed);
         let mu = match self.strategy {
             Strategy::FedProx { proximal_mu } => proximal_mu,
             _ => 0.0,
         };
+        let align = self.prototypes.zip(prototypes).map(|(p, g)| Alignment {
+            prototypes: g,
+            lambda: p.lambda,
+        });
         let (mut loss_sum, mut batches) = (0.0, 0usize);
         let loss_error = |e: imbalanced_losses::LossError| PartitionError::Parameter(e.to_string());
         let mut order: Vec<usize> = (0..rows.y.len()).collect();
-        // Buffers reused by every batch. Why by hand: gathering each batch's
-        // rows and multiplying small matrices through ndarray spent most of a
-        // round in allocation and dispatch (a batch is 32 rows x 20 features).
-        let mut z = Array2::<f64>::zeros((self.batch_size, k));
-        let mut grad = vec![0.0; k * (d + 1)];
-        let mut yb = Vec::with_capacity(self.batch_size);
+        let mut buffers = Batch::new(global, self.batch_size);
         for e in 0..self.local_epochs {
             let loss = self.loss.build(counts, first_epoch + e, epochs).map_err(loss_error)?;
             rng.shuffle(&mut order);
             for batch in order.chunks(self.batch_size) {
-                let m = batch.len();
-                let ws = w.as_slice().expect("standard layout");
-                yb.clear();
-                for (r, &i) in batch.iter().enumerate() {
-                    let xi = &x[i * d..(i + 1) * d];
-                    for c in 0..k {
-                        let wc = &ws[c * (d + 1)..(c + 1) * (d + 1)];
-                        z[(r, c)] = xi.iter().zip(wc).fold(0.0, |a, (xv, wv)| a + xv * wv) + wc[d];
-                    }
-                    yb.push(rows.y[i]);
-                }
-                let (value, gz) = loss.batch_loss(z.slice(s![..m, ..]), &yb).map_err(loss_error)?;
-                grad.fill(0.0);
-                for (r, &i) in batch.iter().enumerate() {
-                    let xi = &x[i * d..(i + 1) * d];
-                    for c in 0..k {
-                        let g = gz[(r, c)];
-                        let gc = &mut grad[c * (d + 1)..(c + 1) * (d + 1)];
-                        gc[..d].iter_mut().zip(xi).for_each(|(a, xv)| *a += g * xv);
-                        gc[d] += g;
-                    }
-                }
-                let ws = w.as_slice_mut().expect("standard layout");
-                for ((wv, gv), gw) in ws.iter_mut().zip(&grad).zip(global_w) {
+                let value = net
+                    .batch_gradient(x, rows.y, batch, loss.as_ref(), align.as_ref(), &mut buffers)
+                    .map_err(loss_error)?;
+                let ws = net.params.as_slice_mut().expect("contiguous");
+                for ((wv, gv), gw) in ws.iter_mut().zip(&buffers.grad).zip(global_w) {
                     let g = if mu > 0.0 { gv + mu * (*wv - gw) } else { *gv };
                     *wv -= self.learning_rate * g;
                 }
@@ -442,102 +447,32 @@ impl Simulation {
                 batches += 1;
             }
         }
-        if w.iter().any(|v| !v.is_finite()) {
+        if net.params.iter().any(|v| !v.is_finite()) {
             return Err(PartitionError::Infeasible(
                 "a client's model diverged (non-finite weights): lower learning_rate".into(),
             ));
         }
-        Ok((w, loss_sum / batches.max(1) as f64))
+        let stats = self.prototypes.map(|_| class_stats(&net, rows.x, rows.y));
+        Ok(Trained {
+            params: net.params,
+            loss: loss_sum / batches.max(1) as f64,
+            stats,
+        })
     }
 }
 
-/// The server's memory between rounds: FedAvgM's momentum, FedAdam's moments.
-#[derive(Debug, Default)]
-struct ServerState {
-    momentum: Option<Array2<f64>>,
-    m: Option<Array2<f64>>,
-    v: Option<Array2<f64>>,
-}
-
-impl ServerState {
-    /// The new global model from the clients' `models` (of `sizes` rows).
-    fn aggregate(
-        &mut self,
-        strategy: &Strategy,
-        round: usize,
-        current: &Array2<f64>,
-        models: &[Array2<f64>],
-        sizes: &[f64],
-    ) -> Array2<f64> {
-        // Flower's in-place FedAvg: sum of (rows / total rows) x model.
-        let total: f64 = sizes.iter().sum();
-        let mut avg = &models[0] * (sizes[0] / total);
-        for (m, &n) in models.iter().zip(sizes).skip(1) {
-            avg.scaled_add(n / total, m);
-        }
-        match *strategy {
-            Strategy::FedAvg | Strategy::FedProx { .. } => avg,
-            Strategy::FedAvgM {
-                server_learning_rate,
-                server_momentum,
-            } => {
-                if server_momentum == 0.0 && server_learning_rate == 1.0 {
-                    return avg;
-                }
-                let mut pseudo = current - &avg;
-                if server_momentum > 0.0 {
-                    let next = match self.momentum.take() {
-                        Some(v) if round > 1 => v * server_momentum + &pseudo,
-                        _ => pseudo.clone(),
-                    };
-                    pseudo = next.clone();
-                    self.momentum = Some(next);
-                }
-                current - &(pseudo * server_learning_rate)
-            }
-            Strategy::FedAdam {
-                eta,
-                beta_1,
-                beta_2,
-                tau,
-            } => {
-                let delta = &avg - current;
-                let m = self.m.take().unwrap_or_else(|| Array2::zeros(delta.dim())) * beta_1 + &delta * (1.0 - beta_1);
-                let v = self.v.take().unwrap_or_else(|| Array2::zeros(delta.dim())) * beta_2
-                    + &delta.mapv(|x| x * x) * (1.0 - beta_2);
-                // Flower's bias correction, with its exponent `server_round + 1`.
-                let t = round as f64 + 1.0;
-                let eta_norm = eta * (1.0 - beta_2.powf(t)).sqrt() / (1.0 - beta_1.powf(t));
-                let step = ndarray::Zip::from(&m)
-                    .and(&v)
-                    .map_collect(|&m, &v| eta_norm * m / (v.sqrt() + tau));
-                self.m = Some(m);
-                self.v = Some(v);
-                current + &step
-            }
-            Strategy::FedTrimmedAvg { beta } => {
-                let n = models.len();
-                let cut = (beta * n as f64) as usize;
-                let mut out = Array2::zeros(current.dim());
-                let mut column = vec![0.0; n];
-                for (idx, o) in out.indexed_iter_mut() {
-                    for (c, m) in column.iter_mut().zip(models) {
-                        *c = m[idx];
-                    }
-                    column.sort_by(f64::total_cmp);
-                    let kept = &column[cut..n - cut];
-                    *o = kept.iter().sum::<f64>() / kept.len() as f64;
-                }
-                out
-            }
-        }
-    }
+/// One client's round: its model, mean batch loss, and class statistics.
+struct Trained {
+    params: Array1<f64>,
+    loss: f64,
+    stats: Option<Vec<Option<ClassStats>>>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::partition::{Column, DirichletPartitioner, Partition};
+    use ndarray::{s, Array2};
 
     /// Three Gaussian classes (300, 60, 15 rows) in 4-D, standardised-ish.
     fn data() -> (Array2<f64>, Vec<usize>) {
@@ -658,6 +593,73 @@ mod tests {
     }
 
     #[test]
+    fn the_mlp_and_the_prototypes_learn_and_keep_the_invariants() {
+        let (x, y) = data();
+        let clients = split(&x, &y, 5);
+        let tests = split(&x, &y, 5);
+        let test = Rows { x: x.view(), y: &y };
+        let mlp = Simulation {
+            rounds: 10,
+            model: ModelSpec::Mlp { hidden: 16 },
+            loss: LossSpec::new("logit-adjusted", &[]).unwrap(),
+            ..Default::default()
+        };
+        let plain = mlp.run(&rows(&clients), 3, Some(test), None).unwrap();
+        assert!(
+            plain.rounds[9].balanced_accuracy.unwrap() > 0.6,
+            "{:?}",
+            plain.rounds[9]
+        );
+        assert!(plain.rounds.iter().all(|r| r.prototype_balanced_accuracy.is_none()));
+        assert_eq!(plain.model.params.len(), 16 * 5 + 3 * 17);
+        // FedProx at mu 0 is FedAvg for the MLP too; one client is centralised training.
+        let prox = Simulation {
+            strategy: Strategy::FedProx { proximal_mu: 0.0 },
+            ..mlp.clone()
+        };
+        assert_eq!(prox.run(&rows(&clients), 3, None, None).unwrap().model, plain.model);
+        let with_prototypes = Simulation {
+            prototypes: Some(Prototypes::default()),
+            ..mlp.clone()
+        };
+        let all = Rows { x: x.view(), y: &y };
+        assert_eq!(
+            with_prototypes.run(&[all], 3, None, None).unwrap().model,
+            with_prototypes.centralised(all, 3).unwrap()
+        );
+        let run = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| {
+                    with_prototypes
+                        .run(&rows(&clients), 3, Some(test), Some(&rows(&tests)))
+                        .unwrap()
+                })
+        };
+        let one = run(1);
+        assert_eq!(one, run(4));
+        assert_eq!(one.prototypes, run(2).prototypes);
+        // The alignment changes training; the prototypes classify.
+        assert_ne!(one.model, plain.model);
+        let last = one.rounds.last().unwrap();
+        assert!(last.prototype_balanced_accuracy.unwrap() > 0.6, "{last:?}");
+        assert!(one.prototypes.as_ref().unwrap().present.iter().all(|&p| p));
+        // lambda 0 trains as without prototypes and still scores them.
+        let unaligned = Simulation {
+            prototypes: Some(Prototypes {
+                lambda: 0.0,
+                ..Default::default()
+            }),
+            ..mlp.clone()
+        };
+        let u = unaligned.run(&rows(&clients), 3, Some(test), None).unwrap();
+        assert_eq!(u.model, plain.model);
+        assert!(u.rounds[0].prototype_balanced_accuracy.is_some());
+    }
+
+    #[test]
     fn bad_settings_are_refused() {
         let (x, y) = data();
         let all = Rows { x: x.view(), y: &y };
@@ -697,6 +699,23 @@ mod tests {
             (
                 Simulation {
                     strategy: Strategy::FedProx { proximal_mu: -1.0 },
+                    ..Default::default()
+                },
+                vec![all],
+            ),
+            (
+                Simulation {
+                    model: ModelSpec::Mlp { hidden: 0 },
+                    ..Default::default()
+                },
+                vec![all],
+            ),
+            (
+                Simulation {
+                    prototypes: Some(Prototypes {
+                        lambda: f64::NAN,
+                        ..Default::default()
+                    }),
                     ..Default::default()
                 },
                 vec![all],
