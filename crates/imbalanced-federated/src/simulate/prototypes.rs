@@ -14,12 +14,16 @@ use super::network::Network;
 
 /// How the server weighs client `k`'s statistics of class `c`:
 ///
-/// `w = n^[count] · (1 / (s² + 1e-6))^[inverse_variance] · max(1 - H, 1e-3)^[confidence]`
+/// `w = n^[count] · (1 / (ŝ² + 1e-6))^[inverse_variance] · max(1 - H, 1e-3)^[confidence]`
 ///
-/// with `n` the client's rows of the class, `s²` the variance of their
-/// features (mean over the feature columns), `H` their mean predictive
-/// entropy over `ln K` (0: certain, 1: uniform); `[flag]` is 1 when the
-/// flag is on and 0 when off. Global prototype `P_c = Σ_k w μ_kc / Σ_k w`.
+/// with `n` the client's rows of the class, `H` their mean predictive
+/// entropy over `ln K` (0: certain, 1: uniform), and `ŝ²` the variance of
+/// their features (mean over the feature columns) shrunk towards the
+/// class's pooled variance `s̄²` (count-weighted over the clients):
+/// `ŝ² = (n s² + n0 s̄²) / (n + n0)`, `n0` = 10 rows, so that a client with
+/// one or two rows of a class (variance near 0) does not outweigh the
+/// rest; `[flag]` is 1 when the flag is on and 0 when off. Global
+/// prototype `P_c = Σ_k w μ_kc / Σ_k w`.
 /// The alignment term adds `lambda · mean over the batch's rows and
 /// feature columns of (h - P_y)²` (FedProto's MSE) to each client's loss,
 /// from the second round on (the first has no prototypes). Defaults: all
@@ -118,15 +122,20 @@ pub struct GlobalPrototypes {
     pub present: Vec<bool>,
 }
 
+/// Rows of prior weight in the shrunk variance (see [`Prototypes`]).
+const PRIOR_ROWS: f64 = 10.0;
+
 impl Prototypes {
-    /// The weight of one client's statistics of one class.
-    pub fn weight(&self, s: &ClassStats) -> f64 {
+    /// The weight of one client's statistics `s` of a class whose pooled
+    /// variance is `pooled`.
+    pub fn weight(&self, s: &ClassStats, pooled: f64) -> f64 {
+        let n = s.count as f64;
         let mut w = 1.0;
         if self.count {
-            w *= s.count as f64;
+            w *= n;
         }
         if self.inverse_variance {
-            w /= s.variance + 1e-6;
+            w /= (n * s.variance + PRIOR_ROWS * pooled) / (n + PRIOR_ROWS) + 1e-6;
         }
         if self.confidence {
             w *= (1.0 - s.entropy).max(1e-3);
@@ -139,10 +148,19 @@ impl Prototypes {
     pub fn pool(&self, clients: &[Vec<Option<ClassStats>>], classes: usize, dim: usize) -> GlobalPrototypes {
         let mut means = Array2::<f64>::zeros((classes, dim));
         let mut total = vec![0.0; classes];
+        let mut pooled = vec![(0.0, 0.0); classes];
         for stats in clients {
             for (c, s) in stats.iter().enumerate() {
                 if let Some(s) = s {
-                    let w = self.weight(s);
+                    pooled[c].0 += s.count as f64 * s.variance;
+                    pooled[c].1 += s.count as f64;
+                }
+            }
+        }
+        for stats in clients {
+            for (c, s) in stats.iter().enumerate() {
+                if let Some(s) = s {
+                    let w = self.weight(s, pooled[c].0 / pooled[c].1);
                     total[c] += w;
                     means.row_mut(c).iter_mut().zip(&s.mean).for_each(|(m, v)| *m += w * v);
                 }
@@ -244,12 +262,16 @@ mod tests {
             "count-weighted: 10 x 10 / 100"
         );
         let full = pooled(Prototypes::default());
-        // w0 = 90 / 1 x 0.9 = 81, w1 = 10 / 4 x 0.1 = 0.25: P = 2.5 / 81.25.
-        assert!(
-            (full.means[(0, 0)] - 2.5 / 81.25).abs() < 1e-6,
-            "{}",
-            full.means[(0, 0)]
-        );
+        // Pooled variance of class 0: (90 x 1 + 10 x 4) / 100 = 1.3; shrunk:
+        // (90 + 13) / 100 = 1.03 and (40 + 13) / 20 = 2.65. w0 = 90 / 1.03 x 0.9,
+        // w1 = 10 / 2.65 x 0.1.
+        let (w0, w1) = (90.0 / 1.03 * 0.9, 10.0 / 2.65 * 0.1);
+        let want = w1 * 10.0 / (w0 + w1);
+        assert!((full.means[(0, 0)] - want).abs() < 1e-6, "{} vs {want}", full.means[(0, 0)]);
+        // A client with one row of a class (variance 0) does not take over.
+        let lone = vec![vec![stats(90, 0.0, 1.0, 0.1), None], vec![stats(1, 10.0, 0.0, 0.1), None]];
+        let p = Prototypes::default().pool(&lone, 2, 1);
+        assert!(p.means[(0, 0)] < 0.5, "{}", p.means[(0, 0)]);
         assert_eq!(full.means[(1, 0)], 3.0);
         assert_eq!(full.present, vec![true, true]);
         let none = Prototypes::default().pool(&clients[..1], 2, 1);
