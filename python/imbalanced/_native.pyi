@@ -65,7 +65,9 @@ def query(
     gradients: NDArray[np.float64] | None = None,
     labelled_gradients: NDArray[np.float64] | None = None,
 ) -> list[int]: ...
-def gradient_embeddings(proba: NDArray[np.float64], features: NDArray[np.float64]) -> NDArray[np.float64]: ...
+def gradient_embeddings(
+    proba: NDArray[np.float64], features: NDArray[np.float64], labels: NDArray[np.int64] | None = None
+) -> NDArray[np.float64]: ...
 def learning_curve(
     settings: str,
     x: NDArray[np.float64],

@@ -15,9 +15,9 @@ returns row numbers of ``X_pool``:
 * :class:`BadgeQuery`: k-means++ seeding on gradient embeddings (Ash et
   al., ICLR 2020);
 * :class:`ClassBalancedQuery`: FairFAL's class-balanced query (Zong &
-  Huang, CVPR 2026; our formulation of the paper's description): the budget
-  split equally over prototype pseudo-labelled classes, an entropy
-  prefilter, then k-center greedy seeded by each class's labelled rows.
+  Huang, CVPR 2026; the same rows as its code): the budget split equally
+  over prototype pseudo-labelled classes, an entropy prefilter, then
+  k-center greedy seeded by each class's labelled rows.
 
 :func:`learning_curve` runs the whole loop (train a softmax model, score it,
 query, label, repeat) on arrays whose labels play the oracle.
@@ -77,24 +77,30 @@ def _seed(random_state):
     raise TypeError(f"random_state must be None or an int in [0, 2**64), not {random_state!r}")
 
 
-def gradient_embeddings(proba, X):
-    """BADGE's gradient embeddings of a linear softmax model's rows.
+def gradient_embeddings(proba, X, y=None):
+    """BADGE's gradient embeddings (Ash et al., ICLR 2020).
 
-    The gradient of the cross-entropy at the predicted class with respect
-    to the last layer: ``(p - onehot(argmax p)) ⊗ [x, 1]``.
+    The negative gradient of the cross-entropy with respect to the last
+    layer's weights, ``(onehot(t) - p) ⊗ h``, as BADGE's and FairFAL's code
+    compute it: ``t`` is the row's label, or, for an unlabelled row, its
+    predicted class ``argmax p``.
 
     Parameters
     ----------
     proba : array-like of shape (n_samples, n_classes)
         The model's class probabilities.
     X : array-like of shape (n_samples, n_features)
-        The rows (the model's inputs, or a network's penultimate features).
+        The features the last layer reads (a linear model's inputs, or a
+        network's penultimate features).
+    y : array-like of shape (n_samples,), default=None
+        Class indices (columns of ``proba``); default: the predicted classes.
 
     Returns
     -------
-    embeddings : ndarray of shape (n_samples, n_classes * (n_features + 1))
+    embeddings : ndarray of shape (n_samples, n_classes * n_features)
     """
-    return _native.gradient_embeddings(_matrix(proba, "proba"), _matrix(X, "X"))
+    labels = None if y is None else np.asarray(y, dtype=np.int64)
+    return _native.gradient_embeddings(_matrix(proba, "proba"), _matrix(X, "X"), labels)
 
 
 class _Query:
@@ -116,8 +122,8 @@ class _Query:
             The current model's class probabilities of each row.
         embeddings : array-like of shape (n_samples, n_embedding), default=None
             The space of BADGE's seeding and of the class-balanced query's
-            k-center step; default: :func:`gradient_embeddings` of a linear
-            softmax model, from ``proba`` and ``X_pool``.
+            k-center step; default: :func:`gradient_embeddings` from
+            ``proba`` and ``X_pool`` (with the labels of labelled rows).
         labelled : array-like of shape (n_samples,), default=None
             The class of each labelled row as a column of ``proba``, and -1
             for each row not labelled yet; default: none labelled.
@@ -152,11 +158,14 @@ class _Query:
         unlabelled = np.flatnonzero(labelled < 0)
         known = np.flatnonzero(labelled >= 0)
         extra = {}
-        if embeddings is not None or self._gradients:
-            E = gradient_embeddings(proba, X) if embeddings is None else _matrix(embeddings, "embeddings")
+        if embeddings is not None:
+            E = _matrix(embeddings, "embeddings")
             if E.shape[0] != n:
                 raise ValueError(f"embeddings has {E.shape[0]} rows and X_pool {n}")
             extra = {"gradients": E[unlabelled], "labelled_gradients": E[known]}
+        elif self._gradients:
+            extra = {"gradients": gradient_embeddings(proba[unlabelled], X[unlabelled]),
+                     "labelled_gradients": gradient_embeddings(proba[known], X[known], labelled[known])}
         rows = _native.query(self._name, X[unlabelled], proba[unlabelled], X[known], labelled[known].astype(np.int64),
                              int(budget), seed, **extra)
         return unlabelled[np.asarray(rows, dtype=np.intp)]
@@ -236,17 +245,21 @@ class BadgeQuery(_Query):
 
 
 class ClassBalancedQuery(_Query):
-    """FairFAL's class-balanced query (Zong & Huang, CVPR 2026; our formulation).
+    """FairFAL's class-balanced query (Zong & Huang, CVPR 2026).
 
-    The unlabelled rows are pseudo-labelled by cosine similarity to the
-    class prototypes (means of the labelled rows' normalised ``X_pool``
-    rows; softmax at temperature 1.5, classes without labelled rows
-    masked). The budget is split equally over the classes (the remainder,
-    and what a class with too few candidates leaves, to the classes with the
-    fewest labelled rows first). Per class the ``4 x quota`` rows of highest
+    As the paper's code (``FairFALSampling.query`` and
+    ``balanced_sample_by_pred_kmeans_maxscore``, tested against it): the
+    unlabelled rows are pseudo-labelled by cosine similarity to the class
+    prototypes (means of the labelled rows' normalised ``X_pool`` rows;
+    softmax at temperature 1.5, classes without labelled rows masked). Each
+    class gets ``budget // n_classes`` rows, the remainder one each to the
+    classes with the most pseudo-labelled rows, a quota capped by the
+    class's rows and what the caps leave handed round to the classes with
+    rows left. Per class the ``max(1, 4 x quota)`` rows of highest
     normalised entropy are kept, and ``quota`` of them taken by k-center
-    greedy on the embeddings, seeded by that class's labelled rows. It needs
-    labelled rows.
+    greedy on the embeddings, seeded by that class's labelled rows (from
+    the highest-entropy row when it has none). The rows come back in
+    increasing order. It needs labelled rows.
     """
 
     _name = "class-balanced"

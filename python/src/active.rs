@@ -49,17 +49,25 @@ pub(crate) fn query<'py>(
         .map_err(value_error)
 }
 
-/// BADGE's gradient embeddings of a linear softmax model's rows.
+/// BADGE's gradient embeddings `(onehot(t) - p) ⊗ h`, `t` the class codes
+/// `labels` or (without) the predicted classes.
 #[pyfunction]
+#[pyo3(signature = (proba, features, labels=None))]
 pub(crate) fn gradient_embeddings<'py>(
     py: Python<'py>,
     proba: PyReadonlyArray2<'py, f64>,
     features: PyReadonlyArray2<'py, f64>,
+    labels: Option<PyReadonlyArray1<'py, i64>>,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    if proba.as_array().nrows() != features.as_array().nrows() {
+    let (proba, features) = (proba.as_array(), features.as_array());
+    if proba.nrows() != features.nrows() {
         return Err(value_error("proba and X must have the same rows"));
     }
-    Ok(embed(proba.as_array(), features.as_array()).into_pyarray(py))
+    let labels = labels.map(|l| class_codes(&l, Some(proba.ncols()))).transpose()?;
+    if labels.as_ref().is_some_and(|l| l.len() != proba.nrows()) {
+        return Err(value_error("y must have one label per row of proba"));
+    }
+    Ok(embed(proba, features, labels.as_deref()).into_pyarray(py))
 }
 
 /// The active-learning loop (`settings`: `ActiveLearning`'s fields as

@@ -3,6 +3,9 @@ draws bit for bit, uncertainty orders, k-center greedy, gradient
 embeddings), the class-balanced query's balance, the learning-curve loop,
 and bad input."""
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -76,9 +79,27 @@ def test_coreset_is_k_center_greedy_from_the_labelled_rows():
 def test_gradient_embeddings_are_badges_last_layer_gradients():
     X, proba, _ = pool(3)
     onehot = np.eye(proba.shape[1])[proba.argmax(axis=1)]
-    Xb = np.hstack([X, np.ones((len(X), 1))])
-    want = ((proba - onehot)[:, :, None] * Xb[:, None, :]).reshape(len(X), -1)
+    want = ((onehot - proba)[:, :, None] * X[:, None, :]).reshape(len(X), -1)
     np.testing.assert_allclose(gradient_embeddings(proba, X), want, rtol=0, atol=1e-15)
+    y = np.arange(len(X)) % proba.shape[1]
+    want = ((np.eye(proba.shape[1])[y] - proba)[:, :, None] * X[:, None, :]).reshape(len(X), -1)
+    np.testing.assert_allclose(gradient_embeddings(proba, X, y), want, rtol=0, atol=1e-15)
+    with pytest.raises(ValueError, match="not in 0..3"):
+        gradient_embeddings(proba, X, np.full(len(X), 3))
+
+
+FIXTURE = Path(__file__).resolve().parents[2] / "crates" / "imbalanced-active" / "tests" / "fixtures" / "fairfal_queries.json"
+
+
+@pytest.mark.parametrize("case", json.loads(FIXTURE.read_text())["cases"], ids=lambda c: f"budget{c['budget']}")
+def test_class_balanced_query_selects_what_fairfals_code_selects(case):
+    # The fixture: FairFAL's own selection code (scripts/fixtures/fairfal.py).
+    n = len(case["features"])
+    X_pool = np.vstack([case["features"], case["labelled_features"]])
+    proba = np.vstack([case["proba"], case["labelled_proba"]])
+    labelled = np.concatenate([np.full(n, -1), case["labelled_y"]])
+    got = ClassBalancedQuery().query(X_pool, proba, labelled=labelled, budget=case["budget"])
+    assert got.tolist() == case["selected"]
 
 
 def test_badge_starts_from_the_largest_gradient_and_is_seeded():

@@ -2,8 +2,8 @@
 //!
 //! [`QueryStrategy`]: random, least-confident, margin and entropy sampling,
 //! coreset (k-center greedy), BADGE (k-means++ on gradient embeddings) and
-//! FairFAL's class-balanced query (Zong & Huang, CVPR 2026; our formulation
-//! of its description). [`ActiveLearning::run`]: the loop that labels an
+//! FairFAL's class-balanced query (Zong & Huang, CVPR 2026; the rows its
+//! published code selects, tests/fairfal.rs). [`ActiveLearning::run`]: the loop that labels an
 //! initial share of the pool, then trains, scores and queries until the
 //! labelled share reaches its end, reporting a learning curve (balanced
 //! accuracy and the rarest class's recall against the labelled count) and
@@ -17,7 +17,7 @@ pub mod experiment;
 pub mod query;
 
 pub use experiment::{compare, Comparison};
-pub use query::{gradient_embeddings, Pool, QueryStrategy};
+pub use query::{balanced_selection, gradient_embeddings, prototype_pseudo_labels, Pool, QueryStrategy};
 
 use imbalanced_federated::{Network, Rows, Simulation};
 use imbalanced_random::Generator;
@@ -204,8 +204,8 @@ impl ActiveLearning {
             // softmax, the hidden activations for the MLP.
             let (ufeat, lfeat) = (model.features(ux.view()), model.features(lx.view()));
             let grads = (
-                gradient_embeddings(proba.view(), ufeat.view()),
-                gradient_embeddings(lproba.view(), lfeat.view()),
+                gradient_embeddings(proba.view(), ufeat.view(), None),
+                gradient_embeddings(lproba.view(), lfeat.view(), Some(&ly)),
             );
             let pool = Pool {
                 proba: proba.view(),

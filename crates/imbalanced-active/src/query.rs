@@ -23,7 +23,7 @@ pub enum QueryStrategy {
     Coreset,
     /// k-means++ seeding on gradient embeddings (Ash et al. 2020).
     Badge,
-    /// FairFAL's class-balanced query (Zong & Huang 2026; our formulation).
+    /// FairFAL's class-balanced query (Zong & Huang 2026), as its code selects.
     ClassBalanced,
 }
 
@@ -53,18 +53,25 @@ pub struct Pool<'a> {
     pub gradients: Option<(ArrayView2<'a, f64>, ArrayView2<'a, f64>)>,
 }
 
-/// BADGE's gradient embedding of a linear softmax model's rows: the
-/// gradient of the cross-entropy at the predicted class with respect to the
-/// last layer, `(p - onehot(argmax p)) ⊗ [x, 1]`.
-pub fn gradient_embeddings(proba: ArrayView2<'_, f64>, features: ArrayView2<'_, f64>) -> Array2<f64> {
+/// BADGE's gradient embeddings (Ash et al. 2020, as its code and
+/// FairFAL's compute them): the negative gradient of the cross-entropy with
+/// respect to the last layer's weights, `(onehot(t) - p) ⊗ h`, for the
+/// rows' penultimate features `h`, class probabilities `p` and target `t`:
+/// the given `labels`, or (`None`) the predicted class `argmax p`, the
+/// hypothetical label of an unlabelled row. `K x F` columns, class by class.
+pub fn gradient_embeddings(
+    proba: ArrayView2<'_, f64>,
+    features: ArrayView2<'_, f64>,
+    labels: Option<&[usize]>,
+) -> Array2<f64> {
     let (n, k) = proba.dim();
-    let d = features.ncols() + 1;
+    let d = features.ncols();
     let mut out = Array2::zeros((n, k * d));
-    for (i, (p, x)) in proba.rows().into_iter().zip(features.rows()).enumerate() {
-        let top = argmax(p.as_slice().unwrap_or(&p.to_vec()));
+    for (i, (p, h)) in proba.rows().into_iter().zip(features.rows()).enumerate() {
+        let target = labels.map_or_else(|| argmax(&p.to_vec()), |l| l[i]);
         for c in 0..k {
-            let g = p[c] - f64::from(u8::from(c == top));
-            for (j, &v) in x.iter().chain(std::iter::once(&1.0)).enumerate() {
+            let g = f64::from(u8::from(c == target)) - p[c];
+            for (j, &v) in h.iter().enumerate() {
                 out[(i, c * d + j)] = g * v;
             }
         }
@@ -78,6 +85,12 @@ fn argmax(v: &[f64]) -> usize {
 
 fn entropy(p: &[f64]) -> f64 {
     -p.iter().filter(|&&v| v > 0.0).map(|v| v * v.ln()).sum::<f64>()
+}
+
+/// Predictive entropy over `ln K`, with FairFAL's `p log(p + 1e-12)`.
+fn normalised_entropy(p: &[f64]) -> f64 {
+    let ln_k = (p.len() as f64).ln().max(f64::MIN_POSITIVE);
+    -p.iter().map(|v| v * (v + 1e-12).ln()).sum::<f64>() / ln_k
 }
 
 fn squared_distance(a: &[f64], b: &[f64]) -> f64 {
@@ -94,37 +107,6 @@ fn top(score: impl Fn(usize) -> f64, n: usize, budget: usize) -> Vec<usize> {
     order.sort_by(|&a, &b| score(b).total_cmp(&score(a)).then(a.cmp(&b)));
     order.truncate(budget);
     order
-}
-
-/// k-center greedy: from `candidates` (rows of `points`), `budget` rows each
-/// farthest (squared Euclidean) from the centres so far, starting from
-/// `seeds` (or, with none, from the first candidate).
-fn k_center(points: ArrayView2<'_, f64>, candidates: &[usize], seeds: &[Vec<f64>], budget: usize) -> Vec<usize> {
-    let cand: Vec<Vec<f64>> = candidates.iter().map(|&i| row(points, i)).collect();
-    let mut nearest: Vec<f64> = cand
-        .iter()
-        .map(|c| {
-            seeds
-                .iter()
-                .map(|s| squared_distance(c, s))
-                .fold(f64::INFINITY, f64::min)
-        })
-        .collect();
-    let mut chosen = Vec::with_capacity(budget.min(cand.len()));
-    while chosen.len() < budget.min(cand.len()) {
-        let pick = if seeds.is_empty() && chosen.is_empty() {
-            0
-        } else {
-            (0..cand.len()).fold(0, |b, i| if nearest[i] > nearest[b] { i } else { b })
-        };
-        chosen.push(candidates[pick]);
-        let centre = cand[pick].clone();
-        for (m, c) in nearest.iter_mut().zip(&cand) {
-            *m = m.min(squared_distance(c, &centre));
-        }
-        nearest[pick] = f64::NEG_INFINITY;
-    }
-    chosen
 }
 
 /// BADGE's seeding: the row of largest norm, then rows drawn with
@@ -175,103 +157,207 @@ fn normalised(m: ArrayView2<'_, f64>) -> Array2<f64> {
     out
 }
 
-/// FairFAL's temperature of the prototype pseudo-labels.
+/// FairFAL's temperature of the prototype pseudo-labels (their softmax is
+/// monotone in the cosine, so only the argmax is used).
 const TEMPERATURE: f64 = 1.5;
 /// FairFAL's entropy prefilter keeps this many candidates per queried row.
-const PREFILTER: usize = 4;
+const PREFILTER: f64 = 4.0;
 
-/// FairFAL's class-balanced query (our formulation of the paper's
-/// description): pseudo-label the pool by cosine similarity to the class
-/// prototypes (means of the labelled rows' normalised features; softmax at
-/// temperature 1.5, classes without labelled rows masked); split the budget
-/// equally over the classes (the remainder to the classes with the fewest
-/// labelled rows, a class's quota capped by its pseudo-labelled rows, what a
-/// cap leaves passed on the same way); per class keep the `4 x quota` rows of
-/// highest normalised predictive entropy, then take `quota` of them by
-/// k-center greedy on the embeddings, seeded by that class's labelled rows.
-fn class_balanced(pool: &Pool<'_>, budget: usize) -> Vec<usize> {
-    let (n, k) = pool.proba.dim();
-    let feats = normalised(pool.features);
-    let labelled = normalised(pool.labelled_features);
-    let mut protos = Array2::<f64>::zeros((k, feats.ncols()));
-    let mut counts = vec![0usize; k];
-    for (r, &c) in labelled.rows().into_iter().zip(pool.labelled_y) {
+/// FairFAL's prototype pseudo-labels: each unlabelled row's class is the
+/// labelled class whose prototype (the mean of its labelled rows'
+/// normalised features, normalised) is most cosine-similar to the row's
+/// normalised features (softmax at temperature 1.5, classes without
+/// labelled rows masked; the first class on ties).
+pub fn prototype_pseudo_labels(
+    features: ArrayView2<'_, f64>,
+    labelled_features: ArrayView2<'_, f64>,
+    labelled_y: &[usize],
+    n_classes: usize,
+) -> Vec<usize> {
+    let feats = normalised(features);
+    let labelled = normalised(labelled_features);
+    let mut protos = Array2::<f64>::zeros((n_classes, feats.ncols()));
+    let mut counts = vec![0usize; n_classes];
+    for (r, &c) in labelled.rows().into_iter().zip(labelled_y) {
         protos.row_mut(c).scaled_add(1.0, &r);
         counts[c] += 1;
     }
     let protos = normalised(protos.view());
-    let pseudo: Vec<usize> = feats
+    feats
         .rows()
         .into_iter()
         .map(|f| {
-            // The softmax of cos/T is monotone in cos: its argmax over the classes that have labels.
-            (0..k)
+            (0..n_classes)
                 .filter(|&c| counts[c] > 0)
                 .map(|c| (c, f.dot(&protos.row(c)) / TEMPERATURE))
-                .fold(
-                    (usize::MAX, f64::NEG_INFINITY),
-                    |b, (c, s)| if s > b.1 { (c, s) } else { b },
-                )
+                .fold((0, f64::NEG_INFINITY), |b, (c, s)| if s > b.1 { (c, s) } else { b })
                 .0
         })
-        .collect();
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); k];
-    for (i, &c) in pseudo.iter().enumerate() {
-        if c < k {
-            members[c].push(i);
+        .collect()
+}
+
+/// FairFAL's quotas: `budget / K` per class, the remainder one each to the
+/// classes with the most pseudo-labelled rows, each quota capped by its
+/// class's rows and what the caps leave handed out one row at a time, round
+/// robin, to the classes (largest first) that have rows left.
+fn quotas(sizes: &[usize], budget: usize) -> Vec<usize> {
+    let k = sizes.len();
+    let mut quota = vec![budget / k; k];
+    let mut order: Vec<usize> = (0..k).collect();
+    order.sort_by_key(|&c| std::cmp::Reverse(sizes[c]));
+    for &c in &order[..budget % k] {
+        quota[c] += 1;
+    }
+    let mut leftover = 0;
+    for c in 0..k {
+        if quota[c] > sizes[c] {
+            leftover += quota[c] - sizes[c];
+            quota[c] = sizes[c];
         }
     }
-    // Quotas: equal shares; the remainder and what caps leave go to the
-    // classes with the fewest labelled rows first.
-    let mut quota = vec![0usize; k];
-    let mut by_need: Vec<usize> = (0..k).filter(|&c| !members[c].is_empty()).collect();
-    by_need.sort_by_key(|&c| (counts[c], c));
-    let mut left = budget.min(n);
-    while left > 0 {
-        let open: Vec<usize> = by_need
+    let can_grow: Vec<usize> = order.iter().copied().filter(|&c| sizes[c] > quota[c]).collect();
+    let mut j = 0;
+    // The budget is at most the rows, so the loop ends.
+    while leftover > 0 && !can_grow.is_empty() {
+        let c = can_grow[j % can_grow.len()];
+        if quota[c] < sizes[c] {
+            quota[c] += 1;
+            leftover -= 1;
+        }
+        j += 1;
+    }
+    quota
+}
+
+/// Squared Euclidean distances of `a`'s rows to `b`'s, as FairFAL computes
+/// them (`|a|² + |b|² - 2 a·b`), so near-ties break as in its code.
+fn expanded_distance(a: &[f64], b: &[f64], bb: f64) -> f64 {
+    let (aa, ab) = a
+        .iter()
+        .zip(b)
+        .fold((0.0, 0.0), |(s, t), (x, y)| (s + x * x, t + x * y));
+    aa + bb - 2.0 * ab
+}
+
+/// Seeded k-center greedy (Sener & Savarese 2018, as FairFAL's code runs
+/// it): `k` of the candidate rows `cand`, each the farthest from the
+/// `anchors` (labelled rows) and the rows chosen before it, or, without
+/// anchors, starting from the candidate of highest score; all candidates
+/// when they are at most `k`.
+fn k_center_seeded(cand: &[Vec<f64>], scores: &[f64], anchors: &[Vec<f64>], k: usize) -> Vec<usize> {
+    let m = cand.len();
+    if k == 0 || m == 0 {
+        return Vec::new();
+    }
+    if m <= k {
+        return (0..m).collect();
+    }
+    let norm = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>();
+    let first_max = |v: &[f64]| (0..v.len()).fold(0, |b, i| if v[i] > v[b] { i } else { b });
+    let (mut selected, mut min_dist) = if anchors.is_empty() {
+        let first = first_max(scores);
+        let bb = norm(&cand[first]);
+        let mut d: Vec<f64> = cand.iter().map(|c| expanded_distance(c, &cand[first], bb)).collect();
+        d[first] = f64::NEG_INFINITY;
+        (vec![first], d)
+    } else {
+        let norms: Vec<f64> = anchors.iter().map(|a| norm(a)).collect();
+        let d = cand
             .iter()
-            .copied()
-            .filter(|&c| quota[c] < members[c].len())
+            .map(|c| {
+                anchors
+                    .iter()
+                    .zip(&norms)
+                    .map(|(a, &bb)| expanded_distance(c, a, bb))
+                    .fold(f64::INFINITY, f64::min)
+            })
             .collect();
-        if open.is_empty() {
+        (Vec::new(), d)
+    };
+    while selected.len() < k {
+        let j = first_max(&min_dist);
+        if !min_dist[j].is_finite() {
             break;
         }
-        let share = (left / open.len()).max(1);
-        for &c in &open {
-            let give = share.min(members[c].len() - quota[c]).min(left);
-            quota[c] += give;
-            left -= give;
-            if left == 0 {
-                break;
-            }
+        selected.push(j);
+        let bb = norm(&cand[j]);
+        for (i, c) in cand.iter().enumerate() {
+            min_dist[i] = min_dist[i].min(expanded_distance(c, &cand[j], bb));
+        }
+        for &s in &selected {
+            min_dist[s] = f64::NEG_INFINITY;
         }
     }
-    let ln_k = (k as f64).ln().max(f64::MIN_POSITIVE);
-    let embed = pool.gradients.map_or(pool.features, |g| g.0);
-    let labelled_embed = pool.gradients.map_or(pool.labelled_features, |g| g.1);
-    let mut chosen = Vec::with_capacity(budget);
-    for c in 0..k {
-        if quota[c] == 0 {
+    selected
+}
+
+/// FairFAL's class-balanced selection (`balanced_sample_by_pred_kmeans_maxscore`
+/// of the paper's code, with its defaults): the pool's rows grouped by
+/// `pseudo` label, each class's quota (see `quotas`), per class the
+/// `max(1, floor(4 x quota))` rows of highest `scores` (ties to the earlier
+/// row), from which `quota` rows are taken by k-center greedy on
+/// `embeddings`, seeded by the class's labelled rows (`labelled_embeddings`,
+/// `labelled_y`). Returns pool rows in increasing order.
+pub fn balanced_selection(
+    pseudo: &[usize],
+    n_classes: usize,
+    scores: &[f64],
+    embeddings: ArrayView2<'_, f64>,
+    labelled_embeddings: ArrayView2<'_, f64>,
+    labelled_y: &[usize],
+    budget: usize,
+) -> Vec<usize> {
+    let n = pseudo.len();
+    let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); n_classes];
+    for (i, &c) in pseudo.iter().enumerate() {
+        buckets[c].push(i);
+    }
+    let sizes: Vec<usize> = buckets.iter().map(Vec::len).collect();
+    let quota = quotas(&sizes, budget.min(n));
+    let mut chosen = Vec::with_capacity(budget.min(n));
+    for c in 0..n_classes {
+        let rows = &buckets[c];
+        if quota[c] == 0 || rows.is_empty() {
             continue;
         }
-        let p = |i: usize| pool.proba.row(i).to_vec();
-        let candidates = {
-            let m = &members[c];
-            let kept = top(|j| entropy(&p(m[j])) / ln_k, m.len(), PREFILTER * quota[c]);
-            let mut rows: Vec<usize> = kept.into_iter().map(|j| m[j]).collect();
-            rows.sort_unstable();
-            rows
-        };
-        let seeds: Vec<Vec<f64>> = pool
-            .labelled_y
+        let keep = rows.len().min(((PREFILTER * quota[c] as f64).floor() as usize).max(1));
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_by(|&a, &b| scores[rows[b]].total_cmp(&scores[rows[a]]).then(a.cmp(&b)));
+        order.truncate(keep);
+        let cand: Vec<Vec<f64>> = order.iter().map(|&j| row(embeddings, rows[j])).collect();
+        let cand_scores: Vec<f64> = order.iter().map(|&j| scores[rows[j]]).collect();
+        let anchors: Vec<Vec<f64>> = labelled_y
             .iter()
             .enumerate()
             .filter(|(_, &y)| y == c)
-            .map(|(i, _)| row(labelled_embed, i))
+            .map(|(i, _)| row(labelled_embeddings, i))
             .collect();
-        chosen.extend(k_center(embed, &candidates, &seeds, quota[c]));
+        chosen.extend(
+            k_center_seeded(&cand, &cand_scores, &anchors, quota[c])
+                .into_iter()
+                .map(|j| rows[order[j]]),
+        );
     }
+    chosen.sort_unstable();
+    chosen.dedup();
     chosen
+}
+
+/// FairFAL's class-balanced query (Zong & Huang, CVPR 2026, as its code
+/// does it): prototype pseudo-labels from the features, normalised
+/// predictive entropy as the score, then [`balanced_selection`] on the
+/// gradient embeddings (the features without them).
+fn class_balanced(pool: &Pool<'_>, budget: usize) -> Vec<usize> {
+    let k = pool.proba.ncols();
+    let pseudo = prototype_pseudo_labels(pool.features, pool.labelled_features, pool.labelled_y, k);
+    let scores: Vec<f64> = pool
+        .proba
+        .rows()
+        .into_iter()
+        .map(|p| normalised_entropy(&p.to_vec()))
+        .collect();
+    let (embed, labelled_embed) = pool.gradients.unwrap_or((pool.features, pool.labelled_features));
+    balanced_selection(&pseudo, k, &scores, embed, labelled_embed, pool.labelled_y, budget)
 }
 
 impl QueryStrategy {
@@ -318,7 +404,8 @@ impl QueryStrategy {
                 let seeds: Vec<Vec<f64>> = (0..pool.labelled_features.nrows())
                     .map(|i| row(pool.labelled_features, i))
                     .collect();
-                k_center(pool.features, &(0..n).collect::<Vec<_>>(), &seeds, budget)
+                let rows: Vec<Vec<f64>> = (0..n).map(|i| row(pool.features, i)).collect();
+                k_center_seeded(&rows, &vec![0.0; n], &seeds, budget)
             }
             QueryStrategy::Badge => {
                 let g = pool.gradients.map_or(pool.features, |g| g.0);

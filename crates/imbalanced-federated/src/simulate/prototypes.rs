@@ -267,9 +267,16 @@ mod tests {
         // w1 = 10 / 2.65 x 0.1.
         let (w0, w1) = (90.0 / 1.03 * 0.9, 10.0 / 2.65 * 0.1);
         let want = w1 * 10.0 / (w0 + w1);
-        assert!((full.means[(0, 0)] - want).abs() < 1e-6, "{} vs {want}", full.means[(0, 0)]);
+        assert!(
+            (full.means[(0, 0)] - want).abs() < 1e-6,
+            "{} vs {want}",
+            full.means[(0, 0)]
+        );
         // A client with one row of a class (variance 0) does not take over.
-        let lone = vec![vec![stats(90, 0.0, 1.0, 0.1), None], vec![stats(1, 10.0, 0.0, 0.1), None]];
+        let lone = vec![
+            vec![stats(90, 0.0, 1.0, 0.1), None],
+            vec![stats(1, 10.0, 0.0, 0.1), None],
+        ];
         let p = Prototypes::default().pool(&lone, 2, 1);
         assert!(p.means[(0, 0)] < 0.5, "{}", p.means[(0, 0)]);
         assert_eq!(full.means[(1, 0)], 3.0);
