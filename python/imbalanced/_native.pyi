@@ -75,5 +75,7 @@ def learning_curve(
     n_classes: int,
     x_test: NDArray[np.float64],
     y_test: NDArray[np.int64],
+    clients: list[list[int]] | None = None,
+    client_tests: list[list[int]] | None = None,
 ) -> str: ...
 def __getattr__(name: str) -> Any: ...

@@ -285,6 +285,13 @@ class LearningCurve:
     mean_balanced_accuracy : float
         Area under balanced accuracy against the labelled count, divided by
         the span of labelled counts: 1 for a perfect learner.
+    global_queries : ndarray of shape (n_cycles,) or None
+        Federated runs with ``query_model="adaptive"``: the clients whose
+        uncertainty came from the global model each cycle (-1 after the last
+        training).
+    fairness : list of dict or None
+        Federated runs with ``test_partitions``: per cycle the ``mean``,
+        ``std`` and ``worst`` of the clients' balanced accuracies.
     classes : ndarray of shape (n_classes,)
         The class labels, in the order of the counts' columns.
     """
@@ -296,6 +303,8 @@ class LearningCurve:
     queried_counts: np.ndarray
     mean_balanced_accuracy: float
     classes: np.ndarray
+    global_queries: np.ndarray | None = None
+    fairness: list | None = None
 
 
 _STRATEGIES = {c._name: c for c in (RandomQuery, LeastConfidentQuery, MarginQuery, EntropyQuery, CoresetQuery,
@@ -303,14 +312,21 @@ _STRATEGIES = {c._name: c for c in (RandomQuery, LeastConfidentQuery, MarginQuer
 
 
 def learning_curve(X, y, X_test, y_test, strategy="random", *, initial=0.05, query_ratio=0.05, end_ratio=0.45,
-                   loss="ce", epochs=20, batch_size=32, learning_rate=0.1, seed=0):
+                   loss="ce", model="softmax", hidden=64, rounds=1, epochs=20, batch_size=32, learning_rate=0.1,
+                   partitions=None, test_partitions=None, query_model="global", local_model_epochs=50, seed=0):
     """Run pool-based active learning and score each cycle.
 
     ``initial`` of the pool is labelled at random; then each cycle trains a
-    softmax model by mini-batch SGD on the labelled rows, scores it on the
+    model afresh by mini-batch SGD on the labelled rows, scores it on the
     test rows and queries ``query_ratio`` of the pool with ``strategy``,
     whose labels ``y`` reveals, until ``end_ratio`` is labelled. The same
     ``seed`` gives every strategy the same initial rows.
+
+    With ``partitions`` the run is federated, as in FairFAL (Zong & Huang,
+    CVPR 2026): each client labels ``initial`` of its rows, each cycle
+    trains the global model by ``rounds`` of FedAvg on the labelled rows,
+    and each client queries ``query_ratio x n_samples / n_clients`` of its
+    rows with ``query_model``.
 
     Parameters
     ----------
@@ -333,10 +349,28 @@ def learning_curve(X, y, X_test, y_test, strategy="random", *, initial=0.05, que
     loss : str or dict, default="ce"
         The model's training loss: any of the engine's (``"focal"``,
         ``"logit-adjusted"``, ``{"name": "focal", "gamma": 1}``).
+    model : {"softmax", "mlp"}, default="softmax"
+        The model; the queries see its penultimate features (the inputs, or
+        the MLP's hidden activations).
+    hidden : int, default=64
+        The MLP's hidden units.
+    rounds : int, default=1
+        Federated: rounds of FedAvg per cycle.
     epochs : int, default=20
-        Training epochs each cycle (the model is trained afresh).
+        Training epochs each cycle (federated: each client's per round).
     batch_size : int, default=32
     learning_rate : float, default=0.1
+    partitions : list of list of int, default=None
+        Each client's rows of ``X`` (a partitioner's ``partition(y)``):
+        federated active learning.
+    test_partitions : list of list of int, default=None
+        Each client's rows of ``X_test``, for client fairness.
+    query_model : {"global", "local", "adaptive"}, default="global"
+        Federated: the model each client queries with: the global model,
+        its local model (trained from scratch on its labelled rows), or
+        FairFAL's per-client choice between them.
+    local_model_epochs : int, default=50
+        Epochs of the local models (FairFAL's 50).
     seed : int, default=0
         Seed of the initial rows, the draws of the random and BADGE queries
         and the training order.
@@ -364,12 +398,19 @@ def learning_curve(X, y, X_test, y_test, strategy="random", *, initial=0.05, que
         "initial": initial,
         "query_ratio": query_ratio,
         "end_ratio": end_ratio,
-        "training": {"rounds": 1, "local_epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate,
-                     "loss": loss, "seed": seed},
+        "training": {"rounds": rounds, "local_epochs": epochs, "batch_size": batch_size,
+                     "learning_rate": learning_rate, "loss": loss, "seed": seed,
+                     "model": {"name": "mlp", "hidden": hidden} if model == "mlp" else {"name": model}},
+        "query_model": query_model,
+        "local_model_epochs": local_model_epochs,
         "seed": seed,
     }
+    if partitions is None and (query_model != "global" or test_partitions is not None):
+        raise ValueError("query_model and test_partitions are for federated runs: give partitions too")
+    clients = None if partitions is None else [[int(i) for i in p] for p in partitions]
+    client_tests = None if test_partitions is None else [[int(i) for i in p] for p in test_partitions]
     out = json.loads(_native.learning_curve(json.dumps(settings), X, codes.astype(np.int64), len(classes), X_test,
-                                            test_codes.astype(np.int64)))
+                                            test_codes.astype(np.int64), clients, client_tests))
     cycles = out["cycles"]
     k = len(classes)
     return LearningCurve(
@@ -380,4 +421,7 @@ def learning_curve(X, y, X_test, y_test, strategy="random", *, initial=0.05, que
         queried_counts=np.array([c["queried_counts"] or [0] * k for c in cycles]).reshape(-1, k),
         mean_balanced_accuracy=float(out["mean_balanced_accuracy"]),
         classes=classes,
+        global_queries=(np.array([c.get("global_queries", -1) for c in cycles])
+                        if any("global_queries" in c for c in cycles) else None),
+        fairness=[c.get("fairness") for c in cycles] if any("fairness" in c for c in cycles) else None,
     )

@@ -1,7 +1,7 @@
 """Type stubs of imbalanced.active (written by hand)."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -54,6 +54,8 @@ class LearningCurve:
     queried_counts: NDArray[np.int64]
     mean_balanced_accuracy: float
     classes: NDArray[Any]
+    global_queries: NDArray[np.int64] | None = None
+    fairness: list[dict[str, float] | None] | None = None
 
 def learning_curve(
     X: ArrayLike,
@@ -66,8 +68,15 @@ def learning_curve(
     query_ratio: float = 0.05,
     end_ratio: float = 0.45,
     loss: str | dict[str, Any] = "ce",
+    model: Literal["softmax", "mlp"] = "softmax",
+    hidden: int = 64,
+    rounds: int = 1,
     epochs: int = 20,
     batch_size: int = 32,
     learning_rate: float = 0.1,
+    partitions: Sequence[Sequence[int]] | None = None,
+    test_partitions: Sequence[Sequence[int]] | None = None,
+    query_model: Literal["global", "local", "adaptive"] = "global",
+    local_model_epochs: int = 50,
     seed: int = 0,
 ) -> LearningCurve: ...

@@ -71,9 +71,13 @@ pub(crate) fn gradient_embeddings<'py>(
 }
 
 /// The active-learning loop (`settings`: `ActiveLearning`'s fields as
-/// JSON) on the pool `x` (class codes `y`), scored on the test rows; the
-/// learning curve as JSON.
+/// JSON) on the pool `x` (class codes `y`), scored on the test rows;
+/// federated when `clients` (each client's rows of `x`) are given, with
+/// client fairness on `client_tests` (rows of `x_test`). The learning curve
+/// as JSON.
 #[pyfunction]
+#[pyo3(signature = (settings, x, y, n_classes, x_test, y_test, clients=None, client_tests=None))]
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn learning_curve<'py>(
     py: Python<'py>,
     settings: &str,
@@ -82,13 +86,16 @@ pub(crate) fn learning_curve<'py>(
     n_classes: usize,
     x_test: PyReadonlyArray2<'py, f64>,
     y_test: PyReadonlyArray1<'py, i64>,
+    clients: Option<Vec<Vec<usize>>>,
+    client_tests: Option<Vec<Vec<usize>>>,
 ) -> PyResult<String> {
     let settings: ActiveLearning = serde_json::from_str(settings).map_err(value_error)?;
     let y = class_codes(&y, Some(n_classes))?;
     let y_test = class_codes(&y_test, Some(n_classes))?;
     let (x, x_test) = (x.as_array(), x_test.as_array());
+    let clients = clients.unwrap_or_else(|| vec![(0..y.len()).collect()]);
     let curve = py
-        .detach(|| settings.run(x, &y, n_classes, x_test, &y_test))
+        .detach(|| settings.run_federated(x, &y, n_classes, &clients, (x_test, &y_test), client_tests.as_deref()))
         .map_err(value_error)?;
     serde_json::to_string(&curve).map_err(value_error)
 }

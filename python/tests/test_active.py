@@ -166,6 +166,37 @@ def test_learning_curve_runs_the_loop_from_one_start():
     assert named.classes.tolist() == ["maj", "mid", "min"]
 
 
+def test_federated_learning_curves_query_per_client():
+    from imbalanced.federated import DirichletPartitioner
+
+    X, y = blobs(4, counts=(300, 80, 20))
+    Xt, yt = blobs(5)
+    parts = DirichletPartitioner(num_partitions=4, partition_by="label", alpha=0.5, min_partition_size=20).partition(y)
+    test_parts = DirichletPartitioner(num_partitions=4, partition_by="label", alpha=0.5,
+                                      min_partition_size=5).partition(yt)
+    run = lambda query_model, model="softmax": learning_curve(
+        X, y, Xt, yt, "class-balanced", initial=0.05, query_ratio=0.05, end_ratio=0.25, rounds=5, epochs=2,
+        model=model, hidden=8, loss="logit-adjusted", partitions=parts, test_partitions=test_parts,
+        query_model=query_model, local_model_epochs=10, seed=1)
+    adaptive = run("adaptive")
+    assert adaptive.labelled[0] == sum(max(1, int(0.05 * len(p))) for p in parts)
+    assert adaptive.labelled[-1] == 100
+    assert adaptive.global_queries is not None and adaptive.global_queries[-1] == -1
+    assert np.all(adaptive.global_queries[:-1] >= 0) and np.all(adaptive.global_queries[:-1] <= 4)
+    assert all(f["worst"] <= f["mean"] for f in adaptive.fairness)
+    assert adaptive.balanced_accuracy[-1] > 0.7
+    glob = run("global")
+    assert glob.global_queries is None
+    np.testing.assert_array_equal(run("adaptive").labelled_counts, adaptive.labelled_counts)
+    assert run("local", model="mlp").labelled[-1] == 100
+    with pytest.raises(ValueError, match="give partitions too"):
+        learning_curve(X, y, Xt, yt, query_model="adaptive")
+    with pytest.raises(ValueError, match="every client needs rows"):
+        learning_curve(X, y, Xt, yt, partitions=[list(range(10)), []])
+    with pytest.raises(ValueError, match="unknown variant"):
+        learning_curve(X, y, Xt, yt, partitions=parts, query_model="both")
+
+
 @pytest.mark.parametrize(("kwargs", "error", "message"), [
     ({"X_pool": np.zeros(5)}, ValueError, "2-D"),
     ({"X_pool": [["a", "b"]] * 5}, TypeError, "numeric"),

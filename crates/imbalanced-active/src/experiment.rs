@@ -1,10 +1,12 @@
 //! Active learning on data files, as `imbalanced active` runs it: the
 //! features standardised by the pool, a test split held out when none is
-//! given, each strategy's learning curve, and the curves as a chart.
+//! given, the pool split over clients by a partitioner in federated runs,
+//! each strategy's learning curve, and the curves as a chart.
 
 use std::path::Path;
 
 use imbalanced_data::{DataError, Dataset};
+use imbalanced_federated::{partition_dataset, Partition};
 use imbalanced_random::{RngKind, SamplerRng};
 use serde::Serialize;
 
@@ -16,6 +18,9 @@ pub struct Comparison {
     pub classes: Vec<String>,
     pub pool_rows: usize,
     pub test_rows: usize,
+    /// Federated runs: each client's pool rows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_rows: Option<Vec<usize>>,
     pub curves: Vec<(QueryStrategy, Curve)>,
 }
 
@@ -26,11 +31,14 @@ fn error(e: impl std::fmt::Display) -> ActiveError {
 /// Runs `settings` once per strategy of `strategies` on the pool `pool`
 /// (its labels are the oracle's), scored on `test` (or a stratified 20% of
 /// `pool` held out first). Features are standardised by the pool's rows.
+/// With a `partitioner` the run is federated: the pool split over clients
+/// by it, the test rows too (for client fairness, when they split).
 pub fn compare(
     pool: &Dataset,
     test: Option<&Dataset>,
     strategies: &[QueryStrategy],
     settings: &ActiveLearning,
+    partitioner: Option<&dyn Partition>,
 ) -> Result<Comparison, ActiveError> {
     if pool.has_categorical() {
         return Err(error(
@@ -54,6 +62,13 @@ pub fn compare(
         .map_err(error)?;
     let x = scaler.transform(pool.numeric()).map_err(error)?;
     let xt = scaler.transform(test.numeric()).map_err(error)?;
+    let (clients, client_tests) = match partitioner {
+        Some(p) => (
+            partition_dataset(&pool, p, None).map_err(error)?,
+            partition_dataset(&test, p, None).ok(),
+        ),
+        None => (vec![(0..pool.n_samples()).collect()], None),
+    };
     let curves = strategies
         .iter()
         .map(|&strategy| {
@@ -61,14 +76,22 @@ pub fn compare(
                 strategy,
                 ..settings.clone()
             };
-            run.run(x.view(), pool.y(), n_classes, xt.view(), test.y())
-                .map(|c| (strategy, c))
+            run.run_federated(
+                x.view(),
+                pool.y(),
+                n_classes,
+                &clients,
+                (xt.view(), test.y()),
+                client_tests.as_deref(),
+            )
+            .map(|c| (strategy, c))
         })
         .collect::<Result<_, _>>()?;
     Ok(Comparison {
         classes: pool.classes().to_vec(),
         pool_rows: pool.n_samples(),
         test_rows: test.n_samples(),
+        client_rows: partitioner.map(|_| clients.iter().map(Vec::len).collect()),
         curves,
     })
 }

@@ -15,13 +15,16 @@
 
 pub mod experiment;
 pub mod query;
+pub mod selection;
 
 pub use experiment::{compare, Comparison};
 pub use query::{balanced_selection, gradient_embeddings, prototype_pseudo_labels, Pool, QueryStrategy};
+pub use selection::QueryModel;
 
 use imbalanced_federated::{Network, Rows, Simulation};
 use imbalanced_random::Generator;
 use ndarray::{Array2, ArrayView2};
+use selection::{balanced_mean, divergence_and_balance, fairfal_choice, probabilities};
 use serde::{Deserialize, Serialize};
 
 /// What active learning refuses.
@@ -34,7 +37,8 @@ pub enum ActiveError {
 /// The loop's settings. Defaults: random queries, 5% labelled at first, 5%
 /// of the pool queried per cycle, until 45% is labelled; the model a
 /// softmax trained by SGD (the federated simulator's trainer, 20 epochs,
-/// cross-entropy); seed 0.
+/// cross-entropy); in federated runs the global model queries, local models
+/// train 50 epochs (FairFAL's); seed 0.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ActiveLearning {
@@ -50,6 +54,11 @@ pub struct ActiveLearning {
     /// model's penultimate features: the scaled inputs for the softmax, the
     /// hidden activations for the MLP.
     pub training: Simulation,
+    /// Federated runs: the model each client queries with.
+    pub query_model: QueryModel,
+    /// Federated runs: epochs of a client's local model, trained from
+    /// scratch on its labelled rows (local and adaptive query models).
+    pub local_model_epochs: usize,
     pub seed: u64,
 }
 
@@ -65,6 +74,8 @@ impl Default for ActiveLearning {
                 local_epochs: 20,
                 ..Default::default()
             },
+            query_model: QueryModel::Global,
+            local_model_epochs: 50,
             seed: 0,
         }
     }
@@ -82,6 +93,13 @@ pub struct Cycle {
     pub labelled_counts: Vec<usize>,
     /// This cycle's queried rows per class (empty after the last training).
     pub queried_counts: Vec<usize>,
+    /// Federated runs with the adaptive query model: the clients whose
+    /// uncertainty came from the global model this cycle.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub global_queries: Option<usize>,
+    /// Federated runs given client test rows: their balanced accuracies' mean, std and worst.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fairness: Option<imbalanced_federated::Fairness>,
 }
 
 /// A finished loop: its cycles, and the normalised area under its
@@ -94,17 +112,6 @@ pub struct Curve {
     /// curve's mean, 1 for a perfect learner, comparable across spans; the
     /// single cycle's score when the loop stopped at its start.
     pub mean_balanced_accuracy: f64,
-}
-
-fn softmax_rows(logits: &Array2<f64>) -> Array2<f64> {
-    let mut p = logits.clone();
-    for mut r in p.rows_mut() {
-        let m = r.fold(f64::NEG_INFINITY, |a, &b| a.max(b));
-        r.mapv_inplace(|v| (v - m).exp());
-        let s = r.sum();
-        r /= s;
-    }
-    p
 }
 
 impl ActiveLearning {
@@ -126,7 +133,9 @@ impl ActiveLearning {
     }
 
     /// Runs the loop on the pool `x` (scaled features) whose labels `y` the
-    /// oracle reveals when queried, scoring each cycle's model on the test rows.
+    /// oracle reveals when queried, scoring each cycle's model on the test
+    /// rows: [`run_federated`](Self::run_federated) with one client holding
+    /// every row (federated training of one client is centralised training).
     pub fn run(
         &self,
         x: ArrayView2<'_, f64>,
@@ -135,22 +144,64 @@ impl ActiveLearning {
         x_test: ArrayView2<'_, f64>,
         y_test: &[usize],
     ) -> Result<Curve, ActiveError> {
+        let everyone: Vec<usize> = (0..y.len()).collect();
+        self.run_federated(x, y, n_classes, &[everyone], (x_test, y_test), None)
+    }
+
+    /// Federated active learning (FairFAL's setting): each client's pool is
+    /// its rows of `x` (`clients`, e.g. a partitioner's). Each client labels
+    /// `initial` of its rows at random (at least one); each cycle trains a
+    /// fresh global model by `training`'s federated rounds on the labelled
+    /// rows, scores it on the test rows (and each client's `client_tests`
+    /// rows of them, for fairness), and each client queries
+    /// `query_ratio x rows / clients` of its unlabelled rows with the
+    /// `query_model`, until `end_ratio` of all rows is labelled.
+    pub fn run_federated(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: &[usize],
+        n_classes: usize,
+        clients: &[Vec<usize>],
+        (x_test, y_test): (ArrayView2<'_, f64>, &[usize]),
+        client_tests: Option<&[Vec<usize>]>,
+    ) -> Result<Curve, ActiveError> {
         let n = y.len();
         self.check(n)?;
+        let bad = |m: String| Err(ActiveError::Parameter(m));
         if x.nrows() != n || x_test.nrows() != y_test.len() || x_test.ncols() != x.ncols() {
-            return Err(ActiveError::Parameter(
-                "the pool and test rows must have one label each and the same columns".into(),
-            ));
+            return bad("the pool and test rows must have one label each and the same columns".into());
         }
         if let Some(&c) = y.iter().chain(y_test).find(|&&c| c >= n_classes) {
-            return Err(ActiveError::Parameter(format!("label {c} of {n_classes} classes")));
+            return bad(format!("label {c} of {n_classes} classes"));
         }
+        if clients.is_empty() || clients.iter().any(Vec::is_empty) {
+            return bad("every client needs rows: partition the pool so that none is empty".into());
+        }
+        if let Some(&r) = clients.iter().flatten().find(|&&r| r >= n) {
+            return bad(format!("client row {r} of {n} rows"));
+        }
+        if let Some(&r) = client_tests
+            .into_iter()
+            .flatten()
+            .flatten()
+            .find(|&&r| r >= y_test.len())
+        {
+            return bad(format!("client test row {r} of {} test rows", y_test.len()));
+        }
+        let error = |e: imbalanced_federated::PartitionError| ActiveError::Parameter(e.to_string());
+        let k = clients.len();
         let mut rng = Generator::new(u128::from(self.seed));
-        let mut labelled = rng
-            .choice(n, (self.initial * n as f64) as usize, false, true)
-            .unwrap_or_default();
-        let end = ((self.end_ratio * n as f64) as usize).max(labelled.len());
-        let step = ((self.query_ratio * n as f64) as usize).max(1);
+        let mut labelled: Vec<Vec<usize>> = clients
+            .iter()
+            .map(|rows| {
+                let m = ((self.initial * rows.len() as f64) as usize).max(1);
+                let picked = rng.choice(rows.len(), m, false, true).unwrap_or_default();
+                picked.into_iter().map(|i| rows[i]).collect()
+            })
+            .collect();
+        let total = |l: &[Vec<usize>]| l.iter().map(Vec::len).sum::<usize>();
+        let end = ((self.end_ratio * n as f64) as usize).max(total(&labelled));
+        let step = ((self.query_ratio * n as f64 / k as f64) as usize).max(1);
         let rarest = {
             let mut counts = vec![0usize; n_classes];
             y_test.iter().for_each(|&c| counts[c] += 1);
@@ -158,70 +209,137 @@ impl ActiveLearning {
                 .filter(|&c| counts[c] > 0)
                 .min_by_key(|&c| (counts[c], c))
         };
+        let test_parts: Option<Vec<(Array2<f64>, Vec<usize>)>> = client_tests.map(|parts| {
+            parts
+                .iter()
+                .map(|p| {
+                    (
+                        x_test.select(ndarray::Axis(0), p),
+                        p.iter().map(|&i| y_test[i]).collect(),
+                    )
+                })
+                .collect()
+        });
+        let mut mean_balance = None;
         let mut cycles = Vec::new();
         loop {
-            labelled.sort_unstable();
-            let lx = x.select(ndarray::Axis(0), &labelled);
-            let ly: Vec<usize> = labelled.iter().map(|&i| y[i]).collect();
-            let model: Network = self
+            labelled.iter_mut().for_each(|l| l.sort_unstable());
+            let rows: Vec<(Array2<f64>, Vec<usize>)> = labelled
+                .iter()
+                .map(|l| (x.select(ndarray::Axis(0), l), l.iter().map(|&i| y[i]).collect()))
+                .collect();
+            let views: Vec<Rows<'_>> = rows.iter().map(|(x, y)| Rows { x: x.view(), y }).collect();
+            let test_views: Option<Vec<Rows<'_>>> = test_parts
+                .as_ref()
+                .map(|t| t.iter().map(|(x, y)| Rows { x: x.view(), y }).collect());
+            let history = self
                 .training
-                .centralised(Rows { x: lx.view(), y: &ly }, n_classes)
-                .map_err(|e| ActiveError::Parameter(e.to_string()))?;
-            let pred = model.predict(x_test);
-            let balanced_accuracy =
-                imbalanced_scores::balanced_accuracy_score(y_test, &pred, false).unwrap_or(f64::NAN);
-            let minority_recall = rarest.map_or(f64::NAN, |c| {
-                let (hit, all) = y_test
-                    .iter()
-                    .zip(&pred)
-                    .filter(|(&t, _)| t == c)
-                    .fold((0usize, 0usize), |(h, a), (_, &p)| (h + usize::from(p == c), a + 1));
-                hit as f64 / all as f64
-            });
+                .run(
+                    &views,
+                    n_classes,
+                    Some(Rows { x: x_test, y: y_test }),
+                    test_views.as_deref(),
+                )
+                .map_err(error)?;
+            let last = history.rounds.last().expect("at least one round");
             let mut labelled_counts = vec![0usize; n_classes];
-            ly.iter().for_each(|&c| labelled_counts[c] += 1);
+            rows.iter().flat_map(|(_, y)| y).for_each(|&c| labelled_counts[c] += 1);
             let mut cycle = Cycle {
-                labelled: labelled.len(),
-                balanced_accuracy,
-                minority_recall,
+                labelled: total(&labelled),
+                balanced_accuracy: last.balanced_accuracy.unwrap_or(f64::NAN),
+                minority_recall: rarest.and_then(|c| last.recall[c]).unwrap_or(f64::NAN),
                 labelled_counts,
                 queried_counts: Vec::new(),
+                global_queries: None,
+                fairness: last.fairness,
             };
-            if labelled.len() >= end || labelled.len() == n {
+            if cycle.labelled >= end || cycle.labelled == n {
                 cycles.push(cycle);
                 break;
             }
-            let is_labelled = {
-                let mut v = vec![false; n];
-                labelled.iter().for_each(|&i| v[i] = true);
-                v
+            let global = &history.model;
+            let unlabelled: Vec<Vec<usize>> = clients
+                .iter()
+                .zip(&labelled)
+                .map(|(rows, l)| {
+                    let mut v = rows.clone();
+                    v.retain(|r| l.binary_search(r).is_err());
+                    v
+                })
+                .collect();
+            // Local models and FairFAL's statistics, for the query models that use them.
+            let locals: Vec<Option<Network>> = match self.query_model {
+                QueryModel::Global => vec![None; k],
+                _ => views
+                    .iter()
+                    .map(|&v| {
+                        let local = Simulation {
+                            rounds: 1,
+                            local_epochs: self.local_model_epochs,
+                            ..self.training.clone()
+                        };
+                        local.centralised(v, n_classes).map(Some).map_err(error)
+                    })
+                    .collect::<Result<_, _>>()?,
             };
-            let unlabelled: Vec<usize> = (0..n).filter(|&i| !is_labelled[i]).collect();
-            let ux = x.select(ndarray::Axis(0), &unlabelled);
-            let proba = softmax_rows(&model.logits(ux.view()));
-            let lproba = softmax_rows(&model.logits(lx.view()));
-            // The model's penultimate features: the scaled inputs for the
-            // softmax, the hidden activations for the MLP.
-            let (ufeat, lfeat) = (model.features(ux.view()), model.features(lx.view()));
-            let grads = (
-                gradient_embeddings(proba.view(), ufeat.view(), None),
-                gradient_embeddings(lproba.view(), lfeat.view(), Some(&ly)),
-            );
-            let pool = Pool {
-                proba: proba.view(),
-                features: ufeat.view(),
-                labelled_features: lfeat.view(),
-                labelled_y: &ly,
-                gradients: Some((grads.0.view(), grads.1.view())),
-            };
-            let budget = step.min(end - labelled.len());
-            let picked = self.strategy.query(&pool, budget, &mut rng)?;
+            let stats: Vec<(f64, f64)> = locals
+                .iter()
+                .zip(&rows)
+                .map(|(local, (lx, ly))| {
+                    local.as_ref().map_or((0.0, 1.0), |local| {
+                        let g = balanced_mean(probabilities(global, lx.view()).view(), ly);
+                        let l = balanced_mean(probabilities(local, lx.view()).view(), ly);
+                        let mut classes: Vec<usize> = ly.clone();
+                        classes.sort_unstable();
+                        classes.dedup();
+                        divergence_and_balance(&g, &l, &classes)
+                    })
+                })
+                .collect();
+            // FairFAL fixes the clients' mean global balance at the first query.
+            let r = *mean_balance.get_or_insert_with(|| stats.iter().map(|s| s.1).sum::<f64>() / k as f64);
             let mut queried = vec![0usize; n_classes];
-            for &p in &picked {
-                queried[y[unlabelled[p]]] += 1;
-                labelled.push(unlabelled[p]);
+            let mut from_global = 0;
+            let mut so_far = cycle.labelled;
+            for c in 0..k {
+                let budget = step.min(end.saturating_sub(so_far));
+                if budget == 0 || unlabelled[c].is_empty() {
+                    continue;
+                }
+                let (uncertainty_global, gradient_global) = match (self.query_model, &locals[c]) {
+                    (QueryModel::Adaptive, Some(_)) => fairfal_choice(stats[c].0, r),
+                    (QueryModel::Local, Some(_)) => (false, false),
+                    _ => (true, true),
+                };
+                from_global += usize::from(uncertainty_global);
+                let pick = |global_model: bool| locals[c].as_ref().filter(|_| !global_model).unwrap_or(global);
+                let (lx, ly) = (&rows[c].0, &rows[c].1);
+                let ux = x.select(ndarray::Axis(0), &unlabelled[c]);
+                let proba = probabilities(pick(uncertainty_global), ux.view());
+                // The global model's penultimate features: the scaled inputs
+                // for the softmax, the hidden activations for the MLP.
+                let (ufeat, lfeat) = (global.features(ux.view()), global.features(lx.view()));
+                let gradient_model = pick(gradient_global);
+                let grads = (
+                    gradient_embeddings(probabilities(gradient_model, ux.view()).view(), ufeat.view(), None),
+                    gradient_embeddings(probabilities(gradient_model, lx.view()).view(), lfeat.view(), Some(ly)),
+                );
+                let pool = Pool {
+                    proba: proba.view(),
+                    features: ufeat.view(),
+                    labelled_features: lfeat.view(),
+                    labelled_y: ly,
+                    gradients: Some((grads.0.view(), grads.1.view())),
+                };
+                let picked = self.strategy.query(&pool, budget, &mut rng)?;
+                so_far += picked.len();
+                for &p in &picked {
+                    queried[y[unlabelled[c][p]]] += 1;
+                    labelled[c].push(unlabelled[c][p]);
+                }
             }
             cycle.queried_counts = queried;
+            cycle.global_queries = (self.query_model == QueryModel::Adaptive).then_some(from_global);
             cycles.push(cycle);
         }
         let span = cycles.last().map_or(0, |c| c.labelled) - cycles[0].labelled;
@@ -388,6 +506,86 @@ mod tests {
             share(QueryStrategy::ClassBalanced) > share(QueryStrategy::Random),
             "{balance:?}"
         );
+    }
+
+    #[test]
+    fn federated_runs_query_per_client_with_the_chosen_model() {
+        use imbalanced_federated::{Column, Partition};
+        let (x, y) = blobs(1);
+        let (xt, yt) = blobs(2);
+        let split = |y: &[usize], seed| {
+            imbalanced_federated::partition::DirichletPartitioner {
+                num_partitions: 4,
+                alpha: imbalanced_federated::partition::Alpha::Scalar(0.3),
+                min_partition_size: 20,
+                seed,
+                ..Default::default()
+            }
+            .partition(Column::new(y, 4).unwrap())
+            .unwrap()
+        };
+        let (clients, tests) = (split(&y, 1), split(&yt, 2));
+        let run = |strategy, query_model| {
+            ActiveLearning {
+                strategy,
+                query_model,
+                initial: 0.05,
+                query_ratio: 0.08,
+                end_ratio: 0.3,
+                local_model_epochs: 10,
+                training: Simulation {
+                    rounds: 10,
+                    local_epochs: 2,
+                    loss: imbalanced_losses::LossSpec::new("logit-adjusted", &[]).unwrap(),
+                    ..Default::default()
+                },
+                ..Default::default()
+            }
+            .run_federated(x.view(), &y, 4, &clients, (xt.view(), &yt), Some(&tests))
+            .unwrap()
+        };
+        for query_model in [QueryModel::Global, QueryModel::Local, QueryModel::Adaptive] {
+            let curve = run(QueryStrategy::ClassBalanced, query_model);
+            let labelled: Vec<usize> = curve.cycles.iter().map(|c| c.labelled).collect();
+            // Each client labels 5% of its rows (at least one); 4 clients query 11 rows a cycle.
+            let first: usize = clients.iter().map(|c| ((0.05 * c.len() as f64) as usize).max(1)).sum();
+            assert_eq!(labelled[0], first, "{query_model:?}");
+            assert!(labelled.windows(2).all(|w| w[1] - w[0] <= 44), "{labelled:?}");
+            assert_eq!(*labelled.last().unwrap(), 168, "30% of 560 rows");
+            let last = curve.cycles.last().unwrap();
+            assert!(last.balanced_accuracy > 0.6, "{query_model:?}: {last:?}");
+            assert!(last.fairness.is_some_and(|f| f.worst <= f.mean));
+            assert_eq!(
+                curve.cycles[0].global_queries.is_some(),
+                query_model == QueryModel::Adaptive
+            );
+            assert!(curve.cycles[0].global_queries.is_none_or(|g| g <= 4));
+            let threads = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+            assert_eq!(
+                threads.install(|| run(QueryStrategy::ClassBalanced, query_model)),
+                curve,
+                "the same on any thread count"
+            );
+        }
+        // The local models change what the clients query.
+        assert_ne!(
+            run(QueryStrategy::Entropy, QueryModel::Local),
+            run(QueryStrategy::Entropy, QueryModel::Global)
+        );
+        let settings = ActiveLearning::default();
+        let bad = |clients: &[Vec<usize>]| {
+            settings
+                .run_federated(x.view(), &y, 4, clients, (xt.view(), &yt), None)
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(bad(&[vec![0, 1], vec![]]).contains("every client needs rows"));
+        assert!(bad(&[vec![0, 9999]]).contains("client row 9999"));
+        assert!(bad(&[]).contains("every client needs rows"));
+        let e = settings
+            .run_federated(x.view(), &y, 4, &clients, (xt.view(), &yt), Some(&[vec![5000]]))
+            .unwrap_err();
+        assert!(e.to_string().contains("client test row 5000"), "{e}");
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use imbalanced::catalog::Value;
 use imbalanced::federated::{
-    federate, Experiment, LongTail, ModelSpec, Prototypes, Simulation, Strategy, PARTITIONERS,
+    federate, Experiment, LongTail, ModelSpec, Partition, Prototypes, Simulation, Strategy, PARTITIONERS,
 };
 use imbalanced::losses::LossSpec;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -89,16 +89,28 @@ pub struct FederateArgs {
     pub json: bool,
 }
 
-pub fn run(args: FederateArgs) -> Result<(), Box<dyn std::error::Error>> {
-    let entry = PARTITIONERS.find(&args.partitioner)?;
-    let mut given = parse_params(&args.partition_param, "--partition-param")?;
+/// The partitioner `name` with `params` (`--partition-param`), its
+/// num_partitions `n` and, unless given, its seed `seed`: how `federate`
+/// and `active --federated` split a file over clients.
+pub(crate) fn clients_partitioner(
+    name: &str,
+    n: usize,
+    params: &[String],
+    seed: u64,
+) -> Result<Box<dyn Partition>, Box<dyn std::error::Error>> {
+    let entry = PARTITIONERS.find(name)?;
+    let mut given = parse_params(params, "--partition-param")?;
     if entry.params.iter().any(|p| p.name == "num_partitions") {
-        given.push(("num_partitions".into(), Value::from(args.num_partitions)));
+        given.push(("num_partitions".into(), Value::from(n)));
     }
     if entry.params.iter().any(|p| p.name == "seed") && !given.iter().any(|(k, _)| k == "seed") {
-        given.push(("seed".into(), Value::from(args.seed)));
+        given.push(("seed".into(), Value::from(seed)));
     }
-    let partitioner = entry.build(entry.configure(&given, &[])?)?;
+    Ok(entry.build(entry.configure(&given, &[])?)?)
+}
+
+pub fn run(args: FederateArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let partitioner = clients_partitioner(&args.partitioner, args.num_partitions, &args.partition_param, args.seed)?;
     let mut strategy = serde_json::Map::new();
     strategy.insert("name".into(), Value::from(args.strategy.clone()));
     strategy.extend(parse_params(&args.params, "--param")?);

@@ -360,6 +360,52 @@ fn active_gives_one_seeded_learning_curve_per_strategy_and_a_plot() {
 }
 
 #[test]
+fn active_federated_splits_the_pool_and_reports_the_clients() {
+    let file = data("ecoli.csv");
+    let args = [
+        "active",
+        file.to_str().unwrap(),
+        "--federated",
+        "-n",
+        "3",
+        "--partition-param",
+        "alpha=1",
+        "--partition-param",
+        "min_partition_size=10",
+        "--strategy",
+        "entropy,class-balanced",
+        "--initial",
+        "0.1",
+        "--query-ratio",
+        "0.1",
+        "--end-ratio",
+        "0.3",
+        "--rounds",
+        "3",
+        "--json",
+    ];
+    let report = json(&args);
+    let clients = report["client_rows"].as_array().unwrap();
+    assert_eq!(clients.len(), 3);
+    assert_eq!(clients.iter().map(|c| c.as_u64().unwrap()).sum::<u64>(), 268);
+    for (_, curve) in report["curves"].as_array().unwrap().iter().map(|c| (&c[0], &c[1])) {
+        let cycles = curve["cycles"].as_array().unwrap();
+        assert_eq!(cycles.last().unwrap()["labelled"], 80, "30% of 268");
+        // The adaptive query model (the default) says how many clients used the global model.
+        assert!(cycles[0]["global_queries"].as_u64().unwrap() <= 3);
+    }
+    assert_eq!(json(&args), report, "seeded");
+    let mut table_args = args[..args.len() - 1].to_vec();
+    table_args.extend(["--query-model", "local"]);
+    let table = stdout(&ok(&table_args));
+    assert!(
+        table.contains("3 clients of") && table.contains("worst client"),
+        "{table}"
+    );
+    assert!(!table.contains("global model"), "{table}");
+}
+
+#[test]
 fn active_refuses_bad_settings_with_their_fix() {
     let file = data("ecoli.csv");
     let dir = tempfile::tempdir().unwrap();
@@ -371,6 +417,13 @@ fn active_refuses_bad_settings_with_their_fix() {
         (vec!["--loss", "focall"], "focal"),
         (vec!["--test", "missing.csv"], "missing.csv"),
         (vec!["--plot", "curves.txt"], ".svg or .png"),
+        (vec!["--query-model", "local"], "--federated"),
+        (
+            vec!["--federated", "--query-model", "both"],
+            "global, local or adaptive",
+        ),
+        (vec!["--federated", "--partitioner", "dirichlett"], "dirichlet"),
+        (vec!["--federated", "-n", "1000"], "must not exceed"),
     ] {
         let mut args = vec!["active", file.to_str().unwrap()];
         args.extend(&extra);
