@@ -21,8 +21,15 @@
 //! 2% queried per cycle until 20%, a softmax retrained each cycle; the mean
 //! balanced accuracy over the curve, the last cycle's scores, and how
 //! balanced the queried labels are.
+//!
+//! (c) Federated active learning (FairFAL's setting): the rows split over 10
+//! clients as in (a), each labelling 2% of its rows, then each cycle a
+//! softmax trained by 20 rounds of FedAvg and every client querying its
+//! share of 2% of all rows, until 20%; each strategy with FairFAL's adaptive
+//! query model, and the class-balanced query also with the global and the
+//! local model alone.
 
-use imbalanced_active::{ActiveLearning, QueryStrategy};
+use imbalanced_active::{ActiveLearning, QueryModel, QueryStrategy};
 use imbalanced_federated::partition::{Alpha, DirichletPartitioner};
 use imbalanced_federated::{Column, LongTail, ModelSpec, Partition, Profile, Prototypes, Rows, Simulation, Strategy};
 use imbalanced_losses::LossSpec;
@@ -87,24 +94,15 @@ const METHODS: [&str; 5] = [
 ];
 
 fn federated(t: &Task, beta: f64, method: &str, seed: u64) -> Result<Scores, Box<dyn std::error::Error>> {
-    let split = |y: &[usize], min_size: usize| {
-        DirichletPartitioner {
-            num_partitions: 10,
-            alpha: Alpha::Scalar(beta),
-            min_partition_size: min_size,
-            seed,
-            ..Default::default()
-        }
-        .partition(Column::new(y, CLASSES)?)
-    };
+    let (pool, test_parts) = clients(t, beta, seed)?;
     let gather = |x: &Array2<f64>, y: &[usize], parts: &[Vec<usize>]| -> Vec<(Array2<f64>, Vec<usize>)> {
         parts
             .iter()
             .map(|rows| (x.select(ndarray::Axis(0), rows), rows.iter().map(|&i| y[i]).collect()))
             .collect()
     };
-    let clients = gather(&t.x, &t.y, &split(&t.y, 10)?);
-    let tests = gather(&t.xt, &t.yt, &split(&t.yt, 5)?);
+    let clients = gather(&t.x, &t.y, &pool);
+    let tests = gather(&t.xt, &t.yt, &test_parts);
     let mut sim = Simulation {
         rounds: 50,
         learning_rate: 0.05,
@@ -143,6 +141,7 @@ fn federated(t: &Task, beta: f64, method: &str, seed: u64) -> Result<Scores, Box
 }
 
 struct Curve {
+    worst_client: f64,
     mean_balanced: f64,
     last_balanced: f64,
     last_minority: f64,
@@ -150,8 +149,30 @@ struct Curve {
     labelled_ratio: f64,
 }
 
-fn active(t: &Task, strategy: QueryStrategy, seed: u64) -> Result<Curve, Box<dyn std::error::Error>> {
-    let run = ActiveLearning {
+/// The clients' rows of the pool and of the test rows at Dirichlet `beta`.
+fn clients(t: &Task, beta: f64, seed: u64) -> Result<(Vec<Vec<usize>>, Vec<Vec<usize>>), Box<dyn std::error::Error>> {
+    let split = |y: &[usize], min_size: usize| {
+        DirichletPartitioner {
+            num_partitions: 10,
+            alpha: Alpha::Scalar(beta),
+            min_partition_size: min_size,
+            seed,
+            ..Default::default()
+        }
+        .partition(Column::new(y, CLASSES)?)
+    };
+    Ok((split(&t.y, 10)?, split(&t.yt, 5)?))
+}
+
+/// One active-learning run: centralised without `federation`, else on the
+/// clients of Dirichlet `beta` with `query_model`.
+fn active(
+    t: &Task,
+    strategy: QueryStrategy,
+    federation: Option<(f64, QueryModel)>,
+    seed: u64,
+) -> Result<Curve, Box<dyn std::error::Error>> {
+    let mut run = ActiveLearning {
         strategy,
         initial: 0.02,
         query_ratio: 0.02,
@@ -159,7 +180,19 @@ fn active(t: &Task, strategy: QueryStrategy, seed: u64) -> Result<Curve, Box<dyn
         seed,
         ..Default::default()
     };
-    let curve = run.run(t.x.view(), &t.y, CLASSES, t.xt.view(), &t.yt)?;
+    let curve = match federation {
+        None => run.run(t.x.view(), &t.y, CLASSES, t.xt.view(), &t.yt)?,
+        Some((beta, query_model)) => {
+            run.query_model = query_model;
+            run.training = Simulation {
+                rounds: 20,
+                seed,
+                ..Default::default()
+            };
+            let (pool, tests) = clients(t, beta, seed)?;
+            run.run_federated(t.x.view(), &t.y, CLASSES, &pool, (t.xt.view(), &t.yt), Some(&tests))?
+        }
+    };
     let last = curve.cycles.last().ok_or("no cycles")?;
     let queried: Vec<usize> = (0..CLASSES)
         .map(|c| {
@@ -174,6 +207,7 @@ fn active(t: &Task, strategy: QueryStrategy, seed: u64) -> Result<Curve, Box<dyn
     let most = last.labelled_counts.iter().copied().max().unwrap_or(1) as f64;
     let least = last.labelled_counts.iter().copied().min().unwrap_or(1).max(1) as f64;
     Ok(Curve {
+        worst_client: last.fairness.map_or(f64::NAN, |f| f.worst),
         mean_balanced: curve.mean_balanced_accuracy,
         last_balanced: last.balanced_accuracy,
         last_minority: last.minority_recall,
@@ -242,7 +276,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let runs: Vec<Curve> = tasks
             .iter()
             .zip(0..)
-            .map(|(t, s)| active(t, strategy, s))
+            .map(|(t, s)| active(t, strategy, None, s))
             .collect::<Result<_, _>>()?;
         println!(
             "| {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.1} |",
@@ -253,6 +287,40 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             mean(&runs, |c| c.tail_share),
             mean(&runs, |c| c.labelled_ratio),
         );
+    }
+    println!("\n(c) federated active learning, 10 clients, 20 rounds of FedAvg per cycle, 2% labelled, 2% queried per cycle, until 20%\n");
+    println!(
+        "| Dirichlet beta | strategy | query model | mean bal. acc. over the curve | last bal. acc. | tail classes' \
+         share of the queries | labelled max / min class | last worst client |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for beta in [0.1, 100.0] {
+        let runs = [
+            (QueryStrategy::Random, QueryModel::Global),
+            (QueryStrategy::Entropy, QueryModel::Adaptive),
+            (QueryStrategy::Coreset, QueryModel::Adaptive),
+            (QueryStrategy::Badge, QueryModel::Adaptive),
+            (QueryStrategy::ClassBalanced, QueryModel::Global),
+            (QueryStrategy::ClassBalanced, QueryModel::Local),
+            (QueryStrategy::ClassBalanced, QueryModel::Adaptive),
+        ];
+        for (strategy, query_model) in runs {
+            let curves: Vec<Curve> = tasks
+                .iter()
+                .zip(0..)
+                .map(|(t, s)| active(t, strategy, Some((beta, query_model)), s))
+                .collect::<Result<_, _>>()?;
+            println!(
+                "| {beta} | {} | {} | {:.3} | {:.3} | {:.3} | {:.1} | {:.3} |",
+                serde_json::to_value(strategy)?.as_str().unwrap_or_default(),
+                serde_json::to_value(query_model)?.as_str().unwrap_or_default(),
+                mean(&curves, |c| c.mean_balanced),
+                mean(&curves, |c| c.last_balanced),
+                mean(&curves, |c| c.tail_share),
+                mean(&curves, |c| c.labelled_ratio),
+                mean(&curves, |c| c.worst_client),
+            );
+        }
     }
     Ok(())
 }
