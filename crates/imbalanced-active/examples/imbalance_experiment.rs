@@ -142,6 +142,8 @@ fn federated(t: &Task, beta: f64, method: &str, seed: u64) -> Result<Scores, Box
 
 struct Curve {
     worst_client: f64,
+    /// Share of the clients' queries whose uncertainty came from the global model.
+    global_share: f64,
     mean_balanced: f64,
     last_balanced: f64,
     last_minority: f64,
@@ -206,7 +208,13 @@ fn active(
     let total: usize = queried.iter().sum();
     let most = last.labelled_counts.iter().copied().max().unwrap_or(1) as f64;
     let least = last.labelled_counts.iter().copied().min().unwrap_or(1).max(1) as f64;
+    let global: Vec<usize> = curve.cycles.iter().filter_map(|c| c.global_queries).collect();
     Ok(Curve {
+        global_share: if global.is_empty() {
+            f64::NAN
+        } else {
+            global.iter().sum::<usize>() as f64 / (10 * global.len()) as f64
+        },
         worst_client: last.fairness.map_or(f64::NAN, |f| f.worst),
         mean_balanced: curve.mean_balanced_accuracy,
         last_balanced: last.balanced_accuracy,
@@ -291,9 +299,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("\n(c) federated active learning, 10 clients, 20 rounds of FedAvg per cycle, 2% labelled, 2% queried per cycle, until 20%\n");
     println!(
         "| Dirichlet beta | strategy | query model | mean bal. acc. over the curve | last bal. acc. | tail classes' \
-         share of the queries | labelled max / min class | last worst client |"
+         share of the queries | labelled max / min class | last worst client | queries with the global model |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for beta in [0.1, 100.0] {
         let runs = [
             (QueryStrategy::Random, QueryModel::Global),
@@ -311,7 +319,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .map(|(t, s)| active(t, strategy, Some((beta, query_model)), s))
                 .collect::<Result<_, _>>()?;
             println!(
-                "| {beta} | {} | {} | {:.3} | {:.3} | {:.3} | {:.1} | {:.3} |",
+                "| {beta} | {} | {} | {:.3} | {:.3} | {:.3} | {:.1} | {:.3} | {} |",
                 serde_json::to_value(strategy)?.as_str().unwrap_or_default(),
                 serde_json::to_value(query_model)?.as_str().unwrap_or_default(),
                 mean(&curves, |c| c.mean_balanced),
@@ -319,6 +327,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 mean(&curves, |c| c.tail_share),
                 mean(&curves, |c| c.labelled_ratio),
                 mean(&curves, |c| c.worst_client),
+                match mean(&curves, |c| c.global_share) {
+                    share if share.is_nan() => String::new(),
+                    share => format!("{:.0}%", 100.0 * share),
+                },
             );
         }
     }
