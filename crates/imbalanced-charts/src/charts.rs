@@ -101,7 +101,26 @@ pub struct Series {
 /// first as a thin grey line in data coordinates: chance (the diagonal of
 /// a ROC chart, or a PR chart's prevalence).
 pub fn curves(title: &str, xlabel: &str, ylabel: &str, series: &[Series], reference: Option<[[f64; 2]; 2]>) -> Scene {
-    let (left, top, side): (f64, f64, f64) = (46.0, 26.0, 260.0);
+    let unit = Axis {
+        lo: 0.0,
+        hi: 1.0,
+        step: 0.25,
+    };
+    lines(title, (xlabel, unit), (ylabel, unit), series, reference)
+}
+
+/// Lines on the axes `x` and `y` (each with its label), a grid at their
+/// ticks and a legend below, a line each in [`palette`] order (learning
+/// curves, scores per round); `reference` as in [`curves`]. A series of one
+/// point is drawn as a dot.
+pub fn lines(
+    title: &str,
+    (xlabel, x): (&str, Axis),
+    (ylabel, y): (&str, Axis),
+    series: &[Series],
+    reference: Option<[[f64; 2]; 2]>,
+) -> Scene {
+    let (left, top, side): (f64, f64, f64) = (58.0, 26.0, 260.0);
     let (right, bottom) = (left + side, top + side);
     let legend_w = series
         .iter()
@@ -114,35 +133,41 @@ pub fn curves(title: &str, xlabel: &str, ylabel: &str, series: &[Series], refere
         .size(12.0)
         .bold()
         .anchor(Anchor::Middle);
-    let axis = Axis {
-        lo: 0.0,
-        hi: 1.0,
-        step: 0.25,
-    };
-    let px = |v: f64| axis.place(v, left, right);
-    let py = |v: f64| axis.place(v, bottom, top);
-    for t in axis.ticks() {
+    let px = |v: f64| x.place(v, left, right);
+    let py = |v: f64| y.place(v, bottom, top);
+    for t in x.ticks() {
         s.line([px(t), top], [px(t), bottom], GRID, 1.0);
-        s.line([left, py(t)], [right, py(t)], GRID, 1.0);
-        s.text(px(t), bottom + 13.0, axis.label(t))
+        s.text(px(t), bottom + 13.0, x.label(t))
             .anchor(Anchor::Middle)
             .color(MUTED);
-        s.text(left - 4.0, py(t) + 4.0, axis.label(t))
+    }
+    for t in y.ticks() {
+        s.line([left, py(t)], [right, py(t)], GRID, 1.0);
+        s.text(left - 4.0, py(t) + 4.0, y.label(t))
             .anchor(Anchor::End)
             .color(MUTED);
     }
     s.frame(left, top, side, side, MUTED);
     s.text((left + right) / 2.0, bottom + 27.0, xlabel)
         .anchor(Anchor::Middle);
-    s.text(12.0, (top + bottom) / 2.0, ylabel)
+    s.text(10.0, (top + bottom) / 2.0, ylabel)
         .anchor(Anchor::Middle)
         .vertical();
     if let Some([a, b]) = reference {
         s.line([px(a[0]), py(a[1])], [px(b[0]), py(b[1])], MUTED, 1.0);
     }
     for (i, l) in series.iter().enumerate() {
-        let points = l.xs.iter().zip(&l.ys).map(|(x, y)| [px(*x), py(*y)]).collect();
-        s.polyline(points, palette(i), 1.5);
+        let points: Vec<[f64; 2]> =
+            l.xs.iter()
+                .zip(&l.ys)
+                .filter(|(a, b)| a.is_finite() && b.is_finite())
+                .map(|(a, b)| [px(*a), py(*b)])
+                .collect();
+        if let [p] = points[..] {
+            s.rect(p[0] - 2.0, p[1] - 2.0, 4.0, 4.0, palette(i));
+        } else {
+            s.polyline(points, palette(i), 1.5);
+        }
         let y = bottom + 44.0 + 14.0 * i as f64;
         s.line([left, y - 4.0], [left + 12.0, y - 4.0], palette(i), 3.0);
         s.text(left + 16.0, y, l.name.as_str());

@@ -2,7 +2,8 @@
 //! lines and text that renders to SVG (inline in HTML reports, or a file)
 //! and to PNG; round [`Axis`] bounds that zoom to the data; and the chart
 //! kinds the toolkit draws: horizontal [`bars`] with error bars,
-//! [`curves`] with a legend, and count [`heatmap`]s. Domain charts (the class distribution of
+//! [`curves`] and [`lines`] with a legend, and count [`heatmap`]s; and the
+//! [`html`] page every report is. Domain charts (the class distribution of
 //! `inspect --plot`, the critical-difference diagram of `bench`) are built
 //! from these in the crates that own their data.
 
@@ -10,11 +11,12 @@
 
 mod axis;
 mod charts;
+pub mod html;
 mod raster;
 mod scene;
 
 pub use axis::Axis;
-pub use charts::{bars, curves, heatmap, Bar, Series};
+pub use charts::{bars, curves, heatmap, lines, Bar, Series};
 pub use scene::{escape, Anchor, Rgb, Scene, Text};
 
 /// Ten distinguishable colours (matplotlib's `tab10`), by series index.

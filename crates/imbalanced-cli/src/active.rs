@@ -75,6 +75,10 @@ pub struct ActiveArgs {
     /// Draw the learning curves (balanced accuracy against the labelled share), .png or .svg.
     #[arg(long, value_name = "FILE")]
     pub plot: Option<PathBuf>,
+    /// Write a self-contained HTML report: the learning curves, the rarest class's
+    /// recall and the labels' class balance per cycle as charts, every cycle.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
     /// Print the curves as JSON.
     #[arg(long)]
     pub json: bool,
@@ -126,6 +130,26 @@ pub fn run(args: ActiveArgs) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(out) = &args.plot {
         report.save_plot(out)?;
     }
+    if let Some(path) = &args.report {
+        let settings = format!(
+            "{}% labelled at first, {}% queried per cycle until {}%, model {}, loss {}, seed {}{}.",
+            100.0 * args.initial,
+            100.0 * args.query_ratio,
+            100.0 * args.end_ratio,
+            args.model,
+            args.loss,
+            args.seed,
+            if args.federated {
+                format!(
+                    "; federated: {} over {} clients, {} rounds of FedAvg per cycle, {:?} query model",
+                    args.partitioner, args.num_partitions, args.rounds, args.query_model
+                )
+            } else {
+                String::new()
+            }
+        );
+        imbalanced::data::write_text(path, &report.html(&settings))?;
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
@@ -133,6 +157,9 @@ pub fn run(args: ActiveArgs) -> Result<(), Box<dyn std::error::Error>> {
     println!("{}", curves_table(&report));
     if let Some(out) = &args.plot {
         println!("plot written to {}", out.display());
+    }
+    if let Some(path) = &args.report {
+        println!("report written to {}", path.display());
     }
     Ok(())
 }

@@ -84,6 +84,10 @@ pub struct FederateArgs {
     /// Seed of the split (unless --partition-param seed=...), the client sampling and the SGD order.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Write a self-contained HTML report: scores, per-class recall and client
+    /// fairness per round as charts, the clients' class counts, the rounds.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -167,6 +171,23 @@ pub fn run(args: FederateArgs) -> Result<(), Box<dyn std::error::Error>> {
     );
     spinner.finish_and_clear();
     let report = result?;
+    if let Some(path) = &args.report {
+        let settings = format!(
+            "{} over {} clients, {} rounds of {} ({} local epochs, batch {}, step {}), loss {}, model {}{}, seed {}.",
+            args.partitioner,
+            report.client_rows.len(),
+            args.rounds,
+            args.strategy,
+            args.local_epochs,
+            args.batch_size,
+            args.learning_rate,
+            args.loss,
+            args.model,
+            if args.prototypes { " with prototypes" } else { "" },
+            args.seed
+        );
+        imbalanced::data::write_text(path, &report.html(&settings))?;
+    }
     if args.json {
         let mut json = serde_json::to_value(&report)?;
         json["seconds"] = Value::from(started.elapsed().as_secs_f64());
@@ -179,6 +200,9 @@ pub fn run(args: FederateArgs) -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(note) = &report.fairness_note {
         println!("note: {note}");
+    }
+    if let Some(path) = &args.report {
+        println!("report written to {}", path.display());
     }
     println!(
         "{} clients ({} to {} training rows), {} test rows, {:.2} s",

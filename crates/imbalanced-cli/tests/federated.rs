@@ -270,6 +270,67 @@ fn federate_trains_an_mlp_with_confidence_aware_prototypes() {
 }
 
 #[test]
+fn federate_and_active_write_html_reports() {
+    let file = data("ecoli.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let fed = dir.path().join("federate.html");
+    let out = stdout(&ok(&[
+        "federate",
+        file.to_str().unwrap(),
+        "-n",
+        "3",
+        "--partition-param",
+        "alpha=1",
+        "--partition-param",
+        "min_partition_size=5",
+        "--rounds",
+        "4",
+        "--prototypes",
+        "--report",
+        fed.to_str().unwrap(),
+    ]));
+    assert!(out.contains("report written to"), "{out}");
+    let html = std::fs::read_to_string(&fed).unwrap();
+    for part in [
+        "Test scores per round",
+        "Recall per class",
+        "Client fairness",
+        "Training rows per client and class",
+        "nearest prototype",
+        "centralised (bal. acc.)",
+    ] {
+        assert!(html.contains(part), "{part} missing");
+    }
+    assert_eq!(html.matches("<svg").count(), 4);
+    assert_eq!(html.matches("<tr>").count(), 1 + 4, "a header and a row per round");
+    let act = dir.path().join("active.html");
+    ok(&[
+        "active",
+        file.to_str().unwrap(),
+        "--strategy",
+        "random,badge",
+        "--end-ratio",
+        "0.2",
+        "--report",
+        act.to_str().unwrap(),
+    ]);
+    let html = std::fs::read_to_string(&act).unwrap();
+    assert_eq!(html.matches("<svg").count(), 3);
+    assert!(html.contains("Recall of the rarest class") && html.contains("badge (mean"));
+    // A failed run writes no report.
+    let failed = dir.path().join("failed.html");
+    let o = run(&[
+        "active",
+        file.to_str().unwrap(),
+        "--initial",
+        "0.001",
+        "--report",
+        failed.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success() && !failed.exists());
+}
+
+#[test]
 fn federate_refuses_bad_settings_with_their_fix() {
     let file = data("ecoli.csv");
     for (extra, message) in [

@@ -2,17 +2,13 @@
 
 use std::fmt::Write;
 
+use imbalanced_charts::html::page;
 use imbalanced_charts::{bars, curves, escape as esc, palette, Anchor, Axis, Bar, Scene, Series, INK};
 use imbalanced_scores::{precision_recall_curve, roc_curve};
 
 use crate::bench::Bench;
 use crate::evaluate::Evaluation;
 use crate::stats::RankTest;
-
-const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}\
-table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right;white-space:nowrap}\
-th:first-child,td:first-child{text-align:left}th{white-space:normal}.best{font-weight:bold;background:#e8f4e8}\
-svg{margin:4px}.grid{display:flex;flex-wrap:wrap;align-items:flex-start}h2{margin-top:1.6em}.note{color:#666}";
 
 /// The range a metric's values can take: MCC reaches -1, the others 0.
 fn metric_limits(metric: &str) -> (f64, f64) {
@@ -189,14 +185,6 @@ fn evaluation_body(e: &Evaluation, level: u8) -> String {
         confusion_html(e)
     );
     s
-}
-
-fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{0}</title><style>{STYLE}</style></head>\
-         <body><h1>{0}</h1>{body}</body></html>\n",
-        esc(title)
-    )
 }
 
 /// The report of one [`Evaluation`]; `settings` describes the run.

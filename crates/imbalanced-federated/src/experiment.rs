@@ -21,6 +21,8 @@ pub struct Experiment {
     pub classes: Vec<String>,
     /// Training rows of each client.
     pub client_rows: Vec<usize>,
+    /// Training rows of each client per class.
+    pub client_counts: Vec<Vec<usize>>,
     /// Test rows (a stratified fifth of the training file when no test file is given).
     pub test_rows: usize,
     pub rounds: Vec<Round>,
@@ -122,6 +124,14 @@ pub fn federate(
     Ok(Experiment {
         classes: train.classes().to_vec(),
         client_rows: parts.iter().map(Vec::len).collect(),
+        client_counts: clients
+            .iter()
+            .map(|(_, y)| {
+                let mut counts = vec![0; n_classes];
+                y.iter().for_each(|&c| counts[c] += 1);
+                counts
+            })
+            .collect(),
         test_rows: test.n_samples(),
         rounds: history.rounds,
         centralised_balanced_accuracy,

@@ -17,7 +17,8 @@
 //! model trained with any loss, clients in parallel, deterministic.
 //!
 //! [`experiment`]: the simulation on data files, with its test scores,
-//! client fairness and the centralised baseline (`imbalanced federate`).
+//! client fairness and the centralised baseline (`imbalanced federate`),
+//! and its HTML [`report`].
 //!
 //! [`files`]: a dataset's split ([`partition_dataset`]), described per
 //! client ([`Split`]), written as one data file per client with a
@@ -30,6 +31,7 @@ pub mod experiment;
 pub mod files;
 pub mod long_tail;
 pub mod partition;
+pub mod report;
 pub mod simulate;
 
 pub use experiment::{federate, Experiment};
