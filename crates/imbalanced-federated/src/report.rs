@@ -43,14 +43,14 @@ impl Experiment {
                 self.rounds.iter().map(|r| r.prototype_balanced_accuracy),
             ));
         }
-        let centralised = self.centralised_balanced_accuracy.map(|b| {
+        let centralised = self.centralised_balanced_accuracy;
+        if let Some(b) = centralised {
             scores.push(series(
                 "centralised (bal. acc.)",
                 &rounds,
                 rounds.iter().map(|_| Some(b)),
             ));
-            b
-        });
+        }
         let unit = Axis::covering(0.0, 1.0);
         let mut charts = lines("Test scores per round", x, ("score", unit), &scores, None).svg();
         let recalls: Vec<Series> = self
