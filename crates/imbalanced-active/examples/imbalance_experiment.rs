@@ -151,8 +151,11 @@ struct Curve {
     labelled_ratio: f64,
 }
 
+/// Each client's rows.
+type Clients = Vec<Vec<usize>>;
+
 /// The clients' rows of the pool and of the test rows at Dirichlet `beta`.
-fn clients(t: &Task, beta: f64, seed: u64) -> Result<(Vec<Vec<usize>>, Vec<Vec<usize>>), Box<dyn std::error::Error>> {
+fn clients(t: &Task, beta: f64, seed: u64) -> Result<(Clients, Clients), Box<dyn std::error::Error>> {
     let split = |y: &[usize], min_size: usize| {
         DirichletPartitioner {
             num_partitions: 10,
