@@ -2,7 +2,7 @@
 
 use ndarray::{Array2, ArrayView2};
 
-use crate::math::log_softmax;
+use crate::math::log_softmax_into;
 use crate::{check_class_vector, check_single, Loss, LossError, LossOutput, Result};
 
 /// Where label smoothing puts its mass ε.
@@ -66,8 +66,9 @@ impl Loss for CrossEntropy {
         let mut losses = Vec::with_capacity(targets.len());
         let mut grad = Array2::zeros(logits.dim());
         let mut hess = Array2::zeros(logits.dim());
+        let mut lp = Vec::with_capacity(k);
         for (i, (&y, z)) in targets.iter().zip(logits.rows()).enumerate() {
-            let lp = log_softmax(z);
+            log_softmax_into(z, &mut lp);
             let mut g = grad.row_mut(i);
             match self.smoothing {
                 Smoothing::AllClasses => {

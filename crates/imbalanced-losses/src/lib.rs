@@ -122,6 +122,16 @@ impl LossOutput {
         (total / denom, &self.grad / denom)
     }
 
+    /// [`reduce`](Self::reduce) consuming the output: the gradient divided
+    /// in place (the same bits, one allocation fewer per batch).
+    pub fn into_reduced(self, reduction: Reduction) -> (f64, Array2<f64>) {
+        let total: f64 = self.losses.iter().sum();
+        let denom = self.denominator(reduction);
+        let mut grad = self.grad;
+        grad.mapv_inplace(|g| g / denom);
+        (total / denom, grad)
+    }
+
     /// What `reduction` divides the summed losses by.
     fn denominator(&self, reduction: Reduction) -> f64 {
         match reduction {
@@ -146,7 +156,7 @@ pub trait Loss {
 
     /// The reduced value and its gradient.
     fn loss(&self, logits: ArrayView2<'_, f64>, targets: &[usize], reduction: Reduction) -> Result<(f64, Array2<f64>)> {
-        Ok(self.forward(logits, targets)?.reduce(reduction))
+        Ok(self.forward(logits, targets)?.into_reduced(reduction))
     }
 }
 
@@ -162,7 +172,7 @@ pub trait MultiLabelLoss {
         targets: ArrayView2<'_, f64>,
         reduction: Reduction,
     ) -> Result<(f64, Array2<f64>)> {
-        Ok(self.forward(logits, targets)?.reduce(reduction))
+        Ok(self.forward(logits, targets)?.into_reduced(reduction))
     }
 }
 

@@ -26,8 +26,17 @@ pub fn logsumexp(z: ArrayView1<'_, f64>) -> f64 {
 
 /// Log-softmax of a row.
 pub fn log_softmax(z: ArrayView1<'_, f64>) -> Vec<f64> {
+    let mut out = Vec::with_capacity(z.len());
+    log_softmax_into(z, &mut out);
+    out
+}
+
+/// Log-softmax of a row into `out` (cleared first), so that a loop over
+/// rows reuses one buffer.
+pub fn log_softmax_into(z: ArrayView1<'_, f64>, out: &mut Vec<f64>) {
     let l = logsumexp(z);
-    z.iter().map(|v| v - l).collect()
+    out.clear();
+    out.extend(z.iter().map(|v| v - l));
 }
 
 /// `p = softmax(z)`, into `p` (a row at a time, no allocation).

@@ -243,6 +243,9 @@ impl Simulation {
             }
         }
         let d = clients[0].x.ncols();
+        if d == 0 {
+            return bad("the rows have no feature columns: keep at least one".into());
+        }
         for (i, c) in clients.iter().enumerate() {
             if c.y.is_empty() {
                 return bad(format!(
@@ -431,12 +434,21 @@ impl Simulation {
         let loss_error = |e: imbalanced_losses::LossError| PartitionError::Parameter(e.to_string());
         let mut order: Vec<usize> = (0..rows.y.len()).collect();
         let mut buffers = Batch::new(global, self.batch_size);
+        let d = global.inputs;
+        // The rows in this epoch's order, so that each batch is one
+        // contiguous block: gathering them in one pass keeps many loads in
+        // flight, where reading each batch's scattered rows waited on each.
+        let (mut xs, mut ys) = (vec![0.0; x.len()], vec![0; rows.y.len()]);
         for e in 0..self.local_epochs {
             let loss = self.loss.build(counts, first_epoch + e, epochs).map_err(loss_error)?;
             rng.shuffle(&mut order);
-            for batch in order.chunks(self.batch_size) {
+            for ((to, ty), &i) in xs.chunks_exact_mut(d).zip(&mut ys).zip(&order) {
+                to.copy_from_slice(&x[i * d..(i + 1) * d]);
+                *ty = rows.y[i];
+            }
+            for (xb, yb) in xs.chunks(self.batch_size * d).zip(ys.chunks(self.batch_size)) {
                 let value = net
-                    .batch_gradient(x, rows.y, batch, loss.as_ref(), align.as_ref(), &mut buffers)
+                    .batch_gradient(xb, yb, loss.as_ref(), align.as_ref(), &mut buffers)
                     .map_err(loss_error)?;
                 let ws = net.params.as_slice_mut().expect("contiguous");
                 for ((wv, gv), gw) in ws.iter_mut().zip(&buffers.grad).zip(global_w) {
@@ -721,6 +733,13 @@ mod tests {
                 vec![all],
             ),
             (Simulation::default(), vec![all, empty]),
+            (
+                Simulation::default(),
+                vec![Rows {
+                    x: x.slice(s![.., ..0]),
+                    y: &y,
+                }],
+            ),
             (Simulation::default(), vec![]),
         ] {
             assert!(sim.run(&clients, 3, None, None).is_err(), "{sim:?}");

@@ -137,7 +137,6 @@ impl Network {
 /// rows x 20 features).
 pub(crate) struct Batch {
     z: Array2<f64>,
-    y: Vec<usize>,
     /// The last batch's gradient with respect to the parameters.
     pub(crate) grad: Vec<f64>,
 }
@@ -146,43 +145,51 @@ impl Batch {
     pub(crate) fn new(net: &Network, batch_size: usize) -> Batch {
         Batch {
             z: Array2::zeros((batch_size, net.classes)),
-            y: Vec::with_capacity(batch_size),
             grad: vec![0.0; net.params.len()],
         }
     }
 }
 
+/// `a · b` in four running sums: one sum's chain of additions kept each
+/// row's loads waiting on the last.
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut sums = [0.0; 4];
+    let (ac, bc) = (a.chunks_exact(4), b.chunks_exact(4));
+    let tail: f64 = ac.remainder().iter().zip(bc.remainder()).map(|(x, y)| x * y).sum();
+    for (x, y) in ac.zip(bc) {
+        for j in 0..4 {
+            sums[j] += x[j] * y[j];
+        }
+    }
+    (sums[0] + sums[1]) + (sums[2] + sums[3]) + tail
+}
+
 impl Network {
-    /// The loss of the rows `batch` of `x` (row-major, `inputs` columns) and
+    /// The loss of a batch of rows `x` (row-major, `inputs` columns) with
     /// labels `y`, plus the prototype-alignment term, and its gradient with
     /// respect to `params`, written to `buffers.grad`.
     pub(crate) fn batch_gradient(
         &self,
         x: &[f64],
         y: &[usize],
-        batch: &[usize],
         loss: &dyn BatchLoss,
         align: Option<&Alignment<'_>>,
         buffers: &mut Batch,
     ) -> Result<f64, LossError> {
-        let (d, k, m) = (self.inputs, self.classes, batch.len());
-        buffers.y.clear();
-        buffers.y.extend(batch.iter().map(|&i| y[i]));
+        let (d, k, m) = (self.inputs, self.classes, y.len());
         let grad = &mut buffers.grad;
         grad.fill(0.0);
         if self.hidden == 0 {
             // The inputs are the features: the alignment term has no gradient.
             let ws = self.params.as_slice().expect("contiguous");
-            for (r, &i) in batch.iter().enumerate() {
-                let xi = &x[i * d..(i + 1) * d];
+            for (r, xi) in x.chunks_exact(d).enumerate() {
                 for c in 0..k {
                     let wc = &ws[c * (d + 1)..(c + 1) * (d + 1)];
-                    buffers.z[(r, c)] = xi.iter().zip(wc).fold(0.0, |a, (xv, wv)| a + xv * wv) + wc[d];
+                    buffers.z[(r, c)] = dot(xi, &wc[..d]) + wc[d];
                 }
             }
-            let (value, gz) = loss.batch_loss(buffers.z.slice(s![..m, ..]), &buffers.y)?;
-            for (r, &i) in batch.iter().enumerate() {
-                let xi = &x[i * d..(i + 1) * d];
+            let (value, gz) = loss.batch_loss(buffers.z.slice(s![..m, ..]), y)?;
+            for (r, xi) in x.chunks_exact(d).enumerate() {
                 for c in 0..k {
                     let g = gz[(r, c)];
                     let gc = &mut grad[c * (d + 1)..(c + 1) * (d + 1)];
@@ -193,20 +200,20 @@ impl Network {
             return Ok(value);
         }
         let h_dim = self.hidden;
-        let xb = Array2::from_shape_fn((m, d), |(r, j)| x[batch[r] * d + j]);
+        let xb = ArrayView2::from_shape((m, d), x).expect("m rows of the inputs");
         let w1 = self.hidden_layer().expect("a hidden layer");
         let w2 = self.output_layer();
         let pre = affine(xb.view(), w1);
         let h = pre.mapv(|v| v.max(0.0));
         let z = affine(h.view(), w2);
-        let (mut value, gz) = loss.batch_loss(z.view(), &buffers.y)?;
+        let (mut value, gz) = loss.batch_loss(z.view(), y)?;
         let (g1, g2) = grad.split_at_mut(self.hidden_len());
         let mut g2 = ndarray::ArrayViewMut2::from_shape((k, h_dim + 1), g2).expect("the output layer's length");
         g2.slice_mut(s![.., ..h_dim]).assign(&gz.t().dot(&h));
         g2.column_mut(h_dim).assign(&gz.sum_axis(ndarray::Axis(0)));
         let mut gh = gz.dot(&w2.slice(s![.., ..h_dim]));
         if let Some(a) = align {
-            value += a.add_gradient(h.view(), &buffers.y, &mut gh);
+            value += a.add_gradient(h.view(), y, &mut gh);
         }
         let ga = ndarray::Zip::from(&gh)
             .and(&pre)
@@ -229,19 +236,20 @@ mod tests {
         let net = Network::new(ModelSpec::Mlp { hidden: 5 }, 3, 4, 1);
         let mut rng = Generator::new(2);
         let x: Vec<f64> = (0..24).map(|_| rng.standard_normal()).collect();
-        let y = [0, 1, 2, 3, 1, 0, 2, 3];
+        let labels = [0, 1, 2, 3, 1, 0, 2, 3];
         let batch = [1, 4, 6, 7, 0];
+        let xb: Vec<f64> = batch.iter().flat_map(|&i| x[i * 3..(i + 1) * 3].to_vec()).collect();
+        let y: Vec<usize> = batch.iter().map(|&i| labels[i]).collect();
         let loss = LossSpec::new("focal", &[])
             .unwrap()
             .build(&[3.0, 2.0, 2.0, 1.0], 0, 1)
             .unwrap();
         let value = |n: &Network| {
-            n.batch_gradient(&x, &y, &batch, loss.as_ref(), None, &mut Batch::new(n, 8))
+            n.batch_gradient(&xb, &y, loss.as_ref(), None, &mut Batch::new(n, 8))
                 .unwrap()
         };
         let mut buffers = Batch::new(&net, 8);
-        net.batch_gradient(&x, &y, &batch, loss.as_ref(), None, &mut buffers)
-            .unwrap();
+        net.batch_gradient(&xb, &y, loss.as_ref(), None, &mut buffers).unwrap();
         for (i, &g) in buffers.grad.iter().enumerate() {
             let (mut up, mut down) = (net.clone(), net.clone());
             up.params[i] += 1e-6;
