@@ -107,9 +107,10 @@ fn at<'a>(v: &'a mut Value, path: &[String]) -> &'a mut Vec<Value> {
 /// hold categories a model never split on, and the MLP's training curves,
 /// which only report what happened.
 fn free(path: &[String]) -> bool {
-    // A tree's importances may be empty: a file written before they were kept.
+    // A tree's importances and node weights may be empty: a file written
+    // before they were kept.
     path.iter()
-        .any(|p| p.ends_with("_params") || p.ends_with("_curve") || p == "importances")
+        .any(|p| p.ends_with("_params") || p.ends_with("_curve") || p == "importances" || p == "cover")
         || (path[0] == "categorical" && path.last().unwrap() == "categories")
 }
 

@@ -154,6 +154,11 @@ pub struct FittedTree {
     /// before they were kept).
     #[serde(default)]
     importances: Vec<f64>,
+    /// Each node's weighted training rows (scikit-learn's
+    /// `weighted_n_node_samples`), what path-dependent TreeSHAP weighs the
+    /// branches by; empty in model files written before it was kept.
+    #[serde(default)]
+    cover: Vec<f64>,
 }
 
 fn impurity(counts: &[f64], total: f64, criterion: Criterion) -> f64 {
@@ -945,6 +950,7 @@ impl DecisionTreeClassifier {
         }
         Ok(FittedTree {
             importances: importances(&nodes, &stats, d),
+            cover: stats.iter().map(|s| s.0).collect(),
             nodes,
             n_classes,
             n_features: d,
@@ -1160,6 +1166,78 @@ impl FittedTree {
     pub fn node_count(&self) -> usize {
         self.nodes.len()
     }
+
+    /// The children (left, right) of node `id`; `None` for a leaf or an unknown id.
+    pub fn children(&self, id: usize) -> Option<(usize, usize)> {
+        match self.nodes.get(id)? {
+            Node::Split { left, right, .. } => Some((*left, *right)),
+            Node::Leaf(_) => None,
+        }
+    }
+
+    /// The class shares of leaf `id`; `None` for a split or an unknown id.
+    pub fn leaf_value(&self, id: usize) -> Option<&[f64]> {
+        match self.nodes.get(id)? {
+            Node::Leaf(p) => Some(p),
+            Node::Split { .. } => None,
+        }
+    }
+
+    /// Each node's weighted training rows; `None` for a tree from a model
+    /// file written before they were kept.
+    pub fn cover(&self) -> Option<&[f64]> {
+        (self.cover.len() == self.nodes.len()).then_some(self.cover.as_slice())
+    }
+
+    /// Number of classes and of features.
+    pub fn shape(&self) -> (usize, usize) {
+        (self.n_classes, self.n_features)
+    }
+
+    /// A tree from scikit-learn's arrays (`tree_.children_left`,
+    /// `children_right` (-1 at leaves), `feature`, `threshold`, `value`
+    /// (class shares per node) and `weighted_n_node_samples`), to explain or
+    /// predict with a tree fitted elsewhere; checked like a model file.
+    pub fn from_arrays(
+        children: &[(i64, i64)],
+        feature: &[usize],
+        threshold: &[f64],
+        value: &[Vec<f64>],
+        cover: &[f64],
+        n_features: usize,
+    ) -> Result<FittedTree, ModelError> {
+        let n = children.len();
+        if feature.len() != n || threshold.len() != n || value.len() != n || cover.len() != n {
+            return Err(ModelError::Parameter(format!(
+                "{n} nodes but {} features, {} thresholds, {} values and {} covers: give one of each per node",
+                feature.len(),
+                threshold.len(),
+                value.len(),
+                cover.len()
+            )));
+        }
+        let as_id = |c: i64| usize::try_from(c).map_err(|_| ModelError::Parameter(format!("child {c} is not a node")));
+        let nodes = (0..n)
+            .map(|i| match children[i] {
+                (l, r) if l < 0 && r < 0 => Ok(Node::Leaf(value[i].clone())),
+                (l, r) => Ok(Node::Split {
+                    feature: feature[i],
+                    threshold: threshold[i],
+                    left: as_id(l)?,
+                    right: as_id(r)?,
+                }),
+            })
+            .collect::<Result<Vec<_>, ModelError>>()?;
+        let tree = FittedTree {
+            nodes,
+            n_classes: value.first().map_or(0, Vec::len),
+            n_features,
+            importances: Vec::new(),
+            cover: cover.to_vec(),
+        };
+        tree.validate().map_err(ModelError::Parameter)?;
+        Ok(tree)
+    }
 }
 
 impl Validate for FittedTree {
@@ -1209,7 +1287,13 @@ impl Validate for FittedTree {
                 )
             },
         )?;
-        finite("importances", &self.importances)
+        finite("importances", &self.importances)?;
+        ensure(self.cover.is_empty() || self.cover.len() == self.nodes.len(), || {
+            format!("cover: {} values for {} nodes", self.cover.len(), self.nodes.len())
+        })?;
+        ensure(self.cover.iter().all(|c| c.is_finite() && *c >= 0.0), || {
+            "cover: every node's weight must be finite and >= 0".into()
+        })
     }
 }
 

@@ -21,6 +21,8 @@
 //! * [`scores`]: metrics equal to scikit-learn's and imbalanced-learn's;
 //! * [`eval`]: stratified splitters, leak-free pipelines, cross-validated
 //!   comparisons, rankings and HTML reports;
+//! * [`explain`]: exact attributions (linear SHAP, path-dependent TreeSHAP),
+//!   equal to shap's;
 //! * [`active`]: pool-based active learning (uncertainty, coreset, BADGE,
 //!   FairFAL's class-balanced query) and its learning curves;
 //! * [`random`]: NumPy's `Generator` and `RandomState`, bit-identical;
@@ -50,6 +52,7 @@ pub use imbalanced_data as data;
 pub use imbalanced_diagnose as diagnose;
 pub use imbalanced_ensemble as ensemble;
 pub use imbalanced_eval as eval;
+pub use imbalanced_explain as explain;
 pub use imbalanced_federated as federated;
 pub use imbalanced_losses as losses;
 pub use imbalanced_random as random;

@@ -1,0 +1,53 @@
+//! Exact attributions: how much each feature moved a model's output for a
+//! row, away from the model's expected output.
+//!
+//! [`linear`]: exact SHAP values of linear and softmax models, as
+//! `shap.LinearExplainer` (interventional, the background's mean): on the
+//! logit scale, `phi_kj = w_kj (x_j - mean_j)`, base value `w_k · mean + b_k`.
+//!
+//! [`tree`]: path-dependent TreeSHAP (Lundberg, Erion & Lee 2018,
+//! algorithm 2; shap's `TreeExplainer` with `feature_perturbation =
+//! "tree_path_dependent"`) for a fitted tree and the mean over a forest's
+//! trees, on the trees' output (class shares), each branch weighed by its
+//! training rows.
+//!
+//! Every method returns [`Attributions`]: per class a base value, and per
+//! class, row and feature a value; for each row and class the values plus
+//! the base value are the model's output (additivity, tested).
+
+#![deny(unsafe_code)]
+
+pub mod linear;
+pub mod tree;
+
+pub use linear::linear;
+pub use tree::{forest, tree};
+
+use ndarray::{Array2, Array3};
+
+/// What the explainers refuse.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ExplainError {
+    #[error("{0}")]
+    Input(String),
+}
+
+/// Attributions of `n` rows over `d` features for `k` outputs (classes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attributions {
+    /// The expected output per class (shap's `expected_value`).
+    pub base_values: Vec<f64>,
+    /// `k x n x d`: class, row, feature.
+    pub values: Array3<f64>,
+}
+
+impl Attributions {
+    /// Each row's output per class the attributions add up to: base value
+    /// plus the row's values (`n x k`).
+    pub fn outputs(&self) -> Array2<f64> {
+        let (k, n, _) = self.values.dim();
+        Array2::from_shape_fn((n, k), |(i, c)| {
+            self.base_values[c] + self.values.slice(ndarray::s![c, i, ..]).sum()
+        })
+    }
+}

@@ -1,0 +1,111 @@
+//! Our attributions against shap 0.51's on the same models
+//! (scripts/fixtures/shap_values.py): scikit-learn's trees loaded into
+//! ours for TreeSHAP (`TreeExplainer`, path-dependent), a multinomial
+//! logistic regression's coefficients for linear SHAP (`LinearExplainer`).
+
+use imbalanced_explain::{forest, linear};
+use imbalanced_models::FittedTree;
+use ndarray::{Array2, Array3};
+use serde_json::Value;
+
+fn fixture() -> Value {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/shap_values.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn matrix(v: &Value) -> Array2<f64> {
+    let rows: Vec<Vec<f64>> = serde_json::from_value(v.clone()).unwrap();
+    let cols = rows[0].len();
+    Array2::from_shape_vec((rows.len(), cols), rows.concat()).unwrap()
+}
+
+fn cube(v: &Value) -> Array3<f64> {
+    let c: Vec<Vec<Vec<f64>>> = serde_json::from_value(v.clone()).unwrap();
+    let (k, n, d) = (c.len(), c[0].len(), c[0][0].len());
+    Array3::from_shape_vec((k, n, d), c.concat().concat()).unwrap()
+}
+
+/// data/keel/ecoli.csv's features as float32 values, as the fixture fitted them.
+fn ecoli_rows(n: usize) -> Array2<f64> {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/keel/ecoli.csv")).unwrap();
+    let rows: Vec<Vec<f64>> = text
+        .lines()
+        .skip(1)
+        .take(n)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            f[..f.len() - 1]
+                .iter()
+                .map(|v| f64::from(v.parse::<f32>().unwrap()))
+                .collect()
+        })
+        .collect();
+    let d = rows[0].len();
+    Array2::from_shape_vec((rows.len(), d), rows.concat()).unwrap()
+}
+
+fn close(a: &Array3<f64>, b: &Array3<f64>, tol: f64, what: &str) {
+    assert_eq!(a.dim(), b.dim(), "{what}");
+    let worst = a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
+    assert!(worst < tol, "{what}: largest difference {worst}");
+}
+
+#[test]
+fn tree_shap_equals_shaps_tree_explainer() {
+    let f = fixture();
+    let d = f["n_features"].as_u64().unwrap() as usize;
+    let rows = ecoli_rows(40);
+    for case in f["trees"].as_array().unwrap() {
+        let trees: Vec<FittedTree> = case["trees"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                let children: Vec<(i64, i64)> = serde_json::from_value(t["children"].clone()).unwrap();
+                let feature: Vec<usize> = serde_json::from_value(t["feature"].clone()).unwrap();
+                let threshold: Vec<f64> = serde_json::from_value(t["threshold"].clone()).unwrap();
+                let value: Vec<Vec<f64>> = serde_json::from_value(t["value"].clone()).unwrap();
+                let cover: Vec<f64> = serde_json::from_value(t["cover"].clone()).unwrap();
+                FittedTree::from_arrays(&children, &feature, &threshold, &value, &cover, d).unwrap()
+            })
+            .collect();
+        let model = case["model"].as_str().unwrap();
+        // The loaded trees predict what scikit-learn's did.
+        let proba = FittedTree::mean_proba(&trees, rows.view(), d).unwrap();
+        let want = matrix(&case["proba"]);
+        assert!(
+            proba.iter().zip(&want).all(|(a, b)| (a - b).abs() < 1e-12),
+            "{model}: predictions"
+        );
+        let a = forest(&trees, rows.view()).unwrap();
+        let base: Vec<f64> = serde_json::from_value(case["expected_value"].clone()).unwrap();
+        for (x, y) in a.base_values.iter().zip(&base) {
+            assert!(
+                (x - y).abs() < 1e-9,
+                "{model}: base values {:?} vs {base:?}",
+                a.base_values
+            );
+        }
+        close(&a.values, &cube(&case["values"]), 1e-9, model);
+    }
+}
+
+#[test]
+fn linear_shap_equals_shaps_linear_explainer() {
+    let f = fixture();
+    let lin = &f["linear"];
+    let coef = matrix(&lin["coef"]);
+    let intercept: Vec<f64> = serde_json::from_value(lin["intercept"].clone()).unwrap();
+    // The standardised rows, as the fixture standardised them.
+    let x = ecoli_rows(336);
+    let mean = x.mean_axis(ndarray::Axis(0)).unwrap();
+    let std = x.std_axis(ndarray::Axis(0), 0.0);
+    let z = (&x - &mean) / &std;
+    let a = linear(coef.view(), &intercept, z.view(), z.slice(ndarray::s![..40, ..])).unwrap();
+    let base: Vec<f64> = serde_json::from_value(lin["expected_value"].clone()).unwrap();
+    for (x, y) in a.base_values.iter().zip(&base) {
+        assert!((x - y).abs() < 1e-9, "base values {:?} vs {base:?}", a.base_values);
+    }
+    close(&a.values, &cube(&lin["values"]), 1e-9, "linear");
+}
