@@ -11,6 +11,9 @@
 //! trees, on the trees' output (class shares), each branch weighed by its
 //! training rows.
 //!
+//! [`explain`]: the method that fits a fitted model of the catalogue (also
+//! bagged trees and histogram gradient boosting, on its raw scores).
+//!
 //! Every method returns [`Attributions`]: per class a base value, and per
 //! class, row and feature a value; for each row and class the values plus
 //! the base value are the model's output (additivity, tested).
@@ -18,10 +21,12 @@
 #![deny(unsafe_code)]
 
 pub mod linear;
+pub mod model;
 pub mod tree;
 
 pub use linear::linear;
-pub use tree::{forest, tree};
+pub use model::{explain, output_names};
+pub use tree::{ensemble, forest, tree, Member, TreeView};
 
 use ndarray::{Array2, Array3};
 

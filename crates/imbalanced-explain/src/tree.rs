@@ -6,11 +6,78 @@
 //! outside the subset into both children, weighed by their training rows
 //! (the node cover).
 
+use imbalanced_ensemble::BoostedTree;
 use imbalanced_models::FittedTree;
 use ndarray::{Array3, ArrayView2};
 use rayon::prelude::*;
 
 use crate::{Attributions, ExplainError};
+
+/// What TreeSHAP reads of a tree: its splits (rows with `x[feature] <=
+/// threshold` go left), its leaves' output vectors and each node's cover
+/// (the training weight that reached it).
+pub trait TreeView: Sync {
+    /// The children (left, right) of a split; `None` for a leaf.
+    fn children(&self, node: usize) -> Option<(usize, usize)>;
+    /// The feature and threshold of a split.
+    fn split(&self, node: usize) -> Option<(usize, f64)>;
+    /// The outputs of a leaf; `None` for a split.
+    fn leaf_value(&self, node: usize) -> Option<&[f64]>;
+    /// The cover of every node, or why there is none.
+    fn covers(&self) -> Result<Vec<f64>, ExplainError>;
+}
+
+impl TreeView for FittedTree {
+    fn children(&self, node: usize) -> Option<(usize, usize)> {
+        FittedTree::children(self, node)
+    }
+    fn split(&self, node: usize) -> Option<(usize, f64)> {
+        FittedTree::split(self, node)
+    }
+    fn leaf_value(&self, node: usize) -> Option<&[f64]> {
+        FittedTree::leaf_value(self, node)
+    }
+    fn covers(&self) -> Result<Vec<f64>, ExplainError> {
+        self.cover().map(<[f64]>::to_vec).ok_or_else(|| {
+            ExplainError::Input(
+                "the tree keeps no node weights (a model file from before they were kept): refit it to explain it"
+                    .into(),
+            )
+        })
+    }
+}
+
+/// A gradient-boosted tree: one output, the leaf's value; cover the
+/// training rows that reached the node (scikit-learn's `count`, what shap
+/// reads of a `HistGradientBoostingClassifier`).
+impl TreeView for BoostedTree {
+    fn children(&self, node: usize) -> Option<(usize, usize)> {
+        let n = &self.nodes[node];
+        (n.left != 0).then_some((n.left, n.right))
+    }
+    fn split(&self, node: usize) -> Option<(usize, f64)> {
+        let n = &self.nodes[node];
+        (n.left != 0).then_some((n.feature, n.threshold))
+    }
+    fn leaf_value(&self, node: usize) -> Option<&[f64]> {
+        let n = &self.nodes[node];
+        (n.left == 0).then_some(std::slice::from_ref(&n.value))
+    }
+    fn covers(&self) -> Result<Vec<f64>, ExplainError> {
+        Ok(self.nodes.iter().map(|n| n.n_samples as f64).collect())
+    }
+}
+
+/// One tree of an ensemble and how its attributions enter the model's:
+/// the input column of each of its features (`None`: the same), the
+/// model output of its single output (`None`: its outputs are the model's),
+/// and its weight in the model's output.
+pub struct Member<'a> {
+    pub tree: &'a dyn TreeView,
+    pub features: Option<&'a [usize]>,
+    pub output: Option<usize>,
+    pub scale: f64,
+}
 
 /// One feature on the path from the root: the share of the paths it lets
 /// through when it is left out (`zero`) and in (`one`), and the path's
@@ -84,7 +151,7 @@ fn unwound_sum(path: &[PathElement], index: usize) -> f64 {
 /// `feature`; adds to `phi` (`d x k`, feature-major).
 #[allow(clippy::too_many_arguments)]
 fn recurse(
-    t: &FittedTree,
+    t: &dyn TreeView,
     cover: &[f64],
     row: &[f64],
     node: usize,
@@ -142,7 +209,7 @@ fn recurse(
 }
 
 /// The tree's expected output: its leaves' values weighted by their rows.
-fn expected_value(t: &FittedTree, cover: &[f64], k: usize) -> Vec<f64> {
+fn expected_value(t: &dyn TreeView, cover: &[f64], k: usize) -> Vec<f64> {
     let root = cover[0];
     let mut out = vec![0.0; k];
     for (id, &w) in cover.iter().enumerate() {
@@ -153,19 +220,6 @@ fn expected_value(t: &FittedTree, cover: &[f64], k: usize) -> Vec<f64> {
         }
     }
     out
-}
-
-/// The cover of `t`, or why there is none.
-fn cover_of(t: &FittedTree) -> Result<&[f64], ExplainError> {
-    let cover = t.cover().ok_or_else(|| {
-        ExplainError::Input(
-            "the tree keeps no node weights (a model file from before they were kept): refit it to explain it".into(),
-        )
-    })?;
-    if cover[0] <= 0.0 {
-        return Err(ExplainError::Input("the tree's root has no training weight".into()));
-    }
-    Ok(cover)
 }
 
 fn check(x: ArrayView2<'_, f64>, d: usize) -> Result<(), ExplainError> {
@@ -183,23 +237,30 @@ fn check(x: ArrayView2<'_, f64>, d: usize) -> Result<(), ExplainError> {
     Ok(())
 }
 
-/// TreeSHAP values of the rows `x` for the mean of `trees` (a forest; one
-/// tree for a single tree), rows in parallel, the same on any thread count.
-pub fn forest(trees: &[FittedTree], x: ArrayView2<'_, f64>) -> Result<Attributions, ExplainError> {
-    let first = trees
-        .first()
-        .ok_or_else(|| ExplainError::Input("no trees to explain".into()))?;
-    let (k, d) = first.shape();
-    if trees.iter().any(|t| t.shape() != (k, d)) {
-        return Err(ExplainError::Input("the trees disagree on classes or features".into()));
+/// TreeSHAP values of the rows `x` (`d` columns) for a model whose
+/// `k` outputs are `base + Σ member.scale x member's output`, rows in
+/// parallel, the same on any thread count.
+pub fn ensemble(
+    members: &[Member<'_>],
+    base: &[f64],
+    d: usize,
+    x: ArrayView2<'_, f64>,
+) -> Result<Attributions, ExplainError> {
+    if members.is_empty() {
+        return Err(ExplainError::Input("no trees to explain".into()));
     }
     check(x, d)?;
-    let covers: Vec<&[f64]> = trees.iter().map(cover_of).collect::<Result<_, _>>()?;
-    let scale = 1.0 / trees.len() as f64;
-    let mut base_values = vec![0.0; k];
-    for (t, cover) in trees.iter().zip(&covers) {
-        for (b, v) in base_values.iter_mut().zip(expected_value(t, cover, k)) {
-            *b += v * scale;
+    let k = base.len();
+    let covers: Vec<Vec<f64>> = members.iter().map(|m| m.tree.covers()).collect::<Result<_, _>>()?;
+    if covers.iter().any(|c| c.first().is_none_or(|&root| root <= 0.0)) {
+        return Err(ExplainError::Input("a tree's root has no training weight".into()));
+    }
+    // Each member's outputs, and the model output each one adds to.
+    let width = |m: &Member<'_>| if m.output.is_some() { 1 } else { k };
+    let mut base_values = base.to_vec();
+    for (m, cover) in members.iter().zip(&covers) {
+        for (o, v) in expected_value(m.tree, cover, width(m)).into_iter().enumerate() {
+            base_values[m.output.unwrap_or(o)] += m.scale * v;
         }
     }
     let rows: Vec<Vec<f64>> = x
@@ -208,18 +269,50 @@ pub fn forest(trees: &[FittedTree], x: ArrayView2<'_, f64>) -> Result<Attributio
         .collect::<Vec<_>>()
         .par_iter()
         .map(|row| {
-            let row = row.to_vec();
             let mut phi = vec![0.0; d * k];
-            for (t, cover) in trees.iter().zip(&covers) {
-                let mut one = vec![0.0; d * k];
-                recurse(t, cover, &row, 0, &[], (1.0, 1.0, None), &mut one, k);
-                phi.iter_mut().zip(&one).for_each(|(p, v)| *p += v * scale);
+            for (m, cover) in members.iter().zip(&covers) {
+                let w = width(m);
+                let local: Vec<f64> = match m.features {
+                    Some(f) => f.iter().map(|&j| row[j]).collect(),
+                    None => row.to_vec(),
+                };
+                let mut one = vec![0.0; local.len() * w];
+                recurse(m.tree, cover, &local, 0, &[], (1.0, 1.0, None), &mut one, w);
+                for (j, values) in one.chunks(w).enumerate() {
+                    let column = m.features.map_or(j, |f| f[j]);
+                    for (o, v) in values.iter().enumerate() {
+                        phi[column * k + m.output.unwrap_or(o)] += m.scale * v;
+                    }
+                }
             }
             phi
         })
         .collect();
     let values = Array3::from_shape_fn((k, x.nrows(), d), |(c, i, j)| rows[i][j * k + c]);
     Ok(Attributions { base_values, values })
+}
+
+/// TreeSHAP values of the rows `x` for the mean of `trees` (a forest; one
+/// tree for a single tree), on the class shares.
+pub fn forest(trees: &[FittedTree], x: ArrayView2<'_, f64>) -> Result<Attributions, ExplainError> {
+    let first = trees
+        .first()
+        .ok_or_else(|| ExplainError::Input("no trees to explain".into()))?;
+    let (k, d) = first.shape();
+    if trees.iter().any(|t| t.shape() != (k, d)) {
+        return Err(ExplainError::Input("the trees disagree on classes or features".into()));
+    }
+    let scale = 1.0 / trees.len() as f64;
+    let members: Vec<Member<'_>> = trees
+        .iter()
+        .map(|t| Member {
+            tree: t,
+            features: None,
+            output: None,
+            scale,
+        })
+        .collect();
+    ensemble(&members, &vec![0.0; k], d, x)
 }
 
 /// TreeSHAP values of the rows `x` for one tree.

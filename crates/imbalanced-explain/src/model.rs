@@ -1,0 +1,88 @@
+//! Attributions of any fitted model of the catalogue that has exact ones,
+//! on the model's raw output: logits for the linear models (one, class 1's,
+//! for a two-class logistic regression, as scikit-learn's
+//! `decision_function`), class shares for trees, forests and bagged trees,
+//! raw scores for gradient boosting (one for two classes).
+
+use imbalanced_classifiers::FittedModel;
+use imbalanced_models::Predict;
+use ndarray::ArrayView2;
+
+use crate::tree::{ensemble, forest, tree, Member};
+use crate::{linear, Attributions, ExplainError};
+
+/// What the model's attributions add up to, per output.
+pub fn output_names(model: &FittedModel, classes: &[String]) -> Vec<String> {
+    match model {
+        FittedModel::Logistic(m) if m.coef.nrows() == 1 => {
+            vec![format!("logit of {}", classes.last().map_or("", String::as_str))]
+        }
+        FittedModel::HistGradientBoosting(m) if m.baseline.len() == 1 => {
+            vec![format!("raw score of {}", classes.last().map_or("", String::as_str))]
+        }
+        _ => classes.to_vec(),
+    }
+}
+
+/// Exact attributions of the rows `x` for `model`: linear SHAP against the
+/// mean of `background` (the training rows) for the linear models,
+/// path-dependent TreeSHAP for the tree models (which ignore
+/// `background`: their node weights are the training distribution).
+/// Models without exact attributions (k-NN, naive Bayes, the MLP, the
+/// AdaBoost family, whose vote takes an argmax per tree) are refused.
+pub fn explain(
+    model: &FittedModel,
+    x: ArrayView2<'_, f64>,
+    background: ArrayView2<'_, f64>,
+) -> Result<Attributions, ExplainError> {
+    match model {
+        FittedModel::Logistic(m) => linear(
+            m.coef.view(),
+            m.intercept.as_slice().unwrap_or(&m.intercept.to_vec()),
+            background,
+            x,
+        ),
+        FittedModel::Softmax(m) => linear(
+            m.coef.view(),
+            m.intercept.as_slice().unwrap_or(&m.intercept.to_vec()),
+            background,
+            x,
+        ),
+        FittedModel::DecisionTree(t) => tree(t, x),
+        FittedModel::RandomForest(f) | FittedModel::BalancedRandomForest(f) => forest(f.trees(), x),
+        FittedModel::BalancedBagging(b) => {
+            let scale = 1.0 / b.members.len().max(1) as f64;
+            let members: Vec<Member<'_>> = b
+                .members
+                .iter()
+                .map(|m| Member {
+                    tree: &m.tree,
+                    features: Some(&m.features),
+                    output: None,
+                    scale,
+                })
+                .collect();
+            ensemble(&members, &vec![0.0; b.n_classes()], b.n_features(), x)
+        }
+        FittedModel::HistGradientBoosting(m) => {
+            let outputs = m.baseline.len();
+            let members: Vec<Member<'_>> = m
+                .trees
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Member {
+                    tree: t,
+                    features: None,
+                    output: Some(i % outputs),
+                    scale: 1.0,
+                })
+                .collect();
+            ensemble(&members, &m.baseline, m.n_features, x)
+        }
+        other => Err(ExplainError::Input(format!(
+            "{} has no exact attributions: explain a linear model, a tree, a forest, bagged trees or gradient \
+             boosting (KernelSHAP for any model is planned)",
+            other.name()
+        ))),
+    }
+}
