@@ -3,6 +3,7 @@
 mod active;
 mod convert;
 mod evaluate;
+mod explain;
 mod federate;
 mod inspect;
 mod metrics;
@@ -128,6 +129,14 @@ enum Command {
         imbalanced active pool.csv --test test.csv --strategy random,badge,class-balanced \\\n      \
         --initial 0.02 --query-ratio 0.02 --end-ratio 0.3 --loss logit-adjusted --json")]
     Active(Box<active::ActiveArgs>),
+    /// Explain a model's outputs row by row: exact SHAP values (linear models on
+    /// their logits; TreeSHAP for trees, forests, bagged trees and gradient boosting),
+    /// equal to shap's, adding up to each row's output.
+    #[command(after_help = "Examples:\n  \
+        imbalanced explain data/keel/ecoli.csv --model forest --rows 0:10 --out attributions.csv\n  \
+        imbalanced explain data/keel/yeast6.csv --model hgb --method SMOTE --json\n  \
+        imbalanced explain new_rows.csv --model-file model.json --rows 0,5,9")]
+    Explain(Box<explain::ExplainArgs>),
 }
 
 /// How to read the input file; shared by every command.
@@ -312,6 +321,7 @@ fn main() -> ExitCode {
         Command::Partition(args) => partition::run(args),
         Command::Federate(args) => federate::run(*args),
         Command::Active(args) => active::run(*args),
+        Command::Explain(args) => explain::run(*args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -145,11 +145,7 @@ fn bad_partitions_fail_cleanly_and_write_nothing() {
     ] {
         let mut args = vec!["partition", file.to_str().unwrap(), "--out", out.to_str().unwrap()];
         args.extend(&extra);
-        let o = run(&args);
-        assert!(!o.status.success(), "{extra:?} should fail");
-        let e = stderr(&o);
-        assert!(e.contains(message), "{extra:?}: expected {message:?} in {e}");
-        assert!(!e.contains("panicked"), "{e}");
+        refused(&run(&args), &args, message);
         assert_eq!(
             std::fs::read_dir(dir.path()).unwrap().count(),
             0,
@@ -350,11 +346,7 @@ fn federate_refuses_bad_settings_with_their_fix() {
     ] {
         let mut args = vec!["federate", file.to_str().unwrap(), "--rounds", "1"];
         args.extend(&extra);
-        let o = run(&args);
-        assert!(!o.status.success(), "{extra:?} should fail");
-        let e = stderr(&o);
-        assert!(e.contains(message), "{extra:?}: expected {message:?} in {e}");
-        assert!(!e.contains("panicked"), "{e}");
+        refused(&run(&args), &args, message);
     }
 }
 
@@ -488,11 +480,11 @@ fn active_refuses_bad_settings_with_their_fix() {
     ] {
         let mut args = vec!["active", file.to_str().unwrap()];
         args.extend(&extra);
-        let o = bin().args(&args).current_dir(dir.path()).output().unwrap();
-        assert!(!o.status.success(), "{extra:?} should fail");
-        let e = stderr(&o);
-        assert!(e.contains(message), "{extra:?}: expected {message:?} in {e}");
-        assert!(!e.contains("panicked"), "{e}");
+        refused(
+            &bin().args(&args).current_dir(dir.path()).output().unwrap(),
+            &args,
+            message,
+        );
     }
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no partial output");
 }

@@ -277,6 +277,37 @@ impl FittedPipeline {
         (self.model.n_features() - onehot.min(self.model.n_features()), onehot)
     }
 
+    /// The model's input for `data`'s rows: scaled numeric columns, then
+    /// the one-hot columns of the categorical ones (what the attributions
+    /// of a model are over).
+    pub fn inputs(&self, data: &Dataset) -> Result<Array2<f64>, EvalError> {
+        self.transform(data.numeric(), data.categorical())
+    }
+
+    /// The names of the model's input columns for data coded as `data`: the
+    /// numeric columns' names, then `column=category` per one-hot column.
+    pub fn input_names(&self, data: &Dataset) -> Vec<String> {
+        let mut categorical: Vec<&imbalanced_data::Feature> = data
+            .features()
+            .iter()
+            .filter(|f| f.kind == imbalanced_data::FeatureKind::Categorical)
+            .collect();
+        categorical.sort_by_key(|f| f.index);
+        let categorical: Vec<&str> = categorical.iter().map(|f| f.name.as_str()).collect();
+        let mut names: Vec<String> = data.numeric_names().map(String::from).collect();
+        for (j, codes) in self.encoder.categories.iter().enumerate() {
+            for &code in codes {
+                let level = data.categories().get(j).and_then(|c| c.get(code as usize));
+                names.push(format!(
+                    "{}={}",
+                    categorical.get(j).copied().unwrap_or("?"),
+                    level.map_or("?", String::as_str)
+                ));
+            }
+        }
+        names
+    }
+
     /// The model's input: scaled numeric columns, then the one-hot columns
     /// of the categorical codes (of the training data's coding).
     fn transform(

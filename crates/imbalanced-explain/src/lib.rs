@@ -14,6 +14,9 @@
 //! [`explain`]: the method that fits a fitted model of the catalogue (also
 //! bagged trees and histogram gradient boosting, on its raw scores).
 //!
+//! [`explain_pipeline`]: a fitted pipeline's attributions on a file's rows,
+//! named by the model's input columns, as JSON or CSV (`imbalanced explain`).
+//!
 //! Every method returns [`Attributions`]: per class a base value, and per
 //! class, row and feature a value; for each row and class the values plus
 //! the base value are the model's output (additivity, tested).
@@ -22,10 +25,12 @@
 
 pub mod linear;
 pub mod model;
+pub mod pipeline;
 pub mod tree;
 
 pub use linear::linear;
 pub use model::{explain, output_names};
+pub use pipeline::{explain_pipeline, Explanation};
 pub use tree::{ensemble, forest, tree, Member, TreeView};
 
 use ndarray::{Array2, Array3};
@@ -47,6 +52,20 @@ pub struct Attributions {
 }
 
 impl Attributions {
+    /// The mean absolute attribution per output and feature (`k x d`): a
+    /// global importance, shap's bar summary.
+    pub fn mean_abs(&self) -> Array2<f64> {
+        let (k, n, d) = self.values.dim();
+        Array2::from_shape_fn((k, d), |(c, j)| {
+            self.values
+                .slice(ndarray::s![c, .., j])
+                .iter()
+                .map(|v| v.abs())
+                .sum::<f64>()
+                / n.max(1) as f64
+        })
+    }
+
     /// Each row's output per class the attributions add up to: base value
     /// plus the row's values (`n x k`).
     pub fn outputs(&self) -> Array2<f64> {

@@ -41,7 +41,10 @@ fn attributions_add_up_to_each_models_raw_output() {
             "HistGradientBoostingClassifier" => vec![("max_iter".into(), 15.into())],
             "MLPClassifier" => vec![("max_iter".into(), 5.into())],
             "RUSBoostClassifier" | "AdaBoostClassifier" => vec![("n_estimators".into(), 3.into())],
-            "EasyEnsembleClassifier" => vec![("n_estimators".into(), 2.into()), ("n_boosting_rounds".into(), 2.into())],
+            "EasyEnsembleClassifier" => vec![
+                ("n_estimators".into(), 2.into()),
+                ("n_boosting_rounds".into(), 2.into()),
+            ],
             _ => vec![],
         };
         let model = *MODELS.build(e.info.name, &small, &[]).unwrap();
@@ -57,7 +60,11 @@ fn attributions_add_up_to_each_models_raw_output() {
                 assert_eq!(names.len(), got.ncols(), "{}", e.info.name);
                 explained.push(e.info.name);
             }
-            Err(err) => assert!(err.to_string().contains("has no exact attributions"), "{}: {err}", e.info.name),
+            Err(err) => assert!(
+                err.to_string().contains("has no exact attributions"),
+                "{}: {err}",
+                e.info.name
+            ),
         }
     }
     for name in [

@@ -37,6 +37,15 @@ pub fn convert(from: &Path, to: &Path, extra: &[&str]) -> Output {
     ok(&args)
 }
 
+/// Asserts that `output` (of `imbalanced ARGS`) failed with `text` in its
+/// standard error, and without a panic.
+pub fn refused(output: &Output, args: &[&str], text: &str) {
+    assert!(!output.status.success(), "{args:?} should fail");
+    let e = stderr(output);
+    assert!(e.contains(text), "{args:?}: expected {text:?} in {e}");
+    assert!(!e.contains("panicked"), "{args:?}: {e}");
+}
+
 /// Asserts that the command's standard error contains `text`.
 pub fn says(o: &Output, text: &str) {
     assert!(stderr(o).contains(text), "expected {text:?} in: {}", stderr(o));

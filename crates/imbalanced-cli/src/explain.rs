@@ -1,0 +1,129 @@
+//! `imbalanced explain`: exact attributions of a model's outputs for a
+//! file's rows.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use imbalanced::data::Dataset;
+use imbalanced::eval::{Method, ModelFile};
+use imbalanced::explain::explain_pipeline;
+use imbalanced::random::RngKind;
+
+use crate::{parse_params, InputArgs, ModelArgs};
+
+type BoxError = Box<dyn std::error::Error>;
+
+#[derive(Args)]
+pub struct ExplainArgs {
+    /// The rows to explain (any format `train` reads).
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// A model written by `train`; without it the model is fitted on FILE through
+    /// `train`'s pipeline (--model, --param, --method, scaling).
+    #[arg(long, value_name = "MODEL.json", conflicts_with_all = ["model", "params", "method", "sampler_param"])]
+    pub model_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// How `train` handles the imbalance: none, balanced or a sampler of `resample --list`.
+    #[arg(long, default_value = "none")]
+    pub method: String,
+    /// A sampler parameter, repeatable.
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub sampler_param: Vec<String>,
+    /// Do not standardise the numeric columns (train --no-scale).
+    #[arg(long)]
+    pub no_scale: bool,
+    /// Seed of the model and the sampler.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Rows to explain, 0-based: a range 0:100 (end excluded) or a list 3,17,42. Default: all.
+    #[arg(long, value_parser = parse_rows)]
+    pub rows: Option<RowList>,
+    /// Write the attributions as CSV: per row and output, its base value, a column per
+    /// feature, and the output value they add up to.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Print {"features", "classes", "rows", "base_values", "attributions": [class][row][feature]}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Row numbers given on the command line.
+#[derive(Clone)]
+pub struct RowList(Vec<usize>);
+
+/// `A:B` (B excluded) or `a,b,c`.
+fn parse_rows(text: &str) -> Result<RowList, String> {
+    let bad = |_| format!("--rows {text:?}: give a range like 0:100 or a list like 3,17,42");
+    if let Some((a, b)) = text.split_once(':') {
+        let (a, b): (usize, usize) = (a.trim().parse().map_err(bad)?, b.trim().parse().map_err(bad)?);
+        if b <= a {
+            return Err(format!("--rows {text}: the end must come after the start"));
+        }
+        return Ok(RowList((a..b).collect()));
+    }
+    text.split(',')
+        .map(|v| v.trim().parse().map_err(bad))
+        .collect::<Result<_, _>>()
+        .map(RowList)
+}
+
+pub fn run(args: ExplainArgs) -> Result<(), BoxError> {
+    let (pipeline, data, background, classes) = match &args.model_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let file = ModelFile::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            let data = file.read_data(&args.file, args.input.options())?;
+            // Without the training rows, the file's own rows are the background.
+            (file.pipeline, data.clone(), data, file.classes)
+        }
+        None => {
+            let data: Dataset = args.input.load(&args.file)?;
+            let classifier = args.model.build_with("logreg", &[], args.seed)?;
+            let params = parse_params(&args.sampler_param, "--sampler-param")?;
+            let (method, _) = Method::parse(&args.method, &params, args.seed, RngKind::Default)?;
+            let fitted = method.pipeline(&classifier, !args.no_scale)?.fit(&data)?;
+            let classes = data.classes().to_vec();
+            (fitted, data.clone(), data, classes)
+        }
+    };
+    let rows = args.rows.clone().map(|r| r.0).unwrap_or_default();
+    let e = explain_pipeline(&pipeline, &data, &rows, &background, &classes)?;
+    if let Some(out) = &args.out {
+        imbalanced::data::write_text(out, &e.to_csv())?;
+    }
+    if args.json {
+        println!("{}", e.to_json());
+        return Ok(());
+    }
+    let a = &e.attributions;
+    println!(
+        "{}: {} rows x {} features, outputs {}",
+        pipeline.model().name(),
+        e.rows.len(),
+        e.features.len(),
+        e.outputs.join(", ")
+    );
+    // The mean |attribution| per feature and output: which features move the model most.
+    let importance = a.mean_abs();
+    let mut table = crate::table();
+    let mut header = vec!["feature".to_string()];
+    header.extend(e.outputs.iter().map(|o| format!("mean |value|: {o}")));
+    table.set_header(header);
+    let mut order: Vec<usize> = (0..e.features.len()).collect();
+    let strength = |j: usize| importance.column(j).sum();
+    order.sort_by(|&x, &y| strength(y).total_cmp(&strength(x)));
+    for j in order.into_iter().take(20) {
+        let mut row = vec![e.features[j].clone()];
+        row.extend(importance.column(j).iter().map(|v| format!("{v:.4}")));
+        table.add_row(row);
+    }
+    println!("{table}");
+    let base: Vec<String> = a.base_values.iter().map(|b| format!("{b:.4}")).collect();
+    println!("base values: {}", base.join(", "));
+    if let Some(out) = &args.out {
+        println!("attributions written to {}", out.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,134 @@
+//! `imbalanced explain` end to end: attributions that add up to the model's
+//! output, from a model fitted on the spot or written by `train`, CSV and
+//! JSON, and bad input.
+
+mod common;
+
+use common::*;
+
+/// Base value plus attributions, per row and output, from the JSON.
+fn sums(report: &serde_json::Value) -> Vec<Vec<f64>> {
+    let base: Vec<f64> = serde_json::from_value(report["base_values"].clone()).unwrap();
+    let values: Vec<Vec<Vec<f64>>> = serde_json::from_value(report["attributions"].clone()).unwrap();
+    let rows = values[0].len();
+    (0..rows)
+        .map(|i| {
+            (0..base.len())
+                .map(|c| base[c] + values[c][i].iter().sum::<f64>())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn forest_attributions_add_up_to_the_probabilities_predict_writes() {
+    let file = data("ecoli.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model.json");
+    ok(&[
+        "train",
+        file.to_str().unwrap(),
+        "--model",
+        "forest",
+        "--param",
+        "n_estimators=15",
+        "--out",
+        model.to_str().unwrap(),
+    ]);
+    let predictions = dir.path().join("pred.csv");
+    ok(&[
+        "predict",
+        model.to_str().unwrap(),
+        file.to_str().unwrap(),
+        "--out",
+        predictions.to_str().unwrap(),
+    ]);
+    let report = json(&[
+        "explain",
+        file.to_str().unwrap(),
+        "--model-file",
+        model.to_str().unwrap(),
+        "--rows",
+        "0:12",
+        "--json",
+    ]);
+    assert_eq!(report["classes"].as_array().unwrap().len(), 8);
+    assert_eq!(report["features"].as_array().unwrap().len(), 7);
+    let text = std::fs::read_to_string(&predictions).unwrap();
+    let proba: Vec<Vec<f64>> = text
+        .lines()
+        .skip(1)
+        .take(12)
+        .map(|l| l.split(',').skip(2).map(|v| v.parse().unwrap()).collect())
+        .collect();
+    for (got, want) in sums(&report).iter().zip(&proba) {
+        for (g, w) in got.iter().zip(want) {
+            assert!((g - w).abs() < 1e-9, "{got:?} vs {want:?}");
+        }
+    }
+    // The same model fitted on the spot gives the same attributions.
+    let fresh = json(&[
+        "explain",
+        file.to_str().unwrap(),
+        "--model",
+        "forest",
+        "--param",
+        "n_estimators=15",
+        "--rows",
+        "0:12",
+        "--json",
+    ]);
+    assert_eq!(fresh["attributions"], report["attributions"]);
+}
+
+#[test]
+fn csv_has_a_line_per_row_and_output_and_a_two_class_logit() {
+    let file = data("yeast6.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("attr.csv");
+    let text = stdout(&ok(&[
+        "explain",
+        file.to_str().unwrap(),
+        "--model",
+        "logreg",
+        "--rows",
+        "3,17,42",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    assert!(
+        text.contains("logit of") && text.contains("attributions written"),
+        "{text}"
+    );
+    let csv = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 1 + 3, "a header and one line per row (one logit)");
+    assert!(lines[0].starts_with("row,output,base_value,") && lines[0].ends_with(",output_value"));
+    for line in &lines[1..] {
+        let v: Vec<f64> = line.split(',').skip(2).map(|x| x.parse().unwrap()).collect();
+        let total: f64 = v[..v.len() - 1].iter().sum();
+        assert!((total - v[v.len() - 1]).abs() < 1e-9, "{line}");
+    }
+    assert!(lines[1].starts_with("3,") && lines[3].starts_with("42,"));
+}
+
+#[test]
+fn bad_requests_fail_cleanly_and_write_nothing() {
+    let file = data("ecoli.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("attr.csv");
+    for (extra, message) in [
+        (vec!["--model", "knn"], "has no exact attributions"),
+        (vec!["--model", "mlp"], "has no exact attributions"),
+        (vec!["--rows", "5:2"], "the end must come after the start"),
+        (vec!["--rows", "a,b"], "give a range like 0:100"),
+        (vec!["--rows", "0,999"], "row 999 of a file of 336 rows"),
+        (vec!["--model", "forrest"], "forest"),
+        (vec!["--model-file", "missing.json"], "missing.json"),
+    ] {
+        let mut args = vec!["explain", file.to_str().unwrap(), "--out", out.to_str().unwrap()];
+        args.extend(&extra);
+        refused(&run(&args), &args, message);
+        assert!(!out.exists(), "{extra:?} wrote a file");
+    }
+}

@@ -1,0 +1,108 @@
+//! Attributions of a fitted pipeline (`train`'s, or one fitted on the
+//! spot) on a data file's rows, over the model's input columns (scaled
+//! numeric columns and one-hot categories), as `imbalanced explain` writes
+//! them.
+
+use std::fmt::Write;
+
+use imbalanced_data::Dataset;
+use imbalanced_eval::FittedPipeline;
+
+use crate::{explain, output_names, Attributions, ExplainError};
+
+/// The attributions of some rows of a file, with the names to read them by.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    /// The model's input columns.
+    pub features: Vec<String>,
+    /// The outputs the attributions add up to (classes, or one logit / raw
+    /// score for a two-class linear or boosted model).
+    pub outputs: Vec<String>,
+    /// The explained rows of the file (0-based).
+    pub rows: Vec<usize>,
+    pub attributions: Attributions,
+}
+
+/// The attributions of `data`'s `rows` (all when empty) under `pipeline`,
+/// trained on `classes`; the linear models' background is the mean of
+/// `background`'s rows (the training rows), through the same scaling.
+pub fn explain_pipeline(
+    pipeline: &FittedPipeline,
+    data: &Dataset,
+    rows: &[usize],
+    background: &Dataset,
+    classes: &[String],
+) -> Result<Explanation, ExplainError> {
+    let input = |d: &Dataset| pipeline.inputs(d).map_err(|e| ExplainError::Input(e.to_string()));
+    let rows: Vec<usize> = if rows.is_empty() {
+        (0..data.n_samples()).collect()
+    } else {
+        rows.to_vec()
+    };
+    if let Some(&r) = rows.iter().find(|&&r| r >= data.n_samples()) {
+        return Err(ExplainError::Input(format!(
+            "row {r} of a file of {} rows: rows count from 0",
+            data.n_samples()
+        )));
+    }
+    let x = input(&data.select_rows(&rows))?;
+    let attributions = explain(pipeline.model(), x.view(), input(background)?.view())?;
+    Ok(Explanation {
+        features: pipeline.input_names(data),
+        outputs: output_names(pipeline.model(), classes),
+        rows,
+        attributions,
+    })
+}
+
+impl Explanation {
+    /// `{"features", "classes", "rows", "base_values", "attributions": [class][row][feature]}`.
+    pub fn to_json(&self) -> String {
+        let values: Vec<Vec<Vec<f64>>> = self
+            .attributions
+            .values
+            .outer_iter()
+            .map(|c| c.outer_iter().map(|r| r.to_vec()).collect())
+            .collect();
+        serde_json::json!({
+            "features": self.features,
+            "classes": self.outputs,
+            "rows": self.rows,
+            "base_values": self.attributions.base_values,
+            "attributions": values,
+        })
+        .to_string()
+    }
+
+    /// One CSV line per explained row and output: `row`, `output`,
+    /// `base_value`, a column per feature, and `output_value` (base value
+    /// plus the row's attributions: the model's raw output).
+    pub fn to_csv(&self) -> String {
+        let mut s = String::from("row,output,base_value");
+        for f in &self.features {
+            s.push(',');
+            s.push_str(&quote(f));
+        }
+        s.push_str(",output_value\n");
+        let outputs = self.attributions.outputs();
+        for (i, &row) in self.rows.iter().enumerate() {
+            for (c, name) in self.outputs.iter().enumerate() {
+                let _ = write!(s, "{row},{},{:?}", quote(name), self.attributions.base_values[c]);
+                for v in self.attributions.values.slice(ndarray::s![c, i, ..]) {
+                    let _ = write!(s, ",{v:?}");
+                }
+                let _ = writeln!(s, ",{:?}", outputs[(i, c)]);
+            }
+        }
+        s
+    }
+}
+
+/// A CSV field, quoted when it holds a delimiter, a quote or a newline.
+fn quote(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
