@@ -4,7 +4,7 @@
 
 use imbalanced::data::Xy;
 use imbalanced::models::{AnyClassifier, Fit, FittedModel, ModelError, Predict, MODELS};
-use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use numpy::{IntoPyArray, PyArray2, PyArray3, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
@@ -48,6 +48,28 @@ impl Model {
         let x = x.as_standard_layout();
         let proba = py.detach(|| self.inner.predict_proba(x.view())).map_err(value_error)?;
         Ok(proba.into_pyarray(py))
+    }
+
+    /// The scikit-learn class name of the fitted model.
+    #[getter]
+    fn name(&self) -> &'static str {
+        self.inner.name()
+    }
+
+    /// Exact SHAP values of the rows of `x` (`imbalanced::explain::explain`):
+    /// the base value per output and the values `outputs x n x d`;
+    /// `background` (the training rows) sets the linear models' mean.
+    fn shap_values<'py>(
+        &self,
+        py: Python<'py>,
+        x: PyReadonlyArray2<'py, f64>,
+        background: PyReadonlyArray2<'py, f64>,
+    ) -> PyResult<(Vec<f64>, Bound<'py, PyArray3<f64>>)> {
+        let (x, background) = (x.as_array(), background.as_array());
+        let a = py
+            .detach(|| imbalanced::explain::explain(&self.inner, x, background))
+            .map_err(value_error)?;
+        Ok((a.base_values, a.values.into_pyarray(py)))
     }
 
     /// The boosting votes of the rows of `x` (`n x n_classes`), for a

@@ -1,0 +1,79 @@
+"""imbalanced.explain: exact SHAP values of the engine's fitted estimators,
+adding up to their outputs (shap's equality is proven on the engine by
+crates/imbalanced-explain/tests/shap_fixture.rs), and bad input."""
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+
+from imbalanced.ensemble import (BalancedBaggingClassifier, BalancedRandomForestClassifier,
+                                 HistGradientBoostingClassifier)
+from imbalanced.explain import Explainer
+from imbalanced.models import SoftmaxRegression
+
+
+def data(k=3, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(300, 5))
+    y = np.digitize(X[:, 0] + 0.5 * X[:, 1], [0.3, 1.2][: k - 1])
+    return X, y
+
+
+@pytest.mark.parametrize("make", [
+    lambda: BalancedRandomForestClassifier(n_estimators=8, random_state=0),
+    lambda: BalancedBaggingClassifier(n_estimators=6, random_state=0),
+])
+def test_tree_ensembles_add_up_to_their_probabilities(make):
+    X, y = data()
+    model = make().fit(X, y)
+    explainer = Explainer(model)
+    values = explainer.shap_values(X[:30])
+    assert values.shape == (30, 5, 3)
+    np.testing.assert_allclose(explainer.expected_value + values.sum(axis=1), model.predict_proba(X[:30]),
+                               rtol=0, atol=1e-12)
+
+
+def test_boosting_explains_its_raw_score():
+    X, y = data(k=2)
+    model = HistGradientBoostingClassifier(max_iter=20, random_state=0).fit(X, y)
+    explainer = Explainer(model)
+    values = explainer.shap_values(X[:20])
+    assert values.shape == (20, 5) and isinstance(explainer.expected_value, float)
+    np.testing.assert_allclose(explainer.expected_value + values.sum(axis=1), model.decision_function(X[:20]),
+                               rtol=0, atol=1e-10)
+    X3, y3 = data(k=3)
+    multi = HistGradientBoostingClassifier(max_iter=10, random_state=0).fit(X3, y3)
+    e3 = Explainer(multi)
+    v3 = e3.shap_values(X3[:10])
+    np.testing.assert_allclose(e3.expected_value + v3.sum(axis=1), multi.decision_function(X3[:10]), atol=1e-10)
+
+
+def test_linear_models_explain_their_logits_against_the_background_mean():
+    X, y = data()
+    model = SoftmaxRegression(max_iter=50).fit(X, y)
+    explainer = Explainer(model, data=X)
+    values = explainer.shap_values(X[:10])
+    coef, intercept = model.coef_, model.intercept_
+    np.testing.assert_allclose(values, (coef[None, :, :] * (X[:10, None, :] - X.mean(axis=0))).transpose(0, 2, 1),
+                               atol=1e-12)
+    np.testing.assert_allclose(explainer.expected_value, coef @ X.mean(axis=0) + intercept, atol=1e-12)
+    with pytest.raises(ValueError, match="give the training rows as data="):
+        Explainer(model).shap_values(X[:3])
+
+
+def test_bad_input_names_the_fix():
+    X, y = data()
+    with pytest.raises(NotFittedError):
+        Explainer(BalancedRandomForestClassifier())
+    with pytest.raises(TypeError, match="not fitted by the engine"):
+        Explainer(LogisticRegression().fit(X, y))
+    explainer = Explainer(BalancedRandomForestClassifier(n_estimators=3, random_state=0).fit(X, y))
+    with pytest.raises(ValueError, match="fitted on 5"):
+        explainer.shap_values(X[:, :3])
+    with pytest.raises(ValueError, match="2-D"):
+        explainer.shap_values(X[0])
+    bad = X[:4].copy()
+    bad[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        explainer.shap_values(bad)
