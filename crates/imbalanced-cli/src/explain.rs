@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 use imbalanced::data::Dataset;
+use imbalanced::eval::FittedPipeline;
 use imbalanced::eval::{Method, ModelFile};
-use imbalanced::explain::explain_pipeline;
+use imbalanced::explain::{explain_pipeline, permutation_pipeline, PermutationImportance};
 use imbalanced::random::RngKind;
 
 use crate::{parse_params, InputArgs, ModelArgs};
@@ -37,6 +38,16 @@ pub struct ExplainArgs {
     /// Seed of the model and the sampler.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// shap: exact SHAP values per row; permutation: scikit-learn's permutation
+    /// importance of each column on FILE's rows (the same shuffles for the same seed).
+    #[arg(long, default_value = "shap", value_parser = ["shap", "permutation"])]
+    pub explainer: String,
+    /// Permutation: shuffles per column.
+    #[arg(long, default_value_t = 5)]
+    pub n_repeats: usize,
+    /// Permutation: the score compared, accuracy, balanced_accuracy or f1_macro.
+    #[arg(long, default_value = "balanced_accuracy")]
+    pub scoring: String,
     /// Rows to explain, 0-based: a range 0:100 (end excluded) or a list 3,17,42. Default: all.
     #[arg(long, value_parser = parse_rows)]
     pub rows: Option<RowList>,
@@ -88,6 +99,9 @@ pub fn run(args: ExplainArgs) -> Result<(), BoxError> {
             (fitted, data.clone(), data, classes)
         }
     };
+    if args.explainer == "permutation" {
+        return permutation(&args, &pipeline, &data);
+    }
     let rows = args.rows.clone().map(|r| r.0).unwrap_or_default();
     let e = explain_pipeline(&pipeline, &data, &rows, &background, &classes)?;
     if let Some(out) = &args.out {
@@ -125,5 +139,48 @@ pub fn run(args: ExplainArgs) -> Result<(), BoxError> {
     if let Some(out) = &args.out {
         println!("attributions written to {}", out.display());
     }
+    Ok(())
+}
+
+/// `--explainer permutation`: each column's score drop, as a table or JSON.
+fn permutation(args: &ExplainArgs, pipeline: &FittedPipeline, data: &Dataset) -> Result<(), BoxError> {
+    let settings = PermutationImportance {
+        n_repeats: args.n_repeats,
+        scoring: args.scoring.parse()?,
+        random_state: u32::try_from(args.seed).map_err(|_| "--seed: permutation shuffles take a seed below 2^32")?,
+    };
+    let (names, r) = permutation_pipeline(pipeline, data, &settings)?;
+    if args.json {
+        let json = serde_json::json!({
+            "features": names,
+            "scoring": args.scoring,
+            "baseline": r.baseline,
+            "importances_mean": r.importances_mean,
+            "importances_std": r.importances_std,
+            "importances": r.importances.outer_iter().map(|row| row.to_vec()).collect::<Vec<_>>(),
+        });
+        println!("{json}");
+        return Ok(());
+    }
+    println!(
+        "{}: {} on {} rows {:.4}; its drop when a column is shuffled ({} repeats):",
+        pipeline.model().name(),
+        args.scoring,
+        data.n_samples(),
+        r.baseline,
+        args.n_repeats
+    );
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_by(|&a, &b| r.importances_mean[b].total_cmp(&r.importances_mean[a]));
+    let mut table = crate::table();
+    table.set_header(["feature", "mean drop", "std"]);
+    for j in order {
+        table.add_row([
+            names[j].clone(),
+            format!("{:.4}", r.importances_mean[j]),
+            format!("{:.4}", r.importances_std[j]),
+        ]);
+    }
+    println!("{table}");
     Ok(())
 }

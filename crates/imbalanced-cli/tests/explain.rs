@@ -113,6 +113,36 @@ fn csv_has_a_line_per_row_and_output_and_a_two_class_logit() {
 }
 
 #[test]
+fn permutation_importance_scores_every_column_with_its_seed() {
+    let file = data("ecoli.csv");
+    let args = [
+        "explain",
+        file.to_str().unwrap(),
+        "--model",
+        "tree",
+        "--explainer",
+        "permutation",
+        "--n-repeats",
+        "4",
+        "--seed",
+        "9",
+        "--json",
+    ];
+    let report = json(&args);
+    let importances: Vec<Vec<f64>> = serde_json::from_value(report["importances"].clone()).unwrap();
+    assert_eq!(importances.len(), 7);
+    assert!(importances.iter().all(|r| r.len() == 4));
+    assert_eq!(report["scoring"], "balanced_accuracy");
+    let mean: Vec<f64> = serde_json::from_value(report["importances_mean"].clone()).unwrap();
+    for (m, r) in mean.iter().zip(&importances) {
+        assert!((m - r.iter().sum::<f64>() / 4.0).abs() < 1e-12);
+    }
+    assert_eq!(json(&args), report, "seeded");
+    let table = stdout(&ok(&args[..args.len() - 1]));
+    assert!(table.contains("mean drop"), "{table}");
+}
+
+#[test]
 fn bad_requests_fail_cleanly_and_write_nothing() {
     let file = data("ecoli.csv");
     let dir = tempfile::tempdir().unwrap();
@@ -125,6 +155,15 @@ fn bad_requests_fail_cleanly_and_write_nothing() {
         (vec!["--rows", "0,999"], "row 999 of a file of 336 rows"),
         (vec!["--model", "forrest"], "forest"),
         (vec!["--model-file", "missing.json"], "missing.json"),
+        (
+            vec!["--explainer", "permutation", "--scoring", "roc_auc"],
+            "unknown scoring",
+        ),
+        (
+            vec!["--explainer", "permutation", "--n-repeats", "0"],
+            "n_repeats must be at least 1",
+        ),
+        (vec!["--explainer", "lime"], "possible values: shap, permutation"),
     ] {
         let mut args = vec!["explain", file.to_str().unwrap(), "--out", out.to_str().unwrap()];
         args.extend(&extra);

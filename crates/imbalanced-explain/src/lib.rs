@@ -14,6 +14,9 @@
 //! [`explain`]: the method that fits a fitted model of the catalogue (also
 //! bagged trees and histogram gradient boosting, on its raw scores).
 //!
+//! [`permutation`]: scikit-learn's permutation importance, the same
+//! shuffles for the same seed, for any model.
+//!
 //! [`explain_pipeline`]: a fitted pipeline's attributions on a file's rows,
 //! named by the model's input columns, as JSON or CSV (`imbalanced explain`).
 //!
@@ -25,12 +28,14 @@
 
 pub mod linear;
 pub mod model;
+pub mod permutation;
 pub mod pipeline;
 pub mod tree;
 
 pub use linear::linear;
 pub use model::{explain, output_names};
-pub use pipeline::{explain_pipeline, Explanation};
+pub use permutation::{Importances, PermutationImportance, Scoring};
+pub use pipeline::{explain_pipeline, permutation_pipeline, Explanation};
 pub use tree::{ensemble, forest, tree, Member, TreeView};
 
 use ndarray::{Array2, Array3};

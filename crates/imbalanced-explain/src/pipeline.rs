@@ -8,7 +8,9 @@ use std::fmt::Write;
 use imbalanced_data::Dataset;
 use imbalanced_eval::FittedPipeline;
 
-use crate::{explain, output_names, Attributions, ExplainError};
+use imbalanced_models::Predict;
+
+use crate::{explain, output_names, Attributions, ExplainError, Importances, PermutationImportance};
 
 /// The attributions of some rows of a file, with the names to read them by.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,4 +107,26 @@ fn quote(s: &str) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// Permutation importance of `pipeline`'s input columns on `data`'s rows
+/// (labelled): the column names and the importances.
+pub fn permutation_pipeline(
+    pipeline: &FittedPipeline,
+    data: &Dataset,
+    settings: &PermutationImportance,
+) -> Result<(Vec<String>, Importances), ExplainError> {
+    if !data.is_labelled() {
+        return Err(ExplainError::Input(
+            "permutation importance scores predictions against labels: give a file with the target column".into(),
+        ));
+    }
+    let x = pipeline.inputs(data).map_err(|e| ExplainError::Input(e.to_string()))?;
+    let model = pipeline.model();
+    let importances = settings.compute(
+        |rows| model.predict(rows).map_err(|e| ExplainError::Input(e.to_string())),
+        x.view(),
+        data.y(),
+    )?;
+    Ok((pipeline.input_names(data), importances))
 }

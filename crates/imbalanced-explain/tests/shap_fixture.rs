@@ -109,3 +109,50 @@ fn linear_shap_equals_shaps_linear_explainer() {
     }
     close(&a.values, &cube(&lin["values"]), 1e-9, "linear");
 }
+
+#[test]
+fn permutation_importance_equals_scikit_learns_for_the_same_tree_and_seed() {
+    use imbalanced_explain::{ExplainError, PermutationImportance};
+    use imbalanced_models::Predict;
+    let f = fixture();
+    let d = f["n_features"].as_u64().unwrap() as usize;
+    let t = &f["trees"][0]["trees"][0];
+    let children: Vec<(i64, i64)> = serde_json::from_value(t["children"].clone()).unwrap();
+    let feature: Vec<usize> = serde_json::from_value(t["feature"].clone()).unwrap();
+    let threshold: Vec<f64> = serde_json::from_value(t["threshold"].clone()).unwrap();
+    let value: Vec<Vec<f64>> = serde_json::from_value(t["value"].clone()).unwrap();
+    let cover: Vec<f64> = serde_json::from_value(t["cover"].clone()).unwrap();
+    let tree = FittedTree::from_arrays(&children, &feature, &threshold, &value, &cover, d).unwrap();
+    let x = ecoli_rows(336);
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/keel/ecoli.csv")).unwrap();
+    let labels: Vec<&str> = text.lines().skip(1).map(|l| l.rsplit(',').next().unwrap()).collect();
+    let mut classes = labels.clone();
+    classes.sort_unstable();
+    classes.dedup();
+    let y: Vec<usize> = labels
+        .iter()
+        .map(|l| classes.iter().position(|c| c == l).unwrap())
+        .collect();
+    for case in f["permutation"].as_array().unwrap() {
+        let settings = PermutationImportance {
+            n_repeats: case["n_repeats"].as_u64().unwrap() as usize,
+            random_state: case["random_state"].as_u64().unwrap() as u32,
+            scoring: case["scoring"].as_str().unwrap().parse().unwrap(),
+        };
+        let got = settings
+            .compute(
+                |rows| tree.predict(rows).map_err(|e| ExplainError::Input(e.to_string())),
+                x.view(),
+                &y,
+            )
+            .unwrap();
+        let want = matrix(&case["importances"]);
+        let worst = got
+            .importances
+            .iter()
+            .zip(&want)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        assert!(worst < 1e-12, "{case}: off by {worst}\n{:?}\n{want:?}", got.importances);
+    }
+}

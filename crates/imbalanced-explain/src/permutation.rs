@@ -1,0 +1,173 @@
+//! Permutation importance (Breiman 2001; scikit-learn's
+//! `permutation_importance`): how much a score drops when one column's
+//! values are shuffled, repeated `n_repeats` times. With the same seed the
+//! shuffles are scikit-learn's (NumPy's `RandomState`, bit for bit: one
+//! seed drawn from `random_state`, every column shuffled from it, each
+//! repeat shuffling the column as the previous one left it), so a model
+//! that predicts alike gets the same importances.
+
+use imbalanced_random::{RngKind, SamplerRng};
+use ndarray::{Array2, ArrayView2};
+use rayon::prelude::*;
+
+use crate::ExplainError;
+
+/// The score that is compared: scikit-learn's scorer names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scoring {
+    /// `"accuracy"`, a classifier's default `score`.
+    #[default]
+    Accuracy,
+    /// `"balanced_accuracy"`: the mean recall, what imbalance calls for.
+    BalancedAccuracy,
+    /// `"f1_macro"`.
+    F1Macro,
+}
+
+impl std::str::FromStr for Scoring {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "accuracy" => Ok(Scoring::Accuracy),
+            "balanced_accuracy" => Ok(Scoring::BalancedAccuracy),
+            "f1_macro" => Ok(Scoring::F1Macro),
+            other => Err(format!(
+                "unknown scoring {other:?}: use accuracy, balanced_accuracy or f1_macro"
+            )),
+        }
+    }
+}
+
+impl Scoring {
+    fn score(self, y: &[usize], pred: &[usize]) -> Result<f64, ExplainError> {
+        let out = match self {
+            Scoring::Accuracy => imbalanced_scores::accuracy_score(y, pred),
+            Scoring::BalancedAccuracy => imbalanced_scores::balanced_accuracy_score(y, pred, false),
+            Scoring::F1Macro => imbalanced_scores::f1_score(y, pred, imbalanced_scores::Average::Macro),
+        };
+        out.map_err(|e| ExplainError::Input(e.to_string()))
+    }
+}
+
+/// Settings; scikit-learn's defaults: 5 repeats, accuracy, seed 0 (its
+/// `random_state=None` draws one; ours is always given).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PermutationImportance {
+    pub n_repeats: usize,
+    pub scoring: Scoring,
+    pub random_state: u32,
+}
+
+impl Default for PermutationImportance {
+    fn default() -> Self {
+        PermutationImportance {
+            n_repeats: 5,
+            scoring: Scoring::Accuracy,
+            random_state: 0,
+        }
+    }
+}
+
+/// scikit-learn's `Bunch`: per column the mean and standard deviation of
+/// the score drops, and each repeat's drop (`d x n_repeats`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Importances {
+    pub baseline: f64,
+    pub importances_mean: Vec<f64>,
+    pub importances_std: Vec<f64>,
+    pub importances: Array2<f64>,
+}
+
+impl PermutationImportance {
+    /// The importances of `x`'s columns for `predict` (class codes of rows)
+    /// against the labels `y`, columns in parallel.
+    pub fn compute<P>(&self, predict: P, x: ArrayView2<'_, f64>, y: &[usize]) -> Result<Importances, ExplainError>
+    where
+        P: Fn(ArrayView2<'_, f64>) -> Result<Vec<usize>, ExplainError> + Sync,
+    {
+        if self.n_repeats == 0 {
+            return Err(ExplainError::Input("n_repeats must be at least 1".into()));
+        }
+        if x.nrows() != y.len() || y.is_empty() {
+            return Err(ExplainError::Input(format!(
+                "{} rows and {} labels: give one label per row, and some rows",
+                x.nrows(),
+                y.len()
+            )));
+        }
+        let baseline = self.scoring.score(y, &predict(x)?)?;
+        // scikit-learn draws one seed and shuffles every column from it.
+        let seed = SamplerRng::new(RngKind::Numpy, u64::from(self.random_state)).randint(1 << 31) as u64;
+        let drops: Vec<Vec<f64>> = (0..x.ncols())
+            .into_par_iter()
+            .map(|column| {
+                let mut rng = SamplerRng::new(RngKind::Numpy, seed);
+                let mut permuted = x.to_owned();
+                let mut order: Vec<usize> = (0..x.nrows()).collect();
+                (0..self.n_repeats)
+                    .map(|_| {
+                        rng.shuffle(&mut order);
+                        // As scikit-learn (`X[:, j] = X[order, j]`): each repeat
+                        // shuffles the column as the last one left it.
+                        let current = permuted.column(column).to_vec();
+                        for (r, &from) in order.iter().enumerate() {
+                            permuted[(r, column)] = current[from];
+                        }
+                        Ok(baseline - self.scoring.score(y, &predict(permuted.view())?)?)
+                    })
+                    .collect()
+            })
+            .collect::<Result<_, ExplainError>>()?;
+        let importances = Array2::from_shape_fn((x.ncols(), self.n_repeats), |(j, r)| drops[j][r]);
+        let mean: Vec<f64> = drops.iter().map(|d| d.iter().sum::<f64>() / d.len() as f64).collect();
+        let std = drops
+            .iter()
+            .zip(&mean)
+            .map(|(d, m)| (d.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / d.len() as f64).sqrt())
+            .collect();
+        Ok(Importances {
+            baseline,
+            importances_mean: mean,
+            importances_std: std,
+            importances,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn a_column_the_model_ignores_has_no_importance_and_bad_settings_are_refused() {
+        let x = array![[0.0, 5.0], [1.0, 3.0], [2.0, 1.0], [3.0, 0.0], [4.0, 2.0], [5.0, 4.0]];
+        let y = [0, 0, 0, 1, 1, 1];
+        // The model reads column 0 only.
+        let predict = |rows: ArrayView2<'_, f64>| Ok(rows.column(0).iter().map(|&v| usize::from(v > 2.5)).collect());
+        let r = PermutationImportance::default().compute(predict, x.view(), &y).unwrap();
+        assert_eq!(r.baseline, 1.0);
+        assert_eq!(r.importances_mean[1], 0.0);
+        assert!(r.importances_mean[0] > 0.0 && r.importances.dim() == (2, 5));
+        assert_eq!(
+            r,
+            PermutationImportance::default().compute(predict, x.view(), &y).unwrap(),
+            "seeded"
+        );
+        let none = PermutationImportance {
+            n_repeats: 0,
+            ..Default::default()
+        };
+        assert!(none
+            .compute(predict, x.view(), &y)
+            .unwrap_err()
+            .to_string()
+            .contains("n_repeats"));
+        assert!(PermutationImportance::default()
+            .compute(predict, x.view(), &y[..3])
+            .unwrap_err()
+            .to_string()
+            .contains("one label per row"));
+        assert!("roc_auc".parse::<Scoring>().unwrap_err().contains("balanced_accuracy"));
+    }
+}
