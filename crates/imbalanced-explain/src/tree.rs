@@ -81,43 +81,77 @@ pub struct Member<'a> {
 
 /// One feature on the path from the root: the share of the paths it lets
 /// through when it is left out (`zero`) and in (`one`), and the path's
-/// permutation weight.
-#[derive(Debug, Clone, Copy)]
+/// permutation weight. `usize::MAX` marks the root's element.
+#[derive(Debug, Clone, Copy, Default)]
 struct PathElement {
-    feature: Option<usize>,
+    feature: usize,
     zero: f64,
     one: f64,
     weight: f64,
 }
 
-/// Adds a feature to the path, updating the permutation weights of the
-/// subsets of every size.
-fn extend(path: &mut Vec<PathElement>, zero: f64, one: f64, feature: Option<usize>) {
-    let depth = path.len();
-    path.push(PathElement {
+/// The fractions the path updates multiply by, for every depth up to a
+/// tree's: `(i + 1) / (d + 1)` and `(d - i) / (d + 1)` and their
+/// reciprocals, computed once instead of divided in every step (the steps
+/// of [`unwound_sum`], the bulk of TreeSHAP's time, then chain a multiply
+/// and a subtraction, not a division).
+struct Ratios {
+    n: usize,
+    up: Vec<f64>,
+    down: Vec<f64>,
+}
+
+impl Ratios {
+    fn new(max_depth: usize) -> Ratios {
+        let n = max_depth + 2;
+        let (mut up, mut down) = (vec![0.0; n * n], vec![0.0; n * n]);
+        for d in 0..n {
+            for i in 0..=d {
+                up[d * n + i] = (i + 1) as f64 / (d + 1) as f64;
+                down[d * n + i] = (d - i) as f64 / (d + 1) as f64;
+            }
+        }
+        Ratios { n, up, down }
+    }
+
+    /// `(i + 1) / (d + 1)`.
+    fn up(&self, d: usize, i: usize) -> f64 {
+        self.up[d * self.n + i]
+    }
+
+    /// `(d - i) / (d + 1)`.
+    fn down(&self, d: usize, i: usize) -> f64 {
+        self.down[d * self.n + i]
+    }
+}
+
+/// Appends a feature at `path[depth]`, updating the permutation weights
+/// of the subsets of every size.
+fn extend(path: &mut [PathElement], r: &Ratios, depth: usize, (zero, one, feature): (f64, f64, usize)) {
+    path[depth] = PathElement {
         feature,
         zero,
         one,
         weight: if depth == 0 { 1.0 } else { 0.0 },
-    });
+    };
     for i in (0..depth).rev() {
-        path[i + 1].weight += one * path[i].weight * (i + 1) as f64 / (depth + 1) as f64;
-        path[i].weight = zero * path[i].weight * (depth - i) as f64 / (depth + 1) as f64;
+        let w = path[i].weight;
+        path[i + 1].weight += one * w * r.up(depth, i);
+        path[i].weight = zero * w * r.down(depth, i);
     }
 }
 
-/// Removes the path's element `index`, undoing its [`extend`].
-fn unwind(path: &mut Vec<PathElement>, index: usize) {
-    let depth = path.len() - 1;
+/// Removes element `index` of `path[..=depth]`, undoing its [`extend`].
+fn unwind(path: &mut [PathElement], r: &Ratios, depth: usize, index: usize) {
     let (one, zero) = (path[index].one, path[index].zero);
     let mut next = path[depth].weight;
     for i in (0..depth).rev() {
         if one != 0.0 {
             let w = path[i].weight;
-            path[i].weight = next * (depth + 1) as f64 / ((i + 1) as f64 * one);
-            next = w - path[i].weight * zero * (depth - i) as f64 / (depth + 1) as f64;
+            path[i].weight = next / (r.up(depth, i) * one);
+            next = w - path[i].weight * zero * r.down(depth, i);
         } else {
-            path[i].weight = path[i].weight * (depth + 1) as f64 / (zero * (depth - i) as f64);
+            path[i].weight /= zero * r.down(depth, i);
         }
     }
     for i in index..depth {
@@ -125,101 +159,147 @@ fn unwind(path: &mut Vec<PathElement>, index: usize) {
         path[i].zero = path[i + 1].zero;
         path[i].one = path[i + 1].one;
     }
-    path.pop();
 }
 
-/// The total permutation weight of the path without element `index`.
-fn unwound_sum(path: &[PathElement], index: usize) -> f64 {
-    let depth = path.len() - 1;
+/// The total permutation weight of `path[..=depth]` without element `index`.
+fn unwound_sum(path: &[PathElement], r: &Ratios, depth: usize, index: usize) -> f64 {
     let (one, zero) = (path[index].one, path[index].zero);
-    let mut next = path[depth].weight;
     let mut total = 0.0;
-    for i in (0..depth).rev() {
-        if one != 0.0 {
-            let w = next * (depth + 1) as f64 / ((i + 1) as f64 * one);
+    if one != 0.0 {
+        let mut next = path[depth].weight;
+        let inv_one = 1.0 / one;
+        for i in (0..depth).rev() {
+            let w = next * (inv_one / r.up(depth, i));
             total += w;
-            next = path[i].weight - w * zero * ((depth - i) as f64 / (depth + 1) as f64);
-        } else if zero != 0.0 {
-            total += (path[i].weight / zero) / ((depth - i) as f64 / (depth + 1) as f64);
+            next = path[i].weight - w * (zero * r.down(depth, i));
+        }
+    } else if zero != 0.0 {
+        let inv_zero = 1.0 / zero;
+        for i in (0..depth).rev() {
+            total += path[i].weight * inv_zero / r.down(depth, i);
         }
     }
     total
 }
 
-/// The recursion of algorithm 2 from `node`, whose path so far is `parent`
-/// and which the split above reached with the fractions `zero`, `one` on
-/// `feature`; adds to `phi` (`d x k`, feature-major).
-#[allow(clippy::too_many_arguments)]
-fn recurse(
-    t: &dyn TreeView,
-    cover: &[f64],
-    row: &[f64],
-    node: usize,
-    parent: &[PathElement],
-    (zero, one, feature): (f64, f64, Option<usize>),
-    phi: &mut [f64],
-    k: usize,
-) {
-    let mut path = Vec::with_capacity(parent.len() + 1);
-    path.extend_from_slice(parent);
-    extend(&mut path, zero, one, feature);
-    if let Some(value) = t.leaf_value(node) {
-        for i in 1..path.len() {
-            let w = unwound_sum(&path, i);
-            let el = path[i];
-            let f = el.feature.expect("only the root element has no feature");
-            for (c, v) in value.iter().enumerate() {
-                phi[f * k + c] += w * (el.one - el.zero) * v;
-            }
-        }
-        return;
-    }
-    let (left, right) = t.children(node).expect("a split has children");
-    let (split_feature, threshold) = t.split(node).expect("a split");
-    let (hot, cold) = if row[split_feature] <= threshold {
-        (left, right)
-    } else {
-        (right, left)
-    };
-    let w = cover[node];
-    let (hot_zero, cold_zero) = if w > 0.0 {
-        (cover[hot] / w, cover[cold] / w)
-    } else {
-        (0.0, 0.0)
-    };
-    let (mut incoming_zero, mut incoming_one) = (1.0, 1.0);
-    // A feature split on before: undo that split and redo it here.
-    if let Some(index) = path.iter().position(|e| e.feature == Some(split_feature)) {
-        incoming_zero = path[index].zero;
-        incoming_one = path[index].one;
-        unwind(&mut path, index);
-    }
-    let f = Some(split_feature);
-    recurse(
-        t,
-        cover,
-        row,
-        hot,
-        &path,
-        (hot_zero * incoming_zero, incoming_one, f),
-        phi,
-        k,
-    );
-    recurse(t, cover, row, cold, &path, (cold_zero * incoming_zero, 0.0, f), phi, k);
+/// A tree as arrays (what the recursion reads, without dispatch): `left`
+/// 0 at leaves, `width` outputs per leaf.
+struct Flat {
+    left: Vec<usize>,
+    right: Vec<usize>,
+    feature: Vec<usize>,
+    threshold: Vec<f64>,
+    value: Vec<f64>,
+    cover: Vec<f64>,
+    width: usize,
+    depth: usize,
+    ratios: Ratios,
 }
 
-/// The tree's expected output: its leaves' values weighted by their rows.
-fn expected_value(t: &dyn TreeView, cover: &[f64], k: usize) -> Vec<f64> {
-    let root = cover[0];
-    let mut out = vec![0.0; k];
-    for (id, &w) in cover.iter().enumerate() {
-        if let Some(v) = t.leaf_value(id) {
-            for (o, x) in out.iter_mut().zip(v) {
-                *o += x * w / root;
+impl Flat {
+    fn new(t: &dyn TreeView, width: usize) -> Result<Flat, ExplainError> {
+        let cover = t.covers()?;
+        if cover.first().is_none_or(|&root| root <= 0.0) {
+            return Err(ExplainError::Input("a tree's root has no training weight".into()));
+        }
+        let n = cover.len();
+        let mut f = Flat {
+            left: vec![0; n],
+            right: vec![0; n],
+            feature: vec![0; n],
+            threshold: vec![0.0; n],
+            value: vec![0.0; n * width],
+            cover,
+            width,
+            depth: 0,
+            ratios: Ratios::new(0),
+        };
+        let mut depth = vec![0usize; n];
+        for id in 0..n {
+            if let Some((l, r)) = t.children(id) {
+                let (feature, threshold) = t.split(id).expect("a split");
+                (f.left[id], f.right[id], f.feature[id], f.threshold[id]) = (l, r, feature, threshold);
+                depth[l] = depth[id] + 1;
+                depth[r] = depth[id] + 1;
+            } else if let Some(v) = t.leaf_value(id) {
+                f.value[id * width..(id + 1) * width].copy_from_slice(&v[..width]);
             }
         }
+        f.depth = depth.into_iter().max().unwrap_or(0);
+        f.ratios = Ratios::new(f.depth + 1);
+        Ok(f)
     }
-    out
+
+    /// The expected output: the leaves' values weighted by their cover.
+    fn expected_value(&self) -> Vec<f64> {
+        let mut out = vec![0.0; self.width];
+        for id in (0..self.left.len()).filter(|&id| self.left[id] == 0) {
+            for (o, v) in out.iter_mut().zip(&self.value[id * self.width..(id + 1) * self.width]) {
+                *o += v * self.cover[id] / self.cover[0];
+            }
+        }
+        out
+    }
+
+    /// Path elements one row's recursion needs: a segment per depth.
+    fn buffer_len(&self) -> usize {
+        (self.depth + 2) * (self.depth + 3) / 2
+    }
+
+    /// Algorithm 2 from `node`: its path is the segment of `buf` at `at`
+    /// (the parent's `depth` elements copied from `parent`, then this
+    /// split's), reached with `zero`, `one` on `feature`; adds to `phi`
+    /// (`d x width`, feature-major).
+    #[allow(clippy::too_many_arguments)]
+    fn recurse(
+        &self,
+        row: &[f64],
+        phi: &mut [f64],
+        node: usize,
+        buf: &mut [PathElement],
+        (parent, at, mut depth): (usize, usize, usize),
+        (zero, one, feature): (f64, f64, usize),
+    ) {
+        buf.copy_within(parent..parent + depth, at);
+        let path = &mut buf[at..];
+        let ratios = &self.ratios;
+        extend(path, ratios, depth, (zero, one, feature));
+        let w = self.width;
+        if self.left[node] == 0 {
+            let value = &self.value[node * w..(node + 1) * w];
+            for i in 1..=depth {
+                let el = path[i];
+                let scale = unwound_sum(path, ratios, depth, i) * (el.one - el.zero);
+                for (p, v) in phi[el.feature * w..(el.feature + 1) * w].iter_mut().zip(value) {
+                    *p += scale * v;
+                }
+            }
+            return;
+        }
+        let split = self.feature[node];
+        let (hot, cold) = if row[split] <= self.threshold[node] {
+            (self.left[node], self.right[node])
+        } else {
+            (self.right[node], self.left[node])
+        };
+        let cover = self.cover[node];
+        let (hot_zero, cold_zero) = if cover > 0.0 {
+            (self.cover[hot] / cover, self.cover[cold] / cover)
+        } else {
+            (0.0, 0.0)
+        };
+        let (mut incoming_zero, mut incoming_one) = (1.0, 1.0);
+        // A feature split on before: undo that split and redo it here.
+        if let Some(index) = (0..=depth).find(|&i| path[i].feature == split) {
+            incoming_zero = path[index].zero;
+            incoming_one = path[index].one;
+            unwind(path, ratios, depth, index);
+            depth -= 1;
+        }
+        let next = at + depth + 1;
+        self.recurse(row, phi, hot, buf, (at, next, depth + 1), (hot_zero * incoming_zero, incoming_one, split));
+        self.recurse(row, phi, cold, buf, (at, next, depth + 1), (cold_zero * incoming_zero, 0.0, split));
+    }
 }
 
 fn check(x: ArrayView2<'_, f64>, d: usize) -> Result<(), ExplainError> {
@@ -251,42 +331,46 @@ pub fn ensemble(
     }
     check(x, d)?;
     let k = base.len();
-    let covers: Vec<Vec<f64>> = members.iter().map(|m| m.tree.covers()).collect::<Result<_, _>>()?;
-    if covers.iter().any(|c| c.first().is_none_or(|&root| root <= 0.0)) {
-        return Err(ExplainError::Input("a tree's root has no training weight".into()));
-    }
     // Each member's outputs, and the model output each one adds to.
-    let width = |m: &Member<'_>| if m.output.is_some() { 1 } else { k };
+    let flats: Vec<Flat> = members
+        .iter()
+        .map(|m| Flat::new(m.tree, if m.output.is_some() { 1 } else { k }))
+        .collect::<Result<_, _>>()?;
     let mut base_values = base.to_vec();
-    for (m, cover) in members.iter().zip(&covers) {
-        for (o, v) in expected_value(m.tree, cover, width(m)).into_iter().enumerate() {
+    for (m, flat) in members.iter().zip(&flats) {
+        for (o, v) in flat.expected_value().into_iter().enumerate() {
             base_values[m.output.unwrap_or(o)] += m.scale * v;
         }
     }
+    let buffer = flats.iter().map(Flat::buffer_len).max().unwrap_or(1);
     let rows: Vec<Vec<f64>> = x
         .rows()
         .into_iter()
         .collect::<Vec<_>>()
         .par_iter()
-        .map(|row| {
-            let mut phi = vec![0.0; d * k];
-            for (m, cover) in members.iter().zip(&covers) {
-                let w = width(m);
-                let local: Vec<f64> = match m.features {
-                    Some(f) => f.iter().map(|&j| row[j]).collect(),
-                    None => row.to_vec(),
-                };
-                let mut one = vec![0.0; local.len() * w];
-                recurse(m.tree, cover, &local, 0, &[], (1.0, 1.0, None), &mut one, w);
-                for (j, values) in one.chunks(w).enumerate() {
-                    let column = m.features.map_or(j, |f| f[j]);
-                    for (o, v) in values.iter().enumerate() {
-                        phi[column * k + m.output.unwrap_or(o)] += m.scale * v;
+        .map_init(
+            || (vec![PathElement::default(); buffer], Vec::new(), Vec::new()),
+            |(buf, local, one), row| {
+                let mut phi = vec![0.0; d * k];
+                for (m, flat) in members.iter().zip(&flats) {
+                    local.clear();
+                    match m.features {
+                        Some(f) => local.extend(f.iter().map(|&j| row[j])),
+                        None => local.extend(row.iter()),
+                    }
+                    one.clear();
+                    one.resize(local.len() * flat.width, 0.0);
+                    flat.recurse(local, one, 0, buf, (0, 0, 0), (1.0, 1.0, usize::MAX));
+                    for (j, values) in one.chunks(flat.width).enumerate() {
+                        let column = m.features.map_or(j, |f| f[j]);
+                        for (o, v) in values.iter().enumerate() {
+                            phi[column * k + m.output.unwrap_or(o)] += m.scale * v;
+                        }
                     }
                 }
-            }
-            phi
-        })
+                phi
+            },
+        )
         .collect();
     let values = Array3::from_shape_fn((k, x.nrows(), d), |(c, i, j)| rows[i][j * k + c]);
     Ok(Attributions { base_values, values })
