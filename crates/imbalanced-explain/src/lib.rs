@@ -30,12 +30,14 @@ pub mod linear;
 pub mod model;
 pub mod permutation;
 pub mod pipeline;
+pub mod rank;
 pub mod tree;
 
 pub use linear::linear;
 pub use model::{explain, output_names};
 pub use permutation::{Importances, PermutationImportance, Scoring};
 pub use pipeline::{explain_pipeline, permutation_pipeline, Explanation};
+pub use rank::weighted_tau;
 pub use tree::{ensemble, forest, tree, Member, TreeView};
 
 use ndarray::{Array2, Array3};
