@@ -49,7 +49,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .outer_iter()
         .map(|c| c.outer_iter().map(|r| r.to_vec()).collect())
         .collect();
-    std::fs::write(out, serde_json::json!({"seconds": seconds, "values": values}).to_string())?;
+    std::fs::write(
+        out,
+        serde_json::json!({"seconds": seconds, "values": values}).to_string(),
+    )?;
     println!("{seconds:.3} s for {} rows x {} trees", x.nrows(), trees.len());
     Ok(())
 }

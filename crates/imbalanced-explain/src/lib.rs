@@ -17,6 +17,11 @@
 //! [`permutation`]: scikit-learn's permutation importance, the same
 //! shuffles for the same seed, for any model.
 //!
+//! [`rank`]: how far two attributions' feature rankings are apart: the
+//! weighted Kendall tau (equal to scipy's), a CIES-style rank-weighted
+//! distance (our formulation), rank-biased overlap, top-k agreement; the
+//! stability index builds on them.
+//!
 //! [`explain_pipeline`]: a fitted pipeline's attributions on a file's rows,
 //! named by the model's input columns, as JSON or CSV (`imbalanced explain`).
 //!
@@ -37,7 +42,7 @@ pub use linear::linear;
 pub use model::{explain, output_names};
 pub use permutation::{Importances, PermutationImportance, Scoring};
 pub use pipeline::{explain_pipeline, permutation_pipeline, Explanation};
-pub use rank::weighted_tau;
+pub use rank::{rank_biased_overlap, rank_distance, top_k_agreement, weighted_tau, RankWeights};
 pub use tree::{ensemble, forest, tree, Member, TreeView};
 
 use ndarray::{Array2, Array3};

@@ -297,8 +297,22 @@ impl Flat {
             depth -= 1;
         }
         let next = at + depth + 1;
-        self.recurse(row, phi, hot, buf, (at, next, depth + 1), (hot_zero * incoming_zero, incoming_one, split));
-        self.recurse(row, phi, cold, buf, (at, next, depth + 1), (cold_zero * incoming_zero, 0.0, split));
+        self.recurse(
+            row,
+            phi,
+            hot,
+            buf,
+            (at, next, depth + 1),
+            (hot_zero * incoming_zero, incoming_one, split),
+        );
+        self.recurse(
+            row,
+            phi,
+            cold,
+            buf,
+            (at, next, depth + 1),
+            (cold_zero * incoming_zero, 0.0, split),
+        );
     }
 }
 
