@@ -1,11 +1,11 @@
 //! Exact attributions: how much each feature moved a model's output for a
 //! row, away from the model's expected output.
 //!
-//! [`linear`]: exact SHAP values of linear and softmax models, as
+//! [`linear`](mod@linear): exact SHAP values of linear and softmax models, as
 //! `shap.LinearExplainer` (interventional, the background's mean): on the
 //! logit scale, `phi_kj = w_kj (x_j - mean_j)`, base value `w_k · mean + b_k`.
 //!
-//! [`tree`]: path-dependent TreeSHAP (Lundberg, Erion & Lee 2018,
+//! [`tree`](mod@tree): path-dependent TreeSHAP (Lundberg, Erion & Lee 2018,
 //! algorithm 2; shap's `TreeExplainer` with `feature_perturbation =
 //! "tree_path_dependent"`) for a fitted tree and the mean over a forest's
 //! trees, on the trees' output (class shares), each branch weighed by its
