@@ -22,6 +22,10 @@
 //! distance (our formulation), rank-biased overlap, top-k agreement; the
 //! stability index builds on them.
 //!
+//! [`stability`]: a CIES-style credibility index of explanations under
+//! noise (our formulation), per row, overall and per class, with bootstrap
+//! intervals and the uniform-weight baseline.
+//!
 //! [`explain_pipeline`]: a fitted pipeline's attributions on a file's rows,
 //! named by the model's input columns, as JSON or CSV (`imbalanced explain`).
 //!
@@ -36,6 +40,7 @@ pub mod model;
 pub mod permutation;
 pub mod pipeline;
 pub mod rank;
+pub mod stability;
 pub mod tree;
 
 pub use linear::linear;
@@ -43,6 +48,7 @@ pub use model::{explain, output_names};
 pub use permutation::{Importances, PermutationImportance, Scoring};
 pub use pipeline::{explain_pipeline, permutation_pipeline, Explanation};
 pub use rank::{rank_biased_overlap, rank_distance, top_k_agreement, weighted_tau, RankWeights};
+pub use stability::{Estimate, RowStability, Stability, StabilityReport, Summary};
 pub use tree::{ensemble, forest, tree, Member, TreeView};
 
 use ndarray::{Array2, Array3};
