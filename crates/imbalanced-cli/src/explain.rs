@@ -62,10 +62,10 @@ pub struct ExplainArgs {
 
 /// Row numbers given on the command line.
 #[derive(Clone)]
-pub struct RowList(Vec<usize>);
+pub struct RowList(pub Vec<usize>);
 
 /// `A:B` (B excluded) or `a,b,c`.
-fn parse_rows(text: &str) -> Result<RowList, String> {
+pub(crate) fn parse_rows(text: &str) -> Result<RowList, String> {
     let bad = |_| format!("--rows {text:?}: give a range like 0:100 or a list like 3,17,42");
     if let Some((a, b)) = text.split_once(':') {
         let (a, b): (usize, usize) = (a.trim().parse().map_err(bad)?, b.trim().parse().map_err(bad)?);

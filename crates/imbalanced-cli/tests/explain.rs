@@ -1,4 +1,4 @@
-//! `imbalanced explain` end to end: attributions that add up to the model's
+//! `imbalanced explain` and `imbalanced stability` end to end: attributions that add up to the model's
 //! output, from a model fitted on the spot or written by `train`, CSV and
 //! JSON, and bad input.
 
@@ -169,5 +169,55 @@ fn bad_requests_fail_cleanly_and_write_nothing() {
         args.extend(&extra);
         refused(&run(&args), &args, message);
         assert!(!out.exists(), "{extra:?} wrote a file");
+    }
+}
+
+#[test]
+fn stability_compares_methods_per_class_and_noise() {
+    let file = data("yeast6.csv");
+    let args = [
+        "stability",
+        file.to_str().unwrap(),
+        "--model",
+        "tree",
+        "--param",
+        "max_depth=4",
+        "--methods",
+        "none,RandomOverSampler",
+        "--noise",
+        "0,0.3",
+        "--perturbations",
+        "4",
+        "--rows",
+        "0:40",
+        "--json",
+    ];
+    let report = json(&args);
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), 4, "two methods x two noise levels");
+    for r in results {
+        let index = r["overall"]["index"].as_f64().unwrap();
+        if r["noise"] == 0.0 {
+            assert_eq!(index, 1.0, "{r}");
+        } else {
+            assert!(index <= 1.0 && r["overall"]["index_low"].as_f64().unwrap() <= index);
+        }
+        assert_eq!(r["per_class"].as_array().unwrap().len(), 2);
+    }
+    assert_eq!(json(&args), report, "seeded");
+    let text = stdout(&ok(&args[..args.len() - 1]));
+    assert!(
+        text.contains("index [95% CI]") && text.contains("RandomOverSampler"),
+        "{text}"
+    );
+    for (extra, message) in [
+        (vec!["--noise=-1"], "give levels >= 0"),
+        (vec!["--perturbations", "0"], "perturbations must be at least 1"),
+        (vec!["--methods", "SMOOTE"], "SMOTE"),
+        (vec!["--model", "knn"], "has no exact attributions"),
+    ] {
+        let mut bad = vec!["stability", file.to_str().unwrap(), "--rows", "0:5"];
+        bad.extend(&extra);
+        refused(&run(&bad), &bad, message);
     }
 }

@@ -10,7 +10,9 @@ use imbalanced_eval::FittedPipeline;
 
 use imbalanced_models::Predict;
 
-use crate::{explain, output_names, Attributions, ExplainError, Importances, PermutationImportance};
+use crate::{
+    explain, output_names, Attributions, ExplainError, Importances, PermutationImportance, Stability, StabilityReport,
+};
 
 /// The attributions of some rows of a file, with the names to read them by.
 #[derive(Debug, Clone, PartialEq)]
@@ -129,4 +131,54 @@ pub fn permutation_pipeline(
         data.y(),
     )?;
     Ok((pipeline.input_names(data), importances))
+}
+
+/// The stability of `pipeline`'s attributions on `data`'s `rows` (all when
+/// empty; labelled, for the per-class summaries): the noise is scaled by
+/// each numeric input column's standard deviation over `data` (one-hot
+/// columns are not perturbed), and each row's attributions are read for
+/// its labelled class (the single output of a two-class linear or boosted
+/// model).
+pub fn stability_pipeline(
+    pipeline: &FittedPipeline,
+    data: &Dataset,
+    rows: &[usize],
+    background: &Dataset,
+    settings: &Stability,
+) -> Result<StabilityReport, ExplainError> {
+    if !data.is_labelled() {
+        return Err(ExplainError::Input(
+            "stability is reported per class: give a file with the target column".into(),
+        ));
+    }
+    let input = |d: &Dataset| pipeline.inputs(d).map_err(|e| ExplainError::Input(e.to_string()));
+    let all = input(data)?;
+    let (numeric, _) = pipeline.n_inputs();
+    let scale: Vec<f64> = (0..all.ncols())
+        .map(|j| if j < numeric { all.column(j).std(0.0) } else { 0.0 })
+        .collect();
+    let rows: Vec<usize> = if rows.is_empty() {
+        (0..data.n_samples()).collect()
+    } else {
+        rows.to_vec()
+    };
+    if let Some(&r) = rows.iter().find(|&&r| r >= data.n_samples()) {
+        return Err(ExplainError::Input(format!(
+            "row {r} of a file of {} rows: rows count from 0",
+            data.n_samples()
+        )));
+    }
+    let x = all.select(ndarray::Axis(0), &rows);
+    let y: Vec<usize> = rows.iter().map(|&r| data.y()[r]).collect();
+    let background = input(background)?;
+    let model = pipeline.model();
+    let single = output_names(model, data.classes()).len() == 1;
+    let output: Vec<usize> = if single { vec![0; y.len()] } else { y.clone() };
+    settings.run(
+        |batch| explain(model, batch, background.view()),
+        x.view(),
+        (&y, data.classes().len()),
+        &output,
+        &scale,
+    )
 }
