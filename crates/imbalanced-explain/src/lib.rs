@@ -48,7 +48,7 @@ pub use model::{explain, output_names};
 pub use permutation::{Importances, PermutationImportance, Scoring};
 pub use pipeline::{explain_pipeline, permutation_pipeline, stability_pipeline, Explanation};
 pub use rank::{rank_biased_overlap, rank_distance, top_k_agreement, weighted_tau, RankWeights};
-pub use stability::{Estimate, RowStability, Stability, StabilityReport, Summary};
+pub use stability::{paired_test, Estimate, RowStability, Stability, StabilityReport, Summary};
 pub use tree::{ensemble, forest, tree, Member, TreeView};
 
 use ndarray::{Array2, Array3};

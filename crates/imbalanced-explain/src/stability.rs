@@ -238,3 +238,49 @@ fn bootstrap(values: &[f64], resamples: usize, seed: u128) -> Estimate {
         high: percentile(0.975),
     }
 }
+
+/// A paired comparison of two pipelines' per-row values `a` and `b` (the
+/// same rows): the mean difference `a - b` and its two-sided p-value by a
+/// sign-flip permutation test (`resamples` random sign patterns, seeded;
+/// `p = (1 + #{|flipped mean| >= |observed|}) / (1 + resamples)`).
+pub fn paired_test(a: &[f64], b: &[f64], resamples: usize, seed: u64) -> Result<(f64, f64), ExplainError> {
+    if a.len() != b.len() || a.is_empty() || resamples == 0 {
+        return Err(ExplainError::Input(
+            "a paired test needs the same rows on both sides, some rows, and resamples >= 1".into(),
+        ));
+    }
+    let diffs: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
+    let n = diffs.len() as f64;
+    let observed = diffs.iter().sum::<f64>() / n;
+    let mut rng = Generator::new(u128::from(seed));
+    let extreme = (0..resamples)
+        .filter(|_| {
+            let flipped: f64 = diffs
+                .iter()
+                .map(|&d| if rng.random() < 0.5 { -d } else { d })
+                .sum::<f64>()
+                / n;
+            flipped.abs() >= observed.abs() - 1e-12
+        })
+        .count();
+    Ok((observed, (1 + extreme) as f64 / (1 + resamples) as f64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_paired_test_finds_a_shift_and_not_noise() {
+        let mut rng = Generator::new(1);
+        let a: Vec<f64> = (0..60).map(|_| rng.standard_normal()).collect();
+        let shifted: Vec<f64> = a.iter().map(|v| v + 0.5 + 0.1 * rng.standard_normal()).collect();
+        let (d, p) = paired_test(&shifted, &a, 2000, 3).unwrap();
+        assert!((d - 0.5).abs() < 0.05 && p < 0.001, "{d} {p}");
+        let same_but_noisy: Vec<f64> = a.iter().map(|v| v + 0.1 * rng.standard_normal()).collect();
+        let (_, p) = paired_test(&same_but_noisy, &a, 2000, 3).unwrap();
+        assert!(p > 0.01, "{p}");
+        assert_eq!(paired_test(&a, &a, 100, 0).unwrap(), (0.0, 1.0));
+        assert!(paired_test(&a, &a[..3], 100, 0).is_err());
+    }
+}
