@@ -20,6 +20,20 @@ class Model:
     ) -> tuple[list[float], NDArray[np.float64]]: ...
     @property
     def name(self) -> str: ...
+    def stability(
+        self,
+        x: NDArray[np.float64],
+        background: NDArray[np.float64],
+        y: NDArray[np.int64],
+        n_classes: int,
+        output: NDArray[np.int64],
+        scale: list[float],
+        noise: float,
+        perturbations: int,
+        weights: str,
+        bootstrap: int,
+        seed: int,
+    ) -> str: ...
     def feature_importances(self) -> list[float]: ...
     def out_of_bag(self) -> tuple[float, NDArray[np.float64], int] | None: ...
     @property

@@ -1,11 +1,12 @@
 """Type stubs of imbalanced.explain (written by hand)."""
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["Explainer"]
+__all__ = ["Explainer", "stability", "StabilityResult"]
 
 class Explainer:
     model: Any
@@ -13,3 +14,28 @@ class Explainer:
     expected_value: float | NDArray[np.float64] | None
     def __init__(self, model: Any, data: ArrayLike | None = None) -> None: ...
     def shap_values(self, X: ArrayLike) -> NDArray[np.float64]: ...
+
+@dataclass
+class StabilityResult:
+    index: float
+    index_interval: tuple[float, float]
+    uniform_index: float
+    weighted_tau: float
+    rank_biased_overlap: float
+    top3: float
+    per_class: dict[Any, dict[str, Any] | None]
+    rows: NDArray[np.float64]
+
+def stability(
+    model: Any,
+    X: ArrayLike,
+    y: ArrayLike,
+    *,
+    data: ArrayLike | None = None,
+    noise: float = 0.1,
+    perturbations: int = 20,
+    weights: Literal["harmonic", "dcg", "uniform"] = "harmonic",
+    n_bootstrap: int = 1000,
+    random_state: int = 0,
+) -> StabilityResult: ...
+

@@ -72,6 +72,78 @@ impl Model {
         Ok((a.base_values, a.values.into_pyarray(py)))
     }
 
+    /// The stability of the attributions of the rows of `x` under noise
+    /// (`imbalanced::explain::Stability`): `y` their class codes,
+    /// `output` the output each row's attributions are read for, `scale`
+    /// each column's deviation; the report as JSON.
+    #[pyo3(signature = (x, background, y, n_classes, output, scale, noise, perturbations, weights, bootstrap, seed))]
+    #[allow(clippy::too_many_arguments)]
+    fn stability<'py>(
+        &self,
+        py: Python<'py>,
+        x: PyReadonlyArray2<'py, f64>,
+        background: PyReadonlyArray2<'py, f64>,
+        y: PyReadonlyArray1<'py, i64>,
+        n_classes: usize,
+        output: PyReadonlyArray1<'py, i64>,
+        scale: Vec<f64>,
+        noise: f64,
+        perturbations: usize,
+        weights: &str,
+        bootstrap: usize,
+        seed: u64,
+    ) -> PyResult<String> {
+        use imbalanced::explain::{RankWeights, Stability};
+        let weights = match weights {
+            "harmonic" => RankWeights::Harmonic,
+            "dcg" => RankWeights::Dcg,
+            "uniform" => RankWeights::Uniform,
+            other => return Err(value_error(format!("weights={other:?}: use harmonic, dcg or uniform"))),
+        };
+        let y = crate::class_codes(&y, Some(n_classes))?;
+        let output = crate::class_codes(&output, None)?;
+        let settings = Stability {
+            noise,
+            perturbations,
+            weights,
+            bootstrap,
+            seed,
+        };
+        let (x, background) = (x.as_array(), background.as_array());
+        let report = py
+            .detach(|| {
+                settings.run(
+                    |batch| imbalanced::explain::explain(&self.inner, batch, background),
+                    x,
+                    (&y, n_classes),
+                    &output,
+                    &scale,
+                )
+            })
+            .map_err(value_error)?;
+        let summary = |s: &imbalanced::explain::Summary| {
+            serde_json::json!({
+                "rows": s.rows,
+                "index": [s.index.mean, s.index.low, s.index.high],
+                "uniform_index": [s.uniform_index.mean, s.uniform_index.low, s.uniform_index.high],
+                "weighted_tau": s.weighted_tau,
+                "rank_biased_overlap": s.rank_biased_overlap,
+                "top3": s.top3,
+            })
+        };
+        let rows: Vec<[f64; 5]> = report
+            .rows
+            .iter()
+            .map(|r| [r.index, r.uniform_index, r.weighted_tau, r.rank_biased_overlap, r.top3])
+            .collect();
+        Ok(serde_json::json!({
+            "overall": summary(&report.overall),
+            "per_class": report.per_class.iter().map(|s| s.as_ref().map(summary)).collect::<Vec<_>>(),
+            "rows": rows,
+        })
+        .to_string())
+    }
+
     /// The boosting votes of the rows of `x` (`n x n_classes`), for a
     /// boosted model's `decision_function`; a `ValueError` for other models.
     fn votes<'py>(&self, py: Python<'py>, x: PyReadonlyArray2<'py, f64>) -> PyResult<Bound<'py, PyArray2<f64>>> {

@@ -9,7 +9,7 @@ from sklearn.linear_model import LogisticRegression
 
 from imbalanced.ensemble import (BalancedBaggingClassifier, BalancedRandomForestClassifier,
                                  HistGradientBoostingClassifier)
-from imbalanced.explain import Explainer
+from imbalanced.explain import Explainer, stability
 from imbalanced.models import SoftmaxRegression
 
 
@@ -77,3 +77,25 @@ def test_bad_input_names_the_fix():
     bad[0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         explainer.shap_values(bad)
+
+
+def test_stability_is_one_without_noise_and_reported_per_class():
+    X, y = data(k=2)
+    labels = np.array(["maj", "min"])[y]
+    model = BalancedRandomForestClassifier(n_estimators=6, random_state=0).fit(X, labels)
+    quiet = stability(model, X[:30], labels[:30], noise=0.0, perturbations=3, n_bootstrap=50)
+    assert quiet.index == 1.0 and quiet.uniform_index == 1.0 and quiet.top3 == 1.0
+    noisy = stability(model, X[:30], labels[:30], noise=0.5, perturbations=5, n_bootstrap=50, random_state=2)
+    assert noisy.index < 1.0 and noisy.index_interval[0] <= noisy.index <= noisy.index_interval[1]
+    assert noisy.rows.shape == (30, 5)
+    counts = {k: v["rows"] for k, v in noisy.per_class.items() if v is not None}
+    assert sum(counts.values()) == 30 and set(counts) <= {"maj", "min"}
+    again = stability(model, X[:30], labels[:30], noise=0.5, perturbations=5, n_bootstrap=50, random_state=2)
+    np.testing.assert_array_equal(again.rows, noisy.rows)
+    with pytest.raises(ValueError, match="noise"):
+        stability(model, X[:5], labels[:5], noise=-1)
+    with pytest.raises(ValueError, match="among the model's classes_"):
+        stability(model, X[:5], np.array(["x"] * 5))
+    with pytest.raises(ValueError, match="weights"):
+        stability(model, X[:5], labels[:5], weights="linear")
+
