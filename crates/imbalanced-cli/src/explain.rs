@@ -7,7 +7,7 @@ use clap::Args;
 use imbalanced::data::Dataset;
 use imbalanced::eval::FittedPipeline;
 use imbalanced::eval::{Method, ModelFile};
-use imbalanced::explain::{explain_pipeline, permutation_pipeline, PermutationImportance};
+use imbalanced::explain::{explain_pipeline, permutation_pipeline, KernelShap, PermutationImportance};
 use imbalanced::random::RngKind;
 
 use crate::{parse_params, InputArgs, ModelArgs};
@@ -38,10 +38,15 @@ pub struct ExplainArgs {
     /// Seed of the model and the sampler.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// shap: exact SHAP values per row; permutation: scikit-learn's permutation
-    /// importance of each column on FILE's rows (the same shuffles for the same seed).
-    #[arg(long, default_value = "shap", value_parser = ["shap", "permutation"])]
+    /// shap: exact SHAP values per row (linear and tree models); kernel: KernelSHAP on
+    /// the class probabilities of any model (exact over every coalition when they fit
+    /// the budget, sampled beyond; against 50 training rows); permutation:
+    /// scikit-learn's permutation importance of each column on FILE's rows.
+    #[arg(long, default_value = "shap", value_parser = ["shap", "kernel", "permutation"])]
     pub explainer: String,
+    /// Kernel: the coalition budget per row (default: shap's 2 x features + 2048).
+    #[arg(long)]
+    pub nsamples: Option<usize>,
     /// Permutation: shuffles per column.
     #[arg(long, default_value_t = 5)]
     pub n_repeats: usize,
@@ -103,7 +108,11 @@ pub fn run(args: ExplainArgs) -> Result<(), BoxError> {
         return permutation(&args, &pipeline, &data);
     }
     let rows = args.rows.clone().map(|r| r.0).unwrap_or_default();
-    let e = explain_pipeline(&pipeline, &data, &rows, &background, &classes)?;
+    let kernel = (args.explainer == "kernel").then_some(KernelShap {
+        nsamples: args.nsamples,
+        seed: args.seed,
+    });
+    let e = explain_pipeline(&pipeline, &data, &rows, &background, (&classes, kernel.as_ref()))?;
     if let Some(out) = &args.out {
         imbalanced::data::write_text(out, &e.to_csv())?;
     }

@@ -143,6 +143,29 @@ fn permutation_importance_scores_every_column_with_its_seed() {
 }
 
 #[test]
+fn kernel_shap_explains_any_model_on_its_probabilities() {
+    let file = data("yeast6.csv");
+    let report = json(&[
+        "explain",
+        file.to_str().unwrap(),
+        "--model",
+        "knn",
+        "--explainer",
+        "kernel",
+        "--rows",
+        "0:4",
+        "--json",
+    ]);
+    let classes: Vec<String> = serde_json::from_value(report["classes"].clone()).unwrap();
+    assert_eq!(classes, ["probability of 0", "probability of 1"]);
+    // Each row's outputs are its class probabilities: they sum to 1.
+    for row in sums(&report) {
+        assert!((row.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{row:?}");
+        assert!(row.iter().all(|p| (-1e-9..=1.0 + 1e-9).contains(p)));
+    }
+}
+
+#[test]
 fn bad_requests_fail_cleanly_and_write_nothing() {
     let file = data("ecoli.csv");
     let dir = tempfile::tempdir().unwrap();
@@ -163,7 +186,10 @@ fn bad_requests_fail_cleanly_and_write_nothing() {
             vec!["--explainer", "permutation", "--n-repeats", "0"],
             "n_repeats must be at least 1",
         ),
-        (vec!["--explainer", "lime"], "possible values: shap, permutation"),
+        (
+            vec!["--explainer", "lime"],
+            "possible values: shap, kernel, permutation",
+        ),
     ] {
         let mut args = vec!["explain", file.to_str().unwrap(), "--out", out.to_str().unwrap()];
         args.extend(&extra);

@@ -11,6 +11,10 @@
 //! trees, on the trees' output (class shares), each branch weighed by its
 //! training rows.
 //!
+//! [`kernel`]: SHAP values of any model (interventional, against a
+//! background): exact over every coalition when they fit shap's budget,
+//! KernelSHAP's sampled weighted least squares beyond.
+//!
 //! [`explain`]: the method that fits a fitted model of the catalogue (also
 //! bagged trees and histogram gradient boosting, on its raw scores).
 //!
@@ -35,6 +39,7 @@
 
 #![deny(unsafe_code)]
 
+pub mod kernel;
 pub mod linear;
 pub mod model;
 pub mod permutation;
@@ -43,8 +48,9 @@ pub mod rank;
 pub mod stability;
 pub mod tree;
 
+pub use kernel::KernelShap;
 pub use linear::linear;
-pub use model::{explain, output_names};
+pub use model::{explain, kernel_explain, output_names};
 pub use permutation::{Importances, PermutationImportance, Scoring};
 pub use pipeline::{explain_pipeline, permutation_pipeline, stability_pipeline, Explanation};
 pub use rank::{rank_biased_overlap, rank_distance, top_k_agreement, weighted_tau, RankWeights};

@@ -9,7 +9,7 @@ use imbalanced_models::Predict;
 use ndarray::ArrayView2;
 
 use crate::tree::{ensemble, forest, tree, Member};
-use crate::{linear, Attributions, ExplainError};
+use crate::{linear, Attributions, ExplainError, KernelShap};
 
 /// What the model's attributions add up to, per output.
 pub fn output_names(model: &FittedModel, classes: &[String]) -> Vec<String> {
@@ -80,9 +80,26 @@ pub fn explain(
             ensemble(&members, &m.baseline, m.n_features, x)
         }
         other => Err(ExplainError::Input(format!(
-            "{} has no exact attributions: explain a linear model, a tree, a forest, bagged trees or gradient \
-             boosting (KernelSHAP for any model is planned)",
+            "{} has no exact attributions: use KernelSHAP (`explain --explainer kernel`, `kernel_explain`), or a \
+             linear model, a tree, a forest, bagged trees or gradient boosting",
             other.name()
         ))),
     }
+}
+
+/// KernelSHAP values of the rows `x` for any fitted `model`, on its class
+/// probabilities, against the `background` rows (keep them few: every
+/// coalition is evaluated on each).
+pub fn kernel_explain(
+    model: &FittedModel,
+    x: ArrayView2<'_, f64>,
+    background: ArrayView2<'_, f64>,
+    settings: &KernelShap,
+) -> Result<Attributions, ExplainError> {
+    let f = |rows: ArrayView2<'_, f64>| {
+        model
+            .predict_proba(rows)
+            .map_err(|e| ExplainError::Input(e.to_string()))
+    };
+    settings.explain(&f, x, background)
 }

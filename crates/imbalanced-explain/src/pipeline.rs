@@ -11,7 +11,8 @@ use imbalanced_eval::FittedPipeline;
 use imbalanced_models::Predict;
 
 use crate::{
-    explain, output_names, Attributions, ExplainError, Importances, PermutationImportance, Stability, StabilityReport,
+    explain, kernel_explain, output_names, Attributions, ExplainError, Importances, KernelShap, PermutationImportance,
+    Stability, StabilityReport,
 };
 
 /// The attributions of some rows of a file, with the names to read them by.
@@ -28,14 +29,16 @@ pub struct Explanation {
 }
 
 /// The attributions of `data`'s `rows` (all when empty) under `pipeline`,
-/// trained on `classes`; the linear models' background is the mean of
-/// `background`'s rows (the training rows), through the same scaling.
+/// trained on `classes`: exact ones, or with `kernel` KernelSHAP on the
+/// class probabilities of any model against 50 rows of `background` spread
+/// over it. The linear models' background is the mean of `background`'s
+/// rows (the training rows), through the same scaling.
 pub fn explain_pipeline(
     pipeline: &FittedPipeline,
     data: &Dataset,
     rows: &[usize],
     background: &Dataset,
-    classes: &[String],
+    (classes, kernel): (&[String], Option<&KernelShap>),
 ) -> Result<Explanation, ExplainError> {
     let input = |d: &Dataset| pipeline.inputs(d).map_err(|e| ExplainError::Input(e.to_string()));
     let rows: Vec<usize> = if rows.is_empty() {
@@ -50,10 +53,25 @@ pub fn explain_pipeline(
         )));
     }
     let x = input(&data.select_rows(&rows))?;
-    let attributions = explain(pipeline.model(), x.view(), input(background)?.view())?;
+    let background = input(background)?;
+    let (attributions, outputs) = match kernel {
+        None => (
+            explain(pipeline.model(), x.view(), background.view())?,
+            output_names(pipeline.model(), classes),
+        ),
+        Some(settings) => {
+            let n = background.nrows();
+            let spread: Vec<usize> = (0..n.min(50)).map(|i| i * n / n.min(50)).collect();
+            let sample = background.select(ndarray::Axis(0), &spread);
+            (
+                kernel_explain(pipeline.model(), x.view(), sample.view(), settings)?,
+                classes.iter().map(|c| format!("probability of {c}")).collect(),
+            )
+        }
+    };
     Ok(Explanation {
         features: pipeline.input_names(data),
-        outputs: output_names(pipeline.model(), classes),
+        outputs,
         rows,
         attributions,
     })

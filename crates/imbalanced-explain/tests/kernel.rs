@@ -1,0 +1,115 @@
+//! KernelSHAP: exact over every coalition (equal to linear SHAP on a linear
+//! model, to TreeSHAP's interventional definition by enumeration), within
+//! sampling error beyond, and always additive.
+
+use imbalanced_explain::{linear, ExplainError, KernelShap};
+use imbalanced_random::Generator;
+use ndarray::{Array2, ArrayView2};
+
+fn rows(seed: u128, n: usize, d: usize) -> Array2<f64> {
+    let mut rng = Generator::new(seed);
+    Array2::from_shape_fn((n, d), |_| rng.standard_normal())
+}
+
+#[test]
+fn full_enumeration_equals_linear_shap_on_a_linear_model() {
+    let (x, background) = (rows(1, 5, 4), rows(2, 30, 4));
+    let coef = ndarray::array![[0.5, -1.0, 2.0, 0.0], [1.0, 1.0, -0.5, 0.3]];
+    let intercept = [0.1, -0.2];
+    let model = |r: ArrayView2<'_, f64>| -> Result<Array2<f64>, ExplainError> {
+        Ok(r.dot(&coef.t()) + ndarray::aview1(&intercept))
+    };
+    let got = KernelShap::default()
+        .explain(&model, x.view(), background.view())
+        .unwrap();
+    let want = linear(coef.view(), &intercept, background.view(), x.view()).unwrap();
+    let worst = got
+        .values
+        .iter()
+        .zip(&want.values)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(worst < 1e-10, "{worst}");
+    for (a, b) in got.base_values.iter().zip(&want.base_values) {
+        assert!((a - b).abs() < 1e-12);
+    }
+}
+
+/// A model with interactions: products and a threshold.
+fn nonlinear(r: ArrayView2<'_, f64>) -> Result<Array2<f64>, ExplainError> {
+    Ok(Array2::from_shape_fn((r.nrows(), 1), |(i, _)| {
+        let v = r.row(i);
+        v[0] * v[1] + f64::from(u8::from(v[2] > 0.3)) * v[3] - 0.5 * v[4] * v[4] + v.iter().skip(5).sum::<f64>() * 0.1
+    }))
+}
+
+#[test]
+fn sampling_is_additive_and_close_to_exact() {
+    let d = 12;
+    let (x, background) = (rows(3, 3, d), rows(4, 10, d));
+    // 2^12 - 2 = 4094 coalitions: exact with a budget of 5000, sampled with 1200.
+    let exact = KernelShap {
+        nsamples: Some(5000),
+        seed: 0,
+    }
+    .explain(&nonlinear, x.view(), background.view())
+    .unwrap();
+    let sampled = KernelShap {
+        nsamples: Some(1200),
+        seed: 7,
+    }
+    .explain(&nonlinear, x.view(), background.view())
+    .unwrap();
+    let f = nonlinear(x.view()).unwrap();
+    for (outputs, what) in [(exact.outputs(), "exact"), (sampled.outputs(), "sampled")] {
+        for (o, v) in outputs.iter().zip(f.iter()) {
+            assert!((o - v).abs() < 1e-9, "{what} is not additive: {o} vs {v}");
+        }
+    }
+    let worst = exact
+        .values
+        .iter()
+        .zip(&sampled.values)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    let scale = exact.values.iter().map(|v| v.abs()).fold(0.0, f64::max);
+    assert!(
+        worst < 0.1 * scale,
+        "sampling error {worst} against values up to {scale}"
+    );
+    // Seeded, and the same on one thread.
+    let again = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap()
+        .install(|| {
+            KernelShap {
+                nsamples: Some(1200),
+                seed: 7,
+            }
+            .explain(&nonlinear, x.view(), background.view())
+            .unwrap()
+        });
+    assert_eq!(again, sampled);
+    // A feature the model ignores gets nothing when every coalition is evaluated.
+    let ignores = |r: ArrayView2<'_, f64>| -> Result<Array2<f64>, ExplainError> {
+        Ok(Array2::from_shape_fn((r.nrows(), 1), |(i, _)| r[(i, 0)] * r[(i, 1)]))
+    };
+    let a = KernelShap::default()
+        .explain(&ignores, x.view(), background.view())
+        .unwrap();
+    assert!(a.values.slice(ndarray::s![.., .., 2..]).iter().all(|v| v.abs() < 1e-12));
+}
+
+#[test]
+fn bad_input_is_refused() {
+    let x = rows(1, 2, 3);
+    let e = KernelShap::default()
+        .explain(&nonlinear, x.view(), rows(2, 4, 2).view())
+        .unwrap_err();
+    assert!(e.to_string().contains("background"), "{e}");
+    let e = KernelShap::default()
+        .explain(&nonlinear, x.view(), rows(2, 0, 3).view())
+        .unwrap_err();
+    assert!(e.to_string().contains("background"), "{e}");
+}
