@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use imbalanced::eval::Method;
-use imbalanced::explain::{stability_pipeline, RankWeights, Stability, StabilityReport};
+use imbalanced::explain::{stability_html, stability_pipeline, RankWeights, Stability, StabilityReport};
 use imbalanced::random::RngKind;
 
 use crate::explain::{parse_rows, RowList};
@@ -44,6 +44,10 @@ pub struct StabilityArgs {
     /// Seed of the models, the samplers, the noise and the bootstrap.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Write a self-contained HTML report: the index against the noise per method,
+    /// the index per class with its interval, every configuration.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
     /// Print the results as JSON.
     #[arg(long)]
     pub json: bool,
@@ -76,6 +80,17 @@ pub fn run(args: StabilityArgs) -> Result<(), BoxError> {
             let report = stability_pipeline(&pipeline, &data, &rows, &data, &settings)?;
             results.push((name.clone(), noise, report));
         }
+    }
+    if let Some(path) = &args.report {
+        let settings = format!(
+            "{} on {}, {} noisy copies per row, {} weights, seed {}.",
+            classifier.name(),
+            args.file.display(),
+            args.perturbations,
+            args.weights,
+            args.seed
+        );
+        imbalanced::data::write_text(path, &stability_html(&results, data.classes(), &settings))?;
     }
     if args.json {
         let json: Vec<serde_json::Value> = results
@@ -139,5 +154,8 @@ pub fn run(args: StabilityArgs) -> Result<(), BoxError> {
          {} noisy copies (CIES-style, our formulation); 1 = rankings never move",
         args.weights, args.perturbations
     );
+    if let Some(path) = &args.report {
+        println!("report written to {}", path.display());
+    }
     Ok(())
 }

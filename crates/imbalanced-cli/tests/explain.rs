@@ -231,10 +231,21 @@ fn stability_compares_methods_per_class_and_noise() {
         assert_eq!(r["per_class"].as_array().unwrap().len(), 2);
     }
     assert_eq!(json(&args), report, "seeded");
-    let text = stdout(&ok(&args[..args.len() - 1]));
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("stability.html");
+    let mut table_args = args[..args.len() - 1].to_vec();
+    table_args.extend(["--report", html.to_str().unwrap()]);
+    let text = stdout(&ok(&table_args));
     assert!(
         text.contains("index [95% CI]") && text.contains("RandomOverSampler"),
         "{text}"
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("Stability index against noise") && page.contains("Index per class at noise 0.3"));
+    assert_eq!(
+        page.matches("<svg").count(),
+        3,
+        "the curve and one bar chart per noise level"
     );
     for (extra, message) in [
         (vec!["--noise=-1"], "give levels >= 0"),

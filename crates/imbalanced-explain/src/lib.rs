@@ -45,6 +45,7 @@ pub mod model;
 pub mod permutation;
 pub mod pipeline;
 pub mod rank;
+pub mod report;
 pub mod stability;
 pub mod tree;
 
@@ -54,6 +55,7 @@ pub use model::{explain, kernel_explain, output_names};
 pub use permutation::{Importances, PermutationImportance, Scoring};
 pub use pipeline::{explain_pipeline, permutation_pipeline, stability_pipeline, Explanation};
 pub use rank::{rank_biased_overlap, rank_distance, top_k_agreement, weighted_tau, RankWeights};
+pub use report::{stability_html, StabilityRun};
 pub use stability::{paired_test, Estimate, RowStability, Stability, StabilityReport, Summary};
 pub use tree::{ensemble, forest, tree, Member, TreeView};
 
