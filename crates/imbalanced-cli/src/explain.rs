@@ -7,7 +7,7 @@ use clap::Args;
 use imbalanced::data::Dataset;
 use imbalanced::eval::FittedPipeline;
 use imbalanced::eval::{Method, ModelFile};
-use imbalanced::explain::{explain_pipeline, permutation_pipeline, KernelShap, PermutationImportance};
+use imbalanced::explain::{explain_pipeline, permutation_pipeline, Attribution, KernelShap, PermutationImportance};
 use imbalanced::random::RngKind;
 
 use crate::{parse_params, InputArgs, ModelArgs};
@@ -44,6 +44,10 @@ pub struct ExplainArgs {
     /// scikit-learn's permutation importance of each column on FILE's rows.
     #[arg(long, default_value = "shap", value_parser = ["shap", "kernel", "permutation"])]
     pub explainer: String,
+    /// Shap on tree models: interventional TreeSHAP against 100 of the training rows
+    /// (shap's feature_perturbation="interventional") instead of path-dependent.
+    #[arg(long)]
+    pub interventional: bool,
     /// Kernel: the coalition budget per row (default: shap's 2 x features + 2048).
     #[arg(long)]
     pub nsamples: Option<usize>,
@@ -108,11 +112,15 @@ pub fn run(args: ExplainArgs) -> Result<(), BoxError> {
         return permutation(&args, &pipeline, &data);
     }
     let rows = args.rows.clone().map(|r| r.0).unwrap_or_default();
-    let kernel = (args.explainer == "kernel").then_some(KernelShap {
-        nsamples: args.nsamples,
-        seed: args.seed,
-    });
-    let e = explain_pipeline(&pipeline, &data, &rows, &background, (&classes, kernel.as_ref()))?;
+    let method = match args.explainer.as_str() {
+        "kernel" => Attribution::Kernel(KernelShap {
+            nsamples: args.nsamples,
+            seed: args.seed,
+        }),
+        _ if args.interventional => Attribution::Interventional,
+        _ => Attribution::Exact,
+    };
+    let e = explain_pipeline(&pipeline, &data, &rows, &background, (&classes, method))?;
     if let Some(out) = &args.out {
         imbalanced::data::write_text(out, &e.to_csv())?;
     }

@@ -79,6 +79,23 @@ fn forest_attributions_add_up_to_the_probabilities_predict_writes() {
         "--json",
     ]);
     assert_eq!(fresh["attributions"], report["attributions"]);
+    // Interventional TreeSHAP adds up to the same probabilities.
+    let inter = json(&[
+        "explain",
+        file.to_str().unwrap(),
+        "--model-file",
+        model.to_str().unwrap(),
+        "--rows",
+        "0:12",
+        "--interventional",
+        "--json",
+    ]);
+    assert_ne!(inter["attributions"], report["attributions"]);
+    for (got, want) in sums(&inter).iter().zip(&proba) {
+        for (g, w) in got.iter().zip(want) {
+            assert!((g - w).abs() < 1e-9, "{got:?} vs {want:?}");
+        }
+    }
 }
 
 #[test]

@@ -8,7 +8,7 @@ use imbalanced_classifiers::FittedModel;
 use imbalanced_models::Predict;
 use ndarray::ArrayView2;
 
-use crate::tree::{ensemble, forest, tree, Member};
+use crate::tree::{ensemble, ensemble_interventional, Member};
 use crate::{linear, Attributions, ExplainError, KernelShap};
 
 /// What the model's attributions add up to, per output.
@@ -24,6 +24,69 @@ pub fn output_names(model: &FittedModel, classes: &[String]) -> Vec<String> {
     }
 }
 
+/// Every tree of a tree-averaging model, each weighing `1 / trees`.
+fn whole(trees: &[imbalanced_models::FittedTree]) -> Vec<Member<'_>> {
+    let scale = 1.0 / trees.len().max(1) as f64;
+    trees
+        .iter()
+        .map(|t| Member {
+            tree: t,
+            features: None,
+            output: None,
+            scale,
+        })
+        .collect()
+}
+
+/// A tree model as the members TreeSHAP adds up, their base output and
+/// the model's features; `None` for other models.
+fn tree_members(model: &FittedModel) -> Option<(Vec<Member<'_>>, Vec<f64>, usize)> {
+    Some(match model {
+        FittedModel::DecisionTree(t) => (whole(std::slice::from_ref(t)), vec![0.0; t.n_classes()], t.n_features()),
+        FittedModel::RandomForest(f) | FittedModel::BalancedRandomForest(f) => {
+            (whole(f.trees()), vec![0.0; f.n_classes()], f.n_features())
+        }
+        FittedModel::BalancedBagging(b) => {
+            let scale = 1.0 / b.members.len().max(1) as f64;
+            let members = b
+                .members
+                .iter()
+                .map(|m| Member {
+                    tree: &m.tree,
+                    features: Some(&m.features),
+                    output: None,
+                    scale,
+                })
+                .collect();
+            (members, vec![0.0; b.n_classes()], b.n_features())
+        }
+        FittedModel::HistGradientBoosting(m) => {
+            let outputs = m.baseline.len();
+            let members = m
+                .trees
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Member {
+                    tree: t,
+                    features: None,
+                    output: Some(i % outputs),
+                    scale: 1.0,
+                })
+                .collect();
+            (members, m.baseline.clone(), m.n_features)
+        }
+        _ => return None,
+    })
+}
+
+fn no_exact(model: &FittedModel) -> ExplainError {
+    ExplainError::Input(format!(
+        "{} has no exact attributions: use KernelSHAP (`explain --explainer kernel`, `kernel_explain`), or a \
+         linear model, a tree, a forest, bagged trees or gradient boosting",
+        model.name()
+    ))
+}
+
 /// Exact attributions of the rows `x` for `model`: linear SHAP against the
 /// mean of `background` (the training rows) for the linear models,
 /// path-dependent TreeSHAP for the tree models (which ignore
@@ -35,55 +98,29 @@ pub fn explain(
     x: ArrayView2<'_, f64>,
     background: ArrayView2<'_, f64>,
 ) -> Result<Attributions, ExplainError> {
+    let intercept = |b: &ndarray::Array1<f64>| b.to_vec();
     match model {
-        FittedModel::Logistic(m) => linear(
-            m.coef.view(),
-            m.intercept.as_slice().unwrap_or(&m.intercept.to_vec()),
-            background,
-            x,
-        ),
-        FittedModel::Softmax(m) => linear(
-            m.coef.view(),
-            m.intercept.as_slice().unwrap_or(&m.intercept.to_vec()),
-            background,
-            x,
-        ),
-        FittedModel::DecisionTree(t) => tree(t, x),
-        FittedModel::RandomForest(f) | FittedModel::BalancedRandomForest(f) => forest(f.trees(), x),
-        FittedModel::BalancedBagging(b) => {
-            let scale = 1.0 / b.members.len().max(1) as f64;
-            let members: Vec<Member<'_>> = b
-                .members
-                .iter()
-                .map(|m| Member {
-                    tree: &m.tree,
-                    features: Some(&m.features),
-                    output: None,
-                    scale,
-                })
-                .collect();
-            ensemble(&members, &vec![0.0; b.n_classes()], b.n_features(), x)
+        FittedModel::Logistic(m) => linear(m.coef.view(), &intercept(&m.intercept), background, x),
+        FittedModel::Softmax(m) => linear(m.coef.view(), &intercept(&m.intercept), background, x),
+        other => {
+            let (members, base, d) = tree_members(other).ok_or_else(|| no_exact(other))?;
+            ensemble(&members, &base, d, x)
         }
-        FittedModel::HistGradientBoosting(m) => {
-            let outputs = m.baseline.len();
-            let members: Vec<Member<'_>> = m
-                .trees
-                .iter()
-                .enumerate()
-                .map(|(i, t)| Member {
-                    tree: t,
-                    features: None,
-                    output: Some(i % outputs),
-                    scale: 1.0,
-                })
-                .collect();
-            ensemble(&members, &m.baseline, m.n_features, x)
-        }
-        other => Err(ExplainError::Input(format!(
-            "{} has no exact attributions: use KernelSHAP (`explain --explainer kernel`, `kernel_explain`), or a \
-             linear model, a tree, a forest, bagged trees or gradient boosting",
-            other.name()
-        ))),
+    }
+}
+
+/// Interventional attributions of the rows `x` for `model` against the
+/// `background` rows: interventional TreeSHAP for the tree models (exact;
+/// shap's `feature_perturbation="interventional"`), linear SHAP for the
+/// linear models (which is interventional already).
+pub fn explain_interventional(
+    model: &FittedModel,
+    x: ArrayView2<'_, f64>,
+    background: ArrayView2<'_, f64>,
+) -> Result<Attributions, ExplainError> {
+    match tree_members(model) {
+        Some((members, base, d)) => ensemble_interventional(&members, &base, d, x, background),
+        None => explain(model, x, background),
     }
 }
 

@@ -11,8 +11,8 @@ use imbalanced_eval::FittedPipeline;
 use imbalanced_models::Predict;
 
 use crate::{
-    explain, kernel_explain, output_names, Attributions, ExplainError, Importances, KernelShap, PermutationImportance,
-    Stability, StabilityReport,
+    explain, explain_interventional, kernel_explain, output_names, Attributions, ExplainError, Importances, KernelShap,
+    PermutationImportance, Stability, StabilityReport,
 };
 
 /// The attributions of some rows of a file, with the names to read them by.
@@ -28,17 +28,34 @@ pub struct Explanation {
     pub attributions: Attributions,
 }
 
+/// How [`explain_pipeline`] attributes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attribution {
+    /// Linear SHAP, path-dependent TreeSHAP.
+    Exact,
+    /// Linear SHAP, interventional TreeSHAP against 100 background rows.
+    Interventional,
+    /// KernelSHAP on the class probabilities against 50 background rows.
+    Kernel(KernelShap),
+}
+
+/// `n` rows spread evenly over `rows` (all when fewer).
+fn spread(rows: &ndarray::Array2<f64>, n: usize) -> ndarray::Array2<f64> {
+    let total = rows.nrows();
+    let take: Vec<usize> = (0..total.min(n)).map(|i| i * total / total.min(n).max(1)).collect();
+    rows.select(ndarray::Axis(0), &take)
+}
+
 /// The attributions of `data`'s `rows` (all when empty) under `pipeline`,
-/// trained on `classes`: exact ones, or with `kernel` KernelSHAP on the
-/// class probabilities of any model against 50 rows of `background` spread
-/// over it. The linear models' background is the mean of `background`'s
-/// rows (the training rows), through the same scaling.
+/// trained on `classes`, by `method`. The linear models' background is the
+/// mean of `background`'s rows (the training rows), through the same
+/// scaling; interventional TreeSHAP and KernelSHAP take rows spread over it.
 pub fn explain_pipeline(
     pipeline: &FittedPipeline,
     data: &Dataset,
     rows: &[usize],
     background: &Dataset,
-    (classes, kernel): (&[String], Option<&KernelShap>),
+    (classes, method): (&[String], Attribution),
 ) -> Result<Explanation, ExplainError> {
     let input = |d: &Dataset| pipeline.inputs(d).map_err(|e| ExplainError::Input(e.to_string()));
     let rows: Vec<usize> = if rows.is_empty() {
@@ -54,20 +71,20 @@ pub fn explain_pipeline(
     }
     let x = input(&data.select_rows(&rows))?;
     let background = input(background)?;
-    let (attributions, outputs) = match kernel {
-        None => (
-            explain(pipeline.model(), x.view(), background.view())?,
-            output_names(pipeline.model(), classes),
+    let model = pipeline.model();
+    let (attributions, outputs) = match method {
+        Attribution::Exact => (
+            explain(model, x.view(), background.view())?,
+            output_names(model, classes),
         ),
-        Some(settings) => {
-            let n = background.nrows();
-            let spread: Vec<usize> = (0..n.min(50)).map(|i| i * n / n.min(50)).collect();
-            let sample = background.select(ndarray::Axis(0), &spread);
-            (
-                kernel_explain(pipeline.model(), x.view(), sample.view(), settings)?,
-                classes.iter().map(|c| format!("probability of {c}")).collect(),
-            )
-        }
+        Attribution::Interventional => (
+            explain_interventional(model, x.view(), spread(&background, 100).view())?,
+            output_names(model, classes),
+        ),
+        Attribution::Kernel(settings) => (
+            kernel_explain(model, x.view(), spread(&background, 50).view(), &settings)?,
+            classes.iter().map(|c| format!("probability of {c}")).collect(),
+        ),
     };
     Ok(Explanation {
         features: pipeline.input_names(data),

@@ -113,3 +113,43 @@ fn bad_input_is_refused() {
         .unwrap_err();
     assert!(e.to_string().contains("background"), "{e}");
 }
+
+#[test]
+fn interventional_tree_shap_equals_the_enumerated_shapley_values() {
+    use imbalanced_explain::forest_interventional;
+    use imbalanced_models::{Fit, FittedTree, RandomForestClassifier};
+    let x = rows(5, 200, 5);
+    let y: Vec<usize> = x
+        .rows()
+        .into_iter()
+        .map(|r| usize::from(r[0] * r[1] > 0.2) + usize::from(r[3] > 0.8))
+        .collect();
+    let model = RandomForestClassifier {
+        n_estimators: 6,
+        random_state: 2,
+        ..Default::default()
+    }
+    .fit(x.view(), &y, 3)
+    .unwrap();
+    let background = x.slice(ndarray::s![100..112, ..]);
+    let explained = x.slice(ndarray::s![..6, ..]);
+    let fast = forest_interventional(model.trees(), explained, background).unwrap();
+    let f = |r: ArrayView2<'_, f64>| {
+        FittedTree::mean_proba(model.trees(), r, 5).map_err(|e| ExplainError::Input(e.to_string()))
+    };
+    let exact = KernelShap::default().explain(&f, explained, background).unwrap();
+    let worst = fast
+        .values
+        .iter()
+        .zip(&exact.values)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(worst < 1e-12, "{worst}");
+    for (a, b) in fast.base_values.iter().zip(&exact.base_values) {
+        assert!((a - b).abs() < 1e-12);
+    }
+    let proba = f(explained).unwrap();
+    for (o, p) in fast.outputs().iter().zip(proba.iter()) {
+        assert!((o - p).abs() < 1e-12);
+    }
+}

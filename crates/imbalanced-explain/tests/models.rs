@@ -2,7 +2,7 @@
 //! add up to their raw output; the others are refused with the reason.
 
 use imbalanced_classifiers::{FittedModel, MODELS};
-use imbalanced_explain::{explain, output_names};
+use imbalanced_explain::{explain, explain_interventional, output_names};
 use imbalanced_models::{Fit, Predict};
 use imbalanced_random::Generator;
 use ndarray::Array2;
@@ -56,6 +56,16 @@ fn attributions_add_up_to_each_models_raw_output() {
                 assert_eq!(got.dim(), want.dim(), "{}", e.info.name);
                 let worst = got.iter().zip(&want).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
                 assert!(worst < 1e-9, "{}: off by {worst}", e.info.name);
+                // Interventional attributions add up to the same outputs.
+                let background = x.slice(ndarray::s![200..230, ..]);
+                let inter = explain_interventional(&fitted, rows, background).unwrap();
+                let worst = inter
+                    .outputs()
+                    .iter()
+                    .zip(&want)
+                    .map(|(a, b)| (a - b).abs())
+                    .fold(0.0, f64::max);
+                assert!(worst < 1e-9, "{} (interventional): off by {worst}", e.info.name);
                 let names = output_names(&fitted, &["a".into(), "b".into(), "c".into()]);
                 assert_eq!(names.len(), got.ncols(), "{}", e.info.name);
                 explained.push(e.info.name);

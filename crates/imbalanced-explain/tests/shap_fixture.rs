@@ -156,3 +156,59 @@ fn permutation_importance_equals_scikit_learns_for_the_same_tree_and_seed() {
         assert!(worst < 1e-12, "{case}: off by {worst}\n{:?}\n{want:?}", got.importances);
     }
 }
+
+#[test]
+fn interventional_tree_shap_equals_shaps_with_a_background() {
+    use imbalanced_explain::forest_interventional;
+    let f = fixture();
+    let d = f["n_features"].as_u64().unwrap() as usize;
+    let all = ecoli_rows(150);
+    let (rows, background) = (all.slice(ndarray::s![..40, ..]), all.slice(ndarray::s![100..150, ..]));
+    for case in f["trees"].as_array().unwrap() {
+        let trees: Vec<FittedTree> = case["trees"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                FittedTree::from_arrays(
+                    &serde_json::from_value::<Vec<(i64, i64)>>(t["children"].clone()).unwrap(),
+                    &serde_json::from_value::<Vec<usize>>(t["feature"].clone()).unwrap(),
+                    &serde_json::from_value::<Vec<f64>>(t["threshold"].clone()).unwrap(),
+                    &serde_json::from_value::<Vec<Vec<f64>>>(t["value"].clone()).unwrap(),
+                    &serde_json::from_value::<Vec<f64>>(t["cover"].clone()).unwrap(),
+                    d,
+                )
+                .unwrap()
+            })
+            .collect();
+        let a = forest_interventional(&trees, rows, background).unwrap();
+        let model = case["model"].as_str().unwrap();
+        let want = &case["interventional"];
+        let base: Vec<f64> = serde_json::from_value(want["expected_value"].clone()).unwrap();
+        for (x, y) in a.base_values.iter().zip(&base) {
+            assert!((x - y).abs() < 1e-9, "{:?} vs {base:?}", a.base_values);
+        }
+        // Ours equal the definition (every coalition's mean predict_proba,
+        // computed by scikit-learn in the fixture) on every row.
+        let definition = cube(&case["interventional_by_enumeration"]);
+        close(&a.values, &definition, 1e-9, model);
+        // shap's agree with ours (to 2.5e-8, its rounding) wherever they agree
+        // with the definition; they depart from it on two rows of the forest.
+        let theirs = cube(&want["values"]);
+        let row_gap = |m: &Array3<f64>, i: usize| {
+            let (k, _, d) = m.dim();
+            (0..k)
+                .flat_map(|c| (0..d).map(move |j| (c, j)))
+                .map(|(c, j)| (m[(c, i, j)] - definition[(c, i, j)]).abs())
+                .fold(0.0, f64::max)
+        };
+        let departures: Vec<usize> = (0..40).filter(|&i| row_gap(&theirs, i) > 1e-6).collect();
+        assert!(departures.len() <= 2, "{model}: shap departs on rows {departures:?}");
+        for i in (0..40).filter(|i| !departures.contains(i)) {
+            assert!(
+                row_gap(&theirs, i) < 1e-7 && row_gap(&a.values, i) < 1e-9,
+                "{model} row {i}"
+            );
+        }
+    }
+}
