@@ -6,6 +6,15 @@ mod common;
 
 use common::*;
 
+/// Asserts that each row's outputs (base value plus attributions) are `want`'s row.
+fn adds_up(report: &serde_json::Value, want: &[Vec<f64>]) {
+    for (got, want) in sums(report).iter().zip(want) {
+        for (g, w) in got.iter().zip(want) {
+            assert!((g - w).abs() < 1e-9, "{got:?} vs {want:?}");
+        }
+    }
+}
+
 /// Base value plus attributions, per row and output, from the JSON.
 fn sums(report: &serde_json::Value) -> Vec<Vec<f64>> {
     let base: Vec<f64> = serde_json::from_value(report["base_values"].clone()).unwrap();
@@ -61,11 +70,7 @@ fn forest_attributions_add_up_to_the_probabilities_predict_writes() {
         .take(12)
         .map(|l| l.split(',').skip(2).map(|v| v.parse().unwrap()).collect())
         .collect();
-    for (got, want) in sums(&report).iter().zip(&proba) {
-        for (g, w) in got.iter().zip(want) {
-            assert!((g - w).abs() < 1e-9, "{got:?} vs {want:?}");
-        }
-    }
+    adds_up(&report, &proba);
     // The same model fitted on the spot gives the same attributions.
     let fresh = json(&[
         "explain",
@@ -91,11 +96,7 @@ fn forest_attributions_add_up_to_the_probabilities_predict_writes() {
         "--json",
     ]);
     assert_ne!(inter["attributions"], report["attributions"]);
-    for (got, want) in sums(&inter).iter().zip(&proba) {
-        for (g, w) in got.iter().zip(want) {
-            assert!((g - w).abs() < 1e-9, "{got:?} vs {want:?}");
-        }
-    }
+    adds_up(&inter, &proba);
 }
 
 #[test]

@@ -8,7 +8,7 @@ use imbalanced_classifiers::FittedModel;
 use imbalanced_models::Predict;
 use ndarray::ArrayView2;
 
-use crate::tree::{ensemble, ensemble_interventional, Member};
+use crate::tree::{averaged, ensemble, ensemble_interventional, Member};
 use crate::{linear, Attributions, ExplainError, KernelShap};
 
 /// What the model's attributions add up to, per output.
@@ -24,28 +24,12 @@ pub fn output_names(model: &FittedModel, classes: &[String]) -> Vec<String> {
     }
 }
 
-/// Every tree of a tree-averaging model, each weighing `1 / trees`.
-fn whole(trees: &[imbalanced_models::FittedTree]) -> Vec<Member<'_>> {
-    let scale = 1.0 / trees.len().max(1) as f64;
-    trees
-        .iter()
-        .map(|t| Member {
-            tree: t,
-            features: None,
-            output: None,
-            scale,
-        })
-        .collect()
-}
-
 /// A tree model as the members TreeSHAP adds up, their base output and
 /// the model's features; `None` for other models.
 fn tree_members(model: &FittedModel) -> Option<(Vec<Member<'_>>, Vec<f64>, usize)> {
     Some(match model {
-        FittedModel::DecisionTree(t) => (whole(std::slice::from_ref(t)), vec![0.0; t.n_classes()], t.n_features()),
-        FittedModel::RandomForest(f) | FittedModel::BalancedRandomForest(f) => {
-            (whole(f.trees()), vec![0.0; f.n_classes()], f.n_features())
-        }
+        FittedModel::DecisionTree(t) => averaged(std::slice::from_ref(t)).ok()?,
+        FittedModel::RandomForest(f) | FittedModel::BalancedRandomForest(f) => averaged(f.trees()).ok()?,
         FittedModel::BalancedBagging(b) => {
             let scale = 1.0 / b.members.len().max(1) as f64;
             let members = b

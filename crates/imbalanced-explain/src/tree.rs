@@ -390,9 +390,9 @@ pub fn ensemble(
     Ok(Attributions { base_values, values })
 }
 
-/// TreeSHAP values of the rows `x` for the mean of `trees` (a forest; one
-/// tree for a single tree), on the class shares.
-pub fn forest(trees: &[FittedTree], x: ArrayView2<'_, f64>) -> Result<Attributions, ExplainError> {
+/// The members of the mean of `trees` (each weighing `1 / trees`), its
+/// zero base per class and its features, checked to agree.
+pub fn averaged(trees: &[FittedTree]) -> Result<(Vec<Member<'_>>, Vec<f64>, usize), ExplainError> {
     let first = trees
         .first()
         .ok_or_else(|| ExplainError::Input("no trees to explain".into()))?;
@@ -401,7 +401,7 @@ pub fn forest(trees: &[FittedTree], x: ArrayView2<'_, f64>) -> Result<Attributio
         return Err(ExplainError::Input("the trees disagree on classes or features".into()));
     }
     let scale = 1.0 / trees.len() as f64;
-    let members: Vec<Member<'_>> = trees
+    let members = trees
         .iter()
         .map(|t| Member {
             tree: t,
@@ -410,7 +410,14 @@ pub fn forest(trees: &[FittedTree], x: ArrayView2<'_, f64>) -> Result<Attributio
             scale,
         })
         .collect();
-    ensemble(&members, &vec![0.0; k], d, x)
+    Ok((members, vec![0.0; k], d))
+}
+
+/// TreeSHAP values of the rows `x` for the mean of `trees` (a forest; one
+/// tree for a single tree), on the class shares.
+pub fn forest(trees: &[FittedTree], x: ArrayView2<'_, f64>) -> Result<Attributions, ExplainError> {
+    let (members, base, d) = averaged(trees)?;
+    ensemble(&members, &base, d, x)
 }
 
 /// TreeSHAP values of the rows `x` for one tree.
@@ -588,19 +595,6 @@ pub fn forest_interventional(
     x: ArrayView2<'_, f64>,
     background: ArrayView2<'_, f64>,
 ) -> Result<Attributions, ExplainError> {
-    let first = trees
-        .first()
-        .ok_or_else(|| ExplainError::Input("no trees to explain".into()))?;
-    let (k, d) = first.shape();
-    let scale = 1.0 / trees.len() as f64;
-    let members: Vec<Member<'_>> = trees
-        .iter()
-        .map(|t| Member {
-            tree: t,
-            features: None,
-            output: None,
-            scale,
-        })
-        .collect();
-    ensemble_interventional(&members, &vec![0.0; k], d, x, background)
+    let (members, base, d) = averaged(trees)?;
+    ensemble_interventional(&members, &base, d, x, background)
 }

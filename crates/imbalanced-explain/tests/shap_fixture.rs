@@ -45,6 +45,26 @@ fn ecoli_rows(n: usize) -> Array2<f64> {
     Array2::from_shape_vec((rows.len(), d), rows.concat()).unwrap()
 }
 
+/// The trees of a fixture case, loaded from scikit-learn's arrays.
+fn trees_of(case: &Value, d: usize) -> Vec<FittedTree> {
+    case["trees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            FittedTree::from_arrays(
+                &serde_json::from_value::<Vec<(i64, i64)>>(t["children"].clone()).unwrap(),
+                &serde_json::from_value::<Vec<usize>>(t["feature"].clone()).unwrap(),
+                &serde_json::from_value::<Vec<f64>>(t["threshold"].clone()).unwrap(),
+                &serde_json::from_value::<Vec<Vec<f64>>>(t["value"].clone()).unwrap(),
+                &serde_json::from_value::<Vec<f64>>(t["cover"].clone()).unwrap(),
+                d,
+            )
+            .unwrap()
+        })
+        .collect()
+}
+
 fn close(a: &Array3<f64>, b: &Array3<f64>, tol: f64, what: &str) {
     assert_eq!(a.dim(), b.dim(), "{what}");
     let worst = a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
@@ -57,19 +77,7 @@ fn tree_shap_equals_shaps_tree_explainer() {
     let d = f["n_features"].as_u64().unwrap() as usize;
     let rows = ecoli_rows(40);
     for case in f["trees"].as_array().unwrap() {
-        let trees: Vec<FittedTree> = case["trees"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| {
-                let children: Vec<(i64, i64)> = serde_json::from_value(t["children"].clone()).unwrap();
-                let feature: Vec<usize> = serde_json::from_value(t["feature"].clone()).unwrap();
-                let threshold: Vec<f64> = serde_json::from_value(t["threshold"].clone()).unwrap();
-                let value: Vec<Vec<f64>> = serde_json::from_value(t["value"].clone()).unwrap();
-                let cover: Vec<f64> = serde_json::from_value(t["cover"].clone()).unwrap();
-                FittedTree::from_arrays(&children, &feature, &threshold, &value, &cover, d).unwrap()
-            })
-            .collect();
+        let trees = trees_of(case, d);
         let model = case["model"].as_str().unwrap();
         // The loaded trees predict what scikit-learn's did.
         let proba = FittedTree::mean_proba(&trees, rows.view(), d).unwrap();
@@ -116,13 +124,7 @@ fn permutation_importance_equals_scikit_learns_for_the_same_tree_and_seed() {
     use imbalanced_models::Predict;
     let f = fixture();
     let d = f["n_features"].as_u64().unwrap() as usize;
-    let t = &f["trees"][0]["trees"][0];
-    let children: Vec<(i64, i64)> = serde_json::from_value(t["children"].clone()).unwrap();
-    let feature: Vec<usize> = serde_json::from_value(t["feature"].clone()).unwrap();
-    let threshold: Vec<f64> = serde_json::from_value(t["threshold"].clone()).unwrap();
-    let value: Vec<Vec<f64>> = serde_json::from_value(t["value"].clone()).unwrap();
-    let cover: Vec<f64> = serde_json::from_value(t["cover"].clone()).unwrap();
-    let tree = FittedTree::from_arrays(&children, &feature, &threshold, &value, &cover, d).unwrap();
+    let tree = trees_of(&f["trees"][0], d).remove(0);
     let x = ecoli_rows(336);
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/keel/ecoli.csv")).unwrap();
     let labels: Vec<&str> = text.lines().skip(1).map(|l| l.rsplit(',').next().unwrap()).collect();
@@ -165,22 +167,7 @@ fn interventional_tree_shap_equals_shaps_with_a_background() {
     let all = ecoli_rows(150);
     let (rows, background) = (all.slice(ndarray::s![..40, ..]), all.slice(ndarray::s![100..150, ..]));
     for case in f["trees"].as_array().unwrap() {
-        let trees: Vec<FittedTree> = case["trees"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| {
-                FittedTree::from_arrays(
-                    &serde_json::from_value::<Vec<(i64, i64)>>(t["children"].clone()).unwrap(),
-                    &serde_json::from_value::<Vec<usize>>(t["feature"].clone()).unwrap(),
-                    &serde_json::from_value::<Vec<f64>>(t["threshold"].clone()).unwrap(),
-                    &serde_json::from_value::<Vec<Vec<f64>>>(t["value"].clone()).unwrap(),
-                    &serde_json::from_value::<Vec<f64>>(t["cover"].clone()).unwrap(),
-                    d,
-                )
-                .unwrap()
-            })
-            .collect();
+        let trees = trees_of(case, d);
         let a = forest_interventional(&trees, rows, background).unwrap();
         let model = case["model"].as_str().unwrap();
         let want = &case["interventional"];
