@@ -55,8 +55,14 @@ class Explainer:
     data : array-like of shape (n_background, n_features), default=None
         Background rows: their mean is the linear models' reference (pass
         the training rows, as shap's maskers take them). Tree models use
-        their node weights instead and ignore it. Required for linear
+        their node weights instead and ignore it, unless
+        ``feature_perturbation="interventional"``. Required for linear
         models.
+    feature_perturbation : {"tree_path_dependent", "interventional"}, default="tree_path_dependent"
+        For tree models, as shap's ``TreeExplainer``: path-dependent
+        TreeSHAP, or the interventional Shapley values against the rows of
+        ``data`` (exact; keep ``data`` to a hundred rows or so: the cost
+        grows with them).
 
     Attributes
     ----------
@@ -66,9 +72,15 @@ class Explainer:
         per class.
     """
 
-    def __init__(self, model, data=None):
+    def __init__(self, model, data=None, feature_perturbation="tree_path_dependent"):
         self.model = model
         self.data = data
+        self.feature_perturbation = feature_perturbation
+        if feature_perturbation not in ("tree_path_dependent", "interventional"):
+            raise ValueError(f"feature_perturbation={feature_perturbation!r}: use 'tree_path_dependent' or "
+                             "'interventional'")
+        if feature_perturbation == "interventional" and data is None:
+            raise ValueError("feature_perturbation='interventional' needs background rows: give data=")
         check_is_fitted(model)
         engine = getattr(model, "model_", None)
         if engine is None or not hasattr(engine, "shap_values"):
@@ -108,7 +120,7 @@ class Explainer:
             raise ValueError(f"{type(self.model).__name__} is linear: give the training rows as data=")
         # Tree models ignore the background: any rows of the right width do.
         background = X if self._background is None else self._background
-        base, values = self._engine.shap_values(X, background)
+        base, values = self._engine.shap_values(X, background, self.feature_perturbation == "interventional")
         values = np.transpose(values, (1, 2, 0))
         if values.shape[2] == 1:
             self.expected_value = float(base[0])

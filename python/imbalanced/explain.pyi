@@ -12,7 +12,13 @@ class Explainer:
     model: Any
     data: ArrayLike | None
     expected_value: float | NDArray[np.float64] | None
-    def __init__(self, model: Any, data: ArrayLike | None = None) -> None: ...
+    feature_perturbation: Literal["tree_path_dependent", "interventional"]
+    def __init__(
+        self,
+        model: Any,
+        data: ArrayLike | None = None,
+        feature_perturbation: Literal["tree_path_dependent", "interventional"] = "tree_path_dependent",
+    ) -> None: ...
     def shap_values(self, X: ArrayLike) -> NDArray[np.float64]: ...
 
 @dataclass

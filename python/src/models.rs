@@ -58,16 +58,25 @@ impl Model {
 
     /// Exact SHAP values of the rows of `x` (`imbalanced::explain::explain`):
     /// the base value per output and the values `outputs x n x d`;
-    /// `background` (the training rows) sets the linear models' mean.
+    /// `background` (the training rows) sets the linear models' mean, and
+    /// with `interventional` the tree models' reference rows.
+    #[pyo3(signature = (x, background, interventional=false))]
     fn shap_values<'py>(
         &self,
         py: Python<'py>,
         x: PyReadonlyArray2<'py, f64>,
         background: PyReadonlyArray2<'py, f64>,
+        interventional: bool,
     ) -> PyResult<(Vec<f64>, Bound<'py, PyArray3<f64>>)> {
         let (x, background) = (x.as_array(), background.as_array());
         let a = py
-            .detach(|| imbalanced::explain::explain(&self.inner, x, background))
+            .detach(|| {
+                if interventional {
+                    imbalanced::explain::explain_interventional(&self.inner, x, background)
+                } else {
+                    imbalanced::explain::explain(&self.inner, x, background)
+                }
+            })
             .map_err(value_error)?;
         Ok((a.base_values, a.values.into_pyarray(py)))
     }

@@ -34,6 +34,33 @@ def test_tree_ensembles_add_up_to_their_probabilities(make):
                                rtol=0, atol=1e-12)
 
 
+def test_interventional_values_add_up_and_equal_the_definition():
+    X, y = data()
+    model = BalancedRandomForestClassifier(n_estimators=4, max_depth=3, random_state=0).fit(X, y)
+    background = X[200:210]
+    explainer = Explainer(model, data=background, feature_perturbation="interventional")
+    values = explainer.shap_values(X[:3])
+    np.testing.assert_allclose(explainer.expected_value, model.predict_proba(background).mean(axis=0), atol=1e-12)
+    np.testing.assert_allclose(explainer.expected_value + values.sum(axis=1), model.predict_proba(X[:3]), atol=1e-12)
+    # The definition, by enumerating every coalition of the 5 features.
+    from itertools import combinations
+    from math import factorial
+    row = X[0]
+    def v(S):
+        z = background.copy()
+        z[:, list(S)] = row[list(S)]
+        return model.predict_proba(z).mean(axis=0)
+    for j in range(5):
+        others = [i for i in range(5) if i != j]
+        phi = sum(factorial(len(S)) * factorial(4 - len(S)) / factorial(5) * (v(S + (j,)) - v(S))
+                  for s in range(5) for S in combinations(others, s))
+        np.testing.assert_allclose(values[0, j], phi, atol=1e-12)
+    with pytest.raises(ValueError, match="needs background rows"):
+        Explainer(model, feature_perturbation="interventional")
+    with pytest.raises(ValueError, match="feature_perturbation"):
+        Explainer(model, data=background, feature_perturbation="causal")
+
+
 def test_boosting_explains_its_raw_score():
     X, y = data(k=2)
     model = HistGradientBoostingClassifier(max_iter=20, random_state=0).fit(X, y)
