@@ -476,26 +476,7 @@ impl Generator {
                 }
             }
         }
-        let b = shape - 1.0 / 3.0;
-        let c = 1.0 / (9.0 * b).sqrt();
-        loop {
-            let (mut x, mut v);
-            loop {
-                x = self.standard_normal();
-                v = 1.0 + c * x;
-                if v > 0.0 {
-                    break;
-                }
-            }
-            v = v * v * v;
-            let u = self.random();
-            if u < 1.0 - 0.0331 * (x * x) * (x * x) {
-                return b * v;
-            }
-            if u.ln() < 0.5 * x * x + b * (1.0 - v + v.ln()) {
-                return b * v;
-            }
-        }
+        crate::marsaglia_tsang(self, shape)
     }
 
     /// `beta(a, b)` for `a, b > 0`: Johnk's algorithm when both are at most
@@ -640,3 +621,13 @@ mod tests {
         assert!(draws.iter().all(|&d| d == 1));
     }
 }
+
+impl crate::NormalUniform for Generator {
+    fn normal(&mut self) -> f64 {
+        self.standard_normal()
+    }
+    fn uniform(&mut self) -> f64 {
+        self.random()
+    }
+}
+
