@@ -576,6 +576,15 @@ fn kahan_sum(values: &[f64]) -> f64 {
     sum
 }
 
+impl crate::NormalUniform for Generator {
+    fn normal(&mut self) -> f64 {
+        self.standard_normal()
+    }
+    fn uniform(&mut self) -> f64 {
+        self.random()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -621,13 +630,3 @@ mod tests {
         assert!(draws.iter().all(|&d| d == 1));
     }
 }
-
-impl crate::NormalUniform for Generator {
-    fn normal(&mut self) -> f64 {
-        self.standard_normal()
-    }
-    fn uniform(&mut self) -> f64 {
-        self.random()
-    }
-}
-

@@ -306,6 +306,47 @@ fn mask_for(v: u64) -> u64 {
     m
 }
 
+/// The draws Marsaglia and Tsang's gamma method reads.
+pub(crate) trait NormalUniform {
+    fn normal(&mut self) -> f64;
+    fn uniform(&mut self) -> f64;
+}
+
+impl NormalUniform for SamplerRng {
+    fn normal(&mut self) -> f64 {
+        self.standard_normal()
+    }
+    fn uniform(&mut self) -> f64 {
+        self.random()
+    }
+}
+
+/// A standard gamma draw for `shape >= 1` by Marsaglia and Tsang's method,
+/// as NumPy runs it for both `RandomState` and `Generator` (each with its
+/// own normals and uniforms).
+pub(crate) fn marsaglia_tsang(rng: &mut impl NormalUniform, shape: f64) -> f64 {
+    let b = shape - 1.0 / 3.0;
+    let c = 1.0 / (9.0 * b).sqrt();
+    loop {
+        let (mut x, mut v);
+        loop {
+            x = rng.normal();
+            v = 1.0 + c * x;
+            if v > 0.0 {
+                break;
+            }
+        }
+        v = v * v * v;
+        let u = rng.uniform();
+        if u < 1.0 - 0.0331 * (x * x) * (x * x) {
+            return b * v;
+        }
+        if u.ln() < 0.5 * x * x + b * (1.0 - v + v.ln()) {
+            return b * v;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -427,45 +468,3 @@ mod tests {
         }
     }
 }
-
-/// The draws Marsaglia and Tsang's gamma method reads.
-pub(crate) trait NormalUniform {
-    fn normal(&mut self) -> f64;
-    fn uniform(&mut self) -> f64;
-}
-
-impl NormalUniform for SamplerRng {
-    fn normal(&mut self) -> f64 {
-        self.standard_normal()
-    }
-    fn uniform(&mut self) -> f64 {
-        self.random()
-    }
-}
-
-/// A standard gamma draw for `shape >= 1` by Marsaglia and Tsang's method,
-/// as NumPy runs it for both `RandomState` and `Generator` (each with its
-/// own normals and uniforms).
-pub(crate) fn marsaglia_tsang(rng: &mut impl NormalUniform, shape: f64) -> f64 {
-    let b = shape - 1.0 / 3.0;
-    let c = 1.0 / (9.0 * b).sqrt();
-    loop {
-        let (mut x, mut v);
-        loop {
-            x = rng.normal();
-            v = 1.0 + c * x;
-            if v > 0.0 {
-                break;
-            }
-        }
-        v = v * v * v;
-        let u = rng.uniform();
-        if u < 1.0 - 0.0331 * (x * x) * (x * x) {
-            return b * v;
-        }
-        if u.ln() < 0.5 * x * x + b * (1.0 - v + v.ln()) {
-            return b * v;
-        }
-    }
-}
-
