@@ -93,24 +93,19 @@ pub struct FederateArgs {
     pub json: bool,
 }
 
-/// The partitioner `name` with `params` (`--partition-param`), its
-/// num_partitions `n` and, unless given, its seed `seed`: how `federate`
-/// and `active --federated` split a file over clients.
+/// The partitioner `name` with `params` (`--partition-param`); `n` clients
+/// and `seed` fill its num_partitions and seed where it has them (the
+/// catalogue's ambient values; a `--partition-param` says otherwise): how
+/// `federate` and `active --federated` split a file over clients.
 pub(crate) fn clients_partitioner(
     name: &str,
     n: usize,
     params: &[String],
     seed: u64,
 ) -> Result<Box<dyn Partition>, Box<dyn std::error::Error>> {
-    let entry = PARTITIONERS.find(name)?;
-    let mut given = parse_params(params, "--partition-param")?;
-    if entry.params.iter().any(|p| p.name == "num_partitions") {
-        given.push(("num_partitions".into(), Value::from(n)));
-    }
-    if entry.params.iter().any(|p| p.name == "seed") && !given.iter().any(|(k, _)| k == "seed") {
-        given.push(("seed".into(), Value::from(seed)));
-    }
-    Ok(entry.build(entry.configure(&given, &[])?)?)
+    let given = parse_params(params, "--partition-param")?;
+    let ambient = [("num_partitions", Value::from(n)), ("seed", Value::from(seed))];
+    Ok(PARTITIONERS.find(name)?.build_with(&given, &ambient)?)
 }
 
 pub fn run(args: FederateArgs) -> Result<(), Box<dyn std::error::Error>> {

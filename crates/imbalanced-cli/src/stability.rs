@@ -4,9 +4,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use imbalanced::eval::Method;
-use imbalanced::explain::{stability_html, stability_pipeline, RankWeights, Stability, StabilityReport};
-use imbalanced::random::RngKind;
+use imbalanced::explain::{compare_stability, stability_html, stability_json, RankWeights, Stability};
 
 use crate::explain::{parse_rows, RowList};
 use crate::{InputArgs, ModelArgs};
@@ -54,33 +52,27 @@ pub struct StabilityArgs {
 }
 
 pub fn run(args: StabilityArgs) -> Result<(), BoxError> {
-    if args.noise.iter().any(|n| !(*n >= 0.0 && n.is_finite())) {
-        return Err(format!("--noise {:?}: give levels >= 0", args.noise).into());
-    }
     let data = args.input.load(&args.file)?;
     let classifier = args.model.build_with("forest", &[], args.seed)?;
     let rows = args.rows.clone().map(|r| r.0).unwrap_or_default();
-    let weights = if args.weights == "dcg" {
-        RankWeights::Dcg
-    } else {
-        RankWeights::Harmonic
+    let settings = Stability {
+        perturbations: args.perturbations,
+        weights: if args.weights == "dcg" {
+            RankWeights::Dcg
+        } else {
+            RankWeights::Harmonic
+        },
+        seed: args.seed,
+        ..Default::default()
     };
-    let mut results: Vec<(String, f64, StabilityReport)> = Vec::new();
-    for name in &args.methods {
-        let (method, _) = Method::parse(name, &[], args.seed, RngKind::Default)?;
-        let pipeline = method.pipeline(&classifier, !args.no_scale)?.fit(&data)?;
-        for &noise in &args.noise {
-            let settings = Stability {
-                noise,
-                perturbations: args.perturbations,
-                weights,
-                seed: args.seed,
-                ..Default::default()
-            };
-            let report = stability_pipeline(&pipeline, &data, &rows, &data, &settings)?;
-            results.push((name.clone(), noise, report));
-        }
-    }
+    let results = compare_stability(
+        &data,
+        &classifier,
+        (&args.methods, &args.noise),
+        &rows,
+        !args.no_scale,
+        &settings,
+    )?;
     if let Some(path) = &args.report {
         let settings = format!(
             "{} on {}, {} noisy copies per row, {} weights, seed {}.",
@@ -93,28 +85,7 @@ pub fn run(args: StabilityArgs) -> Result<(), BoxError> {
         imbalanced::data::write_text(path, &stability_html(&results, data.classes(), &settings))?;
     }
     if args.json {
-        let json: Vec<serde_json::Value> = results
-            .iter()
-            .map(|(method, noise, r)| {
-                let summary = |s: &imbalanced::explain::Summary| {
-                    serde_json::json!({
-                        "rows": s.rows,
-                        "index": s.index.mean, "index_low": s.index.low, "index_high": s.index.high,
-                        "uniform_index": s.uniform_index.mean,
-                        "weighted_tau": s.weighted_tau,
-                        "rank_biased_overlap": s.rank_biased_overlap,
-                        "top3": s.top3,
-                    })
-                };
-                serde_json::json!({
-                    "method": method,
-                    "noise": noise,
-                    "overall": summary(&r.overall),
-                    "per_class": r.per_class.iter().map(|s| s.as_ref().map(summary)).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        println!("{}", serde_json::json!({"classes": data.classes(), "results": json}));
+        println!("{}", stability_json(&results, data.classes()));
         return Ok(());
     }
     let mut table = crate::table();

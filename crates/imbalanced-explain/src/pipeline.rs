@@ -217,3 +217,62 @@ pub fn stability_pipeline(
         &scale,
     )
 }
+
+/// `imbalanced stability`'s comparison: `classifier` fitted on `data`
+/// through `train`'s pipeline once per imbalance method of `methods`
+/// (`none`, `balanced`, a sampler name; standardised unless `!scale`), and
+/// the stability of its attributions on `rows` at each noise level of
+/// `noises` (the other settings from `settings`).
+pub fn compare_stability(
+    data: &Dataset,
+    classifier: &imbalanced_classifiers::AnyClassifier,
+    (methods, noises): (&[String], &[f64]),
+    rows: &[usize],
+    scale: bool,
+    settings: &Stability,
+) -> Result<Vec<crate::StabilityRun>, ExplainError> {
+    let error = |e: imbalanced_eval::EvalError| ExplainError::Input(e.to_string());
+    let mut runs = Vec::with_capacity(methods.len() * noises.len());
+    for name in methods {
+        let (method, _) = imbalanced_eval::Method::parse(name, &[], settings.seed, imbalanced_random::RngKind::Default)
+            .map_err(error)?;
+        let pipeline = method
+            .pipeline(classifier, scale)
+            .map_err(error)?
+            .fit(data)
+            .map_err(error)?;
+        for &noise in noises {
+            let report = stability_pipeline(&pipeline, data, rows, data, &Stability { noise, ..*settings })?;
+            runs.push((name.clone(), noise, report));
+        }
+    }
+    Ok(runs)
+}
+
+/// The runs of [`compare_stability`] as JSON: `{"classes", "results": [{"method",
+/// "noise", "overall", "per_class"}]}`, each summary with its index and
+/// interval, uniform index, weighted tau, RBO and top-3.
+pub fn stability_json(runs: &[crate::StabilityRun], classes: &[String]) -> serde_json::Value {
+    let summary = |s: &crate::Summary| {
+        serde_json::json!({
+            "rows": s.rows,
+            "index": s.index.mean, "index_low": s.index.low, "index_high": s.index.high,
+            "uniform_index": s.uniform_index.mean,
+            "weighted_tau": s.weighted_tau,
+            "rank_biased_overlap": s.rank_biased_overlap,
+            "top3": s.top3,
+        })
+    };
+    let results: Vec<serde_json::Value> = runs
+        .iter()
+        .map(|(method, noise, r)| {
+            serde_json::json!({
+                "method": method,
+                "noise": noise,
+                "overall": summary(&r.overall),
+                "per_class": r.per_class.iter().map(|s| s.as_ref().map(summary)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    serde_json::json!({"classes": classes, "results": results})
+}

@@ -88,7 +88,7 @@ impl Stability {
     fn check(&self) -> Result<(), ExplainError> {
         if !(self.noise >= 0.0 && self.noise.is_finite()) {
             return Err(ExplainError::Input(format!(
-                "noise = {}: give a level >= 0",
+                "noise = {}: give levels >= 0 (shares of each column's deviation)",
                 self.noise
             )));
         }
