@@ -168,14 +168,7 @@ fn permutation(args: &ExplainArgs, pipeline: &FittedPipeline, data: &Dataset) ->
     };
     let (names, r) = permutation_pipeline(pipeline, data, &settings)?;
     if args.json {
-        let json = serde_json::json!({
-            "features": names,
-            "scoring": args.scoring,
-            "baseline": r.baseline,
-            "importances_mean": r.importances_mean,
-            "importances_std": r.importances_std,
-            "importances": r.importances.outer_iter().map(|row| row.to_vec()).collect::<Vec<_>>(),
-        });
+        let json = r.to_json(&names, &args.scoring);
         println!("{json}");
         return Ok(());
     }

@@ -78,6 +78,22 @@ pub struct Importances {
     pub importances: Array2<f64>,
 }
 
+impl Importances {
+    /// `{"features", "scoring", "baseline", "importances_mean",
+    /// "importances_std", "importances": [feature][repeat]}`, for the
+    /// columns named `features` and the score named `scoring`.
+    pub fn to_json(&self, features: &[String], scoring: &str) -> serde_json::Value {
+        serde_json::json!({
+            "features": features,
+            "scoring": scoring,
+            "baseline": self.baseline,
+            "importances_mean": self.importances_mean,
+            "importances_std": self.importances_std,
+            "importances": self.importances.outer_iter().map(|row| row.to_vec()).collect::<Vec<_>>(),
+        })
+    }
+}
+
 impl PermutationImportance {
     /// The importances of `x`'s columns for `predict` (class codes of rows)
     /// against the labels `y`, columns in parallel.
