@@ -149,6 +149,12 @@ class StabilityResult:
         Per class label: ``{"rows", "index", "index_interval", "uniform_index"}``.
     rows : ndarray of shape (n_samples, 5)
         Per row: index, uniform index, weighted tau, RBO, top-3.
+    mean_abs : ndarray of shape (n_features,)
+        Each feature's mean absolute attribution over the rows (each for
+        its own class), without noise: what the rankings rank.
+    rank_shift : ndarray of shape (n_features,)
+        Per place of a row's ranking (0 the most important): how many
+        places the feature there moved in the noisy copies, on average.
     """
 
     index: float
@@ -159,6 +165,8 @@ class StabilityResult:
     top3: float
     per_class: dict
     rows: np.ndarray
+    mean_abs: np.ndarray
+    rank_shift: np.ndarray
 
 
 def stability(model, X, y, *, data=None, noise=0.1, perturbations=20, weights="harmonic", n_bootstrap=1000,
@@ -215,18 +223,21 @@ def stability(model, X, y, *, data=None, noise=0.1, perturbations=20, weights="h
         int(perturbations), weights, int(n_bootstrap), int(random_state)))
     overall = report["overall"]
     per_class = {
-        label: None if s is None else {"rows": s["rows"], "index": s["index"][0],
-                                       "index_interval": tuple(s["index"][1:]), "uniform_index": s["uniform_index"][0]}
+        label: None if s is None else {"rows": s["rows"], "index": s["index"],
+                                       "index_interval": (s["index_low"], s["index_high"]),
+                                       "uniform_index": s["uniform_index"]}
         for label, s in zip(classes.tolist(), report["per_class"])
     }
     return StabilityResult(
-        index=overall["index"][0],
-        index_interval=tuple(overall["index"][1:]),
-        uniform_index=overall["uniform_index"][0],
+        index=overall["index"],
+        index_interval=(overall["index_low"], overall["index_high"]),
+        uniform_index=overall["uniform_index"],
         weighted_tau=overall["weighted_tau"],
         rank_biased_overlap=overall["rank_biased_overlap"],
         top3=overall["top3"],
         per_class=per_class,
         rows=np.asarray(report["rows"], dtype=np.float64),
+        mean_abs=np.asarray(report["mean_abs"], dtype=np.float64),
+        rank_shift=np.asarray(report["rank_shift"], dtype=np.float64),
     )
 

@@ -102,7 +102,7 @@ impl Model {
         bootstrap: usize,
         seed: u64,
     ) -> PyResult<String> {
-        use imbalanced::explain::{RankWeights, Stability};
+        use imbalanced::explain::{Columns, RankWeights, Stability};
         let weights = match weights {
             "harmonic" => RankWeights::Harmonic,
             "dcg" => RankWeights::Dcg,
@@ -113,6 +113,7 @@ impl Model {
         let output = crate::class_codes(&output, None)?;
         let settings = Stability {
             noise,
+            flip: None,
             perturbations,
             weights,
             bootstrap,
@@ -126,31 +127,18 @@ impl Model {
                     x,
                     (&y, n_classes),
                     &output,
-                    &scale,
+                    &Columns::numeric(&scale),
                 )
             })
             .map_err(value_error)?;
-        let summary = |s: &imbalanced::explain::Summary| {
-            serde_json::json!({
-                "rows": s.rows,
-                "index": [s.index.mean, s.index.low, s.index.high],
-                "uniform_index": [s.uniform_index.mean, s.uniform_index.low, s.uniform_index.high],
-                "weighted_tau": s.weighted_tau,
-                "rank_biased_overlap": s.rank_biased_overlap,
-                "top3": s.top3,
-            })
-        };
         let rows: Vec<[f64; 5]> = report
             .rows
             .iter()
             .map(|r| [r.index, r.uniform_index, r.weighted_tau, r.rank_biased_overlap, r.top3])
             .collect();
-        Ok(serde_json::json!({
-            "overall": summary(&report.overall),
-            "per_class": report.per_class.iter().map(|s| s.as_ref().map(summary)).collect::<Vec<_>>(),
-            "rows": rows,
-        })
-        .to_string())
+        let mut json = report.to_json();
+        json["rows"] = serde_json::json!(rows);
+        Ok(json.to_string())
     }
 
     /// The boosting votes of the rows of `x` (`n x n_classes`), for a

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use imbalanced::explain::{compare_stability, stability_html, stability_json, RankWeights, Stability};
+use imbalanced::explain::{compare_stability, RankWeights, Stability};
 
 use crate::explain::{parse_rows, RowList};
 use crate::{InputArgs, ModelArgs};
@@ -26,6 +26,10 @@ pub struct StabilityArgs {
     /// Noise levels (the noise's standard deviation over each column's), comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "0.05,0.1,0.2,0.3")]
     pub noise: Vec<f64>,
+    /// The probability that a noisy copy's categorical value moves to another level.
+    /// Default: the noise level (so noise 0 changes nothing).
+    #[arg(long, value_name = "P")]
+    pub flip: Option<f64>,
     /// Noisy copies explained per row.
     #[arg(long, default_value_t = 20)]
     pub perturbations: usize,
@@ -43,7 +47,8 @@ pub struct StabilityArgs {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Write a self-contained HTML report: the index against the noise per method,
-    /// the index per class with its interval, every configuration.
+    /// the index per class with its interval, each method's mean |attribution| per
+    /// feature, how far each place of the rankings moves, every configuration.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
     /// Print the results as JSON.
@@ -57,6 +62,7 @@ pub fn run(args: StabilityArgs) -> Result<(), BoxError> {
     let rows = args.rows.clone().map(|r| r.0).unwrap_or_default();
     let settings = Stability {
         perturbations: args.perturbations,
+        flip: args.flip,
         weights: if args.weights == "dcg" {
             RankWeights::Dcg
         } else {
@@ -82,10 +88,10 @@ pub fn run(args: StabilityArgs) -> Result<(), BoxError> {
             args.weights,
             args.seed
         );
-        imbalanced::data::write_text(path, &stability_html(&results, data.classes(), &settings))?;
+        imbalanced::data::write_text(path, &results.to_html(&settings))?;
     }
     if args.json {
-        println!("{}", stability_json(&results, data.classes()));
+        println!("{}", results.to_json());
         return Ok(());
     }
     let mut table = crate::table();
@@ -102,7 +108,7 @@ pub fn run(args: StabilityArgs) -> Result<(), BoxError> {
     .to_vec();
     header.extend(data.classes().iter().map(|c| format!("index of {c}")));
     table.set_header(header);
-    for (method, noise, r) in &results {
+    for (method, noise, r) in &results.runs {
         let o = &r.overall;
         let mut row = vec![
             method.clone(),

@@ -247,7 +247,15 @@ fn stability_compares_methods_per_class_and_noise() {
             assert!(index <= 1.0 && r["overall"]["index_low"].as_f64().unwrap() <= index);
         }
         assert_eq!(r["per_class"].as_array().unwrap().len(), 2);
+        let features = report["features"].as_array().unwrap().len();
+        assert_eq!(r["mean_abs"].as_array().unwrap().len(), features);
+        let shift = r["rank_shift"].as_array().unwrap();
+        assert_eq!(shift.len(), features);
+        if r["noise"] == 0.0 {
+            assert!(shift.iter().all(|v| v == 0.0), "no noise, no movement: {r}");
+        }
     }
+    assert_eq!(report["features"][0], "f0");
     assert_eq!(json(&args), report, "seeded");
     let dir = tempfile::tempdir().unwrap();
     let html = dir.path().join("stability.html");
@@ -260,14 +268,16 @@ fn stability_compares_methods_per_class_and_noise() {
     );
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("Stability index against noise") && page.contains("Index per class at noise 0.3"));
+    assert!(page.contains("RandomOverSampler: mean |attribution|") && page.contains("How far each place moves"));
     assert_eq!(
         page.matches("<svg").count(),
-        3,
-        "the curve and one bar chart per noise level"
+        6,
+        "the curve, one bar chart per noise level, an attribution summary per method, the movement"
     );
     for (extra, message) in [
         (vec!["--noise=-1"], "give levels >= 0"),
         (vec!["--perturbations", "0"], "perturbations must be at least 1"),
+        (vec!["--flip", "1.5"], "probability in [0, 1]"),
         (vec!["--methods", "SMOOTE"], "SMOTE"),
         (vec!["--model", "knn"], "has no exact attributions"),
     ] {

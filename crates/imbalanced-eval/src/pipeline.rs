@@ -277,6 +277,20 @@ impl FittedPipeline {
         (self.model.n_features() - onehot.min(self.model.n_features()), onehot)
     }
 
+    /// The model's input columns of each categorical column's levels (its
+    /// one-hot group), after the numeric columns.
+    pub fn onehot_groups(&self) -> Vec<std::ops::Range<usize>> {
+        let mut start = self.n_inputs().0;
+        self.encoder
+            .categories
+            .iter()
+            .map(|levels| {
+                start += levels.len();
+                start - levels.len()..start
+            })
+            .collect()
+    }
+
     /// The model's input for `data`'s rows: scaled numeric columns, then
     /// the one-hot columns of the categorical ones (what the attributions
     /// of a model are over).

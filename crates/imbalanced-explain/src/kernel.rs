@@ -2,15 +2,26 @@
 //! `v(S) = mean over background rows b of f(x_S, b_rest)`, for any model
 //! given as a function from rows to outputs.
 //!
-//! With `2^M - 2` coalitions within the sample budget (shap's `nsamples
-//! = "auto"`: `2M + 2048`), every coalition is evaluated and the values are
-//! exact (what shap's `KernelExplainer` gives when it enumerates them all).
-//! Beyond, KernelSHAP (Lundberg & Lee 2017): coalitions drawn by the Shapley
-//! kernel's size distribution, each with its complement, and the weighted
-//! least-squares fit with the efficiency constraint, as shap solves it (the
-//! values then carry sampling error; our draws, seeded, not shap's).
+//! `M` counts the varying features: those where the row differs from some
+//! background row (as shap, `np.allclose`); the others get 0. With `2^M - 2`
+//! coalitions within the sample budget (shap's `nsamples = "auto"`: `2M +
+//! 2048`), every coalition is evaluated and the values are exact (what
+//! shap's `KernelExplainer` gives when it enumerates them all). Beyond,
+//! KernelSHAP (Lundberg & Lee 2017) as shap 0.51's `KernelExplainer` runs
+//! it: the coalition sizes whose every coalition the budget affords at the
+//! Shapley kernel's weight are enumerated (small sizes with their
+//! complements), the rest of the budget is drawn at random by the kernel's
+//! size distribution (a repeated draw adds weight to the first), and the
+//! weighted least squares with `Σ phi = f(x) - base` imposed by eliminating
+//! the last feature give the values. Row `i` draws from NumPy's
+//! `RandomState(seed + i)`: shap's values with `l1_reg=False` after
+//! `np.random.seed(seed + i)`, for that row alone, are the same (fixture
+//! `scripts/fixtures/kernel_shap.py`). shap's default `l1_reg =
+//! "num_features(10)"` keeps only ten features' values; we keep all.
 
-use imbalanced_random::Generator;
+use std::collections::HashMap;
+
+use imbalanced_random::{RngKind, SamplerRng};
 use ndarray::{Array2, Array3, ArrayView2};
 use rayon::prelude::*;
 
@@ -48,6 +59,29 @@ fn coalition_values(
     Ok(Array2::from_shape_fn((masks.len(), k), |(m, c)| {
         (0..b).map(|r| out[(m * b + r, c)]).sum::<f64>() / b as f64
     }))
+}
+
+/// A coalition of the varying features (bit `b`: `varying[b]`) as a mask
+/// of all the columns.
+fn widen(mask: u64, varying: &[usize]) -> u64 {
+    varying
+        .iter()
+        .enumerate()
+        .fold(0u64, |m, (b, &j)| m | (mask >> b & 1) << j)
+}
+
+/// The columns where `row` differs from some background row, as shap
+/// decides (`np.allclose(x_j, background[:, j])`: `|x - b| <= 1e-8 + 1e-5
+/// |b|`, NaN equal to NaN).
+fn varying_features(row: &[f64], background: ArrayView2<'_, f64>) -> Vec<usize> {
+    (0..row.len())
+        .filter(|&j| {
+            background.column(j).iter().any(|&b| {
+                let close = (row[j] - b).abs() <= 1e-8 + 1e-5 * b.abs() || (row[j].is_nan() && b.is_nan());
+                !close
+            })
+        })
+        .collect()
 }
 
 fn factorial(n: usize) -> f64 {
@@ -130,22 +164,40 @@ impl KernelShap {
         if d == 0 || d > 60 {
             return Err(ExplainError::Input(format!("{d} features: KernelSHAP takes 1 to 60")));
         }
-        let budget = self.nsamples.unwrap_or(2 * d + 2048);
         let base = coalition_values(model, &vec![0.0; d], background, &[0])?
             .row(0)
             .to_vec();
         let k = base.len();
-        let full = d < 63 && (1u64 << d) - 2 <= budget as u64;
         let rows: Vec<Vec<Vec<f64>>> = (0..x.nrows())
             .into_par_iter()
             .map(|i| {
                 let row = x.row(i).to_vec();
-                if full {
-                    let masks: Vec<u64> = (0..1u64 << d).collect();
-                    let values = coalition_values(model, &row, background, &masks)?;
-                    return Ok(exact(&values, d));
+                let fx = model(x.slice(ndarray::s![i..=i, ..]))?.row(0).to_vec();
+                let varying = varying_features(&row, background);
+                let m = varying.len();
+                let mut phi = vec![vec![0.0; k]; d];
+                if m == 1 {
+                    phi[varying[0]] = fx.iter().zip(&base).map(|(f, b)| f - b).collect();
                 }
-                self.sampled(model, &row, background, &base, budget, i)
+                if m < 2 {
+                    return Ok(phi);
+                }
+                // shap's budget counts the varying features.
+                let budget = self.nsamples.unwrap_or(2 * m + 2048);
+                if (1u64 << m) - 2 > budget as u64 {
+                    return self.sampled(model, &row, background, (&base, &fx), &varying, budget, i);
+                }
+                let masks: Vec<u64> = (1..(1u64 << m) - 1).map(|mask| widen(mask, &varying)).collect();
+                let inner = coalition_values(model, &row, background, &masks)?;
+                let values = Array2::from_shape_fn((1 << m, k), |(mask, c)| match mask {
+                    0 => base[c],
+                    full if full == (1 << m) - 1 => fx[c],
+                    mask => inner[(mask - 1, c)],
+                });
+                for (b, values) in exact(&values, m).into_iter().enumerate() {
+                    phi[varying[b]] = values;
+                }
+                Ok(phi)
             })
             .collect::<Result<_, ExplainError>>()?;
         let values = Array3::from_shape_fn((k, x.nrows(), d), |(c, i, j)| rows[i][j][c]);
@@ -155,74 +207,204 @@ impl KernelShap {
         })
     }
 
-    /// KernelSHAP by sampling: `budget` coalitions (in complementary pairs)
-    /// drawn by the Shapley kernel's size distribution, then the weighted
-    /// least squares with `Σ phi = f(x) - base` imposed by eliminating the
-    /// last feature (as shap does).
+    /// KernelSHAP by shap's scheme (module docs) over the varying
+    /// features `varying`, with `budget` coalitions, for row `i`.
+    #[allow(clippy::too_many_arguments)]
     fn sampled(
         &self,
         model: &Model<'_>,
         row: &[f64],
         background: ArrayView2<'_, f64>,
-        base: &[f64],
+        (base, fx): (&[f64], &[f64]),
+        varying: &[usize],
         budget: usize,
         i: usize,
     ) -> Result<Vec<Vec<f64>>, ExplainError> {
-        let d = row.len();
-        let mut rng = Generator::new((u128::from(self.seed) << 64) | i as u128);
-        // The kernel's mass of each coalition size 1..d-1: (d-1) / (s (d-s)).
-        let sizes: Vec<f64> = (1..d).map(|s| (d - 1) as f64 / (s * (d - s)) as f64).collect();
-        let total: f64 = sizes.iter().sum();
-        let mut masks = Vec::with_capacity(budget);
-        while masks.len() + 1 < budget.max(2) {
-            let u = rng.random() * total;
-            let mut acc = 0.0;
-            let size = 1 + sizes
-                .iter()
-                .position(|w| {
-                    acc += w;
-                    acc > u
-                })
-                .unwrap_or(d - 2);
-            let chosen = rng.choice(d, size, false, true).unwrap_or_default();
-            let mask = chosen.iter().fold(0u64, |m, &j| m | 1 << j);
-            masks.push(mask);
-            masks.push(!mask & ((1u64 << d) - 1));
-        }
-        let everything = (1u64 << d) - 1;
-        let mut all = masks.clone();
-        all.push(everything);
-        let values = coalition_values(model, row, background, &all)?;
-        let k = base.len();
-        let fx: Vec<f64> = (0..k).map(|c| values[(all.len() - 1, c)]).collect();
-        // Each sampled coalition has weight 1 (its draw already follows the
-        // kernel); eliminate the last feature: phi_last = (f(x) - base) - Σ others.
-        let m = d - 1;
-        (0..k)
-            .map(|c| {
-                let target = fx[c] - base[c];
-                let mut ata = Array2::<f64>::zeros((m, m));
-                let mut atb = vec![0.0; m];
-                for (s, &mask) in masks.iter().enumerate() {
-                    let last = f64::from(u8::from(mask >> m & 1 == 1));
-                    let z: Vec<f64> = (0..m).map(|j| f64::from(u8::from(mask >> j & 1 == 1)) - last).collect();
-                    let yv = values[(s, c)] - base[c] - last * target;
-                    for a in 0..m {
-                        atb[a] += z[a] * yv;
-                        for b in 0..m {
-                            ata[(a, b)] += z[a] * z[b];
-                        }
+        let plan = Coalitions::shap(varying.len(), budget, self.seed.wrapping_add(i as u64));
+        let masks: Vec<u64> = plan.masks.iter().map(|&m| widen(m, varying)).collect();
+        let values = coalition_values(model, row, background, &masks)?;
+        let m = varying.len();
+        let mut phi = vec![vec![0.0; base.len()]; row.len()];
+        for c in 0..base.len() {
+            let target = fx[c] - base[c];
+            let last = m - 1;
+            // z_j = [j in S] - [last in S]; y = v(S) - base - [last in S] target.
+            let mut ztwz = Array2::<f64>::zeros((last, last));
+            let mut ztwy = vec![0.0; last];
+            for (s, (&mask, &w)) in plan.masks.iter().zip(&plan.weights).enumerate() {
+                let in_last = f64::from(u8::from(mask >> last & 1 == 1));
+                let z: Vec<f64> = (0..last)
+                    .map(|j| f64::from(u8::from(mask >> j & 1 == 1)) - in_last)
+                    .collect();
+                let y = values[(s, c)] - base[c] - in_last * target;
+                for a in 0..last {
+                    ztwy[a] += w * z[a] * y;
+                    for b in 0..last {
+                        ztwz[(a, b)] += w * z[a] * z[b];
                     }
                 }
-                for a in 0..m {
-                    ata[(a, a)] += 1e-12;
+            }
+            let solved = solve(ztwz, ztwy).ok_or_else(|| {
+                ExplainError::Input(format!(
+                    "{budget} coalitions do not determine {m} features' values: raise nsamples"
+                ))
+            })?;
+            let rest = target - solved.iter().sum::<f64>();
+            for (b, &j) in varying.iter().enumerate() {
+                let v = if b == last { rest } else { solved[b] };
+                // As shap, rounding noise is cleaned to 0.
+                phi[j][c] = if v.abs() < 1e-10 { 0.0 } else { v };
+            }
+        }
+        Ok(phi)
+    }
+}
+
+/// The coalitions shap's `KernelExplainer` evaluates for `m` varying
+/// features and a budget, with their kernel weights.
+struct Coalitions {
+    masks: Vec<u64>,
+    weights: Vec<f64>,
+}
+
+fn binomial(n: usize, k: usize) -> f64 {
+    (0..k).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64)
+}
+
+impl Coalitions {
+    /// shap 0.51's `KernelExplainer.explain` for `2 <= m <= 60` features:
+    /// whole sizes while the budget affords them, then random draws from
+    /// `RandomState(seed)`.
+    fn shap(m: usize, budget: usize, seed: u64) -> Self {
+        let mut plan = Coalitions {
+            masks: Vec::with_capacity(budget),
+            weights: Vec::with_capacity(budget),
+        };
+        let sizes = m.div_ceil(2).max(1).min(m - 1);
+        let paired = (m - 1) / 2;
+        let mut weight: Vec<f64> = (1..=sizes)
+            .map(|s| (m as f64 - 1.0) / (s as f64 * (m - s) as f64))
+            .collect();
+        for w in weight.iter_mut().take(paired) {
+            *w *= 2.0;
+        }
+        let total: f64 = weight.iter().sum();
+        for w in &mut weight {
+            *w /= total;
+        }
+        let everything = (1u64 << m) - 1;
+        let mut full = 0;
+        let mut left = budget as f64;
+        let mut remaining = weight.clone();
+        for size in 1..=sizes {
+            let mut count = binomial(m, size);
+            if size <= paired {
+                count *= 2.0;
+            }
+            if left * remaining[size - 1] / count < 1.0 - 1e-8 {
+                break;
+            }
+            full += 1;
+            left -= count;
+            if remaining[size - 1] < 1.0 {
+                let scale = 1.0 - remaining[size - 1];
+                for r in &mut remaining {
+                    *r /= scale;
                 }
-                let phi =
-                    solve(ata, atb).ok_or_else(|| ExplainError::Input("too few coalitions: raise nsamples".into()))?;
-                let last = target - phi.iter().sum::<f64>();
-                Ok(phi.into_iter().chain(std::iter::once(last)).collect::<Vec<f64>>())
+            }
+            let mut w = weight[size - 1] / binomial(m, size);
+            if size <= paired {
+                w /= 2.0;
+            }
+            for_each_combination(m, size, |mask| {
+                plan.masks.push(mask);
+                plan.weights.push(w);
+                if size <= paired {
+                    plan.masks.push(!mask & everything);
+                    plan.weights.push(w);
+                }
+            });
+        }
+        let fixed = plan.masks.len();
+        let mut samples_left = budget.saturating_sub(fixed);
+        if full == sizes || samples_left == 0 {
+            return plan;
+        }
+        // Draws for the sizes not enumerated, two samples per paired draw.
+        let mut p: Vec<f64> = weight.clone();
+        for w in p.iter_mut().take(paired) {
+            *w /= 2.0;
+        }
+        let p = &p[full..];
+        let sum: f64 = p.iter().sum();
+        let mut cdf: Vec<f64> = p
+            .iter()
+            .scan(0.0, |acc, w| {
+                *acc += w / sum;
+                Some(*acc)
             })
-            .collect::<Result<Vec<Vec<f64>>, ExplainError>>()
-            .map(|per_class| (0..d).map(|j| per_class.iter().map(|p| p[j]).collect()).collect())
+            .collect();
+        // NumPy's legacy choice(p=...): the cumulative sum over its last value.
+        let last = *cdf.last().unwrap_or(&1.0);
+        for c in &mut cdf {
+            *c /= last;
+        }
+        let mut rng = SamplerRng::new(RngKind::Numpy, seed);
+        let draws: Vec<usize> = (0..4 * samples_left)
+            .map(|_| {
+                let u = rng.random();
+                cdf.partition_point(|&c| c <= u)
+            })
+            .collect();
+        let mut seen: HashMap<u64, usize> = HashMap::new();
+        for ind in draws {
+            if samples_left == 0 {
+                break;
+            }
+            let size = ind + full + 1;
+            let order = rng.permutation(m);
+            let mask = order[..size].iter().fold(0u64, |acc, &j| acc | 1 << j);
+            let new = !seen.contains_key(&mask);
+            if new {
+                seen.insert(mask, plan.masks.len());
+                plan.masks.push(mask);
+                plan.weights.push(1.0);
+                samples_left -= 1;
+            } else {
+                plan.weights[seen[&mask]] += 1.0;
+            }
+            if samples_left > 0 && size <= paired {
+                if new {
+                    plan.masks.push(!mask & everything);
+                    plan.weights.push(1.0);
+                    samples_left -= 1;
+                } else {
+                    plan.weights[seen[&mask] + 1] += 1.0;
+                }
+            }
+        }
+        // The drawn samples share the kernel weight the enumerated sizes left.
+        let weight_left: f64 = weight[full..].iter().sum();
+        let drawn: f64 = plan.weights[fixed..].iter().sum();
+        for w in &mut plan.weights[fixed..] {
+            *w *= weight_left / drawn;
+        }
+        plan
+    }
+}
+
+/// Calls `f` with every mask of `size` of `m` bits, in
+/// `itertools.combinations` order.
+fn for_each_combination(m: usize, size: usize, mut f: impl FnMut(u64)) {
+    let mut idx: Vec<usize> = (0..size).collect();
+    loop {
+        f(idx.iter().fold(0u64, |acc, &j| acc | 1 << j));
+        let Some(i) = (0..size).rev().find(|&i| idx[i] != i + m - size) else {
+            return;
+        };
+        idx[i] += 1;
+        for k in i + 1..size {
+            idx[k] = idx[k - 1] + 1;
+        }
     }
 }

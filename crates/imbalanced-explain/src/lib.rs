@@ -54,12 +54,11 @@ pub use linear::linear;
 pub use model::{explain, explain_interventional, kernel_explain, output_names};
 pub use permutation::{Importances, PermutationImportance, Scoring};
 pub use pipeline::{
-    compare_stability, explain_pipeline, permutation_pipeline, stability_json, stability_pipeline, Attribution,
-    Explanation,
+    compare_stability, explain_pipeline, permutation_pipeline, stability_pipeline, Attribution, Explanation,
 };
 pub use rank::{rank_biased_overlap, rank_distance, top_k_agreement, weighted_tau, RankWeights};
-pub use report::{stability_html, StabilityRun};
-pub use stability::{paired_test, Estimate, RowStability, Stability, StabilityReport, Summary};
+pub use report::{StabilityComparison, StabilityRun};
+pub use stability::{paired_test, Columns, Estimate, RowStability, Stability, StabilityReport, Summary};
 pub use tree::{ensemble, ensemble_interventional, forest, forest_interventional, tree, Member, TreeView};
 
 use ndarray::{Array2, Array3};

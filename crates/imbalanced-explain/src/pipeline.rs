@@ -11,8 +11,8 @@ use imbalanced_eval::FittedPipeline;
 use imbalanced_models::Predict;
 
 use crate::{
-    explain, explain_interventional, kernel_explain, output_names, Attributions, ExplainError, Importances, KernelShap,
-    PermutationImportance, Stability, StabilityReport,
+    explain, explain_interventional, kernel_explain, output_names, Attributions, Columns, ExplainError, Importances,
+    KernelShap, PermutationImportance, Stability, StabilityComparison, StabilityReport,
 };
 
 /// The attributions of some rows of a file, with the names to read them by.
@@ -170,8 +170,8 @@ pub fn permutation_pipeline(
 
 /// The stability of `pipeline`'s attributions on `data`'s `rows` (all when
 /// empty; labelled, for the per-class summaries): the noise is scaled by
-/// each numeric input column's standard deviation over `data` (one-hot
-/// columns are not perturbed), and each row's attributions are read for
+/// each numeric input column's standard deviation over `data`, categorical
+/// values flip between their one-hot columns, and each row's attributions are read for
 /// its labelled class (the single output of a two-class linear or boosted
 /// model).
 pub fn stability_pipeline(
@@ -192,6 +192,7 @@ pub fn stability_pipeline(
     let scale: Vec<f64> = (0..all.ncols())
         .map(|j| if j < numeric { all.column(j).std(0.0) } else { 0.0 })
         .collect();
+    let groups = pipeline.onehot_groups();
     let rows: Vec<usize> = if rows.is_empty() {
         (0..data.n_samples()).collect()
     } else {
@@ -214,7 +215,10 @@ pub fn stability_pipeline(
         x.view(),
         (&y, data.classes().len()),
         &output,
-        &scale,
+        &Columns {
+            scale: &scale,
+            categorical: &groups,
+        },
     )
 }
 
@@ -230,9 +234,10 @@ pub fn compare_stability(
     rows: &[usize],
     scale: bool,
     settings: &Stability,
-) -> Result<Vec<crate::StabilityRun>, ExplainError> {
+) -> Result<StabilityComparison, ExplainError> {
     let error = |e: imbalanced_eval::EvalError| ExplainError::Input(e.to_string());
     let mut runs = Vec::with_capacity(methods.len() * noises.len());
+    let mut features = Vec::new();
     for name in methods {
         let (method, _) = imbalanced_eval::Method::parse(name, &[], settings.seed, imbalanced_random::RngKind::Default)
             .map_err(error)?;
@@ -241,38 +246,15 @@ pub fn compare_stability(
             .map_err(error)?
             .fit(data)
             .map_err(error)?;
+        features = pipeline.input_names(data);
         for &noise in noises {
             let report = stability_pipeline(&pipeline, data, rows, data, &Stability { noise, ..*settings })?;
             runs.push((name.clone(), noise, report));
         }
     }
-    Ok(runs)
-}
-
-/// The runs of [`compare_stability`] as JSON: `{"classes", "results": [{"method",
-/// "noise", "overall", "per_class"}]}`, each summary with its index and
-/// interval, uniform index, weighted tau, RBO and top-3.
-pub fn stability_json(runs: &[crate::StabilityRun], classes: &[String]) -> serde_json::Value {
-    let summary = |s: &crate::Summary| {
-        serde_json::json!({
-            "rows": s.rows,
-            "index": s.index.mean, "index_low": s.index.low, "index_high": s.index.high,
-            "uniform_index": s.uniform_index.mean,
-            "weighted_tau": s.weighted_tau,
-            "rank_biased_overlap": s.rank_biased_overlap,
-            "top3": s.top3,
-        })
-    };
-    let results: Vec<serde_json::Value> = runs
-        .iter()
-        .map(|(method, noise, r)| {
-            serde_json::json!({
-                "method": method,
-                "noise": noise,
-                "overall": summary(&r.overall),
-                "per_class": r.per_class.iter().map(|s| s.as_ref().map(summary)).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    serde_json::json!({"classes": classes, "results": results})
+    Ok(StabilityComparison {
+        features,
+        classes: data.classes().to_vec(),
+        runs,
+    })
 }

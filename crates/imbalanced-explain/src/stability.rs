@@ -4,28 +4,38 @@
 //! no formulas).
 //!
 //! For each row, `perturbations` noisy copies are made (Gaussian noise of
-//! `noise` times each column's standard deviation), every copy is
+//! `noise` times each numeric column's standard deviation; each categorical
+//! value, a group of one-hot columns, moved to another of its levels with
+//! probability `flip`, by default the noise level), every copy is
 //! explained, and the rank-weighted distance ([`rank_distance`]) between
 //! the row's attributions and each copy's is averaged; the row's index is
 //! `1 - mean distance` (1: the ranking never moves). The index of a set of
 //! rows is their mean, with a percentile bootstrap interval; it is given
 //! overall and per class (minority against majority), with the
 //! uniform-weight baseline beside it and the mean weighted Kendall tau,
-//! rank-biased overlap and top-3 agreement of the same pairs.
+//! rank-biased overlap and top-3 agreement of the same pairs. The report
+//! also keeps what the rankings were about: each feature's mean absolute
+//! attribution, and how far the feature at each place moved.
+
+use std::ops::Range;
 
 use imbalanced_random::Generator;
 use ndarray::{Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 
-use crate::rank::{rank_biased_overlap, rank_distance, top_k_agreement, weighted_tau, RankWeights};
+use crate::rank::{importance_ranks, rank_biased_overlap, rank_distance, top_k_agreement, weighted_tau, RankWeights};
 use crate::{Attributions, ExplainError};
 
-/// The settings. Defaults: noise 0.1, 20 perturbations, harmonic weights,
-/// 1000 bootstrap resamples, seed 0.
+/// The settings. Defaults: noise 0.1, flips at the noise level, 20
+/// perturbations, harmonic weights, 1000 bootstrap resamples, seed 0.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Stability {
     /// Noise level: the noise's standard deviation over each column's.
     pub noise: f64,
+    /// The probability that a categorical value moves to another level
+    /// (uniformly among them); `None`: the noise level, capped at 1, so
+    /// that noise 0 leaves every copy equal to its row.
+    pub flip: Option<f64>,
     pub perturbations: usize,
     pub weights: RankWeights,
     pub bootstrap: usize,
@@ -36,6 +46,7 @@ impl Default for Stability {
     fn default() -> Self {
         Stability {
             noise: 0.1,
+            flip: None,
             perturbations: 20,
             weights: RankWeights::Harmonic,
             bootstrap: 1000,
@@ -82,6 +93,41 @@ pub struct StabilityReport {
     pub overall: Summary,
     /// Per class of the rows' labels (`None` for a class without rows).
     pub per_class: Vec<Option<Summary>>,
+    /// Per feature: the mean absolute attribution of the rows (each for
+    /// its output), without noise: what the rankings rank.
+    pub mean_abs: Vec<f64>,
+    /// Per place `p` of a row's ranking (0 the most important): how many
+    /// places the feature there moved in its noisy copies, on average.
+    pub rank_shift: Vec<f64>,
+}
+
+/// What the noise acts on: each column's standard deviation (0 for a
+/// column left alone, as one-hot columns) and the one-hot groups of the
+/// categorical values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Columns<'a> {
+    pub scale: &'a [f64],
+    /// The input columns of each categorical value's levels; a row has a
+    /// 1 in at most one of them.
+    pub categorical: &'a [Range<usize>],
+}
+
+impl<'a> Columns<'a> {
+    /// Numeric columns only, of these standard deviations.
+    pub fn numeric(scale: &'a [f64]) -> Self {
+        Columns {
+            scale,
+            categorical: &[],
+        }
+    }
+}
+
+/// What one row contributes: its agreement, its attributions' magnitudes
+/// and the shift per place.
+struct RowResult {
+    stability: RowStability,
+    abs: Vec<f64>,
+    shift: Vec<f64>,
 }
 
 impl Stability {
@@ -92,49 +138,94 @@ impl Stability {
                 self.noise
             )));
         }
+        if let Some(p) = self.flip {
+            if !(0.0..=1.0).contains(&p) {
+                return Err(ExplainError::Input(format!(
+                    "flip = {p}: give a probability in [0, 1] that a categorical value changes"
+                )));
+            }
+        }
         if self.perturbations == 0 {
             return Err(ExplainError::Input("perturbations must be at least 1".into()));
         }
         Ok(())
     }
 
+    /// The flip probability in force.
+    fn flip_probability(&self) -> f64 {
+        self.flip.unwrap_or(self.noise.min(1.0))
+    }
+
+    /// Row `i`'s noisy copies: row 0 the original, then `perturbations`
+    /// copies. The draws depend on the seed and the row only (any thread
+    /// count): per copy a normal per column, then per categorical group a
+    /// uniform, and a level when it flips.
+    fn copies(&self, x: ArrayView2<'_, f64>, i: usize, columns: &Columns<'_>) -> Array2<f64> {
+        let d = x.ncols();
+        let flip = self.flip_probability();
+        let mut rng = Generator::new((u128::from(self.seed) << 64) | i as u128);
+        let mut batch = Array2::zeros((self.perturbations + 1, d));
+        batch.row_mut(0).assign(&x.row(i));
+        for p in 1..=self.perturbations {
+            for j in 0..d {
+                batch[(p, j)] = x[(i, j)] + self.noise * columns.scale[j] * rng.standard_normal();
+            }
+            for group in columns.categorical {
+                let levels = group.len();
+                if levels < 2 || rng.random() >= flip {
+                    continue;
+                }
+                let mut copy = batch.row_mut(p);
+                let now = group.clone().find(|&j| copy[j] > 0.5);
+                // Another level, uniformly: the current one is skipped.
+                let others = levels - usize::from(now.is_some());
+                let mut pick = group.start + rng.integers(0, others as i64).unwrap_or(0) as usize;
+                if now.is_some_and(|c| pick >= c) {
+                    pick += 1;
+                }
+                for j in group.clone() {
+                    copy[j] = f64::from(u8::from(j == pick));
+                }
+            }
+        }
+        batch
+    }
+
     /// The stability of the rows `x` (labels `y` of `n_classes`, for the
     /// per-class summaries) under `explain`, reading each row's
     /// attributions for the output `output[i]` (its class, or 0 for a
-    /// single-output model); `scale` is each column's standard deviation.
+    /// single-output model); `columns` says how the noise acts on each
+    /// column.
     pub fn run<E>(
         &self,
         explain: E,
         x: ArrayView2<'_, f64>,
         (y, n_classes): (&[usize], usize),
         output: &[usize],
-        scale: &[f64],
+        columns: &Columns<'_>,
     ) -> Result<StabilityReport, ExplainError>
     where
         E: Fn(ArrayView2<'_, f64>) -> Result<Attributions, ExplainError> + Sync,
     {
         self.check()?;
         let (n, d) = x.dim();
-        if y.len() != n || output.len() != n || scale.len() != d || n == 0 {
+        if y.len() != n || output.len() != n || columns.scale.len() != d || n == 0 {
             return Err(ExplainError::Input(
                 "give one label and one output per row, one scale per column, and some rows".into(),
             ));
         }
+        if columns.categorical.iter().any(|g| g.end > d || g.start > g.end) {
+            return Err(ExplainError::Input(format!(
+                "a categorical group reaches beyond the {d} columns"
+            )));
+        }
         if let Some(&c) = y.iter().find(|&&c| c >= n_classes) {
             return Err(ExplainError::Input(format!("label {c} of {n_classes} classes")));
         }
-        let rows: Vec<RowStability> = (0..n)
+        let results: Vec<RowResult> = (0..n)
             .into_par_iter()
             .map(|i| {
-                // The row's draws depend on the seed and the row only: any thread count.
-                let mut rng = Generator::new((u128::from(self.seed) << 64) | i as u128);
-                let mut batch = Array2::zeros((self.perturbations + 1, d));
-                batch.row_mut(0).assign(&x.row(i));
-                for p in 1..=self.perturbations {
-                    for j in 0..d {
-                        batch[(p, j)] = x[(i, j)] + self.noise * scale[j] * rng.standard_normal();
-                    }
-                }
+                let batch = self.copies(x, i, columns);
                 let a = explain(batch.view())?;
                 let o = output[i];
                 if o >= a.values.len_of(Axis(0)) {
@@ -145,6 +236,8 @@ impl Stability {
                 }
                 let values = a.values.index_axis(Axis(0), o);
                 let original = values.row(0).to_vec();
+                let places = importance_ranks(&original);
+                let mut shift = vec![0.0; d];
                 let m = self.perturbations as f64;
                 let mut r = RowStability {
                     index: 0.0,
@@ -160,12 +253,28 @@ impl Stability {
                     r.weighted_tau += weighted_tau(&original, &copy) / m;
                     r.rank_biased_overlap += rank_biased_overlap(&original, &copy, 0.9) / m;
                     r.top3 += top_k_agreement(&original, &copy, 3) / m;
+                    for (j, place) in importance_ranks(&copy).into_iter().enumerate() {
+                        shift[places[j]] += places[j].abs_diff(place) as f64 / m;
+                    }
                 }
                 r.index = 1.0 - r.index;
                 r.uniform_index = 1.0 - r.uniform_index;
-                Ok(r)
+                Ok(RowResult {
+                    stability: r,
+                    abs: original.iter().map(|v| v.abs()).collect(),
+                    shift,
+                })
             })
             .collect::<Result<_, ExplainError>>()?;
+        // Summed in row order: the same on any thread count.
+        let mean_over_rows = |part: &dyn Fn(&RowResult) -> &[f64]| -> Vec<f64> {
+            (0..d)
+                .map(|j| results.iter().map(|r| part(r)[j]).sum::<f64>() / n as f64)
+                .collect()
+        };
+        let mean_abs = mean_over_rows(&|r| &r.abs);
+        let rank_shift = mean_over_rows(&|r| &r.shift);
+        let rows: Vec<RowStability> = results.into_iter().map(|r| r.stability).collect();
         let all: Vec<usize> = (0..n).collect();
         let overall = self.summary(&rows, &all, 0);
         let per_class = (0..n_classes)
@@ -178,6 +287,8 @@ impl Stability {
             rows,
             overall,
             per_class,
+            mean_abs,
+            rank_shift,
         })
     }
 

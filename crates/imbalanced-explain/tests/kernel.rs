@@ -1,6 +1,8 @@
 //! KernelSHAP: exact over every coalition (equal to linear SHAP on a linear
-//! model, to TreeSHAP's interventional definition by enumeration), within
-//! sampling error beyond, and always additive.
+//! model, to TreeSHAP's interventional definition by enumeration), equal to
+//! shap 0.51's KernelExplainer when sampling (fixture
+//! scripts/fixtures/kernel_shap.py), within sampling error of exact, and
+//! always additive.
 
 use imbalanced_explain::{linear, ExplainError, KernelShap};
 use imbalanced_random::Generator;
@@ -95,10 +97,14 @@ fn sampling_is_additive_and_close_to_exact() {
     let ignores = |r: ArrayView2<'_, f64>| -> Result<Array2<f64>, ExplainError> {
         Ok(Array2::from_shape_fn((r.nrows(), 1), |(i, _)| r[(i, 0)] * r[(i, 1)]))
     };
-    let a = KernelShap::default()
-        .explain(&ignores, x.view(), background.view())
-        .unwrap();
-    assert!(a.values.slice(ndarray::s![.., .., 2..]).iter().all(|v| v.abs() < 1e-12));
+    let a = KernelShap {
+        nsamples: Some(5000),
+        seed: 0,
+    }
+    .explain(&ignores, x.view(), background.view())
+    .unwrap();
+    let ignored: Vec<f64> = a.values.slice(ndarray::s![.., .., 2..]).iter().copied().collect();
+    assert!(ignored.iter().all(|v| v.abs() < 1e-12), "{ignored:?}");
 }
 
 #[test]
@@ -151,5 +157,52 @@ fn interventional_tree_shap_equals_the_enumerated_shapley_values() {
     let proba = f(explained).unwrap();
     for (o, p) in fast.outputs().iter().zip(proba.iter()) {
         assert!((o - p).abs() < 1e-12);
+    }
+}
+
+/// `two_outputs` of scripts/fixtures/kernel_shap.py.
+fn two_outputs(r: ArrayView2<'_, f64>) -> Result<Array2<f64>, ExplainError> {
+    Ok(Array2::from_shape_fn((r.nrows(), 2), |(i, c)| {
+        let v = r.row(i);
+        let rest: f64 = v.iter().skip(5).sum();
+        if c == 0 {
+            v[0] * v[1] + f64::from(u8::from(v[2] > 0.3)) * v[3] - 0.5 * v[4] * v[4] + 0.1 * rest
+        } else {
+            v[1] * v[2] * v[3] - v[0] + 0.25 * rest * rest
+        }
+    }))
+}
+
+#[test]
+fn equals_shaps_kernel_explainer_enumerated_and_sampled() {
+    let fixture: serde_json::Value = serde_json::from_str(include_str!("fixtures/kernel_shap.json")).unwrap();
+    let matrix = |v: &serde_json::Value| {
+        let rows: Vec<Vec<f64>> = serde_json::from_value(v.clone()).unwrap();
+        Array2::from_shape_vec((rows.len(), rows[0].len()), rows.concat()).unwrap()
+    };
+    for case in fixture["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let (x, background) = (matrix(&case["x"]), matrix(&case["background"]));
+        let settings = KernelShap {
+            nsamples: case["nsamples"].as_u64().map(|n| n as usize),
+            seed: case["seed"].as_u64().unwrap(),
+        };
+        let got = settings.explain(&two_outputs, x.view(), background.view()).unwrap();
+        let base: Vec<f64> = serde_json::from_value(case["expected_value"].clone()).unwrap();
+        for (a, b) in got.base_values.iter().zip(&base) {
+            assert!((a - b).abs() < 1e-12, "{name}: base {a} vs {b}");
+        }
+        let want: Vec<Vec<Vec<f64>>> = serde_json::from_value(case["values"].clone()).unwrap();
+        for (i, per_output) in want.iter().enumerate() {
+            for (c, values) in per_output.iter().enumerate() {
+                for (j, w) in values.iter().enumerate() {
+                    let g = got.values[(c, i, j)];
+                    assert!(
+                        (g - w).abs() < 1e-9,
+                        "{name}: row {i} output {c} feature {j}: {g} vs shap {w}"
+                    );
+                }
+            }
+        }
     }
 }

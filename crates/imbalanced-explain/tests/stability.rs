@@ -1,7 +1,7 @@
 //! The stability index's invariants: 1 without noise, falling with the
 //! noise on average, the same on any thread count, per class, and bad input.
 
-use imbalanced_explain::{forest, RankWeights, Stability};
+use imbalanced_explain::{forest, Columns, RankWeights, Stability};
 use imbalanced_models::{Fit, RandomForestClassifier};
 use imbalanced_random::Generator;
 use ndarray::Array2;
@@ -37,7 +37,7 @@ fn the_index_is_one_without_noise_and_falls_with_it() {
             bootstrap: 200,
             ..Default::default()
         }
-        .run(explain, rows, (labels, 2), labels, &[1.0; 6])
+        .run(explain, rows, (labels, 2), labels, &Columns::numeric(&[1.0; 6]))
         .unwrap()
     };
     let quiet = run(0.0);
@@ -68,7 +68,7 @@ fn the_index_is_one_without_noise_and_falls_with_it() {
         weights: RankWeights::Uniform,
         ..Default::default()
     }
-    .run(explain, rows, (labels, 2), labels, &[1.0; 6])
+    .run(explain, rows, (labels, 2), labels, &Columns::numeric(&[1.0; 6]))
     .unwrap();
     assert_eq!(uniform.overall.index.mean, r.overall.uniform_index.mean);
 }
@@ -97,11 +97,85 @@ fn bad_settings_are_refused() {
         ),
         (Stability::default(), vec![1.0; 5], "one scale per column"),
     ] {
-        let e = settings.run(explain, rows, (&y[..5], 2), &y[..5], &scale).unwrap_err();
+        let e = settings
+            .run(explain, rows, (&y[..5], 2), &y[..5], &Columns::numeric(&scale))
+            .unwrap_err();
         assert!(e.to_string().contains(message), "{e}");
     }
     let e = Stability::default()
-        .run(explain, rows, (&y[..5], 2), &[7; 5], &[1.0; 6])
+        .run(explain, rows, (&y[..5], 2), &[7; 5], &Columns::numeric(&[1.0; 6]))
         .unwrap_err();
     assert!(e.to_string().contains("output 7"), "{e}");
+}
+
+#[test]
+fn categorical_values_flip_between_their_levels() {
+    // Two numeric columns, then a categorical value of three levels as
+    // one-hot columns 2..5; the explainer only records what it was given.
+    let mut rng = Generator::new(9);
+    let x = Array2::from_shape_fn((12, 5), |(i, j)| match j {
+        0 | 1 => rng.standard_normal(),
+        j => f64::from(u8::from(j - 2 == i % 3)),
+    });
+    let y: Vec<usize> = (0..12).map(|i| usize::from(i % 3 == 0)).collect();
+    let seen = std::sync::Mutex::new(Vec::new());
+    let explain = |b: ndarray::ArrayView2<'_, f64>| {
+        seen.lock().unwrap().push(b.to_owned());
+        let values = ndarray::Array3::from_shape_fn((1, b.nrows(), 5), |(_, r, j)| b[(r, j)] * (j + 1) as f64);
+        Ok(imbalanced_explain::Attributions {
+            base_values: vec![0.0],
+            values,
+        })
+    };
+    let groups = [2..5];
+    let columns = Columns {
+        scale: &[1.0, 1.0, 0.0, 0.0, 0.0],
+        categorical: &groups,
+    };
+    let run = |noise, flip| {
+        seen.lock().unwrap().clear();
+        let settings = Stability {
+            noise,
+            flip,
+            perturbations: 6,
+            bootstrap: 50,
+            ..Default::default()
+        };
+        let report = settings.run(explain, x.view(), (&y, 2), &[0; 12], &columns).unwrap();
+        (report, std::mem::take(&mut *seen.lock().unwrap()))
+    };
+    // Always flipping: every copy holds exactly one level, never the row's own.
+    let (report, batches) = run(0.0, Some(1.0));
+    assert_eq!(batches.len(), 12);
+    for b in &batches {
+        let own = (2..5).find(|&j| b[(0, j)] == 1.0).unwrap();
+        for p in 1..b.nrows() {
+            let levels: Vec<usize> = (2..5).filter(|&j| b[(p, j)] == 1.0).collect();
+            assert_eq!(levels.len(), 1, "{b}");
+            assert_ne!(levels[0], own, "a flip moves to another level");
+            assert!((2..5).all(|j| b[(p, j)] == 0.0 || b[(p, j)] == 1.0));
+            assert_eq!(b[(p, 0)], b[(0, 0)], "noise 0 leaves numeric columns alone");
+        }
+    }
+    assert!(report.overall.index.mean < 1.0, "the moved level changes the ranking");
+    // The default flip follows the noise level: noise 0 changes nothing.
+    let (quiet, batches) = run(0.0, None);
+    assert_eq!(quiet.overall.index.mean, 1.0);
+    assert!(batches.iter().all(|b| b.rows().into_iter().all(|r| r == b.row(0))));
+    assert!(quiet.rank_shift.iter().all(|&s| s == 0.0));
+    // The feature magnitudes: column j's attribution is (j + 1) x value.
+    let expected: Vec<f64> = (0..5)
+        .map(|j| (0..12).map(|i| (x[(i, j)] * (j + 1) as f64).abs()).sum::<f64>() / 12.0)
+        .collect();
+    for (a, e) in quiet.mean_abs.iter().zip(&expected) {
+        assert!((a - e).abs() < 1e-12, "{:?} {expected:?}", quiet.mean_abs);
+    }
+    let bad = Columns {
+        scale: &[1.0; 5],
+        categorical: &[3..7],
+    };
+    let e = Stability::default()
+        .run(explain, x.view(), (&y, 2), &[0; 12], &bad)
+        .unwrap_err();
+    assert!(e.to_string().contains("beyond the 5 columns"), "{e}");
 }
