@@ -41,6 +41,13 @@ class Model:
     @property
     def n_classes(self) -> int: ...
 
+def kernel_shap(
+    model: Model | Any,
+    x: NDArray[np.float64],
+    background: NDArray[np.float64],
+    nsamples: int | None = None,
+    seed: int = 0,
+) -> tuple[list[float], NDArray[np.float64]]: ...
 def fit(
     name: str,
     params: str,

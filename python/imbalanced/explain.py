@@ -13,6 +13,13 @@
 The values of each row add up to the model's output: ``expected_value +
 shap_values(X).sum(axis=1)`` (per class).
 
+:class:`KernelExplainer` explains any model (this package's estimators
+without calling back into Python, or any function of rows, such as a
+scikit-learn model's ``predict_proba``) by KernelSHAP: exact over every
+coalition when shap's budget affords them, otherwise shap 0.51's sampling
+scheme, equal to ``shap.KernelExplainer(f, data).shap_values(x,
+l1_reg=False)`` after ``np.random.seed(random_state + i)`` for row ``i``.
+
 :func:`stability` measures how stable those explanations are under noise: a
 CIES-style credibility index (our formulation of Vaduva, Oprea & Bara
 2026), overall and per class.
@@ -41,7 +48,9 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["Explainer", "stability", "StabilityResult"]
+from . import _native
+
+__all__ = ["Explainer", "KernelExplainer", "stability", "StabilityResult"]
 
 
 class Explainer:
@@ -121,11 +130,130 @@ class Explainer:
         # Tree models ignore the background: any rows of the right width do.
         background = X if self._background is None else self._background
         base, values = self._engine.shap_values(X, background, self.feature_perturbation == "interventional")
-        values = np.transpose(values, (1, 2, 0))
-        if values.shape[2] == 1:
-            self.expected_value = float(base[0])
-            return values[:, :, 0]
-        self.expected_value = np.asarray(base)
+        values, self.expected_value = _as_outputs(values, base)
+        return values
+
+
+def _as_outputs(values, base):
+    """shap 0.51's layout: (n, d) for one output, else (n, d, k), and the base value(s)."""
+    values = np.transpose(values, (1, 2, 0))
+    if values.shape[2] == 1:
+        return values[:, :, 0], float(base[0])
+    return values, np.asarray(base)
+
+
+class KernelExplainer:
+    """SHAP values of any model by KernelSHAP, as ``shap.KernelExplainer``.
+
+    The Shapley values of ``v(S) = mean over the background rows b of
+    f(x_S, b_rest)``. With every coalition of the row's varying features
+    within the budget (``nsamples="auto"``: 2 x features + 2048) they are
+    exact; otherwise shap 0.51's scheme: the coalition sizes the budget
+    affords whole, then random draws, and a weighted least-squares fit with
+    the values summing to ``f(x) - expected_value``. Rows run in parallel.
+
+    Parameters
+    ----------
+    model : fitted estimator or callable
+        An estimator of this package fitted by the engine, or its bound
+        ``predict_proba``: its class probabilities are explained in Rust.
+        Otherwise any function from an array of shape (n, n_features) to
+        outputs of shape (n,) or (n, n_outputs), such as a scikit-learn
+        model's ``predict_proba``; it is called from several threads, one
+        call at a time, each with many rows.
+    data : array-like of shape (n_background, n_features)
+        Background rows. Keep them few (a few dozen): every coalition is
+        evaluated on each of them.
+    random_state : int, default=0
+        Row ``i`` draws from NumPy's ``RandomState(random_state + i)``,
+        so shap's values with ``l1_reg=False`` after
+        ``np.random.seed(random_state + i)`` for that row alone are ours.
+        (shap's default ``l1_reg="num_features(10)"`` keeps only ten
+        features' values; all are kept here.)
+
+    Attributes
+    ----------
+    expected_value : float or ndarray of shape (n_outputs,)
+        The model's mean output over the background rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from imbalanced.explain import KernelExplainer
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 4)); y = (X[:, 0] > 0.5).astype(int)
+    >>> clf = LogisticRegression().fit(X, y)
+    >>> explainer = KernelExplainer(clf.predict_proba, X[:20])
+    >>> values = explainer.shap_values(X[:3])
+    >>> np.allclose(explainer.expected_value + values.sum(axis=1), clf.predict_proba(X[:3]))
+    True
+    """
+
+    def __init__(self, model, data, *, random_state=0):
+        self.model = model
+        self.data = data
+        self.random_state = random_state
+        if not isinstance(random_state, (int, np.integer)) or isinstance(random_state, bool) or random_state < 0:
+            raise TypeError(f"random_state must be an int >= 0, not {random_state!r}")
+        self._engine = self._engine_of(model)
+        if self._engine is None and not callable(model):
+            raise TypeError(f"model must be a fitted estimator of this package or a function of rows, not "
+                            f"{type(model).__name__}")
+        background = np.ascontiguousarray(data, dtype=np.float64)
+        if background.ndim != 2 or background.shape[0] == 0:
+            raise ValueError(f"data must hold background rows in 2-D, not an array of shape {background.shape}")
+        self._background = background
+        base = self._outputs(background).mean(axis=0)
+        self.expected_value = float(base[0]) if base.shape[0] == 1 else base
+
+    @staticmethod
+    def _engine_of(model):
+        owner = getattr(model, "__self__", None)
+        if owner is not None and getattr(model, "__name__", "") == "predict_proba":
+            model = owner
+        engine = getattr(model, "model_", None)
+        return engine if isinstance(engine, _native.Model) else None
+
+    def _outputs(self, rows):
+        """The model's outputs on ``rows`` as (n, k) float64."""
+        if self._engine is not None:
+            return self._engine.predict_proba(rows)
+        out = np.asarray(self.model(rows), dtype=np.float64)
+        if out.ndim == 1:
+            out = out[:, None]
+        if out.ndim != 2 or out.shape[0] != rows.shape[0]:
+            raise ValueError(f"the model returned outputs of shape {out.shape} for {rows.shape[0]} rows: return "
+                             "(n,) or (n, n_outputs)")
+        return np.ascontiguousarray(out)
+
+    def shap_values(self, X, nsamples="auto"):
+        """SHAP values of the rows of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        nsamples : "auto" or int, default="auto"
+            Coalitions evaluated per row: ``"auto"`` is 2 x the row's
+            varying features + 2048, as shap.
+
+        Returns
+        -------
+        values : ndarray of shape (n_samples, n_features) or (n_samples, n_features, n_outputs)
+            Each row's values plus ``expected_value`` are the model's output.
+        """
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != self._background.shape[1]:
+            raise ValueError(f"X must be 2-D with the background's {self._background.shape[1]} columns, not of "
+                             f"shape {X.shape}")
+        if nsamples == "auto":
+            nsamples = None
+        elif not isinstance(nsamples, (int, np.integer)) or isinstance(nsamples, bool) or nsamples < 2:
+            raise ValueError(f"nsamples={nsamples!r}: give 'auto' or an int >= 2")
+        model = self._engine if self._engine is not None else self._outputs
+        base, values = _native.kernel_shap(model, X, self._background, None if nsamples is None else int(nsamples),
+                                           int(self.random_state))
+        values, self.expected_value = _as_outputs(values, base)
         return values
 
 

@@ -6,7 +6,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["Explainer", "stability", "StabilityResult"]
+__all__ = ["Explainer", "KernelExplainer", "stability", "StabilityResult"]
 
 class Explainer:
     model: Any
@@ -21,6 +21,14 @@ class Explainer:
     ) -> None: ...
     def shap_values(self, X: ArrayLike) -> NDArray[np.float64]: ...
 
+class KernelExplainer:
+    model: Any
+    data: ArrayLike
+    random_state: int
+    expected_value: float | NDArray[np.float64]
+    def __init__(self, model: Any, data: ArrayLike, *, random_state: int = 0) -> None: ...
+    def shap_values(self, X: ArrayLike, nsamples: Literal["auto"] | int = "auto") -> NDArray[np.float64]: ...
+
 @dataclass
 class StabilityResult:
     index: float
@@ -31,6 +39,8 @@ class StabilityResult:
     top3: float
     per_class: dict[Any, dict[str, Any] | None]
     rows: NDArray[np.float64]
+    mean_abs: NDArray[np.float64]
+    rank_shift: NDArray[np.float64]
 
 def stability(
     model: Any,

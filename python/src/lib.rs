@@ -12,6 +12,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 mod active;
+mod explain;
 mod federated;
 mod losses;
 mod metrics;
@@ -106,6 +107,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(losses::advise_gamma, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::macro_averaged_mean_absolute_error, m)?)?;
     m.add_function(wrap_pyfunction!(models::models, m)?)?;
+    m.add_function(wrap_pyfunction!(explain::kernel_shap, m)?)?;
     m.add_function(wrap_pyfunction!(models::fit, m)?)?;
     m.add_function(wrap_pyfunction!(models::fit_more, m)?)?;
     m.add_function(wrap_pyfunction!(federated::partitioners, m)?)?;

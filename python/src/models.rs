@@ -22,6 +22,13 @@ pub(crate) struct Model {
     inner: FittedModel,
 }
 
+impl Model {
+    /// The library's fitted model.
+    pub(crate) fn fitted(&self) -> &FittedModel {
+        &self.inner
+    }
+}
+
 #[pymethods]
 impl Model {
     /// Reads a model from its JSON (the library's model format), checking

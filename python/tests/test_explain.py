@@ -9,7 +9,7 @@ from sklearn.linear_model import LogisticRegression
 
 from imbalanced.ensemble import (BalancedBaggingClassifier, BalancedRandomForestClassifier,
                                  HistGradientBoostingClassifier)
-from imbalanced.explain import Explainer, stability
+from imbalanced.explain import Explainer, KernelExplainer, stability
 from imbalanced.models import SoftmaxRegression
 
 
@@ -115,6 +115,9 @@ def test_stability_is_one_without_noise_and_reported_per_class():
     noisy = stability(model, X[:30], labels[:30], noise=0.5, perturbations=5, n_bootstrap=50, random_state=2)
     assert noisy.index < 1.0 and noisy.index_interval[0] <= noisy.index <= noisy.index_interval[1]
     assert noisy.rows.shape == (30, 5)
+    assert noisy.mean_abs.shape == (X.shape[1],) and np.all(noisy.mean_abs >= 0)
+    assert noisy.rank_shift.shape == (X.shape[1],) and np.any(noisy.rank_shift > 0)
+    assert np.all(quiet.rank_shift == 0)
     counts = {k: v["rows"] for k, v in noisy.per_class.items() if v is not None}
     assert sum(counts.values()) == 30 and set(counts) <= {"maj", "min"}
     again = stability(model, X[:30], labels[:30], noise=0.5, perturbations=5, n_bootstrap=50, random_state=2)
@@ -126,3 +129,67 @@ def test_stability_is_one_without_noise_and_reported_per_class():
     with pytest.raises(ValueError, match="weights"):
         stability(model, X[:5], labels[:5], weights="linear")
 
+
+
+def test_kernel_explainer_equals_shaps_scheme_and_the_exact_values():
+    X, y = data(k=3)
+    clf = LogisticRegression(max_iter=500).fit(X, y)
+    background = X[:15]
+    # Every coalition of 4 features fits the budget: exact Shapley values,
+    # which for a model linear in each logit are not linear SHAP (the
+    # softmax), so compare with the definition.
+    explainer = KernelExplainer(clf.predict_proba, background)
+    values = explainer.shap_values(X[:3])
+    assert values.shape == (3, X.shape[1], 3)
+    np.testing.assert_allclose(explainer.expected_value + values.sum(axis=1), clf.predict_proba(X[:3]), atol=1e-12)
+    d = X.shape[1]
+
+    def v(row, S):
+        rows = background.copy()
+        rows[:, list(S)] = row[list(S)]
+        return clf.predict_proba(rows).mean(axis=0)
+
+    from itertools import combinations
+    from math import factorial
+    row = X[1]
+    for j in range(d):
+        others = [k for k in range(d) if k != j]
+        phi = sum(factorial(len(S)) * factorial(d - len(S) - 1) / factorial(d) * (v(row, S + (j,)) - v(row, S))
+                  for r in range(d) for S in combinations(others, r))
+        np.testing.assert_allclose(values[1, j], phi, atol=1e-12)
+    # Sampled (a small budget): seeded, additive, and the engine's own model
+    # gives the values of its predict_proba called back from Python.
+    forest = BalancedRandomForestClassifier(n_estimators=5, random_state=0).fit(X, y)
+    fast = KernelExplainer(forest, background, random_state=3).shap_values(X[:4], nsamples=10)
+    slow = KernelExplainer(lambda r: forest.predict_proba(r), background, random_state=3).shap_values(X[:4], nsamples=10)
+    np.testing.assert_allclose(fast, slow, atol=1e-12)
+    again = KernelExplainer(forest.predict_proba, background, random_state=3).shap_values(X[:4], nsamples=10)
+    np.testing.assert_array_equal(again, fast)
+    np.testing.assert_allclose(fast.sum(axis=1) + KernelExplainer(forest, background).expected_value,
+                               forest.predict_proba(X[:4]), atol=1e-12)
+
+
+def test_kernel_explainer_refuses_bad_input_and_keeps_the_models_exception():
+    X, y = data(k=2)
+    with pytest.raises(TypeError, match="function of rows"):
+        KernelExplainer(42, X[:5])
+    with pytest.raises(ValueError, match="background rows in 2-D"):
+        KernelExplainer(np.sum, X[0])
+    with pytest.raises(TypeError, match="random_state"):
+        KernelExplainer(np.sum, X[:5], random_state=-1)
+    explainer = KernelExplainer(lambda r: r[:, 0] * r[:, 1], X[:5])
+    assert isinstance(explainer.expected_value, float)
+    with pytest.raises(ValueError, match="columns"):
+        explainer.shap_values(X[:2, :2])
+    with pytest.raises(ValueError, match="nsamples"):
+        explainer.shap_values(X[:2], nsamples=1)
+    calls = []
+
+    def failing(rows):
+        calls.append(len(rows))
+        if len(calls) > 1:
+            raise KeyError("the model broke")
+        return rows[:, 0]
+
+    with pytest.raises(KeyError, match="the model broke"):
+        KernelExplainer(failing, X[:5]).shap_values(X[:3])

@@ -127,7 +127,7 @@ fn categorical_values_flip_between_their_levels() {
             values,
         })
     };
-    let groups = [2..5];
+    let groups = vec![std::ops::Range { start: 2, end: 5 }];
     let columns = Columns {
         scale: &[1.0, 1.0, 0.0, 0.0, 0.0],
         categorical: &groups,
@@ -172,7 +172,7 @@ fn categorical_values_flip_between_their_levels() {
     }
     let bad = Columns {
         scale: &[1.0; 5],
-        categorical: &[3..7],
+        categorical: &[std::ops::Range { start: 3, end: 7 }],
     };
     let e = Stability::default()
         .run(explain, x.view(), (&y, 2), &[0; 12], &bad)
