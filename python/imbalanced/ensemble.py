@@ -283,6 +283,18 @@ class EngineEnsemble(EnginePrediction):
         self.estimator_errors_ = np.ones(self.n_estimators)
         self.estimator_errors_[:kept] = fitted["errors"]
 
+    def __len__(self):
+        """The number of members, as imbalanced-learn's ``len(estimators_)``."""
+        if "model_" in self.__dict__:
+            return self._members()
+        return super().__len__()
+
+    def __bool__(self):
+        # Truthy whether fitted or not: scikit-learn's ensembles define
+        # truth by __len__, so ``if model:`` (shap's KernelExplainer does it
+        # to a bound predict_proba's owner) failed on an engine-fitted one.
+        return True
+
     def _members(self):
         """How many members the engine's model holds."""
         fitted = json.loads(self.model_.to_json())

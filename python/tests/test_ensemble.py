@@ -166,6 +166,9 @@ def test_member_counts_and_multiclass_iris(name, members, key):
     state = json.loads(est.model_.to_json())
     assert state["model"] == name
     assert 1 <= len(state[key]) <= members and (len(state[key]) == members or name == "RUSBoostClassifier")
+    # len() counts the members as imbalanced-learn's len(estimators_); an
+    # estimator is truthy fitted or not (``if model:`` must not raise).
+    assert len(est) == len(state[key]) and bool(est) and bool(getattr(ours, name)())
     assert list(est.classes_) == [0, 1, 2] and est.n_classes_ == 3
     proba = est.predict_proba(X)
     assert proba.shape == (100, 3) and np.allclose(proba.sum(axis=1), 1)
