@@ -48,6 +48,15 @@ def kernel_shap(
     nsamples: int | None = None,
     seed: int = 0,
 ) -> tuple[list[float], NDArray[np.float64]]: ...
+def permutation_importance(
+    model: Model,
+    x: NDArray[np.float64],
+    y: NDArray[np.int64],
+    scoring: str,
+    n_repeats: int,
+    max_samples: str,
+    seed: int,
+) -> tuple[float, NDArray[np.float64]]: ...
 def fit(
     name: str,
     params: str,

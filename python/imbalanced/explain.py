@@ -13,6 +13,10 @@
 The values of each row add up to the model's output: ``expected_value +
 shap_values(X).sum(axis=1)`` (per class).
 
+:func:`permutation_importance` is scikit-learn's, run in Rust (columns in
+parallel, no Python per shuffle) for this package's engine-fitted
+estimators: the same shuffles, so the same importances.
+
 :class:`KernelExplainer` explains any model (this package's estimators
 without calling back into Python, or any function of rows, such as a
 scikit-learn model's ``predict_proba``) by KernelSHAP: exact over every
@@ -43,14 +47,17 @@ True
 from __future__ import annotations
 
 import json
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn import inspection
+from sklearn.utils import Bunch, check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from . import _native
 
-__all__ = ["Explainer", "KernelExplainer", "stability", "StabilityResult"]
+__all__ = ["Explainer", "KernelExplainer", "permutation_importance", "stability", "StabilityResult"]
 
 
 class Explainer:
@@ -255,6 +262,79 @@ class KernelExplainer:
                                            int(self.random_state))
         values, self.expected_value = _as_outputs(values, base)
         return values
+
+
+# The scorers the engine computes; None is a classifier's accuracy.
+_ENGINE_SCORING = {None: "accuracy", "accuracy": "accuracy", "balanced_accuracy": "balanced_accuracy",
+                   "f1_macro": "f1_macro"}
+
+
+def permutation_importance(estimator, X, y, *, scoring=None, n_repeats=5, n_jobs=None, random_state=None,
+                           sample_weight=None, max_samples=1.0):
+    """Permutation importance for feature evaluation, as scikit-learn's.
+
+    scikit-learn's ``sklearn.inspection.permutation_importance``, with its
+    parameters and result. For an estimator of this package fitted by the
+    engine, with ``scoring`` None, ``"accuracy"``, ``"balanced_accuracy"``
+    or ``"f1_macro"``, no ``sample_weight``, and labels among its
+    ``classes_``, it runs in Rust, columns in parallel: the same shuffles
+    (NumPy's ``RandomState``, bit for bit) and row subsets as scikit-learn
+    draws, so the same importances. Anything else is scikit-learn's own
+    function.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+    scoring : str, callable or None, default=None
+        None: the estimator's ``score`` (accuracy for a classifier).
+    n_repeats : int, default=5
+        Shuffles per column.
+    n_jobs : int, default=None
+        scikit-learn's jobs; the engine uses every core.
+    random_state : int, RandomState instance or None, default=None
+        As scikit-learn: one seed is drawn from it, every column shuffled
+        from that seed.
+    sample_weight : array-like of shape (n_samples,), default=None
+    max_samples : int or float, default=1.0
+        Rows each column's shuffles are scored on: a count, or a share of
+        the rows; the baseline is scored on every row.
+
+    Returns
+    -------
+    result : Bunch
+        ``importances_mean``, ``importances_std`` (per feature) and
+        ``importances`` of shape (n_features, n_repeats).
+    """
+    engine = getattr(estimator, "model_", None)
+    classes = getattr(estimator, "classes_", None)
+    y_array = np.asarray(y)
+    on_engine = (isinstance(engine, _native.Model) and sample_weight is None and classes is not None
+                 and isinstance(scoring, (str, type(None))) and scoring in _ENGINE_SCORING
+                 and y_array.ndim == 1 and np.isin(y_array, classes).all())
+    X_dense = None
+    if on_engine:
+        try:
+            X_dense = np.ascontiguousarray(X, dtype=np.float64)
+        except (TypeError, ValueError):
+            on_engine = False
+    if not on_engine or X_dense.ndim != 2 or X_dense.shape[0] != y_array.shape[0]:
+        return inspection.permutation_importance(
+            estimator, X, y, scoring=scoring, n_repeats=n_repeats, n_jobs=n_jobs, random_state=random_state,
+            sample_weight=sample_weight, max_samples=max_samples)
+    if not isinstance(n_repeats, numbers.Integral) or isinstance(n_repeats, bool) or n_repeats < 1:
+        raise ValueError(f"n_repeats must be an int >= 1, not {n_repeats!r}")
+    if isinstance(max_samples, bool) or not isinstance(max_samples, numbers.Real):
+        raise ValueError(f"max_samples must be an int or a float, not {max_samples!r}")
+    # scikit-learn's first draw: the seed every column starts from.
+    seed = check_random_state(random_state).randint(np.iinfo(np.int32).max + 1)
+    codes = np.searchsorted(classes, y_array).astype(np.int64)
+    samples = str(int(max_samples)) if isinstance(max_samples, numbers.Integral) else repr(float(max_samples))
+    _, importances = _native.permutation_importance(
+        engine, X_dense, codes, _ENGINE_SCORING[scoring], int(n_repeats), samples, int(seed))
+    return Bunch(importances_mean=importances.mean(axis=1), importances_std=importances.std(axis=1),
+                 importances=importances)
 
 
 @dataclass

@@ -6,7 +6,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["Explainer", "KernelExplainer", "stability", "StabilityResult"]
+__all__ = ["Explainer", "KernelExplainer", "permutation_importance", "stability", "StabilityResult"]
 
 class Explainer:
     model: Any
@@ -28,6 +28,19 @@ class KernelExplainer:
     expected_value: float | NDArray[np.float64]
     def __init__(self, model: Any, data: ArrayLike, *, random_state: int = 0) -> None: ...
     def shap_values(self, X: ArrayLike, nsamples: Literal["auto"] | int = "auto") -> NDArray[np.float64]: ...
+
+def permutation_importance(
+    estimator: Any,
+    X: ArrayLike,
+    y: ArrayLike,
+    *,
+    scoring: Any = None,
+    n_repeats: int = 5,
+    n_jobs: int | None = None,
+    random_state: Any = None,
+    sample_weight: ArrayLike | None = None,
+    max_samples: int | float = 1.0,
+) -> Any: ...
 
 @dataclass
 class StabilityResult:

@@ -1,12 +1,14 @@
 //! KernelSHAP for `imbalanced.explain.KernelExplainer`: on an engine
 //! model's class probabilities without leaving Rust, or on any Python
-//! function of rows, called back (under the GIL) from the rows' threads.
+//! function of rows, called back (under the GIL) from the rows' threads;
+//! permutation importance of an engine model.
 
 use std::sync::Mutex;
 
-use imbalanced::explain::{kernel_explain, ExplainError, KernelShap};
+use imbalanced::explain::{kernel_explain, ExplainError, KernelShap, PermutationImportance};
+use imbalanced::models::Predict;
 use ndarray::{Array2, ArrayView2};
-use numpy::{IntoPyArray, PyArray3, PyReadonlyArray2};
+use numpy::{IntoPyArray, PyArray2, PyArray3, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 
 use crate::models::Model;
@@ -57,4 +59,44 @@ pub(crate) fn kernel_shap<'py>(
         }
     };
     Ok((attributions.base_values, attributions.values.into_pyarray(py)))
+}
+
+/// scikit-learn's permutation importance of an engine [`Model`] on the rows
+/// `x` and class codes `y` (`imbalanced::explain::PermutationImportance`),
+/// every column's shuffles from `seed` (scikit-learn's draw from its
+/// `random_state`, made by the caller): the baseline score and the score
+/// drops, `n_features x n_repeats`.
+#[pyfunction]
+#[pyo3(signature = (model, x, y, scoring, n_repeats, max_samples, seed))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn permutation_importance<'py>(
+    py: Python<'py>,
+    model: PyRef<'py, Model>,
+    x: PyReadonlyArray2<'py, f64>,
+    y: PyReadonlyArray1<'py, i64>,
+    scoring: &str,
+    n_repeats: usize,
+    max_samples: &str,
+    seed: u32,
+) -> PyResult<(f64, Bound<'py, PyArray2<f64>>)> {
+    let fitted = model.fitted();
+    let y = crate::class_codes(&y, Some(fitted.n_classes()))?;
+    let settings = PermutationImportance {
+        n_repeats,
+        scoring: scoring.parse().map_err(value_error)?,
+        max_samples: max_samples.parse().map_err(value_error)?,
+        random_state: 0,
+    };
+    let x = x.as_array();
+    let r = py
+        .detach(|| {
+            settings.compute_seeded(
+                |rows| fitted.predict(rows).map_err(|e| ExplainError::Input(e.to_string())),
+                x,
+                &y,
+                seed,
+            )
+        })
+        .map_err(value_error)?;
+    Ok((r.baseline, r.importances.into_pyarray(py)))
 }

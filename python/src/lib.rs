@@ -108,6 +108,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(metrics::macro_averaged_mean_absolute_error, m)?)?;
     m.add_function(wrap_pyfunction!(models::models, m)?)?;
     m.add_function(wrap_pyfunction!(explain::kernel_shap, m)?)?;
+    m.add_function(wrap_pyfunction!(explain::permutation_importance, m)?)?;
     m.add_function(wrap_pyfunction!(models::fit, m)?)?;
     m.add_function(wrap_pyfunction!(models::fit_more, m)?)?;
     m.add_function(wrap_pyfunction!(federated::partitioners, m)?)?;

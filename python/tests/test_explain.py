@@ -9,8 +9,8 @@ from sklearn.linear_model import LogisticRegression
 
 from imbalanced.ensemble import (BalancedBaggingClassifier, BalancedRandomForestClassifier,
                                  HistGradientBoostingClassifier)
-from imbalanced.explain import Explainer, KernelExplainer, stability
-from imbalanced.models import SoftmaxRegression
+from imbalanced.explain import Explainer, KernelExplainer, permutation_importance, stability
+from imbalanced.models import MLPClassifier, SoftmaxRegression
 
 
 def data(k=3, seed=0):
@@ -193,3 +193,52 @@ def test_kernel_explainer_refuses_bad_input_and_keeps_the_models_exception():
 
     with pytest.raises(KeyError, match="the model broke"):
         KernelExplainer(failing, X[:5]).shap_values(X[:3])
+
+
+@pytest.mark.parametrize("scoring, max_samples, random_state", [
+    (None, 1.0, 0), ("balanced_accuracy", 0.5, 3), ("f1_macro", 7, None), ("accuracy", 118, np.random.RandomState(2)),
+])
+def test_permutation_importance_equals_scikit_learns_on_the_engine(scoring, max_samples, random_state):
+    from sklearn import inspection
+    X, y = data(k=3)
+    labels = np.array(["a", "b", "c"])[y]
+    forest = BalancedRandomForestClassifier(n_estimators=8, random_state=0).fit(X, labels)
+    if random_state is None:
+        np.random.seed(5)
+    theirs_state = random_state if not isinstance(random_state, np.random.RandomState) else np.random.RandomState(2)
+    ours = permutation_importance(forest, X, labels, scoring=scoring, n_repeats=4, random_state=random_state,
+                                  max_samples=max_samples)
+    if random_state is None:
+        np.random.seed(5)
+    theirs = inspection.permutation_importance(forest, X, labels, scoring=scoring, n_repeats=4,
+                                               random_state=theirs_state, max_samples=max_samples)
+    np.testing.assert_allclose(ours.importances, theirs.importances, atol=1e-12)
+    np.testing.assert_allclose(ours.importances_mean, theirs.importances_mean, atol=1e-12)
+    np.testing.assert_allclose(ours.importances_std, theirs.importances_std, atol=1e-12)
+
+
+def test_permutation_importance_falls_back_and_refuses_bad_input():
+    X, y = data(k=2)
+    forest = BalancedRandomForestClassifier(n_estimators=4, random_state=0).fit(X, y)
+    # A scorer the engine does not compute: scikit-learn's function, same result shape.
+    r = permutation_importance(forest, X, y, scoring="roc_auc", n_repeats=2, random_state=0)
+    assert r.importances.shape == (X.shape[1], 2)
+    with pytest.raises(ValueError, match="n_repeats"):
+        permutation_importance(forest, X, y, n_repeats=0, random_state=0)
+    with pytest.raises(ValueError, match="a count of 1 to"):
+        permutation_importance(forest, X, y, max_samples=10 ** 6, random_state=0)
+    with pytest.raises(ValueError, match="a share in"):
+        permutation_importance(forest, X, y, max_samples=1.5, random_state=0)
+
+
+def test_the_mlp_is_explained_by_kernel_shap_and_refused_by_the_exact_explainer():
+    X, y = data(k=3)
+    mlp = MLPClassifier(random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="KernelSHAP"):
+        Explainer(mlp, X[:20]).shap_values(X[:2])
+    explainer = KernelExplainer(mlp, X[:20])
+    values = explainer.shap_values(X[:5])
+    np.testing.assert_allclose(explainer.expected_value + values.sum(axis=1), mlp.predict_proba(X[:5]), atol=1e-12)
+    # The same values as shap's scheme on the estimator's predict_proba, called back.
+    np.testing.assert_allclose(KernelExplainer(lambda r: mlp.predict_proba(r), X[:20]).shap_values(X[:5]), values,
+                               atol=1e-12)

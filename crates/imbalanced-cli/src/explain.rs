@@ -54,6 +54,10 @@ pub struct ExplainArgs {
     /// Permutation: shuffles per column.
     #[arg(long, default_value_t = 5)]
     pub n_repeats: usize,
+    /// Permutation: the rows each column's shuffles are scored on, a share (0.5) or a
+    /// count (200), drawn per column as scikit-learn's max_samples.
+    #[arg(long, default_value = "1.0")]
+    pub max_samples: String,
     /// Permutation: the score compared, accuracy, balanced_accuracy or f1_macro.
     #[arg(long, default_value = "balanced_accuracy")]
     pub scoring: String,
@@ -164,6 +168,7 @@ fn permutation(args: &ExplainArgs, pipeline: &FittedPipeline, data: &Dataset) ->
     let settings = PermutationImportance {
         n_repeats: args.n_repeats,
         scoring: args.scoring.parse()?,
+        max_samples: args.max_samples.parse()?,
         random_state: u32::try_from(args.seed).map_err(|_| "--seed: permutation shuffles take a seed below 2^32")?,
     };
     let (names, r) = permutation_pipeline(pipeline, data, &settings)?;

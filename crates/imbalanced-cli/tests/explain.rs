@@ -205,6 +205,10 @@ fn bad_requests_fail_cleanly_and_write_nothing() {
             "n_repeats must be at least 1",
         ),
         (
+            vec!["--explainer", "permutation", "--max-samples", "2.5"],
+            "a share in (0, 1]",
+        ),
+        (
             vec!["--explainer", "lime"],
             "possible values: shap, kernel, permutation",
         ),

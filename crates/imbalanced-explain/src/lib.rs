@@ -52,7 +52,7 @@ pub mod tree;
 pub use kernel::KernelShap;
 pub use linear::linear;
 pub use model::{explain, explain_interventional, kernel_explain, output_names};
-pub use permutation::{Importances, PermutationImportance, Scoring};
+pub use permutation::{Importances, MaxSamples, PermutationImportance, Scoring};
 pub use pipeline::{
     compare_stability, explain_pipeline, permutation_pipeline, stability_pipeline, Attribution, Explanation,
 };

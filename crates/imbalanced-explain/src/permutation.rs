@@ -49,12 +49,40 @@ impl Scoring {
     }
 }
 
-/// Settings; scikit-learn's defaults: 5 repeats, accuracy, seed 0 (its
-/// `random_state=None` draws one; ours is always given).
+/// How many rows each column's shuffles are scored on: scikit-learn's
+/// `max_samples`, a share of the rows (`int(share x rows)`) or a count.
+/// The rows are drawn per column (scikit-learn's
+/// `sample_without_replacement` from the column's generator); the baseline
+/// score is always the one on every row, as scikit-learn computes it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MaxSamples {
+    /// In `(0, 1]`.
+    Share(f64),
+    /// In `1..=rows`.
+    Count(usize),
+}
+
+impl std::str::FromStr for MaxSamples {
+    type Err = String;
+    /// An integer is a count of rows (`30`), anything else a share (`0.5`,
+    /// `1.0`), as scikit-learn tells an int from a float.
+    fn from_str(s: &str) -> Result<Self, String> {
+        if let Ok(count) = s.parse::<usize>() {
+            return Ok(MaxSamples::Count(count));
+        }
+        s.parse::<f64>()
+            .map(MaxSamples::Share)
+            .map_err(|_| format!("max_samples {s:?}: give a share such as 0.5 or a count of rows such as 200"))
+    }
+}
+
+/// Settings; scikit-learn's defaults: 5 repeats, accuracy, every row,
+/// seed 0 (its `random_state=None` draws one; ours is always given).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PermutationImportance {
     pub n_repeats: usize,
     pub scoring: Scoring,
+    pub max_samples: MaxSamples,
     pub random_state: u32,
 }
 
@@ -63,6 +91,7 @@ impl Default for PermutationImportance {
         PermutationImportance {
             n_repeats: 5,
             scoring: Scoring::Accuracy,
+            max_samples: MaxSamples::Share(1.0),
             random_state: 0,
         }
     }
@@ -101,6 +130,28 @@ impl PermutationImportance {
     where
         P: Fn(ArrayView2<'_, f64>) -> Result<Vec<usize>, ExplainError> + Sync,
     {
+        self.compute_seeded(predict, x, y, self.column_seed())
+    }
+
+    /// The seed every column's generator starts from, as scikit-learn
+    /// draws it: `RandomState(random_state).randint(2^31)`.
+    pub fn column_seed(&self) -> u32 {
+        SamplerRng::new(RngKind::Numpy, u64::from(self.random_state)).randint(1 << 31) as u32
+    }
+
+    /// [`PermutationImportance::compute`] from a column seed already drawn
+    /// (scikit-learn's draw from `random_state=None` or a `RandomState`
+    /// is made on the caller's side).
+    pub fn compute_seeded<P>(
+        &self,
+        predict: P,
+        x: ArrayView2<'_, f64>,
+        y: &[usize],
+        seed: u32,
+    ) -> Result<Importances, ExplainError>
+    where
+        P: Fn(ArrayView2<'_, f64>) -> Result<Vec<usize>, ExplainError> + Sync,
+    {
         if self.n_repeats == 0 {
             return Err(ExplainError::Input("n_repeats must be at least 1".into()));
         }
@@ -111,15 +162,36 @@ impl PermutationImportance {
                 y.len()
             )));
         }
+        let n = x.nrows();
+        let take = match self.max_samples {
+            MaxSamples::Share(share) if share > 0.0 && share <= 1.0 => (share * n as f64) as usize,
+            MaxSamples::Count(count) if (1..=n).contains(&count) => count,
+            other => {
+                return Err(ExplainError::Input(format!(
+                    "max_samples = {other:?}: give a share in (0, 1] or a count of 1 to {n} rows"
+                )))
+            }
+        };
+        if take == 0 {
+            return Err(ExplainError::Input(format!(
+                "max_samples = {:?} of {n} rows scores no row: give a larger share",
+                self.max_samples
+            )));
+        }
         let baseline = self.scoring.score(y, &predict(x)?)?;
-        // scikit-learn draws one seed and shuffles every column from it.
-        let seed = SamplerRng::new(RngKind::Numpy, u64::from(self.random_state)).randint(1 << 31) as u64;
+        // scikit-learn shuffles every column from the one seed.
+        let seed = u64::from(seed);
         let drops: Vec<Vec<f64>> = (0..x.ncols())
             .into_par_iter()
             .map(|column| {
                 let mut rng = SamplerRng::new(RngKind::Numpy, seed);
-                let mut permuted = x.to_owned();
-                let mut order: Vec<usize> = (0..x.nrows()).collect();
+                let (mut permuted, y) = if take < n {
+                    let rows = rng.sample_without_replacement(n, take);
+                    (x.select(ndarray::Axis(0), &rows), rows.iter().map(|&r| y[r]).collect())
+                } else {
+                    (x.to_owned(), y.to_vec())
+                };
+                let mut order: Vec<usize> = (0..take).collect();
                 (0..self.n_repeats)
                     .map(|_| {
                         rng.shuffle(&mut order);
@@ -129,7 +201,7 @@ impl PermutationImportance {
                         for (r, &from) in order.iter().enumerate() {
                             permuted[(r, column)] = current[from];
                         }
-                        Ok(baseline - self.scoring.score(y, &predict(permuted.view())?)?)
+                        Ok(baseline - self.scoring.score(&y, &predict(permuted.view())?)?)
                     })
                     .collect()
             })
@@ -185,5 +257,33 @@ mod tests {
             .to_string()
             .contains("one label per row"));
         assert!("roc_auc".parse::<Scoring>().unwrap_err().contains("balanced_accuracy"));
+        for (max_samples, message) in [
+            (MaxSamples::Share(0.0), "a share in (0, 1]"),
+            (MaxSamples::Share(1.5), "a share in (0, 1]"),
+            (MaxSamples::Count(0), "a count of 1 to 6 rows"),
+            (MaxSamples::Count(7), "a count of 1 to 6 rows"),
+            (MaxSamples::Share(0.1), "scores no row"),
+        ] {
+            let settings = PermutationImportance {
+                max_samples,
+                ..Default::default()
+            };
+            let e = settings.compute(predict, x.view(), &y).unwrap_err().to_string();
+            assert!(e.contains(message), "{max_samples:?}: {e}");
+        }
+        assert_eq!("30".parse::<MaxSamples>(), Ok(MaxSamples::Count(30)));
+        assert_eq!("0.5".parse::<MaxSamples>(), Ok(MaxSamples::Share(0.5)));
+        assert!("half"
+            .parse::<MaxSamples>()
+            .unwrap_err()
+            .contains("a share such as 0.5"));
+        // Four of the six rows per column: still no importance for the ignored column.
+        let some = PermutationImportance {
+            max_samples: MaxSamples::Count(4),
+            ..Default::default()
+        }
+        .compute(predict, x.view(), &y)
+        .unwrap();
+        assert_eq!(some.importances_mean[1], 0.0);
     }
 }

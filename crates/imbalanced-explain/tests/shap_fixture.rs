@@ -140,6 +140,7 @@ fn permutation_importance_equals_scikit_learns_for_the_same_tree_and_seed() {
             n_repeats: case["n_repeats"].as_u64().unwrap() as usize,
             random_state: case["random_state"].as_u64().unwrap() as u32,
             scoring: case["scoring"].as_str().unwrap().parse().unwrap(),
+            max_samples: case["max_samples"].to_string().parse().unwrap(),
         };
         let got = settings
             .compute(

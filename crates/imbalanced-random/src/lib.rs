@@ -237,6 +237,44 @@ impl SamplerRng {
         self.choose((0..n).collect(), size, false)
     }
 
+    /// `n_samples` distinct indices of `0..n_population` as scikit-learn's
+    /// `sample_without_replacement(method="auto")` draws them from a
+    /// `RandomState`: a permutation's head for a sampled share in (0.01,
+    /// 0.99), tracking selection (redrawing repeats) below, reservoir
+    /// sampling above. `n_samples <= n_population` is required (callers
+    /// check).
+    pub fn sample_without_replacement(&mut self, n_population: usize, n_samples: usize) -> Vec<usize> {
+        let ratio = if n_population == 0 {
+            1.0
+        } else {
+            n_samples as f64 / n_population as f64
+        };
+        if ratio > 0.01 && ratio < 0.99 {
+            let mut p = self.permutation(n_population);
+            p.truncate(n_samples);
+            return p;
+        }
+        if ratio < 0.2 {
+            let mut selected = std::collections::HashSet::with_capacity(n_samples);
+            return (0..n_samples)
+                .map(|_| loop {
+                    let j = self.randint(n_population);
+                    if selected.insert(j) {
+                        break j;
+                    }
+                })
+                .collect();
+        }
+        let mut out: Vec<usize> = (0..n_samples).collect();
+        for i in n_samples..n_population {
+            let j = self.randint(i + 1);
+            if j < n_samples {
+                out[j] = i;
+            }
+        }
+        out
+    }
+
     /// [`SamplerRng::choice`] of `items` itself: `items[i]` for each index
     /// `i` that `choice(items.len(), size, replace)` draws, in that order.
     /// Without replacement the default generator shuffles `items` in place
