@@ -81,10 +81,11 @@ pub fn run(args: StabilityArgs) -> Result<(), BoxError> {
     )?;
     if let Some(path) = &args.report {
         let settings = format!(
-            "{} on {}, {} noisy copies per row, {} weights, seed {}.",
+            "{} on {}, {} noisy copies per row, categorical values flipped with probability {}, {} weights, seed {}.",
             classifier.name(),
             args.file.display(),
             args.perturbations,
+            flip_text(args.flip),
             args.weights,
             args.seed
         );
@@ -128,11 +129,19 @@ pub fn run(args: StabilityArgs) -> Result<(), BoxError> {
     println!("{table}");
     println!(
         "index: 1 - the mean rank-weighted distance ({}) between each row's attributions and those of \
-         {} noisy copies (CIES-style, our formulation); 1 = rankings never move",
-        args.weights, args.perturbations
+         {} noisy copies (CIES-style, our formulation; categorical values flipped with probability {}); \
+         1 = rankings never move",
+        args.weights,
+        args.perturbations,
+        flip_text(args.flip)
     );
     if let Some(path) = &args.report {
         println!("report written to {}", path.display());
     }
     Ok(())
+}
+
+/// The flip probability as the reports say it.
+fn flip_text(flip: Option<f64>) -> String {
+    flip.map_or_else(|| "the noise level".to_string(), |p| p.to_string())
 }

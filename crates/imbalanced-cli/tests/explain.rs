@@ -290,3 +290,39 @@ fn stability_compares_methods_per_class_and_noise() {
         refused(&run(&bad), &bad, message);
     }
 }
+
+#[test]
+fn stability_flips_categorical_values() {
+    // flare-F's columns are categorical: without --flip nothing but their
+    // levels can move, and at noise 0 the default flip (the noise level) is 0.
+    let file = data("flare-F.dat");
+    let index = |flip: Option<&str>| {
+        let mut args = vec![
+            "stability",
+            file.to_str().unwrap(),
+            "--model",
+            "tree",
+            "--methods",
+            "none",
+            "--noise",
+            "0",
+            "--perturbations",
+            "3",
+            "--rows",
+            "0:30",
+            "--json",
+        ];
+        if let Some(p) = flip {
+            args.extend(["--flip", p]);
+        }
+        let report = json(&args);
+        assert!(
+            report["features"][0].as_str().unwrap().contains('='),
+            "one-hot inputs: {report}"
+        );
+        report["results"][0]["overall"]["index"].as_f64().unwrap()
+    };
+    assert_eq!(index(None), 1.0);
+    assert_eq!(index(Some("0")), 1.0);
+    assert!(index(Some("1")) < 1.0, "every copy moved a level");
+}
