@@ -6,9 +6,13 @@
 * linear SHAP for :class:`~imbalanced.models.SoftmaxRegression` (on the
   logits, against the background's mean, as ``shap.LinearExplainer``);
 * path-dependent TreeSHAP for :class:`~imbalanced.ensemble.BalancedRandomForestClassifier`,
-  :class:`~imbalanced.ensemble.BalancedBaggingClassifier` (tree members) and
+  :class:`~imbalanced.ensemble.BalancedBaggingClassifier` (tree members),
   :class:`~imbalanced.ensemble.HistGradientBoostingClassifier` (on its raw
-  scores), as ``shap.TreeExplainer``; equal to shap 0.51 on the same trees.
+  scores), as ``shap.TreeExplainer`` (equal to shap 0.51 on the same trees),
+  and :class:`~imbalanced.ensemble.RUSBoostClassifier` and
+  :class:`~imbalanced.ensemble.EasyEnsembleClassifier` on their SAMME votes
+  per class (``decision_function`` with three classes or more; the second
+  column minus the first with two).
 
 The values of each row add up to the model's output: ``expected_value +
 shap_values(X).sum(axis=1)`` (per class).

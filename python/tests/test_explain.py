@@ -7,8 +7,8 @@ import pytest
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 
-from imbalanced.ensemble import (BalancedBaggingClassifier, BalancedRandomForestClassifier,
-                                 HistGradientBoostingClassifier)
+from imbalanced.ensemble import (BalancedBaggingClassifier, BalancedRandomForestClassifier, EasyEnsembleClassifier,
+                                 HistGradientBoostingClassifier, RUSBoostClassifier)
 from imbalanced.explain import Explainer, KernelExplainer, permutation_importance, stability
 from imbalanced.models import MLPClassifier, SoftmaxRegression
 
@@ -31,6 +31,21 @@ def test_tree_ensembles_add_up_to_their_probabilities(make):
     values = explainer.shap_values(X[:30])
     assert values.shape == (30, 5, 3)
     np.testing.assert_allclose(explainer.expected_value + values.sum(axis=1), model.predict_proba(X[:30]),
+                               rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: RUSBoostClassifier(n_estimators=5, random_state=0),
+    lambda: EasyEnsembleClassifier(n_estimators=3, random_state=0),
+])
+def test_boosted_ensembles_explain_their_votes(make):
+    X, y = data()
+    model = make().fit(X, y)
+    explainer = Explainer(model)
+    values = explainer.shap_values(X[:20])
+    assert values.shape == (20, 5, 3)
+    # Three classes: decision_function is the votes per class.
+    np.testing.assert_allclose(explainer.expected_value + values.sum(axis=1), model.decision_function(X[:20]),
                                rtol=0, atol=1e-12)
 
 

@@ -38,7 +38,8 @@ pub struct ExplainArgs {
     /// Seed of the model and the sampler.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// shap: exact SHAP values per row (linear and tree models); kernel: KernelSHAP on
+    /// shap: exact SHAP values per row (linear models, trees, forests, bagging, boosting on its
+    /// votes, gradient boosting on its raw scores); kernel: KernelSHAP on
     /// the class probabilities of any model (exact over every coalition when they fit
     /// the budget, sampled beyond; against 50 training rows); permutation:
     /// scikit-learn's permutation importance of each column on FILE's rows.

@@ -59,7 +59,7 @@ pub use pipeline::{
 pub use rank::{rank_biased_overlap, rank_distance, top_k_agreement, weighted_tau, RankWeights};
 pub use report::{StabilityComparison, StabilityRun};
 pub use stability::{paired_test, Columns, Estimate, RowStability, Stability, StabilityReport, Summary};
-pub use tree::{ensemble, ensemble_interventional, forest, forest_interventional, tree, Member, TreeView};
+pub use tree::{ensemble, ensemble_interventional, forest, forest_interventional, tree, Member, TreeView, Votes};
 
 use ndarray::{Array2, Array3};
 

@@ -68,6 +68,44 @@ impl TreeView for BoostedTree {
     }
 }
 
+/// A boosting round's tree as it votes (scikit-learn's SAMME): each leaf
+/// outputs 1 for the class the tree predicts there (the first of the
+/// largest shares) and 0 for the others, so that the rounds' weighted sum is
+/// the boosting votes `decision_function` is made of.
+pub struct Votes<'a> {
+    tree: &'a FittedTree,
+    leaves: Vec<Option<Vec<f64>>>,
+}
+
+impl<'a> Votes<'a> {
+    pub fn new(tree: &'a FittedTree) -> Self {
+        let leaves = (0..tree.node_count())
+            .map(|node| {
+                tree.leaf_value(node).map(|p| {
+                    let best = (0..p.len()).fold(0, |best, k| if p[k] > p[best] { k } else { best });
+                    (0..p.len()).map(|k| f64::from(u8::from(k == best))).collect()
+                })
+            })
+            .collect();
+        Votes { tree, leaves }
+    }
+}
+
+impl TreeView for Votes<'_> {
+    fn children(&self, node: usize) -> Option<(usize, usize)> {
+        self.tree.children(node)
+    }
+    fn split(&self, node: usize) -> Option<(usize, f64)> {
+        self.tree.split(node)
+    }
+    fn leaf_value(&self, node: usize) -> Option<&[f64]> {
+        self.leaves.get(node)?.as_deref()
+    }
+    fn covers(&self) -> Result<Vec<f64>, ExplainError> {
+        TreeView::covers(self.tree)
+    }
+}
+
 /// One tree of an ensemble and how its attributions enter the model's:
 /// the input column of each of its features (`None`: the same), the
 /// model output of its single output (`None`: its outputs are the model's),

@@ -23,7 +23,10 @@ fn raw_output(model: &FittedModel, x: ndarray::ArrayView2<'_, f64>) -> Array2<f6
     match model {
         FittedModel::Logistic(m) => m.decision_function(x).unwrap(),
         FittedModel::Softmax(m) => m.decision_function(x).unwrap(),
-        FittedModel::HistGradientBoosting(m) => m.raw_scores(x).unwrap(),
+        FittedModel::HistGradientBoosting(_)
+        | FittedModel::AdaBoost(_)
+        | FittedModel::RusBoost(_)
+        | FittedModel::EasyEnsemble(_) => model.votes(x).unwrap().unwrap(),
         other => other.predict_proba(x).unwrap(),
     }
 }
@@ -66,6 +69,26 @@ fn attributions_add_up_to_each_models_raw_output() {
                     .map(|(a, b)| (a - b).abs())
                     .fold(0.0, f64::max);
                 assert!(worst < 1e-9, "{} (interventional): off by {worst}", e.info.name);
+                if fitted.votes(rows).is_some() {
+                    // The boosted models' interventional values are the
+                    // Shapley values of their votes (or raw scores), enumerated.
+                    let votes = |r: ndarray::ArrayView2<'_, f64>| Ok(fitted.votes(r).unwrap().unwrap());
+                    let exact = imbalanced_explain::KernelShap::default()
+                        .explain(&votes, rows.slice(ndarray::s![..6, ..]), background)
+                        .unwrap();
+                    let fast = explain_interventional(&fitted, rows.slice(ndarray::s![..6, ..]), background).unwrap();
+                    let worst = fast
+                        .values
+                        .iter()
+                        .zip(&exact.values)
+                        .map(|(a, b)| (a - b).abs())
+                        .fold(0.0, f64::max);
+                    assert!(
+                        worst < 1e-12,
+                        "{}: interventional off the enumeration by {worst}",
+                        e.info.name
+                    );
+                }
                 let names = output_names(&fitted, &["a".into(), "b".into(), "c".into()]);
                 assert_eq!(names.len(), got.ncols(), "{}", e.info.name);
                 explained.push(e.info.name);
@@ -85,6 +108,9 @@ fn attributions_add_up_to_each_models_raw_output() {
         "BalancedRandomForestClassifier",
         "BalancedBaggingClassifier",
         "HistGradientBoostingClassifier",
+        "AdaBoostClassifier",
+        "RUSBoostClassifier",
+        "EasyEnsembleClassifier",
     ] {
         assert!(explained.contains(&name), "{name} was not explained: {explained:?}");
     }
