@@ -20,32 +20,20 @@ def data(k=3, seed=0):
     return X, y
 
 
-@pytest.mark.parametrize("make", [
-    lambda: BalancedRandomForestClassifier(n_estimators=8, random_state=0),
-    lambda: BalancedBaggingClassifier(n_estimators=6, random_state=0),
+@pytest.mark.parametrize("make, output", [
+    (lambda: BalancedRandomForestClassifier(n_estimators=8, random_state=0), "predict_proba"),
+    (lambda: BalancedBaggingClassifier(n_estimators=6, random_state=0), "predict_proba"),
+    # Boosting explains its SAMME votes: decision_function with three classes.
+    (lambda: RUSBoostClassifier(n_estimators=5, random_state=0), "decision_function"),
+    (lambda: EasyEnsembleClassifier(n_estimators=3, random_state=0), "decision_function"),
 ])
-def test_tree_ensembles_add_up_to_their_probabilities(make):
+def test_tree_ensembles_add_up_to_their_outputs(make, output):
     X, y = data()
     model = make().fit(X, y)
     explainer = Explainer(model)
     values = explainer.shap_values(X[:30])
     assert values.shape == (30, 5, 3)
-    np.testing.assert_allclose(explainer.expected_value + values.sum(axis=1), model.predict_proba(X[:30]),
-                               rtol=0, atol=1e-12)
-
-
-@pytest.mark.parametrize("make", [
-    lambda: RUSBoostClassifier(n_estimators=5, random_state=0),
-    lambda: EasyEnsembleClassifier(n_estimators=3, random_state=0),
-])
-def test_boosted_ensembles_explain_their_votes(make):
-    X, y = data()
-    model = make().fit(X, y)
-    explainer = Explainer(model)
-    values = explainer.shap_values(X[:20])
-    assert values.shape == (20, 5, 3)
-    # Three classes: decision_function is the votes per class.
-    np.testing.assert_allclose(explainer.expected_value + values.sum(axis=1), model.decision_function(X[:20]),
+    np.testing.assert_allclose(explainer.expected_value + values.sum(axis=1), getattr(model, output)(X[:30]),
                                rtol=0, atol=1e-12)
 
 
