@@ -206,3 +206,61 @@ fn equals_shaps_kernel_explainer_enumerated_and_sampled() {
         }
     }
 }
+
+/// Symmetric in columns 0 and 1, with interactions.
+fn symmetric(r: ArrayView2<'_, f64>) -> Result<Array2<f64>, ExplainError> {
+    Ok(Array2::from_shape_fn((r.nrows(), 1), |(i, _)| {
+        let v = r.row(i);
+        let rest: f64 = v.iter().skip(2).enumerate().map(|(j, x)| (j + 1) as f64 * x).sum();
+        (v[0] + v[1]).powi(2) * rest.tanh() + v[0] * v[1] + rest
+    }))
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(16))]
+    /// Efficiency (the values add up to f(x) - base) whether enumerated or
+    /// sampled; symmetry (interchangeable features get equal values) and
+    /// the dummy axiom (a column the model ignores gets 0) when enumerated.
+    #[test]
+    fn kernel_shap_keeps_the_shapley_axioms(seed in 0u64..500, d in 3usize..9, nsamples in 4usize..40) {
+        let x = rows(u128::from(seed), 3, d);
+        let mut background = rows(u128::from(seed) + 1, 6, d);
+        // Closed under swapping columns 0 and 1, so v treats them alike.
+        let mut swapped = background.clone();
+        for mut r in swapped.rows_mut() {
+            r.swap(0, 1);
+        }
+        background.append(ndarray::Axis(0), swapped.view()).unwrap();
+        let mut tied = x.clone();
+        for mut r in tied.rows_mut() {
+            r[1] = r[0];
+        }
+        let f = symmetric(tied.view()).unwrap();
+        for settings in [KernelShap { nsamples: None, seed }, KernelShap { nsamples: Some(nsamples), seed }] {
+            let a = match settings.explain(&symmetric, tied.view(), background.view()) {
+                Ok(a) => a,
+                // Too few distinct coalitions to determine every value: said, not guessed.
+                Err(e) if settings.nsamples.is_some() => {
+                    proptest::prop_assert!(e.to_string().contains("raise nsamples"), "{e}");
+                    continue;
+                }
+                Err(e) => return Err(proptest::test_runner::TestCaseError::fail(e.to_string())),
+            };
+            for (o, v) in a.outputs().iter().zip(f.iter()) {
+                proptest::prop_assert!((o - v).abs() < 1e-9, "{settings:?}: {o} vs {v}");
+            }
+            if settings.nsamples.is_none() {
+                for i in 0..3 {
+                    let (p0, p1) = (a.values[(0, i, 0)], a.values[(0, i, 1)]);
+                    proptest::prop_assert!((p0 - p1).abs() < 1e-10, "row {i}: {p0} vs {p1}");
+                }
+            }
+        }
+        // A model that ignores every column but the first two: the rest get 0.
+        let two = |r: ArrayView2<'_, f64>| -> Result<Array2<f64>, ExplainError> {
+            Ok(Array2::from_shape_fn((r.nrows(), 1), |(i, _)| r[(i, 0)] * r[(i, 1)] + r[(i, 0)]))
+        };
+        let a = KernelShap::default().explain(&two, x.view(), background.view()).unwrap();
+        proptest::prop_assert!(a.values.slice(ndarray::s![.., .., 2..]).iter().all(|v| v.abs() < 1e-12));
+    }
+}
