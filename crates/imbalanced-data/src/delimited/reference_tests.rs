@@ -7,7 +7,7 @@ use std::path::Path;
 use proptest::prelude::*;
 
 use super::write::push_number;
-use super::{read_in_chunks, split};
+use super::{read_in_chunks, split, utf8_in_parallel};
 use crate::dataset::Dataset;
 use crate::error::{DataError, Result};
 use crate::io::{format_number, resolve_target, target_column, ReadOptions};
@@ -165,6 +165,21 @@ proptest! {
             let back = ours(std::str::from_utf8(&out).unwrap(), chunks).unwrap();
             prop_assert!(same(&ds, &back));
         }
+    }
+
+    #[test]
+    fn text_checked_in_pieces_is_from_utf8s(
+        parts in prop::collection::vec(prop_oneof![
+            "[a-z,\\n]{0,5}".prop_map(String::into_bytes),
+            "[é€𝄞ß]{1,3}".prop_map(String::into_bytes),
+            prop::collection::vec(any::<u8>(), 1..3),
+        ], 0..40),
+        pieces in 1usize..9,
+    ) {
+        let bytes = parts.concat();
+        let want = std::str::from_utf8(&bytes).map(str::len).map_err(|e| e.valid_up_to());
+        let got = utf8_in_parallel(&bytes, pieces).map(str::len);
+        prop_assert_eq!(got, want, "{:?} in {} pieces", bytes, pieces);
     }
 
     #[test]
