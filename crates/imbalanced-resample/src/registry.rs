@@ -1,12 +1,15 @@
 //! The sampler catalogue: every sampler's entry, in imbalanced-learn's
-//! documentation order. Names, parameters, docs and defaults come from the
+//! documentation order, then smote-variants' samplers. Names, parameters, docs and defaults come from the
 //! samplers' own definitions (`#[derive(Estimator)]` and `Default`); this
 //! list only collects them.
 
 use imbalanced_catalog::Value;
 use imbalanced_random::RngKind;
 
-use crate::over::{Adasyn, BorderlineSmote, KMeansSmote, RandomOverSampler, Smote, SmoteN, SmoteNc, SvmSmote};
+use crate::over::{
+    Adasyn, BorderlineSmote, KMeansSmote, PolynomFitSmoteBus, PolynomFitSmotePoly, PolynomFitSmoteStar,
+    RandomOverSampler, Smote, SmoteN, SmoteNc, SvmSmote,
+};
 use crate::under::{
     AllKnn, ClusterCentroids, CondensedNearestNeighbour, EditedNearestNeighbours, InstanceHardnessThreshold, NearMiss,
     NeighbourhoodCleaningRule, OneSidedSelection, RandomUnderSampler, RepeatedEditedNearestNeighbours, TomekLinks,
@@ -38,6 +41,10 @@ imbalanced_catalog::catalog!(
         NeighbourhoodCleaningRule,
         SmoteEnn,
         SmoteTomek,
+        // smote-variants' (Kovács 2019) strongest variants.
+        PolynomFitSmoteStar,
+        PolynomFitSmoteBus,
+        PolynomFitSmotePoly,
     ]
 );
 

@@ -91,6 +91,18 @@ proptest! {
             match info.name {
                 "RandomOverSampler" | "SMOTE" => prop_assert!(after.values().all(|&n| n == n_max)),
                 "RandomUnderSampler" | "NearMiss" | "ClusterCentroids" => prop_assert!(after.values().all(|&n| n == n_min)),
+                "polynom_fit_SMOTE_star" | "polynom_fit_SMOTE_bus" => {
+                    // Points on segments between a class's rows (or to its
+                    // mean): inside the class's bounding box.
+                    for r in (0..out.y.len()).filter(|&r| out.origin[r].is_none()) {
+                        for j in 0..d {
+                            let own = (0..y.len()).filter(|&i| y[i] == out.y[r]).map(|i| x[(i, j)]);
+                            let (lo, hi) = own.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+                            let v = out.x[(r, j)];
+                            prop_assert!(v >= lo - 1e-9 && v <= hi + 1e-9, "{}: {v} outside [{lo}, {hi}]", info.name);
+                        }
+                    }
+                }
                 "TomekLinks" | "EditedNearestNeighbours" | "NeighbourhoodCleaningRule" | "OneSidedSelection"
                 | "CondensedNearestNeighbour" => {
                     // In one pass, 'auto' never touches the minority class. (RENN and

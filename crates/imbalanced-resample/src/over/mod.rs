@@ -1,16 +1,21 @@
 //! Over-samplers: add rows to the classes a strategy names. The output is
-//! the input unchanged, then the new rows class by class in sorted order.
+//! the input unchanged, then the new rows class by class in sorted order
+//! (smote-variants' samplers: in the order its multiclass strategy takes
+//! the classes).
 
 mod adasyn;
 mod categorical;
 mod kmeans_smote;
+mod polynom_fit;
 mod random;
 mod smote;
+mod smote_variants;
 mod svm_smote;
 
 pub use adasyn::Adasyn;
 pub use categorical::{SmoteN, SmoteNc};
 pub use kmeans_smote::KMeansSmote;
+pub use polynom_fit::{PolynomFitSmoteBus, PolynomFitSmotePoly, PolynomFitSmoteStar};
 pub use random::{RandomOverSampler, Shrinkage};
 pub(crate) use smote::check_k;
 pub use smote::{BorderlineKind, BorderlineSmote, Smote};
