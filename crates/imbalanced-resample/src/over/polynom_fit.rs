@@ -94,8 +94,8 @@ fn polyfit(values: &[f64], order: usize) -> Option<Vec<f64>> {
     let scale: Vec<f64> = (0..p)
         .map(|c| a.column(c).iter().map(|v| v * v).sum::<f64>().sqrt())
         .collect();
-    for c in 0..p {
-        let s = if scale[c] == 0.0 { 1.0 } else { scale[c] };
+    for (c, &s) in scale.iter().enumerate() {
+        let s = if s == 0.0 { 1.0 } else { s };
         a.column_mut(c).mapv_inplace(|v| v / s);
     }
     let mut b = values.to_vec();
