@@ -11,11 +11,14 @@ scikit-learn classifiers trained with any of those losses,
 ``imbalanced.ensemble`` imbalanced-learn's balanced ensembles, and
 ``imbalanced.federated`` flwr-datasets' partitioners (the same partitions
 for the same seed) and a federated simulator, ``imbalanced.active``
-active learning's query strategies and loop, and ``imbalanced.explain``
-exact SHAP values of the fitted estimators.
+active learning's query strategies and loop, ``imbalanced.explain``
+exact SHAP values of the fitted estimators, and ``imbalanced.smote_variants``
+smote-variants' strongest SMOTE variants (its names and parameters).
 """
 
-from . import active, combine, ensemble, explain, federated, losses, metrics, models, over_sampling, under_sampling
+from . import (active, combine, ensemble, explain, federated, losses, metrics, models, over_sampling, smote_variants,
+               under_sampling)
 from ._native import __version__
 
-__all__ = ["active", "combine", "ensemble", "explain", "federated", "losses", "metrics", "models", "over_sampling", "under_sampling", "__version__"]
+__all__ = ["active", "combine", "ensemble", "explain", "federated", "losses", "metrics", "models", "over_sampling", "smote_variants",
+           "under_sampling", "__version__"]
