@@ -382,7 +382,7 @@ class StabilityResult:
 
 
 def stability(model, X, y, *, data=None, noise=0.1, perturbations=20, weights="harmonic", n_bootstrap=1000,
-              random_state=0):
+              random_state=0, categorical=None, flip=None):
     """How stable a fitted model's exact attributions are under noise.
 
     Each row gets ``perturbations`` noisy copies (Gaussian noise of
@@ -411,6 +411,14 @@ def stability(model, X, y, *, data=None, noise=0.1, perturbations=20, weights="h
         Resamples of the bootstrap intervals.
     random_state : int, default=0
         Seed of the noise and the bootstrap.
+    categorical : list of list of int, default=None
+        The one-hot columns of each categorical value, each group side by
+        side (as ``OneHotEncoder`` writes them): these columns get no
+        Gaussian noise; instead a noisy copy moves the value to another
+        level with probability ``flip``.
+    flip : float, default=None
+        That probability; None: the noise level (capped at 1), so that
+        ``noise=0`` changes nothing.
 
     Returns
     -------
@@ -430,9 +438,20 @@ def stability(model, X, y, *, data=None, noise=0.1, perturbations=20, weights="h
     output = np.zeros(len(y), dtype=np.int64) if len(probe) == 1 else codes.astype(np.int64)
     if not isinstance(random_state, (int, np.integer)) or random_state < 0:
         raise TypeError(f"random_state must be an int >= 0, not {random_state!r}")
+    scale = X.std(axis=0)
+    groups = []
+    for group in categorical or []:
+        columns = sorted(int(c) for c in group)
+        if not columns or columns != list(range(columns[0], columns[0] + len(columns))) or columns[-1] >= X.shape[1] \
+                or columns[0] < 0:
+            raise ValueError(f"categorical group {list(group)}: give each value's one-hot columns side by side, "
+                             f"within the {X.shape[1]} columns")
+        scale[columns] = 0.0
+        groups.append((columns[0], columns[-1] + 1))
     report = json.loads(explainer._engine.stability(
-        X, background, codes.astype(np.int64), len(classes), output, X.std(axis=0).tolist(), float(noise),
-        int(perturbations), weights, int(n_bootstrap), int(random_state)))
+        X, background, codes.astype(np.int64), len(classes), output, scale.tolist(), float(noise),
+        int(perturbations), weights, int(n_bootstrap), int(random_state), groups,
+        None if flip is None else float(flip)))
     overall = report["overall"]
     per_class = {
         label: None if s is None else {"rows": s["rows"], "index": s["index"],

@@ -66,5 +66,7 @@ def stability(
     weights: Literal["harmonic", "dcg", "uniform"] = "harmonic",
     n_bootstrap: int = 1000,
     random_state: int = 0,
+    categorical: list[list[int]] | None = None,
+    flip: float | None = None,
 ) -> StabilityResult: ...
 

@@ -91,8 +91,9 @@ impl Model {
     /// The stability of the attributions of the rows of `x` under noise
     /// (`imbalanced::explain::Stability`): `y` their class codes,
     /// `output` the output each row's attributions are read for, `scale`
-    /// each column's deviation; the report as JSON.
-    #[pyo3(signature = (x, background, y, n_classes, output, scale, noise, perturbations, weights, bootstrap, seed))]
+    /// each column's deviation, `groups` the one-hot column ranges (start,
+    /// end) whose level flips with probability `flip`; the report as JSON.
+    #[pyo3(signature = (x, background, y, n_classes, output, scale, noise, perturbations, weights, bootstrap, seed, groups, flip))]
     #[allow(clippy::too_many_arguments)]
     fn stability<'py>(
         &self,
@@ -108,6 +109,8 @@ impl Model {
         weights: &str,
         bootstrap: usize,
         seed: u64,
+        groups: Vec<(usize, usize)>,
+        flip: Option<f64>,
     ) -> PyResult<String> {
         use imbalanced::explain::{Columns, RankWeights, Stability};
         let weights = match weights {
@@ -118,9 +121,10 @@ impl Model {
         };
         let y = crate::class_codes(&y, Some(n_classes))?;
         let output = crate::class_codes(&output, None)?;
+        let groups: Vec<std::ops::Range<usize>> = groups.into_iter().map(|(a, b)| a..b).collect();
         let settings = Stability {
             noise,
-            flip: None,
+            flip,
             perturbations,
             weights,
             bootstrap,
@@ -134,7 +138,10 @@ impl Model {
                     x,
                     (&y, n_classes),
                     &output,
-                    &Columns::numeric(&scale),
+                    &Columns {
+                        scale: &scale,
+                        categorical: &groups,
+                    },
                 )
             })
             .map_err(value_error)?;

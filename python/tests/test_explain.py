@@ -245,3 +245,22 @@ def test_the_mlp_is_explained_by_kernel_shap_and_refused_by_the_exact_explainer(
     # The same values as shap's scheme on the estimator's predict_proba, called back.
     np.testing.assert_allclose(KernelExplainer(lambda r: mlp.predict_proba(r), X[:20]).shap_values(X[:5]), values,
                                atol=1e-12)
+
+
+def test_stability_flips_one_hot_groups():
+    rng = np.random.default_rng(3)
+    numeric = rng.normal(size=(150, 2))
+    level = rng.integers(0, 3, size=150)
+    X = np.column_stack([numeric, np.eye(3)[level]])
+    y = ((numeric[:, 0] > 0) ^ (level == 2)).astype(int)
+    model = BalancedRandomForestClassifier(n_estimators=6, random_state=0).fit(X, y)
+    groups = [[2, 3, 4]]
+    quiet = stability(model, X[:20], y[:20], noise=0.0, perturbations=3, n_bootstrap=20, categorical=groups)
+    assert quiet.index == 1.0
+    flipped = stability(model, X[:20], y[:20], noise=0.0, perturbations=3, n_bootstrap=20, categorical=groups,
+                        flip=1.0)
+    assert flipped.index < 1.0
+    with pytest.raises(ValueError, match="side by side"):
+        stability(model, X[:5], y[:5], categorical=[[2, 4]])
+    with pytest.raises(ValueError, match="flip"):
+        stability(model, X[:5], y[:5], categorical=groups, flip=2.0)
