@@ -280,7 +280,8 @@ impl Coalitions {
             masks: Vec::with_capacity(budget),
             weights: Vec::with_capacity(budget),
         };
-        let sizes = m.div_ceil(2).max(1).min(m - 1);
+        // shap: ceil((M - 1) / 2) sizes, the first floor((M - 1) / 2) paired with their complements.
+        let sizes = (m - 1).div_ceil(2);
         let paired = (m - 1) / 2;
         let mut weight: Vec<f64> = (1..=sizes)
             .map(|s| (m as f64 - 1.0) / (s as f64 * (m - s) as f64))
