@@ -34,7 +34,7 @@ from sklearn.utils.validation import check_X_y
 from . import _native
 from ._engine import _seed, storing_init
 
-__all__ = ["polynom_fit_SMOTE_bus", "polynom_fit_SMOTE_poly", "polynom_fit_SMOTE_star"]
+__all__ = ["polynom_fit_SMOTE_bus", "polynom_fit_SMOTE_mesh", "polynom_fit_SMOTE_poly", "polynom_fit_SMOTE_star"]
 
 # The engine's description of each: (name, kind, summary, [(param, doc, default as JSON)]).
 _DESCRIBED = {name: (summary, params) for name, _kind, summary, params in _native.samplers()}
@@ -105,3 +105,4 @@ def _variant(name):
 polynom_fit_SMOTE_star = _variant("polynom_fit_SMOTE_star")
 polynom_fit_SMOTE_bus = _variant("polynom_fit_SMOTE_bus")
 polynom_fit_SMOTE_poly = _variant("polynom_fit_SMOTE_poly")
+polynom_fit_SMOTE_mesh = _variant("polynom_fit_SMOTE_mesh")

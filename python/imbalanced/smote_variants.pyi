@@ -10,11 +10,17 @@ class SmoteVariant(BaseEstimator):
     def fit_resample(self, X: ArrayLike, y: ArrayLike) -> tuple[NDArray[np.float64], NDArray[Any]]: ...
     def sample(self, X: ArrayLike, y: ArrayLike) -> tuple[NDArray[np.float64], NDArray[Any]]: ...
 
-__all__ = ["polynom_fit_SMOTE_bus", "polynom_fit_SMOTE_poly", "polynom_fit_SMOTE_star"]
+__all__ = ["polynom_fit_SMOTE_bus", "polynom_fit_SMOTE_mesh", "polynom_fit_SMOTE_poly", "polynom_fit_SMOTE_star"]
 
 
 class polynom_fit_SMOTE_bus(SmoteVariant):
     """Each minority row towards the next (the bus topology)."""
+
+    def __init__(self, proportion: Any = 1.0, *, random_state: Any = None) -> None: ...
+
+
+class polynom_fit_SMOTE_mesh(SmoteVariant):
+    """Points evenly spread on random segments between minority rows (the mesh topology)."""
 
     def __init__(self, proportion: Any = 1.0, *, random_state: Any = None) -> None: ...
 

@@ -28,8 +28,8 @@ pub use error::{ResampleError, Result};
 pub use imbalanced_catalog::Named;
 pub use imbalanced_random::{Mt19937, RngKind, SamplerRng};
 pub use over::{
-    Adasyn, BorderlineKind, BorderlineSmote, KMeansSmote, PolynomFitSmoteBus, PolynomFitSmotePoly, PolynomFitSmoteStar,
-    RandomOverSampler, Shrinkage, Smote, SmoteN, SmoteNc, SvmSmote,
+    Adasyn, BorderlineKind, BorderlineSmote, KMeansSmote, PolynomFitSmoteBus, PolynomFitSmoteMesh, PolynomFitSmotePoly,
+    PolynomFitSmoteStar, RandomOverSampler, Shrinkage, Smote, SmoteN, SmoteNc, SvmSmote,
 };
 pub use registry::{randomness, take_categorical_features, SAMPLERS};
 pub use strategy::{

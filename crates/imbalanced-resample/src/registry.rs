@@ -7,8 +7,8 @@ use imbalanced_catalog::Value;
 use imbalanced_random::RngKind;
 
 use crate::over::{
-    Adasyn, BorderlineSmote, KMeansSmote, PolynomFitSmoteBus, PolynomFitSmotePoly, PolynomFitSmoteStar,
-    RandomOverSampler, Smote, SmoteN, SmoteNc, SvmSmote,
+    Adasyn, BorderlineSmote, KMeansSmote, PolynomFitSmoteBus, PolynomFitSmoteMesh, PolynomFitSmotePoly,
+    PolynomFitSmoteStar, RandomOverSampler, Smote, SmoteN, SmoteNc, SvmSmote,
 };
 use crate::under::{
     AllKnn, ClusterCentroids, CondensedNearestNeighbour, EditedNearestNeighbours, InstanceHardnessThreshold, NearMiss,
@@ -45,6 +45,7 @@ imbalanced_catalog::catalog!(
         PolynomFitSmoteStar,
         PolynomFitSmoteBus,
         PolynomFitSmotePoly,
+        PolynomFitSmoteMesh,
     ]
 );
 

@@ -91,7 +91,7 @@ proptest! {
             match info.name {
                 "RandomOverSampler" | "SMOTE" => prop_assert!(after.values().all(|&n| n == n_max)),
                 "RandomUnderSampler" | "NearMiss" | "ClusterCentroids" => prop_assert!(after.values().all(|&n| n == n_min)),
-                "polynom_fit_SMOTE_star" | "polynom_fit_SMOTE_bus" => {
+                "polynom_fit_SMOTE_star" | "polynom_fit_SMOTE_bus" | "polynom_fit_SMOTE_mesh" => {
                     // Points on segments between a class's rows (or to its
                     // mean): inside the class's bounding box.
                     for r in (0..out.y.len()).filter(|&r| out.origin[r].is_none()) {

@@ -15,7 +15,7 @@ mod svm_smote;
 pub use adasyn::Adasyn;
 pub use categorical::{SmoteN, SmoteNc};
 pub use kmeans_smote::KMeansSmote;
-pub use polynom_fit::{PolynomFitSmoteBus, PolynomFitSmotePoly, PolynomFitSmoteStar};
+pub use polynom_fit::{PolynomFitSmoteBus, PolynomFitSmoteMesh, PolynomFitSmotePoly, PolynomFitSmoteStar};
 pub use random::{RandomOverSampler, Shrinkage};
 pub(crate) use smote::check_k;
 pub use smote::{BorderlineKind, BorderlineSmote, Smote};

@@ -1,8 +1,8 @@
 //! polynom_fit_SMOTE (Gazzah & Amara 2008, "New Oversampling Approaches
 //! Based on Polynomial Fitting for Imbalanced Data Sets"), as
 //! smote-variants 1.0.1 implements its star, bus and polynomial topologies
-//! (its `polynom_fit_SMOTE_star`, `_bus` and `_poly`; equal to its output,
-//! fixture `scripts/fixtures/sv_samplers.py`).
+//! (its `polynom_fit_SMOTE_star`, `_bus`, `_poly` and `_mesh`; equal to
+//! its output, fixture `scripts/fixtures/sv_samplers.py`).
 
 use imbalanced_catalog::Estimator;
 use ndarray::{Array2, ArrayView2};
@@ -176,6 +176,66 @@ impl BinaryVariant for Poly {
     }
 }
 
+struct Mesh {
+    random_state: u64,
+    rng: RngKind,
+}
+
+impl BinaryVariant for Mesh {
+    /// smote-variants' simplex sampling at its defaults for the mesh
+    /// (segments, simplices drawn at random, points spread evenly on
+    /// them): `k` random partners per minority row, `n` of those segments
+    /// drawn uniformly, and a segment drawn `c` times gets the `c` points
+    /// `s / (c + 1)` of the way, `s = 1..=c`.
+    fn generate(&self, _: ArrayView2<'_, f64>, minority: ArrayView2<'_, f64>, n: usize) -> Result<Array2<f64>> {
+        let (n_min, d) = minority.dim();
+        let k = per_row(n, n_min);
+        let mut rng = make_rng(self.rng, self.random_state)?;
+        // k rows of choice(n_min, n_min, replace=True), row by row.
+        let partners: Vec<Vec<usize>> = (0..k)
+            .map(|_| (0..n_min).map(|_| rng.randint(n_min)).collect())
+            .collect();
+        let segments: Vec<(usize, usize)> = (0..n_min)
+            .flat_map(|i| partners.iter().map(move |p| (i, p[i])))
+            .collect();
+        // choice(segments, n, p=uniform), as NumPy's legacy choice computes
+        // it: the probabilities over their pairwise sum, their running sum
+        // over its last value, and the first entry above each uniform draw.
+        let share = 1.0 / segments.len() as f64;
+        let p = share / numpy_sum(&vec![share; segments.len()]);
+        let mut cdf: Vec<f64> = (0..segments.len())
+            .scan(0.0, |acc, _| {
+                *acc += p;
+                Some(*acc)
+            })
+            .collect();
+        let last = *cdf.last().expect("a minority row has a segment");
+        cdf.iter_mut().for_each(|c| *c /= last);
+        let mut counts = std::collections::BTreeMap::new();
+        for _ in 0..n {
+            let u = rng.random();
+            let (a, b) = segments[cdf.partition_point(|&c| c <= u).min(segments.len() - 1)];
+            *counts.entry((a.min(b), a.max(b))).or_insert(0usize) += 1;
+        }
+        let most = counts.values().copied().max().unwrap_or(0);
+        let mut out = Array2::zeros((n, d));
+        let mut r = 0;
+        for count in 1..=most {
+            let step = 1.0 / (count + 1) as f64;
+            for s in 1..=count {
+                let split = step * s as f64;
+                for (&(a, b), _) in counts.iter().filter(|(_, &c)| c == count) {
+                    for j in 0..d {
+                        out[(r, j)] = minority[(a, j)] + (minority[(b, j)] - minority[(a, j)]) * split;
+                    }
+                    r += 1;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// Each minority row towards the minority's mean (the star topology).
 ///
 /// polynom_fit_SMOTE with the star topology (Gazzah & Amara 2008), as
@@ -286,5 +346,51 @@ impl Resampler for PolynomFitSmotePoly {
             rng: self.rng,
         };
         smote_variants::resample(&poly, data.x(), data.y(), self.proportion)
+    }
+}
+
+/// Points evenly spread on random segments between minority rows (the mesh
+/// topology).
+///
+/// polynom_fit_SMOTE with the mesh topology (Gazzah & Amara 2008), as
+/// smote-variants 1.0.1's `polynom_fit_SMOTE_mesh` with its default simplex
+/// sampling (`ss_params`: segments, drawn at random, points spread evenly
+/// on them): each minority row gets `max(1, rint(n / n_min))` random
+/// partners among the minority rows, `n = int((n_maj - n_min) x
+/// proportion)` of those segments are drawn uniformly, and a segment drawn
+/// `c` times gets `c` evenly spaced points. More classes go through
+/// `eq_1_vs_many_successive`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "polynom_fit_SMOTE_mesh", kind = "over", aliases = ["polynom-fit-mesh"])]
+pub struct PolynomFitSmoteMesh {
+    /// The share of the gap between the majority and the minority to generate (1.0: up to the majority's
+    /// size). With more than two classes each class is brought to the majority's size instead. Default: 1.0.
+    pub proportion: f64,
+    /// Seed of the partners and the segments drawn. Default: 0.
+    pub random_state: u64,
+    /// Bit source: `default` (xoshiro256++) or `numpy` (MT19937 with NumPy's algorithms: smote-variants' exact
+    /// output for the same seed). Default: `default`.
+    pub rng: RngKind,
+}
+
+impl Default for PolynomFitSmoteMesh {
+    fn default() -> Self {
+        PolynomFitSmoteMesh {
+            proportion: 1.0,
+            random_state: 0,
+            rng: RngKind::Default,
+        }
+    }
+}
+
+impl Resampler for PolynomFitSmoteMesh {
+    fn resample(&self, data: Xy<'_>, _classes: &[String]) -> Result<Resampled> {
+        check_proportion(self.proportion)?;
+        let mesh = Mesh {
+            random_state: self.random_state,
+            rng: self.rng,
+        };
+        smote_variants::resample(&mesh, data.x(), data.y(), self.proportion)
     }
 }
