@@ -163,10 +163,10 @@ def test_kernel_explainer_equals_shaps_scheme_and_the_exact_values():
     # Sampled (a small budget): seeded, additive, and the engine's own model
     # gives the values of its predict_proba called back from Python.
     forest = BalancedRandomForestClassifier(n_estimators=5, random_state=0).fit(X, y)
-    fast = KernelExplainer(forest, background, random_state=3).shap_values(X[:4], nsamples=10)
-    slow = KernelExplainer(lambda r: forest.predict_proba(r), background, random_state=3).shap_values(X[:4], nsamples=10)
+    fast = KernelExplainer(forest, background, random_state=3).shap_values(X[:4], nsamples=20)
+    slow = KernelExplainer(lambda r: forest.predict_proba(r), background, random_state=3).shap_values(X[:4], nsamples=20)
     np.testing.assert_allclose(fast, slow, atol=1e-12)
-    again = KernelExplainer(forest.predict_proba, background, random_state=3).shap_values(X[:4], nsamples=10)
+    again = KernelExplainer(forest.predict_proba, background, random_state=3).shap_values(X[:4], nsamples=20)
     np.testing.assert_array_equal(again, fast)
     np.testing.assert_allclose(fast.sum(axis=1) + KernelExplainer(forest, background).expected_value,
                                forest.predict_proba(X[:4]), atol=1e-12)
