@@ -86,11 +86,17 @@ pub(crate) fn resample(
             synthetic.push((c, rows));
         }
     }
-    let n = x.nrows();
-    let mut out_x = x.to_owned();
+    // One allocation for the output: the input rows, then each block.
+    let (n, d) = x.dim();
+    let total = n + synthetic.iter().map(|(_, rows)| rows.nrows()).sum::<usize>();
+    let mut out_x = Array2::zeros((total, d));
+    out_x.slice_mut(ndarray::s![..n, ..]).assign(&x);
     let mut out_y = y.to_vec();
     for (c, rows) in &synthetic {
-        out_x = concatenate(Axis(0), &[out_x.view(), rows.view()]).expect("rows of the same width");
+        let start = out_y.len();
+        out_x
+            .slice_mut(ndarray::s![start..start + rows.nrows(), ..])
+            .assign(rows);
         out_y.extend(std::iter::repeat_n(*c, rows.nrows()));
     }
     let origin = (0..out_y.len()).map(|r| (r < n).then_some(r)).collect();

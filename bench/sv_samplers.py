@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""smote-variants' samplers: imbalanced.smote_variants against smote-variants
+"""smote-variants' samplers (a file name that does not shadow the package): imbalanced.smote_variants against smote-variants
 1.0.1 itself, the same class, parameters and seed, in one Python process.
 
     python3 -m venv /tmp/sv-venv
     /tmp/sv-venv/bin/pip install smote-variants==1.0.1 ./python
     python bench/make_data.py 100000
-    /tmp/sv-venv/bin/python bench/smote_variants.py --size 100000 [--repeats 3]
+    /tmp/sv-venv/bin/python bench/sv_samplers.py --size 100000 [--repeats 3]
 
 On bench/data/clf_SIZE.csv (20 features, a binary label at ~5% minority),
 each sampler's ``sample(X, y)`` with ``random_state=0`` is timed on both
