@@ -95,35 +95,10 @@ pub fn run(args: StabilityArgs) -> Result<(), BoxError> {
         println!("{}", results.to_json());
         return Ok(());
     }
+    let (header, rows) = results.table();
     let mut table = crate::table();
-    let mut header: Vec<String> = [
-        "method",
-        "noise",
-        "index [95% CI]",
-        "uniform index",
-        "weighted tau",
-        "RBO",
-        "top-3",
-    ]
-    .map(String::from)
-    .to_vec();
-    header.extend(data.classes().iter().map(|c| format!("index of {c}")));
     table.set_header(header);
-    for (method, noise, r) in &results.runs {
-        let o = &r.overall;
-        let mut row = vec![
-            method.clone(),
-            noise.to_string(),
-            format!("{:.3} [{:.3}, {:.3}]", o.index.mean, o.index.low, o.index.high),
-            format!("{:.3}", o.uniform_index.mean),
-            format!("{:.3}", o.weighted_tau),
-            format!("{:.3}", o.rank_biased_overlap),
-            format!("{:.3}", o.top3),
-        ];
-        row.extend(r.per_class.iter().map(|s| {
-            s.as_ref()
-                .map_or("n/a".into(), |s| format!("{:.3} ({} rows)", s.index.mean, s.rows))
-        }));
+    for row in rows {
         table.add_row(row);
     }
     println!("{table}");

@@ -39,6 +39,21 @@ pub enum Attribution {
     Kernel(KernelShap),
 }
 
+/// The rows asked for, checked against `data` (all of them when none is).
+fn chosen_rows(data: &Dataset, rows: &[usize]) -> Result<Vec<usize>, ExplainError> {
+    if let Some(&r) = rows.iter().find(|&&r| r >= data.n_samples()) {
+        return Err(ExplainError::Input(format!(
+            "row {r} of a file of {} rows: rows count from 0",
+            data.n_samples()
+        )));
+    }
+    Ok(if rows.is_empty() {
+        (0..data.n_samples()).collect()
+    } else {
+        rows.to_vec()
+    })
+}
+
 /// `n` rows spread evenly over `rows` (all when fewer).
 fn spread(rows: &ndarray::Array2<f64>, n: usize) -> ndarray::Array2<f64> {
     let total = rows.nrows();
@@ -58,17 +73,7 @@ pub fn explain_pipeline(
     (classes, method): (&[String], Attribution),
 ) -> Result<Explanation, ExplainError> {
     let input = |d: &Dataset| pipeline.inputs(d).map_err(|e| ExplainError::Input(e.to_string()));
-    let rows: Vec<usize> = if rows.is_empty() {
-        (0..data.n_samples()).collect()
-    } else {
-        rows.to_vec()
-    };
-    if let Some(&r) = rows.iter().find(|&&r| r >= data.n_samples()) {
-        return Err(ExplainError::Input(format!(
-            "row {r} of a file of {} rows: rows count from 0",
-            data.n_samples()
-        )));
-    }
+    let rows = chosen_rows(data, rows)?;
     let x = input(&data.select_rows(&rows))?;
     let background = input(background)?;
     let model = pipeline.model();
@@ -193,17 +198,7 @@ pub fn stability_pipeline(
         .map(|j| if j < numeric { all.column(j).std(0.0) } else { 0.0 })
         .collect();
     let groups = pipeline.onehot_groups();
-    let rows: Vec<usize> = if rows.is_empty() {
-        (0..data.n_samples()).collect()
-    } else {
-        rows.to_vec()
-    };
-    if let Some(&r) = rows.iter().find(|&&r| r >= data.n_samples()) {
-        return Err(ExplainError::Input(format!(
-            "row {r} of a file of {} rows: rows count from 0",
-            data.n_samples()
-        )));
-    }
+    let rows = chosen_rows(data, rows)?;
     let x = all.select(ndarray::Axis(0), &rows);
     let y: Vec<usize> = rows.iter().map(|&r| data.y()[r]).collect();
     let background = input(background)?;

@@ -105,33 +105,8 @@ impl StabilityComparison {
             attributions += &self.attribution_summary(m, i);
         }
         attributions += &self.rank_movement(&methods, noises.last().copied().unwrap_or(0.0));
-        let header = [
-            "method",
-            "noise",
-            "index",
-            "95% interval",
-            "uniform index",
-            "weighted tau",
-            "RBO",
-            "top-3",
-        ];
-        let body_rows: Vec<Vec<String>> = self
-            .runs
-            .iter()
-            .map(|(m, n, r)| {
-                let o = &r.overall;
-                vec![
-                    m.clone(),
-                    n.to_string(),
-                    format!("{:.3}", o.index.mean),
-                    format!("[{:.3}, {:.3}]", o.index.low, o.index.high),
-                    format!("{:.3}", o.uniform_index.mean),
-                    format!("{:.3}", o.weighted_tau),
-                    format!("{:.3}", o.rank_biased_overlap),
-                    format!("{:.3}", o.top3),
-                ]
-            })
-            .collect();
+        let (header, body_rows) = self.table();
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
         let body = format!(
             "<p class=\"note\">{} The index is 1 - the mean rank-weighted distance between each row's attributions \
              and its noisy copies' (CIES-style, our formulation): 1 = the ranking never moves.</p>\
@@ -141,6 +116,47 @@ impl StabilityComparison {
             table(&header, &body_rows)
         );
         page("imbalanced stability", &body)
+    }
+
+    /// Every configuration as a table's header and rows: the method, the
+    /// noise level, the index with its 95% interval, the uniform index,
+    /// weighted tau, RBO, top-3, and the index per class with its rows (the
+    /// terminal's table and the report's).
+    pub fn table(&self) -> (Vec<String>, Vec<Vec<String>>) {
+        let mut header: Vec<String> = [
+            "method",
+            "noise",
+            "index [95% CI]",
+            "uniform index",
+            "weighted tau",
+            "RBO",
+            "top-3",
+        ]
+        .map(String::from)
+        .to_vec();
+        header.extend(self.classes.iter().map(|c| format!("index of {c}")));
+        let rows = self
+            .runs
+            .iter()
+            .map(|(method, noise, r)| {
+                let o = &r.overall;
+                let mut row = vec![
+                    method.clone(),
+                    noise.to_string(),
+                    format!("{:.3} [{:.3}, {:.3}]", o.index.mean, o.index.low, o.index.high),
+                    format!("{:.3}", o.uniform_index.mean),
+                    format!("{:.3}", o.weighted_tau),
+                    format!("{:.3}", o.rank_biased_overlap),
+                    format!("{:.3}", o.top3),
+                ];
+                row.extend(r.per_class.iter().map(|s| {
+                    s.as_ref()
+                        .map_or("n/a".into(), |s| format!("{:.3} ({} rows)", s.index.mean, s.rows))
+                }));
+                row
+            })
+            .collect();
+        (header, rows)
     }
 
     fn index_against_noise(&self, methods: &[&str], noises: &[f64]) -> String {
