@@ -141,21 +141,8 @@ pub fn run(args: ExplainArgs) -> Result<(), BoxError> {
         e.features.len(),
         e.outputs.join(", ")
     );
-    // The mean |attribution| per feature and output: which features move the model most.
-    let importance = a.mean_abs();
-    let mut table = crate::table();
-    let mut header = vec!["feature".to_string()];
-    header.extend(e.outputs.iter().map(|o| format!("mean |value|: {o}")));
-    table.set_header(header);
-    let mut order: Vec<usize> = (0..e.features.len()).collect();
-    let strength = |j: usize| importance.column(j).sum();
-    order.sort_by(|&x, &y| strength(y).total_cmp(&strength(x)));
-    for j in order.into_iter().take(20) {
-        let mut row = vec![e.features[j].clone()];
-        row.extend(importance.column(j).iter().map(|v| format!("{v:.4}")));
-        table.add_row(row);
-    }
-    println!("{table}");
+    let (header, rows) = e.importance_table(20);
+    crate::print_table(header, rows);
     let base: Vec<String> = a.base_values.iter().map(|b| format!("{b:.4}")).collect();
     println!("base values: {}", base.join(", "));
     if let Some(out) = &args.out {
@@ -186,17 +173,7 @@ fn permutation(args: &ExplainArgs, pipeline: &FittedPipeline, data: &Dataset) ->
         r.baseline,
         args.n_repeats
     );
-    let mut order: Vec<usize> = (0..names.len()).collect();
-    order.sort_by(|&a, &b| r.importances_mean[b].total_cmp(&r.importances_mean[a]));
-    let mut table = crate::table();
-    table.set_header(["feature", "mean drop", "std"]);
-    for j in order {
-        table.add_row([
-            names[j].clone(),
-            format!("{:.4}", r.importances_mean[j]),
-            format!("{:.4}", r.importances_std[j]),
-        ]);
-    }
-    println!("{table}");
+    let (header, rows) = r.table(&names);
+    crate::print_table(header, rows);
     Ok(())
 }

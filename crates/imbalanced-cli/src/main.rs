@@ -276,6 +276,16 @@ pub fn table() -> comfy_table::Table {
     t
 }
 
+/// A table of `header` and `rows` (a library's), printed.
+pub fn print_table(header: Vec<String>, rows: Vec<Vec<String>>) {
+    let mut t = table();
+    t.set_header(header);
+    for row in rows {
+        t.add_row(row);
+    }
+    println!("{t}");
+}
+
 /// The option that fixes a library error, where there is one: the library
 /// names parameters and classes, the command line adds its flags.
 fn hint(e: &(dyn std::error::Error + 'static)) -> Option<String> {

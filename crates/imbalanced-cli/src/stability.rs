@@ -96,12 +96,7 @@ pub fn run(args: StabilityArgs) -> Result<(), BoxError> {
         return Ok(());
     }
     let (header, rows) = results.table();
-    let mut table = crate::table();
-    table.set_header(header);
-    for row in rows {
-        table.add_row(row);
-    }
-    println!("{table}");
+    crate::print_table(header, rows);
     println!(
         "index: 1 - the mean rank-weighted distance ({}) between each row's attributions and those of \
          {} noisy copies (CIES-style, our formulation; categorical values flipped with probability {}); \

@@ -108,6 +108,25 @@ pub struct Importances {
 }
 
 impl Importances {
+    /// The columns named `features` by decreasing mean drop, as a table's
+    /// header and rows: the feature, its mean drop and standard deviation.
+    pub fn table(&self, features: &[String]) -> (Vec<String>, Vec<Vec<String>>) {
+        let mut order: Vec<usize> = (0..self.importances_mean.len()).collect();
+        order.sort_by(|&a, &b| self.importances_mean[b].total_cmp(&self.importances_mean[a]));
+        let header = ["feature", "mean drop", "std"].map(String::from).to_vec();
+        let rows = order
+            .into_iter()
+            .map(|j| {
+                vec![
+                    features.get(j).cloned().unwrap_or_else(|| format!("column {j}")),
+                    format!("{:.4}", self.importances_mean[j]),
+                    format!("{:.4}", self.importances_std[j]),
+                ]
+            })
+            .collect();
+        (header, rows)
+    }
+
     /// `{"features", "scoring", "baseline", "importances_mean",
     /// "importances_std", "importances": [feature][repeat]}`, for the
     /// columns named `features` and the score named `scoring`.

@@ -118,6 +118,28 @@ impl Explanation {
         .to_string()
     }
 
+    /// The `top` features by mean |attribution| (summed over the outputs)
+    /// as a table's header and rows: the feature, then its mean |value| per
+    /// output (which features move the model most).
+    pub fn importance_table(&self, top: usize) -> (Vec<String>, Vec<Vec<String>>) {
+        let importance = self.attributions.mean_abs();
+        let mut header = vec!["feature".to_string()];
+        header.extend(self.outputs.iter().map(|o| format!("mean |value|: {o}")));
+        let strength = |j: usize| importance.column(j).sum();
+        let mut order: Vec<usize> = (0..self.features.len()).collect();
+        order.sort_by(|&x, &y| strength(y).total_cmp(&strength(x)));
+        let rows = order
+            .into_iter()
+            .take(top)
+            .map(|j| {
+                let mut row = vec![self.features[j].clone()];
+                row.extend(importance.column(j).iter().map(|v| format!("{v:.4}")));
+                row
+            })
+            .collect();
+        (header, rows)
+    }
+
     /// One CSV line per explained row and output: `row`, `output`,
     /// `base_value`, a column per feature, and `output_value` (base value
     /// plus the row's attributions: the model's raw output).
