@@ -24,7 +24,6 @@ different draws (shap's global NumPy stream against ours per row), so the
 largest difference printed is sampling error there. Medians of REPEATS runs.
 """
 import argparse
-import time
 from pathlib import Path
 
 import numpy as np
@@ -34,16 +33,9 @@ from sklearn.linear_model import LogisticRegression
 from imbalanced.ensemble import BalancedRandomForestClassifier
 from imbalanced.explain import KernelExplainer
 
+from timing import timed  # noqa: E402  (bench/timing.py, beside this script)
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def timed(work, repeats):
-    times, out = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        out = work()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)), out
 
 
 def main():

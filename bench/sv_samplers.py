@@ -16,7 +16,6 @@ when such ties exist). Medians of REPEATS runs.
 """
 import argparse
 import logging
-import time
 from pathlib import Path
 
 import numpy as np
@@ -24,17 +23,10 @@ import smote_variants as sv
 
 from imbalanced import smote_variants as ours
 
+from timing import timed  # noqa: E402  (bench/timing.py, beside this script)
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLERS = ["polynom_fit_SMOTE_star", "polynom_fit_SMOTE_bus", "polynom_fit_SMOTE_poly", "polynom_fit_SMOTE_mesh"]
-
-
-def timed(work, repeats):
-    times, out = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        out = work()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)), out
 
 
 def main():
