@@ -118,6 +118,9 @@ fn csv_has_a_line_per_row_and_output_and_a_two_class_logit() {
         text.contains("logit of") && text.contains("attributions written"),
         "{text}"
     );
+    // The summary table: every feature of yeast6 (8 < 20) with its mean |value|.
+    assert!(text.contains("mean |value|: logit of"), "{text}");
+    assert!((0..8).all(|j| text.contains(&format!("f{j} "))), "{text}");
     let csv = std::fs::read_to_string(&out).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 1 + 3, "a header and one line per row (one logit)");
