@@ -67,7 +67,8 @@ fn kmeans_plus_plus(x: ArrayView2<'_, f64>, k: usize, rng: &mut SamplerRng) -> A
         block_sums.iter().sum()
     };
     let mut centers = Array2::zeros((k, d));
-    let first = rng.randint(n);
+    // scikit-learn's `choice(n, p=sample_weight / sample_weight.sum())`.
+    let first = rng.choice_p(&vec![1.0 / n as f64; n], 1)[0];
     centers.row_mut(0).assign(&x.row(first));
     let mut potential = take(&index.closer_than(&[first], &closest)[0], &mut closest, &mut block_sums);
     for c in 1..k {

@@ -237,6 +237,29 @@ impl SamplerRng {
         self.choose((0..n).collect(), size, false)
     }
 
+    /// `choice(len(p), size, p=p)` with weights, as NumPy's legacy
+    /// `RandomState` draws it: the running sum of `p` over its last value,
+    /// and for each of `size` uniform draws the first entry above it
+    /// (`searchsorted(side="right")`). `p` must be non-empty with a positive
+    /// sum (callers check).
+    pub fn choice_p(&mut self, p: &[f64], size: usize) -> Vec<usize> {
+        let mut cdf: Vec<f64> = p
+            .iter()
+            .scan(0.0, |acc, &v| {
+                *acc += v;
+                Some(*acc)
+            })
+            .collect();
+        let last = *cdf.last().expect("at least one choice");
+        cdf.iter_mut().for_each(|c| *c /= last);
+        (0..size)
+            .map(|_| {
+                let u = self.random();
+                cdf.partition_point(|&c| c <= u).min(p.len() - 1)
+            })
+            .collect()
+    }
+
     /// `n_samples` distinct indices of `0..n_population` as scikit-learn's
     /// `sample_without_replacement(method="auto")` draws them from a
     /// `RandomState`: a permutation's head for a sampled share in (0.01,

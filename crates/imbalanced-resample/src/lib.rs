@@ -28,8 +28,9 @@ pub use error::{ResampleError, Result};
 pub use imbalanced_catalog::Named;
 pub use imbalanced_random::{Mt19937, RngKind, SamplerRng};
 pub use over::{
-    Adasyn, BorderlineKind, BorderlineSmote, KMeansSmote, PolynomFitSmoteBus, PolynomFitSmoteMesh, PolynomFitSmotePoly,
-    PolynomFitSmoteStar, RandomOverSampler, Shrinkage, Smote, SmoteN, SmoteNc, SvmSmote,
+    Adasyn, AssembledSmote, BorderlineKind, BorderlineSmote, Ccr, GSmote, IpfVoting, KMeansSmote, Lee, LvqSmote,
+    PolynomFitSmoteBus, PolynomFitSmoteMesh, PolynomFitSmotePoly, PolynomFitSmoteStar, ProWSyn, RandomOverSampler,
+    Shrinkage, Smobd, Smote, SmoteIpf, SmoteN, SmoteNc, SmoteTomekLinks, SvmSmote,
 };
 pub use registry::{randomness, take_categorical_features, SAMPLERS};
 pub use strategy::{

@@ -7,8 +7,9 @@ use imbalanced_catalog::Value;
 use imbalanced_random::RngKind;
 
 use crate::over::{
-    Adasyn, BorderlineSmote, KMeansSmote, PolynomFitSmoteBus, PolynomFitSmoteMesh, PolynomFitSmotePoly,
-    PolynomFitSmoteStar, RandomOverSampler, Smote, SmoteN, SmoteNc, SvmSmote,
+    Adasyn, AssembledSmote, BorderlineSmote, Ccr, GSmote, KMeansSmote, Lee, LvqSmote, PolynomFitSmoteBus,
+    PolynomFitSmoteMesh, PolynomFitSmotePoly, PolynomFitSmoteStar, ProWSyn, RandomOverSampler, Smobd, Smote, SmoteIpf,
+    SmoteN, SmoteNc, SmoteTomekLinks, SvmSmote,
 };
 use crate::under::{
     AllKnn, ClusterCentroids, CondensedNearestNeighbour, EditedNearestNeighbours, InstanceHardnessThreshold, NearMiss,
@@ -46,6 +47,15 @@ imbalanced_catalog::catalog!(
         PolynomFitSmoteBus,
         PolynomFitSmotePoly,
         PolynomFitSmoteMesh,
+        ProWSyn,
+        SmoteIpf,
+        Lee,
+        Smobd,
+        GSmote,
+        Ccr,
+        LvqSmote,
+        AssembledSmote,
+        SmoteTomekLinks,
     ]
 );
 

@@ -6,7 +6,6 @@
 mod adasyn;
 mod categorical;
 mod kmeans_smote;
-mod polynom_fit;
 mod random;
 mod smote;
 mod smote_variants;
@@ -15,8 +14,11 @@ mod svm_smote;
 pub use adasyn::Adasyn;
 pub use categorical::{SmoteN, SmoteNc};
 pub use kmeans_smote::KMeansSmote;
-pub use polynom_fit::{PolynomFitSmoteBus, PolynomFitSmoteMesh, PolynomFitSmotePoly, PolynomFitSmoteStar};
 pub use random::{RandomOverSampler, Shrinkage};
 pub(crate) use smote::check_k;
 pub use smote::{BorderlineKind, BorderlineSmote, Smote};
+pub use smote_variants::{
+    AssembledSmote, Ccr, GSmote, IpfVoting, Lee, LvqSmote, PolynomFitSmoteBus, PolynomFitSmoteMesh,
+    PolynomFitSmotePoly, PolynomFitSmoteStar, ProWSyn, Smobd, SmoteIpf, SmoteTomekLinks,
+};
 pub use svm_smote::SvmSmote;

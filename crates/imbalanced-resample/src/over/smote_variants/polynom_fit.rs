@@ -8,24 +8,12 @@ use imbalanced_catalog::Estimator;
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
-use super::smote_variants::{self, BinaryVariant};
+use super::{check_proportion, choice_uniform, resample, Binary, BinaryVariant, Outcome};
 use crate::error::{ResampleError, Result};
 use crate::util::{make_rng, numpy_sum};
 use crate::{Resampled, Resampler};
 use imbalanced_data::Xy;
 use imbalanced_random::RngKind;
-
-/// `proportion` is a share >= 0 of the gap to the majority.
-fn check_proportion(proportion: f64) -> Result<()> {
-    if proportion.is_nan() || proportion < 0.0 {
-        return Err(ResampleError::Parameter {
-            name: "proportion".into(),
-            value: proportion.to_string(),
-            expected: "a share >= 0 of the gap to the majority class (1.0: as many rows as the majority)".into(),
-        });
-    }
-    Ok(())
-}
 
 /// New rows per minority row (star) or per pair of neighbours in row order
 /// (bus): `max(1, rint(n / n_min))`, NumPy's `rint` (ties to even), each at
@@ -54,7 +42,9 @@ struct Star;
 
 impl BinaryVariant for Star {
     /// Each minority row towards the minority's mean.
-    fn generate(&self, _: ArrayView2<'_, f64>, minority: ArrayView2<'_, f64>, n: usize) -> Result<Array2<f64>> {
+    fn generate(&self, data: &Binary<'_>, n: usize) -> Result<Outcome> {
+        let minority = data.minority_rows();
+        let minority = minority.view();
         let n_min = minority.nrows();
         // np.mean over axis 0: the rows added in order, then divided.
         let mut mean = vec![0.0; minority.ncols()];
@@ -64,7 +54,7 @@ impl BinaryVariant for Star {
             }
         }
         mean.iter_mut().for_each(|m| *m /= n_min as f64);
-        Ok(along(minority, &|_, j| mean[j], per_row(n, n_min)))
+        Ok(along(minority, &|_, j| mean[j], per_row(n, n_min)).into())
     }
 }
 
@@ -72,10 +62,12 @@ struct Bus;
 
 impl BinaryVariant for Bus {
     /// Each minority row towards the next one, in the data's order.
-    fn generate(&self, _: ArrayView2<'_, f64>, minority: ArrayView2<'_, f64>, n: usize) -> Result<Array2<f64>> {
+    fn generate(&self, data: &Binary<'_>, n: usize) -> Result<Outcome> {
+        let minority = data.minority_rows();
+        let minority = minority.view();
         let n_min = minority.nrows();
         let from = minority.slice(ndarray::s![..n_min - 1, ..]);
-        Ok(along(from, &|i, j| minority[(i + 1, j)], per_row(n, n_min)))
+        Ok(along(from, &|i, j| minority[(i + 1, j)], per_row(n, n_min)).into())
     }
 }
 
@@ -142,7 +134,9 @@ impl BinaryVariant for Poly {
     /// A polynomial per feature through the minority rows ordered by their
     /// mean, evaluated at uniform random positions (a fresh batch of draws
     /// per feature).
-    fn generate(&self, _: ArrayView2<'_, f64>, minority: ArrayView2<'_, f64>, n: usize) -> Result<Array2<f64>> {
+    fn generate(&self, data: &Binary<'_>, n: usize) -> Result<Outcome> {
+        let minority = data.minority_rows();
+        let minority = minority.view();
         let (n_min, d) = minority.dim();
         if self.order >= n_min {
             return Err(ResampleError::NotApplicable(format!(
@@ -172,7 +166,7 @@ impl BinaryVariant for Poly {
                 out[(r, j)] = coef.iter().fold(0.0, |acc, &c| acc * at + c);
             }
         }
-        Ok(out)
+        Ok(out.into())
     }
 }
 
@@ -187,7 +181,9 @@ impl BinaryVariant for Mesh {
     /// them): `k` random partners per minority row, `n` of those segments
     /// drawn uniformly, and a segment drawn `c` times gets the `c` points
     /// `s / (c + 1)` of the way, `s = 1..=c`.
-    fn generate(&self, _: ArrayView2<'_, f64>, minority: ArrayView2<'_, f64>, n: usize) -> Result<Array2<f64>> {
+    fn generate(&self, data: &Binary<'_>, n: usize) -> Result<Outcome> {
+        let minority = data.minority_rows();
+        let minority = minority.view();
         let (n_min, d) = minority.dim();
         let k = per_row(n, n_min);
         let mut rng = make_rng(self.rng, self.random_state)?;
@@ -198,23 +194,9 @@ impl BinaryVariant for Mesh {
         let segments: Vec<(usize, usize)> = (0..n_min)
             .flat_map(|i| partners.iter().map(move |p| (i, p[i])))
             .collect();
-        // choice(segments, n, p=uniform), as NumPy's legacy choice computes
-        // it: the probabilities over their pairwise sum, their running sum
-        // over its last value, and the first entry above each uniform draw.
-        let share = 1.0 / segments.len() as f64;
-        let p = share / numpy_sum(&vec![share; segments.len()]);
-        let mut cdf: Vec<f64> = (0..segments.len())
-            .scan(0.0, |acc, _| {
-                *acc += p;
-                Some(*acc)
-            })
-            .collect();
-        let last = *cdf.last().expect("a minority row has a segment");
-        cdf.iter_mut().for_each(|c| *c /= last);
         let mut counts = std::collections::BTreeMap::new();
-        for _ in 0..n {
-            let u = rng.random();
-            let (a, b) = segments[cdf.partition_point(|&c| c <= u).min(segments.len() - 1)];
+        for s in choice_uniform(&mut rng, segments.len(), n) {
+            let (a, b) = segments[s];
             *counts.entry((a.min(b), a.max(b))).or_insert(0usize) += 1;
         }
         let most = counts.values().copied().max().unwrap_or(0);
@@ -232,7 +214,7 @@ impl BinaryVariant for Mesh {
                 }
             }
         }
-        Ok(out)
+        Ok(out.into())
     }
 }
 
@@ -262,7 +244,7 @@ impl Default for PolynomFitSmoteStar {
 impl Resampler for PolynomFitSmoteStar {
     fn resample(&self, data: Xy<'_>, _classes: &[String]) -> Result<Resampled> {
         check_proportion(self.proportion)?;
-        smote_variants::resample(&Star, data.x(), data.y(), self.proportion)
+        resample(&Star, data.x(), data.y(), self.proportion)
     }
 }
 
@@ -291,7 +273,7 @@ impl Default for PolynomFitSmoteBus {
 impl Resampler for PolynomFitSmoteBus {
     fn resample(&self, data: Xy<'_>, _classes: &[String]) -> Result<Resampled> {
         check_proportion(self.proportion)?;
-        smote_variants::resample(&Bus, data.x(), data.y(), self.proportion)
+        resample(&Bus, data.x(), data.y(), self.proportion)
     }
 }
 
@@ -345,7 +327,7 @@ impl Resampler for PolynomFitSmotePoly {
             random_state: self.random_state,
             rng: self.rng,
         };
-        smote_variants::resample(&poly, data.x(), data.y(), self.proportion)
+        resample(&poly, data.x(), data.y(), self.proportion)
     }
 }
 
@@ -391,6 +373,6 @@ impl Resampler for PolynomFitSmoteMesh {
             random_state: self.random_state,
             rng: self.rng,
         };
-        smote_variants::resample(&mesh, data.x(), data.y(), self.proportion)
+        resample(&mesh, data.x(), data.y(), self.proportion)
     }
 }
