@@ -8,9 +8,12 @@ and its two entry points: ``sample(X, y)`` (smote-variants') and
 than two classes every class is brought to the majority's size through
 smote-variants' ``MulticlassOversampling`` default
 (``eq_1_vs_many_successive``), which sets the proportion itself. The output
-is the input, then the new rows. An integer ``random_state`` reproduces
-smote-variants' output for the same seed (its NumPy ``RandomState``, bit for
-bit; the fixtures are scripts/fixtures/sv_samplers.py).
+is the input, then the new rows; on two classes ``SMOTE_TomekLinks`` and
+``SMOTE_IPF`` also drop input rows, as smote-variants. An integer
+``random_state`` reproduces smote-variants' output for the same seed (its
+NumPy ``RandomState``, bit for bit; the fixtures are
+scripts/fixtures/sv_samplers.py), except ``G_SMOTE`` (its docstring says
+why) and where scikit-learn breaks exact distance ties its own way.
 
 Example
 -------
@@ -34,7 +37,10 @@ from sklearn.utils.validation import check_X_y
 from . import _native
 from ._engine import _seed, storing_init
 
-__all__ = ["polynom_fit_SMOTE_bus", "polynom_fit_SMOTE_mesh", "polynom_fit_SMOTE_poly", "polynom_fit_SMOTE_star"]
+__all__ = [
+    "Assembled_SMOTE", "CCR", "G_SMOTE", "LVQ_SMOTE", "Lee", "ProWSyn", "SMOBD", "SMOTE_IPF", "SMOTE_TomekLinks",
+    "polynom_fit_SMOTE_bus", "polynom_fit_SMOTE_mesh", "polynom_fit_SMOTE_poly", "polynom_fit_SMOTE_star",
+]
 
 # The engine's description of each: (name, kind, summary, [(param, doc, default as JSON)]).
 _DESCRIBED = {name: (summary, params) for name, _kind, summary, params in _native.samplers()}
@@ -58,7 +64,7 @@ class SmoteVariant(BaseEstimator):
         Returns
         -------
         X_resampled : ndarray of shape (n_samples_new, n_features)
-            The input rows, then the new rows.
+            The input rows kept, then the new rows.
         y_resampled : ndarray of shape (n_samples_new,)
         """
         X, y = check_X_y(X, y, dtype=np.float64)
@@ -106,3 +112,12 @@ polynom_fit_SMOTE_star = _variant("polynom_fit_SMOTE_star")
 polynom_fit_SMOTE_bus = _variant("polynom_fit_SMOTE_bus")
 polynom_fit_SMOTE_poly = _variant("polynom_fit_SMOTE_poly")
 polynom_fit_SMOTE_mesh = _variant("polynom_fit_SMOTE_mesh")
+ProWSyn = _variant("ProWSyn")
+SMOTE_IPF = _variant("SMOTE_IPF")
+Lee = _variant("Lee")
+SMOBD = _variant("SMOBD")
+G_SMOTE = _variant("G_SMOTE")
+CCR = _variant("CCR")
+LVQ_SMOTE = _variant("LVQ_SMOTE")
+Assembled_SMOTE = _variant("Assembled_SMOTE")
+SMOTE_TomekLinks = _variant("SMOTE_TomekLinks")

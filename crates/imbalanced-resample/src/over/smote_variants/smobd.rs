@@ -25,7 +25,9 @@ use imbalanced_random::RngKind;
 /// over its maximum. Each of the `n = int((n_maj - n_min) x proportion)`
 /// rows draws a base row by density, one of its `min_samples` nearest
 /// minority rows, and a random point between them (a weight per feature).
-/// More classes go through `eq_1_vs_many_successive`.
+/// More classes go through `eq_1_vs_many_successive`. Where no core
+/// distance is within `max_eps` (features on a large scale) it is an error
+/// (smote-variants returns the data unchanged).
 ///
 /// smote-variants' noise test (core distance and reachability above `t`
 /// times their means) compares with the mean reachability, which OPTICS
@@ -74,8 +76,10 @@ fn around15(v: f64) -> f64 {
 
 impl Smobd {
     /// Each minority row's sampling density (`fix_density`'s normalised
-    /// one), or `None` where smote-variants gives up and returns the data.
-    fn density(&self, x_min: ndarray::ArrayView2<'_, f64>) -> Result<Option<Vec<f64>>> {
+    /// one). Where no core distance is within `max_eps`, smote-variants
+    /// returns the data unchanged; that is an error here, so that the
+    /// missing rows do not go unnoticed.
+    fn density(&self, x_min: ndarray::ArrayView2<'_, f64>) -> Result<Vec<f64>> {
         let n_min = x_min.nrows();
         let index = KnnIndex::new(x_min);
         let all: Vec<usize> = (0..n_min).collect();
@@ -101,8 +105,13 @@ impl Smobd {
             .iter()
             .map(|near| near.len() as f64)
             .collect();
-        if core.iter().all(|v| v.is_infinite()) || counts.iter().all(|&c| c == 0.0) {
-            return Ok(None);
+        // (A row always counts itself, so some count is positive.)
+        if core.iter().all(|v| v.is_infinite()) {
+            return Err(ResampleError::NotApplicable(format!(
+                "SMOBD: no minority row has its {min_samples} nearest neighbours within max_eps={}: raise max_eps \
+                 or scale the features",
+                self.max_eps
+            )));
         }
         let finite_max = core.iter().copied().filter(|v| v.is_finite()).fold(f64::MIN, f64::max);
         let f1: Vec<f64> = core
@@ -124,11 +133,11 @@ impl Smobd {
             })
             .collect();
         let total = numpy_sum(&density);
-        Ok(Some(if total == 0.0 {
+        Ok(if total == 0.0 {
             vec![1.0 / n_min as f64; n_min]
         } else {
             density.iter().map(|v| v / total).collect()
-        }))
+        })
     }
 }
 
@@ -136,9 +145,7 @@ impl BinaryVariant for Smobd {
     fn generate(&self, data: &Binary<'_>, n: usize) -> Result<Outcome> {
         let x_min = data.minority_rows();
         let d = x_min.ncols();
-        let Some(density) = self.density(x_min.view())? else {
-            return Ok(Array2::zeros((0, d)).into());
-        };
+        let density = self.density(x_min.view())?;
         let partners = self_query(x_min.view(), self.min_samples)?;
         let mut rng = make_rng(self.rng, self.random_state)?;
         let bases = rng.choice_p(&density, n);
