@@ -12,13 +12,15 @@ scikit-learn classifiers trained with any of those losses,
 ``imbalanced.federated`` flwr-datasets' partitioners (the same partitions
 for the same seed) and a federated simulator, ``imbalanced.active``
 active learning's query strategies and loop, ``imbalanced.explain``
-exact SHAP values of the fitted estimators, and ``imbalanced.smote_variants``
-smote-variants' strongest SMOTE variants (its names and parameters).
+exact SHAP values of the fitted estimators, ``imbalanced.smote_variants``
+smote-variants' strongest SMOTE variants (its names and parameters), and
+``imbalanced.synthesis`` synthesis beyond SMOTE (label-consistent
+over-sampling).
 """
 
 from . import (active, combine, ensemble, explain, federated, losses, metrics, models, over_sampling, smote_variants,
-               under_sampling)
+               synthesis, under_sampling)
 from ._native import __version__
 
 __all__ = ["active", "combine", "ensemble", "explain", "federated", "losses", "metrics", "models", "over_sampling", "smote_variants",
-           "under_sampling", "__version__"]
+           "synthesis", "under_sampling", "__version__"]

@@ -3,6 +3,6 @@
 from . import active as active, combine as combine, ensemble as ensemble, explain as explain
 from . import federated as federated, losses as losses, metrics as metrics, models as models
 from . import over_sampling as over_sampling, smote_variants as smote_variants
-from . import under_sampling as under_sampling
+from . import synthesis as synthesis, under_sampling as under_sampling
 
 __version__: str

@@ -27,58 +27,17 @@ array([9, 9])
 
 from __future__ import annotations
 
-import inspect
-import json
-
-import numpy as np
-from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_X_y
-
-from . import _native
-from ._engine import _seed, storing_init
+from ._described import DescribedSampler, described
 
 __all__ = [
     "Assembled_SMOTE", "CCR", "G_SMOTE", "LVQ_SMOTE", "Lee", "ProWSyn", "SMOBD", "SMOTE_IPF", "SMOTE_TomekLinks",
     "polynom_fit_SMOTE_bus", "polynom_fit_SMOTE_mesh", "polynom_fit_SMOTE_poly", "polynom_fit_SMOTE_star",
 ]
 
-# The engine's description of each: (name, kind, summary, [(param, doc, default as JSON)]).
-_DESCRIBED = {name: (summary, params) for name, _kind, summary, params in _native.samplers()}
 
-
-class SmoteVariant(BaseEstimator):
-    """The two entry points of a smote-variants sampler run by the engine."""
-
-    _engine_name = ""
-    # Whether the engine's sampler draws random numbers (takes a seed).
-    _draws = False
-
-    def fit_resample(self, X, y):
-        """Over-sample ``X`` and ``y``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-
-        Returns
-        -------
-        X_resampled : ndarray of shape (n_samples_new, n_features)
-            The input rows kept, then the new rows.
-        y_resampled : ndarray of shape (n_samples_new,)
-        """
-        X, y = check_X_y(X, y, dtype=np.float64)
-        labels, codes = np.unique(y, return_inverse=True)
-        params = {k: v for k, v in self.get_params().items() if k != "random_state"}
-        if self._draws:
-            # NumPy's RandomState, as smote-variants draws.
-            params["random_state"] = _seed(self.random_state)
-            params["rng"] = "numpy"
-        x_res, y_codes, _, _ = _native.fit_resample(
-            self._engine_name, json.dumps(params), np.ascontiguousarray(X), codes.astype(np.int64),
-            [str(label) for label in labels], None)
-        self.n_features_in_ = X.shape[1]
-        return x_res, labels[y_codes]
+class SmoteVariant(DescribedSampler):
+    """A smote-variants sampler on the engine: ``fit_resample`` (imbalanced-learn's entry point, for its
+    pipelines) and ``sample`` (smote-variants')."""
 
     def sample(self, X, y):
         """smote-variants' name for :meth:`fit_resample`."""
@@ -86,26 +45,8 @@ class SmoteVariant(BaseEstimator):
 
 
 def _variant(name):
-    summary, params = _DESCRIBED[name]
-    parameters = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
-    docs = []
-    for param, doc, default in params:
-        if param in ("random_state", "rng"):
-            continue
-        parameters.append(inspect.Parameter(param, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=json.loads(default)))
-        docs.append(f"    {param} : default={default}\n        {doc}")
-    parameters.append(inspect.Parameter("random_state", inspect.Parameter.KEYWORD_ONLY, default=None))
-    docs.append("    random_state : int, RandomState instance or None, default=None\n"
-                "        An int reproduces smote-variants' output for the same seed.")
-    doc = f"{summary}.\n\n    smote-variants 1.0.1's ``{name}`` on the engine.\n\n    Parameters\n    ----------\n" + \
-        "\n".join(docs) + "\n"
-    return type(name, (SmoteVariant,), {
-        "__init__": storing_init(inspect.Signature(parameters)),
-        "__doc__": doc,
-        "__module__": __name__,
-        "_engine_name": name,
-        "_draws": any(p[0] == "random_state" for p in params),
-    })
+    return described(name, SmoteVariant, __name__, f"smote-variants 1.0.1's ``{name}`` on the engine.",
+                     "An int reproduces smote-variants' output for the same seed.")
 
 
 polynom_fit_SMOTE_star = _variant("polynom_fit_SMOTE_star")

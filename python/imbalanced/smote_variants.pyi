@@ -10,7 +10,61 @@ class SmoteVariant(BaseEstimator):
     def fit_resample(self, X: ArrayLike, y: ArrayLike) -> tuple[NDArray[np.float64], NDArray[Any]]: ...
     def sample(self, X: ArrayLike, y: ArrayLike) -> tuple[NDArray[np.float64], NDArray[Any]]: ...
 
-__all__ = ["polynom_fit_SMOTE_bus", "polynom_fit_SMOTE_mesh", "polynom_fit_SMOTE_poly", "polynom_fit_SMOTE_star"]
+__all__ = ["Assembled_SMOTE", "CCR", "G_SMOTE", "LVQ_SMOTE", "Lee", "ProWSyn", "SMOBD", "SMOTE_IPF", "SMOTE_TomekLinks", "polynom_fit_SMOTE_bus", "polynom_fit_SMOTE_mesh", "polynom_fit_SMOTE_poly", "polynom_fit_SMOTE_star"]
+
+
+class Assembled_SMOTE(SmoteVariant):
+    """SMOTE inside clusters of borderline minority rows that share a direction."""
+
+    def __init__(self, proportion: Any = 1.0, n_neighbors: Any = 5, pop: Any = 2, thres: Any = 0.3, *, random_state: Any = None) -> None: ...
+
+
+class CCR(SmoteVariant):
+    """Points in an energy-sized taxicab sphere around each minority row."""
+
+    def __init__(self, proportion: Any = 1.0, energy: Any = 1.0, scaling: Any = 0.0, *, random_state: Any = None) -> None: ...
+
+
+class G_SMOTE(SmoteVariant):
+    """SMOTE towards the neighbour best aligned with the minority's main axis."""
+
+    def __init__(self, proportion: Any = 1.0, n_neighbors: Any = 5, method: Any = 'linear', *, random_state: Any = None) -> None: ...
+
+
+class LVQ_SMOTE(SmoteVariant):
+    """New rows that copy the offset between two codebook vectors."""
+
+    def __init__(self, proportion: Any = 1.0, n_neighbors: Any = 5, n_clusters: Any = 10, *, random_state: Any = None) -> None: ...
+
+
+class Lee(SmoteVariant):
+    """SMOTE that rejects synthetic rows in majority neighbourhoods."""
+
+    def __init__(self, proportion: Any = 1.0, n_neighbors: Any = 5, rejection_level: Any = 0.5, *, random_state: Any = None) -> None: ...
+
+
+class ProWSyn(SmoteVariant):
+    """Minority rows by proximity level, sampled more near the majority."""
+
+    def __init__(self, proportion: Any = 1.0, n_neighbors: Any = 5, L: Any = 5, theta: Any = 1.0, *, random_state: Any = None) -> None: ...
+
+
+class SMOBD(SmoteVariant):
+    """SMOTE with base rows drawn by a density of core distance and neighbourhood size."""
+
+    def __init__(self, proportion: Any = 1.0, eta1: Any = 0.5, t: Any = 1.8, min_samples: Any = 5, max_eps: Any = 1.0, *, random_state: Any = None) -> None: ...
+
+
+class SMOTE_IPF(SmoteVariant):
+    """SMOTE, then the iterative-partitioning filter."""
+
+    def __init__(self, proportion: Any = 1.0, n_neighbors: Any = 5, n_folds: Any = 9, k: Any = 3, p: Any = 0.01, voting: Any = 'majority', *, random_state: Any = None) -> None: ...
+
+
+class SMOTE_TomekLinks(SmoteVariant):
+    """SMOTE, then both rows of every Tomek link removed."""
+
+    def __init__(self, proportion: Any = 1.0, n_neighbors: Any = 5, *, random_state: Any = None) -> None: ...
 
 
 class polynom_fit_SMOTE_bus(SmoteVariant):

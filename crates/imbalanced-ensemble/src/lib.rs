@@ -23,12 +23,13 @@ mod hist_gradient_boosting;
 mod rusboost;
 
 pub use adaboost::{AdaBoostClassifier, FittedBoosting};
-pub use bagging::{BaggedTree, BalancedBaggingClassifier, FittedBagging, SamplerSpec};
+pub use bagging::{BaggedTree, BalancedBaggingClassifier, FittedBagging};
 pub use balanced_forest::BalancedRandomForestClassifier;
 pub use easy_ensemble::{EasyEnsembleClassifier, FittedEasyEnsemble};
 pub use hist_gradient_boosting::{
     BoostedNode, BoostedTree, EarlyStopping, FittedHistGradientBoosting, HistGradientBoostingClassifier,
 };
+pub use imbalanced_resample::SamplerSpec;
 pub use rusboost::RusBoostClassifier;
 
 use imbalanced_models::ModelError;

@@ -15,6 +15,7 @@ mod combine;
 mod error;
 mod over;
 mod registry;
+mod spec;
 mod strategy;
 mod summary;
 mod under;
@@ -28,11 +29,13 @@ pub use error::{ResampleError, Result};
 pub use imbalanced_catalog::Named;
 pub use imbalanced_random::{Mt19937, RngKind, SamplerRng};
 pub use over::{
-    Adasyn, AssembledSmote, BorderlineKind, BorderlineSmote, Ccr, GSmote, IpfVoting, KMeansSmote, Lee, LvqSmote,
-    PolynomFitSmoteBus, PolynomFitSmoteMesh, PolynomFitSmotePoly, PolynomFitSmoteStar, ProWSyn, RandomOverSampler,
-    Shrinkage, Smobd, Smote, SmoteIpf, SmoteN, SmoteNc, SmoteTomekLinks, SvmSmote,
+    Adasyn, AssembledSmote, BorderlineKind, BorderlineSmote, Ccr, GSmote, IpfVoting, Judge, KMeansSmote,
+    LabelConsistentOverSampler, Lee, LvqSmote, PolynomFitSmoteBus, PolynomFitSmoteMesh, PolynomFitSmotePoly,
+    PolynomFitSmoteStar, ProWSyn, RandomOverSampler, Rejected, Shortfall, Shrinkage, Smobd, Smote, SmoteIpf, SmoteN,
+    SmoteNc, SmoteTomekLinks, SvmSmote,
 };
 pub use registry::{randomness, take_categorical_features, SAMPLERS};
+pub use spec::SamplerSpec;
 pub use strategy::{
     class_code, class_counts, code_labels, majority_class, minority_class, minority_class_by_appearance, SamplingKind,
     SamplingStrategy,

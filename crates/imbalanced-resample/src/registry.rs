@@ -1,5 +1,5 @@
 //! The sampler catalogue: every sampler's entry, in imbalanced-learn's
-//! documentation order, then smote-variants' samplers. Names, parameters, docs and defaults come from the
+//! documentation order, then smote-variants' samplers, then our synthesis beyond SMOTE. Names, parameters, docs and defaults come from the
 //! samplers' own definitions (`#[derive(Estimator)]` and `Default`); this
 //! list only collects them.
 
@@ -7,9 +7,9 @@ use imbalanced_catalog::Value;
 use imbalanced_random::RngKind;
 
 use crate::over::{
-    Adasyn, AssembledSmote, BorderlineSmote, Ccr, GSmote, KMeansSmote, Lee, LvqSmote, PolynomFitSmoteBus,
-    PolynomFitSmoteMesh, PolynomFitSmotePoly, PolynomFitSmoteStar, ProWSyn, RandomOverSampler, Smobd, Smote, SmoteIpf,
-    SmoteN, SmoteNc, SmoteTomekLinks, SvmSmote,
+    Adasyn, AssembledSmote, BorderlineSmote, Ccr, GSmote, KMeansSmote, LabelConsistentOverSampler, Lee, LvqSmote,
+    PolynomFitSmoteBus, PolynomFitSmoteMesh, PolynomFitSmotePoly, PolynomFitSmoteStar, ProWSyn, RandomOverSampler,
+    Smobd, Smote, SmoteIpf, SmoteN, SmoteNc, SmoteTomekLinks, SvmSmote,
 };
 use crate::under::{
     AllKnn, ClusterCentroids, CondensedNearestNeighbour, EditedNearestNeighbours, InstanceHardnessThreshold, NearMiss,
@@ -56,6 +56,8 @@ imbalanced_catalog::catalog!(
         LvqSmote,
         AssembledSmote,
         SmoteTomekLinks,
+        // Synthesis beyond SMOTE.
+        LabelConsistentOverSampler,
     ]
 );
 

@@ -37,9 +37,7 @@ fn samplers_equal_smote_variants_output() {
             // leaves the class as it is; ours says so.
             let counts = imbalanced_resample::class_counts(&y);
             let most = counts.values().max().copied().unwrap();
-            let skipped = counts
-                .iter()
-                .any(|(&c, &n)| n > 2 && n < most && !want_y.contains(&c));
+            let skipped = counts.iter().any(|(&c, &n)| n > 2 && n < most && !want_y.contains(&c));
             if name == "SMOBD" && skipped {
                 let err = sampler.fit_resample(x.view(), &y).unwrap_err().to_string();
                 assert!(err.contains("max_eps"), "{file}: {err}");

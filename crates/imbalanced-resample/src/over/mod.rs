@@ -6,6 +6,7 @@
 mod adasyn;
 mod categorical;
 mod kmeans_smote;
+mod label_consistent;
 mod random;
 mod smote;
 mod smote_variants;
@@ -14,6 +15,7 @@ mod svm_smote;
 pub use adasyn::Adasyn;
 pub use categorical::{SmoteN, SmoteNc};
 pub use kmeans_smote::KMeansSmote;
+pub use label_consistent::{Judge, LabelConsistentOverSampler, Rejected, Shortfall};
 pub use random::{RandomOverSampler, Shrinkage};
 pub(crate) use smote::check_k;
 pub use smote::{BorderlineKind, BorderlineSmote, Smote};

@@ -1,0 +1,62 @@
+"""imbalanced.synthesis: the label-consistent over-sampler from Python:
+counts, seeds, the ways to name its proposing sampler, scikit-learn's
+estimator rules, and bad input."""
+
+import numpy as np
+import pytest
+from imblearn.pipeline import make_pipeline
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+
+from imbalanced import over_sampling, smote_variants
+from imbalanced.synthesis import LabelConsistentOverSampler
+
+
+def data():
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.normal(size=(200, 3)), rng.normal(loc=1.0, size=(30, 3))])
+    y = np.array(["no"] * 200 + ["yes"] * 30)
+    return X, y
+
+
+def test_counts_seeds_and_the_proposing_sampler():
+    X, y = data()
+    sampler = LabelConsistentOverSampler(random_state=3)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert (y_res == "yes").sum() == 200 and sampler.n_features_in_ == 3
+    np.testing.assert_array_equal(X_res[:230], X)
+    np.testing.assert_array_equal(clone(sampler).fit_resample(X, y)[0], X_res)
+    assert not np.array_equal(clone(sampler).set_params(random_state=4).fit_resample(X, y)[0], X_res)
+    # The proposing sampler: a name, a dict, or an object of this package.
+    for proposer in ["ADASYN", {"name": "SMOTE", "k_neighbors": 3}, over_sampling.SMOTE(k_neighbors=3),
+                     smote_variants.ProWSyn(theta=0.5)]:
+        X_p, y_p = LabelConsistentOverSampler(sampler=proposer, shortfall="keep").fit_resample(X, y)
+        assert (y_p == "yes").sum() > 30, proposer
+    same = [LabelConsistentOverSampler(sampler=s, random_state=0).fit_resample(X, y)[0]
+            for s in [{"name": "SMOTE", "k_neighbors": 3}, over_sampling.SMOTE(k_neighbors=3)]]
+    np.testing.assert_array_equal(same[0], same[1])
+
+
+def test_estimator_rules_and_pipelines():
+    X, y = data()
+    sampler = LabelConsistentOverSampler(judge="random_forest", threshold=0.6, random_state=1)
+    params = sampler.get_params()
+    assert params["judge"] == "random_forest" and params["threshold"] == 0.6 and params["sampler"] == "SMOTE"
+    assert clone(sampler).get_params() == params
+    model = make_pipeline(sampler, LogisticRegression()).fit(X, y)
+    assert set(model.predict(X)) <= {"no", "yes"}
+
+
+@pytest.mark.parametrize("params, error, match", [
+    ({"threshold": 2.0}, ValueError, "threshold"),
+    ({"cv": 1}, ValueError, "cv"),
+    ({"judge": "oracle"}, ValueError, "judge"),
+    ({"sampler": "NoSuchSampler"}, ValueError, "NoSuchSampler"),
+    ({"sampler": LogisticRegression()}, ValueError, "LogisticRegression"),
+    ({"sampler": 3}, TypeError, "sampler"),
+    ({"threshold": 0.95, "max_rounds": 1}, ValueError, "shortfall"),
+])
+def test_bad_parameters_raise_errors_that_name_them(params, error, match):
+    X, y = data()
+    with pytest.raises(error, match=match):
+        LabelConsistentOverSampler(**params).fit_resample(X, y)
