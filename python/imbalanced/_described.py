@@ -57,11 +57,12 @@ class DescribedSampler(BaseEstimator):
         return x_res, labels[y_codes]
 
 
-def described(name, base, module, origin, seed_doc):
+def described(name, base, module, origin, seed_doc, extra=()):
     """The class of engine sampler ``name``: ``base`` subclassed with the
-    engine's parameters and defaults (``random_state`` last, keyword-only,
-    documented by ``seed_doc``), its summary, and ``origin`` (where it
-    comes from) in its docstring."""
+    engine's parameters and defaults, then ``extra`` ones the Python side
+    reads (``(name, default, doc)``), then ``random_state`` (keyword-only,
+    documented by ``seed_doc``); its summary and ``origin`` (where it comes
+    from) in its docstring."""
     summary, params = _DESCRIBED[name]
     parameters = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
     docs = []
@@ -70,6 +71,9 @@ def described(name, base, module, origin, seed_doc):
             continue
         parameters.append(inspect.Parameter(param, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=json.loads(default)))
         docs.append(f"    {param} : default={default}\n        {doc}")
+    for param, default, doc in extra:
+        parameters.append(inspect.Parameter(param, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default))
+        docs.append(f"    {param} : default={default!r}\n        {doc}")
     # Every class takes random_state, as the references' do, whether or not it draws.
     parameters.append(inspect.Parameter("random_state", inspect.Parameter.KEYWORD_ONLY, default=None))
     docs.append(f"    random_state : int, RandomState instance or None, default=None\n        {seed_doc}")

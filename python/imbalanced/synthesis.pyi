@@ -9,7 +9,13 @@ from sklearn.base import BaseEstimator
 class _Synthesis(BaseEstimator):
     def fit_resample(self, X: ArrayLike, y: ArrayLike) -> tuple[NDArray[np.float64], NDArray[Any]]: ...
 
-__all__ = ["LabelConsistentOverSampler"]
+__all__ = ["BucketedSMOTENC", "LabelConsistentOverSampler"]
+
+
+class BucketedSMOTENC(_Synthesis):
+    """SMOTE inside buckets of rows that share every categorical value."""
+
+    def __init__(self, sampling_strategy: Any = 'auto', k_neighbors: Any = 5, categorical_features: Any = None, *, random_state: Any = None) -> None: ...
 
 
 class LabelConsistentOverSampler(_Synthesis):

@@ -1,6 +1,7 @@
 //! The samplers of the catalogue on NumPy arrays.
 
 use imbalanced::catalog::from_params;
+use imbalanced::data::{Dataset, Feature, FeatureKind};
 use imbalanced::resample::{SmoteN, SmoteNc, SAMPLERS};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
@@ -195,7 +196,46 @@ fn resample_categorical(
             })?
             .map(|(cat, y)| (Array2::zeros((y.len(), 0)), cat, y))
         }
-        other => return Err(value_error(format!("{other} takes no categorical columns"))),
+        // Any other sampler on the dataset the columns make: those that
+        // synthesise from categorical values (BucketedSMOTENC) do, the
+        // others refuse them by name.
+        _ => {
+            let sampler = entry.build(full).map_err(value_error)?;
+            let data = mixed_dataset(num, cat, n_categories, codes, labels).map_err(value_error)?;
+            on_threads(py, n_jobs, || sampler.fit_resample_dataset(&data))?
+                .map(|out| (out.numeric().to_owned(), out.categorical().to_owned(), out.y().to_vec()))
+        }
     }
     .map_err(value_error)
+}
+
+/// A dataset of numeric columns `n0..`, categorical columns `c0..` (column
+/// `j`'s categories named by their codes) and class codes.
+fn mixed_dataset(
+    num: ArrayView2<'_, f64>,
+    cat: Array2<u32>,
+    n_categories: &[usize],
+    codes: &[usize],
+    labels: &[String],
+) -> Result<Dataset, imbalanced::data::DataError> {
+    let (p, q) = (num.ncols(), cat.ncols());
+    let feature = |name: String, kind, index| Feature { name, kind, index };
+    let features = (0..p)
+        .map(|j| feature(format!("n{j}"), FeatureKind::Numeric, j))
+        .chain((0..q).map(|j| feature(format!("c{j}"), FeatureKind::Categorical, j)))
+        .collect();
+    let categories = n_categories
+        .iter()
+        .map(|&k| (0..k).map(|c| c.to_string()).collect())
+        .collect();
+    Dataset::from_parts(
+        features,
+        num.to_owned(),
+        cat,
+        categories,
+        "y".into(),
+        p + q,
+        labels.to_vec(),
+        codes.to_vec(),
+    )
 }

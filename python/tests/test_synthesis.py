@@ -60,3 +60,47 @@ def test_bad_parameters_raise_errors_that_name_them(params, error, match):
     X, y = data()
     with pytest.raises(error, match=match):
         LabelConsistentOverSampler(**params).fit_resample(X, y)
+
+
+def mixed_data():
+    rng = np.random.RandomState(1)
+    n = 150
+    y = np.where(np.arange(n) % 5 == 0, "rare", "common")
+    X = np.empty((n, 3), dtype=object)
+    X[:, 0] = rng.normal(size=n) + (y == "rare")
+    X[:, 1] = rng.choice(["red", "green", "blue"], n)
+    X[:, 2] = rng.randint(0, 10, n).astype(float)
+    return X, y
+
+
+def test_bucketed_smote_nc_keeps_each_new_row_inside_a_categorical_signature():
+    from imbalanced.synthesis import BucketedSMOTENC
+
+    X, y = mixed_data()
+    sampler = BucketedSMOTENC(categorical_features=[1], random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert (y_res == "rare").sum() == (y == "common").sum()
+    assert X_res.shape[1] == 3 and sampler.n_features_in_ == 3
+    for row, label in zip(X_res[len(X):], y_res[len(X):]):
+        same = (y == label) & (X[:, 1] == row[1])
+        assert same.any(), row
+        assert X[same, 0].min() - 1e-12 <= row[0] <= X[same, 0].max() + 1e-12
+        assert float(row[2]).is_integer()
+    # The same columns named by a boolean mask: the same rows.
+    masked = BucketedSMOTENC(categorical_features=[False, True, False], random_state=0).fit_resample(X, y)[0]
+    np.testing.assert_array_equal(masked, X_res)
+    assert BucketedSMOTENC().get_params()["categorical_features"] is None
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"categorical_features": [5]}, "categorical_features"),
+    ({"categorical_features": [True]}, "mask"),
+    ({}, "numeric"),
+    ({"categorical_features": [1], "k_neighbors": 0}, "k_neighbors"),
+])
+def test_bucketed_smote_nc_bad_input(params, match):
+    from imbalanced.synthesis import BucketedSMOTENC
+
+    X, y = mixed_data()
+    with pytest.raises(ValueError, match=match):
+        BucketedSMOTENC(**params).fit_resample(X, y)

@@ -16,7 +16,8 @@ use crate::InputArgs;
 #[derive(Args, Clone)]
 pub struct CvArgs {
     /// Methods to compare (comma-separated): `none`, `balanced`
-    /// (class_weight="balanced") and any sampler `resample --list` shows.
+    /// (class_weight="balanced") and any sampler `resample --list` shows, its
+    /// parameters as NAME:key=value:key=value (SMOBD:max_eps=3).
     /// Default: none,balanced,SMOTE,RandomUnderSampler,SMOTETomek (none when --losses is given).
     #[arg(long, value_delimiter = ',')]
     pub methods: Option<Vec<String>>,

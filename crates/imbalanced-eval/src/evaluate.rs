@@ -30,19 +30,21 @@ pub enum Method {
     None,
     /// `class_weight="balanced"` on the classifier.
     Balanced,
-    /// A sampler inside the pipeline (training folds only).
-    Sampler(Arc<dyn Resampler>),
+    /// A sampler inside the pipeline (training folds only), with the name
+    /// it was given by when that carried parameters (`SMOBD:max_eps=3`).
+    Sampler(Arc<dyn Resampler>, Option<String>),
     /// The classifier trained with this loss (SoftmaxRegression or MLP).
     Loss(LossSpec),
 }
 
 impl Method {
-    /// `none`, `balanced`, or the sampler's imbalanced-learn name.
+    /// `none`, `balanced`, or the sampler's imbalanced-learn name (as
+    /// written, with its parameters, when it has some).
     pub fn name(&self) -> &str {
         match self {
             Method::None => "none",
             Method::Balanced => "balanced",
-            Method::Sampler(s) => s.name(),
+            Method::Sampler(s, label) => label.as_deref().unwrap_or(s.name()),
             Method::Loss(l) => &l.name,
         }
     }
@@ -70,14 +72,15 @@ impl Method {
                 let entry = SAMPLERS.find(name.trim())?;
                 let configured = entry.configure(params, &randomness(seed, rng))?;
                 let sampler = entry.build(configured.clone())?;
-                Ok((Method::Sampler(Arc::from(sampler)), configured))
+                Ok((Method::Sampler(Arc::from(sampler), None), configured))
             }
         }
     }
 
-    /// The methods to compare: `methods` by name (default
-    /// [`DEFAULT_METHODS`], none when losses are given), then each loss of
-    /// `losses`, written `NAME[:key=value...]`.
+    /// The methods to compare: `methods` by name, a sampler's parameters
+    /// as `NAME:key=value:key=value` (default [`DEFAULT_METHODS`], none
+    /// when losses are given), then each loss of `losses`, written
+    /// `NAME[:key=value...]`.
     pub fn list(
         methods: Option<&[String]>,
         losses: &[String],
@@ -88,7 +91,22 @@ impl Method {
         let names: Vec<&str> = methods.map_or_else(|| default.to_vec(), |m| m.iter().map(String::as_str).collect());
         let mut list = names
             .into_iter()
-            .map(|m| Ok(Method::parse(m, &[], seed, rng)?.0))
+            .map(|text| {
+                let mut parts = text.split(':');
+                let name = parts.next().unwrap_or_default();
+                let params = parts
+                    .map(|p| {
+                        imbalanced_catalog::assignment(p).ok_or_else(|| {
+                            EvalError::Invalid(format!("{text}: a method's parameters go as NAME:key=value, not {p:?}"))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let labelled = !params.is_empty();
+                Ok(match Method::parse(name, &params, seed, rng)?.0 {
+                    Method::Sampler(s, _) if labelled => Method::Sampler(s, Some(text.trim().to_string())),
+                    m => m,
+                })
+            })
             .collect::<Result<Vec<_>, EvalError>>()?;
         for l in losses {
             list.push(Method::Loss(l.parse().map_err(|e| EvalError::Invalid(format!("{e}")))?));
@@ -105,7 +123,7 @@ impl Method {
         Ok(match self {
             Method::None => Pipeline::new(model.clone()),
             Method::Balanced => Pipeline::new(model.with_class_weight(ClassWeight::Balanced)?),
-            Method::Sampler(s) => Pipeline::new(model.clone()).sampler(Arc::clone(s)),
+            Method::Sampler(s, _) => Pipeline::new(model.clone()).sampler(Arc::clone(s)),
             Method::Loss(l) => Pipeline::new(model.with_loss(l.clone())?),
         }
         .scale(scale))
@@ -348,7 +366,7 @@ pub fn evaluate(
     let notes = methods
         .iter()
         .filter_map(|m| match m {
-            Method::Sampler(s) => s.categorical_variant(data).map(|v| {
+            Method::Sampler(s, _) => s.categorical_variant(data).map(|v| {
                 format!(
                     "{}: the data has categorical columns, so {} (the same parameters) resampled them",
                     s.name(),

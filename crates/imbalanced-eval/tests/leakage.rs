@@ -44,7 +44,7 @@ fn the_sampler_sees_each_training_fold_and_nothing_else() {
         model: AnyClassifier::from_name("knn").unwrap(),
         ..Default::default()
     };
-    let methods = [Method::Sampler(recorder.clone())];
+    let methods = [Method::Sampler(recorder.clone(), None)];
     evaluate(&data, "ids", &methods, &opts, &|| {}).unwrap();
     let seen = recorder.0.lock().unwrap().clone();
     let splits = opts.splits(data.y()).unwrap();

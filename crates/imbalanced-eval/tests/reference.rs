@@ -43,9 +43,10 @@ fn pipelines_reproduce_imbalanced_learn() {
         );
 
         let sampler = |s: &str| {
-            Method::Sampler(Arc::from(
-                SAMPLERS.build(s, &[], &randomness(0, RngKind::Numpy)).unwrap(),
-            ))
+            Method::Sampler(
+                Arc::from(SAMPLERS.build(s, &[], &randomness(0, RngKind::Numpy)).unwrap()),
+                None,
+            )
         };
         let methods = [
             Method::None,

@@ -416,6 +416,25 @@ mod tests {
         SamplerRng::new(RngKind::Numpy, seed)
     }
 
+    // Printed by NumPy 2.4.6: np.random.RandomState(seed).choice(len(p), size, p=p).
+    #[test]
+    fn weighted_choice_equals_numpys_legacy_choice() {
+        assert_eq!(np(7).choice_p(&[0.25; 4], 6), vec![0, 3, 1, 2, 3, 2]);
+        assert_eq!(np(1).choice_p(&[0.5, 0.3, 0.2], 8), vec![0, 1, 0, 0, 0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn weighted_choice_follows_the_weights() {
+        let mut rng = SamplerRng::new(RngKind::Default, 1);
+        let mut counts = [0usize; 3];
+        for i in rng.choice_p(&[1.0, 3.0, 6.0], 20_000) {
+            counts[i] += 1;
+        }
+        for (c, w) in counts.iter().zip([0.1, 0.3, 0.6]) {
+            assert!((*c as f64 / 20_000.0 - w).abs() < 0.02, "{counts:?}");
+        }
+    }
+
     // Expected values printed by NumPy 2.4.6:
     //   rs = np.random.RandomState(0); [rs.randint(0, 2**32) ...], rs.random_sample() ...
     #[test]

@@ -225,3 +225,102 @@ fn every_sampler_handles_tiny_mixed_data_without_panicking() {
         }
     }
 }
+
+/// Mixed rows: numeric `n0` (real), `n1` (whole numbers), categorical `c0`
+/// (3 values) and `c1` (2 values); class 1 is the rarer.
+fn bucket_data(seed: u64) -> Dataset {
+    let mut rng = imbalanced_resample::SamplerRng::new(RngKind::Default, seed);
+    let y: Vec<usize> = (0..120).map(|i| usize::from(i % 6 == 0)).collect();
+    let num: Vec<Vec<f64>> = y
+        .iter()
+        .map(|&c| vec![rng.standard_normal() + c as f64, rng.randint(10) as f64])
+        .collect();
+    let cat: Vec<Vec<String>> = y
+        .iter()
+        .map(|_| {
+            vec![
+                ["a", "b", "c"][rng.randint(3)].to_string(),
+                ["x", "y"][rng.randint(2)].to_string(),
+            ]
+        })
+        .collect();
+    mixed(&num, &cat, &y)
+}
+
+#[test]
+fn bucketed_smote_nc_interpolates_only_inside_a_categorical_signature() {
+    use imbalanced_resample::BucketedSmoteNc;
+    for seed in 0..5 {
+        let data = bucket_data(seed);
+        let out = BucketedSmoteNc::default()
+            .random_state(seed)
+            .fit_resample_dataset(&data)
+            .unwrap();
+        assert_eq!(out.class_counts(), vec![100, 100]);
+        let again = BucketedSmoteNc::default()
+            .random_state(seed)
+            .fit_resample_dataset(&data)
+            .unwrap();
+        assert_eq!(out.numeric(), again.numeric());
+        let n = data.n_samples();
+        for r in n..out.n_samples() {
+            let (c, sig) = (out.y()[r], out.categorical().row(r).to_vec());
+            let bucket: Vec<usize> = (0..n)
+                .filter(|&i| data.y()[i] == c && data.categorical().row(i).to_vec() == sig)
+                .collect();
+            assert!(
+                !bucket.is_empty(),
+                "row {r}: signature {sig:?} is not among class {c}'s rows"
+            );
+            for j in 0..2 {
+                let v = out.numeric()[(r, j)];
+                let (lo, hi) = bucket
+                    .iter()
+                    .map(|&i| data.numeric()[(i, j)])
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+                assert!(
+                    v >= lo - 0.5 && v <= hi + 0.5,
+                    "row {r} column {j}: {v} outside [{lo}, {hi}]"
+                );
+                if j == 0 {
+                    assert!(v >= lo - 1e-12 && v <= hi + 1e-12);
+                }
+            }
+            assert_eq!(
+                out.numeric()[(r, 1)].fract(),
+                0.0,
+                "the whole-number column stays whole"
+            );
+        }
+    }
+}
+
+#[test]
+fn bucketed_smote_nc_copies_a_bucket_of_one_and_runs_without_categories() {
+    use imbalanced_resample::BucketedSmoteNc;
+    // Class 1 has one row per signature: every new row copies one.
+    let num = vec![vec![0.0], vec![1.0], vec![2.0], vec![3.0], vec![10.5], vec![20.5]];
+    let cat: Vec<Vec<String>> = ["a", "a", "a", "a", "a", "b"]
+        .iter()
+        .map(|s| vec![s.to_string()])
+        .collect();
+    let data = mixed(&num, &cat, &[0, 0, 0, 0, 1, 1]);
+    let out = BucketedSmoteNc::default().fit_resample_dataset(&data).unwrap();
+    for r in 6..out.n_samples() {
+        let v = out.numeric()[(r, 0)];
+        let want = if out.categorical()[(r, 0)] == 0 { 10.5 } else { 20.5 };
+        assert_eq!(v, want);
+    }
+    // Numeric data only: SMOTE inside the class, whole numbers kept whole.
+    let x = Array2::from_shape_fn(
+        (40, 2),
+        |(i, j)| if j == 0 { (i * 7 % 13) as f64 } else { i as f64 * 0.37 },
+    );
+    let y: Vec<usize> = (0..40).map(|i| usize::from(i >= 32)).collect();
+    let out = BucketedSmoteNc::default().fit_resample(x.view(), &y).unwrap();
+    assert_eq!(out.y.iter().filter(|&&c| c == 1).count(), 32);
+    for r in 40..out.y.len() {
+        assert_eq!(out.x[(r, 0)].fract(), 0.0);
+        assert!(out.x[(r, 1)] >= 32.0 * 0.37 - 1e-12 && out.x[(r, 1)] <= 39.0 * 0.37 + 1e-12);
+    }
+}

@@ -4,6 +4,7 @@
 //! the classes).
 
 mod adasyn;
+mod bucketed;
 mod categorical;
 mod kmeans_smote;
 mod label_consistent;
@@ -13,6 +14,7 @@ mod smote_variants;
 mod svm_smote;
 
 pub use adasyn::Adasyn;
+pub use bucketed::BucketedSmoteNc;
 pub use categorical::{SmoteN, SmoteNc};
 pub use kmeans_smote::KMeansSmote;
 pub use label_consistent::{Judge, LabelConsistentOverSampler, Rejected, Shortfall};

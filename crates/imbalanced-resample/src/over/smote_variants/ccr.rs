@@ -12,6 +12,7 @@ use crate::util::{make_rng, numpy_sum};
 use crate::{Resampled, Resampler};
 use imbalanced_data::Xy;
 use imbalanced_random::{RngKind, SamplerRng};
+use rayon::prelude::*;
 
 /// Points in an energy-sized taxicab sphere around each minority row.
 ///
@@ -57,13 +58,13 @@ impl Default for Ccr {
 impl Ccr {
     /// The sphere's radius of a minority row from its L1 distances to the
     /// majority rows, as smote-variants computes it (including its reading
-    /// of the last distance at the first step, `sorted[-1]`), and how many
-    /// of the nearest majority rows it pushes out.
-    fn radius(&self, distances: &[f64], d: usize) -> (f64, usize) {
-        let mut sorted: Vec<usize> = (0..distances.len()).collect();
+    /// of the last distance at the first step, `sorted[-1]`), how many of
+    /// the nearest majority rows it pushes out, and how many of those lie on
+    /// the minority row (distance below 1e-20).
+    fn radius(&self, mut distances: Vec<f64>, d: usize) -> (f64, usize, usize) {
         // Only the distances' values matter, so the sort's tie order does not.
-        sorted.sort_by(|&a, &b| distances[a].total_cmp(&distances[b]));
-        let m = sorted.len();
+        distances.sort_unstable_by(f64::total_cmp);
+        let m = distances.len();
         let mut energy = self.energy * (d as f64).powf(self.scaling);
         let (mut radius, mut last, mut current) = (0.0, 0.0, 0);
         for c in 0..m {
@@ -73,7 +74,7 @@ impl Ccr {
                 break;
             }
             let change = energy / (c as f64 + 1.0);
-            let dist = distances[sorted[c]];
+            let dist = distances[c];
             if dist >= radius + change {
                 radius += change;
                 break;
@@ -81,12 +82,13 @@ impl Ccr {
             let change = (dist - last).max(0.0);
             radius += change;
             energy -= change * (c as f64 + 1.0);
-            last = distances[sorted[(c + m - 1) % m]];
+            last = distances[(c + m - 1) % m];
         }
         if current == m - 1 {
             radius += energy / current.max(1) as f64;
         }
-        (radius, current)
+        let on_row = distances[..current].iter().take_while(|&&v| v < 1e-20).count();
+        (radius, current, on_row)
     }
 }
 
@@ -107,20 +109,25 @@ impl BinaryVariant for Ccr {
         let (minority, majority) = (data.minority_rows(), data.majority_rows());
         let d = minority.ncols();
         let mut rng = make_rng(self.rng, self.random_state)?;
+        // Each row's sphere on its own (in parallel: the draws come after, in row order).
+        let spheres: Vec<(f64, usize, usize)> = (0..minority.nrows())
+            .into_par_iter()
+            .map(|i| {
+                let p = minority.row(i);
+                let distances: Vec<f64> = majority
+                    .rows()
+                    .into_iter()
+                    .map(|q| p.iter().zip(q).map(|(a, b)| (a - b).abs()).sum())
+                    .collect();
+                self.radius(distances, d)
+            })
+            .collect();
         let mut radii = Vec::with_capacity(minority.nrows());
-        for p in minority.rows() {
-            let distances: Vec<f64> = majority
-                .rows()
-                .into_iter()
-                .map(|q| p.iter().zip(q).map(|(a, b)| (a - b).abs()).sum())
-                .collect();
-            let (radius, pushed) = self.radius(&distances, d);
+        for (radius, _, on_row) in spheres {
             // A majority row on the minority row is first nudged at random
             // (`random_majority_offset`): the moved rows are not returned,
             // but the draws advance the generator.
-            let mut near = distances.clone();
-            near.sort_by(f64::total_cmp);
-            for _ in near[..pushed].iter().filter(|&&v| v < 1e-20) {
+            for _ in 0..on_row {
                 (0..d).for_each(|_| {
                     rng.random();
                 });
