@@ -11,6 +11,10 @@ unless ``shortfall="keep"``.
 formulation): SMOTE only inside rows of one class that share every
 categorical value, buckets drawn by size, whole-number columns kept whole.
 
+``association_test`` (an association-guided corruption test, our
+formulation): does a synthetic or resampled table keep the real table's
+strongest associations with the target?
+
 Example
 -------
 >>> import numpy as np
@@ -34,7 +38,85 @@ from . import _native
 from ._described import DescribedSampler, described
 from ._engine import _ENGINE_PARAMS
 
-__all__ = ["BucketedSMOTENC", "LabelConsistentOverSampler"]
+__all__ = ["BucketedSMOTENC", "LabelConsistentOverSampler", "association_test"]
+
+
+def _categorical_mask(categorical_features, d):
+    """A boolean mask of the ``d`` columns from indices, a mask, or None (none categorical)."""
+    mask = np.zeros(d, dtype=bool)
+    if categorical_features is None:
+        return mask
+    chosen = np.asarray(categorical_features)
+    if chosen.dtype == bool:
+        if chosen.shape != (d,):
+            raise ValueError(f"categorical_features is a mask of {chosen.size} values for {d} columns")
+        return chosen
+    if chosen.size and (chosen.min() < -d or chosen.max() >= d):
+        raise ValueError(f"categorical_features {chosen.tolist()} names columns outside 0..{d - 1}")
+    mask[chosen] = True
+    return mask
+
+
+def _numeric(X, mask):
+    try:
+        return np.ascontiguousarray(X[:, ~mask], dtype=np.float64)
+    except ValueError as e:
+        raise ValueError(f"a column not in categorical_features is not numeric ({e}): name it there") from None
+
+
+def association_test(X_real, y_real, X_synthetic, y_synthetic, *, categorical_features=None, top=5,
+                     random_state=0):
+    """Whether a synthetic table keeps the real table's strongest associations with the target.
+
+    An association-guided corruption test (after ReTabSyn, Lin et al. 2026; our formulation): each
+    feature's association with the target is measured on the real table (Pearson's r with a binary
+    target, the correlation ratio with more classes, Theil's U for categorical features); the ``top``
+    strongest are measured on the synthetic table, and on it with that feature's column shuffled. A
+    feature is kept when the synthetic value lies nearer the real one than the shuffled one. A
+    balanced table's r and correlation ratio exceed an imbalanced one's: read signs and order then.
+
+    Parameters
+    ----------
+    X_real, X_synthetic : array-like of shape (n_samples, n_features)
+        The two tables, the same columns.
+    y_real, y_synthetic : array-like of shape (n_samples,)
+        Their labels, the same classes.
+    categorical_features : indices or boolean mask, default=None
+        The categorical columns (None: every column numeric).
+    top : int, default=5
+        Features compared, the strongest by real association.
+    random_state : int, default=0
+        Seed of the shuffles.
+
+    Returns
+    -------
+    dict
+        ``features`` (one dict per feature: ``feature``, ``measure``, ``real``, ``synthetic``,
+        ``corrupted``, ``kept``; columns named ``n<i>`` and ``c<i>``, numeric and categorical in
+        order), ``score`` (the share kept) and ``mean_abs_change``.
+    """
+    X_real = check_array(X_real, dtype=None)
+    X_synthetic = check_array(X_synthetic, dtype=None)
+    y_real, y_synthetic = column_or_1d(y_real), column_or_1d(y_synthetic)
+    if X_real.shape[1] != X_synthetic.shape[1]:
+        raise ValueError(f"the synthetic table has {X_synthetic.shape[1]} columns, the real one {X_real.shape[1]}")
+    if len(X_real) != len(y_real) or len(X_synthetic) != len(y_synthetic):
+        raise ValueError("each table needs one label per row")
+    mask = _categorical_mask(categorical_features, X_real.shape[1])
+    labels, y_codes = np.unique(np.concatenate([y_real, y_synthetic]).astype(str), return_inverse=True)
+    if len(np.unique(y_real.astype(str))) != len(labels):
+        raise ValueError("the synthetic table has classes the real one lacks")
+    both = np.concatenate([X_real[:, mask], X_synthetic[:, mask]]).astype(str)
+    codes, n_categories = np.empty(both.shape, dtype=np.int64), []
+    for j in range(both.shape[1]):
+        values, codes[:, j] = np.unique(both[:, j], return_inverse=True)
+        n_categories.append(len(values))
+    n = len(X_real)
+    result = _native.association_test(
+        _numeric(X_real, mask), codes[:n], y_codes[:n].astype(np.int64),
+        _numeric(X_synthetic, mask), codes[n:], y_codes[n:].astype(np.int64),
+        n_categories, [str(label) for label in labels], int(top), int(random_state))
+    return json.loads(result)
 
 
 def _sampler_spec(sampler):
@@ -106,21 +188,8 @@ class _Bucketed(DescribedSampler):
         if len(y) != len(X):
             raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels")
         d = X.shape[1]
-        mask = np.zeros(d, dtype=bool)
-        if self.categorical_features is not None:
-            chosen = np.asarray(self.categorical_features)
-            if chosen.dtype == bool:
-                if chosen.shape != (d,):
-                    raise ValueError(f"categorical_features is a mask of {chosen.size} values for {d} columns")
-                mask = chosen
-            else:
-                if chosen.size and (chosen.min() < -d or chosen.max() >= d):
-                    raise ValueError(f"categorical_features {chosen.tolist()} names columns outside 0..{d - 1}")
-                mask[chosen] = True
-        try:
-            numeric = np.ascontiguousarray(X[:, ~mask], dtype=np.float64)
-        except ValueError as e:
-            raise ValueError(f"a column not in categorical_features is not numeric ({e}): name it there") from None
+        mask = _categorical_mask(self.categorical_features, d)
+        numeric = _numeric(X, mask)
         values, codes = [], np.empty((len(X), int(mask.sum())), dtype=np.int64)
         for j, column in enumerate(np.flatnonzero(mask)):
             _, first, codes[:, j] = np.unique(X[:, column].astype(str), return_index=True, return_inverse=True)

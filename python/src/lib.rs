@@ -7,6 +7,8 @@
 //! only converts arrays, releases the GIL and maps errors to `ValueError`.
 
 use imbalanced::catalog::{Catalog, Value};
+use imbalanced::data::{Dataset, Feature, FeatureKind};
+use ndarray::{Array2, ArrayView2};
 use numpy::PyReadonlyArray1;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -98,6 +100,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(samplers::samplers, m)?)?;
     m.add_function(wrap_pyfunction!(samplers::fit_resample, m)?)?;
     m.add_function(wrap_pyfunction!(samplers::fit_resample_integers, m)?)?;
+    m.add_function(wrap_pyfunction!(samplers::association_test, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::label_sums, m)?)?;
     m.add_function(wrap_pyfunction!(losses::losses, m)?)?;
     m.add_function(wrap_pyfunction!(losses::loss, m)?)?;
@@ -121,4 +124,35 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<models::Model>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
+}
+
+/// A dataset of numeric columns `n0..`, categorical columns `c0..` (column
+/// `j`'s categories named by their codes) and class codes.
+pub(crate) fn mixed_dataset(
+    num: ArrayView2<'_, f64>,
+    cat: Array2<u32>,
+    n_categories: &[usize],
+    codes: &[usize],
+    labels: &[String],
+) -> Result<Dataset, imbalanced::data::DataError> {
+    let (p, q) = (num.ncols(), cat.ncols());
+    let feature = |name: String, kind, index| Feature { name, kind, index };
+    let features = (0..p)
+        .map(|j| feature(format!("n{j}"), FeatureKind::Numeric, j))
+        .chain((0..q).map(|j| feature(format!("c{j}"), FeatureKind::Categorical, j)))
+        .collect();
+    let categories = n_categories
+        .iter()
+        .map(|&k| (0..k).map(|c| c.to_string()).collect())
+        .collect();
+    Dataset::from_parts(
+        features,
+        num.to_owned(),
+        cat,
+        categories,
+        "y".into(),
+        p + q,
+        labels.to_vec(),
+        codes.to_vec(),
+    )
 }

@@ -1,13 +1,12 @@
 //! The samplers of the catalogue on NumPy arrays.
 
 use imbalanced::catalog::from_params;
-use imbalanced::data::{Dataset, Feature, FeatureKind};
 use imbalanced::resample::{SmoteN, SmoteNc, SAMPLERS};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 
-use crate::{class_codes, describe, given, on_threads, value_error, Described};
+use crate::{class_codes, describe, given, mixed_dataset, on_threads, value_error, Described};
 
 /// Every sampler of the catalogue: name, kind, summary, parameters.
 #[pyfunction]
@@ -209,33 +208,42 @@ fn resample_categorical(
     .map_err(value_error)
 }
 
-/// A dataset of numeric columns `n0..`, categorical columns `c0..` (column
-/// `j`'s categories named by their codes) and class codes.
-fn mixed_dataset(
-    num: ArrayView2<'_, f64>,
-    cat: Array2<u32>,
-    n_categories: &[usize],
-    codes: &[usize],
-    labels: &[String],
-) -> Result<Dataset, imbalanced::data::DataError> {
-    let (p, q) = (num.ncols(), cat.ncols());
-    let feature = |name: String, kind, index| Feature { name, kind, index };
-    let features = (0..p)
-        .map(|j| feature(format!("n{j}"), FeatureKind::Numeric, j))
-        .chain((0..q).map(|j| feature(format!("c{j}"), FeatureKind::Categorical, j)))
-        .collect();
-    let categories = n_categories
-        .iter()
-        .map(|&k| (0..k).map(|c| c.to_string()).collect())
-        .collect();
-    Dataset::from_parts(
-        features,
-        num.to_owned(),
-        cat,
-        categories,
-        "y".into(),
-        p + q,
-        labels.to_vec(),
-        codes.to_vec(),
-    )
+/// The association-guided corruption test (imbalanced-diagnose) of a
+/// synthetic table against a real one, as JSON: each table's numeric
+/// columns, categorical codes (coded jointly, column `j` below
+/// `n_categories[j]`) and class codes below `labels.len()`.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn association_test(
+    real_x: PyReadonlyArray2<'_, f64>,
+    real_cat: PyReadonlyArray2<'_, i64>,
+    real_y: PyReadonlyArray1<'_, i64>,
+    synthetic_x: PyReadonlyArray2<'_, f64>,
+    synthetic_cat: PyReadonlyArray2<'_, i64>,
+    synthetic_y: PyReadonlyArray1<'_, i64>,
+    n_categories: Vec<usize>,
+    labels: Vec<String>,
+    top: usize,
+    seed: u64,
+) -> PyResult<String> {
+    let table = |x: PyReadonlyArray2<'_, f64>, cat: PyReadonlyArray2<'_, i64>, y: PyReadonlyArray1<'_, i64>| {
+        let codes = class_codes(&y, Some(labels.len()))?;
+        let cat = cat.as_array();
+        let in_range = cat.ncols() == n_categories.len()
+            && cat
+                .rows()
+                .into_iter()
+                .all(|r| r.iter().zip(&n_categories).all(|(&c, &k)| c >= 0 && (c as usize) < k));
+        if !in_range {
+            return Err(value_error(
+                "category codes must lie below each column's number of categories",
+            ));
+        }
+        mixed_dataset(x.as_array(), cat.mapv(|c| c as u32), &n_categories, &codes, &labels).map_err(value_error)
+    };
+    let real = table(real_x, real_cat, real_y)?;
+    let synthetic = table(synthetic_x, synthetic_cat, synthetic_y)?;
+    let test =
+        imbalanced::diagnose::associations::association_test(&real, &synthetic, top, seed).map_err(value_error)?;
+    serde_json::to_string(&test).map_err(value_error)
 }

@@ -104,3 +104,22 @@ def test_bucketed_smote_nc_bad_input(params, match):
     X, y = mixed_data()
     with pytest.raises(ValueError, match=match):
         BucketedSMOTENC(**params).fit_resample(X, y)
+
+
+def test_association_test_keeps_a_tables_own_associations_and_loses_shuffled_labels():
+    from imbalanced.synthesis import association_test
+
+    X, y = mixed_data()
+    same = association_test(X, y, X, y, categorical_features=[1], top=3)
+    assert same["score"] == 1.0 and same["mean_abs_change"] == 0.0
+    assert same["features"][0]["feature"] == "n0" and same["features"][0]["measure"] == "pearson"
+    measures = {f["feature"]: f["measure"] for f in association_test(X, y, X, y, categorical_features=[1],
+                                                                    top=3)["features"]}
+    assert measures.get("c0", "theils_u") == "theils_u"
+    shuffled = np.random.RandomState(0).permutation(y)
+    broken = association_test(X, y, X, shuffled, categorical_features=[1], top=1)
+    assert broken["score"] == 0.0
+    with pytest.raises(ValueError, match="columns"):
+        association_test(X, y, X[:, :2], y, categorical_features=[1])
+    with pytest.raises(ValueError, match="classes"):
+        association_test(X, y, X, np.where(y == "rare", "other", y), categorical_features=[1])

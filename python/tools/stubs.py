@@ -22,6 +22,19 @@ from typing import Any, Literal
 from ._sampler import Sampler
 '''
 
+def _function_stub(function):
+    """A function's stub: every parameter ``Any``, the result ``dict[str, Any]``."""
+    params, keyword_only = [], False
+    for p in inspect.signature(function).parameters.values():
+        if p.kind is inspect.Parameter.KEYWORD_ONLY and not keyword_only:
+            params.append("*")
+            keyword_only = True
+        default = "" if p.default is inspect.Parameter.empty else f" = {_default(p.default)}"
+        params.append(f"{p.name}: Any{default}")
+    summary = inspect.getdoc(function).splitlines()[0]
+    return f'def {function.__name__}({", ".join(params)}) -> dict[str, Any]:\n    """{summary}"""\n'
+
+
 def _default(value):
     return repr(value) if isinstance(value, (str, int, float, bool, type(None))) else "..."
 
@@ -222,7 +235,8 @@ def stubs():
     sample = "    def sample(self, X: ArrayLike, y: ArrayLike) -> tuple[NDArray[np.float64], NDArray[Any]]: ...\n"
     for module, base, extra in [(smote_variants, "SmoteVariant", sample), (synthesis, "_Synthesis", "")]:
         names = ", ".join(f'"{n}"' for n in module.__all__)
-        body = "\n\n".join(_class_stub(getattr(module, n), base) for n in module.__all__)
+        body = "\n\n".join(_function_stub(getattr(module, n)) if inspect.isfunction(getattr(module, n))
+                             else _class_stub(getattr(module, n), base) for n in module.__all__)
         header = DESCRIBED_HEADER.format(base=base, extra=extra)
         out[f"{module.__name__.split('.')[-1]}.pyi"] = f"{header}\n__all__ = [{names}]\n\n\n{body}"
     out["__init__.pyi"] = (

@@ -177,6 +177,49 @@ fn inspect_prints_profile_json_and_plots() {
     assert!(!o.status.success() && stderr(&o).contains(".svg or .png"));
 }
 
+#[test]
+fn inspect_tests_whether_a_synthetic_table_keeps_the_associations() {
+    let dir = tempfile::tempdir().unwrap();
+    let glass4 = data("glass4.csv");
+    let out = dir.path().join("smote.csv");
+    ok(&[
+        "resample",
+        glass4.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--method",
+        "SMOTE",
+    ]);
+    let o = ok(&[
+        "inspect",
+        glass4.to_str().unwrap(),
+        "--synthetic",
+        out.to_str().unwrap(),
+        "--top",
+        "3",
+    ]);
+    assert!(stdout(&o).contains("of the 3 strongest associations") && stdout(&o).contains("Pearson r"));
+    let o = ok(&[
+        "inspect",
+        glass4.to_str().unwrap(),
+        "--synthetic",
+        glass4.to_str().unwrap(),
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["associations"]["score"], 1.0);
+    assert_eq!(v["associations"]["features"].as_array().unwrap().len(), 5);
+    assert!(v["profile"]["classes"].is_array());
+    // Another table's columns: an error that says so.
+    let o = run(&[
+        "inspect",
+        glass4.to_str().unwrap(),
+        "--synthetic",
+        data("glass.csv").to_str().unwrap(),
+    ]);
+    assert!(!o.status.success() && stderr(&o).contains("differ"), "{}", stderr(&o));
+}
+
 /// Runs a failing resample and checks the exit code, the message, and that
 /// the output directory stays empty.
 fn fails(input: &str, extra: &[&str], message: &str) {

@@ -12,6 +12,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod associations;
 pub mod plot;
 
 use imbalanced_data::Dataset;
@@ -29,6 +30,9 @@ pub enum DiagnoseError {
     ZeroK,
     #[error(transparent)]
     Neighbors(#[from] NeighborsError),
+    /// Two tables that should match do not.
+    #[error("{0}")]
+    Mismatch(String),
 }
 
 /// Napierala & Stefanowski's four types of sample.
