@@ -11,6 +11,11 @@ unless ``shortfall="keep"``.
 formulation): SMOTE only inside rows of one class that share every
 categorical value, buckets drawn by size, whole-number columns kept whole.
 
+``DiffusionOverSampler`` (a TabDDPM-style class-conditional diffusion
+model, our formulation): Gaussian diffusion of the numeric features, an MLP
+denoiser given the class and optional ``condition`` columns (generate given
+known parameters).
+
 ``association_test`` (an association-guided corruption test, our
 formulation): does a synthetic or resampled table keep the real table's
 strongest associations with the target?
@@ -38,7 +43,7 @@ from . import _native
 from ._described import DescribedSampler, described
 from ._engine import _ENGINE_PARAMS
 
-__all__ = ["BucketedSMOTENC", "LabelConsistentOverSampler", "association_test"]
+__all__ = ["BucketedSMOTENC", "DiffusionOverSampler", "LabelConsistentOverSampler", "association_test"]
 
 
 def _categorical_mask(categorical_features, d):
@@ -212,3 +217,9 @@ BucketedSMOTENC = described(
     "Seeds the buckets, rows and points drawn.",
     extra=[("categorical_features", None,
             "The categorical columns: indices or a boolean mask (None: every column numeric).")])
+
+
+DiffusionOverSampler = described(
+    "DiffusionOverSampler", DescribedSampler, __name__,
+    "Our formulation of a TabDDPM-style sampler (Kotelnikov et al. 2023) on the engine.",
+    "Seeds the network, the batches and the noise.")

@@ -9,13 +9,19 @@ from sklearn.base import BaseEstimator
 class _Synthesis(BaseEstimator):
     def fit_resample(self, X: ArrayLike, y: ArrayLike) -> tuple[NDArray[np.float64], NDArray[Any]]: ...
 
-__all__ = ["BucketedSMOTENC", "LabelConsistentOverSampler", "association_test"]
+__all__ = ["BucketedSMOTENC", "DiffusionOverSampler", "LabelConsistentOverSampler", "association_test"]
 
 
 class BucketedSMOTENC(_Synthesis):
     """SMOTE inside buckets of rows that share every categorical value."""
 
     def __init__(self, sampling_strategy: Any = 'auto', k_neighbors: Any = 5, categorical_features: Any = None, *, random_state: Any = None) -> None: ...
+
+
+class DiffusionOverSampler(_Synthesis):
+    """New minority rows from a class-conditional diffusion model."""
+
+    def __init__(self, sampling_strategy: Any = 'auto', n_steps: Any = 100, hidden_layer_sizes: Any = ..., max_iter: Any = 2000, batch_size: Any = 256, learning_rate: Any = 0.001, condition: Any = ..., *, random_state: Any = None) -> None: ...
 
 
 class LabelConsistentOverSampler(_Synthesis):

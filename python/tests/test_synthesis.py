@@ -123,3 +123,20 @@ def test_association_test_keeps_a_tables_own_associations_and_loses_shuffled_lab
         association_test(X, y, X[:, :2], y, categorical_features=[1])
     with pytest.raises(ValueError, match="classes"):
         association_test(X, y, X, np.where(y == "rare", "other", y), categorical_features=[1])
+
+
+def test_diffusion_over_sampler_generates_rows_like_their_class():
+    from imbalanced.synthesis import DiffusionOverSampler
+
+    rng = np.random.RandomState(2)
+    X = np.vstack([rng.normal(size=(200, 3)), rng.normal(loc=[4, -4, 2], size=(40, 3))])
+    y = np.array(["no"] * 200 + ["yes"] * 40)
+    sampler = DiffusionOverSampler(max_iter=300, hidden_layer_sizes=[32, 32], n_steps=40, random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert (y_res == "yes").sum() == 200
+    new = X_res[len(X):]
+    np.testing.assert_allclose(new.mean(axis=0), [4, -4, 2], atol=0.7)
+    np.testing.assert_array_equal(clone(sampler).fit_resample(X, y)[0], X_res)
+    assert sampler.get_params()["condition"] == [] and sampler.get_params()["n_steps"] == 40
+    with pytest.raises(ValueError, match="condition"):
+        DiffusionOverSampler(condition=[7]).fit_resample(X, y)

@@ -25,6 +25,7 @@ mod naive_bayes;
 pub mod optim;
 pub mod persist;
 mod preprocessing;
+pub mod regression;
 mod softmax;
 pub mod svm;
 mod thresholds;

@@ -140,14 +140,14 @@ pub struct FittedMlp {
 
 const SQRT_2_OVER_PI: f64 = 0.797_884_560_802_865_4;
 
-fn act(a: Activation, x: f64) -> f64 {
+pub(crate) fn act(a: Activation, x: f64) -> f64 {
     match a {
         Activation::Relu => x.max(0.0),
         Activation::Gelu => 0.5 * x * (1.0 + (SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)).tanh()),
     }
 }
 
-fn act_grad(a: Activation, x: f64) -> f64 {
+pub(crate) fn act_grad(a: Activation, x: f64) -> f64 {
     match a {
         Activation::Relu => f64::from(u8::from(x > 0.0)),
         Activation::Gelu => {
@@ -172,7 +172,7 @@ fn cosine(h: &Array2<f64>, w: &Array2<f64>) -> (Array2<f64>, Array1<f64>, Array1
 }
 
 impl Dense {
-    fn new(inputs: usize, outputs: usize, rng: &mut SamplerRng) -> Self {
+    pub(crate) fn new(inputs: usize, outputs: usize, rng: &mut SamplerRng) -> Self {
         // PyTorch's nn.Linear initialisation: U(-1/sqrt(in), 1/sqrt(in)).
         let bound = 1.0 / (inputs as f64).sqrt();
         Dense {
@@ -183,19 +183,19 @@ impl Dense {
 }
 
 /// Adam state of one tensor.
-struct Moments {
+pub(crate) struct Moments {
     m: Vec<f64>,
     v: Vec<f64>,
 }
 
 impl Moments {
-    fn new(n: usize) -> Self {
+    pub(crate) fn new(n: usize) -> Self {
         Moments {
             m: vec![0.0; n],
             v: vec![0.0; n],
         }
     }
-    fn step(&mut self, param: &mut [f64], grad: &[f64], lr: f64, t: i32) {
+    pub(crate) fn step(&mut self, param: &mut [f64], grad: &[f64], lr: f64, t: i32) {
         let (b1, b2, eps): (f64, f64, f64) = (0.9, 0.999, 1e-8);
         let (c1, c2) = (1.0 - b1.powi(t), 1.0 - b2.powi(t));
         for i in 0..param.len() {

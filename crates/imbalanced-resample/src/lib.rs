@@ -29,8 +29,8 @@ pub use error::{ResampleError, Result};
 pub use imbalanced_catalog::Named;
 pub use imbalanced_random::{Mt19937, RngKind, SamplerRng};
 pub use over::{
-    Adasyn, AssembledSmote, BorderlineKind, BorderlineSmote, BucketedSmoteNc, Ccr, GSmote, IpfVoting, Judge,
-    KMeansSmote, LabelConsistentOverSampler, Lee, LvqSmote, PolynomFitSmoteBus, PolynomFitSmoteMesh,
+    Adasyn, AssembledSmote, BorderlineKind, BorderlineSmote, BucketedSmoteNc, Ccr, DiffusionOverSampler, GSmote,
+    IpfVoting, Judge, KMeansSmote, LabelConsistentOverSampler, Lee, LvqSmote, PolynomFitSmoteBus, PolynomFitSmoteMesh,
     PolynomFitSmotePoly, PolynomFitSmoteStar, ProWSyn, RandomOverSampler, Rejected, Shortfall, Shrinkage, Smobd, Smote,
     SmoteIpf, SmoteN, SmoteNc, SmoteTomekLinks, SvmSmote,
 };

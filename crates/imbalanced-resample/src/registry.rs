@@ -7,9 +7,10 @@ use imbalanced_catalog::Value;
 use imbalanced_random::RngKind;
 
 use crate::over::{
-    Adasyn, AssembledSmote, BorderlineSmote, BucketedSmoteNc, Ccr, GSmote, KMeansSmote, LabelConsistentOverSampler,
-    Lee, LvqSmote, PolynomFitSmoteBus, PolynomFitSmoteMesh, PolynomFitSmotePoly, PolynomFitSmoteStar, ProWSyn,
-    RandomOverSampler, Smobd, Smote, SmoteIpf, SmoteN, SmoteNc, SmoteTomekLinks, SvmSmote,
+    Adasyn, AssembledSmote, BorderlineSmote, BucketedSmoteNc, Ccr, DiffusionOverSampler, GSmote, KMeansSmote,
+    LabelConsistentOverSampler, Lee, LvqSmote, PolynomFitSmoteBus, PolynomFitSmoteMesh, PolynomFitSmotePoly,
+    PolynomFitSmoteStar, ProWSyn, RandomOverSampler, Smobd, Smote, SmoteIpf, SmoteN, SmoteNc, SmoteTomekLinks,
+    SvmSmote,
 };
 use crate::under::{
     AllKnn, ClusterCentroids, CondensedNearestNeighbour, EditedNearestNeighbours, InstanceHardnessThreshold, NearMiss,
@@ -59,6 +60,7 @@ imbalanced_catalog::catalog!(
         // Synthesis beyond SMOTE.
         LabelConsistentOverSampler,
         BucketedSmoteNc,
+        DiffusionOverSampler,
     ]
 );
 

@@ -41,6 +41,16 @@ fn sizes_strategy() -> impl Strategy<Value = Vec<usize>> {
     ]
 }
 
+/// The parameters a sampler runs with here: its defaults, but the diffusion
+/// sampler's network small and briefly trained, so the battery stays quick.
+fn light(name: &str) -> Vec<(String, serde_json::Value)> {
+    if name == "DiffusionOverSampler" {
+        serde_json::from_str(r#"[["max_iter", 20], ["hidden_layer_sizes", [8]], ["n_steps", 10]]"#).unwrap()
+    } else {
+        Vec::new()
+    }
+}
+
 fn run_on_threads(s: &dyn Resampler, x: &Array2<f64>, y: &[usize], threads: usize) -> Resampled {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -64,7 +74,7 @@ proptest! {
         let minority = counts.iter().find(|(_, &n)| n == n_min).map(|(&c, _)| c).unwrap();
         for e in SAMPLERS.entries.iter().filter(|e| !matches!(e.info.name, "SMOTENC" | "SMOTEN")) {
             let info = e.info;
-            let s = e.build_with(&[], &imbalanced_resample::randomness(seed, RngKind::Default)).unwrap();
+            let s = e.build_with(&light(info.name), &imbalanced_resample::randomness(seed, RngKind::Default)).unwrap();
             // KMeansSMOTE may find no cluster where the minority is common enough
             // (imbalanced-learn raises then too): a typed refusal, not a failure.
             if info.name == "KMeansSMOTE" && matches!(s.fit_resample(x.view(), &y), Err(ResampleError::NotApplicable(_))) {
@@ -236,7 +246,7 @@ proptest! {
         let y: Vec<usize> = (0..n).map(|i| if i < classes { i } else { (next() % classes as u64) as usize }).collect();
         for e in SAMPLERS.entries {
             let info = e.info;
-            let sampler = e.build_with(&[], &imbalanced_resample::randomness(seed, RngKind::Default)).unwrap();
+            let sampler = e.build_with(&light(info.name), &imbalanced_resample::randomness(seed, RngKind::Default)).unwrap();
             let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sampler.fit_resample(x.view(), &y)));
             prop_assert!(run.is_ok(), "{} panicked on n={n} d={d} classes={classes}", info.name);
         }

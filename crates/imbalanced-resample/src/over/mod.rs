@@ -6,6 +6,7 @@
 mod adasyn;
 mod bucketed;
 mod categorical;
+mod diffusion;
 mod kmeans_smote;
 mod label_consistent;
 mod random;
@@ -16,6 +17,7 @@ mod svm_smote;
 pub use adasyn::Adasyn;
 pub use bucketed::BucketedSmoteNc;
 pub use categorical::{SmoteN, SmoteNc};
+pub use diffusion::DiffusionOverSampler;
 pub use kmeans_smote::KMeansSmote;
 pub use label_consistent::{Judge, LabelConsistentOverSampler, Rejected, Shortfall};
 pub use random::{RandomOverSampler, Shrinkage};
