@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""The KEEL ranking of SMOTE, smote-variants' strongest variants and the
-label-consistent filter: `imbalanced bench` over the shared KEEL binary
+"""The KEEL ranking of SMOTE, smote-variants' strongest variants, the
+label-consistent filter and the diffusion sampler: `imbalanced bench` over the shared KEEL binary
 collection with two classifiers, mean ranks by balanced accuracy,
 Friedman's test and Nemenyi's critical difference (Demšar 2006).
 
@@ -27,6 +27,7 @@ METHODS = [
     "none", "SMOTE", "polynom_fit_SMOTE_star", "polynom_fit_SMOTE_bus", "polynom_fit_SMOTE_poly",
     "polynom_fit_SMOTE_mesh", "ProWSyn", "SMOTE_IPF", "Lee", "SMOBD", "SMOBD:max_eps=1e9", "G_SMOTE", "CCR",
     "LVQ_SMOTE", "Assembled_SMOTE", "SMOTE_TomekLinks", "LabelConsistentOverSampler:shortfall=keep",
+    "DiffusionOverSampler",
 ]
 
 

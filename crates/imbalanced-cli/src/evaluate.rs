@@ -96,7 +96,7 @@ impl CvArgs {
     }
 }
 
-fn progress_bar(total: usize) -> ProgressBar {
+pub(crate) fn progress_bar(total: usize) -> ProgressBar {
     let bar = ProgressBar::new(total as u64);
     bar.set_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} fits [{elapsed}, eta {eta}] {msg}").expect("valid template"),
@@ -104,7 +104,7 @@ fn progress_bar(total: usize) -> ProgressBar {
     bar
 }
 
-fn print_table(e: &Evaluation) {
+pub(crate) fn print_table(e: &Evaluation) {
     let mut table = crate::table();
     let mut header = vec!["method".to_string()];
     header.extend(e.metrics.iter().map(|m| m.to_string()));

@@ -9,6 +9,7 @@ mod inspect;
 mod metrics;
 mod multilabel;
 mod partition;
+mod relational;
 mod resample;
 mod stability;
 mod train;
@@ -54,6 +55,14 @@ enum Command {
         --seed 0 --rng numpy --out same-as-imblearn.csv\n  \
         imbalanced resample --list")]
     Resample(resample::ResampleArgs),
+    /// Relational minority over-sampling (a Rel-MOSS spin-off, our formulation): flatten a
+    /// parent table and its child tables into per-relation blocks (counts, mean, min, max, last),
+    /// over-sample them with RelationalSMOTE, and compare with flat SMOTE.
+    #[command(after_help = "Examples:\n  \
+        imbalanced relational customers.csv --key id --target churn \\\n      \
+        --child orders.csv:customer_id --child tickets.csv:customer_id --evaluate --model forest\n  \
+        imbalanced relational customers.csv --key id --child orders.csv:customer_id --resample -o flat.csv")]
+    Relational(relational::RelationalArgs),
     /// Compare imbalance strategies on one dataset by stratified cross-validation
     /// (resampling inside training folds only): balanced accuracy, macro F1,
     /// G-mean, MCC, ROC AUC and average precision, mean ± std per method.
@@ -331,6 +340,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(args),
         Command::Resample(args) => resample::run(args),
+        Command::Relational(args) => relational::run(args),
         Command::Evaluate(args) => evaluate::run_evaluate(args),
         Command::Bench(args) => evaluate::run_bench(args),
         Command::Metrics(args) => metrics::run(args),

@@ -346,3 +346,109 @@ fn smotenc_takes_categorical_features_by_name() {
         assert!(["10", "11", "12"].contains(&code), "{line}");
     }
 }
+
+#[test]
+fn relational_flattens_resamples_evaluates_and_names_bad_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let mut customers = String::from("id,age,churn\n");
+    let mut orders = String::from("customer_id,amount\n");
+    let mut tickets = String::from("customer_id,wait\n");
+    for i in 0..80 {
+        let churn = i % 8 == 0;
+        customers.push_str(&format!("c{i},{},{}\n", 20 + i % 50, if churn { "yes" } else { "no" }));
+        for k in 0..(i % 4) {
+            orders.push_str(&format!("c{i},{}\n", 10 + k * 3 + i % 7));
+        }
+        for k in 0..(if churn { 3 } else { i % 2 }) {
+            tickets.push_str(&format!("c{i},{}\n", if churn { 20 + k } else { 3 + k }));
+        }
+    }
+    std::fs::write(p("customers.csv"), &customers).unwrap();
+    std::fs::write(p("orders.csv"), &orders).unwrap();
+    std::fs::write(p("tickets.csv"), &tickets).unwrap();
+    let children = [
+        "--child".to_string(),
+        format!("{}:customer_id", p("orders.csv")),
+        "--child".to_string(),
+        format!("{}:customer_id", p("tickets.csv")),
+    ];
+    let mut args = vec![
+        "relational".to_string(),
+        p("customers.csv"),
+        "--key".into(),
+        "id".into(),
+    ];
+    args.extend(children.iter().cloned());
+    let with = |extra: &[&str]| {
+        let mut a = args.clone();
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let a = with(&["--target", "churn", "--resample", "-o", &p("flat.csv")]);
+    let o = ok(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(stdout(&o).contains("tickets.csv") && stdout(&o).contains("association gate weight"));
+    let flat = std::fs::read_to_string(p("flat.csv")).unwrap();
+    assert!(flat.starts_with("customers.csv.age,orders.csv.count,orders.csv.amount.mean"));
+    assert_eq!(flat.lines().count(), 1 + 70 + 70, "balanced: 70 of each class");
+    let a = with(&["--target", "churn", "--evaluate", "--model", "knn", "--json"]);
+    let o = ok(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let methods: Vec<&str> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        methods,
+        [
+            "none",
+            "SMOTE (flat)",
+            "RelationalSMOTE (uniform gate)",
+            "RelationalSMOTE (association gate)"
+        ]
+    );
+    // Bad tables: the key missing, a dangling foreign key, a child without its parent column.
+    std::fs::write(p("dangling.csv"), "customer_id,amount\nc1,3\nc999,4\n").unwrap();
+    std::fs::write(p("nokey.csv"), "client,amount\nc1,3\n").unwrap();
+    for (extra, message) in [
+        (
+            vec!["relational", &p("customers.csv"), "--key", "cid", "--target", "churn"],
+            "no column \"cid\" (the key)",
+        ),
+        (
+            vec![
+                "relational",
+                &p("customers.csv"),
+                "--key",
+                "id",
+                "--target",
+                "churn",
+                "--child",
+                &format!("{}:customer_id", p("dangling.csv")),
+            ],
+            "dangling.csv: row 2's \"customer_id\" is \"c999\"",
+        ),
+        (
+            vec![
+                "relational",
+                &p("customers.csv"),
+                "--key",
+                "id",
+                "--target",
+                "churn",
+                "--child",
+                &format!("{}:customer_id", p("nokey.csv")),
+            ],
+            "nokey.csv: no column \"customer_id\" (the foreign key)",
+        ),
+    ] {
+        let mut a: Vec<&str> = extra.clone();
+        let out = p("never.csv");
+        a.extend(["-o", &out]);
+        let o = run(&a);
+        assert!(!o.status.success() && stderr(&o).contains(message), "{}", stderr(&o));
+        assert!(!Path::new(&out).exists());
+    }
+}

@@ -31,8 +31,8 @@ pub use imbalanced_random::{Mt19937, RngKind, SamplerRng};
 pub use over::{
     Adasyn, AssembledSmote, BorderlineKind, BorderlineSmote, BucketedSmoteNc, Ccr, DiffusionOverSampler, GSmote,
     IpfVoting, Judge, KMeansSmote, LabelConsistentOverSampler, Lee, LvqSmote, PolynomFitSmoteBus, PolynomFitSmoteMesh,
-    PolynomFitSmotePoly, PolynomFitSmoteStar, ProWSyn, RandomOverSampler, Rejected, Shortfall, Shrinkage, Smobd, Smote,
-    SmoteIpf, SmoteN, SmoteNc, SmoteTomekLinks, SvmSmote,
+    PolynomFitSmotePoly, PolynomFitSmoteStar, ProWSyn, RandomOverSampler, Rejected, RelationGate, RelationalSmote,
+    Shortfall, Shrinkage, Smobd, Smote, SmoteIpf, SmoteN, SmoteNc, SmoteTomekLinks, SvmSmote,
 };
 pub use registry::{randomness, take_categorical_features, SAMPLERS};
 pub use spec::SamplerSpec;

@@ -9,8 +9,8 @@ use imbalanced_random::RngKind;
 use crate::over::{
     Adasyn, AssembledSmote, BorderlineSmote, BucketedSmoteNc, Ccr, DiffusionOverSampler, GSmote, KMeansSmote,
     LabelConsistentOverSampler, Lee, LvqSmote, PolynomFitSmoteBus, PolynomFitSmoteMesh, PolynomFitSmotePoly,
-    PolynomFitSmoteStar, ProWSyn, RandomOverSampler, Smobd, Smote, SmoteIpf, SmoteN, SmoteNc, SmoteTomekLinks,
-    SvmSmote,
+    PolynomFitSmoteStar, ProWSyn, RandomOverSampler, RelationalSmote, Smobd, Smote, SmoteIpf, SmoteN, SmoteNc,
+    SmoteTomekLinks, SvmSmote,
 };
 use crate::under::{
     AllKnn, ClusterCentroids, CondensedNearestNeighbour, EditedNearestNeighbours, InstanceHardnessThreshold, NearMiss,
@@ -61,6 +61,7 @@ imbalanced_catalog::catalog!(
         LabelConsistentOverSampler,
         BucketedSmoteNc,
         DiffusionOverSampler,
+        RelationalSmote,
     ]
 );
 

@@ -10,6 +10,8 @@
 //! * [`resample`]: every imbalanced-learn sampler behind the
 //!   [`Resampler`](resample::Resampler) trait, with NumPy-parity randomness;
 //! * [`diagnose`]: class counts, imbalance ratio and sample difficulty;
+//! * [`relational`]: a parent table and its child tables flattened into
+//!   per-relation aggregate blocks, for `RelationalSMOTE`;
 //! * [`models`]: classifiers with scikit-learn's defaults (logistic
 //!   regression, k-NN, CART, random forest, Gaussian naive Bayes, softmax
 //!   regression and an MLP with any loss) and the catalogue of every
@@ -56,6 +58,7 @@ pub use imbalanced_explain as explain;
 pub use imbalanced_federated as federated;
 pub use imbalanced_losses as losses;
 pub use imbalanced_random as random;
+pub use imbalanced_relational as relational;
 
 /// Every classifier: the models of `imbalanced-models` and, by name, the
 /// catalogue of all classifiers with the balanced ensembles

@@ -10,6 +10,7 @@ mod diffusion;
 mod kmeans_smote;
 mod label_consistent;
 mod random;
+mod relational;
 mod smote;
 mod smote_variants;
 mod svm_smote;
@@ -21,6 +22,7 @@ pub use diffusion::DiffusionOverSampler;
 pub use kmeans_smote::KMeansSmote;
 pub use label_consistent::{Judge, LabelConsistentOverSampler, Rejected, Shortfall};
 pub use random::{RandomOverSampler, Shrinkage};
+pub use relational::{RelationGate, RelationalSmote};
 pub(crate) use smote::check_k;
 pub use smote::{BorderlineKind, BorderlineSmote, Smote};
 pub use smote_variants::{

@@ -1,0 +1,139 @@
+//! `imbalanced relational`: flatten a parent table and its child tables,
+//! over-sample by relation blocks, and compare with flat SMOTE.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Args;
+use imbalanced::eval::{evaluate, EvaluateOptions, Method};
+use imbalanced::relational::{flatten, ChildSpec};
+use imbalanced::resample::{randomness, RelationGate, RelationalSmote, Resampler, SAMPLERS};
+
+use crate::evaluate::{print_table, progress_bar};
+use crate::{InputArgs, ModelArgs};
+
+#[derive(Args)]
+pub struct RelationalArgs {
+    /// The parent table (one row per entity, with its label and key).
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The parent's key column.
+    #[arg(long)]
+    pub key: String,
+    /// A child table and its foreign key column, FILE:COLUMN; repeatable.
+    #[arg(long = "child", value_name = "FILE:COLUMN")]
+    pub children: Vec<ChildSpec>,
+    /// Write the flat table (one row per parent, the relation blocks) here; with --resample, the
+    /// table after RelationalSMOTE.
+    #[arg(long, short, value_name = "OUT")]
+    pub out: Option<PathBuf>,
+    /// Over-sample the flat table with RelationalSMOTE before writing it.
+    #[arg(long)]
+    pub resample: bool,
+    /// The relation gate: association (blocks weighed by their tie to the label) or uniform.
+    #[arg(long, default_value = "association")]
+    pub gate: String,
+    /// Cross-validate, with the same folds: no resampling, SMOTE on the flat table, and
+    /// RelationalSMOTE with each gate.
+    #[arg(long)]
+    pub evaluate: bool,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Number of stratified folds of --evaluate.
+    #[arg(long, default_value_t = 5)]
+    pub folds: usize,
+    /// Seed of the samplers and the classifier.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Print --evaluate's results as JSON on stdout (and nothing else).
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: RelationalArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let flat = flatten(&args.file, &args.key, &args.children, &args.input.options())?;
+    let gate: RelationGate = serde_json::from_value(serde_json::json!(args.gate))
+        .map_err(|_| format!("--gate {}: use association or uniform", args.gate))?;
+    let sampler = |gate: RelationGate| RelationalSmote {
+        blocks: flat.blocks.iter().map(|b| b.width).collect(),
+        integral: flat.integral.clone(),
+        gate,
+        random_state: args.seed,
+        ..Default::default()
+    };
+    let chosen = sampler(gate);
+    let data = &flat.data;
+    let weights = chosen.gate_weights(data.numeric(), data.y(), data.classes().len())?;
+    let say = !args.json;
+    if say {
+        println!(
+            "{}: {} rows, {} columns in {} blocks",
+            args.file.display(),
+            data.n_samples(),
+            data.numeric().ncols(),
+            flat.blocks.len()
+        );
+        crate::print_table(
+            vec![
+                "relation".into(),
+                "columns".into(),
+                format!("{} gate weight", args.gate),
+            ],
+            flat.blocks
+                .iter()
+                .zip(&weights)
+                .map(|(b, w)| vec![b.relation.clone(), b.width.to_string(), format!("{w:.3}")])
+                .collect(),
+        );
+        if !flat.skipped.is_empty() {
+            println!("left out (categorical): {}", flat.skipped.join(", "));
+        }
+    }
+    if let Some(out) = &args.out {
+        let table = if args.resample {
+            chosen.fit_resample_dataset(data)?
+        } else {
+            data.clone()
+        };
+        imbalanced::data::write(&table, out)?;
+        if say {
+            println!("wrote {} ({} rows)", out.display(), table.n_samples());
+        }
+    }
+    if args.evaluate {
+        let smote = SAMPLERS.build("SMOTE", &[], &randomness(args.seed, Default::default()))?;
+        let methods = vec![
+            Method::None,
+            Method::Sampler(Arc::from(smote), Some("SMOTE (flat)".into())),
+            Method::Sampler(
+                Arc::new(sampler(RelationGate::Uniform)),
+                Some("RelationalSMOTE (uniform gate)".into()),
+            ),
+            Method::Sampler(
+                Arc::new(sampler(RelationGate::Association)),
+                Some("RelationalSMOTE (association gate)".into()),
+            ),
+        ];
+        let opts = EvaluateOptions {
+            model: args.model.build(args.seed)?,
+            n_splits: args.folds,
+            seed: args.seed,
+            ..Default::default()
+        };
+        let bar = progress_bar(methods.len() * opts.n_splits);
+        let name = args
+            .file
+            .file_stem()
+            .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+        let result = evaluate(data, &name, &methods, &opts, &|| bar.inc(1));
+        bar.finish_and_clear();
+        let e = result?;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&e.to_json())?);
+        } else {
+            print_table(&e);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,284 @@
+//! Relational data for minority over-sampling (a Rel-MOSS spin-off, Yin et
+//! al. 2026; our formulation): a parent table that holds the label and a key,
+//! child tables that point at it by a foreign key, flattened into one row per
+//! parent whose columns form blocks, one per relation: the parent's own
+//! numeric columns, then per child table its row count and, per numeric
+//! column, the mean, min, max and last value (in file order) of the parent's
+//! rows there. `RelationalSMOTE` (imbalanced-resample) over-samples such a
+//! table block by block.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use imbalanced_data::{format_number, read, Dataset, Feature, FeatureKind, ReadOptions};
+use ndarray::Array2;
+use serde::Serialize;
+
+/// What is wrong with a set of tables, naming the table and column.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RelationalError {
+    #[error("{table}: no column {column:?} ({role}); its columns are: {columns}")]
+    MissingColumn {
+        table: String,
+        column: String,
+        role: &'static str,
+        columns: String,
+    },
+    #[error("{table}: key {value:?} of column {column:?} appears more than once (rows {first} and {second}); a parent's key must be unique")]
+    DuplicateKey {
+        table: String,
+        column: String,
+        value: String,
+        first: usize,
+        second: usize,
+    },
+    #[error(
+        "{table}: row {row}'s {column:?} is {value:?}, which no row of {parent} has: remove the row or add its parent"
+    )]
+    DanglingForeignKey {
+        table: String,
+        column: String,
+        value: String,
+        row: usize,
+        parent: String,
+    },
+    #[error("{0}: a child table is given as FILE:FOREIGN_KEY (orders.csv:customer_id)")]
+    BadChild(String),
+    #[error("{table}: {source}")]
+    Read {
+        table: String,
+        source: imbalanced_data::DataError,
+    },
+}
+
+/// A child table: its file and the column that holds its parent's key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChildSpec {
+    pub path: PathBuf,
+    pub foreign_key: String,
+}
+
+impl std::str::FromStr for ChildSpec {
+    type Err = RelationalError;
+
+    /// `FILE:FOREIGN_KEY`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.rsplit_once(':') {
+            Some((path, key)) if !path.is_empty() && !key.is_empty() => Ok(ChildSpec {
+                path: PathBuf::from(path),
+                foreign_key: key.to_string(),
+            }),
+            _ => Err(RelationalError::BadChild(s.to_string())),
+        }
+    }
+}
+
+/// One block of the flat table: the relation it comes from and its width.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Block {
+    pub relation: String,
+    pub width: usize,
+}
+
+/// The flat table: one row per parent, the label, the blocks.
+#[derive(Debug, Clone)]
+pub struct Flat {
+    pub data: Dataset,
+    pub blocks: Vec<Block>,
+    /// Columns that count rows (whole numbers).
+    pub integral: Vec<usize>,
+    /// Columns left out (categorical ones: the blocks are numeric).
+    pub skipped: Vec<String>,
+}
+
+/// The name a table is known by in messages: its file name.
+fn table_name(path: &Path) -> String {
+    path.file_name()
+        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// Each row's value of column `column` as text (numbers as written back).
+fn key_values(data: &Dataset, table: &str, column: &str, role: &'static str) -> Result<Vec<String>, RelationalError> {
+    let feature = data
+        .features()
+        .iter()
+        .find(|f| f.name == column)
+        .ok_or_else(|| RelationalError::MissingColumn {
+            table: table.to_string(),
+            column: column.to_string(),
+            role,
+            columns: data
+                .features()
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })?;
+    Ok((0..data.n_samples())
+        .map(|i| match feature.kind {
+            FeatureKind::Numeric => format_number(data.numeric()[(i, feature.index)]),
+            FeatureKind::Categorical => {
+                data.categories()[feature.index][data.categorical()[(i, feature.index)] as usize].clone()
+            }
+        })
+        .collect())
+}
+
+/// The numeric columns of `data` other than `key`: names and indices; and
+/// the categorical ones other than `key`, left out.
+fn numeric_columns(data: &Dataset, key: &str) -> (Vec<(String, usize)>, Vec<String>) {
+    let mut numeric = Vec::new();
+    let mut skipped = Vec::new();
+    for f in data.features().iter().filter(|f| f.name != key) {
+        match f.kind {
+            FeatureKind::Numeric => numeric.push((f.name.clone(), f.index)),
+            FeatureKind::Categorical => skipped.push(f.name.clone()),
+        }
+    }
+    (numeric, skipped)
+}
+
+/// Reads the parent (`key` and `target` columns) and its children, checks
+/// the keys, and flattens them. `opts` applies to every file (its target
+/// is the parent's; children are read unlabelled).
+pub fn flatten(parent: &Path, key: &str, children: &[ChildSpec], opts: &ReadOptions) -> Result<Flat, RelationalError> {
+    let parent_name = table_name(parent);
+    let data = read(parent, opts).map_err(|source| RelationalError::Read {
+        table: parent_name.clone(),
+        source,
+    })?;
+    let keys = key_values(&data, &parent_name, key, "the key")?;
+    let mut row_of: HashMap<&str, usize> = HashMap::with_capacity(keys.len());
+    for (i, k) in keys.iter().enumerate() {
+        if let Some(first) = row_of.insert(k, i) {
+            return Err(RelationalError::DuplicateKey {
+                table: parent_name,
+                column: key.to_string(),
+                value: k.clone(),
+                first: first + 1,
+                second: i + 1,
+            });
+        }
+    }
+    let n = data.n_samples();
+    let (own, mut skipped) = numeric_columns(&data, key);
+    skipped.iter_mut().for_each(|c| *c = format!("{parent_name}.{c}"));
+    let mut names: Vec<String> = own.iter().map(|(c, _)| format!("{parent_name}.{c}")).collect();
+    let mut columns: Vec<Vec<f64>> = own.iter().map(|&(_, j)| data.numeric().column(j).to_vec()).collect();
+    let mut blocks = Vec::new();
+    if !own.is_empty() {
+        blocks.push(Block {
+            relation: parent_name.clone(),
+            width: own.len(),
+        });
+    }
+    let mut integral = Vec::new();
+    let child_opts = ReadOptions {
+        unlabelled: true,
+        target: None,
+        ..opts.clone()
+    };
+    for spec in children {
+        let name = table_name(&spec.path);
+        let child = read(&spec.path, &child_opts).map_err(|source| RelationalError::Read {
+            table: name.clone(),
+            source,
+        })?;
+        let parents = key_values(&child, &name, &spec.foreign_key, "the foreign key")?;
+        let owner: Vec<usize> = parents
+            .iter()
+            .enumerate()
+            .map(|(r, v)| {
+                row_of
+                    .get(v.as_str())
+                    .copied()
+                    .ok_or_else(|| RelationalError::DanglingForeignKey {
+                        table: name.clone(),
+                        column: spec.foreign_key.clone(),
+                        value: v.clone(),
+                        row: r + 1,
+                        parent: parent_name.clone(),
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        let (values, left_out) = numeric_columns(&child, &spec.foreign_key);
+        skipped.extend(left_out.into_iter().map(|c| format!("{name}.{c}")));
+        let mut count = vec![0.0; n];
+        owner.iter().for_each(|&p| count[p] += 1.0);
+        integral.push(names.len());
+        names.push(format!("{name}.count"));
+        columns.push(count.clone());
+        for (column, j) in &values {
+            let (mut sum, mut min, mut max, mut last) = (
+                vec![0.0; n],
+                vec![f64::INFINITY; n],
+                vec![f64::NEG_INFINITY; n],
+                vec![0.0; n],
+            );
+            for (r, &p) in owner.iter().enumerate() {
+                let v = child.numeric()[(r, *j)];
+                sum[p] += v;
+                min[p] = min[p].min(v);
+                max[p] = max[p].max(v);
+                last[p] = v;
+            }
+            // A parent without rows here has 0 for every aggregate.
+            let fill = |v: Vec<f64>| -> Vec<f64> {
+                v.into_iter()
+                    .zip(&count)
+                    .map(|(x, &c)| if c > 0.0 { x } else { 0.0 })
+                    .collect()
+            };
+            let mean: Vec<f64> = sum
+                .iter()
+                .zip(&count)
+                .map(|(s, &c)| if c > 0.0 { s / c } else { 0.0 })
+                .collect();
+            for (agg, v) in [
+                ("mean", mean),
+                ("min", fill(min)),
+                ("max", fill(max)),
+                ("last", fill(last)),
+            ] {
+                names.push(format!("{name}.{column}.{agg}"));
+                columns.push(v);
+            }
+        }
+        blocks.push(Block {
+            relation: name,
+            width: 1 + 4 * values.len(),
+        });
+    }
+    let d = columns.len();
+    let numeric = Array2::from_shape_fn((n, d), |(i, j)| columns[j][i]);
+    let features = names
+        .into_iter()
+        .enumerate()
+        .map(|(index, name)| Feature {
+            name,
+            kind: FeatureKind::Numeric,
+            index,
+        })
+        .collect();
+    let flat = Dataset::from_parts(
+        features,
+        numeric,
+        Array2::zeros((n, 0)),
+        Vec::new(),
+        data.target_name().to_string(),
+        d,
+        data.classes().to_vec(),
+        data.y().to_vec(),
+    )
+    .map_err(|source| RelationalError::Read {
+        table: parent_name,
+        source,
+    })?;
+    Ok(Flat {
+        data: flat,
+        blocks,
+        integral,
+        skipped,
+    })
+}

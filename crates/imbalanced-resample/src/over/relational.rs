@@ -1,0 +1,209 @@
+//! Relational minority over-sampling: a spin-off of Rel-MOSS (Yin et al.
+//! 2026), our formulation. The features are blocks, one per relation of a
+//! database (a parent table's own columns, then per child table its row
+//! count and aggregates); a relation gate weighs the blocks; SMOTE finds
+//! neighbours in the gated space and interpolates block by block.
+
+use imbalanced_catalog::Estimator;
+use imbalanced_data::Xy;
+use imbalanced_neighbors::self_neighbors;
+use imbalanced_random::RngKind;
+use ndarray::{Array2, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ResampleError, Result};
+use crate::over::check_k;
+use crate::strategy::{SamplingKind, SamplingStrategy};
+use crate::util::{class_indices, make_rng};
+use crate::{class_counts, Resampled, Resampler};
+
+/// How the relation gate weighs the blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RelationGate {
+    /// Each block by its strongest column's correlation ratio with the class, squared (the share of its
+    /// variance the class explains; for Gaussian columns a monotone function of their mutual information).
+    /// The default.
+    #[default]
+    Association,
+    /// Every block the same.
+    Uniform,
+}
+
+/// SMOTE over relation blocks: gated neighbours, one interpolation per block.
+///
+/// Relational SMOTE, a spin-off of Rel-MOSS (Yin et al. 2026), our
+/// formulation. The columns form consecutive blocks of `blocks[b]` columns
+/// (one per relation: `imbalanced relational` prints them). Columns are
+/// standardised; the gate gives block `b` a weight `w_b` (`gate`), scaled
+/// so that the weights sum to the number of blocks, and each of its columns
+/// the factor `sqrt(w_b / width_b)`, so that a block counts by its weight,
+/// not its width. Neighbours are the `k_neighbors` nearest rows of the class
+/// in that space; a new row takes one random gap per block between a seed
+/// and a neighbour, so each relation's aggregates move together. Columns
+/// listed in `integral` (counts) are rounded. The output is the input, then
+/// the new rows class by class.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
+#[serde(default, deny_unknown_fields)]
+#[estimator(name = "RelationalSMOTE", kind = "over", aliases = ["relational-smote"])]
+pub struct RelationalSmote {
+    /// Which classes to over-sample and to what size: `auto` (every class but the majority, up to its size),
+    /// `minority`, `not minority`, `not majority`, `all`, a ratio minority / majority (binary targets) or
+    /// `{"label": count}`. Default: `auto`.
+    pub sampling_strategy: SamplingStrategy,
+    /// Widths of the column blocks, in column order, summing to the number of columns; empty: one block.
+    /// Default: `[]`.
+    pub blocks: Vec<usize>,
+    /// Columns (0-based) rounded to whole numbers in new rows. Default: `[]`.
+    pub integral: Vec<usize>,
+    /// The relation gate: `association` or `uniform`. Default: `association`.
+    pub gate: RelationGate,
+    /// Same-class nearest neighbours (in the gated space) a new row is interpolated towards. Default: 5.
+    pub k_neighbors: usize,
+    /// Seed of the seeds, neighbours and gaps drawn. Default: 0.
+    pub random_state: u64,
+    /// Bit source: `default` (xoshiro256++) or `numpy` (MT19937). Default: `default`.
+    pub rng: RngKind,
+}
+
+impl Default for RelationalSmote {
+    fn default() -> Self {
+        RelationalSmote {
+            sampling_strategy: SamplingStrategy::Auto,
+            blocks: Vec::new(),
+            integral: Vec::new(),
+            gate: RelationGate::Association,
+            k_neighbors: 5,
+            random_state: 0,
+            rng: RngKind::Default,
+        }
+    }
+}
+
+/// The correlation ratio squared of column `x` by the classes `y`.
+fn eta_squared(x: ndarray::ArrayView1<'_, f64>, y: &[usize], n_classes: usize) -> f64 {
+    let n = x.len() as f64;
+    let mean = x.sum() / n;
+    let (mut sums, mut counts) = (vec![0.0; n_classes], vec![0usize; n_classes]);
+    for (&v, &c) in x.iter().zip(y) {
+        sums[c] += v;
+        counts[c] += 1;
+    }
+    let total: f64 = x.iter().map(|v| (v - mean).powi(2)).sum();
+    if total == 0.0 {
+        return 0.0;
+    }
+    let between: f64 = (0..n_classes)
+        .filter(|&c| counts[c] > 0)
+        .map(|c| counts[c] as f64 * (sums[c] / counts[c] as f64 - mean).powi(2))
+        .sum();
+    (between / total).min(1.0)
+}
+
+impl RelationalSmote {
+    /// The block of each column (`blocks` checked against `d` columns).
+    fn block_of(&self, d: usize) -> Result<Vec<usize>> {
+        let widths = if self.blocks.is_empty() {
+            vec![d]
+        } else {
+            self.blocks.clone()
+        };
+        if widths.contains(&0) || widths.iter().sum::<usize>() != d {
+            return Err(ResampleError::Parameter {
+                name: "blocks".into(),
+                value: format!("{:?}", self.blocks),
+                expected: format!("block widths of 1 or more summing to the {d} columns"),
+            });
+        }
+        if let Some(&c) = self.integral.iter().find(|&&c| c >= d) {
+            return Err(ResampleError::Parameter {
+                name: "integral".into(),
+                value: c.to_string(),
+                expected: format!("column indices below {d}"),
+            });
+        }
+        Ok(widths
+            .iter()
+            .enumerate()
+            .flat_map(|(b, &w)| std::iter::repeat_n(b, w))
+            .collect())
+    }
+
+    /// The gate's weight of each block, summing to the number of blocks.
+    pub fn gate_weights(&self, x: ArrayView2<'_, f64>, y: &[usize], n_classes: usize) -> Result<Vec<f64>> {
+        let block_of = self.block_of(x.ncols())?;
+        let n_blocks = block_of.last().map_or(0, |b| b + 1);
+        let mut weights = vec![0.0f64; n_blocks];
+        match self.gate {
+            RelationGate::Uniform => weights.fill(1.0),
+            RelationGate::Association => {
+                for (j, &b) in block_of.iter().enumerate() {
+                    weights[b] = weights[b].max(eta_squared(x.column(j), y, n_classes));
+                }
+            }
+        }
+        let total: f64 = weights.iter().sum();
+        Ok(if total > 0.0 {
+            weights.iter().map(|w| w * n_blocks as f64 / total).collect()
+        } else {
+            vec![1.0; n_blocks]
+        })
+    }
+}
+
+impl Resampler for RelationalSmote {
+    fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
+        check_k("k_neighbors", self.k_neighbors)?;
+        let (x, y) = (data.x(), data.y());
+        let (n, d) = x.dim();
+        let block_of = self.block_of(d)?;
+        let targets = self
+            .sampling_strategy
+            .resolve(&class_counts(y), SamplingKind::Over, classes)?;
+        let weights = self.gate_weights(x, y, data.n_classes())?;
+        let width = |b: usize| block_of.iter().filter(|&&c| c == b).count() as f64;
+        let mean = x.mean_axis(Axis(0)).expect("rows");
+        let std = x.std_axis(Axis(0), 0.0).mapv(|s| if s > 0.0 { s } else { 1.0 });
+        let factor: Vec<f64> = (0..d)
+            .map(|j| (weights[block_of[j]] / width(block_of[j])).sqrt() / std[j])
+            .collect();
+        let gated = Array2::from_shape_fn((n, d), |(i, j)| (x[(i, j)] - mean[j]) * factor[j]);
+        let mut rng = make_rng(self.rng, self.random_state)?;
+        let total: usize = targets.values().sum();
+        let mut out_x = Array2::zeros((n + total, d));
+        out_x.slice_mut(ndarray::s![..n, ..]).assign(&x);
+        let mut out_y = y.to_vec();
+        let n_blocks = weights.len();
+        for (&c, &m) in targets.iter().filter(|(_, &m)| m > 0) {
+            let members = class_indices(y, c);
+            if members.len() < self.k_neighbors + 1 {
+                return Err(ResampleError::TooFewSamples {
+                    class: c.to_string(),
+                    n: members.len(),
+                    needed: self.k_neighbors + 1,
+                    param: "k_neighbors",
+                    k: self.k_neighbors,
+                });
+            }
+            let rows = gated.select(Axis(0), &members);
+            let nn = self_neighbors(rows.view(), self.k_neighbors)?.indices;
+            for _ in 0..m {
+                let seed = rng.randint(members.len());
+                let other = nn[(seed, rng.randint(self.k_neighbors))];
+                let gaps: Vec<f64> = (0..n_blocks).map(|_| rng.random()).collect();
+                let (a, b) = (members[seed], members[other]);
+                let r = out_y.len();
+                for j in 0..d {
+                    let v = x[(a, j)] + gaps[block_of[j]] * (x[(b, j)] - x[(a, j)]);
+                    out_x[(r, j)] = if self.integral.contains(&j) { v.round() } else { v };
+                }
+                out_y.push(c);
+            }
+        }
+        Ok(Resampled {
+            x: out_x,
+            origin: (0..n + total).map(|r| (r < n).then_some(r)).collect(),
+            y: out_y,
+        })
+    }
+}
