@@ -16,6 +16,11 @@ model, our formulation): Gaussian diffusion of the numeric features, an MLP
 denoiser given the class and optional ``condition`` columns (generate given
 known parameters).
 
+``RelationalSMOTE`` (a Rel-MOSS spin-off, our formulation): SMOTE over
+column blocks, one per relation of a database (``imbalanced relational``
+flattens a parent table and its children into them), neighbours found in
+the gated block space, one gap per block.
+
 ``association_test`` (an association-guided corruption test, our
 formulation): does a synthetic or resampled table keep the real table's
 strongest associations with the target?
@@ -43,7 +48,8 @@ from . import _native
 from ._described import DescribedSampler, described
 from ._engine import _ENGINE_PARAMS
 
-__all__ = ["BucketedSMOTENC", "DiffusionOverSampler", "LabelConsistentOverSampler", "association_test"]
+__all__ = ["BucketedSMOTENC", "DiffusionOverSampler", "LabelConsistentOverSampler", "RelationalSMOTE",
+           "association_test"]
 
 
 def _categorical_mask(categorical_features, d):
@@ -223,3 +229,9 @@ DiffusionOverSampler = described(
     "DiffusionOverSampler", DescribedSampler, __name__,
     "Our formulation of a TabDDPM-style sampler (Kotelnikov et al. 2023) on the engine.",
     "Seeds the network, the batches and the noise.")
+
+
+RelationalSMOTE = described(
+    "RelationalSMOTE", DescribedSampler, __name__,
+    "Our formulation of relational over-sampling after Rel-MOSS (Yin et al. 2026) on the engine.",
+    "Seeds the seeds, neighbours and gaps drawn.")

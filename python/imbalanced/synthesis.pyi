@@ -9,7 +9,7 @@ from sklearn.base import BaseEstimator
 class _Synthesis(BaseEstimator):
     def fit_resample(self, X: ArrayLike, y: ArrayLike) -> tuple[NDArray[np.float64], NDArray[Any]]: ...
 
-__all__ = ["BucketedSMOTENC", "DiffusionOverSampler", "LabelConsistentOverSampler", "association_test"]
+__all__ = ["BucketedSMOTENC", "DiffusionOverSampler", "LabelConsistentOverSampler", "RelationalSMOTE", "association_test"]
 
 
 class BucketedSMOTENC(_Synthesis):
@@ -28,6 +28,12 @@ class LabelConsistentOverSampler(_Synthesis):
     """Synthetic rows kept only where a classifier of the real rows agrees with their class."""
 
     def __init__(self, sampler: Any = 'SMOTE', judge: Any = 'k_neighbors', cv: Any = 5, threshold: Any = 0.5, rejected: Any = 'drop', max_rounds: Any = 10, shortfall: Any = 'error', *, random_state: Any = None) -> None: ...
+
+
+class RelationalSMOTE(_Synthesis):
+    """SMOTE over relation blocks: gated neighbours, one interpolation per block."""
+
+    def __init__(self, sampling_strategy: Any = 'auto', blocks: Any = ..., integral: Any = ..., gate: Any = 'association', k_neighbors: Any = 5, *, random_state: Any = None) -> None: ...
 
 
 def association_test(X_real: Any, y_real: Any, X_synthetic: Any, y_synthetic: Any, *, categorical_features: Any = None, top: Any = 5, random_state: Any = 0) -> dict[str, Any]:

@@ -140,3 +140,19 @@ def test_diffusion_over_sampler_generates_rows_like_their_class():
     assert sampler.get_params()["condition"] == [] and sampler.get_params()["n_steps"] == 40
     with pytest.raises(ValueError, match="condition"):
         DiffusionOverSampler(condition=[7]).fit_resample(X, y)
+
+
+def test_relational_smote_interpolates_by_block():
+    from imbalanced.synthesis import RelationalSMOTE
+
+    rng = np.random.RandomState(3)
+    y = np.array(["yes" if i % 8 == 0 else "no" for i in range(160)])
+    X = np.column_stack([rng.normal(size=160), rng.normal(size=160) + 3 * (y == "yes"),
+                         rng.randint(0, 4, 160) + 3 * (y == "yes")]).astype(float)
+    sampler = RelationalSMOTE(blocks=[1, 2], integral=[2], random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert (y_res == "yes").sum() == 140
+    assert np.all(X_res[160:, 2] == np.round(X_res[160:, 2]))
+    assert sampler.get_params()["gate"] == "association"
+    with pytest.raises(ValueError, match="blocks"):
+        RelationalSMOTE(blocks=[1, 1]).fit_resample(X, y)
