@@ -12,9 +12,9 @@ formulation): SMOTE only inside rows of one class that share every
 categorical value, buckets drawn by size, whole-number columns kept whole.
 
 ``DiffusionOverSampler`` (a TabDDPM-style class-conditional diffusion
-model, our formulation): Gaussian diffusion of the numeric features, an MLP
-denoiser given the class and optional ``condition`` columns (generate given
-known parameters).
+model, our formulation): Gaussian diffusion of the numeric features,
+multinomial diffusion of the categorical ones, an MLP denoiser given the
+class and optional ``condition`` columns (generate given known parameters).
 
 ``RelationalSMOTE`` (a Rel-MOSS spin-off, our formulation): SMOTE over
 column blocks, one per relation of a database (``imbalanced relational``
@@ -170,7 +170,7 @@ LabelConsistentOverSampler = described(
     "Seeds the folds, the judge and the proposing sampler's rounds.")
 
 
-class _Bucketed(DescribedSampler):
+class _WithCategories(DescribedSampler):
     """Categorical columns, named by ``categorical_features``, go to the engine as codes."""
 
     def _engine_params(self):
@@ -217,18 +217,22 @@ class _Bucketed(DescribedSampler):
         return out, labels[y_res]
 
 
+_CATEGORICAL = ("categorical_features", None,
+                "The categorical columns: indices or a boolean mask (None: every column numeric).")
+
 BucketedSMOTENC = described(
-    "BucketedSMOTENC", _Bucketed, __name__,
+    "BucketedSMOTENC", _WithCategories, __name__,
     "Our formulation of the bucketed SMOTE-NC of ReTabSyn's code (Lin et al. 2026) on the engine.",
     "Seeds the buckets, rows and points drawn.",
-    extra=[("categorical_features", None,
-            "The categorical columns: indices or a boolean mask (None: every column numeric).")])
+    extra=[_CATEGORICAL])
 
 
 DiffusionOverSampler = described(
-    "DiffusionOverSampler", DescribedSampler, __name__,
-    "Our formulation of a TabDDPM-style sampler (Kotelnikov et al. 2023) on the engine.",
-    "Seeds the network, the batches and the noise.")
+    "DiffusionOverSampler", _WithCategories, __name__,
+    "Our formulation of a TabDDPM-style sampler (Kotelnikov et al. 2023) on the engine; categorical columns "
+    "(``categorical_features``) by multinomial diffusion, ``condition`` indexing the numeric ones.",
+    "Seeds the network, the batches and the noise.",
+    extra=[_CATEGORICAL])
 
 
 RelationalSMOTE = described(

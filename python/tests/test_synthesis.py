@@ -156,3 +156,15 @@ def test_relational_smote_interpolates_by_block():
     assert sampler.get_params()["gate"] == "association"
     with pytest.raises(ValueError, match="blocks"):
         RelationalSMOTE(blocks=[1, 1]).fit_resample(X, y)
+
+
+def test_diffusion_over_sampler_takes_categorical_columns():
+    from imbalanced.synthesis import DiffusionOverSampler
+
+    X, y = mixed_data()
+    sampler = DiffusionOverSampler(categorical_features=[1], max_iter=200, hidden_layer_sizes=[32], n_steps=30,
+                                   random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert (y_res == "rare").sum() == (y == "common").sum()
+    assert set(X_res[len(X):, 1]) <= {"red", "green", "blue"}
+    assert np.isfinite(X_res[len(X):, [0, 2]].astype(float)).all()

@@ -58,13 +58,24 @@ impl Regressor {
     /// One Adam step (learning rate `lr`) on the mean squared error of the
     /// rows `x` against `target`; returns that error before the step.
     pub fn train_step(&mut self, x: ArrayView2<'_, f64>, target: ArrayView2<'_, f64>, lr: f64) -> f64 {
+        let scale = 1.0 / target.len() as f64;
+        self.train_step_with(x, lr, &mut |out| {
+            let diff = out - &target;
+            (diff.iter().map(|v| v * v).sum::<f64>() * scale, diff * (2.0 * scale))
+        })
+    }
+
+    /// One Adam step (learning rate `lr`) on a loss of the outputs:
+    /// `loss(outputs)` gives its value and its gradient with respect to
+    /// them; returns the value before the step.
+    pub fn train_step_with(
+        &mut self,
+        x: ArrayView2<'_, f64>,
+        lr: f64,
+        loss: &mut dyn FnMut(&Array2<f64>) -> (f64, Array2<f64>),
+    ) -> f64 {
         let pre = self.forward(x);
-        let out = pre.last().expect("at least one layer");
-        let n = x.nrows() as f64;
-        let diff = out - &target;
-        let loss = diff.iter().map(|v| v * v).sum::<f64>() / (n * out.ncols() as f64);
-        // d loss / d out, then back through the layers.
-        let mut grad = diff * (2.0 / (n * out.ncols() as f64));
+        let (value, mut grad) = loss(pre.last().expect("at least one layer"));
         self.steps += 1;
         for i in (0..self.layers.len()).rev() {
             let input = if i == 0 {
@@ -93,7 +104,7 @@ impl Regressor {
                 self.steps,
             );
         }
-        loss
+        value
     }
 }
 

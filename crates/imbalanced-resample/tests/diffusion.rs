@@ -110,3 +110,50 @@ fn bad_parameters_are_named() {
         assert!(err.contains(param), "{param}={value}: {err}");
     }
 }
+
+#[test]
+fn categorical_columns_follow_their_class_by_multinomial_diffusion() {
+    use imbalanced_data::{Dataset, Feature, FeatureKind};
+    let mut rng = SamplerRng::new(RngKind::Default, 8);
+    let y: Vec<usize> = (0..240).map(|i| usize::from(i >= 200)).collect();
+    // Minority rows: category 1 ("b") nine times in ten; majority: category 0 ("a").
+    let cat = Array2::from_shape_fn((240, 1), |(i, _)| {
+        let own = y[i] as u32;
+        if rng.random() < 0.9 {
+            own
+        } else {
+            1 - own
+        }
+    });
+    let num = Array2::from_shape_fn((240, 1), |(i, _)| rng.standard_normal() + 2.0 * y[i] as f64);
+    let features = vec![
+        Feature {
+            name: "x".into(),
+            kind: FeatureKind::Numeric,
+            index: 0,
+        },
+        Feature {
+            name: "c".into(),
+            kind: FeatureKind::Categorical,
+            index: 0,
+        },
+    ];
+    let data = Dataset::from_parts(
+        features,
+        num,
+        cat,
+        vec![vec!["a".into(), "b".into()]],
+        "y".into(),
+        2,
+        vec!["maj".into(), "min".into()],
+        y,
+    )
+    .unwrap();
+    let out = build(json!({})).fit_resample_dataset(&data).unwrap();
+    assert_eq!(out.class_counts(), vec![200, 200]);
+    let new: Vec<u32> = (240..400).map(|r| out.categorical()[(r, 0)]).collect();
+    let b = new.iter().filter(|&&c| c == 1).count() as f64 / new.len() as f64;
+    assert!(b > 0.75, "share of the minority's category among new rows: {b}");
+    let mean = (240..400).map(|r| out.numeric()[(r, 0)]).sum::<f64>() / 160.0;
+    assert!((mean - 2.0).abs() < 0.6, "numeric mean {mean}");
+}

@@ -7,7 +7,7 @@
 //! columns, trained on every class's rows; DDPM ancestral sampling.
 
 use imbalanced_catalog::Estimator;
-use imbalanced_data::Xy;
+use imbalanced_data::{Dataset, Xy};
 use imbalanced_models::regression::Regressor;
 use imbalanced_models::Activation;
 use imbalanced_random::{RngKind, SamplerRng};
@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ResampleError, Result};
 use crate::strategy::{SamplingKind, SamplingStrategy};
-use crate::util::{class_indices, make_rng};
+use crate::util::{class_indices, make_rng, name_classes};
 use crate::{class_counts, Resampled, Resampler};
 
 /// Sinusoidal features of the step: `TIME_FEATURES / 2` frequencies.
@@ -36,7 +36,12 @@ const TIME_FEATURES: usize = 16;
 /// `condition` columns (the physics-informed idea: generate given known
 /// parameters) are not generated: each new row takes them from a random
 /// real row of its class and is generated given them. The output is the
-/// input, then the new rows class by class. Numeric features only.
+/// input, then the new rows class by class. Categorical columns (through
+/// [`Resampler::fit_resample_dataset`]) diffuse by multinomial diffusion
+/// (Hoogeboom et al. 2021): a category is kept with probability `abar_t`,
+/// else drawn uniformly; the denoiser also predicts each column's clean
+/// category (cross-entropy), and sampling draws from the posterior around
+/// it. `condition` names numeric columns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
 #[serde(default, deny_unknown_fields)]
 #[estimator(name = "DiffusionOverSampler", kind = "over", aliases = ["diffusion"])]
@@ -99,21 +104,83 @@ fn cosine_schedule(n: usize) -> (Vec<f64>, Vec<f64>) {
     (alpha_bar, beta)
 }
 
-/// The denoiser's input row: the noisy features, the step's sinusoidal
-/// features, the class one-hot, the conditions.
-fn input_row(out: &mut [f64], noisy: &[f64], t: usize, n_steps: usize, class: usize, n_classes: usize, cond: &[f64]) {
-    let d = noisy.len();
-    out[..d].copy_from_slice(noisy);
-    let phase = t as f64 / n_steps as f64;
-    for k in 0..TIME_FEATURES / 2 {
-        let freq = (2.0f64).powi(k as i32) * std::f64::consts::PI;
-        out[d + 2 * k] = (freq * phase).sin();
-        out[d + 2 * k + 1] = (freq * phase).cos();
+/// What the denoiser sees and predicts: `numeric` diffused columns, the
+/// categorical columns' category counts, the classes, the conditions.
+struct Layout {
+    numeric: usize,
+    categories: Vec<usize>,
+    n_classes: usize,
+    conditions: usize,
+}
+
+impl Layout {
+    fn one_hot(&self) -> usize {
+        self.categories.iter().sum()
     }
-    let base = d + TIME_FEATURES;
-    out[base..base + n_classes].fill(0.0);
-    out[base + class] = 1.0;
-    out[base + n_classes..].copy_from_slice(cond);
+
+    /// Inputs: the noisy numeric values, the noisy categories one-hot, the
+    /// step's sinusoidal features, the class one-hot, the conditions.
+    fn inputs(&self) -> usize {
+        self.numeric + self.one_hot() + TIME_FEATURES + self.n_classes + self.conditions
+    }
+
+    /// Outputs: the numeric noise, then each categorical column's logits of
+    /// its clean category.
+    fn outputs(&self) -> usize {
+        self.numeric + self.one_hot()
+    }
+
+    /// Writes one input row.
+    fn input_row(
+        &self,
+        out: &mut [f64],
+        noisy: &[f64],
+        cats: &[usize],
+        t: usize,
+        n_steps: usize,
+        class: usize,
+        cond: &[f64],
+    ) {
+        let g = self.numeric;
+        out[..g].copy_from_slice(noisy);
+        let mut at = g;
+        out[at..at + self.one_hot()].fill(0.0);
+        for (&k, &c) in self.categories.iter().zip(cats) {
+            out[at + c] = 1.0;
+            at += k;
+        }
+        let phase = t as f64 / n_steps as f64;
+        for f in 0..TIME_FEATURES / 2 {
+            let freq = (2.0f64).powi(f as i32) * std::f64::consts::PI;
+            out[at + 2 * f] = (freq * phase).sin();
+            out[at + 2 * f + 1] = (freq * phase).cos();
+        }
+        at += TIME_FEATURES;
+        out[at..at + self.n_classes].fill(0.0);
+        out[at + class] = 1.0;
+        out[at + self.n_classes..].copy_from_slice(cond);
+    }
+}
+
+/// Softmax of `logits` in place.
+fn softmax(logits: &mut [f64]) {
+    let top = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    logits.iter_mut().for_each(|v| *v = (*v - top).exp());
+    let total: f64 = logits.iter().sum();
+    logits.iter_mut().for_each(|v| *v /= total);
+}
+
+/// A category drawn from probabilities `p`.
+fn draw(p: &[f64], rng: &mut SamplerRng) -> usize {
+    let u = rng.random();
+    let mut acc = 0.0;
+    for (k, &v) in p.iter().enumerate() {
+        acc += v;
+        if u < acc {
+            return k;
+        }
+    }
+    p.len() - 1
 }
 
 /// Column means and standard deviations (1 for a constant column).
@@ -124,7 +191,8 @@ fn standardiser(x: ArrayView2<'_, f64>) -> (Array1<f64>, Array1<f64>) {
 }
 
 impl DiffusionOverSampler {
-    fn check(&self, d: usize) -> Result<()> {
+    /// Checks the parameters for `d` numeric columns and `q` categorical ones.
+    fn check(&self, d: usize, q: usize) -> Result<()> {
         let bad = |name: &str, value: String, expected: &str| {
             Err(ResampleError::Parameter {
                 name: name.into(),
@@ -153,9 +221,13 @@ impl DiffusionOverSampler {
             return bad("learning_rate", self.learning_rate.to_string(), "a positive step size");
         }
         if let Some(&c) = self.condition.iter().find(|&&c| c >= d) {
-            return bad("condition", c.to_string(), &format!("column indices below {d}"));
+            return bad(
+                "condition",
+                c.to_string(),
+                &format!("indices of numeric columns, below {d}"),
+            );
         }
-        if self.condition.len() >= d {
+        if self.condition.len() >= d + q {
             return bad(
                 "condition",
                 format!("{:?}", self.condition),
@@ -165,162 +237,291 @@ impl DiffusionOverSampler {
         Ok(())
     }
 
-    /// The trained denoiser of the standardised generated columns `z`
-    /// given the classes `y` and standardised conditions `c`.
+    /// The trained denoiser of the standardised numeric columns `z` and
+    /// the category codes `cats` given the classes `y` and standardised
+    /// conditions `c`: mean squared error of the numeric noise plus the
+    /// cross-entropy of each categorical column's clean category.
+    #[allow(clippy::too_many_arguments)]
     fn train(
         &self,
+        layout: &Layout,
         z: ArrayView2<'_, f64>,
+        cats: ArrayView2<'_, u32>,
         c: ArrayView2<'_, f64>,
         y: &[usize],
-        n_classes: usize,
         alpha_bar: &[f64],
         rng: &mut SamplerRng,
     ) -> Regressor {
-        let (n, d) = z.dim();
-        let width = d + TIME_FEATURES + n_classes + c.ncols();
-        let mut net = Regressor::new(width, &self.hidden_layer_sizes, d, Activation::Relu, rng);
+        let (n, g) = (y.len(), layout.numeric);
+        let mut net = Regressor::new(
+            layout.inputs(),
+            &self.hidden_layer_sizes,
+            layout.outputs(),
+            Activation::Relu,
+            rng,
+        );
         let b = self.batch_size;
-        let (mut inputs, mut noise) = (Array2::zeros((b, width)), Array2::zeros((b, d)));
-        let mut noisy = vec![0.0; d];
+        let mut inputs = Array2::zeros((b, layout.inputs()));
+        let mut noise = Array2::zeros((b, g));
+        let mut clean = vec![0usize; b * layout.categories.len()];
+        let (mut noisy, mut noisy_cats) = (vec![0.0; g], vec![0usize; layout.categories.len()]);
         for _ in 0..self.max_iter {
             for r in 0..b {
                 let i = rng.randint(n);
                 let t = 1 + rng.randint(self.n_steps);
                 let (a, s) = (alpha_bar[t].sqrt(), (1.0 - alpha_bar[t]).sqrt());
-                for j in 0..d {
+                for j in 0..g {
                     let e = rng.standard_normal();
                     noise[(r, j)] = e;
                     noisy[j] = a * z[(i, j)] + s * e;
                 }
+                // q(x_t | x_0) = Cat(abar_t x_0 + (1 - abar_t) / K): kept, or uniform.
+                for (j, &k) in layout.categories.iter().enumerate() {
+                    let code = cats[(i, j)] as usize;
+                    clean[r * layout.categories.len() + j] = code;
+                    noisy_cats[j] = if rng.random() < alpha_bar[t] {
+                        code
+                    } else {
+                        rng.randint(k)
+                    };
+                }
                 let cond = c.row(i).to_vec();
-                input_row(
+                layout.input_row(
                     inputs.row_mut(r).as_slice_mut().expect("contiguous"),
                     &noisy,
+                    &noisy_cats,
                     t,
                     self.n_steps,
                     y[i],
-                    n_classes,
                     &cond,
                 );
             }
-            net.train_step(inputs.view(), noise.view(), self.learning_rate);
+            let q = layout.categories.len();
+            net.train_step_with(inputs.view(), self.learning_rate, &mut |out: &Array2<f64>| {
+                let mut grad = Array2::zeros(out.dim());
+                let mut value = 0.0;
+                if g > 0 {
+                    let scale = 1.0 / (b * g) as f64;
+                    for r in 0..b {
+                        for j in 0..g {
+                            let d = out[(r, j)] - noise[(r, j)];
+                            value += d * d * scale;
+                            grad[(r, j)] = 2.0 * d * scale;
+                        }
+                    }
+                }
+                if q > 0 {
+                    let scale = 1.0 / (b * q) as f64;
+                    for r in 0..b {
+                        let mut at = g;
+                        for (j, &k) in layout.categories.iter().enumerate() {
+                            let mut p: Vec<f64> = (0..k).map(|c| out[(r, at + c)]).collect();
+                            softmax(&mut p);
+                            let code = clean[r * q + j];
+                            value -= p[code].max(1e-300).ln() * scale;
+                            for (c, &pc) in p.iter().enumerate() {
+                                grad[(r, at + c)] = (pc - f64::from(u8::from(c == code))) * scale;
+                            }
+                            at += k;
+                        }
+                    }
+                }
+                (value, grad)
+            });
         }
         net
     }
 
-    /// `m` new standardised rows of class `class` given the conditions
-    /// `cond` (one row each), denoised from pure noise; each column's clean
-    /// value is kept within `range`.
+    /// `m` new rows of class `class` given the conditions `cond` (one row
+    /// each), denoised from pure noise: standardised numeric values (each
+    /// column's clean value kept within `range`) and category codes.
     #[allow(clippy::too_many_arguments)]
     fn generate(
         &self,
         net: &Regressor,
+        layout: &Layout,
         class: usize,
-        n_classes: usize,
         cond: ArrayView2<'_, f64>,
         range: &[(f64, f64)],
         schedule: &(Vec<f64>, Vec<f64>),
         rng: &mut SamplerRng,
-    ) -> Array2<f64> {
+    ) -> (Array2<f64>, Array2<u32>) {
         let (alpha_bar, beta) = schedule;
-        let d = range.len();
-        let m = cond.nrows();
-        let width = d + TIME_FEATURES + n_classes + cond.ncols();
-        let mut x = Array2::from_shape_simple_fn((m, d), || rng.standard_normal());
-        let mut inputs = Array2::zeros((m, width));
+        let (g, q, m) = (layout.numeric, layout.categories.len(), cond.nrows());
+        let mut x = Array2::from_shape_simple_fn((m, g), || rng.standard_normal());
+        let mut cats = Array2::<usize>::zeros((m, q));
+        for r in 0..m {
+            for (j, &k) in layout.categories.iter().enumerate() {
+                cats[(r, j)] = rng.randint(k);
+            }
+        }
+        let mut inputs = Array2::zeros((m, layout.inputs()));
         for t in (1..=self.n_steps).rev() {
             for r in 0..m {
                 let noisy = x.row(r).to_vec();
+                let noisy_cats = cats.row(r).to_vec();
                 let c = cond.row(r).to_vec();
-                input_row(
+                layout.input_row(
                     inputs.row_mut(r).as_slice_mut().expect("contiguous"),
                     &noisy,
+                    &noisy_cats,
                     t,
                     self.n_steps,
                     class,
-                    n_classes,
                     &c,
                 );
             }
-            let eps = net.predict(inputs.view());
+            let out = net.predict(inputs.view());
             // The posterior q(x_{t-1} | x_t, x0) around the predicted clean row, clipped to the
             // training data's range (the noise prediction alone is unstable where alpha_t is small).
-            let (ab, ab_prev) = (alpha_bar[t], alpha_bar[t - 1]);
+            let (ab, ab_prev, alpha) = (alpha_bar[t], alpha_bar[t - 1], 1.0 - beta[t]);
             let (c0, ct) = (
                 ab_prev.sqrt() * beta[t] / (1.0 - ab),
-                (1.0 - beta[t]).sqrt() * (1.0 - ab_prev) / (1.0 - ab),
+                alpha.sqrt() * (1.0 - ab_prev) / (1.0 - ab),
             );
             let sigma = (beta[t] * (1.0 - ab_prev) / (1.0 - ab)).sqrt();
-            for ((r, j), v) in x.indexed_iter_mut() {
-                let x0 = ((*v - (1.0 - ab).sqrt() * eps[(r, j)]) / ab.sqrt()).clamp(range[j].0, range[j].1);
-                let mean = c0 * x0 + ct * *v;
-                *v = if t > 1 {
-                    mean + sigma * rng.standard_normal()
-                } else {
-                    mean
-                };
+            for r in 0..m {
+                for j in 0..g {
+                    let v = x[(r, j)];
+                    let x0 = ((v - (1.0 - ab).sqrt() * out[(r, j)]) / ab.sqrt()).clamp(range[j].0, range[j].1);
+                    let mean = c0 * x0 + ct * v;
+                    x[(r, j)] = if t > 1 {
+                        mean + sigma * rng.standard_normal()
+                    } else {
+                        mean
+                    };
+                }
+                // Multinomial: theta ∝ (alpha_t x_t + (1 - alpha_t)/K) ⊙ (abar_{t-1} p0 + (1 - abar_{t-1})/K).
+                let mut at = g;
+                for (j, &k) in layout.categories.iter().enumerate() {
+                    let mut p0: Vec<f64> = (0..k).map(|c| out[(r, at + c)]).collect();
+                    softmax(&mut p0);
+                    cats[(r, j)] = if t > 1 {
+                        let now = cats[(r, j)];
+                        let mut theta: Vec<f64> = (0..k)
+                            .map(|c| {
+                                let stay = alpha * f64::from(u8::from(c == now)) + (1.0 - alpha) / k as f64;
+                                stay * (ab_prev * p0[c] + (1.0 - ab_prev) / k as f64)
+                            })
+                            .collect();
+                        let total: f64 = theta.iter().sum();
+                        theta.iter_mut().for_each(|v| *v /= total);
+                        draw(&theta, rng)
+                    } else {
+                        draw(&p0, rng)
+                    };
+                    at += k;
+                }
             }
         }
-        x
+        (x, cats.mapv(|c| c as u32))
+    }
+
+    /// New rows for every class the strategy names, in `x`'s units, with
+    /// their categories and classes.
+    #[allow(clippy::too_many_arguments)]
+    fn synthesise(
+        &self,
+        x: ArrayView2<'_, f64>,
+        cats: ArrayView2<'_, u32>,
+        categories: Vec<usize>,
+        y: &[usize],
+        n_classes: usize,
+        classes: &[String],
+    ) -> Result<(Array2<f64>, Array2<u32>, Vec<usize>)> {
+        let d = x.ncols();
+        self.check(d, cats.ncols())?;
+        let targets = self
+            .sampling_strategy
+            .resolve(&class_counts(y), SamplingKind::Over, classes)?;
+        let total: usize = targets.values().sum();
+        let (mut new_x, mut new_cat, mut new_y) = (
+            Array2::zeros((total, d)),
+            Array2::zeros((total, cats.ncols())),
+            Vec::with_capacity(total),
+        );
+        if total == 0 {
+            return Ok((new_x, new_cat, new_y));
+        }
+        let generated: Vec<usize> = (0..d).filter(|j| !self.condition.contains(j)).collect();
+        let (mean, std) = standardiser(x);
+        let standard = (&x - &mean) / &std;
+        let z = standard.select(Axis(1), &generated);
+        let c = standard.select(Axis(1), &self.condition);
+        let layout = Layout {
+            numeric: generated.len(),
+            categories,
+            n_classes,
+            conditions: self.condition.len(),
+        };
+        let schedule = cosine_schedule(self.n_steps);
+        let mut rng = make_rng(self.rng, self.random_state)?;
+        let net = self.train(&layout, z.view(), cats, c.view(), y, &schedule.0, &mut rng);
+        let range: Vec<(f64, f64)> = z
+            .columns()
+            .into_iter()
+            .map(|col| {
+                col.iter()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)))
+            })
+            .collect();
+        for (&class, &m) in targets.iter().filter(|(_, &m)| m > 0) {
+            let members = class_indices(y, class);
+            let donors: Vec<usize> = (0..m).map(|_| members[rng.randint(members.len())]).collect();
+            let cond = c.select(Axis(0), &donors);
+            let (rows, codes) = self.generate(&net, &layout, class, cond.view(), &range, &schedule, &mut rng);
+            if rows.iter().any(|v| !v.is_finite()) {
+                return Err(ResampleError::NotApplicable(
+                    "DiffusionOverSampler diverged (non-finite rows): lower learning_rate or raise n_steps".into(),
+                ));
+            }
+            for ((&donor, row), code) in donors.iter().zip(rows.rows()).zip(codes.rows()) {
+                let r = new_y.len();
+                for (g, &j) in generated.iter().enumerate() {
+                    new_x[(r, j)] = row[g] * std[j] + mean[j];
+                }
+                for &j in &self.condition {
+                    new_x[(r, j)] = x[(donor, j)];
+                }
+                new_cat.row_mut(r).assign(&code);
+                new_y.push(class);
+            }
+        }
+        Ok((new_x, new_cat, new_y))
     }
 }
 
 impl Resampler for DiffusionOverSampler {
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());
-        let (n, d) = x.dim();
-        self.check(d)?;
-        let targets = self
-            .sampling_strategy
-            .resolve(&class_counts(y), SamplingKind::Over, classes)?;
-        let total: usize = targets.values().sum();
-        let mut out_x = Array2::zeros((n + total, d));
-        out_x.slice_mut(ndarray::s![..n, ..]).assign(&x);
-        let mut out_y = y.to_vec();
-        if total > 0 {
-            let generated: Vec<usize> = (0..d).filter(|j| !self.condition.contains(j)).collect();
-            let (mean, std) = standardiser(x);
-            let standard = (&x - &mean) / &std;
-            let z = standard.select(Axis(1), &generated);
-            let c = standard.select(Axis(1), &self.condition);
-            let schedule = cosine_schedule(self.n_steps);
-            let mut rng = make_rng(self.rng, self.random_state)?;
-            let net = self.train(z.view(), c.view(), y, data.n_classes(), &schedule.0, &mut rng);
-            let range: Vec<(f64, f64)> = z
-                .columns()
-                .into_iter()
-                .map(|col| {
-                    col.iter()
-                        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)))
-                })
-                .collect();
-            for (&class, &m) in targets.iter().filter(|(_, &m)| m > 0) {
-                let members = class_indices(y, class);
-                let donors: Vec<usize> = (0..m).map(|_| members[rng.randint(members.len())]).collect();
-                let cond = c.select(Axis(0), &donors);
-                let new = self.generate(&net, class, data.n_classes(), cond.view(), &range, &schedule, &mut rng);
-                if new.iter().any(|v| !v.is_finite()) {
-                    return Err(ResampleError::NotApplicable(
-                        "DiffusionOverSampler diverged (non-finite rows): lower learning_rate or raise n_steps".into(),
-                    ));
-                }
-                for (&donor, row) in donors.iter().zip(new.rows()) {
-                    let r = out_y.len();
-                    for (g, &j) in generated.iter().enumerate() {
-                        out_x[(r, j)] = row[g] * std[j] + mean[j];
-                    }
-                    for &j in &self.condition {
-                        out_x[(r, j)] = x[(donor, j)];
-                    }
-                    out_y.push(class);
-                }
-            }
-        }
+        let n = x.nrows();
+        let none = Array2::<u32>::zeros((n, 0));
+        let (new_x, _, new_y) = self.synthesise(x, none.view(), Vec::new(), y, data.n_classes(), classes)?;
+        let total = new_y.len();
         Ok(Resampled {
-            x: out_x,
+            x: ndarray::concatenate(Axis(0), &[x, new_x.view()]).expect("same width"),
             origin: (0..n + total).map(|r| (r < n).then_some(r)).collect(),
-            y: out_y,
+            y: y.iter().copied().chain(new_y).collect(),
         })
+    }
+
+    /// Numeric and categorical columns: the categorical ones by
+    /// multinomial diffusion (Hoogeboom et al. 2021), as TabDDPM.
+    fn fit_resample_dataset(&self, data: &Dataset) -> Result<Dataset> {
+        let categories: Vec<usize> = data.categories().iter().map(Vec::len).collect();
+        let (new_x, new_cat, new_y) = self
+            .synthesise(
+                data.numeric(),
+                data.categorical(),
+                categories,
+                data.y(),
+                data.classes().len(),
+                data.classes(),
+            )
+            .map_err(|e| name_classes(e, data.classes()))?;
+        let num = ndarray::concatenate(Axis(0), &[data.numeric(), new_x.view()]).expect("same width");
+        let cat = ndarray::concatenate(Axis(0), &[data.categorical(), new_cat.view()]).expect("same width");
+        Ok(data.with_rows(num, cat, data.y().iter().copied().chain(new_y).collect())?)
     }
 }
 
