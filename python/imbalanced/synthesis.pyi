@@ -21,7 +21,7 @@ class BucketedSMOTENC(_Synthesis):
 class DiffusionOverSampler(_Synthesis):
     """New minority rows from a class-conditional diffusion model."""
 
-    def __init__(self, sampling_strategy: Any = 'auto', n_steps: Any = 100, hidden_layer_sizes: Any = ..., max_iter: Any = 2000, batch_size: Any = 256, learning_rate: Any = 0.001, condition: Any = ..., *, random_state: Any = None) -> None: ...
+    def __init__(self, sampling_strategy: Any = 'auto', n_steps: Any = 100, hidden_layer_sizes: Any = ..., max_iter: Any = 2000, batch_size: Any = 256, learning_rate: Any = 0.001, condition: Any = ..., categorical_features: Any = None, *, random_state: Any = None) -> None: ...
 
 
 class LabelConsistentOverSampler(_Synthesis):
