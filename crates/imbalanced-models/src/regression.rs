@@ -7,6 +7,9 @@ use ndarray::{Array2, ArrayView2, Axis};
 
 use crate::mlp::{act, act_grad, Activation, Dense, Moments};
 
+/// A loss of a batch's outputs: its value and its gradient with respect to them.
+pub type OutputLoss<'a> = dyn FnMut(&Array2<f64>) -> (f64, Array2<f64>) + 'a;
+
 /// A network `inputs -> hidden... -> outputs` with a linear output layer,
 /// trained step by step with Adam on the mean squared error.
 pub struct Regressor {
@@ -68,12 +71,7 @@ impl Regressor {
     /// One Adam step (learning rate `lr`) on a loss of the outputs:
     /// `loss(outputs)` gives its value and its gradient with respect to
     /// them; returns the value before the step.
-    pub fn train_step_with(
-        &mut self,
-        x: ArrayView2<'_, f64>,
-        lr: f64,
-        loss: &mut dyn FnMut(&Array2<f64>) -> (f64, Array2<f64>),
-    ) -> f64 {
+    pub fn train_step_with(&mut self, x: ArrayView2<'_, f64>, lr: f64, loss: &mut OutputLoss<'_>) -> f64 {
         let pre = self.forward(x);
         let (value, mut grad) = loss(pre.last().expect("at least one layer"));
         self.steps += 1;

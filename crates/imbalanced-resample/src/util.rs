@@ -11,6 +11,18 @@ pub(crate) fn class_indices(y: &[usize], c: usize) -> Vec<usize> {
     y.iter().enumerate().filter(|(_, &v)| v == c).map(|(i, _)| i).collect()
 }
 
+/// `StratifiedKFold(cv, shuffle=True)` folds of `y` (each row's fold),
+/// shuffled by `rng` (`random_state=int`'s shuffle with NumPy's generator);
+/// a `cv` the classes cannot fill is an error naming `cv`.
+pub(crate) fn shuffled_folds(y: &[usize], cv: usize, rng: &mut SamplerRng) -> Result<Vec<usize>> {
+    let mut shuffle = |folds: &mut [usize]| rng.shuffle(folds);
+    imbalanced_data::stratified_kfold(y, cv, Some(&mut shuffle)).map_err(|e| ResampleError::Parameter {
+        name: "cv".into(),
+        value: cv.to_string(),
+        expected: e.to_string(),
+    })
+}
+
 /// A generator for a sampler's `random_state`. NumPy's `RandomState`
 /// accepts seeds below 2^32 only, so parity mode refuses larger ones.
 pub(crate) fn make_rng(kind: RngKind, seed: u64) -> Result<SamplerRng> {

@@ -8,22 +8,12 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ResampleError, Result};
-use crate::over::smote::{check_k, SampleDraw};
+use crate::over::smote::{check_k, too_few, SampleDraw};
 use crate::strategy::{class_counts, SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, class_rng, name_classes};
 use crate::{Resampled, Resampler};
 use imbalanced_data::Xy;
 use imbalanced_random::{RngKind, SamplerRng};
-
-fn too_few(class: usize, n: usize, k: usize) -> ResampleError {
-    ResampleError::TooFewSamples {
-        class: class.to_string(),
-        n,
-        needed: k + 1,
-        param: "k_neighbors",
-        k,
-    }
-}
 
 fn numeric_names(data: &Dataset) -> String {
     data.features()

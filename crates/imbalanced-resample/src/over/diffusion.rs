@@ -105,12 +105,15 @@ fn cosine_schedule(n: usize) -> (Vec<f64>, Vec<f64>) {
 }
 
 /// What the denoiser sees and predicts: `numeric` diffused columns, the
-/// categorical columns' category counts, the classes, the conditions.
+/// categorical columns' category counts, the classes, the conditions, over
+/// `n_steps` steps.
 struct Layout {
     numeric: usize,
     categories: Vec<usize>,
     n_classes: usize,
     conditions: usize,
+    /// Diffusion steps, which scale the step's features.
+    n_steps: usize,
 }
 
 impl Layout {
@@ -131,16 +134,7 @@ impl Layout {
     }
 
     /// Writes one input row.
-    fn input_row(
-        &self,
-        out: &mut [f64],
-        noisy: &[f64],
-        cats: &[usize],
-        t: usize,
-        n_steps: usize,
-        class: usize,
-        cond: &[f64],
-    ) {
+    fn input_row(&self, out: &mut [f64], noisy: &[f64], cats: &[usize], t: usize, class: usize, cond: &[f64]) {
         let g = self.numeric;
         out[..g].copy_from_slice(noisy);
         let mut at = g;
@@ -149,7 +143,7 @@ impl Layout {
             out[at + c] = 1.0;
             at += k;
         }
-        let phase = t as f64 / n_steps as f64;
+        let phase = t as f64 / self.n_steps as f64;
         for f in 0..TIME_FEATURES / 2 {
             let freq = (2.0f64).powi(f as i32) * std::f64::consts::PI;
             out[at + 2 * f] = (freq * phase).sin();
@@ -291,7 +285,6 @@ impl DiffusionOverSampler {
                     &noisy,
                     &noisy_cats,
                     t,
-                    self.n_steps,
                     y[i],
                     &cond,
                 );
@@ -366,7 +359,6 @@ impl DiffusionOverSampler {
                     &noisy,
                     &noisy_cats,
                     t,
-                    self.n_steps,
                     class,
                     &c,
                 );
@@ -453,6 +445,7 @@ impl DiffusionOverSampler {
             categories,
             n_classes,
             conditions: self.condition.len(),
+            n_steps: self.n_steps,
         };
         let schedule = cosine_schedule(self.n_steps);
         let mut rng = make_rng(self.rng, self.random_state)?;

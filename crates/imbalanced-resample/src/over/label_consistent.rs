@@ -5,7 +5,7 @@
 //! keeps those it agrees with.
 
 use imbalanced_catalog::{Estimator, Value};
-use imbalanced_data::{stratified_kfold, take_rows, Xy};
+use imbalanced_data::{take_rows, Xy};
 use imbalanced_models::{
     DecisionTreeClassifier, Fit, GaussianNB, KNeighborsClassifier, LogisticRegression, ModelError, Predict,
     RandomForestClassifier,
@@ -15,7 +15,7 @@ use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ResampleError, Result};
-use crate::util::make_rng;
+use crate::util::{make_rng, shuffled_folds};
 use crate::{Resampled, Resampler, SamplerSpec, SAMPLERS};
 
 /// The classifier that judges synthetic rows, fitted on the real ones with
@@ -185,12 +185,7 @@ impl LabelConsistentOverSampler {
     fn fit_judge(&self, data: Xy<'_>) -> Result<CrossFitted> {
         let (x, y) = (data.x(), data.y());
         let mut rng = make_rng(self.rng, self.random_state)?;
-        let mut shuffle = |folds: &mut [usize]| rng.shuffle(folds);
-        let folds = stratified_kfold(y, self.cv, Some(&mut shuffle)).map_err(|e| ResampleError::Parameter {
-            name: "cv".into(),
-            value: self.cv.to_string(),
-            expected: e.to_string(),
-        })?;
+        let folds = shuffled_folds(y, self.cv, &mut rng)?;
         let models = (0..self.cv)
             .map(|f| {
                 let train: Vec<usize> = (0..y.len()).filter(|&i| folds[i] != f).collect();

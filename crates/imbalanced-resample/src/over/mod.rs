@@ -23,7 +23,7 @@ pub use kmeans_smote::KMeansSmote;
 pub use label_consistent::{Judge, LabelConsistentOverSampler, Rejected, Shortfall};
 pub use random::{RandomOverSampler, Shrinkage};
 pub use relational::{RelationGate, RelationalSmote};
-pub(crate) use smote::check_k;
+pub(crate) use smote::{check_k, too_few, Output};
 pub use smote::{BorderlineKind, BorderlineSmote, Smote};
 pub use smote_variants::{
     AssembledSmote, Ccr, GSmote, IpfVoting, Lee, LvqSmote, PolynomFitSmoteBus, PolynomFitSmoteMesh,

@@ -12,7 +12,7 @@ use ndarray::{Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ResampleError, Result};
-use crate::over::check_k;
+use crate::over::{check_k, too_few, Output};
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::util::{class_indices, make_rng};
 use crate::{class_counts, Resampled, Resampler};
@@ -169,41 +169,31 @@ impl Resampler for RelationalSmote {
             .collect();
         let gated = Array2::from_shape_fn((n, d), |(i, j)| (x[(i, j)] - mean[j]) * factor[j]);
         let mut rng = make_rng(self.rng, self.random_state)?;
-        let total: usize = targets.values().sum();
-        let mut out_x = Array2::zeros((n + total, d));
-        out_x.slice_mut(ndarray::s![..n, ..]).assign(&x);
-        let mut out_y = y.to_vec();
+        let mut out = Output::new(x, y, targets.values().sum());
         let n_blocks = weights.len();
         for (&c, &m) in targets.iter().filter(|(_, &m)| m > 0) {
             let members = class_indices(y, c);
             if members.len() < self.k_neighbors + 1 {
-                return Err(ResampleError::TooFewSamples {
-                    class: c.to_string(),
-                    n: members.len(),
-                    needed: self.k_neighbors + 1,
-                    param: "k_neighbors",
-                    k: self.k_neighbors,
-                });
+                return Err(too_few(c, members.len(), self.k_neighbors));
             }
             let rows = gated.select(Axis(0), &members);
             let nn = self_neighbors(rows.view(), self.k_neighbors)?.indices;
+            let values = out.rows_of(c, m);
             for _ in 0..m {
                 let seed = rng.randint(members.len());
                 let other = nn[(seed, rng.randint(self.k_neighbors))];
                 let gaps: Vec<f64> = (0..n_blocks).map(|_| rng.random()).collect();
                 let (a, b) = (members[seed], members[other]);
-                let r = out_y.len();
-                for j in 0..d {
+                values.extend((0..d).map(|j| {
                     let v = x[(a, j)] + gaps[block_of[j]] * (x[(b, j)] - x[(a, j)]);
-                    out_x[(r, j)] = if self.integral.contains(&j) { v.round() } else { v };
-                }
-                out_y.push(c);
+                    if self.integral.contains(&j) {
+                        v.round()
+                    } else {
+                        v
+                    }
+                }));
             }
         }
-        Ok(Resampled {
-            x: out_x,
-            origin: (0..n + total).map(|r| (r < n).then_some(r)).collect(),
-            y: out_y,
-        })
+        Ok(out.finish())
     }
 }

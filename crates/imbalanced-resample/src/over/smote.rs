@@ -44,6 +44,18 @@ impl Default for Smote {
     }
 }
 
+/// The error for class `class` of `n` rows, too few for `k_neighbors = k`
+/// (a row and its `k` neighbours).
+pub(crate) fn too_few(class: usize, n: usize, k: usize) -> ResampleError {
+    ResampleError::TooFewSamples {
+        class: class.to_string(),
+        n,
+        needed: k + 1,
+        param: "k_neighbors",
+        k,
+    }
+}
+
 pub(crate) fn check_k(name: &str, k: usize) -> Result<()> {
     if k == 0 {
         return Err(ResampleError::Parameter {
@@ -201,13 +213,7 @@ impl Resampler for Smote {
         for (&c, &n_new) in targets.iter().filter(|(_, &n)| n > 0) {
             let members = class_indices(y, c);
             if members.len() < self.k_neighbors + 1 {
-                return Err(ResampleError::TooFewSamples {
-                    class: c.to_string(),
-                    n: members.len(),
-                    needed: self.k_neighbors + 1,
-                    param: "k_neighbors",
-                    k: self.k_neighbors,
-                });
+                return Err(too_few(c, members.len(), self.k_neighbors));
             }
             let xc = take_rows(x.view(), &members);
             let nns = self_neighbors(xc.view(), self.k_neighbors)?.indices;

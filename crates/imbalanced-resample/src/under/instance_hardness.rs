@@ -1,12 +1,12 @@
 use imbalanced_catalog::Estimator;
-use imbalanced_data::{stratified_kfold, take_rows};
+use imbalanced_data::take_rows;
 use imbalanced_models::{Fit, Predict, RandomForestClassifier};
 use imbalanced_random::RngKind;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ResampleError, Result};
 use crate::strategy::{SamplingKind, SamplingStrategy};
-use crate::util::{class_indices, make_rng};
+use crate::util::{class_indices, make_rng, shuffled_folds};
 use crate::{class_counts, Resampled, Resampler};
 use imbalanced_data::Xy;
 
@@ -77,12 +77,7 @@ impl Resampler for InstanceHardnessThreshold {
         let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Under, classes)?;
         let n_classes = counts.keys().max().map_or(0, |&c| c + 1);
         let mut rng = make_rng(self.rng, self.random_state)?;
-        let mut shuffle = |folds: &mut [usize]| rng.shuffle(folds);
-        let folds = stratified_kfold(y, self.cv, Some(&mut shuffle)).map_err(|e| ResampleError::Parameter {
-            name: "cv".into(),
-            value: self.cv.to_string(),
-            expected: e.to_string(),
-        })?;
+        let folds = shuffled_folds(y, self.cv, &mut rng)?;
         let forest = RandomForestClassifier {
             n_estimators: self.n_estimators,
             random_state: self.random_state,
