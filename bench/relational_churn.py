@@ -2,7 +2,7 @@
 """The relational benchmark: a churn-like database (customers, orders,
 tickets) whose label depends on patterns across the relations, flattened by
 `imbalanced relational` and cross-validated: no resampling, SMOTE on the
-flat table, RelationalSMOTE with a uniform and with the association gate.
+flat table, RelationalSMOTE with a uniform, the association and the learned gate.
 
     cargo build --release -p imbalanced-cli
     python3 bench/relational_churn.py [--customers 3000] [--seeds 0,1,2] [--models knn,tree]

@@ -31,11 +31,12 @@ pub struct RelationalArgs {
     /// Over-sample the flat table with RelationalSMOTE before writing it.
     #[arg(long)]
     pub resample: bool,
-    /// The relation gate: association (blocks weighed by their tie to the label) or uniform.
+    /// The relation gate: association (blocks weighed by their tie to the label),
+    /// balanced_accuracy (weights learned for leave-one-out k-NN balanced accuracy) or uniform.
     #[arg(long, default_value = "association")]
     pub gate: String,
     /// Cross-validate, with the same folds: no resampling, SMOTE on the flat table, and
-    /// RelationalSMOTE with each gate.
+    /// RelationalSMOTE with each gate (the learned one fitted on each training fold).
     #[arg(long)]
     pub evaluate: bool,
     #[command(flatten)]
@@ -54,7 +55,7 @@ pub struct RelationalArgs {
 pub fn run(args: RelationalArgs) -> Result<(), Box<dyn std::error::Error>> {
     let flat = flatten(&args.file, &args.key, &args.children, &args.input.options())?;
     let gate: RelationGate = serde_json::from_value(serde_json::json!(args.gate))
-        .map_err(|_| format!("--gate {}: use association or uniform", args.gate))?;
+        .map_err(|_| format!("--gate {}: use association, balanced_accuracy or uniform", args.gate))?;
     let sampler = |gate: RelationGate| RelationalSmote {
         blocks: flat.blocks.iter().map(|b| b.width).collect(),
         integral: flat.integral.clone(),
@@ -113,6 +114,10 @@ pub fn run(args: RelationalArgs) -> Result<(), Box<dyn std::error::Error>> {
             Method::Sampler(
                 Arc::new(sampler(RelationGate::Association)),
                 Some("RelationalSMOTE (association gate)".into()),
+            ),
+            Method::Sampler(
+                Arc::new(sampler(RelationGate::BalancedAccuracy)),
+                Some("RelationalSMOTE (learned gate)".into()),
             ),
         ];
         let opts = EvaluateOptions {

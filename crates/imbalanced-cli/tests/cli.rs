@@ -406,7 +406,8 @@ fn relational_flattens_resamples_evaluates_and_names_bad_tables() {
             "none",
             "SMOTE (flat)",
             "RelationalSMOTE (uniform gate)",
-            "RelationalSMOTE (association gate)"
+            "RelationalSMOTE (association gate)",
+            "RelationalSMOTE (learned gate)"
         ]
     );
     // Bad tables: the key missing, a dangling foreign key, a child without its parent column.

@@ -71,6 +71,21 @@ fn the_association_gate_favours_the_informative_block_and_weights_sum_to_the_blo
         ..sampler()
     };
     assert_eq!(uniform.gate_weights(x.view(), &y, 2).unwrap(), vec![1.0, 1.0]);
+    // Learned: a weaker signal (so leave-one-out k-NN is not already perfect) beside noise.
+    let mut rng = SamplerRng::new(RngKind::Default, 4);
+    let y: Vec<usize> = (0..200).map(|i| usize::from(i % 4 == 0)).collect();
+    let x = Array2::from_shape_fn((200, 5), |(i, j)| {
+        rng.standard_normal() + if j >= 3 { 1.2 * y[i] as f64 } else { 0.0 }
+    });
+    let learned = RelationalSmote {
+        blocks: vec![3, 2],
+        integral: vec![],
+        gate: RelationGate::BalancedAccuracy,
+        ..Default::default()
+    };
+    let w = learned.gate_weights(x.view(), &y, 2).unwrap();
+    assert!((w.iter().sum::<f64>() - 2.0).abs() < 1e-12);
+    assert!(w[1] > w[0], "the informative block weighs more: {w:?}");
 }
 
 #[test]
