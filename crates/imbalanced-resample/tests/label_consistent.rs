@@ -144,6 +144,7 @@ fn any_catalogue_over_sampler_proposes_and_bad_parameters_are_named() {
         ("threshold", json!(1.5)),
         ("max_rounds", json!(0)),
         ("sampler", json!("NoSuchSampler")),
+        ("sampler", json!("RandomUnderSampler")),
         ("judge", json!("oracle")),
         ("rejected", json!("keep")),
     ] {

@@ -179,7 +179,15 @@ impl LabelConsistentOverSampler {
         if self.max_rounds == 0 {
             return bad("max_rounds", "0".into(), "at least 1 round");
         }
-        Ok(())
+        // A sampler that adds no rows (an under-sampler or a cleaner) would leave nothing to judge.
+        match SAMPLERS.find(&self.sampler.name).map(|e| e.info.kind) {
+            Ok("over" | "combined") | Err(_) => Ok(()),
+            Ok(kind) => bad(
+                "sampler",
+                self.sampler.name.clone(),
+                &format!("an over-sampler, which proposes rows (this one is a {kind} sampler)"),
+            ),
+        }
     }
 
     fn fit_judge(&self, data: Xy<'_>) -> Result<CrossFitted> {
