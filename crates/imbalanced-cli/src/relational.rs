@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use clap::Args;
 use imbalanced::eval::{evaluate, EvaluateOptions, Method};
-use imbalanced::relational::{flatten, ChildSpec};
+use imbalanced::relational::{flatten, synthetic_tables, ChildSpec};
 use imbalanced::resample::{randomness, RelationGate, RelationalSmote, Resampler, SAMPLERS};
 
 use crate::evaluate::{print_table, progress_bar};
@@ -31,6 +31,12 @@ pub struct RelationalArgs {
     /// Over-sample the flat table with RelationalSMOTE before writing it.
     #[arg(long)]
     pub resample: bool,
+    /// With --resample: also write the new rows as relational tables into this folder, one file
+    /// per table (the parent's new rows, keyed synthetic-1, ...; each child table's rows for
+    /// them, consistent with their counts, min, max, last and, where it can be, mean), to
+    /// append to the originals.
+    #[arg(long, value_name = "DIR", requires = "resample")]
+    pub children_out: Option<PathBuf>,
     /// The relation gate: association (blocks weighed by their tie to the label),
     /// balanced_accuracy (weights learned for leave-one-out k-NN balanced accuracy) or uniform.
     #[arg(long, default_value = "association")]
@@ -91,15 +97,27 @@ pub fn run(args: RelationalArgs) -> Result<(), Box<dyn std::error::Error>> {
             println!("left out (categorical): {}", flat.skipped.join(", "));
         }
     }
-    if let Some(out) = &args.out {
+    if args.out.is_some() || args.children_out.is_some() {
         let table = if args.resample {
             chosen.fit_resample_dataset(data)?
         } else {
             data.clone()
         };
-        imbalanced::data::write(&table, out)?;
-        if say {
-            println!("wrote {} ({} rows)", out.display(), table.n_samples());
+        if let Some(out) = &args.out {
+            imbalanced::data::write(&table, out)?;
+            if say {
+                println!("wrote {} ({} rows)", out.display(), table.n_samples());
+            }
+        }
+        if let Some(dir) = &args.children_out {
+            std::fs::create_dir_all(dir)?;
+            for (name, text) in synthetic_tables(&flat, &table, &args.key) {
+                let path = dir.join(&name);
+                imbalanced::data::write_text(&path, &text)?;
+                if say {
+                    println!("wrote {} ({} new rows)", path.display(), text.lines().count() - 1);
+                }
+            }
         }
     }
     if args.evaluate {

@@ -385,12 +385,29 @@ fn relational_flattens_resamples_evaluates_and_names_bad_tables() {
         a.extend(extra.iter().map(|s| s.to_string()));
         a
     };
-    let a = with(&["--target", "churn", "--resample", "-o", &p("flat.csv")]);
+    let a = with(&[
+        "--target",
+        "churn",
+        "--resample",
+        "-o",
+        &p("flat.csv"),
+        "--children-out",
+        &p("new"),
+    ]);
     let o = ok(&a.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(stdout(&o).contains("tickets.csv") && stdout(&o).contains("association gate weight"));
     let flat = std::fs::read_to_string(p("flat.csv")).unwrap();
     assert!(flat.starts_with("customers.csv.age,orders.csv.count,orders.csv.amount.mean"));
     assert_eq!(flat.lines().count(), 1 + 70 + 70, "balanced: 70 of each class");
+    // The 60 new customers as tables to append: parents keyed synthetic-1.., their orders and tickets.
+    let parents = std::fs::read_to_string(p("new/customers.csv")).unwrap();
+    assert!(parents.starts_with("id,age,churn\nsynthetic-1,"), "{parents}");
+    assert_eq!(parents.lines().count(), 1 + 60);
+    assert!(parents.lines().skip(1).all(|l| l.ends_with(",yes")));
+    let orders = std::fs::read_to_string(p("new/orders.csv")).unwrap();
+    assert!(orders.starts_with("customer_id,amount\n"));
+    assert!(orders.lines().skip(1).all(|l| l.starts_with("synthetic-")));
+    assert!(std::fs::read_to_string(p("new/tickets.csv")).unwrap().lines().count() > 1);
     let a = with(&["--target", "churn", "--evaluate", "--model", "knn", "--json"]);
     let o = ok(&a.iter().map(String::as_str).collect::<Vec<_>>());
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();

@@ -81,6 +81,19 @@ pub struct Block {
     pub width: usize,
 }
 
+/// Where a child table's aggregates are in the flat table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChildColumns {
+    /// The child table's name (its file name).
+    pub table: String,
+    pub foreign_key: String,
+    /// The column of its row count.
+    pub count: usize,
+    /// Per numeric column of the child: its name and the columns of its
+    /// mean, min, max and last.
+    pub values: Vec<(String, [usize; 4])>,
+}
+
 /// The flat table: one row per parent, the label, the blocks.
 #[derive(Debug, Clone)]
 pub struct Flat {
@@ -90,6 +103,46 @@ pub struct Flat {
     pub integral: Vec<usize>,
     /// Columns left out (categorical ones: the blocks are numeric).
     pub skipped: Vec<String>,
+    /// The parent table's name (its file name) and how many of its own
+    /// numeric columns lead the flat table.
+    pub parent: String,
+    pub own: usize,
+    /// Each child table's columns, in order.
+    pub children: Vec<ChildColumns>,
+}
+
+/// Child rows whose aggregates are a flat row's (our formulation): `count`
+/// rows (rounded, at least 0); per value column, rows holding its min and
+/// max, the last row holding its last value, and the others one value that
+/// brings the mean to the flat row's mean as nearly as `[min, max]` allows.
+/// Count, min, max and last are met exactly when the flat row is
+/// consistent (min <= last <= max; one row: all equal).
+pub fn child_rows(flat_row: &[f64], child: &ChildColumns) -> Vec<Vec<f64>> {
+    let k = flat_row[child.count].round().max(0.0) as usize;
+    let mut rows = vec![vec![0.0; child.values.len()]; k];
+    for (v, (_, [mean, min, max, last])) in child.values.iter().enumerate() {
+        let (mean, lo, hi, last) = (flat_row[*mean], flat_row[*min], flat_row[*max], flat_row[*last]);
+        let column: Vec<f64> = match k {
+            0 => Vec::new(),
+            1 => vec![last],
+            2 => vec![if (last - lo).abs() <= (last - hi).abs() { hi } else { lo }, last],
+            _ => {
+                let fill = if k > 3 {
+                    ((mean * k as f64 - lo - hi - last) / (k - 3) as f64).clamp(lo.min(hi), hi.max(lo))
+                } else {
+                    0.0
+                };
+                let mut c = vec![lo, hi];
+                c.extend(std::iter::repeat_n(fill, k - 3));
+                c.push(last);
+                c
+            }
+        };
+        for (row, value) in rows.iter_mut().zip(column) {
+            row[v] = value;
+        }
+    }
+    rows
 }
 
 /// The name a table is known by in messages: its file name.
@@ -174,6 +227,7 @@ pub fn flatten(parent: &Path, key: &str, children: &[ChildSpec], opts: &ReadOpti
         });
     }
     let mut integral = Vec::new();
+    let mut child_columns = Vec::new();
     let child_opts = ReadOptions {
         unlabelled: true,
         target: None,
@@ -206,6 +260,12 @@ pub fn flatten(parent: &Path, key: &str, children: &[ChildSpec], opts: &ReadOpti
         skipped.extend(left_out.into_iter().map(|c| format!("{name}.{c}")));
         let mut count = vec![0.0; n];
         owner.iter().for_each(|&p| count[p] += 1.0);
+        let mut layout = ChildColumns {
+            table: name.clone(),
+            foreign_key: spec.foreign_key.clone(),
+            count: names.len(),
+            values: Vec::new(),
+        };
         integral.push(names.len());
         names.push(format!("{name}.count"));
         columns.push(count.clone());
@@ -235,6 +295,8 @@ pub fn flatten(parent: &Path, key: &str, children: &[ChildSpec], opts: &ReadOpti
                 .zip(&count)
                 .map(|(s, &c)| if c > 0.0 { s / c } else { 0.0 })
                 .collect();
+            let at = names.len();
+            layout.values.push((column.clone(), [at, at + 1, at + 2, at + 3]));
             for (agg, v) in [
                 ("mean", mean),
                 ("min", fill(min)),
@@ -249,6 +311,7 @@ pub fn flatten(parent: &Path, key: &str, children: &[ChildSpec], opts: &ReadOpti
             relation: name,
             width: 1 + 4 * values.len(),
         });
+        child_columns.push(layout);
     }
     let d = columns.len();
     let numeric = Array2::from_shape_fn((n, d), |(i, j)| columns[j][i]);
@@ -272,7 +335,7 @@ pub fn flatten(parent: &Path, key: &str, children: &[ChildSpec], opts: &ReadOpti
         data.y().to_vec(),
     )
     .map_err(|source| RelationalError::Read {
-        table: parent_name,
+        table: parent_name.clone(),
         source,
     })?;
     Ok(Flat {
@@ -280,5 +343,67 @@ pub fn flatten(parent: &Path, key: &str, children: &[ChildSpec], opts: &ReadOpti
         blocks,
         integral,
         skipped,
+        parent: parent_name,
+        own: own.len(),
+        children: child_columns,
     })
+}
+
+/// The rows a resampling added, as relational tables (CSV text by file
+/// name): the parent's new rows (`key` `synthetic-<i>`, the parent's own
+/// numeric columns, the label) and each child table's rows for them
+/// ([`child_rows`]; the foreign key, the numeric columns). `resampled` is
+/// `flat.data` over-sampled: its first `flat.data.n_samples()` rows are the
+/// input's, the rest are new. Append them to the original tables.
+pub fn synthetic_tables(flat: &Flat, resampled: &Dataset, key: &str) -> Vec<(String, String)> {
+    let n = flat.data.n_samples();
+    let x = resampled.numeric();
+    let own = flat.own;
+    let prefix = format!("{}.", flat.parent);
+    let strip = |name: &str| name.strip_prefix(&prefix).unwrap_or(name).to_string();
+    let mut parent = String::new();
+    let header: Vec<String> = std::iter::once(key.to_string())
+        .chain(flat.data.features()[..own].iter().map(|f| strip(&f.name)))
+        .chain(std::iter::once(resampled.target_name().to_string()))
+        .collect();
+    parent.push_str(&header.join(","));
+    parent.push('\n');
+    let mut children: Vec<String> = flat
+        .children
+        .iter()
+        .map(|c| {
+            let cols: Vec<&str> = c.values.iter().map(|(v, _)| v.as_str()).collect();
+            format!(
+                "{}\n",
+                std::iter::once(c.foreign_key.as_str())
+                    .chain(cols)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )
+        })
+        .collect();
+    for r in n..resampled.n_samples() {
+        let id = format!("synthetic-{}", r - n + 1);
+        let row = x.row(r).to_vec();
+        let values: Vec<String> = row[..own].iter().map(|&v| format_number(v)).collect();
+        parent.push_str(&format!(
+            "{id},{}{}{}\n",
+            values.join(","),
+            if own > 0 { "," } else { "" },
+            resampled.classes()[resampled.y()[r]]
+        ));
+        for (c, text) in flat.children.iter().zip(children.iter_mut()) {
+            for child in child_rows(&row, c) {
+                let cells: Vec<String> = child.iter().map(|&v| format_number(v)).collect();
+                text.push_str(&format!(
+                    "{id}{}{}\n",
+                    if cells.is_empty() { "" } else { "," },
+                    cells.join(",")
+                ));
+            }
+        }
+    }
+    std::iter::once((flat.parent.clone(), parent))
+        .chain(flat.children.iter().map(|c| c.table.clone()).zip(children))
+        .collect()
 }

@@ -117,3 +117,77 @@ fn bad_tables_are_named_with_their_column() {
     let e = err(flatten(&dir.path().join("missing.csv"), "id", &[], &opts()));
     assert!(e.contains("missing.csv"), "{e}");
 }
+
+#[test]
+fn synthetic_child_rows_reproduce_the_new_rows_aggregates() {
+    use imbalanced_relational::synthetic_tables;
+    use imbalanced_resample::{RelationalSmote, Resampler};
+    let dir = tempfile::tempdir().unwrap();
+    let (mut customers, mut orders) = (String::from("id,age,churn\n"), String::from("customer,amount\n"));
+    for i in 0..60 {
+        customers.push_str(&format!(
+            "c{i},{},{}\n",
+            20 + i % 40,
+            if i % 6 == 0 { "yes" } else { "no" }
+        ));
+        for k in 0..(1 + i % 5) {
+            orders.push_str(&format!("c{i},{}\n", 5 + (i * 7 + k * 3) % 23));
+        }
+    }
+    let customers_path = write(dir.path(), "customers.csv", &customers);
+    let orders_path = write(dir.path(), "orders.csv", &orders);
+    let flat = flatten(&customers_path, "id", &[child(&orders_path, "customer")], &opts()).unwrap();
+    let sampler = RelationalSmote {
+        blocks: flat.blocks.iter().map(|b| b.width).collect(),
+        integral: flat.integral.clone(),
+        ..Default::default()
+    };
+    let resampled = sampler.fit_resample_dataset(&flat.data).unwrap();
+    let tables = synthetic_tables(&flat, &resampled, "id");
+    assert_eq!(
+        tables.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+        ["customers.csv", "orders.csv"]
+    );
+    // Append the new rows to the originals and flatten again.
+    let grown = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for ((name, text), original) in tables.iter().zip([&customers, &orders]) {
+        let body: String = text.lines().skip(1).map(|l| format!("{l}\n")).collect();
+        paths.push(write(grown.path(), name, &format!("{original}{body}")));
+    }
+    let again = flatten(&paths[0], "id", &[child(&paths[1], "customer")], &opts()).unwrap();
+    let n = flat.data.n_samples();
+    assert_eq!(again.data.n_samples(), resampled.n_samples());
+    let c = &flat.children[0];
+    let [mean, min, max, last] = c.values[0].1;
+    for r in n..resampled.n_samples() {
+        let (want, got) = (
+            resampled.numeric().row(r).to_vec(),
+            again.data.numeric().row(r).to_vec(),
+        );
+        assert_eq!(got[c.count], want[c.count], "row {r}: count");
+        assert_eq!(got[0], want[0], "row {r}: the parent's own column");
+        if want[c.count] >= 1.0 {
+            assert_eq!(got[last], want[last], "row {r}: last");
+        }
+        if want[c.count] >= 3.0 {
+            assert_eq!((got[min], got[max]), (want[min], want[max]), "row {r}: min and max");
+            assert!(got[mean] >= want[min] - 1e-9 && got[mean] <= want[max] + 1e-9);
+        }
+        // The mean is met when the rows other than min, max and last can take one value within [min, max].
+        let k = want[c.count];
+        if k >= 4.0 {
+            let fill = (want[mean] * k - want[min] - want[max] - want[last]) / (k - 3.0);
+            if fill >= want[min] && fill <= want[max] {
+                let tol = 1e-9 * want[max].abs().max(1.0);
+                assert!(
+                    (got[mean] - want[mean]).abs() < tol,
+                    "row {r}: mean {} vs {}",
+                    got[mean],
+                    want[mean]
+                );
+            }
+        }
+    }
+    assert_eq!(again.data.y()[n..], resampled.y()[n..]);
+}
