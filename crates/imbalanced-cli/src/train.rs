@@ -10,7 +10,7 @@ use imbalanced::catalog::Value;
 use imbalanced::data::{Dataset, ReadOptions};
 use imbalanced::eval::{post::parse_threshold, CalibrationChoice, FittedPipeline, HeldOut, Method, ModelFile};
 use imbalanced::losses::LossSpec;
-use imbalanced::models::{AnyClassifier, EpochReport, ProportionSsl};
+use imbalanced::models::{AnyClassifier, ClassAlignment, EpochReport, ProportionSsl};
 use imbalanced::resample::RngKind;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -114,6 +114,14 @@ pub struct TrainArgs {
     /// hypergeometric (the proportion loss's stochastic variant).
     #[arg(long, requires = "unlabelled")]
     pub stochastic_proportions: bool,
+    /// Also align the hidden space's class distribution with learnable class proxies, this weight
+    /// beside the loss (our formulation of SCDL's bidirectional alignment and anchors).
+    #[arg(long, value_name = "WEIGHT", requires = "unlabelled")]
+    pub align: Option<f64>,
+    /// Temperatures of --align's embedding-to-proxy and proxy-to-embedding assignments,
+    /// TAU,TAU_P (default 0.5,0.5).
+    #[arg(long, value_name = "TAUS", value_delimiter = ',', requires = "align")]
+    pub align_temperatures: Option<Vec<f64>>,
     /// Where to write the model (JSON).
     #[arg(long, short)]
     pub out: PathBuf,
@@ -266,10 +274,22 @@ fn semi_supervised(
             ..args.input.options()
         },
     )?;
+    let default = ClassAlignment::default();
+    let taus = match &args.align_temperatures {
+        None => vec![default.temperature, default.proxy_temperature],
+        Some(t) if t.len() == 2 => t.clone(),
+        Some(t) => return Err(format!("--align-temperatures takes two values, TAU,TAU_P; got {}", t.len()).into()),
+    };
+    let alignment = args.align.map(|weight| ClassAlignment {
+        weight,
+        temperature: taus[0],
+        proxy_temperature: taus[1],
+    });
     let ssl = ProportionSsl {
         weight: args.unlabelled_weight,
         proportions: (!args.proportions.is_empty()).then(|| args.proportions.clone()),
         stochastic: args.stochastic_proportions,
+        alignment,
     };
     println!(
         "semi-supervised: {} labelled and {} unlabelled rows",

@@ -511,6 +511,19 @@ fn train_multi_label_and_semi_supervised_models() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("214 unlabelled rows"), "{}", stdout(&o));
     ok(&["predict", &model, glass, "--out", &p("g.csv")]);
+    // With the hidden space's class alignment (our formulation of SCDL).
+    let o = train(&[
+        glass,
+        "--unlabelled",
+        &unlabelled,
+        "--align",
+        "0.1",
+        "--align-temperatures",
+        "0.5,0.3",
+        "--out",
+        &model,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
     for (args, message) in [
         (
             vec!["--proportions", "0.5,0.3,0.2"],
@@ -518,6 +531,10 @@ fn train_multi_label_and_semi_supervised_models() {
         ),
         (vec!["--proportions", "0.5,0.6"], "sum to 1"),
         (vec!["--model", "logreg"], "MLP only"),
+        (
+            vec!["--align", "0.1", "--align-temperatures", "0,0.5"],
+            "alignment temperature 0",
+        ),
     ] {
         let mut all = vec![glass, "--unlabelled", unlabelled.as_str(), "--out", model.as_str()];
         all.extend(args);

@@ -12,6 +12,7 @@
 //! Class labels are codes `0..n_classes`. The catalogue of every classifier
 //! by name (these and the balanced ensembles) is `imbalanced-classifiers`.
 
+mod alignment;
 mod batch_sampling;
 mod calibration;
 mod class_weight;
@@ -32,6 +33,7 @@ mod thresholds;
 mod traits;
 mod tree;
 
+pub use alignment::ClassAlignment;
 pub use batch_sampling::{draw_weighted, rarest_positive_weights, sampling_weights, BatchSampling};
 pub use calibration::{
     histogram_binning, isotonic, platt, BinaryCalibrator, CalibrationMethod, OneVsRestCalibration, TemperatureScaling,

@@ -17,6 +17,7 @@ use imbalanced_random::{RngKind, SamplerRng};
 use ndarray::linalg::general_mat_mul;
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 
+use crate::alignment::ClassAlignment;
 use crate::batch_sampling::{draw_weighted, rarest_positive_weights, sampling_weights, BatchSampling};
 use crate::persist::{ensure, finite, Validate};
 use crate::softmax::{class_counts, loss_error};
@@ -358,6 +359,10 @@ pub struct EarlyStop {
 /// A batch objective: the batch's logits to its value and gradient.
 type StepLoss<'a> = dyn Fn(ArrayView2<'_, f64>) -> Result<(f64, Array2<f64>), ModelError> + 'a;
 
+/// A loss of the last hidden layer's activations (before dropout): its
+/// value and gradient with respect to them.
+type HiddenLoss<'a> = dyn FnMut(ArrayView2<'_, f64>) -> (f64, Array2<f64>) + 'a;
+
 /// Buffers reused by every training step: allocating the large per-batch
 /// arrays anew each step made the allocator return and re-fault their pages.
 struct Workspace {
@@ -529,7 +534,7 @@ impl MlpClassifier {
                 let tb = targets.select(Axis(0), batch);
                 let step_loss = |z: ArrayView2<'_, f64>| loss.batch_loss(z, tb.view()).map_err(loss_error);
                 let (value, gw_head, gb_head) =
-                    self.gradients(&mut ws, &layers, &head, batch.len(), &step_loss, &mut rng)?;
+                    self.gradients(&mut ws, &layers, &head, batch.len(), &step_loss, None, &mut rng)?;
                 epoch_loss += value * batch.len() as f64;
                 t += 1;
                 self.adam_step(&mut layers, &mut head, &mut ws, gw_head, &gb_head, &mut moments, t);
@@ -566,6 +571,7 @@ impl MlpClassifier {
         head: &Dense,
         rows: usize,
         loss: &StepLoss<'_>,
+        hidden: Option<&mut HiddenLoss<'_>>,
         rng: &mut SamplerRng,
     ) -> Result<(f64, Array2<f64>, Array1<f64>), ModelError> {
         let k = head.w.nrows();
@@ -600,11 +606,13 @@ impl MlpClassifier {
             Some(a) => a.slice(s![..rows, ..]),
             None => ws.xb.slice(s![..rows, ..]),
         };
-        let mut grad_h = Array2::<f64>::zeros(h.dim());
+        let (mut total, mut grad_h) = match hidden {
+            Some(f) => f(h.view()),
+            None => (0.0, Array2::<f64>::zeros(h.dim())),
+        };
         let mut gw_head = Array2::<f64>::zeros(head.w.dim());
         let mut gb_head = Array1::<f64>::zeros(k);
         let share = 1.0 / samples as f64;
-        let mut total = 0.0;
         for _ in 0..samples {
             let (hm, mask) = if dropout {
                 let mut mask = Array2::zeros(h.dim());
@@ -688,6 +696,59 @@ impl Fit for MlpClassifier {
     }
 }
 
+/// The class proxies of [`ClassAlignment`] with their Adam state.
+struct Proxies {
+    align: ClassAlignment,
+    mean: Array2<f64>,
+    log_scale: Array1<f64>,
+    moments: (Moments, Moments),
+    /// Whether the means were set from a first batch.
+    started: bool,
+}
+
+impl Proxies {
+    fn new(align: ClassAlignment, k: usize, width: usize) -> Self {
+        Proxies {
+            align,
+            mean: Array2::zeros((k, width)),
+            log_scale: Array1::zeros(k),
+            moments: (Moments::new(k * width), Moments::new(k)),
+            started: false,
+        }
+    }
+
+    /// Adam on the means and log-scales (step `t`) with the step's gradients.
+    fn adam_step(&mut self, st: &crate::alignment::AlignmentStep, lr: f64, t: i32) {
+        let w = self.align.weight;
+        let (gm, gs) = (&st.grad_mean * w, &st.grad_log_scale * w);
+        let mean = self.mean.as_slice_mut().expect("contiguous");
+        self.moments.0.step(mean, gm.as_slice().expect("contiguous"), lr, t);
+        let log_scale = self.log_scale.as_slice_mut().expect("contiguous");
+        self.moments
+            .1
+            .step(log_scale, gs.as_slice().expect("contiguous"), lr, t);
+    }
+}
+
+/// Each class's mean row of `h` among the labelled rows (zero for a class
+/// without one).
+fn class_means(h: ArrayView2<'_, f64>, labels: &[Option<usize>], k: usize) -> Array2<f64> {
+    let mut sums = Array2::<f64>::zeros((k, h.ncols()));
+    let mut counts = vec![0.0; k];
+    for (row, label) in h.rows().into_iter().zip(labels) {
+        if let Some(c) = label {
+            sums.row_mut(*c).scaled_add(1.0, &row);
+            counts[*c] += 1.0;
+        }
+    }
+    for (mut row, &n) in sums.rows_mut().into_iter().zip(&counts) {
+        if n > 0.0 {
+            row.mapv_inplace(|v| v / n);
+        }
+    }
+    sums
+}
+
 /// Semi-supervised training with the proportion loss: every step adds a
 /// batch of unlabelled rows whose mean prediction is pulled toward the
 /// class proportions, `weight × (-Σ_c π_c log p̄_c)`
@@ -704,6 +765,9 @@ pub struct ProportionSsl {
     /// hypergeometric of a batch taken from a pool with π's class counts
     /// (the stochastic variant) instead of using π itself. Default: `false`.
     pub stochastic: bool,
+    /// Also align the hidden space's class distribution with learnable class
+    /// proxies ([`ClassAlignment`], our formulation of SCDL). Default: `None`.
+    pub alignment: Option<ClassAlignment>,
 }
 
 impl Default for ProportionSsl {
@@ -712,6 +776,7 @@ impl Default for ProportionSsl {
             weight: 1.0,
             proportions: None,
             stochastic: false,
+            alignment: None,
         }
     }
 }
@@ -821,6 +886,9 @@ impl MlpClassifier {
         if let Some(((row, column), value)) = imbalanced_data::first_non_finite(x_unlabelled.view()) {
             return Err(ModelError::NonFinite { row, column, value });
         }
+        if let Some(align) = &ssl.alignment {
+            align.check()?;
+        }
         self.fit_inner(Xy::new(x, y, n_classes)?, Some((x_unlabelled, ssl)), progress)
     }
 
@@ -854,6 +922,10 @@ impl MlpClassifier {
         let mut stream = unlabelled
             .map(|(xu, ssl)| UnlabelledStream::new(xu, ssl, &prior))
             .transpose()?;
+        let width = self.hidden.last().copied().unwrap_or(x.ncols());
+        let mut aligned = unlabelled
+            .and_then(|(_, ssl)| ssl.alignment.clone())
+            .map(|align| Proxies::new(align, k, width));
         let (mut layers, mut head, mut moments) = self.init_network(x.ncols(), k, &mut rng);
         let mut model = FittedMlp {
             layers: Vec::new(),
@@ -915,7 +987,33 @@ impl MlpClassifier {
                         None => Ok((value, grad)),
                     }
                 };
-                let (value, gw_head, gb_head) = self.gradients(&mut ws, &layers, &head, rows, &step, &mut rng)?;
+                // The labelled rows lead the batch; unlabelled ones follow.
+                let labels: Vec<Option<usize>> = yb
+                    .iter()
+                    .map(|&c| Some(c))
+                    .chain(std::iter::repeat_n(None, rows - bl))
+                    .collect();
+                let mut align_step = None;
+                let aligning = aligned.is_some();
+                let mut hidden = |h: ArrayView2<'_, f64>| match &mut aligned {
+                    Some(p) => {
+                        if !p.started {
+                            // The proxies start at the classes' mean embeddings in the first batch.
+                            p.mean = class_means(h, &labels, k);
+                            p.started = true;
+                        }
+                        let st = p.align.step(h, &labels, &p.mean, &p.log_scale);
+                        let out = (st.value * p.align.weight, &st.grad_h * p.align.weight);
+                        align_step = Some(st);
+                        out
+                    }
+                    None => (0.0, Array2::zeros(h.dim())),
+                };
+                let hook: Option<&mut HiddenLoss<'_>> = if aligning { Some(&mut hidden) } else { None };
+                let (value, gw_head, gb_head) = self.gradients(&mut ws, &layers, &head, rows, &step, hook, &mut rng)?;
+                if let (Some(p), Some(st)) = (&mut aligned, align_step) {
+                    p.adam_step(&st, self.learning_rate, t + 1);
+                }
                 epoch_loss += value * batch.len() as f64;
                 t += 1;
                 self.adam_step(&mut layers, &mut head, &mut ws, gw_head, &gb_head, &mut moments, t);
@@ -1024,7 +1122,9 @@ mod tests {
             let mut ws = Workspace::new(&model.hidden, 6, 3);
             ws.xb.assign(&x);
             let step = |z: ArrayView2<'_, f64>| loss.batch_loss(z, &y).map_err(loss_error);
-            let (value, gw_head, _) = model.gradients(&mut ws, &layers, &head, 6, &step, &mut rng).unwrap();
+            let (value, gw_head, _) = model
+                .gradients(&mut ws, &layers, &head, 6, &step, None, &mut rng)
+                .unwrap();
             assert!((value - value_of(&layers, &head)).abs() < 1e-12);
             let h = 1e-6;
             for li in 0..2 {

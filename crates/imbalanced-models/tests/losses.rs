@@ -272,7 +272,7 @@ fn the_proportion_loss_pulls_unlabelled_predictions_to_the_class_proportions() {
     let ssl = imbalanced_models::ProportionSsl {
         weight: 2.0,
         proportions: Some(vec![0.9, 0.1]),
-        stochastic: false,
+        ..Default::default()
     };
     let fitted = model
         .fit_semi_supervised(x.view(), &y, 2, xu.view(), &ssl, &mut |_| {})
@@ -337,6 +337,55 @@ fn the_proportion_loss_pulls_unlabelled_predictions_to_the_class_proportions() {
         },
     ] {
         assert!(fit(xu.view(), &bad).is_err(), "{bad:?}");
+    }
+}
+
+#[test]
+fn class_alignment_of_the_hidden_space_is_seeded_and_off_at_weight_zero() {
+    use imbalanced_models::{ClassAlignment, ProportionSsl};
+    let (x, y) = two_gaussians(150, 30, 5);
+    let (xu, _) = two_gaussians(400, 80, 6);
+    let model = MlpClassifier {
+        hidden: vec![8],
+        learning_rate: 1e-2,
+        batch_size: 30,
+        epochs: 10,
+        ..Default::default()
+    };
+    let fit = |alignment: Option<ClassAlignment>| {
+        let ssl = ProportionSsl {
+            alignment,
+            ..Default::default()
+        };
+        model.fit_semi_supervised(x.view(), &y, 2, xu.view(), &ssl, &mut |_| {})
+    };
+    let proba = |m: &imbalanced_models::FittedMlp| m.predict_proba(x.view()).unwrap();
+    let plain = proba(&fit(None).unwrap());
+    // Weight 0: the proxies learn nothing and the network is the one without them.
+    let zero = ClassAlignment {
+        weight: 0.0,
+        ..Default::default()
+    };
+    assert_eq!(proba(&fit(Some(zero)).unwrap()), plain);
+    let on = proba(&fit(Some(ClassAlignment::default())).unwrap());
+    assert_eq!(on, proba(&fit(Some(ClassAlignment::default())).unwrap()), "seeded");
+    assert!(on != plain && on.iter().all(|v| v.is_finite()));
+    for bad in [
+        ClassAlignment {
+            weight: -1.0,
+            ..Default::default()
+        },
+        ClassAlignment {
+            temperature: 0.0,
+            ..Default::default()
+        },
+        ClassAlignment {
+            proxy_temperature: f64::NAN,
+            ..Default::default()
+        },
+    ] {
+        let err = fit(Some(bad.clone())).unwrap_err().to_string();
+        assert!(err.contains("alignment"), "{bad:?}: {err}");
     }
 }
 

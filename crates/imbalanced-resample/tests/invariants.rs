@@ -2,6 +2,9 @@
 //! default (non-NumPy) generator, plus the defining property of each
 //! randomised over-sampler.
 
+mod common;
+use common::light;
+
 use imbalanced_neighbors::self_neighbors;
 use imbalanced_resample::{
     class_counts, Adasyn, BorderlineSmote, ResampleError, Resampled, Resampler, RngKind, Smote, SAMPLERS,
@@ -39,16 +42,6 @@ fn sizes_strategy() -> impl Strategy<Value = Vec<usize>> {
         (12usize..60, 12usize..30).prop_map(|(a, b)| vec![a + b, b]),
         (12usize..50, 12usize..30, 12usize..20).prop_map(|(a, b, c)| vec![a + b, b, c]),
     ]
-}
-
-/// The parameters a sampler runs with here: its defaults, but the diffusion
-/// sampler's network small and briefly trained, so the battery stays quick.
-fn light(name: &str) -> Vec<(String, serde_json::Value)> {
-    if name == "DiffusionOverSampler" {
-        serde_json::from_str(r#"[["max_iter", 20], ["hidden_layer_sizes", [8]], ["n_steps", 10]]"#).unwrap()
-    } else {
-        Vec::new()
-    }
 }
 
 fn run_on_threads(s: &dyn Resampler, x: &Array2<f64>, y: &[usize], threads: usize) -> Resampled {
