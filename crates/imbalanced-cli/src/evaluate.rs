@@ -105,21 +105,10 @@ pub(crate) fn progress_bar(total: usize) -> ProgressBar {
 }
 
 pub(crate) fn print_table(e: &Evaluation) {
-    let mut table = crate::table();
-    let mut header = vec!["method".to_string()];
-    header.extend(e.metrics.iter().map(|m| m.to_string()));
-    table.set_header(header);
+    let (header, rows) = e.table();
     let winners: Vec<usize> = (0..e.metrics.len()).map(|m| e.winner(m)).collect();
-    for (i, r) in e.results.iter().enumerate() {
-        let mut row = vec![r.method.clone()];
-        for (m, &w) in winners.iter().enumerate() {
-            let (mean, std) = r.mean_std(m);
-            row.push(format!("{mean:.4} ± {std:.4}{}", if w == i { " *" } else { "" }));
-        }
-        table.add_row(row);
-    }
     println!("{} ({} rows, {} classes)", e.dataset, e.y.len(), e.classes.len());
-    println!("{table}");
+    crate::print_table(header, rows);
     let best: Vec<String> = e
         .metrics
         .iter()
@@ -163,31 +152,9 @@ pub fn run_evaluate(args: EvaluateArgs) -> Result<(), Box<dyn std::error::Error>
 
 fn print_bench(b: &Bench, rank_by: usize, model: &str) {
     let test = &b.tests[rank_by];
-    let mut table = crate::table();
-    let mut header = vec!["dataset".to_string()];
-    header.extend(b.methods.iter().cloned());
-    table.set_header(header);
-    for (i, e) in b.evaluations.iter().enumerate() {
-        let mut row = vec![e.dataset.clone()];
-        // By the methods' places: a method that failed on this dataset has no result.
-        for (m, score) in e.scores(b.methods.len(), rank_by).into_iter().enumerate() {
-            let rank = test.as_ref().map_or(String::new(), |t| format!(" ({})", t.ranks[i][m]));
-            let value = if score.is_nan() {
-                "failed".to_string()
-            } else {
-                format!("{score:.4}")
-            };
-            row.push(format!("{value}{rank}"));
-        }
-        table.add_row(row);
-    }
-    if let Some(t) = test {
-        let mut row = vec!["average rank".to_string()];
-        row.extend(t.average_ranks.iter().map(|r| format!("{r:.3}")));
-        table.add_row(row);
-    }
+    let (header, rows) = b.table(rank_by);
     println!("{model} by {} ({} datasets)", b.metrics[rank_by], b.evaluations.len());
-    println!("{table}");
+    crate::print_table(header, rows);
     if let Some(t) = test {
         println!(
             "Friedman chi2 = {:.3} (p = {:.3e}), Iman-Davenport F = {:.3} (p = {:.3e}); Nemenyi CD (alpha 0.05) = {:.3}",

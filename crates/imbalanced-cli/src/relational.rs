@@ -71,9 +71,10 @@ pub fn run(args: RelationalArgs) -> Result<(), Box<dyn std::error::Error>> {
     };
     let chosen = sampler(gate);
     let data = &flat.data;
-    let weights = chosen.gate_weights(data.numeric(), data.y(), data.classes().len())?;
     let say = !args.json;
     if say {
+        // Shown only: a resampling computes the weights on its own rows.
+        let weights = chosen.gate_weights(data.numeric(), data.y(), data.classes().len())?;
         println!(
             "{}: {} rows, {} columns in {} blocks",
             args.file.display(),
@@ -81,18 +82,8 @@ pub fn run(args: RelationalArgs) -> Result<(), Box<dyn std::error::Error>> {
             data.numeric().ncols(),
             flat.blocks.len()
         );
-        crate::print_table(
-            vec![
-                "relation".into(),
-                "columns".into(),
-                format!("{} gate weight", args.gate),
-            ],
-            flat.blocks
-                .iter()
-                .zip(&weights)
-                .map(|(b, w)| vec![b.relation.clone(), b.width.to_string(), format!("{w:.3}")])
-                .collect(),
-        );
+        let (header, rows) = flat.blocks_table(&format!("{} gate weight", args.gate), &weights);
+        crate::print_table(header, rows);
         if !flat.skipped.is_empty() {
             println!("left out (categorical): {}", flat.skipped.join(", "));
         }

@@ -144,6 +144,46 @@ pub fn bench(
 }
 
 impl Bench {
+    /// Metric `rank_by`'s table: a header (`dataset`, then each method) and a
+    /// row per dataset, each score with its rank (`failed` where a method
+    /// failed), then the average ranks when there is a test.
+    pub fn table(&self, rank_by: usize) -> (Vec<String>, Vec<Vec<String>>) {
+        let test = &self.tests[rank_by];
+        let header = std::iter::once("dataset".to_string())
+            .chain(self.methods.iter().cloned())
+            .collect();
+        let mut rows: Vec<Vec<String>> = self
+            .evaluations
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                // By the methods' places: a method that failed on this dataset has no result.
+                let cells = e
+                    .scores(self.methods.len(), rank_by)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(m, score)| {
+                        let rank = test.as_ref().map_or(String::new(), |t| format!(" ({})", t.ranks[i][m]));
+                        let value = if score.is_nan() {
+                            "failed".to_string()
+                        } else {
+                            format!("{score:.4}")
+                        };
+                        format!("{value}{rank}")
+                    });
+                std::iter::once(e.dataset.clone()).chain(cells).collect()
+            })
+            .collect();
+        if let Some(t) = test {
+            rows.push(
+                std::iter::once("average rank".to_string())
+                    .chain(t.average_ranks.iter().map(|r| format!("{r:.3}")))
+                    .collect(),
+            );
+        }
+        (header, rows)
+    }
+
     /// The results as `imbalanced bench --json` prints them, ranked by metric `rank_by`.
     pub fn to_json(&self, rank_by: usize) -> Value {
         let b = self;

@@ -293,6 +293,29 @@ impl Evaluation {
         out
     }
 
+    /// The results as a table: a header (`method`, then each metric) and a
+    /// row per method, `mean ± std`, the best of each metric marked `*`.
+    pub fn table(&self) -> (Vec<String>, Vec<Vec<String>>) {
+        let header = std::iter::once("method".to_string())
+            .chain(self.metrics.iter().map(|m| m.to_string()))
+            .collect();
+        let winners: Vec<usize> = (0..self.metrics.len()).map(|m| self.winner(m)).collect();
+        let rows = self
+            .results
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                std::iter::once(r.method.clone())
+                    .chain(winners.iter().enumerate().map(|(m, &w)| {
+                        let (mean, std) = r.mean_std(m);
+                        format!("{mean:.4} ± {std:.4}{}", if w == i { " *" } else { "" })
+                    }))
+                    .collect()
+            })
+            .collect();
+        (header, rows)
+    }
+
     /// Index of the best method on metric `m` (highest mean; first on ties).
     pub fn winner(&self, m: usize) -> usize {
         (0..self.results.len())

@@ -111,6 +111,21 @@ pub struct Flat {
     pub children: Vec<ChildColumns>,
 }
 
+impl Flat {
+    /// The blocks as a table, with each block's gate `weights` (one per
+    /// block) under the heading `weight`: a header and a row per relation.
+    pub fn blocks_table(&self, weight: &str, weights: &[f64]) -> (Vec<String>, Vec<Vec<String>>) {
+        let header = vec!["relation".into(), "columns".into(), weight.to_string()];
+        let rows = self
+            .blocks
+            .iter()
+            .zip(weights)
+            .map(|(b, w)| vec![b.relation.clone(), b.width.to_string(), format!("{w:.3}")])
+            .collect();
+        (header, rows)
+    }
+}
+
 /// Child rows whose aggregates are a flat row's (our formulation): `count`
 /// rows (rounded, at least 0); per value column, rows holding its min and
 /// max, the last row holding its last value, and the others one value that
