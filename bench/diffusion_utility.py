@@ -12,8 +12,6 @@ is shown too.
     /tmp/testvenv/bin/python bench/diffusion_utility.py [--keel ../shared/data/keel/binary] [--models knn,forest]
 """
 import argparse
-import csv
-import json
 import time
 from pathlib import Path
 
@@ -27,25 +25,16 @@ from sklearn.preprocessing import StandardScaler
 from imbalanced.over_sampling import SMOTE
 from imbalanced.synthesis import DiffusionOverSampler
 
-ROOT = Path(__file__).resolve().parents[1]
+from keel import BINARY, binary_datasets, load  # noqa: E402  (bench/keel.py, beside this script)
 MODELS = {"knn": lambda: KNeighborsClassifier(), "forest": lambda: RandomForestClassifier(random_state=0)}
-
-
-def load(path):
-    with open(path) as f:
-        rows = list(csv.reader(f))[1:]
-    X = np.array([[float(v) for v in r[:-1]] for r in rows])
-    labels, y = np.unique([r[-1] for r in rows], return_inverse=True)
-    return X, y
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--keel", default=str(ROOT.parent / "shared/data/keel/binary"))
+    parser.add_argument("--keel", default=str(BINARY))
     parser.add_argument("--models", default="knn,forest")
     args = parser.parse_args()
-    manifest = json.loads((Path(args.keel).parent / "manifest.json").read_text())
-    names = sorted(m["name"] for m in manifest if m["kind"] == "binary")
+    names = binary_datasets(args.keel)
     models = args.models.split(",")
     scores = {m: {"real": [], "SMOTE": [], "diffusion": []} for m in models}
     seconds = {"SMOTE": 0.0, "diffusion": 0.0}

@@ -10,8 +10,6 @@ class is reported for both.
     /tmp/testvenv/bin/python bench/label_consistency.py [--keel ../shared/data/keel/binary]
 """
 import argparse
-import csv
-import json
 from pathlib import Path
 
 import numpy as np
@@ -22,15 +20,7 @@ from sklearn.preprocessing import StandardScaler
 from imbalanced.over_sampling import SMOTE
 from imbalanced.synthesis import LabelConsistentOverSampler
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def load(path):
-    with open(path) as f:
-        rows = list(csv.reader(f))[1:]
-    X = np.array([[float(v) for v in r[:-1]] for r in rows])
-    _, y = np.unique([r[-1] for r in rows], return_inverse=True)
-    return X, y
+from keel import BINARY, binary_datasets, load  # noqa: E402  (bench/keel.py, beside this script)
 
 
 def agreement(sampler, Xa, ya, forest):
@@ -41,10 +31,9 @@ def agreement(sampler, Xa, ya, forest):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--keel", default=str(ROOT.parent / "shared/data/keel/binary"))
+    parser.add_argument("--keel", default=str(BINARY))
     args = parser.parse_args()
-    manifest = json.loads((Path(args.keel).parent / "manifest.json").read_text())
-    names = sorted(m["name"] for m in manifest if m["kind"] == "binary")
+    names = binary_datasets(args.keel)
     rows = []
     for name in names:
         X, y = load(Path(args.keel) / f"{name}.csv")
