@@ -17,6 +17,7 @@
 
 use imbalanced_data::{Dataset, FeatureKind};
 use imbalanced_random::{RngKind, SamplerRng};
+use imbalanced_scores::correlation_ratio;
 use serde::Serialize;
 
 use crate::DiagnoseError;
@@ -99,27 +100,6 @@ fn pearson(x: &[f64], y: &[usize]) -> f64 {
         0.0
     } else {
         sxy / (sxx * syy).sqrt()
-    }
-}
-
-/// The correlation ratio η of `x` by the classes `y` (0 when `x` is constant).
-fn correlation_ratio(x: &[f64], y: &[usize], n_classes: usize) -> f64 {
-    let n = x.len() as f64;
-    let mean = x.iter().sum::<f64>() / n;
-    let (mut sums, mut counts) = (vec![0.0; n_classes], vec![0usize; n_classes]);
-    for (&v, &c) in x.iter().zip(y) {
-        sums[c] += v;
-        counts[c] += 1;
-    }
-    let between: f64 = (0..n_classes)
-        .filter(|&c| counts[c] > 0)
-        .map(|c| counts[c] as f64 * (sums[c] / counts[c] as f64 - mean).powi(2))
-        .sum();
-    let total: f64 = x.iter().map(|v| (v - mean).powi(2)).sum();
-    if total == 0.0 {
-        0.0
-    } else {
-        (between / total).sqrt().min(1.0)
     }
 }
 
@@ -256,9 +236,6 @@ mod tests {
         // r of (1, 2, 3, 4) with (0, 0, 1, 1): 0.894427190999916 (numpy.corrcoef).
         assert!((pearson(&[1.0, 2.0, 3.0, 4.0], &[0, 0, 1, 1]) - 0.894_427_190_999_916).abs() < 1e-12);
         assert_eq!(pearson(&[2.0; 4], &[0, 0, 1, 1]), 0.0);
-        // η of x by three classes: between-class SS 36 over total SS 37.5.
-        let eta = correlation_ratio(&[1.0, 2.0, 4.0, 5.0, 7.0, 8.0], &[0, 0, 1, 1, 2, 2], 3);
-        assert!((eta - (36.0f64 / 37.5).sqrt()).abs() < 1e-12, "{eta}");
         // U(y | x) where x determines y: 1; where x is independent of y: 0.
         assert!((theils_u(&[0, 0, 1, 1], &[1, 1, 0, 0], 2, 2) - 1.0).abs() < 1e-12);
         assert!(theils_u(&[0, 1, 0, 1], &[0, 0, 1, 1], 2, 2).abs() < 1e-12);

@@ -13,12 +13,14 @@
 
 #![forbid(unsafe_code)]
 
+mod association;
 mod classification;
 mod confusion;
 mod probabilistic;
 mod ranking;
 mod summary;
 
+pub use association::correlation_ratio;
 pub use classification::{
     accuracy_score, balanced_accuracy_score, classification_report_imbalanced, cohen_kappa_score, f1_score,
     fbeta_score, geometric_mean_score, index_balanced_accuracy, macro_averaged_mean_absolute_error, matthews_corrcoef,

@@ -8,6 +8,7 @@ use imbalanced_catalog::Estimator;
 use imbalanced_data::Xy;
 use imbalanced_neighbors::self_neighbors;
 use imbalanced_random::RngKind;
+use imbalanced_scores::correlation_ratio;
 use ndarray::{Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
@@ -86,26 +87,6 @@ impl Default for RelationalSmote {
     }
 }
 
-/// The correlation ratio squared of column `x` by the classes `y`.
-fn eta_squared(x: ndarray::ArrayView1<'_, f64>, y: &[usize], n_classes: usize) -> f64 {
-    let n = x.len() as f64;
-    let mean = x.sum() / n;
-    let (mut sums, mut counts) = (vec![0.0; n_classes], vec![0usize; n_classes]);
-    for (&v, &c) in x.iter().zip(y) {
-        sums[c] += v;
-        counts[c] += 1;
-    }
-    let total: f64 = x.iter().map(|v| (v - mean).powi(2)).sum();
-    if total == 0.0 {
-        return 0.0;
-    }
-    let between: f64 = (0..n_classes)
-        .filter(|&c| counts[c] > 0)
-        .map(|c| counts[c] as f64 * (sums[c] / counts[c] as f64 - mean).powi(2))
-        .sum();
-    (between / total).min(1.0)
-}
-
 /// The standardised columns of `x`, block `b`'s scaled by
 /// `sqrt(weights[b] / width_b)`, so that a block counts by its weight, not
 /// its width.
@@ -174,7 +155,7 @@ impl RelationalSmote {
             RelationGate::Uniform => weights.fill(1.0),
             RelationGate::Association => {
                 for (j, &b) in block_of.iter().enumerate() {
-                    weights[b] = weights[b].max(eta_squared(x.column(j), y, n_classes));
+                    weights[b] = weights[b].max(correlation_ratio(&x.column(j).to_vec(), y, n_classes).powi(2));
                 }
             }
             RelationGate::BalancedAccuracy => {
