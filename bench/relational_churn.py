@@ -9,7 +9,9 @@ flat table, RelationalSMOTE with a uniform, the association and the learned gate
 
 The generator (our formulation): each customer has an age and a tenure
 (noise for the label), 0-12 orders whose amounts trend down for churners,
-and 0-6 support tickets whose waits are long for churners; about 8% churn.
+and 0-6 support tickets whose waits are long for churners and whose topic
+(billing, technical, cancel; a categorical column, flattened into the share
+of each topic) is more often "cancel" for churners; about 8% churn.
 Writes bench/data/churn_SEED/{customers,orders,tickets}.csv and prints a
 Markdown table of balanced accuracy and G-mean (mean over 5 folds and the
 seeds) for BENCHMARKS.md.
@@ -46,11 +48,13 @@ def generate(n, seed, out):
                 w.writerow([f"c{i}", round(base * np.exp(trend * t + rng.normal(0, 0.25)), 2)])
     with open(out / "tickets.csv", "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["customer_id", "wait"])
+        w.writerow(["customer_id", "wait", "topic"])
+        topics = ["billing", "technical", "cancel"]
         for i in range(n):
             k = rng.poisson(2.5 if churn[i] else 1.0)
             for _ in range(min(k, 6)):
-                w.writerow([f"c{i}", round(rng.gamma(2.0, 6.0 if churn[i] else 3.5), 1)])
+                topic = topics[rng.choice(3, p=[0.4, 0.35, 0.25] if churn[i] else [0.45, 0.5, 0.05])]
+                w.writerow([f"c{i}", round(rng.gamma(2.0, 6.0 if churn[i] else 3.5), 1), topic])
 
 
 def evaluate(folder, model):

@@ -27,7 +27,7 @@ from sklearn_compat.utils.validation import validate_data
 from . import _native
 from ._engine import _seed, storing_init
 
-__all__ = ["SoftmaxRegression", "MLPClassifier"]
+__all__ = ["SoftmaxRegression", "MLPClassifier", "SemiSupervisedMLPClassifier"]
 
 
 def _to_engine(value):
@@ -256,3 +256,108 @@ def _classifier(name, summary, params):
 _CATALOGUE = {name: (summary, params) for name, _kind, summary, params in _native.models()}
 SoftmaxRegression = _classifier("SoftmaxRegression", *_CATALOGUE["SoftmaxRegression"])
 MLPClassifier = _classifier("MLPClassifier", *_CATALOGUE["MLPClassifier"])
+
+
+# The semi-supervised settings, beside MLPClassifier's own parameters.
+_SSL = {"unlabelled_weight": 1.0, "proportions": None, "stochastic_proportions": False, "alignment": None,
+        "alignment_temperature": None, "alignment_proxy_temperature": None}
+
+
+class SemiSupervisedMLPClassifier(MLPClassifier):
+    """``MLPClassifier`` trained on labelled and unlabelled rows.
+
+    Rows labelled ``-1`` in ``y`` are unlabelled (scikit-learn's
+    ``sklearn.semi_supervised`` convention). The labelled rows train with the
+    model's ``loss``; every step adds a batch of unlabelled rows whose mean
+    prediction is pulled toward the class proportions, ``unlabelled_weight *
+    (-sum_c pi_c log mean_p_c)`` (learning from label proportions). With
+    ``alignment``, the last hidden layer's class distribution is also aligned
+    with learnable class proxies (our formulation of SCDL's CDBA + SAC, Su et
+    al.: soft assignments embedding-to-proxy and proxy-to-embedding, a
+    symmetric KL term, labelled rows as anchors). ``imbalanced train
+    --unlabelled POOL [--align WEIGHT]`` is the same training.
+
+    Parameters
+    ----------
+    **MLPClassifier's parameters**
+        See :class:`MLPClassifier`.
+    unlabelled_weight : float, default=1.0
+        Weight of the proportion loss on the unlabelled rows.
+    proportions : array-like of shape (n_classes,) or None, default=None
+        Class proportions of the unlabelled rows, in the order of ``classes_``
+        (None: the labelled rows' class shares).
+    stochastic_proportions : bool, default=False
+        Draw each batch's target proportions from the hypergeometric of a batch
+        taken from a pool with these proportions, instead of the proportions.
+    alignment : float or None, default=None
+        Weight of the class-distribution alignment (None: off; the engine's
+        suggested weight is 0.1).
+    alignment_temperature, alignment_proxy_temperature : float or None, default=None
+        Temperatures of the embedding-to-proxy and proxy-to-embedding
+        assignments (None: the engine's default, 0.5; SCDL's own values were not
+        available to us).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels of the labelled rows, sorted.
+    n_unlabelled_ : int
+        Unlabelled rows seen during fit.
+    **MLPClassifier's fitted attributes**
+        ``coefs_``, ``intercepts_``, ``loss_curve_``, ``n_iter_``, ``model_``.
+    """
+
+    def _engine_params(self):
+        params = super()._engine_params()
+        for key in _SSL:
+            del params[key]
+        return params
+
+    def fit(self, X, y):
+        """Fit on the labelled rows of ``X`` and, semi-supervised, its rows labelled ``-1``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training rows (finite numbers).
+        y : array-like of shape (n_samples,)
+            Class labels; ``-1`` marks an unlabelled row (with string labels, give
+            an object array).
+
+        Returns
+        -------
+        self : object
+            The fitted classifier.
+        """
+        X, y = validate_data(self, X, y, dtype=np.float64)
+        if y.dtype.kind in "US" and (y == "-1").any():
+            raise ValueError("y holds the string '-1', not the number -1 that marks unlabelled rows: give y as "
+                             "an object array with -1 for each unlabelled row")
+        unlabelled = np.array([not isinstance(v, str) and v == -1 for v in y], dtype=bool)
+        self.n_unlabelled_ = int(unlabelled.sum())
+        if not self.n_unlabelled_:
+            return super().fit(X, y)
+        self.classes_, codes = class_codes(self, y[~unlabelled])
+        proportions = None if self.proportions is None else [float(p) for p in np.ravel(self.proportions)]
+        alignment = None
+        if self.alignment is not None:
+            alignment = (float(self.alignment), *(None if t is None else float(t) for t in
+                                                  (self.alignment_temperature, self.alignment_proxy_temperature)))
+        self.model_ = _native.fit_semi_supervised(
+            json.dumps(self._engine_params()),
+            np.ascontiguousarray(X[~unlabelled]),
+            codes.astype(np.int64),
+            len(self.classes_),
+            np.ascontiguousarray(X[unlabelled]),
+            float(self.unlabelled_weight),
+            proportions,
+            bool(self.stochastic_proportions),
+            alignment,
+        )
+        self._read_fitted(json.loads(self.model_.to_json()))
+        return self
+
+
+SemiSupervisedMLPClassifier.__init__ = storing_init(inspect.Signature(
+    list(inspect.signature(MLPClassifier.__init__).parameters.values())
+    + [inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY, default=v) for k, v in _SSL.items()]))

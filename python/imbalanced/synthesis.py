@@ -130,26 +130,46 @@ def association_test(X_real, y_real, X_synthetic, y_synthetic, *, categorical_fe
     return json.loads(result)
 
 
-def _sampler_spec(sampler):
-    """The engine's spec of ``sampler``: a name, a ``{"name": ...}`` dict, or
-    an estimator of this package or imbalanced-learn (its class name and the
-    parameters the engine takes, the seed set by the wrapper)."""
-    if isinstance(sampler, (str, dict)):
-        return sampler
-    if not hasattr(sampler, "get_params"):
-        raise TypeError(f"sampler must be a name, a dict with a 'name', or a sampler object, not {sampler!r}")
-    name = type(sampler).__name__
-    known = _ENGINE_PARAMS.get(name)
-    if known is None:
-        raise ValueError(f"sampler {name} is not one the engine runs: give one of imbalanced.over_sampling's "
-                         "or imbalanced.smote_variants' samplers, or its name")
-    params = {}
-    for key, value in sampler.get_params(deep=False).items():
-        if key in known and key not in ("random_state", "rng"):
+# The engine's parameter names of each model that can judge (its judge catalogue).
+_JUDGE_PARAMS = {name: {p[0] for p in params} for name, _kind, _summary, params in _native.judges()}
+
+
+# Settings of how an estimator runs, not of what it fits.
+_NOT_MODEL = {"random_state", "rng", "n_jobs", "verbose"}
+
+
+def _same(a, b):
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return a is b
+
+
+def _spec(estimator, param, known, where):
+    """The engine's spec of ``estimator``, given as parameter ``param``: a
+    name, a ``{"name": ...}`` dict, or an estimator object whose class the
+    engine runs (``known``: its parameter names by class; ``where``: which
+    classes those are, for the error). The object's class name and the
+    parameters the engine takes go over, its seed is the wrapper's; one the
+    engine lacks is an error unless it is at its default."""
+    if isinstance(estimator, (str, dict)):
+        return estimator
+    if not hasattr(estimator, "get_params"):
+        raise TypeError(f"{param} must be a name, a dict with a 'name', or an estimator object, not {estimator!r}")
+    name = type(estimator).__name__
+    names = known.get(name)
+    if names is None:
+        raise ValueError(f"{param} {name} is not one the engine runs: give {where}, or its name")
+    params, defaults = {}, type(estimator)().get_params(deep=False)
+    for key, value in estimator.get_params(deep=False).items():
+        if key not in names and key not in _NOT_MODEL and not _same(value, defaults.get(key)):
+            raise ValueError(f"{param} {name}'s {key}={value!r}: the engine's {name} has no such setting (it "
+                             f"takes {', '.join(sorted(names))}); leave it at its default")
+        if key in names and key not in ("random_state", "rng"):
             try:
                 json.dumps(value)
             except TypeError:
-                raise ValueError(f"sampler {name}'s {key}={value!r} cannot be passed to the engine: give a "
+                raise ValueError(f"{param} {name}'s {key}={value!r} cannot be passed to the engine: give a "
                                  "number or a string") from None
             params[key] = value
     return {"name": name, **params}
@@ -159,14 +179,21 @@ class _Synthesis(DescribedSampler):
     def _engine_params(self):
         params = super()._engine_params()
         if "sampler" in params:
-            params["sampler"] = _sampler_spec(params["sampler"])
+            params["sampler"] = _spec(params["sampler"], "sampler", _ENGINE_PARAMS,
+                                      "one of imbalanced.over_sampling's or imbalanced.smote_variants' samplers")
+        if "judge" in params:
+            params["judge"] = _spec(params["judge"], "judge", _JUDGE_PARAMS,
+                                    "a scikit-learn or imbalanced.models classifier of "
+                                    + ", ".join(sorted(_JUDGE_PARAMS)))
         return params
 
 
 LabelConsistentOverSampler = described(
     "LabelConsistentOverSampler", _Synthesis, __name__,
     "Our formulation of ReTabSyn's label consistency (Lin et al. 2026) on the engine. ``sampler`` is a name, a "
-    "``{\"name\": ..., parameters}`` dict or a sampler object of this package.",
+    "``{\"name\": ..., parameters}`` dict or a sampler object of this package; ``judge`` likewise a classifier "
+    "(a scikit-learn object such as ``RandomForestClassifier(n_estimators=50)`` gives its class and the "
+    "parameters the engine takes).",
     "Seeds the folds, the judge and the proposing sampler's rounds.")
 
 

@@ -110,10 +110,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(losses::advise_gamma, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::macro_averaged_mean_absolute_error, m)?)?;
     m.add_function(wrap_pyfunction!(models::models, m)?)?;
+    m.add_function(wrap_pyfunction!(samplers::judges, m)?)?;
     m.add_function(wrap_pyfunction!(explain::kernel_shap, m)?)?;
     m.add_function(wrap_pyfunction!(explain::permutation_importance, m)?)?;
     m.add_function(wrap_pyfunction!(models::fit, m)?)?;
     m.add_function(wrap_pyfunction!(models::fit_more, m)?)?;
+    m.add_function(wrap_pyfunction!(models::fit_semi_supervised, m)?)?;
     m.add_function(wrap_pyfunction!(federated::partitioners, m)?)?;
     m.add_function(wrap_pyfunction!(federated::partition, m)?)?;
     m.add_function(wrap_pyfunction!(federated::long_tail, m)?)?;

@@ -3,7 +3,9 @@
 //! persistence (the JSON of a model file, checked when read back).
 
 use imbalanced::data::Xy;
-use imbalanced::models::{AnyClassifier, Fit, FittedModel, ModelError, Predict, MODELS};
+use imbalanced::models::{
+    AnyClassifier, ClassAlignment, Fit, FittedModel, ModelError, Predict, ProportionSsl, MODELS,
+};
 use numpy::{IntoPyArray, PyArray2, PyArray3, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
@@ -237,6 +239,52 @@ pub(crate) fn fit(
             Some(w) => classifier.fit_with_weights(data, w),
         },
     )
+}
+
+/// Fits `MLPClassifier` (parameters as a JSON object) semi-supervised:
+/// the labelled rows `x` with class codes `y`, and the proportion loss of
+/// `weight` (towards `proportions`, or the labelled shares; `stochastic`
+/// for hypergeometric batch targets) on the rows `x_unlabelled`, with the
+/// class-distribution alignment `(weight, temperature, proxy_temperature)`
+/// where given (a temperature not given is the engine's default) (`imbalanced::models::ProportionSsl`).
+#[pyfunction]
+#[pyo3(signature = (params, x, y, n_classes, x_unlabelled, weight, proportions, stochastic, alignment, n_jobs=None))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn fit_semi_supervised(
+    py: Python<'_>,
+    params: &str,
+    x: PyReadonlyArray2<'_, f64>,
+    y: PyReadonlyArray1<'_, i64>,
+    n_classes: usize,
+    x_unlabelled: PyReadonlyArray2<'_, f64>,
+    weight: f64,
+    proportions: Option<Vec<f64>>,
+    stochastic: bool,
+    alignment: Option<(f64, Option<f64>, Option<f64>)>,
+    n_jobs: Option<i64>,
+) -> PyResult<Model> {
+    let ssl = ProportionSsl {
+        weight,
+        proportions,
+        stochastic,
+        alignment: alignment.map(|(weight, temperature, proxy_temperature)| {
+            let default = ClassAlignment::default();
+            ClassAlignment {
+                weight,
+                temperature: temperature.unwrap_or(default.temperature),
+                proxy_temperature: proxy_temperature.unwrap_or(default.proxy_temperature),
+            }
+        }),
+    };
+    let xu = x_unlabelled.as_array();
+    let xu = xu.as_standard_layout();
+    train(py, "MLPClassifier", params, x, y, n_classes, n_jobs, |classifier, data| {
+        let AnyClassifier::Mlp(mlp) = classifier else {
+            return Err(ModelError::Parameter("only MLPClassifier trains semi-supervised".into()));
+        };
+        mlp.fit_semi_supervised(data.x(), data.y(), n_classes, xu.view(), &ssl, &mut |_| {})
+            .map(FittedModel::Mlp)
+    })
 }
 
 /// Grows `model` to classifier `name`'s `n_estimators` (parameters as a

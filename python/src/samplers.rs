@@ -1,7 +1,7 @@
 //! The samplers of the catalogue on NumPy arrays.
 
 use imbalanced::catalog::from_params;
-use imbalanced::resample::{SmoteN, SmoteNc, SAMPLERS};
+use imbalanced::resample::{SmoteN, SmoteNc, JUDGES, SAMPLERS};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
@@ -12,6 +12,12 @@ use crate::{class_codes, describe, given, mixed_dataset, on_threads, value_error
 #[pyfunction]
 pub(crate) fn samplers() -> Vec<Described> {
     describe(&SAMPLERS)
+}
+
+/// Every classifier that can judge `LabelConsistentOverSampler`'s rows.
+#[pyfunction]
+pub(crate) fn judges() -> Vec<Described> {
+    describe(&JUDGES)
 }
 
 /// The resampled rows (their numeric part), their class codes, the input

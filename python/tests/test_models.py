@@ -17,7 +17,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from imbalanced import _native
 from imbalanced.metrics import geometric_mean_score
-from imbalanced.models import MLPClassifier, SoftmaxRegression
+from imbalanced.models import MLPClassifier, SemiSupervisedMLPClassifier, SoftmaxRegression
 
 CLASSES = [SoftmaxRegression, MLPClassifier]
 
@@ -29,7 +29,16 @@ def data(n_classes=3, n=400, seed=0):
     )
 
 
-@parametrize_with_checks([SoftmaxRegression(), MLPClassifier()])
+def _expected_failures(estimator):
+    if isinstance(estimator, SemiSupervisedMLPClassifier):
+        # -1 marks an unlabelled row (scikit-learn's semi_supervised
+        # convention), so this check's classes -1 and 1 read as one class.
+        return {"check_classifiers_classes": "-1 marks unlabelled rows"}
+    return {}
+
+
+@parametrize_with_checks([SoftmaxRegression(), MLPClassifier(), SemiSupervisedMLPClassifier()],
+                         expected_failed_checks=_expected_failures)
 def test_sklearn_checks(estimator, check):
     check(estimator)
 
@@ -146,3 +155,57 @@ def test_predict_checks_the_width():
     m = SoftmaxRegression().fit(X, y)
     with pytest.raises(ValueError, match="features"):
         m.predict(X[:, :4])
+
+
+def semi_supervised_data():
+    """Two classes; half the rows unlabelled (-1), most of them of class 0."""
+    X, y = make_classification(600, 4, n_informative=3, n_redundant=0, weights=[0.5], class_sep=0.5,
+                               random_state=3)
+    y_semi = y.copy()
+    y_semi[300:] = -1
+    # The unlabelled rows: 90% class 0.
+    keep = np.r_[np.arange(300), 300 + np.flatnonzero(y[300:] == 0), 300 + np.flatnonzero(y[300:] == 1)[:15]]
+    return X[keep], y[keep], y_semi[keep]
+
+
+def test_semi_supervised_mlp_pulls_the_unlabelled_rows_toward_the_proportions():
+    X, y, y_semi = semi_supervised_data()
+    unlabelled = y_semi == -1
+    settings = dict(hidden_layer_sizes=[16], max_iter=40, batch_size=50, random_state=0)
+    supervised = MLPClassifier(**settings).fit(X[~unlabelled], y[~unlabelled])
+    semi = SemiSupervisedMLPClassifier(**settings, unlabelled_weight=2.0, proportions=[0.9, 0.1]).fit(X, y_semi)
+    assert semi.n_unlabelled_ == unlabelled.sum() and list(semi.classes_) == [0, 1]
+
+    def p0(model):
+        return model.predict_proba(X[unlabelled])[:, 0].mean()
+
+    assert abs(p0(semi) - 0.9) < 0.5 * abs(p0(supervised) - 0.9), (p0(supervised), p0(semi))
+    # Weight 0 trains as the supervised model on the same batches; alignment changes the model.
+    off = SemiSupervisedMLPClassifier(**settings, unlabelled_weight=0.0).fit(X, y_semi)
+    assert abs(p0(off) - 0.9) > 0.5 * abs(p0(supervised) - 0.9)
+    aligned = SemiSupervisedMLPClassifier(**settings, alignment=0.1).fit(X, y_semi)
+    assert not np.allclose(aligned.predict_proba(X), off.predict_proba(X))
+    # Without unlabelled rows it is MLPClassifier.
+    plain = SemiSupervisedMLPClassifier(**settings).fit(X[~unlabelled], y[~unlabelled])
+    assert plain.n_unlabelled_ == 0
+    assert_allclose(plain.predict_proba(X), supervised.predict_proba(X), rtol=0, atol=0)
+    # String labels with -1 in an object array.
+    named = np.where(y_semi == 1, "yes", "no").astype(object)
+    named[unlabelled] = -1
+    strings = SemiSupervisedMLPClassifier(**settings, unlabelled_weight=2.0, proportions=[0.9, 0.1]).fit(X, named)
+    assert list(strings.classes_) == ["no", "yes"]
+    assert_allclose(strings.predict_proba(X), semi.predict_proba(X), rtol=0, atol=0)
+    assert clone(semi).get_params() == semi.get_params()
+
+
+@pytest.mark.parametrize("params, y_kind, match", [
+    ({"proportions": [0.5, 0.3, 0.2]}, "int", "proportion"),
+    ({"unlabelled_weight": -1.0}, "int", "weight"),
+    ({"alignment": 0.1, "alignment_temperature": 0.0}, "int", "temperature"),
+    ({}, "str", "object array"),
+])
+def test_semi_supervised_bad_settings_raise_value_errors(params, y_kind, match):
+    X, _, y_semi = semi_supervised_data()
+    y = y_semi.astype(str) if y_kind == "str" else y_semi
+    with pytest.raises(ValueError, match=match):
+        SemiSupervisedMLPClassifier(max_iter=2, **params).fit(X, y)

@@ -7,6 +7,7 @@ import pytest
 from imblearn.pipeline import make_pipeline
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier
 
 from imbalanced import over_sampling, smote_variants
 from imbalanced.synthesis import LabelConsistentOverSampler
@@ -37,6 +38,22 @@ def test_counts_seeds_and_the_proposing_sampler():
     np.testing.assert_array_equal(same[0], same[1])
 
 
+def test_any_engine_classifier_judges_given_by_name_dict_or_object():
+    from sklearn.ensemble import RandomForestClassifier
+
+    from imbalanced.models import MLPClassifier
+
+    X, y = data()
+    for judge in ["KNeighborsClassifier", "rf", {"name": "knn", "n_neighbors": 1}, KNeighborsClassifier(3),
+                  RandomForestClassifier(n_estimators=20), MLPClassifier(loss="weighted-ce"), LogisticRegression()]:
+        X_j, y_j = LabelConsistentOverSampler(judge=judge, shortfall="keep").fit_resample(X, y)
+        assert len(y_j) > len(y), judge
+    # An object's parameters reach the engine: the same rows as its dict.
+    same = [LabelConsistentOverSampler(judge=j, shortfall="keep", random_state=0).fit_resample(X, y)[0]
+            for j in [{"name": "KNeighborsClassifier", "n_neighbors": 3}, KNeighborsClassifier(3)]]
+    np.testing.assert_array_equal(same[0], same[1])
+
+
 def test_estimator_rules_and_pipelines():
     X, y = data()
     sampler = LabelConsistentOverSampler(judge="random_forest", threshold=0.6, random_state=1)
@@ -51,6 +68,10 @@ def test_estimator_rules_and_pipelines():
     ({"threshold": 2.0}, ValueError, "threshold"),
     ({"cv": 1}, ValueError, "cv"),
     ({"judge": "oracle"}, ValueError, "judge"),
+    ({"judge": {"name": "knn", "n_trees": 3}}, ValueError, "n_trees"),
+    ({"judge": over_sampling.SMOTE()}, ValueError, "SMOTE"),
+    ({"judge": 3}, TypeError, "judge"),
+    ({"judge": KNeighborsClassifier(metric="manhattan")}, ValueError, "metric"),
     ({"sampler": "NoSuchSampler"}, ValueError, "NoSuchSampler"),
     ({"sampler": LogisticRegression()}, ValueError, "LogisticRegression"),
     ({"sampler": 3}, TypeError, "sampler"),

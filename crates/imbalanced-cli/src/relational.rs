@@ -85,7 +85,8 @@ pub fn run(args: RelationalArgs) -> Result<(), Box<dyn std::error::Error>> {
         let (header, rows) = flat.blocks_table(&format!("{} gate weight", args.gate), &weights);
         crate::print_table(header, rows);
         if !flat.skipped.is_empty() {
-            println!("left out (categorical): {}", flat.skipped.join(", "));
+            let left_out: Vec<String> = flat.skipped.iter().map(|(c, why)| format!("{c} ({why})")).collect();
+            println!("left out: {}", left_out.join(", "));
         }
     }
     if args.out.is_some() || args.children_out.is_some() {

@@ -351,17 +351,19 @@ fn smotenc_takes_categorical_features_by_name() {
 fn relational_flattens_resamples_evaluates_and_names_bad_tables() {
     let dir = tempfile::tempdir().unwrap();
     let p = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
-    let mut customers = String::from("id,age,churn\n");
+    let mut customers = String::from("id,age,region,churn\n");
     let mut orders = String::from("customer_id,amount\n");
-    let mut tickets = String::from("customer_id,wait\n");
+    let mut tickets = String::from("customer_id,wait,kind\n");
     for i in 0..80 {
         let churn = i % 8 == 0;
-        customers.push_str(&format!("c{i},{},{}\n", 20 + i % 50, if churn { "yes" } else { "no" }));
+        let region = ["north", "south"][i % 2];
+        customers.push_str(&format!("c{i},{},{region},{}\n", 20 + i % 50, if churn { "yes" } else { "no" }));
         for k in 0..(i % 4) {
             orders.push_str(&format!("c{i},{}\n", 10 + k * 3 + i % 7));
         }
         for k in 0..(if churn { 3 } else { i % 2 }) {
-            tickets.push_str(&format!("c{i},{}\n", if churn { 20 + k } else { 3 + k }));
+            let kind = if churn && k > 0 { "complaint" } else { "question" };
+            tickets.push_str(&format!("c{i},{},{kind}\n", if churn { 20 + k } else { 3 + k }));
         }
     }
     std::fs::write(p("customers.csv"), &customers).unwrap();
@@ -396,8 +398,14 @@ fn relational_flattens_resamples_evaluates_and_names_bad_tables() {
     ]);
     let o = ok(&a.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(stdout(&o).contains("tickets.csv") && stdout(&o).contains("association gate weight"));
+    assert!(
+        stdout(&o).contains("left out: customers.csv.region (a categorical column of the parent)"),
+        "{}",
+        stdout(&o)
+    );
     let flat = std::fs::read_to_string(p("flat.csv")).unwrap();
     assert!(flat.starts_with("customers.csv.age,orders.csv.count,orders.csv.amount.mean"));
+    assert!(flat.lines().next().unwrap().ends_with("tickets.csv.kind=complaint,tickets.csv.kind=question,churn"));
     assert_eq!(flat.lines().count(), 1 + 70 + 70, "balanced: 70 of each class");
     // The 60 new customers as tables to append: parents keyed synthetic-1.., their orders and tickets.
     let parents = std::fs::read_to_string(p("new/customers.csv")).unwrap();
@@ -407,7 +415,9 @@ fn relational_flattens_resamples_evaluates_and_names_bad_tables() {
     let orders = std::fs::read_to_string(p("new/orders.csv")).unwrap();
     assert!(orders.starts_with("customer_id,amount\n"));
     assert!(orders.lines().skip(1).all(|l| l.starts_with("synthetic-")));
-    assert!(std::fs::read_to_string(p("new/tickets.csv")).unwrap().lines().count() > 1);
+    let tickets = std::fs::read_to_string(p("new/tickets.csv")).unwrap();
+    assert!(tickets.starts_with("customer_id,wait,kind\n") && tickets.lines().count() > 1);
+    assert!(tickets.contains(",complaint\n"), "{tickets}");
     let a = with(&["--target", "churn", "--evaluate", "--model", "knn", "--json"]);
     let o = ok(&a.iter().map(String::as_str).collect::<Vec<_>>());
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();

@@ -28,7 +28,7 @@ pub use alloc::PrefaultAlloc;
 pub use bundled::{bundled, bundled_all, bundled_names};
 pub use checked::{InputError, Xy};
 pub use dataset::{first_non_finite, median, sort_labels, take_rows, Dataset, Feature, FeatureKind};
-pub use delimited::{parse_delimiter, read_csv, write_csv, write_delimited};
+pub use delimited::{parse_delimiter, quote_field, read_csv, write_csv, write_delimited};
 pub use error::{DataError, Result};
 pub use identifiers::{identifier_columns, Identifier};
 pub use io::{format_number, read, write, write_atomic, write_text, Format, ReadOptions};

@@ -19,7 +19,7 @@ use crate::ModelError;
 /// Parameters of a forest. Defaults are scikit-learn's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
 #[serde(default, deny_unknown_fields)]
-#[estimator(name = "RandomForestClassifier", kind = "classifier", aliases = ["forest", "rf"])]
+#[estimator(name = "RandomForestClassifier", kind = "classifier", aliases = ["forest", "rf", "random-forest"])]
 pub struct RandomForestClassifier {
     /// Trees in the forest. Default: 100.
     pub n_estimators: usize,

@@ -31,6 +31,22 @@ pub trait Fit {
     }
 }
 
+/// A classifier whose fitted type is not known where it is fitted (one
+/// named in a parameter): [`Fit`] with the fitted model boxed.
+pub trait FitBoxed: Send + Sync {
+    /// [`Fit::fit_checked`], boxed.
+    fn fit_boxed(&self, data: Xy<'_>) -> Result<Box<dyn Predict>, ModelError>;
+}
+
+impl<T: Fit + Send + Sync> FitBoxed for T
+where
+    T::Fitted: 'static,
+{
+    fn fit_boxed(&self, data: Xy<'_>) -> Result<Box<dyn Predict>, ModelError> {
+        Ok(Box::new(self.fit_checked(data)?))
+    }
+}
+
 /// A classifier that takes per-row sample weights (scikit-learn's
 /// `fit(X, y, sample_weight)`); unit weights fit the model that no
 /// weights fit.

@@ -83,7 +83,7 @@ impl MaxFeatures {
 /// Parameters of a tree. Defaults are scikit-learn's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Estimator)]
 #[serde(default, deny_unknown_fields)]
-#[estimator(name = "DecisionTreeClassifier", kind = "classifier", aliases = ["tree", "cart", "dt"])]
+#[estimator(name = "DecisionTreeClassifier", kind = "classifier", aliases = ["tree", "cart", "dt", "decision-tree"])]
 pub struct DecisionTreeClassifier {
     /// Impurity of a split: `gini` or `entropy`. Default: `gini`.
     pub criterion: Criterion,

@@ -4,13 +4,14 @@
 //! parent whose columns form blocks, one per relation: the parent's own
 //! numeric columns, then per child table its row count and, per numeric
 //! column, the mean, min, max and last value (in file order) of the parent's
-//! rows there. `RelationalSMOTE` (imbalanced-resample) over-samples such a
-//! table block by block.
+//! rows there, and per categorical column of at most [`MAX_LEVELS`] values the
+//! share of the parent's rows holding each value. `RelationalSMOTE`
+//! (imbalanced-resample) over-samples such a table block by block.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use imbalanced_data::{format_number, read, Dataset, Feature, FeatureKind, ReadOptions};
+use imbalanced_data::{format_number, quote_field, read, Dataset, Feature, FeatureKind, ReadOptions};
 use ndarray::Array2;
 use serde::Serialize;
 
@@ -81,6 +82,10 @@ pub struct Block {
     pub width: usize,
 }
 
+/// The most values a child table's categorical column may take to become
+/// share columns; one with more (an identifier, a free text) is left out.
+pub const MAX_LEVELS: usize = 20;
+
 /// Where a child table's aggregates are in the flat table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChildColumns {
@@ -92,6 +97,9 @@ pub struct ChildColumns {
     /// Per numeric column of the child: its name and the columns of its
     /// mean, min, max and last.
     pub values: Vec<(String, [usize; 4])>,
+    /// Per categorical column of the child: its name and, per value, the
+    /// value and the column of its share.
+    pub levels: Vec<(String, Vec<(String, usize)>)>,
 }
 
 /// The flat table: one row per parent, the label, the blocks.
@@ -101,8 +109,9 @@ pub struct Flat {
     pub blocks: Vec<Block>,
     /// Columns that count rows (whole numbers).
     pub integral: Vec<usize>,
-    /// Columns left out (categorical ones: the blocks are numeric).
-    pub skipped: Vec<String>,
+    /// Columns left out (`table.column`) and why: the parent's categorical
+    /// columns, and child columns of more than [`MAX_LEVELS`] values.
+    pub skipped: Vec<(String, String)>,
     /// The parent table's name (its file name) and how many of its own
     /// numeric columns lead the flat table.
     pub parent: String,
@@ -160,6 +169,42 @@ pub fn child_rows(flat_row: &[f64], child: &ChildColumns) -> Vec<Vec<f64>> {
     rows
 }
 
+/// The categorical values of the child rows of a flat row ([`child_rows`]
+/// gives their numbers), per row one value per categorical column: each
+/// value on as many rows as its share of the `count` rows, rounded by
+/// largest remainder (ties to the earlier value), values in order.
+pub fn child_levels<'a>(flat_row: &[f64], child: &'a ChildColumns) -> Vec<Vec<&'a str>> {
+    let k = flat_row[child.count].round().max(0.0) as usize;
+    let mut rows = vec![Vec::with_capacity(child.levels.len()); k];
+    for (_, levels) in &child.levels {
+        let shares: Vec<f64> = levels.iter().map(|(_, j)| flat_row[*j].max(0.0)).collect();
+        let total: f64 = shares.iter().sum();
+        let exact: Vec<f64> = shares
+            .iter()
+            .enumerate()
+            .map(|(v, s)| match total > 0.0 {
+                true => s / total * k as f64,
+                false if v == 0 => k as f64,
+                false => 0.0,
+            })
+            .collect();
+        let mut counts: Vec<usize> = exact.iter().map(|e| e.floor() as usize).collect();
+        let mut by_remainder: Vec<usize> = (0..levels.len()).collect();
+        by_remainder.sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())));
+        for &v in by_remainder.iter().cycle().take(k.saturating_sub(counts.iter().sum())) {
+            counts[v] += 1;
+        }
+        let column = levels
+            .iter()
+            .zip(&counts)
+            .flat_map(|((level, _), &c)| std::iter::repeat_n(level.as_str(), c));
+        for (row, level) in rows.iter_mut().zip(column) {
+            row.push(level);
+        }
+    }
+    rows
+}
+
 /// The name a table is known by in messages: its file name.
 fn table_name(path: &Path) -> String {
     path.file_name()
@@ -193,18 +238,18 @@ fn key_values(data: &Dataset, table: &str, column: &str, role: &'static str) -> 
         .collect())
 }
 
-/// The numeric columns of `data` other than `key`: names and indices; and
-/// the categorical ones other than `key`, left out.
-fn numeric_columns(data: &Dataset, key: &str) -> (Vec<(String, usize)>, Vec<String>) {
-    let mut numeric = Vec::new();
-    let mut skipped = Vec::new();
+/// The numeric and the categorical columns of `data` other than `key`:
+/// names and indices.
+type Columns = Vec<(String, usize)>;
+fn split_columns(data: &Dataset, key: &str) -> (Columns, Columns) {
+    let (mut numeric, mut categorical) = (Vec::new(), Vec::new());
     for f in data.features().iter().filter(|f| f.name != key) {
         match f.kind {
             FeatureKind::Numeric => numeric.push((f.name.clone(), f.index)),
-            FeatureKind::Categorical => skipped.push(f.name.clone()),
+            FeatureKind::Categorical => categorical.push((f.name.clone(), f.index)),
         }
     }
-    (numeric, skipped)
+    (numeric, categorical)
 }
 
 /// Reads the parent (`key` and `target` columns) and its children, checks
@@ -230,8 +275,11 @@ pub fn flatten(parent: &Path, key: &str, children: &[ChildSpec], opts: &ReadOpti
         }
     }
     let n = data.n_samples();
-    let (own, mut skipped) = numeric_columns(&data, key);
-    skipped.iter_mut().for_each(|c| *c = format!("{parent_name}.{c}"));
+    let (own, own_categorical) = split_columns(&data, key);
+    let mut skipped: Vec<(String, String)> = own_categorical
+        .into_iter()
+        .map(|(c, _)| (format!("{parent_name}.{c}"), "a categorical column of the parent".into()))
+        .collect();
     let mut names: Vec<String> = own.iter().map(|(c, _)| format!("{parent_name}.{c}")).collect();
     let mut columns: Vec<Vec<f64>> = own.iter().map(|&(_, j)| data.numeric().column(j).to_vec()).collect();
     let mut blocks = Vec::new();
@@ -271,8 +319,7 @@ pub fn flatten(parent: &Path, key: &str, children: &[ChildSpec], opts: &ReadOpti
                     })
             })
             .collect::<Result<_, _>>()?;
-        let (values, left_out) = numeric_columns(&child, &spec.foreign_key);
-        skipped.extend(left_out.into_iter().map(|c| format!("{name}.{c}")));
+        let (values, categorical) = split_columns(&child, &spec.foreign_key);
         let mut count = vec![0.0; n];
         owner.iter().for_each(|&p| count[p] += 1.0);
         let mut layout = ChildColumns {
@@ -280,6 +327,7 @@ pub fn flatten(parent: &Path, key: &str, children: &[ChildSpec], opts: &ReadOpti
             foreign_key: spec.foreign_key.clone(),
             count: names.len(),
             values: Vec::new(),
+            levels: Vec::new(),
         };
         integral.push(names.len());
         names.push(format!("{name}.count"));
@@ -322,9 +370,29 @@ pub fn flatten(parent: &Path, key: &str, children: &[ChildSpec], opts: &ReadOpti
                 columns.push(v);
             }
         }
+        for (column, j) in categorical {
+            let levels = &child.categories()[j];
+            if levels.len() > MAX_LEVELS {
+                let why = format!("{} values, more than {MAX_LEVELS}", levels.len());
+                skipped.push((format!("{name}.{column}"), why));
+                continue;
+            }
+            let mut shares = vec![vec![0.0; n]; levels.len()];
+            for (r, &p) in owner.iter().enumerate() {
+                shares[child.categorical()[(r, j)] as usize][p] += 1.0;
+            }
+            let mut columns_of = Vec::with_capacity(levels.len());
+            for (level, mut share) in levels.iter().zip(shares) {
+                share.iter_mut().zip(&count).filter(|(_, &c)| c > 0.0).for_each(|(s, c)| *s /= c);
+                columns_of.push((level.clone(), names.len()));
+                names.push(format!("{name}.{column}={level}"));
+                columns.push(share);
+            }
+            layout.levels.push((column, columns_of));
+        }
         blocks.push(Block {
             relation: name,
-            width: 1 + 4 * values.len(),
+            width: names.len() - layout.count,
         });
         child_columns.push(layout);
     }
@@ -367,7 +435,8 @@ pub fn flatten(parent: &Path, key: &str, children: &[ChildSpec], opts: &ReadOpti
 /// The rows a resampling added, as relational tables (CSV text by file
 /// name): the parent's new rows (`key` `synthetic-<i>`, the parent's own
 /// numeric columns, the label) and each child table's rows for them
-/// ([`child_rows`]; the foreign key, the numeric columns). `resampled` is
+/// ([`child_rows`], [`child_levels`]; the foreign key, the numeric, then the
+/// categorical columns). `resampled` is
 /// `flat.data` over-sampled: its first `flat.data.n_samples()` rows are the
 /// input's, the rest are new. Append them to the original tables.
 pub fn synthetic_tables(flat: &Flat, resampled: &Dataset, key: &str) -> Vec<(String, String)> {
@@ -387,7 +456,7 @@ pub fn synthetic_tables(flat: &Flat, resampled: &Dataset, key: &str) -> Vec<(Str
         .children
         .iter()
         .map(|c| {
-            let cols: Vec<&str> = c.values.iter().map(|(v, _)| v.as_str()).collect();
+            let cols = c.values.iter().map(|(v, _)| v.as_str()).chain(c.levels.iter().map(|(v, _)| v.as_str()));
             format!(
                 "{}\n",
                 std::iter::once(c.foreign_key.as_str())
@@ -405,11 +474,15 @@ pub fn synthetic_tables(flat: &Flat, resampled: &Dataset, key: &str) -> Vec<(Str
             "{id},{}{}{}\n",
             values.join(","),
             if own > 0 { "," } else { "" },
-            resampled.classes()[resampled.y()[r]]
+            quote_field(&resampled.classes()[resampled.y()[r]], b',')
         ));
         for (c, text) in flat.children.iter().zip(children.iter_mut()) {
-            for child in child_rows(&row, c) {
-                let cells: Vec<String> = child.iter().map(|&v| format_number(v)).collect();
+            for (child, levels) in child_rows(&row, c).into_iter().zip(child_levels(&row, c)) {
+                let cells: Vec<String> = child
+                    .iter()
+                    .map(|&v| format_number(v))
+                    .chain(levels.into_iter().map(|l| quote_field(l, b',')))
+                    .collect();
                 text.push_str(&format!(
                     "{id}{}{}\n",
                     if cells.is_empty() { "" } else { "," },

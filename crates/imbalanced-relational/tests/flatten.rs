@@ -60,7 +60,13 @@ fn blocks_hold_counts_and_aggregates_per_relation() {
     let widths: Vec<usize> = flat.blocks.iter().map(|b| b.width).collect();
     assert_eq!(widths, [1, 5, 5]);
     assert_eq!(flat.integral, [1, 6]);
-    assert_eq!(flat.skipped, ["customers.csv.plan"]);
+    assert_eq!(
+        flat.skipped,
+        [(
+            "customers.csv.plan".to_string(),
+            "a categorical column of the parent".to_string()
+        )]
+    );
     let x = flat.data.numeric();
     // c1: three orders 10, 30, 20 (last 20), no ticket; c3: nothing (zeros).
     assert_eq!(
@@ -81,6 +87,53 @@ fn blocks_hold_counts_and_aggregates_per_relation() {
     let orders = write(dir.path(), "norders.csv", "cid,amount\n2,5\n2,6\n");
     let flat = flatten(&customers, "id", &[child(&orders, "cid")], &opts()).unwrap();
     assert_eq!(flat.data.numeric()[(1, 1)], 2.0);
+}
+
+#[test]
+fn categorical_child_columns_become_shares_of_each_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let customers = write(dir.path(), "customers.csv", "id,churn\nc1,no\nc2,yes\nc3,no\n");
+    let mut orders = String::from("customer,status,note\n");
+    for (i, (c, status)) in [("c1", "paid"), ("c1", "returned"), ("c1", "paid"), ("c2", "late"), ("c1", "paid")]
+        .iter()
+        .enumerate()
+    {
+        orders.push_str(&format!("{c},{status},note{i}\n"));
+    }
+    // `note` takes more values than MAX_LEVELS: left out, with why.
+    for i in 0..imbalanced_relational::MAX_LEVELS {
+        orders.push_str(&format!("c3,paid,extra{i}\n"));
+    }
+    let orders = write(dir.path(), "orders.csv", &orders);
+    let flat = flatten(&customers, "id", &[child(&orders, "customer")], &opts()).unwrap();
+    let names: Vec<&str> = flat.data.features().iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "orders.csv.count",
+            "orders.csv.status=late",
+            "orders.csv.status=paid",
+            "orders.csv.status=returned"
+        ]
+    );
+    assert_eq!(flat.blocks.iter().map(|b| b.width).collect::<Vec<_>>(), [4]);
+    assert_eq!(flat.skipped.len(), 1);
+    assert_eq!(flat.skipped[0].0, "orders.csv.note");
+    assert!(flat.skipped[0].1.contains("25 values"), "{:?}", flat.skipped);
+    let x = flat.data.numeric();
+    assert_eq!(x.row(0).to_vec(), [4.0, 0.0, 0.75, 0.25]);
+    assert_eq!(x.row(1).to_vec(), [1.0, 1.0, 0.0, 0.0]);
+    assert_eq!(x.row(2).to_vec(), [20.0, 0.0, 1.0, 0.0]);
+    // Child rows from shares: each value on its share of the rows, by largest remainder.
+    let c = &flat.children[0];
+    let levels = |row: &[f64]| imbalanced_relational::child_levels(row, c);
+    let counted = |rows: Vec<Vec<&str>>| {
+        ["late", "paid", "returned"].map(|v| rows.iter().filter(|r| r[0] == v).count())
+    };
+    assert_eq!(counted(levels(&[4.0, 0.0, 0.75, 0.25])), [0, 3, 1]);
+    assert_eq!(counted(levels(&[3.0, 0.2, 0.45, 0.35])), [1, 1, 1]);
+    assert_eq!(counted(levels(&[5.0, 0.1, 0.5, 0.4])), [1, 2, 2]);
+    assert_eq!(counted(levels(&[0.0, 0.0, 0.0, 0.0])), [0, 0, 0]);
 }
 
 #[test]
@@ -123,7 +176,7 @@ fn synthetic_child_rows_reproduce_the_new_rows_aggregates() {
     use imbalanced_relational::synthetic_tables;
     use imbalanced_resample::{RelationalSmote, Resampler};
     let dir = tempfile::tempdir().unwrap();
-    let (mut customers, mut orders) = (String::from("id,age,churn\n"), String::from("customer,amount\n"));
+    let (mut customers, mut orders) = (String::from("id,age,churn\n"), String::from("customer,amount,status\n"));
     for i in 0..60 {
         customers.push_str(&format!(
             "c{i},{},{}\n",
@@ -131,7 +184,8 @@ fn synthetic_child_rows_reproduce_the_new_rows_aggregates() {
             if i % 6 == 0 { "yes" } else { "no" }
         ));
         for k in 0..(1 + i % 5) {
-            orders.push_str(&format!("c{i},{}\n", 5 + (i * 7 + k * 3) % 23));
+            let status = if (i + k) % 3 == 0 { "returned" } else { "paid" };
+            orders.push_str(&format!("c{i},{},{status}\n", 5 + (i * 7 + k * 3) % 23));
         }
     }
     let customers_path = write(dir.path(), "customers.csv", &customers);
@@ -173,6 +227,16 @@ fn synthetic_child_rows_reproduce_the_new_rows_aggregates() {
         if want[c.count] >= 3.0 {
             assert_eq!((got[min], got[max]), (want[min], want[max]), "row {r}: min and max");
             assert!(got[mean] >= want[min] - 1e-9 && got[mean] <= want[max] + 1e-9);
+        }
+        // Each value's share is met to within one row, and the shares sum to 1.
+        let (k, shares) = (want[c.count], &c.levels[0].1);
+        if k >= 1.0 {
+            let total: f64 = shares.iter().map(|(_, j)| got[*j]).sum();
+            assert!((total - 1.0).abs() < 1e-12, "row {r}: shares sum to {total}");
+            assert!((shares.iter().map(|(_, j)| want[*j]).sum::<f64>() - 1.0).abs() < 1e-12);
+        }
+        for (level, j) in shares {
+            assert!((got[*j] - want[*j]).abs() * k <= 1.0 + 1e-9, "row {r}: {level}: {} vs {}", got[*j], want[*j]);
         }
         // The mean is met when the rows other than min, max and last can take one value within [min, max].
         let k = want[c.count];

@@ -30,12 +30,12 @@ pub use imbalanced_catalog::Named;
 pub use imbalanced_random::{Mt19937, RngKind, SamplerRng};
 pub use over::{
     Adasyn, AssembledSmote, BorderlineKind, BorderlineSmote, BucketedSmoteNc, Ccr, DiffusionOverSampler, GSmote,
-    IpfVoting, Judge, KMeansSmote, LabelConsistentOverSampler, Lee, LvqSmote, PolynomFitSmoteBus, PolynomFitSmoteMesh,
+    IpfVoting, KMeansSmote, LabelConsistentOverSampler, Lee, LvqSmote, PolynomFitSmoteBus, PolynomFitSmoteMesh,
     PolynomFitSmotePoly, PolynomFitSmoteStar, ProWSyn, RandomOverSampler, Rejected, RelationGate, RelationalSmote,
     Shortfall, Shrinkage, Smobd, Smote, SmoteIpf, SmoteN, SmoteNc, SmoteTomekLinks, SvmSmote,
 };
 pub use registry::{randomness, take_categorical_features, SAMPLERS};
-pub use spec::SamplerSpec;
+pub use spec::{Catalogued, JudgeSpec, Judges, SamplerSpec, Samplers, Spec, JUDGES};
 pub use strategy::{
     class_code, class_counts, code_labels, majority_class, minority_class, minority_class_by_appearance, SamplingKind,
     SamplingStrategy,

@@ -156,3 +156,32 @@ fn any_catalogue_over_sampler_proposes_and_bad_parameters_are_named() {
         assert!(message.contains(param), "{param}={value}: {message}");
     }
 }
+
+#[test]
+fn any_model_of_the_judge_catalogue_judges_with_its_parameters() {
+    let (x, y) = overlapping(200, 30, 5);
+    let run = |judge: serde_json::Value| {
+        build(json!({"judge": judge, "cv": 3, "shortfall": "keep"}))
+            .fit_resample(x.view(), &y)
+            .unwrap()
+    };
+    for entry in imbalanced_resample::JUDGES.entries {
+        let out = run(json!(entry.info.name));
+        assert!(out.n_synthetic() > 0, "{}", entry.info.name);
+    }
+    // Parameters reach the judge: a 1-neighbour judge keeps other rows than the 5-neighbour default.
+    assert_ne!(run(json!("knn")).x, run(json!({"name": "knn", "n_neighbors": 1})).x);
+    // A parameter the judge does not take, and a classifier that cannot judge, are named.
+    for (judge, expected) in [
+        (json!({"name": "knn", "n_trees": 3}), "n_trees"),
+        (json!("BalancedRandomForestClassifier"), "KNeighborsClassifier"),
+    ] {
+        let given = vec![("judge".to_string(), judge.clone())];
+        let message = SAMPLERS
+            .build("LabelConsistentOverSampler", &given, &[])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(message.contains(expected) && message.contains("judge"), "{judge}: {message}");
+    }
+}

@@ -27,7 +27,7 @@ use crate::error::{DataError, Result};
 use crate::io::{resolve_target, target_column, ReadOptions};
 use crate::table::{Declared, TableBuilder};
 pub use dialect::parse_delimiter;
-pub use write::write_delimited;
+pub use write::{quote_field, write_delimited};
 
 /// Reads CSV text (any detected delimiter) from `reader`; `path` only names
 /// the source in messages. [`crate::read`] reads files by name.

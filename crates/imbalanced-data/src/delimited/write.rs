@@ -13,7 +13,7 @@ const CHUNK_ROWS: usize = 4096;
 
 /// `s` as a field: quoted (with `"` doubled) when it holds the delimiter,
 /// a quote or a line break, as the `csv` crate's `QuoteStyle::Necessary`.
-fn field(s: &str, delimiter: u8) -> String {
+pub fn quote_field(s: &str, delimiter: u8) -> String {
     if s.bytes()
         .any(|b| b == delimiter || b == b'"' || b == b'\n' || b == b'\r')
     {
@@ -114,16 +114,16 @@ pub fn write_delimited<W: Write + Send>(ds: &Dataset, mut w: W, delimiter: u8) -
         columns.insert(ds.target_position(), Column::Label);
         names.insert(ds.target_position(), ds.target_name());
     }
-    let header: Vec<String> = names.iter().map(|n| field(n, delimiter)).collect();
+    let header: Vec<String> = names.iter().map(|n| quote_field(n, delimiter)).collect();
     w.write_all(header.join(&(delimiter as char).to_string()).as_bytes())
         .and_then(|()| w.write_all(b"\n"))
         .map_err(io)?;
     let categories: Vec<Vec<String>> = ds
         .categories()
         .iter()
-        .map(|c| c.iter().map(|s| field(s, delimiter)).collect())
+        .map(|c| c.iter().map(|s| quote_field(s, delimiter)).collect())
         .collect();
-    let labels: Vec<String> = ds.classes().iter().map(|s| field(s, delimiter)).collect();
+    let labels: Vec<String> = ds.classes().iter().map(|s| quote_field(s, delimiter)).collect();
     let (numeric, categorical, y) = (ds.numeric(), ds.categorical(), ds.y());
     let format_rows = |rows: std::ops::Range<usize>| {
         // Room for 17-digit numbers: growing the buffer would copy it.

@@ -6,62 +6,14 @@
 
 use imbalanced_catalog::{Estimator, Value};
 use imbalanced_data::{take_rows, Xy};
-use imbalanced_models::{
-    DecisionTreeClassifier, Fit, GaussianNB, KNeighborsClassifier, LogisticRegression, ModelError, Predict,
-    RandomForestClassifier,
-};
+use imbalanced_models::Predict;
 use imbalanced_random::RngKind;
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ResampleError, Result};
 use crate::util::{make_rng, shuffled_folds};
-use crate::{Resampled, Resampler, SamplerSpec, SAMPLERS};
-
-/// The classifier that judges synthetic rows, fitted on the real ones with
-/// its defaults.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Judge {
-    /// `KNeighborsClassifier` (5 neighbours). The default.
-    #[default]
-    KNeighbors,
-    /// `RandomForestClassifier` (100 trees, seeded with `random_state`).
-    RandomForest,
-    /// `DecisionTreeClassifier` (seeded with `random_state`).
-    DecisionTree,
-    /// `LogisticRegression`.
-    LogisticRegression,
-    /// `GaussianNB`.
-    GaussianNb,
-}
-
-impl Judge {
-    fn fit(self, x: ArrayView2<'_, f64>, y: &[usize], n_classes: usize, seed: u64) -> Result<Box<dyn Predict>> {
-        let fitted: std::result::Result<Box<dyn Predict>, ModelError> = match self {
-            Judge::KNeighbors => KNeighborsClassifier::default()
-                .fit(x, y, n_classes)
-                .map(|m| Box::new(m) as _),
-            Judge::RandomForest => RandomForestClassifier {
-                random_state: seed,
-                ..Default::default()
-            }
-            .fit(x, y, n_classes)
-            .map(|m| Box::new(m) as _),
-            Judge::DecisionTree => DecisionTreeClassifier {
-                random_state: seed,
-                ..Default::default()
-            }
-            .fit(x, y, n_classes)
-            .map(|m| Box::new(m) as _),
-            Judge::LogisticRegression => LogisticRegression::default()
-                .fit(x, y, n_classes)
-                .map(|m| Box::new(m) as _),
-            Judge::GaussianNb => GaussianNB::default().fit(x, y, n_classes).map(|m| Box::new(m) as _),
-        };
-        fitted.map_err(|e| ResampleError::NotApplicable(format!("LabelConsistentOverSampler's judge: {e}")))
-    }
-}
+use crate::{JudgeSpec, Resampled, Resampler, SamplerSpec, SAMPLERS};
 
 /// What becomes of a synthetic row the judge does not give its class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -106,9 +58,11 @@ pub struct LabelConsistentOverSampler {
     /// The over-sampler that proposes rows, any of the catalogue: a name or `{"name": ..., parameters}`. Default:
     /// `SMOTE`.
     pub sampler: SamplerSpec,
-    /// The classifier of the real rows: `k_neighbors`, `random_forest`, `decision_tree`, `logistic_regression` or
-    /// `gaussian_nb`. Default: `k_neighbors`.
-    pub judge: Judge,
+    /// The classifier of the real rows, a model by name or `{"name": ..., parameters}`: `KNeighborsClassifier`,
+    /// `RandomForestClassifier`, `DecisionTreeClassifier`, `LogisticRegression`, `GaussianNB`, `SoftmaxRegression` or
+    /// `MLPClassifier` (or an alias); its `random_state`, if it takes one, is this sampler's plus the fold. Default:
+    /// `KNeighborsClassifier`.
+    pub judge: JudgeSpec,
     /// Folds of the cross-fitted judge (at least 2). Default: 5.
     pub cv: usize,
     /// Least judged probability of a row's class to keep it, in [0, 1]. Default: 0.5.
@@ -128,11 +82,8 @@ pub struct LabelConsistentOverSampler {
 impl Default for LabelConsistentOverSampler {
     fn default() -> Self {
         LabelConsistentOverSampler {
-            sampler: SamplerSpec {
-                name: "SMOTE".into(),
-                params: serde_json::Map::new(),
-            },
-            judge: Judge::KNeighbors,
+            sampler: SamplerSpec::named("SMOTE"),
+            judge: JudgeSpec::default(),
             cv: 5,
             threshold: 0.5,
             rejected: Rejected::Drop,
@@ -194,13 +145,19 @@ impl LabelConsistentOverSampler {
         let (x, y) = (data.x(), data.y());
         let mut rng = make_rng(self.rng, self.random_state)?;
         let folds = shuffled_folds(y, self.cv, &mut rng)?;
+        let judge_error = |e: String| ResampleError::NotApplicable(format!("LabelConsistentOverSampler's judge: {e}"));
         let models = (0..self.cv)
             .map(|f| {
                 let train: Vec<usize> = (0..y.len()).filter(|&i| folds[i] != f).collect();
                 let ytr: Vec<usize> = train.iter().map(|&i| y[i]).collect();
-                let seed = self.random_state.wrapping_add(f as u64);
-                self.judge
-                    .fit(take_rows(x, &train).view(), &ytr, data.n_classes(), seed)
+                let seed = Value::from(self.random_state.wrapping_add(f as u64));
+                let model = self
+                    .judge
+                    .build(&[("random_state", seed)])
+                    .map_err(|e| judge_error(e.to_string()))?;
+                let xtr = take_rows(x, &train);
+                let fold = Xy::new(xtr.view(), &ytr, data.n_classes()).map_err(|e| judge_error(e.to_string()))?;
+                model.fit_boxed(fold).map_err(|e| judge_error(e.to_string()))
             })
             .collect::<Result<_>>()?;
         Ok(CrossFitted(models))
@@ -208,10 +165,10 @@ impl LabelConsistentOverSampler {
 
     /// Round `round`'s proposals: the sampler's synthetic rows and classes.
     fn propose(&self, data: Xy<'_>, classes: &[String], round: usize) -> Result<(Array2<f64>, Vec<usize>)> {
-        let given: Vec<(String, Value)> = self.sampler.params.clone().into_iter().collect();
         let ambient = crate::randomness(self.random_state.wrapping_add(round as u64), self.rng);
-        let sampler = SAMPLERS
-            .build(&self.sampler.name, &given, &ambient)
+        let sampler = self
+            .sampler
+            .build(&ambient)
             .map_err(|e| ResampleError::Parameter {
                 name: "sampler".into(),
                 value: self.sampler.name.clone(),

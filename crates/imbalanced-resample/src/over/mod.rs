@@ -20,7 +20,7 @@ pub use bucketed::BucketedSmoteNc;
 pub use categorical::{SmoteN, SmoteNc};
 pub use diffusion::DiffusionOverSampler;
 pub use kmeans_smote::KMeansSmote;
-pub use label_consistent::{Judge, LabelConsistentOverSampler, Rejected, Shortfall};
+pub use label_consistent::{LabelConsistentOverSampler, Rejected, Shortfall};
 pub use random::{RandomOverSampler, Shrinkage};
 pub use relational::{RelationGate, RelationalSmote};
 pub(crate) use smote::{check_k, too_few, Output};
