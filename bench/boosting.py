@@ -3,7 +3,7 @@
 `boosting_timing` example) against LightGBM and scikit-learn's
 HistGradientBoostingClassifier, on the same rows, in one run.
 
-    cargo build --release -p imbalanced-ensemble --example boosting_timing
+    cargo build --release -p imbalanced-boosting --example boosting_timing
     python bench/make_data.py 100000
     pip install lightgbm==4.6.0 scikit-learn==1.9.1
     python bench/boosting.py --size 100000 [--repeats 3]

@@ -77,6 +77,18 @@ def fit_more(
     n_classes: int,
     n_jobs: int | None = None,
 ) -> Model: ...
+def fit_semi_supervised(
+    params: str,
+    x: NDArray[np.float64],
+    y: NDArray[np.int64],
+    n_classes: int,
+    x_unlabelled: NDArray[np.float64],
+    weight: float,
+    proportions: list[float] | None,
+    stochastic: bool,
+    alignment: tuple[float, float | None, float | None] | None,
+    n_jobs: int | None = None,
+) -> Model: ...
 def partitioners() -> list[tuple[str, str, str, list[tuple[str, str, str]]]]: ...
 def partition(name: str, params: str, codes: NDArray[np.int64], n_values: int) -> list[list[int]]: ...
 def long_tail(codes: NDArray[np.int64], n_classes: int, profile: str, imbalance_ratio: float, seed: int) -> list[int]: ...

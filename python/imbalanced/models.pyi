@@ -30,3 +30,7 @@ class MLPClassifier(EngineClassifier):
     loss_curve_: list[float]
     validation_scores_: list[float] | None
     def __init__(self, *, hidden_layer_sizes: tuple[Any, ...] = (100,), activation: str = 'relu', dropout: float = 0.0, dropout_samples: int = 1, cosine_head: bool = False, feature_groups: tuple[Any, ...] = (), feature_group_dropout: float = 0.0, loss: str | dict[str, Any] = 'ce', learning_rate_init: float = 0.001, batch_size: int = 200, max_iter: int = 200, alpha: float = 0.0001, validation_fraction: float = 0.0, n_iter_no_change: int = 10, sampling: str = 'instance', random_state: int = 0) -> None: ...
+
+class SemiSupervisedMLPClassifier(MLPClassifier):
+    n_unlabelled_: int
+    def __init__(self, *, hidden_layer_sizes: tuple[Any, ...] = (100,), activation: str = 'relu', dropout: float = 0.0, dropout_samples: int = 1, cosine_head: bool = False, feature_groups: tuple[Any, ...] = (), feature_group_dropout: float = 0.0, loss: str | dict[str, Any] = 'ce', learning_rate_init: float = 0.001, batch_size: int = 200, max_iter: int = 200, alpha: float = 0.0001, validation_fraction: float = 0.0, n_iter_no_change: int = 10, sampling: str = 'instance', random_state: int = 0, unlabelled_weight: float = 1.0, proportions: Any = None, stochastic_proportions: bool = False, alignment: Any = None, alignment_temperature: Any = None, alignment_proxy_temperature: Any = None) -> None: ...

@@ -27,7 +27,7 @@ class DiffusionOverSampler(_Synthesis):
 class LabelConsistentOverSampler(_Synthesis):
     """Synthetic rows kept only where a classifier of the real rows agrees with their class."""
 
-    def __init__(self, sampler: Any = 'SMOTE', judge: Any = 'k_neighbors', cv: Any = 5, threshold: Any = 0.5, rejected: Any = 'drop', max_rounds: Any = 10, shortfall: Any = 'error', *, random_state: Any = None) -> None: ...
+    def __init__(self, sampler: Any = 'SMOTE', judge: Any = 'KNeighborsClassifier', cv: Any = 5, threshold: Any = 0.5, rejected: Any = 'drop', max_rounds: Any = 10, shortfall: Any = 'error', *, random_state: Any = None) -> None: ...
 
 
 class RelationalSMOTE(_Synthesis):

@@ -3,9 +3,7 @@
 //! persistence (the JSON of a model file, checked when read back).
 
 use imbalanced::data::Xy;
-use imbalanced::models::{
-    AnyClassifier, ClassAlignment, Fit, FittedModel, ModelError, Predict, ProportionSsl, MODELS,
-};
+use imbalanced::models::{AnyClassifier, ClassAlignment, Fit, FittedModel, ModelError, Predict, ProportionSsl, MODELS};
 use numpy::{IntoPyArray, PyArray2, PyArray3, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
@@ -278,13 +276,24 @@ pub(crate) fn fit_semi_supervised(
     };
     let xu = x_unlabelled.as_array();
     let xu = xu.as_standard_layout();
-    train(py, "MLPClassifier", params, x, y, n_classes, n_jobs, |classifier, data| {
-        let AnyClassifier::Mlp(mlp) = classifier else {
-            return Err(ModelError::Parameter("only MLPClassifier trains semi-supervised".into()));
-        };
-        mlp.fit_semi_supervised(data.x(), data.y(), n_classes, xu.view(), &ssl, &mut |_| {})
-            .map(FittedModel::Mlp)
-    })
+    train(
+        py,
+        "MLPClassifier",
+        params,
+        x,
+        y,
+        n_classes,
+        n_jobs,
+        |classifier, data| {
+            let AnyClassifier::Mlp(mlp) = classifier else {
+                return Err(ModelError::Parameter(
+                    "only MLPClassifier trains semi-supervised".into(),
+                ));
+            };
+            mlp.fit_semi_supervised(data.x(), data.y(), n_classes, xu.view(), &ssl, &mut |_| {})
+                .map(FittedModel::Mlp)
+        },
+    )
 }
 
 /// Grows `model` to classifier `name`'s `n_estimators` (parameters as a

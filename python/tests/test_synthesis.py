@@ -39,13 +39,14 @@ def test_counts_seeds_and_the_proposing_sampler():
 
 
 def test_any_engine_classifier_judges_given_by_name_dict_or_object():
-    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.ensemble import AdaBoostClassifier, HistGradientBoostingClassifier, RandomForestClassifier
 
     from imbalanced.models import MLPClassifier
 
     X, y = data()
     for judge in ["KNeighborsClassifier", "rf", {"name": "knn", "n_neighbors": 1}, KNeighborsClassifier(3),
-                  RandomForestClassifier(n_estimators=20), MLPClassifier(loss="weighted-ce"), LogisticRegression()]:
+                  RandomForestClassifier(n_estimators=20), MLPClassifier(loss="weighted-ce"), LogisticRegression(),
+                  AdaBoostClassifier(n_estimators=20), HistGradientBoostingClassifier(max_iter=20)]:
         X_j, y_j = LabelConsistentOverSampler(judge=judge, shortfall="keep").fit_resample(X, y)
         assert len(y_j) > len(y), judge
     # An object's parameters reach the engine: the same rows as its dict.
@@ -70,6 +71,7 @@ def test_estimator_rules_and_pipelines():
     ({"judge": "oracle"}, ValueError, "judge"),
     ({"judge": {"name": "knn", "n_trees": 3}}, ValueError, "n_trees"),
     ({"judge": over_sampling.SMOTE()}, ValueError, "SMOTE"),
+    ({"judge": "BalancedRandomForestClassifier"}, ValueError, "judge"),
     ({"judge": 3}, TypeError, "judge"),
     ({"judge": KNeighborsClassifier(metric="manhattan")}, ValueError, "metric"),
     ({"sampler": "NoSuchSampler"}, ValueError, "NoSuchSampler"),

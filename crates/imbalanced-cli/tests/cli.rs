@@ -357,7 +357,11 @@ fn relational_flattens_resamples_evaluates_and_names_bad_tables() {
     for i in 0..80 {
         let churn = i % 8 == 0;
         let region = ["north", "south"][i % 2];
-        customers.push_str(&format!("c{i},{},{region},{}\n", 20 + i % 50, if churn { "yes" } else { "no" }));
+        customers.push_str(&format!(
+            "c{i},{},{region},{}\n",
+            20 + i % 50,
+            if churn { "yes" } else { "no" }
+        ));
         for k in 0..(i % 4) {
             orders.push_str(&format!("c{i},{}\n", 10 + k * 3 + i % 7));
         }
@@ -405,7 +409,11 @@ fn relational_flattens_resamples_evaluates_and_names_bad_tables() {
     );
     let flat = std::fs::read_to_string(p("flat.csv")).unwrap();
     assert!(flat.starts_with("customers.csv.age,orders.csv.count,orders.csv.amount.mean"));
-    assert!(flat.lines().next().unwrap().ends_with("tickets.csv.kind=complaint,tickets.csv.kind=question,churn"));
+    assert!(flat
+        .lines()
+        .next()
+        .unwrap()
+        .ends_with("tickets.csv.kind=complaint,tickets.csv.kind=question,churn"));
     assert_eq!(flat.lines().count(), 1 + 70 + 70, "balanced: 70 of each class");
     // The 60 new customers as tables to append: parents keyed synthetic-1.., their orders and tickets.
     let parents = std::fs::read_to_string(p("new/customers.csv")).unwrap();

@@ -317,7 +317,7 @@ impl Validate for FittedBagging {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tests::{imbalanced_blobs, recall};
+    use imbalanced_boosting::test_data::{imbalanced_blobs, recall};
 
     #[test]
     fn members_rebalance_their_bags() {

@@ -286,7 +286,7 @@ impl WarmStart for BalancedRandomForestClassifier {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tests::{imbalanced_blobs, recall};
+    use imbalanced_boosting::test_data::{imbalanced_blobs, recall};
     use imbalanced_models::RandomForestClassifier;
 
     #[test]

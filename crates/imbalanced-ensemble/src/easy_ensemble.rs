@@ -10,8 +10,8 @@ use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::adaboost::{check_boosting, AdaBoostClassifier, FittedBoosting};
 use crate::under_sample;
+use imbalanced_boosting::{check_boosting, AdaBoostClassifier, FittedBoosting};
 
 /// Boosted learners on balanced random under-samples, averaged:
 /// imbalanced-learn's `EasyEnsembleClassifier`.
@@ -148,7 +148,7 @@ impl Validate for FittedEasyEnsemble {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tests::{imbalanced_blobs, recall};
+    use imbalanced_boosting::test_data::{imbalanced_blobs, recall};
 
     #[test]
     fn has_one_member_per_estimator_and_finds_the_minority() {

@@ -1,8 +1,8 @@
 //! Balanced ensembles with imbalanced-learn 0.14's semantics: the balanced
 //! random forest, balanced bagging (with any sampler of the catalogue),
-//! RUSBoost and EasyEnsemble, and the AdaBoost (SAMME) they build on; and
-//! histogram gradient boosting (scikit-learn's) whose loss is any loss of
-//! the loss library with a Newton form.
+//! RUSBoost and EasyEnsemble, on the AdaBoost (SAMME) of
+//! `imbalanced-boosting`, which also holds histogram gradient boosting (both
+//! re-exported here).
 //!
 //! Every ensemble draws its members' random under-samples with the
 //! engine's `RandomUnderSampler` (the same `sampling_strategy` forms as
@@ -15,19 +15,17 @@
 
 #![forbid(unsafe_code)]
 
-mod adaboost;
 mod bagging;
 mod balanced_forest;
 mod easy_ensemble;
-mod hist_gradient_boosting;
 mod rusboost;
 
-pub use adaboost::{AdaBoostClassifier, FittedBoosting};
 pub use bagging::{BaggedTree, BalancedBaggingClassifier, FittedBagging};
 pub use balanced_forest::BalancedRandomForestClassifier;
 pub use easy_ensemble::{EasyEnsembleClassifier, FittedEasyEnsemble};
-pub use hist_gradient_boosting::{
-    BoostedNode, BoostedTree, EarlyStopping, FittedHistGradientBoosting, HistGradientBoostingClassifier,
+pub use imbalanced_boosting::{
+    AdaBoostClassifier, BoostedNode, BoostedTree, EarlyStopping, FittedBoosting, FittedHistGradientBoosting,
+    HistGradientBoostingClassifier,
 };
 pub use imbalanced_resample::SamplerSpec;
 pub use rusboost::RusBoostClassifier;
@@ -57,44 +55,4 @@ pub(crate) fn kept_rows(sampler: &RandomUnderSampler, y: &[usize]) -> Result<Vec
     sampler
         .sample_indices(y, &code_labels(y))
         .map_err(|e| ModelError::Parameter(format!("the under-sampling of a member: {e}")))
-}
-
-#[cfg(test)]
-pub(crate) mod tests {
-    use imbalanced_models::Predict;
-    use imbalanced_random::{RngKind, SamplerRng};
-    use ndarray::{Array2, ArrayView2};
-
-    /// `n` rows of three classes in three overlapping Gaussian blobs, 2-D.
-    pub fn blobs(n: usize, seed: u64) -> (Array2<f64>, Vec<usize>) {
-        let mut rng = SamplerRng::new(RngKind::Default, seed);
-        let y: Vec<usize> = (0..n).map(|i| i % 3).collect();
-        let x = Array2::from_shape_fn((n, 2), |(i, j)| {
-            0.5 + 0.2 * (y[i] as f64 - 1.0) * (j as f64 + 1.0) + 0.1 * rng.standard_normal()
-        });
-        (x, y)
-    }
-
-    /// `n` rows, a share `minority` of class 1, the classes shifted apart
-    /// on 4 noisy features.
-    pub fn imbalanced_blobs(n: usize, minority: f64, seed: u64) -> (Array2<f64>, Vec<usize>) {
-        let mut rng = SamplerRng::new(RngKind::Default, seed);
-        let y: Vec<usize> = (0..n).map(|_| usize::from(rng.random() < minority)).collect();
-        let x = Array2::from_shape_fn((n, 4), |(i, j)| {
-            let shift = if y[i] == 1 && j < 2 { 1.5 } else { 0.0 };
-            shift + rng.standard_normal()
-        });
-        (x, y)
-    }
-
-    /// The share of class `class`'s rows predicted as it.
-    pub fn recall(m: &impl Predict, x: ArrayView2<'_, f64>, y: &[usize], class: usize) -> f64 {
-        let p = m.predict(x).unwrap();
-        let (hit, all) = y
-            .iter()
-            .zip(&p)
-            .filter(|(t, _)| **t == class)
-            .fold((0, 0), |(h, a), (_, p)| (h + usize::from(*p == class), a + 1));
-        hit as f64 / all as f64
-    }
 }

@@ -7,8 +7,8 @@ use imbalanced_models::{check_sample_weight, Columns, Fit, FitWeighted, ModelErr
 use imbalanced_resample::{RandomUnderSampler, SamplingStrategy};
 use serde::{Deserialize, Serialize};
 
-use crate::adaboost::{check_boosting, round_tree, samme, FittedBoosting, Schedule};
 use crate::kept_rows;
+use imbalanced_boosting::{check_boosting, round_tree, samme, FittedBoosting, Schedule};
 
 /// AdaBoost whose every round first under-samples the data at random,
 /// imbalanced-learn's `RUSBoostClassifier`.
@@ -111,8 +111,8 @@ impl RusBoostClassifier {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tests::{imbalanced_blobs, recall};
     use crate::AdaBoostClassifier;
+    use imbalanced_boosting::test_data::{imbalanced_blobs, recall};
     use imbalanced_models::Predict;
 
     #[test]

@@ -48,7 +48,9 @@ pub use naive_bayes::{FittedGaussianNB, GaussianNB};
 pub use preprocessing::{FittedOneHot, FittedScaler, OneHotEncoder, StandardScaler};
 pub use softmax::{FittedSoftmax, SoftmaxRegression};
 pub use thresholds::{ThresholdObjective, Thresholds};
-pub use traits::{argmax_rows, check_sample_weight, mean_proba, more_members, Fit, FitBoxed, FitWeighted, Predict, WarmStart};
+pub use traits::{
+    argmax_rows, check_sample_weight, mean_proba, more_members, Fit, FitBoxed, FitWeighted, Predict, WarmStart,
+};
 pub use tree::{Columns, Criterion, DecisionTreeClassifier, FittedTree, MaxFeatures};
 
 /// Errors of model fitting and prediction.

@@ -278,7 +278,12 @@ pub fn flatten(parent: &Path, key: &str, children: &[ChildSpec], opts: &ReadOpti
     let (own, own_categorical) = split_columns(&data, key);
     let mut skipped: Vec<(String, String)> = own_categorical
         .into_iter()
-        .map(|(c, _)| (format!("{parent_name}.{c}"), "a categorical column of the parent".into()))
+        .map(|(c, _)| {
+            (
+                format!("{parent_name}.{c}"),
+                "a categorical column of the parent".into(),
+            )
+        })
         .collect();
     let mut names: Vec<String> = own.iter().map(|(c, _)| format!("{parent_name}.{c}")).collect();
     let mut columns: Vec<Vec<f64>> = own.iter().map(|&(_, j)| data.numeric().column(j).to_vec()).collect();
@@ -383,7 +388,11 @@ pub fn flatten(parent: &Path, key: &str, children: &[ChildSpec], opts: &ReadOpti
             }
             let mut columns_of = Vec::with_capacity(levels.len());
             for (level, mut share) in levels.iter().zip(shares) {
-                share.iter_mut().zip(&count).filter(|(_, &c)| c > 0.0).for_each(|(s, c)| *s /= c);
+                share
+                    .iter_mut()
+                    .zip(&count)
+                    .filter(|(_, &c)| c > 0.0)
+                    .for_each(|(s, c)| *s /= c);
                 columns_of.push((level.clone(), names.len()));
                 names.push(format!("{name}.{column}={level}"));
                 columns.push(share);
@@ -456,7 +465,11 @@ pub fn synthetic_tables(flat: &Flat, resampled: &Dataset, key: &str) -> Vec<(Str
         .children
         .iter()
         .map(|c| {
-            let cols = c.values.iter().map(|(v, _)| v.as_str()).chain(c.levels.iter().map(|(v, _)| v.as_str()));
+            let cols = c
+                .values
+                .iter()
+                .map(|(v, _)| v.as_str())
+                .chain(c.levels.iter().map(|(v, _)| v.as_str()));
             format!(
                 "{}\n",
                 std::iter::once(c.foreign_key.as_str())

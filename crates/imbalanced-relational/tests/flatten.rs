@@ -94,9 +94,15 @@ fn categorical_child_columns_become_shares_of_each_value() {
     let dir = tempfile::tempdir().unwrap();
     let customers = write(dir.path(), "customers.csv", "id,churn\nc1,no\nc2,yes\nc3,no\n");
     let mut orders = String::from("customer,status,note\n");
-    for (i, (c, status)) in [("c1", "paid"), ("c1", "returned"), ("c1", "paid"), ("c2", "late"), ("c1", "paid")]
-        .iter()
-        .enumerate()
+    for (i, (c, status)) in [
+        ("c1", "paid"),
+        ("c1", "returned"),
+        ("c1", "paid"),
+        ("c2", "late"),
+        ("c1", "paid"),
+    ]
+    .iter()
+    .enumerate()
     {
         orders.push_str(&format!("{c},{status},note{i}\n"));
     }
@@ -127,9 +133,8 @@ fn categorical_child_columns_become_shares_of_each_value() {
     // Child rows from shares: each value on its share of the rows, by largest remainder.
     let c = &flat.children[0];
     let levels = |row: &[f64]| imbalanced_relational::child_levels(row, c);
-    let counted = |rows: Vec<Vec<&str>>| {
-        ["late", "paid", "returned"].map(|v| rows.iter().filter(|r| r[0] == v).count())
-    };
+    let counted =
+        |rows: Vec<Vec<&str>>| ["late", "paid", "returned"].map(|v| rows.iter().filter(|r| r[0] == v).count());
     assert_eq!(counted(levels(&[4.0, 0.0, 0.75, 0.25])), [0, 3, 1]);
     assert_eq!(counted(levels(&[3.0, 0.2, 0.45, 0.35])), [1, 1, 1]);
     assert_eq!(counted(levels(&[5.0, 0.1, 0.5, 0.4])), [1, 2, 2]);
@@ -236,7 +241,12 @@ fn synthetic_child_rows_reproduce_the_new_rows_aggregates() {
             assert!((shares.iter().map(|(_, j)| want[*j]).sum::<f64>() - 1.0).abs() < 1e-12);
         }
         for (level, j) in shares {
-            assert!((got[*j] - want[*j]).abs() * k <= 1.0 + 1e-9, "row {r}: {level}: {} vs {}", got[*j], want[*j]);
+            assert!(
+                (got[*j] - want[*j]).abs() * k <= 1.0 + 1e-9,
+                "row {r}: {level}: {} vs {}",
+                got[*j],
+                want[*j]
+            );
         }
         // The mean is met when the rows other than min, max and last can take one value within [min, max].
         let k = want[c.count];

@@ -107,9 +107,11 @@ impl Catalogued for Samplers {
 pub type SamplerSpec = Spec<Samplers>;
 
 imbalanced_catalog::catalog!(
-    /// The classifiers that can judge synthetic rows: every model of
-    /// `imbalanced-models`. (The balanced ensembles and gradient boosting
-    /// resample with this crate's samplers, so they cannot be built here.)
+    /// The classifiers that can judge synthetic rows: every classifier of the
+    /// catalogue that fits the rows as they are. Not the balanced ensembles:
+    /// they re-balance the rows they fit, so their probabilities are not the
+    /// data's P(y | X) that a judge estimates (and they resample with this
+    /// crate's samplers, so they cannot be built here).
     pub static JUDGES: dyn FitBoxed = "judge", |m| Box::new(m);
     [
         imbalanced_models::KNeighborsClassifier,
@@ -119,6 +121,8 @@ imbalanced_catalog::catalog!(
         imbalanced_models::GaussianNB,
         imbalanced_models::SoftmaxRegression,
         imbalanced_models::MlpClassifier,
+        imbalanced_boosting::AdaBoostClassifier,
+        imbalanced_boosting::HistGradientBoostingClassifier,
     ]
 );
 

@@ -182,6 +182,9 @@ fn any_model_of_the_judge_catalogue_judges_with_its_parameters() {
             .err()
             .unwrap()
             .to_string();
-        assert!(message.contains(expected) && message.contains("judge"), "{judge}: {message}");
+        assert!(
+            message.contains(expected) && message.contains("judge"),
+            "{judge}: {message}"
+        );
     }
 }

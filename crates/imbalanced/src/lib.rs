@@ -16,8 +16,10 @@
 //!   regression, k-NN, CART, random forest, Gaussian naive Bayes, softmax
 //!   regression and an MLP with any loss) and the catalogue of every
 //!   classifier by name;
+//! * [`boosting`]: AdaBoost (SAMME) and histogram gradient boosting with
+//!   any loss that has a Newton form, as scikit-learn's;
 //! * [`ensemble`]: balanced ensembles with imbalanced-learn's semantics
-//!   (balanced random forest, RUSBoost, EasyEnsemble, AdaBoost);
+//!   (balanced random forest, balanced bagging, RUSBoost, EasyEnsemble);
 //! * [`losses`]: imbalance-aware losses with closed-form gradients and
 //!   focal-entropy tools;
 //! * [`scores`]: metrics equal to scikit-learn's and imbalanced-learn's;
@@ -48,6 +50,7 @@
 #![forbid(unsafe_code)]
 
 pub use imbalanced_active as active;
+pub use imbalanced_boosting as boosting;
 pub use imbalanced_catalog as catalog;
 pub use imbalanced_charts as charts;
 pub use imbalanced_data as data;

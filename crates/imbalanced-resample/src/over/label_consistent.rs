@@ -59,9 +59,10 @@ pub struct LabelConsistentOverSampler {
     /// `SMOTE`.
     pub sampler: SamplerSpec,
     /// The classifier of the real rows, a model by name or `{"name": ..., parameters}`: `KNeighborsClassifier`,
-    /// `RandomForestClassifier`, `DecisionTreeClassifier`, `LogisticRegression`, `GaussianNB`, `SoftmaxRegression` or
-    /// `MLPClassifier` (or an alias); its `random_state`, if it takes one, is this sampler's plus the fold. Default:
-    /// `KNeighborsClassifier`.
+    /// `RandomForestClassifier`, `DecisionTreeClassifier`, `LogisticRegression`, `GaussianNB`, `SoftmaxRegression`,
+    /// `MLPClassifier`, `AdaBoostClassifier` or `HistGradientBoostingClassifier` (or an alias; not the balanced
+    /// ensembles, whose probabilities are re-balanced); its `random_state`, if it takes one, is this sampler's plus
+    /// the fold. Default: `KNeighborsClassifier`.
     pub judge: JudgeSpec,
     /// Folds of the cross-fitted judge (at least 2). Default: 5.
     pub cv: usize,
@@ -166,14 +167,11 @@ impl LabelConsistentOverSampler {
     /// Round `round`'s proposals: the sampler's synthetic rows and classes.
     fn propose(&self, data: Xy<'_>, classes: &[String], round: usize) -> Result<(Array2<f64>, Vec<usize>)> {
         let ambient = crate::randomness(self.random_state.wrapping_add(round as u64), self.rng);
-        let sampler = self
-            .sampler
-            .build(&ambient)
-            .map_err(|e| ResampleError::Parameter {
-                name: "sampler".into(),
-                value: self.sampler.name.clone(),
-                expected: e.to_string(),
-            })?;
+        let sampler = self.sampler.build(&ambient).map_err(|e| ResampleError::Parameter {
+            name: "sampler".into(),
+            value: self.sampler.name.clone(),
+            expected: e.to_string(),
+        })?;
         let out = sampler.fit_resample_checked(data, classes)?;
         let new: Vec<usize> = (0..out.y.len()).filter(|&r| out.origin[r].is_none()).collect();
         Ok((take_rows(out.x.view(), &new), new.iter().map(|&r| out.y[r]).collect()))

@@ -61,7 +61,7 @@ pub struct FittedBoosting {
 }
 
 /// The checks of the boosting parameters shared by AdaBoost and RUSBoost.
-pub(crate) fn check_boosting(n_estimators: usize, learning_rate: f64) -> Result<(), ModelError> {
+pub fn check_boosting(n_estimators: usize, learning_rate: f64) -> Result<(), ModelError> {
     if n_estimators == 0 {
         return Err(ModelError::Parameter("n_estimators must be at least 1".into()));
     }
@@ -75,7 +75,7 @@ pub(crate) fn check_boosting(n_estimators: usize, learning_rate: f64) -> Result<
 
 /// The rounds of a SAMME loop: how many, their shrinkage, their seed.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Schedule {
+pub struct Schedule {
     pub n_estimators: usize,
     pub learning_rate: f64,
     pub random_state: u64,
@@ -88,7 +88,7 @@ pub(crate) struct Schedule {
 /// weight 1 and ends the loop; a round no better than chance is dropped and
 /// ends it (an error if it was the first); the weights are not updated
 /// after the last round.
-pub(crate) fn samme(
+pub fn samme(
     schedule: Schedule,
     x: ArrayView2<'_, f64>,
     y: &[usize],
@@ -172,7 +172,7 @@ pub(crate) fn samme(
 
 /// The tree of one boosting round: scikit-learn's default estimator of
 /// AdaBoost (a stump at depth 1), every feature considered.
-pub(crate) fn round_tree(max_depth: usize, seed: u64) -> DecisionTreeClassifier {
+pub fn round_tree(max_depth: usize, seed: u64) -> DecisionTreeClassifier {
     DecisionTreeClassifier {
         max_depth: Some(max_depth),
         max_features: MaxFeatures::All,
@@ -201,7 +201,7 @@ impl FitWeighted for AdaBoostClassifier {
 impl AdaBoostClassifier {
     /// SAMME on rows known finite (EasyEnsemble's members boost their
     /// under-samples with it); the parameters are checked by the caller.
-    pub(crate) fn boost(
+    pub fn boost(
         &self,
         x: ArrayView2<'_, f64>,
         y: &[usize],
@@ -302,7 +302,7 @@ impl Validate for FittedBoosting {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tests::{blobs, recall};
+    use crate::test_data::{blobs, recall};
 
     #[test]
     fn boosted_stumps_fit_what_one_stump_cannot() {

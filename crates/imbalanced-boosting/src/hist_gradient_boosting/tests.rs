@@ -1,5 +1,5 @@
 use super::*;
-use crate::tests::{blobs, imbalanced_blobs, recall};
+use crate::test_data::{blobs, imbalanced_blobs, recall};
 
 fn fit(m: &HistGradientBoostingClassifier, x: &Array2<f64>, y: &[usize], k: usize) -> FittedHistGradientBoosting {
     m.fit(x.view(), y, k).unwrap()

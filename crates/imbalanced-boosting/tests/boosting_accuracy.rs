@@ -8,8 +8,8 @@
 //! issue's tolerance. The same folds also score the imbalance losses
 //! against log loss (printed: BENCHMARKS.md keeps the table).
 
+use imbalanced_boosting::HistGradientBoostingClassifier;
 use imbalanced_data::{read, ReadOptions};
-use imbalanced_ensemble::HistGradientBoostingClassifier;
 use imbalanced_models::{ClassWeight, Fit, Predict};
 use serde_json::Value;
 

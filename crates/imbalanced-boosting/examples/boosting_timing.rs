@@ -3,7 +3,7 @@
 //! and scikit-learn:
 //!
 //! ```sh
-//! cargo run --release -p imbalanced-ensemble --example boosting_timing -- TRAIN.csv TEST.csv [key=value...]
+//! cargo run --release -p imbalanced-boosting --example boosting_timing -- TRAIN.csv TEST.csv [key=value...]
 //! ```
 //!
 //! Parameters as the catalogue takes them (`max_iter=100`,
@@ -12,8 +12,8 @@
 
 use std::time::Instant;
 
+use imbalanced_boosting::HistGradientBoostingClassifier;
 use imbalanced_catalog::{value_from_text, Value};
-use imbalanced_ensemble::HistGradientBoostingClassifier;
 use imbalanced_models::{Fit, Predict};
 use imbalanced_scores::MulticlassAverage;
 
