@@ -2,12 +2,11 @@
 //! over-sample by relation blocks, and compare with flat SMOTE.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use clap::Args;
-use imbalanced::eval::{evaluate, EvaluateOptions, Method};
+use imbalanced::eval::{evaluate, EvaluateOptions};
 use imbalanced::relational::{flatten, synthetic_tables, ChildSpec};
-use imbalanced::resample::{randomness, RelationGate, RelationalSmote, Resampler, SAMPLERS};
+use imbalanced::resample::{RelationGate, Resampler};
 
 use crate::evaluate::{print_table, progress_bar};
 use crate::{InputArgs, ModelArgs};
@@ -62,14 +61,7 @@ pub fn run(args: RelationalArgs) -> Result<(), Box<dyn std::error::Error>> {
     let flat = flatten(&args.file, &args.key, &args.children, &args.input.options())?;
     let gate: RelationGate = serde_json::from_value(serde_json::json!(args.gate))
         .map_err(|_| format!("--gate {}: use association, balanced_accuracy or uniform", args.gate))?;
-    let sampler = |gate: RelationGate| RelationalSmote {
-        blocks: flat.blocks.iter().map(|b| b.width).collect(),
-        integral: flat.integral.clone(),
-        gate,
-        random_state: args.seed,
-        ..Default::default()
-    };
-    let chosen = sampler(gate);
+    let chosen = flat.sampler(gate, args.seed);
     let data = &flat.data;
     let say = !args.json;
     if say {
@@ -113,23 +105,7 @@ pub fn run(args: RelationalArgs) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     if args.evaluate {
-        let smote = SAMPLERS.build("SMOTE", &[], &randomness(args.seed, Default::default()))?;
-        let methods = vec![
-            Method::None,
-            Method::Sampler(Arc::from(smote), Some("SMOTE (flat)".into())),
-            Method::Sampler(
-                Arc::new(sampler(RelationGate::Uniform)),
-                Some("RelationalSMOTE (uniform gate)".into()),
-            ),
-            Method::Sampler(
-                Arc::new(sampler(RelationGate::Association)),
-                Some("RelationalSMOTE (association gate)".into()),
-            ),
-            Method::Sampler(
-                Arc::new(sampler(RelationGate::BalancedAccuracy)),
-                Some("RelationalSMOTE (learned gate)".into()),
-            ),
-        ];
+        let methods = flat.comparison(args.seed);
         let opts = EvaluateOptions {
             model: args.model.build(args.seed)?,
             n_splits: args.folds,

@@ -10,8 +10,11 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use imbalanced_data::{format_number, quote_field, read, Dataset, Feature, FeatureKind, ReadOptions};
+use imbalanced_eval::Method;
+use imbalanced_resample::{RelationGate, RelationalSmote, Smote};
 use ndarray::Array2;
 use serde::Serialize;
 
@@ -121,6 +124,36 @@ pub struct Flat {
 }
 
 impl Flat {
+    /// `RelationalSMOTE` over this table's blocks and counts, with `gate`
+    /// and seed `seed`.
+    pub fn sampler(&self, gate: RelationGate, seed: u64) -> RelationalSmote {
+        RelationalSmote {
+            blocks: self.blocks.iter().map(|b| b.width).collect(),
+            integral: self.integral.clone(),
+            gate,
+            random_state: seed,
+            ..Default::default()
+        }
+    }
+
+    /// What `imbalanced relational --evaluate` compares, labelled: no
+    /// resampling, SMOTE on the flat table, and `RelationalSMOTE` with each
+    /// gate (the learned one fitted on each training fold).
+    pub fn comparison(&self, seed: u64) -> Vec<Method> {
+        let smote = Smote {
+            random_state: seed,
+            ..Default::default()
+        };
+        let relational = |gate, label: &str| Method::Sampler(Arc::new(self.sampler(gate, seed)), Some(label.into()));
+        vec![
+            Method::None,
+            Method::Sampler(Arc::new(smote), Some("SMOTE (flat)".into())),
+            relational(RelationGate::Uniform, "RelationalSMOTE (uniform gate)"),
+            relational(RelationGate::Association, "RelationalSMOTE (association gate)"),
+            relational(RelationGate::BalancedAccuracy, "RelationalSMOTE (learned gate)"),
+        ]
+    }
+
     /// The blocks as a table, with each block's gate `weights` (one per
     /// block) under the heading `weight`: a header and a row per relation.
     pub fn blocks_table(&self, weight: &str, weights: &[f64]) -> (Vec<String>, Vec<Vec<String>>) {

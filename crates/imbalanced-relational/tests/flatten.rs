@@ -179,7 +179,7 @@ fn bad_tables_are_named_with_their_column() {
 #[test]
 fn synthetic_child_rows_reproduce_the_new_rows_aggregates() {
     use imbalanced_relational::synthetic_tables;
-    use imbalanced_resample::{RelationalSmote, Resampler};
+    use imbalanced_resample::{RelationGate, Resampler};
     let dir = tempfile::tempdir().unwrap();
     let (mut customers, mut orders) = (String::from("id,age,churn\n"), String::from("customer,amount,status\n"));
     for i in 0..60 {
@@ -196,12 +196,10 @@ fn synthetic_child_rows_reproduce_the_new_rows_aggregates() {
     let customers_path = write(dir.path(), "customers.csv", &customers);
     let orders_path = write(dir.path(), "orders.csv", &orders);
     let flat = flatten(&customers_path, "id", &[child(&orders_path, "customer")], &opts()).unwrap();
-    let sampler = RelationalSmote {
-        blocks: flat.blocks.iter().map(|b| b.width).collect(),
-        integral: flat.integral.clone(),
-        ..Default::default()
-    };
-    let resampled = sampler.fit_resample_dataset(&flat.data).unwrap();
+    let resampled = flat
+        .sampler(RelationGate::default(), 0)
+        .fit_resample_dataset(&flat.data)
+        .unwrap();
     let tables = synthetic_tables(&flat, &resampled, "id");
     assert_eq!(
         tables.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
