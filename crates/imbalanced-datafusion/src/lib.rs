@@ -1,0 +1,734 @@
+//! Resampling, class counts and stratified folds of data larger than memory
+//! on Apache DataFusion (embedded, out of core): Parquet or CSV files, a
+//! folder or a glob of them, in; one Parquet or CSV file, written
+//! atomically, out.
+//!
+//! Every random choice is a function of the seed and the row
+//! ([`keys`]: `u = hash(seed, row_key)`, the row key hashed from the row's
+//! values), never of the partitioning: the same seed gives the same rows on
+//! any number of partitions. The output is sorted by class, then by each
+//! row's draw, so it is the same file too.
+//!
+//! What runs where:
+//! - class counts: one `GROUP BY` of the target;
+//! - random under-sampling, exact (each class keeps its `n_c` rows of
+//!   smallest draw: a histogram of the draws finds the bucket of the
+//!   `n_c`-th, the rows below it stream through, the bucket's own rows are
+//!   ranked) or Bernoulli (each row kept when `u < n_c / N_c`, one pass);
+//! - random over-sampling, exact (each row `floor(r_c)` times, and once more
+//!   for the rows of smallest draw, as many as the target needs);
+//! - the SMOTE family and every other over-sampler of the catalogue: the
+//!   classes it adds to are gathered (they fit: minorities), resampled by
+//!   the in-memory engine, and the new rows joined to the stream;
+//! - stratified folds: a row's fold is its rank of draw within its class,
+//!   modulo `k`.
+
+#![forbid(unsafe_code)]
+
+pub mod keys;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, Field, Int64Type, Schema};
+use datafusion::common::DataFusionError;
+use datafusion::dataframe::DataFrameWriteOptions;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::functions_aggregate::expr_fn::count;
+use datafusion::functions_window::expr_fn::row_number;
+use datafusion::logical_expr::{ExprFunctionExt, ScalarUDF, SortExpr};
+use datafusion::prelude::*;
+use imbalanced_data::{sort_labels, Dataset, Feature, FeatureKind};
+use imbalanced_resample::{ResampleError, SamplerSpec, SamplingKind, SamplingStrategy};
+
+pub use keys::{hash_bytes, splitmix64, uniform};
+
+/// What cannot be done, naming the input, the column or the setting.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScaleError {
+    #[error("{input}: no column {target:?} to use as the target; its columns are: {columns}")]
+    MissingTarget {
+        input: String,
+        target: String,
+        columns: String,
+    },
+    #[error("{input}: {message}")]
+    Input { input: String, message: String },
+    #[error("{0}")]
+    Strategy(#[from] ResampleError),
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("writing {path}: {message}")]
+    Write { path: String, message: String },
+    #[error("DataFusion: {0}")]
+    Engine(#[from] DataFusionError),
+    #[error("Arrow: {0}")]
+    Arrow(#[from] datafusion::arrow::error::ArrowError),
+}
+
+pub type Result<T, E = ScaleError> = std::result::Result<T, E>;
+
+/// How the engine runs: its partitions (threads of work) and, optionally, a
+/// memory limit beyond which sorts and aggregations spill to disk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineOptions {
+    /// Partitions each scan is cut into. Default: the number of cores.
+    pub partitions: usize,
+    /// Bytes of memory the plans may hold; `None`: no limit. Default: `None`.
+    pub memory_limit: Option<usize>,
+    /// Where spills go; `None`: the system's temporary folder. Default: `None`.
+    pub spill_dir: Option<PathBuf>,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            partitions: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            memory_limit: None,
+            spill_dir: None,
+        }
+    }
+}
+
+/// An embedded DataFusion session and the runtime that drives it.
+pub struct Engine {
+    ctx: SessionContext,
+    runtime: tokio::runtime::Runtime,
+}
+
+/// A table read by [`Engine::read`]: its plan, where it came from, its
+/// target column and its feature columns.
+#[derive(Clone)]
+pub struct Table {
+    df: DataFrame,
+    input: String,
+    target: String,
+    features: Vec<String>,
+}
+
+impl Table {
+    /// The target column's name.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+    /// The other columns, in order.
+    pub fn features(&self) -> &[String] {
+        &self.features
+    }
+    /// The table's rows as read (its plan).
+    pub fn frame(&self) -> DataFrame {
+        self.df.clone()
+    }
+}
+
+/// Class counts: each label (as text) and its rows, in the in-memory
+/// engine's class order (`imbalanced_data::sort_labels`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassCounts(pub Vec<(String, u64)>);
+
+impl ClassCounts {
+    fn labels(&self) -> Vec<String> {
+        self.0.iter().map(|(l, _)| l.clone()).collect()
+    }
+    fn by_code(&self) -> BTreeMap<usize, usize> {
+        self.0.iter().enumerate().map(|(c, (_, n))| (c, *n as usize)).collect()
+    }
+    /// Rows in all.
+    pub fn total(&self) -> u64 {
+        self.0.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// Random under-sampling's two forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Selection {
+    /// Each class keeps exactly its target: its rows of smallest draw.
+    #[default]
+    Exact,
+    /// Each row is kept with probability target / count (one pass; the
+    /// counts are the target's in expectation).
+    Bernoulli,
+}
+
+const KEY: &str = "__imbalanced_key";
+const U: &str = "__imbalanced_u";
+const LABEL: &str = "__imbalanced_label";
+const BUCKET: &str = "__imbalanced_bucket";
+const RANK: &str = "__imbalanced_rank";
+/// The over-samplers that look only at the rows of the classes they add to
+/// (so gathering those classes is enough): their new rows are the same as
+/// on the whole table.
+pub const LOCAL_SAMPLERS: &[&str] = &["SMOTE"];
+
+/// Buckets of the draws' histogram: the exact selection ranks one bucket,
+/// about N / 65,536 rows of a class.
+const BUCKETS: f64 = 65_536.0;
+
+impl Engine {
+    /// A session with `opts`.
+    pub fn new(opts: &EngineOptions) -> Result<Engine> {
+        let partitions = opts.partitions.max(1);
+        let mut runtime_env = RuntimeEnvBuilder::new();
+        if let Some(limit) = opts.memory_limit {
+            runtime_env = runtime_env.with_memory_limit(limit, 1.0);
+        }
+        if let Some(dir) = &opts.spill_dir {
+            runtime_env = runtime_env.with_temp_file_path(dir.clone());
+        }
+        let config = SessionConfig::new().with_target_partitions(partitions);
+        let ctx = SessionContext::new_with_config_rt(config, runtime_env.build_arc()?);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(partitions)
+            .build()
+            .map_err(|e| ScaleError::Unsupported(format!("cannot start the engine's threads: {e}")))?;
+        Ok(Engine { ctx, runtime })
+    }
+
+    fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.runtime.block_on(f)
+    }
+
+    /// Reads `input`: a Parquet or CSV file (by extension: `.parquet`,
+    /// `.csv`, `.tsv`), a folder of them, or a glob (`data/*.parquet`);
+    /// `target` must be one of its columns.
+    pub fn read(&self, input: &str, target: &str) -> Result<Table> {
+        let input_error = |e: DataFusionError| ScaleError::Input {
+            input: input.to_string(),
+            message: e.to_string(),
+        };
+        let df = match Format::of(input)? {
+            Format::Parquet => self
+                .block_on(self.ctx.read_parquet(input, ParquetReadOptions::default()))
+                .map_err(input_error)?,
+            Format::Csv(delimiter, extension) => self
+                .block_on(self.ctx.read_csv(
+                    input,
+                    CsvReadOptions::new().delimiter(delimiter).file_extension(extension),
+                ))
+                .map_err(input_error)?,
+        };
+        let columns: Vec<String> = df.schema().fields().iter().map(|f| f.name().clone()).collect();
+        if !columns.iter().any(|c| c == target) {
+            return Err(ScaleError::MissingTarget {
+                input: input.to_string(),
+                target: target.to_string(),
+                columns: columns.join(", "),
+            });
+        }
+        let features = columns.into_iter().filter(|c| c != target).collect();
+        Ok(Table {
+            df,
+            input: input.to_string(),
+            target: target.to_string(),
+            features,
+        })
+    }
+
+    /// The rows of each class (one `GROUP BY`).
+    pub fn class_counts(&self, t: &Table) -> Result<ClassCounts> {
+        let grouped =
+            t.df.clone()
+                .aggregate(vec![label_expr(t)], vec![count(lit(1)).alias("n")])?;
+        let batches = self.block_on(grouped.collect()).map_err(|e| t.error(e))?;
+        let mut counts = BTreeMap::new();
+        for b in &batches {
+            let labels = cast(b.column(0), &DataType::Utf8)?;
+            let n = cast(b.column(1), &DataType::Int64)?;
+            for i in 0..b.num_rows() {
+                if labels.is_null(i) {
+                    return Err(ScaleError::Input {
+                        input: t.input.clone(),
+                        message: format!("the target {:?} is missing on some rows: drop them first", t.target),
+                    });
+                }
+                let label = labels.as_string::<i32>().value(i).to_string();
+                counts.insert(label, n.as_primitive::<Int64Type>().value(i) as u64);
+            }
+        }
+        let mut order: Vec<String> = counts.keys().cloned().collect();
+        sort_labels(&mut order);
+        Ok(ClassCounts(
+            order.into_iter().map(|l| (l.clone(), counts[&l])).collect(),
+        ))
+    }
+
+    /// Random under-sampling to `strategy` (imbalanced-learn's forms),
+    /// seeded; `selection` exact or Bernoulli.
+    pub fn under_sample(
+        &self,
+        t: &Table,
+        strategy: &SamplingStrategy,
+        selection: Selection,
+        seed: u64,
+    ) -> Result<DataFrame> {
+        let counts = self.class_counts(t)?;
+        let labels = counts.labels();
+        let keep = strategy.resolve(&counts.by_code(), SamplingKind::Under, &labels)?;
+        let reduced: Vec<(String, u64, u64)> = keep
+            .iter()
+            .filter(|(&c, &n)| (n as u64) < counts.0[c].1)
+            .map(|(&c, &n)| (labels[c].clone(), n as u64, counts.0[c].1))
+            .collect();
+        let df = with_draws(t, seed)?;
+        let untouched = not_in(&reduced.iter().map(|r| r.0.clone()).collect::<Vec<_>>());
+        let kept = match selection {
+            Selection::Bernoulli => {
+                let keep = reduced.iter().fold(untouched, |e, (label, n, total)| {
+                    e.or(is_label(label).and(col(U).lt(lit(*n as f64 / *total as f64))))
+                });
+                df.filter(keep)?
+            }
+            Selection::Exact => {
+                let quotas: Vec<(String, u64)> = reduced.iter().map(|(l, n, _)| (l.clone(), *n)).collect();
+                df.clone().filter(untouched)?.union(self.lowest(t, df, &quotas)?)?
+            }
+        };
+        finish(t, kept)
+    }
+
+    /// Random over-sampling to `strategy`, seeded and exact: each row of a
+    /// class with target `n_c` and count `N_c` appears `floor(n_c / N_c)`
+    /// times, and once more if it is among the `n_c mod N_c` rows of its
+    /// class of smallest draw.
+    pub fn over_sample(&self, t: &Table, strategy: &SamplingStrategy, seed: u64) -> Result<DataFrame> {
+        let counts = self.class_counts(t)?;
+        let labels = counts.labels();
+        let add = strategy.resolve(&counts.by_code(), SamplingKind::Over, &labels)?;
+        let df = with_draws(t, seed)?;
+        let mut copies = lit(1u32);
+        let mut extra = Vec::new();
+        for (&c, &a) in add.iter().filter(|(_, &a)| a > 0) {
+            let (label, total) = (&labels[c], counts.0[c].1);
+            let wanted = total + a as u64;
+            copies = when(is_label(label), lit((wanted / total) as u32)).otherwise(copies)?;
+            extra.push((label.clone(), wanted % total));
+        }
+        let repeated = df
+            .clone()
+            .with_column(RANK, keys::CopyIndices::udf().call(vec![copies]))?
+            .unnest_columns(&[RANK])?
+            .drop_columns(&[RANK])?;
+        finish(t, repeated.union(self.lowest(t, df, &extra)?)?)
+    }
+
+    /// Any over-sampler of the catalogue (`spec`, with its own parameters)
+    /// to `strategy` computed on all the rows: the rows of the classes it
+    /// adds to are gathered in file order, with one row of each other class
+    /// so that the sampler sees every class; the sampler makes the new rows
+    /// in memory (the same rows as on the whole table, for samplers that
+    /// look only at the classes they add to, as SMOTE), and they join the
+    /// others. The features must be numeric: the output's are `Float64`.
+    pub fn over_sample_in_memory(
+        &self,
+        t: &Table,
+        spec: &SamplerSpec,
+        strategy: &SamplingStrategy,
+        seed: u64,
+    ) -> Result<DataFrame> {
+        if !LOCAL_SAMPLERS.contains(&spec.name.as_str()) {
+            return Err(ScaleError::Unsupported(format!(
+                "{} looks at the rows of every class, which need not fit in memory here; on DataFusion the \
+                 over-samplers are RandomOverSampler (Engine::over_sample) and {}",
+                spec.name,
+                LOCAL_SAMPLERS.join(", ")
+            )));
+        }
+        let counts = self.class_counts(t)?;
+        let labels = counts.labels();
+        let add = strategy.resolve(&counts.by_code(), SamplingKind::Over, &labels)?;
+        let grown: Vec<usize> = add.iter().filter(|(_, &a)| a > 0).map(|(&c, _)| c).collect();
+        let mut desired = serde_json::Map::new();
+        for &c in &grown {
+            desired.insert(labels[c].clone(), (counts.0[c].1 + add[&c] as u64).into());
+        }
+        let grown_labels: Vec<String> = grown.iter().map(|&c| labels[c].clone()).collect();
+        let numeric = self.numeric(t)?;
+        let labelled = numeric.clone().with_column(LABEL, label_expr(t))?;
+        let gathered = labelled.clone().filter(is_in(&grown_labels))?;
+        // One row of every other class: the sampler needs to see them, and leaves them be.
+        let others = labelled
+            .filter(not_in(&grown_labels))?
+            .aggregate(vec![col(LABEL)], first_rows(t))?;
+        let mut batches = self.block_on(gathered.collect_partitioned())?.concat();
+        batches.extend(self.block_on(others.collect())?);
+        let data = to_dataset(t, &batches, &labels)?;
+        let mut params = spec.params.clone();
+        params.insert("sampling_strategy".into(), serde_json::Value::Object(desired));
+        let given: Vec<(String, serde_json::Value)> = params.into_iter().collect();
+        let sampler = imbalanced_resample::SAMPLERS
+            .build(
+                &spec.name,
+                &given,
+                &imbalanced_resample::randomness(seed, Default::default()),
+            )
+            .map_err(|e| ScaleError::Unsupported(e.to_string()))?;
+        let out = sampler.fit_resample_dataset(&data)?;
+        let new_rows = synthetic_batch(t, &out, data.n_samples(), &numeric)?;
+        let synthetic = self.ctx.read_batch(new_rows)?;
+        let all = numeric.union(synthetic)?;
+        finish_with_draws(t, all, seed)
+    }
+
+    /// The table with a `fold` column: each row's rank of draw within its
+    /// class modulo `k` (so every fold holds `floor(N_c / k)` or one more
+    /// rows of class `c`).
+    pub fn stratified_folds(&self, t: &Table, k: usize, seed: u64) -> Result<DataFrame> {
+        if k < 2 {
+            return Err(ScaleError::Unsupported(format!("{k} folds: give at least 2")));
+        }
+        let ranked = with_draws(t, seed)?.window(vec![row_number()
+            .partition_by(vec![col(LABEL)])
+            .order_by(vec![col(U).sort(true, true), col(KEY).sort(true, true)])
+            .build()?
+            .alias(RANK)])?;
+        let fold = cast_expr((col(RANK) - lit(1u64)) % lit(k as u64), DataType::UInt32);
+        let with_fold = ranked.with_column("fold", fold)?;
+        let mut columns: Vec<Expr> = t.df.schema().fields().iter().map(|f| col_named(f.name())).collect();
+        columns.push(col("fold"));
+        Ok(with_fold.sort(order(t))?.select(columns)?)
+    }
+
+    /// Writes `df` to `out` (Parquet, or CSV by extension) atomically: into a
+    /// temporary file beside it, renamed when complete. Returns the rows.
+    pub fn write(&self, df: DataFrame, out: &Path) -> Result<u64> {
+        let write_error = |message: String| ScaleError::Write {
+            path: out.display().to_string(),
+            message,
+        };
+        let name = out
+            .file_name()
+            .ok_or_else(|| write_error("not a file name".into()))?
+            .to_string_lossy()
+            .into_owned();
+        let tmp = out.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+        let tmp_text = tmp.to_string_lossy().into_owned();
+        let options = DataFrameWriteOptions::new().with_single_file_output(true);
+        let written = match Format::of(&name)? {
+            Format::Parquet => self.block_on(df.write_parquet(&tmp_text, options, None)),
+            Format::Csv(b',', _) => self.block_on(df.write_csv(&tmp_text, options, None)),
+            Format::Csv(..) => {
+                return Err(write_error(
+                    "write .csv or .parquet (tab-separated output is not supported here)".into(),
+                ))
+            }
+        };
+        let rows = match written {
+            Ok(batches) => batches
+                .iter()
+                .map(|b| {
+                    cast(b.column(0), &DataType::UInt64)
+                        .map(|c| c.as_primitive::<datafusion::arrow::datatypes::UInt64Type>().value(0))
+                })
+                .sum::<Result<u64, _>>()
+                .map_err(|e| write_error(e.to_string()))?,
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                let _ = std::fs::remove_dir_all(&tmp);
+                return Err(write_error(e.to_string()));
+            }
+        };
+        std::fs::rename(&tmp, out).map_err(|e| write_error(e.to_string()))?;
+        Ok(rows)
+    }
+
+    /// Collects `df` (a small result: tests, reports).
+    pub fn collect(&self, df: DataFrame) -> Result<Vec<RecordBatch>> {
+        Ok(self.block_on(df.collect())?)
+    }
+
+    /// The rows of each class `label` among its `quota` of smallest draw
+    /// (`(u, key)` order), found without sorting the class: a histogram of
+    /// the draws gives each class's boundary bucket; the rows below it pass
+    /// as they stream, the bucket's own rows are ranked.
+    fn lowest(&self, t: &Table, df: DataFrame, quotas: &[(String, u64)]) -> Result<DataFrame> {
+        let quotas: Vec<&(String, u64)> = quotas.iter().filter(|(_, q)| *q > 0).collect();
+        if quotas.is_empty() {
+            return Ok(df.filter(lit(false))?);
+        }
+        let bucket = cast_expr(col(U) * lit(BUCKETS), DataType::Int64);
+        let df = df.with_column(BUCKET, bucket)?;
+        let labels: Vec<String> = quotas.iter().map(|(l, _)| l.clone()).collect();
+        let histogram = df
+            .clone()
+            .filter(is_in(&labels))?
+            .aggregate(vec![col(LABEL), col(BUCKET)], vec![count(lit(1)).alias("n")])?;
+        let mut per_class: BTreeMap<String, Vec<(i64, u64)>> = BTreeMap::new();
+        for b in self.block_on(histogram.collect()).map_err(|e| t.error(e))? {
+            let (l, k, n) = (
+                b.column(0).as_string::<i32>(),
+                b.column(1).as_primitive::<Int64Type>(),
+                b.column(2).as_primitive::<Int64Type>(),
+            );
+            for i in 0..b.num_rows() {
+                per_class
+                    .entry(l.value(i).to_string())
+                    .or_default()
+                    .push((k.value(i), n.value(i) as u64));
+            }
+        }
+        let (mut below, mut boundary) = (lit(false), lit(false));
+        let mut ranked = lit(false);
+        for (label, quota) in quotas {
+            let mut buckets = per_class.remove(label).unwrap_or_default();
+            buckets.sort_unstable();
+            let mut seen = 0;
+            for (k, n) in buckets {
+                if seen + n >= *quota {
+                    below = below.or(is_label(label).and(col(BUCKET).lt(lit(k))));
+                    boundary = boundary.or(is_label(label).and(col(BUCKET).eq(lit(k))));
+                    ranked = ranked.or(is_label(label).and(col(RANK).lt_eq(lit(quota - seen))));
+                    break;
+                }
+                seen += n;
+            }
+        }
+        let edge = df
+            .clone()
+            .filter(boundary)?
+            .window(vec![row_number()
+                .partition_by(vec![col(LABEL)])
+                .order_by(vec![col(U).sort(true, true), col(KEY).sort(true, true)])
+                .build()?
+                .alias(RANK)])?
+            .filter(ranked)?
+            .drop_columns(&[RANK, BUCKET])?;
+        Ok(df.filter(below)?.drop_columns(&[BUCKET])?.union(edge)?)
+    }
+
+    /// The table with its features cast to `Float64` (an error naming a
+    /// feature that is not numeric).
+    fn numeric(&self, t: &Table) -> Result<DataFrame> {
+        let schema = t.df.schema();
+        let mut columns = Vec::new();
+        for f in schema.fields() {
+            let name = f.name();
+            if name == &t.target {
+                columns.push(col_named(name));
+            } else if f.data_type().is_numeric() {
+                columns.push(cast_expr(col_named(name), DataType::Float64).alias(name));
+            } else {
+                return Err(ScaleError::Unsupported(format!(
+                    "{}: column {name:?} is {}: the samplers that make new rows take numeric features here; drop it or \
+                     encode it first",
+                    t.input,
+                    f.data_type()
+                )));
+            }
+        }
+        Ok(t.df.clone().select(columns)?)
+    }
+}
+
+impl Table {
+    fn error(&self, e: DataFusionError) -> ScaleError {
+        ScaleError::Input {
+            input: self.input.clone(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// The file formats read and written, by extension.
+enum Format {
+    Parquet,
+    /// Delimiter and the extension the files of a folder carry.
+    Csv(u8, &'static str),
+}
+
+impl Format {
+    fn of(path: &str) -> Result<Format> {
+        let lower = path.to_ascii_lowercase();
+        let p = Path::new(&lower);
+        let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
+        match ext {
+            "parquet" | "pq" => Ok(Format::Parquet),
+            "csv" => Ok(Format::Csv(b',', ".csv")),
+            "tsv" => Ok(Format::Csv(b'\t', ".tsv")),
+            // A folder (or a glob of one): its files decide, Parquet first.
+            _ if Path::new(path).is_dir() => {
+                let files: Vec<String> = std::fs::read_dir(path)
+                    .map_err(|e| ScaleError::Input {
+                        input: path.to_string(),
+                        message: e.to_string(),
+                    })?
+                    .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().to_ascii_lowercase()))
+                    .collect();
+                if files.iter().any(|f| f.ends_with(".parquet")) {
+                    Ok(Format::Parquet)
+                } else if files.iter().any(|f| f.ends_with(".csv")) {
+                    Ok(Format::Csv(b',', ".csv"))
+                } else {
+                    Err(ScaleError::Input {
+                        input: path.to_string(),
+                        message: "no .parquet or .csv files in this folder".into(),
+                    })
+                }
+            }
+            _ => Err(ScaleError::Input {
+                input: path.to_string(),
+                message: "give a .parquet, .csv or .tsv file, a folder of them, or a glob".into(),
+            }),
+        }
+    }
+}
+
+/// A column by its exact name (no identifier normalisation).
+fn col_named(name: &str) -> Expr {
+    Expr::Column(Column::from_name(name))
+}
+
+fn cast_expr(e: Expr, to: DataType) -> Expr {
+    Expr::Cast(datafusion::logical_expr::Cast::new(Box::new(e), to))
+}
+
+/// The target as text.
+fn label_expr(t: &Table) -> Expr {
+    cast_expr(col_named(&t.target), DataType::Utf8).alias(LABEL)
+}
+
+fn is_label(label: &str) -> Expr {
+    col(LABEL).eq(lit(label))
+}
+
+fn is_in(labels: &[String]) -> Expr {
+    col(LABEL).in_list(labels.iter().map(|l| lit(l.as_str())).collect(), false)
+}
+
+fn not_in(labels: &[String]) -> Expr {
+    if labels.is_empty() {
+        return lit(true);
+    }
+    col(LABEL).in_list(labels.iter().map(|l| lit(l.as_str())).collect(), true)
+}
+
+/// `first_value` of every column, per class: one row of each.
+fn first_rows(t: &Table) -> Vec<Expr> {
+    use datafusion::functions_aggregate::expr_fn::first_value;
+    t.df.schema()
+        .fields()
+        .iter()
+        .map(|f| first_value(col_named(f.name()), vec![]).alias(f.name()))
+        .collect()
+}
+
+/// The table with its label, row key and draw.
+fn with_draws(t: &Table, seed: u64) -> Result<DataFrame> {
+    add_draws(t, t.df.clone(), seed)
+}
+
+fn add_draws(t: &Table, df: DataFrame, seed: u64) -> Result<DataFrame> {
+    let values: Vec<Expr> = df.schema().fields().iter().map(|f| col_named(f.name())).collect();
+    Ok(df
+        .with_column(LABEL, label_expr(t))?
+        .with_column(KEY, keys::RowKey::udf().call(values))?
+        .with_column(U, udf_call(keys::SeededUniform::udf(seed), col(KEY)))?)
+}
+
+fn udf_call(f: ScalarUDF, arg: Expr) -> Expr {
+    f.call(vec![arg])
+}
+
+/// The output order: by class (the target's own order), then by draw.
+fn order(t: &Table) -> Vec<SortExpr> {
+    vec![
+        col_named(&t.target).sort(true, true),
+        col(U).sort(true, true),
+        col(KEY).sort(true, true),
+    ]
+}
+
+/// Sorted into the output order, the helper columns dropped.
+fn finish(t: &Table, df: DataFrame) -> Result<DataFrame> {
+    let columns: Vec<Expr> = t.df.schema().fields().iter().map(|f| col_named(f.name())).collect();
+    Ok(df.sort(order(t))?.select(columns)?)
+}
+
+fn finish_with_draws(t: &Table, df: DataFrame, seed: u64) -> Result<DataFrame> {
+    let columns: Vec<Expr> = df.schema().fields().iter().map(|f| col_named(f.name())).collect();
+    Ok(add_draws(t, df, seed)?.sort(order(t))?.select(columns)?)
+}
+
+/// The gathered rows (numeric features, the target) as a dataset whose
+/// class codes are those of `labels`.
+fn to_dataset(t: &Table, batches: &[RecordBatch], labels: &[String]) -> Result<Dataset> {
+    let n: usize = batches.iter().map(|b| b.num_rows()).sum();
+    let d = t.features.len();
+    let mut x = ndarray::Array2::<f64>::zeros((n, d));
+    let mut y = Vec::with_capacity(n);
+    let mut row = 0;
+    for b in batches {
+        let target = cast(b.column_by_name(&t.target).expect("the target column"), &DataType::Utf8)?;
+        let target = target.as_string::<i32>();
+        for (j, name) in t.features.iter().enumerate() {
+            let column = b.column_by_name(name).expect("a feature column");
+            let values = column.as_primitive::<datafusion::arrow::datatypes::Float64Type>();
+            for i in 0..b.num_rows() {
+                if values.is_null(i) {
+                    return Err(ScaleError::Input {
+                        input: t.input.clone(),
+                        message: format!("column {name:?} has missing values: impute or drop them first"),
+                    });
+                }
+                x[(row + i, j)] = values.value(i);
+            }
+        }
+        for i in 0..b.num_rows() {
+            let label = target.value(i);
+            y.push(labels.iter().position(|l| l == label).expect("a counted label"));
+        }
+        row += b.num_rows();
+    }
+    let features = t
+        .features
+        .iter()
+        .enumerate()
+        .map(|(index, name)| Feature {
+            name: name.clone(),
+            kind: FeatureKind::Numeric,
+            index,
+        })
+        .collect();
+    Dataset::from_parts(
+        features,
+        x,
+        ndarray::Array2::zeros((n, 0)),
+        Vec::new(),
+        t.target.clone(),
+        d,
+        labels.to_vec(),
+        y,
+    )
+    .map_err(|e| ScaleError::Input {
+        input: t.input.clone(),
+        message: e.to_string(),
+    })
+}
+
+/// The rows a sampler added to `out` (those past the first `n`) as a batch
+/// with `like`'s schema (features `Float64`, the target its own type).
+fn synthetic_batch(t: &Table, out: &Dataset, n: usize, like: &DataFrame) -> Result<RecordBatch> {
+    use datafusion::arrow::array::{Float64Array, StringArray};
+    let schema: Arc<Schema> = Arc::new(like.schema().as_arrow().clone());
+    let rows = n..out.n_samples();
+    let mut columns = Vec::with_capacity(schema.fields().len());
+    for field in schema.fields() {
+        if field.name() == &t.target {
+            let labels: StringArray = rows.clone().map(|r| Some(out.classes()[out.y()[r]].as_str())).collect();
+            columns.push(cast(&labels, field.data_type())?);
+        } else {
+            let j = t.features.iter().position(|f| f == field.name()).expect("a feature");
+            let values: Float64Array = rows.clone().map(|r| Some(out.numeric()[(r, j)])).collect();
+            columns.push(Arc::new(values) as _);
+        }
+    }
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| f.as_ref().clone().with_nullable(true))
+        .collect();
+    Ok(RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)?)
+}

@@ -1,0 +1,357 @@
+//! The DataFusion engine: the same rows for any partitioning, exact counts,
+//! the SMOTE path equal to the in-memory sampler, folds, and bad input.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use datafusion::arrow::array::{AsArray, RecordBatch};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::DataType;
+use imbalanced_datafusion::{Engine, EngineOptions, ScaleError, Selection};
+use imbalanced_resample::{SamplerSpec, SamplingStrategy};
+
+/// 760 rows: classes "no" (600), "yes" (120), "rare" (40); two float
+/// features and an integer one, with a few exact duplicate rows.
+fn csv_text() -> String {
+    let mut s = String::from("a,b,n,label\n");
+    let mut state = 12345u64;
+    let mut next = || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    for i in 0..760 {
+        let label = if i % 19 == 0 {
+            "rare"
+        } else if i % 19 < 4 {
+            "yes"
+        } else {
+            "no"
+        };
+        let shift = match label {
+            "rare" => 2.0,
+            "yes" => 1.0,
+            _ => 0.0,
+        };
+        s.push_str(&format!(
+            "{},{},{},{label}\n",
+            shift + next(),
+            next() - shift,
+            (next() * 10.0).floor()
+        ));
+    }
+    s.push_str("0.5,0.5,3,no\n0.5,0.5,3,no\n");
+    s
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn engine(partitions: usize) -> Engine {
+    Engine::new(&EngineOptions {
+        partitions,
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+/// Every row as text, in order.
+fn rows(batches: &[RecordBatch]) -> Vec<String> {
+    let mut out = Vec::new();
+    for b in batches {
+        let columns: Vec<_> = b.columns().iter().map(|c| cast(c, &DataType::Utf8).unwrap()).collect();
+        for i in 0..b.num_rows() {
+            out.push(
+                columns
+                    .iter()
+                    .map(|c| c.as_string::<i32>().value(i).to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
+        }
+    }
+    out
+}
+
+fn label_counts(rows: &[String]) -> BTreeMap<String, usize> {
+    let mut m = BTreeMap::new();
+    for r in rows {
+        *m.entry(r.rsplit(',').next().unwrap().to_string()).or_insert(0) += 1;
+    }
+    m
+}
+
+#[test]
+fn class_counts_are_the_files_in_the_engines_class_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "d.csv", &csv_text());
+    let e = engine(4);
+    let t = e.read(csv.to_str().unwrap(), "label").unwrap();
+    let counts = e.class_counts(&t).unwrap();
+    assert_eq!(
+        counts.0,
+        [
+            ("no".to_string(), 602),
+            ("rare".to_string(), 40),
+            ("yes".to_string(), 120)
+        ]
+    );
+    assert_eq!(t.features(), ["a", "b", "n"]);
+}
+
+#[test]
+fn under_sampling_keeps_the_same_rows_on_any_partitioning() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "d.csv", &csv_text());
+    // A folder of Parquet files, written by the engine from the CSV.
+    let folder = dir.path().join("parts");
+    std::fs::create_dir(&folder).unwrap();
+    let e = engine(1);
+    let text = csv_text();
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, part) in lines[1..].chunks(200).enumerate() {
+        let path = write(
+            dir.path(),
+            &format!("p{i}.csv"),
+            &format!("{}\n{}\n", lines[0], part.join("\n")),
+        );
+        let t = e.read(path.to_str().unwrap(), "label").unwrap();
+        e.write(t.frame(), &folder.join(format!("p{i}.parquet"))).unwrap();
+    }
+    let mut outputs = Vec::new();
+    for (input, partitions) in [
+        (csv.clone(), 1),
+        (csv.clone(), 4),
+        (csv.clone(), 16),
+        (folder.clone(), 1),
+        (folder.clone(), 16),
+    ] {
+        let e = engine(partitions);
+        let t = e.read(input.to_str().unwrap(), "label").unwrap();
+        let exact = e
+            .under_sample(&t, &SamplingStrategy::Auto, Selection::Exact, 7)
+            .unwrap();
+        let exact = rows(&e.collect(exact).unwrap());
+        // Exactly the minority's 40 rows per class.
+        assert_eq!(
+            label_counts(&exact),
+            BTreeMap::from([("no".into(), 40), ("rare".into(), 40), ("yes".into(), 40)]),
+            "{input:?} on {partitions}"
+        );
+        let bernoulli = e
+            .under_sample(&t, &SamplingStrategy::Auto, Selection::Bernoulli, 7)
+            .unwrap();
+        outputs.push((exact, rows(&e.collect(bernoulli).unwrap())));
+    }
+    for (exact, bernoulli) in &outputs[1..] {
+        assert_eq!(exact, &outputs[0].0);
+        assert_eq!(bernoulli, &outputs[0].1);
+    }
+    // Bernoulli: the counts in expectation (40 of 602 and of 120, each row by itself).
+    let b = label_counts(&outputs[0].1);
+    assert_eq!(b["rare"], 40);
+    assert!((20..=60).contains(&b["no"]) && (20..=60).contains(&b["yes"]), "{b:?}");
+    // Another seed, other rows.
+    let e = engine(4);
+    let t = e.read(csv.to_str().unwrap(), "label").unwrap();
+    let other = e
+        .under_sample(&t, &SamplingStrategy::Auto, Selection::Exact, 8)
+        .unwrap();
+    assert_ne!(rows(&e.collect(other).unwrap()), outputs[0].0);
+    // Every kept row is an input row.
+    let input: std::collections::HashSet<String> = rows(&e.collect(t.frame()).unwrap()).into_iter().collect();
+    assert!(outputs[0].0.iter().all(|r| input.contains(r)));
+}
+
+#[test]
+fn over_sampling_meets_the_targets_exactly_with_whole_copies() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "d.csv", &csv_text());
+    let mut outputs = Vec::new();
+    for partitions in [1, 4, 16] {
+        let e = engine(partitions);
+        let t = e.read(csv.to_str().unwrap(), "label").unwrap();
+        let out = rows(
+            &e.collect(e.over_sample(&t, &SamplingStrategy::Auto, 3).unwrap())
+                .unwrap(),
+        );
+        assert_eq!(
+            label_counts(&out),
+            BTreeMap::from([("no".into(), 602), ("rare".into(), 602), ("yes".into(), 602)])
+        );
+        outputs.push(out);
+    }
+    assert!(outputs.iter().all(|o| o == &outputs[0]));
+    // A "rare" row appears 15 or 16 times (602 = 15 x 40 + 2).
+    let mut copies: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in outputs[0].iter().filter(|r| r.ends_with(",rare")) {
+        *copies.entry(r.as_str()).or_insert(0) += 1;
+    }
+    assert_eq!(copies.len(), 40);
+    assert_eq!(copies.values().filter(|&&c| c == 16).count(), 2);
+    assert!(copies.values().all(|&c| c == 15 || c == 16));
+}
+
+#[test]
+fn the_smote_path_makes_the_in_memory_samplers_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "d.csv", &csv_text());
+    // In memory: the whole file, SMOTE seeded 5.
+    let data = imbalanced_data::read(&csv, &imbalanced_data::ReadOptions::default()).unwrap();
+    let smote = imbalanced_resample::SAMPLERS
+        .build("SMOTE", &[], &imbalanced_resample::randomness(5, Default::default()))
+        .unwrap();
+    let resampled = smote.fit_resample_dataset(&data).unwrap();
+    let x = resampled.numeric();
+    let mut want: Vec<String> = (0..resampled.n_samples())
+        .map(|r| {
+            let x = x.row(r);
+            format!("{},{},{},{}", x[0], x[1], x[2], resampled.classes()[resampled.y()[r]])
+        })
+        .collect();
+    want.sort();
+    for partitions in [1, 4] {
+        let e = engine(partitions);
+        let t = e.read(csv.to_str().unwrap(), "label").unwrap();
+        let spec: SamplerSpec = serde_json::from_str("\"SMOTE\"").unwrap();
+        let out = e.over_sample_in_memory(&t, &spec, &SamplingStrategy::Auto, 5).unwrap();
+        let batches = e.collect(out).unwrap();
+        // Numbers as Rust prints them (Arrow's text form differs for whole floats).
+        let mut got = Vec::new();
+        for b in &batches {
+            let f = |j: usize| {
+                b.column(j)
+                    .as_primitive::<datafusion::arrow::datatypes::Float64Type>()
+                    .clone()
+            };
+            let (a, bb, n) = (f(0), f(1), f(2));
+            let label = cast(b.column(3), &DataType::Utf8).unwrap();
+            for i in 0..b.num_rows() {
+                got.push(format!(
+                    "{},{},{},{}",
+                    a.value(i),
+                    bb.value(i),
+                    n.value(i),
+                    label.as_string::<i32>().value(i)
+                ));
+            }
+        }
+        got.sort();
+        assert_eq!(got.len(), want.len(), "{partitions} partitions");
+        assert_eq!(got, want, "{partitions} partitions");
+    }
+}
+
+#[test]
+fn folds_are_stratified_and_the_same_on_any_partitioning() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "d.csv", &csv_text());
+    let mut outputs = Vec::new();
+    for partitions in [1, 4, 16] {
+        let e = engine(partitions);
+        let t = e.read(csv.to_str().unwrap(), "label").unwrap();
+        outputs.push(rows(&e.collect(e.stratified_folds(&t, 5, 1).unwrap()).unwrap()));
+    }
+    assert!(outputs.iter().all(|o| o == &outputs[0]));
+    let mut per: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for r in &outputs[0] {
+        let f: Vec<&str> = r.split(',').collect();
+        *per.entry((f[3].to_string(), f[4].to_string())).or_insert(0) += 1;
+    }
+    for ((label, fold), n) in &per {
+        let total = match label.as_str() {
+            "no" => 602,
+            "yes" => 120,
+            _ => 40,
+        };
+        assert!(*n == total / 5 || *n == total / 5 + 1, "{label} fold {fold}: {n}");
+    }
+}
+
+#[test]
+fn bad_input_is_named_and_leaves_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "d.csv", &csv_text());
+    let e = engine(2);
+    let err = e.read(csv.to_str().unwrap(), "class").err().unwrap();
+    assert!(matches!(err, ScaleError::MissingTarget { .. }));
+    let message = err.to_string();
+    assert!(
+        message.contains("\"class\"") && message.contains("a, b, n, label"),
+        "{message}"
+    );
+    // Files whose schemas differ, in one folder.
+    let mixed = dir.path().join("mixed");
+    std::fs::create_dir(&mixed).unwrap();
+    write(&mixed, "1.csv", "a,label\n1,x\n2,y\n");
+    write(&mixed, "2.csv", "a,b,label\n1,2,x\n");
+    let out = dir.path().join("out.parquet");
+    let failed = e.read(mixed.to_str().unwrap(), "label").and_then(|t| {
+        let df = e.under_sample(&t, &SamplingStrategy::Auto, Selection::Exact, 0)?;
+        e.write(df, &out)
+    });
+    assert!(failed.is_err(), "{failed:?}");
+    assert!(!out.exists());
+    // A text feature for SMOTE, an unknown file type, a missing file.
+    let text = write(dir.path(), "t.csv", "a,city,label\n1,x,p\n2,y,p\n3,z,q\n4,w,q\n5,v,q\n");
+    let t = e.read(text.to_str().unwrap(), "label").unwrap();
+    let spec: SamplerSpec = serde_json::from_str("\"SMOTE\"").unwrap();
+    let err = e
+        .over_sample_in_memory(&t, &spec, &SamplingStrategy::Auto, 0)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("\"city\""), "{err}");
+    assert!(e.read("data.xlsx", "label").is_err());
+    assert!(e.read(dir.path().join("none.csv").to_str().unwrap(), "label").is_err());
+    // A sampler that looks at every class's rows is refused by name.
+    let spec: SamplerSpec = serde_json::from_str("\"ADASYN\"").unwrap();
+    let t = e.read(csv.to_str().unwrap(), "label").unwrap();
+    let err = e
+        .over_sample_in_memory(&t, &spec, &SamplingStrategy::Auto, 0)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("ADASYN"), "{err}");
+    // Nothing else was written.
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.iter().all(|n| !n.to_string_lossy().contains("tmp")), "{left:?}");
+}
+
+#[test]
+fn written_files_read_back_to_the_same_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "d.csv", &csv_text());
+    let e = engine(4);
+    let t = e.read(csv.to_str().unwrap(), "label").unwrap();
+    let want = rows(
+        &e.collect(
+            e.under_sample(&t, &SamplingStrategy::Auto, Selection::Exact, 2)
+                .unwrap(),
+        )
+        .unwrap(),
+    );
+    for name in ["out.parquet", "out.csv"] {
+        let out = dir.path().join(name);
+        let n = e
+            .write(
+                e.under_sample(&t, &SamplingStrategy::Auto, Selection::Exact, 2)
+                    .unwrap(),
+                &out,
+            )
+            .unwrap();
+        assert_eq!(n, 120);
+        let back = e.read(out.to_str().unwrap(), "label").unwrap();
+        assert_eq!(rows(&e.collect(back.frame()).unwrap()).len(), 120);
+        // Read back in file order: the written order.
+        let again = rows(&e.collect(back.frame()).unwrap());
+        assert_eq!(again, want, "{name}");
+    }
+}
