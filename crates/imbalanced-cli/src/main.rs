@@ -11,6 +11,7 @@ mod multilabel;
 mod partition;
 mod relational;
 mod resample;
+mod scale;
 mod stability;
 mod train;
 

@@ -45,6 +45,23 @@ pub struct ResampleArgs {
     /// List the samplers, one line each.
     #[arg(long)]
     pub list: bool,
+    /// Run on Apache DataFusion, out of core: `datafusion`. FILE may then be a Parquet or CSV
+    /// file, a folder or a glob of them; the methods are RandomUnderSampler, RandomOverSampler
+    /// and SMOTE, with the same rows for any --partitions. Needs the command built with
+    /// `--features datafusion`.
+    #[arg(long, value_name = "ENGINE", value_parser = ["datafusion"])]
+    pub engine: Option<String>,
+    /// With --engine: partitions of each scan (default: the cores).
+    #[arg(long, requires = "engine")]
+    pub partitions: Option<usize>,
+    /// With --engine: memory the plans may hold (512M, 4G); beyond it sorts and aggregations
+    /// spill to disk.
+    #[arg(long, value_name = "SIZE", requires = "engine")]
+    pub memory_limit: Option<String>,
+    /// With --engine and RandomUnderSampler: keep each row with probability target / count in
+    /// one pass, instead of exactly the target's rows.
+    #[arg(long, requires = "engine")]
+    pub bernoulli: bool,
 }
 
 fn list() {
@@ -67,6 +84,10 @@ pub fn run(args: ResampleArgs) -> Result<(), Box<dyn std::error::Error>> {
         Format::from_path(out)?;
     }
     let mut params = crate::parse_params(&args.params, "--param")?;
+    if args.engine.is_some() {
+        let report = crate::scale::resample(&args, file, method, &params, out)?;
+        return print_report(&report, args.json, out);
+    }
     // SMOTENC's categorical_features name columns: the reader declares them.
     let mut input = args.input.clone();
     input.categorical.extend(take_categorical_features(&mut params));
@@ -95,19 +116,20 @@ pub fn run(args: ResampleArgs) -> Result<(), Box<dyn std::error::Error>> {
         seconds,
         classes: ClassChange::between(&data, &resampled),
     };
-    if args.json {
-        let json = serde_json::to_string_pretty(&report)?;
-        match is_stdio(out) {
-            true => eprintln!("{json}"),
-            false => println!("{json}"),
-        }
-        return Ok(());
-    }
-    let table = report_table(&report);
-    if is_stdio(out) {
-        eprintln!("{table}");
-    } else {
-        println!("{table}\nwrote {}", out.display());
+    print_report(&report, args.json, out)
+}
+
+/// The summary on stdout (stderr where the data went to stdout), as a table
+/// or JSON.
+fn print_report(report: &ResampleSummary, json: bool, out: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    let text = match json {
+        true => serde_json::to_string_pretty(report)?,
+        false => report_table(report),
+    };
+    match (is_stdio(out), json) {
+        (true, _) => eprintln!("{text}"),
+        (false, true) => println!("{text}"),
+        (false, false) => println!("{text}\nwrote {}", out.display()),
     }
     Ok(())
 }

@@ -42,7 +42,7 @@ use datafusion::functions_window::expr_fn::row_number;
 use datafusion::logical_expr::{ExprFunctionExt, ScalarUDF, SortExpr};
 use datafusion::prelude::*;
 use imbalanced_data::{sort_labels, Dataset, Feature, FeatureKind};
-use imbalanced_resample::{ResampleError, SamplerSpec, SamplingKind, SamplingStrategy};
+use imbalanced_resample::{ClassChange, ResampleError, ResampleSummary, SamplerSpec, SamplingKind, SamplingStrategy};
 
 pub use keys::{hash_bytes, splitmix64, uniform};
 
@@ -143,6 +143,41 @@ impl ClassCounts {
     }
 }
 
+/// A file to resample: what `imbalanced resample --engine datafusion` asks.
+#[derive(Debug, Clone)]
+pub struct FileJob<'a> {
+    /// A Parquet or CSV file, a folder or a glob of them.
+    pub input: &'a str,
+    /// The target column (`None`: the last).
+    pub target: Option<&'a str>,
+    /// The sampler, by its catalogue name or an alias.
+    pub method: &'a str,
+    /// Its parameters (imbalanced-learn's names).
+    pub params: &'a [(String, serde_json::Value)],
+    pub selection: Selection,
+    pub seed: u64,
+    /// The output file (`.parquet` or `.csv`).
+    pub out: &'a Path,
+}
+
+/// A byte count as people write it: `512M`, `4G`, `1.5G`, `800K` or bytes.
+pub fn parse_size(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let (number, unit) = t.split_at(t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len()));
+    let scale = match unit.to_ascii_uppercase().trim_end_matches(['B', 'I']) {
+        "" => 1.0,
+        "K" => 1024.0,
+        "M" => 1024.0 * 1024.0,
+        "G" => 1024.0 * 1024.0 * 1024.0,
+        "T" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        _ => return Err(format!("{text:?}: give a size such as 512M or 4G")),
+    };
+    match number.trim().parse::<f64>() {
+        Ok(n) if n > 0.0 && n.is_finite() => Ok((n * scale) as usize),
+        _ => Err(format!("{text:?}: give a size such as 512M or 4G")),
+    }
+}
+
 /// Random under-sampling's two forms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Selection {
@@ -194,8 +229,9 @@ impl Engine {
 
     /// Reads `input`: a Parquet or CSV file (by extension: `.parquet`,
     /// `.csv`, `.tsv`), a folder of them, or a glob (`data/*.parquet`);
-    /// `target` must be one of its columns.
-    pub fn read(&self, input: &str, target: &str) -> Result<Table> {
+    /// `target` must be one of its columns (`None`: the last column, as the
+    /// in-memory reader's default).
+    pub fn read(&self, input: &str, target: Option<&str>) -> Result<Table> {
         let input_error = |e: DataFusionError| ScaleError::Input {
             input: input.to_string(),
             message: e.to_string(),
@@ -212,18 +248,22 @@ impl Engine {
                 .map_err(input_error)?,
         };
         let columns: Vec<String> = df.schema().fields().iter().map(|f| f.name().clone()).collect();
-        if !columns.iter().any(|c| c == target) {
+        let target = target
+            .or(columns.last().map(String::as_str))
+            .unwrap_or_default()
+            .to_string();
+        if !columns.contains(&target) {
             return Err(ScaleError::MissingTarget {
                 input: input.to_string(),
                 target: target.to_string(),
                 columns: columns.join(", "),
             });
         }
-        let features = columns.into_iter().filter(|c| c != target).collect();
+        let features = columns.into_iter().filter(|c| *c != target).collect();
         Ok(Table {
             df,
             input: input.to_string(),
-            target: target.to_string(),
+            target,
             features,
         })
     }
@@ -331,8 +371,8 @@ impl Engine {
     ) -> Result<DataFrame> {
         if !LOCAL_SAMPLERS.contains(&spec.name.as_str()) {
             return Err(ScaleError::Unsupported(format!(
-                "{} looks at the rows of every class, which need not fit in memory here; on DataFusion the \
-                 over-samplers are RandomOverSampler (Engine::over_sample) and {}",
+                "{} does not run on DataFusion yet (it looks at the rows of every class, which need not fit in \
+                 memory); the samplers that do are RandomUnderSampler, RandomOverSampler and {}",
                 spec.name,
                 LOCAL_SAMPLERS.join(", ")
             )));
@@ -433,6 +473,101 @@ impl Engine {
         };
         std::fs::rename(&tmp, out).map_err(|e| write_error(e.to_string()))?;
         Ok(rows)
+    }
+
+    /// The sampler `method` of the catalogue with parameters `given` (its
+    /// imbalanced-learn names), as this engine runs it: `RandomUnderSampler`
+    /// ([`Engine::under_sample`], `selection` exact or Bernoulli),
+    /// `RandomOverSampler` ([`Engine::over_sample`]) and the
+    /// [`LOCAL_SAMPLERS`] ([`Engine::over_sample_in_memory`]); any other is
+    /// an error that says which run here.
+    pub fn resample(
+        &self,
+        t: &Table,
+        method: &str,
+        given: &[(String, serde_json::Value)],
+        selection: Selection,
+        seed: u64,
+    ) -> Result<DataFrame> {
+        let entry = imbalanced_resample::SAMPLERS
+            .find(method)
+            .map_err(|e| ScaleError::Unsupported(e.to_string()))?;
+        let params = entry
+            .configure(given, &[])
+            .map_err(|e| ScaleError::Unsupported(e.to_string()))?;
+        let strategy: SamplingStrategy = match params.get("sampling_strategy") {
+            Some(v) => serde_json::from_value(v.clone()).map_err(|e| ScaleError::Unsupported(e.to_string()))?,
+            None => SamplingStrategy::Auto,
+        };
+        let refuse = |param: &str, why: &str| {
+            Err(ScaleError::Unsupported(format!(
+                "{}: {param} is not supported on DataFusion ({why})",
+                entry.info.name
+            )))
+        };
+        match entry.info.name {
+            "RandomUnderSampler" => {
+                if params["replacement"] == serde_json::Value::Bool(true) {
+                    return refuse("replacement=true", "each row is kept at most once");
+                }
+                self.under_sample(t, &strategy, selection, seed)
+            }
+            "RandomOverSampler" => {
+                if !params["shrinkage"].is_null() {
+                    return refuse("shrinkage", "rows are copied, not smoothed");
+                }
+                self.over_sample(t, &strategy, seed)
+            }
+            name => {
+                let mut own = serde_json::Map::new();
+                for (k, v) in given.iter().filter(|(k, _)| k != "sampling_strategy") {
+                    own.insert(k.clone(), v.clone());
+                }
+                let mut spec = SamplerSpec::named(name);
+                spec.params = own;
+                self.over_sample_in_memory(t, &spec, &strategy, seed)
+            }
+        }
+    }
+
+    /// `imbalanced resample --engine datafusion`: reads `job.input`,
+    /// resamples it ([`Engine::resample`]), writes `job.out` atomically and
+    /// counts the classes written.
+    pub fn resample_file(&self, job: &FileJob<'_>) -> Result<ResampleSummary> {
+        let started = std::time::Instant::now();
+        let t = self.read(job.input, job.target)?;
+        let before = self.class_counts(&t)?;
+        let df = self.resample(&t, job.method, job.params, job.selection, job.seed)?;
+        let out_text = job.out.to_string_lossy();
+        self.write(df, job.out)?;
+        let after = self.class_counts(&self.read(&out_text, Some(t.target()))?)?;
+        let after: BTreeMap<&str, u64> = after.0.iter().map(|(l, n)| (l.as_str(), *n)).collect();
+        let classes: Vec<ClassChange> = before
+            .0
+            .iter()
+            .map(|(label, n)| ClassChange {
+                label: label.clone(),
+                before: *n as usize,
+                after: after.get(label.as_str()).copied().unwrap_or(0) as usize,
+            })
+            .collect();
+        let name = imbalanced_resample::SAMPLERS
+            .find(job.method)
+            .map_err(|e| ScaleError::Unsupported(e.to_string()))?
+            .info
+            .name;
+        Ok(ResampleSummary {
+            method: name,
+            params: job.params.to_vec(),
+            seed: job.seed,
+            rng: Default::default(),
+            input: job.input.to_string(),
+            output: out_text.into_owned(),
+            rows_before: classes.iter().map(|c| c.before).sum(),
+            rows_after: classes.iter().map(|c| c.after).sum(),
+            seconds: started.elapsed().as_secs_f64(),
+            classes,
+        })
     }
 
     /// Collects `df` (a small result: tests, reports).

@@ -90,7 +90,7 @@ fn class_counts_are_the_files_in_the_engines_class_order() {
     let dir = tempfile::tempdir().unwrap();
     let csv = write(dir.path(), "d.csv", &csv_text());
     let e = engine(4);
-    let t = e.read(csv.to_str().unwrap(), "label").unwrap();
+    let t = e.read(csv.to_str().unwrap(), Some("label")).unwrap();
     let counts = e.class_counts(&t).unwrap();
     assert_eq!(
         counts.0,
@@ -119,7 +119,7 @@ fn under_sampling_keeps_the_same_rows_on_any_partitioning() {
             &format!("p{i}.csv"),
             &format!("{}\n{}\n", lines[0], part.join("\n")),
         );
-        let t = e.read(path.to_str().unwrap(), "label").unwrap();
+        let t = e.read(path.to_str().unwrap(), Some("label")).unwrap();
         e.write(t.frame(), &folder.join(format!("p{i}.parquet"))).unwrap();
     }
     let mut outputs = Vec::new();
@@ -131,7 +131,7 @@ fn under_sampling_keeps_the_same_rows_on_any_partitioning() {
         (folder.clone(), 16),
     ] {
         let e = engine(partitions);
-        let t = e.read(input.to_str().unwrap(), "label").unwrap();
+        let t = e.read(input.to_str().unwrap(), Some("label")).unwrap();
         let exact = e
             .under_sample(&t, &SamplingStrategy::Auto, Selection::Exact, 7)
             .unwrap();
@@ -157,7 +157,7 @@ fn under_sampling_keeps_the_same_rows_on_any_partitioning() {
     assert!((20..=60).contains(&b["no"]) && (20..=60).contains(&b["yes"]), "{b:?}");
     // Another seed, other rows.
     let e = engine(4);
-    let t = e.read(csv.to_str().unwrap(), "label").unwrap();
+    let t = e.read(csv.to_str().unwrap(), Some("label")).unwrap();
     let other = e
         .under_sample(&t, &SamplingStrategy::Auto, Selection::Exact, 8)
         .unwrap();
@@ -174,7 +174,7 @@ fn over_sampling_meets_the_targets_exactly_with_whole_copies() {
     let mut outputs = Vec::new();
     for partitions in [1, 4, 16] {
         let e = engine(partitions);
-        let t = e.read(csv.to_str().unwrap(), "label").unwrap();
+        let t = e.read(csv.to_str().unwrap(), Some("label")).unwrap();
         let out = rows(
             &e.collect(e.over_sample(&t, &SamplingStrategy::Auto, 3).unwrap())
                 .unwrap(),
@@ -216,7 +216,7 @@ fn the_smote_path_makes_the_in_memory_samplers_rows() {
     want.sort();
     for partitions in [1, 4] {
         let e = engine(partitions);
-        let t = e.read(csv.to_str().unwrap(), "label").unwrap();
+        let t = e.read(csv.to_str().unwrap(), Some("label")).unwrap();
         let spec: SamplerSpec = serde_json::from_str("\"SMOTE\"").unwrap();
         let out = e.over_sample_in_memory(&t, &spec, &SamplingStrategy::Auto, 5).unwrap();
         let batches = e.collect(out).unwrap();
@@ -253,7 +253,7 @@ fn folds_are_stratified_and_the_same_on_any_partitioning() {
     let mut outputs = Vec::new();
     for partitions in [1, 4, 16] {
         let e = engine(partitions);
-        let t = e.read(csv.to_str().unwrap(), "label").unwrap();
+        let t = e.read(csv.to_str().unwrap(), Some("label")).unwrap();
         outputs.push(rows(&e.collect(e.stratified_folds(&t, 5, 1).unwrap()).unwrap()));
     }
     assert!(outputs.iter().all(|o| o == &outputs[0]));
@@ -277,7 +277,7 @@ fn bad_input_is_named_and_leaves_no_output() {
     let dir = tempfile::tempdir().unwrap();
     let csv = write(dir.path(), "d.csv", &csv_text());
     let e = engine(2);
-    let err = e.read(csv.to_str().unwrap(), "class").err().unwrap();
+    let err = e.read(csv.to_str().unwrap(), Some("class")).err().unwrap();
     assert!(matches!(err, ScaleError::MissingTarget { .. }));
     let message = err.to_string();
     assert!(
@@ -290,7 +290,7 @@ fn bad_input_is_named_and_leaves_no_output() {
     write(&mixed, "1.csv", "a,label\n1,x\n2,y\n");
     write(&mixed, "2.csv", "a,b,label\n1,2,x\n");
     let out = dir.path().join("out.parquet");
-    let failed = e.read(mixed.to_str().unwrap(), "label").and_then(|t| {
+    let failed = e.read(mixed.to_str().unwrap(), Some("label")).and_then(|t| {
         let df = e.under_sample(&t, &SamplingStrategy::Auto, Selection::Exact, 0)?;
         e.write(df, &out)
     });
@@ -298,7 +298,7 @@ fn bad_input_is_named_and_leaves_no_output() {
     assert!(!out.exists());
     // A text feature for SMOTE, an unknown file type, a missing file.
     let text = write(dir.path(), "t.csv", "a,city,label\n1,x,p\n2,y,p\n3,z,q\n4,w,q\n5,v,q\n");
-    let t = e.read(text.to_str().unwrap(), "label").unwrap();
+    let t = e.read(text.to_str().unwrap(), Some("label")).unwrap();
     let spec: SamplerSpec = serde_json::from_str("\"SMOTE\"").unwrap();
     let err = e
         .over_sample_in_memory(&t, &spec, &SamplingStrategy::Auto, 0)
@@ -306,11 +306,13 @@ fn bad_input_is_named_and_leaves_no_output() {
         .unwrap()
         .to_string();
     assert!(err.contains("\"city\""), "{err}");
-    assert!(e.read("data.xlsx", "label").is_err());
-    assert!(e.read(dir.path().join("none.csv").to_str().unwrap(), "label").is_err());
+    assert!(e.read("data.xlsx", Some("label")).is_err());
+    assert!(e
+        .read(dir.path().join("none.csv").to_str().unwrap(), Some("label"))
+        .is_err());
     // A sampler that looks at every class's rows is refused by name.
     let spec: SamplerSpec = serde_json::from_str("\"ADASYN\"").unwrap();
-    let t = e.read(csv.to_str().unwrap(), "label").unwrap();
+    let t = e.read(csv.to_str().unwrap(), Some("label")).unwrap();
     let err = e
         .over_sample_in_memory(&t, &spec, &SamplingStrategy::Auto, 0)
         .err()
@@ -330,7 +332,7 @@ fn written_files_read_back_to_the_same_rows() {
     let dir = tempfile::tempdir().unwrap();
     let csv = write(dir.path(), "d.csv", &csv_text());
     let e = engine(4);
-    let t = e.read(csv.to_str().unwrap(), "label").unwrap();
+    let t = e.read(csv.to_str().unwrap(), Some("label")).unwrap();
     let want = rows(
         &e.collect(
             e.under_sample(&t, &SamplingStrategy::Auto, Selection::Exact, 2)
@@ -348,7 +350,7 @@ fn written_files_read_back_to_the_same_rows() {
             )
             .unwrap();
         assert_eq!(n, 120);
-        let back = e.read(out.to_str().unwrap(), "label").unwrap();
+        let back = e.read(out.to_str().unwrap(), Some("label")).unwrap();
         assert_eq!(rows(&e.collect(back.frame()).unwrap()).len(), 120);
         // Read back in file order: the written order.
         let again = rows(&e.collect(back.frame()).unwrap());

@@ -1,0 +1,182 @@
+//! `imbalanced resample --engine datafusion`: the same file for any
+//! partitioning, exact class counts, a folder as input, and the errors.
+
+mod common;
+
+use common::{data, refused, run};
+#[cfg(feature = "datafusion")]
+use common::{ok, stdout};
+
+#[cfg(feature = "datafusion")]
+#[test]
+fn the_engine_resamples_files_and_folders_to_the_same_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = data("glass4.csv");
+    let out = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let mut texts = Vec::new();
+    for partitions in ["1", "4", "16"] {
+        let o = ok(&[
+            "resample",
+            input.to_str().unwrap(),
+            "--engine",
+            "datafusion",
+            "--method",
+            "RandomUnderSampler",
+            "--partitions",
+            partitions,
+            "-o",
+            &out(&format!("u{partitions}.csv")),
+        ]);
+        // glass4: 201 and 13 rows; 13 of each kept.
+        let s = stdout(&o);
+        assert!(
+            s.contains("RandomUnderSampler") && s.contains("201") && s.contains("-188"),
+            "{s}"
+        );
+        texts.push(std::fs::read_to_string(out(&format!("u{partitions}.csv"))).unwrap());
+    }
+    assert!(texts.iter().all(|t| t == &texts[0]));
+    assert_eq!(texts[0].lines().count(), 1 + 26);
+    // SMOTE and RandomOverSampler to Parquet, then a folder of those files as input.
+    let folder = dir.path().join("parts");
+    std::fs::create_dir(&folder).unwrap();
+    for (method, name) in [("SMOTE", "a.parquet"), ("RandomOverSampler", "b.parquet")] {
+        let path = folder.join(name);
+        let v: serde_json::Value = serde_json::from_slice(
+            &ok(&[
+                "resample",
+                input.to_str().unwrap(),
+                "--engine",
+                "datafusion",
+                "-m",
+                method,
+                "--seed",
+                "3",
+                "-o",
+                path.to_str().unwrap(),
+                "--json",
+            ])
+            .stdout,
+        )
+        .unwrap();
+        assert_eq!(v["rows_after"], 402, "{method}: {v}");
+    }
+    // The input as it is (a strategy that keeps every row), the third file.
+    ok(&[
+        "resample",
+        input.to_str().unwrap(),
+        "--engine",
+        "datafusion",
+        "-m",
+        "rus",
+        "-p",
+        r#"sampling_strategy={"0":201}"#,
+        "-o",
+        folder.join("c.parquet").to_str().unwrap(),
+    ]);
+    // A file whose target is another type (the in-memory writer's floats) does not join them.
+    let mixed = dir.path().join("mixed");
+    std::fs::create_dir(&mixed).unwrap();
+    std::fs::copy(folder.join("a.parquet"), mixed.join("a.parquet")).unwrap();
+    ok(&[
+        "convert",
+        input.to_str().unwrap(),
+        mixed.join("c.parquet").to_str().unwrap(),
+    ]);
+    let args = [
+        "resample",
+        mixed.to_str().unwrap(),
+        "--engine",
+        "datafusion",
+        "-m",
+        "rus",
+        "-o",
+        &out("mixed.parquet"),
+    ];
+    refused(&run(&args), &args, "merge schema field 'target'");
+    assert!(!dir.path().join("mixed.parquet").exists());
+    let o = ok(&[
+        "resample",
+        folder.to_str().unwrap(),
+        "--engine",
+        "datafusion",
+        "-m",
+        "rus",
+        "-o",
+        &out("folder.parquet"),
+        "--json",
+    ]);
+    // 603 and 415 rows in the three files; the larger class cut to 415.
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["rows_before"], 1018, "{v}");
+    assert_eq!(v["classes"][0]["after"], 415, "{v}");
+    // Bernoulli: about as many, in one pass.
+    let o = ok(&[
+        "resample",
+        folder.to_str().unwrap(),
+        "--engine",
+        "datafusion",
+        "-m",
+        "rus",
+        "--bernoulli",
+        "-o",
+        &out("bernoulli.parquet"),
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let after = v["classes"][0]["after"].as_u64().unwrap();
+    assert!((350..=480).contains(&after), "{v}");
+}
+
+#[cfg(feature = "datafusion")]
+#[test]
+fn the_engine_names_what_it_cannot_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = data("glass4.csv");
+    let out = dir.path().join("o.parquet");
+    let base = |method: &'static str| {
+        vec![
+            "resample".to_string(),
+            input.to_str().unwrap().to_string(),
+            "--engine".into(),
+            "datafusion".into(),
+            "-m".into(),
+            method.into(),
+            "-o".into(),
+            out.to_str().unwrap().to_string(),
+        ]
+    };
+    for (extra, text) in [
+        (vec!["--target", "nope"], "no column \"nope\""),
+        (vec!["--drop", "f0"], "--drop is not supported"),
+        (vec!["--memory-limit", "lots"], "--memory-limit"),
+    ] {
+        let mut args = base("RandomUnderSampler");
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        refused(&run(&a), &a, text);
+    }
+    let args = base("TomekLinks");
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    refused(&run(&a), &a, "RandomUnderSampler, RandomOverSampler and SMOTE");
+    assert!(!out.exists());
+}
+
+#[cfg(not(feature = "datafusion"))]
+#[test]
+fn without_the_feature_the_engine_says_how_to_get_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o.csv");
+    let input = data("glass4.csv");
+    let args = [
+        "resample",
+        input.to_str().unwrap(),
+        "--engine",
+        "datafusion",
+        "-m",
+        "rus",
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    refused(&run(&args), &args, "--features datafusion");
+}
