@@ -208,13 +208,15 @@ impl Engine {
     pub fn new(opts: &EngineOptions) -> Result<Engine> {
         let partitions = opts.partitions.max(1);
         let mut runtime_env = RuntimeEnvBuilder::new();
+        let mut config = SessionConfig::new().with_target_partitions(partitions);
         if let Some(limit) = opts.memory_limit {
             runtime_env = runtime_env.with_memory_limit(limit, 1.0);
+            // A sort's merge keeps this much aside; DataFusion's 10 MB would not fit a small limit.
+            config = config.with_sort_spill_reservation_bytes((limit / 16).min(10 << 20));
         }
         if let Some(dir) = &opts.spill_dir {
             runtime_env = runtime_env.with_temp_file_path(dir.clone());
         }
-        let config = SessionConfig::new().with_target_partitions(partitions);
         let ctx = SessionContext::new_with_config_rt(config, runtime_env.build_arc()?);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(partitions)
@@ -568,6 +570,11 @@ impl Engine {
             seconds: started.elapsed().as_secs_f64(),
             classes,
         })
+    }
+
+    /// Writes one batch of rows to `out` ([`Engine::write`]).
+    pub fn write_batch(&self, batch: RecordBatch, out: &Path) -> Result<u64> {
+        self.write(self.ctx.read_batch(batch)?, out)
     }
 
     /// Collects `df` (a small result: tests, reports).
