@@ -95,35 +95,27 @@ fn the_engine_resamples_files_and_folders_to_the_same_output() {
     ];
     refused(&run(&args), &args, "merge schema field 'target'");
     assert!(!dir.path().join("mixed.parquet").exists());
-    let o = ok(&[
-        "resample",
-        folder.to_str().unwrap(),
-        "--engine",
-        "datafusion",
-        "-m",
-        "rus",
-        "-o",
-        &out("folder.parquet"),
-        "--json",
-    ]);
+    let under_sample_folder = |extra: &[&str], name: &str| -> serde_json::Value {
+        let mut args = vec![
+            "resample",
+            folder.to_str().unwrap(),
+            "--engine",
+            "datafusion",
+            "-m",
+            "rus",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let path = out(name);
+        args.extend(["-o", path.as_str()]);
+        serde_json::from_slice(&ok(&args).stdout).unwrap()
+    };
     // 603 and 415 rows in the three files; the larger class cut to 415.
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = under_sample_folder(&[], "folder.parquet");
     assert_eq!(v["rows_before"], 1018, "{v}");
     assert_eq!(v["classes"][0]["after"], 415, "{v}");
     // Bernoulli: about as many, in one pass.
-    let o = ok(&[
-        "resample",
-        folder.to_str().unwrap(),
-        "--engine",
-        "datafusion",
-        "-m",
-        "rus",
-        "--bernoulli",
-        "-o",
-        &out("bernoulli.parquet"),
-        "--json",
-    ]);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = under_sample_folder(&["--bernoulli"], "bernoulli.parquet");
     let after = v["classes"][0]["after"].as_u64().unwrap();
     assert!((350..=480).contains(&after), "{v}");
 }

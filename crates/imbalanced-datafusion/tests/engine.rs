@@ -77,6 +77,19 @@ fn rows(batches: &[RecordBatch]) -> Vec<String> {
     out
 }
 
+/// What `run` gives on 1, 4 and 16 partitions, which must be the same; once.
+fn on_any_partitioning(csv: &Path, run: impl Fn(&Engine, &imbalanced_datafusion::Table) -> Vec<String>) -> Vec<String> {
+    let outputs: Vec<Vec<String>> = [1, 4, 16]
+        .iter()
+        .map(|&p| {
+            let e = engine(p);
+            run(&e, &e.read(csv.to_str().unwrap(), Some("label")).unwrap())
+        })
+        .collect();
+    assert!(outputs.iter().all(|o| o == &outputs[0]));
+    outputs.into_iter().next().unwrap()
+}
+
 fn label_counts(rows: &[String]) -> BTreeMap<String, usize> {
     let mut m = BTreeMap::new();
     for r in rows {
@@ -171,24 +184,19 @@ fn under_sampling_keeps_the_same_rows_on_any_partitioning() {
 fn over_sampling_meets_the_targets_exactly_with_whole_copies() {
     let dir = tempfile::tempdir().unwrap();
     let csv = write(dir.path(), "d.csv", &csv_text());
-    let mut outputs = Vec::new();
-    for partitions in [1, 4, 16] {
-        let e = engine(partitions);
-        let t = e.read(csv.to_str().unwrap(), Some("label")).unwrap();
-        let out = rows(
-            &e.collect(e.over_sample(&t, &SamplingStrategy::Auto, 3).unwrap())
+    let out = on_any_partitioning(&csv, |e, t| {
+        rows(
+            &e.collect(e.over_sample(t, &SamplingStrategy::Auto, 3).unwrap())
                 .unwrap(),
-        );
-        assert_eq!(
-            label_counts(&out),
-            BTreeMap::from([("no".into(), 602), ("rare".into(), 602), ("yes".into(), 602)])
-        );
-        outputs.push(out);
-    }
-    assert!(outputs.iter().all(|o| o == &outputs[0]));
+        )
+    });
+    assert_eq!(
+        label_counts(&out),
+        BTreeMap::from([("no".into(), 602), ("rare".into(), 602), ("yes".into(), 602)])
+    );
     // A "rare" row appears 15 or 16 times (602 = 15 x 40 + 2).
     let mut copies: BTreeMap<&str, usize> = BTreeMap::new();
-    for r in outputs[0].iter().filter(|r| r.ends_with(",rare")) {
+    for r in out.iter().filter(|r| r.ends_with(",rare")) {
         *copies.entry(r.as_str()).or_insert(0) += 1;
     }
     assert_eq!(copies.len(), 40);
@@ -250,15 +258,11 @@ fn the_smote_path_makes_the_in_memory_samplers_rows() {
 fn folds_are_stratified_and_the_same_on_any_partitioning() {
     let dir = tempfile::tempdir().unwrap();
     let csv = write(dir.path(), "d.csv", &csv_text());
-    let mut outputs = Vec::new();
-    for partitions in [1, 4, 16] {
-        let e = engine(partitions);
-        let t = e.read(csv.to_str().unwrap(), Some("label")).unwrap();
-        outputs.push(rows(&e.collect(e.stratified_folds(&t, 5, 1).unwrap()).unwrap()));
-    }
-    assert!(outputs.iter().all(|o| o == &outputs[0]));
+    let folds = on_any_partitioning(&csv, |e, t| {
+        rows(&e.collect(e.stratified_folds(t, 5, 1).unwrap()).unwrap())
+    });
     let mut per: BTreeMap<(String, String), usize> = BTreeMap::new();
-    for r in &outputs[0] {
+    for r in &folds {
         let f: Vec<&str> = r.split(',').collect();
         *per.entry((f[3].to_string(), f[4].to_string())).or_insert(0) += 1;
     }
