@@ -12,7 +12,8 @@ descendants, sampled from /proc every 0.1 s) of each, each run in a process of i
 
 The data (our formulation): `--rows` rows of 20 float64 features and a
 binary `label`, positive with probability 0.001, in 10 Parquet files of
-row groups of 1M rows, under bench/data/scale_ROWS/ (reused when present).
+row groups of 1M rows, under bench/data/scale_ROWS/ (reused when
+bench/data/scale_ROWS.done says it is complete).
 Prints a Markdown table for BENCHMARKS.md.
 """
 import argparse
@@ -33,7 +34,8 @@ def generate(rows, folder, files=10, seed=0):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    if (folder / "done").exists():
+    done = folder.with_name(folder.name + ".done")
+    if done.exists():
         return
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -53,7 +55,7 @@ def generate(rows, folder, files=10, seed=0):
             writer.write_table(table, row_group_size=chunk)
             left -= n
         writer.close()
-    (folder / "done").write_text("")
+    done.write_text("")
 
 
 def measured(cmd, env=None):

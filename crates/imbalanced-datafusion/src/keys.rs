@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, Float64Array, ListArray, UInt32Array, UInt64Array};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, Float64Array, ListArray, UInt32Array, UInt64Array};
 use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::datatypes::{DataType, Field};
 use datafusion::arrow::row::{RowConverter, SortField};
@@ -41,9 +41,9 @@ pub fn uniform(seed: u64, key: u64) -> f64 {
     (splitmix64(key ^ splitmix64(seed)) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
-/// `row_key(col, ...)`: the hash of the row's values in Arrow's row format
-/// (type-aware, nulls distinct from values), the same for the same values
-/// on any partition or machine running this build.
+/// `row_key(col, ...)`: a hash of the row's values (numbers by their bits,
+/// other types in Arrow's row format; nulls distinct from values), the same
+/// for the same values on any partition or machine running this build.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct RowKey {
     signature: Signature,
@@ -70,11 +70,60 @@ impl ScalarUDFImpl for RowKey {
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let n = args.number_rows;
         let columns: Vec<ArrayRef> = args.args.iter().map(|a| a.to_array(n)).collect::<Result<_>>()?;
-        let fields = columns.iter().map(|c| SortField::new(c.data_type().clone())).collect();
-        let rows = RowConverter::new(fields)?.convert_columns(&columns)?;
-        let keys: UInt64Array = (0..n).map(|i| Some(hash_bytes(rows.row(i).as_ref()))).collect();
-        Ok(ColumnarValue::Array(Arc::new(keys)))
+        let mut keys = vec![0x243F_6A88_85A3_08D3u64; n];
+        // Numbers are absorbed column by column from their buffers (most of a
+        // key's cost); any other type through Arrow's row format.
+        let mut other = Vec::new();
+        for c in &columns {
+            if !absorb_numbers(&mut keys, c.as_ref()) {
+                other.push(Arc::clone(c));
+            }
+        }
+        if !other.is_empty() {
+            let fields = other.iter().map(|c| SortField::new(c.data_type().clone())).collect();
+            let rows = RowConverter::new(fields)?.convert_columns(&other)?;
+            for (i, k) in keys.iter_mut().enumerate() {
+                *k = absorb(*k, hash_bytes(rows.row(i).as_ref()));
+            }
+        }
+        Ok(ColumnarValue::Array(Arc::new(UInt64Array::from(keys))))
     }
+}
+
+/// One more value into a running key.
+fn absorb(key: u64, value: u64) -> u64 {
+    splitmix64(key.rotate_left(23) ^ value)
+}
+
+/// A null's value in a key (any other value hashes differently but for a
+/// 2^-64 chance).
+const NULL: u64 = 0x6A09_E667_F3BC_C908;
+
+/// Absorbs a column of numbers (their bits, widened to 64) into `keys`, or
+/// says it is not one.
+fn absorb_numbers(keys: &mut [u64], c: &dyn Array) -> bool {
+    use datafusion::arrow::datatypes as t;
+    fn each<T: t::ArrowPrimitiveType>(keys: &mut [u64], c: &dyn Array, bits: impl Fn(T::Native) -> u64) {
+        let a = c.as_primitive::<T>();
+        for (i, k) in keys.iter_mut().enumerate() {
+            let v = if a.is_null(i) { NULL } else { bits(a.value(i)) };
+            *k = absorb(*k, v);
+        }
+    }
+    match c.data_type() {
+        DataType::Float64 => each::<t::Float64Type>(keys, c, f64::to_bits),
+        DataType::Float32 => each::<t::Float32Type>(keys, c, |v| u64::from(v.to_bits())),
+        DataType::Int64 => each::<t::Int64Type>(keys, c, |v| v as u64),
+        DataType::Int32 => each::<t::Int32Type>(keys, c, |v| v as i64 as u64),
+        DataType::Int16 => each::<t::Int16Type>(keys, c, |v| v as i64 as u64),
+        DataType::Int8 => each::<t::Int8Type>(keys, c, |v| v as i64 as u64),
+        DataType::UInt64 => each::<t::UInt64Type>(keys, c, |v| v),
+        DataType::UInt32 => each::<t::UInt32Type>(keys, c, u64::from),
+        DataType::UInt16 => each::<t::UInt16Type>(keys, c, u64::from),
+        DataType::UInt8 => each::<t::UInt8Type>(keys, c, u64::from),
+        _ => return false,
+    }
+    true
 }
 
 /// `seeded_uniform(key)`: [`uniform`] of each key under the function's seed.

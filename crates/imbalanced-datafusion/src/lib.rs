@@ -13,8 +13,8 @@
 //! - class counts: one `GROUP BY` of the target;
 //! - random under-sampling, exact (each class keeps its `n_c` rows of
 //!   smallest draw: a histogram of the draws finds the bucket of the
-//!   `n_c`-th, the rows below it stream through, the bucket's own rows are
-//!   ranked) or Bernoulli (each row kept when `u < n_c / N_c`, one pass);
+//!   `n_c`-th, a second scan keeps the rows up to it and ranks them) or
+//!   Bernoulli (each row kept when `u < n_c / N_c`, one pass);
 //! - random over-sampling, exact (each row `floor(r_c)` times, and once more
 //!   for the rows of smallest draw, as many as the target needs);
 //! - the SMOTE family and every other over-sampler of the catalogue: the
@@ -326,7 +326,7 @@ impl Engine {
             }
             Selection::Exact => {
                 let quotas: Vec<(String, u64)> = reduced.iter().map(|(l, n, _)| (l.clone(), *n)).collect();
-                df.clone().filter(untouched)?.union(self.lowest(t, df, &quotas)?)?
+                self.lowest(t, df, &quotas, untouched)?
             }
         };
         finish(t, kept)
@@ -354,7 +354,7 @@ impl Engine {
             .with_column(RANK, keys::CopyIndices::udf().call(vec![copies]))?
             .unnest_columns(&[RANK])?
             .drop_columns(&[RANK])?;
-        finish(t, repeated.union(self.lowest(t, df, &extra)?)?)
+        finish(t, repeated.union(self.lowest(t, df, &extra, lit(false))?)?)
     }
 
     /// Any over-sampler of the catalogue (`spec`, with its own parameters)
@@ -583,13 +583,14 @@ impl Engine {
     }
 
     /// The rows of each class `label` among its `quota` of smallest draw
-    /// (`(u, key)` order), found without sorting the class: a histogram of
-    /// the draws gives each class's boundary bucket; the rows below it pass
-    /// as they stream, the bucket's own rows are ranked.
-    fn lowest(&self, t: &Table, df: DataFrame, quotas: &[(String, u64)]) -> Result<DataFrame> {
+    /// (`(u, key)` order), and the rows where `keep` holds, in one scan: a
+    /// histogram of the draws (a pass of its own) gives each class's
+    /// boundary bucket; the scan keeps the rows up to it and ranks them (a
+    /// sort of about the output's rows, plus those `keep` passes).
+    fn lowest(&self, t: &Table, df: DataFrame, quotas: &[(String, u64)], keep: Expr) -> Result<DataFrame> {
         let quotas: Vec<&(String, u64)> = quotas.iter().filter(|(_, q)| *q > 0).collect();
         if quotas.is_empty() {
-            return Ok(df.filter(lit(false))?);
+            return Ok(df.filter(keep)?);
         }
         let bucket = cast_expr(col(U) * lit(BUCKETS), DataType::Int64);
         let df = df.with_column(BUCKET, bucket)?;
@@ -612,33 +613,29 @@ impl Engine {
                     .push((k.value(i), n.value(i) as u64));
             }
         }
-        let (mut below, mut boundary) = (lit(false), lit(false));
-        let mut ranked = lit(false);
+        let (mut upto, mut ranked) = (keep.clone(), keep);
         for (label, quota) in quotas {
             let mut buckets = per_class.remove(label).unwrap_or_default();
             buckets.sort_unstable();
             let mut seen = 0;
             for (k, n) in buckets {
-                if seen + n >= *quota {
-                    below = below.or(is_label(label).and(col(BUCKET).lt(lit(k))));
-                    boundary = boundary.or(is_label(label).and(col(BUCKET).eq(lit(k))));
-                    ranked = ranked.or(is_label(label).and(col(RANK).lt_eq(lit(quota - seen))));
+                seen += n;
+                if seen >= *quota {
+                    upto = upto.or(is_label(label).and(col(BUCKET).lt_eq(lit(k))));
+                    ranked = ranked.or(is_label(label).and(col(RANK).lt_eq(lit(*quota))));
                     break;
                 }
-                seen += n;
             }
         }
-        let edge = df
-            .clone()
-            .filter(boundary)?
+        Ok(df
+            .filter(upto)?
             .window(vec![row_number()
                 .partition_by(vec![col(LABEL)])
                 .order_by(vec![col(U).sort(true, true), col(KEY).sort(true, true)])
                 .build()?
                 .alias(RANK)])?
             .filter(ranked)?
-            .drop_columns(&[RANK, BUCKET])?;
-        Ok(df.filter(below)?.drop_columns(&[BUCKET])?.union(edge)?)
+            .drop_columns(&[RANK, BUCKET])?)
     }
 
     /// The table with its features cast to `Float64` (an error naming a
