@@ -21,7 +21,9 @@
 //!   classes it adds to are gathered (they fit: minorities), resampled by
 //!   the in-memory engine, and the new rows joined to the stream;
 //! - stratified folds: a row's fold is its rank of draw within its class,
-//!   modulo `k`.
+//!   modulo `k`;
+//! - federated partitions: flwr-datasets' Dirichlet cut computed from the
+//!   class counts, a class's rows given to partitions in order of draw.
 
 #![forbid(unsafe_code)]
 
@@ -42,6 +44,7 @@ use datafusion::functions_window::expr_fn::row_number;
 use datafusion::logical_expr::{ExprFunctionExt, ScalarUDF, SortExpr};
 use datafusion::prelude::*;
 use imbalanced_data::{sort_labels, Dataset, Feature, FeatureKind};
+use imbalanced_federated::partition::DirichletPartitioner;
 use imbalanced_resample::{ClassChange, ResampleError, ResampleSummary, SamplerSpec, SamplingKind, SamplingStrategy};
 
 pub use keys::{hash_bytes, splitmix64, uniform};
@@ -432,6 +435,41 @@ impl Engine {
         let mut columns: Vec<Expr> = t.df.schema().fields().iter().map(|f| col_named(f.name())).collect();
         columns.push(col("fold"));
         Ok(with_fold.sort(order(t))?.select(columns)?)
+    }
+
+    /// The table with a `partition` column: flwr-datasets' Dirichlet
+    /// partitioning computed from the class counts
+    /// ([`DirichletPartitioner::cut_points`]: the same clients x classes
+    /// counts as flwr-datasets for the same seed and counts), a class's
+    /// rows assigned to partitions in order of their draw (seeded with the
+    /// partitioner's seed). Sorted by partition, class, draw.
+    pub fn dirichlet_partitions(&self, t: &Table, p: &DirichletPartitioner) -> Result<DataFrame> {
+        let counts = self.class_counts(t)?;
+        let sizes: Vec<usize> = counts.0.iter().map(|(_, n)| *n as usize).collect();
+        let cuts = p
+            .cut_points(&sizes)
+            .map_err(|e| ScaleError::Unsupported(e.to_string()))?;
+        // A row of rank r (from 1) is in the partition of as many cut points as are below r.
+        let mut partition = lit(0u32);
+        for ((label, n), points) in counts.0.iter().zip(&cuts).rev() {
+            let passed = points.iter().fold(lit(0u32), |sum, &b| {
+                sum + cast_expr(col(RANK).gt(lit(b.min(*n as usize) as u64)), DataType::UInt32)
+            });
+            partition = when(is_label(label), passed).otherwise(partition)?;
+        }
+        let ranked = with_draws(t, p.seed)?.window(vec![row_number()
+            .partition_by(vec![col(LABEL)])
+            .order_by(vec![col(U).sort(true, true), col(KEY).sort(true, true)])
+            .build()?
+            .alias(RANK)])?;
+        let mut columns: Vec<Expr> = t.df.schema().fields().iter().map(|f| col_named(f.name())).collect();
+        columns.push(col("partition"));
+        let mut sort = vec![col("partition").sort(true, true)];
+        sort.extend(order(t));
+        Ok(ranked
+            .with_column("partition", partition)?
+            .sort(sort)?
+            .select(columns)?)
     }
 
     /// Writes `df` to `out` (Parquet, or CSV by extension) atomically: into a

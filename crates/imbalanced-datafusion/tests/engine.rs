@@ -361,3 +361,40 @@ fn written_files_read_back_to_the_same_rows() {
         assert_eq!(again, want, "{name}");
     }
 }
+
+#[test]
+fn dirichlet_partitions_have_flwr_datasets_counts_on_any_partitioning() {
+    use imbalanced_federated::partition::DirichletPartitioner;
+    use imbalanced_federated::{Column, Partition};
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "d.csv", &csv_text());
+    let partitioner = DirichletPartitioner {
+        num_partitions: 5,
+        alpha: serde_json::from_str("0.5").unwrap(),
+        seed: 11,
+        ..Default::default()
+    };
+    let out = on_any_partitioning(&csv, |e, t| {
+        rows(&e.collect(e.dirichlet_partitions(t, &partitioner).unwrap()).unwrap())
+    });
+    let mut got: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for r in &out {
+        let f: Vec<&str> = r.split(',').collect();
+        *got.entry((f[4].to_string(), f[3].to_string())).or_insert(0) += 1;
+    }
+    // In memory, on the labels: the same clients x classes counts.
+    let data = imbalanced_data::read(&csv, &imbalanced_data::ReadOptions::default()).unwrap();
+    let parts = partitioner
+        .partition(Column::new(data.y(), data.classes().len()).unwrap())
+        .unwrap();
+    let mut want: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for (p, rows) in parts.iter().enumerate() {
+        for &r in rows {
+            *want
+                .entry((p.to_string(), data.classes()[data.y()[r]].clone()))
+                .or_insert(0) += 1;
+        }
+    }
+    assert_eq!(got, want);
+    assert!(want.len() > 5, "{want:?}");
+}

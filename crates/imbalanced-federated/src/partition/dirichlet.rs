@@ -54,24 +54,34 @@ impl Default for DirichletPartitioner {
 /// flwr-datasets' redraws after the first draw before it gives up.
 const MAX_REDRAWS: usize = 10;
 
-impl Partition for DirichletPartitioner {
-    fn partition(&self, by: Column<'_>) -> Result<Partitions, PartitionError> {
-        let (n, k) = (by.len(), self.num_partitions);
+impl DirichletPartitioner {
+    /// Where each class is cut: per class (sizes `class_sizes`, in the
+    /// order of the sorted values), the `num_partitions - 1` cumulative row
+    /// counts at which its rows pass to the next partition. The partition's
+    /// draws, without the rows: a table too large for memory is partitioned
+    /// from its class counts (`imbalanced-datafusion`), with the counts
+    /// flwr-datasets gives for the same seed.
+    pub fn cut_points(&self, class_sizes: &[usize]) -> Result<Vec<Vec<usize>>, PartitionError> {
+        self.draw_cuts(class_sizes, &mut Generator::new(u128::from(self.seed)))
+    }
+
+    /// [`DirichletPartitioner::cut_points`] with `rng`, which the caller
+    /// goes on with.
+    fn draw_cuts(&self, class_sizes: &[usize], rng: &mut Generator) -> Result<Vec<Vec<usize>>, PartitionError> {
+        let (n, k) = (class_sizes.iter().sum::<usize>(), self.num_partitions);
         check_partitions(k, n)?;
         let alpha = self.alpha.resolve(k, "partitions")?;
-        let mut rng = Generator::new(u128::from(self.seed));
-        let classes = by.rows_by_value();
         let average = n as f64 / k as f64;
-        let mut attempt = 0;
-        let mut parts = loop {
-            let mut parts: Partitions = vec![Vec::new(); k];
-            for rows in &classes {
+        for attempt in 0..=MAX_REDRAWS {
+            let mut sizes = vec![0usize; k];
+            let mut cuts = Vec::with_capacity(class_sizes.len());
+            for &rows in class_sizes {
                 let mut proportions = rng
                     .dirichlet(&alpha)
                     .map_err(|e| PartitionError::Parameter(e.to_string()))?;
                 if self.self_balancing {
-                    for (p, part) in proportions.iter_mut().zip(&parts) {
-                        if part.len() as f64 > average {
+                    for (p, &size) in proportions.iter_mut().zip(&sizes) {
+                        if size as f64 > average {
                             *p = 0.0;
                         }
                     }
@@ -90,16 +100,21 @@ impl Partition for DirichletPartitioner {
                     .iter()
                     .map(|p| {
                         cumulative += p;
-                        (cumulative * rows.len() as f64) as usize
+                        (cumulative * rows as f64) as usize
                     })
                     .collect();
-                for (part, run) in parts.iter_mut().zip(split_at_points(rows, &points)) {
-                    part.extend_from_slice(run);
+                // np.split's runs: from each point (capped at the rows) to the next.
+                let mut start = 0;
+                for (size, end) in sizes.iter_mut().zip(points.iter().copied().chain([rows])) {
+                    let end = end.clamp(start, rows);
+                    *size += end - start;
+                    start = end;
                 }
+                cuts.push(points);
             }
-            let smallest = parts.iter().map(Vec::len).min().unwrap_or(0);
+            let smallest = sizes.iter().copied().min().unwrap_or(0);
             if smallest >= self.min_partition_size {
-                break parts;
+                return Ok(cuts);
             }
             if attempt == MAX_REDRAWS {
                 return Err(PartitionError::Infeasible(format!(
@@ -110,8 +125,23 @@ impl Partition for DirichletPartitioner {
                     MAX_REDRAWS + 1
                 )));
             }
-            attempt += 1;
-        };
+        }
+        unreachable!("the last attempt returns")
+    }
+}
+
+impl Partition for DirichletPartitioner {
+    fn partition(&self, by: Column<'_>) -> Result<Partitions, PartitionError> {
+        let classes = by.rows_by_value();
+        let sizes: Vec<usize> = classes.iter().map(Vec::len).collect();
+        let mut rng = Generator::new(u128::from(self.seed));
+        let cuts = self.draw_cuts(&sizes, &mut rng)?;
+        let mut parts: Partitions = vec![Vec::new(); self.num_partitions];
+        for (rows, points) in classes.iter().zip(&cuts) {
+            for (part, run) in parts.iter_mut().zip(split_at_points(rows, points)) {
+                part.extend_from_slice(run);
+            }
+        }
         if self.shuffle {
             shuffle_each(&mut parts, &mut rng);
         }
