@@ -58,6 +58,10 @@ pub struct PartitionArgs {
     /// List the partitioners with their parameters, one entry each.
     #[arg(long)]
     pub list: bool,
+    /// With --engine datafusion (DirichletPartitioner only): --out names one .parquet or .csv
+    /// file, the rows with their `partition` column.
+    #[command(flatten)]
+    pub engine: crate::scale::EngineArgs,
 }
 
 /// `exponential:100` as a profile and an imbalance ratio.
@@ -101,6 +105,14 @@ pub fn run(args: PartitionArgs) -> Result<(), Box<dyn std::error::Error>> {
         given.push(("seed".into(), Value::from(seed)));
     }
     let params = entry.configure(&given, &[])?;
+    if args.engine.engine.is_some() {
+        let counts = crate::scale::partition(&args, file, entry.info.name, params)?;
+        println!("{}", counts_table(entry.info.name, &counts.classes, &counts.counts));
+        if let Some(out) = &args.out {
+            println!("wrote {}", out.display());
+        }
+        return Ok(());
+    }
     let partitioner = entry.build(params.clone())?;
     let data = args.input.load(file)?;
     let long_tail = args.long_tail.map(|(profile, imbalance_ratio)| LongTail {
@@ -136,14 +148,25 @@ pub fn run(args: PartitionArgs) -> Result<(), Box<dyn std::error::Error>> {
 
 /// One row per client: its rows and its rows of each class.
 fn summary_table(split: &Split) -> String {
+    let counts: Vec<Vec<u64>> = split
+        .clients
+        .iter()
+        .map(|c| c.class_counts.iter().map(|&n| n as u64).collect())
+        .collect();
+    counts_table(&split.partitioner, &split.classes, &counts)
+}
+
+/// The clients x classes `counts` as a table: a row per client, its rows and
+/// its rows of each class.
+fn counts_table(partitioner: &str, classes: &[String], counts: &[Vec<u64>]) -> String {
     let mut table = crate::table();
     let mut header = vec!["client".to_string(), "rows".to_string()];
-    header.extend(split.classes.iter().cloned());
+    header.extend(classes.iter().cloned());
     table.set_header(header);
-    for c in &split.clients {
-        let mut row = vec![c.partition.to_string(), c.rows.to_string()];
-        row.extend(c.class_counts.iter().map(usize::to_string));
+    for (client, row_counts) in counts.iter().enumerate() {
+        let mut row = vec![client.to_string(), row_counts.iter().sum::<u64>().to_string()];
+        row.extend(row_counts.iter().map(u64::to_string));
         table.add_row(row);
     }
-    format!("{} over {} clients\n{table}", split.partitioner, split.clients.len())
+    format!("{partitioner} over {} clients\n{table}", counts.len())
 }

@@ -45,19 +45,8 @@ pub struct ResampleArgs {
     /// List the samplers, one line each.
     #[arg(long)]
     pub list: bool,
-    /// Run on Apache DataFusion, out of core: `datafusion`. FILE may then be a Parquet or CSV
-    /// file, a folder or a glob of them; the methods are RandomUnderSampler, RandomOverSampler
-    /// and SMOTE, with the same rows for any --partitions. Needs the command built with
-    /// `--features datafusion`.
-    #[arg(long, value_name = "ENGINE", value_parser = ["datafusion"])]
-    pub engine: Option<String>,
-    /// With --engine: partitions of each scan (default: the cores).
-    #[arg(long, requires = "engine")]
-    pub partitions: Option<usize>,
-    /// With --engine: memory the plans may hold (512M, 4G); beyond it sorts and aggregations
-    /// spill to disk.
-    #[arg(long, value_name = "SIZE", requires = "engine")]
-    pub memory_limit: Option<String>,
+    #[command(flatten)]
+    pub engine: crate::scale::EngineArgs,
     /// With --engine and RandomUnderSampler: keep each row with probability target / count in
     /// one pass, instead of exactly the target's rows.
     #[arg(long, requires = "engine")]
@@ -84,7 +73,7 @@ pub fn run(args: ResampleArgs) -> Result<(), Box<dyn std::error::Error>> {
         Format::from_path(out)?;
     }
     let mut params = crate::parse_params(&args.params, "--param")?;
-    if args.engine.is_some() {
+    if args.engine.engine.is_some() {
         let report = crate::scale::resample(&args, file, method, &params, out)?;
         return print_report(&report, args.json, out);
     }

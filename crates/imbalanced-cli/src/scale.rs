@@ -3,12 +3,53 @@
 
 use std::path::Path;
 
+use clap::Args;
 use imbalanced::catalog::Value;
 use imbalanced::resample::ResampleSummary;
 
+use crate::partition::PartitionArgs;
 use crate::resample::ResampleArgs;
 
 type BoxError = Box<dyn std::error::Error>;
+
+/// The engine's flags, on every command that takes them.
+#[derive(Args, Clone, Debug)]
+pub struct EngineArgs {
+    /// Run on Apache DataFusion, out of core: `datafusion`. FILE may then be a Parquet or CSV
+    /// file, a folder or a glob of them, with the same rows for any --partitions. Needs the
+    /// command built with `--features datafusion`.
+    #[arg(long, value_name = "ENGINE", value_parser = ["datafusion"])]
+    pub engine: Option<String>,
+    /// With --engine: partitions of each scan (default: the cores).
+    #[arg(long, requires = "engine")]
+    pub partitions: Option<usize>,
+    /// With --engine: memory the plans may hold (512M, 4G); beyond it sorts and aggregations
+    /// spill to disk.
+    #[arg(long, value_name = "SIZE", requires = "engine")]
+    pub memory_limit: Option<String>,
+}
+
+#[cfg(feature = "datafusion")]
+impl EngineArgs {
+    fn start(&self) -> Result<imbalanced_datafusion::Engine, BoxError> {
+        let mut opts = imbalanced_datafusion::EngineOptions::default();
+        if let Some(p) = self.partitions {
+            opts.partitions = p;
+        }
+        opts.memory_limit = self
+            .memory_limit
+            .as_deref()
+            .map(imbalanced_datafusion::parse_size)
+            .transpose()
+            .map_err(|e| format!("--memory-limit {e}"))?;
+        Ok(imbalanced_datafusion::Engine::new(&opts)?)
+    }
+}
+
+/// What a build without the engine says.
+#[cfg(not(feature = "datafusion"))]
+const NOT_BUILT: &str = "--engine datafusion: this build of imbalanced has no DataFusion engine; build it with \
+                         `cargo build --release -p imbalanced-cli --features datafusion`";
 
 /// `imbalanced resample --engine datafusion`.
 #[cfg(feature = "datafusion")]
@@ -19,19 +60,9 @@ pub fn resample(
     params: &[(String, Value)],
     out: &Path,
 ) -> Result<ResampleSummary, BoxError> {
-    use imbalanced_datafusion::{parse_size, Engine, EngineOptions, FileJob, Selection};
-    refuse_reader_options(args)?;
-    let mut opts = EngineOptions::default();
-    if let Some(p) = args.partitions {
-        opts.partitions = p;
-    }
-    opts.memory_limit = args
-        .memory_limit
-        .as_deref()
-        .map(parse_size)
-        .transpose()
-        .map_err(|e| format!("--memory-limit {e}"))?;
-    let engine = Engine::new(&opts)?;
+    use imbalanced_datafusion::{FileJob, Selection};
+    refuse_reader_options(&args.input, args.rng != imbalanced::resample::RngKind::Default)?;
+    let engine = args.engine.start()?;
     let input = file.to_string_lossy();
     let job = FileJob {
         input: &input,
@@ -57,17 +88,57 @@ pub fn resample(
     _: &[(String, Value)],
     _: &Path,
 ) -> Result<ResampleSummary, BoxError> {
-    Err(
-        "--engine datafusion: this build of imbalanced has no DataFusion engine; build it with \
-         `cargo build --release -p imbalanced-cli --features datafusion`"
-            .into(),
-    )
+    Err(NOT_BUILT.into())
 }
 
-/// The reader's options that the DataFusion engine does not take.
+/// `imbalanced partition --engine datafusion`: Dirichlet partitions; the
+/// clients x classes counts, and the rows with their partition where
+/// `--out` names a file.
 #[cfg(feature = "datafusion")]
-fn refuse_reader_options(args: &ResampleArgs) -> Result<(), BoxError> {
-    let i = &args.input;
+pub fn partition(args: &PartitionArgs, file: &Path, name: &str, params: Value) -> Result<Counts, BoxError> {
+    use imbalanced::federated::partition::DirichletPartitioner;
+    refuse_reader_options(&args.input, false)?;
+    let given = [
+        ("--long-tail", args.long_tail.is_some()),
+        ("--plot", args.plot.is_some()),
+        ("--json", args.json),
+    ];
+    if let Some((flag, _)) = given.iter().find(|(_, g)| *g) {
+        return Err(format!("{flag} is not supported with --engine datafusion").into());
+    }
+    if name != "DirichletPartitioner" {
+        return Err(format!("{name} does not run on DataFusion yet; DirichletPartitioner does").into());
+    }
+    let partitioner: DirichletPartitioner = serde_json::from_value(params)?;
+    let engine = args.engine.start()?;
+    Ok(engine.partition_file(
+        &file.to_string_lossy(),
+        args.input.target.as_deref(),
+        &partitioner,
+        args.out.as_deref(),
+    )?)
+}
+
+#[cfg(not(feature = "datafusion"))]
+pub fn partition(_: &PartitionArgs, _: &Path, _: &str, _: Value) -> Result<Counts, BoxError> {
+    Err(NOT_BUILT.into())
+}
+
+/// Each partition's rows of each class, as the engine counts them.
+#[cfg(feature = "datafusion")]
+pub type Counts = imbalanced_datafusion::PartitionCounts;
+
+/// Each partition's rows of each class (a build without the engine has none).
+#[cfg(not(feature = "datafusion"))]
+pub struct Counts {
+    pub classes: Vec<String>,
+    pub counts: Vec<Vec<u64>>,
+}
+
+/// The reader's options that the DataFusion engine does not take (and
+/// `--rng numpy`, where `numpy_rng`).
+#[cfg(feature = "datafusion")]
+fn refuse_reader_options(i: &crate::InputArgs, numpy_rng: bool) -> Result<(), BoxError> {
     let given = [
         ("--categorical", !i.categorical.is_empty()),
         ("--impute", i.impute),
@@ -75,7 +146,7 @@ fn refuse_reader_options(args: &ResampleArgs) -> Result<(), BoxError> {
         ("--keep", !i.keep.is_empty()),
         ("--delimiter", i.delimiter.is_some()),
         ("--no-header", i.no_header),
-        ("--rng numpy", args.rng != imbalanced::resample::RngKind::Default),
+        ("--rng numpy", numpy_rng),
     ];
     match given.iter().find(|(_, g)| *g) {
         Some((flag, _)) => Err(format!("{flag} is not supported with --engine datafusion").into()),

@@ -122,6 +122,51 @@ fn the_engine_resamples_files_and_folders_to_the_same_output() {
 
 #[cfg(feature = "datafusion")]
 #[test]
+fn dirichlet_partitions_on_the_engine_count_as_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = data("ecoli.csv");
+    let out = dir.path().join("clients.parquet");
+    let common = [
+        "partition",
+        input.to_str().unwrap(),
+        "--partitioner",
+        "dirichlet",
+        "-n",
+        "4",
+        "--seed",
+        "5",
+        "-p",
+        "alpha=0.5",
+    ];
+    let in_memory = stdout(&ok(&common));
+    let mut args = common.to_vec();
+    args.extend([
+        "--engine",
+        "datafusion",
+        "--partitions",
+        "3",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let engine = stdout(&ok(&args));
+    assert_eq!(engine.lines().next(), in_memory.lines().next());
+    assert!(engine.starts_with(in_memory.trim_end()), "{engine}\nvs\n{in_memory}");
+    assert!(out.exists());
+    let args = [
+        "partition",
+        input.to_str().unwrap(),
+        "--partitioner",
+        "iid",
+        "-n",
+        "4",
+        "--engine",
+        "datafusion",
+    ];
+    refused(&run(&args), &args, "does not run on DataFusion yet");
+}
+
+#[cfg(feature = "datafusion")]
+#[test]
 fn the_engine_names_what_it_cannot_do() {
     let dir = tempfile::tempdir().unwrap();
     let input = data("glass4.csv");

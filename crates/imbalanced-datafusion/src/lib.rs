@@ -163,6 +163,15 @@ pub struct FileJob<'a> {
     pub out: &'a Path,
 }
 
+/// Each partition's rows of each class.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartitionCounts {
+    /// The classes, in the engine's order.
+    pub classes: Vec<String>,
+    /// Per partition, its rows of each class.
+    pub counts: Vec<Vec<u64>>,
+}
+
 /// A byte count as people write it: `512M`, `4G`, `1.5G`, `800K` or bytes.
 pub fn parse_size(text: &str) -> Result<usize, String> {
     let t = text.trim();
@@ -470,6 +479,45 @@ impl Engine {
             .with_column("partition", partition)?
             .sort(sort)?
             .select(columns)?)
+    }
+
+    /// `imbalanced partition --engine datafusion`: reads `input`, assigns
+    /// Dirichlet partitions ([`Engine::dirichlet_partitions`]), writes them
+    /// to `out` where given (the rows with their `partition` column), and
+    /// counts each partition's rows of each class.
+    pub fn partition_file(
+        &self,
+        input: &str,
+        target: Option<&str>,
+        partitioner: &DirichletPartitioner,
+        out: Option<&Path>,
+    ) -> Result<PartitionCounts> {
+        let t = self.read(input, target)?;
+        let labels = self.class_counts(&t)?.labels();
+        let df = self.dirichlet_partitions(&t, partitioner)?;
+        let counted = match out {
+            Some(out) => {
+                self.write(df, out)?;
+                self.read(&out.to_string_lossy(), Some(t.target()))?.df
+            }
+            None => df,
+        };
+        let grouped = counted.aggregate(vec![col("partition"), label_expr(&t)], vec![count(lit(1)).alias("n")])?;
+        let mut counts = vec![vec![0u64; labels.len()]; partitioner.num_partitions];
+        for b in self.block_on(grouped.collect())? {
+            let p = cast(b.column(0), &DataType::Int64)?;
+            let n = cast(b.column(2), &DataType::Int64)?;
+            for i in 0..b.num_rows() {
+                let label = b.column(1).as_string::<i32>().value(i);
+                let c = labels.iter().position(|l| l == label).expect("a counted label");
+                counts[p.as_primitive::<Int64Type>().value(i) as usize][c] =
+                    n.as_primitive::<Int64Type>().value(i) as u64;
+            }
+        }
+        Ok(PartitionCounts {
+            classes: labels,
+            counts,
+        })
     }
 
     /// Writes `df` to `out` (Parquet, or CSV by extension) atomically: into a
