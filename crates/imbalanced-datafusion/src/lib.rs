@@ -17,9 +17,11 @@
 //!   Bernoulli (each row kept when `u < n_c / N_c`, one pass);
 //! - random over-sampling, exact (each row `floor(r_c)` times, and once more
 //!   for the rows of smallest draw, as many as the target needs);
-//! - the SMOTE family and every other over-sampler of the catalogue: the
-//!   classes it adds to are gathered (they fit: minorities), resampled by
-//!   the in-memory engine, and the new rows joined to the stream;
+//! - SMOTE: the classes it adds to are gathered (they fit: minorities),
+//!   resampled by the in-memory engine, and the new rows joined to the
+//!   stream;
+//! - TomekLinks on two classes: the minority gathered, the majority
+//!   streamed past it twice, the linked majority rows removed;
 //! - stratified folds: a row's fold is its rank of draw within its class,
 //!   modulo `k`;
 //! - federated partitions: flwr-datasets' Dirichlet cut computed from the
@@ -386,7 +388,7 @@ impl Engine {
         if !LOCAL_SAMPLERS.contains(&spec.name.as_str()) {
             return Err(ScaleError::Unsupported(format!(
                 "{} does not run on DataFusion yet (it looks at the rows of every class, which need not fit in \
-                 memory); the samplers that do are RandomUnderSampler, RandomOverSampler and {}",
+                 memory); the samplers that do are RandomUnderSampler, RandomOverSampler, TomekLinks and {}",
                 spec.name,
                 LOCAL_SAMPLERS.join(", ")
             )));
@@ -425,6 +427,118 @@ impl Engine {
         let synthetic = self.ctx.read_batch(new_rows)?;
         let all = numeric.union(synthetic)?;
         finish_with_draws(t, all, seed)
+    }
+
+    /// imbalanced-learn's `TomekLinks` on a binary table whose minority
+    /// fits in memory: the majority rows that form a Tomek link (a pair of
+    /// mutual nearest neighbours, Euclidean, of different classes) with a
+    /// minority row are removed. The minority is gathered; the majority
+    /// streams past it twice: once for each minority row's nearest majority
+    /// row, once to check that no majority row is nearer to that row than
+    /// its minority partner. A distance tie goes to the row's own class (no
+    /// link). O(majority x minority) distances.
+    pub fn tomek_links(&self, t: &Table) -> Result<DataFrame> {
+        let counts = self.class_counts(t)?;
+        if counts.0.len() != 2 {
+            return Err(ScaleError::Unsupported(format!(
+                "TomekLinks on DataFusion takes two classes (the minority gathered, the majority streamed); this table \
+                 has {}",
+                counts.0.len()
+            )));
+        }
+        let minority = if counts.0[0].1 <= counts.0[1].1 { 0 } else { 1 };
+        let (small, large) = (counts.0[minority].0.clone(), counts.0[1 - minority].0.clone());
+        let numeric = self.numeric(t)?;
+        let values: Vec<Expr> = t.df.schema().fields().iter().map(|f| col_named(f.name())).collect();
+        let keyed = numeric
+            .with_column(LABEL, label_expr(t))?
+            .with_column(KEY, keys::RowKey::udf().call(values))?;
+        let d = t.features.len();
+        let rows_of = |batches: &[RecordBatch]| -> Result<(Vec<f64>, Vec<u64>)> {
+            let (mut x, mut k) = (Vec::new(), Vec::new());
+            for b in batches {
+                let (xb, kb) = batch_rows(t, b)?;
+                x.extend(xb);
+                k.extend(kb);
+            }
+            Ok((x, k))
+        };
+        let (s, _) = rows_of(&self.block_on(keyed.clone().filter(is_label(&small))?.collect())?)?;
+        let n_small = s.len() / d.max(1);
+        let majority = keyed.filter(is_label(&large))?;
+        // Pass 1: each minority row's nearest majority row.
+        let mut nearest: Vec<(f64, u64, Vec<f64>)> = vec![(f64::INFINITY, 0, Vec::new()); n_small];
+        self.for_each_batch(majority.clone(), |b| {
+            let (x, k) = batch_rows(t, b)?;
+            use rayon::prelude::*;
+            // Nearest by (distance, key): the same row whatever order the batches come in.
+            nearest.par_iter_mut().enumerate().for_each(|(i, best)| {
+                let own = &s[i * d..(i + 1) * d];
+                for (j, row) in x.chunks_exact(d.max(1)).enumerate() {
+                    let dist = squared(own, row);
+                    if dist < best.0 || (dist == best.0 && k[j] < best.1) {
+                        *best = (dist, k[j], row.to_vec());
+                    }
+                }
+            });
+            Ok(())
+        })?;
+        // Candidates: a minority row nearer its nearest majority row than any other minority row, and
+        // that majority row nearer it than any other minority row.
+        let mut candidates: Vec<(u64, Vec<f64>, f64)> = Vec::new();
+        for i in 0..n_small {
+            let (dist, key, row) = &nearest[i];
+            let own = &s[i * d..(i + 1) * d];
+            let other_small = nearest_row(own, &s, d, Some(i)).map_or(f64::INFINITY, |(dd, _)| dd);
+            let partner = nearest_row(row, &s, d, None);
+            if dist.is_finite() && *dist < other_small && partner.is_some_and(|(_, j)| j == i) {
+                let second = nearest_row(row, &s, d, Some(i)).map_or(f64::INFINITY, |(dd, _)| dd);
+                if *dist < second {
+                    candidates.push((*key, row.clone(), *dist));
+                }
+            }
+        }
+        // Pass 2: no other majority row nearer a candidate than its minority partner.
+        let mut rivals = vec![(f64::INFINITY, 0usize); candidates.len()];
+        self.for_each_batch(majority, |b| {
+            let (x, k) = batch_rows(t, b)?;
+            for (c, (key, row, _)) in candidates.iter().enumerate() {
+                for j in 0..k.len() {
+                    if k[j] == *key {
+                        rivals[c].1 += 1;
+                    } else {
+                        rivals[c].0 = rivals[c].0.min(squared(row, &x[j * d..(j + 1) * d]));
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        let removed: Vec<Expr> = candidates
+            .iter()
+            .zip(&rivals)
+            .filter(|((_, _, dist), (rival, copies))| *copies == 1 && rival > dist)
+            .map(|((key, _, _), _)| lit(*key))
+            .collect();
+        let kept = with_draws(t, 0)?;
+        let kept = if removed.is_empty() {
+            kept
+        } else {
+            kept.filter(col(KEY).in_list(removed, true))?
+        };
+        finish(t, kept)
+    }
+
+    /// Runs `f` on every batch of `df`, partition by partition.
+    fn for_each_batch(&self, df: DataFrame, mut f: impl FnMut(&RecordBatch) -> Result<()>) -> Result<()> {
+        use futures::StreamExt;
+        self.block_on(async {
+            for mut stream in df.execute_stream_partitioned().await? {
+                while let Some(batch) = stream.next().await {
+                    f(&batch?)?;
+                }
+            }
+            Ok(())
+        })
     }
 
     /// The table with a `fold` column: each row's rank of draw within its
@@ -566,7 +680,8 @@ impl Engine {
     /// The sampler `method` of the catalogue with parameters `given` (its
     /// imbalanced-learn names), as this engine runs it: `RandomUnderSampler`
     /// ([`Engine::under_sample`], `selection` exact or Bernoulli),
-    /// `RandomOverSampler` ([`Engine::over_sample`]) and the
+    /// `RandomOverSampler` ([`Engine::over_sample`]), `TomekLinks`
+    /// ([`Engine::tomek_links`]) and the
     /// [`LOCAL_SAMPLERS`] ([`Engine::over_sample_in_memory`]); any other is
     /// an error that says which run here.
     pub fn resample(
@@ -599,6 +714,12 @@ impl Engine {
                     return refuse("replacement=true", "each row is kept at most once");
                 }
                 self.under_sample(t, &strategy, selection, seed)
+            }
+            "TomekLinks" => {
+                if !matches!(strategy, SamplingStrategy::Auto) {
+                    return refuse("sampling_strategy", "the majority of two classes is cleaned");
+                }
+                self.tomek_links(t)
             }
             "RandomOverSampler" => {
                 if !params["shrinkage"].is_null() {
@@ -875,6 +996,49 @@ fn finish(t: &Table, df: DataFrame) -> Result<DataFrame> {
 fn finish_with_draws(t: &Table, df: DataFrame, seed: u64) -> Result<DataFrame> {
     let columns: Vec<Expr> = df.schema().fields().iter().map(|f| col_named(f.name())).collect();
     Ok(add_draws(t, df, seed)?.sort(order(t))?.select(columns)?)
+}
+
+/// A batch's features (`Float64`, row-major) and row keys.
+fn batch_rows(t: &Table, b: &RecordBatch) -> Result<(Vec<f64>, Vec<u64>)> {
+    let d = t.features.len();
+    let mut x = vec![0.0; b.num_rows() * d];
+    for (j, name) in t.features.iter().enumerate() {
+        let column = b.column_by_name(name).expect("a feature column");
+        let values = column.as_primitive::<datafusion::arrow::datatypes::Float64Type>();
+        if values.null_count() > 0 {
+            return Err(ScaleError::Input {
+                input: t.input.clone(),
+                message: format!("column {name:?} has missing values: impute or drop them first"),
+            });
+        }
+        for (i, v) in values.values().iter().enumerate() {
+            x[i * d + j] = *v;
+        }
+    }
+    let keys = b
+        .column_by_name(KEY)
+        .expect("the key column")
+        .as_primitive::<datafusion::arrow::datatypes::UInt64Type>()
+        .values()
+        .to_vec();
+    Ok((x, keys))
+}
+
+fn squared(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
+}
+
+/// The row of `rows` (row-major, `d` columns) nearest `query` other than
+/// row `skip`: its squared distance and index (the first among ties).
+fn nearest_row(query: &[f64], rows: &[f64], d: usize, skip: Option<usize>) -> Option<(f64, usize)> {
+    rows.chunks_exact(d.max(1))
+        .enumerate()
+        .filter(|(j, _)| Some(*j) != skip)
+        .map(|(j, r)| (squared(query, r), j))
+        .fold(None, |best, (dist, j)| match best {
+            Some((b, _)) if b <= dist => best,
+            _ => Some((dist, j)),
+        })
 }
 
 /// The gathered rows (numeric features, the target) as a dataset whose
