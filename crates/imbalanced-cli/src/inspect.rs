@@ -36,6 +36,10 @@ pub struct InspectArgs {
     /// Features the --synthetic test compares: the strongest by association with the target.
     #[arg(long, default_value_t = 5)]
     pub top: usize,
+    /// With --engine datafusion: the rows, features and class counts of a file, folder or glob
+    /// too large for memory (no difficulty profile: it needs neighbours).
+    #[command(flatten)]
+    pub engine: crate::scale::EngineArgs,
 }
 
 fn focal_report(p: &Profile) -> Result<(Vec<FocalRow>, f64), imbalanced::losses::LossError> {
@@ -45,6 +49,9 @@ fn focal_report(p: &Profile) -> Result<(Vec<FocalRow>, f64), imbalanced::losses:
 }
 
 pub fn run(args: InspectArgs) -> Result<(), Box<dyn std::error::Error>> {
+    if args.engine.engine.is_some() {
+        return crate::scale::inspect(&args);
+    }
     let data = args.input.load(&args.file)?;
     let p = profile(&data, args.k)?;
     if let Some(out) = &args.plot {

@@ -7,6 +7,7 @@ use clap::Args;
 use imbalanced::catalog::Value;
 use imbalanced::resample::ResampleSummary;
 
+use crate::inspect::InspectArgs;
 use crate::partition::PartitionArgs;
 use crate::resample::ResampleArgs;
 
@@ -121,6 +122,49 @@ pub fn partition(args: &PartitionArgs, file: &Path, name: &str, params: Value) -
 
 #[cfg(not(feature = "datafusion"))]
 pub fn partition(_: &PartitionArgs, _: &Path, _: &str, _: Value) -> Result<Counts, BoxError> {
+    Err(NOT_BUILT.into())
+}
+
+/// `imbalanced inspect --engine datafusion`: rows, features and classes.
+#[cfg(feature = "datafusion")]
+pub fn inspect(args: &InspectArgs) -> Result<(), BoxError> {
+    refuse_reader_options(&args.input, false)?;
+    let given = [
+        ("--plot", args.plot.is_some()),
+        ("--focal", args.focal),
+        ("--synthetic", args.synthetic.is_some()),
+    ];
+    if let Some((flag, _)) = given.iter().find(|(_, g)| *g) {
+        return Err(format!("{flag} is not supported with --engine datafusion").into());
+    }
+    let report = args
+        .engine
+        .start()?
+        .inspect(&args.file.to_string_lossy(), args.input.target.as_deref())?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    println!(
+        "{}: {} rows, {} features, {} classes, imbalance ratio {:.2}",
+        report.input,
+        report.n_samples,
+        report.n_features,
+        report.classes.0.len(),
+        report.imbalance_ratio
+    );
+    let mut table = crate::table();
+    table.set_header(["class", "count", "share"]);
+    for (label, n) in &report.classes.0 {
+        let share = 100.0 * *n as f64 / report.n_samples.max(1) as f64;
+        table.add_row([label.clone(), n.to_string(), format!("{share:.1}%")]);
+    }
+    println!("{table}");
+    Ok(())
+}
+
+#[cfg(not(feature = "datafusion"))]
+pub fn inspect(_: &InspectArgs) -> Result<(), BoxError> {
     Err(NOT_BUILT.into())
 }
 

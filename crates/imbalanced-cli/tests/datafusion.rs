@@ -122,6 +122,22 @@ fn the_engine_resamples_files_and_folders_to_the_same_output() {
 
 #[cfg(feature = "datafusion")]
 #[test]
+fn inspect_on_the_engine_counts_as_in_memory() {
+    let input = data("ecoli.csv");
+    let in_memory = stdout(&ok(&["inspect", input.to_str().unwrap()]));
+    let engine = stdout(&ok(&["inspect", input.to_str().unwrap(), "--engine", "datafusion"]));
+    // The same first line: rows, features, classes, imbalance ratio.
+    assert_eq!(engine.lines().next(), in_memory.lines().next(), "{engine}");
+    let v: serde_json::Value =
+        serde_json::from_slice(&ok(&["inspect", input.to_str().unwrap(), "--engine", "datafusion", "--json"]).stdout)
+            .unwrap();
+    assert_eq!(v["n_samples"], 336);
+    let args = ["inspect", input.to_str().unwrap(), "--engine", "datafusion", "--focal"];
+    refused(&run(&args), &args, "--focal is not supported");
+}
+
+#[cfg(feature = "datafusion")]
+#[test]
 fn dirichlet_partitions_on_the_engine_count_as_in_memory() {
     let dir = tempfile::tempdir().unwrap();
     let input = data("ecoli.csv");

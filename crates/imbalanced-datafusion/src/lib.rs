@@ -132,8 +132,22 @@ impl Table {
 
 /// Class counts: each label (as text) and its rows, in the in-memory
 /// engine's class order (`imbalanced_data::sort_labels`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ClassCounts(pub Vec<(String, u64)>);
+
+/// What `imbalanced inspect --engine datafusion` reports: the table's size
+/// and its classes (one `GROUP BY`; the difficulty profile needs
+/// neighbours, which the engine does not compute).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Inspection {
+    pub input: String,
+    pub target: String,
+    pub n_samples: u64,
+    pub n_features: usize,
+    /// Largest class count divided by the smallest.
+    pub imbalance_ratio: f64,
+    pub classes: ClassCounts,
+}
 
 impl ClassCounts {
     fn labels(&self) -> Vec<String> {
@@ -310,6 +324,24 @@ impl Engine {
         Ok(ClassCounts(
             order.into_iter().map(|l| (l.clone(), counts[&l])).collect(),
         ))
+    }
+
+    /// The rows, features and class counts of `input` ([`Inspection`]).
+    pub fn inspect(&self, input: &str, target: Option<&str>) -> Result<Inspection> {
+        let t = self.read(input, target)?;
+        let classes = self.class_counts(&t)?;
+        let (most, least) = classes
+            .0
+            .iter()
+            .fold((0, u64::MAX), |(hi, lo), (_, n)| (hi.max(*n), lo.min(*n)));
+        Ok(Inspection {
+            input: input.to_string(),
+            target: t.target.clone(),
+            n_samples: classes.total(),
+            n_features: t.features.len(),
+            imbalance_ratio: most as f64 / least.max(1) as f64,
+            classes,
+        })
     }
 
     /// Random under-sampling to `strategy` (imbalanced-learn's forms),
