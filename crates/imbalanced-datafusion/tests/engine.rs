@@ -323,6 +323,25 @@ fn bad_input_is_named_and_leaves_no_output() {
         .unwrap()
         .to_string();
     assert!(err.contains("ADASYN"), "{err}");
+    // One class, a missing target value, an output under a file: typed errors.
+    let one = write(dir.path(), "one.csv", "a,label\n1,x\n2,x\n");
+    let t = e.read(one.to_str().unwrap(), Some("label")).unwrap();
+    let err = e
+        .under_sample(&t, &SamplingStrategy::Auto, Selection::Exact, 0)
+        .err()
+        .unwrap();
+    assert!(matches!(err, ScaleError::Strategy(_)), "{err}");
+    let holes = write(dir.path(), "holes.csv", "a,label\n1,x\n2,\n3,y\n");
+    let t = e.read(holes.to_str().unwrap(), Some("label")).unwrap();
+    let err = e.class_counts(&t).err().unwrap().to_string();
+    assert!(err.contains("missing"), "{err}");
+    let t = e.read(csv.to_str().unwrap(), Some("label")).unwrap();
+    let df = e
+        .under_sample(&t, &SamplingStrategy::Auto, Selection::Exact, 0)
+        .unwrap();
+    // A file where the output's folder should be.
+    let nowhere = csv.join("out.parquet");
+    assert!(matches!(e.write(df, &nowhere), Err(ScaleError::Write { .. })));
     // Nothing else was written.
     let left: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
