@@ -12,6 +12,15 @@ use datafusion::arrow::row::{RowConverter, SortField};
 use datafusion::common::{exec_err, Result};
 use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility};
 
+/// Registers this module's functions with `ctx` by name (`row_key`,
+/// `seeded_uniform`, `copy_indices`): what a process that receives our plans
+/// (SQL, or a Ballista executor) needs to find them.
+pub fn register(ctx: &datafusion::prelude::SessionContext) {
+    ctx.register_udf(RowKey::udf());
+    ctx.register_udf(SeededUniform::udf());
+    ctx.register_udf(CopyIndices::udf());
+}
+
 /// SplitMix64's finaliser (Steele, Lea & Flood 2014): a bijection of u64
 /// whose output bits each depend on every input bit.
 pub fn splitmix64(x: u64) -> u64 {
@@ -126,18 +135,19 @@ fn absorb_numbers(keys: &mut [u64], c: &dyn Array) -> bool {
     true
 }
 
-/// `seeded_uniform(key)`: [`uniform`] of each key under the function's seed.
+/// `seeded_uniform(key, seed)`: [`uniform`] of each key under `seed` (a
+/// UInt64 literal). The seed is an argument, not the function's state, so
+/// that a plan sent to another process (Ballista's executors) names the
+/// function and carries its seed.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct SeededUniform {
-    seed: u64,
     signature: Signature,
 }
 
 impl SeededUniform {
-    pub fn udf(seed: u64) -> ScalarUDF {
+    pub fn udf() -> ScalarUDF {
         ScalarUDF::from(SeededUniform {
-            seed,
-            signature: Signature::exact(vec![DataType::UInt64], Volatility::Immutable),
+            signature: Signature::exact(vec![DataType::UInt64, DataType::UInt64], Volatility::Immutable),
         })
     }
 }
@@ -153,11 +163,19 @@ impl ScalarUDFImpl for SeededUniform {
         Ok(DataType::Float64)
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let keys = args.args[0].to_array(args.number_rows)?;
-        let Some(keys) = keys.as_any().downcast_ref::<UInt64Array>() else {
-            return exec_err!("seeded_uniform takes the UInt64 keys of row_key");
+        let n = args.number_rows;
+        let (keys, seeds) = (args.args[0].to_array(n)?, args.args[1].to_array(n)?);
+        let (Some(keys), Some(seeds)) = (
+            keys.as_any().downcast_ref::<UInt64Array>(),
+            seeds.as_any().downcast_ref::<UInt64Array>(),
+        ) else {
+            return exec_err!("seeded_uniform takes the UInt64 keys of row_key and a UInt64 seed");
         };
-        let u: Float64Array = keys.iter().map(|k| k.map(|k| uniform(self.seed, k))).collect();
+        let u: Float64Array = keys
+            .iter()
+            .zip(seeds.iter())
+            .map(|(k, s)| Some(uniform(s?, k?)))
+            .collect();
         Ok(ColumnarValue::Array(Arc::new(u)))
     }
 }
@@ -207,6 +225,35 @@ impl ScalarUDFImpl for CopyIndices {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_functions_are_found_by_name() {
+        use datafusion::execution::FunctionRegistry;
+        use datafusion::prelude::{col, lit};
+        let ctx = datafusion::prelude::SessionContext::new();
+        register(&ctx);
+        let (row_key, seeded) = (ctx.udf("row_key").unwrap(), ctx.udf("seeded_uniform").unwrap());
+        assert!(ctx.udf("copy_indices").is_ok());
+        let batch = datafusion::arrow::record_batch::RecordBatch::try_from_iter([(
+            "x",
+            Arc::new(Float64Array::from(vec![1.5])) as ArrayRef,
+        )])
+        .unwrap();
+        let df = ctx
+            .read_batch(batch)
+            .unwrap()
+            .with_column("u", seeded.call(vec![row_key.call(vec![col("x")]), lit(7u64)]))
+            .unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let batches = rt.block_on(df.collect()).unwrap();
+        let u = batches[0]
+            .column(1)
+            .as_primitive::<datafusion::arrow::datatypes::Float64Type>()
+            .value(0);
+        let mut key = 0x243F_6A88_85A3_08D3u64;
+        key = absorb(key, 1.5f64.to_bits());
+        assert_eq!(u, uniform(7, key));
+    }
 
     #[test]
     fn uniform_draws_are_fixed_and_spread() {

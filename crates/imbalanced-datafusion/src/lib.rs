@@ -43,7 +43,7 @@ use datafusion::dataframe::DataFrameWriteOptions;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::functions_aggregate::expr_fn::count;
 use datafusion::functions_window::expr_fn::row_number;
-use datafusion::logical_expr::{ExprFunctionExt, ScalarUDF, SortExpr};
+use datafusion::logical_expr::{ExprFunctionExt, SortExpr};
 use datafusion::prelude::*;
 use imbalanced_data::{sort_labels, Dataset, Feature, FeatureKind};
 use imbalanced_federated::partition::DirichletPartitioner;
@@ -246,6 +246,7 @@ impl Engine {
             runtime_env = runtime_env.with_temp_file_path(dir.clone());
         }
         let ctx = SessionContext::new_with_config_rt(config, runtime_env.build_arc()?);
+        keys::register(&ctx);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(partitions)
             .build()
@@ -1003,11 +1004,7 @@ fn add_draws(t: &Table, df: DataFrame, seed: u64) -> Result<DataFrame> {
     Ok(df
         .with_column(LABEL, label_expr(t))?
         .with_column(KEY, keys::RowKey::udf().call(values))?
-        .with_column(U, udf_call(keys::SeededUniform::udf(seed), col(KEY)))?)
-}
-
-fn udf_call(f: ScalarUDF, arg: Expr) -> Expr {
-    f.call(vec![arg])
+        .with_column(U, keys::SeededUniform::udf().call(vec![col(KEY), lit(seed)]))?)
 }
 
 /// The output order: by class (the target's own order), then by draw.
