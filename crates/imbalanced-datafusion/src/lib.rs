@@ -254,6 +254,42 @@ impl Engine {
         Ok(Engine { ctx, runtime })
     }
 
+    /// The same engine on Apache Ballista: with `scheduler` `None`, an
+    /// in-process cluster (a scheduler and an executor on loopback), else
+    /// the scheduler at that URL (`df://host:50050`). Our functions are
+    /// registered in the session the executors are given, and the plans
+    /// reach them by name. Not yet: the plans with a window function (the
+    /// exact selections, folds, partitions), which Ballista 55's stages fail
+    /// ("Expects PARTITION BY expression to be ordered").
+    #[cfg(feature = "ballista")]
+    pub fn ballista(opts: &EngineOptions, scheduler: Option<&str>) -> Result<Engine> {
+        use ballista::prelude::SessionContextExt;
+        use datafusion::execution::SessionStateBuilder;
+        let partitions = opts.partitions.max(1);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(partitions)
+            .enable_all()
+            .build()
+            .map_err(|e| ScaleError::Unsupported(format!("cannot start the engine's threads: {e}")))?;
+        let state = SessionStateBuilder::new()
+            .with_config(SessionConfig::new().with_target_partitions(partitions))
+            .with_default_features()
+            .with_scalar_functions(vec![
+                Arc::new(keys::RowKey::udf()),
+                Arc::new(keys::SeededUniform::udf()),
+                Arc::new(keys::CopyIndices::udf()),
+            ])
+            .build();
+        let ctx = runtime.block_on(async {
+            match scheduler {
+                None => SessionContext::standalone_with_state(state).await,
+                Some(url) => SessionContext::remote_with_state(url, state).await,
+            }
+        })?;
+        keys::register(&ctx);
+        Ok(Engine { ctx, runtime })
+    }
+
     fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
         self.runtime.block_on(f)
     }
