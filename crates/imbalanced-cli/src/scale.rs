@@ -62,7 +62,8 @@ pub fn resample(
     out: &Path,
 ) -> Result<ResampleSummary, BoxError> {
     use imbalanced_datafusion::{FileJob, Selection};
-    refuse_reader_options(&args.input, args.rng != imbalanced::resample::RngKind::Default)?;
+    imbalanced_datafusion::check_read_options(&args.input.options())?;
+    refuse(&[("--rng numpy", args.rng != imbalanced::resample::RngKind::Default)])?;
     let engine = args.engine.start()?;
     let input = file.to_string_lossy();
     let job = FileJob {
@@ -97,25 +98,16 @@ pub fn resample(
 /// `--out` names a file.
 #[cfg(feature = "datafusion")]
 pub fn partition(args: &PartitionArgs, file: &Path, name: &str, params: Value) -> Result<Counts, BoxError> {
-    use imbalanced::federated::partition::DirichletPartitioner;
-    refuse_reader_options(&args.input, false)?;
-    let given = [
+    imbalanced_datafusion::check_read_options(&args.input.options())?;
+    refuse(&[
         ("--long-tail", args.long_tail.is_some()),
         ("--plot", args.plot.is_some()),
         ("--json", args.json),
-    ];
-    if let Some((flag, _)) = given.iter().find(|(_, g)| *g) {
-        return Err(format!("{flag} is not supported with --engine datafusion").into());
-    }
-    if name != "DirichletPartitioner" {
-        return Err(format!("{name} does not run on DataFusion yet; DirichletPartitioner does").into());
-    }
-    let partitioner: DirichletPartitioner = serde_json::from_value(params)?;
-    let engine = args.engine.start()?;
-    Ok(engine.partition_file(
+    ])?;
+    Ok(args.engine.start()?.partition_file(
         &file.to_string_lossy(),
         args.input.target.as_deref(),
-        &partitioner,
+        (name, params),
         args.out.as_deref(),
     )?)
 }
@@ -128,15 +120,12 @@ pub fn partition(_: &PartitionArgs, _: &Path, _: &str, _: Value) -> Result<Count
 /// `imbalanced inspect --engine datafusion`: rows, features and classes.
 #[cfg(feature = "datafusion")]
 pub fn inspect(args: &InspectArgs) -> Result<(), BoxError> {
-    refuse_reader_options(&args.input, false)?;
-    let given = [
+    imbalanced_datafusion::check_read_options(&args.input.options())?;
+    refuse(&[
         ("--plot", args.plot.is_some()),
         ("--focal", args.focal),
         ("--synthetic", args.synthetic.is_some()),
-    ];
-    if let Some((flag, _)) = given.iter().find(|(_, g)| *g) {
-        return Err(format!("{flag} is not supported with --engine datafusion").into());
-    }
+    ])?;
     let report = args
         .engine
         .start()?
@@ -179,20 +168,11 @@ pub struct Counts {
     pub counts: Vec<Vec<u64>>,
 }
 
-/// The reader's options that the DataFusion engine does not take (and
-/// `--rng numpy`, where `numpy_rng`).
+/// The first of `flags` given (name, whether given), as an error: the
+/// command's options the engine does not take.
 #[cfg(feature = "datafusion")]
-fn refuse_reader_options(i: &crate::InputArgs, numpy_rng: bool) -> Result<(), BoxError> {
-    let given = [
-        ("--categorical", !i.categorical.is_empty()),
-        ("--impute", i.impute),
-        ("--drop", !i.drop.is_empty()),
-        ("--keep", !i.keep.is_empty()),
-        ("--delimiter", i.delimiter.is_some()),
-        ("--no-header", i.no_header),
-        ("--rng numpy", numpy_rng),
-    ];
-    match given.iter().find(|(_, g)| *g) {
+fn refuse(flags: &[(&str, bool)]) -> Result<(), BoxError> {
+    match flags.iter().find(|(_, g)| *g) {
         Some((flag, _)) => Err(format!("{flag} is not supported with --engine datafusion").into()),
         None => Ok(()),
     }

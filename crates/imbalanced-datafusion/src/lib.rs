@@ -47,6 +47,7 @@ use datafusion::logical_expr::{ExprFunctionExt, SortExpr};
 use datafusion::prelude::*;
 use imbalanced_data::{sort_labels, Dataset, Feature, FeatureKind};
 use imbalanced_federated::partition::DirichletPartitioner;
+use imbalanced_neighbors::squared_distance;
 use imbalanced_resample::{ClassChange, ResampleError, ResampleSummary, SamplerSpec, SamplingKind, SamplingStrategy};
 
 pub use keys::{hash_bytes, splitmix64, uniform};
@@ -186,6 +187,29 @@ pub struct PartitionCounts {
     pub classes: Vec<String>,
     /// Per partition, its rows of each class.
     pub counts: Vec<Vec<u64>>,
+}
+
+/// Checks that `opts` asks the engine only for what it does: the target. The
+/// other reader options (categorical columns, imputation, column
+/// selection, delimiter, decimal comma, no header) are refused by name,
+/// with the CLI flag that sets them.
+pub fn check_read_options(opts: &imbalanced_data::ReadOptions) -> Result<()> {
+    let given = [
+        ("--categorical", "categorical", !opts.categorical.is_empty()),
+        ("--impute", "impute", opts.impute),
+        ("--drop", "drop", !opts.drop.is_empty()),
+        ("--keep", "keep", !opts.keep.is_empty()),
+        ("--delimiter", "delimiter", opts.delimiter.is_some()),
+        ("--decimal ,", "decimal_comma", opts.decimal_comma),
+        ("--no-header", "no_header", opts.no_header),
+    ];
+    match given.iter().find(|(_, _, g)| *g) {
+        Some((flag, field, _)) => Err(ScaleError::Unsupported(format!(
+            "{flag} is not supported with the DataFusion engine (ReadOptions::{field}): the engine reads the \
+             columns as the files type them"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// A byte count as people write it: `512M`, `4G`, `1.5G`, `800K` or bytes.
@@ -544,7 +568,7 @@ impl Engine {
             nearest.par_iter_mut().enumerate().for_each(|(i, best)| {
                 let own = &s[i * d..(i + 1) * d];
                 for (j, row) in x.chunks_exact(d.max(1)).enumerate() {
-                    let dist = squared(own, row);
+                    let dist = squared_distance(own, row);
                     if dist < best.0 || (dist == best.0 && k[j] < best.1) {
                         *best = (dist, k[j], row.to_vec());
                     }
@@ -576,7 +600,7 @@ impl Engine {
                     if k[j] == *key {
                         rivals[c].1 += 1;
                     } else {
-                        rivals[c].0 = rivals[c].0.min(squared(row, &x[j * d..(j + 1) * d]));
+                        rivals[c].0 = rivals[c].0.min(squared_distance(row, &x[j * d..(j + 1) * d]));
                     }
                 }
             }
@@ -665,16 +689,29 @@ impl Engine {
     }
 
     /// `imbalanced partition --engine datafusion`: reads `input`, assigns
-    /// Dirichlet partitions ([`Engine::dirichlet_partitions`]), writes them
+    /// the partitions of `partitioner` (a name and its parameters, as the
+    /// partitioner catalogue configures them; `DirichletPartitioner` only:
+    /// [`Engine::dirichlet_partitions`]), writes them
     /// to `out` where given (the rows with their `partition` column), and
     /// counts each partition's rows of each class.
     pub fn partition_file(
         &self,
         input: &str,
         target: Option<&str>,
-        partitioner: &DirichletPartitioner,
+        partitioner: (&str, serde_json::Value),
         out: Option<&Path>,
     ) -> Result<PartitionCounts> {
+        let partitioner: DirichletPartitioner = match partitioner {
+            ("DirichletPartitioner", params) => {
+                serde_json::from_value(params).map_err(|e| ScaleError::Unsupported(e.to_string()))?
+            }
+            (name, _) => {
+                return Err(ScaleError::Unsupported(format!(
+                    "{name} does not run on DataFusion yet; DirichletPartitioner does"
+                )))
+            }
+        };
+        let partitioner = &partitioner;
         let t = self.read(input, target)?;
         let labels = self.class_counts(&t)?.labels();
         let df = self.dirichlet_partitions(&t, partitioner)?;
@@ -1089,17 +1126,13 @@ fn batch_rows(t: &Table, b: &RecordBatch) -> Result<(Vec<f64>, Vec<u64>)> {
     Ok((x, keys))
 }
 
-fn squared(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
-}
-
 /// The row of `rows` (row-major, `d` columns) nearest `query` other than
 /// row `skip`: its squared distance and index (the first among ties).
 fn nearest_row(query: &[f64], rows: &[f64], d: usize, skip: Option<usize>) -> Option<(f64, usize)> {
     rows.chunks_exact(d.max(1))
         .enumerate()
         .filter(|(j, _)| Some(*j) != skip)
-        .map(|(j, r)| (squared(query, r), j))
+        .map(|(j, r)| (squared_distance(query, r), j))
         .fold(None, |best, (dist, j)| match best {
             Some((b, _)) if b <= dist => best,
             _ => Some((dist, j)),

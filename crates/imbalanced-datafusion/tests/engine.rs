@@ -342,6 +342,21 @@ fn bad_input_is_named_and_leaves_no_output() {
     // A file where the output's folder should be.
     let nowhere = csv.join("out.parquet");
     assert!(matches!(e.write(df, &nowhere), Err(ScaleError::Write { .. })));
+    // Reader options the engine does not take, named; the target alone is fine.
+    let drop = imbalanced_data::ReadOptions {
+        drop: vec!["a".into()],
+        ..Default::default()
+    };
+    let err = imbalanced_datafusion::check_read_options(&drop)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("--drop is not supported"), "{err}");
+    let target = imbalanced_data::ReadOptions {
+        target: Some("label".into()),
+        ..Default::default()
+    };
+    assert!(imbalanced_datafusion::check_read_options(&target).is_ok());
     // Nothing else was written.
     let left: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
