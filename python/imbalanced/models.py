@@ -155,16 +155,20 @@ class EngineClassifier(EnginePrediction, ClassifierMixin, BaseEstimator):
             The fitted classifier.
         """
         X, y = validate_data(self, X, y, dtype=np.float64)
+        self.model_ = self._fit_checked(X, y)
+        self._read_fitted(json.loads(self.model_.to_json()))
+        return self
+
+    def _fit_checked(self, X, y):
+        """The engine's model of checked ``X`` and ``y``; sets ``classes_``."""
         self.classes_, codes = class_codes(self, y)
-        self.model_ = _native.fit(
+        return _native.fit(
             self._engine_name,
             json.dumps(self._engine_params()),
             np.ascontiguousarray(X),
             codes.astype(np.int64),
             len(self.classes_),
         )
-        self._read_fitted(json.loads(self.model_.to_json()))
-        return self
 
 
 
@@ -329,21 +333,23 @@ class SemiSupervisedMLPClassifier(MLPClassifier):
         self : object
             The fitted classifier.
         """
-        X, y = validate_data(self, X, y, dtype=np.float64)
+        return super().fit(X, y)
+
+    def _fit_checked(self, X, y):
         if y.dtype.kind in "US" and (y == "-1").any():
             raise ValueError("y holds the string '-1', not the number -1 that marks unlabelled rows: give y as "
                              "an object array with -1 for each unlabelled row")
         unlabelled = np.array([not isinstance(v, str) and v == -1 for v in y], dtype=bool)
         self.n_unlabelled_ = int(unlabelled.sum())
         if not self.n_unlabelled_:
-            return super().fit(X, y)
+            return super()._fit_checked(X, y)
         self.classes_, codes = class_codes(self, y[~unlabelled])
         proportions = None if self.proportions is None else [float(p) for p in np.ravel(self.proportions)]
         alignment = None
         if self.alignment is not None:
             alignment = (float(self.alignment), *(None if t is None else float(t) for t in
                                                   (self.alignment_temperature, self.alignment_proxy_temperature)))
-        self.model_ = _native.fit_semi_supervised(
+        return _native.fit_semi_supervised(
             json.dumps(self._engine_params()),
             np.ascontiguousarray(X[~unlabelled]),
             codes.astype(np.int64),
@@ -354,8 +360,6 @@ class SemiSupervisedMLPClassifier(MLPClassifier):
             bool(self.stochastic_proportions),
             alignment,
         )
-        self._read_fitted(json.loads(self.model_.to_json()))
-        return self
 
 
 SemiSupervisedMLPClassifier.__init__ = storing_init(inspect.Signature(
