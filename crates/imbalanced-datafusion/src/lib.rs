@@ -13,7 +13,8 @@
 //! - class counts: one `GROUP BY` of the target;
 //! - random under-sampling, exact (each class keeps its `n_c` rows of
 //!   smallest draw: a histogram of the draws finds the bucket of the
-//!   `n_c`-th, a second scan keeps the rows up to it and ranks them) or
+//!   `n_c`-th, a scan gathers that bucket's few rows to find its draw, and
+//!   a filter keeps the rows up to it) or
 //!   Bernoulli (each row kept when `u < n_c / N_c`, one pass);
 //! - random over-sampling, exact (each row `floor(r_c)` times, and once more
 //!   for the rows of smallest draw, as many as the target needs);
@@ -22,10 +23,13 @@
 //!   stream;
 //! - TomekLinks on two classes: the minority gathered, the majority
 //!   streamed past it twice, the linked majority rows removed;
-//! - stratified folds: a row's fold is its rank of draw within its class,
-//!   modulo `k`;
-//! - federated partitions: flwr-datasets' Dirichlet cut computed from the
-//!   class counts, a class's rows given to partitions in order of draw.
+//! - stratified folds and federated partitions (flwr-datasets' Dirichlet
+//!   cut computed from the class counts): a class's rows in draw order
+//!   dealt into consecutive blocks, each block's boundary draw found as the
+//!   exact selection finds its threshold.
+//!
+//! Every plan is scans, filters, aggregations and sorts (no window
+//! function), so the same plans run on Apache Ballista.
 
 #![forbid(unsafe_code)]
 
@@ -42,8 +46,7 @@ use datafusion::common::DataFusionError;
 use datafusion::dataframe::DataFrameWriteOptions;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::functions_aggregate::expr_fn::count;
-use datafusion::functions_window::expr_fn::row_number;
-use datafusion::logical_expr::{ExprFunctionExt, SortExpr};
+use datafusion::logical_expr::SortExpr;
 use datafusion::prelude::*;
 use imbalanced_data::{sort_labels, Dataset, Feature, FeatureKind};
 use imbalanced_federated::partition::DirichletPartitioner;
@@ -104,6 +107,33 @@ impl Default for EngineOptions {
 pub struct Engine {
     ctx: SessionContext,
     runtime: tokio::runtime::Runtime,
+    staged: Staged,
+}
+
+/// Rows the engine made (SMOTE's new rows) that its plans read back: they
+/// are written to Parquet files, not held as an in-memory table, because a
+/// file scan is what a Ballista plan can carry to its executors. Removed
+/// when the engine is dropped.
+struct Staged {
+    dir: PathBuf,
+    files: std::sync::Mutex<Vec<PathBuf>>,
+}
+
+impl Staged {
+    fn new(opts: &EngineOptions) -> Staged {
+        Staged {
+            dir: opts.spill_dir.clone().unwrap_or_else(std::env::temp_dir),
+            files: Default::default(),
+        }
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        for f in self.files.get_mut().map(std::mem::take).unwrap_or_default() {
+            let _ = std::fs::remove_file(f);
+        }
+    }
 }
 
 /// A table read by [`Engine::read`]: its plan, where it came from, its
@@ -245,7 +275,7 @@ const KEY: &str = "__imbalanced_key";
 const U: &str = "__imbalanced_u";
 const LABEL: &str = "__imbalanced_label";
 const BUCKET: &str = "__imbalanced_bucket";
-const RANK: &str = "__imbalanced_rank";
+const COPY: &str = "__imbalanced_copy";
 /// The over-samplers that look only at the rows of the classes they add to
 /// (so gathering those classes is enough): their new rows are the same as
 /// on the whole table.
@@ -275,16 +305,18 @@ impl Engine {
             .worker_threads(partitions)
             .build()
             .map_err(|e| ScaleError::Unsupported(format!("cannot start the engine's threads: {e}")))?;
-        Ok(Engine { ctx, runtime })
+        Ok(Engine {
+            ctx,
+            runtime,
+            staged: Staged::new(opts),
+        })
     }
 
     /// The same engine on Apache Ballista: with `scheduler` `None`, an
     /// in-process cluster (a scheduler and an executor on loopback), else
     /// the scheduler at that URL (`df://host:50050`). Our functions are
     /// registered in the session the executors are given, and the plans
-    /// reach them by name. Not yet: the plans with a window function (the
-    /// exact selections, folds, partitions), which Ballista 55's stages fail
-    /// ("Expects PARTITION BY expression to be ordered").
+    /// reach them by name.
     #[cfg(feature = "ballista")]
     pub fn ballista(opts: &EngineOptions, scheduler: Option<&str>) -> Result<Engine> {
         use ballista::prelude::SessionContextExt;
@@ -311,7 +343,11 @@ impl Engine {
             }
         })?;
         keys::register(&ctx);
-        Ok(Engine { ctx, runtime })
+        Ok(Engine {
+            ctx,
+            runtime,
+            staged: Staged::new(opts),
+        })
     }
 
     fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
@@ -323,21 +359,7 @@ impl Engine {
     /// `target` must be one of its columns (`None`: the last column, as the
     /// in-memory reader's default).
     pub fn read(&self, input: &str, target: Option<&str>) -> Result<Table> {
-        let input_error = |e: DataFusionError| ScaleError::Input {
-            input: input.to_string(),
-            message: e.to_string(),
-        };
-        let df = match Format::of(input)? {
-            Format::Parquet => self
-                .block_on(self.ctx.read_parquet(input, ParquetReadOptions::default()))
-                .map_err(input_error)?,
-            Format::Csv(delimiter, extension) => self
-                .block_on(self.ctx.read_csv(
-                    input,
-                    CsvReadOptions::new().delimiter(delimiter).file_extension(extension),
-                ))
-                .map_err(input_error)?,
-        };
+        let df = self.scan(input, None)?;
         let columns: Vec<String> = df.schema().fields().iter().map(|f| f.name().clone()).collect();
         let target = target
             .or(columns.last().map(String::as_str))
@@ -356,6 +378,32 @@ impl Engine {
             input: input.to_string(),
             target,
             features,
+        })
+    }
+
+    /// The files of `input` as a table, with `schema` where given (the
+    /// reader converts the columns to it).
+    fn scan(&self, input: &str, schema: Option<&Schema>) -> Result<DataFrame> {
+        let input_error = |e: DataFusionError| ScaleError::Input {
+            input: input.to_string(),
+            message: e.to_string(),
+        };
+        Ok(match Format::of(input)? {
+            Format::Parquet => {
+                let mut options = ParquetReadOptions::default();
+                if let Some(schema) = schema {
+                    options = options.schema(schema);
+                }
+                self.block_on(self.ctx.read_parquet(input, options))
+                    .map_err(input_error)?
+            }
+            Format::Csv(delimiter, extension) => {
+                let mut options = CsvReadOptions::new().delimiter(delimiter).file_extension(extension);
+                if let Some(schema) = schema {
+                    options = options.schema(schema);
+                }
+                self.block_on(self.ctx.read_csv(input, options)).map_err(input_error)?
+            }
         })
     }
 
@@ -433,7 +481,8 @@ impl Engine {
             }
             Selection::Exact => {
                 let quotas: Vec<(String, u64)> = reduced.iter().map(|(l, n, _)| (l.clone(), *n)).collect();
-                self.lowest(t, df, &quotas, untouched)?
+                let lowest = self.lowest(t, &df, &quotas)?;
+                lowest.with_straddling(&df, df.clone().filter(untouched.or(lowest.keep.clone()))?)?
             }
         };
         finish(t, kept)
@@ -456,12 +505,16 @@ impl Engine {
             copies = when(is_label(label), lit((wanted / total) as u32)).otherwise(copies)?;
             extra.push((label.clone(), wanted % total));
         }
+        // One copy more for the rows of smallest draw: in the same pass (a
+        // union of a second scan is also what Ballista 55 runs twice).
+        let lowest = self.lowest(t, &df, &extra)?;
+        let copies = copies + cast_expr(lowest.keep.clone(), DataType::UInt32);
         let repeated = df
             .clone()
-            .with_column(RANK, keys::CopyIndices::udf().call(vec![copies]))?
-            .unnest_columns(&[RANK])?
-            .drop_columns(&[RANK])?;
-        finish(t, repeated.union(self.lowest(t, df, &extra, lit(false))?)?)
+            .with_column(COPY, keys::CopyIndices::udf().call(vec![copies]))?
+            .unnest_columns(&[COPY])?
+            .drop_columns(&[COPY])?;
+        finish(t, lowest.with_straddling(&df, repeated)?)
     }
 
     /// Any over-sampler of the catalogue (`spec`, with its own parameters)
@@ -517,7 +570,7 @@ impl Engine {
             .map_err(|e| ScaleError::Unsupported(e.to_string()))?;
         let out = sampler.fit_resample_dataset(&data)?;
         let new_rows = synthetic_batch(t, &out, data.n_samples(), &numeric)?;
-        let synthetic = self.ctx.read_batch(new_rows)?;
+        let synthetic = self.stage(new_rows)?;
         let all = numeric.union(synthetic)?;
         finish_with_draws(t, all, seed)
     }
@@ -634,20 +687,26 @@ impl Engine {
         })
     }
 
-    /// The table with a `fold` column: each row's rank of draw within its
-    /// class modulo `k` (so every fold holds `floor(N_c / k)` or one more
-    /// rows of class `c`).
+    /// The table with a `fold` column: a class's rows in draw order dealt
+    /// into `k` consecutive blocks, the first `N_c mod k` of
+    /// `floor(N_c / k) + 1` rows, the others of `floor(N_c / k)` (the fold
+    /// sizes of scikit-learn's `StratifiedKFold`). Exact duplicate rows
+    /// share a draw and so a fold: they never sit on both sides of a split.
     pub fn stratified_folds(&self, t: &Table, k: usize, seed: u64) -> Result<DataFrame> {
         if k < 2 {
             return Err(ScaleError::Unsupported(format!("{k} folds: give at least 2")));
         }
-        let ranked = with_draws(t, seed)?.window(vec![row_number()
-            .partition_by(vec![col(LABEL)])
-            .order_by(vec![col(U).sort(true, true), col(KEY).sort(true, true)])
-            .build()?
-            .alias(RANK)])?;
-        let fold = cast_expr((col(RANK) - lit(1u64)) % lit(k as u64), DataType::UInt32);
-        let with_fold = ranked.with_column("fold", fold)?;
+        let counts = self.class_counts(t)?;
+        let cuts: Vec<(String, Vec<u64>)> = counts
+            .0
+            .iter()
+            .map(|(label, n)| {
+                let k = k as u64;
+                let cuts = (1..k).map(|f| f * (n / k) + f.min(n % k)).collect();
+                (label.clone(), cuts)
+            })
+            .collect();
+        let with_fold = self.dealt(t, with_draws(t, seed)?, &cuts, "fold")?;
         let mut columns: Vec<Expr> = t.df.schema().fields().iter().map(|f| col_named(f.name())).collect();
         columns.push(col("fold"));
         Ok(with_fold.sort(order(t))?.select(columns)?)
@@ -657,35 +716,26 @@ impl Engine {
     /// partitioning computed from the class counts
     /// ([`DirichletPartitioner::cut_points`]: the same clients x classes
     /// counts as flwr-datasets for the same seed and counts), a class's
-    /// rows assigned to partitions in order of their draw (seeded with the
+    /// rows dealt to partitions in order of their draw (seeded with the
     /// partitioner's seed). Sorted by partition, class, draw.
     pub fn dirichlet_partitions(&self, t: &Table, p: &DirichletPartitioner) -> Result<DataFrame> {
         let counts = self.class_counts(t)?;
         let sizes: Vec<usize> = counts.0.iter().map(|(_, n)| *n as usize).collect();
-        let cuts = p
+        let cut_points = p
             .cut_points(&sizes)
             .map_err(|e| ScaleError::Unsupported(e.to_string()))?;
-        // A row of rank r (from 1) is in the partition of as many cut points as are below r.
-        let mut partition = lit(0u32);
-        for ((label, n), points) in counts.0.iter().zip(&cuts).rev() {
-            let passed = points.iter().fold(lit(0u32), |sum, &b| {
-                sum + cast_expr(col(RANK).gt(lit(b.min(*n as usize) as u64)), DataType::UInt32)
-            });
-            partition = when(is_label(label), passed).otherwise(partition)?;
-        }
-        let ranked = with_draws(t, p.seed)?.window(vec![row_number()
-            .partition_by(vec![col(LABEL)])
-            .order_by(vec![col(U).sort(true, true), col(KEY).sort(true, true)])
-            .build()?
-            .alias(RANK)])?;
+        let cuts: Vec<(String, Vec<u64>)> = counts
+            .0
+            .iter()
+            .zip(&cut_points)
+            .map(|((label, _), points)| (label.clone(), points.iter().map(|&b| b as u64).collect()))
+            .collect();
+        let dealt = self.dealt(t, with_draws(t, p.seed)?, &cuts, "partition")?;
         let mut columns: Vec<Expr> = t.df.schema().fields().iter().map(|f| col_named(f.name())).collect();
         columns.push(col("partition"));
         let mut sort = vec![col("partition").sort(true, true)];
         sort.extend(order(t));
-        Ok(ranked
-            .with_column("partition", partition)?
-            .sort(sort)?
-            .select(columns)?)
+        Ok(dealt.sort(sort)?.select(columns)?)
     }
 
     /// `imbalanced partition --engine datafusion`: reads `input`, assigns
@@ -887,7 +937,36 @@ impl Engine {
 
     /// Writes one batch of rows to `out` ([`Engine::write`]).
     pub fn write_batch(&self, batch: RecordBatch, out: &Path) -> Result<u64> {
-        self.write(self.ctx.read_batch(batch)?, out)
+        self.write(self.stage(batch)?, out)
+    }
+
+    /// `batch` as a table the plans can read: a Parquet file in the spill
+    /// folder ([`Staged`]).
+    fn stage(&self, batch: RecordBatch) -> Result<DataFrame> {
+        use datafusion::parquet::arrow::ArrowWriter;
+        let path = {
+            let mut files = self.staged.files.lock().unwrap_or_else(|e| e.into_inner());
+            let path = self.staged.dir.join(format!(
+                ".imbalanced-staged-{}-{:p}-{}.parquet",
+                std::process::id(),
+                &self.staged,
+                files.len()
+            ));
+            files.push(path.clone());
+            path
+        };
+        let error = |message: String| ScaleError::Write {
+            path: path.display().to_string(),
+            message,
+        };
+        let file = std::fs::File::create(&path).map_err(|e| error(e.to_string()))?;
+        let mut writer = ArrowWriter::try_new(file, batch.schema(), None).map_err(|e| error(e.to_string()))?;
+        writer.write(&batch).map_err(|e| error(e.to_string()))?;
+        writer.close().map_err(|e| error(e.to_string()))?;
+        Ok(self.block_on(
+            self.ctx
+                .read_parquet(path.to_string_lossy().as_ref(), ParquetReadOptions::default()),
+        )?)
     }
 
     /// Collects `df` (a small result: tests, reports).
@@ -895,19 +974,46 @@ impl Engine {
         Ok(self.block_on(df.collect())?)
     }
 
-    /// The rows of each class `label` among its `quota` of smallest draw
-    /// (`(u, key)` order), and the rows where `keep` holds, in one scan: a
-    /// histogram of the draws (a pass of its own) gives each class's
-    /// boundary bucket; the scan keeps the rows up to it and ranks them (a
-    /// sort of about the output's rows, plus those `keep` passes).
-    fn lowest(&self, t: &Table, df: DataFrame, quotas: &[(String, u64)], keep: Expr) -> Result<DataFrame> {
-        let quotas: Vec<&(String, u64)> = quotas.iter().filter(|(_, q)| *q > 0).collect();
-        if quotas.is_empty() {
-            return Ok(df.filter(keep)?);
+    /// Which rows of each class `label` are among its `quota` of smallest
+    /// draw (`(u, key)` order): each class's draw of rank `quota`
+    /// ([`Engine::draws_at_ranks`]) is its threshold, and the rows at or
+    /// below it are kept: a filter ([`Lowest`]), no window and no sort, so
+    /// it runs in parallel and on Ballista.
+    fn lowest(&self, t: &Table, df: &DataFrame, quotas: &[(String, u64)]) -> Result<Lowest> {
+        let wanted: Vec<(String, Vec<u64>)> = quotas
+            .iter()
+            .filter(|(_, q)| *q > 0)
+            .map(|(l, q)| (l.clone(), vec![*q]))
+            .collect();
+        let cuts = self.draws_at_ranks(t, df, &wanted)?;
+        let mut keep = lit(false);
+        let mut straddling = Vec::new();
+        for ((label, _), cut) in wanted.iter().zip(cuts) {
+            let cut = cut.into_iter().next().expect("one rank per class");
+            if cut.below + cut.equal == cut.rank {
+                keep = keep.or(is_label(label).and(cut.at_or_below()));
+            } else {
+                keep = keep.or(is_label(label).and(cut.below()));
+                straddling.push((label.clone(), cut));
+            }
+        }
+        Ok(Lowest { keep, straddling })
+    }
+
+    /// For each class and each rank `r` (from 1) of `wanted`, the draw
+    /// `(u, key)` of the class's `r`-th row in draw order, from two scans
+    /// of `df` (a table [`with_draws`]): a histogram of the draws in
+    /// 65,536 buckets finds the bucket that holds each rank; the second
+    /// scan gathers the rows of those buckets (about `N_c / 65,536` rows
+    /// each) to order them here. Ranks of 0 or beyond the class's rows
+    /// give the cuts below or above every row.
+    fn draws_at_ranks(&self, t: &Table, df: &DataFrame, wanted: &[(String, Vec<u64>)]) -> Result<Vec<Vec<Cut>>> {
+        if wanted.is_empty() {
+            return Ok(Vec::new());
         }
         let bucket = cast_expr(col(U) * lit(BUCKETS), DataType::Int64);
-        let df = df.with_column(BUCKET, bucket)?;
-        let labels: Vec<String> = quotas.iter().map(|(l, _)| l.clone()).collect();
+        let df = df.clone().with_column(BUCKET, bucket)?;
+        let labels: Vec<String> = wanted.iter().map(|(l, _)| l.clone()).collect();
         let histogram = df
             .clone()
             .filter(is_in(&labels))?
@@ -926,42 +1032,113 @@ impl Engine {
                     .push((k.value(i), n.value(i) as u64));
             }
         }
-        let (mut upto, mut ranked) = (keep.clone(), keep);
-        for (label, quota) in quotas {
+        // Each wanted rank: its bucket and the rows of the class before that bucket.
+        let mut located: Vec<Vec<Option<(i64, u64)>>> = Vec::new();
+        let mut gather = lit(false);
+        for (label, ranks) in wanted {
             let mut buckets = per_class.remove(label).unwrap_or_default();
             buckets.sort_unstable();
-            let mut seen = 0;
-            for (k, n) in buckets {
-                seen += n;
-                if seen >= *quota {
-                    upto = upto.or(is_label(label).and(col(BUCKET).lt_eq(lit(k))));
-                    ranked = ranked.or(is_label(label).and(col(RANK).lt_eq(lit(*quota))));
-                    break;
+            let mut places = Vec::new();
+            let mut needed = Vec::new();
+            for &r in ranks {
+                let mut before = 0;
+                let place = buckets.iter().find_map(|&(k, n)| {
+                    if r > 0 && before + n >= r {
+                        Some((k, before))
+                    } else {
+                        before += n;
+                        None
+                    }
+                });
+                if let Some((k, _)) = place {
+                    needed.push(lit(k));
                 }
+                places.push(place);
+            }
+            if !needed.is_empty() {
+                gather = gather.or(is_label(label).and(col(BUCKET).in_list(needed, false)));
+            }
+            located.push(places);
+        }
+        let rows = df
+            .filter(gather)?
+            .select(vec![col(LABEL), col(BUCKET), col(U), col(KEY)])?;
+        let mut in_bucket: BTreeMap<(String, i64), Vec<(f64, u64)>> = BTreeMap::new();
+        for b in self.block_on(rows.collect()).map_err(|e| t.error(e))? {
+            let (l, k) = (b.column(0).as_string::<i32>(), b.column(1).as_primitive::<Int64Type>());
+            let u = b.column(2).as_primitive::<datafusion::arrow::datatypes::Float64Type>();
+            let key = b.column(3).as_primitive::<datafusion::arrow::datatypes::UInt64Type>();
+            for i in 0..b.num_rows() {
+                in_bucket
+                    .entry((l.value(i).to_string(), k.value(i)))
+                    .or_default()
+                    .push((u.value(i), key.value(i)));
             }
         }
-        Ok(df
-            .filter(upto)?
-            .window(vec![row_number()
-                .partition_by(vec![col(LABEL)])
-                .order_by(vec![col(U).sort(true, true), col(KEY).sort(true, true)])
-                .build()?
-                .alias(RANK)])?
-            .filter(ranked)?
-            .drop_columns(&[RANK, BUCKET])?)
+        for rows in in_bucket.values_mut() {
+            rows.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        }
+        let mut cuts = Vec::new();
+        for ((label, ranks), places) in wanted.iter().zip(located) {
+            let mut class_cuts = Vec::new();
+            for (&rank, place) in ranks.iter().zip(places) {
+                class_cuts.push(match place {
+                    None => Cut {
+                        rank,
+                        draw: None,
+                        below: rank,
+                        equal: 0,
+                    },
+                    Some((k, before)) => {
+                        let rows = &in_bucket[&(label.clone(), k)];
+                        let at = rows[(rank - before - 1) as usize];
+                        let below = before + rows.iter().filter(|r| **r < at).count() as u64;
+                        let equal = rows.iter().filter(|r| **r == at).count() as u64;
+                        Cut {
+                            rank,
+                            draw: Some(at),
+                            below,
+                            equal,
+                        }
+                    }
+                });
+            }
+            cuts.push(class_cuts);
+        }
+        Ok(cuts)
     }
 
-    /// The table with its features cast to `Float64` (an error naming a
-    /// feature that is not numeric).
+    /// `df` (a table [`with_draws`]) with column `name`: the number of
+    /// `cuts` (ranks, from 1, within the row's class, in draw order) that
+    /// the row's rank passes. A class's rows in draw order are so dealt
+    /// into consecutive blocks: folds and federated partitions. Exact
+    /// duplicate rows share a draw, and so a block.
+    fn dealt(&self, t: &Table, df: DataFrame, cuts: &[(String, Vec<u64>)], name: &str) -> Result<DataFrame> {
+        let draws = self.draws_at_ranks(t, &df, cuts)?;
+        let mut index = lit(0u32);
+        for ((label, _), class_cuts) in cuts.iter().zip(&draws) {
+            let passed = class_cuts.iter().fold(lit(0u32), |sum, cut| {
+                sum + cast_expr(cut.at_or_below().not(), DataType::UInt32)
+            });
+            index = when(is_label(label), passed).otherwise(index)?;
+        }
+        Ok(df.with_column(name, index)?)
+    }
+
+    /// The table with its features read as `Float64` (an error naming a
+    /// feature that is not numeric). The scan itself converts them (the
+    /// input read again with that schema), not a projection above it: a
+    /// union of a projection with a scan is what Ballista 55 runs wrongly
+    /// (the scan's rows come back twice).
     fn numeric(&self, t: &Table) -> Result<DataFrame> {
-        let schema = t.df.schema();
-        let mut columns = Vec::new();
+        let schema = t.df.schema().as_arrow();
+        let mut fields = Vec::new();
         for f in schema.fields() {
             let name = f.name();
-            if name == &t.target {
-                columns.push(col_named(name));
+            if name == &t.target || f.data_type() == &DataType::Float64 {
+                fields.push(f.as_ref().clone());
             } else if f.data_type().is_numeric() {
-                columns.push(cast_expr(col_named(name), DataType::Float64).alias(name));
+                fields.push(f.as_ref().clone().with_data_type(DataType::Float64));
             } else {
                 return Err(ScaleError::Unsupported(format!(
                     "{}: column {name:?} is {}: the samplers that make new rows take numeric features here; drop it or \
@@ -971,7 +1148,72 @@ impl Engine {
                 )));
             }
         }
-        Ok(t.df.clone().select(columns)?)
+        let floats = Schema::new(fields);
+        if &floats == schema {
+            return Ok(t.df.clone());
+        }
+        self.scan(&t.input, Some(&floats))
+    }
+}
+
+/// The rows of smallest draw, as [`Engine::lowest`] finds them: those
+/// where `keep` holds, and, for a class whose threshold falls inside a group
+/// of exact duplicate rows (one draw), as many of that group's copies as
+/// its quota still needs.
+struct Lowest {
+    keep: Expr,
+    straddling: Vec<(String, Cut)>,
+}
+
+impl Lowest {
+    /// `out` with the straddling groups' missing copies, taken from `df`
+    /// (they are the same row, so which ones does not matter).
+    fn with_straddling(&self, df: &DataFrame, mut out: DataFrame) -> Result<DataFrame> {
+        for (label, cut) in &self.straddling {
+            let copies = df
+                .clone()
+                .filter(is_label(label).and(cut.at()))?
+                .limit(0, Some((cut.rank - cut.below) as usize))?;
+            out = out.union(copies)?;
+        }
+        Ok(out)
+    }
+}
+
+/// A class's draw of some rank: its rows at or below it (in `(u, key)`
+/// order) are its first `rank` rows, unless exact duplicates straddle it.
+#[derive(Debug, Clone)]
+struct Cut {
+    rank: u64,
+    /// `None`: no row has this rank (0: the cut is below every row; past
+    /// the class's rows: above every row).
+    draw: Option<(f64, u64)>,
+    /// The class's rows of smaller draw.
+    below: u64,
+    /// The class's rows of this draw (more than one: exact duplicates).
+    equal: u64,
+}
+
+impl Cut {
+    fn at_or_below(&self) -> Expr {
+        match self.draw {
+            None => lit(self.rank > 0),
+            Some((u, key)) => col(U).lt(lit(u)).or(col(U).eq(lit(u)).and(col(KEY).lt_eq(lit(key)))),
+        }
+    }
+
+    fn below(&self) -> Expr {
+        match self.draw {
+            None => lit(self.rank > 0),
+            Some((u, key)) => col(U).lt(lit(u)).or(col(U).eq(lit(u)).and(col(KEY).lt(lit(key)))),
+        }
+    }
+
+    fn at(&self) -> Expr {
+        match self.draw {
+            None => lit(false),
+            Some((u, key)) => col(U).eq(lit(u)).and(col(KEY).eq(lit(key))),
+        }
     }
 }
 

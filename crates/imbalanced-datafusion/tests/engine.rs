@@ -181,6 +181,35 @@ fn under_sampling_keeps_the_same_rows_on_any_partitioning() {
 }
 
 #[test]
+fn exact_counts_hold_when_duplicate_rows_straddle_the_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    // 300 "no" rows, 12 distinct ones 25 times each; 30 "yes" rows.
+    let mut text = String::from("a,label\n");
+    for i in 0..300 {
+        text.push_str(&format!("{},no\n", i % 12));
+    }
+    for i in 0..30 {
+        text.push_str(&format!("{}.5,yes\n", i));
+    }
+    let csv = write(dir.path(), "d.csv", &text);
+    for seed in 0..5 {
+        let out = on_any_partitioning(&csv, |e, t| {
+            let kept = e
+                .under_sample(t, &SamplingStrategy::Auto, Selection::Exact, seed)
+                .unwrap();
+            rows(&e.collect(kept).unwrap())
+        });
+        assert_eq!(
+            label_counts(&out),
+            BTreeMap::from([("no".into(), 30), ("yes".into(), 30)]),
+            "seed {seed}"
+        );
+        // 30 of 12 groups of 25: at least two groups, their copies together in the output.
+        assert!(out.windows(2).any(|w| w[0] == w[1] && w[0].ends_with(",no")));
+    }
+}
+
+#[test]
 fn over_sampling_meets_the_targets_exactly_with_whole_copies() {
     let dir = tempfile::tempdir().unwrap();
     let csv = write(dir.path(), "d.csv", &csv_text());
@@ -222,9 +251,14 @@ fn the_smote_path_makes_the_in_memory_samplers_rows() {
         })
         .collect();
     want.sort();
-    for partitions in [1, 4] {
+    // The same rows from Parquet, whose integer column the scan reads as floats.
+    let parquet = dir.path().join("d.parquet");
+    let e = engine(1);
+    e.write(e.read(csv.to_str().unwrap(), Some("label")).unwrap().frame(), &parquet)
+        .unwrap();
+    for (input, partitions) in [(&csv, 1), (&csv, 4), (&parquet, 4)] {
         let e = engine(partitions);
-        let t = e.read(csv.to_str().unwrap(), Some("label")).unwrap();
+        let t = e.read(input.to_str().unwrap(), Some("label")).unwrap();
         let spec: SamplerSpec = serde_json::from_str("\"SMOTE\"").unwrap();
         let out = e.over_sample_in_memory(&t, &spec, &SamplingStrategy::Auto, 5).unwrap();
         let batches = e.collect(out).unwrap();
@@ -249,8 +283,8 @@ fn the_smote_path_makes_the_in_memory_samplers_rows() {
             }
         }
         got.sort();
-        assert_eq!(got.len(), want.len(), "{partitions} partitions");
-        assert_eq!(got, want, "{partitions} partitions");
+        assert_eq!(got.len(), want.len(), "{input:?} on {partitions} partitions");
+        assert_eq!(got, want, "{input:?} on {partitions} partitions");
     }
 }
 
@@ -433,10 +467,8 @@ fn dirichlet_partitions_have_flwr_datasets_counts_on_any_partitioning() {
     assert!(want.len() > 5, "{want:?}");
 }
 
-#[test]
-fn tomek_links_remove_the_rows_the_in_memory_sampler_removes() {
-    let dir = tempfile::tempdir().unwrap();
-    // Two overlapping classes: 300 "no" rows, 60 "yes" rows shifted by 0.3.
+/// Two overlapping classes: 300 "no" rows, 60 "yes" rows shifted by 0.3.
+fn overlapping_text() -> String {
     let mut text = String::from("a,b,n,label\n");
     let mut state = 7u64;
     let mut next = || {
@@ -447,7 +479,13 @@ fn tomek_links_remove_the_rows_the_in_memory_sampler_removes() {
         let (shift, label) = if i % 6 == 0 { (0.3, "yes") } else { (0.0, "no") };
         text.push_str(&format!("{},{},{},{label}\n", shift + next(), shift + next(), next()));
     }
-    let csv = write(dir.path(), "d.csv", &text);
+    text
+}
+
+#[test]
+fn tomek_links_remove_the_rows_the_in_memory_sampler_removes() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "d.csv", &overlapping_text());
     let data = imbalanced_data::read(&csv, &imbalanced_data::ReadOptions::default()).unwrap();
     let tomek = imbalanced_resample::SAMPLERS.build("TomekLinks", &[], &[]).unwrap();
     let cleaned = tomek.fit_resample_dataset(&data).unwrap();
@@ -496,15 +534,45 @@ fn tomek_links_remove_the_rows_the_in_memory_sampler_removes() {
     assert!(e.tomek_links(&t).err().unwrap().to_string().contains("two classes"));
 }
 
-/// Ballista 55 runs the plans without window functions: its stages lose the
-/// sort a window needs ("Expects PARTITION BY expression to be ordered"), so
-/// the exact selections, folds and partitions do not run there yet.
+/// Every operation, as rows: class counts, both under-samplings,
+/// over-sampling, SMOTE, folds, Dirichlet partitions, and TomekLinks on
+/// `two` (a file of two classes). The same on any engine that runs the
+/// plans.
+#[cfg(feature = "ballista")]
+fn every_operation(e: &Engine, csv: &Path, two: &Path) -> Vec<Vec<String>> {
+    use imbalanced_federated::partition::DirichletPartitioner;
+    let t = e.read(csv.to_str().unwrap(), Some("label")).unwrap();
+    let counts = e.class_counts(&t).unwrap();
+    let auto = SamplingStrategy::Auto;
+    let smote = SamplerSpec::named("SMOTE");
+    let partitioner = DirichletPartitioner {
+        num_partitions: 3,
+        seed: 5,
+        ..Default::default()
+    };
+    let plans = [
+        e.under_sample(&t, &auto, Selection::Exact, 7).unwrap(),
+        e.under_sample(&t, &auto, Selection::Bernoulli, 7).unwrap(),
+        e.over_sample(&t, &auto, 3).unwrap(),
+        e.over_sample_in_memory(&t, &smote, &auto, 3).unwrap(),
+        e.stratified_folds(&t, 5, 1).unwrap(),
+        e.dirichlet_partitions(&t, &partitioner).unwrap(),
+    ];
+    let mut out = vec![counts.0.iter().map(|(l, n)| format!("{l}:{n}")).collect()];
+    out.extend(plans.into_iter().map(|p| rows(&e.collect(p).unwrap())));
+    let two = e.read(two.to_str().unwrap(), Some("label")).unwrap();
+    out.push(rows(&e.collect(e.tomek_links(&two).unwrap()).unwrap()));
+    out
+}
+
+/// An in-process Ballista cluster (a scheduler and an executor on
+/// loopback) runs every plan, and gives the embedded engine's rows.
 #[cfg(feature = "ballista")]
 #[test]
 fn an_in_process_ballista_cluster_gives_the_embedded_rows() {
     let dir = tempfile::tempdir().unwrap();
     let csv = write(dir.path(), "d.csv", &csv_text());
-    let embedded = engine(4);
+    let two = write(dir.path(), "two.csv", &overlapping_text());
     let cluster = Engine::ballista(
         &EngineOptions {
             partitions: 4,
@@ -513,14 +581,11 @@ fn an_in_process_ballista_cluster_gives_the_embedded_rows() {
         None,
     )
     .unwrap();
-    let run = |e: &Engine| {
-        let t = e.read(csv.to_str().unwrap(), Some("label")).unwrap();
-        let bernoulli = e
-            .under_sample(&t, &SamplingStrategy::Auto, Selection::Bernoulli, 7)
-            .unwrap();
-        let counts = e.class_counts(&t).unwrap();
-        (rows(&e.collect(bernoulli).unwrap()), counts)
-    };
-    let (a, b) = (run(&embedded), run(&cluster));
-    assert_eq!(a, b);
+    let (want, got) = (
+        every_operation(&engine(4), &csv, &two),
+        every_operation(&cluster, &csv, &two),
+    );
+    for (i, (w, g)) in want.iter().zip(&got).enumerate() {
+        assert_eq!(w, g, "operation {i}");
+    }
 }
