@@ -1,5 +1,7 @@
 //! `--engine datafusion`: the commands on Apache DataFusion, out of core
-//! (`imbalanced-datafusion`), in a build with the `datafusion` feature.
+//! (`imbalanced-datafusion`), in a build with the `datafusion` feature;
+//! `--engine ballista[://HOST:PORT]`: the same plans on Apache Ballista, in a
+//! build with the `ballista` feature.
 
 use std::path::Path;
 
@@ -18,8 +20,11 @@ type BoxError = Box<dyn std::error::Error>;
 pub struct EngineArgs {
     /// Run on Apache DataFusion, out of core: `datafusion`. FILE may then be a Parquet or CSV
     /// file, a folder or a glob of them, with the same rows for any --partitions. Needs the
-    /// command built with `--features datafusion`.
-    #[arg(long, value_name = "ENGINE", value_parser = ["datafusion"])]
+    /// command built with `--features datafusion`. `ballista://HOST:PORT`: the same plans on
+    /// the Apache Ballista scheduler there (imbalanced-scheduler, with imbalanced-executor
+    /// processes; the files must be where the executors can read and write them);
+    /// `ballista`: an in-process Ballista cluster. Needs `--features ballista`.
+    #[arg(long, value_name = "ENGINE", value_parser = engine_name)]
     pub engine: Option<String>,
     /// With --engine: partitions of each scan (default: the cores).
     #[arg(long, requires = "engine")]
@@ -28,6 +33,16 @@ pub struct EngineArgs {
     /// spill to disk.
     #[arg(long, value_name = "SIZE", requires = "engine")]
     pub memory_limit: Option<String>,
+}
+
+/// `--engine`'s value, checked: `datafusion`, `ballista` or
+/// `ballista://HOST:PORT`.
+fn engine_name(text: &str) -> Result<String, String> {
+    if text == "datafusion" || text == "ballista" || text.starts_with("ballista://") {
+        Ok(text.to_string())
+    } else {
+        Err("give datafusion, ballista://HOST:PORT (a Ballista scheduler) or ballista (an in-process cluster)".into())
+    }
 }
 
 #[cfg(feature = "datafusion")]
@@ -43,14 +58,38 @@ impl EngineArgs {
             .map(imbalanced_datafusion::parse_size)
             .transpose()
             .map_err(|e| format!("--memory-limit {e}"))?;
-        Ok(imbalanced_datafusion::Engine::new(&opts)?)
+        match self.engine.as_deref().and_then(|e| e.strip_prefix("ballista")) {
+            None => Ok(imbalanced_datafusion::Engine::new(&opts)?),
+            Some(address) => ballista(&opts, address.strip_prefix("://")),
+        }
     }
+}
+
+#[cfg(feature = "ballista")]
+fn ballista(
+    opts: &imbalanced_datafusion::EngineOptions,
+    scheduler: Option<&str>,
+) -> Result<imbalanced_datafusion::Engine, BoxError> {
+    Ok(imbalanced_datafusion::Engine::ballista(opts, scheduler)?)
+}
+
+#[cfg(all(feature = "datafusion", not(feature = "ballista")))]
+fn ballista(
+    _: &imbalanced_datafusion::EngineOptions,
+    _: Option<&str>,
+) -> Result<imbalanced_datafusion::Engine, BoxError> {
+    Err(
+        "--engine ballista: this build of imbalanced has no Ballista client; build it with \
+         `cargo build --release -p imbalanced-cli --features ballista`"
+            .into(),
+    )
 }
 
 /// What a build without the engine says.
 #[cfg(not(feature = "datafusion"))]
-const NOT_BUILT: &str = "--engine datafusion: this build of imbalanced has no DataFusion engine; build it with \
-                         `cargo build --release -p imbalanced-cli --features datafusion`";
+const NOT_BUILT: &str = "--engine: this build of imbalanced has no DataFusion engine; build it with `cargo build \
+                         --release -p imbalanced-cli --features datafusion` (or `--features ballista` for \
+                         --engine ballista)";
 
 /// `imbalanced resample --engine datafusion`.
 #[cfg(feature = "datafusion")]
@@ -173,7 +212,7 @@ pub struct Counts {
 #[cfg(feature = "datafusion")]
 fn refuse(flags: &[(&str, bool)]) -> Result<(), BoxError> {
     match flags.iter().find(|(_, g)| *g) {
-        Some((flag, _)) => Err(format!("{flag} is not supported with --engine datafusion").into()),
+        Some((flag, _)) => Err(format!("{flag} is not supported with --engine").into()),
         None => Ok(()),
     }
 }

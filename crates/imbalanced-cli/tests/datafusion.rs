@@ -243,3 +243,70 @@ fn without_the_feature_the_engine_says_how_to_get_it() {
     ];
     refused(&run(&args), &args, "--features datafusion");
 }
+
+/// `--engine ballista` (an in-process cluster) writes the bytes the
+/// embedded engine writes, for every operation the engine runs; an
+/// unreachable scheduler is named, with no output file.
+#[cfg(feature = "ballista")]
+#[test]
+fn ballista_writes_the_embedded_engines_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = data("glass4.csv");
+    let out = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    for method in ["RandomUnderSampler", "RandomOverSampler", "SMOTE", "TomekLinks"] {
+        for engine in ["datafusion", "ballista"] {
+            ok(&[
+                "resample",
+                input.to_str().unwrap(),
+                "--engine",
+                engine,
+                "-m",
+                method,
+                "--seed",
+                "4",
+                "-o",
+                &out(&format!("{engine}.csv")),
+            ]);
+        }
+        let read = |engine: &str| std::fs::read_to_string(out(&format!("{engine}.csv"))).unwrap();
+        assert_eq!(read("datafusion"), read("ballista"), "{method}");
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let nowhere = format!("ballista://127.0.0.1:{port}");
+    let target = out("never.csv");
+    let args = [
+        "resample",
+        input.to_str().unwrap(),
+        "--engine",
+        &nowhere,
+        "-m",
+        "rus",
+        "-o",
+        &target,
+    ];
+    refused(&run(&args), &args, "cannot reach a Ballista scheduler");
+    assert!(!std::path::Path::new(&target).exists());
+}
+
+#[cfg(all(feature = "datafusion", not(feature = "ballista")))]
+#[test]
+fn without_ballista_the_engine_says_how_to_get_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o.csv");
+    let input = data("glass4.csv");
+    let args = [
+        "resample",
+        input.to_str().unwrap(),
+        "--engine",
+        "ballista://localhost:50050",
+        "-m",
+        "rus",
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    refused(&run(&args), &args, "--features ballista");
+}

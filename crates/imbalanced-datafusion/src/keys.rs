@@ -16,9 +16,14 @@ use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDF, Sca
 /// `seeded_uniform`, `copy_indices`): what a process that receives our plans
 /// (SQL, or a Ballista executor) needs to find them.
 pub fn register(ctx: &datafusion::prelude::SessionContext) {
-    ctx.register_udf(RowKey::udf());
-    ctx.register_udf(SeededUniform::udf());
-    ctx.register_udf(CopyIndices::udf());
+    for f in functions() {
+        ctx.register_udf(f);
+    }
+}
+
+/// This module's functions: `row_key`, `seeded_uniform`, `copy_indices`.
+pub fn functions() -> Vec<ScalarUDF> {
+    vec![RowKey::udf(), SeededUniform::udf(), CopyIndices::udf()]
 }
 
 /// SplitMix64's finaliser (Steele, Lea & Flood 2014): a bijection of u64

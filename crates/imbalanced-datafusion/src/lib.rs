@@ -33,6 +33,8 @@
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "ballista")]
+pub mod cluster;
 pub mod keys;
 
 use std::collections::BTreeMap;
@@ -75,6 +77,8 @@ pub enum ScaleError {
     Write { path: String, message: String },
     #[error("DataFusion: {0}")]
     Engine(#[from] DataFusionError),
+    #[error("Ballista: {0}")]
+    Cluster(String),
     #[error("Arrow: {0}")]
     Arrow(#[from] datafusion::arrow::error::ArrowError),
 }
@@ -108,6 +112,12 @@ pub struct Engine {
     ctx: SessionContext,
     runtime: tokio::runtime::Runtime,
     staged: Staged,
+    /// Whether [`Engine::write`] writes the plan's sorted stream here
+    /// (Ballista) rather than letting the engine write it: Ballista 55's
+    /// distributed write drops the final merge of the sort (the rows come
+    /// out in another order), and its executors need not see the output's
+    /// folder.
+    writes_here: bool,
 }
 
 /// Rows the engine made (SMOTE's new rows) that its plans read back: they
@@ -309,44 +319,41 @@ impl Engine {
             ctx,
             runtime,
             staged: Staged::new(opts),
+            writes_here: false,
         })
     }
 
     /// The same engine on Apache Ballista: with `scheduler` `None`, an
     /// in-process cluster (a scheduler and an executor on loopback), else
-    /// the scheduler at that URL (`df://host:50050`). Our functions are
-    /// registered in the session the executors are given, and the plans
-    /// reach them by name.
+    /// the scheduler at that address (`host:port`), whose executors must
+    /// know our functions (the `imbalanced-scheduler` and
+    /// `imbalanced-executor` binaries, [`cluster`]). An unreachable
+    /// scheduler is an error here, not a wait. The plans reach our
+    /// functions by name.
     #[cfg(feature = "ballista")]
     pub fn ballista(opts: &EngineOptions, scheduler: Option<&str>) -> Result<Engine> {
         use ballista::prelude::SessionContextExt;
-        use datafusion::execution::SessionStateBuilder;
         let partitions = opts.partitions.max(1);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(partitions)
             .enable_all()
             .build()
             .map_err(|e| ScaleError::Unsupported(format!("cannot start the engine's threads: {e}")))?;
-        let state = SessionStateBuilder::new()
-            .with_config(SessionConfig::new().with_target_partitions(partitions))
-            .with_default_features()
-            .with_scalar_functions(vec![
-                Arc::new(keys::RowKey::udf()),
-                Arc::new(keys::SeededUniform::udf()),
-                Arc::new(keys::CopyIndices::udf()),
-            ])
-            .build();
-        let ctx = runtime.block_on(async {
-            match scheduler {
-                None => SessionContext::standalone_with_state(state).await,
-                Some(url) => SessionContext::remote_with_state(url, state).await,
+        let state = cluster::session_state(SessionConfig::new().with_target_partitions(partitions));
+        let ctx = match scheduler {
+            None => runtime.block_on(SessionContext::standalone_with_state(state))?,
+            Some(address) => {
+                let (host, port) = cluster::parse_address(address)?;
+                cluster::check_reachable(&host, port, std::time::Duration::from_secs(5))?;
+                runtime.block_on(SessionContext::remote_with_state(&format!("df://{host}:{port}"), state))?
             }
-        })?;
+        };
         keys::register(&ctx);
         Ok(Engine {
             ctx,
             runtime,
             staged: Staged::new(opts),
+            writes_here: true,
         })
     }
 
@@ -805,24 +812,23 @@ impl Engine {
         let tmp = out.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
         let tmp_text = tmp.to_string_lossy().into_owned();
         let options = DataFrameWriteOptions::new().with_single_file_output(true);
-        let written = match Format::of(&name)? {
-            Format::Parquet => self.block_on(df.write_parquet(&tmp_text, options, None)),
-            Format::Csv(b',', _) => self.block_on(df.write_csv(&tmp_text, options, None)),
-            Format::Csv(..) => {
-                return Err(write_error(
-                    "write .csv or .parquet (tab-separated output is not supported here)".into(),
-                ))
-            }
+        let format = Format::of(&name)?;
+        if matches!(format, Format::Csv(delimiter, _) if delimiter != b',') {
+            return Err(write_error(
+                "write .csv or .parquet (tab-separated output is not supported here)".into(),
+            ));
+        }
+        let written = match format {
+            _ if self.writes_here => self.block_on(stream_to_file(df, &tmp, &format)),
+            Format::Parquet => self
+                .block_on(df.write_parquet(&tmp_text, options, None))
+                .and_then(|batches| Ok(rows_written(&batches)?)),
+            Format::Csv(..) => self
+                .block_on(df.write_csv(&tmp_text, options, None))
+                .and_then(|batches| Ok(rows_written(&batches)?)),
         };
         let rows = match written {
-            Ok(batches) => batches
-                .iter()
-                .map(|b| {
-                    cast(b.column(0), &DataType::UInt64)
-                        .map(|c| c.as_primitive::<datafusion::arrow::datatypes::UInt64Type>().value(0))
-                })
-                .sum::<Result<u64, _>>()
-                .map_err(|e| write_error(e.to_string()))?,
+            Ok(rows) => rows,
             Err(e) => {
                 let _ = std::fs::remove_file(&tmp);
                 let _ = std::fs::remove_dir_all(&tmp);
@@ -1268,6 +1274,50 @@ impl Format {
             }),
         }
     }
+}
+
+/// The rows a DataFusion write reports (one count per file).
+fn rows_written(batches: &[RecordBatch]) -> Result<u64, datafusion::arrow::error::ArrowError> {
+    batches
+        .iter()
+        .map(|b| {
+            cast(b.column(0), &DataType::UInt64)
+                .map(|c| c.as_primitive::<datafusion::arrow::datatypes::UInt64Type>().value(0))
+        })
+        .sum()
+}
+
+/// Writes the rows of `df`, in its order, to `path` in `format`, from this
+/// process (Arrow's Parquet and CSV writers). Returns the rows.
+async fn stream_to_file(df: DataFrame, path: &Path, format: &Format) -> datafusion::common::Result<u64> {
+    use datafusion::parquet::arrow::ArrowWriter;
+    use futures::StreamExt;
+    let schema = Arc::new(df.schema().as_arrow().clone());
+    let mut stream = df.execute_stream().await?;
+    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut rows = 0;
+    match format {
+        Format::Parquet => {
+            let mut writer = ArrowWriter::try_new(file, schema, None)?;
+            while let Some(batch) = stream.next().await {
+                let batch = batch?;
+                rows += batch.num_rows() as u64;
+                writer.write(&batch)?;
+            }
+            writer.close()?;
+        }
+        Format::Csv(..) => {
+            let mut writer = datafusion::arrow::csv::WriterBuilder::new()
+                .with_header(true)
+                .build(file);
+            while let Some(batch) = stream.next().await {
+                let batch = batch?;
+                rows += batch.num_rows() as u64;
+                writer.write(&batch)?;
+            }
+        }
+    }
+    Ok(rows)
 }
 
 /// A column by its exact name (no identifier normalisation).

@@ -589,3 +589,116 @@ fn an_in_process_ballista_cluster_gives_the_embedded_rows() {
         assert_eq!(w, g, "operation {i}");
     }
 }
+
+/// Child processes killed when dropped (a failing test leaves none behind;
+/// each also has `--exit-after`, should this process be killed first).
+#[cfg(feature = "ballista")]
+struct Processes(Vec<std::process::Child>);
+
+#[cfg(feature = "ballista")]
+impl Drop for Processes {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// A port free now on loopback.
+#[cfg(feature = "ballista")]
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A scheduler and two executors, each its own process (this crate's
+/// binaries) on loopback, run every plan and give the embedded rows; both
+/// executors take part. The processes stop by themselves after two minutes.
+#[cfg(feature = "ballista")]
+#[test]
+fn a_scheduler_and_two_executor_processes_give_the_embedded_rows() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "d.csv", &csv_text());
+    let two = write(dir.path(), "two.csv", &overlapping_text());
+    let port = free_port();
+    let mut processes = Processes(vec![Command::new(env!("CARGO_BIN_EXE_imbalanced-scheduler"))
+        .args(["--bind-port", &port.to_string(), "--exit-after", "120"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()]);
+    let work: Vec<PathBuf> = (0..2).map(|i| dir.path().join(format!("executor{i}"))).collect();
+    for w in &work {
+        std::fs::create_dir(w).unwrap();
+        processes.0.push(
+            Command::new(env!("CARGO_BIN_EXE_imbalanced-executor"))
+                .args(["--scheduler", &format!("127.0.0.1:{port}")])
+                .args(["--bind-port", &free_port().to_string()])
+                .args(["--bind-grpc-port", &free_port().to_string()])
+                .args(["--concurrent-tasks", "1", "--exit-after", "120"])
+                .arg("--work-dir")
+                .arg(w)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+    }
+    let started = std::time::Instant::now();
+    let address = format!("127.0.0.1:{port}");
+    let cluster = loop {
+        let opts = EngineOptions {
+            partitions: 4,
+            ..Default::default()
+        };
+        match Engine::ballista(&opts, Some(&address)) {
+            Ok(e) => break e,
+            Err(e) if started.elapsed().as_secs() > 30 => panic!("no scheduler after 30 s: {e}"),
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(200)),
+        }
+    };
+    let (want, got) = (
+        every_operation(&engine(4), &csv, &two),
+        every_operation(&cluster, &csv, &two),
+    );
+    for (i, (w, g)) in want.iter().zip(&got).enumerate() {
+        assert_eq!(w, g, "operation {i}");
+    }
+    // Both executors wrote shuffle files: the work was shared.
+    for w in &work {
+        let files = walk(w);
+        assert!(files > 0, "{w:?} took no task");
+    }
+}
+
+#[cfg(feature = "ballista")]
+fn walk(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| if e.path().is_dir() { walk(&e.path()) } else { 1 })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+#[cfg(feature = "ballista")]
+#[test]
+fn an_unreachable_scheduler_is_named_with_what_to_start() {
+    let port = free_port();
+    let e = Engine::ballista(&EngineOptions::default(), Some(&format!("127.0.0.1:{port}")));
+    let message = e.err().unwrap().to_string();
+    assert!(
+        message.contains(&format!("cannot reach a Ballista scheduler at 127.0.0.1:{port}")),
+        "{message}"
+    );
+    assert!(message.contains("imbalanced-executor"), "{message}");
+    let e = Engine::ballista(&EngineOptions::default(), Some("nowhere"));
+    assert!(e.err().unwrap().to_string().contains("give host:port"));
+}
