@@ -13,14 +13,15 @@ scikit-learn classifiers trained with any of those losses,
 for the same seed) and a federated simulator, ``imbalanced.active``
 active learning's query strategies and loop, ``imbalanced.explain``
 exact SHAP values of the fitted estimators, ``imbalanced.smote_variants``
-smote-variants' strongest SMOTE variants (its names and parameters), and
+smote-variants' strongest SMOTE variants (its names and parameters),
 ``imbalanced.synthesis`` synthesis beyond SMOTE (label-consistent
-over-sampling).
+over-sampling), and ``imbalanced.scale`` resampling, folds and partitions of
+files larger than memory on Apache DataFusion (in a build with the engine).
 """
 
-from . import (active, combine, ensemble, explain, federated, losses, metrics, models, over_sampling, smote_variants,
-               synthesis, under_sampling)
+from . import (active, combine, ensemble, explain, federated, losses, metrics, models, over_sampling, scale,
+               smote_variants, synthesis, under_sampling)
 from ._native import __version__
 
-__all__ = ["active", "combine", "ensemble", "explain", "federated", "losses", "metrics", "models", "over_sampling", "smote_variants",
-           "synthesis", "under_sampling", "__version__"]
+__all__ = ["active", "combine", "ensemble", "explain", "federated", "losses", "metrics", "models", "over_sampling", "scale",
+           "smote_variants", "synthesis", "under_sampling", "__version__"]

@@ -20,6 +20,8 @@ mod losses;
 mod metrics;
 mod models;
 mod samplers;
+#[cfg(feature = "datafusion")]
+mod scale;
 
 /// A parameter as the Python layer reads it: name, doc line, default (JSON).
 type ParamRow = (String, String, String);
@@ -124,6 +126,13 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(active::gradient_embeddings, m)?)?;
     m.add_function(wrap_pyfunction!(active::learning_curve, m)?)?;
     m.add_class::<models::Model>()?;
+    #[cfg(feature = "datafusion")]
+    {
+        m.add_function(wrap_pyfunction!(scale::scale_inspect, m)?)?;
+        m.add_function(wrap_pyfunction!(scale::scale_resample, m)?)?;
+        m.add_function(wrap_pyfunction!(scale::scale_folds, m)?)?;
+        m.add_function(wrap_pyfunction!(scale::scale_partition, m)?)?;
+    }
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -56,12 +56,18 @@ pub struct CvArgs {
 
 #[derive(Args)]
 pub struct EvaluateArgs {
-    /// CSV, KEEL .dat, ARFF or Parquet file.
+    /// CSV, KEEL .dat, ARFF or Parquet file (with --engine: also a folder or glob of Parquet or
+    /// CSV files).
     pub file: PathBuf,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
     pub cv: CvArgs,
+    /// With --engine datafusion: cross-validate a file larger than memory on the engine's folds.
+    /// Each method's training rows, resampled by the engine (none, balanced, rus, ros, TomekLinks,
+    /// SMOTE), must fit in memory; the test folds are streamed.
+    #[command(flatten)]
+    pub engine: crate::scale::EngineArgs,
 }
 
 #[derive(Args)]
@@ -107,7 +113,8 @@ pub(crate) fn progress_bar(total: usize) -> ProgressBar {
 pub(crate) fn print_table(e: &Evaluation) {
     let (header, rows) = e.table();
     let winners: Vec<usize> = (0..e.metrics.len()).map(|m| e.winner(m)).collect();
-    println!("{} ({} rows, {} classes)", e.dataset, e.y.len(), e.classes.len());
+    let n: usize = e.class_counts.iter().sum();
+    println!("{} ({n} rows, {} classes)", e.dataset, e.classes.len());
     crate::print_table(header, rows);
     let best: Vec<String> = e
         .metrics
@@ -125,17 +132,21 @@ pub(crate) fn print_table(e: &Evaluation) {
 }
 
 pub fn run_evaluate(args: EvaluateArgs) -> Result<(), Box<dyn std::error::Error>> {
-    let data = args.input.load(&args.file)?;
     let opts = args.cv.options()?;
-    let methods = args.cv.methods()?;
     let name = args
         .file
         .file_stem()
         .map_or_else(|| args.file.display().to_string(), |s| s.to_string_lossy().into_owned());
-    let bar = progress_bar(methods.len() * opts.n_splits * opts.n_repeats);
-    let result = evaluate(&data, &name, &methods, &opts, &|| bar.inc(1));
-    bar.finish_and_clear();
-    let e = result?;
+    let e = if args.engine.engine.is_some() {
+        crate::scale::evaluate(&args, &name, &opts)?
+    } else {
+        let data = args.input.load(&args.file)?;
+        let methods = args.cv.methods()?;
+        let bar = progress_bar(methods.len() * opts.n_splits * opts.n_repeats);
+        let result = evaluate(&data, &name, &methods, &opts, &|| bar.inc(1));
+        bar.finish_and_clear();
+        result?
+    };
     if let Some(path) = &args.cv.report {
         imbalanced::data::write_text(path, &report::evaluation_html(&e, &opts.describe()))?;
     }

@@ -106,7 +106,7 @@ pub fn run(args: PartitionArgs) -> Result<(), Box<dyn std::error::Error>> {
     }
     let params = entry.configure(&given, &[])?;
     if args.engine.engine.is_some() {
-        let counts = crate::scale::partition(&args, file, entry.info.name, params)?;
+        let counts = crate::scale::partition(&args, file, entry.info.name, &given)?;
         println!("{}", counts_table(entry.info.name, &counts.classes, &counts.counts));
         if let Some(out) = &args.out {
             println!("wrote {}", out.display());

@@ -9,6 +9,7 @@ use clap::Args;
 use imbalanced::catalog::Value;
 use imbalanced::resample::ResampleSummary;
 
+use crate::evaluate::EvaluateArgs;
 use crate::inspect::InspectArgs;
 use crate::partition::PartitionArgs;
 use crate::resample::ResampleArgs;
@@ -136,7 +137,7 @@ pub fn resample(
 /// clients x classes counts, and the rows with their partition where
 /// `--out` names a file.
 #[cfg(feature = "datafusion")]
-pub fn partition(args: &PartitionArgs, file: &Path, name: &str, params: Value) -> Result<Counts, BoxError> {
+pub fn partition(args: &PartitionArgs, file: &Path, name: &str, given: &[(String, Value)]) -> Result<Counts, BoxError> {
     imbalanced_datafusion::check_read_options(&args.input.options())?;
     refuse(&[
         ("--long-tail", args.long_tail.is_some()),
@@ -146,13 +147,14 @@ pub fn partition(args: &PartitionArgs, file: &Path, name: &str, params: Value) -
     Ok(args.engine.start()?.partition_file(
         &file.to_string_lossy(),
         args.input.target.as_deref(),
-        (name, params),
+        name,
+        given,
         args.out.as_deref(),
     )?)
 }
 
 #[cfg(not(feature = "datafusion"))]
-pub fn partition(_: &PartitionArgs, _: &Path, _: &str, _: Value) -> Result<Counts, BoxError> {
+pub fn partition(_: &PartitionArgs, _: &Path, _: &str, _: &[(String, Value)]) -> Result<Counts, BoxError> {
     Err(NOT_BUILT.into())
 }
 
@@ -193,6 +195,46 @@ pub fn inspect(args: &InspectArgs) -> Result<(), BoxError> {
 
 #[cfg(not(feature = "datafusion"))]
 pub fn inspect(_: &InspectArgs) -> Result<(), BoxError> {
+    Err(NOT_BUILT.into())
+}
+
+/// `imbalanced evaluate --engine datafusion`: cross-validation on the
+/// engine's folds.
+#[cfg(feature = "datafusion")]
+pub fn evaluate(
+    args: &EvaluateArgs,
+    name: &str,
+    opts: &imbalanced::eval::EvaluateOptions,
+) -> Result<imbalanced::eval::Evaluation, BoxError> {
+    imbalanced_datafusion::check_read_options(&args.input.options())?;
+    refuse(&[
+        ("--report", args.cv.report.is_some()),
+        ("--losses", !args.cv.losses.is_empty()),
+        ("--shuffle", args.cv.shuffle),
+        ("--rng numpy", args.cv.rng != imbalanced::resample::RngKind::Default),
+    ])?;
+    let methods =
+        imbalanced::eval::Method::list_configured(args.cv.methods.as_deref(), &[], args.cv.seed, args.cv.rng)?;
+    let input = args.file.to_string_lossy();
+    let job = imbalanced_datafusion::EvaluateJob {
+        input: &input,
+        target: args.input.target.as_deref(),
+        name,
+        methods: &methods,
+        opts,
+    };
+    let bar = crate::evaluate::progress_bar(methods.len() * opts.n_splits);
+    let result = args.engine.start()?.evaluate_file(&job, &|| bar.inc(1));
+    bar.finish_and_clear();
+    Ok(result?)
+}
+
+#[cfg(not(feature = "datafusion"))]
+pub fn evaluate(
+    _: &EvaluateArgs,
+    _: &str,
+    _: &imbalanced::eval::EvaluateOptions,
+) -> Result<imbalanced::eval::Evaluation, BoxError> {
     Err(NOT_BUILT.into())
 }
 

@@ -225,6 +225,70 @@ fn the_engine_names_what_it_cannot_do() {
     assert!(!out.exists());
 }
 
+#[cfg(feature = "datafusion")]
+#[test]
+fn evaluate_on_the_engine_gives_the_same_scores_on_any_partitioning() {
+    let input = data("glass4.csv");
+    let scores = |partitions: &str| {
+        let args = [
+            "evaluate",
+            input.to_str().unwrap(),
+            "--engine",
+            "datafusion",
+            "--partitions",
+            partitions,
+            "--methods",
+            "none,rus,SMOTE",
+            "--folds",
+            "3",
+            "--json",
+        ];
+        let mut v = serde_json::from_slice::<serde_json::Value>(&ok(&args).stdout).unwrap();
+        for r in v["results"].as_array_mut().unwrap() {
+            r.as_object_mut().unwrap().remove("seconds");
+        }
+        v
+    };
+    let (a, b) = (scores("1"), scores("4"));
+    assert_eq!(a, b);
+    let results = a["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    assert_eq!(results[1]["method"], "RandomUnderSampler");
+    assert_eq!(
+        results[0]["metrics"]["balanced_accuracy_score"]["folds"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    let table = stdout(&ok(&[
+        "evaluate",
+        input.to_str().unwrap(),
+        "--engine",
+        "datafusion",
+        "--methods",
+        "none,EditedNearestNeighbours",
+    ]));
+    assert!(table.contains("glass4 (214 rows, 2 classes)"), "{table}");
+    assert!(table.contains("failed: EditedNearestNeighbours"), "{table}");
+    assert!(table.contains("note: on DataFusion"), "{table}");
+    for (flag, value) in [("--report", "r.html"), ("--losses", "focal"), ("--repeats", "2")] {
+        let args = [
+            "evaluate",
+            input.to_str().unwrap(),
+            "--engine",
+            "datafusion",
+            flag,
+            value,
+        ];
+        refused(
+            &run(&args),
+            &args,
+            if flag == "--repeats" { "one repeat" } else { flag },
+        );
+    }
+}
+
 #[cfg(not(feature = "datafusion"))]
 #[test]
 fn without_the_feature_the_engine_says_how_to_get_it() {

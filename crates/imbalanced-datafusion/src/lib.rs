@@ -35,7 +35,10 @@
 
 #[cfg(feature = "ballista")]
 pub mod cluster;
+mod evaluate;
 pub mod keys;
+
+pub use evaluate::EvaluateJob;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -154,6 +157,9 @@ pub struct Table {
     input: String,
     target: String,
     features: Vec<String>,
+    /// Whether `df` is `input` as read (so it can be read again with
+    /// another schema), not a plan over it.
+    scanned: bool,
 }
 
 impl Table {
@@ -220,12 +226,12 @@ pub struct FileJob<'a> {
     pub out: &'a Path,
 }
 
-/// Each partition's rows of each class.
-#[derive(Debug, Clone, PartialEq)]
+/// Each partition's (or fold's) rows of each class.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PartitionCounts {
     /// The classes, in the engine's order.
     pub classes: Vec<String>,
-    /// Per partition, its rows of each class.
+    /// Per partition (or fold), its rows of each class.
     pub counts: Vec<Vec<u64>>,
 }
 
@@ -385,6 +391,7 @@ impl Engine {
             input: input.to_string(),
             target,
             features,
+            scanned: true,
         })
     }
 
@@ -703,16 +710,7 @@ impl Engine {
         if k < 2 {
             return Err(ScaleError::Unsupported(format!("{k} folds: give at least 2")));
         }
-        let counts = self.class_counts(t)?;
-        let cuts: Vec<(String, Vec<u64>)> = counts
-            .0
-            .iter()
-            .map(|(label, n)| {
-                let k = k as u64;
-                let cuts = (1..k).map(|f| f * (n / k) + f.min(n % k)).collect();
-                (label.clone(), cuts)
-            })
-            .collect();
+        let cuts = fold_cuts(&self.class_counts(t)?, k);
         let with_fold = self.dealt(t, with_draws(t, seed)?, &cuts, "fold")?;
         let mut columns: Vec<Expr> = t.df.schema().fields().iter().map(|f| col_named(f.name())).collect();
         columns.push(col("fold"));
@@ -746,32 +744,66 @@ impl Engine {
     }
 
     /// `imbalanced partition --engine datafusion`: reads `input`, assigns
-    /// the partitions of `partitioner` (a name and its parameters, as the
-    /// partitioner catalogue configures them; `DirichletPartitioner` only:
-    /// [`Engine::dirichlet_partitions`]), writes them
-    /// to `out` where given (the rows with their `partition` column), and
-    /// counts each partition's rows of each class.
+    /// the partitions of the partitioner `name` of the catalogue with
+    /// parameters `given` (flwr-datasets' names; `DirichletPartitioner`
+    /// only: [`Engine::dirichlet_partitions`]), writes them to `out` where
+    /// given (the rows with their `partition` column), and counts each
+    /// partition's rows of each class.
     pub fn partition_file(
         &self,
         input: &str,
         target: Option<&str>,
-        partitioner: (&str, serde_json::Value),
+        name: &str,
+        given: &[(String, serde_json::Value)],
         out: Option<&Path>,
     ) -> Result<PartitionCounts> {
-        let partitioner: DirichletPartitioner = match partitioner {
-            ("DirichletPartitioner", params) => {
-                serde_json::from_value(params).map_err(|e| ScaleError::Unsupported(e.to_string()))?
-            }
-            (name, _) => {
+        let unsupported = |e: &dyn std::fmt::Display| ScaleError::Unsupported(e.to_string());
+        let entry = imbalanced_federated::PARTITIONERS
+            .find(name)
+            .map_err(|e| unsupported(&e))?;
+        let params = entry.configure(given, &[]).map_err(|e| unsupported(&e))?;
+        let partitioner: DirichletPartitioner = match entry.info.name {
+            "DirichletPartitioner" => serde_json::from_value(params).map_err(|e| unsupported(&e))?,
+            name => {
                 return Err(ScaleError::Unsupported(format!(
                     "{name} does not run on DataFusion yet; DirichletPartitioner does"
                 )))
             }
         };
-        let partitioner = &partitioner;
         let t = self.read(input, target)?;
-        let labels = self.class_counts(&t)?.labels();
-        let df = self.dirichlet_partitions(&t, partitioner)?;
+        let df = self.dirichlet_partitions(&t, &partitioner)?;
+        self.write_counted(&t, df, "partition", partitioner.num_partitions, out)
+    }
+
+    /// `imbalanced.scale.stratified_folds` in Python: reads `input`,
+    /// assigns `k` stratified folds ([`Engine::stratified_folds`], seeded),
+    /// writes the rows with their `fold` column to `out` where given, and
+    /// counts each fold's rows of each class.
+    pub fn folds_file(
+        &self,
+        input: &str,
+        target: Option<&str>,
+        k: usize,
+        seed: u64,
+        out: Option<&Path>,
+    ) -> Result<PartitionCounts> {
+        let t = self.read(input, target)?;
+        let df = self.stratified_folds(&t, k, seed)?;
+        self.write_counted(&t, df, "fold", k, out)
+    }
+
+    /// Writes `df` (rows of `t` with a `column` of `n` groups) to `out`
+    /// where given, and counts each group's rows of each class (in the
+    /// written file, or in the plan).
+    fn write_counted(
+        &self,
+        t: &Table,
+        df: DataFrame,
+        column: &str,
+        n: usize,
+        out: Option<&Path>,
+    ) -> Result<PartitionCounts> {
+        let labels = self.class_counts(t)?.labels();
         let counted = match out {
             Some(out) => {
                 self.write(df, out)?;
@@ -779,8 +811,8 @@ impl Engine {
             }
             None => df,
         };
-        let grouped = counted.aggregate(vec![col("partition"), label_expr(&t)], vec![count(lit(1)).alias("n")])?;
-        let mut counts = vec![vec![0u64; labels.len()]; partitioner.num_partitions];
+        let grouped = counted.aggregate(vec![col(column), label_expr(t)], vec![count(lit(1)).alias("n")])?;
+        let mut counts = vec![vec![0u64; labels.len()]; n];
         for b in self.block_on(grouped.collect())? {
             let p = cast(b.column(0), &DataType::Int64)?;
             let n = cast(b.column(2), &DataType::Int64)?;
@@ -1158,6 +1190,14 @@ impl Engine {
         if &floats == schema {
             return Ok(t.df.clone());
         }
+        if !t.scanned {
+            let cast: Vec<Expr> = floats
+                .fields()
+                .iter()
+                .map(|f| cast_expr(col_named(f.name()), f.data_type().clone()).alias(f.name()))
+                .collect();
+            return Ok(t.df.clone().select(cast)?);
+        }
         self.scan(&t.input, Some(&floats))
     }
 }
@@ -1274,6 +1314,18 @@ impl Format {
             }),
         }
     }
+}
+
+/// Where each class's rows, in draw order, pass from one of `k` folds to
+/// the next: the first `N_c mod k` folds one row larger (scikit-learn's
+/// `StratifiedKFold` sizes).
+fn fold_cuts(counts: &ClassCounts, k: usize) -> Vec<(String, Vec<u64>)> {
+    let k = k as u64;
+    counts
+        .0
+        .iter()
+        .map(|(label, n)| (label.clone(), (1..k).map(|f| f * (n / k) + f.min(n % k)).collect()))
+        .collect()
 }
 
 /// The rows a DataFusion write reports (one count per file).

@@ -87,6 +87,21 @@ impl Method {
         seed: u64,
         rng: RngKind,
     ) -> Result<Vec<Method>, EvalError> {
+        Ok(Method::list_configured(methods, losses, seed, rng)?
+            .into_iter()
+            .map(|(m, _)| m)
+            .collect())
+    }
+
+    /// [`Method::list`], each method with its full parameters as
+    /// [`Method::parse`] configures them (`null` but for samplers): what
+    /// an engine that runs the sampler itself needs.
+    pub fn list_configured(
+        methods: Option<&[String]>,
+        losses: &[String],
+        seed: u64,
+        rng: RngKind,
+    ) -> Result<Vec<(Method, Value)>, EvalError> {
         let default: &[&str] = if losses.is_empty() { &DEFAULT_METHODS } else { &[] };
         let names: Vec<&str> = methods.map_or_else(|| default.to_vec(), |m| m.iter().map(String::as_str).collect());
         let mut list = names
@@ -102,14 +117,19 @@ impl Method {
                     })
                     .collect::<Result<Vec<_>, _>>()?;
                 let labelled = !params.is_empty();
-                Ok(match Method::parse(name, &params, seed, rng)?.0 {
+                let (method, configured) = Method::parse(name, &params, seed, rng)?;
+                let method = match method {
                     Method::Sampler(s, _) if labelled => Method::Sampler(s, Some(text.trim().to_string())),
                     m => m,
-                })
+                };
+                Ok((method, configured))
             })
             .collect::<Result<Vec<_>, EvalError>>()?;
         for l in losses {
-            list.push(Method::Loss(l.parse().map_err(|e| EvalError::Invalid(format!("{e}")))?));
+            list.push((
+                Method::Loss(l.parse().map_err(|e| EvalError::Invalid(format!("{e}")))?),
+                Value::Null,
+            ));
         }
         if list.is_empty() {
             return Err(EvalError::Invalid("nothing to compare: give methods or losses".into()));
@@ -330,7 +350,9 @@ impl Evaluation {
     }
 }
 
-fn fold_scores(y: &[usize], proba: &Array2<f64>) -> Result<(Vec<f64>, Vec<usize>), EvalError> {
+/// The [`metric_names`] scores of class probabilities `proba` for the true
+/// classes `y` (one test fold), and the predicted classes (the argmax).
+pub fn fold_scores(y: &[usize], proba: &Array2<f64>) -> Result<(Vec<f64>, Vec<usize>), EvalError> {
     let pred = imbalanced_models::argmax_rows(proba.view());
     let macro_ = MulticlassAverage::Macro;
     let scores = vec![

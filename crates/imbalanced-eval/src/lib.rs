@@ -25,8 +25,8 @@ pub mod stats;
 
 pub use bench::{bench, dataset_files, load_datasets, Bench, Folder};
 pub use evaluate::{
-    evaluate, metric_names, metric_position, EvaluateOptions, Evaluation, FailedMethod, Method, MethodResult,
-    DEFAULT_METHODS,
+    evaluate, fold_scores, metric_names, metric_position, EvaluateOptions, Evaluation, FailedMethod, Method,
+    MethodResult, DEFAULT_METHODS,
 };
 pub use model_file::{HeldOut, ModelFile, Predicted, SchemaReport, Trained};
 pub use multilabel_file::MultiLabelFile;

@@ -1,0 +1,131 @@
+//! `imbalanced.scale`: the DataFusion engine (`imbalanced-datafusion`) on
+//! files, folders and globs, in a build with the `datafusion` feature. Each
+//! call starts an engine, runs without the GIL, and returns its report as
+//! JSON for the Python layer to read.
+
+use std::path::PathBuf;
+
+use imbalanced_datafusion::{Engine, EngineOptions, FileJob, Selection};
+use pyo3::prelude::*;
+
+use crate::{given, value_error};
+
+/// An engine with `partitions` (None: the cores) and `memory_limit` (a
+/// size such as "2G"; None: no limit).
+fn engine(partitions: Option<usize>, memory_limit: Option<&str>) -> PyResult<Engine> {
+    let mut opts = EngineOptions::default();
+    if let Some(p) = partitions {
+        if p == 0 {
+            return Err(value_error("partitions=0: give at least 1"));
+        }
+        opts.partitions = p;
+    }
+    opts.memory_limit = memory_limit
+        .map(imbalanced_datafusion::parse_size)
+        .transpose()
+        .map_err(|e| value_error(format!("memory_limit {e}")))?;
+    Engine::new(&opts).map_err(value_error)
+}
+
+/// Rows, features, class counts and imbalance ratio of `source`, as JSON.
+#[pyfunction]
+#[pyo3(signature = (source, target, partitions, memory_limit))]
+pub(crate) fn scale_inspect(
+    py: Python<'_>,
+    source: &str,
+    target: Option<&str>,
+    partitions: Option<usize>,
+    memory_limit: Option<&str>,
+) -> PyResult<String> {
+    py.detach(|| {
+        let report = engine(partitions, memory_limit)?
+            .inspect(source, target)
+            .map_err(value_error)?;
+        serde_json::to_string(&report).map_err(value_error)
+    })
+}
+
+/// `method` (a sampler of the catalogue the engine runs) with `params` (a
+/// JSON object) on `source`, written to `out`; the summary as JSON.
+#[pyfunction]
+#[pyo3(signature = (source, target, method, params, seed, bernoulli, out, partitions, memory_limit))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn scale_resample(
+    py: Python<'_>,
+    source: &str,
+    target: Option<&str>,
+    method: &str,
+    params: &str,
+    seed: u64,
+    bernoulli: bool,
+    out: PathBuf,
+    partitions: Option<usize>,
+    memory_limit: Option<&str>,
+) -> PyResult<String> {
+    let params = given(params)?;
+    py.detach(|| {
+        let job = FileJob {
+            input: source,
+            target,
+            method,
+            params: &params,
+            selection: if bernoulli {
+                Selection::Bernoulli
+            } else {
+                Selection::Exact
+            },
+            seed,
+            out: &out,
+        };
+        let summary = engine(partitions, memory_limit)?
+            .resample_file(&job)
+            .map_err(value_error)?;
+        serde_json::to_string(&summary).map_err(value_error)
+    })
+}
+
+/// `n_splits` stratified folds of `source` (seeded), written with their
+/// `fold` column to `out` where given; each fold's class counts as JSON.
+#[pyfunction]
+#[pyo3(signature = (source, target, n_splits, seed, out, partitions, memory_limit))]
+pub(crate) fn scale_folds(
+    py: Python<'_>,
+    source: &str,
+    target: Option<&str>,
+    n_splits: usize,
+    seed: u64,
+    out: Option<PathBuf>,
+    partitions: Option<usize>,
+    memory_limit: Option<&str>,
+) -> PyResult<String> {
+    py.detach(|| {
+        let counts = engine(partitions, memory_limit)?
+            .folds_file(source, target, n_splits, seed, out.as_deref())
+            .map_err(value_error)?;
+        serde_json::to_string(&counts).map_err(value_error)
+    })
+}
+
+/// Federated partitions of `source` by partitioner `name` with `params`
+/// (a JSON object, flwr-datasets' names), written with their `partition`
+/// column to `out` where given; each partition's class counts as JSON.
+#[pyfunction]
+#[pyo3(signature = (source, target, name, params, out, partitions, memory_limit))]
+pub(crate) fn scale_partition(
+    py: Python<'_>,
+    source: &str,
+    target: Option<&str>,
+    name: &str,
+    params: &str,
+    out: Option<PathBuf>,
+    partitions: Option<usize>,
+    memory_limit: Option<&str>,
+) -> PyResult<String> {
+    let params = given(params)?;
+    py.detach(|| {
+        let counts = engine(partitions, memory_limit)?
+            .partition_file(source, target, name, &params, out.as_deref())
+            .map_err(value_error)?;
+        serde_json::to_string(&counts).map_err(value_error)
+    })
+}
