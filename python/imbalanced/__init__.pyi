@@ -2,7 +2,7 @@
 
 from . import active as active, combine as combine, ensemble as ensemble, explain as explain
 from . import federated as federated, losses as losses, metrics as metrics, models as models
-from . import over_sampling as over_sampling, smote_variants as smote_variants
+from . import over_sampling as over_sampling, scale as scale, smote_variants as smote_variants
 from . import synthesis as synthesis, under_sampling as under_sampling
 
 __version__: str

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from typing import Any
 
@@ -92,18 +93,19 @@ class _Source:
         if isinstance(source, (str, os.PathLike)):
             self.path = os.fspath(source)
             return
-        kind = f"{type(source).__module__}.{type(source).__name__}"
-        if kind == "pandas.core.frame.DataFrame":
+        # Only modules already imported can have made `source`.
+        pd, pa_loaded = sys.modules.get("pandas"), sys.modules.get("pyarrow")
+        if pd is not None and isinstance(source, pd.DataFrame):
             pa = _pyarrow()
             table = pa.Table.from_pandas(source, preserve_index=False)
             self.pandas = True
-        elif kind == "pyarrow.lib.Table":
+        elif pa_loaded is not None and isinstance(source, pa_loaded.Table):
             pa = _pyarrow()
             table = source
         else:
             raise TypeError(
                 f"source must be a path (a Parquet or CSV file, a folder or a glob), a pandas DataFrame or a "
-                f"pyarrow Table, not {kind}"
+                f"pyarrow Table, not {type(source).__name__}"
             )
         self._tmp = tempfile.TemporaryDirectory(prefix="imbalanced-scale-")
         self.path = os.path.join(self._tmp.name, "source.parquet")

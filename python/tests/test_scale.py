@@ -54,8 +54,8 @@ def test_under_sampling_is_exact_and_the_same_on_any_partitioning(tmp_path):
     df.to_parquet(path, index=False)
     folder = tmp_path / "parts"
     folder.mkdir()
-    for i, piece in enumerate(np.array_split(df, 3)):
-        piece.to_parquet(folder / f"p{i}.parquet", index=False)
+    for i in range(3):
+        df.iloc[i * 200 : (i + 1) * 200].to_parquet(folder / f"p{i}.parquet", index=False)
     for source in (path, str(folder), str(folder / "*.parquet")):
         got = scale.resample(source, target="label", random_state=3)
         assert isinstance(got, pa.Table)
@@ -193,3 +193,18 @@ def test_bad_input_is_a_value_or_type_error(tmp_path):
     with pytest.raises(ValueError):
         scale.resample(df, "SMOTE", target="label", out=out, k_neighbors=500)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_module_example_runs():
+    import doctest
+
+    assert doctest.testmod(scale).failed == 0
+
+
+def test_a_build_without_the_engine_says_how_to_get_it(monkeypatch):
+    from imbalanced import _native
+
+    monkeypatch.delattr(_native, "scale_resample")
+    assert not scale.available()
+    with pytest.raises(ImportError, match='--features datafusion'):
+        scale.resample("x.parquet")
