@@ -219,7 +219,7 @@ impl Engine {
     fn fold_plan(&self, t: &Table, k: usize, seed: u64) -> Result<DataFrame> {
         let counts = self.class_counts(t)?;
         let cuts = crate::fold_cuts(&counts, k);
-        self.dealt(t, with_draws(t, seed)?, &cuts, "fold")
+        self.dealt(t, with_draws(t, seed)?, &counts, &cuts, "fold")
     }
 
     /// The pipeline of `method` fitted on `train`'s rows, resampled by the

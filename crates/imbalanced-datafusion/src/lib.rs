@@ -297,9 +297,12 @@ const COPY: &str = "__imbalanced_copy";
 /// on the whole table.
 pub const LOCAL_SAMPLERS: &[&str] = &["SMOTE"];
 
-/// Buckets of the draws' histogram: the exact selection ranks one bucket,
-/// about N / 65,536 rows of a class.
-const BUCKETS: f64 = 65_536.0;
+/// Buckets of a class's draws' histogram, at most: the exact selection
+/// orders one bucket in memory, about `N_c / 65,536` rows of a large class.
+const MAX_BUCKETS: u64 = 65_536;
+/// Rows per bucket of a smaller class: fewer buckets keep the histogram's
+/// aggregation small (it must fit the memory limit).
+const ROWS_PER_BUCKET: u64 = 64;
 
 impl Engine {
     /// A session with `opts`.
@@ -495,7 +498,7 @@ impl Engine {
             }
             Selection::Exact => {
                 let quotas: Vec<(String, u64)> = reduced.iter().map(|(l, n, _)| (l.clone(), *n)).collect();
-                let lowest = self.lowest(t, &df, &quotas)?;
+                let lowest = self.lowest(t, &df, &counts, &quotas)?;
                 lowest.with_straddling(&df, df.clone().filter(untouched.or(lowest.keep.clone()))?)?
             }
         };
@@ -521,7 +524,7 @@ impl Engine {
         }
         // One copy more for the rows of smallest draw: in the same pass (a
         // union of a second scan is also what Ballista 55 runs twice).
-        let lowest = self.lowest(t, &df, &extra)?;
+        let lowest = self.lowest(t, &df, &counts, &extra)?;
         let copies = copies + cast_expr(lowest.keep.clone(), DataType::UInt32);
         let repeated = df
             .clone()
@@ -710,8 +713,9 @@ impl Engine {
         if k < 2 {
             return Err(ScaleError::Unsupported(format!("{k} folds: give at least 2")));
         }
-        let cuts = fold_cuts(&self.class_counts(t)?, k);
-        let with_fold = self.dealt(t, with_draws(t, seed)?, &cuts, "fold")?;
+        let counts = self.class_counts(t)?;
+        let cuts = fold_cuts(&counts, k);
+        let with_fold = self.dealt(t, with_draws(t, seed)?, &counts, &cuts, "fold")?;
         let mut columns: Vec<Expr> = t.df.schema().fields().iter().map(|f| col_named(f.name())).collect();
         columns.push(col("fold"));
         Ok(with_fold.sort(order(t))?.select(columns)?)
@@ -735,7 +739,7 @@ impl Engine {
             .zip(&cut_points)
             .map(|((label, _), points)| (label.clone(), points.iter().map(|&b| b as u64).collect()))
             .collect();
-        let dealt = self.dealt(t, with_draws(t, p.seed)?, &cuts, "partition")?;
+        let dealt = self.dealt(t, with_draws(t, p.seed)?, &counts, &cuts, "partition")?;
         let mut columns: Vec<Expr> = t.df.schema().fields().iter().map(|f| col_named(f.name())).collect();
         columns.push(col("partition"));
         let mut sort = vec![col("partition").sort(true, true)];
@@ -1017,13 +1021,13 @@ impl Engine {
     /// ([`Engine::draws_at_ranks`]) is its threshold, and the rows at or
     /// below it are kept: a filter ([`Lowest`]), no window and no sort, so
     /// it runs in parallel and on Ballista.
-    fn lowest(&self, t: &Table, df: &DataFrame, quotas: &[(String, u64)]) -> Result<Lowest> {
+    fn lowest(&self, t: &Table, df: &DataFrame, counts: &ClassCounts, quotas: &[(String, u64)]) -> Result<Lowest> {
         let wanted: Vec<(String, Vec<u64>)> = quotas
             .iter()
             .filter(|(_, q)| *q > 0)
             .map(|(l, q)| (l.clone(), vec![*q]))
             .collect();
-        let cuts = self.draws_at_ranks(t, df, &wanted)?;
+        let cuts = self.draws_at_ranks(t, df, counts, &wanted)?;
         let mut keep = lit(false);
         let mut straddling = Vec::new();
         for ((label, _), cut) in wanted.iter().zip(cuts) {
@@ -1040,16 +1044,27 @@ impl Engine {
 
     /// For each class and each rank `r` (from 1) of `wanted`, the draw
     /// `(u, key)` of the class's `r`-th row in draw order, from two scans
-    /// of `df` (a table [`with_draws`]): a histogram of the draws in
-    /// 65,536 buckets finds the bucket that holds each rank; the second
-    /// scan gathers the rows of those buckets (about `N_c / 65,536` rows
-    /// each) to order them here. Ranks of 0 or beyond the class's rows
+    /// of `df` (a table [`with_draws`] whose class sizes are `counts`): a
+    /// histogram of each class's draws (`N_c / 64` buckets, at most 65,536)
+    /// finds the bucket that holds each rank; the second scan gathers the
+    /// rows of those buckets (64 rows each, or `N_c / 65,536` for a large
+    /// class) to order them here. Ranks of 0 or beyond the class's rows
     /// give the cuts below or above every row.
-    fn draws_at_ranks(&self, t: &Table, df: &DataFrame, wanted: &[(String, Vec<u64>)]) -> Result<Vec<Vec<Cut>>> {
+    fn draws_at_ranks(
+        &self,
+        t: &Table,
+        df: &DataFrame,
+        counts: &ClassCounts,
+        wanted: &[(String, Vec<u64>)],
+    ) -> Result<Vec<Vec<Cut>>> {
         if wanted.is_empty() {
             return Ok(Vec::new());
         }
-        let bucket = cast_expr(col(U) * lit(BUCKETS), DataType::Int64);
+        let mut bucket = lit(0i64);
+        for (label, n) in counts.0.iter().filter(|(l, _)| wanted.iter().any(|(w, _)| w == l)) {
+            let buckets = (n / ROWS_PER_BUCKET).clamp(1, MAX_BUCKETS) as f64;
+            bucket = when(is_label(label), cast_expr(col(U) * lit(buckets), DataType::Int64)).otherwise(bucket)?;
+        }
         let df = df.clone().with_column(BUCKET, bucket)?;
         let labels: Vec<String> = wanted.iter().map(|(l, _)| l.clone()).collect();
         let histogram = df
@@ -1151,8 +1166,15 @@ impl Engine {
     /// the row's rank passes. A class's rows in draw order are so dealt
     /// into consecutive blocks: folds and federated partitions. Exact
     /// duplicate rows share a draw, and so a block.
-    fn dealt(&self, t: &Table, df: DataFrame, cuts: &[(String, Vec<u64>)], name: &str) -> Result<DataFrame> {
-        let draws = self.draws_at_ranks(t, &df, cuts)?;
+    fn dealt(
+        &self,
+        t: &Table,
+        df: DataFrame,
+        counts: &ClassCounts,
+        cuts: &[(String, Vec<u64>)],
+        name: &str,
+    ) -> Result<DataFrame> {
+        let draws = self.draws_at_ranks(t, &df, counts, cuts)?;
         let mut index = lit(0u32);
         for ((label, _), class_cuts) in cuts.iter().zip(&draws) {
             let passed = class_cuts.iter().fold(lit(0u32), |sum, cut| {
