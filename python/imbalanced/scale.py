@@ -198,6 +198,7 @@ def resample(
     target: str | None = None,
     random_state: int = 0,
     bernoulli: bool = False,
+    buckets: int = 1,
     partitions: int | None = None,
     memory_limit: int | str | None = None,
     **params: Any,
@@ -221,6 +222,10 @@ def resample(
         RandomUnderSampler only: keep each row with probability target /
         count in one pass (the counts are then the strategy's in
         expectation) instead of exactly.
+    buckets : int, default=1
+        SMOTE only, for classes too large to gather: resample them in this
+        many hash buckets, one at a time. Approximate: a row's neighbours are
+        sought within its bucket. 1: each class whole (exact).
     partitions : int, default=None
         Partitions of each scan. None: the number of cores. The result does
         not depend on it.
@@ -241,6 +246,10 @@ def resample(
     if not isinstance(method, str):
         raise TypeError(f"method must be a sampler's name, not {type(method).__name__}")
     _check_partitions(partitions)
+    if isinstance(buckets, bool) or not isinstance(buckets, int):
+        raise TypeError(f"buckets must be an int, not {type(buckets).__name__}")
+    if buckets < 1:
+        raise ValueError(f"buckets={buckets}: give at least 1")
     seed = _seed(random_state)
     given = json.dumps(params, default=_json_default)
     memory = _memory(memory_limit)
@@ -248,7 +257,7 @@ def resample(
         source,
         out,
         lambda path, to: _native.scale_resample(
-            path, target, method, given, seed, bool(bernoulli), to, partitions, memory
+            path, target, method, given, seed, bool(bernoulli), buckets, to, partitions, memory
         ),
     )
 

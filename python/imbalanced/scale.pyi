@@ -24,6 +24,7 @@ def resample(
     target: str | None = None,
     random_state: int = 0,
     bernoulli: bool = False,
+    buckets: int = 1,
     partitions: int | None = None,
     memory_limit: int | str | None = None,
     **params: Any,

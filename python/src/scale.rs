@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use imbalanced_datafusion::{Engine, EngineOptions, FileJob, Selection};
+use imbalanced_datafusion::{Engine, EngineOptions, Execution, FileJob, Selection};
 use pyo3::prelude::*;
 
 use crate::{given, value_error};
@@ -46,9 +46,10 @@ pub(crate) fn scale_inspect(
 }
 
 /// `method` (a sampler of the catalogue the engine runs) with `params` (a
-/// JSON object) on `source`, written to `out`; the summary as JSON.
+/// JSON object) on `source` (`bernoulli`: RandomUnderSampler's one-pass
+/// selection; `buckets`: SMOTE's), written to `out`; the summary as JSON.
 #[pyfunction]
-#[pyo3(signature = (source, target, method, params, seed, bernoulli, out, partitions, memory_limit))]
+#[pyo3(signature = (source, target, method, params, seed, bernoulli, buckets, out, partitions, memory_limit))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn scale_resample(
     py: Python<'_>,
@@ -58,6 +59,7 @@ pub(crate) fn scale_resample(
     params: &str,
     seed: u64,
     bernoulli: bool,
+    buckets: usize,
     out: PathBuf,
     partitions: Option<usize>,
     memory_limit: Option<&str>,
@@ -69,10 +71,13 @@ pub(crate) fn scale_resample(
             target,
             method,
             params: &params,
-            selection: if bernoulli {
-                Selection::Bernoulli
-            } else {
-                Selection::Exact
+            how: Execution {
+                selection: if bernoulli {
+                    Selection::Bernoulli
+                } else {
+                    Selection::Exact
+                },
+                buckets,
             },
             seed,
             out: &out,

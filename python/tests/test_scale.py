@@ -90,6 +90,18 @@ def test_smote_makes_the_in_memory_samplers_rows():
     assert _rows(out) == _rows(want)
 
 
+def test_smote_in_buckets_meets_the_targets():
+    df = _frame(n=1200)
+    df["n"] = df["n"].astype(float)
+    out = scale.resample(df, "SMOTE", target="label", random_state=5, buckets=3)
+    assert Counter(out["label"]) == {"no": 900, "yes": 900, "rare": 900}
+    assert set(_rows(df)) <= set(_rows(out))
+    with pytest.raises(ValueError, match="buckets=0"):
+        scale.resample(df, "SMOTE", target="label", buckets=0)
+    with pytest.raises(ValueError, match="buckets is not supported"):
+        scale.resample(df, "rus", target="label", buckets=2)
+
+
 def test_tomek_links_on_two_classes(tmp_path):
     from imbalanced.under_sampling import TomekLinks
 

@@ -51,6 +51,10 @@ pub struct ResampleArgs {
     /// one pass, instead of exactly the target's rows.
     #[arg(long, requires = "engine")]
     pub bernoulli: bool,
+    /// With --engine and SMOTE, for classes too large to gather: resample them in N hash buckets,
+    /// one at a time (approximate: neighbours are sought within a bucket). Default: 1 (exact).
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "engine")]
+    pub buckets: usize,
 }
 
 fn list() {

@@ -101,7 +101,7 @@ pub fn resample(
     params: &[(String, Value)],
     out: &Path,
 ) -> Result<ResampleSummary, BoxError> {
-    use imbalanced_datafusion::{FileJob, Selection};
+    use imbalanced_datafusion::{Execution, FileJob, Selection};
     imbalanced_datafusion::check_read_options(&args.input.options())?;
     refuse(&[("--rng numpy", args.rng != imbalanced::resample::RngKind::Default)])?;
     let engine = args.engine.start()?;
@@ -111,10 +111,13 @@ pub fn resample(
         target: args.input.target.as_deref(),
         method,
         params,
-        selection: if args.bernoulli {
-            Selection::Bernoulli
-        } else {
-            Selection::Exact
+        how: Execution {
+            selection: if args.bernoulli {
+                Selection::Bernoulli
+            } else {
+                Selection::Exact
+            },
+            buckets: args.buckets,
         },
         seed: args.seed,
         out,

@@ -227,6 +227,42 @@ fn the_engine_names_what_it_cannot_do() {
 
 #[cfg(feature = "datafusion")]
 #[test]
+fn smote_in_buckets_meets_the_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("b.csv");
+    let input = data("vehicle0.csv");
+    let args = [
+        "resample",
+        input.to_str().unwrap(),
+        "--engine",
+        "datafusion",
+        "-m",
+        "SMOTE",
+        "--buckets",
+        "3",
+        "-o",
+        out.to_str().unwrap(),
+        "--json",
+    ];
+    let v: serde_json::Value = serde_json::from_slice(&ok(&args).stdout).unwrap();
+    assert_eq!(v["rows_after"], 2 * 647);
+    let args = [
+        "resample",
+        input.to_str().unwrap(),
+        "--engine",
+        "datafusion",
+        "-m",
+        "rus",
+        "--buckets",
+        "3",
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    refused(&run(&args), &args, "buckets is not supported");
+}
+
+#[cfg(feature = "datafusion")]
+#[test]
 fn evaluate_on_the_engine_gives_the_same_scores_on_any_partitioning() {
     let input = data("glass4.csv");
     let scores = |partitions: &str| {

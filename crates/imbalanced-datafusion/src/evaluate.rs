@@ -11,7 +11,7 @@ use datafusion::prelude::*;
 use imbalanced_eval::{fold_scores, metric_names, EvaluateOptions, Evaluation, FailedMethod, Method, MethodResult};
 use ndarray::Array2;
 
-use crate::{col_named, finish_with_draws, to_dataset, with_draws, Engine, Result, ScaleError, Selection, Table, KEY};
+use crate::{col_named, finish_with_draws, to_dataset, with_draws, Engine, Execution, Result, ScaleError, Table, KEY};
 
 /// What [`Engine::evaluate_file`] cross-validates.
 pub struct EvaluateJob<'a> {
@@ -239,7 +239,7 @@ impl Engine {
                     .as_object()
                     .map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
                     .unwrap_or_default();
-                let resampled = self.resample(train, sampler.name(), &given, Selection::Exact, opts.seed)?;
+                let resampled = self.resample(train, sampler.name(), &given, Execution::default(), opts.seed)?;
                 (resampled, Method::None.pipeline(&opts.model, opts.scale))
             }
             // Sorted by class and draw, as a sampler's output is: the model sees the rows in an order

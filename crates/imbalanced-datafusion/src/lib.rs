@@ -144,7 +144,7 @@ impl Staged {
 impl Drop for Staged {
     fn drop(&mut self) {
         for f in self.files.get_mut().map(std::mem::take).unwrap_or_default() {
-            let _ = std::fs::remove_file(f);
+            let _ = std::fs::remove_dir_all(f);
         }
     }
 }
@@ -220,7 +220,8 @@ pub struct FileJob<'a> {
     pub method: &'a str,
     /// Its parameters (imbalanced-learn's names).
     pub params: &'a [(String, serde_json::Value)],
-    pub selection: Selection,
+    /// How the engine runs the sampler.
+    pub how: Execution,
     pub seed: u64,
     /// The output file (`.parquet` or `.csv`).
     pub out: &'a Path,
@@ -276,6 +277,26 @@ pub fn parse_size(text: &str) -> Result<usize, String> {
     }
 }
 
+/// How the engine runs a sampler, beyond the sampler's own parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Execution {
+    /// RandomUnderSampler: exact or Bernoulli. Default: exact.
+    pub selection: Selection,
+    /// SMOTE: the hash buckets the grown classes are resampled in, one at
+    /// a time ([`Engine::over_sample_in_memory`]). Default: 1 (each class
+    /// whole: exact).
+    pub buckets: usize,
+}
+
+impl Default for Execution {
+    fn default() -> Self {
+        Execution {
+            selection: Selection::Exact,
+            buckets: 1,
+        }
+    }
+}
+
 /// Random under-sampling's two forms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Selection {
@@ -292,6 +313,9 @@ const U: &str = "__imbalanced_u";
 const LABEL: &str = "__imbalanced_label";
 const BUCKET: &str = "__imbalanced_bucket";
 const COPY: &str = "__imbalanced_copy";
+/// Mixed into the seed for the buckets of [`Engine::over_sample_in_memory`],
+/// so that a row's bucket is not tied to its draw.
+const BUCKET_SEED: u64 = 0xB0C4_E75E_ED00_0001;
 /// The over-samplers that look only at the rows of the classes they add to
 /// (so gathering those classes is enough): their new rows are the same as
 /// on the whole table.
@@ -541,12 +565,21 @@ impl Engine {
     /// in memory (the same rows as on the whole table, for samplers that
     /// look only at the classes they add to, as SMOTE), and they join the
     /// others. The features must be numeric: the output's are `Float64`.
+    ///
+    /// With `buckets` above 1, for classes too large to gather: their rows
+    /// are dealt into that many buckets by a seeded hash of the row, and
+    /// each bucket is gathered and resampled in turn (seed `seed + b`),
+    /// making its share of each class's new rows (in proportion to its
+    /// rows, largest remainders first; the totals are exact). Approximate:
+    /// a row's neighbours are sought among its bucket's rows only, as if
+    /// the class were `buckets` times sparser.
     pub fn over_sample_in_memory(
         &self,
         t: &Table,
         spec: &SamplerSpec,
         strategy: &SamplingStrategy,
         seed: u64,
+        buckets: usize,
     ) -> Result<DataFrame> {
         if !LOCAL_SAMPLERS.contains(&spec.name.as_str()) {
             return Err(ScaleError::Unsupported(format!(
@@ -556,38 +589,105 @@ impl Engine {
                 LOCAL_SAMPLERS.join(", ")
             )));
         }
+        if buckets == 0 {
+            return Err(ScaleError::Unsupported("0 buckets: give at least 1".into()));
+        }
         let counts = self.class_counts(t)?;
         let labels = counts.labels();
         let add = strategy.resolve(&counts.by_code(), SamplingKind::Over, &labels)?;
         let grown: Vec<usize> = add.iter().filter(|(_, &a)| a > 0).map(|(&c, _)| c).collect();
-        let mut desired = serde_json::Map::new();
-        for &c in &grown {
-            desired.insert(labels[c].clone(), (counts.0[c].1 + add[&c] as u64).into());
-        }
         let grown_labels: Vec<String> = grown.iter().map(|&c| labels[c].clone()).collect();
         let numeric = self.numeric(t)?;
         let labelled = numeric.clone().with_column(LABEL, label_expr(t))?;
-        let gathered = labelled.clone().filter(is_in(&grown_labels))?;
         // One row of every other class: the sampler needs to see them, and leaves them be.
         let others = labelled
+            .clone()
             .filter(not_in(&grown_labels))?
             .aggregate(vec![col(LABEL)], first_rows(t))?;
-        let mut batches = self.block_on(gathered.collect_partitioned())?.concat();
-        batches.extend(self.block_on(others.collect())?);
-        let data = to_dataset(t, &batches, &labels)?;
-        let mut params = spec.params.clone();
-        params.insert("sampling_strategy".into(), serde_json::Value::Object(desired));
-        let given: Vec<(String, serde_json::Value)> = params.into_iter().collect();
-        let sampler = imbalanced_resample::SAMPLERS
-            .build(
-                &spec.name,
-                &given,
-                &imbalanced_resample::randomness(seed, Default::default()),
-            )
-            .map_err(|e| ScaleError::Unsupported(e.to_string()))?;
-        let out = sampler.fit_resample_dataset(&data)?;
-        let new_rows = synthetic_batch(t, &out, data.n_samples(), &numeric)?;
-        let synthetic = self.stage(new_rows)?;
+        let others = self.block_on(others.collect())?;
+        // Each bucket's rows of each grown class, and its share of the class's new rows.
+        let shares: Vec<(DataFrame, BTreeMap<String, (u64, u64)>)> = if buckets == 1 {
+            let all = grown
+                .iter()
+                .map(|&c| (labels[c].clone(), (counts.0[c].1, add[&c] as u64)))
+                .collect();
+            vec![(labelled.filter(is_in(&grown_labels))?, all)]
+        } else {
+            let bucketed = add_draws(t, labelled.clone().filter(is_in(&grown_labels))?, seed ^ BUCKET_SEED)?
+                .with_column(BUCKET, cast_expr(col(U) * lit(buckets as f64), DataType::Int64))?;
+            let sizes = self.block_on(
+                bucketed
+                    .clone()
+                    .aggregate(vec![col(LABEL), col(BUCKET)], vec![count(lit(1)).alias("n")])?
+                    .collect(),
+            )?;
+            let mut rows: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+            for b in &sizes {
+                let (l, k, n) = (
+                    b.column(0).as_string::<i32>(),
+                    b.column(1).as_primitive::<Int64Type>(),
+                    b.column(2).as_primitive::<Int64Type>(),
+                );
+                for i in 0..b.num_rows() {
+                    rows.entry(l.value(i).to_string()).or_insert_with(|| vec![0; buckets])[k.value(i) as usize] =
+                        n.value(i) as u64;
+                }
+            }
+            let mut per_bucket = vec![BTreeMap::new(); buckets];
+            for &c in &grown {
+                let in_bucket = &rows[&labels[c]];
+                for (b, new) in shares_of(add[&c] as u64, in_bucket).into_iter().enumerate() {
+                    if in_bucket[b] > 0 {
+                        per_bucket[b].insert(labels[c].clone(), (in_bucket[b], new));
+                    }
+                }
+            }
+            let columns: Vec<Expr> = labelled.schema().fields().iter().map(|f| col_named(f.name())).collect();
+            per_bucket
+                .into_iter()
+                .enumerate()
+                .filter(|(_, share)| !share.is_empty())
+                .map(|(b, share)| {
+                    let rows = bucketed
+                        .clone()
+                        .filter(col(BUCKET).eq(lit(b as i64)))?
+                        .select(columns.clone())?;
+                    Ok((rows, share))
+                })
+                .collect::<Result<_>>()?
+        };
+        let sampler_for = |share: &BTreeMap<String, (u64, u64)>, seed: u64| {
+            let mut params = spec.params.clone();
+            let desired = share
+                .iter()
+                .map(|(label, (n, new))| (label.clone(), serde_json::Value::from(n + new)))
+                .collect();
+            params.insert("sampling_strategy".into(), serde_json::Value::Object(desired));
+            let given: Vec<(String, serde_json::Value)> = params.into_iter().collect();
+            imbalanced_resample::SAMPLERS
+                .build(
+                    &spec.name,
+                    &given,
+                    &imbalanced_resample::randomness(seed, Default::default()),
+                )
+                .map_err(|e| ScaleError::Unsupported(e.to_string()))
+        };
+        let n_shares = shares.len();
+        let synthetic = self.stage_parts(shares.into_iter().enumerate().map(|(b, (rows, share))| {
+            let mut batches = self.block_on(rows.collect_partitioned())?.concat();
+            batches.extend(others.iter().cloned());
+            let data = to_dataset(t, &batches, &labels)?;
+            let sampler = sampler_for(&share, seed.wrapping_add(b as u64))?;
+            let out = sampler
+                .fit_resample_dataset(&data)
+                .map_err(|e| match (n_shares > 1, e) {
+                    (true, e @ ResampleError::TooFewSamples { .. }) => {
+                        ScaleError::Unsupported(format!("{e} in one of the {buckets} buckets: give fewer buckets"))
+                    }
+                    (_, e) => e.into(),
+                })?;
+            synthetic_batch(t, &out, data.n_samples(), &numeric)
+        }))?;
         let all = numeric.union(synthetic)?;
         finish_with_draws(t, all, seed)
     }
@@ -877,17 +977,18 @@ impl Engine {
 
     /// The sampler `method` of the catalogue with parameters `given` (its
     /// imbalanced-learn names), as this engine runs it: `RandomUnderSampler`
-    /// ([`Engine::under_sample`], `selection` exact or Bernoulli),
+    /// ([`Engine::under_sample`], `how.selection` exact or Bernoulli),
     /// `RandomOverSampler` ([`Engine::over_sample`]), `TomekLinks`
     /// ([`Engine::tomek_links`]) and the
-    /// [`LOCAL_SAMPLERS`] ([`Engine::over_sample_in_memory`]); any other is
+    /// [`LOCAL_SAMPLERS`] ([`Engine::over_sample_in_memory`], in
+    /// `how.buckets`); any other is
     /// an error that says which run here.
     pub fn resample(
         &self,
         t: &Table,
         method: &str,
         given: &[(String, serde_json::Value)],
-        selection: Selection,
+        how: Execution,
         seed: u64,
     ) -> Result<DataFrame> {
         let entry = imbalanced_resample::SAMPLERS
@@ -906,12 +1007,21 @@ impl Engine {
                 entry.info.name
             )))
         };
+        if how.selection == Selection::Bernoulli && entry.info.name != "RandomUnderSampler" {
+            return refuse("Bernoulli selection", "it is RandomUnderSampler's");
+        }
+        if how.buckets != 1 && !LOCAL_SAMPLERS.contains(&entry.info.name) {
+            return refuse(
+                "buckets",
+                "they are for the samplers that gather the classes they grow, as SMOTE",
+            );
+        }
         match entry.info.name {
             "RandomUnderSampler" => {
                 if params["replacement"] == serde_json::Value::Bool(true) {
                     return refuse("replacement=true", "each row is kept at most once");
                 }
-                self.under_sample(t, &strategy, selection, seed)
+                self.under_sample(t, &strategy, how.selection, seed)
             }
             "TomekLinks" => {
                 if !matches!(strategy, SamplingStrategy::Auto) {
@@ -932,7 +1042,7 @@ impl Engine {
                 }
                 let mut spec = SamplerSpec::named(name);
                 spec.params = own;
-                self.over_sample_in_memory(t, &spec, &strategy, seed)
+                self.over_sample_in_memory(t, &spec, &strategy, seed, how.buckets)
             }
         }
     }
@@ -944,7 +1054,7 @@ impl Engine {
         let started = std::time::Instant::now();
         let t = self.read(job.input, job.target)?;
         let before = self.class_counts(&t)?;
-        let df = self.resample(&t, job.method, job.params, job.selection, job.seed)?;
+        let df = self.resample(&t, job.method, job.params, job.how, job.seed)?;
         let out_text = job.out.to_string_lossy();
         self.write(df, job.out)?;
         let after = self.class_counts(&self.read(&out_text, Some(t.target()))?)?;
@@ -982,33 +1092,45 @@ impl Engine {
         self.write(self.stage(batch)?, out)
     }
 
-    /// `batch` as a table the plans can read: a Parquet file in the spill
-    /// folder ([`Staged`]).
+    /// `batch` as a table the plans can read ([`Engine::stage_parts`]).
     fn stage(&self, batch: RecordBatch) -> Result<DataFrame> {
+        self.stage_parts(std::iter::once(Ok(batch)))
+    }
+
+    /// Batches (of one schema) as a table the plans can read: a folder of
+    /// Parquet files in the spill folder ([`Staged`]), one per batch, each
+    /// written as it comes (so only one need be in memory).
+    fn stage_parts(&self, parts: impl IntoIterator<Item = Result<RecordBatch>>) -> Result<DataFrame> {
         use datafusion::parquet::arrow::ArrowWriter;
-        let path = {
+        let dir = {
             let mut files = self.staged.files.lock().unwrap_or_else(|e| e.into_inner());
-            let path = self.staged.dir.join(format!(
-                ".imbalanced-staged-{}-{:p}-{}.parquet",
+            let dir = self.staged.dir.join(format!(
+                ".imbalanced-staged-{}-{:p}-{}",
                 std::process::id(),
                 &self.staged,
                 files.len()
             ));
-            files.push(path.clone());
-            path
+            files.push(dir.clone());
+            dir
         };
         let error = |message: String| ScaleError::Write {
-            path: path.display().to_string(),
+            path: dir.display().to_string(),
             message,
         };
-        let file = std::fs::File::create(&path).map_err(|e| error(e.to_string()))?;
-        let mut writer = ArrowWriter::try_new(file, batch.schema(), None).map_err(|e| error(e.to_string()))?;
-        writer.write(&batch).map_err(|e| error(e.to_string()))?;
-        writer.close().map_err(|e| error(e.to_string()))?;
-        Ok(self.block_on(
-            self.ctx
-                .read_parquet(path.to_string_lossy().as_ref(), ParquetReadOptions::default()),
-        )?)
+        std::fs::create_dir_all(&dir).map_err(|e| error(e.to_string()))?;
+        let mut schema = None;
+        for (i, batch) in parts.into_iter().enumerate() {
+            let batch = batch?;
+            schema.get_or_insert_with(|| batch.schema());
+            let file =
+                std::fs::File::create(dir.join(format!("part-{i:05}.parquet"))).map_err(|e| error(e.to_string()))?;
+            let mut writer = ArrowWriter::try_new(file, batch.schema(), None).map_err(|e| error(e.to_string()))?;
+            writer.write(&batch).map_err(|e| error(e.to_string()))?;
+            writer.close().map_err(|e| error(e.to_string()))?;
+        }
+        let schema = schema.ok_or_else(|| error("nothing to stage".into()))?;
+        let options = ParquetReadOptions::default().schema(&schema);
+        Ok(self.block_on(self.ctx.read_parquet(dir.to_string_lossy().as_ref(), options))?)
     }
 
     /// Collects `df` (a small result: tests, reports).
@@ -1338,6 +1460,26 @@ impl Format {
     }
 }
 
+/// `total` new rows shared among buckets in proportion to their `rows`:
+/// floors first, then one more for the largest remainders (the earlier
+/// bucket on ties), only for buckets with rows. The shares sum to `total`
+/// when any bucket has rows.
+fn shares_of(total: u64, rows: &[u64]) -> Vec<u64> {
+    let all: u64 = rows.iter().sum();
+    if all == 0 {
+        return vec![0; rows.len()];
+    }
+    let exact: Vec<u128> = rows.iter().map(|&n| total as u128 * n as u128).collect();
+    let mut shares: Vec<u64> = exact.iter().map(|e| (e / all as u128) as u64).collect();
+    let mut order: Vec<usize> = (0..rows.len()).filter(|&b| rows[b] > 0).collect();
+    order.sort_by_key(|&b| (std::cmp::Reverse(exact[b] % all as u128), b));
+    let missing = total - shares.iter().sum::<u64>();
+    for &b in order.iter().take(missing as usize) {
+        shares[b] += 1;
+    }
+    shares
+}
+
 /// Where each class's rows, in draw order, pass from one of `k` folds to
 /// the next: the first `N_c mod k` folds one row larger (scikit-learn's
 /// `StratifiedKFold` sizes).
@@ -1584,4 +1726,43 @@ fn synthetic_batch(t: &Table, out: &Dataset, n: usize, like: &DataFrame) -> Resu
         .map(|f| f.as_ref().clone().with_nullable(true))
         .collect();
     Ok(RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shares_of;
+
+    #[test]
+    fn shares_sum_to_the_total_and_stay_within_one_of_proportional() {
+        let mut state = 3u64;
+        for _ in 0..200 {
+            state = crate::splitmix64(state);
+            let buckets = 1 + (state % 9) as usize;
+            let rows: Vec<u64> = (0..buckets)
+                .map(|b| {
+                    let r = crate::splitmix64(state ^ b as u64);
+                    if r % 4 == 0 {
+                        0
+                    } else {
+                        r % 1000
+                    }
+                })
+                .collect();
+            let total = crate::splitmix64(state ^ 99) % 5000;
+            let shares = shares_of(total, &rows);
+            let all: u64 = rows.iter().sum();
+            if all == 0 {
+                assert!(shares.iter().all(|&s| s == 0));
+                continue;
+            }
+            assert_eq!(shares.iter().sum::<u64>(), total, "{rows:?}");
+            for (s, n) in shares.iter().zip(&rows) {
+                let exact = total as f64 * *n as f64 / all as f64;
+                assert!((*s as f64 - exact).abs() < 1.0, "{s} vs {exact}");
+                if *n == 0 {
+                    assert_eq!(*s, 0);
+                }
+            }
+        }
+    }
 }

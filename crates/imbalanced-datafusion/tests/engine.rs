@@ -260,7 +260,9 @@ fn the_smote_path_makes_the_in_memory_samplers_rows() {
         let e = engine(partitions);
         let t = e.read(input.to_str().unwrap(), Some("label")).unwrap();
         let spec: SamplerSpec = serde_json::from_str("\"SMOTE\"").unwrap();
-        let out = e.over_sample_in_memory(&t, &spec, &SamplingStrategy::Auto, 5).unwrap();
+        let out = e
+            .over_sample_in_memory(&t, &spec, &SamplingStrategy::Auto, 5, 1)
+            .unwrap();
         let batches = e.collect(out).unwrap();
         // Numbers as Rust prints them (Arrow's text form differs for whole floats).
         let mut got = Vec::new();
@@ -339,7 +341,7 @@ fn bad_input_is_named_and_leaves_no_output() {
     let t = e.read(text.to_str().unwrap(), Some("label")).unwrap();
     let spec: SamplerSpec = serde_json::from_str("\"SMOTE\"").unwrap();
     let err = e
-        .over_sample_in_memory(&t, &spec, &SamplingStrategy::Auto, 0)
+        .over_sample_in_memory(&t, &spec, &SamplingStrategy::Auto, 0, 1)
         .err()
         .unwrap()
         .to_string();
@@ -352,7 +354,7 @@ fn bad_input_is_named_and_leaves_no_output() {
     let spec: SamplerSpec = serde_json::from_str("\"ADASYN\"").unwrap();
     let t = e.read(csv.to_str().unwrap(), Some("label")).unwrap();
     let err = e
-        .over_sample_in_memory(&t, &spec, &SamplingStrategy::Auto, 0)
+        .over_sample_in_memory(&t, &spec, &SamplingStrategy::Auto, 0, 1)
         .err()
         .unwrap()
         .to_string();
@@ -554,7 +556,8 @@ fn every_operation(e: &Engine, csv: &Path, two: &Path) -> Vec<Vec<String>> {
         e.under_sample(&t, &auto, Selection::Exact, 7).unwrap(),
         e.under_sample(&t, &auto, Selection::Bernoulli, 7).unwrap(),
         e.over_sample(&t, &auto, 3).unwrap(),
-        e.over_sample_in_memory(&t, &smote, &auto, 3).unwrap(),
+        e.over_sample_in_memory(&t, &smote, &auto, 3, 1).unwrap(),
+        e.over_sample_in_memory(&t, &smote, &auto, 3, 3).unwrap(),
         e.stratified_folds(&t, 5, 1).unwrap(),
         e.dirichlet_partitions(&t, &partitioner).unwrap(),
     ];
@@ -701,4 +704,81 @@ fn an_unreachable_scheduler_is_named_with_what_to_start() {
     assert!(message.contains("imbalanced-executor"), "{message}");
     let e = Engine::ballista(&EngineOptions::default(), Some("nowhere"));
     assert!(e.err().unwrap().to_string().contains("give host:port"));
+}
+
+/// SMOTE in hash buckets, for classes too large to gather: the targets are
+/// met exactly, the rows do not depend on the partitioning, the input rows
+/// are all kept, the new rows lie within their class's range, and a bucket
+/// too small for the neighbours says to give fewer.
+#[test]
+fn smote_in_buckets_meets_the_targets_on_any_partitioning() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "d.csv", &csv_text());
+    let smote = SamplerSpec::named("SMOTE");
+    let out = on_any_partitioning(&csv, |e, t| {
+        let df = e
+            .over_sample_in_memory(t, &smote, &SamplingStrategy::Auto, 9, 2)
+            .unwrap();
+        rows(&e.collect(df).unwrap())
+    });
+    assert_eq!(
+        label_counts(&out),
+        BTreeMap::from([("no".into(), 602), ("rare".into(), 602), ("yes".into(), 602)])
+    );
+    let e = engine(2);
+    let t = e.read(csv.to_str().unwrap(), Some("label")).unwrap();
+    let exact = rows(
+        &e.collect(
+            e.over_sample_in_memory(&t, &smote, &SamplingStrategy::Auto, 9, 1)
+                .unwrap(),
+        )
+        .unwrap(),
+    );
+    assert_ne!(out, exact, "buckets change the neighbours");
+    // Every input row is in the output (as floats).
+    let floats = |r: &String| -> (Vec<f64>, String) {
+        let f: Vec<&str> = r.split(',').collect();
+        (f[..3].iter().map(|v| v.parse().unwrap()).collect(), f[3].to_string())
+    };
+    let input = rows(&e.collect(t.frame()).unwrap());
+    let output: Vec<(Vec<f64>, String)> = out.iter().map(floats).collect();
+    for r in &input {
+        assert!(output.contains(&floats(r)), "{r} lost");
+    }
+    // New rows lie between rows of their class: within its range.
+    for label in ["rare", "yes"] {
+        let class: Vec<Vec<f64>> = input
+            .iter()
+            .map(floats)
+            .filter(|(_, l)| l == label)
+            .map(|(x, _)| x)
+            .collect();
+        for (x, _) in output.iter().filter(|(_, l)| l == label) {
+            for (j, v) in x.iter().enumerate() {
+                let (lo, hi) = class.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), r| {
+                    (lo.min(r[j]), hi.max(r[j]))
+                });
+                assert!(*v >= lo && *v <= hi, "{label} {j}: {v} outside {lo}..{hi}");
+            }
+        }
+    }
+    // 40 "rare" rows in 20 buckets: some bucket has fewer than k_neighbors + 1.
+    let too_many = e
+        .over_sample_in_memory(&t, &smote, &SamplingStrategy::Auto, 9, 20)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(too_many.contains("give fewer buckets"), "{too_many}");
+    // Buckets are for SMOTE only.
+    let given = [("sampling_strategy".to_string(), serde_json::json!("auto"))];
+    let how = imbalanced_datafusion::Execution {
+        buckets: 4,
+        ..Default::default()
+    };
+    let refused = e
+        .resample(&t, "RandomOverSampler", &given, how, 0)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(refused.contains("buckets is not supported"), "{refused}");
 }
