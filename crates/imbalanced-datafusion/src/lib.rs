@@ -606,7 +606,7 @@ impl Engine {
             .aggregate(vec![col(LABEL)], first_rows(t))?;
         let others = self.block_on(others.collect())?;
         // Each bucket's rows of each grown class, and its share of the class's new rows.
-        let shares: Vec<(DataFrame, BTreeMap<String, (u64, u64)>)> = if buckets == 1 {
+        let shares: Vec<(DataFrame, Share)> = if buckets == 1 {
             let all = grown
                 .iter()
                 .map(|&c| (labels[c].clone(), (counts.0[c].1, add[&c] as u64)))
@@ -656,7 +656,7 @@ impl Engine {
                 })
                 .collect::<Result<_>>()?
         };
-        let sampler_for = |share: &BTreeMap<String, (u64, u64)>, seed: u64| {
+        let sampler_for = |share: &Share, seed: u64| {
             let mut params = spec.params.clone();
             let desired = share
                 .iter()
@@ -1460,6 +1460,9 @@ impl Format {
     }
 }
 
+/// A bucket's rows of each grown class and the new rows it makes of it.
+type Share = BTreeMap<String, (u64, u64)>;
+
 /// `total` new rows shared among buckets in proportion to their `rows`:
 /// floors first, then one more for the largest remainders (the earlier
 /// bucket on ties), only for buckets with rows. The shares sum to `total`
@@ -1741,7 +1744,7 @@ mod tests {
             let rows: Vec<u64> = (0..buckets)
                 .map(|b| {
                     let r = crate::splitmix64(state ^ b as u64);
-                    if r % 4 == 0 {
+                    if r.is_multiple_of(4) {
                         0
                     } else {
                         r % 1000
