@@ -1,5 +1,7 @@
-//! Resampling, class counts and stratified folds of data larger than memory
-//! on Apache DataFusion (embedded, out of core): Parquet or CSV files, a
+//! Resampling, class counts, stratified folds, federated partitions and
+//! cross-validation of data larger than memory on Apache DataFusion
+//! (embedded, out of core) or Apache Ballista (`cluster`, with the
+//! `ballista` feature): Parquet or CSV files, a
 //! folder or a glob of them, in; one Parquet or CSV file, written
 //! atomically, out.
 //!
@@ -20,13 +22,16 @@
 //!   for the rows of smallest draw, as many as the target needs);
 //! - SMOTE: the classes it adds to are gathered (they fit: minorities),
 //!   resampled by the in-memory engine, and the new rows joined to the
-//!   stream;
+//!   stream; or, for classes too large, resampled in hash buckets one at a
+//!   time (approximate);
 //! - TomekLinks on two classes: the minority gathered, the majority
 //!   streamed past it twice, the linked majority rows removed;
 //! - stratified folds and federated partitions (flwr-datasets' Dirichlet
 //!   cut computed from the class counts): a class's rows in draw order
 //!   dealt into consecutive blocks, each block's boundary draw found as the
-//!   exact selection finds its threshold.
+//!   exact selection finds its threshold;
+//! - cross-validation ([`EvaluateJob`]): the training folds resampled
+//!   here and fitted in memory, the test folds streamed.
 //!
 //! Every plan is scans, filters, aggregations and sorts (no window
 //! function), so the same plans run on Apache Ballista.
