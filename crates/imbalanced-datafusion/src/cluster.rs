@@ -144,12 +144,35 @@ pub async fn run_executor(opts: ExecutorOptions) -> Result<()> {
         .map_err(|e| ScaleError::Cluster(e.to_string()))
 }
 
-/// Ends the process after `after` (the binaries' `--exit-after`): a cluster
-/// started for a test or a batch job stops by itself, even when whatever
-/// started it is gone.
-pub fn exit_after(after: Duration) {
-    std::thread::spawn(move || {
-        std::thread::sleep(after);
-        std::process::exit(0);
+/// The body of the `imbalanced-scheduler` and `imbalanced-executor`
+/// binaries: runs `work` (a scheduler or an executor, or the error that
+/// stopped its setup) on a multi-threaded runtime until it ends, printing
+/// an error after `name`. With `exit_after` (seconds), the process ends
+/// then: a cluster started for a test or a batch job stops by itself, even
+/// when whatever started it is gone.
+pub fn serve<F: std::future::Future<Output = Result<()>>>(
+    name: &str,
+    exit_after: Option<u64>,
+    work: Result<F>,
+) -> std::process::ExitCode {
+    if let Some(seconds) = exit_after {
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_secs(seconds));
+            std::process::exit(0);
+        });
+    }
+    let done = work.and_then(|work| {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| ScaleError::Cluster(e.to_string()))?
+            .block_on(work)
     });
+    match done {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{name}: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }

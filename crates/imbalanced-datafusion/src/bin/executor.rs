@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::Parser;
 use imbalanced_datafusion::cluster::{self, ExecutorOptions};
@@ -39,37 +38,15 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    if let Some(seconds) = args.exit_after {
-        cluster::exit_after(Duration::from_secs(seconds));
-    }
-    let scheduler = match cluster::parse_address(&args.scheduler) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("imbalanced-executor: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let defaults = ExecutorOptions::default();
-    let opts = ExecutorOptions {
+    let opts = cluster::parse_address(&args.scheduler).map(|scheduler| ExecutorOptions {
         scheduler,
         bind_host: args.bind_host,
         port: args.bind_port,
         grpc_port: args.bind_grpc_port,
         work_dir: args.work_dir,
-        concurrent_tasks: args.concurrent_tasks.unwrap_or(defaults.concurrent_tasks),
-    };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("imbalanced-executor: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(cluster::run_executor(opts)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("imbalanced-executor: {e}");
-            ExitCode::FAILURE
-        }
-    }
+        concurrent_tasks: args
+            .concurrent_tasks
+            .unwrap_or(ExecutorOptions::default().concurrent_tasks),
+    });
+    cluster::serve("imbalanced-executor", args.exit_after, opts.map(cluster::run_executor))
 }

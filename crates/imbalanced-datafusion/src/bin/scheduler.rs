@@ -4,10 +4,9 @@
 
 use std::net::ToSocketAddrs;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::Parser;
-use imbalanced_datafusion::cluster;
+use imbalanced_datafusion::{cluster, ScaleError};
 
 /// A Ballista scheduler for imbalanced's plans (`imbalanced resample --engine
 /// ballista://HOST:PORT`). Start one or more `imbalanced-executor
@@ -29,33 +28,17 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    if let Some(seconds) = args.exit_after {
-        cluster::exit_after(Duration::from_secs(seconds));
+    let bind = (args.bind_host.as_str(), args.bind_port)
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut addresses| addresses.next())
+        .ok_or_else(|| ScaleError::Cluster(format!("cannot listen on {}:{}", args.bind_host, args.bind_port)));
+    if let Ok(bind) = &bind {
+        eprintln!("imbalanced-scheduler: listening on {bind}");
     }
-    let bind = match (args.bind_host.as_str(), args.bind_port).to_socket_addrs() {
-        Ok(mut addresses) => addresses.next(),
-        Err(_) => None,
-    };
-    let Some(bind) = bind else {
-        eprintln!(
-            "imbalanced-scheduler: cannot listen on {}:{}",
-            args.bind_host, args.bind_port
-        );
-        return ExitCode::FAILURE;
-    };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("imbalanced-scheduler: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    eprintln!("imbalanced-scheduler: listening on {bind}");
-    match runtime.block_on(cluster::run_scheduler(bind)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("imbalanced-scheduler: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    cluster::serve(
+        "imbalanced-scheduler",
+        args.exit_after,
+        bind.map(cluster::run_scheduler),
+    )
 }
