@@ -185,7 +185,7 @@ def inspect(
     _check_partitions(partitions)
     src = _Source(source)
     try:
-        return json.loads(_native.scale_inspect(src.path, target, partitions, _memory(memory_limit)))
+        return json.loads(_native.scale_inspect(src.path, target, (partitions, _memory(memory_limit))))
     finally:
         src.close()
 
@@ -257,7 +257,7 @@ def resample(
         source,
         out,
         lambda path, to: _native.scale_resample(
-            path, target, method, given, seed, bool(bernoulli), buckets, to, partitions, memory
+            path, target, (method, given), (seed, bool(bernoulli), buckets), to, (partitions, memory)
         ),
     )
 
@@ -313,7 +313,7 @@ def stratified_folds(
     return _run(
         source,
         out,
-        lambda path, to: _native.scale_folds(path, target, n_splits, seed, to, partitions, memory),
+        lambda path, to: _native.scale_folds(path, target, n_splits, seed, to, (partitions, memory)),
     )
 
 
@@ -368,7 +368,7 @@ def partition(
     return _run(
         source,
         out,
-        lambda path, to: _native.scale_partition(path, target, partitioner, given, to, partitions, memory),
+        lambda path, to: _native.scale_partition(path, target, partitioner, given, to, (partitions, memory)),
     )
 
 

@@ -10,9 +10,12 @@ use pyo3::prelude::*;
 
 use crate::{given, value_error};
 
-/// An engine with `partitions` (None: the cores) and `memory_limit` (a
-/// size such as "2G"; None: no limit).
-fn engine(partitions: Option<usize>, memory_limit: Option<&str>) -> PyResult<Engine> {
+/// How an engine runs, as Python gives it: partitions (None: the cores) and
+/// a memory limit (a size such as "2G"; None: no limit).
+type Settings = (Option<usize>, Option<String>);
+
+/// An engine with `settings`.
+fn engine((partitions, memory_limit): Settings) -> PyResult<Engine> {
     let mut opts = EngineOptions::default();
     if let Some(p) = partitions {
         if p == 0 {
@@ -21,6 +24,7 @@ fn engine(partitions: Option<usize>, memory_limit: Option<&str>) -> PyResult<Eng
         opts.partitions = p;
     }
     opts.memory_limit = memory_limit
+        .as_deref()
         .map(imbalanced_datafusion::parse_size)
         .transpose()
         .map_err(|e| value_error(format!("memory_limit {e}")))?;
@@ -29,47 +33,42 @@ fn engine(partitions: Option<usize>, memory_limit: Option<&str>) -> PyResult<Eng
 
 /// Rows, features, class counts and imbalance ratio of `source`, as JSON.
 #[pyfunction]
-#[pyo3(signature = (source, target, partitions, memory_limit))]
+#[pyo3(signature = (source, target, settings))]
 pub(crate) fn scale_inspect(
     py: Python<'_>,
     source: &str,
     target: Option<&str>,
-    partitions: Option<usize>,
-    memory_limit: Option<&str>,
+    settings: Settings,
 ) -> PyResult<String> {
     py.detach(|| {
-        let report = engine(partitions, memory_limit)?
-            .inspect(source, target)
-            .map_err(value_error)?;
+        let report = engine(settings)?.inspect(source, target).map_err(value_error)?;
         serde_json::to_string(&report).map_err(value_error)
     })
 }
 
-/// `method` (a sampler of the catalogue the engine runs) with `params` (a
-/// JSON object) on `source` (`bernoulli`: RandomUnderSampler's one-pass
-/// selection; `buckets`: SMOTE's), written to `out`; the summary as JSON.
+/// `sampler` (a name of the catalogue the engine runs, and its parameters
+/// as a JSON object) on `source`, run `how` (the seed, RandomUnderSampler's
+/// one-pass Bernoulli selection, SMOTE's buckets), written to `out`; the
+/// summary as JSON.
 #[pyfunction]
-#[pyo3(signature = (source, target, method, params, seed, bernoulli, buckets, out, partitions, memory_limit))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (source, target, sampler, how, out, settings))]
 pub(crate) fn scale_resample(
     py: Python<'_>,
     source: &str,
     target: Option<&str>,
-    method: &str,
-    params: &str,
-    seed: u64,
-    bernoulli: bool,
-    buckets: usize,
+    sampler: (String, String),
+    how: (u64, bool, usize),
     out: PathBuf,
-    partitions: Option<usize>,
-    memory_limit: Option<&str>,
+    settings: Settings,
 ) -> PyResult<String> {
-    let params = given(params)?;
+    let (method, params) = sampler;
+    let params = given(&params)?;
+    let (seed, bernoulli, buckets) = how;
     py.detach(|| {
         let job = FileJob {
             input: source,
             target,
-            method,
+            method: &method,
             params: &params,
             how: Execution {
                 selection: if bernoulli {
@@ -82,9 +81,7 @@ pub(crate) fn scale_resample(
             seed,
             out: &out,
         };
-        let summary = engine(partitions, memory_limit)?
-            .resample_file(&job)
-            .map_err(value_error)?;
+        let summary = engine(settings)?.resample_file(&job).map_err(value_error)?;
         serde_json::to_string(&summary).map_err(value_error)
     })
 }
@@ -92,7 +89,7 @@ pub(crate) fn scale_resample(
 /// `n_splits` stratified folds of `source` (seeded), written with their
 /// `fold` column to `out` where given; each fold's class counts as JSON.
 #[pyfunction]
-#[pyo3(signature = (source, target, n_splits, seed, out, partitions, memory_limit))]
+#[pyo3(signature = (source, target, n_splits, seed, out, settings))]
 pub(crate) fn scale_folds(
     py: Python<'_>,
     source: &str,
@@ -100,11 +97,10 @@ pub(crate) fn scale_folds(
     n_splits: usize,
     seed: u64,
     out: Option<PathBuf>,
-    partitions: Option<usize>,
-    memory_limit: Option<&str>,
+    settings: Settings,
 ) -> PyResult<String> {
     py.detach(|| {
-        let counts = engine(partitions, memory_limit)?
+        let counts = engine(settings)?
             .folds_file(source, target, n_splits, seed, out.as_deref())
             .map_err(value_error)?;
         serde_json::to_string(&counts).map_err(value_error)
@@ -115,7 +111,7 @@ pub(crate) fn scale_folds(
 /// (a JSON object, flwr-datasets' names), written with their `partition`
 /// column to `out` where given; each partition's class counts as JSON.
 #[pyfunction]
-#[pyo3(signature = (source, target, name, params, out, partitions, memory_limit))]
+#[pyo3(signature = (source, target, name, params, out, settings))]
 pub(crate) fn scale_partition(
     py: Python<'_>,
     source: &str,
@@ -123,12 +119,11 @@ pub(crate) fn scale_partition(
     name: &str,
     params: &str,
     out: Option<PathBuf>,
-    partitions: Option<usize>,
-    memory_limit: Option<&str>,
+    settings: Settings,
 ) -> PyResult<String> {
     let params = given(params)?;
     py.detach(|| {
-        let counts = engine(partitions, memory_limit)?
+        let counts = engine(settings)?
             .partition_file(source, target, name, &params, out.as_deref())
             .map_err(value_error)?;
         serde_json::to_string(&counts).map_err(value_error)
