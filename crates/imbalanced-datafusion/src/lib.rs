@@ -42,6 +42,7 @@
 pub mod cluster;
 mod evaluate;
 pub mod keys;
+mod stores;
 
 pub use evaluate::EvaluateJob;
 
@@ -349,8 +350,10 @@ impl Engine {
         }
         let ctx = SessionContext::new_with_config_rt(config, runtime_env.build_arc()?);
         keys::register(&ctx);
+        // Timers and sockets: object stores' clients need them.
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(partitions)
+            .enable_all()
             .build()
             .map_err(|e| ScaleError::Unsupported(format!("cannot start the engine's threads: {e}")))?;
         Ok(Engine {
@@ -430,6 +433,7 @@ impl Engine {
     /// The files of `input` as a table, with `schema` where given (the
     /// reader converts the columns to it).
     fn scan(&self, input: &str, schema: Option<&Schema>) -> Result<DataFrame> {
+        stores::register(&self.ctx, input)?;
         let input_error = |e: DataFusionError| ScaleError::Input {
             input: input.to_string(),
             message: e.to_string(),
@@ -950,6 +954,10 @@ impl Engine {
             .ok_or_else(|| write_error("not a file name".into()))?
             .to_string_lossy()
             .into_owned();
+        let location = out.to_string_lossy();
+        if stores::is_url(&location) {
+            return self.write_object(df, &location, &name);
+        }
         let tmp = out.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
         let tmp_text = tmp.to_string_lossy().into_owned();
         let options = DataFrameWriteOptions::new().with_single_file_output(true);
@@ -978,6 +986,31 @@ impl Engine {
         };
         std::fs::rename(&tmp, out).map_err(|e| write_error(e.to_string()))?;
         Ok(rows)
+    }
+
+    /// [`Engine::write`] to an object store: written there directly (an
+    /// object appears only when its upload completes, so no temporary name
+    /// is needed).
+    fn write_object(&self, df: DataFrame, location: &str, name: &str) -> Result<u64> {
+        let write_error = |message: String| ScaleError::Write {
+            path: location.to_string(),
+            message,
+        };
+        if self.writes_here {
+            return Err(write_error(
+                "on Ballista the output is written by this process: give a local path".into(),
+            ));
+        }
+        stores::register(&self.ctx, location)?;
+        let options = DataFrameWriteOptions::new().with_single_file_output(true);
+        let written = match Format::of(name)? {
+            Format::Parquet => self.block_on(df.write_parquet(location, options, None)),
+            Format::Csv(b',', _) => self.block_on(df.write_csv(location, options, None)),
+            Format::Csv(..) => return Err(write_error("write .csv or .parquet".into())),
+        };
+        written
+            .and_then(|batches| Ok(rows_written(&batches)?))
+            .map_err(|e| write_error(e.to_string()))
     }
 
     /// The sampler `method` of the catalogue with parameters `given` (its
@@ -1437,6 +1470,8 @@ impl Format {
             "parquet" | "pq" => Ok(Format::Parquet),
             "csv" => Ok(Format::Csv(b',', ".csv")),
             "tsv" => Ok(Format::Csv(b'\t', ".tsv")),
+            // An object store's prefix: its Parquet files.
+            _ if stores::is_url(path) => Ok(Format::Parquet),
             // A folder (or a glob of one): its files decide, Parquet first.
             _ if Path::new(path).is_dir() => {
                 let files: Vec<String> = std::fs::read_dir(path)
@@ -1459,7 +1494,8 @@ impl Format {
             }
             _ => Err(ScaleError::Input {
                 input: path.to_string(),
-                message: "give a .parquet, .csv or .tsv file, a folder of them, or a glob".into(),
+                message: "give a .parquet, .csv or .tsv file, a folder of them, a glob, or an object store's URL"
+                    .into(),
             }),
         }
     }
