@@ -1,8 +1,8 @@
 """Data larger than memory: ``imbalanced.scale``.
 
-Random under- and over-sampling, SMOTE, TomekLinks, stratified folds and
-flwr-datasets' Dirichlet partitions on Apache DataFusion, out of core: the
-same engine as ``imbalanced resample --engine datafusion``. The source is a
+Random under- and over-sampling, SMOTE, TomekLinks, stratified folds,
+flwr-datasets' Dirichlet partitions and cross-validation on Apache DataFusion,
+out of core: the same engine as ``imbalanced resample --engine datafusion``. The source is a
 Parquet or CSV file, a folder or a glob of them (read in pieces, never whole),
 or a pandas DataFrame or pyarrow Table.
 
@@ -48,6 +48,7 @@ __all__ = [
     "resample",
     "stratified_folds",
     "partition",
+    "evaluate",
 ]
 
 _HOW_TO_BUILD = (
@@ -92,6 +93,7 @@ class _Source:
         self.pandas = False
         if isinstance(source, (str, os.PathLike)):
             self.path = os.fspath(source)
+            self.name = os.path.splitext(os.path.basename(self.path.rstrip("/")))[0] or self.path
             return
         # Only modules already imported can have made `source`.
         pd, pa_loaded = sys.modules.get("pandas"), sys.modules.get("pyarrow")
@@ -107,6 +109,7 @@ class _Source:
                 f"source must be a path (a Parquet or CSV file, a folder or a glob), a pandas DataFrame or a "
                 f"pyarrow Table, not {type(source).__name__}"
             )
+        self.name = "table"
         self._tmp = tempfile.TemporaryDirectory(prefix="imbalanced-scale-")
         self.path = os.path.join(self._tmp.name, "source.parquet")
         pa.parquet.write_table(table, self.path)
@@ -370,6 +373,91 @@ def partition(
         out,
         lambda path, to: _native.scale_partition(path, target, partitioner, given, to, (partitions, memory)),
     )
+
+
+def evaluate(
+    source: Any,
+    methods: tuple[str, ...] | list[str] = ("none", "balanced", "SMOTE", "RandomUnderSampler"),
+    *,
+    model: str = "LogisticRegression",
+    model_params: dict | None = None,
+    n_splits: int = 5,
+    target: str | None = None,
+    random_state: int = 0,
+    scale: bool = True,
+    partitions: int | None = None,
+    memory_limit: int | str | None = None,
+) -> dict:
+    """Cross-validate imbalance methods on data larger than memory.
+
+    The engine's stratified folds (:func:`stratified_folds`); each method's
+    training rows are resampled by the engine and then fitted in memory (so
+    they must fit: an under-sampler makes them small); the test folds are
+    streamed past the fitted models. The scores do not depend on
+    ``partitions``. Two differences from an in-memory
+    ``cross_validate`` of a pipeline: the folds are the engine's (seeded
+    draws), and the sampler sees the raw features (the standard scaler is
+    fitted on its output).
+
+    Parameters
+    ----------
+    source : str, path-like, pandas.DataFrame or pyarrow.Table
+        A Parquet or CSV file, a folder or a glob of them, or a table.
+        The features must be numeric.
+    methods : sequence of str, default=("none", "balanced", "SMOTE", "RandomUnderSampler")
+        ``none``, ``balanced`` (class weights) or a sampler the engine runs,
+        its parameters as ``NAME:key=value`` (``SMOTE:k_neighbors=3``).
+    model : str, default="LogisticRegression"
+        The classifier, by its name in the engine's catalogue.
+    model_params : dict, default=None
+        Its parameters (scikit-learn's names).
+    n_splits : int, default=5
+        Folds, at least 2.
+    target : str, default=None
+        The class column. None: the last column.
+    random_state : int, default=0
+        The seed of the folds, the samplers and the classifier.
+    scale : bool, default=True
+        Standardise the features inside each training fold.
+    partitions : int, default=None
+        Partitions of each scan. None: the number of cores.
+    memory_limit : str or int, default=None
+        Memory the engine may hold ("2G", or bytes). None: no limit.
+
+    Returns
+    -------
+    dict
+        As ``imbalanced evaluate --json`` prints it: per method, each
+        metric's ``mean``, ``std`` and fold values; the methods that failed
+        and why.
+    """
+    if isinstance(methods, str):
+        methods = [methods]
+    methods = list(methods)
+    if not all(isinstance(m, str) for m in methods):
+        raise TypeError("methods must be names (str)")
+    if isinstance(n_splits, bool) or not isinstance(n_splits, int):
+        raise TypeError(f"n_splits must be an int, not {type(n_splits).__name__}")
+    if n_splits < 2:
+        raise ValueError(f"n_splits={n_splits}: give at least 2")
+    _check_available()
+    _check_partitions(partitions)
+    seed = _seed(random_state)
+    params = json.dumps(model_params or {}, default=_json_default)
+    src = _Source(source)
+    try:
+        return json.loads(
+            _native.scale_evaluate(
+                (src.path, src.name),
+                target,
+                methods,
+                (model, params),
+                (n_splits, seed, bool(scale)),
+                (partitions, _memory(memory_limit)),
+            )
+        )
+    finally:
+        src.close()
 
 
 def _json_default(value: Any):

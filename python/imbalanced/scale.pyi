@@ -3,7 +3,7 @@
 import os
 from typing import Any
 
-__all__ = ["available", "inspect", "resample", "stratified_folds", "partition"]
+__all__ = ["available", "inspect", "resample", "stratified_folds", "partition", "evaluate"]
 
 _Source = str | os.PathLike[str] | Any
 _Out = str | os.PathLike[str] | None
@@ -49,3 +49,16 @@ def partition(
     memory_limit: int | str | None = None,
     **params: Any,
 ) -> Any: ...
+def evaluate(
+    source: _Source,
+    methods: tuple[str, ...] | list[str] = ("none", "balanced", "SMOTE", "RandomUnderSampler"),
+    *,
+    model: str = "LogisticRegression",
+    model_params: dict[str, Any] | None = None,
+    n_splits: int = 5,
+    target: str | None = None,
+    random_state: int = 0,
+    scale: bool = True,
+    partitions: int | None = None,
+    memory_limit: int | str | None = None,
+) -> dict[str, Any]: ...

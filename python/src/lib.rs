@@ -132,6 +132,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add_function(wrap_pyfunction!(scale::scale_resample, m)?)?;
         m.add_function(wrap_pyfunction!(scale::scale_folds, m)?)?;
         m.add_function(wrap_pyfunction!(scale::scale_partition, m)?)?;
+        m.add_function(wrap_pyfunction!(scale::scale_evaluate, m)?)?;
     }
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -129,3 +129,49 @@ pub(crate) fn scale_partition(
         serde_json::to_string(&counts).map_err(value_error)
     })
 }
+
+/// Stratified cross-validation of `methods` (`none`, `balanced`, or a
+/// sampler the engine runs, parameters as `NAME:key=value`) with the
+/// classifier `model` (a name of the catalogue and its parameters as a
+/// JSON object) on `source`, in `n_splits` of the engine's folds seeded
+/// with `seed`; the results as JSON (`imbalanced evaluate --json`'s, the
+/// dataset called by the source's `name`).
+#[pyfunction]
+#[pyo3(signature = (source, target, methods, model, cv, settings))]
+pub(crate) fn scale_evaluate(
+    py: Python<'_>,
+    source: (String, String),
+    target: Option<&str>,
+    methods: Vec<String>,
+    model: (String, String),
+    cv: (usize, u64, bool),
+    settings: Settings,
+) -> PyResult<String> {
+    use imbalanced::eval::{EvaluateOptions, Method};
+    use imbalanced::models::MODELS;
+    let (n_splits, seed, scale) = cv;
+    let (path, name) = source;
+    let model = MODELS
+        .build(&model.0, &given(&model.1)?, &[("random_state", seed.into())])
+        .map_err(value_error)?;
+    let methods = Method::list_configured(Some(&methods), &[], seed, Default::default()).map_err(value_error)?;
+    let opts = EvaluateOptions {
+        model: *model,
+        n_splits,
+        n_repeats: 1,
+        shuffle: false,
+        seed,
+        scale,
+    };
+    py.detach(|| {
+        let job = imbalanced_datafusion::EvaluateJob {
+            input: &path,
+            target,
+            name: &name,
+            methods: &methods,
+            opts: &opts,
+        };
+        let evaluation = engine(settings)?.evaluate_file(&job, &|| {}).map_err(value_error)?;
+        serde_json::to_string(&evaluation.to_json()).map_err(value_error)
+    })
+}

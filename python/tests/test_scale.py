@@ -163,6 +163,33 @@ def test_dirichlet_partitions_have_the_in_memory_counts():
     assert got == want
 
 
+def test_evaluate_scores_the_same_on_any_partitioning():
+    df = _frame()
+    runs = [
+        scale.evaluate(df, ["none", "rus", "SMOTE:k_neighbors=3"], n_splits=3, target="label", partitions=p)
+        for p in (1, 4)
+    ]
+    for r in runs:
+        for m in r["results"]:
+            m.pop("seconds")
+    assert runs[0] == runs[1]
+    assert runs[0]["dataset"] == "table"
+    results = runs[0]["results"]
+    assert [m["method"] for m in results] == ["none", "RandomUnderSampler", "SMOTE:k_neighbors=3"]
+    folds = results[0]["metrics"]["balanced_accuracy_score"]["folds"]
+    assert len(folds) == 3 and all(0.0 <= f <= 1.0 for f in folds)
+    forest = scale.evaluate(
+        df, ["rus"], model="RandomForestClassifier", model_params={"n_estimators": 10}, n_splits=2, target="label"
+    )
+    assert forest["results"][0]["method"] == "RandomUnderSampler"
+    with pytest.raises(ValueError, match="n_splits=1"):
+        scale.evaluate(df, n_splits=1, target="label")
+    with pytest.raises(ValueError):
+        scale.evaluate(df, ["none"], model="NoSuchModel", target="label")
+    with pytest.raises(ValueError, match="EditedNearestNeighbours"):
+        scale.evaluate(df, ["EditedNearestNeighbours"], target="label")
+
+
 def test_inspect_counts_the_classes(tmp_path):
     df = _frame()
     report = scale.inspect(df, target="label")
