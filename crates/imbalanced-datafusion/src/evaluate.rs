@@ -124,45 +124,35 @@ impl Engine {
                 seconds[m] += started.elapsed().as_secs_f64();
                 fitted.push(model);
             }
-            // The test fold, streamed once past every model: (key, class, each model's probabilities).
+            // The test fold, streamed once past every model: each row's key and class, and each model's
+            // probabilities (row-major, `k` per row).
             let test = folds.clone().filter(col("fold").eq(lit(f)))?;
             let started = std::time::Instant::now();
-            let mut rows: Vec<(u64, usize, Vec<Vec<f64>>)> = Vec::new();
+            let (mut keys, mut y) = (Vec::new(), Vec::new());
+            let mut probas: Vec<Vec<f64>> = vec![Vec::new(); n_methods];
             self.for_each_batch(test, |b| {
                 let data = to_dataset(&t, std::slice::from_ref(b), &labels)?;
-                let keys = b
-                    .column_by_name(KEY)
-                    .expect("the key column")
-                    .as_primitive::<UInt64Type>()
-                    .values()
-                    .to_vec();
-                let mut probas = Vec::with_capacity(n_methods);
-                for model in &fitted {
-                    probas.push(match model {
-                        Some(model) => Some(model.predict_proba(&data).map_err(eval_error)?),
-                        None => None,
-                    });
-                }
-                for (i, key) in keys.into_iter().enumerate() {
-                    let per_model = probas
-                        .iter()
-                        .map(|p| p.as_ref().map_or_else(Vec::new, |p| p.row(i).to_vec()))
-                        .collect();
-                    rows.push((key, data.y()[i], per_model));
+                let key = b.column_by_name(KEY).expect("the key column");
+                keys.extend_from_slice(key.as_primitive::<UInt64Type>().values());
+                y.extend_from_slice(data.y());
+                for (model, proba) in fitted.iter().zip(&mut probas) {
+                    if let Some(model) = model {
+                        proba.extend(model.predict_proba(&data).map_err(eval_error)?.iter());
+                    }
                 }
                 Ok(())
             })?;
+            let streamed = started.elapsed().as_secs_f64() / n_methods as f64;
             // Draw order (the key), not batch order: the same scores on any partitioning.
-            rows.sort_by_key(|r| r.0);
-            let y: Vec<usize> = rows.iter().map(|r| r.1).collect();
+            let mut order: Vec<usize> = (0..keys.len()).collect();
+            order.sort_by_key(|&i| keys[i]);
+            let y: Vec<usize> = order.iter().map(|&i| y[i]).collect();
             for m in 0..n_methods {
                 if failed[m].is_some() {
                     continue;
                 }
-                let mut proba = Array2::zeros((rows.len(), k));
-                for (i, r) in rows.iter().enumerate() {
-                    proba.row_mut(i).assign(&ndarray::ArrayView1::from(&r.2[m]));
-                }
+                let started = std::time::Instant::now();
+                let proba = Array2::from_shape_fn((order.len(), k), |(r, c)| probas[m][order[r] * k + c]);
                 match fold_scores(&y, &proba) {
                     Ok((s, pred)) => {
                         for (&a, &b) in y.iter().zip(&pred) {
@@ -172,7 +162,7 @@ impl Engine {
                     }
                     Err(e) => failed[m] = Some(e.to_string()),
                 }
-                seconds[m] += started.elapsed().as_secs_f64() / n_methods as f64;
+                seconds[m] += streamed + started.elapsed().as_secs_f64();
                 progress();
             }
         }
