@@ -32,8 +32,8 @@ pub struct EngineArgs {
     pub partitions: Option<usize>,
     /// With --engine: memory the plans may hold (512M, 4G); beyond it sorts and aggregations
     /// spill to disk.
-    #[arg(long, value_name = "SIZE", requires = "engine")]
-    pub memory_limit: Option<String>,
+    #[arg(long, value_name = "SIZE", requires = "engine", value_parser = imbalanced::data::parse_size)]
+    pub memory_limit: Option<usize>,
 }
 
 /// `--engine`'s value, checked: `datafusion`, `ballista` or
@@ -49,41 +49,15 @@ fn engine_name(text: &str) -> Result<String, String> {
 #[cfg(feature = "datafusion")]
 impl EngineArgs {
     fn start(&self) -> Result<imbalanced_datafusion::Engine, BoxError> {
-        let mut opts = imbalanced_datafusion::EngineOptions::default();
-        if let Some(p) = self.partitions {
-            opts.partitions = p;
-        }
-        opts.memory_limit = self
-            .memory_limit
-            .as_deref()
-            .map(imbalanced_datafusion::parse_size)
-            .transpose()
-            .map_err(|e| format!("--memory-limit {e}"))?;
-        match self.engine.as_deref().and_then(|e| e.strip_prefix("ballista")) {
-            None => Ok(imbalanced_datafusion::Engine::new(&opts)?),
-            Some(address) => ballista(&opts, address.strip_prefix("://")),
-        }
+        let defaults = imbalanced_datafusion::EngineOptions::default();
+        let opts = imbalanced_datafusion::EngineOptions {
+            partitions: self.partitions.unwrap_or(defaults.partitions),
+            memory_limit: self.memory_limit,
+            ..defaults
+        };
+        let location = self.engine.as_deref().unwrap_or("datafusion");
+        Ok(imbalanced_datafusion::Engine::connect(location, &opts)?)
     }
-}
-
-#[cfg(feature = "ballista")]
-fn ballista(
-    opts: &imbalanced_datafusion::EngineOptions,
-    scheduler: Option<&str>,
-) -> Result<imbalanced_datafusion::Engine, BoxError> {
-    Ok(imbalanced_datafusion::Engine::ballista(opts, scheduler)?)
-}
-
-#[cfg(all(feature = "datafusion", not(feature = "ballista")))]
-fn ballista(
-    _: &imbalanced_datafusion::EngineOptions,
-    _: Option<&str>,
-) -> Result<imbalanced_datafusion::Engine, BoxError> {
-    Err(
-        "--engine ballista: this build of imbalanced has no Ballista client; build it with \
-         `cargo build --release -p imbalanced-cli --features ballista`"
-            .into(),
-    )
 }
 
 /// What a build without the engine says.

@@ -20,6 +20,7 @@ mod keel;
 mod long_tail;
 mod parquet_io;
 mod predictions;
+mod size;
 mod source;
 mod split;
 mod table;
@@ -35,5 +36,6 @@ pub use io::{format_number, read, write, write_atomic, write_text, Format, ReadO
 pub use keel::{read_keel, write_keel, Dialect};
 pub use long_tail::{exponential_counts, step_counts};
 pub use predictions::{read_predictions, write_multilabel_predictions, write_predictions, Predictions};
+pub use size::parse_size;
 pub use source::{is_stdio, read_bytes, write_output, Bytes, Compression};
 pub use split::{stratified_kfold, FoldShuffle};

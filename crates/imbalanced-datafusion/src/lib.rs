@@ -265,21 +265,11 @@ pub fn check_read_options(opts: &imbalanced_data::ReadOptions) -> Result<()> {
     }
 }
 
-/// A byte count as people write it: `512M`, `4G`, `1.5G`, `800K` or bytes.
-pub fn parse_size(text: &str) -> Result<usize, String> {
-    let t = text.trim();
-    let (number, unit) = t.split_at(t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len()));
-    let scale = match unit.to_ascii_uppercase().trim_end_matches(['B', 'I']) {
-        "" => 1.0,
-        "K" => 1024.0,
-        "M" => 1024.0 * 1024.0,
-        "G" => 1024.0 * 1024.0 * 1024.0,
-        "T" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
-        _ => return Err(format!("{text:?}: give a size such as 512M or 4G")),
-    };
-    match number.trim().parse::<f64>() {
-        Ok(n) if n > 0.0 && n.is_finite() => Ok((n * scale) as usize),
-        _ => Err(format!("{text:?}: give a size such as 512M or 4G")),
+/// `opts.partitions`, unless it is 0.
+fn check_partitions(opts: &EngineOptions) -> Result<usize> {
+    match opts.partitions {
+        0 => Err(ScaleError::Unsupported("partitions=0: give at least 1".into())),
+        n => Ok(n),
     }
 }
 
@@ -337,7 +327,7 @@ const ROWS_PER_BUCKET: u64 = 64;
 impl Engine {
     /// A session with `opts`.
     pub fn new(opts: &EngineOptions) -> Result<Engine> {
-        let partitions = opts.partitions.max(1);
+        let partitions = check_partitions(opts)?;
         let mut runtime_env = RuntimeEnvBuilder::new();
         let mut config = SessionConfig::new().with_target_partitions(partitions);
         if let Some(limit) = opts.memory_limit {
@@ -374,7 +364,7 @@ impl Engine {
     #[cfg(feature = "ballista")]
     pub fn ballista(opts: &EngineOptions, scheduler: Option<&str>) -> Result<Engine> {
         use ballista::prelude::SessionContextExt;
-        let partitions = opts.partitions.max(1);
+        let partitions = check_partitions(opts)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(partitions)
             .enable_all()
@@ -396,6 +386,30 @@ impl Engine {
             staged: Staged::new(opts),
             writes_here: true,
         })
+    }
+
+    /// The engine `location` names, as `--engine` takes it: `datafusion`
+    /// (embedded, [`Engine::new`]), `ballista` (an in-process cluster) or
+    /// `ballista://HOST:PORT` (a scheduler, [`Engine::ballista`]; a build
+    /// without the `ballista` feature says how to get it).
+    pub fn connect(location: &str, opts: &EngineOptions) -> Result<Engine> {
+        match location.strip_prefix("ballista") {
+            None if location == "datafusion" => Engine::new(opts),
+            #[cfg(feature = "ballista")]
+            Some(rest) if rest.is_empty() || rest.starts_with("://") => {
+                Engine::ballista(opts, rest.strip_prefix("://"))
+            }
+            #[cfg(not(feature = "ballista"))]
+            Some(rest) if rest.is_empty() || rest.starts_with("://") => Err(ScaleError::Unsupported(
+                "--engine ballista: this build of imbalanced has no Ballista client; build it with `cargo build \
+                 --release -p imbalanced-cli --features ballista`"
+                    .into(),
+            )),
+            _ => Err(ScaleError::Unsupported(format!(
+                "engine {location:?}: give datafusion, ballista://HOST:PORT (a Ballista scheduler) or ballista (an \
+                 in-process cluster)"
+            ))),
+        }
     }
 
     fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
