@@ -138,17 +138,22 @@ def _run(source: Any, out, call):
         src.close()
 
 
-def _check_partitions(partitions: int | None) -> None:
+def _settings(partitions: int | None, memory_limit: int | str | None) -> tuple:
+    """The engine's settings as the native functions take them, checked."""
     if partitions is not None and (isinstance(partitions, bool) or not isinstance(partitions, int)):
         raise TypeError(f"partitions must be an int or None, not {type(partitions).__name__}")
-
-
-def _memory(memory_limit: int | str | None) -> str | None:
     if memory_limit is None or isinstance(memory_limit, str):
-        return memory_limit
+        return (partitions, memory_limit)
     if isinstance(memory_limit, int) and not isinstance(memory_limit, bool):
-        return str(memory_limit)
+        return (partitions, str(memory_limit))
     raise TypeError(f"memory_limit must be a size such as '2G', a number of bytes or None, not {memory_limit!r}")
+
+
+def _check_splits(n_splits: int) -> None:
+    if isinstance(n_splits, bool) or not isinstance(n_splits, int):
+        raise TypeError(f"n_splits must be an int, not {type(n_splits).__name__}")
+    if n_splits < 2:
+        raise ValueError(f"n_splits={n_splits}: give at least 2")
 
 
 def _seed(random_state: int) -> int:
@@ -185,10 +190,10 @@ def inspect(
         ``imbalance_ratio`` and ``classes`` (``[label, count]`` pairs).
     """
     _check_available()
-    _check_partitions(partitions)
+    settings = _settings(partitions, memory_limit)
     src = _Source(source)
     try:
-        return json.loads(_native.scale_inspect(src.path, target, (partitions, _memory(memory_limit))))
+        return json.loads(_native.scale_inspect(src.path, target, settings))
     finally:
         src.close()
 
@@ -248,19 +253,18 @@ def resample(
     """
     if not isinstance(method, str):
         raise TypeError(f"method must be a sampler's name, not {type(method).__name__}")
-    _check_partitions(partitions)
+    settings = _settings(partitions, memory_limit)
     if isinstance(buckets, bool) or not isinstance(buckets, int):
         raise TypeError(f"buckets must be an int, not {type(buckets).__name__}")
     if buckets < 1:
         raise ValueError(f"buckets={buckets}: give at least 1")
     seed = _seed(random_state)
     given = json.dumps(params, default=_json_default)
-    memory = _memory(memory_limit)
     return _run(
         source,
         out,
         lambda path, to: _native.scale_resample(
-            path, target, (method, given), (seed, bool(bernoulli), buckets), to, (partitions, memory)
+            path, target, (method, given), (seed, bool(bernoulli), buckets), to, settings
         ),
     )
 
@@ -306,18 +310,10 @@ def stratified_folds(
         The rows with ``fold`` (0 to ``n_splits - 1``); with ``out``, each
         fold's rows of each class: ``{"classes": [...], "counts": [[...]]}``.
     """
-    if isinstance(n_splits, bool) or not isinstance(n_splits, int):
-        raise TypeError(f"n_splits must be an int, not {type(n_splits).__name__}")
-    if n_splits < 2:
-        raise ValueError(f"n_splits={n_splits}: give at least 2")
-    _check_partitions(partitions)
+    _check_splits(n_splits)
+    settings = _settings(partitions, memory_limit)
     seed = _seed(random_state)
-    memory = _memory(memory_limit)
-    return _run(
-        source,
-        out,
-        lambda path, to: _native.scale_folds(path, target, n_splits, seed, to, (partitions, memory)),
-    )
+    return _run(source, out, lambda path, to: _native.scale_folds(path, target, n_splits, seed, to, settings))
 
 
 def partition(
@@ -365,13 +361,10 @@ def partition(
     """
     if not isinstance(partitioner, str):
         raise TypeError(f"partitioner must be a name, not {type(partitioner).__name__}")
-    _check_partitions(partitions)
+    settings = _settings(partitions, memory_limit)
     given = json.dumps(params, default=_json_default)
-    memory = _memory(memory_limit)
     return _run(
-        source,
-        out,
-        lambda path, to: _native.scale_partition(path, target, partitioner, given, to, (partitions, memory)),
+        source, out, lambda path, to: _native.scale_partition(path, target, partitioner, given, to, settings)
     )
 
 
@@ -436,12 +429,9 @@ def evaluate(
     methods = list(methods)
     if not all(isinstance(m, str) for m in methods):
         raise TypeError("methods must be names (str)")
-    if isinstance(n_splits, bool) or not isinstance(n_splits, int):
-        raise TypeError(f"n_splits must be an int, not {type(n_splits).__name__}")
-    if n_splits < 2:
-        raise ValueError(f"n_splits={n_splits}: give at least 2")
+    _check_splits(n_splits)
     _check_available()
-    _check_partitions(partitions)
+    settings = _settings(partitions, memory_limit)
     seed = _seed(random_state)
     params = json.dumps(model_params or {}, default=_json_default)
     src = _Source(source)
@@ -453,7 +443,7 @@ def evaluate(
                 methods,
                 (model, params),
                 (n_splits, seed, bool(scale)),
-                (partitions, _memory(memory_limit)),
+                settings,
             )
         )
     finally:

@@ -16,19 +16,30 @@ type Settings = (Option<usize>, Option<String>);
 
 /// An engine with `settings`.
 fn engine((partitions, memory_limit): Settings) -> PyResult<Engine> {
-    let mut opts = EngineOptions::default();
-    if let Some(p) = partitions {
-        if p == 0 {
-            return Err(value_error("partitions=0: give at least 1"));
-        }
-        opts.partitions = p;
-    }
-    opts.memory_limit = memory_limit
-        .as_deref()
-        .map(imbalanced_datafusion::parse_size)
-        .transpose()
-        .map_err(|e| value_error(format!("memory_limit {e}")))?;
+    let defaults = EngineOptions::default();
+    let opts = EngineOptions {
+        partitions: partitions.unwrap_or(defaults.partitions),
+        memory_limit: memory_limit
+            .as_deref()
+            .map(imbalanced::data::parse_size)
+            .transpose()
+            .map_err(|e| value_error(format!("memory_limit {e}")))?,
+        ..defaults
+    };
     Engine::new(&opts).map_err(value_error)
+}
+
+/// What `work` reports, run on an engine with `settings` without the GIL,
+/// as JSON for the Python layer.
+fn report<T: serde::Serialize>(
+    py: Python<'_>,
+    settings: Settings,
+    work: impl FnOnce(&Engine) -> imbalanced_datafusion::Result<T> + Send,
+) -> PyResult<String> {
+    py.detach(|| {
+        let out = work(&engine(settings)?).map_err(value_error)?;
+        serde_json::to_string(&out).map_err(value_error)
+    })
 }
 
 /// Rows, features, class counts and imbalance ratio of `source`, as JSON.
@@ -40,10 +51,7 @@ pub(crate) fn scale_inspect(
     target: Option<&str>,
     settings: Settings,
 ) -> PyResult<String> {
-    py.detach(|| {
-        let report = engine(settings)?.inspect(source, target).map_err(value_error)?;
-        serde_json::to_string(&report).map_err(value_error)
-    })
+    report(py, settings, |e| e.inspect(source, target))
 }
 
 /// `sampler` (a name of the catalogue the engine runs, and its parameters
@@ -64,7 +72,7 @@ pub(crate) fn scale_resample(
     let (method, params) = sampler;
     let params = given(&params)?;
     let (seed, bernoulli, buckets) = how;
-    py.detach(|| {
+    report(py, settings, |e| {
         let job = FileJob {
             input: source,
             target,
@@ -81,8 +89,7 @@ pub(crate) fn scale_resample(
             seed,
             out: &out,
         };
-        let summary = engine(settings)?.resample_file(&job).map_err(value_error)?;
-        serde_json::to_string(&summary).map_err(value_error)
+        e.resample_file(&job)
     })
 }
 
@@ -99,11 +106,8 @@ pub(crate) fn scale_folds(
     out: Option<PathBuf>,
     settings: Settings,
 ) -> PyResult<String> {
-    py.detach(|| {
-        let counts = engine(settings)?
-            .folds_file(source, target, n_splits, seed, out.as_deref())
-            .map_err(value_error)?;
-        serde_json::to_string(&counts).map_err(value_error)
+    report(py, settings, |e| {
+        e.folds_file(source, target, n_splits, seed, out.as_deref())
     })
 }
 
@@ -122,11 +126,8 @@ pub(crate) fn scale_partition(
     settings: Settings,
 ) -> PyResult<String> {
     let params = given(params)?;
-    py.detach(|| {
-        let counts = engine(settings)?
-            .partition_file(source, target, name, &params, out.as_deref())
-            .map_err(value_error)?;
-        serde_json::to_string(&counts).map_err(value_error)
+    report(py, settings, |e| {
+        e.partition_file(source, target, name, &params, out.as_deref())
     })
 }
 
@@ -163,7 +164,7 @@ pub(crate) fn scale_evaluate(
         seed,
         scale,
     };
-    py.detach(|| {
+    report(py, settings, |e| {
         let job = imbalanced_datafusion::EvaluateJob {
             input: &path,
             target,
@@ -171,7 +172,6 @@ pub(crate) fn scale_evaluate(
             methods: &methods,
             opts: &opts,
         };
-        let evaluation = engine(settings)?.evaluate_file(&job, &|| {}).map_err(value_error)?;
-        serde_json::to_string(&evaluation.to_json()).map_err(value_error)
+        Ok(e.evaluate_file(&job, &|| {})?.to_json())
     })
 }
