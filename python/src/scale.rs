@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use imbalanced_datafusion::{Engine, EngineOptions, Execution, FileJob, Selection};
+use imbalanced_datafusion::{Engine, EngineOptions, Execution, FileJob};
 use pyo3::prelude::*;
 
 use crate::{given, value_error};
@@ -78,14 +78,7 @@ pub(crate) fn scale_resample(
             target,
             method: &method,
             params: &params,
-            how: Execution {
-                selection: if bernoulli {
-                    Selection::Bernoulli
-                } else {
-                    Selection::Exact
-                },
-                buckets,
-            },
+            how: Execution::new(bernoulli, buckets),
             seed,
             out: &out,
         };

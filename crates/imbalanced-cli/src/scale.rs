@@ -75,7 +75,7 @@ pub fn resample(
     params: &[(String, Value)],
     out: &Path,
 ) -> Result<ResampleSummary, BoxError> {
-    use imbalanced_datafusion::{Execution, FileJob, Selection};
+    use imbalanced_datafusion::{Execution, FileJob};
     imbalanced_datafusion::check_read_options(&args.input.options())?;
     refuse(&[("--rng numpy", args.rng != imbalanced::resample::RngKind::Default)])?;
     let engine = args.engine.start()?;
@@ -85,14 +85,7 @@ pub fn resample(
         target: args.input.target.as_deref(),
         method,
         params,
-        how: Execution {
-            selection: if args.bernoulli {
-                Selection::Bernoulli
-            } else {
-                Selection::Exact
-            },
-            buckets: args.buckets,
-        },
+        how: Execution::new(args.bernoulli, args.buckets),
         seed: args.seed,
         out,
     };

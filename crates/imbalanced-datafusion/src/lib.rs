@@ -284,6 +284,21 @@ pub struct Execution {
     pub buckets: usize,
 }
 
+impl Execution {
+    /// How `--bernoulli` and `--buckets` (or Python's `bernoulli=` and
+    /// `buckets=`) ask a sampler to run.
+    pub fn new(bernoulli: bool, buckets: usize) -> Execution {
+        Execution {
+            selection: if bernoulli {
+                Selection::Bernoulli
+            } else {
+                Selection::Exact
+            },
+            buckets,
+        }
+    }
+}
+
 impl Default for Execution {
     fn default() -> Self {
         Execution {
