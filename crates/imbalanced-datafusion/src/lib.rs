@@ -24,8 +24,12 @@
 //!   resampled by the in-memory engine, and the new rows joined to the
 //!   stream; or, for classes too large, resampled in hash buckets one at a
 //!   time (approximate);
-//! - TomekLinks on two classes: the minority gathered, the majority
-//!   streamed past it twice, the linked majority rows removed;
+//! - the cleaning samplers where one side is small (module `cleaning`):
+//!   TomekLinks on two classes (the minority gathered, the majority
+//!   streamed past it twice); ENN and NCR, exact, every class but the
+//!   largest gathered and the largest searched in chunks, a second pass
+//!   for its rows near the others; the removed rows dropped by an
+//!   anti-join;
 //! - stratified folds and federated partitions (flwr-datasets' Dirichlet
 //!   cut computed from the class counts): a class's rows in draw order
 //!   dealt into consecutive blocks, each block's boundary draw found as the
@@ -38,6 +42,7 @@
 
 #![forbid(unsafe_code)]
 
+mod cleaning;
 #[cfg(feature = "ballista")]
 pub mod cluster;
 mod evaluate;
@@ -61,7 +66,6 @@ use datafusion::logical_expr::SortExpr;
 use datafusion::prelude::*;
 use imbalanced_data::{sort_labels, Dataset, Feature, FeatureKind};
 use imbalanced_federated::partition::DirichletPartitioner;
-use imbalanced_neighbors::squared_distance;
 use imbalanced_resample::{ClassChange, ResampleError, ResampleSummary, SamplerSpec, SamplingKind, SamplingStrategy};
 
 pub use keys::{hash_bytes, splitmix64, uniform};
@@ -104,6 +108,10 @@ pub struct EngineOptions {
     pub memory_limit: Option<usize>,
     /// Where spills go; `None`: the system's temporary folder. Default: `None`.
     pub spill_dir: Option<PathBuf>,
+    /// Rows of the largest class that ENN and NCR search together (held in
+    /// memory with their neighbour lists; the search is quadratic in them).
+    /// Larger chunks settle more rows in the first pass. Default: 65,536.
+    pub chunk_rows: usize,
 }
 
 impl Default for EngineOptions {
@@ -112,6 +120,7 @@ impl Default for EngineOptions {
             partitions: std::thread::available_parallelism().map_or(1, |n| n.get()),
             memory_limit: None,
             spill_dir: None,
+            chunk_rows: 1 << 16,
         }
     }
 }
@@ -127,6 +136,8 @@ pub struct Engine {
     /// out in another order), and its executors need not see the output's
     /// folder.
     writes_here: bool,
+    /// [`EngineOptions::chunk_rows`].
+    chunk_rows: usize,
 }
 
 /// Rows the engine made (SMOTE's new rows) that its plans read back: they
@@ -266,7 +277,11 @@ pub fn check_read_options(opts: &imbalanced_data::ReadOptions) -> Result<()> {
 }
 
 /// `opts.partitions`, unless it is 0.
-fn check_partitions(opts: &EngineOptions) -> Result<usize> {
+/// The partitions, once the options are checked (none may be 0).
+fn check_options(opts: &EngineOptions) -> Result<usize> {
+    if opts.chunk_rows == 0 {
+        return Err(ScaleError::Unsupported("chunk_rows=0: give at least 1".into()));
+    }
     match opts.partitions {
         0 => Err(ScaleError::Unsupported("partitions=0: give at least 1".into())),
         n => Ok(n),
@@ -342,7 +357,7 @@ const ROWS_PER_BUCKET: u64 = 64;
 impl Engine {
     /// A session with `opts`.
     pub fn new(opts: &EngineOptions) -> Result<Engine> {
-        let partitions = check_partitions(opts)?;
+        let partitions = check_options(opts)?;
         let mut runtime_env = RuntimeEnvBuilder::new();
         let mut config = SessionConfig::new().with_target_partitions(partitions);
         if let Some(limit) = opts.memory_limit {
@@ -366,6 +381,7 @@ impl Engine {
             runtime,
             staged: Staged::new(opts),
             writes_here: false,
+            chunk_rows: opts.chunk_rows,
         })
     }
 
@@ -379,7 +395,7 @@ impl Engine {
     #[cfg(feature = "ballista")]
     pub fn ballista(opts: &EngineOptions, scheduler: Option<&str>) -> Result<Engine> {
         use ballista::prelude::SessionContextExt;
-        let partitions = check_partitions(opts)?;
+        let partitions = check_options(opts)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(partitions)
             .enable_all()
@@ -400,6 +416,7 @@ impl Engine {
             runtime,
             staged: Staged::new(opts),
             writes_here: true,
+            chunk_rows: opts.chunk_rows,
         })
     }
 
@@ -622,7 +639,8 @@ impl Engine {
         if !LOCAL_SAMPLERS.contains(&spec.name.as_str()) {
             return Err(ScaleError::Unsupported(format!(
                 "{} does not run on DataFusion yet (it looks at the rows of every class, which need not fit in \
-                 memory); the samplers that do are RandomUnderSampler, RandomOverSampler, TomekLinks and {}",
+                 memory); the samplers that do are RandomUnderSampler, RandomOverSampler, TomekLinks, \
+                 EditedNearestNeighbours, NeighbourhoodCleaningRule and {}",
                 spec.name,
                 LOCAL_SAMPLERS.join(", ")
             )));
@@ -728,105 +746,6 @@ impl Engine {
         }))?;
         let all = numeric.union(synthetic)?;
         finish_with_draws(t, all, seed)
-    }
-
-    /// imbalanced-learn's `TomekLinks` on a binary table whose minority
-    /// fits in memory: the majority rows that form a Tomek link (a pair of
-    /// mutual nearest neighbours, Euclidean, of different classes) with a
-    /// minority row are removed. The minority is gathered; the majority
-    /// streams past it twice: once for each minority row's nearest majority
-    /// row, once to check that no majority row is nearer to that row than
-    /// its minority partner. A distance tie goes to the row's own class (no
-    /// link). O(majority x minority) distances.
-    pub fn tomek_links(&self, t: &Table) -> Result<DataFrame> {
-        let counts = self.class_counts(t)?;
-        if counts.0.len() != 2 {
-            return Err(ScaleError::Unsupported(format!(
-                "TomekLinks on DataFusion takes two classes (the minority gathered, the majority streamed); this table \
-                 has {}",
-                counts.0.len()
-            )));
-        }
-        let minority = if counts.0[0].1 <= counts.0[1].1 { 0 } else { 1 };
-        let (small, large) = (counts.0[minority].0.clone(), counts.0[1 - minority].0.clone());
-        let numeric = self.numeric(t)?;
-        let values: Vec<Expr> = t.df.schema().fields().iter().map(|f| col_named(f.name())).collect();
-        let keyed = numeric
-            .with_column(LABEL, label_expr(t))?
-            .with_column(KEY, keys::RowKey::udf().call(values))?;
-        let d = t.features.len();
-        let rows_of = |batches: &[RecordBatch]| -> Result<(Vec<f64>, Vec<u64>)> {
-            let (mut x, mut k) = (Vec::new(), Vec::new());
-            for b in batches {
-                let (xb, kb) = batch_rows(t, b)?;
-                x.extend(xb);
-                k.extend(kb);
-            }
-            Ok((x, k))
-        };
-        let (s, _) = rows_of(&self.block_on(keyed.clone().filter(is_label(&small))?.collect())?)?;
-        let n_small = s.len() / d.max(1);
-        let majority = keyed.filter(is_label(&large))?;
-        // Pass 1: each minority row's nearest majority row.
-        let mut nearest: Vec<(f64, u64, Vec<f64>)> = vec![(f64::INFINITY, 0, Vec::new()); n_small];
-        self.for_each_batch(majority.clone(), |b| {
-            let (x, k) = batch_rows(t, b)?;
-            use rayon::prelude::*;
-            // Nearest by (distance, key): the same row whatever order the batches come in.
-            nearest.par_iter_mut().enumerate().for_each(|(i, best)| {
-                let own = &s[i * d..(i + 1) * d];
-                for (j, row) in x.chunks_exact(d.max(1)).enumerate() {
-                    let dist = squared_distance(own, row);
-                    if dist < best.0 || (dist == best.0 && k[j] < best.1) {
-                        *best = (dist, k[j], row.to_vec());
-                    }
-                }
-            });
-            Ok(())
-        })?;
-        // Candidates: a minority row nearer its nearest majority row than any other minority row, and
-        // that majority row nearer it than any other minority row.
-        let mut candidates: Vec<(u64, Vec<f64>, f64)> = Vec::new();
-        for i in 0..n_small {
-            let (dist, key, row) = &nearest[i];
-            let own = &s[i * d..(i + 1) * d];
-            let other_small = nearest_row(own, &s, d, Some(i)).map_or(f64::INFINITY, |(dd, _)| dd);
-            let partner = nearest_row(row, &s, d, None);
-            if dist.is_finite() && *dist < other_small && partner.is_some_and(|(_, j)| j == i) {
-                let second = nearest_row(row, &s, d, Some(i)).map_or(f64::INFINITY, |(dd, _)| dd);
-                if *dist < second {
-                    candidates.push((*key, row.clone(), *dist));
-                }
-            }
-        }
-        // Pass 2: no other majority row nearer a candidate than its minority partner.
-        let mut rivals = vec![(f64::INFINITY, 0usize); candidates.len()];
-        self.for_each_batch(majority, |b| {
-            let (x, k) = batch_rows(t, b)?;
-            for (c, (key, row, _)) in candidates.iter().enumerate() {
-                for j in 0..k.len() {
-                    if k[j] == *key {
-                        rivals[c].1 += 1;
-                    } else {
-                        rivals[c].0 = rivals[c].0.min(squared_distance(row, &x[j * d..(j + 1) * d]));
-                    }
-                }
-            }
-            Ok(())
-        })?;
-        let removed: Vec<Expr> = candidates
-            .iter()
-            .zip(&rivals)
-            .filter(|((_, _, dist), (rival, copies))| *copies == 1 && rival > dist)
-            .map(|((key, _, _), _)| lit(*key))
-            .collect();
-        let kept = with_draws(t, 0)?;
-        let kept = if removed.is_empty() {
-            kept
-        } else {
-            kept.filter(col(KEY).in_list(removed, true))?
-        };
-        finish(t, kept)
     }
 
     /// Runs `f` on every batch of `df`, partition by partition.
@@ -1096,6 +1015,8 @@ impl Engine {
                 }
                 self.tomek_links(t)
             }
+            "EditedNearestNeighbours" => self.edited_nearest_neighbours(t, &entry_params(entry, &params)?),
+            "NeighbourhoodCleaningRule" => self.neighbourhood_cleaning_rule(t, &entry_params(entry, &params)?),
             "RandomOverSampler" => {
                 if !params["shrinkage"].is_null() {
                     return refuse("shrinkage", "rows are copied, not smoothed");
@@ -1707,17 +1628,15 @@ fn batch_rows(t: &Table, b: &RecordBatch) -> Result<(Vec<f64>, Vec<u64>)> {
     Ok((x, keys))
 }
 
-/// The row of `rows` (row-major, `d` columns) nearest `query` other than
-/// row `skip`: its squared distance and index (the first among ties).
-fn nearest_row(query: &[f64], rows: &[f64], d: usize, skip: Option<usize>) -> Option<(f64, usize)> {
-    rows.chunks_exact(d.max(1))
-        .enumerate()
-        .filter(|(j, _)| Some(*j) != skip)
-        .map(|(j, r)| (squared_distance(query, r), j))
-        .fold(None, |best, (dist, j)| match best {
-            Some((b, _)) if b <= dist => best,
-            _ => Some((dist, j)),
-        })
+/// A sampler's parameters, as the catalogue configured them, read into its
+/// own type; a bad value is the catalogue's error, naming the parameter.
+fn entry_params<T: serde::de::DeserializeOwned>(
+    entry: &imbalanced_catalog::Entry<dyn imbalanced_resample::Resampler>,
+    params: &serde_json::Value,
+) -> Result<T> {
+    let unsupported = |e: String| ScaleError::Unsupported(e);
+    entry.build(params.clone()).map_err(|e| unsupported(e.to_string()))?;
+    serde_json::from_value(params.clone()).map_err(|e| unsupported(e.to_string()))
 }
 
 /// The gathered rows (numeric features, the target) as a dataset whose

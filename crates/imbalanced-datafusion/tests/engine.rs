@@ -537,8 +537,8 @@ fn tomek_links_remove_the_rows_the_in_memory_sampler_removes() {
 }
 
 /// Every operation, as rows: class counts, both under-samplings,
-/// over-sampling, SMOTE, folds, Dirichlet partitions, and TomekLinks on
-/// `two` (a file of two classes). The same on any engine that runs the
+/// over-sampling, SMOTE, folds, Dirichlet partitions, NCR, and TomekLinks
+/// and ENN on `two` (a file of two classes). The same on any engine that runs the
 /// plans.
 #[cfg(feature = "ballista")]
 fn every_operation(e: &Engine, csv: &Path, two: &Path) -> Vec<Vec<String>> {
@@ -565,6 +565,10 @@ fn every_operation(e: &Engine, csv: &Path, two: &Path) -> Vec<Vec<String>> {
     out.extend(plans.into_iter().map(|p| rows(&e.collect(p).unwrap())));
     let two = e.read(two.to_str().unwrap(), Some("label")).unwrap();
     out.push(rows(&e.collect(e.tomek_links(&two).unwrap()).unwrap()));
+    for (table, method) in [(&two, "EditedNearestNeighbours"), (&t, "NeighbourhoodCleaningRule")] {
+        let cleaned = e.resample(table, method, &[], Default::default(), 0).unwrap();
+        out.push(rows(&e.collect(cleaned).unwrap()));
+    }
     out
 }
 

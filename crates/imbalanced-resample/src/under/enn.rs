@@ -24,6 +24,18 @@ pub enum KindSel {
     Mode,
 }
 
+impl KindSel {
+    /// Whether a row of class `own` is kept with neighbours of classes
+    /// `neighbours`: all of them `own` (`All`), or `own` the most frequent,
+    /// ties to the smaller class code (`Mode`, as SciPy's `mode`).
+    pub fn agrees(self, own: usize, mut neighbours: impl Iterator<Item = usize>) -> bool {
+        match self {
+            KindSel::All => neighbours.all(|c| c == own),
+            KindSel::Mode => mode_smallest(neighbours) == own,
+        }
+    }
+}
+
 /// Remove rows whose nearest neighbours disagree with their class.
 ///
 /// Edited nearest neighbours (Wilson 1972): removes samples of the cleaned
@@ -87,10 +99,7 @@ fn edit<'a>(
     let mut agrees = vec![true; y.len()];
     for (p, &i) in cleaned.iter().enumerate() {
         let (c, row) = (y[i], neighbours(p));
-        agrees[i] = match kind_sel {
-            KindSel::All => row.iter().all(|&j| y[j] == c),
-            KindSel::Mode => mode_smallest(row.iter().map(|&j| y[j])) == c,
-        };
+        agrees[i] = kind_sel.agrees(c, row.iter().map(|&j| y[j]));
     }
     counts
         .keys()
@@ -127,10 +136,17 @@ pub(crate) fn enn_keep(
     ))
 }
 
+impl EditedNearestNeighbours {
+    /// Checks `n_neighbors` (at least 1).
+    pub fn check(&self) -> Result<()> {
+        check_k("n_neighbors", self.n_neighbors)
+    }
+}
+
 impl Resampler for EditedNearestNeighbours {
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());
-        check_k("n_neighbors", self.n_neighbors)?;
+        self.check()?;
         let keep = enn_keep(
             x,
             y,
@@ -198,7 +214,7 @@ fn enn_all_by_counting(
     if !unsure.is_empty() {
         let nn = neighbors_of_rows(x, &unsure, k, 0, "n_neighbors")?;
         for (row, &i) in nn.indices.rows().into_iter().zip(&unsure) {
-            agrees[i] = row.iter().all(|&j| y[j] == y[i]);
+            agrees[i] = KindSel::All.agrees(y[i], row.iter().map(|&j| y[j]));
         }
     }
     Ok(Some(

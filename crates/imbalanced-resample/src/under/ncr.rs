@@ -7,7 +7,7 @@ use crate::over::check_k;
 use crate::strategy::{minority_class_by_appearance, Bound, SamplingKind, SamplingStrategy};
 use crate::under::enn::enn_keep;
 use crate::under::KindSel;
-use crate::util::{class_indices, mode_smallest};
+use crate::util::class_indices;
 use crate::{class_counts, Resampled, Resampler};
 use imbalanced_data::Xy;
 
@@ -42,9 +42,9 @@ impl Default for NeighbourhoodCleaningRule {
     }
 }
 
-impl Resampler for NeighbourhoodCleaningRule {
-    fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
-        let (x, y) = (data.x(), data.y());
+impl NeighbourhoodCleaningRule {
+    /// Checks `n_neighbors` (at least 1) and `threshold_cleaning` (in [0, 1]).
+    pub fn check(&self) -> Result<()> {
         check_k("n_neighbors", self.n_neighbors)?;
         if !(self.threshold_cleaning >= 0.0 && self.threshold_cleaning <= 1.0) {
             return Err(ResampleError::Parameter {
@@ -53,6 +53,29 @@ impl Resampler for NeighbourhoodCleaningRule {
                 expected: "a number in [0, 1]".into(),
             });
         }
+        Ok(())
+    }
+
+    /// Whether a class of `n` rows, `cleaned` by the sampling strategy,
+    /// loses the rows that neighbour misclassified minority rows (of which
+    /// there are `minority`): when it has more than `threshold_cleaning`
+    /// times the minority's rows.
+    pub fn cleans_around_minority(&self, cleaned: bool, n: usize, minority: usize) -> bool {
+        cleaned && n as f64 > minority as f64 * self.threshold_cleaning
+    }
+
+    /// Whether a minority row whose `n_neighbors` nearest rows (itself
+    /// first) have classes `nearest` is misclassified by them: their most
+    /// frequent class, ties to the smaller code, is not `minority`.
+    pub fn misclassified(minority: usize, nearest: impl Iterator<Item = usize>) -> bool {
+        !KindSel::Mode.agrees(minority, nearest)
+    }
+}
+
+impl Resampler for NeighbourhoodCleaningRule {
+    fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
+        let (x, y) = (data.x(), data.y());
+        self.check()?;
         let counts = class_counts(y);
         let targets = self.sampling_strategy.resolve(&counts, SamplingKind::Clean, classes)?;
         let k = self.n_neighbors;
@@ -70,15 +93,12 @@ impl Resampler for NeighbourhoodCleaningRule {
             removed[i] = false;
         }
         let minority = minority_class_by_appearance(y, &counts);
-        let to_clean = |c: usize| {
-            targets.contains_key(&c) && counts[&c] as f64 > counts[&minority] as f64 * self.threshold_cleaning
-        };
+        let to_clean = |c: usize| self.cleans_around_minority(targets.contains_key(&c), counts[&c], counts[&minority]);
         let min_rows = class_indices(y, minority);
         // The classifier is fit on all of x, so each minority sample is its own nearest neighbour.
         let nn = KnnIndex::new(x).query_points(&min_rows, k + 1)?;
         for row in nn.indices.rows() {
-            let predicted = mode_smallest(row.iter().take(k).map(|&j| y[j]));
-            if predicted != minority {
+            if Self::misclassified(minority, row.iter().take(k).map(|&j| y[j])) {
                 for &j in row.iter().skip(1) {
                     if to_clean(y[j]) {
                         removed[j] = true;
