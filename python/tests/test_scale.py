@@ -116,6 +116,29 @@ def test_tomek_links_on_two_classes(tmp_path):
     assert _rows(got) == _rows(pd.DataFrame({"x0": Xr[:, 0], "x1": Xr[:, 1], "y": yr}))
 
 
+@pytest.mark.parametrize(
+    "method, params",
+    [
+        ("EditedNearestNeighbours", {}),
+        ("EditedNearestNeighbours", {"kind_sel": "mode", "n_neighbors": 5}),
+        ("NeighbourhoodCleaningRule", {}),
+    ],
+)
+def test_enn_and_ncr_remove_the_in_memory_samplers_rows(method, params):
+    from imbalanced import under_sampling
+
+    rng = np.random.default_rng(3)
+    y = np.select([np.arange(400) % 15 == 0, np.arange(400) % 6 == 0], ["rare", "yes"], "no")
+    shift = np.select([y == "rare", y == "yes"], [0.6, 0.3], 0.0)
+    X = rng.random((400, 2)) + shift[:, None]
+    df = pd.DataFrame({"x0": X[:, 0], "x1": X[:, 1], "y": y})
+    Xr, yr = getattr(under_sampling, method)(**params).fit_resample(X, y)
+    assert len(yr) < 400
+    for partitions in (1, 4):
+        out = scale.resample(df, method, target="y", partitions=partitions, **params)
+        assert _rows(out) == _rows(pd.DataFrame({"x0": Xr[:, 0], "x1": Xr[:, 1], "y": yr}))
+
+
 def test_out_gets_the_file_and_a_summary(tmp_path):
     df = _frame()
     out = tmp_path / "r.parquet"

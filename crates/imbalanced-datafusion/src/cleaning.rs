@@ -34,14 +34,12 @@ use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::common::JoinType;
 use datafusion::prelude::*;
 use imbalanced_neighbors::{squared_distance, KnnIndex};
-use imbalanced_resample::{
-    EditedNearestNeighbours, KindSel, NeighbourhoodCleaningRule, ResampleError, SamplingKind,
-};
+use imbalanced_resample::{EditedNearestNeighbours, KindSel, NeighbourhoodCleaningRule, ResampleError, SamplingKind};
 use ndarray::ArrayView2;
 
 use crate::{
-    batch_rows, cast_expr, col_named, finish, is_label, with_draws, ClassCounts, Engine, Result,
-    ScaleError, Table, KEY, LABEL,
+    batch_rows, cast_expr, col_named, finish, is_label, with_draws, ClassCounts, Engine, Result, ScaleError, Table,
+    KEY, LABEL,
 };
 
 /// The column of removed keys in the anti-join.
@@ -70,7 +68,10 @@ impl Rows {
         let mut order: Vec<usize> = (0..keys.len()).collect();
         order.sort_by_key(|&i| keys[i]);
         Ok(Rows {
-            x: order.iter().flat_map(|&i| x[i * d..(i + 1) * d].iter().copied()).collect(),
+            x: order
+                .iter()
+                .flat_map(|&i| x[i * d..(i + 1) * d].iter().copied())
+                .collect(),
             keys: order.iter().map(|&i| keys[i]).collect(),
             class: order.iter().map(|&i| class[i]).collect(),
             d,
@@ -303,7 +304,8 @@ impl Engine {
             .sampling_strategy
             .resolve(&counts.by_code(), SamplingKind::Clean, &counts.labels())?;
         let kind = enn.kind_sel;
-        let settles = |key: u64, near: &[(f64, u64, usize)]| near[0].1 == key && kind.agrees(large, classes(&near[1..]));
+        let settles =
+            |key: u64, near: &[(f64, u64, usize)]| near[0].1 == key && kind.agrees(large, classes(&near[1..]));
         let ask = Ask {
             width: k + 1,
             small: &|c| cleaned.contains_key(&c),

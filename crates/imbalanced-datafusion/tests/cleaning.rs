@@ -69,7 +69,15 @@ fn in_memory(csv: &Path, method: &str, params: &[(String, Value)]) -> Vec<String
     let out = sampler.fit_resample_dataset(&data).unwrap();
     let x = out.numeric();
     let mut rows: Vec<String> = (0..out.n_samples())
-        .map(|r| format!("{},{},{},{}", x[(r, 0)], x[(r, 1)], x[(r, 2)], out.classes()[out.y()[r]]))
+        .map(|r| {
+            format!(
+                "{},{},{},{}",
+                x[(r, 0)],
+                x[(r, 1)],
+                x[(r, 2)],
+                out.classes()[out.y()[r]]
+            )
+        })
         .collect();
     rows.sort();
     rows
@@ -148,8 +156,16 @@ fn tomek_links_key_rows_as_read_with_integer_columns() {
 fn bad_settings_and_small_tables_are_named() {
     let dir = tempfile::tempdir().unwrap();
     let two = write(dir.path(), "two.csv", &overlapping(300, false));
-    let tiny = write(dir.path(), "tiny.csv", "a,b,n,label\n0.1,0.2,1,no\n0.3,0.1,0,no\n0.9,0.8,2,yes\n");
-    let text = write(dir.path(), "text.csv", "a,c,label\n0.1,x,no\n0.2,y,no\n0.3,z,yes\n0.4,x,no\n");
+    let tiny = write(
+        dir.path(),
+        "tiny.csv",
+        "a,b,n,label\n0.1,0.2,1,no\n0.3,0.1,0,no\n0.9,0.8,2,yes\n",
+    );
+    let text = write(
+        dir.path(),
+        "text.csv",
+        "a,c,label\n0.1,x,no\n0.2,y,no\n0.3,z,yes\n0.4,x,no\n",
+    );
     let e = Engine::new(&EngineOptions::default()).unwrap();
     let run = |csv: &Path, method: &str, given: Value| {
         let t = e.read(csv.to_str().unwrap(), Some("label")).unwrap();

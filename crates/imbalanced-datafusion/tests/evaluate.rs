@@ -164,17 +164,17 @@ fn what_cannot_run_is_refused_by_name() {
     };
     assert!(job(&methods(&["none"]), &many).contains("--folds 100 or fewer"));
     // A sampler the engine does not run fails alone, named; when every method fails, that is the error.
-    let only_enn = job(&methods(&["EditedNearestNeighbours"]), &opts);
-    assert!(only_enn.contains("EditedNearestNeighbours"), "{only_enn}");
+    let only_adasyn = job(&methods(&["ADASYN"]), &opts);
+    assert!(only_adasyn.contains("ADASYN"), "{only_adasyn}");
     let job = EvaluateJob {
         input: &input,
         target: Some("label"),
         name: "d",
-        methods: &methods(&["none", "EditedNearestNeighbours"]),
+        methods: &methods(&["none", "ADASYN"]),
         opts: &opts,
     };
     let partly = e.evaluate_file(&job, &|| {}).unwrap();
     assert_eq!(partly.results.len(), 1);
-    assert_eq!(partly.failed[0].method, "EditedNearestNeighbours");
+    assert_eq!(partly.failed[0].method, "ADASYN");
     assert!(partly.failed[0].reason.contains("does not run on DataFusion"));
 }

@@ -88,6 +88,7 @@ fn one_out_of_core_run() {
         partitions: 4,
         memory_limit: Some(limit),
         spill_dir: Some(dir.path().to_path_buf()),
+        ..Default::default()
     })
     .unwrap();
     let t = engine.read(folder.to_str().unwrap(), Some("label")).unwrap();
