@@ -304,10 +304,11 @@ fn evaluate_on_the_engine_gives_the_same_scores_on_any_partitioning() {
         "--engine",
         "datafusion",
         "--methods",
-        "none,EditedNearestNeighbours",
+        "none,ADASYN,enn",
     ]));
     assert!(table.contains("glass4 (214 rows, 2 classes)"), "{table}");
-    assert!(table.contains("failed: EditedNearestNeighbours"), "{table}");
+    assert!(table.contains("failed: ADASYN"), "{table}");
+    assert!(table.contains("│ EditedNearestNeighbours"), "{table}");
     assert!(table.contains("note: on DataFusion"), "{table}");
     for (flag, value) in [("--report", "r.html"), ("--losses", "focal"), ("--repeats", "2")] {
         let args = [
