@@ -7,7 +7,7 @@ maximum RSS) of each, each in a process of its own, one after the other.
 
     cargo build --release -p imbalanced-cli --features datafusion
     /tmp/bench-venv/bin/pip install pyarrow pandas imbalanced-learn==0.14.2
-    /tmp/bench-venv/bin/python bench/datafusion_cleaning.py --rows 200000,1000000 [--imblearn-rows 200000]
+    /tmp/bench-venv/bin/python bench/datafusion_cleaning.py --rows 200000,1000000,5000000 [--imblearn-rows 200000] [--in-memory-rows 1000000]
 
 The data (our formulation): 20 float64 features, a binary label positive with
 probability 0.01, positives shifted by 1.0 in every feature (classes that
@@ -69,8 +69,9 @@ print(len(yr))
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", default="200000,1000000")
+    parser.add_argument("--rows", default="200000,1000000,5000000")
     parser.add_argument("--imblearn-rows", type=int, default=200_000)
+    parser.add_argument("--in-memory-rows", type=int, default=1_000_000)
     parser.add_argument("--methods", default="enn,ncr")
     args = parser.parse_args()
     print("| rows | method | tool | seconds | peak MB | rows out |")
@@ -86,9 +87,10 @@ def main():
             pq.write_table(pq.read_table(folder), whole)
         for method in args.methods.split(","):
             sides = [("imbalanced (DataFusion)", [str(BIN), "resample", str(folder), "--engine", "datafusion",
-                                                  "-m", method, "--target", "label", "-o", str(out), "--json"]),
-                     ("imbalanced (in memory)", [str(BIN), "resample", str(whole), "-m", method,
-                                                 "--target", "label", "-o", str(out), "--json"])]
+                                                  "-m", method, "--target", "label", "-o", str(out), "--json"])]
+            if rows <= args.in_memory_rows:
+                sides.append(("imbalanced (in memory)", [str(BIN), "resample", str(whole), "-m", method,
+                                                         "--target", "label", "-o", str(out), "--json"]))
             if rows <= args.imblearn_rows:
                 sides.append(("pandas + imbalanced-learn", [sys.executable, "-c", IMBLEARN, str(whole), str(out),
                                                             method]))

@@ -17,11 +17,16 @@
 //!    the table's, by either rule (all or most of its class). Most rows far
 //!    from the gathered classes are settled so;
 //! 2. the rows left unsettled (near the gathered classes) and the gathered
-//!    rows that are cleaned are searched among every chunk, their nearest
-//!    merged: the exact answer. These rows must fit in memory, as the
-//!    gathered classes must; how many there are depends on the data (about
-//!    `k` times the gathered rows per chunk of the largest class where the
-//!    classes overlap, few where they do not).
+//!    rows that are cleaned are searched among every chunk, each only as
+//!    far as its nearest so far reach, their nearest merged: the exact
+//!    answer. These rows must fit in memory, as the gathered classes must.
+//!    How many there are depends on the data and grows with the chunks'
+//!    number (a chunk holds a sparser sample of the class): 3.7% of a
+//!    million rows of overlapping 20-dimensional classes in chunks of 24k
+//!    rows, 4.7% of five million in chunks of 65k.
+//!
+//! The first pass costs about (rows x chunk) distances, the second
+//! (unsettled x rows): quadratic in the end, as the in-memory search is.
 //!
 //! Distance ties go to the lower row key (in memory, to the earlier row of
 //! the file): the same rows as the in-memory sampler wherever no two rows
@@ -41,6 +46,15 @@ use crate::{
     batch_rows, cast_expr, col_named, finish, is_label, with_draws, ClassCounts, Engine, Result, ScaleError, Table,
     KEY, LABEL,
 };
+
+/// The default rows per chunk for a largest class of `n` rows:
+/// `sqrt(1024 n)`, within [8,192, 1,048,576]. The first pass costs about
+/// `n x chunk` distances; the second `unsettled x n`, where the unsettled
+/// rows grow as `n / chunk`: a chunk of order `sqrt(n)` balances them
+/// (measured: BENCHMARKS.md).
+fn auto_chunk(n: u64) -> usize {
+    ((1024.0 * n as f64).sqrt() as usize).clamp(1 << 13, 1 << 20)
+}
 
 /// The column of removed keys in the anti-join.
 const REMOVED: &str = "__imbalanced_removed";
@@ -90,36 +104,34 @@ impl Rows {
         ArrayView2::from_shape((self.len(), self.d), &self.x).expect("rows of d values")
     }
 
-    /// The `width` rows here nearest each of `queries` (row-major).
-    fn nearest(&self, index: &KnnIndex<'_>, queries: &[f64], width: usize) -> Result<Vec<Near>> {
+    /// The `width` rows here nearest each of `queries` (row-major), among
+    /// those within its bound (squared; infinite: any).
+    fn nearest(&self, index: &KnnIndex<'_>, queries: &[f64], width: usize, bounds: &[f64]) -> Result<Vec<Near>> {
         let n = queries.len() / self.d.max(1);
-        let w = width.min(self.len());
-        if w == 0 || n == 0 {
-            return Ok(vec![Vec::new(); n]);
-        }
         let queries = ArrayView2::from_shape((n, self.d), queries).expect("rows of d values");
-        let nn = index
-            .query(queries, w)
+        let bounds: Vec<f64> = bounds.iter().map(|b| b.sqrt()).collect();
+        let found = index
+            .query_within(queries, width, &bounds)
             .map_err(|e| ScaleError::Unsupported(e.to_string()))?;
-        Ok(nn
-            .indices
-            .rows()
+        Ok(found
             .into_iter()
             .zip(queries.rows())
             .map(|(found, q)| {
                 let q = q.as_slice().expect("a row-major query");
                 found
-                    .iter()
-                    .map(|&j| (squared_distance(q, self.row(j)), self.keys[j], self.class[j]))
+                    .into_iter()
+                    .map(|(j, _)| (squared_distance(q, self.row(j)), self.keys[j], self.class[j]))
                     .collect()
             })
             .collect())
     }
 }
 
-/// A row's nearest rows so far: (squared distance, key, class), nearest
-/// first, ties by key.
-type Near = Vec<(f64, u64, usize)>;
+/// A row near another: (squared distance, key, class).
+type Neighbour = (f64, u64, usize);
+
+/// A row's nearest rows so far, nearest first, ties by key.
+type Near = Vec<Neighbour>;
 
 /// `more` merged into `near`, keeping the `width` nearest.
 fn merge(near: &mut Near, more: Near, width: usize) {
@@ -128,15 +140,29 @@ fn merge(near: &mut Near, more: Near, width: usize) {
     near.truncate(width);
 }
 
-fn classes(near: &[(f64, u64, usize)]) -> impl Iterator<Item = usize> + '_ {
+/// How far a row's nearest `width` reach (squared): nothing beyond can
+/// join them.
+fn reach(near: &Near, width: usize) -> f64 {
+    if near.len() == width {
+        near[width - 1].0
+    } else {
+        f64::INFINITY
+    }
+}
+
+fn classes(near: &[Neighbour]) -> impl Iterator<Item = usize> + '_ {
     near.iter().map(|e| e.2)
 }
 
-/// A row whose nearest rows of the whole table are known.
+/// A row whose nearest rows of the whole table are known (once every
+/// chunk is merged in).
 struct Asked {
     key: u64,
     class: usize,
     near: Near,
+    /// A squared distance its `width` nearest lie within (those of a
+    /// subset of the table reach at least as far).
+    bound: f64,
 }
 
 /// Which rows [`Engine::neighbourhoods`] finds the nearest of.
@@ -148,7 +174,7 @@ struct Ask<'a> {
     /// For the largest class's rows, when they are asked about: whether
     /// a row (its key, its nearest among its chunk and the gathered rows)
     /// is settled without the whole table; the others are asked about.
-    settles: Option<&'a dyn Fn(u64, &[(f64, u64, usize)]) -> bool>,
+    settles: Option<&'a dyn Fn(u64, &[Neighbour]) -> bool>,
 }
 
 impl Engine {
@@ -180,13 +206,14 @@ impl Engine {
         finish(t, kept.join(keys, JoinType::LeftAnti, &[KEY], &[REMOVED], None)?)
     }
 
-    /// Runs `f` on the rows of class `label` in chunks of about
-    /// [`EngineOptions::chunk_rows`](crate::EngineOptions::chunk_rows), each with its index.
+    /// Runs `f` on `rows` in chunks of at least `size` rows (whole
+    /// batches), each with its index.
     fn for_each_chunk(
         &self,
         t: &Table,
         rows: DataFrame,
         code: &HashMap<&str, usize>,
+        size: usize,
         mut f: impl FnMut(&Rows, &KnnIndex<'_>) -> Result<()>,
     ) -> Result<()> {
         let mut pending: Vec<RecordBatch> = Vec::new();
@@ -197,7 +224,7 @@ impl Engine {
         };
         self.for_each_batch(rows, |b| {
             pending.push(b.clone());
-            if pending.iter().map(|b| b.num_rows()).sum::<usize>() >= self.chunk_rows {
+            if pending.iter().map(|b| b.num_rows()).sum::<usize>() >= size {
                 run(&mut pending)?;
             }
             Ok(())
@@ -220,12 +247,14 @@ impl Engine {
         let small_index = KnnIndex::new(small.view());
         let picked: Vec<usize> = (0..small.len()).filter(|&i| (ask.small)(small.class[i])).collect();
         let queries: Vec<f64> = picked.iter().flat_map(|&i| small.row(i).iter().copied()).collect();
+        let unbounded = |n: usize| vec![f64::INFINITY; n];
         let mut asked: Vec<Asked> = picked
             .iter()
-            .zip(small.nearest(&small_index, &queries, ask.width)?)
+            .zip(small.nearest(&small_index, &queries, ask.width, &unbounded(picked.len()))?)
             .map(|(&i, near)| Asked {
                 key: small.keys[i],
                 class: small.class[i],
+                bound: reach(&near, ask.width),
                 near,
             })
             .collect();
@@ -233,16 +262,25 @@ impl Engine {
             return Ok(asked);
         }
         let large_rows = keyed.filter(is_label(&labels[large]))?;
+        let size = self.chunk_rows.unwrap_or_else(|| auto_chunk(counts.0[large].1));
         // Pass 1: the gathered rows asked about meet every chunk; each
         // chunk's own rows are settled or asked about.
         let (mut unsettled, mut unsettled_x): (Vec<Asked>, Vec<f64>) = (Vec::new(), Vec::new());
-        self.for_each_chunk(t, large_rows.clone(), &code, |chunk, index| {
-            for (a, more) in asked.iter_mut().zip(chunk.nearest(index, &queries, ask.width)?) {
+        let meet = |asked: &mut [Asked], x: &[f64], chunk: &Rows, index: &KnnIndex<'_>| -> Result<()> {
+            let bounds: Vec<f64> = asked.iter().map(|a| a.bound.min(reach(&a.near, ask.width))).collect();
+            for (a, more) in asked.iter_mut().zip(chunk.nearest(index, x, ask.width, &bounds)?) {
                 merge(&mut a.near, more, ask.width);
             }
+            Ok(())
+        };
+        self.for_each_chunk(t, large_rows.clone(), &code, size, |chunk, index| {
+            meet(&mut asked, &queries, chunk, index)?;
             let Some(settles) = ask.settles else { return Ok(()) };
-            let within = chunk.nearest(index, &chunk.x, ask.width)?;
-            let gathered = small.nearest(&small_index, &chunk.x, ask.width)?;
+            let n = chunk.len();
+            let within = chunk.nearest(index, &chunk.x, ask.width, &unbounded(n))?;
+            // The gathered rows beyond the chunk's nearest cannot join them.
+            let reaches: Vec<f64> = within.iter().map(|near| reach(near, ask.width)).collect();
+            let gathered = small.nearest(&small_index, &chunk.x, ask.width, &reaches)?;
             for (i, (mut near, from_small)) in within.into_iter().zip(gathered).enumerate() {
                 merge(&mut near, from_small.clone(), ask.width);
                 if !settles(chunk.keys[i], &near) {
@@ -250,19 +288,18 @@ impl Engine {
                         key: chunk.keys[i],
                         class: large,
                         near: from_small,
+                        bound: reach(&near, ask.width),
                     });
                     unsettled_x.extend_from_slice(chunk.row(i));
                 }
             }
             Ok(())
         })?;
-        // Pass 2: the unsettled rows meet every chunk.
+        // Pass 2: the unsettled rows meet every chunk, each searched only as
+        // far as its nearest so far reach.
         if !unsettled.is_empty() {
-            self.for_each_chunk(t, large_rows, &code, |chunk, index| {
-                for (a, more) in unsettled.iter_mut().zip(chunk.nearest(index, &unsettled_x, ask.width)?) {
-                    merge(&mut a.near, more, ask.width);
-                }
-                Ok(())
+            self.for_each_chunk(t, large_rows, &code, size, |chunk, index| {
+                meet(&mut unsettled, &unsettled_x, chunk, index)
             })?;
         }
         asked.extend(unsettled);
@@ -304,8 +341,7 @@ impl Engine {
             .sampling_strategy
             .resolve(&counts.by_code(), SamplingKind::Clean, &counts.labels())?;
         let kind = enn.kind_sel;
-        let settles =
-            |key: u64, near: &[(f64, u64, usize)]| near[0].1 == key && kind.agrees(large, classes(&near[1..]));
+        let settles = |key: u64, near: &[Neighbour]| near[0].1 == key && kind.agrees(large, classes(&near[1..]));
         let ask = Ask {
             width: k + 1,
             small: &|c| cleaned.contains_key(&c),
@@ -339,7 +375,7 @@ impl Engine {
         let minority = (0..counts.0.len()).min_by_key(|&c| counts.0[c].1).expect("a class");
         let n = |c: usize| counts.0[c].1 as usize;
         let settles =
-            |key: u64, near: &[(f64, u64, usize)]| near[0].1 == key && KindSel::Mode.agrees(large, classes(&near[1..]));
+            |key: u64, near: &[Neighbour]| near[0].1 == key && KindSel::Mode.agrees(large, classes(&near[1..]));
         let ask = Ask {
             width: k + 1,
             small: &|c| c == minority || cleaned.contains_key(&c),

@@ -110,8 +110,10 @@ pub struct EngineOptions {
     pub spill_dir: Option<PathBuf>,
     /// Rows of the largest class that ENN and NCR search together (held in
     /// memory with their neighbour lists; the search is quadratic in them).
-    /// Larger chunks settle more rows in the first pass. Default: 65,536.
-    pub chunk_rows: usize,
+    /// Larger chunks settle more rows in the first pass. `None`: of order
+    /// the square root of the class's rows (`sqrt(1024 n)`, within 8,192 to
+    /// 1,048,576). Default: `None`.
+    pub chunk_rows: Option<usize>,
 }
 
 impl Default for EngineOptions {
@@ -120,7 +122,7 @@ impl Default for EngineOptions {
             partitions: std::thread::available_parallelism().map_or(1, |n| n.get()),
             memory_limit: None,
             spill_dir: None,
-            chunk_rows: 1 << 16,
+            chunk_rows: None,
         }
     }
 }
@@ -137,7 +139,7 @@ pub struct Engine {
     /// folder.
     writes_here: bool,
     /// [`EngineOptions::chunk_rows`].
-    chunk_rows: usize,
+    chunk_rows: Option<usize>,
 }
 
 /// Rows the engine made (SMOTE's new rows) that its plans read back: they
@@ -279,7 +281,7 @@ pub fn check_read_options(opts: &imbalanced_data::ReadOptions) -> Result<()> {
 /// `opts.partitions`, unless it is 0.
 /// The partitions, once the options are checked (none may be 0).
 fn check_options(opts: &EngineOptions) -> Result<usize> {
-    if opts.chunk_rows == 0 {
+    if opts.chunk_rows == Some(0) {
         return Err(ScaleError::Unsupported("chunk_rows=0: give at least 1".into()));
     }
     match opts.partitions {

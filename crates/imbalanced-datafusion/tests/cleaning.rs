@@ -87,7 +87,7 @@ fn in_memory(csv: &Path, method: &str, params: &[(String, Value)]) -> Vec<String
 /// to the in-memory sampler's; the number removed.
 fn same_as_in_memory(csv: &Path, method: &str, params: &[(String, Value)]) -> usize {
     let want = in_memory(csv, method, params);
-    for (partitions, chunk_rows) in [(1, 1 << 16), (4, 1 << 16), (16, 97), (4, 7)] {
+    for (partitions, chunk_rows) in [(1, None), (4, None), (16, Some(97)), (4, Some(7))] {
         let e = Engine::new(&EngineOptions {
             partitions,
             chunk_rows,
@@ -99,7 +99,7 @@ fn same_as_in_memory(csv: &Path, method: &str, params: &[(String, Value)]) -> us
         let got = sorted_rows(&e.collect(df).unwrap());
         assert_eq!(
             got, want,
-            "{method} {params:?} on {partitions} partitions, chunks of {chunk_rows}"
+            "{method} {params:?} on {partitions} partitions, chunks of {chunk_rows:?}"
         );
     }
     let n = std::fs::read_to_string(csv).unwrap().lines().count() - 1;
@@ -181,7 +181,7 @@ fn bad_settings_and_small_tables_are_named() {
     let bad = run(&two, "enn", json!({"kind_sel": "most"}));
     assert!(bad.contains("kind_sel"), "{bad}");
     let err = Engine::new(&EngineOptions {
-        chunk_rows: 0,
+        chunk_rows: Some(0),
         ..Default::default()
     })
     .err()

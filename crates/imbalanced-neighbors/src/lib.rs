@@ -328,7 +328,65 @@ impl<'a> KnnIndex<'a> {
         self.query_with(Queries::All(queries), k, Some(&bounds))
     }
 
+    /// Up to `k` nearest indexed points of each row of `queries` among
+    /// those within `bounds[i]` (Euclidean, inclusive): `(index, squared
+    /// distance)`, nearest first, ties by lower index; fewer, or none,
+    /// where fewer lie within. For a search split over several indexes
+    /// (chunks of a larger table), each searched only as far as the answer
+    /// so far reaches. `k` may exceed the points indexed.
+    pub fn query_within(
+        &self,
+        queries: ArrayView2<'_, f64>,
+        k: usize,
+        bounds: &[f64],
+    ) -> Result<Vec<Vec<(usize, f64)>>, NeighborsError> {
+        if bounds.len() != queries.nrows() {
+            return Err(NeighborsError::BoundsMismatch {
+                bounds: bounds.len(),
+                queries: queries.nrows(),
+            });
+        }
+        let k = k.min(self.len());
+        if k == 0 {
+            return Ok(vec![Vec::new(); queries.nrows()]);
+        }
+        let bounds: Vec<f64> = bounds.iter().map(|b| b * b * (1.0 + 1e-12)).collect();
+        let tops = self.tops(Queries::All(queries), k, Some(&bounds), false)?;
+        Ok(tops
+            .into_iter()
+            .map(|top| {
+                top.idx
+                    .into_iter()
+                    .zip(top.d2)
+                    .take_while(|&(i, _)| i != usize::MAX)
+                    .collect()
+            })
+            .collect())
+    }
+
     fn query_with(&self, queries: Queries<'_>, k: usize, bounds: Option<&[f64]>) -> Result<Neighbors, NeighborsError> {
+        let tops = self.tops(queries, k, bounds, true)?;
+        let nq = tops.len();
+        let mut indices = Array2::zeros((nq, k));
+        let mut distances = Array2::zeros((nq, k));
+        for (r, top) in tops.into_iter().enumerate() {
+            for (c, (d2, i)) in top.d2.into_iter().zip(top.idx).enumerate() {
+                indices[(r, c)] = i;
+                distances[(r, c)] = d2.sqrt();
+            }
+        }
+        Ok(Neighbors { indices, distances })
+    }
+
+    /// Each query's top `k` within its bound (squared); with `refill`, a
+    /// list the bound left short is searched again without one.
+    fn tops(
+        &self,
+        queries: Queries<'_>,
+        k: usize,
+        bounds: Option<&[f64]>,
+        refill: bool,
+    ) -> Result<Vec<TopK>, NeighborsError> {
         if k == 0 {
             return Err(NeighborsError::ZeroK);
         }
@@ -342,15 +400,10 @@ impl<'a> KnnIndex<'a> {
             });
         }
         let nq = queries.len();
-        let mut indices = Array2::zeros((nq, k));
-        let mut distances = Array2::zeros((nq, k));
-        indices
-            .axis_chunks_iter_mut(Axis(0), QUERY_BLOCK)
+        let blocks: Vec<Vec<TopK>> = (0..nq.div_ceil(QUERY_BLOCK))
             .into_par_iter()
-            .zip(distances.axis_chunks_iter_mut(Axis(0), QUERY_BLOCK))
-            .enumerate()
-            .for_each(|(b, (mut idx_out, mut dist_out))| {
-                let rows = b * QUERY_BLOCK..b * QUERY_BLOCK + idx_out.nrows();
+            .map(|b| {
+                let rows = b * QUERY_BLOCK..((b + 1) * QUERY_BLOCK).min(nq);
                 let q = queries.block(rows.clone());
                 let q = q.view();
                 let bounds = bounds.map(|all| &all[rows]);
@@ -359,7 +412,7 @@ impl<'a> KnnIndex<'a> {
                     None => self.query_block(q, k, bounds),
                 };
                 // A bound below the k-th distance left a list short: search again.
-                for (r, top) in tops.iter_mut().enumerate().filter(|(_, t)| t.is_short()) {
+                for (r, top) in tops.iter_mut().enumerate().filter(|(_, t)| refill && t.is_short()) {
                     let one = q.slice(s![r..r + 1, ..]);
                     *top = match self.live_codes() {
                         Some(codes) => self.query_block_codes(codes, one, k, None),
@@ -367,14 +420,10 @@ impl<'a> KnnIndex<'a> {
                     }
                     .remove(0);
                 }
-                for (r, top) in tops.into_iter().enumerate() {
-                    for (c, (d2, i)) in top.d2.into_iter().zip(top.idx).enumerate() {
-                        idx_out[(r, c)] = i;
-                        dist_out[(r, c)] = d2.sqrt();
-                    }
-                }
-            });
-        Ok(Neighbors { indices, distances })
+                tops
+            })
+            .collect();
+        Ok(blocks.into_iter().flatten().collect())
     }
 
     /// Queries for the f32 GEMM scores: rows `[q - mean, 1]`, and `|q - mean|²`.
@@ -724,6 +773,46 @@ mod tests {
                     })
                     .collect();
                 prop_assert_eq!(index.query_bounded(queries.view(), k, &bounds).unwrap(), want);
+            }
+        }
+
+        /// `query_within` gives the naive scan's `k` nearest cut at the
+        /// bound (inclusive), with either kernel; `k` may exceed the points.
+        #[test]
+        fn queries_within_bounds_match_a_naive_scan(
+            n in 1usize..600,
+            d in 1usize..6,
+            k in 1usize..8,
+            seed in 0u64..1000,
+            grid in proptest::bool::ANY,
+        ) {
+            let mut next = uniform(seed);
+            let data = sample_data(&mut next, n, d, grid);
+            let queries = Array2::from_shape_fn((n.min(200), d), |_| if grid { (next() * 4.0).floor() } else { next() });
+            // Some bounds zero, some infinite, most the distance to a random point (ties on the grid).
+            let bounds: Vec<f64> = queries
+                .rows()
+                .into_iter()
+                .enumerate()
+                .map(|(r, q)| match r % 5 {
+                    0 => 0.0,
+                    1 => f64::INFINITY,
+                    _ => squared_distance(&q.to_vec(), &data.row((next() * n as f64) as usize).to_vec()).sqrt(),
+                })
+                .collect();
+            let all = naive(data.view(), queries.view(), n);
+            for kernel in [Kernel::Gemm, Kernel::Auto] {
+                let index = KnnIndex::with_kernel(data.view(), kernel);
+                let got = index.query_within(queries.view(), k, &bounds).unwrap();
+                for (r, found) in got.iter().enumerate() {
+                    let want: Vec<(usize, f64)> = all[r]
+                        .iter()
+                        .filter(|(d2, _)| d2.sqrt() <= bounds[r])
+                        .take(k)
+                        .map(|&(d2, i)| (i, d2))
+                        .collect();
+                    prop_assert_eq!(found, &want);
+                }
             }
         }
 
