@@ -165,6 +165,10 @@ struct Asked {
     bound: f64,
 }
 
+/// Whether a row of the largest class (its key, its nearest among its
+/// chunk and the gathered rows) is settled without the whole table.
+type Settles<'a> = &'a dyn Fn(u64, &[Neighbour]) -> bool;
+
 /// Which rows [`Engine::neighbourhoods`] finds the nearest of.
 struct Ask<'a> {
     /// Rows per query: the row itself (or an identical one) first.
@@ -174,7 +178,7 @@ struct Ask<'a> {
     /// For the largest class's rows, when they are asked about: whether
     /// a row (its key, its nearest among its chunk and the gathered rows)
     /// is settled without the whole table; the others are asked about.
-    settles: Option<&'a dyn Fn(u64, &[Neighbour]) -> bool>,
+    settles: Option<Settles<'a>>,
 }
 
 impl Engine {
