@@ -32,14 +32,16 @@
 //! the file): the same rows as the in-memory sampler wherever no two rows
 //! are at the same distance from a cleaned row.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use datafusion::arrow::array::{AsArray, RecordBatch, UInt64Array};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::common::JoinType;
 use datafusion::prelude::*;
 use imbalanced_neighbors::{squared_distance, KnnIndex};
-use imbalanced_resample::{EditedNearestNeighbours, KindSel, NeighbourhoodCleaningRule, ResampleError, SamplingKind};
+use imbalanced_resample::{
+    EditedNearestNeighbours, KindSel, NeighbourhoodCleaningRule, ResampleError, SamplingKind, SamplingStrategy,
+};
 use ndarray::ArrayView2;
 
 use crate::{
@@ -163,6 +165,15 @@ struct Asked {
     /// A squared distance its `width` nearest lie within (those of a
     /// subset of the table reach at least as far).
     bound: f64,
+}
+
+/// What ENN and NCR start from: the class counts, the largest class (the
+/// first of equal counts: searched in chunks) and the classes the sampling
+/// strategy cleans.
+struct Cleaning {
+    counts: ClassCounts,
+    large: usize,
+    cleaned: BTreeMap<usize, usize>,
 }
 
 /// Whether a row of the largest class (its key, its nearest among its
@@ -310,10 +321,10 @@ impl Engine {
         Ok(asked)
     }
 
-    /// The class cleaning searches around: the largest (the first of equal
-    /// counts), and the check that the table has the `k + 1` rows a
-    /// neighbourhood needs.
-    fn largest(counts: &ClassCounts, k: usize) -> Result<usize> {
+    /// What ENN and NCR start from ([`Cleaning`]), once the table is
+    /// checked to have the `k + 1` rows a neighbourhood needs.
+    fn cleaning(&self, t: &Table, k: usize, strategy: &SamplingStrategy) -> Result<Cleaning> {
+        let counts = self.class_counts(t)?;
         let n = counts.total() as usize;
         if k + 1 > n {
             return Err(ResampleError::TooFewSamples {
@@ -325,10 +336,39 @@ impl Engine {
             }
             .into());
         }
-        Ok((0..counts.0.len())
+        let large = (0..counts.0.len())
             .rev()
             .max_by_key(|&c| counts.0[c].1)
-            .expect("a class"))
+            .expect("a class");
+        let cleaned = strategy.resolve(&counts.by_code(), SamplingKind::Clean, &counts.labels())?;
+        Ok(Cleaning { counts, large, cleaned })
+    }
+
+    /// ENN's removals with `kind` and `k` neighbours (the keys of the
+    /// cleaned rows whose neighbours disagree), and the neighbourhoods
+    /// found: of the rows it could not settle, and of class `also`'s.
+    fn edit(
+        &self,
+        t: &Table,
+        c: &Cleaning,
+        k: usize,
+        kind: KindSel,
+        also: Option<usize>,
+    ) -> Result<(Vec<u64>, Vec<Asked>)> {
+        let large = c.large;
+        let settles = |key: u64, near: &[Neighbour]| near[0].1 == key && kind.agrees(large, classes(&near[1..]));
+        let ask = Ask {
+            width: k + 1,
+            small: &|class| Some(class) == also || c.cleaned.contains_key(&class),
+            settles: c.cleaned.contains_key(&large).then_some(&settles as _),
+        };
+        let asked = self.neighbourhoods(t, &c.counts, large, &ask)?;
+        let removed = asked
+            .iter()
+            .filter(|a| c.cleaned.contains_key(&a.class) && !kind.agrees(a.class, classes(&a.near[1..])))
+            .map(|a| a.key)
+            .collect();
+        Ok((removed, asked))
     }
 
     /// imbalanced-learn's `EditedNearestNeighbours` where every class but
@@ -338,25 +378,8 @@ impl Engine {
     /// two passes).
     pub fn edited_nearest_neighbours(&self, t: &Table, enn: &EditedNearestNeighbours) -> Result<DataFrame> {
         enn.check()?;
-        let counts = self.class_counts(t)?;
-        let k = enn.n_neighbors;
-        let large = Self::largest(&counts, k)?;
-        let cleaned = enn
-            .sampling_strategy
-            .resolve(&counts.by_code(), SamplingKind::Clean, &counts.labels())?;
-        let kind = enn.kind_sel;
-        let settles = |key: u64, near: &[Neighbour]| near[0].1 == key && kind.agrees(large, classes(&near[1..]));
-        let ask = Ask {
-            width: k + 1,
-            small: &|c| cleaned.contains_key(&c),
-            settles: cleaned.contains_key(&large).then_some(&settles as _),
-        };
-        let removed = self
-            .neighbourhoods(t, &counts, large, &ask)?
-            .into_iter()
-            .filter(|a| !kind.agrees(a.class, classes(&a.near[1..])))
-            .map(|a| a.key)
-            .collect();
+        let c = self.cleaning(t, enn.n_neighbors, &enn.sampling_strategy)?;
+        let (removed, _) = self.edit(t, &c, enn.n_neighbors, enn.kind_sel, None)?;
         self.without_keys(t, removed)
     }
 
@@ -370,31 +393,19 @@ impl Engine {
     /// first to appear in the file).
     pub fn neighbourhood_cleaning_rule(&self, t: &Table, ncr: &NeighbourhoodCleaningRule) -> Result<DataFrame> {
         ncr.check()?;
-        let counts = self.class_counts(t)?;
         let k = ncr.n_neighbors;
-        let large = Self::largest(&counts, k)?;
-        let cleaned = ncr
-            .sampling_strategy
-            .resolve(&counts.by_code(), SamplingKind::Clean, &counts.labels())?;
-        let minority = (0..counts.0.len()).min_by_key(|&c| counts.0[c].1).expect("a class");
-        let n = |c: usize| counts.0[c].1 as usize;
-        let settles =
-            |key: u64, near: &[Neighbour]| near[0].1 == key && KindSel::Mode.agrees(large, classes(&near[1..]));
-        let ask = Ask {
-            width: k + 1,
-            small: &|c| c == minority || cleaned.contains_key(&c),
-            settles: cleaned.contains_key(&large).then_some(&settles as _),
-        };
-        let mut removed = Vec::new();
-        for a in self.neighbourhoods(t, &counts, large, &ask)? {
-            if cleaned.contains_key(&a.class) && !KindSel::Mode.agrees(a.class, classes(&a.near[1..])) {
-                removed.push(a.key);
-            }
-            if a.class == minority && NeighbourhoodCleaningRule::misclassified(minority, classes(&a.near[..k])) {
+        let c = self.cleaning(t, k, &ncr.sampling_strategy)?;
+        let minority = (0..c.counts.0.len())
+            .min_by_key(|&class| c.counts.0[class].1)
+            .expect("a class");
+        let n = |class: usize| c.counts.0[class].1 as usize;
+        let (mut removed, asked) = self.edit(t, &c, k, KindSel::Mode, Some(minority))?;
+        for a in asked.iter().filter(|a| a.class == minority) {
+            if NeighbourhoodCleaningRule::misclassified(minority, classes(&a.near[..k])) {
                 removed.extend(
                     a.near[1..]
                         .iter()
-                        .filter(|e| ncr.cleans_around_minority(cleaned.contains_key(&e.2), n(e.2), n(minority)))
+                        .filter(|e| ncr.cleans_around_minority(c.cleaned.contains_key(&e.2), n(e.2), n(minority)))
                         .map(|e| e.1),
                 );
             }

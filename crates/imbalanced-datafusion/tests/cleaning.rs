@@ -111,45 +111,33 @@ fn params(v: Value) -> Vec<(String, Value)> {
 }
 
 #[test]
-fn enn_removes_the_in_memory_samplers_rows() {
+fn enn_ncr_and_tomek_links_remove_the_in_memory_samplers_rows() {
     let dir = tempfile::tempdir().unwrap();
     let three = write(dir.path(), "three.csv", &overlapping(420, true));
     let two = write(dir.path(), "two.csv", &overlapping(300, false));
-    for (csv, given) in [
-        (&two, json!({})),
-        (&three, json!({})),
-        (&three, json!({"kind_sel": "mode"})),
-        (&three, json!({"n_neighbors": 5, "sampling_strategy": "all"})),
-        (&three, json!({"sampling_strategy": "not majority"})),
-        (&three, json!({"sampling_strategy": ["rare"], "kind_sel": "mode"})),
-        (&two, json!({"n_neighbors": 1})),
+    let enn = "EditedNearestNeighbours";
+    let ncr = "NeighbourhoodCleaningRule";
+    for (csv, method, given) in [
+        (&two, enn, json!({})),
+        (&three, enn, json!({})),
+        (&three, enn, json!({"kind_sel": "mode"})),
+        (&three, enn, json!({"n_neighbors": 5, "sampling_strategy": "all"})),
+        (&three, enn, json!({"sampling_strategy": "not majority"})),
+        (&three, enn, json!({"sampling_strategy": ["rare"], "kind_sel": "mode"})),
+        (&two, enn, json!({"n_neighbors": 1})),
+        (&two, ncr, json!({})),
+        (&three, ncr, json!({})),
+        (&three, ncr, json!({"threshold_cleaning": 0.0, "n_neighbors": 4})),
+        (&three, ncr, json!({"sampling_strategy": "majority"})),
+        (&two, "TomekLinks", json!({})),
     ] {
-        let removed = same_as_in_memory(csv, "EditedNearestNeighbours", &params(given.clone()));
-        assert!(removed > 0, "{given}: the data has rows to remove");
+        let removed = same_as_in_memory(csv, method, &params(given.clone()));
+        assert!(removed > 0, "{method} {given}: the data has rows to remove");
     }
-}
-
-#[test]
-fn ncr_removes_the_in_memory_samplers_rows() {
-    let dir = tempfile::tempdir().unwrap();
-    let three = write(dir.path(), "three.csv", &overlapping(420, true));
-    let two = write(dir.path(), "two.csv", &overlapping(300, false));
-    for (csv, given) in [
-        (&two, json!({})),
-        (&three, json!({})),
-        (&three, json!({"threshold_cleaning": 0.0, "n_neighbors": 4})),
-        (&three, json!({"sampling_strategy": "majority"})),
-    ] {
-        let removed = same_as_in_memory(csv, "NeighbourhoodCleaningRule", &params(given.clone()));
-        assert!(removed > 0, "{given}: the data has rows to remove");
-    }
-}
-
-#[test]
-fn tomek_links_key_rows_as_read_with_integer_columns() {
-    let dir = tempfile::tempdir().unwrap();
-    let two = write(dir.path(), "two.csv", &overlapping(300, false));
-    assert!(same_as_in_memory(&two, "TomekLinks", &[]) > 0);
+    // TomekLinks takes two classes, and says so.
+    let e = Engine::new(&EngineOptions::default()).unwrap();
+    let t = e.read(three.to_str().unwrap(), Some("label")).unwrap();
+    assert!(e.tomek_links(&t).err().unwrap().to_string().contains("two classes"));
 }
 
 #[test]

@@ -470,6 +470,7 @@ fn dirichlet_partitions_have_flwr_datasets_counts_on_any_partitioning() {
 }
 
 /// Two overlapping classes: 300 "no" rows, 60 "yes" rows shifted by 0.3.
+#[cfg(feature = "ballista")]
 fn overlapping_text() -> String {
     let mut text = String::from("a,b,n,label\n");
     let mut state = 7u64;
@@ -482,58 +483,6 @@ fn overlapping_text() -> String {
         text.push_str(&format!("{},{},{},{label}\n", shift + next(), shift + next(), next()));
     }
     text
-}
-
-#[test]
-fn tomek_links_remove_the_rows_the_in_memory_sampler_removes() {
-    let dir = tempfile::tempdir().unwrap();
-    let csv = write(dir.path(), "d.csv", &overlapping_text());
-    let data = imbalanced_data::read(&csv, &imbalanced_data::ReadOptions::default()).unwrap();
-    let tomek = imbalanced_resample::SAMPLERS.build("TomekLinks", &[], &[]).unwrap();
-    let cleaned = tomek.fit_resample_dataset(&data).unwrap();
-    assert!(cleaned.n_samples() < data.n_samples(), "the data has links");
-    let x = cleaned.numeric();
-    let mut want: Vec<String> = (0..cleaned.n_samples())
-        .map(|r| {
-            format!(
-                "{},{},{},{}",
-                x[(r, 0)],
-                x[(r, 1)],
-                x[(r, 2)],
-                cleaned.classes()[cleaned.y()[r]]
-            )
-        })
-        .collect();
-    want.sort();
-    let out = on_any_partitioning(&csv, |e, t| {
-        let batches = e.collect(e.tomek_links(t).unwrap()).unwrap();
-        let mut got = Vec::new();
-        for b in &batches {
-            let f = |j: usize| cast(b.column(j), &DataType::Float64).unwrap();
-            let (a, bb, n) = (f(0), f(1), f(2));
-            let label = cast(b.column(3), &DataType::Utf8).unwrap();
-            for i in 0..b.num_rows() {
-                let v = |c: &datafusion::arrow::array::ArrayRef| {
-                    c.as_primitive::<datafusion::arrow::datatypes::Float64Type>().value(i)
-                };
-                got.push(format!(
-                    "{},{},{},{}",
-                    v(&a),
-                    v(&bb),
-                    v(&n),
-                    label.as_string::<i32>().value(i)
-                ));
-            }
-        }
-        got.sort();
-        got
-    });
-    assert_eq!(out, want);
-    // Three classes are refused, by name.
-    let three = write(dir.path(), "three.csv", &csv_text());
-    let e = engine(2);
-    let t = e.read(three.to_str().unwrap(), Some("label")).unwrap();
-    assert!(e.tomek_links(&t).err().unwrap().to_string().contains("two classes"));
 }
 
 /// Every operation, as rows: class counts, both under-samplings,
