@@ -20,10 +20,8 @@
 //!    rows that are cleaned are searched among every chunk, each only as
 //!    far as its nearest so far reach, their nearest merged: the exact
 //!    answer. These rows must fit in memory, as the gathered classes must.
-//!    How many there are depends on the data and grows with the chunks'
-//!    number (a chunk holds a sparser sample of the class): 3.7% of a
-//!    million rows of overlapping 20-dimensional classes in chunks of 24k
-//!    rows, 4.7% of five million in chunks of 65k.
+//!    How many there are depends on the data, and grows with the chunks'
+//!    number (each chunk holds a sparser sample of the class).
 //!
 //! The first pass costs about (rows x chunk) distances, the second
 //! (unsettled x rows): quadratic in the end, as the in-memory search is.
@@ -250,9 +248,9 @@ impl Engine {
         Ok(())
     }
 
-    /// The `ask.width` nearest rows of the whole table (Euclidean, ties by
-    /// key) of the rows asked about (see the module's passes), and the
-    /// class codes' counts; the largest class is `large`.
+    /// The rows asked about (see the module's passes), each with its
+    /// `ask.width` nearest rows of the whole table (Euclidean, ties by key);
+    /// `large` is the class searched in chunks.
     fn neighbourhoods(&self, t: &Table, counts: &ClassCounts, large: usize, ask: &Ask<'_>) -> Result<Vec<Asked>> {
         let labels = counts.labels();
         let code: HashMap<&str, usize> = labels.iter().enumerate().map(|(c, l)| (l.as_str(), c)).collect();
