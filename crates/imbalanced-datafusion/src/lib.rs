@@ -24,7 +24,7 @@
 //!   resampled by the in-memory engine, and the new rows joined to the
 //!   stream; or, for classes too large, resampled in hash buckets one at a
 //!   time (approximate);
-//! - the cleaning samplers where one side is small (module `cleaning`):
+//! - the samplers that read rows' nearest rows (module `neighbourhoods`):
 //!   TomekLinks on two classes (the minority gathered, the majority
 //!   streamed past it twice); ENN and NCR, exact, every class but the
 //!   largest gathered and the largest searched in chunks, a second pass
@@ -42,11 +42,11 @@
 
 #![forbid(unsafe_code)]
 
-mod cleaning;
 #[cfg(feature = "ballista")]
 pub mod cluster;
 mod evaluate;
 pub mod keys;
+mod neighbourhoods;
 mod stores;
 
 pub use evaluate::EvaluateJob;
@@ -347,7 +347,7 @@ const BUCKET_SEED: u64 = 0xB0C4_E75E_ED00_0001;
 /// The over-samplers that look only at the rows of the classes they add to
 /// (so gathering those classes is enough): their new rows are the same as
 /// on the whole table.
-pub const LOCAL_SAMPLERS: &[&str] = &["SMOTE"];
+pub const LOCAL_SAMPLERS: &[&str] = &["SMOTE", "BorderlineSMOTE", "ADASYN"];
 
 /// Buckets of a class's draws' histogram, at most: the exact selection
 /// orders one bucket in memory, about `N_c / 65,536` rows of a large class.
@@ -615,12 +615,16 @@ impl Engine {
         finish(t, lowest.with_straddling(&df, repeated)?)
     }
 
-    /// Any over-sampler of the catalogue (`spec`, with its own parameters)
-    /// to `strategy` computed on all the rows: the rows of the classes it
-    /// adds to are gathered in file order, with one row of each other class
-    /// so that the sampler sees every class; the sampler makes the new rows
-    /// in memory (the same rows as on the whole table, for samplers that
-    /// look only at the classes they add to, as SMOTE), and they join the
+    /// An over-sampler of [`LOCAL_SAMPLERS`] (`spec`, with its own
+    /// parameters) to `strategy` computed on all the rows: the rows of the
+    /// classes it adds to are gathered in file order; for BorderlineSMOTE
+    /// (borderline-1) and ADASYN, also the other classes' rows among each
+    /// of those rows' nearest in the whole table (`m_neighbors`,
+    /// `n_neighbors`: found as ENN finds them); and one row of each class
+    /// not yet there, so that the sampler sees every class. The sampler
+    /// makes the new rows in memory: the rows it would make on the whole
+    /// table, since it reads no other rows (each grown row's nearest in
+    /// the gathered rows are its nearest in the table). They join the
     /// others. The features must be numeric: the output's are `Float64`.
     ///
     /// With `buckets` above 1, for classes too large to gather: their rows
@@ -657,12 +661,32 @@ impl Engine {
         let grown_labels: Vec<String> = grown.iter().map(|&c| labels[c].clone()).collect();
         let numeric = self.numeric(t)?;
         let labelled = numeric.clone().with_column(LABEL, label_expr(t))?;
-        // One row of every other class: the sampler needs to see them, and leaves them be.
-        let others = labelled
+        // The other classes' rows among the grown rows' nearest, for the
+        // samplers that read them (BorderlineSMOTE, ADASYN).
+        let mut others = match neighbourhoods::neighbourhood_width(spec)? {
+            Some(_) if buckets > 1 => {
+                return Err(ScaleError::Unsupported(format!(
+                    "{}: buckets are for SMOTE, which reads only the rows of the classes it grows",
+                    spec.name
+                )))
+            }
+            Some(width) => self.nearest_others(t, &counts, &grown, width)?,
+            None => Vec::new(),
+        };
+        // And one row of every other class not among them: the sampler needs to see every class, and leaves
+        // them be.
+        let mut seen: Vec<String> = grown_labels.clone();
+        for b in &others {
+            let labels = b.column_by_name(LABEL).expect("the label column").as_string::<i32>();
+            seen.extend(labels.iter().flatten().map(str::to_string));
+        }
+        seen.sort();
+        seen.dedup();
+        let one_each = labelled
             .clone()
-            .filter(not_in(&grown_labels))?
+            .filter(not_in(&seen))?
             .aggregate(vec![col(LABEL)], first_rows(t))?;
-        let others = self.block_on(others.collect())?;
+        others.extend(self.block_on(one_each.collect())?);
         // Each bucket's rows of each grown class, and its share of the class's new rows.
         let shares: Vec<(DataFrame, Share)> = if buckets == 1 {
             let all = grown

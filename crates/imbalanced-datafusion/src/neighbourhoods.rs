@@ -1,5 +1,8 @@
-//! The cleaning samplers where one side is small: `TomekLinks`,
-//! `EditedNearestNeighbours` and `NeighbourhoodCleaningRule`.
+//! The samplers that read rows' nearest rows of the whole table, where
+//! one side is small: the cleaning samplers `TomekLinks`,
+//! `EditedNearestNeighbours` and `NeighbourhoodCleaningRule`, and the
+//! over-samplers `BorderlineSMOTE` and `ADASYN` (which read the nearest
+//! rows of each row of the classes they grow).
 //!
 //! Every class but the largest is gathered (the minority index, which
 //! every chunk of the largest class is searched against); the largest
@@ -38,13 +41,14 @@ use datafusion::common::JoinType;
 use datafusion::prelude::*;
 use imbalanced_neighbors::{squared_distance, KnnIndex};
 use imbalanced_resample::{
-    EditedNearestNeighbours, KindSel, NeighbourhoodCleaningRule, ResampleError, SamplingKind, SamplingStrategy,
+    Adasyn, BorderlineKind, BorderlineSmote, EditedNearestNeighbours, KindSel, NeighbourhoodCleaningRule,
+    ResampleError, SamplerSpec, SamplingKind, SamplingStrategy,
 };
 use ndarray::ArrayView2;
 
 use crate::{
-    batch_rows, cast_expr, col_named, finish, is_label, with_draws, ClassCounts, Engine, Result, ScaleError, Table,
-    KEY, LABEL,
+    batch_rows, cast_expr, col_named, entry_params, finish, is_label, with_draws, ClassCounts, Engine, Result,
+    ScaleError, Table, KEY, LABEL,
 };
 
 /// The default rows per chunk for a largest class of `n` rows:
@@ -56,8 +60,45 @@ fn auto_chunk(n: u64) -> usize {
     ((1024.0 * n as f64).sqrt() as usize).clamp(1 << 13, 1 << 20)
 }
 
-/// The column of removed keys in the anti-join.
-const REMOVED: &str = "__imbalanced_removed";
+/// The largest class, the first of equal counts: the one searched in
+/// chunks.
+fn largest(counts: &ClassCounts) -> usize {
+    (0..counts.0.len())
+        .rev()
+        .max_by_key(|&c| counts.0[c].1)
+        .expect("a class")
+}
+
+/// How many nearest rows of the whole table (the row itself first) an
+/// over-sampler of [`crate::LOCAL_SAMPLERS`] reads around each row of the
+/// classes it grows: `None` for SMOTE (it reads only those classes),
+/// `m_neighbors + 1` for BorderlineSMOTE, `n_neighbors + 1` for ADASYN.
+/// BorderlineSMOTE's `borderline-2` is refused: it interpolates towards
+/// rows of the other classes picked by their position among all of them.
+pub(crate) fn neighbourhood_width(spec: &SamplerSpec) -> Result<Option<usize>> {
+    let unsupported = |e: imbalanced_catalog::CatalogError| ScaleError::Unsupported(e.to_string());
+    let entry = imbalanced_resample::SAMPLERS.find(&spec.name).map_err(unsupported)?;
+    let given: Vec<(String, serde_json::Value)> = spec.params.clone().into_iter().collect();
+    let params = entry.configure(&given, &[]).map_err(unsupported)?;
+    match entry.info.name {
+        "BorderlineSMOTE" => {
+            let b: BorderlineSmote = entry_params(entry, &params)?;
+            if b.kind != BorderlineKind::Borderline1 {
+                return Err(ScaleError::Unsupported(
+                    "BorderlineSMOTE: kind='borderline-2' is not supported on DataFusion (it interpolates towards \
+                     rows of the other classes picked by their position among all of them); use borderline-1"
+                        .into(),
+                ));
+            }
+            Ok(Some(b.m_neighbors + 1))
+        }
+        "ADASYN" => Ok(Some(entry_params::<Adasyn>(entry, &params)?.n_neighbors + 1)),
+        _ => Ok(None),
+    }
+}
+
+/// The column of keys in the key joins.
+const KEYS: &str = "__imbalanced_keys";
 
 /// Gathered rows: features (`Float64`, row-major), row keys and class
 /// codes, sorted by key (so that the search's ties, by index, go by key).
@@ -206,17 +247,65 @@ impl Engine {
 
     /// The table without the rows whose key is in `removed`, in the output
     /// order: an anti-join with the staged keys.
-    fn without_keys(&self, t: &Table, mut removed: Vec<u64>) -> Result<DataFrame> {
+    fn without_keys(&self, t: &Table, removed: Vec<u64>) -> Result<DataFrame> {
         let kept = with_draws(t, 0)?;
         if removed.is_empty() {
             return finish(t, kept);
         }
-        removed.sort_unstable();
-        removed.dedup();
-        let schema = Schema::new(vec![Field::new(REMOVED, DataType::UInt64, false)]);
-        let batch = RecordBatch::try_new(schema.into(), vec![std::sync::Arc::new(UInt64Array::from(removed))])?;
+        finish(t, self.join_keys(kept, removed, JoinType::LeftAnti)?)
+    }
+
+    /// `df` (with a key column) joined (`how`: semi, anti) with `keys`,
+    /// staged.
+    fn join_keys(&self, df: DataFrame, mut keys: Vec<u64>, how: JoinType) -> Result<DataFrame> {
+        keys.sort_unstable();
+        keys.dedup();
+        let schema = Schema::new(vec![Field::new(KEYS, DataType::UInt64, false)]);
+        let batch = RecordBatch::try_new(schema.into(), vec![std::sync::Arc::new(UInt64Array::from(keys))])?;
         let keys = self.stage(batch)?;
-        finish(t, kept.join(keys, JoinType::LeftAnti, &[KEY], &[REMOVED], None)?)
+        Ok(df.join(keys, how, &[KEY], &[KEYS], None)?)
+    }
+
+    /// The rows of classes other than `grown` among the `width` nearest
+    /// rows of the whole table of each row of `grown` (gathered; the
+    /// largest class is searched in chunks, as ENN does): their features
+    /// (`Float64`), target and label.
+    pub(crate) fn nearest_others(
+        &self,
+        t: &Table,
+        counts: &ClassCounts,
+        grown: &[usize],
+        width: usize,
+    ) -> Result<Vec<RecordBatch>> {
+        let large = largest(counts);
+        if grown.contains(&large) {
+            return Err(ScaleError::Unsupported(format!(
+                "the sampling strategy grows the largest class ({}): on DataFusion only the other classes are \
+                 gathered",
+                counts.0[large].0
+            )));
+        }
+        let ask = Ask {
+            width,
+            small: &|c| grown.contains(&c),
+            settles: None,
+        };
+        let keys: Vec<u64> = self
+            .neighbourhoods(t, counts, large, &ask)?
+            .iter()
+            .flat_map(|a| a.near.iter().filter(|e| !grown.contains(&e.2)).map(|e| e.1))
+            .collect();
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut columns: Vec<Expr> = t
+            .features
+            .iter()
+            .map(|f| cast_expr(col_named(f), DataType::Float64).alias(f))
+            .collect();
+        columns.extend([col_named(&t.target), col(LABEL)]);
+        let near = self.join_keys(with_draws(t, 0)?, keys, JoinType::LeftSemi)?;
+        Ok(self.block_on(near.select(columns)?.collect())?)
     }
 
     /// Runs `f` on `rows` in chunks of at least `size` rows (whole
@@ -334,10 +423,7 @@ impl Engine {
             }
             .into());
         }
-        let large = (0..counts.0.len())
-            .rev()
-            .max_by_key(|&c| counts.0[c].1)
-            .expect("a class");
+        let large = largest(&counts);
         let cleaned = strategy.resolve(&counts.by_code(), SamplingKind::Clean, &counts.labels())?;
         Ok(Cleaning { counts, large, cleaned })
     }

@@ -1,6 +1,7 @@
-//! The cleaning samplers on the engine (TomekLinks, ENN, NCR) remove the
-//! rows the in-memory samplers remove, on any partitioning and chunking,
-//! with integer feature columns as read.
+//! The samplers that read rows' nearest rows, on the engine: the cleaning
+//! samplers (TomekLinks, ENN, NCR) remove the rows the in-memory samplers
+//! remove, and BorderlineSMOTE and ADASYN make the rows they make, on any
+//! partitioning and chunking, with integer feature columns as read.
 
 use std::path::{Path, PathBuf};
 
@@ -84,8 +85,8 @@ fn in_memory(csv: &Path, method: &str, params: &[(String, Value)]) -> Vec<String
 }
 
 /// The engine's rows for every partitioning and chunk size, checked equal
-/// to the in-memory sampler's; the number removed.
-fn same_as_in_memory(csv: &Path, method: &str, params: &[(String, Value)]) -> usize {
+/// to the in-memory sampler's; how many rows it removed (negative: added).
+fn same_as_in_memory(csv: &Path, method: &str, params: &[(String, Value)]) -> isize {
     let want = in_memory(csv, method, params);
     for (partitions, chunk_rows) in [(1, None), (4, None), (16, Some(97)), (4, Some(7))] {
         let e = Engine::new(&EngineOptions {
@@ -103,7 +104,7 @@ fn same_as_in_memory(csv: &Path, method: &str, params: &[(String, Value)]) -> us
         );
     }
     let n = std::fs::read_to_string(csv).unwrap().lines().count() - 1;
-    n - want.len()
+    n as isize - want.len() as isize
 }
 
 fn params(v: Value) -> Vec<(String, Value)> {
@@ -138,6 +139,38 @@ fn enn_ncr_and_tomek_links_remove_the_in_memory_samplers_rows() {
     let e = Engine::new(&EngineOptions::default()).unwrap();
     let t = e.read(three.to_str().unwrap(), Some("label")).unwrap();
     assert!(e.tomek_links(&t).err().unwrap().to_string().contains("two classes"));
+}
+
+#[test]
+fn borderline_smote_and_adasyn_make_the_in_memory_samplers_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let three = write(dir.path(), "three.csv", &overlapping(420, true));
+    let two = write(dir.path(), "two.csv", &overlapping(300, false));
+    for (csv, method, given) in [
+        (&two, "BorderlineSMOTE", json!({})),
+        (
+            &three,
+            "BorderlineSMOTE",
+            json!({"m_neighbors": 4, "k_neighbors": 3, "random_state": 9}),
+        ),
+        (&two, "ADASYN", json!({})),
+        (&three, "ADASYN", json!({"n_neighbors": 3})),
+    ] {
+        let added = -same_as_in_memory(csv, method, &params(given.clone()));
+        assert!(added > 0, "{method} {given}: rows are added");
+    }
+    let e = Engine::new(&EngineOptions::default()).unwrap();
+    let t = e.read(two.to_str().unwrap(), Some("label")).unwrap();
+    let refused = |method: &str, given: Value, how: Execution| {
+        e.resample(&t, method, &params(given), how, 0)
+            .err()
+            .unwrap()
+            .to_string()
+    };
+    let two_kind = refused("BorderlineSMOTE", json!({"kind": "borderline-2"}), Execution::default());
+    assert!(two_kind.contains("borderline-1"), "{two_kind}");
+    let bucketed = refused("ADASYN", json!({}), Execution::new(false, 3));
+    assert!(bucketed.contains("buckets are for SMOTE"), "{bucketed}");
 }
 
 #[test]
