@@ -1,6 +1,7 @@
 """Data larger than memory: ``imbalanced.scale``.
 
-Random under- and over-sampling, SMOTE, TomekLinks, ENN, NCR, stratified folds,
+Random under- and over-sampling, SMOTE, BorderlineSMOTE, ADASYN, TomekLinks, ENN,
+NCR, stratified folds,
 flwr-datasets' Dirichlet partitions and cross-validation on Apache DataFusion,
 out of core: the same engine as ``imbalanced resample --engine datafusion``. The source is a
 Parquet or CSV file, a folder or a glob of them (read in pieces, never whole),
@@ -219,9 +220,9 @@ def resample(
         A Parquet or CSV file, a folder or a glob of them, or a table.
     method : str, default="RandomUnderSampler"
         ``RandomUnderSampler``, ``RandomOverSampler``, ``SMOTE``,
-        ``TomekLinks``, ``EditedNearestNeighbours`` or
-        ``NeighbourhoodCleaningRule`` (or their short names, as the CLI takes
-        them).
+        ``BorderlineSMOTE`` (borderline-1), ``ADASYN``, ``TomekLinks``,
+        ``EditedNearestNeighbours`` or ``NeighbourhoodCleaningRule`` (or their
+        short names, as the CLI takes them).
     out : str or path-like, default=None
         Where to write the result (``.parquet`` or ``.csv``). None: return it.
     target : str, default=None

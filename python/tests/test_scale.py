@@ -209,8 +209,8 @@ def test_evaluate_scores_the_same_on_any_partitioning():
         scale.evaluate(df, n_splits=1, target="label")
     with pytest.raises(ValueError):
         scale.evaluate(df, ["none"], model="NoSuchModel", target="label")
-    with pytest.raises(ValueError, match="ADASYN"):
-        scale.evaluate(df, ["ADASYN"], target="label")
+    with pytest.raises(ValueError, match="SVMSMOTE"):
+        scale.evaluate(df, ["SVMSMOTE"], target="label")
 
 
 def test_inspect_counts_the_classes(tmp_path):
@@ -227,7 +227,7 @@ def test_bad_input_is_a_value_or_type_error(tmp_path):
     with pytest.raises(ValueError, match='no column "nope".*a, b, n, label'):
         scale.resample(df, target="nope")
     with pytest.raises(ValueError, match="does not run on DataFusion"):
-        scale.resample(df, "ADASYN", target="label")
+        scale.resample(df, "SVMSMOTE", target="label")
     with pytest.raises(ValueError, match="unknown|not a sampler|no sampler"):
         scale.resample(df, "NoSuchSampler", target="label")
     with pytest.raises(ValueError, match="k_neighbors"):

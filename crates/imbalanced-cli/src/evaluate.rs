@@ -65,7 +65,7 @@ pub struct EvaluateArgs {
     pub cv: CvArgs,
     /// With --engine datafusion: cross-validate a file larger than memory on the engine's folds.
     /// Each method's training rows, resampled by the engine (none, balanced, rus, ros, TomekLinks,
-    /// enn, ncr, SMOTE), must fit in memory; the test folds are streamed.
+    /// enn, ncr, SMOTE, BorderlineSMOTE, ADASYN), must fit in memory; the test folds are streamed.
     #[command(flatten)]
     pub engine: crate::scale::EngineArgs,
 }

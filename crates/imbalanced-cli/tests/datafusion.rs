@@ -209,12 +209,13 @@ fn the_engine_names_what_it_cannot_do() {
         let a: Vec<&str> = args.iter().map(String::as_str).collect();
         refused(&run(&a), &a, text);
     }
-    let args = base("ADASYN");
+    let args = base("SVMSMOTE");
     let a: Vec<&str> = args.iter().map(String::as_str).collect();
     refused(
         &run(&a),
         &a,
-        "RandomUnderSampler, RandomOverSampler, TomekLinks, EditedNearestNeighbours, NeighbourhoodCleaningRule and SMOTE",
+        "RandomUnderSampler, RandomOverSampler, TomekLinks, EditedNearestNeighbours, NeighbourhoodCleaningRule, SMOTE, \
+         BorderlineSMOTE, ADASYN",
     );
     // The cleaning samplers run (glass4 has two classes).
     for method in ["TomekLinks", "enn", "ncr"] {
@@ -304,10 +305,10 @@ fn evaluate_on_the_engine_gives_the_same_scores_on_any_partitioning() {
         "--engine",
         "datafusion",
         "--methods",
-        "none,ADASYN,enn",
+        "none,SVMSMOTE,enn",
     ]));
     assert!(table.contains("glass4 (214 rows, 2 classes)"), "{table}");
-    assert!(table.contains("failed: ADASYN"), "{table}");
+    assert!(table.contains("failed: SVMSMOTE"), "{table}");
     assert!(table.contains("│ EditedNearestNeighbours"), "{table}");
     assert!(table.contains("note: on DataFusion"), "{table}");
     for (flag, value) in [("--report", "r.html"), ("--losses", "focal"), ("--repeats", "2")] {

@@ -646,7 +646,7 @@ impl Engine {
             return Err(ScaleError::Unsupported(format!(
                 "{} does not run on DataFusion yet (it looks at the rows of every class, which need not fit in \
                  memory); the samplers that do are RandomUnderSampler, RandomOverSampler, TomekLinks, \
-                 EditedNearestNeighbours, NeighbourhoodCleaningRule and {}",
+                 EditedNearestNeighbours, NeighbourhoodCleaningRule, {}",
                 spec.name,
                 LOCAL_SAMPLERS.join(", ")
             )));

@@ -164,17 +164,17 @@ fn what_cannot_run_is_refused_by_name() {
     };
     assert!(job(&methods(&["none"]), &many).contains("--folds 100 or fewer"));
     // A sampler the engine does not run fails alone, named; when every method fails, that is the error.
-    let only_adasyn = job(&methods(&["ADASYN"]), &opts);
-    assert!(only_adasyn.contains("ADASYN"), "{only_adasyn}");
+    let only_svm = job(&methods(&["SVMSMOTE"]), &opts);
+    assert!(only_svm.contains("SVMSMOTE"), "{only_svm}");
     let job = EvaluateJob {
         input: &input,
         target: Some("label"),
         name: "d",
-        methods: &methods(&["none", "ADASYN"]),
+        methods: &methods(&["none", "SVMSMOTE"]),
         opts: &opts,
     };
     let partly = e.evaluate_file(&job, &|| {}).unwrap();
     assert_eq!(partly.results.len(), 1);
-    assert_eq!(partly.failed[0].method, "ADASYN");
+    assert_eq!(partly.failed[0].method, "SVMSMOTE");
     assert!(partly.failed[0].reason.contains("does not run on DataFusion"));
 }
