@@ -117,25 +117,30 @@ def test_tomek_links_on_two_classes(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "method, params",
+    "module, method, params",
     [
-        ("EditedNearestNeighbours", {}),
-        ("EditedNearestNeighbours", {"kind_sel": "mode", "n_neighbors": 5}),
-        ("NeighbourhoodCleaningRule", {}),
+        ("under_sampling", "EditedNearestNeighbours", {}),
+        ("under_sampling", "EditedNearestNeighbours", {"kind_sel": "mode", "n_neighbors": 5}),
+        ("under_sampling", "NeighbourhoodCleaningRule", {}),
+        ("over_sampling", "BorderlineSMOTE", {"random_state": 4}),
+        ("over_sampling", "ADASYN", {"random_state": 4}),
     ],
 )
-def test_enn_and_ncr_remove_the_in_memory_samplers_rows(method, params):
-    from imbalanced import under_sampling
+def test_samplers_reading_neighbours_give_the_in_memory_samplers_rows(module, method, params):
+    import importlib
 
     rng = np.random.default_rng(3)
     y = np.select([np.arange(400) % 15 == 0, np.arange(400) % 6 == 0], ["rare", "yes"], "no")
     shift = np.select([y == "rare", y == "yes"], [0.6, 0.3], 0.0)
     X = rng.random((400, 2)) + shift[:, None]
     df = pd.DataFrame({"x0": X[:, 0], "x1": X[:, 1], "y": y})
-    Xr, yr = getattr(under_sampling, method)(**params).fit_resample(X, y)
-    assert len(yr) < 400
+    Xr, yr = getattr(importlib.import_module(f"imbalanced.{module}"), method)(**params).fit_resample(X, y)
+    assert len(yr) != 400
+    engine_params = {k: v for k, v in params.items() if k != "random_state"}
     for partitions in (1, 4):
-        out = scale.resample(df, method, target="y", partitions=partitions, **params)
+        out = scale.resample(
+            df, method, target="y", partitions=partitions, random_state=params.get("random_state", 0), **engine_params
+        )
         assert _rows(out) == _rows(pd.DataFrame({"x0": Xr[:, 0], "x1": Xr[:, 1], "y": yr}))
 
 
