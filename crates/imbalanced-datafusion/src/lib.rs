@@ -23,13 +23,14 @@
 //! - SMOTE: the classes it adds to are gathered (they fit: minorities),
 //!   resampled by the in-memory engine, and the new rows joined to the
 //!   stream; or, for classes too large, resampled in hash buckets one at a
-//!   time (approximate);
+//!   time (approximate); BorderlineSMOTE and ADASYN the same, with the
+//!   other classes' rows among the gathered rows' nearest;
 //! - the samplers that read rows' nearest rows (module `neighbourhoods`):
 //!   TomekLinks on two classes (the minority gathered, the majority
-//!   streamed past it twice); ENN and NCR, exact, every class but the
-//!   largest gathered and the largest searched in chunks, a second pass
-//!   for its rows near the others; the removed rows dropped by an
-//!   anti-join;
+//!   streamed past it twice); ENN and NCR (and the neighbours
+//!   BorderlineSMOTE and ADASYN read), exact, every class but the largest
+//!   gathered and the largest searched in chunks, a second pass for its
+//!   rows near the others; the removed rows dropped by an anti-join;
 //! - stratified folds and federated partitions (flwr-datasets' Dirichlet
 //!   cut computed from the class counts): a class's rows in draw order
 //!   dealt into consecutive blocks, each block's boundary draw found as the
@@ -108,7 +109,8 @@ pub struct EngineOptions {
     pub memory_limit: Option<usize>,
     /// Where spills go; `None`: the system's temporary folder. Default: `None`.
     pub spill_dir: Option<PathBuf>,
-    /// Rows of the largest class that ENN and NCR search together (held in
+    /// Rows of the largest class that the samplers reading neighbours (ENN,
+    /// NCR, BorderlineSMOTE, ADASYN) search together (held in
     /// memory with their neighbour lists; the search is quadratic in them).
     /// Larger chunks settle more rows in the first pass. `None`: of order
     /// the square root of the class's rows (`sqrt(1024 n)`, within 8,192 to
@@ -278,7 +280,6 @@ pub fn check_read_options(opts: &imbalanced_data::ReadOptions) -> Result<()> {
     }
 }
 
-/// `opts.partitions`, unless it is 0.
 /// The partitions, once the options are checked (none may be 0).
 fn check_options(opts: &EngineOptions) -> Result<usize> {
     if opts.chunk_rows == Some(0) {
@@ -344,9 +345,9 @@ const COPY: &str = "__imbalanced_copy";
 /// Mixed into the seed for the buckets of [`Engine::over_sample_in_memory`],
 /// so that a row's bucket is not tied to its draw.
 const BUCKET_SEED: u64 = 0xB0C4_E75E_ED00_0001;
-/// The over-samplers that look only at the rows of the classes they add to
-/// (so gathering those classes is enough): their new rows are the same as
-/// on the whole table.
+/// The over-samplers that read only the rows of the classes they add to
+/// and (BorderlineSMOTE, ADASYN) those rows' nearest rows, so gathering
+/// these is enough: their new rows are the same as on the whole table.
 pub const LOCAL_SAMPLERS: &[&str] = &["SMOTE", "BorderlineSMOTE", "ADASYN"];
 
 /// Buckets of a class's draws' histogram, at most: the exact selection
