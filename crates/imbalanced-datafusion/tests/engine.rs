@@ -351,14 +351,14 @@ fn bad_input_is_named_and_leaves_no_output() {
         .read(dir.path().join("none.csv").to_str().unwrap(), Some("label"))
         .is_err());
     // A sampler that looks at every class's rows is refused by name.
-    let spec: SamplerSpec = serde_json::from_str("\"ADASYN\"").unwrap();
+    let spec: SamplerSpec = serde_json::from_str("\"SVMSMOTE\"").unwrap();
     let t = e.read(csv.to_str().unwrap(), Some("label")).unwrap();
     let err = e
         .over_sample_in_memory(&t, &spec, &SamplingStrategy::Auto, 0, 1)
         .err()
         .unwrap()
         .to_string();
-    assert!(err.contains("ADASYN"), "{err}");
+    assert!(err.contains("SVMSMOTE"), "{err}");
     // One class, a missing target value, an output under a file: typed errors.
     let one = write(dir.path(), "one.csv", "a,label\n1,x\n2,x\n");
     let t = e.read(one.to_str().unwrap(), Some("label")).unwrap();
