@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""The cleaning samplers on the engine: `imbalanced resample DIR --engine
-datafusion -m enn|ncr` against the same sampler in memory (`imbalanced
-resample FILE -m enn|ncr`) and pandas + imbalanced-learn, end to end (read
-Parquet, clean, write Parquet). Wall seconds and peak resident MB (GNU time's
+"""The samplers that read neighbours on the engine: `imbalanced resample DIR
+--engine datafusion -m enn|ncr|adasyn|borderlinesmote` against the same
+sampler in memory (`imbalanced resample FILE -m ...`) and pandas +
+imbalanced-learn, end to end (read Parquet, resample, write Parquet). Wall seconds and peak resident MB (GNU time's
 maximum RSS) of each, each in a process of its own, one after the other.
 
     cargo build --release -p imbalanced-cli --features datafusion
@@ -12,7 +12,8 @@ maximum RSS) of each, each in a process of its own, one after the other.
 The data (our formulation): 20 float64 features, a binary label positive with
 probability 0.01, positives shifted by 1.0 in every feature (classes that
 overlap near their edges), in 4 Parquet files under bench/data/cleaning_ROWS/.
-Also checks that the three give the same number of rows.
+The three should give the same number of rows (the over-samplers' new rows
+differ from imbalanced-learn's: another random generator).
 Prints a Markdown table for BENCHMARKS.md.
 """
 import argparse
@@ -57,10 +58,12 @@ def run(cmd):
 
 IMBLEARN = """
 import sys, pandas as pd
+from imblearn.over_sampling import ADASYN, BorderlineSMOTE
 from imblearn.under_sampling import EditedNearestNeighbours, NeighbourhoodCleaningRule
 df = pd.read_parquet(sys.argv[1])
 X, y = df.drop(columns="label"), df["label"]
-sampler = {"enn": EditedNearestNeighbours(n_jobs=-1), "ncr": NeighbourhoodCleaningRule(n_jobs=-1)}[sys.argv[3]]
+sampler = {"enn": EditedNearestNeighbours(n_jobs=-1), "ncr": NeighbourhoodCleaningRule(n_jobs=-1),
+           "adasyn": ADASYN(random_state=0), "borderlinesmote": BorderlineSMOTE(random_state=0)}[sys.argv[3]]
 Xr, yr = sampler.fit_resample(X, y)
 Xr.assign(label=yr).to_parquet(sys.argv[2])
 print(len(yr))
@@ -72,7 +75,7 @@ def main():
     parser.add_argument("--rows", default="200000,1000000,5000000")
     parser.add_argument("--imblearn-rows", type=int, default=200_000)
     parser.add_argument("--in-memory-rows", type=int, default=1_000_000)
-    parser.add_argument("--methods", default="enn,ncr")
+    parser.add_argument("--methods", default="enn,ncr", help="comma-separated: enn, ncr, adasyn, borderlinesmote")
     args = parser.parse_args()
     print("| rows | method | tool | seconds | peak MB | rows out |")
     print("|---|---|---|---|---|---|")
