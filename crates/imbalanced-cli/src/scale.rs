@@ -145,21 +145,9 @@ pub fn inspect(args: &InspectArgs) -> Result<(), BoxError> {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
     }
-    println!(
-        "{}: {} rows, {} features, {} classes, imbalance ratio {:.2}",
-        report.input,
-        report.n_samples,
-        report.n_features,
-        report.classes.0.len(),
-        report.imbalance_ratio
-    );
-    let mut table = crate::table();
-    table.set_header(["class", "count", "share"]);
-    for (label, n) in &report.classes.0 {
-        let share = 100.0 * *n as f64 / report.n_samples.max(1) as f64;
-        table.add_row([label.clone(), n.to_string(), format!("{share:.1}%")]);
-    }
-    println!("{table}");
+    println!("{}", report.summary());
+    let (header, rows) = report.table();
+    crate::print_table(header, rows);
     Ok(())
 }
 

@@ -217,6 +217,36 @@ pub struct Inspection {
     pub classes: ClassCounts,
 }
 
+impl Inspection {
+    /// One line: the input, its rows, features and classes, and the
+    /// imbalance ratio.
+    pub fn summary(&self) -> String {
+        format!(
+            "{}: {} rows, {} features, {} classes, imbalance ratio {:.2}",
+            self.input,
+            self.n_samples,
+            self.n_features,
+            self.classes.0.len(),
+            self.imbalance_ratio
+        )
+    }
+
+    /// Each class's count and share of the rows, as a table (header, rows).
+    pub fn table(&self) -> (Vec<String>, Vec<Vec<String>>) {
+        let header = ["class", "count", "share"].map(String::from).to_vec();
+        let rows = self
+            .classes
+            .0
+            .iter()
+            .map(|(label, n)| {
+                let share = 100.0 * *n as f64 / self.n_samples.max(1) as f64;
+                vec![label.clone(), n.to_string(), format!("{share:.1}%")]
+            })
+            .collect();
+        (header, rows)
+    }
+}
+
 impl ClassCounts {
     fn labels(&self) -> Vec<String> {
         self.0.iter().map(|(l, _)| l.clone()).collect()
@@ -1329,23 +1359,7 @@ impl Engine {
     /// (the scan's rows come back twice).
     fn numeric(&self, t: &Table) -> Result<DataFrame> {
         let schema = t.df.schema().as_arrow();
-        let mut fields = Vec::new();
-        for f in schema.fields() {
-            let name = f.name();
-            if name == &t.target || f.data_type() == &DataType::Float64 {
-                fields.push(f.as_ref().clone());
-            } else if f.data_type().is_numeric() {
-                fields.push(f.as_ref().clone().with_data_type(DataType::Float64));
-            } else {
-                return Err(ScaleError::Unsupported(format!(
-                    "{}: column {name:?} is {}: the samplers that make new rows take numeric features here; drop it or \
-                     encode it first",
-                    t.input,
-                    f.data_type()
-                )));
-            }
-        }
-        let floats = Schema::new(fields);
+        let floats = t.float_schema()?;
         if &floats == schema {
             return Ok(t.df.clone());
         }
@@ -1423,6 +1437,29 @@ impl Cut {
 }
 
 impl Table {
+    /// The table's schema with its numeric features as `Float64`, or the
+    /// error naming a feature that is not numeric.
+    fn float_schema(&self) -> Result<Schema> {
+        let (t, schema) = (self, self.df.schema().as_arrow());
+        let mut fields = Vec::new();
+        for f in schema.fields() {
+            let name = f.name();
+            if name == &t.target || f.data_type() == &DataType::Float64 {
+                fields.push(f.as_ref().clone());
+            } else if f.data_type().is_numeric() {
+                fields.push(f.as_ref().clone().with_data_type(DataType::Float64));
+            } else {
+                return Err(ScaleError::Unsupported(format!(
+                    "{}: column {name:?} is {}: the samplers that make new rows take numeric features here; drop it or \
+                     encode it first",
+                    t.input,
+                    f.data_type()
+                )));
+            }
+        }
+        Ok(Schema::new(fields))
+    }
+
     fn error(&self, e: DataFusionError) -> ScaleError {
         ScaleError::Input {
             input: self.input.clone(),

@@ -232,16 +232,17 @@ struct Ask<'a> {
 }
 
 impl Engine {
-    /// The table's features as `Float64`, its label and its row key (of
-    /// the values as read, as [`with_draws`] computes it for the output).
+    /// The table's features as `Float64`, its target, label and row key
+    /// (of the values as read, as [`with_draws`] computes it for the
+    /// output).
     fn keyed(&self, t: &Table) -> Result<DataFrame> {
-        self.numeric(t)?;
+        t.float_schema()?;
         let mut columns: Vec<Expr> = t
             .features
             .iter()
             .map(|f| cast_expr(col_named(f), DataType::Float64).alias(f))
             .collect();
-        columns.extend([col(LABEL), col(KEY)]);
+        columns.extend([col_named(&t.target), col(LABEL), col(KEY)]);
         Ok(with_draws(t, 0)?.select(columns)?)
     }
 
@@ -268,8 +269,8 @@ impl Engine {
 
     /// The rows of classes other than `grown` among the `width` nearest
     /// rows of the whole table of each row of `grown` (gathered; the
-    /// largest class is searched in chunks, as ENN does): their features
-    /// (`Float64`), target and label.
+    /// largest class is searched in chunks, as ENN does), as
+    /// [`Engine::keyed`] gives them.
     pub(crate) fn nearest_others(
         &self,
         t: &Table,
@@ -298,14 +299,8 @@ impl Engine {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        let mut columns: Vec<Expr> = t
-            .features
-            .iter()
-            .map(|f| cast_expr(col_named(f), DataType::Float64).alias(f))
-            .collect();
-        columns.extend([col_named(&t.target), col(LABEL)]);
-        let near = self.join_keys(with_draws(t, 0)?, keys, JoinType::LeftSemi)?;
-        Ok(self.block_on(near.select(columns)?.collect())?)
+        let near = self.join_keys(self.keyed(t)?, keys, JoinType::LeftSemi)?;
+        Ok(self.block_on(near.collect())?)
     }
 
     /// Runs `f` on `rows` in chunks of at least `size` rows (whole
