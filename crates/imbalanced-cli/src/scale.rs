@@ -48,7 +48,10 @@ fn engine_name(text: &str) -> Result<String, String> {
 
 #[cfg(feature = "datafusion")]
 impl EngineArgs {
-    fn start(&self) -> Result<imbalanced_datafusion::Engine, BoxError> {
+    /// The engine, once the reader's flags are checked: those it cannot
+    /// honour are refused.
+    fn start(&self, input: &crate::InputArgs) -> Result<imbalanced_datafusion::Engine, BoxError> {
+        imbalanced_datafusion::check_read_options(&input.options())?;
         let defaults = imbalanced_datafusion::EngineOptions::default();
         let opts = imbalanced_datafusion::EngineOptions {
             partitions: self.partitions.unwrap_or(defaults.partitions),
@@ -76,9 +79,8 @@ pub fn resample(
     out: &Path,
 ) -> Result<ResampleSummary, BoxError> {
     use imbalanced_datafusion::{Execution, FileJob};
-    imbalanced_datafusion::check_read_options(&args.input.options())?;
     refuse(&[("--rng numpy", args.rng != imbalanced::resample::RngKind::Default)])?;
-    let engine = args.engine.start()?;
+    let engine = args.engine.start(&args.input)?;
     let input = file.to_string_lossy();
     let job = FileJob {
         input: &input,
@@ -108,13 +110,12 @@ pub fn resample(
 /// `--out` names a file.
 #[cfg(feature = "datafusion")]
 pub fn partition(args: &PartitionArgs, file: &Path, name: &str, given: &[(String, Value)]) -> Result<Counts, BoxError> {
-    imbalanced_datafusion::check_read_options(&args.input.options())?;
     refuse(&[
         ("--long-tail", args.long_tail.is_some()),
         ("--plot", args.plot.is_some()),
         ("--json", args.json),
     ])?;
-    Ok(args.engine.start()?.partition_file(
+    Ok(args.engine.start(&args.input)?.partition_file(
         &file.to_string_lossy(),
         args.input.target.as_deref(),
         name,
@@ -131,7 +132,6 @@ pub fn partition(_: &PartitionArgs, _: &Path, _: &str, _: &[(String, Value)]) ->
 /// `imbalanced inspect --engine datafusion`: rows, features and classes.
 #[cfg(feature = "datafusion")]
 pub fn inspect(args: &InspectArgs) -> Result<(), BoxError> {
-    imbalanced_datafusion::check_read_options(&args.input.options())?;
     refuse(&[
         ("--plot", args.plot.is_some()),
         ("--focal", args.focal),
@@ -139,7 +139,7 @@ pub fn inspect(args: &InspectArgs) -> Result<(), BoxError> {
     ])?;
     let report = args
         .engine
-        .start()?
+        .start(&args.input)?
         .inspect(&args.file.to_string_lossy(), args.input.target.as_deref())?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -164,7 +164,6 @@ pub fn evaluate(
     name: &str,
     opts: &imbalanced::eval::EvaluateOptions,
 ) -> Result<imbalanced::eval::Evaluation, BoxError> {
-    imbalanced_datafusion::check_read_options(&args.input.options())?;
     refuse(&[
         ("--report", args.cv.report.is_some()),
         ("--losses", !args.cv.losses.is_empty()),
@@ -182,7 +181,7 @@ pub fn evaluate(
         opts,
     };
     let bar = crate::evaluate::progress_bar(methods.len() * opts.n_splits);
-    let result = args.engine.start()?.evaluate_file(&job, &|| bar.inc(1));
+    let result = args.engine.start(&args.input)?.evaluate_file(&job, &|| bar.inc(1));
     bar.finish_and_clear();
     Ok(result?)
 }
