@@ -379,13 +379,17 @@ impl Engine {
             let reaches: Vec<f64> = within.iter().map(|near| reach(near, ask.width)).collect();
             let gathered = small.nearest(&small_index, &chunk.x, ask.width, &reaches)?;
             for (i, (mut near, from_small)) in within.into_iter().zip(gathered).enumerate() {
-                merge(&mut near, from_small.clone(), ask.width);
+                merge(&mut near, from_small, ask.width);
                 if !settles(chunk.keys[i], &near) {
+                    // Pass 2 searches every chunk again, this one too: it starts from the
+                    // gathered rows alone. Those beyond this list cannot join the answer.
+                    let bound = reach(&near, ask.width);
+                    near.retain(|e| e.2 != large);
                     unsettled.push(Asked {
                         key: chunk.keys[i],
                         class: large,
-                        near: from_small,
-                        bound: reach(&near, ask.width),
+                        near,
+                        bound,
                     });
                     unsettled_x.extend_from_slice(chunk.row(i));
                 }
