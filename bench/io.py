@@ -5,7 +5,7 @@
     /tmp/bench-venv/bin/pip install -r scripts/fixtures/requirements.txt pandas==3.1.1 pyarrow==26.0.1
     /tmp/bench-venv/bin/python bench/make_data.py 100000 1000000
     cargo build --release -p imbalanced-cli
-    cargo build --release -p imbalanced-data --features parquet --example io_timing
+    cargo build --release -p imbalanced-data --features parquet --example io_timing --example parse_floor
     /tmp/bench-venv/bin/python bench/io.py io --sizes 100000 1000000 --repeats 5
     /tmp/bench-venv/bin/python bench/io.py e2e --sizes 100000 1000000 --repeats 3
 
@@ -14,13 +14,20 @@ Python: pandas.read_csv (its C parser), pyarrow.csv.read_csv / write_csv, pandas
 pyarrow.parquet read_table / write_table. Ours: imbalanced_data::read / write (the
 io_timing example, which is the library the CLI calls). Each timing is in-process (no
 interpreter or process start, no imports), in a fresh process per run; the sides take
-turns and the table gives medians.
+turns and the table gives medians. The last row is the parse_floor example:
+what any correctly rounded reader must do (the file mapped and cut in one piece per
+thread, every field parsed by fast-float2 into one matrix; no types, checks or labels).
 
 `e2e`: what a user runs to resample a CSV file. Python: pandas.read_csv, imbalanced-learn
 fit_resample, pyarrow.csv.write_csv, timed in-process from the read to the written file
 (imports and interpreter start excluded). Ours: the whole `imbalanced resample IN --method
 M --out OUT.csv` process, wall clock. Both sides use the default parameters (the main
 table's exceptions for KMeansSMOTE and SMOTENC) and seed 0.
+
+In both modes every output file is deleted before each run (both sides), untimed:
+replacing a file costs ext4 a forced allocation of its blocks in the call that replaces
+it (about 50 ms for an 80 MB output here), which lands on whichever side writes over a
+file that a previous run left.
 """
 import argparse
 import json
@@ -37,6 +44,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from run import SPECIAL  # noqa: E402  (the main table's per-sampler data and parameters)
 CLI = ROOT / "target" / "release" / "imbalanced"
 IO_TIMING = ROOT / "target" / "release" / "examples" / "io_timing"
+PARSE_FLOOR = ROOT / "target" / "release" / "examples" / "parse_floor"
 E2E_SAMPLERS = ["RandomOverSampler", "SMOTE", "BorderlineSMOTE", "ADASYN", "RandomUnderSampler", "NearMiss",
                 "TomekLinks"]
 
@@ -80,17 +88,20 @@ def python_side(kind, path, out, sampler=None):
 
 
 def run_python(kind, path, out, sampler=None):
+    Path(out).unlink(missing_ok=True)
     cmd = [sys.executable, __file__, "one", kind, str(path), str(out)] + ([sampler] if sampler else [])
     return float(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
 
 
 def run_ours_io(path, out):
+    Path(out).unlink(missing_ok=True)
     p = subprocess.run([str(IO_TIMING), str(path), str(out)], check=True, capture_output=True, text=True)
     return json.loads(p.stdout)
 
 
 def run_ours_e2e(path, out, sampler):
     params = [a for p in SPECIAL.get(sampler, ("clf", {}, []))[2] for a in ("--param", p)]
+    Path(out).unlink(missing_ok=True)
     t = time.perf_counter()
     subprocess.run([str(CLI), "resample", str(path), "--method", sampler, *params, "--seed", "0", "--out", str(out)],
                    check=True, capture_output=True)
@@ -112,7 +123,7 @@ def io_table(sizes, repeats):
             pq_file = tmp / "in.parquet"
             run_ours_io(csv, pq_file)  # a Parquet file of the same table for the Parquet reads
             rows = []
-            ours = {"csv": [], "parquet": [], "read_parquet": []}
+            ours = {"csv": [], "parquet": [], "read_parquet": [], "floor": []}
             theirs = {k: [] for k in ["pandas.read_csv", "pyarrow.csv.read_csv", "pyarrow.csv.write_csv",
                                       "pandas.to_csv", "pyarrow.parquet.write_table", "pyarrow.parquet.read_table"]}
             for _ in range(repeats):
@@ -123,6 +134,8 @@ def io_table(sizes, repeats):
                 ours["csv"].append(run_ours_io(csv, tmp / "o.csv"))
                 ours["parquet"].append(run_ours_io(csv, tmp / "o.parquet"))
                 ours["read_parquet"].append(run_ours_io(pq_file, tmp / "o2.csv"))
+                floor = subprocess.run([str(PARSE_FLOOR), str(csv)], check=True, capture_output=True, text=True)
+                ours["floor"].append(json.loads(floor.stdout)["floor"])
             med = lambda xs: statistics.median(xs)
             read_csv = med([r["read"] for r in ours["csv"]])
             write_csv = med([r["write"] for r in ours["csv"]])
@@ -136,6 +149,9 @@ def io_table(sizes, repeats):
                                   ("read Parquet", "pyarrow.parquet.read_table", read_pq)]:
                 t = med(theirs[kind])
                 print(f"| {op} | {n} | {mb:.0f} | `{kind}` | {t:.3f} | {our:.3f} | {t / our:.1f}x |", flush=True)
+            t, floor = med(theirs["pandas.read_csv"]), med(ours["floor"])
+            print(f"| read CSV, floor (parse_floor) | {n} | {mb:.0f} | `pandas.read_csv` | {t:.3f} | {floor:.3f} "
+                  f"| {t / floor:.1f}x |", flush=True)
 
 
 def e2e_table(sizes, repeats, samplers):

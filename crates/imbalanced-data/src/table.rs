@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use ndarray::Array2;
-use rayon::prelude::*;
 
 use crate::dataset::{encode, median, sort_labels, Dataset, Feature, FeatureKind};
 use crate::error::{DataError, Result};
@@ -250,8 +249,9 @@ pub(crate) struct ColumnWriter<'a, 'v> {
     block: &'a mut [f64],
     /// Plain float columns, copied into the block after all columns are seen.
     plain: &'a mut Vec<(usize, &'v [f64])>,
-    j: usize,
-    width: usize,
+    /// The column's place in a row of the block, if it holds numbers.
+    slot: Option<usize>,
+    stride: usize,
     first_line: u64,
 }
 
@@ -260,24 +260,27 @@ impl<'v> ColumnWriter<'_, 'v> {
     /// The value of row `i`.
     pub(crate) fn cell(&mut self, i: usize, cell: Cell<'_>) {
         let line = self.first_line + i as u64;
-        self.block[i * self.width + self.j] = match cell {
+        let v = match cell {
             Cell::Text(t) => self.column.push(t, line, false),
             Cell::Number(v) => self.column.push_number(v, line),
             Cell::Missing => self.column.push("", line, false),
         };
+        if let Some(j) = self.slot {
+            self.block[i * self.stride + j] = v;
+        }
     }
 
     /// The values of every row, all present (the common case of a float
     /// column): checked here, stored with the block's other plain columns.
     pub(crate) fn numbers(&mut self, values: &'v [f64]) {
-        if !self.column.parses_numbers() {
+        let Some(j) = self.slot else {
             values
                 .iter()
                 .enumerate()
                 .for_each(|(i, &v)| self.cell(i, Cell::Number(v)));
             return;
-        }
-        self.plain.push((self.j, values));
+        };
+        self.plain.push((j, values));
         match values.iter().position(|v| !v.is_finite()) {
             None if !values.is_empty() => {
                 // The numbers are recorded as one, the count set after.
@@ -294,20 +297,23 @@ impl<'v> ColumnWriter<'_, 'v> {
     }
 }
 
-/// Rows per chunk of the numeric buffer. Chunks are allocated at their final
-/// size and freed one by one while the matrix is assembled, so reading never
-/// holds much more than one copy of the numbers.
-const CHUNK_ROWS: usize = 1 << 14;
-
 /// Collects rows of fields, then builds a [`Dataset`]. Rows may be read by
-/// several builders (clones of one made before any row) and appended in order.
+/// several builders (clones of one made before any row) and appended in
+/// order; those write their rows into parts of one matrix
+/// ([`TableBuilder::push_line_into`]) that [`TableBuilder::set_values`]
+/// hands over once they are merged.
 #[derive(Clone)]
 pub(crate) struct TableBuilder {
     columns: Vec<Column>,
     /// The label column; `None` for unlabelled data.
     target: Option<usize>,
-    /// Every column's numeric value, row-major, in chunks of `CHUNK_ROWS` rows.
-    chunks: Vec<Vec<f64>>,
+    /// Each column's place in a row of `values`: the columns that may hold
+    /// numbers (not the target, a categorical or a dropped one), in order.
+    slots: Vec<Option<usize>>,
+    /// The number of slots: the values per row.
+    stride: usize,
+    /// The numbers of every row, row-major, `stride` per row.
+    values: Vec<f64>,
     n_rows: usize,
     /// Numbers are written `1,5` (see [`TableBuilder::set_decimal_comma`]).
     decimal_comma: bool,
@@ -323,7 +329,7 @@ impl TableBuilder {
                 return Err(DataError::DuplicateColumn { name: n.clone() });
             }
         }
-        let columns = names
+        let columns: Vec<Column> = names
             .into_iter()
             .zip(declared)
             .enumerate()
@@ -343,10 +349,22 @@ impl TableBuilder {
                 non_finite: None,
             })
             .collect();
+        let mut stride = 0;
+        let slots = columns
+            .iter()
+            .map(|c| {
+                c.parses_numbers().then(|| {
+                    stride += 1;
+                    stride - 1
+                })
+            })
+            .collect();
         Ok(TableBuilder {
             columns,
             target,
-            chunks: Vec::new(),
+            slots,
+            stride,
+            values: Vec::new(),
             n_rows: 0,
             decimal_comma: false,
         })
@@ -363,7 +381,7 @@ impl TableBuilder {
         for (col, other) in self.columns.iter_mut().zip(later.columns) {
             col.append(other);
         }
-        self.chunks.extend(later.chunks);
+        self.values.extend(later.values);
         self.n_rows += later.n_rows;
     }
 
@@ -371,56 +389,89 @@ impl TableBuilder {
         self.columns.len()
     }
 
-    /// Counts a new row and makes room for its numbers.
-    fn start_row(&mut self) {
-        let width = self.columns.len();
-        if self.chunks.last().is_none_or(|c| c.len() == CHUNK_ROWS * width) {
-            self.chunks.push(Vec::with_capacity(CHUNK_ROWS * width));
-        }
-        self.n_rows += 1;
+    /// The rows read so far.
+    pub(crate) fn n_rows(&self) -> usize {
+        self.n_rows
+    }
+
+    /// The numbers a row holds: the length of the rows given to
+    /// [`TableBuilder::push_line_into`].
+    pub(crate) fn stride(&self) -> usize {
+        self.stride
+    }
+
+    /// Takes `values` as the numbers of the rows read (row-major,
+    /// [`TableBuilder::stride`] per row), for rows read into a matrix of
+    /// the caller's; the caller has cut it to the rows read.
+    pub(crate) fn set_values(&mut self, values: Vec<f64>) {
+        debug_assert_eq!(values.len(), self.n_rows * self.stride);
+        self.values = values;
     }
 
     /// Adds one row; the caller has checked that it has one field per column.
     pub(crate) fn push_row<'a>(&mut self, fields: impl Iterator<Item = &'a str>, line: u64) {
-        self.start_row();
-        let buf = self.chunks.last_mut().expect("start_row made one");
-        for (col, f) in self.columns.iter_mut().zip(fields) {
-            buf.push(col.push(f, line, self.decimal_comma));
+        let start = self.values.len();
+        self.values.resize(start + self.stride, f64::NAN);
+        let mut row = std::mem::take(&mut self.values);
+        self.push_row_into(fields, line, &mut row[start..]);
+        self.values = row;
+    }
+
+    /// [`TableBuilder::push_row`] into `row` (`stride` values) of a matrix
+    /// of the caller's.
+    pub(crate) fn push_row_into<'a>(&mut self, fields: impl Iterator<Item = &'a str>, line: u64, row: &mut [f64]) {
+        self.n_rows += 1;
+        for ((col, slot), f) in self.columns.iter_mut().zip(&self.slots).zip(fields) {
+            let v = col.push(f, line, self.decimal_comma);
+            if let Some(j) = *slot {
+                row[j] = v;
+            }
         }
     }
 
-    /// Adds one unquoted line of delimited text as a row. Numbers are parsed
-    /// where they stand (`fast_float2::parse_partial`: the same correctly
-    /// rounded value as `str::parse`) and taken when a delimiter or the
-    /// line's end follows; any other field goes through the general path.
-    /// Returns the number of fields the line has when it is not one per column.
-    pub(crate) fn push_line(&mut self, text: &str, delimiter: u8, line: u64) -> std::result::Result<(), usize> {
-        self.start_row();
+    /// Adds one unquoted line of delimited text as a row, its numbers
+    /// written into `row` (`stride` values) of a matrix of the caller's.
+    /// Numbers are parsed where they stand (`fast_float2::parse_partial`:
+    /// the same correctly rounded value as `str::parse`) and taken when a
+    /// delimiter or the line's end follows; any other field goes through
+    /// the general path. Returns the number of fields the line has when it
+    /// is not one per column.
+    pub(crate) fn push_line_into(
+        &mut self,
+        text: &str,
+        delimiter: u8,
+        line: u64,
+        row: &mut [f64],
+    ) -> std::result::Result<(), usize> {
+        self.n_rows += 1;
         let width = self.columns.len();
-        let buf = self.chunks.last_mut().expect("start_row made one");
         let bytes = text.as_bytes();
         let mut pos = 0;
-        for (j, col) in self.columns.iter_mut().enumerate() {
+        for (j, (col, slot)) in self.columns.iter_mut().zip(&self.slots).enumerate() {
             if pos > bytes.len() {
                 return Err(j);
             }
             let rest = &bytes[pos..];
-            if col.parses_numbers()
-                && rest
+            if let Some(s) = *slot {
+                if rest
                     .first()
                     .is_some_and(|b| b.is_ascii_digit() || matches!(b, b'-' | b'.'))
-            {
-                if let Ok((x, n)) = fast_float2::parse_partial::<f64, _>(rest) {
-                    if rest.get(n).is_none_or(|&b| b == delimiter) {
-                        col.record_number(x, line, || text[pos..pos + n].to_string());
-                        buf.push(x);
-                        pos += n + 1;
-                        continue;
+                {
+                    if let Ok((x, n)) = fast_float2::parse_partial::<f64, _>(rest) {
+                        if rest.get(n).is_none_or(|&b| b == delimiter) {
+                            col.record_number(x, line, || text[pos..pos + n].to_string());
+                            row[s] = x;
+                            pos += n + 1;
+                            continue;
+                        }
                     }
                 }
             }
             let end = memchr::memchr(delimiter, rest).map_or(bytes.len(), |i| pos + i);
-            buf.push(col.push(&text[pos..end], line, self.decimal_comma));
+            let v = col.push(&text[pos..end], line, self.decimal_comma);
+            if let Some(s) = *slot {
+                row[s] = v;
+            }
             pos = end + 1;
         }
         if pos <= bytes.len() {
@@ -439,24 +490,19 @@ impl TableBuilder {
         first_line: u64,
         mut fill: impl FnMut(usize, &mut ColumnWriter<'_, 'v>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
-        let width = self.columns.len();
-        // Columnar files grow one chunk, which `finish` compacts where it
-        // lies (a large reallocation moves pages, not bytes).
-        if self.chunks.is_empty() {
-            self.chunks.push(Vec::new());
-        }
-        let chunk = self.chunks.last_mut().expect("one chunk");
-        let start = chunk.len();
-        chunk.resize(start + n * width, f64::NAN);
-        let block = &mut chunk[start..];
+        let stride = self.stride;
+        // The values grow in place (a large reallocation moves pages, not bytes).
+        let start = self.values.len();
+        self.values.resize(start + n * stride, f64::NAN);
+        let block = &mut self.values[start..];
         let mut plain = Vec::new();
-        for (j, column) in self.columns.iter_mut().enumerate() {
+        for (j, (column, &slot)) in self.columns.iter_mut().zip(&self.slots).enumerate() {
             let mut writer = ColumnWriter {
                 column,
                 block: &mut *block,
                 plain: &mut plain,
-                j,
-                width,
+                slot,
+                stride,
                 first_line,
             };
             fill(j, &mut writer)?;
@@ -467,7 +513,7 @@ impl TableBuilder {
             let end = (start + 1024).min(n);
             for &(j, values) in &plain {
                 for (i, &v) in values[start..end].iter().enumerate() {
-                    block[(start + i) * width + j] = v;
+                    block[(start + i) * stride + j] = v;
                 }
             }
         }
@@ -476,7 +522,7 @@ impl TableBuilder {
     }
 
     pub(crate) fn finish(self, path: &Path, impute: bool) -> Result<Dataset> {
-        let (n, stride) = (self.n_rows, self.columns.len());
+        let (n, stride) = (self.n_rows, self.stride);
         if n == 0 {
             return Err(DataError::NoRows {
                 path: path.to_path_buf(),
@@ -488,7 +534,7 @@ impl TableBuilder {
         let mut dictionaries = Vec::new();
         let mut target = None;
         let mut to_impute = Vec::new();
-        for (i, col) in self.columns.into_iter().enumerate() {
+        for (i, (col, slot)) in self.columns.into_iter().zip(self.slots).enumerate() {
             if col.declared == Declared::Dropped {
                 continue;
             }
@@ -554,17 +600,12 @@ impl TableBuilder {
                     kind: FeatureKind::Numeric,
                     index: numeric_columns.len(),
                 });
-                numeric_columns.push(i);
+                numeric_columns.push(slot.expect("a numeric column has a slot"));
             }
         }
         let width = numeric_columns.len();
-        let values = if self.chunks.len() == 1 {
-            let mut chunk = self.chunks.into_iter().next().expect("one chunk");
-            compact_rows(&mut chunk, stride, &numeric_columns);
-            chunk
-        } else {
-            assemble(self.chunks, n, stride, &numeric_columns)
-        };
+        let mut values = self.values;
+        compact_rows(&mut values, stride, &numeric_columns);
         let mut numeric = Array2::from_shape_vec((n, width), values).expect("n rows of numeric values");
         for j in to_impute {
             let mut present: Vec<f64> = numeric.column(j).iter().copied().filter(|v| !v.is_nan()).collect();
@@ -610,29 +651,6 @@ fn compact_rows(values: &mut Vec<f64>, stride: usize, columns: &[usize]) {
     }
     values.truncate(n * width);
     values.shrink_to_fit();
-}
-
-/// The numeric matrix (`n x columns.len()`, row-major) from row-major
-/// chunks of `stride` values per row, assembled in parallel, each chunk
-/// freed once copied.
-fn assemble(chunks: Vec<Vec<f64>>, n: usize, stride: usize, columns: &[usize]) -> Vec<f64> {
-    let width = columns.len();
-    let mut values = vec![0.0; n * width];
-    let mut parts: Vec<(&mut [f64], Vec<f64>)> = Vec::with_capacity(chunks.len());
-    let mut rest = values.as_mut_slice();
-    for chunk in chunks {
-        let (head, tail) = rest.split_at_mut(chunk.len() / stride * width);
-        parts.push((head, chunk));
-        rest = tail;
-    }
-    parts.into_par_iter().for_each(|(out, chunk)| {
-        for (row, out) in chunk.chunks_exact(stride).zip(out.chunks_exact_mut(width.max(1))) {
-            for (o, &j) in out.iter_mut().zip(columns) {
-                *o = row[j];
-            }
-        }
-    });
-    values
 }
 
 /// Labels as sorted classes and per-row class codes (no missing labels here).

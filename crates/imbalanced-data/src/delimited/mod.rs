@@ -86,16 +86,37 @@ fn utf8_in_parallel(bytes: &[u8], pieces: usize) -> std::result::Result<&str, us
     }
 }
 
-/// Records into a table: one row each.
-struct Rows {
+/// Records into a table: one row each, their numbers into `out`, a part
+/// of the matrix of every row with room for as many rows as the part's text
+/// has lines.
+struct Rows<'m> {
     table: TableBuilder,
     delimiter: u8,
+    out: &'m mut [f64],
+    /// Rows written so far.
+    next: usize,
 }
 
-impl split::Records for Rows {
+impl Rows<'_> {
+    /// The next row's place in `out`.
+    fn next_row(&mut self) -> Result<std::ops::Range<usize>> {
+        let stride = self.table.stride();
+        let at = self.next * stride;
+        self.next += 1;
+        if at + stride > self.out.len() {
+            return Err(DataError::Invalid(
+                "a piece of the file held more records than lines".into(),
+            ));
+        }
+        Ok(at..at + stride)
+    }
+}
+
+impl split::Records for Rows<'_> {
     fn line(&mut self, text: &str, line: u64) -> Result<()> {
+        let row = self.next_row()?;
         self.table
-            .push_line(text, self.delimiter, line)
+            .push_line_into(text, self.delimiter, line, &mut self.out[row])
             .map_err(|found| DataError::Ragged {
                 line,
                 expected: self.table.n_columns(),
@@ -111,7 +132,9 @@ impl split::Records for Rows {
                 found: fields.len(),
             });
         }
-        self.table.push_row(fields.iter().copied(), line);
+        let row = self.next_row()?;
+        self.table
+            .push_row_into(fields.iter().copied(), line, &mut self.out[row]);
         Ok(())
     }
 }
@@ -183,9 +206,11 @@ fn read_in_chunks(
     proto.set_decimal_comma(opts.decimal_comma);
 
     let body = &text[body_start..];
-    let quotes = memchr(b'"', body.as_bytes()).is_some();
     let n = chunks.unwrap_or_else(|| (body.len() / MIN_CHUNK).clamp(1, 4 * rayon::current_num_threads()));
-    let mut starts = split::chunk_starts(body.as_bytes(), delimiter, n);
+    let quotes = (0..n)
+        .into_par_iter()
+        .any(|k| memchr(b'"', &body.as_bytes()[k * body.len() / n..(k + 1) * body.len() / n]).is_some());
+    let mut starts = split::chunk_starts(body.as_bytes(), delimiter, n, quotes);
     starts.push(body.len());
     let pieces: Vec<&str> = starts.windows(2).map(|w| &body[w[0]..w[1]]).collect();
     let newlines: Vec<u64> = pieces
@@ -200,21 +225,51 @@ fn read_in_chunks(
             Some(first)
         })
         .collect();
+    // Every piece parses into its part of one matrix, with room for a row
+    // per line (a record is at least one line): no buffers per piece to
+    // copy from, the matrix only closed up where blank lines or quoted line
+    // breaks left room unused.
+    let stride = proto.stride();
+    let room: Vec<usize> = pieces
+        .iter()
+        .zip(&newlines)
+        .map(|(p, &lines)| lines as usize + usize::from(!p.ends_with('\n')))
+        .collect();
+    let mut matrix = vec![0.0; room.iter().sum::<usize>() * stride];
+    let mut outs = Vec::with_capacity(pieces.len());
+    let mut rest = matrix.as_mut_slice();
+    for &r in &room {
+        let (out, tail) = rest.split_at_mut(r * stride);
+        outs.push(out);
+        rest = tail;
+    }
     let parts: Vec<Result<TableBuilder>> = pieces
         .par_iter()
         .zip(first_lines)
-        .map(|(piece, line)| {
+        .zip(outs)
+        .map(|((piece, line), out)| {
             let mut rows = Rows {
                 table: proto.clone(),
                 delimiter,
+                out,
+                next: 0,
             };
             split::for_each_record(piece, delimiter, quotes, line, &mut rows)?;
             Ok(rows.table)
         })
         .collect();
     let mut table = proto;
-    for part in parts {
-        table.append(part?);
+    let (mut from, mut filled) = (0, 0);
+    for (part, r) in parts.into_iter().zip(room) {
+        let part = part?;
+        let rows = part.n_rows();
+        if from != filled {
+            matrix.copy_within(from * stride..(from + rows) * stride, filled * stride);
+        }
+        (from, filled) = (from + r, filled + rows);
+        table.append(part);
     }
+    matrix.truncate(filled * stride);
+    table.set_values(matrix);
     table.finish(path, opts.impute)
 }

@@ -41,10 +41,10 @@ pub(crate) fn quoted_spans(body: &[u8], delimiter: u8) -> Vec<(usize, usize)> {
 }
 
 /// Cuts `body` into about `n` pieces of whole records: each cut is just
-/// after a line break that is not inside a quoted field. Returns the start
-/// offsets (the first is 0).
-pub(crate) fn chunk_starts(body: &[u8], delimiter: u8, n: usize) -> Vec<usize> {
-    let spans = if memchr(b'"', body).is_some() {
+/// after a line break that is not inside a quoted field (`quotes`: whether
+/// `body` holds a `"`). Returns the start offsets (the first is 0).
+pub(crate) fn chunk_starts(body: &[u8], delimiter: u8, n: usize, quotes: bool) -> Vec<usize> {
+    let spans = if quotes {
         quoted_spans(body, delimiter)
     } else {
         Vec::new()

@@ -2,8 +2,6 @@
 
 use std::io::Write;
 
-use rayon::prelude::*;
-
 use crate::dataset::{Dataset, FeatureKind};
 use crate::error::{DataError, Result};
 use crate::io::format_number;
@@ -125,9 +123,14 @@ pub fn write_delimited<W: Write + Send>(ds: &Dataset, mut w: W, delimiter: u8) -
         .collect();
     let labels: Vec<String> = ds.classes().iter().map(|s| quote_field(s, delimiter)).collect();
     let (numeric, categorical, y) = (ds.numeric(), ds.categorical(), ds.y());
+    // Buffers the writer has emptied, for the next chunks: fresh memory for
+    // every chunk would cost the kernel's mapping and zeroing of its pages.
+    let spare = &std::sync::Mutex::new(Vec::<Vec<u8>>::new());
     let format_rows = |rows: std::ops::Range<usize>| {
+        let reused = spare.lock().ok().and_then(|mut s| s.pop());
+        let mut out = reused.unwrap_or_default();
         // Room for 17-digit numbers: growing the buffer would copy it.
-        let mut out = Vec::with_capacity(rows.len() * columns.len() * 24);
+        out.reserve(rows.len() * columns.len() * 24);
         for i in rows {
             let row = numeric.row(i);
             for (k, c) in columns.iter().enumerate() {
@@ -147,8 +150,13 @@ pub fn write_delimited<W: Write + Send>(ds: &Dataset, mut w: W, delimiter: u8) -
         out
     };
     let n = ds.n_samples();
-    // The pool formats chunks while one thread writes them in order, so
-    // that formatting and the system's copying overlap.
+    let n_chunks = n.div_ceil(CHUNK_ROWS);
+    // Each of the pool's threads takes the next chunk in file order, so
+    // chunks finish about in order: the writer writes them as they come
+    // (formatting and the system's copying overlap) and their buffers are
+    // reused. Split in halves instead, the second half would wait in
+    // memory until the first was written.
+    let next_chunk = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<u8>)>(4 * rayon::current_num_threads());
         let writer = scope.spawn(move || -> std::io::Result<()> {
@@ -156,17 +164,29 @@ pub fn write_delimited<W: Write + Send>(ds: &Dataset, mut w: W, delimiter: u8) -
             let mut next = 0;
             for (i, text) in rx {
                 pending.insert(i, text);
-                while let Some(text) = pending.remove(&next) {
+                while let Some(mut text) = pending.remove(&next) {
                     w.write_all(&text)?;
                     next += 1;
+                    text.clear();
+                    if let Ok(mut s) = spare.lock() {
+                        s.push(text);
+                    }
                 }
             }
             w.flush()
         });
-        (0..n.div_ceil(CHUNK_ROWS)).into_par_iter().for_each_with(tx, |tx, c| {
+        rayon::broadcast(|_| loop {
+            let c = next_chunk.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             // A send fails only when the writer has stopped on an error, which it returns.
-            let _ = tx.send((c, format_rows(c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n))));
+            if c >= n_chunks
+                || tx
+                    .send((c, format_rows(c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n))))
+                    .is_err()
+            {
+                break;
+            }
         });
+        drop(tx);
         writer
             .join()
             .map_err(|_| DataError::Invalid("the CSV writer thread failed".into()))?
