@@ -28,15 +28,16 @@ pub fn quote_field(s: &str, delimiter: u8) -> String {
 /// Where the exact value lies halfway between two shortest candidates,
 /// Żmij takes the even digit (as Python's `repr`) and `Display` may not;
 /// both read back to the same bits.
+#[inline]
 pub(crate) fn push_number(out: &mut Vec<u8>, v: f64) {
     let a = v.abs();
-    if v == 0.0 && v.is_sign_negative() {
-        out.extend_from_slice(b"-0");
-        return;
-    }
     // `v == v.trunc()` without a call to libm's trunc (no SSE4.1 in the baseline target).
     if a < 1e15 && (v as i64) as f64 == v {
-        out.extend_from_slice(itoa::Buffer::new().format(v as i64).as_bytes());
+        if v == 0.0 && v.is_sign_negative() {
+            out.extend_from_slice(b"-0");
+        } else {
+            out.extend_from_slice(itoa::Buffer::new().format(v as i64).as_bytes());
+        }
         return;
     }
     if !v.is_finite() {
@@ -46,12 +47,25 @@ pub(crate) fn push_number(out: &mut Vec<u8>, v: f64) {
     let mut buffer = zmij::Buffer::new();
     let s = buffer.format_finite(v);
     let positional = (1e-5..1e15).contains(&a);
-    // An exponent is at most the last five bytes ("e-308"); zmij writes
-    // this range positionally, as Display does (the check keeps that true).
-    if positional && !s.as_bytes()[s.len().saturating_sub(5)..].contains(&b'e') {
+    // zmij writes this range positionally, as Display does (the check keeps that true).
+    if positional && !has_exponent(s.as_bytes()) {
         out.extend_from_slice(s.as_bytes());
         return;
     }
+    lay_out(out, s, positional);
+}
+
+/// Whether zmij's `s` ends in an exponent: at most its last five bytes ("e-308").
+#[inline]
+fn has_exponent(s: &[u8]) -> bool {
+    // Four fixed places rather than `contains`, which is a call to memchr per number.
+    (2..=5).any(|k| s.len() >= k && s[s.len() - k] == b'e')
+}
+
+/// Appends zmij's digits `s` (non-zero) laid out as [`push_number`] says:
+/// positionally, or as `1.5e-7`.
+#[cold]
+fn lay_out(out: &mut Vec<u8>, s: &str, positional: bool) {
     // Digits without leading or trailing zeros, and the position of the
     // decimal point relative to their start.
     let (sign, s) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
