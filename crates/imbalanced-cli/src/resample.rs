@@ -2,7 +2,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use imbalanced::data::{is_stdio, write, Format};
+use imbalanced::data::{is_stdio, write_rows, Format};
 use imbalanced::resample::{randomness, take_categorical_features, ClassChange, ResampleSummary, RngKind, SAMPLERS};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -84,18 +84,20 @@ pub fn run(args: ResampleArgs) -> Result<(), Box<dyn std::error::Error>> {
     // SMOTENC's categorical_features name columns: the reader declares them.
     let mut input = args.input.clone();
     input.categorical.extend(take_categorical_features(&mut params));
-    let data = input.load(file)?;
     let sampler = SAMPLERS.build(method, &params, &randomness(args.seed, args.rng))?;
+    // Output rows that are input rows are copied from the file where they
+    // can be; a sampler that only picks rows then has only the labels read.
+    let (data, passthrough) = input.load_rows(file, out, sampler.reads_features())?;
 
     let spinner = ProgressBar::new_spinner().with_message(format!("{} on {} rows", sampler.name(), data.n_samples()));
     spinner.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("valid template"));
     spinner.enable_steady_tick(Duration::from_millis(120));
     let started = Instant::now();
-    let result = sampler.fit_resample_dataset(&data);
+    let result = sampler.fit_resample_dataset_with_origin(&data);
     let seconds = started.elapsed().as_secs_f64();
     spinner.finish_and_clear();
-    let resampled = result?;
-    write(&resampled, out)?;
+    let (resampled, origin) = result?;
+    write_rows(&resampled, &origin, passthrough.as_ref(), out)?;
 
     let report = ResampleSummary {
         method: sampler.name(),

@@ -238,3 +238,131 @@ fn convert_round_trips_through_every_format() {
         .zip(&b)
         .all(|(x, y)| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())));
 }
+
+/// Rows as people write them: numbers not in their shortest form, `\r\n`
+/// line ends, a blank line; two classes, 12 rare rows of 48.
+fn unshortened() -> String {
+    let mut s = String::from("x1,x2,label\r\n");
+    for i in 0..48 {
+        let rare = i % 4 == 0;
+        s += &format!(
+            "{:.2},+{}.0e0,{}\r\n",
+            i as f64 * 0.5,
+            i % 7,
+            if rare { "rare" } else { "common" }
+        );
+        if i == 20 {
+            s += "\r\n";
+        }
+    }
+    s
+}
+
+#[test]
+fn resampled_rows_that_are_input_rows_are_copied_as_they_stand() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = write(dir.path(), "in.csv", unshortened().as_bytes());
+    let input: Vec<String> = unshortened()
+        .lines()
+        .skip(1)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    for method in ["smote", "ros", "rus", "nearmiss", "smote-tomek", "adasyn"] {
+        let copied = dir.path().join(format!("{method}.csv"));
+        let formatted = dir.path().join(format!("{method}-formatted.csv"));
+        ok(&[
+            "resample",
+            src.to_str().unwrap(),
+            "-m",
+            method,
+            "--out",
+            copied.to_str().unwrap(),
+        ]);
+        // `--keep '*'` reads the same columns but turns copying off: every row formatted.
+        ok(&[
+            "resample",
+            src.to_str().unwrap(),
+            "-m",
+            method,
+            "--keep",
+            "*",
+            "--out",
+            formatted.to_str().unwrap(),
+        ]);
+        let text = std::fs::read_to_string(&copied).unwrap();
+        assert_eq!(text.lines().next(), Some("x1,x2,label"), "{method}: the header");
+        let rows: Vec<&str> = text.lines().skip(1).collect();
+        let as_written = rows.iter().filter(|r| input.iter().any(|l| l == *r)).count();
+        let synthetic = rows.len() - as_written;
+        // Input rows keep their text ("0.50", "+3.0e0"), without the "\r".
+        match method {
+            "smote" | "adasyn" | "smote-tomek" => assert!(as_written > 0 && synthetic > 0, "{method}: {text}"),
+            _ => assert_eq!(synthetic, 0, "{method}: every row is an input row as written: {text}"),
+        }
+        // The same dataset as the formatted file: both read and written again.
+        let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
+        convert(&copied, &a, &[]);
+        convert(&formatted, &b, &[]);
+        assert_eq!(
+            std::fs::read_to_string(&a).unwrap(),
+            std::fs::read_to_string(&b).unwrap(),
+            "{method}"
+        );
+    }
+}
+
+#[test]
+fn samplers_that_only_pick_rows_read_only_the_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    // A missing value and a word among the numbers: imbalanced-learn's
+    // RandomUnderSampler and RandomOverSampler take any values.
+    let mut text = unshortened().replace("\r\n", "\n");
+    text = text.replacen("\n0.50,", "\n,", 1).replacen("\n1.50,", "\nabc,", 1);
+    let src = write(dir.path(), "odd.csv", text.as_bytes());
+    for method in ["rus", "ros"] {
+        let out = dir.path().join(format!("{method}.csv"));
+        ok(&[
+            "resample",
+            src.to_str().unwrap(),
+            "-m",
+            method,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let written = std::fs::read_to_string(&out).unwrap();
+        assert!(
+            written.lines().skip(1).all(|r| text.lines().any(|l| l == r)),
+            "{method}: {written}"
+        );
+    }
+    // Samplers that compute on the values still refuse them, and so does a
+    // picking sampler whose output is formatted (another format, --impute aside).
+    let smote = run(&["resample", src.to_str().unwrap(), "-m", "smote", "--out", "x.csv"]);
+    refused(&smote, &["smote"], "missing");
+    let parquet = dir.path().join("rus.parquet");
+    let rus = run(&[
+        "resample",
+        src.to_str().unwrap(),
+        "-m",
+        "rus",
+        "--out",
+        parquet.to_str().unwrap(),
+    ]);
+    refused(&rus, &["rus", "parquet"], "missing");
+    // With --impute the values are imputed, so the rows are formatted.
+    let out = dir.path().join("imputed.csv");
+    ok(&[
+        "resample",
+        src.to_str().unwrap(),
+        "-m",
+        "ros",
+        "--impute",
+        "--categorical",
+        "x1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(!written.lines().any(|l| l.starts_with(',')), "{written}");
+}

@@ -120,21 +120,36 @@ pub fn read(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Dataset> {
 /// A dataset from the (uncompressed) content `bytes` of the file `path`,
 /// whose extension names the format (`-`: what the bytes look like).
 pub(crate) fn parse(bytes: Bytes, path: &Path, opts: &ReadOptions) -> Result<Dataset> {
+    match input_format(&bytes, path, opts)? {
+        Format::Csv => read_delimited(&bytes, path, opts, None),
+        Format::Tsv => read_delimited(&bytes, path, opts, Some(b'\t')),
+        Format::Keel | Format::Arff => read_keel(&bytes[..], path, opts),
+        // The bytes themselves: a mapped file goes to the Parquet reader as it is.
+        Format::Parquet => crate::parquet_io::read_parquet(bytes, path, opts),
+    }
+}
+
+/// The format of the content `bytes` of the file `path` (see [`parse`]);
+/// text that is all white space is an empty file.
+pub(crate) fn input_format(bytes: &[u8], path: &Path, opts: &ReadOptions) -> Result<Format> {
     let format = match opts.format {
         Some(f) => f,
-        None => Format::of_input(path, &bytes)?,
+        None => Format::of_input(path, bytes)?,
     };
     if format != Format::Parquet && bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(DataError::Empty {
             path: path.to_path_buf(),
         });
     }
-    match format {
-        Format::Csv => read_delimited(&bytes, path, opts, None),
-        Format::Tsv => read_delimited(&bytes, path, opts, Some(b'\t')),
-        Format::Keel | Format::Arff => read_keel(&bytes[..], path, opts),
-        // The bytes themselves: a mapped file goes to the Parquet reader as it is.
-        Format::Parquet => crate::parquet_io::read_parquet(bytes, path, opts),
+    Ok(format)
+}
+
+/// The format [`write`] writes to `path` (`-`: CSV).
+pub(crate) fn output_format(path: &Path) -> Result<Format> {
+    if is_stdio(path) {
+        Ok(Format::Csv)
+    } else {
+        Format::from_path(path)
     }
 }
 
@@ -146,11 +161,7 @@ pub(crate) fn parse(bytes: Bytes, path: &Path, opts: &ReadOptions) -> Result<Dat
 /// in the same folder, which is renamed over `path` once complete.
 pub fn write(ds: &Dataset, path: impl AsRef<Path>) -> Result<()> {
     let path = path.as_ref();
-    let format = if is_stdio(path) {
-        Format::Csv
-    } else {
-        Format::from_path(path)?
-    };
+    let format = output_format(path)?;
     let relation = uncompressed_name(path)
         .file_stem()
         .and_then(|s| s.to_str())

@@ -186,9 +186,11 @@ impl Column {
 
     /// Takes one text field; returns its number, or NaN when it is not one.
     fn push(&mut self, raw: &str, line: u64, decimal_comma: bool) -> f64 {
+        if self.declared == Declared::Dropped {
+            return f64::NAN;
+        }
         let v = raw.trim();
         match self.declared {
-            Declared::Dropped => return f64::NAN,
             // Most fields are numbers: parse those first (no missing-value
             // token starts with a digit, a sign or a point, and "-NaN"-like
             // text parses to a non-finite number as before).
@@ -312,6 +314,10 @@ pub(crate) struct TableBuilder {
     slots: Vec<Option<usize>>,
     /// The number of slots: the values per row.
     stride: usize,
+    /// The first column from which every column but the last is dropped
+    /// (the number of columns if the one before the last is not): a line's
+    /// fields from there to the last are skipped in one search.
+    dropped_from: usize,
     /// The numbers of every row, row-major, `stride` per row.
     values: Vec<f64>,
     n_rows: usize,
@@ -359,11 +365,21 @@ impl TableBuilder {
                 })
             })
             .collect();
+        let width = columns.len();
+        let dropped_from = match width.checked_sub(1) {
+            Some(last) => (0..last)
+                .rev()
+                .take_while(|&j| columns[j].declared == Declared::Dropped)
+                .last()
+                .unwrap_or(width),
+            None => width,
+        };
         Ok(TableBuilder {
             columns,
             target,
             slots,
             stride,
+            dropped_from,
             values: Vec::new(),
             n_rows: 0,
             decimal_comma: false,
@@ -447,12 +463,26 @@ impl TableBuilder {
         let width = self.columns.len();
         let bytes = text.as_bytes();
         let mut pos = 0;
-        for (j, (col, slot)) in self.columns.iter_mut().zip(&self.slots).enumerate() {
+        let mut j = 0;
+        while j < width {
             if pos > bytes.len() {
                 return Err(j);
             }
             let rest = &bytes[pos..];
-            if let Some(s) = *slot {
+            if j == self.dropped_from {
+                // Every field up to the last is dropped: count the line's
+                // delimiters and go to its last field.
+                let found = j + 1 + memchr::memchr_iter(delimiter, rest).count();
+                if found != width {
+                    return Err(found);
+                }
+                pos += memchr::memrchr(delimiter, rest).map_or(0, |i| i + 1);
+                j = width - 1;
+                continue;
+            }
+            let (col, slot) = (&mut self.columns[j], self.slots[j]);
+            j += 1;
+            if let Some(s) = slot {
                 if rest
                     .first()
                     .is_some_and(|b| b.is_ascii_digit() || matches!(b, b'-' | b'.'))
@@ -469,7 +499,7 @@ impl TableBuilder {
             }
             let end = memchr::memchr(delimiter, rest).map_or(bytes.len(), |i| pos + i);
             let v = col.push(&text[pos..end], line, self.decimal_comma);
-            if let Some(s) = *slot {
+            if let Some(s) = slot {
                 row[s] = v;
             }
             pos = end + 1;

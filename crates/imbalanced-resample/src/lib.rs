@@ -129,6 +129,13 @@ pub trait Resampler: Named + Send + Sync {
     /// their rows. Samplers that compute on feature values refuse
     /// categorical columns; SMOTENC and SMOTEN handle them.
     fn fit_resample_dataset(&self, data: &Dataset) -> Result<Dataset> {
+        self.fit_resample_dataset_with_origin(data).map(|(out, _)| out)
+    }
+
+    /// [`Resampler::fit_resample_dataset`], and where each output row comes
+    /// from ([`Resampled::origin`]: an input row, or `None` for a new one),
+    /// so that a writer can copy the input rows as the file had them.
+    fn fit_resample_dataset_with_origin(&self, data: &Dataset) -> Result<(Dataset, Vec<Option<usize>>)> {
         if data.has_categorical() && self.reads_features() {
             let columns = data
                 .features()
@@ -148,6 +155,11 @@ pub trait Resampler: Named + Send + Sync {
         // Categorical columns are only present for samplers that never synthesise.
         let rows: Vec<usize> = out.origin.iter().map(|o| o.unwrap_or(0)).collect();
         let categorical = take_rows(data.categorical().view(), &rows);
-        Ok(data.with_rows(out.x, categorical, out.y)?)
+        Ok((data.with_rows(out.x, categorical, out.y)?, out.origin))
     }
+}
+
+/// The origin of `n` input rows followed by new ones up to `total` rows.
+pub(crate) fn inputs_then_new(n: usize, total: usize) -> Vec<Option<usize>> {
+    (0..total).map(|r| (r < n).then_some(r)).collect()
 }

@@ -17,6 +17,7 @@ mod split;
 mod write;
 
 use std::io::Read;
+use std::ops::Range;
 use std::path::Path;
 
 use memchr::memchr;
@@ -28,6 +29,7 @@ use crate::io::{resolve_target, target_column, ReadOptions};
 use crate::table::{Declared, TableBuilder};
 pub use dialect::parse_delimiter;
 pub use write::{quote_field, write_delimited};
+pub(crate) use write::{write_with_copies, Copied};
 
 /// Reads CSV text (any detected delimiter) from `reader`; `path` only names
 /// the source in messages. [`crate::read`] reads files by name.
@@ -88,18 +90,24 @@ fn utf8_in_parallel(bytes: &[u8], pieces: usize) -> std::result::Result<&str, us
 
 /// Records into a table: one row each, their numbers into `out`, a part
 /// of the matrix of every row with room for as many rows as the part's text
-/// has lines.
+/// has lines; and, when kept, where each record stands in the file.
 struct Rows<'m> {
     table: TableBuilder,
     delimiter: u8,
     out: &'m mut [f64],
     /// Rows written so far.
     next: usize,
+    /// The records' byte ranges in the file, and where this part starts in it.
+    spans: Option<Vec<Range<usize>>>,
+    base: usize,
 }
 
 impl Rows<'_> {
-    /// The next row's place in `out`.
-    fn next_row(&mut self) -> Result<std::ops::Range<usize>> {
+    /// The next row's place in `out`, after noting where its record stands.
+    fn next_row(&mut self, span: Range<usize>) -> Result<Range<usize>> {
+        if let Some(spans) = &mut self.spans {
+            spans.push(self.base + span.start..self.base + span.end);
+        }
         let stride = self.table.stride();
         let at = self.next * stride;
         self.next += 1;
@@ -113,8 +121,8 @@ impl Rows<'_> {
 }
 
 impl split::Records for Rows<'_> {
-    fn line(&mut self, text: &str, line: u64) -> Result<()> {
-        let row = self.next_row()?;
+    fn line(&mut self, text: &str, at: usize, line: u64) -> Result<()> {
+        let row = self.next_row(at..at + text.len())?;
         self.table
             .push_line_into(text, self.delimiter, line, &mut self.out[row])
             .map_err(|found| DataError::Ragged {
@@ -124,7 +132,7 @@ impl split::Records for Rows<'_> {
             })
     }
 
-    fn fields(&mut self, fields: &[&str], line: u64) -> Result<()> {
+    fn fields(&mut self, fields: &[&str], span: Range<usize>, line: u64) -> Result<()> {
         if fields.len() != self.table.n_columns() {
             return Err(DataError::Ragged {
                 line,
@@ -132,11 +140,28 @@ impl split::Records for Rows<'_> {
                 found: fields.len(),
             });
         }
-        let row = self.next_row()?;
+        let row = self.next_row(span)?;
         self.table
             .push_row_into(fields.iter().copied(), line, &mut self.out[row]);
         Ok(())
     }
+}
+
+/// When a read keeps its records as they stand ([`Kept`]): when the file's
+/// delimiter is `delimiter` (the output's). Without `features`, only the
+/// labels of such a file are parsed (its rows are copied, never computed on).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Keep {
+    pub delimiter: u8,
+    pub features: bool,
+}
+
+/// The records a read kept: their byte ranges in the file (row order, line
+/// breaks left out), the file's column names and its delimiter.
+pub(crate) struct Kept {
+    pub spans: Vec<Range<usize>>,
+    pub names: Vec<String>,
+    pub delimiter: u8,
 }
 
 /// Reads delimited text. `path` only names the source in messages;
@@ -148,7 +173,18 @@ pub(crate) fn read_delimited(
     opts: &ReadOptions,
     default_delimiter: Option<u8>,
 ) -> Result<Dataset> {
-    read_in_chunks(bytes, path, opts, default_delimiter, None)
+    read_in_chunks(bytes, path, opts, default_delimiter, None, None).map(|(data, _)| data)
+}
+
+/// [`read_delimited`], keeping the records as they stand where `keep` says.
+pub(crate) fn read_keeping(
+    bytes: &[u8],
+    path: &Path,
+    opts: &ReadOptions,
+    default_delimiter: Option<u8>,
+    keep: Keep,
+) -> Result<(Dataset, Option<Kept>)> {
+    read_in_chunks(bytes, path, opts, default_delimiter, None, Some(keep))
 }
 
 /// [`read_delimited`], its body cut into about `chunks` pieces (default:
@@ -159,7 +195,8 @@ fn read_in_chunks(
     opts: &ReadOptions,
     default_delimiter: Option<u8>,
     chunks: Option<usize>,
-) -> Result<Dataset> {
+    keep: Option<Keep>,
+) -> Result<(Dataset, Option<Kept>)> {
     let pieces = chunks.unwrap_or_else(|| (bytes.len() / MIN_CHUNK).clamp(1, 4 * rayon::current_num_threads()));
     let text = utf8_in_parallel(bytes, pieces).map_err(|at| {
         DataError::Invalid(format!(
@@ -167,7 +204,12 @@ fn read_in_chunks(
             path.display(),
         ))
     })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let bom = if text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
+    let text = &text[bom..];
     let delimiter = opts
         .delimiter
         .or(default_delimiter)
@@ -202,6 +244,15 @@ fn read_in_chunks(
         declared[resolve_target(&names, Some(c))?] = Declared::Categorical(None);
     }
     crate::table::select_columns(&names, target, &mut declared, opts)?;
+    let keep = keep.filter(|k| k.delimiter == delimiter);
+    if keep.is_some_and(|k| !k.features) {
+        for (j, d) in declared.iter_mut().enumerate() {
+            if Some(j) != target {
+                *d = Declared::Dropped;
+            }
+        }
+    }
+    let kept_names = keep.map(|_| names.clone());
     let mut proto = TableBuilder::new(names, target, declared)?;
     proto.set_decimal_comma(opts.decimal_comma);
 
@@ -243,25 +294,32 @@ fn read_in_chunks(
         outs.push(out);
         rest = tail;
     }
-    let parts: Vec<Result<TableBuilder>> = pieces
+    // Each piece's rows, and where its records stand if they are kept.
+    type Part = (TableBuilder, Option<Vec<Range<usize>>>);
+    let parts: Vec<Result<Part>> = pieces
         .par_iter()
         .zip(first_lines)
         .zip(outs)
-        .map(|((piece, line), out)| {
+        .zip(&starts)
+        .map(|(((piece, line), out), &start)| {
             let mut rows = Rows {
                 table: proto.clone(),
                 delimiter,
                 out,
                 next: 0,
+                spans: keep.map(|_| Vec::new()),
+                base: bom + body_start + start,
             };
             split::for_each_record(piece, delimiter, quotes, line, &mut rows)?;
-            Ok(rows.table)
+            Ok((rows.table, rows.spans))
         })
         .collect();
     let mut table = proto;
+    let mut spans = Vec::new();
     let (mut from, mut filled) = (0, 0);
     for (part, r) in parts.into_iter().zip(room) {
-        let part = part?;
+        let (part, part_spans) = part?;
+        spans.extend(part_spans.into_iter().flatten());
         let rows = part.n_rows();
         if from != filled {
             matrix.copy_within(from * stride..(from + rows) * stride, filled * stride);
@@ -271,5 +329,11 @@ fn read_in_chunks(
     }
     matrix.truncate(filled * stride);
     table.set_values(matrix);
-    table.finish(path, opts.impute)
+    let data = table.finish(path, opts.impute)?;
+    let kept = kept_names.map(|names| Kept {
+        spans,
+        names,
+        delimiter,
+    });
+    Ok((data, kept))
 }

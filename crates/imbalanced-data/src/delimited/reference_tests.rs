@@ -32,6 +32,7 @@ fn reference<R: Read>(reader: R, path: &Path, opts: &ReadOptions) -> Result<Data
     for c in &opts.categorical {
         declared[resolve_target(&names, Some(c))?] = Declared::Categorical(None);
     }
+    crate::table::select_columns(&names, target, &mut declared, opts)?;
     let mut table = TableBuilder::new(names, target, declared)?;
     let mut record = csv::StringRecord::new();
     while rdr.read_record(&mut record).map_err(csv_err)? {
@@ -52,11 +53,30 @@ fn reference<R: Read>(reader: R, path: &Path, opts: &ReadOptions) -> Result<Data
 }
 
 fn ours(text: &str, chunks: usize) -> Result<Dataset> {
-    let opts = ReadOptions {
+    read_with(text, chunks, &comma()).map(|(data, _)| data)
+}
+
+fn comma() -> ReadOptions {
+    ReadOptions {
         delimiter: Some(b','),
         ..Default::default()
+    }
+}
+
+/// Our reader in `chunks` pieces, keeping the records.
+fn read_with(text: &str, chunks: usize, opts: &ReadOptions) -> Result<(Dataset, Option<super::Kept>)> {
+    let keep = super::Keep {
+        delimiter: b',',
+        features: true,
     };
-    read_in_chunks(text.as_bytes(), Path::new("t.csv"), &opts, None, Some(chunks))
+    read_in_chunks(
+        text.as_bytes(),
+        Path::new("t.csv"),
+        opts,
+        None,
+        Some(chunks),
+        Some(keep),
+    )
 }
 
 /// Numbers as people and programs write them: every bit pattern's shortest
@@ -94,22 +114,30 @@ fn quote(s: &str) -> String {
 }
 
 /// A CSV text: a numeric column, a categorical one and a label column,
-/// with `\n` or `\r\n` line ends and some blank lines (which, like quoted
-/// line breaks, leave a piece fewer records than lines); and the numbers
-/// as written.
+/// with `\n` or `\r\n` line ends, some blank lines (which, like quoted
+/// line breaks, leave a piece fewer records than lines) and now and then a
+/// line with a field too many or too few; and the numbers as written.
 fn table() -> impl Strategy<Value = (String, Vec<String>)> {
     (
         prop::collection::vec((number(), word(), 0u8..3, prop::bool::weighted(0.1)), 1..40),
         any::<bool>(),
+        prop::option::weighted(0.1, (any::<prop::sample::Index>(), any::<bool>())),
     )
-        .prop_map(|(rows, crlf)| {
+        .prop_map(|(rows, crlf, ragged)| {
             let eol = if crlf { "\r\n" } else { "\n" };
             let mut s = format!("x,c,y{eol}");
-            for (x, c, y, blank) in &rows {
+            for (i, (x, c, y, blank)) in rows.iter().enumerate() {
                 if *blank {
                     s += eol;
                 }
-                s += &format!("{x},{},{y}{eol}", quote(c));
+                match ragged {
+                    // One line with a field too many or too few.
+                    Some((at, more)) if at.index(rows.len()) == i => match more {
+                        true => s += &format!("{x},{},{y},{y}{eol}", quote(c)),
+                        false => s += &format!("{x},{y}{eol}"),
+                    },
+                    _ => s += &format!("{x},{},{y}{eol}", quote(c)),
+                }
             }
             (s, rows.into_iter().map(|r| r.0).collect())
         })
@@ -139,21 +167,55 @@ fn same(a: &Dataset, b: &Dataset) -> bool {
         && a.features() == b.features()
 }
 
+/// Whether `a` and `b` hold the same rows: numbers bit for bit, the same
+/// category and label strings (their dictionaries may differ: a file holds
+/// only the values its rows have).
+fn same_rows(a: &Dataset, b: &Dataset) -> bool {
+    let strings = |d: &Dataset| -> Vec<Vec<String>> {
+        (0..d.n_samples())
+            .map(|i| {
+                let mut row: Vec<String> = (0..d.categorical().ncols())
+                    .map(|j| d.categories()[j][d.categorical()[(i, j)] as usize].clone())
+                    .collect();
+                row.push(d.classes()[d.y()[i]].clone());
+                row
+            })
+            .collect()
+    };
+    a.numeric().dim() == b.numeric().dim()
+        && a.numeric()
+            .iter()
+            .zip(b.numeric().iter())
+            .all(|(p, q)| p.to_bits() == q.to_bits())
+        && a.features() == b.features()
+        && strings(a) == strings(b)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
     #[test]
-    fn parallel_reads_equal_the_sequential_reference_and_str_parse((text, xs) in table(), chunks in 1usize..9) {
-        let want = reference(text.as_bytes(), Path::new("t.csv"), &ReadOptions::default());
-        let one = ours(&text, 1);
-        let many = ours(&text, chunks);
+    fn parallel_reads_equal_the_sequential_reference_and_str_parse(
+        (text, xs) in table(),
+        chunks in 1usize..9,
+        drop in prop::sample::select(vec![vec![], vec!["x"], vec!["c"], vec!["x", "c"]]),
+    ) {
+        let opts = ReadOptions {
+            drop: drop.iter().map(|d| d.to_string()).collect(),
+            ..comma()
+        };
+        let want = reference(text.as_bytes(), Path::new("t.csv"), &opts);
+        let one = read_with(&text, 1, &opts).map(|(data, _)| data);
+        let many = read_with(&text, chunks, &opts).map(|(data, _)| data);
         match (&want, &one, &many) {
             (Ok(w), Ok(o), Ok(m)) => {
                 prop_assert!(same(w, o), "one chunk differs from the reference");
                 prop_assert!(same(w, m), "{chunks} chunks differ from the reference");
                 // The numbers are str::parse's, bit for bit.
-                for (x, v) in xs.iter().zip(m.numeric().column(0)) {
-                    prop_assert_eq!(x.parse::<f64>().unwrap().to_bits(), v.to_bits(), "{}", x);
+                if drop.is_empty() {
+                    for (x, v) in xs.iter().zip(m.numeric().column(0)) {
+                        prop_assert_eq!(x.parse::<f64>().unwrap().to_bits(), v.to_bits(), "{}", x);
+                    }
                 }
             }
             (Err(w), Err(o), Err(m)) => {
@@ -163,6 +225,35 @@ proptest! {
                 prop_assert_eq!(o.to_string(), m.to_string());
             }
             _ => prop_assert!(false, "reference {want:?}, ours {one:?} / {many:?}"),
+        }
+    }
+
+    #[test]
+    fn copied_records_and_formatted_rows_read_back_as_the_rows_they_stand_for(
+        (text, _) in table(),
+        chunks in 1usize..5,
+        picks in prop::collection::vec((any::<prop::sample::Index>(), prop::bool::weighted(0.3)), 0..60),
+    ) {
+        if let Ok((ds, Some(kept))) = read_with(&text, chunks, &comma()) {
+            prop_assert_eq!(kept.spans.len(), ds.n_samples());
+            // Rows of the input in any order, repeated, some of them formatted (None).
+            let rows: Vec<usize> = picks.iter().map(|(i, _)| i.index(ds.n_samples())).collect();
+            let origin: Vec<Option<usize>> = picks.iter().zip(&rows).map(|((_, fmt), &r)| (!fmt).then_some(r)).collect();
+            let out = ds
+                .with_rows(
+                    crate::take_rows(ds.numeric(), &rows),
+                    crate::take_rows(ds.categorical(), &rows),
+                    rows.iter().map(|&r| ds.y()[r]).collect(),
+                )
+                .unwrap();
+            let copied = super::Copied { text: text.as_bytes(), kept: &kept, origin: &origin };
+            let mut written = Vec::new();
+            super::write_with_copies(&out, Some(copied), &mut written, b',').unwrap();
+            match ours(std::str::from_utf8(&written).unwrap(), chunks) {
+                Ok(back) => prop_assert!(same_rows(&out, &back), "{}", String::from_utf8_lossy(&written)),
+                // No rows: a header alone.
+                Err(e) => prop_assert!(rows.is_empty(), "{e}"),
+            }
         }
     }
 

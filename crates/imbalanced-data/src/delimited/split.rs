@@ -74,10 +74,12 @@ pub(crate) fn chunk_starts(body: &[u8], delimiter: u8, n: usize, quotes: bool) -
 
 /// What receives the records of [`for_each_record`].
 pub(crate) trait Records {
-    /// A record on one line without quotes (`\r` removed), untrimmed.
-    fn line(&mut self, text: &str, line: u64) -> Result<()>;
-    /// A record with quoted fields, unquoted and untrimmed.
-    fn fields(&mut self, fields: &[&str], line: u64) -> Result<()>;
+    /// A record on one line without quotes (`\r` removed), untrimmed; it
+    /// starts at byte `at` of the text.
+    fn line(&mut self, text: &str, at: usize, line: u64) -> Result<()>;
+    /// A record with quoted fields, unquoted and untrimmed; `span` is where
+    /// the record stands in the text (its line break and `\r` left out).
+    fn fields(&mut self, fields: &[&str], span: std::ops::Range<usize>, line: u64) -> Result<()>;
 }
 
 /// Hands every record of `text`, whose first line is number `first_line`,
@@ -99,14 +101,17 @@ pub(crate) fn for_each_record(
         if quotes && memchr(b'"', raw.as_bytes()).is_some() {
             let (owned, next, lines) = quoted_record(text, pos, delimiter, line)?;
             let refs: Vec<&str> = owned.iter().map(String::as_str).collect();
-            records.fields(&refs, line)?;
+            let record = &bytes[pos..next];
+            let record = record.strip_suffix(b"\n").unwrap_or(record);
+            let record = record.strip_suffix(b"\r").unwrap_or(record);
+            records.fields(&refs, pos..pos + record.len(), line)?;
             pos = next;
             line += lines;
             continue;
         }
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         if !raw.trim().is_empty() {
-            records.line(raw, line)?;
+            records.line(raw, pos, line)?;
         }
         pos = end + 1;
         line += 1;

@@ -6,6 +6,8 @@ use crate::dataset::{Dataset, FeatureKind};
 use crate::error::{DataError, Result};
 use crate::io::format_number;
 
+use super::Kept;
+
 /// Rows formatted by one task.
 const CHUNK_ROWS: usize = 4096;
 
@@ -100,6 +102,27 @@ fn lay_out(out: &mut Vec<u8>, s: &str, positional: bool) {
     }
 }
 
+/// That `c` fits `ds` (written with `width` columns): an origin per row,
+/// each an input record, and every row to format having every column of
+/// the input (a dataset read for its labels alone has none to format).
+fn check_copied(c: &Copied<'_>, ds: &Dataset, width: usize) -> Result<()> {
+    if c.origin.len() != ds.n_samples() || c.origin.iter().flatten().any(|&k| k >= c.kept.spans.len()) {
+        return Err(DataError::Invalid(format!(
+            "{} output rows name their input records wrongly ({} origins, {} records)",
+            ds.n_samples(),
+            c.origin.len(),
+            c.kept.spans.len()
+        )));
+    }
+    if width != c.kept.names.len() && c.origin.iter().any(Option::is_none) {
+        return Err(DataError::Invalid(format!(
+            "a new row has {width} of the input's {} columns: read every column of a file whose rows are computed on",
+            c.kept.names.len()
+        )));
+    }
+    Ok(())
+}
+
 /// What each output column holds, in the file's column order.
 enum Column {
     Numeric(usize),
@@ -111,7 +134,27 @@ enum Column {
 /// in the source file's order with the target in its place, numbers as
 /// [`format_number`] writes them, categories and labels as their strings
 /// (quoted where needed).
-pub fn write_delimited<W: Write + Send>(ds: &Dataset, mut w: W, delimiter: u8) -> Result<()> {
+pub fn write_delimited<W: Write + Send>(ds: &Dataset, w: W, delimiter: u8) -> Result<()> {
+    write_with_copies(ds, None, w, delimiter)
+}
+
+/// Rows of the output that are records of the input, copied as they stand.
+pub(crate) struct Copied<'a> {
+    /// The input file's text, and the records a read kept of it.
+    pub text: &'a [u8],
+    pub kept: &'a Kept,
+    /// Each output row's input record (`None`: a row to format).
+    pub origin: &'a [Option<usize>],
+}
+
+/// [`write_delimited`], where `copied` (if any) gives rows to copy rather
+/// than format; the header is then the input's column names.
+pub(crate) fn write_with_copies<W: Write + Send>(
+    ds: &Dataset,
+    copied: Option<Copied<'_>>,
+    mut w: W,
+    delimiter: u8,
+) -> Result<()> {
     let io = |e: std::io::Error| DataError::Invalid(format!("cannot write: {e}"));
     let mut columns: Vec<Column> = ds
         .features()
@@ -125,6 +168,10 @@ pub fn write_delimited<W: Write + Send>(ds: &Dataset, mut w: W, delimiter: u8) -
     if ds.is_labelled() {
         columns.insert(ds.target_position(), Column::Label);
         names.insert(ds.target_position(), ds.target_name());
+    }
+    if let Some(c) = &copied {
+        check_copied(c, ds, columns.len())?;
+        names = c.kept.names.iter().map(String::as_str).collect();
     }
     let header: Vec<String> = names.iter().map(|n| quote_field(n, delimiter)).collect();
     w.write_all(header.join(&(delimiter as char).to_string()).as_bytes())
@@ -146,6 +193,11 @@ pub fn write_delimited<W: Write + Send>(ds: &Dataset, mut w: W, delimiter: u8) -
         // Room for 17-digit numbers: growing the buffer would copy it.
         out.reserve(rows.len() * columns.len() * 24);
         for i in rows {
+            if let Some((c, k)) = copied.as_ref().and_then(|c| Some((c, c.origin[i]?))) {
+                out.extend_from_slice(&c.text[c.kept.spans[k].clone()]);
+                out.push(b'\n');
+                continue;
+            }
             let row = numeric.row(i);
             for (k, c) in columns.iter().enumerate() {
                 if k > 0 {

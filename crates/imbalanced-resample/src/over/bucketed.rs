@@ -144,19 +144,23 @@ impl Resampler for BucketedSmoteNc {
         let n = x.nrows();
         let out_x = ndarray::concatenate(ndarray::Axis(0), &[x, new_x.view()]).expect("same width");
         Ok(Resampled {
-            origin: (0..n + new_y.len()).map(|r| (r < n).then_some(r)).collect(),
+            origin: crate::inputs_then_new(n, n + new_y.len()),
             y: y.iter().copied().chain(new_y).collect(),
             x: out_x,
         })
     }
 
-    fn fit_resample_dataset(&self, data: &Dataset) -> Result<Dataset> {
+    fn fit_resample_dataset_with_origin(&self, data: &Dataset) -> Result<(Dataset, Vec<Option<usize>>)> {
         let (num, cat, y) = (data.numeric(), data.categorical(), data.y());
         let (new_num, new_cat, new_y) = self
             .generate(num, cat, y, data.classes())
             .map_err(|e| name_classes(e, data.classes()))?;
         let cat_all = ndarray::concatenate(ndarray::Axis(0), &[cat, new_cat.view()]).expect("same width");
         let num_all = ndarray::concatenate(ndarray::Axis(0), &[num, new_num.view()]).expect("same width");
-        Ok(data.with_rows(num_all, cat_all, y.iter().copied().chain(new_y).collect())?)
+        let origin = crate::inputs_then_new(data.n_samples(), num_all.nrows());
+        Ok((
+            data.with_rows(num_all, cat_all, y.iter().copied().chain(new_y).collect())?,
+            origin,
+        ))
     }
 }

@@ -195,12 +195,13 @@ impl Resampler for SmoteNc {
         ))
     }
 
-    fn fit_resample_dataset(&self, data: &Dataset) -> Result<Dataset> {
+    fn fit_resample_dataset_with_origin(&self, data: &Dataset) -> Result<(Dataset, Vec<Option<usize>>)> {
         let n_categories: Vec<usize> = data.categories().iter().map(Vec::len).collect();
         let (num, cat, y) = self
             .mixed(Xy::of(data)?, data.categorical(), &n_categories, data.classes())
             .map_err(|e| name_classes(e, data.classes()))?;
-        Ok(data.with_rows(num, cat, y)?)
+        let origin = crate::inputs_then_new(data.n_samples(), y.len());
+        Ok((data.with_rows(num, cat, y)?, origin))
     }
 }
 
@@ -322,7 +323,7 @@ impl Resampler for SmoteN {
         ))
     }
 
-    fn fit_resample_dataset(&self, data: &Dataset) -> Result<Dataset> {
+    fn fit_resample_dataset_with_origin(&self, data: &Dataset) -> Result<(Dataset, Vec<Option<usize>>)> {
         if data.numeric().ncols() > 0 {
             return Err(ResampleError::NotApplicable(format!(
                 "SMOTEN treats every feature as categorical but {} are numeric: declare them categorical, \
@@ -334,6 +335,7 @@ impl Resampler for SmoteN {
         let (cat, y) = self
             .fit_resample_categorical(data.categorical(), &n_categories, data.y(), data.classes())
             .map_err(|e| name_classes(e, data.classes()))?;
-        Ok(data.with_rows(Array2::zeros((y.len(), 0)), cat, y)?)
+        let origin = crate::inputs_then_new(data.n_samples(), y.len());
+        Ok((data.with_rows(Array2::zeros((y.len(), 0)), cat, y)?, origin))
     }
 }

@@ -493,14 +493,14 @@ impl Resampler for DiffusionOverSampler {
         let total = new_y.len();
         Ok(Resampled {
             x: ndarray::concatenate(Axis(0), &[x, new_x.view()]).expect("same width"),
-            origin: (0..n + total).map(|r| (r < n).then_some(r)).collect(),
+            origin: crate::inputs_then_new(n, n + total),
             y: y.iter().copied().chain(new_y).collect(),
         })
     }
 
     /// Numeric and categorical columns: the categorical ones by
     /// multinomial diffusion (Hoogeboom et al. 2021), as TabDDPM.
-    fn fit_resample_dataset(&self, data: &Dataset) -> Result<Dataset> {
+    fn fit_resample_dataset_with_origin(&self, data: &Dataset) -> Result<(Dataset, Vec<Option<usize>>)> {
         let categories: Vec<usize> = data.categories().iter().map(Vec::len).collect();
         let (new_x, new_cat, new_y) = self
             .synthesise(
@@ -514,7 +514,11 @@ impl Resampler for DiffusionOverSampler {
             .map_err(|e| name_classes(e, data.classes()))?;
         let num = ndarray::concatenate(Axis(0), &[data.numeric(), new_x.view()]).expect("same width");
         let cat = ndarray::concatenate(Axis(0), &[data.categorical(), new_cat.view()]).expect("same width");
-        Ok(data.with_rows(num, cat, data.y().iter().copied().chain(new_y).collect())?)
+        let origin = crate::inputs_then_new(data.n_samples(), num.nrows());
+        Ok((
+            data.with_rows(num, cat, data.y().iter().copied().chain(new_y).collect())?,
+            origin,
+        ))
     }
 }
 

@@ -241,7 +241,7 @@ impl Resampler for LabelConsistentOverSampler {
         }
         Ok(Resampled {
             x: out_x,
-            origin: (0..total).map(|r| (r < n).then_some(r)).collect(),
+            origin: crate::inputs_then_new(n, total),
             y: out_y,
         })
     }

@@ -272,7 +272,7 @@ pub(crate) fn resample(
             .assign(rows);
         out_y.extend(std::iter::repeat_n(*c, rows.nrows()));
     }
-    let origin = (0..out_y.len()).map(|r| (r < n).then_some(r)).collect();
+    let origin = crate::inputs_then_new(n, out_y.len());
     Ok(Resampled {
         x: out_x,
         y: out_y,
