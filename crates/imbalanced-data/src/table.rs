@@ -53,6 +53,15 @@ impl Interned {
     fn push(&mut self, v: Option<&str>) {
         let code = match v {
             None => u32::MAX,
+            // A label column mostly repeats the value before: no hashing then.
+            Some(v)
+                if self
+                    .codes
+                    .last()
+                    .is_some_and(|&c| c != u32::MAX && self.values[c as usize] == v) =>
+            {
+                self.codes[self.codes.len() - 1]
+            }
             Some(v) => match self.lookup.get(v) {
                 Some(&c) => c,
                 None => {

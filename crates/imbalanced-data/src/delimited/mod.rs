@@ -20,7 +20,6 @@ use std::io::Read;
 use std::ops::Range;
 use std::path::Path;
 
-use memchr::memchr;
 use rayon::prelude::*;
 
 use crate::dataset::Dataset;
@@ -53,11 +52,12 @@ const MIN_CHUNK: usize = 1 << 20;
 
 /// `bytes` as text, checked on the pool in about `pieces` pieces cut where a character
 /// starts (never inside one, so the pieces are valid exactly when the
-/// whole is); the error is the first invalid byte's offset, as
-/// `from_utf8`'s `valid_up_to`. Why in parallel: the first pass over a
-/// mapped file also maps its pages, which one thread did for the whole file
-/// (a quarter of a one-thread read).
-fn utf8_in_parallel(bytes: &[u8], pieces: usize) -> std::result::Result<&str, usize> {
+/// whole is), and the offset of its last `"` (if any): the same pass over
+/// each piece, while it is in cache, looks for quotes. The error is the
+/// first invalid byte's offset, as `from_utf8`'s `valid_up_to`. Why in
+/// parallel: the first pass over a mapped file also maps its pages, which
+/// one thread did for the whole file (a quarter of a one-thread read).
+fn utf8_in_parallel(bytes: &[u8], pieces: usize) -> std::result::Result<(&str, Option<usize>), usize> {
     let n = pieces.max(1);
     let mut cuts: Vec<usize> = (0..n)
         .map(|i| {
@@ -71,21 +71,24 @@ fn utf8_in_parallel(bytes: &[u8], pieces: usize) -> std::result::Result<&str, us
         .collect();
     cuts.push(bytes.len());
     cuts.dedup();
-    let errors: Vec<Option<usize>> = cuts
+    let checked: Vec<std::result::Result<Option<usize>, usize>> = cuts
         .par_windows(2)
         .map(|w| {
-            std::str::from_utf8(&bytes[w[0]..w[1]])
-                .err()
-                .map(|e| w[0] + e.valid_up_to())
+            let piece = &bytes[w[0]..w[1]];
+            match std::str::from_utf8(piece) {
+                Ok(_) => Ok(memchr::memrchr(b'"', piece).map(|q| w[0] + q)),
+                Err(e) => Err(w[0] + e.valid_up_to()),
+            }
         })
         .collect();
-    match errors.into_iter().flatten().next() {
-        Some(at) => Err(at),
-        // SAFETY: every piece is valid UTF-8 and each cut lies before a
-        // byte that starts a character, so their concatenation, `bytes`, is.
-        #[allow(unsafe_code)]
-        None => Ok(unsafe { std::str::from_utf8_unchecked(bytes) }),
+    let mut last_quote = None;
+    for piece in checked {
+        last_quote = piece?.or(last_quote);
     }
+    // SAFETY: every piece is valid UTF-8 and each cut lies before a
+    // byte that starts a character, so their concatenation, `bytes`, is.
+    #[allow(unsafe_code)]
+    Ok((unsafe { std::str::from_utf8_unchecked(bytes) }, last_quote))
 }
 
 /// Records into a table: one row each, their numbers into `out`, a part
@@ -198,7 +201,7 @@ fn read_in_chunks(
     keep: Option<Keep>,
 ) -> Result<(Dataset, Option<Kept>)> {
     let pieces = chunks.unwrap_or_else(|| (bytes.len() / MIN_CHUNK).clamp(1, 4 * rayon::current_num_threads()));
-    let text = utf8_in_parallel(bytes, pieces).map_err(|at| {
+    let (text, last_quote) = utf8_in_parallel(bytes, pieces).map_err(|at| {
         DataError::Invalid(format!(
             "{}: not UTF-8 text (at byte {at}): save the file as UTF-8",
             path.display(),
@@ -258,9 +261,7 @@ fn read_in_chunks(
 
     let body = &text[body_start..];
     let n = chunks.unwrap_or_else(|| (body.len() / MIN_CHUNK).clamp(1, 4 * rayon::current_num_threads()));
-    let quotes = (0..n)
-        .into_par_iter()
-        .any(|k| memchr(b'"', &body.as_bytes()[k * body.len() / n..(k + 1) * body.len() / n]).is_some());
+    let quotes = last_quote.is_some_and(|q| q >= bom + body_start);
     let mut starts = split::chunk_starts(body.as_bytes(), delimiter, n, quotes);
     starts.push(body.len());
     let pieces: Vec<&str> = starts.windows(2).map(|w| &body[w[0]..w[1]]).collect();

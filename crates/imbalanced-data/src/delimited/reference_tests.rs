@@ -270,7 +270,7 @@ proptest! {
     #[test]
     fn text_checked_in_pieces_is_from_utf8s(
         parts in prop::collection::vec(prop_oneof![
-            "[a-z,\\n]{0,5}".prop_map(String::into_bytes),
+            "[a-z,\"\\n]{0,5}".prop_map(String::into_bytes),
             "[é€𝄞ß]{1,3}".prop_map(String::into_bytes),
             prop::collection::vec(any::<u8>(), 1..3),
         ], 0..40),
@@ -278,8 +278,11 @@ proptest! {
     ) {
         let bytes = parts.concat();
         let want = std::str::from_utf8(&bytes).map(str::len).map_err(|e| e.valid_up_to());
-        let got = utf8_in_parallel(&bytes, pieces).map(str::len);
-        prop_assert_eq!(got, want, "{:?} in {} pieces", bytes, pieces);
+        let got = utf8_in_parallel(&bytes, pieces);
+        prop_assert_eq!(got.map(|(text, _)| text.len()), want, "{:?} in {} pieces", bytes, pieces);
+        if let Ok((_, last_quote)) = got {
+            prop_assert_eq!(last_quote, memchr::memrchr(b'"', &bytes));
+        }
     }
 
     #[test]
