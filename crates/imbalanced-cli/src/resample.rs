@@ -36,7 +36,9 @@ pub struct ResampleArgs {
     pub rng: RngKind,
     /// Output file; its extension (.csv, .tsv, .dat, .arff, .parquet, then
     /// optionally .gz, .zst, .bz2) picks the format; - writes CSV to standard
-    /// output (the summary then goes to standard error).
+    /// output (the summary then goes to standard error). Text with the input's
+    /// delimiter gets the input rows kept copied as they stand (samplers that
+    /// only pick rows then read only the labels).
     #[arg(long, short, required_unless_present = "list")]
     pub out: Option<PathBuf>,
     /// Print the result as JSON on stdout.

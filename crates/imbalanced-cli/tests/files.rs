@@ -268,28 +268,35 @@ fn resampled_rows_that_are_input_rows_are_copied_as_they_stand() {
         .filter(|l| !l.is_empty())
         .map(str::to_string)
         .collect();
-    for method in ["smote", "ros", "rus", "nearmiss", "smote-tomek", "adasyn"] {
+    let methods: [(&str, &[&str]); 7] = [
+        ("smote", &[]),
+        ("ros", &[]),
+        ("rus", &[]),
+        ("nearmiss", &[]),
+        ("smote-tomek", &[]),
+        ("adasyn", &[]),
+        // Categorical values in new rows: SMOTENC.
+        ("smotenc", &["--param", "categorical_features=x2"]),
+    ];
+    for (method, extra) in methods {
         let copied = dir.path().join(format!("{method}.csv"));
         let formatted = dir.path().join(format!("{method}-formatted.csv"));
-        ok(&[
-            "resample",
-            src.to_str().unwrap(),
-            "-m",
-            method,
-            "--out",
-            copied.to_str().unwrap(),
-        ]);
+        let resample = |out: &Path, more: &[&str]| {
+            let mut args = vec![
+                "resample",
+                src.to_str().unwrap(),
+                "-m",
+                method,
+                "--out",
+                out.to_str().unwrap(),
+            ];
+            args.extend_from_slice(extra);
+            args.extend_from_slice(more);
+            ok(&args);
+        };
+        resample(&copied, &[]);
         // `--keep '*'` reads the same columns but turns copying off: every row formatted.
-        ok(&[
-            "resample",
-            src.to_str().unwrap(),
-            "-m",
-            method,
-            "--keep",
-            "*",
-            "--out",
-            formatted.to_str().unwrap(),
-        ]);
+        resample(&formatted, &["--keep", "*"]);
         let text = std::fs::read_to_string(&copied).unwrap();
         assert_eq!(text.lines().next(), Some("x1,x2,label"), "{method}: the header");
         let rows: Vec<&str> = text.lines().skip(1).collect();
@@ -297,7 +304,9 @@ fn resampled_rows_that_are_input_rows_are_copied_as_they_stand() {
         let synthetic = rows.len() - as_written;
         // Input rows keep their text ("0.50", "+3.0e0"), without the "\r".
         match method {
-            "smote" | "adasyn" | "smote-tomek" => assert!(as_written > 0 && synthetic > 0, "{method}: {text}"),
+            "smote" | "adasyn" | "smote-tomek" | "smotenc" => {
+                assert!(as_written > 0 && synthetic > 0, "{method}: {text}")
+            }
             _ => assert_eq!(synthetic, 0, "{method}: every row is an input row as written: {text}"),
         }
         // The same dataset as the formatted file: both read and written again.
