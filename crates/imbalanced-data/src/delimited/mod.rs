@@ -52,44 +52,75 @@ const MIN_CHUNK: usize = 1 << 20;
 
 /// `bytes` as text, checked on the pool in about `pieces` pieces cut where a character
 /// starts (never inside one, so the pieces are valid exactly when the
-/// whole is), and the offset of its last `"` (if any): the same pass over
-/// each piece, while it is in cache, looks for quotes. The error is the
-/// first invalid byte's offset, as `from_utf8`'s `valid_up_to`. Why in
-/// parallel: the first pass over a mapped file also maps its pages, which
-/// one thread did for the whole file (a quarter of a one-thread read).
-fn utf8_in_parallel(bytes: &[u8], pieces: usize) -> std::result::Result<(&str, Option<usize>), usize> {
+/// whole is); the error is the first invalid byte's offset, as
+/// `from_utf8`'s `valid_up_to`.
+fn utf8_in_parallel(bytes: &[u8], pieces: usize) -> std::result::Result<&str, usize> {
     let n = pieces.max(1);
-    let mut cuts: Vec<usize> = (0..n)
-        .map(|i| {
-            let mut at = i * bytes.len() / n;
-            // The first piece starts at the text's start, whatever is there.
-            while i > 0 && bytes.get(at).is_some_and(|b| b & 0xC0 == 0x80) {
-                at += 1;
-            }
-            at
-        })
+    // The first piece starts at the text's start, whatever is there.
+    let mut cuts: Vec<usize> = std::iter::once(0)
+        .chain((1..n).map(|i| char_start(bytes, i * bytes.len() / n)))
         .collect();
     cuts.push(bytes.len());
     cuts.dedup();
-    let checked: Vec<std::result::Result<Option<usize>, usize>> = cuts
+    let errors: Vec<Option<usize>> = cuts
         .par_windows(2)
         .map(|w| {
-            let piece = &bytes[w[0]..w[1]];
-            match std::str::from_utf8(piece) {
-                Ok(_) => Ok(memchr::memrchr(b'"', piece).map(|q| w[0] + q)),
-                Err(e) => Err(w[0] + e.valid_up_to()),
-            }
+            std::str::from_utf8(&bytes[w[0]..w[1]])
+                .err()
+                .map(|e| w[0] + e.valid_up_to())
         })
         .collect();
-    let mut last_quote = None;
-    for piece in checked {
-        last_quote = piece?.or(last_quote);
+    match errors.into_iter().flatten().next() {
+        Some(at) => Err(at),
+        // SAFETY: every piece is valid UTF-8 and each cut lies before a
+        // byte that starts a character, so their concatenation, `bytes`, is.
+        #[allow(unsafe_code)]
+        None => Ok(unsafe { std::str::from_utf8_unchecked(bytes) }),
     }
-    // SAFETY: every piece is valid UTF-8 and each cut lies before a
-    // byte that starts a character, so their concatenation, `bytes`, is.
-    #[allow(unsafe_code)]
-    Ok((unsafe { std::str::from_utf8_unchecked(bytes) }, last_quote))
 }
+
+/// The first offset from `at` where a character starts (or the end).
+fn char_start(bytes: &[u8], mut at: usize) -> usize {
+    while bytes.get(at).is_some_and(|b| b & 0xC0 == 0x80) {
+        at += 1;
+    }
+    at
+}
+
+/// What one pass over a piece of the body finds, block by block while each
+/// block is in cache: whether it is UTF-8 (else the first invalid byte's
+/// offset), whether it holds a `"`, and its line breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Scan {
+    quotes: bool,
+    newlines: u64,
+}
+
+/// Bytes per block of [`scan`]: well within a core's cache.
+const SCAN_BLOCK: usize = 1 << 18;
+
+/// [`Scan`] of `piece`, whose first byte starts a character, in blocks of
+/// about `block` bytes; the error is the first invalid byte's offset.
+fn scan(piece: &[u8], block: usize) -> std::result::Result<Scan, usize> {
+    let mut found = Scan {
+        quotes: false,
+        newlines: 0,
+    };
+    let mut at = 0;
+    while at < piece.len() {
+        let end = char_start(piece, (at + block.max(1)).min(piece.len()));
+        let b = &piece[at..end];
+        std::str::from_utf8(b).map_err(|e| at + e.valid_up_to())?;
+        found.quotes |= memchr::memchr(b'"', b).is_some();
+        found.newlines += memchr::memchr_iter(b'\n', b).count() as u64;
+        at = end;
+    }
+    Ok(found)
+}
+
+/// Bytes of a file's start that are checked first, for its delimiter and
+/// header (the rest is checked piece by piece with the body).
+const HEAD: usize = 1 << 20;
 
 /// Records into a table: one row each, their numbers into `out`, a part
 /// of the matrix of every row with room for as many rows as the part's text
@@ -176,7 +207,7 @@ pub(crate) fn read_delimited(
     opts: &ReadOptions,
     default_delimiter: Option<u8>,
 ) -> Result<Dataset> {
-    read_in_chunks(bytes, path, opts, default_delimiter, None, None).map(|(data, _)| data)
+    read_in_chunks(bytes, path, opts, default_delimiter, Cuts::default(), None).map(|(data, _)| data)
 }
 
 /// [`read_delimited`], keeping the records as they stand where `keep` says.
@@ -187,42 +218,80 @@ pub(crate) fn read_keeping(
     default_delimiter: Option<u8>,
     keep: Keep,
 ) -> Result<(Dataset, Option<Kept>)> {
-    read_in_chunks(bytes, path, opts, default_delimiter, None, Some(keep))
+    read_in_chunks(bytes, path, opts, default_delimiter, Cuts::default(), Some(keep))
 }
 
-/// [`read_delimited`], its body cut into about `chunks` pieces (default:
-/// one per MiB, at most four per thread).
+/// Where a read cuts its text: tests cut it finer than files need.
+#[derive(Debug, Clone, Copy)]
+struct Cuts {
+    /// About how many pieces the body is cut into (default: one per MiB,
+    /// at most four per thread).
+    chunks: Option<usize>,
+    /// Bytes of the head, checked first for the delimiter and the header.
+    head: usize,
+}
+
+impl Default for Cuts {
+    fn default() -> Self {
+        Cuts {
+            chunks: None,
+            head: HEAD,
+        }
+    }
+}
+
+/// [`read_delimited`], its text cut as `cuts` says.
 fn read_in_chunks(
     bytes: &[u8],
     path: &Path,
     opts: &ReadOptions,
     default_delimiter: Option<u8>,
-    chunks: Option<usize>,
+    cuts: Cuts,
     keep: Option<Keep>,
 ) -> Result<(Dataset, Option<Kept>)> {
-    let pieces = chunks.unwrap_or_else(|| (bytes.len() / MIN_CHUNK).clamp(1, 4 * rayon::current_num_threads()));
-    let (text, last_quote) = utf8_in_parallel(bytes, pieces).map_err(|at| {
+    let chunks = cuts.chunks;
+    let not_utf8 = |at: usize| {
         DataError::Invalid(format!(
             "{}: not UTF-8 text (at byte {at}): save the file as UTF-8",
             path.display(),
         ))
-    })?;
+    };
+    // The head holds the delimiter's sample and the header; the body is
+    // checked as it is cut into pieces. A head too short for them (lines
+    // longer than it allows) falls back to checking the whole text first.
+    let head_end = char_start(bytes, cuts.head.min(bytes.len()));
+    let mut text = std::str::from_utf8(&bytes[..head_end]).map_err(|e| not_utf8(e.valid_up_to()))?;
+    let whole = |text: &str| text.len() == bytes.len();
     let bom = if text.starts_with('\u{feff}') {
         '\u{feff}'.len_utf8()
     } else {
         0
     };
-    let text = &text[bom..];
-    let delimiter = opts
-        .delimiter
-        .or(default_delimiter)
-        .unwrap_or_else(|| dialect::detect_delimiter(text));
+    // The delimiter and the first record, found in `text` without its mark.
+    let head_of = |text: &str| -> Result<(u8, Option<split::FirstRecord>)> {
+        let head = &text[bom..];
+        let delimiter = opts
+            .delimiter
+            .or(default_delimiter)
+            .unwrap_or_else(|| dialect::detect_delimiter(head));
+        Ok((delimiter, split::first_record(head, delimiter)?))
+    };
+    let sampled = text[bom..].lines().filter(|l| !l.trim().is_empty()).nth(20).is_some();
+    let (mut delimiter, mut first) = head_of(text)?;
+    // A first record that runs to the head's end may go on past it.
+    let cut_short = first.as_ref().is_some_and(|f| bom + f.end >= text.len());
+    if !whole(text) && (!sampled || cut_short) {
+        let pieces = chunks.unwrap_or_else(|| (bytes.len() / MIN_CHUNK).clamp(1, 4 * rayon::current_num_threads()));
+        text = utf8_in_parallel(bytes, pieces).map_err(not_utf8)?;
+        (delimiter, first) = head_of(text)?;
+    }
+    let head = &text[bom..];
     if opts.decimal_comma && delimiter == b',' {
         return Err(DataError::Invalid(
             "numbers with a decimal comma need another delimiter than ',' (e.g. ';')".into(),
         ));
     }
-    let Some(first) = split::first_record(text, delimiter)? else {
+    let Some(first) = first else {
         return Err(DataError::Empty {
             path: path.to_path_buf(),
         });
@@ -238,7 +307,7 @@ fn read_in_chunks(
         return Err(DataError::OneColumn {
             path: path.to_path_buf(),
             delimiter: dialect::show(delimiter),
-            likely: dialect::likely_delimiter(&text[first.start..first.end]).map(dialect::show),
+            likely: dialect::likely_delimiter(&head[first.start..first.end]).map(dialect::show),
         });
     }
     let target = target_column(&names, opts.target.as_deref(), opts)?;
@@ -259,16 +328,37 @@ fn read_in_chunks(
     let mut proto = TableBuilder::new(names, target, declared)?;
     proto.set_decimal_comma(opts.decimal_comma);
 
-    let body = &text[body_start..];
+    let body_at = bom + body_start;
+    let body = &bytes[body_at..];
     let n = chunks.unwrap_or_else(|| (body.len() / MIN_CHUNK).clamp(1, 4 * rayon::current_num_threads()));
-    let quotes = last_quote.is_some_and(|q| q >= bom + body_start);
-    let mut starts = split::chunk_starts(body.as_bytes(), delimiter, n, quotes);
+    // Pieces cut at line breaks as if no field were quoted; one pass over
+    // each checks it, looks for quotes and counts its lines.
+    let mut starts = split::chunk_starts(body, delimiter, n, false);
     starts.push(body.len());
-    let pieces: Vec<&str> = starts.windows(2).map(|w| &body[w[0]..w[1]]).collect();
-    let newlines: Vec<u64> = pieces
-        .par_iter()
-        .map(|p| memchr::memchr_iter(b'\n', p.as_bytes()).count() as u64)
+    let scans: Vec<std::result::Result<Scan, usize>> = starts
+        .par_windows(2)
+        .map(|w| scan(&body[w[0]..w[1]], SCAN_BLOCK).map_err(|at| body_at + w[0] + at))
         .collect();
+    let scans = scans
+        .into_iter()
+        .collect::<std::result::Result<Vec<Scan>, usize>>()
+        .map_err(not_utf8)?;
+    // SAFETY: the body starts where the (checked) header ends, at a
+    // character, and each piece of it, cut after a line break, is UTF-8.
+    #[allow(unsafe_code)]
+    let body = unsafe { std::str::from_utf8_unchecked(body) };
+    let quotes = scans.iter().any(|s| s.quotes);
+    let mut newlines: Vec<u64> = scans.iter().map(|s| s.newlines).collect();
+    if quotes {
+        // A line break inside a quoted field is no place to cut.
+        starts = split::chunk_starts(body.as_bytes(), delimiter, n, true);
+        starts.push(body.len());
+        newlines = starts
+            .par_windows(2)
+            .map(|w| memchr::memchr_iter(b'\n', &body.as_bytes()[w[0]..w[1]]).count() as u64)
+            .collect();
+    }
+    let pieces: Vec<&str> = starts.windows(2).map(|w| &body[w[0]..w[1]]).collect();
     let first_lines: Vec<u64> = newlines
         .iter()
         .scan(body_line, |line, n| {
@@ -309,7 +399,7 @@ fn read_in_chunks(
                 out,
                 next: 0,
                 spans: keep.map(|_| Vec::new()),
-                base: bom + body_start + start,
+                base: body_at + start,
             };
             split::for_each_record(piece, delimiter, quotes, line, &mut rows)?;
             Ok((rows.table, rows.spans))

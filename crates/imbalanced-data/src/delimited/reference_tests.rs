@@ -7,7 +7,7 @@ use std::path::Path;
 use proptest::prelude::*;
 
 use super::write::push_number;
-use super::{read_in_chunks, split, utf8_in_parallel};
+use super::{read_in_chunks, scan, split, utf8_in_parallel};
 use crate::dataset::Dataset;
 use crate::error::{DataError, Result};
 use crate::io::{format_number, resolve_target, target_column, ReadOptions};
@@ -65,18 +65,20 @@ fn comma() -> ReadOptions {
 
 /// Our reader in `chunks` pieces, keeping the records.
 fn read_with(text: &str, chunks: usize, opts: &ReadOptions) -> Result<(Dataset, Option<super::Kept>)> {
+    read_cut(text.as_bytes(), chunks, super::HEAD, opts)
+}
+
+/// Our reader in `chunks` pieces after a head of `head` bytes, keeping the records.
+fn read_cut(bytes: &[u8], chunks: usize, head: usize, opts: &ReadOptions) -> Result<(Dataset, Option<super::Kept>)> {
     let keep = super::Keep {
         delimiter: b',',
         features: true,
     };
-    read_in_chunks(
-        text.as_bytes(),
-        Path::new("t.csv"),
-        opts,
-        None,
-        Some(chunks),
-        Some(keep),
-    )
+    let cuts = super::Cuts {
+        chunks: Some(chunks),
+        head,
+    };
+    read_in_chunks(bytes, Path::new("t.csv"), opts, None, cuts, Some(keep))
 }
 
 /// Numbers as people and programs write them: every bit pattern's shortest
@@ -199,6 +201,7 @@ proptest! {
         (text, xs) in table(),
         chunks in 1usize..9,
         drop in prop::sample::select(vec![vec![], vec!["x"], vec!["c"], vec!["x", "c"]]),
+        head in 1usize..400,
     ) {
         let opts = ReadOptions {
             drop: drop.iter().map(|d| d.to_string()).collect(),
@@ -206,7 +209,8 @@ proptest! {
         };
         let want = reference(text.as_bytes(), Path::new("t.csv"), &opts);
         let one = read_with(&text, 1, &opts).map(|(data, _)| data);
-        let many = read_with(&text, chunks, &opts).map(|(data, _)| data);
+        // A head shorter than the header or than the delimiter's sample, or inside the body.
+        let many = read_cut(text.as_bytes(), chunks, head, &opts).map(|(data, _)| data);
         match (&want, &one, &many) {
             (Ok(w), Ok(o), Ok(m)) => {
                 prop_assert!(same(w, o), "one chunk differs from the reference");
@@ -225,6 +229,22 @@ proptest! {
                 prop_assert_eq!(o.to_string(), m.to_string());
             }
             _ => prop_assert!(false, "reference {want:?}, ours {one:?} / {many:?}"),
+        }
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_refused_at_its_first_bad_byte(
+        (text, _) in table(),
+        at in any::<prop::sample::Index>(),
+        bad in prop::sample::select(vec![0x80u8, 0xff, 0xc3]),
+        chunks in 1usize..9,
+        head in 1usize..400,
+    ) {
+        let mut bytes = text.into_bytes();
+        bytes.insert(at.index(bytes.len()), bad);
+        if let Err(e) = std::str::from_utf8(&bytes) {
+            let got = read_cut(&bytes, chunks, head, &comma()).map(|_| ()).unwrap_err().to_string();
+            prop_assert!(got.contains(&format!("(at byte {})", e.valid_up_to())), "{got}");
         }
     }
 
@@ -278,10 +298,14 @@ proptest! {
     ) {
         let bytes = parts.concat();
         let want = std::str::from_utf8(&bytes).map(str::len).map_err(|e| e.valid_up_to());
-        let got = utf8_in_parallel(&bytes, pieces);
-        prop_assert_eq!(got.map(|(text, _)| text.len()), want, "{:?} in {} pieces", bytes, pieces);
-        if let Ok((_, last_quote)) = got {
-            prop_assert_eq!(last_quote, memchr::memrchr(b'"', &bytes));
+        let got = utf8_in_parallel(&bytes, pieces).map(str::len);
+        prop_assert_eq!(got, want, "{:?} in {} pieces", bytes, pieces);
+        // One pass in blocks of `pieces` bytes: the same verdict, the quotes and line breaks.
+        let scanned = scan(&bytes, pieces);
+        prop_assert_eq!(scanned.map(|_| bytes.len()), want);
+        if let Ok(found) = scanned {
+            prop_assert_eq!(found.quotes, bytes.contains(&b'"'));
+            prop_assert_eq!(found.newlines, bytes.iter().filter(|&&b| b == b'\n').count() as u64);
         }
     }
 
