@@ -120,6 +120,34 @@ impl Dataset {
         classes: Vec<String>,
         y: Vec<usize>,
     ) -> Result<Self> {
+        let ds = Self::from_finite_parts(
+            features,
+            numeric,
+            categorical,
+            categories,
+            target_name,
+            target_position,
+            classes,
+            y,
+        )?;
+        ds.check_finite()?;
+        Ok(ds)
+    }
+
+    /// [`Dataset::from_parts`] for numeric values known finite (a reader
+    /// that checked each one as it read it): the shapes and codes are
+    /// checked, the values not scanned again.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn from_finite_parts(
+        features: Vec<Feature>,
+        numeric: Array2<f64>,
+        categorical: Array2<u32>,
+        categories: Vec<Vec<String>>,
+        target_name: String,
+        target_position: usize,
+        classes: Vec<String>,
+        y: Vec<usize>,
+    ) -> Result<Self> {
         let ds = Dataset {
             features,
             numeric,
@@ -131,7 +159,6 @@ impl Dataset {
             y,
         };
         ds.validate()?;
-        ds.check_finite()?;
         Ok(ds)
     }
 

@@ -146,6 +146,8 @@ mod enabled {
         }
         crate::table::select_columns(&names, target, &mut declared, opts)?;
         let mut table = TableBuilder::new(names.clone(), target, declared)?;
+        let rows = builder.metadata().file_metadata().num_rows();
+        table.reserve_rows(usize::try_from(rows).unwrap_or(0));
         let groups = rayon::current_num_threads().clamp(1, names.len());
         let parquet_schema = builder.parquet_schema().clone();
         let mut readers = (0..groups)

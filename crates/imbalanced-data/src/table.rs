@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use ndarray::Array2;
+use rayon::prelude::*;
 
 use crate::dataset::{encode, median, sort_labels, Dataset, Feature, FeatureKind};
 use crate::error::{DataError, Result};
@@ -292,15 +293,16 @@ impl<'v> ColumnWriter<'_, 'v> {
             return;
         };
         self.plain.push((j, values));
-        match values.iter().position(|v| !v.is_finite()) {
-            None if !values.is_empty() => {
+        // A fold without an early exit vectorises (see `first_non_finite`).
+        let finite = values.iter().fold(true, |ok, v| ok & v.is_finite());
+        match (finite, values.first()) {
+            (true, Some(&first)) => {
                 // The numbers are recorded as one, the count set after.
-                self.column
-                    .record_number(values[0], self.first_line, || values[0].to_string());
+                self.column.record_number(first, self.first_line, || first.to_string());
                 self.column.n_numeric += values.len() - 1;
             }
-            None => {}
-            Some(_) => values.iter().enumerate().for_each(|(i, &v)| {
+            (true, None) => {}
+            (false, _) => values.iter().enumerate().for_each(|(i, &v)| {
                 self.column
                     .record_number(v, self.first_line + i as u64, || v.to_string())
             }),
@@ -530,10 +532,14 @@ impl TableBuilder {
         mut fill: impl FnMut(usize, &mut ColumnWriter<'_, 'v>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
         let stride = self.stride;
-        // The values grow in place (a large reallocation moves pages, not bytes).
-        let start = self.values.len();
-        self.values.resize(start + n * stride, f64::NAN);
-        let block = &mut self.values[start..];
+        // Rows go where `reserve_rows` made room, or the values grow in place
+        // (a large reallocation moves pages, not bytes). Every slot of the
+        // block is written below.
+        let start = self.n_rows * stride;
+        if self.values.len() < start + n * stride {
+            self.values.resize(start + n * stride, 0.0);
+        }
+        let block = &mut self.values[start..start + n * stride];
         let mut plain = Vec::new();
         for (j, (column, &slot)) in self.columns.iter_mut().zip(&self.slots).enumerate() {
             let mut writer = ColumnWriter {
@@ -546,22 +552,37 @@ impl TableBuilder {
             };
             fill(j, &mut writer)?;
         }
-        // Plain float columns go in by tiles of rows: a whole column at a
-        // time would stride through the entire block once per column.
-        for start in (0..n).step_by(1024) {
-            let end = (start + 1024).min(n);
-            for &(j, values) in &plain {
-                for (i, &v) in values[start..end].iter().enumerate() {
-                    block[(start + i) * stride + j] = v;
+        // Plain float columns go in by tiles of rows, on the pool: a whole
+        // column at a time would stride through the entire block once per column.
+        const TILE: usize = 1024;
+        block
+            .par_chunks_mut(TILE * stride.max(1))
+            .enumerate()
+            .for_each(|(t, tile)| {
+                for &(j, values) in &plain {
+                    for (row, &v) in tile.chunks_exact_mut(stride).zip(&values[t * TILE..]) {
+                        row[j] = v;
+                    }
                 }
-            }
-        }
+            });
         self.n_rows += n;
         Ok(())
     }
 
-    pub(crate) fn finish(self, path: &Path, impute: bool) -> Result<Dataset> {
+    /// Makes room for `n` rows at once (a columnar file says how many it
+    /// has): one allocation of zeroed pages instead of growing the values
+    /// batch by batch.
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+    pub(crate) fn reserve_rows(&mut self, n: usize) {
+        if self.values.is_empty() {
+            self.values = vec![0.0; n * self.stride];
+        }
+    }
+
+    pub(crate) fn finish(mut self, path: &Path, impute: bool) -> Result<Dataset> {
         let (n, stride) = (self.n_rows, self.stride);
+        // Room made for rows that never came.
+        self.values.truncate(n * stride);
         if n == 0 {
             return Err(DataError::NoRows {
                 path: path.to_path_buf(),
@@ -663,7 +684,9 @@ impl TableBuilder {
             None => (String::new(), features.len(), vec![String::new()], vec![0; n]),
         };
         let categorical = Array2::from_shape_fn((n, cat_cols.len()), |(i, j)| cat_cols[j][i]);
-        Dataset::from_parts(
+        // Every numeric value was checked as it was read (non-finite ones
+        // are errors above; imputed ones are medians of finite values).
+        Dataset::from_finite_parts(
             features,
             numeric,
             categorical,
