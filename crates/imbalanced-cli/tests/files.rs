@@ -239,6 +239,25 @@ fn convert_round_trips_through_every_format() {
         .all(|(x, y)| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())));
 }
 
+/// `imbalanced resample SRC -m METHOD --out OUT EXTRA...`, whatever its exit status.
+fn resample(src: &Path, method: &str, out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "resample",
+        src.to_str().unwrap(),
+        "-m",
+        method,
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+/// Asserts that a command succeeded, showing its standard error if not.
+fn ok_or_show(o: &std::process::Output) {
+    assert!(o.status.success(), "{}", stderr(o));
+}
+
 /// Rows as people write them: numbers not in their shortest form, `\r\n`
 /// line ends, a blank line; two classes, 12 rare rows of 48.
 fn unshortened() -> String {
@@ -281,22 +300,9 @@ fn resampled_rows_that_are_input_rows_are_copied_as_they_stand() {
     for (method, extra) in methods {
         let copied = dir.path().join(format!("{method}.csv"));
         let formatted = dir.path().join(format!("{method}-formatted.csv"));
-        let resample = |out: &Path, more: &[&str]| {
-            let mut args = vec![
-                "resample",
-                src.to_str().unwrap(),
-                "-m",
-                method,
-                "--out",
-                out.to_str().unwrap(),
-            ];
-            args.extend_from_slice(extra);
-            args.extend_from_slice(more);
-            ok(&args);
-        };
-        resample(&copied, &[]);
+        ok_or_show(&resample(&src, method, &copied, extra));
         // `--keep '*'` reads the same columns but turns copying off: every row formatted.
-        resample(&formatted, &["--keep", "*"]);
+        ok_or_show(&resample(&src, method, &formatted, &[extra, &["--keep", "*"]].concat()));
         let text = std::fs::read_to_string(&copied).unwrap();
         assert_eq!(text.lines().next(), Some("x1,x2,label"), "{method}: the header");
         let rows: Vec<&str> = text.lines().skip(1).collect();
@@ -331,14 +337,7 @@ fn samplers_that_only_pick_rows_read_only_the_labels() {
     let src = write(dir.path(), "odd.csv", text.as_bytes());
     for method in ["rus", "ros"] {
         let out = dir.path().join(format!("{method}.csv"));
-        ok(&[
-            "resample",
-            src.to_str().unwrap(),
-            "-m",
-            method,
-            "--out",
-            out.to_str().unwrap(),
-        ]);
+        ok_or_show(&resample(&src, method, &out, &[]));
         let written = std::fs::read_to_string(&out).unwrap();
         assert!(
             written.lines().skip(1).all(|r| text.lines().any(|l| l == r)),
@@ -347,31 +346,13 @@ fn samplers_that_only_pick_rows_read_only_the_labels() {
     }
     // Samplers that compute on the values still refuse them, and so does a
     // picking sampler whose output is formatted (another format, --impute aside).
-    let smote = run(&["resample", src.to_str().unwrap(), "-m", "smote", "--out", "x.csv"]);
+    let smote = resample(&src, "smote", &dir.path().join("smote.csv"), &[]);
     refused(&smote, &["smote"], "missing");
-    let parquet = dir.path().join("rus.parquet");
-    let rus = run(&[
-        "resample",
-        src.to_str().unwrap(),
-        "-m",
-        "rus",
-        "--out",
-        parquet.to_str().unwrap(),
-    ]);
+    let rus = resample(&src, "rus", &dir.path().join("rus.parquet"), &[]);
     refused(&rus, &["rus", "parquet"], "missing");
     // With --impute the values are imputed, so the rows are formatted.
     let out = dir.path().join("imputed.csv");
-    ok(&[
-        "resample",
-        src.to_str().unwrap(),
-        "-m",
-        "ros",
-        "--impute",
-        "--categorical",
-        "x1",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    ok_or_show(&resample(&src, "ros", &out, &["--impute", "--categorical", "x1"]));
     let written = std::fs::read_to_string(&out).unwrap();
     assert!(!written.lines().any(|l| l.starts_with(',')), "{written}");
 }
