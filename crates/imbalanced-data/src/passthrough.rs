@@ -12,7 +12,7 @@ use std::path::Path;
 
 use crate::dataset::Dataset;
 use crate::delimited::{read_keeping, write_with_copies, Copied, Keep, Kept};
-use crate::error::Result;
+use crate::error::{DataError, Result};
 use crate::io::{input_format, output_format, parse, write, Format, ReadOptions};
 use crate::source::{read_bytes, write_output, Bytes};
 
@@ -76,9 +76,22 @@ pub fn write_rows(
     out: impl AsRef<Path>,
 ) -> Result<()> {
     let out = out.as_ref();
-    let Some(p) = passthrough.filter(|p| output_delimiter(out) == Some(p.kept.delimiter)) else {
+    let Some(p) = passthrough else {
         return write(ds, out);
     };
+    if output_delimiter(out) != Some(p.kept.delimiter) {
+        // Another output than the one the input was read for: every value
+        // is written, which a dataset read for its labels alone lacks.
+        let columns = ds.features().len() + usize::from(ds.is_labelled());
+        if columns != p.kept.names.len() {
+            return Err(DataError::Invalid(format!(
+                "{}: the input was read for its labels alone, for text with its delimiter; \
+                 read it with read_rows for this output to write its other columns",
+                out.display()
+            )));
+        }
+        return write(ds, out);
+    }
     let copied = Copied {
         text: &p.bytes,
         kept: &p.kept,
@@ -93,5 +106,43 @@ fn output_delimiter(out: &Path) -> Option<u8> {
         Ok(Format::Csv) => Some(b','),
         Ok(Format::Tsv) => Some(b'\t'),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_read_for_their_labels_alone_go_only_to_the_output_they_were_read_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in.csv");
+        std::fs::write(&input, "a,b,y\n0.50,x,1\n1.0,,0\n").unwrap();
+        let (csv, tsv) = (dir.path().join("out.csv"), dir.path().join("out.tsv"));
+        let opts = ReadOptions::default();
+        // Labels alone: no feature is read, so the odd values pass.
+        let (data, kept) = read_rows(&input, &opts, &csv, false).unwrap();
+        assert!(data.features().is_empty());
+        let kept = kept.expect("text with the input's delimiter keeps the records");
+        assert_eq!(kept.n_records(), 2);
+        let origin = [Some(1), Some(0), Some(1)];
+        let three = data.with_rows(
+            ndarray::Array2::zeros((3, 0)),
+            ndarray::Array2::zeros((3, 0)),
+            vec![0, 1, 0],
+        );
+        let three = three.unwrap();
+        write_rows(&three, &origin, Some(&kept), &csv).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&csv).unwrap(),
+            "a,b,y\n1.0,,0\n0.50,x,1\n1.0,,0\n"
+        );
+        // Another output would need the other columns: refused, nothing written.
+        let err = write_rows(&three, &origin, Some(&kept), &tsv).unwrap_err().to_string();
+        assert!(err.contains("read for its labels alone"), "{err}");
+        assert!(!tsv.exists());
+        // Another format is read whole, with no records kept.
+        let (data, kept) = read_rows(&input, &ReadOptions { impute: true, ..opts }, &csv, false).unwrap();
+        assert!(kept.is_none() && data.features().len() == 2);
     }
 }
