@@ -6,7 +6,9 @@
 //! CSV (any common delimiter, read and written in parallel), TSV, KEEL `.dat`,
 //! ARFF and (feature `parquet`) Parquet, chosen by file extension, plain or
 //! gzip / zstd / bzip2 compressed, and the standard streams (`-`); writes
-//! are atomic.
+//! are atomic. [`read_rows()`] and [`write_rows()`] let a command whose output
+//! rows are mostly input rows (a sampler's) copy those from the input text
+//! as they stand.
 
 mod alloc;
 mod bundled;
