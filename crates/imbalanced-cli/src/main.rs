@@ -15,7 +15,7 @@ mod scale;
 mod stability;
 mod train;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
@@ -212,24 +212,10 @@ impl InputArgs {
         warn_identifiers(&data);
         Ok(data)
     }
-
-    /// [`InputArgs::load`] for a command that writes rows of `path` to `out`
-    /// (see [`imbalanced::data::read_rows`]): with the records to copy where
-    /// they can be, and only the labels read where `features` is false.
-    pub fn load_rows(
-        &self,
-        path: &PathBuf,
-        out: &Path,
-        features: bool,
-    ) -> Result<(Dataset, Option<imbalanced::data::Passthrough>), Box<dyn std::error::Error>> {
-        let (data, passthrough) = imbalanced::data::read_rows(path, &self.options(), out, features)?;
-        warn_identifiers(&data);
-        Ok((data, passthrough))
-    }
 }
 
 /// Warns on standard error about feature columns that look like row identifiers.
-fn warn_identifiers(data: &Dataset) {
+pub fn warn_identifiers(data: &Dataset) {
     for id in imbalanced::data::identifier_columns(data) {
         eprintln!("warning: {id}\nhint: --drop {} leaves it out", id.column);
     }

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use imbalanced::data::{is_stdio, write_rows, Format};
+use imbalanced::data::{is_stdio, read_rows, write_rows, Format};
 use imbalanced::resample::{randomness, take_categorical_features, ClassChange, ResampleSummary, RngKind, SAMPLERS};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -89,7 +89,8 @@ pub fn run(args: ResampleArgs) -> Result<(), Box<dyn std::error::Error>> {
     let sampler = SAMPLERS.build(method, &params, &randomness(args.seed, args.rng))?;
     // Output rows that are input rows are copied from the file where they
     // can be; a sampler that only picks rows then has only the labels read.
-    let (data, passthrough) = input.load_rows(file, out, sampler.reads_features())?;
+    let (data, passthrough) = read_rows(file, &input.options(), out, sampler.reads_features())?;
+    crate::warn_identifiers(&data);
 
     let spinner = ProgressBar::new_spinner().with_message(format!("{} on {} rows", sampler.name(), data.n_samples()));
     spinner.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("valid template"));
@@ -131,23 +132,13 @@ fn print_report(report: &ResampleSummary, json: bool, out: &std::path::Path) -> 
     Ok(())
 }
 
-/// The summary: method and time, then a table of class counts.
+/// The summary: method and time, then the table of class counts.
 fn report_table(report: &ResampleSummary) -> String {
+    let (header, rows) = report.table();
     let mut table = crate::table();
-    table.set_header(["class", "before", "after", "change"]);
-    for c in &report.classes {
-        table.add_row([
-            c.label.clone(),
-            c.before.to_string(),
-            c.after.to_string(),
-            format!("{:+}", c.after as i64 - c.before as i64),
-        ]);
-    }
-    table.add_row([
-        "total".to_string(),
-        report.rows_before.to_string(),
-        report.rows_after.to_string(),
-        format!("{:+}", report.rows_after as i64 - report.rows_before as i64),
-    ]);
+    table.set_header(header);
+    rows.into_iter().for_each(|r| {
+        table.add_row(r);
+    });
     format!("{} ({:.3} s)\n{table}", report.method, report.seconds)
 }

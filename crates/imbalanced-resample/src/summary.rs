@@ -46,3 +46,60 @@ pub struct ResampleSummary {
     pub seconds: f64,
     pub classes: Vec<ClassChange>,
 }
+
+impl ResampleSummary {
+    /// Each class's rows before and after, then the total, as a table
+    /// (header, rows): what `imbalanced resample` prints.
+    pub fn table(&self) -> (Vec<String>, Vec<Vec<String>>) {
+        let header = ["class", "before", "after", "change"].map(String::from).to_vec();
+        let row = |label: &str, before: usize, after: usize| {
+            vec![
+                label.to_string(),
+                before.to_string(),
+                after.to_string(),
+                format!("{:+}", after as i64 - before as i64),
+            ]
+        };
+        let mut rows: Vec<Vec<String>> = self.classes.iter().map(|c| row(&c.label, c.before, c.after)).collect();
+        rows.push(row("total", self.rows_before, self.rows_after));
+        (header, rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_has_a_row_per_class_then_the_total_with_signed_changes() {
+        let summary = ResampleSummary {
+            method: "RandomUnderSampler",
+            params: Vec::new(),
+            seed: 0,
+            rng: RngKind::Default,
+            input: "in.csv".into(),
+            output: "out.csv".into(),
+            rows_before: 12,
+            rows_after: 6,
+            seconds: 0.0,
+            classes: vec![
+                ClassChange {
+                    label: "a".into(),
+                    before: 9,
+                    after: 3,
+                },
+                ClassChange {
+                    label: "b".into(),
+                    before: 3,
+                    after: 3,
+                },
+            ],
+        };
+        let (header, rows) = summary.table();
+        assert_eq!(header, ["class", "before", "after", "change"]);
+        assert_eq!(
+            rows,
+            [["a", "9", "3", "-6"], ["b", "3", "3", "+0"], ["total", "12", "6", "-6"]]
+        );
+    }
+}
