@@ -231,6 +231,14 @@ struct Cuts {
     head: usize,
 }
 
+impl Cuts {
+    /// How many pieces `len` bytes are cut into.
+    fn pieces(&self, len: usize) -> usize {
+        self.chunks
+            .unwrap_or_else(|| (len / MIN_CHUNK).clamp(1, 4 * rayon::current_num_threads()))
+    }
+}
+
 impl Default for Cuts {
     fn default() -> Self {
         Cuts {
@@ -249,7 +257,6 @@ fn read_in_chunks(
     cuts: Cuts,
     keep: Option<Keep>,
 ) -> Result<(Dataset, Option<Kept>)> {
-    let chunks = cuts.chunks;
     let not_utf8 = |at: usize| {
         DataError::Invalid(format!(
             "{}: not UTF-8 text (at byte {at}): save the file as UTF-8",
@@ -281,8 +288,7 @@ fn read_in_chunks(
     // A first record that runs to the head's end may go on past it.
     let cut_short = first.as_ref().is_some_and(|f| bom + f.end >= text.len());
     if !whole(text) && (!sampled || cut_short) {
-        let pieces = chunks.unwrap_or_else(|| (bytes.len() / MIN_CHUNK).clamp(1, 4 * rayon::current_num_threads()));
-        text = utf8_in_parallel(bytes, pieces).map_err(not_utf8)?;
+        text = utf8_in_parallel(bytes, cuts.pieces(bytes.len())).map_err(not_utf8)?;
         (delimiter, first) = head_of(text)?;
     }
     let head = &text[bom..];
@@ -330,7 +336,7 @@ fn read_in_chunks(
 
     let body_at = bom + body_start;
     let body = &bytes[body_at..];
-    let n = chunks.unwrap_or_else(|| (body.len() / MIN_CHUNK).clamp(1, 4 * rayon::current_num_threads()));
+    let n = cuts.pieces(body.len());
     // Pieces cut at line breaks as if no field were quoted; one pass over
     // each checks it, looks for quotes and counts its lines.
     let mut starts = split::chunk_starts(body, delimiter, n, false);
