@@ -64,11 +64,7 @@ fn utf8_in_parallel(bytes: &[u8], pieces: usize) -> std::result::Result<&str, us
     cuts.dedup();
     let errors: Vec<Option<usize>> = cuts
         .par_windows(2)
-        .map(|w| {
-            std::str::from_utf8(&bytes[w[0]..w[1]])
-                .err()
-                .map(|e| w[0] + e.valid_up_to())
-        })
+        .map(|w| utf8(&bytes[w[0]..w[1]]).err().map(|at| w[0] + at))
         .collect();
     match errors.into_iter().flatten().next() {
         Some(at) => Err(at),
@@ -77,6 +73,12 @@ fn utf8_in_parallel(bytes: &[u8], pieces: usize) -> std::result::Result<&str, us
         #[allow(unsafe_code)]
         None => Ok(unsafe { std::str::from_utf8_unchecked(bytes) }),
     }
+}
+
+/// `bytes` as text, or the offset of its first invalid byte (`from_utf8`'s
+/// `valid_up_to`): `str::from_utf8`'s answer, checked with SIMD.
+fn utf8(bytes: &[u8]) -> std::result::Result<&str, usize> {
+    simdutf8::compat::from_utf8(bytes).map_err(|e| e.valid_up_to())
 }
 
 /// The first offset from `at` where a character starts (or the end).
@@ -110,7 +112,7 @@ fn scan(piece: &[u8], block: usize) -> std::result::Result<Scan, usize> {
     while at < piece.len() {
         let end = char_start(piece, (at + block.max(1)).min(piece.len()));
         let b = &piece[at..end];
-        std::str::from_utf8(b).map_err(|e| at + e.valid_up_to())?;
+        utf8(b).map_err(|e| at + e)?;
         found.quotes |= memchr::memchr(b'"', b).is_some();
         found.newlines += memchr::memchr_iter(b'\n', b).count() as u64;
         at = end;
@@ -198,6 +200,63 @@ pub(crate) struct Kept {
     pub delimiter: u8,
 }
 
+/// A piece's rows, and where its records stand if they are kept.
+type Part = (TableBuilder, Option<Vec<Range<usize>>>);
+
+/// The records of `body` (cut at `starts`, as if nothing were quoted) in
+/// one pass, for a read that places no value in the matrix (only labels or
+/// categories are read, so rows need no room counted first): each block of
+/// each piece is checked and its records parsed while it is in cache.
+/// `None` where a block is not UTF-8, holds a quote or a record is wrong:
+/// the general read then reads the text again and says where. Line numbers
+/// here count from each piece's start: only errors would show them.
+fn read_unplaced(
+    body: &[u8],
+    starts: &[usize],
+    block: usize,
+    proto: &TableBuilder,
+    delimiter: u8,
+    keep: bool,
+    body_at: usize,
+) -> Option<(TableBuilder, Vec<Range<usize>>)> {
+    let parts: Vec<Option<Part>> = starts
+        .par_windows(2)
+        .map(|w| {
+            let piece = &body[w[0]..w[1]];
+            let mut rows = Rows {
+                table: proto.clone(),
+                delimiter,
+                out: &mut [],
+                next: 0,
+                spans: keep.then(Vec::new),
+                base: 0,
+            };
+            let (mut at, mut line) = (0, 1);
+            while at < piece.len() {
+                // Blocks end after a line break, which (with no quote before it) ends a record.
+                let from = (at + block.max(1)).min(piece.len());
+                let end = memchr::memchr(b'\n', &piece[from..]).map_or(piece.len(), |i| from + i + 1);
+                let block = utf8(&piece[at..end]).ok()?;
+                if memchr::memchr(b'"', block.as_bytes()).is_some() {
+                    return None;
+                }
+                rows.base = body_at + w[0] + at;
+                line = split::for_each_record(block, delimiter, false, line, &mut rows).ok()?;
+                at = end;
+            }
+            Some((rows.table, rows.spans))
+        })
+        .collect();
+    let mut table = proto.clone();
+    let mut spans = Vec::new();
+    for part in parts {
+        let (part, part_spans) = part?;
+        spans.extend(part_spans.into_iter().flatten());
+        table.append(part);
+    }
+    Some((table, spans))
+}
+
 /// Reads delimited text. `path` only names the source in messages;
 /// `default_delimiter` is the format's (tab for `.tsv`), used unless
 /// `opts.delimiter` says otherwise; with neither, it is detected.
@@ -229,6 +288,8 @@ struct Cuts {
     chunks: Option<usize>,
     /// Bytes of the head, checked first for the delimiter and the header.
     head: usize,
+    /// Bytes of a block that one pass over a piece handles at a time.
+    block: usize,
 }
 
 impl Cuts {
@@ -244,6 +305,7 @@ impl Default for Cuts {
         Cuts {
             chunks: None,
             head: HEAD,
+            block: SCAN_BLOCK,
         }
     }
 }
@@ -267,7 +329,7 @@ fn read_in_chunks(
     // checked as it is cut into pieces. A head too short for them (lines
     // longer than it allows) falls back to checking the whole text first.
     let head_end = char_start(bytes, cuts.head.min(bytes.len()));
-    let mut text = std::str::from_utf8(&bytes[..head_end]).map_err(|e| not_utf8(e.valid_up_to()))?;
+    let mut text = utf8(&bytes[..head_end]).map_err(not_utf8)?;
     let whole = |text: &str| text.len() == bytes.len();
     let bom = if text.starts_with('\u{feff}') {
         '\u{feff}'.len_utf8()
@@ -341,9 +403,23 @@ fn read_in_chunks(
     // each checks it, looks for quotes and counts its lines.
     let mut starts = split::chunk_starts(body, delimiter, n, false);
     starts.push(body.len());
+    if proto.stride() == 0 {
+        // Errors are left to the general read below, which numbers their lines.
+        let unplaced = read_unplaced(body, &starts, cuts.block, &proto, delimiter, keep.is_some(), body_at);
+        if let Some((table, spans)) = unplaced {
+            if let Ok(data) = table.finish(path, opts.impute) {
+                let kept = kept_names.map(|names| Kept {
+                    spans,
+                    names,
+                    delimiter,
+                });
+                return Ok((data, kept));
+            }
+        }
+    }
     let scans: Vec<std::result::Result<Scan, usize>> = starts
         .par_windows(2)
-        .map(|w| scan(&body[w[0]..w[1]], SCAN_BLOCK).map_err(|at| body_at + w[0] + at))
+        .map(|w| scan(&body[w[0]..w[1]], cuts.block).map_err(|at| body_at + w[0] + at))
         .collect();
     let scans = scans
         .into_iter()
@@ -391,8 +467,6 @@ fn read_in_chunks(
         outs.push(out);
         rest = tail;
     }
-    // Each piece's rows, and where its records stand if they are kept.
-    type Part = (TableBuilder, Option<Vec<Range<usize>>>);
     let parts: Vec<Result<Part>> = pieces
         .par_iter()
         .zip(first_lines)
