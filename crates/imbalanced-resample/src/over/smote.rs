@@ -173,10 +173,7 @@ impl Output {
         Resampled {
             x: Array2::from_shape_vec((rows, self.d), self.values).expect("whole rows"),
             y: self.y,
-            origin: (0..self.n_input)
-                .map(Some)
-                .chain(std::iter::repeat_n(None, rows - self.n_input))
-                .collect(),
+            origin: crate::inputs_then_new(self.n_input, rows),
         }
     }
 }
