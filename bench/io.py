@@ -24,7 +24,10 @@ fit_resample, pyarrow.csv.write_csv, timed in-process from the read to the writt
 M --out OUT.csv` process, wall clock. Both sides use the default parameters (the main
 table's exceptions for KMeansSMOTE and SMOTENC) and seed 0.
 
-In both modes every output file is deleted before each run (both sides), untimed:
+`overwrite`: writing CSV (pyarrow.csv.write_csv, imbalanced_data::write) to a new path, and over
+the file that the same writer has just written there.
+
+In `io` and `e2e` every output file is deleted before each run (both sides), untimed:
 replacing a file costs ext4 a forced allocation of its blocks in the call that replaces
 it (about 50 ms for an 80 MB output here), which lands on whichever side writes over a
 file that a previous run left.
@@ -87,14 +90,16 @@ def python_side(kind, path, out, sampler=None):
     raise ValueError(kind)
 
 
-def run_python(kind, path, out, sampler=None):
-    Path(out).unlink(missing_ok=True)
+def run_python(kind, path, out, sampler=None, fresh=True):
+    if fresh:
+        Path(out).unlink(missing_ok=True)
     cmd = [sys.executable, __file__, "one", kind, str(path), str(out)] + ([sampler] if sampler else [])
     return float(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
 
 
-def run_ours_io(path, out):
-    Path(out).unlink(missing_ok=True)
+def run_ours_io(path, out, fresh=True):
+    if fresh:
+        Path(out).unlink(missing_ok=True)
     p = subprocess.run([str(IO_TIMING), str(path), str(out)], check=True, capture_output=True, text=True)
     return json.loads(p.stdout)
 
@@ -154,6 +159,24 @@ def io_table(sizes, repeats):
                   f"| {t / floor:.1f}x |", flush=True)
 
 
+def overwrite_table(sizes, repeats):
+    """Writing CSV to a new path and over the file the same call has just written."""
+    print("| writer | rows | new file s | over its own file s | difference s |")
+    print("|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "o.csv"
+        for n in sizes:
+            csv = ROOT / "bench" / "data" / f"clf_{n}.csv"
+            times = {"pyarrow.csv.write_csv": ([], []), "imbalanced_data::write": ([], [])}
+            for _ in range(repeats):
+                for fresh, k in [(True, 0), (False, 1)]:
+                    times["pyarrow.csv.write_csv"][k].append(run_python("pyarrow.csv.write_csv", csv, out, fresh=fresh))
+                    times["imbalanced_data::write"][k].append(run_ours_io(csv, out, fresh=fresh)["write"])
+            for writer, (new, over) in times.items():
+                a, b = statistics.median(new), statistics.median(over)
+                print(f"| `{writer}` | {n} | {a:.3f} | {b:.3f} | {b - a:+.3f} |", flush=True)
+
+
 def e2e_table(sizes, repeats, samplers):
     print("| sampler | rows | Python end to end s | ours end to end s | ours vs Python |")
     print("|---|---|---|---|---|")
@@ -175,13 +198,15 @@ def main():
         print(python_side(sys.argv[2], sys.argv[3], sys.argv[4], *sys.argv[5:]))
         return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("mode", choices=["io", "e2e"])
+    ap.add_argument("mode", choices=["io", "e2e", "overwrite"])
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000])
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--samplers", nargs="+", default=E2E_SAMPLERS)
     args = ap.parse_args()
     if args.mode == "io":
         io_table(args.sizes, args.repeats)
+    elif args.mode == "overwrite":
+        overwrite_table(args.sizes, args.repeats)
     else:
         e2e_table(args.sizes, args.repeats, args.samplers)
 
