@@ -127,8 +127,9 @@ mod enabled {
     /// Reads Parquet from `bytes` without copying them (a mapped file stays mapped).
     /// The columns are decoded by one reader per thread, each reading every
     /// `threads`-th column (decoding is most of the time), a batch of rows
-    /// at a time: each batch goes into the table, then its memory is reused
-    /// for the next (decoding the whole file first held a second copy of it).
+    /// at a time: each batch goes into the table while the next is decoded,
+    /// then its memory is reused (decoding the whole file first held a
+    /// second copy of it).
     pub(crate) fn read_parquet(bytes: Bytes, path: &Path, opts: &ReadOptions) -> Result<Dataset> {
         let bytes = bytes::Bytes::from_owner(bytes);
         let builder = ParquetRecordBatchReaderBuilder::try_new(bytes.clone()).map_err(|e| err(path, e))?;
@@ -147,7 +148,6 @@ mod enabled {
         crate::table::select_columns(&names, target, &mut declared, opts)?;
         let mut table = TableBuilder::new(names.clone(), target, declared)?;
         let rows = builder.metadata().file_metadata().num_rows();
-        table.reserve_rows(usize::try_from(rows).unwrap_or(0));
         let groups = rayon::current_num_threads().clamp(1, names.len());
         let parquet_schema = builder.parquet_schema().clone();
         let mut readers = (0..groups)
@@ -158,27 +158,38 @@ mod enabled {
                     .map_err(|e| err(path, e))
             })
             .collect::<Result<Vec<_>>>()?;
-        let disagree = || err(path, "the column readers disagree on the row batches");
-        let mut row = 1u64;
-        loop {
+        // The next batch of every group, or `None` at the end.
+        let mut decode = || -> Result<Option<Vec<RecordBatch>>> {
             let next: Vec<Option<std::result::Result<RecordBatch, _>>> =
                 readers.par_iter_mut().map(Iterator::next).collect();
             if next.iter().all(Option::is_none) {
-                break;
+                return Ok(None);
             }
             // Every group reads the same row groups in batches of the same size.
+            let disagree = || err(path, "the column readers disagree on the row batches");
             let batches = next
                 .into_iter()
                 .map(|b| b.ok_or_else(disagree)?.map_err(|e| err(path, e)))
                 .collect::<Result<Vec<RecordBatch>>>()?;
-            let n = batches[0].num_rows();
-            if batches.iter().any(|b| b.num_rows() != n) {
-                return Err(disagree());
+            match batches.iter().all(|b| b.num_rows() == batches[0].num_rows()) {
+                true => Ok(Some(batches)),
+                false => Err(disagree()),
             }
-            table.push_columns(n, row, |j, cell| {
-                let column = batches[j % groups].column(j / groups);
-                cells(column.as_ref(), cell).map_err(|m| err(path, format!("column {:?} has {m}", names[j])))
-            })?;
+        };
+        // Room for the file's rows is made while the first batch is decoded.
+        let ((), mut batches) = rayon::join(|| table.reserve_rows(usize::try_from(rows).unwrap_or(0)), &mut decode);
+        let mut row = 1u64;
+        while let Some(current) = batches? {
+            let n = current[0].num_rows();
+            let push = || {
+                table.push_columns(n, row, |j, cell| {
+                    let column = current[j % groups].column(j / groups);
+                    cells(column.as_ref(), cell).map_err(|m| err(path, format!("column {:?} has {m}", names[j])))
+                })
+            };
+            let (next, pushed) = rayon::join(&mut decode, push);
+            pushed?;
+            batches = next;
             row += n as u64;
         }
         table.finish(path, opts.impute)

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use ndarray::Array2;
 use rayon::prelude::*;
@@ -260,7 +261,9 @@ pub(crate) struct ColumnWriter<'a, 'v> {
     column: &'a mut Column,
     block: &'a mut [f64],
     /// Plain float columns, copied into the block after all columns are seen.
-    plain: &'a mut Vec<(usize, &'v [f64])>,
+    plain: &'a mut Vec<Plain<'v>>,
+    /// The column's index in the file.
+    index: usize,
     /// The column's place in a row of the block, if it holds numbers.
     slot: Option<usize>,
     stride: usize,
@@ -283,29 +286,46 @@ impl<'v> ColumnWriter<'_, 'v> {
     }
 
     /// The values of every row, all present (the common case of a float
-    /// column): checked here, stored with the block's other plain columns.
+    /// column): stored with the block's other plain columns, and checked
+    /// as they are copied into it ([`TableBuilder::push_columns`]).
     pub(crate) fn numbers(&mut self, values: &'v [f64]) {
-        let Some(j) = self.slot else {
+        let Some(slot) = self.slot else {
             values
                 .iter()
                 .enumerate()
                 .for_each(|(i, &v)| self.cell(i, Cell::Number(v)));
             return;
         };
-        self.plain.push((j, values));
-        // A fold without an early exit vectorises (see `first_non_finite`).
-        let finite = values.iter().fold(true, |ok, v| ok & v.is_finite());
+        self.plain.push(Plain {
+            column: self.index,
+            slot,
+            values,
+        });
+    }
+}
+
+/// A plain float column of a block of rows ([`ColumnWriter::numbers`]).
+pub(crate) struct Plain<'v> {
+    column: usize,
+    slot: usize,
+    values: &'v [f64],
+}
+
+impl Column {
+    /// Records the numbers of a plain column of a block whose first row is
+    /// line `first_line`; `finite`: whether all of them are.
+    fn record_plain(&mut self, values: &[f64], first_line: u64, finite: bool) {
         match (finite, values.first()) {
             (true, Some(&first)) => {
                 // The numbers are recorded as one, the count set after.
-                self.column.record_number(first, self.first_line, || first.to_string());
-                self.column.n_numeric += values.len() - 1;
+                self.record_number(first, first_line, || first.to_string());
+                self.n_numeric += values.len() - 1;
             }
             (true, None) => {}
-            (false, _) => values.iter().enumerate().for_each(|(i, &v)| {
-                self.column
-                    .record_number(v, self.first_line + i as u64, || v.to_string())
-            }),
+            (false, _) => values
+                .iter()
+                .enumerate()
+                .for_each(|(i, &v)| self.record_number(v, first_line + i as u64, || v.to_string())),
         }
     }
 }
@@ -546,6 +566,7 @@ impl TableBuilder {
                 column,
                 block: &mut *block,
                 plain: &mut plain,
+                index: j,
                 slot,
                 stride,
                 first_line,
@@ -553,18 +574,29 @@ impl TableBuilder {
             fill(j, &mut writer)?;
         }
         // Plain float columns go in by tiles of rows, on the pool: a whole
-        // column at a time would stride through the entire block once per column.
+        // column at a time would stride through the entire block once per
+        // column. Each value is checked as it is copied (a pass of its own
+        // read every column once more, on one thread).
         const TILE: usize = 1024;
+        let non_finite: Vec<AtomicBool> = plain.iter().map(|_| AtomicBool::new(false)).collect();
         block
             .par_chunks_mut(TILE * stride.max(1))
             .enumerate()
             .for_each(|(t, tile)| {
-                for &(j, values) in &plain {
-                    for (row, &v) in tile.chunks_exact_mut(stride).zip(&values[t * TILE..]) {
-                        row[j] = v;
+                for (p, flag) in plain.iter().zip(&non_finite) {
+                    let mut finite = true;
+                    for (row, &v) in tile.chunks_exact_mut(stride).zip(&p.values[t * TILE..]) {
+                        row[p.slot] = v;
+                        finite &= v.is_finite();
+                    }
+                    if !finite {
+                        flag.store(true, Ordering::Relaxed);
                     }
                 }
             });
+        for (p, flag) in plain.iter().zip(&non_finite) {
+            self.columns[p.column].record_plain(p.values, first_line, !flag.load(Ordering::Relaxed));
+        }
         self.n_rows += n;
         Ok(())
     }

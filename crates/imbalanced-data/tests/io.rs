@@ -297,6 +297,42 @@ fn parquet_over_many_batches_equals_the_csv_reading() {
     assert_eq!(read(&path, &opts).unwrap(), ds);
 }
 
+/// A float column without nulls is checked as its batch is copied into
+/// the matrix: an infinite value in a later batch is an error that names
+/// its column and line (the row counted from 1), and so is NaN there.
+#[cfg(feature = "parquet")]
+#[test]
+fn parquet_non_finite_values_are_errors_that_name_their_row() {
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch};
+    let dir = tempfile::tempdir().unwrap();
+    for (bad, value) in [
+        (100_000usize, f64::INFINITY),
+        (3, f64::NAN),
+        (70_000, f64::NEG_INFINITY),
+    ] {
+        let n = 140_000;
+        let a: Vec<f64> = (0..n).map(|i| if i == bad { value } else { i as f64 * 0.5 }).collect();
+        let b: Vec<f64> = (0..n).map(|i| -(i as f64)).collect();
+        let y: Vec<i64> = (0..n).map(|i| (i % 3) as i64).collect();
+        let columns: Vec<(&str, ArrayRef)> = vec![
+            ("b", Arc::new(Float64Array::from(b))),
+            ("a", Arc::new(Float64Array::from(a))),
+            ("y", Arc::new(Int64Array::from(y))),
+        ];
+        let batch = RecordBatch::try_from_iter(columns).unwrap();
+        let path = dir.path().join("bad.parquet");
+        let mut w =
+            parquet::arrow::ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), batch.schema(), None).unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+        let e = read(&path, &ReadOptions::default()).unwrap_err().to_string();
+        let line = format!("line {}:", bad + 1);
+        assert!(e.contains("column \"a\"") && e.contains(&line), "{e}");
+    }
+}
+
 #[cfg(not(feature = "parquet"))]
 #[test]
 fn parquet_without_the_feature_says_how_to_enable_it() {
