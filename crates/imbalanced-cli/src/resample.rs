@@ -95,12 +95,18 @@ pub fn run(args: ResampleArgs) -> Result<(), Box<dyn std::error::Error>> {
     let spinner = ProgressBar::new_spinner().with_message(format!("{} on {} rows", sampler.name(), data.n_samples()));
     spinner.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("valid template"));
     spinner.enable_steady_tick(Duration::from_millis(120));
+    // An over-sampler's output starts with its input: the system copies
+    // those records into the output while the sampler runs.
+    let begun = passthrough
+        .as_ref()
+        .filter(|_| sampler.output_starts_with_input())
+        .and_then(|p| p.begin_output(out));
     let started = Instant::now();
     let result = sampler.fit_resample_dataset_with_origin(&data);
     let seconds = started.elapsed().as_secs_f64();
     spinner.finish_and_clear();
     let (resampled, origin) = result?;
-    write_rows(&resampled, &origin, passthrough.as_ref(), out)?;
+    write_rows(&resampled, &origin, passthrough.as_ref(), begun, out)?;
 
     let report = ResampleSummary {
         method: sampler.name(),

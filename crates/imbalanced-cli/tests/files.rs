@@ -280,51 +280,67 @@ fn unshortened() -> String {
 #[test]
 fn resampled_rows_that_are_input_rows_are_copied_as_they_stand() {
     let dir = tempfile::tempdir().unwrap();
-    let src = write(dir.path(), "in.csv", unshortened().as_bytes());
-    let input: Vec<String> = unshortened()
-        .lines()
-        .skip(1)
-        .filter(|l| !l.is_empty())
-        .map(str::to_string)
-        .collect();
-    let methods: [(&str, &[&str]); 7] = [
-        ("smote", &[]),
-        ("ros", &[]),
-        ("rus", &[]),
-        ("nearmiss", &[]),
-        ("smote-tomek", &[]),
-        ("adasyn", &[]),
-        // Categorical values in new rows: SMOTENC.
-        ("smotenc", &["--param", "categorical_features=x2"]),
-    ];
-    for (method, extra) in methods {
-        let copied = dir.path().join(format!("{method}.csv"));
-        let formatted = dir.path().join(format!("{method}-formatted.csv"));
-        ok_or_show(&resample(&src, method, &copied, extra));
-        // `--keep '*'` reads the same columns but turns copying off: every row formatted.
-        ok_or_show(&resample(&src, method, &formatted, &[extra, &["--keep", "*"]].concat()));
-        let text = std::fs::read_to_string(&copied).unwrap();
-        assert_eq!(text.lines().next(), Some("x1,x2,label"), "{method}: the header");
-        let rows: Vec<&str> = text.lines().skip(1).collect();
-        let as_written = rows.iter().filter(|r| input.iter().any(|l| l == *r)).count();
-        let synthetic = rows.len() - as_written;
-        // Input rows keep their text ("0.50", "+3.0e0"), without the "\r".
-        match method {
-            "smote" | "adasyn" | "smote-tomek" | "smotenc" => {
-                assert!(as_written > 0 && synthetic > 0, "{method}: {text}")
+    // As people write them, and as plain as text gets (`\n` ends, no blank
+    // line): an over-sampler's output then starts as the input's text, copied
+    // while it runs.
+    let plain = unshortened().replace("\r\n\r\n", "\r\n").replace("\r\n", "\n");
+    for (name, source) in [("in.csv", unshortened()), ("plain.csv", plain)] {
+        let src = write(dir.path(), name, source.as_bytes());
+        let input: Vec<String> = source
+            .lines()
+            .skip(1)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect();
+        let methods: [(&str, &[&str]); 7] = [
+            ("smote", &[]),
+            ("ros", &[]),
+            ("rus", &[]),
+            ("nearmiss", &[]),
+            ("smote-tomek", &[]),
+            ("adasyn", &[]),
+            // Categorical values in new rows: SMOTENC.
+            ("smotenc", &["--param", "categorical_features=x2"]),
+        ];
+        for (method, extra) in methods {
+            let copied = dir.path().join(format!("{method}.csv"));
+            let formatted = dir.path().join(format!("{method}-formatted.csv"));
+            ok_or_show(&resample(&src, method, &copied, extra));
+            // `--keep '*'` reads the same columns but turns copying off: every row formatted.
+            ok_or_show(&resample(&src, method, &formatted, &[extra, &["--keep", "*"]].concat()));
+            let text = std::fs::read_to_string(&copied).unwrap();
+            assert_eq!(text.lines().next(), Some("x1,x2,label"), "{method}: the header");
+            let rows: Vec<&str> = text.lines().skip(1).collect();
+            let as_written = rows.iter().filter(|r| input.iter().any(|l| l == *r)).count();
+            let synthetic = rows.len() - as_written;
+            // Input rows keep their text ("0.50", "+3.0e0"), without the "\r".
+            match method {
+                "smote" | "adasyn" | "smote-tomek" | "smotenc" => {
+                    assert!(as_written > 0 && synthetic > 0, "{method}: {text}")
+                }
+                _ => assert_eq!(synthetic, 0, "{method}: every row is an input row as written: {text}"),
             }
-            _ => assert_eq!(synthetic, 0, "{method}: every row is an input row as written: {text}"),
+            if name == "plain.csv" && matches!(method, "smote" | "ros" | "adasyn" | "smotenc") {
+                assert!(text.starts_with(&source), "{method}: {text}");
+            }
+            // The same dataset as the formatted file: both read and written again.
+            let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
+            convert(&copied, &a, &[]);
+            convert(&formatted, &b, &[]);
+            assert_eq!(
+                std::fs::read_to_string(&a).unwrap(),
+                std::fs::read_to_string(&b).unwrap(),
+                "{method}"
+            );
         }
-        // The same dataset as the formatted file: both read and written again.
-        let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
-        convert(&copied, &a, &[]);
-        convert(&formatted, &b, &[]);
-        assert_eq!(
-            std::fs::read_to_string(&a).unwrap(),
-            std::fs::read_to_string(&b).unwrap(),
-            "{method}"
-        );
     }
+    // No temporary file is left beside the outputs.
+    let hidden: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.unwrap().file_name().into_string().ok())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
 }
 
 #[test]

@@ -179,26 +179,56 @@ pub fn write(ds: &Dataset, path: impl AsRef<Path>) -> Result<()> {
 /// Runs `body` on a temporary file beside `path`, then renames it to `path`;
 /// on any error the temporary file is removed and `path` is left untouched.
 pub fn write_atomic(path: &Path, body: impl FnOnce(&mut BufWriter<File>) -> Result<()>) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let io_err = |action, source| DataError::Io {
+    let (pending, file) = PendingFile::create(path)?;
+    pending.finish(file, body)
+}
+
+/// A file being written under a temporary name beside `path`: renamed to
+/// `path` by [`PendingFile::finish`], removed if dropped before.
+pub(crate) struct PendingFile {
+    tmp: PathBuf,
+    path: PathBuf,
+}
+
+impl PendingFile {
+    pub(crate) fn create(path: &Path) -> Result<(PendingFile, File)> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let file = File::create(&tmp).map_err(|e| write_error(path, "create", e))?;
+        let pending = PendingFile {
+            tmp,
+            path: path.to_path_buf(),
+        };
+        Ok((pending, file))
+    }
+
+    /// Runs `body` on `file` (this one's, written up to where it stands),
+    /// then renames it into place.
+    pub(crate) fn finish(self, file: File, body: impl FnOnce(&mut BufWriter<File>) -> Result<()>) -> Result<()> {
+        let mut w = BufWriter::new(file);
+        body(&mut w).and_then(|()| w.flush().map_err(|e| write_error(&self.path, "write", e)))?;
+        drop(w);
+        std::fs::rename(&self.tmp, &self.path).map_err(|e| write_error(&self.path, "write", e))
+    }
+}
+
+impl Drop for PendingFile {
+    fn drop(&mut self) {
+        // Renamed already, or to be given up.
+        let _ = std::fs::remove_file(&self.tmp);
+    }
+}
+
+fn write_error(path: &Path, action: &'static str, source: std::io::Error) -> DataError {
+    DataError::Io {
         action,
         path: path.to_path_buf(),
         source,
-    };
-    let file = File::create(&tmp).map_err(|e| io_err("create", e))?;
-    let mut w = BufWriter::new(file);
-    let result = body(&mut w).and_then(|()| w.flush().map_err(|e| io_err("write", e)));
-    drop(w);
-    let result = result.and_then(|()| std::fs::rename(&tmp, path).map_err(|e| io_err("write", e)));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
     }
-    result
 }
 
 /// Writes `text` to `path` atomically (a model file, a report): a failed

@@ -38,7 +38,7 @@ pub use identifiers::{identifier_columns, Identifier};
 pub use io::{format_number, read, write, write_atomic, write_text, Format, ReadOptions};
 pub use keel::{read_keel, write_keel, Dialect};
 pub use long_tail::{exponential_counts, step_counts};
-pub use passthrough::{read_rows, write_rows, Passthrough};
+pub use passthrough::{read_rows, write_rows, BegunOutput, Passthrough};
 pub use predictions::{read_predictions, write_multilabel_predictions, write_predictions, Predictions};
 pub use size::parse_size;
 pub use source::{is_stdio, read_bytes, write_output, Bytes, Compression};

@@ -23,6 +23,7 @@ mod util;
 
 use imbalanced_data::{take_rows, Dataset, FeatureKind, Xy};
 use ndarray::{Array2, ArrayView2};
+use rayon::prelude::*;
 
 pub use combine::{SmoteEnn, SmoteTomek};
 pub use error::{ResampleError, Result};
@@ -70,6 +71,19 @@ impl Resampled {
     /// (imbalanced-learn's `sample_indices_` for under-samplers).
     pub fn sample_indices(&self) -> Vec<usize> {
         self.origin.iter().flatten().copied().collect()
+    }
+
+    /// Whether every new row (`origin` `None`) is finite, scanned on the
+    /// pool; rows copied from a dataset are finite as its values are.
+    /// `false` also where `x` is not in standard layout.
+    fn new_rows_finite(&self) -> bool {
+        let Some(values) = self.x.as_slice() else {
+            return false;
+        };
+        values
+            .par_chunks(self.x.ncols().max(1))
+            .zip(&self.origin)
+            .all(|(row, origin)| origin.is_some() || row.iter().fold(true, |ok, v| ok & v.is_finite()))
     }
 
     /// Number of synthetic rows.
@@ -125,6 +139,15 @@ pub trait Resampler: Named + Send + Sync {
         true
     }
 
+    /// Whether every output starts with all the input rows, in their order,
+    /// before the rows this sampler adds (true of over-samplers that only
+    /// add rows). A caller may then write those rows while the sampler runs
+    /// (`imbalanced resample` does). `tests/invariants.rs` checks every
+    /// sampler that says so.
+    fn output_starts_with_input(&self) -> bool {
+        false
+    }
+
     /// Resamples a whole dataset, carrying categorical columns along with
     /// their rows. Samplers that compute on feature values refuse
     /// categorical columns; SMOTENC and SMOTEN handle them.
@@ -155,7 +178,13 @@ pub trait Resampler: Named + Send + Sync {
         // Categorical columns are only present for samplers that never synthesise.
         let rows: Vec<usize> = out.origin.iter().map(|o| o.unwrap_or(0)).collect();
         let categorical = take_rows(data.categorical().view(), &rows);
-        Ok((data.with_rows(out.x, categorical, out.y)?, out.origin))
+        let ds = if out.new_rows_finite() {
+            data.with_derived_rows(out.x, categorical, out.y)
+        } else {
+            // Scanned again, for the error that names the value.
+            data.with_rows(out.x, categorical, out.y)
+        };
+        Ok((ds?, out.origin))
     }
 }
 

@@ -89,6 +89,10 @@ proptest! {
                     None => prop_assert!(out.x.row(r).iter().all(|v| v.is_finite())),
                 }
             }
+            if s.output_starts_with_input() {
+                let inputs: Vec<Option<usize>> = (0..y.len()).map(Some).collect();
+                prop_assert_eq!(out.origin.get(..y.len()), Some(&inputs[..]), "{} does not start with its input", info.name);
+            }
             let after = class_counts(&out.y);
             match info.kind {
                 "under" | "cleaning" => prop_assert_eq!(out.n_synthetic(), 0, "{} invented rows", info.name),

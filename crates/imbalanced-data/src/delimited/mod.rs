@@ -27,8 +27,8 @@ use crate::error::{DataError, Result};
 use crate::io::{resolve_target, target_column, ReadOptions};
 use crate::table::{Declared, TableBuilder};
 pub use dialect::parse_delimiter;
+pub(crate) use write::{header_line, write_with_copies, Copied};
 pub use write::{quote_field, write_delimited};
-pub(crate) use write::{write_with_copies, Copied};
 
 /// Reads CSV text (any detected delimiter) from `reader`; `path` only names
 /// the source in messages. [`crate::read`] reads files by name.

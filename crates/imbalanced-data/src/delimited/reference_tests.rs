@@ -332,7 +332,7 @@ proptest! {
                 .unwrap();
             let copied = super::Copied { text: text.as_bytes(), kept: &kept, origin: &origin };
             let mut written = Vec::new();
-            super::write_with_copies(&out, Some(copied), &mut written, b',').unwrap();
+            super::write_with_copies(&out, Some(copied), &mut written, b',', 0).unwrap();
             match ours(std::str::from_utf8(&written).unwrap(), chunks) {
                 Ok(back) => prop_assert!(same_rows(&out, &back), "{}", String::from_utf8_lossy(&written)),
                 // No rows: a header alone.

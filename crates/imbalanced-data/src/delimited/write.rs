@@ -135,7 +135,7 @@ enum Column {
 /// [`format_number`] writes them, categories and labels as their strings
 /// (quoted where needed).
 pub fn write_delimited<W: Write + Send>(ds: &Dataset, w: W, delimiter: u8) -> Result<()> {
-    write_with_copies(ds, None, w, delimiter)
+    write_with_copies(ds, None, w, delimiter, 0)
 }
 
 /// Rows of the output that are records of the input, copied as they stand.
@@ -147,13 +147,21 @@ pub(crate) struct Copied<'a> {
     pub origin: &'a [Option<usize>],
 }
 
+/// The header line of delimited text with columns `names`.
+pub(crate) fn header_line<'n>(names: impl IntoIterator<Item = &'n str>, delimiter: u8) -> String {
+    let fields: Vec<String> = names.into_iter().map(|n| quote_field(n, delimiter)).collect();
+    fields.join(&(delimiter as char).to_string()) + "\n"
+}
+
 /// [`write_delimited`], where `copied` (if any) gives rows to copy rather
-/// than format; the header is then the input's column names.
+/// than format; the header is then the input's column names. With `first`
+/// above 0, the header and the rows before `first` are in `w` already.
 pub(crate) fn write_with_copies<W: Write + Send>(
     ds: &Dataset,
     copied: Option<Copied<'_>>,
     mut w: W,
     delimiter: u8,
+    first: usize,
 ) -> Result<()> {
     let io = |e: std::io::Error| DataError::Invalid(format!("cannot write: {e}"));
     let mut columns: Vec<Column> = ds
@@ -173,10 +181,9 @@ pub(crate) fn write_with_copies<W: Write + Send>(
         check_copied(c, ds, columns.len())?;
         names = c.kept.names.iter().map(String::as_str).collect();
     }
-    let header: Vec<String> = names.iter().map(|n| quote_field(n, delimiter)).collect();
-    w.write_all(header.join(&(delimiter as char).to_string()).as_bytes())
-        .and_then(|()| w.write_all(b"\n"))
-        .map_err(io)?;
+    if first == 0 {
+        w.write_all(header_line(names, delimiter).as_bytes()).map_err(io)?;
+    }
     let categories: Vec<Vec<String>> = ds
         .categories()
         .iter()
@@ -216,7 +223,7 @@ pub(crate) fn write_with_copies<W: Write + Send>(
         out
     };
     let n = ds.n_samples();
-    let n_chunks = n.div_ceil(CHUNK_ROWS);
+    let n_chunks = n.saturating_sub(first).div_ceil(CHUNK_ROWS);
     // Each of the pool's threads takes the next chunk in file order, so
     // chunks finish about in order: the writer writes them as they come
     // (formatting and the system's copying overlap) and their buffers are
@@ -246,7 +253,10 @@ pub(crate) fn write_with_copies<W: Write + Send>(
             // A send fails only when the writer has stopped on an error, which it returns.
             if c >= n_chunks
                 || tx
-                    .send((c, format_rows(c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n))))
+                    .send((
+                        c,
+                        format_rows(first + c * CHUNK_ROWS..(first + (c + 1) * CHUNK_ROWS).min(n)),
+                    ))
                     .is_err()
             {
                 break;

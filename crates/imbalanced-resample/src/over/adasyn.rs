@@ -72,6 +72,10 @@ impl Adasyn {
 }
 
 impl Resampler for Adasyn {
+    fn output_starts_with_input(&self) -> bool {
+        true
+    }
+
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());
         check_k("n_neighbors", self.n_neighbors)?;

@@ -147,6 +147,10 @@ fn sum_of_distances(na: f64, nb: &[f64], g: &[f64]) -> f64 {
 }
 
 impl Resampler for KMeansSmote {
+    fn output_starts_with_input(&self) -> bool {
+        true
+    }
+
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());
         check_k("k_neighbors", self.k_neighbors)?;

@@ -61,6 +61,10 @@ impl Default for RandomOverSampler {
 }
 
 impl Resampler for RandomOverSampler {
+    fn output_starts_with_input(&self) -> bool {
+        true
+    }
+
     fn reads_features(&self) -> bool {
         self.shrinkage.is_some()
     }

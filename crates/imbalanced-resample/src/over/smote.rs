@@ -179,6 +179,10 @@ impl Output {
 }
 
 impl Resampler for Smote {
+    fn output_starts_with_input(&self) -> bool {
+        true
+    }
+
     fn categorical_variant(&self, data: &imbalanced_data::Dataset) -> Option<Box<dyn Resampler>> {
         if !data.has_categorical() {
             return None;
@@ -309,6 +313,10 @@ impl BorderlineSmote {
 }
 
 impl Resampler for BorderlineSmote {
+    fn output_starts_with_input(&self) -> bool {
+        true
+    }
+
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());
         check_k("k_neighbors", self.k_neighbors)?;

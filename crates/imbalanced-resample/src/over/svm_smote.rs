@@ -63,6 +63,10 @@ impl Default for SvmSmote {
 }
 
 impl Resampler for SvmSmote {
+    fn output_starts_with_input(&self) -> bool {
+        true
+    }
+
     fn resample(&self, data: Xy<'_>, classes: &[String]) -> Result<Resampled> {
         let (x, y) = (data.x(), data.y());
         check_k("k_neighbors", self.k_neighbors)?;
