@@ -8,7 +8,8 @@
 //! gzip / zstd / bzip2 compressed, and the standard streams (`-`); writes
 //! are atomic. [`read_rows()`] and [`write_rows()`] let a command whose output
 //! rows are mostly input rows (a sampler's) copy those from the input text
-//! as they stand.
+//! as they stand; [`Passthrough::begin_output`] copies them into the output
+//! while the rows after them are computed, where the output starts with them.
 
 mod alloc;
 mod bundled;
