@@ -343,6 +343,28 @@ fn resampled_rows_that_are_input_rows_are_copied_as_they_stand() {
     assert!(hidden.is_empty(), "{hidden:?}");
 }
 
+/// An over-sampler whose output was begun with the input's records, then
+/// failed (a class too small for its neighbours), leaves no file behind.
+#[test]
+fn an_over_sampler_that_fails_leaves_no_begun_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = write(
+        dir.path(),
+        "in.csv",
+        b"a,b,y\n1,2,0\n2,3,0\n3,4,0\n4,5,0\n5,6,0\n6,7,1\n7,8,1\n",
+    );
+    for method in ["smote", "adasyn", "borderline"] {
+        let o = resample(&src, method, &dir.path().join("out.csv"), &[]);
+        assert!(!o.status.success(), "{method}");
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.unwrap().file_name().into_string().ok())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["in.csv"], "{method}: {}", stderr(&o));
+    }
+}
+
 #[test]
 fn samplers_that_only_pick_rows_read_only_the_labels() {
     let dir = tempfile::tempdir().unwrap();
