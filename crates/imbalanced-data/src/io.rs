@@ -186,7 +186,8 @@ pub fn write_atomic(path: &Path, body: impl FnOnce(&mut BufWriter<File>) -> Resu
 /// A file being written under a temporary name beside `path`: renamed to
 /// `path` by [`PendingFile::finish`], removed if dropped before.
 pub(crate) struct PendingFile {
-    tmp: PathBuf,
+    /// `None` once renamed.
+    tmp: Option<PathBuf>,
     path: PathBuf,
 }
 
@@ -200,7 +201,7 @@ impl PendingFile {
         let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
         let file = File::create(&tmp).map_err(|e| write_error(path, "create", e))?;
         let pending = PendingFile {
-            tmp,
+            tmp: Some(tmp),
             path: path.to_path_buf(),
         };
         Ok((pending, file))
@@ -208,18 +209,22 @@ impl PendingFile {
 
     /// Runs `body` on `file` (this one's, written up to where it stands),
     /// then renames it into place.
-    pub(crate) fn finish(self, file: File, body: impl FnOnce(&mut BufWriter<File>) -> Result<()>) -> Result<()> {
+    pub(crate) fn finish(mut self, file: File, body: impl FnOnce(&mut BufWriter<File>) -> Result<()>) -> Result<()> {
         let mut w = BufWriter::new(file);
         body(&mut w).and_then(|()| w.flush().map_err(|e| write_error(&self.path, "write", e)))?;
         drop(w);
-        std::fs::rename(&self.tmp, &self.path).map_err(|e| write_error(&self.path, "write", e))
+        let tmp = self.tmp.as_ref().expect("renamed only here");
+        std::fs::rename(tmp, &self.path).map_err(|e| write_error(&self.path, "write", e))?;
+        self.tmp = None;
+        Ok(())
     }
 }
 
 impl Drop for PendingFile {
     fn drop(&mut self) {
-        // Renamed already, or to be given up.
-        let _ = std::fs::remove_file(&self.tmp);
+        if let Some(tmp) = &self.tmp {
+            let _ = std::fs::remove_file(tmp);
+        }
     }
 }
 
