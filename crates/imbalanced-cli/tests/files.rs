@@ -31,6 +31,16 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     p
 }
 
+/// The names of the files in `dir`, sorted.
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.unwrap().file_name().into_string().ok())
+        .collect();
+    names.sort();
+    names
+}
+
 /// `inspect --json` of a file: its row, feature and class counts.
 fn shape(path: &Path, extra: &[&str]) -> (u64, u64, u64) {
     let mut args = vec!["inspect", path.to_str().unwrap(), "--json"];
@@ -335,12 +345,8 @@ fn resampled_rows_that_are_input_rows_are_copied_as_they_stand() {
         }
     }
     // No temporary file is left beside the outputs.
-    let hidden: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .filter_map(|e| e.unwrap().file_name().into_string().ok())
-        .filter(|n| n.starts_with('.'))
-        .collect();
-    assert!(hidden.is_empty(), "{hidden:?}");
+    let names = files_in(dir.path());
+    assert!(!names.iter().any(|n| n.starts_with('.')), "{names:?}");
 }
 
 /// An over-sampler whose output was begun with the input's records, then
@@ -356,12 +362,7 @@ fn an_over_sampler_that_fails_leaves_no_begun_output() {
     for method in ["smote", "adasyn", "borderline"] {
         let o = resample(&src, method, &dir.path().join("out.csv"), &[]);
         assert!(!o.status.success(), "{method}");
-        let mut names: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .filter_map(|e| e.unwrap().file_name().into_string().ok())
-            .collect();
-        names.sort();
-        assert_eq!(names, ["in.csv"], "{method}: {}", stderr(&o));
+        assert_eq!(files_in(dir.path()), ["in.csv"], "{method}: {}", stderr(&o));
     }
 }
 
