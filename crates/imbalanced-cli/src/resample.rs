@@ -1,9 +1,12 @@
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use clap::Args;
-use imbalanced::data::{is_stdio, read_rows, write_rows, Format};
-use imbalanced::resample::{randomness, take_categorical_features, ClassChange, ResampleSummary, RngKind, SAMPLERS};
+use imbalanced::data::{is_stdio, Format};
+use imbalanced::resample::{
+    randomness, resample_file, take_categorical_features, ClassChange, FileResampled, ResampleSummary, RngKind,
+    SAMPLERS,
+};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::InputArgs;
@@ -87,26 +90,19 @@ pub fn run(args: ResampleArgs) -> Result<(), Box<dyn std::error::Error>> {
     let mut input = args.input.clone();
     input.categorical.extend(take_categorical_features(&mut params));
     let sampler = SAMPLERS.build(method, &params, &randomness(args.seed, args.rng))?;
-    // Output rows that are input rows are copied from the file where they
-    // can be; a sampler that only picks rows then has only the labels read.
-    let (data, passthrough) = read_rows(file, &input.options(), out, sampler.reads_features())?;
-    crate::warn_identifiers(&data);
-
-    let spinner = ProgressBar::new_spinner().with_message(format!("{} on {} rows", sampler.name(), data.n_samples()));
-    spinner.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("valid template"));
-    spinner.enable_steady_tick(Duration::from_millis(120));
-    // An over-sampler's output starts with its input: the system copies
-    // those records into the output while the sampler runs.
-    let begun = passthrough
-        .as_ref()
-        .filter(|_| sampler.output_starts_with_input())
-        .and_then(|p| p.begin_output(out));
-    let started = Instant::now();
-    let result = sampler.fit_resample_dataset_with_origin(&data);
-    let seconds = started.elapsed().as_secs_f64();
+    let spinner = ProgressBar::new_spinner();
+    let result = resample_file(sampler.as_ref(), file, &input.options(), out, |data| {
+        crate::warn_identifiers(data);
+        spinner.set_message(format!("{} on {} rows", sampler.name(), data.n_samples()));
+        spinner.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("valid template"));
+        spinner.enable_steady_tick(Duration::from_millis(120));
+    });
     spinner.finish_and_clear();
-    let (resampled, origin) = result?;
-    write_rows(&resampled, &origin, passthrough.as_ref(), begun, out)?;
+    let FileResampled {
+        input: data,
+        output: resampled,
+        seconds,
+    } = result?;
 
     let report = ResampleSummary {
         method: sampler.name(),

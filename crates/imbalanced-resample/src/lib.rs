@@ -13,6 +13,7 @@
 
 mod combine;
 mod error;
+mod file;
 mod over;
 mod registry;
 mod spec;
@@ -27,6 +28,7 @@ use rayon::prelude::*;
 
 pub use combine::{SmoteEnn, SmoteTomek};
 pub use error::{ResampleError, Result};
+pub use file::{resample_file, FileResampled};
 pub use imbalanced_catalog::Named;
 pub use imbalanced_random::{Mt19937, RngKind, SamplerRng};
 pub use over::{
