@@ -171,10 +171,10 @@ mod enabled {
                 .into_iter()
                 .map(|b| b.ok_or_else(disagree)?.map_err(|e| err(path, e)))
                 .collect::<Result<Vec<RecordBatch>>>()?;
-            match batches.iter().all(|b| b.num_rows() == batches[0].num_rows()) {
-                true => Ok(Some(batches)),
-                false => Err(disagree()),
+            if batches.iter().any(|b| b.num_rows() != batches[0].num_rows()) {
+                return Err(disagree());
             }
+            Ok(Some(batches))
         };
         // Room for the file's rows is made while the first batch is decoded.
         let ((), mut batches) = rayon::join(|| table.reserve_rows(usize::try_from(rows).unwrap_or(0)), &mut decode);
